@@ -1,0 +1,1 @@
+//! Assertions on synthesized templates.

@@ -1,0 +1,1 @@
+//! The construct tree.

@@ -1,0 +1,3 @@
+//! berth's synthesis core.
+pub mod resource;
+pub mod value;
