@@ -1,3 +1,5 @@
 //! berth's synthesis core.
+pub mod cfn;
 pub mod resource;
+pub mod schema;
 pub mod value;

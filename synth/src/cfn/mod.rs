@@ -1,0 +1,1 @@
+//! Typed L1 resources, generated from the CloudFormation schemas.
