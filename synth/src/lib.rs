@@ -1,5 +1,64 @@
-//! berth's synthesis core.
+//! berth's synthesis core: the value model, typed L1 resources, schema validation,
+//! logical IDs, the dependency graph, and the cloud assembly.
+//!
+//! This crate knows nothing of constructs. Its input is an [`model::AppSpec`]: stacks,
+//! each with elements (resources, parameters, outputs, conditions, mappings) that carry
+//! their construct path and an [`value::ElementId`]. References between elements are
+//! tokens ([`value::Intrinsic`]) holding element ids; [`synthesize::synthesize`] turns
+//! them into `Ref`/`Fn::GetAtt` within a stack and into exports and `Fn::ImportValue`
+//! across stacks, checks the graph, validates every resource against its
+//! CloudFormation schema, and renders the templates. [`assembly::write`] writes the
+//! cloud assembly (the only I/O in this crate).
+//!
+//! ```
+//! use berth_synth::model::*;
+//! use berth_synth::value::{ElementId, Value};
+//! use berth_synth::synthesize::{synthesize, SynthOptions};
+//!
+//! let bucket = ElementId(1);
+//! let stack = StackSpec {
+//!     id: ElementId(0),
+//!     path: "Storage".into(),
+//!     name: "Storage".into(),
+//!     elements: vec![
+//!         ElementSpec {
+//!             id: bucket,
+//!             path: vec!["Bucket".into()],
+//!             logical_id: None,
+//!             kind: ElementKind::Resource(ResourceSpec {
+//!                 type_name: "AWS::S3::Bucket".into(),
+//!                 properties: Value::map([("BucketName", Value::from("assets"))]),
+//!                 ..Default::default()
+//!             }),
+//!         },
+//!         ElementSpec {
+//!             id: ElementId(2),
+//!             path: vec!["BucketArn".into()],
+//!             logical_id: None,
+//!             kind: ElementKind::Output(OutputSpec {
+//!                 value: Value::get_att(bucket, "Arn"),
+//!                 ..Default::default()
+//!             }),
+//!         },
+//!     ],
+//!     ..Default::default()
+//! };
+//! let app = AppSpec { stacks: vec![stack], ..Default::default() };
+//! let out = synthesize(&app, &SynthOptions::default()).unwrap();
+//! let t = &out.stacks[0].template;
+//! assert_eq!(t["Outputs"]["BucketArn"]["Value"], serde_json::json!({"Fn::GetAtt": ["Bucket", "Arn"]}));
+//! ```
+#![warn(missing_docs)]
+
+pub mod assembly;
 pub mod cfn;
+pub mod error;
+pub mod logical_id;
+pub mod model;
 pub mod resource;
 pub mod schema;
+pub mod synthesize;
 pub mod value;
+
+pub use error::{Diagnostic, Severity, SynthError};
+pub use value::{ElementId, Expr, Intrinsic, Pseudo, Target, ToValue, Token, Value};

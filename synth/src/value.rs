@@ -17,7 +17,7 @@ use std::marker::PhantomData;
 
 /// Identity of an element of the app (resource, parameter, condition, output,
 /// mapping). The construct tree hands these out; synth maps them to logical IDs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ElementId(pub u32);
 
 impl fmt::Display for ElementId {

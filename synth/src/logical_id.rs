@@ -1,0 +1,156 @@
+//! Logical IDs: CDK's `makeUniqueId`, so a stack moved from CDK keeps its IDs.
+//!
+//! The rule, given the construct path below the stack:
+//! 1. drop components named `Default`;
+//! 2. one component left: it is the ID as is (alphanumerics only), if ≤ 255 chars;
+//! 3. otherwise: the human part is the components with consecutive duplicates
+//!    removed and `Resource` components left out, alphanumerics only, cut at 240
+//!    characters; then the first 8 hex digits (upper case) of the MD5 of the
+//!    components joined by `/`.
+
+use md5::{Digest, Md5};
+
+/// CloudFormation's limit on the length of a logical ID.
+pub const MAX_LOGICAL_ID_LEN: usize = 255;
+const MAX_HUMAN_LEN: usize = 240;
+const HASH_LEN: usize = 8;
+const HIDDEN_ID: &str = "Default";
+const HIDDEN_FROM_HUMAN_ID: &str = "Resource";
+
+/// The logical ID of the element at `components` (the path below its stack).
+/// Returns `None` when no component is left (a path of only `Default`s).
+///
+/// ```
+/// use berth_synth::logical_id::make_unique_id;
+/// assert_eq!(make_unique_id(&["Bucket"]).unwrap(), "Bucket");
+/// assert_eq!(make_unique_id(&["VPC", "Resource"]).unwrap(), "VPCB9E5F0B4");
+/// ```
+pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
+    let components: Vec<&str> = components
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|c| *c != HIDDEN_ID)
+        .collect();
+    if components.is_empty() {
+        return None;
+    }
+    if components.len() == 1 {
+        let candidate = remove_non_alphanumeric(components[0]);
+        if candidate.len() <= MAX_LOGICAL_ID_LEN {
+            return Some(candidate);
+        }
+    }
+    let hash = path_hash(&components);
+    let mut human = String::new();
+    let mut previous: Option<&str> = None;
+    for c in &components {
+        if previous == Some(*c) {
+            continue;
+        }
+        previous = Some(c);
+        if *c == HIDDEN_FROM_HUMAN_ID {
+            continue;
+        }
+        human.push_str(&remove_non_alphanumeric(c));
+    }
+    human.truncate(MAX_HUMAN_LEN);
+    Some(human + &hash)
+}
+
+fn path_hash(components: &[&str]) -> String {
+    let digest = Md5::digest(components.join("/").as_bytes());
+    let mut hex = String::with_capacity(HASH_LEN);
+    for byte in digest.iter().take(HASH_LEN / 2) {
+        hex.push_str(&format!("{byte:02X}"));
+    }
+    hex
+}
+
+fn remove_non_alphanumeric(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+/// Why a logical ID is not acceptable to CloudFormation, if it is not.
+pub fn check_logical_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        return Err("a logical ID cannot be empty".into());
+    }
+    if let Some(c) = id.chars().find(|c| !c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "logical ID \"{id}\" contains {c:?}: only the letters A-Z, a-z and the digits 0-9 are allowed"
+        ));
+    }
+    if id.len() > MAX_LOGICAL_ID_LEN {
+        return Err(format!(
+            "logical ID \"{}…\" is {} characters long: at most {MAX_LOGICAL_ID_LEN} are allowed",
+            &id[..32],
+            id.len()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Vectors from CDK's own output (aws-cdk-lib snapshots and integration tests).
+    #[test]
+    fn matches_cdk_vectors() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["VPC", "Resource"], "VPCB9E5F0B4"),
+            (&["VPC", "PublicSubnet1", "Subnet"], "VPCPublicSubnet1SubnetB4246D30"),
+            (&["MyBucket"], "MyBucket"),
+            (&["Default"], ""),
+        ];
+        for (path, expected) in cases {
+            let got = make_unique_id(path).unwrap_or_default();
+            assert_eq!(&got, expected, "path {path:?}");
+        }
+    }
+
+    #[test]
+    fn default_components_are_dropped_everywhere() {
+        assert_eq!(
+            make_unique_id(&["Default", "Bucket"]).unwrap(),
+            make_unique_id(&["Bucket"]).unwrap()
+        );
+        assert_eq!(
+            make_unique_id(&["A", "Default", "B"]).unwrap(),
+            make_unique_id(&["A", "B"]).unwrap()
+        );
+    }
+
+    #[test]
+    fn consecutive_duplicates_and_resource_leave_the_human_part() {
+        let id = make_unique_id(&["Web", "Web", "Resource"]).unwrap();
+        assert!(id.starts_with("Web") && id.len() == 3 + 8, "{id}");
+    }
+
+    #[test]
+    fn long_paths_are_cut_to_255() {
+        let long = "A".repeat(300);
+        let id = make_unique_id(&[long.as_str(), "B"]).unwrap();
+        assert_eq!(id.len(), 240 + 8);
+        let single = make_unique_id(&[long.as_str()]).unwrap();
+        assert_eq!(single.len(), 240 + 8);
+    }
+
+    #[test]
+    fn non_alphanumerics_are_removed() {
+        assert_eq!(make_unique_id(&["my-bucket_1"]).unwrap(), "mybucket1");
+    }
+
+    #[test]
+    fn checks_logical_ids() {
+        assert!(check_logical_id("Abc123").is_ok());
+        assert_eq!(
+            check_logical_id("a-b").unwrap_err(),
+            "logical ID \"a-b\" contains '-': only the letters A-Z, a-z and the digits 0-9 are allowed"
+        );
+        assert_eq!(check_logical_id("").unwrap_err(), "a logical ID cannot be empty");
+        assert!(check_logical_id(&"A".repeat(256))
+            .unwrap_err()
+            .contains("is 256 characters long"));
+    }
+}

@@ -1,0 +1,159 @@
+//! The input of synthesis: stacks and their elements, with construct paths and
+//! element ids. This is all synth knows of an app; it never sees constructs.
+
+use crate::value::{ElementId, Value};
+use indexmap::IndexMap;
+
+/// Everything to synthesize.
+#[derive(Clone, Debug, Default)]
+pub struct AppSpec {
+    /// The stacks, in the order they were defined.
+    pub stacks: Vec<StackSpec>,
+    /// The construct tree, written as `tree.json`.
+    pub tree: TreeNode,
+}
+
+/// Where a stack is deployed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// The account, or `None` for environment-agnostic.
+    pub account: Option<String>,
+    /// The region, or `None` for environment-agnostic.
+    pub region: Option<String>,
+}
+
+impl Environment {
+    /// `aws://account/region`, with `unknown-account`/`unknown-region` where agnostic.
+    pub fn uri(&self) -> String {
+        format!(
+            "aws://{}/{}",
+            self.account.as_deref().unwrap_or("unknown-account"),
+            self.region.as_deref().unwrap_or("unknown-region")
+        )
+    }
+}
+
+/// One stack.
+#[derive(Clone, Debug, Default)]
+pub struct StackSpec {
+    /// The element id of the stack itself.
+    pub id: ElementId,
+    /// The construct path of the stack (its construct id, as stacks sit below the app).
+    pub path: String,
+    /// The CloudFormation stack name (also the artifact id and the template file name).
+    pub name: String,
+    /// The template's `Description`.
+    pub description: Option<String>,
+    /// Stack tags, applied to the stack and to every taggable resource in it.
+    pub tags: IndexMap<String, String>,
+    /// Where it deploys.
+    pub env: Environment,
+    /// Whether termination protection is on.
+    pub termination_protection: bool,
+    /// Stacks this one must be deployed after, besides those implied by references.
+    pub depends_on: Vec<ElementId>,
+    /// Parameters, resources, outputs, conditions and mappings, in definition order.
+    pub elements: Vec<ElementSpec>,
+}
+
+/// An element of a stack.
+#[derive(Clone, Debug)]
+pub struct ElementSpec {
+    /// Its id (what tokens refer to).
+    pub id: ElementId,
+    /// The construct path components below the stack (`["Web", "TaskDef", "Resource"]`).
+    pub path: Vec<String>,
+    /// A logical ID set by hand, replacing the one derived from the path.
+    pub logical_id: Option<String>,
+    /// What it is.
+    pub kind: ElementKind,
+}
+
+/// The kinds of template elements.
+#[derive(Clone, Debug)]
+pub enum ElementKind {
+    /// A resource.
+    Resource(ResourceSpec),
+    /// A template parameter: its definition (`Type`, `Default`, `AllowedValues`, ...).
+    Parameter(IndexMap<String, Value>),
+    /// An output.
+    Output(OutputSpec),
+    /// A condition: its expression (`Fn::Equals`, ...).
+    Condition(Value),
+    /// A mapping: top level key → second level key → value.
+    Mapping(Value),
+}
+
+/// `DeletionPolicy` / `UpdateReplacePolicy` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovalPolicy {
+    /// Delete the resource.
+    Delete,
+    /// Keep the resource, orphaned from the stack.
+    Retain,
+    /// Take a snapshot, then delete (for types that support snapshots).
+    Snapshot,
+    /// Keep the resource only when the stack is deleted, not on a failed create.
+    RetainExceptOnCreate,
+}
+
+impl RemovalPolicy {
+    /// The CloudFormation value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalPolicy::Delete => "Delete",
+            RemovalPolicy::Retain => "Retain",
+            RemovalPolicy::Snapshot => "Snapshot",
+            RemovalPolicy::RetainExceptOnCreate => "RetainExceptOnCreate",
+        }
+    }
+}
+
+/// A resource.
+#[derive(Clone, Debug, Default)]
+pub struct ResourceSpec {
+    /// `AWS::ECS::Service` and the like.
+    pub type_name: String,
+    /// The `Properties` object (a map), tokens unresolved, overrides applied.
+    pub properties: Value,
+    /// Elements this resource must be created after (explicit dependencies).
+    pub depends_on: Vec<ElementId>,
+    /// `DeletionPolicy`.
+    pub deletion_policy: Option<RemovalPolicy>,
+    /// `UpdateReplacePolicy`.
+    pub update_replace_policy: Option<RemovalPolicy>,
+    /// The condition that must hold for the resource to be created.
+    pub condition: Option<ElementId>,
+    /// Tags from the stack and enclosing scopes, applied if the type is taggable.
+    pub tags: IndexMap<String, String>,
+    /// Extra `Metadata` entries (`berth:path` is always added).
+    pub metadata: IndexMap<String, Value>,
+}
+
+/// An output.
+#[derive(Clone, Debug, Default)]
+pub struct OutputSpec {
+    /// Its value.
+    pub value: Value,
+    /// Its description.
+    pub description: Option<String>,
+    /// The name to export it under (`Export.Name`).
+    pub export_name: Option<Value>,
+    /// The condition that must hold for the output to exist.
+    pub condition: Option<ElementId>,
+}
+
+/// A node of the construct tree, for `tree.json`.
+#[derive(Clone, Debug, Default)]
+pub struct TreeNode {
+    /// The construct id.
+    pub id: String,
+    /// The full construct path (`""` for the app).
+    pub path: String,
+    /// The construct's type, e.g. `berth.ecs.FargateService`.
+    pub fqn: String,
+    /// The CloudFormation type, for L1 resources.
+    pub cfn_type: Option<String>,
+    /// Children, in order.
+    pub children: Vec<TreeNode>,
+}

@@ -1,0 +1,916 @@
+//! From an [`AppSpec`] to one CloudFormation template per stack: logical IDs,
+//! reference resolution (including cross-stack exports), the dependency graph,
+//! schema validation and CloudFormation's limits.
+
+use crate::error::{pointer_to_property, Diagnostic, Result, Severity, SynthError};
+use crate::logical_id::{check_logical_id, make_unique_id};
+use crate::model::{AppSpec, ElementKind, Environment, StackSpec};
+use crate::schema::{self, TagFormat};
+use crate::value::{ElementId, Intrinsic, Target, Value};
+use indexmap::{IndexMap, IndexSet};
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde_json::{json, Map, Value as Json};
+use std::collections::{BTreeSet, HashMap};
+
+/// Most resources CloudFormation accepts in one stack.
+pub const MAX_RESOURCES: usize = 500;
+/// Most outputs CloudFormation accepts in one stack.
+pub const MAX_OUTPUTS: usize = 200;
+/// Most parameters CloudFormation accepts in one stack.
+pub const MAX_PARAMETERS: usize = 200;
+/// Largest template CloudFormation accepts (from S3).
+pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
+/// Largest template CloudFormation accepts inline; larger ones go through S3.
+pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+
+/// Synthesis options.
+#[derive(Clone, Debug)]
+pub struct SynthOptions {
+    /// Validate resource properties against the vendored schemas. Default: true.
+    pub validate_schemas: bool,
+}
+
+impl Default for SynthOptions {
+    fn default() -> Self {
+        SynthOptions {
+            validate_schemas: true,
+        }
+    }
+}
+
+/// The result of synthesis: one artifact per stack, in deployment order.
+#[derive(Clone, Debug)]
+pub struct SynthOutput {
+    /// The stacks, dependencies first (ties in definition order).
+    pub stacks: Vec<StackArtifact>,
+    /// Warnings and notes (errors make synthesis fail instead).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl SynthOutput {
+    /// The stack with this name.
+    pub fn stack(&self, name: &str) -> Option<&StackArtifact> {
+        self.stacks.iter().find(|s| s.name == name)
+    }
+}
+
+/// One synthesized stack.
+#[derive(Clone, Debug)]
+pub struct StackArtifact {
+    /// The stack name.
+    pub name: String,
+    /// The stack's construct path.
+    pub path: String,
+    /// Where it deploys.
+    pub env: Environment,
+    /// Stack tags.
+    pub tags: IndexMap<String, String>,
+    /// Template description.
+    pub description: Option<String>,
+    /// Termination protection.
+    pub termination_protection: bool,
+    /// Names of the stacks that must be deployed first.
+    pub dependencies: Vec<String>,
+    /// The template.
+    pub template: Json,
+    /// The template as written (pretty JSON, two spaces).
+    pub template_text: String,
+    /// Construct path → logical ID of every element.
+    pub logical_ids: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Resource,
+    Parameter,
+    Output,
+    Condition,
+    Mapping,
+}
+
+impl Kind {
+    fn of(k: &ElementKind) -> Kind {
+        match k {
+            ElementKind::Resource(_) => Kind::Resource,
+            ElementKind::Parameter(_) => Kind::Parameter,
+            ElementKind::Output(_) => Kind::Output,
+            ElementKind::Condition(_) => Kind::Condition,
+            ElementKind::Mapping(_) => Kind::Mapping,
+        }
+    }
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Resource => "resource",
+            Kind::Parameter => "parameter",
+            Kind::Output => "output",
+            Kind::Condition => "condition",
+            Kind::Mapping => "mapping",
+        }
+    }
+}
+
+struct Info<'a> {
+    stack: usize,
+    logical_id: String,
+    path: String,
+    kind: Kind,
+    type_name: Option<&'a str>,
+}
+
+/// A value exported by a stack for another one.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+struct Export {
+    producer: usize,
+    element: ElementId,
+    attribute: Option<String>,
+}
+
+struct Table<'a> {
+    infos: Vec<Option<Info<'a>>>,
+    stack_index: HashMap<ElementId, usize>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Table<'a> {
+    fn get(&self, id: ElementId) -> Option<&Info<'a>> {
+        self.infos.get(id.0 as usize).and_then(Option::as_ref)
+    }
+}
+
+/// Renders values of one element of one stack.
+struct Renderer<'t, 'a> {
+    table: &'t Table<'a>,
+    stack: usize,
+    /// The construct path of the element being rendered (for errors).
+    path: &'t str,
+    /// Same-stack resources referenced by the value.
+    refs: Vec<ElementId>,
+    /// Cross-stack imports the value needs.
+    imports: Vec<(Export, String)>,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'t, 'a> Renderer<'t, 'a> {
+    fn new(table: &'t Table<'a>, stack: usize, path: &'t str) -> Self {
+        Renderer {
+            table,
+            stack,
+            path,
+            refs: Vec::new(),
+            imports: Vec::new(),
+            diags: Vec::new(),
+        }
+    }
+
+    fn err(&mut self, code: &'static str, message: String) {
+        self.diags
+            .push(Diagnostic::error(code, self.path.to_owned(), message));
+    }
+
+    fn render(&mut self, v: &Value) -> Json {
+        match v {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(Json::Number)
+                .unwrap_or(Json::Null),
+            Value::String(s) => Json::String(s.clone()),
+            Value::List(items) => Json::Array(items.iter().map(|i| self.render(i)).collect()),
+            Value::Map(m) => {
+                let mut out = Map::with_capacity(m.len());
+                for (k, v) in m {
+                    out.insert(k.clone(), self.render(v));
+                }
+                Json::Object(out)
+            }
+            Value::Fn(i) => self.intrinsic(i),
+        }
+    }
+
+    fn list(&mut self, items: &[Value]) -> Json {
+        Json::Array(items.iter().map(|i| self.render(i)).collect())
+    }
+
+    fn intrinsic(&mut self, i: &Intrinsic) -> Json {
+        match i {
+            Intrinsic::Ref(Target::Pseudo(p)) => json!({"Ref": p.name()}),
+            Intrinsic::Ref(Target::Logical(l)) => json!({"Ref": l}),
+            Intrinsic::Ref(Target::Element(id)) => self.reference(*id, None),
+            Intrinsic::GetAtt(id, attr) => self.reference(*id, Some(attr)),
+            Intrinsic::GetAttLogical(l, a) => json!({"Fn::GetAtt": [l, a]}),
+            Intrinsic::Sub(body, vars) => {
+                if vars.is_empty() {
+                    json!({"Fn::Sub": body})
+                } else {
+                    let mut m = Map::new();
+                    for (k, v) in vars {
+                        m.insert(k.clone(), self.render(v));
+                    }
+                    json!({"Fn::Sub": [body, m]})
+                }
+            }
+            Intrinsic::Join(sep, parts) => json!({"Fn::Join": [sep, self.list(parts)]}),
+            Intrinsic::Select(i, l) => json!({"Fn::Select": [self.render(i), self.render(l)]}),
+            Intrinsic::Split(sep, v) => json!({"Fn::Split": [sep, self.render(v)]}),
+            Intrinsic::GetAzs(v) => json!({"Fn::GetAZs": self.render(v)}),
+            Intrinsic::ImportValue(v) => json!({"Fn::ImportValue": self.render(v)}),
+            Intrinsic::If(c, a, b) => {
+                let c = self.named(c, Kind::Condition, "Fn::If");
+                json!({"Fn::If": [c, self.render(a), self.render(b)]})
+            }
+            Intrinsic::FindInMap(m, a, b) => {
+                let m = self.named(m, Kind::Mapping, "Fn::FindInMap");
+                json!({"Fn::FindInMap": [m, self.render(a), self.render(b)]})
+            }
+            Intrinsic::Base64(v) => json!({"Fn::Base64": self.render(v)}),
+            Intrinsic::Cidr(a, b, c) => {
+                json!({"Fn::Cidr": [self.render(a), self.render(b), self.render(c)]})
+            }
+            Intrinsic::Equals(a, b) => json!({"Fn::Equals": [self.render(a), self.render(b)]}),
+            Intrinsic::And(v) => json!({"Fn::And": self.list(v)}),
+            Intrinsic::Or(v) => json!({"Fn::Or": self.list(v)}),
+            Intrinsic::Not(v) => json!({"Fn::Not": [self.render(v)]}),
+            Intrinsic::Condition(c) => json!({"Condition": self.named(c, Kind::Condition, "Condition")}),
+        }
+    }
+
+    /// A condition or mapping name: must be in the same stack.
+    fn named(&mut self, target: &Target, kind: Kind, function: &str) -> Json {
+        match target {
+            Target::Logical(l) => Json::String(l.clone()),
+            Target::Pseudo(p) => {
+                self.err(
+                    "BERTH-E0103",
+                    format!("{function} needs a {}, not the pseudo parameter {}", kind.noun(), p.name()),
+                );
+                Json::Null
+            }
+            Target::Element(id) => match self.table.get(*id) {
+                Some(info) if info.kind == kind && info.stack == self.stack => {
+                    Json::String(info.logical_id.clone())
+                }
+                Some(info) if info.kind == kind => {
+                    let (path, other) = (info.path.clone(), self.table.names[info.stack]);
+                    self.err(
+                        "BERTH-E0104",
+                        format!(
+                            "{function} refers to the {} {path} of stack {other}: {}s cannot be shared between stacks",
+                            kind.noun(),
+                            kind.noun()
+                        ),
+                    );
+                    Json::Null
+                }
+                Some(info) => {
+                    let (path, noun) = (info.path.clone(), info.kind.noun());
+                    self.err(
+                        "BERTH-E0103",
+                        format!("{function} needs a {}, but {path} is a {noun}", kind.noun()),
+                    );
+                    Json::Null
+                }
+                None => {
+                    self.err(
+                        "BERTH-E0102",
+                        format!("{function} refers to element {id}, which is not in any stack"),
+                    );
+                    Json::Null
+                }
+            },
+        }
+    }
+
+    fn reference(&mut self, id: ElementId, attribute: Option<&String>) -> Json {
+        let function = if attribute.is_some() { "Fn::GetAtt" } else { "Ref" };
+        let Some(info) = self.table.get(id) else {
+            self.err(
+                "BERTH-E0102",
+                format!("{function} refers to element {id}, which is not in any stack"),
+            );
+            return Json::Null;
+        };
+        match (info.kind, attribute) {
+            (Kind::Resource, _) | (Kind::Parameter, None) => {}
+            (kind, _) => {
+                let (path, noun) = (info.path.clone(), kind.noun());
+                self.err(
+                    "BERTH-E0103",
+                    format!("{function} cannot refer to {path}: it is a {noun}"),
+                );
+                return Json::Null;
+            }
+        }
+        if let (Some(attr), Some(type_name)) = (attribute, info.type_name) {
+            if let Some(schema) = schema::schema(type_name) {
+                if !schema.attributes.iter().any(|a| a == attr) {
+                    let path = info.path.clone();
+                    let allowed = if schema.attributes.is_empty() {
+                        "it has none".to_owned()
+                    } else {
+                        format!("it has {}", schema.attributes.join(", "))
+                    };
+                    self.err(
+                        "BERTH-E0105",
+                        format!(
+                            "Fn::GetAtt of unknown attribute \"{attr}\" of {path} ({type_name}): {allowed}"
+                        ),
+                    );
+                    return Json::Null;
+                }
+            }
+        }
+        if info.stack == self.stack {
+            if info.kind == Kind::Resource {
+                self.refs.push(id);
+            }
+            return match attribute {
+                None => json!({"Ref": info.logical_id}),
+                Some(a) => json!({"Fn::GetAtt": [info.logical_id, a]}),
+            };
+        }
+        let export = Export {
+            producer: info.stack,
+            element: id,
+            attribute: attribute.cloned(),
+        };
+        let name = export_name(self.table, &export);
+        self.imports.push((export, name.clone()));
+        json!({"Fn::ImportValue": name})
+    }
+}
+
+fn export_output_id(table: &Table<'_>, e: &Export) -> String {
+    let info = table.get(e.element).expect("exported elements are known");
+    let component = match &e.attribute {
+        None => format!("OutputRef{}", info.logical_id),
+        Some(a) => format!("OutputFnGetAtt{}{}", info.logical_id, a),
+    };
+    make_unique_id(&["Exports", component.as_str()]).expect("two components")
+}
+
+fn export_name(table: &Table<'_>, e: &Export) -> String {
+    format!("{}:{}", table.names[e.producer], export_output_id(table, e))
+}
+
+/// Rendered pieces of one stack, before exports are added.
+#[derive(Default)]
+struct Rendered {
+    parameters: Map<String, Json>,
+    mappings: Map<String, Json>,
+    conditions: Map<String, Json>,
+    resources: Map<String, Json>,
+    outputs: Map<String, Json>,
+    /// resource logical id → referenced same-stack resources (by id), for the graph
+    edges: Vec<(ElementId, ElementId)>,
+    imports: Vec<(Export, String)>,
+    stack_deps: Vec<(usize, String)>,
+}
+
+/// Synthesizes every stack of the app.
+pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> {
+    let mut diags = Vec::new();
+    let table = build_table(app, &mut diags);
+
+    let mut rendered: Vec<Rendered> = Vec::with_capacity(app.stacks.len());
+    for (si, stack) in app.stacks.iter().enumerate() {
+        rendered.push(render_stack(&table, si, stack, options, &mut diags));
+    }
+
+    // Cross-stack exports: outputs in the producers, dependencies for the consumers.
+    let mut exports: Vec<IndexSet<Export>> = vec![IndexSet::new(); app.stacks.len()];
+    let mut stack_edges: IndexMap<(usize, usize), Vec<String>> = IndexMap::new();
+    for (ci, r) in rendered.iter().enumerate() {
+        for (e, _) in &r.imports {
+            exports[e.producer].insert(e.clone());
+        }
+        for (pi, reason) in &r.stack_deps {
+            stack_edges.entry((ci, *pi)).or_default().push(reason.clone());
+        }
+    }
+    for (si, stack) in app.stacks.iter().enumerate() {
+        for dep in &stack.depends_on {
+            match table.stack_index.get(dep) {
+                Some(&pi) if pi != si => stack_edges
+                    .entry((si, pi))
+                    .or_default()
+                    .push(format!("{} depends on {}", stack.path, app.stacks[pi].path)),
+                Some(_) => {}
+                None => diags.push(Diagnostic::error(
+                    "BERTH-E0106",
+                    stack.path.clone(),
+                    format!("stack dependency on element {dep}, which is not a stack"),
+                )),
+            }
+        }
+    }
+    for (pi, set) in exports.iter().enumerate() {
+        for e in set {
+            let id = export_output_id(&table, e);
+            let info = table.get(e.element).expect("known");
+            let value = match &e.attribute {
+                None => json!({"Ref": info.logical_id}),
+                Some(a) => json!({"Fn::GetAtt": [info.logical_id, a]}),
+            };
+            rendered[pi].outputs.insert(
+                id,
+                json!({"Value": value, "Export": {"Name": export_name(&table, e)}}),
+            );
+        }
+    }
+
+    let order = stack_order(app, &stack_edges, &mut diags);
+
+    // Per-stack graph checks and limits.
+    for (si, stack) in app.stacks.iter().enumerate() {
+        check_resource_cycles(&table, stack, &rendered[si], &mut diags);
+        check_limits(stack, &rendered[si], &mut diags);
+    }
+
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(SynthError::Invalid(sorted(diags)));
+    }
+
+    let mut artifacts_by_index: Vec<Option<StackArtifact>> = Vec::with_capacity(app.stacks.len());
+    for (si, (stack, r)) in app.stacks.iter().zip(rendered).enumerate() {
+        let mut deps: Vec<usize> = stack_edges
+            .keys()
+            .filter(|(c, _)| *c == si)
+            .map(|(_, p)| *p)
+            .collect();
+        deps.sort_unstable();
+        deps.dedup();
+        let template = assemble_template(stack, r);
+        let template_text = serde_json::to_string_pretty(&template).map_err(|e| {
+            SynthError::Render {
+                stack: stack.name.clone(),
+                message: e.to_string(),
+            }
+        })?;
+        check_size(stack, template_text.len(), &mut diags);
+        let logical_ids = stack
+            .elements
+            .iter()
+            .filter_map(|e| {
+                table
+                    .get(e.id)
+                    .map(|i| (i.path.clone(), i.logical_id.clone()))
+            })
+            .collect();
+        artifacts_by_index.push(Some(StackArtifact {
+            name: stack.name.clone(),
+            path: stack.path.clone(),
+            env: stack.env.clone(),
+            tags: stack.tags.clone(),
+            description: stack.description.clone(),
+            termination_protection: stack.termination_protection,
+            dependencies: deps.iter().map(|&d| app.stacks[d].name.clone()).collect(),
+            template,
+            template_text,
+            logical_ids,
+        }));
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(SynthError::Invalid(sorted(diags)));
+    }
+    let stacks = order
+        .into_iter()
+        .filter_map(|i| artifacts_by_index[i].take())
+        .collect();
+    Ok(SynthOutput {
+        stacks,
+        diagnostics: sorted(diags),
+    })
+}
+
+fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // Stable: problems at one path keep the order they were found in.
+    diags.sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
+    diags.dedup();
+    diags
+}
+
+fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
+    let max = app
+        .stacks
+        .iter()
+        .flat_map(|s| s.elements.iter().map(|e| e.id.0))
+        .max()
+        .map_or(0, |m| m as usize + 1);
+    let mut infos: Vec<Option<Info<'a>>> = Vec::with_capacity(max);
+    infos.resize_with(max, || None);
+    let mut stack_index = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut seen_names: HashMap<&str, &str> = HashMap::new();
+    for (si, stack) in app.stacks.iter().enumerate() {
+        stack_index.insert(stack.id, si);
+        names.push(&stack.name);
+        if let Err(msg) = check_stack_name(&stack.name) {
+            diags.push(Diagnostic::error("BERTH-E0003", stack.path.clone(), msg));
+        }
+        if let Some(other) = seen_names.insert(&stack.name, &stack.path) {
+            diags.push(Diagnostic::error(
+                "BERTH-E0004",
+                stack.path.clone(),
+                format!(
+                    "stack name \"{}\" is already used by the stack {other}",
+                    stack.name
+                ),
+            ));
+        }
+        let mut by_lid: HashMap<String, String> = HashMap::new();
+        for e in &stack.elements {
+            let path = format!("{}/{}", stack.path, e.path.join("/"));
+            let lid = match &e.logical_id {
+                Some(l) => l.clone(),
+                None => make_unique_id(&e.path).unwrap_or_default(),
+            };
+            if let Err(msg) = check_logical_id(&lid) {
+                diags.push(Diagnostic::error("BERTH-E0101", path.clone(), msg));
+            }
+            if let Some(other) = by_lid.insert(lid.clone(), path.clone()) {
+                diags.push(Diagnostic::error(
+                    "BERTH-E0100",
+                    path.clone(),
+                    format!("duplicate logical ID \"{lid}\": {other} has it already"),
+                ));
+            }
+            let type_name = match &e.kind {
+                ElementKind::Resource(r) => Some(r.type_name.as_str()),
+                _ => None,
+            };
+            infos[e.id.0 as usize] = Some(Info {
+                stack: si,
+                logical_id: lid,
+                path,
+                kind: Kind::of(&e.kind),
+                type_name,
+            });
+        }
+    }
+    Table {
+        infos,
+        stack_index,
+        names,
+    }
+}
+
+/// Checks a CloudFormation stack name.
+pub fn check_stack_name(name: &str) -> std::result::Result<(), String> {
+    let valid_start = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let valid_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !valid_start || !valid_chars || name.len() > 128 {
+        return Err(format!(
+            "invalid stack name \"{name}\": it must start with a letter and contain only letters, digits and '-', at most 128 characters"
+        ));
+    }
+    Ok(())
+}
+
+fn render_stack(
+    table: &Table<'_>,
+    si: usize,
+    stack: &StackSpec,
+    options: &SynthOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Rendered {
+    let mut out = Rendered::default();
+    for e in &stack.elements {
+        let info = table.get(e.id).expect("in table");
+        let mut r = Renderer::new(table, si, &info.path);
+        let lid = info.logical_id.clone();
+        match &e.kind {
+            ElementKind::Parameter(def) => {
+                let mut m = Map::new();
+                for (k, v) in def {
+                    m.insert(k.clone(), r.render(v));
+                }
+                out.parameters.insert(lid, Json::Object(m));
+            }
+            ElementKind::Mapping(v) => {
+                let v = r.render(v);
+                out.mappings.insert(lid, v);
+            }
+            ElementKind::Condition(v) => {
+                let v = r.render(v);
+                out.conditions.insert(lid, v);
+            }
+            ElementKind::Output(o) => {
+                let mut m = Map::new();
+                if let Some(d) = &o.description {
+                    m.insert("Description".into(), json!(d));
+                }
+                m.insert("Value".into(), r.render(&o.value));
+                if let Some(n) = &o.export_name {
+                    m.insert("Export".into(), json!({"Name": r.render(n)}));
+                }
+                if let Some(c) = o.condition {
+                    m.insert(
+                        "Condition".into(),
+                        r.named(&Target::Element(c), Kind::Condition, "Condition"),
+                    );
+                }
+                out.outputs.insert(lid, Json::Object(m));
+            }
+            ElementKind::Resource(res) => {
+                let mut props = r.render(&res.properties);
+                let direct_refs: BTreeSet<ElementId> = r.refs.iter().copied().collect();
+                if !res.tags.is_empty() {
+                    apply_tags(&res.type_name, &mut props, &res.tags);
+                }
+                let mut depends_on = BTreeSet::new();
+                for dep in &res.depends_on {
+                    match table.get(*dep) {
+                        Some(d) if d.kind != Kind::Resource => r.err(
+                            "BERTH-E0107",
+                            format!("depends on {}, which is a {}, not a resource", d.path, d.kind.noun()),
+                        ),
+                        Some(d) if d.stack == si => {
+                            r.refs.push(*dep);
+                            if !direct_refs.contains(dep) {
+                                depends_on.insert(d.logical_id.clone());
+                            }
+                        }
+                        Some(d) => out.stack_deps.push((
+                            d.stack,
+                            format!("{} depends on {}", info.path, d.path),
+                        )),
+                        None => r.err(
+                            "BERTH-E0102",
+                            format!("depends on element {dep}, which is not in any stack"),
+                        ),
+                    }
+                }
+                let mut m = Map::new();
+                m.insert("Type".into(), json!(res.type_name));
+                let has_props = props.as_object().is_some_and(|o| !o.is_empty());
+                if has_props {
+                    m.insert("Properties".into(), props);
+                }
+                if !depends_on.is_empty() {
+                    m.insert("DependsOn".into(), json!(depends_on));
+                }
+                if let Some(c) = res.condition {
+                    m.insert(
+                        "Condition".into(),
+                        r.named(&Target::Element(c), Kind::Condition, "Condition"),
+                    );
+                }
+                if let Some(p) = res.update_replace_policy {
+                    m.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
+                }
+                if let Some(p) = res.deletion_policy {
+                    m.insert("DeletionPolicy".into(), json!(p.as_str()));
+                }
+                let mut meta = Map::new();
+                for (k, v) in &res.metadata {
+                    meta.insert(k.clone(), r.render(v));
+                }
+                meta.insert("berth:path".into(), json!(info.path));
+                m.insert("Metadata".into(), Json::Object(meta));
+                if options.validate_schemas {
+                    let empty = Json::Object(Map::new());
+                    let p = m.get("Properties").unwrap_or(&empty);
+                    for v in schema::validate(&res.type_name, p) {
+                        r.diags.push(
+                            Diagnostic::error("BERTH-E0200", info.path.clone(), v.message)
+                                .with_property(pointer_to_property(&v.pointer))
+                                .with_resource(&lid, Some(&res.type_name)),
+                        );
+                    }
+                }
+                for target in r.refs.drain(..) {
+                    out.edges.push((e.id, target));
+                }
+                out.resources.insert(lid, Json::Object(m));
+            }
+        }
+        for (export, name) in r.imports.drain(..) {
+            out.stack_deps.push((
+                export.producer,
+                format!(
+                    "{} references {}",
+                    info.path,
+                    table.get(export.element).map_or("?", |i| i.path.as_str())
+                ),
+            ));
+            out.imports.push((export, name));
+        }
+        diags.append(&mut r.diags);
+    }
+    out
+}
+
+/// Merges stack/scope tags into a resource's `Tags`, if its type is taggable.
+/// Tags set on the resource itself win.
+fn apply_tags(type_name: &str, props: &mut Json, tags: &IndexMap<String, String>) {
+    let Some(format) = schema::schema(type_name).and_then(|s| s.tags) else {
+        return;
+    };
+    let Some(obj) = props.as_object_mut() else {
+        return;
+    };
+    let asg = type_name == "AWS::AutoScaling::AutoScalingGroup";
+    match format {
+        TagFormat::List => {
+            let existing = obj.entry("Tags").or_insert_with(|| Json::Array(vec![]));
+            let Some(list) = existing.as_array_mut() else {
+                return; // a token: leave it alone
+            };
+            let present: BTreeSet<String> = list
+                .iter()
+                .filter_map(|t| t.get("Key").and_then(Json::as_str).map(str::to_owned))
+                .collect();
+            for (k, v) in tags {
+                if !present.contains(k) {
+                    let mut tag = json!({"Key": k, "Value": v});
+                    if asg {
+                        tag["PropagateAtLaunch"] = json!(true);
+                    }
+                    list.push(tag);
+                }
+            }
+            list.sort_by(|a, b| {
+                let key = |t: &Json| t.get("Key").and_then(Json::as_str).unwrap_or("").to_owned();
+                key(a).cmp(&key(b))
+            });
+        }
+        TagFormat::Map => {
+            let existing = obj.entry("Tags").or_insert_with(|| Json::Object(Map::new()));
+            let Some(map) = existing.as_object_mut() else {
+                return;
+            };
+            for (k, v) in tags {
+                map.entry(k.clone()).or_insert_with(|| json!(v));
+            }
+        }
+    }
+}
+
+fn assemble_template(stack: &StackSpec, r: Rendered) -> Json {
+    let mut t = Map::new();
+    if let Some(d) = &stack.description {
+        t.insert("Description".into(), json!(d));
+    }
+    for (key, section) in [
+        ("Parameters", r.parameters),
+        ("Mappings", r.mappings),
+        ("Conditions", r.conditions),
+        ("Resources", r.resources),
+        ("Outputs", r.outputs),
+    ] {
+        if !section.is_empty() || key == "Resources" {
+            t.insert(key.into(), Json::Object(section));
+        }
+    }
+    Json::Object(t)
+}
+
+/// Orders stacks so that dependencies come first, and reports cycles between stacks.
+fn stack_order(
+    app: &AppSpec,
+    edges: &IndexMap<(usize, usize), Vec<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<usize> {
+    let n = app.stacks.len();
+    let mut g = DiGraph::<usize, ()>::with_capacity(n, edges.len());
+    let nodes: Vec<NodeIndex> = (0..n).map(|i| g.add_node(i)).collect();
+    for &(c, p) in edges.keys() {
+        g.add_edge(nodes[c], nodes[p], ());
+    }
+    for scc in petgraph::algo::tarjan_scc(&g) {
+        if scc.len() < 2 {
+            continue;
+        }
+        let mut members: Vec<usize> = scc.iter().map(|n| g[*n]).collect();
+        members.sort_unstable();
+        let names: Vec<&str> = members.iter().map(|&i| app.stacks[i].name.as_str()).collect();
+        let mut reasons = Vec::new();
+        for (&(c, p), why) in edges {
+            if members.contains(&c) && members.contains(&p) {
+                reasons.extend(why.iter().cloned());
+            }
+        }
+        diags.push(Diagnostic::error(
+            "BERTH-E0110",
+            app.stacks[members[0]].path.clone(),
+            format!(
+                "cycle between stacks {}: {}",
+                names.join(", "),
+                reasons.join("; ")
+            ),
+        ));
+    }
+    // Kahn's algorithm, ties by definition order.
+    let mut remaining: Vec<usize> = (0..n).collect();
+    let mut done = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    while !remaining.is_empty() {
+        let ready = remaining.iter().position(|&s| {
+            edges
+                .keys()
+                .all(|&(c, p)| c != s || done[p] || p == s)
+        });
+        // On a cycle (already reported) take the first remaining stack.
+        let pick = remaining.remove(ready.unwrap_or(0));
+        done[pick] = true;
+        order.push(pick);
+    }
+    order
+}
+
+fn check_resource_cycles(
+    table: &Table<'_>,
+    stack: &StackSpec,
+    r: &Rendered,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if r.edges.is_empty() {
+        return;
+    }
+    let mut g = DiGraph::<ElementId, ()>::new();
+    let mut index: HashMap<ElementId, NodeIndex> = HashMap::new();
+    for e in &stack.elements {
+        if matches!(e.kind, ElementKind::Resource(_)) {
+            index.insert(e.id, g.add_node(e.id));
+        }
+    }
+    let mut self_loops = Vec::new();
+    for (from, to) in &r.edges {
+        if from == to {
+            self_loops.push(*from);
+        }
+        if let (Some(&a), Some(&b)) = (index.get(from), index.get(to)) {
+            g.add_edge(a, b, ());
+        }
+    }
+    let path_of = |id: ElementId| table.get(id).map_or(String::new(), |i| i.path.clone());
+    for id in self_loops {
+        let p = path_of(id);
+        diags.push(Diagnostic::error(
+            "BERTH-E0111",
+            p.clone(),
+            format!("dependency cycle: {p} refers to itself"),
+        ));
+    }
+    for scc in petgraph::algo::tarjan_scc(&g) {
+        if scc.len() < 2 {
+            continue;
+        }
+        let mut paths: Vec<String> = scc.iter().map(|n| path_of(g[*n])).collect();
+        paths.sort();
+        diags.push(Diagnostic::error(
+            "BERTH-E0111",
+            paths[0].clone(),
+            format!(
+                "dependency cycle between {} resources: {}",
+                paths.len(),
+                paths.join(" -> ")
+            ),
+        ));
+    }
+}
+
+fn check_limits(stack: &StackSpec, r: &Rendered, diags: &mut Vec<Diagnostic>) {
+    for (count, max, what) in [
+        (r.resources.len(), MAX_RESOURCES, "resources"),
+        (r.outputs.len(), MAX_OUTPUTS, "outputs"),
+        (r.parameters.len(), MAX_PARAMETERS, "parameters"),
+    ] {
+        if count > max {
+            diags.push(Diagnostic::error(
+                "BERTH-E0120",
+                stack.path.clone(),
+                format!(
+                    "stack {} has {count} {what}: CloudFormation allows at most {max}; split it into more stacks",
+                    stack.name
+                ),
+            ));
+        }
+    }
+}
+
+fn check_size(stack: &StackSpec, bytes: usize, diags: &mut Vec<Diagnostic>) {
+    if bytes > MAX_TEMPLATE_BYTES {
+        diags.push(Diagnostic::error(
+            "BERTH-E0121",
+            stack.path.clone(),
+            format!(
+                "the template of stack {} is {bytes} bytes: CloudFormation allows at most {MAX_TEMPLATE_BYTES}; split it into more stacks",
+                stack.name
+            ),
+        ));
+    } else if bytes > MAX_INLINE_TEMPLATE_BYTES {
+        diags.push(Diagnostic {
+            severity: Severity::Info,
+            ..Diagnostic::info(
+                "BERTH-I0122",
+                stack.path.clone(),
+                format!(
+                    "the template of stack {} is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation takes inline: deploy uploads it to the bootstrap bucket (run `berth bootstrap` once per account and region)",
+                    stack.name
+                ),
+            )
+        });
+    }
+}
