@@ -1,1 +1,36 @@
-//! The construct tree.
+//! The construct tree of berth, and the typed constructs for containers on AWS.
+//!
+//! An [`App`] owns every construct of a program in one arena. Constructs are small
+//! `Copy` handles into it ([`Stack`], `ResourceRef<P>` for L1 resources, the L2
+//! handles); methods that change the tree take `&mut App`. Each construct sits at a
+//! path (`Web/Service/TaskDef`) under a scope with an id; its logical ID is derived
+//! from that path with CDK's rule, so the same program gives the same IDs everywhere.
+//!
+//! ```
+//! use berth_constructs::{App, Output, OutputProps, Stack, StackProps};
+//! use berth_synth::resource::RawProperties;
+//! use berth_synth::Value;
+//!
+//! let mut app = App::new();
+//! let network = Stack::new(&mut app, "Network", StackProps::default()).unwrap();
+//! let web = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let vpc = app
+//!     .add_resource(network, "Vpc", RawProperties::new("AWS::EC2::VPC",
+//!         Value::map([("CidrBlock", Value::from("10.0.0.0/16"))])))
+//!     .unwrap();
+//! // A reference from Web to Network becomes an export and an Fn::ImportValue.
+//! Output::new(&mut app, web, "VpcId", OutputProps { value: vpc.ref_().into(), ..Default::default() }).unwrap();
+//! let out = app.synth().unwrap();
+//! assert_eq!(out.stack("Web").unwrap().dependencies, vec!["Network".to_string()]);
+//! ```
+#![warn(missing_docs)]
+
+mod app;
+pub mod error;
+
+pub use app::{
+    App, Condition, Construct, Group, Mapping, NodeId, Output, OutputProps, Parameter,
+    ParameterProps, Scope, Stack, StackProps, ROOT,
+};
+pub use berth_synth::model::{Environment, RemovalPolicy};
+pub use error::{ConstructError, ErrorKind};

@@ -91,7 +91,10 @@ pub fn tree(root: &TreeNode) -> Json {
             m.insert("children".into(), Json::Object(c));
         }
         if let Some(t) = &n.cfn_type {
-            m.insert("attributes".into(), json!({"aws:cdk:cloudformation:type": t}));
+            m.insert(
+                "attributes".into(),
+                json!({"aws:cdk:cloudformation:type": t}),
+            );
         }
         m.insert(
             "constructInfo".into(),
@@ -120,7 +123,12 @@ pub fn template_bytes(text_json: &str, template: &Json, format: TemplateFormat) 
 }
 
 /// Writes the assembly to `dir`, replacing what was there.
-pub fn write(dir: &Path, output: &SynthOutput, root: &TreeNode, format: TemplateFormat) -> Result<()> {
+pub fn write(
+    dir: &Path,
+    output: &SynthOutput,
+    root: &TreeNode,
+    format: TemplateFormat,
+) -> Result<()> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| SynthError::Io { path, source }

@@ -99,7 +99,10 @@ mod tests {
     fn matches_cdk_vectors() {
         let cases: &[(&[&str], &str)] = &[
             (&["VPC", "Resource"], "VPCB9E5F0B4"),
-            (&["VPC", "PublicSubnet1", "Subnet"], "VPCPublicSubnet1SubnetB4246D30"),
+            (
+                &["VPC", "PublicSubnet1", "Subnet"],
+                "VPCPublicSubnet1SubnetB4246D30",
+            ),
             (&["MyBucket"], "MyBucket"),
             (&["Default"], ""),
         ];
@@ -148,7 +151,10 @@ mod tests {
             check_logical_id("a-b").unwrap_err(),
             "logical ID \"a-b\" contains '-': only the letters A-Z, a-z and the digits 0-9 are allowed"
         );
-        assert_eq!(check_logical_id("").unwrap_err(), "a logical ID cannot be empty");
+        assert_eq!(
+            check_logical_id("").unwrap_err(),
+            "a logical ID cannot be empty"
+        );
         assert!(check_logical_id(&"A".repeat(256))
             .unwrap_err()
             .contains("is 256 characters long"));

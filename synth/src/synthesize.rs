@@ -231,7 +231,9 @@ impl<'t, 'a> Renderer<'t, 'a> {
             Intrinsic::And(v) => json!({"Fn::And": self.list(v)}),
             Intrinsic::Or(v) => json!({"Fn::Or": self.list(v)}),
             Intrinsic::Not(v) => json!({"Fn::Not": [self.render(v)]}),
-            Intrinsic::Condition(c) => json!({"Condition": self.named(c, Kind::Condition, "Condition")}),
+            Intrinsic::Condition(c) => {
+                json!({"Condition": self.named(c, Kind::Condition, "Condition")})
+            }
         }
     }
 
@@ -242,9 +244,13 @@ impl<'t, 'a> Renderer<'t, 'a> {
             Target::Pseudo(p) => {
                 self.err(
                     "BERTH-E0103",
-                    format!("{function} needs a {}, not the pseudo parameter {}", kind.noun(), p.name()),
+                    format!(
+                        "{function} needs a {}, not the pseudo parameter {}",
+                        kind.noun(),
+                        p.name()
+                    ),
                 );
-                Json::Null
+                invalid()
             }
             Target::Element(id) => match self.table.get(*id) {
                 Some(info) if info.kind == kind && info.stack == self.stack => {
@@ -260,35 +266,43 @@ impl<'t, 'a> Renderer<'t, 'a> {
                             kind.noun()
                         ),
                     );
-                    Json::Null
+                    invalid()
                 }
                 Some(info) => {
                     let (path, noun) = (info.path.clone(), info.kind.noun());
                     self.err(
                         "BERTH-E0103",
-                        format!("{function} needs a {}, but {path} is a {noun}", kind.noun()),
+                        format!(
+                            "{function} needs a {}, but {path} is {}",
+                            kind.noun(),
+                            with_article(noun)
+                        ),
                     );
-                    Json::Null
+                    invalid()
                 }
                 None => {
                     self.err(
                         "BERTH-E0102",
                         format!("{function} refers to element {id}, which is not in any stack"),
                     );
-                    Json::Null
+                    invalid()
                 }
             },
         }
     }
 
     fn reference(&mut self, id: ElementId, attribute: Option<&String>) -> Json {
-        let function = if attribute.is_some() { "Fn::GetAtt" } else { "Ref" };
+        let function = if attribute.is_some() {
+            "Fn::GetAtt"
+        } else {
+            "Ref"
+        };
         let Some(info) = self.table.get(id) else {
             self.err(
                 "BERTH-E0102",
                 format!("{function} refers to element {id}, which is not in any stack"),
             );
-            return Json::Null;
+            return invalid();
         };
         match (info.kind, attribute) {
             (Kind::Resource, _) | (Kind::Parameter, None) => {}
@@ -296,9 +310,12 @@ impl<'t, 'a> Renderer<'t, 'a> {
                 let (path, noun) = (info.path.clone(), kind.noun());
                 self.err(
                     "BERTH-E0103",
-                    format!("{function} cannot refer to {path}: it is a {noun}"),
+                    format!(
+                        "{function} cannot refer to {path}: it is {}",
+                        with_article(noun)
+                    ),
                 );
-                return Json::Null;
+                return invalid();
             }
         }
         if let (Some(attr), Some(type_name)) = (attribute, info.type_name) {
@@ -316,7 +333,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
                             "Fn::GetAtt of unknown attribute \"{attr}\" of {path} ({type_name}): {allowed}"
                         ),
                     );
-                    return Json::Null;
+                    return invalid();
                 }
             }
         }
@@ -338,6 +355,21 @@ impl<'t, 'a> Renderer<'t, 'a> {
         self.imports.push((export, name.clone()));
         json!({"Fn::ImportValue": name})
     }
+}
+
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
+/// What a reference that could not be resolved renders as: synth fails anyway, and
+/// schema validation skips intrinsics, so one mistake gives one error.
+fn invalid() -> Json {
+    json!({"Fn::Invalid": "see the error above"})
 }
 
 fn export_output_id(table: &Table<'_>, e: &Export) -> String {
@@ -385,7 +417,10 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
             exports[e.producer].insert(e.clone());
         }
         for (pi, reason) in &r.stack_deps {
-            stack_edges.entry((ci, *pi)).or_default().push(reason.clone());
+            stack_edges
+                .entry((ci, *pi))
+                .or_default()
+                .push(reason.clone());
         }
     }
     for (si, stack) in app.stacks.iter().enumerate() {
@@ -441,12 +476,11 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
         deps.sort_unstable();
         deps.dedup();
         let template = assemble_template(stack, r);
-        let template_text = serde_json::to_string_pretty(&template).map_err(|e| {
-            SynthError::Render {
+        let template_text =
+            serde_json::to_string_pretty(&template).map_err(|e| SynthError::Render {
                 stack: stack.name.clone(),
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         check_size(stack, template_text.len(), &mut diags);
         let logical_ids = stack
             .elements
@@ -623,7 +657,11 @@ fn render_stack(
                     match table.get(*dep) {
                         Some(d) if d.kind != Kind::Resource => r.err(
                             "BERTH-E0107",
-                            format!("depends on {}, which is a {}, not a resource", d.path, d.kind.noun()),
+                            format!(
+                                "depends on {}, which is {}, not a resource",
+                                d.path,
+                                with_article(d.kind.noun())
+                            ),
                         ),
                         Some(d) if d.stack == si => {
                             r.refs.push(*dep);
@@ -631,10 +669,9 @@ fn render_stack(
                                 depends_on.insert(d.logical_id.clone());
                             }
                         }
-                        Some(d) => out.stack_deps.push((
-                            d.stack,
-                            format!("{} depends on {}", info.path, d.path),
-                        )),
+                        Some(d) => out
+                            .stack_deps
+                            .push((d.stack, format!("{} depends on {}", info.path, d.path))),
                         None => r.err(
                             "BERTH-E0102",
                             format!("depends on element {dep}, which is not in any stack"),
@@ -736,7 +773,9 @@ fn apply_tags(type_name: &str, props: &mut Json, tags: &IndexMap<String, String>
             });
         }
         TagFormat::Map => {
-            let existing = obj.entry("Tags").or_insert_with(|| Json::Object(Map::new()));
+            let existing = obj
+                .entry("Tags")
+                .or_insert_with(|| Json::Object(Map::new()));
             let Some(map) = existing.as_object_mut() else {
                 return;
             };
@@ -784,7 +823,10 @@ fn stack_order(
         }
         let mut members: Vec<usize> = scc.iter().map(|n| g[*n]).collect();
         members.sort_unstable();
-        let names: Vec<&str> = members.iter().map(|&i| app.stacks[i].name.as_str()).collect();
+        let names: Vec<&str> = members
+            .iter()
+            .map(|&i| app.stacks[i].name.as_str())
+            .collect();
         let mut reasons = Vec::new();
         for (&(c, p), why) in edges {
             if members.contains(&c) && members.contains(&p) {
@@ -806,11 +848,9 @@ fn stack_order(
     let mut done = vec![false; n];
     let mut order = Vec::with_capacity(n);
     while !remaining.is_empty() {
-        let ready = remaining.iter().position(|&s| {
-            edges
-                .keys()
-                .all(|&(c, p)| c != s || done[p] || p == s)
-        });
+        let ready = remaining
+            .iter()
+            .position(|&s| edges.keys().all(|&(c, p)| c != s || done[p] || p == s));
         // On a cycle (already reported) take the first remaining stack.
         let pick = remaining.remove(ready.unwrap_or(0));
         done[pick] = true;

@@ -1,0 +1,1101 @@
+//! The construct tree: an [`App`] owns every node in one arena; constructs are small
+//! `Copy` handles ([`NodeId`], [`Stack`], `ResourceRef<P>`, the L2 handles) into it.
+
+use crate::error::{ConstructError, ErrorKind, Result};
+use berth_synth::assembly::{self, TemplateFormat};
+use berth_synth::model::{
+    AppSpec, ElementKind, ElementSpec, Environment, OutputSpec, RemovalPolicy, ResourceSpec,
+    StackSpec, TreeNode,
+};
+use berth_synth::resource::{CfnProperties, ResourceRef};
+use berth_synth::synthesize::{synthesize, SynthOptions, SynthOutput};
+use berth_synth::{Diagnostic, ElementId, SynthError, Value};
+use indexmap::IndexMap;
+use std::any::Any;
+use std::path::Path;
+
+/// A node of the tree. The same number is the [`ElementId`] that tokens refer to.
+pub type NodeId = ElementId;
+
+/// Anything that can be a scope: a node, a stack, a resource, an L2 construct.
+pub trait Scope {
+    /// The node of the scope.
+    fn node(&self) -> NodeId;
+}
+
+impl Scope for NodeId {
+    fn node(&self) -> NodeId {
+        *self
+    }
+}
+impl<P> Scope for ResourceRef<P> {
+    fn node(&self) -> NodeId {
+        self.id()
+    }
+}
+impl<T: Scope + ?Sized> Scope for &T {
+    fn node(&self) -> NodeId {
+        (**self).node()
+    }
+}
+
+/// The behaviour of a higher-level (L2) construct: its state lives in the tree, and
+/// synth calls [`Construct::prepare`] (to render lazily computed properties into its
+/// L1 children) and then [`Construct::validate`].
+pub trait Construct: Any + Send + Sync {
+    /// The construct's type name for `tree.json`, e.g. `berth.ecs.FargateService`.
+    fn fqn(&self) -> &'static str {
+        "berth.Construct"
+    }
+    /// Called once at synth, before validation, with the state taken out of the tree.
+    fn prepare(&mut self, app: &mut App, node: NodeId) -> Result<()> {
+        let _ = (app, node);
+        Ok(())
+    }
+    /// Problems with the construct, found at synth.
+    fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
+        let _ = (app, node);
+        Vec::new()
+    }
+    /// Upcast for downcasting.
+    fn as_any(&self) -> &dyn Any;
+    /// Upcast for downcasting.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// A construct with no behaviour of its own: a scope to group children under.
+#[derive(Debug, Default)]
+pub struct Group;
+
+impl Construct for Group {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+struct ResourceData {
+    props: Box<dyn CfnProperties>,
+    overrides: Vec<(Vec<String>, Option<Value>)>,
+    deletion_policy: Option<RemovalPolicy>,
+    update_replace_policy: Option<RemovalPolicy>,
+    condition: Option<NodeId>,
+    metadata: IndexMap<String, Value>,
+}
+
+struct StackData {
+    name: String,
+    description: Option<String>,
+    env: Environment,
+    termination_protection: bool,
+}
+
+enum NodeKind {
+    App,
+    Stack(StackData),
+    Construct(Option<Box<dyn Construct>>),
+    Resource(ResourceData),
+    Parameter(IndexMap<String, Value>),
+    Output(OutputSpec),
+    Condition(Value),
+    Mapping(Value),
+}
+
+impl NodeKind {
+    fn noun(&self) -> &'static str {
+        match self {
+            NodeKind::App => "app",
+            NodeKind::Stack(_) => "stack",
+            NodeKind::Construct(_) => "construct",
+            NodeKind::Resource(_) => "resource",
+            NodeKind::Parameter(_) => "parameter",
+            NodeKind::Output(_) => "output",
+            NodeKind::Condition(_) => "condition",
+            NodeKind::Mapping(_) => "mapping",
+        }
+    }
+}
+
+struct Node {
+    id: String,
+    parent: Option<NodeId>,
+    children: IndexMap<String, NodeId>,
+    kind: NodeKind,
+    tags: IndexMap<String, String>,
+    depends_on: Vec<NodeId>,
+    logical_id: Option<String>,
+}
+
+/// The root of the construct tree: it owns every construct of the program.
+///
+/// ```
+/// use berth_constructs::{App, Stack, StackProps};
+/// use berth_synth::resource::RawProperties;
+/// use berth_synth::Value;
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Storage", StackProps::default()).unwrap();
+/// let bucket = app
+///     .add_resource(stack, "Bucket", RawProperties::new("AWS::S3::Bucket", Value::map::<&str>([])))
+///     .unwrap();
+/// assert_eq!(app.path(bucket), "Storage/Bucket");
+/// let out = app.synth().unwrap();
+/// assert!(out.stacks[0].template["Resources"]["Bucket"].is_object());
+/// ```
+pub struct App {
+    nodes: Vec<Node>,
+    locked: bool,
+    prepared: bool,
+    options: SynthOptions,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        App::new()
+    }
+}
+
+/// The root node of every app.
+pub const ROOT: NodeId = ElementId(0);
+
+/// Options of a stack.
+#[derive(Clone, Debug, Default)]
+pub struct StackProps {
+    /// The CloudFormation stack name. Default: the stack's construct id.
+    pub stack_name: Option<String>,
+    /// The template's description. Default: none.
+    pub description: Option<String>,
+    /// Tags of the stack, propagated to every taggable resource in it. Default: none.
+    pub tags: IndexMap<String, String>,
+    /// Account and region. Default: environment-agnostic (resolved at deploy).
+    pub env: Environment,
+    /// Whether the stack refuses to be deleted. Default: false.
+    pub termination_protection: bool,
+}
+
+/// A CloudFormation stack: the unit of deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stack {
+    node: NodeId,
+}
+
+impl Scope for Stack {
+    fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+impl Stack {
+    /// Adds a stack to the app.
+    pub fn new(app: &mut App, id: &str, props: StackProps) -> Result<Stack> {
+        let name = props.stack_name.clone().unwrap_or_else(|| id.to_owned());
+        if let Err(msg) = berth_synth::synthesize::check_stack_name(&name) {
+            return Err(ConstructError::invalid(id, "stack_name", msg));
+        }
+        let node = app.add_node(
+            ROOT,
+            id,
+            NodeKind::Stack(StackData {
+                name,
+                description: props.description,
+                env: props.env,
+                termination_protection: props.termination_protection,
+            }),
+        )?;
+        app.nodes[node.0 as usize].tags = props.tags;
+        Ok(Stack { node })
+    }
+
+    /// The stack that `scope` belongs to.
+    pub fn of(app: &App, scope: impl Scope) -> Option<Stack> {
+        let mut cur = Some(scope.node());
+        while let Some(n) = cur {
+            if matches!(app.node(n).kind, NodeKind::Stack(_)) {
+                return Some(Stack { node: n });
+            }
+            cur = app.node(n).parent;
+        }
+        None
+    }
+
+    /// The CloudFormation stack name.
+    pub fn name<'a>(&self, app: &'a App) -> &'a str {
+        match &app.node(self.node).kind {
+            NodeKind::Stack(s) => &s.name,
+            _ => unreachable!("Stack handles point at stacks"),
+        }
+    }
+
+    /// The environment of the stack.
+    pub fn env<'a>(&self, app: &'a App) -> &'a Environment {
+        match &app.node(self.node).kind {
+            NodeKind::Stack(s) => &s.env,
+            _ => unreachable!("Stack handles point at stacks"),
+        }
+    }
+
+    /// Makes this stack deploy after `other`.
+    pub fn add_dependency(&self, app: &mut App, other: Stack) {
+        app.node_mut(self.node).depends_on.push(other.node);
+    }
+}
+
+/// Options of a template parameter.
+#[derive(Clone, Debug, Default)]
+pub struct ParameterProps {
+    /// The parameter type. Default: `String`.
+    pub type_name: Option<String>,
+    /// The default value. Default: none (a value must be passed at deploy).
+    pub default: Option<Value>,
+    /// A description. Default: none.
+    pub description: Option<String>,
+    /// The values allowed. Default: any.
+    pub allowed_values: Vec<String>,
+    /// Hide the value in the console and API. Default: false.
+    pub no_echo: bool,
+}
+
+/// A template parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parameter {
+    node: NodeId,
+}
+
+impl Scope for Parameter {
+    fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+impl Parameter {
+    /// Adds a parameter to the stack of `scope`.
+    pub fn new(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        props: ParameterProps,
+    ) -> Result<Parameter> {
+        let mut def = IndexMap::new();
+        def.insert(
+            "Type".to_owned(),
+            Value::String(props.type_name.unwrap_or_else(|| "String".into())),
+        );
+        if let Some(d) = props.default {
+            def.insert("Default".into(), d);
+        }
+        if let Some(d) = props.description {
+            def.insert("Description".into(), Value::String(d));
+        }
+        if !props.allowed_values.is_empty() {
+            def.insert("AllowedValues".into(), props.allowed_values.into());
+        }
+        if props.no_echo {
+            def.insert("NoEcho".into(), Value::Bool(true));
+        }
+        let node = app.add_element(scope, id, NodeKind::Parameter(def))?;
+        Ok(Parameter { node })
+    }
+
+    /// The parameter's value, as a string.
+    pub fn value_as_string(&self) -> berth_synth::Token<String> {
+        berth_synth::Token::ref_to(self.node)
+    }
+
+    /// The parameter's value, as a number.
+    pub fn value_as_number(&self) -> berth_synth::Token<i64> {
+        berth_synth::Token::ref_to(self.node)
+    }
+
+    /// The parameter's value, as a list of strings (for `List<...>` and
+    /// `CommaDelimitedList` types).
+    pub fn value_as_list(&self) -> berth_synth::Token<Vec<String>> {
+        berth_synth::Token::ref_to(self.node)
+    }
+}
+
+/// Options of an output.
+#[derive(Clone, Debug, Default)]
+pub struct OutputProps {
+    /// The value.
+    pub value: Value,
+    /// A description. Default: none.
+    pub description: Option<String>,
+    /// Export it under this name. Default: not exported.
+    pub export_name: Option<String>,
+    /// Only output it when this condition holds. Default: always.
+    pub condition: Option<Condition>,
+}
+
+/// A stack output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Output {
+    node: NodeId,
+}
+
+impl Output {
+    /// Adds an output to the stack of `scope`.
+    pub fn new(app: &mut App, scope: impl Scope, id: &str, props: OutputProps) -> Result<Output> {
+        let spec = OutputSpec {
+            value: props.value,
+            description: props.description,
+            export_name: props.export_name.map(Value::String),
+            condition: props.condition.map(|c| c.node),
+        };
+        let node = app.add_element(scope, id, NodeKind::Output(spec))?;
+        Ok(Output { node })
+    }
+}
+
+/// A template condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Condition {
+    node: NodeId,
+}
+
+impl Condition {
+    /// Adds a condition (an `Fn::Equals`, `Fn::And`, ... expression).
+    pub fn new(app: &mut App, scope: impl Scope, id: &str, expression: Value) -> Result<Condition> {
+        let node = app.add_element(scope, id, NodeKind::Condition(expression))?;
+        Ok(Condition { node })
+    }
+
+    /// `Fn::If` on this condition.
+    pub fn if_else(&self, then: impl Into<Value>, otherwise: impl Into<Value>) -> Value {
+        berth_synth::Intrinsic::If(
+            berth_synth::Target::Element(self.node),
+            then.into(),
+            otherwise.into(),
+        )
+        .into_value()
+    }
+
+    /// The condition's node.
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+/// A template mapping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    node: NodeId,
+}
+
+impl Mapping {
+    /// Adds a mapping: top level key → second level key → value.
+    pub fn new(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        entries: IndexMap<String, IndexMap<String, Value>>,
+    ) -> Result<Mapping> {
+        let v = Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, m)| (k, Value::Map(m)))
+                .collect(),
+        );
+        let node = app.add_element(scope, id, NodeKind::Mapping(v))?;
+        Ok(Mapping { node })
+    }
+
+    /// `Fn::FindInMap` in this mapping.
+    pub fn find(
+        &self,
+        top: impl Into<Value>,
+        second: impl Into<Value>,
+    ) -> berth_synth::Token<String> {
+        berth_synth::Token::from_intrinsic(berth_synth::Intrinsic::FindInMap(
+            berth_synth::Target::Element(self.node),
+            top.into(),
+            second.into(),
+        ))
+    }
+}
+
+impl App {
+    /// An empty app.
+    pub fn new() -> App {
+        App {
+            nodes: vec![Node {
+                id: String::new(),
+                parent: None,
+                children: IndexMap::new(),
+                kind: NodeKind::App,
+                tags: IndexMap::new(),
+                depends_on: Vec::new(),
+                logical_id: None,
+            }],
+            locked: false,
+            prepared: false,
+            options: SynthOptions::default(),
+        }
+    }
+
+    /// Turns schema validation at synth on or off (default: on).
+    pub fn set_validate_schemas(&mut self, on: bool) {
+        self.options.validate_schemas = on;
+    }
+
+    fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+
+    fn node_mut(&mut self, id: NodeId) -> &mut Node {
+        &mut self.nodes[id.0 as usize]
+    }
+
+    fn check_node(&self, id: NodeId) -> Result<()> {
+        if (id.0 as usize) < self.nodes.len() {
+            Ok(())
+        } else {
+            Err(ConstructError::new(
+                format!("node {id}"),
+                ErrorKind::WrongScope("this node does not belong to this app".into()),
+            ))
+        }
+    }
+
+    /// The construct path of a node (`Web/Service/Resource`; `""` for the app).
+    pub fn path(&self, scope: impl Scope) -> String {
+        let mut parts = Vec::new();
+        let mut cur = Some(scope.node());
+        while let Some(n) = cur {
+            let node = self.node(n);
+            if node.parent.is_some() {
+                parts.push(node.id.as_str());
+            }
+            cur = node.parent;
+        }
+        parts.reverse();
+        parts.join("/")
+    }
+
+    /// The construct id of a node.
+    pub fn id(&self, scope: impl Scope) -> &str {
+        &self.node(scope.node()).id
+    }
+
+    /// The parent of a node.
+    pub fn parent(&self, scope: impl Scope) -> Option<NodeId> {
+        self.node(scope.node()).parent
+    }
+
+    /// The children of a node, in the order they were added.
+    pub fn children(&self, scope: impl Scope) -> impl Iterator<Item = (&str, NodeId)> {
+        self.node(scope.node())
+            .children
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+    }
+
+    /// The child of `scope` with this id.
+    pub fn child(&self, scope: impl Scope, id: &str) -> Option<NodeId> {
+        self.node(scope.node()).children.get(id).copied()
+    }
+
+    /// Finds a node by its full path (`Web/Service/Resource`).
+    pub fn find(&self, path: &str) -> Option<NodeId> {
+        let mut cur = ROOT;
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            cur = self.child(cur, part)?;
+        }
+        Some(cur)
+    }
+
+    /// The stacks, in the order they were added.
+    pub fn stacks(&self) -> Vec<Stack> {
+        self.node(ROOT)
+            .children
+            .values()
+            .filter(|n| matches!(self.node(**n).kind, NodeKind::Stack(_)))
+            .map(|&node| Stack { node })
+            .collect()
+    }
+
+    fn add_node(&mut self, scope: NodeId, id: &str, kind: NodeKind) -> Result<NodeId> {
+        self.check_node(scope)?;
+        let scope_path = self.path(scope);
+        if self.locked {
+            return Err(ConstructError::new(scope_path, ErrorKind::Locked));
+        }
+        if id.is_empty() {
+            return Err(ConstructError::new(scope_path, ErrorKind::EmptyId));
+        }
+        if id.contains('/') {
+            return Err(ConstructError::new(
+                scope_path,
+                ErrorKind::InvalidId {
+                    id: id.to_owned(),
+                    reason: "'/' separates path components and cannot be part of an id".into(),
+                },
+            ));
+        }
+        if self.node(scope).children.contains_key(id) {
+            return Err(ConstructError::new(
+                scope_path,
+                ErrorKind::DuplicateId(id.to_owned()),
+            ));
+        }
+        let scope_kind = &self.node(scope).kind;
+        match (&kind, scope_kind) {
+            (NodeKind::Stack(_), NodeKind::App) => {}
+            (NodeKind::Stack(_), _) => {
+                return Err(ConstructError::new(
+                    scope_path,
+                    ErrorKind::WrongScope(format!(
+                        "stack \"{id}\" must be added to the app, not inside a {}",
+                        scope_kind.noun()
+                    )),
+                ))
+            }
+            (_, NodeKind::App) => {
+                return Err(ConstructError::new(
+                    scope_path,
+                    ErrorKind::WrongScope(format!(
+                        "\"{id}\" must be inside a stack: create a Stack and use it as the scope"
+                    )),
+                ))
+            }
+            (_, NodeKind::Stack(_) | NodeKind::Construct(_) | NodeKind::Resource(_)) => {}
+            (_, other) => {
+                return Err(ConstructError::new(
+                    scope_path,
+                    ErrorKind::WrongScope(format!("a {} cannot have children", other.noun())),
+                ))
+            }
+        }
+        let node = ElementId(self.nodes.len() as u32);
+        self.nodes.push(Node {
+            id: id.to_owned(),
+            parent: Some(scope),
+            children: IndexMap::new(),
+            kind,
+            tags: IndexMap::new(),
+            depends_on: Vec::new(),
+            logical_id: None,
+        });
+        self.node_mut(scope).children.insert(id.to_owned(), node);
+        Ok(node)
+    }
+
+    fn add_element(&mut self, scope: impl Scope, id: &str, kind: NodeKind) -> Result<NodeId> {
+        self.add_node(scope.node(), id, kind)
+    }
+
+    /// Adds an L1 resource under `scope`.
+    pub fn add_resource<P: CfnProperties>(
+        &mut self,
+        scope: impl Scope,
+        id: &str,
+        props: P,
+    ) -> Result<ResourceRef<P>> {
+        let node = self.add_element(
+            scope,
+            id,
+            NodeKind::Resource(ResourceData {
+                props: Box::new(props),
+                overrides: Vec::new(),
+                deletion_policy: None,
+                update_replace_policy: None,
+                condition: None,
+                metadata: IndexMap::new(),
+            }),
+        )?;
+        Ok(ResourceRef::new(node))
+    }
+
+    fn resource_data(&self, node: NodeId) -> Result<&ResourceData> {
+        match &self.node(node).kind {
+            NodeKind::Resource(r) => Ok(r),
+            other => Err(ConstructError::new(
+                self.path(node),
+                ErrorKind::WrongKind {
+                    expected: "resource",
+                    found: other.noun(),
+                },
+            )),
+        }
+    }
+
+    fn resource_data_mut(&mut self, node: NodeId) -> Result<&mut ResourceData> {
+        let path = self.path(node);
+        match &mut self.node_mut(node).kind {
+            NodeKind::Resource(r) => Ok(r),
+            other => Err(ConstructError::new(
+                path,
+                ErrorKind::WrongKind {
+                    expected: "resource",
+                    found: other.noun(),
+                },
+            )),
+        }
+    }
+
+    /// The properties of an L1 resource.
+    pub fn resource<P: CfnProperties>(&self, r: ResourceRef<P>) -> &P {
+        self.resource_data(r.id())
+            .ok()
+            .and_then(|d| d.props.as_any().downcast_ref::<P>())
+            .expect("a ResourceRef<P> points at a resource of type P in this app")
+    }
+
+    /// The properties of an L1 resource, to change them.
+    pub fn resource_mut<P: CfnProperties>(&mut self, r: ResourceRef<P>) -> &mut P {
+        self.resource_data_mut(r.id())
+            .ok()
+            .and_then(|d| d.props.as_any_mut().downcast_mut::<P>())
+            .expect("a ResourceRef<P> points at a resource of type P in this app")
+    }
+
+    /// The CloudFormation type of a resource node.
+    pub fn resource_type(&self, node: impl Scope) -> Option<&str> {
+        self.resource_data(node.node())
+            .ok()
+            .map(|r| r.props.type_name())
+    }
+
+    /// Sets a property by its dotted path (`"ContainerDefinitions.0.Cpu"`), over what the
+    /// construct renders: the escape hatch for properties berth does not model.
+    /// Numeric components index into lists.
+    pub fn add_property_override(
+        &mut self,
+        resource: impl Scope,
+        path: &str,
+        value: impl Into<Value>,
+    ) -> Result<()> {
+        let parts = path.split('.').map(str::to_owned).collect();
+        self.resource_data_mut(resource.node())?
+            .overrides
+            .push((parts, Some(value.into())));
+        Ok(())
+    }
+
+    /// Removes a property by its dotted path from what the construct renders.
+    pub fn add_property_deletion_override(
+        &mut self,
+        resource: impl Scope,
+        path: &str,
+    ) -> Result<()> {
+        let parts = path.split('.').map(str::to_owned).collect();
+        self.resource_data_mut(resource.node())?
+            .overrides
+            .push((parts, None));
+        Ok(())
+    }
+
+    /// Sets `DeletionPolicy` and `UpdateReplacePolicy` of a resource.
+    pub fn apply_removal_policy(
+        &mut self,
+        resource: impl Scope,
+        policy: RemovalPolicy,
+    ) -> Result<()> {
+        let r = self.resource_data_mut(resource.node())?;
+        r.deletion_policy = Some(policy);
+        r.update_replace_policy = Some(match policy {
+            RemovalPolicy::RetainExceptOnCreate => RemovalPolicy::Retain,
+            p => p,
+        });
+        Ok(())
+    }
+
+    /// Creates the resource only when `condition` holds.
+    pub fn set_condition(&mut self, resource: impl Scope, condition: Condition) -> Result<()> {
+        self.resource_data_mut(resource.node())?.condition = Some(condition.node);
+        Ok(())
+    }
+
+    /// Adds a `Metadata` entry to a resource.
+    pub fn add_metadata(
+        &mut self,
+        resource: impl Scope,
+        key: &str,
+        value: impl Into<Value>,
+    ) -> Result<()> {
+        self.resource_data_mut(resource.node())?
+            .metadata
+            .insert(key.to_owned(), value.into());
+        Ok(())
+    }
+
+    /// Replaces the logical ID derived from the path.
+    pub fn override_logical_id(&mut self, element: impl Scope, logical_id: &str) -> Result<()> {
+        let node = element.node();
+        self.check_node(node)?;
+        if let Err(msg) = berth_synth::logical_id::check_logical_id(logical_id) {
+            return Err(ConstructError::invalid(self.path(node), "logical_id", msg));
+        }
+        self.node_mut(node).logical_id = Some(logical_id.to_owned());
+        Ok(())
+    }
+
+    /// Makes `from` (a resource, or every resource below a construct) depend on `to` (a
+    /// resource, every resource below a construct, or a whole stack).
+    pub fn add_dependency(&mut self, from: impl Scope, to: impl Scope) {
+        let (from, to) = (from.node(), to.node());
+        self.node_mut(from).depends_on.push(to);
+    }
+
+    /// Tags every taggable resource below `scope` (nearer tags win).
+    pub fn add_tag(&mut self, scope: impl Scope, key: &str, value: &str) {
+        self.node_mut(scope.node())
+            .tags
+            .insert(key.to_owned(), value.to_owned());
+    }
+
+    /// Adds an L2 construct's state under `scope`.
+    pub fn add_construct<C: Construct>(
+        &mut self,
+        scope: impl Scope,
+        id: &str,
+        state: C,
+    ) -> Result<NodeId> {
+        self.add_element(scope, id, NodeKind::Construct(Some(Box::new(state))))
+    }
+
+    /// Adds a plain group under `scope`, to organise children.
+    pub fn add_group(&mut self, scope: impl Scope, id: &str) -> Result<NodeId> {
+        self.add_construct(scope, id, Group)
+    }
+
+    /// The state of an L2 construct.
+    pub fn construct<C: Construct>(&self, node: impl Scope) -> Option<&C> {
+        match &self.node(node.node()).kind {
+            NodeKind::Construct(Some(c)) => c.as_any().downcast_ref::<C>(),
+            _ => None,
+        }
+    }
+
+    /// The state of an L2 construct, to change it.
+    pub fn construct_mut<C: Construct>(&mut self, node: impl Scope) -> Option<&mut C> {
+        match &mut self.node_mut(node.node()).kind {
+            NodeKind::Construct(Some(c)) => c.as_any_mut().downcast_mut::<C>(),
+            _ => None,
+        }
+    }
+
+    /// Every resource node at or below `scope`, in tree order.
+    pub fn resources_below(&self, scope: impl Scope) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut stack = vec![scope.node()];
+        while let Some(n) = stack.pop() {
+            if matches!(self.node(n).kind, NodeKind::Resource(_)) {
+                out.push(n);
+            }
+            stack.extend(self.node(n).children.values().rev());
+        }
+        out
+    }
+
+    /// Runs every construct's `prepare`, once.
+    fn prepare(&mut self) -> Result<()> {
+        if self.prepared {
+            return Ok(());
+        }
+        self.prepared = true;
+        let mut i = 0;
+        // Constructs added during prepare are prepared too.
+        while i < self.nodes.len() {
+            let id = ElementId(i as u32);
+            let taken = match &mut self.nodes[i].kind {
+                NodeKind::Construct(state) => state.take(),
+                _ => None,
+            };
+            if let Some(mut state) = taken {
+                let result = state.prepare(self, id);
+                if let NodeKind::Construct(slot) = &mut self.nodes[i].kind {
+                    *slot = Some(state);
+                }
+                result?;
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// Prepares the constructs, locks the tree and returns what synth needs, with the
+    /// constructs' own validation problems.
+    pub fn spec(&mut self) -> Result<(AppSpec, Vec<Diagnostic>), SynthError> {
+        self.prepare().map_err(|e| {
+            SynthError::Invalid(vec![Diagnostic::error(
+                "BERTH-E0001",
+                e.path.clone(),
+                e.to_string(),
+            )])
+        })?;
+        self.locked = true;
+        let mut diags = Vec::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            if let NodeKind::Construct(Some(c)) = &node.kind {
+                diags.extend(c.validate(self, ElementId(i as u32)));
+            }
+        }
+        let stacks = self
+            .stacks()
+            .into_iter()
+            .map(|s| self.stack_spec(s))
+            .collect();
+        Ok((
+            AppSpec {
+                stacks,
+                tree: self.tree_node(ROOT),
+            },
+            diags,
+        ))
+    }
+
+    fn stack_spec(&self, stack: Stack) -> StackSpec {
+        let node = self.node(stack.node);
+        let NodeKind::Stack(data) = &node.kind else {
+            unreachable!("stack handle")
+        };
+        let mut spec = StackSpec {
+            id: stack.node,
+            path: node.id.clone(),
+            name: data.name.clone(),
+            description: data.description.clone(),
+            tags: node.tags.clone(),
+            env: data.env.clone(),
+            termination_protection: data.termination_protection,
+            depends_on: Vec::new(),
+            elements: Vec::new(),
+        };
+        // Stack-level dependencies: the stack's own, plus those of anything inside it
+        // on another stack.
+        let mut path = Vec::new();
+        let mut tags = vec![node.tags.clone()];
+        for &child in node.children.values() {
+            self.collect(child, stack.node, &mut path, &mut tags, &mut spec);
+        }
+        for &d in &node.depends_on {
+            spec.depends_on.push(d);
+        }
+        spec
+    }
+
+    fn collect(
+        &self,
+        n: NodeId,
+        stack: NodeId,
+        path: &mut Vec<String>,
+        tags: &mut Vec<IndexMap<String, String>>,
+        spec: &mut StackSpec,
+    ) {
+        let node = self.node(n);
+        path.push(node.id.clone());
+        let pushed_tags = !node.tags.is_empty();
+        if pushed_tags {
+            tags.push(node.tags.clone());
+        }
+        let kind = match &node.kind {
+            NodeKind::Resource(r) => Some(ElementKind::Resource(
+                self.resource_spec(n, r, tags, stack, spec),
+            )),
+            NodeKind::Parameter(p) => Some(ElementKind::Parameter(p.clone())),
+            NodeKind::Output(o) => Some(ElementKind::Output(o.clone())),
+            NodeKind::Condition(c) => Some(ElementKind::Condition(c.clone())),
+            NodeKind::Mapping(m) => Some(ElementKind::Mapping(m.clone())),
+            NodeKind::Construct(_) => {
+                // A construct's own dependencies apply to every resource below it.
+                None
+            }
+            NodeKind::App | NodeKind::Stack(_) => None,
+        };
+        if let Some(kind) = kind {
+            spec.elements.push(ElementSpec {
+                id: n,
+                path: path.clone(),
+                logical_id: node.logical_id.clone(),
+                kind,
+            });
+        }
+        for &child in node.children.values() {
+            self.collect(child, stack, path, tags, spec);
+        }
+        if pushed_tags {
+            tags.pop();
+        }
+        path.pop();
+    }
+
+    fn resource_spec(
+        &self,
+        n: NodeId,
+        r: &ResourceData,
+        tags: &[IndexMap<String, String>],
+        stack: NodeId,
+        spec: &mut StackSpec,
+    ) -> ResourceSpec {
+        let mut properties = r.props.to_properties();
+        for (path, value) in &r.overrides {
+            apply_override(&mut properties, path, value.clone());
+        }
+        let mut merged = IndexMap::new();
+        for level in tags {
+            for (k, v) in level {
+                merged.insert(k.clone(), v.clone());
+            }
+        }
+        // Dependencies of this resource and of every construct above it (below the stack).
+        let mut depends_on = Vec::new();
+        let mut cur = Some(n);
+        while let Some(c) = cur {
+            if c == stack {
+                break;
+            }
+            for &target in &self.node(c).depends_on {
+                if matches!(self.node(target).kind, NodeKind::Stack(_)) {
+                    if target != stack {
+                        spec.depends_on.push(target);
+                    }
+                } else {
+                    depends_on.extend(self.resources_below(target));
+                }
+            }
+            cur = self.node(c).parent;
+        }
+        ResourceSpec {
+            type_name: r.props.type_name().to_owned(),
+            properties,
+            depends_on,
+            deletion_policy: r.deletion_policy,
+            update_replace_policy: r.update_replace_policy,
+            condition: r.condition,
+            tags: merged,
+            metadata: r.metadata.clone(),
+        }
+    }
+
+    fn tree_node(&self, n: NodeId) -> TreeNode {
+        let node = self.node(n);
+        let (fqn, cfn_type) = match &node.kind {
+            NodeKind::App => ("berth.App", None),
+            NodeKind::Stack(_) => ("berth.Stack", None),
+            NodeKind::Construct(Some(c)) => (c.fqn(), None),
+            NodeKind::Construct(None) => ("berth.Construct", None),
+            NodeKind::Resource(r) => ("berth.CfnResource", Some(r.props.type_name().to_owned())),
+            NodeKind::Parameter(_) => ("berth.CfnParameter", None),
+            NodeKind::Output(_) => ("berth.CfnOutput", None),
+            NodeKind::Condition(_) => ("berth.CfnCondition", None),
+            NodeKind::Mapping(_) => ("berth.CfnMapping", None),
+        };
+        TreeNode {
+            id: if n == ROOT {
+                "App".into()
+            } else {
+                node.id.clone()
+            },
+            path: self.path(n),
+            fqn: fqn.to_owned(),
+            cfn_type,
+            children: node.children.values().map(|&c| self.tree_node(c)).collect(),
+        }
+    }
+
+    /// Synthesizes every stack: prepares and validates the constructs, resolves
+    /// references, validates every resource against its schema. Locks the tree.
+    pub fn synth(&mut self) -> Result<SynthOutput, SynthError> {
+        let (spec, construct_diags) = self.spec()?;
+        let result = synthesize(&spec, &self.options);
+        merge_diagnostics(result, construct_diags)
+    }
+
+    /// Synthesizes and writes the cloud assembly to `dir` (nothing is written if synth
+    /// fails).
+    pub fn synth_to(
+        &mut self,
+        dir: impl AsRef<Path>,
+        format: TemplateFormat,
+    ) -> Result<SynthOutput, SynthError> {
+        let (spec, construct_diags) = self.spec()?;
+        let out = merge_diagnostics(synthesize(&spec, &self.options), construct_diags)?;
+        assembly::write(dir.as_ref(), &out, &spec.tree, format)?;
+        Ok(out)
+    }
+}
+
+fn merge_diagnostics(
+    result: Result<SynthOutput, SynthError>,
+    mut construct_diags: Vec<Diagnostic>,
+) -> Result<SynthOutput, SynthError> {
+    let has_errors = construct_diags.iter().any(Diagnostic::is_error);
+    match result {
+        Ok(mut out) if !has_errors => {
+            out.diagnostics.append(&mut construct_diags);
+            out.diagnostics
+                .sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
+            Ok(out)
+        }
+        Ok(out) => {
+            construct_diags.extend(out.diagnostics);
+            Err(SynthError::Invalid(sort(construct_diags)))
+        }
+        Err(SynthError::Invalid(d)) => {
+            construct_diags.extend(d);
+            Err(SynthError::Invalid(sort(construct_diags)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn sort(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    d.sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
+    d
+}
+
+fn apply_override(target: &mut Value, path: &[String], value: Option<Value>) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut cur = target;
+    for part in parents {
+        cur = match cur {
+            Value::List(items) => match part.parse::<usize>() {
+                Ok(i) if i < items.len() => &mut items[i],
+                _ => return,
+            },
+            Value::Map(m) => m
+                .entry(part.clone())
+                .or_insert_with(|| Value::Map(IndexMap::new())),
+            other => {
+                *other = Value::Map(IndexMap::new());
+                other
+                    .as_map_mut()
+                    .expect("just made a map")
+                    .entry(part.clone())
+                    .or_insert_with(|| Value::Map(IndexMap::new()))
+            }
+        };
+    }
+    match (cur, value) {
+        (Value::List(items), v) => {
+            if let Ok(i) = last.parse::<usize>() {
+                match v {
+                    Some(v) if i < items.len() => items[i] = v,
+                    Some(v) if i == items.len() => items.push(v),
+                    None if i < items.len() => {
+                        items.remove(i);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (Value::Map(m), Some(v)) => {
+            m.insert(last.clone(), v);
+        }
+        (Value::Map(m), None) => {
+            m.shift_remove(last);
+        }
+        (other, Some(v)) => {
+            let mut m = IndexMap::new();
+            m.insert(last.clone(), v);
+            *other = Value::Map(m);
+        }
+        (_, None) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;
