@@ -137,7 +137,8 @@ pub mod __private {
 /// - `{...}` and `[...]` become object and array patterns whose values are themselves
 ///   `pattern!` values; they are matched with the enclosing strictness (a subset at the top of a
 ///   `Template` query, exact inside [`Match::exact`]/[`Match::object_equals`]);
-/// - `null`, literals and other expressions go through [`IntoMatcher`];
+/// - `null`, literals and other expressions go through [`IntoMatcher`], by reference like
+///   `json!` does, so a [`Capture`] or [`Matcher`] variable is not moved and can be read after;
 /// - keys are string literals, or any expression in parentheses: `(name): 1`.
 ///
 /// Put multi-token values in parentheses when they contain commas outside brackets (e.g.
@@ -217,7 +218,7 @@ macro_rules! pattern {
         $crate::pattern!(@array [] [] $($tt)+)
     };
     ($other:expr) => {
-        $crate::IntoMatcher::into_matcher($other)
+        $crate::IntoMatcher::into_matcher(&$other)
     };
 }
 

@@ -565,6 +565,7 @@ pub struct Mismatch {
     note: Option<String>,
     expected: Option<String>,
     found: Option<String>,
+    detail: Option<String>,
 }
 
 impl Mismatch {
@@ -574,11 +575,17 @@ impl Mismatch {
             note: None,
             expected: None,
             found: None,
+            detail: None,
         }
     }
 
     fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
+        self
+    }
+
+    fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
         self
     }
 
@@ -595,6 +602,11 @@ impl Mismatch {
     /// Where the mismatch is (a JSON pointer from the matched value, e.g. from the resource).
     pub fn path(&self) -> &ValuePath {
         &self.path
+    }
+
+    /// More about the difference, shown in parentheses after it (e.g. `a string, not a number`).
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
     }
 
     /// What went wrong, when it is more than "expected X, found Y" (e.g. `missing key`).
@@ -680,7 +692,7 @@ impl<'a> Pat<'a> {
                     test_array(self, items.iter().map(Pat::M), actual, path, partial, out)
                 }
                 Kind::Scope {
-                    name,
+                    name: _,
                     partial: inner_partial,
                     require_object,
                     inner,
@@ -691,9 +703,9 @@ impl<'a> Pat<'a> {
                             Some(other) => {
                                 out.mismatches.push(
                                     Mismatch::new(path)
-                                        .with_note(format!("{name} expects an object"))
                                         .with_expected(self.compact())
-                                        .with_found(other),
+                                        .with_found(other)
+                                        .with_detail(format!("{}, not an object", a_kind(other))),
                                 );
                                 return;
                             }
@@ -725,13 +737,14 @@ impl<'a> Pat<'a> {
                     let mut trial = Outcome::default();
                     Pat::M(inner).test(actual, path, partial, &mut trial);
                     if trial.is_match() {
-                        let mut mismatch = Mismatch::new(path).with_expected(self.compact());
-                        mismatch = match actual {
-                            Some(value) => mismatch.with_found(value),
-                            None => mismatch
-                                .with_note("key is missing, which matches the negated pattern"),
-                        };
-                        out.mismatches.push(mismatch);
+                        match actual {
+                            Some(value) => out.mismatches.push(
+                                Mismatch::new(path)
+                                    .with_expected(self.compact())
+                                    .with_found(value),
+                            ),
+                            None => missing(self, path, out),
+                        }
                     }
                 }
                 Kind::Regex(regex) => match actual {
@@ -748,16 +761,16 @@ impl<'a> Pat<'a> {
                         Ok(parsed) => Pat::M(inner).test(Some(&parsed), &path.json(), partial, out),
                         Err(error) => out.mismatches.push(
                             Mismatch::new(path)
-                                .with_note(format!("string is not valid JSON ({error})"))
                                 .with_expected(self.compact())
-                                .with_found(actual.expect("matched Some")),
+                                .with_found(actual.expect("matched Some"))
+                                .with_detail(format!("not valid JSON: {error}")),
                         ),
                     },
                     Some(other) => out.mismatches.push(
                         Mismatch::new(path)
-                            .with_note("expected a string holding JSON")
                             .with_expected(self.compact())
-                            .with_found(other),
+                            .with_found(other)
+                            .with_detail(format!("{}, not a string holding JSON", a_kind(other))),
                     ),
                     None => missing(self, path, out),
                 },
@@ -896,12 +909,9 @@ fn test_literal(
             let mut mismatch = Mismatch::new(path)
                 .with_expected(render_value(expected))
                 .with_found(actual);
-            if kind_name(expected) != kind_name(actual) {
-                mismatch = mismatch.with_note(format!(
-                    "expected a {}, found a {}",
-                    kind_name(expected),
-                    kind_name(actual)
-                ));
+            if a_kind(expected) != a_kind(actual) {
+                mismatch =
+                    mismatch.with_detail(format!("{}, not {}", a_kind(actual), a_kind(expected)));
             }
             out.mismatches.push(mismatch);
         }
@@ -921,9 +931,9 @@ fn test_object<'a>(
         Some(other) => {
             out.mismatches.push(
                 Mismatch::new(path)
-                    .with_note(format!("expected an object, found a {}", kind_name(other)))
                     .with_expected(pattern.compact())
-                    .with_found(other),
+                    .with_found(other)
+                    .with_detail(format!("{}, not an object", a_kind(other))),
             );
             return;
         }
@@ -960,9 +970,9 @@ fn test_array<'a>(
         Some(other) => {
             out.mismatches.push(
                 Mismatch::new(path)
-                    .with_note(format!("expected an array, found a {}", kind_name(other)))
                     .with_expected(pattern.compact())
-                    .with_found(other),
+                    .with_found(other)
+                    .with_detail(format!("{}, not an array", a_kind(other))),
             );
             return;
         }
@@ -971,14 +981,14 @@ fn test_array<'a>(
     if items.len() != array.len() {
         out.mismatches.push(
             Mismatch::new(path)
-                .with_note(format!(
-                    "expected an array of {} element{}, found {}",
-                    items.len(),
-                    plural(items.len()),
-                    array.len()
-                ))
                 .with_expected(pattern.compact())
-                .with_found(actual.expect("matched Some")),
+                .with_found(actual.expect("matched Some"))
+                .with_detail(format!(
+                    "{} element{} instead of {}",
+                    array.len(),
+                    plural(array.len()),
+                    items.len()
+                )),
         );
         return;
     }
@@ -1000,9 +1010,9 @@ fn test_array_with(
         Some(other) => {
             out.mismatches.push(
                 Mismatch::new(path)
-                    .with_note(format!("expected an array, found a {}", kind_name(other)))
                     .with_expected(pattern.compact())
-                    .with_found(other),
+                    .with_found(other)
+                    .with_detail(format!("{}, not an array", a_kind(other))),
             );
             return;
         }
@@ -1037,31 +1047,33 @@ fn test_array_with(
                 } else {
                     format!(" after index {}", next - 1)
                 };
-                let mut note = format!("no element{place} matches array_with item {number}");
+                let mut mismatch = Mismatch::new(path)
+                    .with_note(format!(
+                        "no element{place} matches array_with item {number}"
+                    ))
+                    .with_expected(Pat::M(item).compact());
                 if let Some((index, trial)) = closest {
                     if let Some(first) = trial.mismatches.first() {
-                        let _ = write!(note, " (closest is element {index}: {first})");
+                        mismatch =
+                            mismatch.with_detail(format!("closest is element {index}: {first}"));
                     }
                 }
-                out.mismatches.push(
-                    Mismatch::new(path)
-                        .with_note(note)
-                        .with_expected(Pat::M(item).compact()),
-                );
+                out.mismatches.push(mismatch);
                 return;
             }
         }
     }
 }
 
-fn kind_name(value: &Value) -> &'static str {
+/// `a string`, `an object`, ...
+fn a_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

@@ -77,6 +77,10 @@ impl Palette {
         if let Some(found) = m.found() {
             parts.push(format!("found {}", self.found(found)));
         }
-        format!("{}: {}", self.path(&m.path().to_string()), parts.join(", "))
+        let mut line = format!("{}: {}", self.path(&m.path().to_string()), parts.join(", "));
+        if let Some(detail) = m.detail() {
+            line.push_str(&format!(" ({detail})"));
+        }
+        line
     }
 }
