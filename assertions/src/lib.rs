@@ -26,7 +26,7 @@
 //! template.has_resource_properties("AWS::ECS::TaskDefinition", pattern!({
 //!     "ContainerDefinitions": [{
 //!         "Name": "web",
-//!         "Image": (Match::string_like_regexp("^nginx:")),
+//!         "Image": {"Fn::Join": ["", (Match::array_with(json!(["nginx:"])))]},
 //!         "PortMappings": [{"ContainerPort": 8080, "Protocol": "tcp"}],
 //!         "Privileged": (Match::absent()),
 //!     }],
@@ -305,9 +305,9 @@ macro_rules! assert_template_yaml_snapshot {
 /// Takes anything iterable over `(name, template)` pairs, where the name is `Display` (the stack
 /// name) and the template implements [`snapshot::ToTemplateJson`]. Add `yaml` as the first
 /// argument for YAML. With `cargo insta test --review`, every changed stack is written before
-/// review, not only the first.
+/// review, not only the first. (This example's snapshots are committed in `src/snapshots/`.)
 ///
-/// ```no_run
+/// ```
 /// use berth_assertions::assert_templates_snapshot;
 /// use serde_json::json;
 ///
@@ -315,9 +315,9 @@ macro_rules! assert_template_yaml_snapshot {
 ///     ("network", json!({"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}}})),
 ///     ("service", json!({"Resources": {"Svc": {"Type": "AWS::ECS::Service"}}})),
 /// ];
-/// // Writes/compares snapshots/<module>__network.snap and __service.snap.
+/// // Compares with snapshots/<module>__network.snap and <module>__service.snap.
 /// assert_templates_snapshot!(stacks);
-/// assert_templates_snapshot!(yaml, vec![("network-yaml", json!({}))]);
+/// assert_templates_snapshot!(yaml, vec![("network-yaml", json!({"Resources": {}}))]);
 /// ```
 #[macro_export]
 macro_rules! assert_templates_snapshot {

@@ -451,7 +451,7 @@ impl Matcher {
     /// (this is what [`pattern!`](crate::pattern) builds for `{...}`).
     ///
     /// ```
-    /// use berth_assertions::{Match, Matcher};
+    /// use berth_assertions::{IntoMatcher, Match, Matcher};
     /// use serde_json::json;
     ///
     /// let m = Matcher::object([("Image", Match::string_like_regexp("^nginx")), ("Essential", true.into_matcher())]);
@@ -472,7 +472,7 @@ impl Matcher {
     /// what [`pattern!`](crate::pattern) builds for `[...]`).
     ///
     /// ```
-    /// use berth_assertions::{Match, Matcher};
+    /// use berth_assertions::{IntoMatcher, Match, Matcher};
     /// use serde_json::json;
     ///
     /// let m = Matcher::array([Match::any_value(), "DNSName".into_matcher()]);
