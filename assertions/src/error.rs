@@ -96,6 +96,8 @@ enum Block {
         label: String,
         id: String,
         mismatches: Vec<Mismatch>,
+        /// A title and the candidate's actual value (pretty JSON).
+        actual: Option<(String, String)>,
     },
     Text(String),
     Mismatches(Vec<Mismatch>),
@@ -107,6 +109,9 @@ enum Block {
 
 /// How many mismatch lines to print per candidate.
 const MAX_MISMATCHES: usize = 8;
+
+/// How many lines of a candidate's actual value to print.
+const MAX_ACTUAL_LINES: usize = 40;
 
 impl AssertionError {
     pub(crate) fn new(headline: impl Into<String>) -> Self {
@@ -121,11 +126,13 @@ impl AssertionError {
         label: impl Into<String>,
         id: &str,
         mismatches: Vec<Mismatch>,
+        actual: Option<(String, String)>,
     ) -> Self {
         self.blocks.push(Block::Candidate {
             label: label.into(),
             id: id.to_owned(),
             mismatches,
+            actual,
         });
         self
     }
@@ -203,6 +210,7 @@ impl AssertionError {
                     label,
                     id,
                     mismatches,
+                    actual,
                 } => {
                     let count = mismatches.len();
                     out.push_str(&format!(
@@ -223,6 +231,18 @@ impl AssertionError {
                             "\n  … and {rest} more mismatch{}",
                             if rest == 1 { "" } else { "es" }
                         ));
+                    }
+                    if let Some((title, text)) = actual {
+                        out.push_str(&format!("\n\n{title}:"));
+                        let lines: Vec<&str> = text.lines().collect();
+                        for line in lines.iter().take(MAX_ACTUAL_LINES) {
+                            out.push_str("\n  ");
+                            out.push_str(&p.dim(line));
+                        }
+                        if lines.len() > MAX_ACTUAL_LINES {
+                            let rest = lines.len() - MAX_ACTUAL_LINES;
+                            out.push_str(&format!("\n  … ({rest} more lines)"));
+                        }
                     }
                 }
                 Block::Text(text) => out.push_str(text),

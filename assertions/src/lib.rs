@@ -61,13 +61,20 @@
 //!
 //! A failed assertion panics with a message that names the resource type and how many resources
 //! of it exist, shows the closest resources (fewest mismatches) with the path of every mismatch
-//! and the expected and found values, and prints the pattern:
+//! and the expected and found values, the actual value of the closest one, and the pattern:
 //!
 //! ```text
 //! template has 1 resource of type AWS::ElasticLoadBalancingV2::TargetGroup, but none match the expected properties
 //!
 //! closest match: WebTargetGroup (1 mismatch)
 //!   /Properties/Port: expected 80, found 8080
+//!
+//! actual properties of WebTargetGroup:
+//!   {
+//!     "Port": 8080,
+//!     "Protocol": "HTTP",
+//!     "TargetType": "ip"
+//!   }
 //!
 //! expected properties:
 //!   {
@@ -139,7 +146,8 @@ pub mod __private {
 ///   `Template` query, exact inside [`Match::exact`]/[`Match::object_equals`]);
 /// - `null`, literals and other expressions go through [`IntoMatcher`], by reference like
 ///   `json!` does, so a [`Capture`] or [`Matcher`] variable is not moved and can be read after;
-/// - keys are string literals, or any expression in parentheses: `(name): 1`.
+/// - keys are string literals, variables (`name: 1`, like `json!`), or any expression in
+///   parentheses: `(format!("{prefix}Arn")): 1`.
 ///
 /// Put multi-token values in parentheses when they contain commas outside brackets (e.g.
 /// generic arguments); `(Match::absent())` is always safe.
@@ -174,6 +182,9 @@ macro_rules! pattern {
         $crate::Matcher::object(::std::vec![$($out)*])
     };
     (@object [$($out:tt)*] $key:literal : $($rest:tt)*) => {
+        $crate::pattern!(@value [$($out)*] [$key] [] $($rest)*)
+    };
+    (@object [$($out:tt)*] $key:ident : $($rest:tt)*) => {
         $crate::pattern!(@value [$($out)*] [$key] [] $($rest)*)
     };
     (@object [$($out:tt)*] ($key:expr) : $($rest:tt)*) => {

@@ -1087,6 +1087,9 @@ pub(crate) fn plural(n: usize) -> &'static str {
 
 const MAX_INLINE: usize = 160;
 
+/// In multi-line renderings, objects and arrays this short stay on one line.
+const SHORT: usize = 60;
+
 fn shorten(text: String) -> String {
     if text.chars().count() <= MAX_INLINE {
         return text;
@@ -1094,6 +1097,13 @@ fn shorten(text: String) -> String {
     let mut short: String = text.chars().take(MAX_INLINE - 1).collect();
     short.push('…');
     short
+}
+
+/// A value over several lines (short objects and arrays stay on one line).
+pub(crate) fn render_value_pretty(value: &Value) -> String {
+    let mut out = String::new();
+    render_json(&mut out, value, Some(0));
+    out
 }
 
 /// A value on one line (`{"Port": 80}`), shortened if long.
@@ -1131,8 +1141,17 @@ fn render_object<'a>(
         out.push_str("{}");
         return;
     }
+    let entries: Vec<_> = entries.collect();
+    if indent.is_some() {
+        let mut compact = String::new();
+        render_object(&mut compact, entries.iter().copied(), len, None);
+        if compact.chars().count() <= SHORT {
+            out.push_str(&compact);
+            return;
+        }
+    }
     out.push('{');
-    for (i, (key, value)) in entries.enumerate() {
+    for (i, (key, value)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
             if indent.is_none() {
@@ -1162,8 +1181,17 @@ fn render_array<'a>(
         out.push_str("[]");
         return;
     }
+    let items: Vec<_> = items.collect();
+    if indent.is_some() {
+        let mut compact = String::new();
+        render_array(&mut compact, items.iter().copied(), len, None);
+        if compact.chars().count() <= SHORT {
+            out.push_str(&compact);
+            return;
+        }
+    }
     out.push('[');
-    for (i, item) in items.enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
             if indent.is_none() {

@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use crate::error::{count, AssertionError, Error, TemplateProblem};
-use crate::matcher::{IntoMatcher, Matcher, Mismatch};
+use crate::matcher::{render_value_pretty, IntoMatcher, Matcher, Mismatch};
 use crate::path::ValuePath;
 use crate::style::color_enabled;
 
@@ -85,7 +85,15 @@ struct Query<'a> {
 struct Evaluation<'a> {
     matches: Vec<(&'a str, &'a Value)>,
     /// Non-matching entries with their mismatches, closest first.
-    misses: Vec<(&'a str, Vec<Mismatch>)>,
+    misses: Vec<Miss<'a>>,
+}
+
+/// An entry that did not match.
+struct Miss<'a> {
+    id: &'a str,
+    /// What the matcher saw (the resource, or its properties).
+    seen: &'a Value,
+    mismatches: Vec<Mismatch>,
 }
 
 impl Template {
@@ -332,11 +340,15 @@ impl Template {
             if outcome.is_match() {
                 matches.push((*id, *entry));
             } else {
-                misses.push((*id, outcome.mismatches.clone()));
+                misses.push(Miss {
+                    id,
+                    seen,
+                    mismatches: outcome.mismatches.clone(),
+                });
             }
             outcome.finish();
         }
-        misses.sort_by_key(|(_, mismatches)| mismatches.len());
+        misses.sort_by_key(|miss| miss.mismatches.len());
         Evaluation { matches, misses }
     }
 
@@ -356,7 +368,7 @@ impl Template {
             query.scope,
             query.subject
         );
-        let err = closest(AssertionError::new(headline), &eval.misses);
+        let err = closest(AssertionError::new(headline), &eval.misses, query.subject);
         err.pattern(
             format!("expected {}", query.subject),
             matcher.render_pretty(),
@@ -405,9 +417,9 @@ impl Template {
         // Show them in template order.
         let order = |id: &str| query.entries.iter().position(|(e, _, _)| *e == id);
         let mut misses: Vec<_> = eval.misses.iter().collect();
-        misses.sort_by_key(|(id, _)| order(id));
-        for (id, mismatches) in misses.iter().take(5) {
-            err = err.candidate("does not match", id, mismatches.clone());
+        misses.sort_by_key(|miss| order(miss.id));
+        for miss in misses.iter().take(5) {
+            err = err.candidate("does not match", miss.id, miss.mismatches.clone(), None);
         }
         if misses.len() > 5 {
             err = err.text(format!("… and {} more", misses.len() - 5));
@@ -537,7 +549,7 @@ impl Template {
         if query.entries.is_empty() {
             err = err.text(self.type_hint(type_name));
         } else if eval.matches.len() < expected {
-            err = closest(err, &eval.misses);
+            err = closest(err, &eval.misses, query.subject);
         }
         Err(err.pattern("expected properties", matcher.render_pretty()))
     }
@@ -1053,15 +1065,19 @@ impl TryFrom<Value> for Template {
     }
 }
 
-/// Adds the closest candidates (already sorted) to `err`.
-fn closest(mut err: AssertionError, misses: &[(&str, Vec<Mismatch>)]) -> AssertionError {
-    for (i, (id, mismatches)) in misses.iter().take(CLOSEST).enumerate() {
+/// Adds the closest candidates (already sorted) to `err`, with the actual value of the closest.
+fn closest(mut err: AssertionError, misses: &[Miss<'_>], subject: &str) -> AssertionError {
+    for (i, miss) in misses.iter().take(CLOSEST).enumerate() {
         let label = if i == 0 {
             "closest match"
         } else {
             "next closest"
         };
-        err = err.candidate(label, id, mismatches.clone());
+        let actual = (i == 0).then(|| {
+            let text = render_value_pretty(miss.seen);
+            (format!("actual {subject} of {}", miss.id), text)
+        });
+        err = err.candidate(label, miss.id, miss.mismatches.clone(), actual);
     }
     if misses.len() > CLOSEST {
         err = err.text(format!("({} more not shown)", misses.len() - CLOSEST));

@@ -230,7 +230,9 @@ fn pattern_macro_mixes_json_and_matchers() {
     let port = 8080;
     let tg = Capture::new();
     let existing: Matcher = Match::any_value();
+    let key = "FromVariable";
     let m = pattern!({
+        key: true,
         "Port": port,
         "Negative": -1,
         "Null": null,
@@ -242,6 +244,7 @@ fn pattern_macro_mixes_json_and_matchers() {
         "Expr": (vec![1, 2]),
     });
     assert!(m.matches(&json!({
+        "FromVariable": true,
         "Port": 8080,
         "Negative": -1,
         "Null": null,
@@ -254,7 +257,7 @@ fn pattern_macro_mixes_json_and_matchers() {
     assert_eq!(tg.as_string(), "WebTg");
     assert_eq!(
         m.to_string(),
-        r#"{"Port": 8080, "Negative": -1, "Null": null, "Empty": {}, "EmptyList": [], "Nested": [{"Ref": Capture}, [1, 2], "x"], "ComputedKey": Match::any_value(), "Absent": Match::absent(), "Expr": [1, 2]}"#
+        r#"{"FromVariable": true, "Port": 8080, "Negative": -1, "Null": null, "Empty": {}, "EmptyList": [], "Nested": [{"Ref": Capture}, [1, 2], "x"], "ComputedKey": Match::any_value(), "Absent": Match::absent(), "Expr": [1, 2]}"#
     );
 }
 
