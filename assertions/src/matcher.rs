@@ -36,7 +36,7 @@ use crate::path::ValuePath;
 ///
 /// Matchers are built with the functions of [`Match`], the [`pattern!`](crate::pattern) macro,
 /// [`Capture::matcher`], or converted from any serializable value with [`IntoMatcher`]. They are
-/// cheap to clone and print (with `{}`) in a Rust-like notation that failure messages also use.
+/// cloneable and print (with `{}`) in a Rust-like notation that failure messages also use.
 ///
 /// ```
 /// use berth_assertions::{Match, Matcher};

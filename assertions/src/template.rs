@@ -72,6 +72,8 @@ struct Query<'a> {
     noun: &'static str,
     /// ` of type AWS::X`, ` named Url`, or empty.
     scope: String,
+    /// Whether the query is for one logical id (then "no output named X", singular).
+    named: bool,
     /// `(logical id, whole entry, value the matcher sees)`.
     entries: Vec<(&'a str, &'a Value, &'a Value)>,
     /// The path of the matched value inside the entry (`/Properties` or `/`).
@@ -285,6 +287,7 @@ impl Template {
         Query {
             noun: "resource",
             scope: format!(" of type {type_name}"),
+            named: false,
             hint: entries.is_empty().then(|| self.type_hint(type_name)),
             entries,
             base: if properties {
@@ -324,6 +327,7 @@ impl Template {
         };
         Query {
             noun,
+            named: logical_id != "*",
             scope,
             entries: entries.into_iter().map(|(id, v)| (id, v, v)).collect(),
             base: ValuePath::root(),
@@ -355,8 +359,11 @@ impl Template {
     /// The error when nothing matched.
     fn no_match(query: &Query<'_>, eval: &Evaluation<'_>, matcher: &Matcher) -> AssertionError {
         if query.entries.is_empty() {
-            let err =
-                AssertionError::new(format!("template has no {}s{}", query.noun, query.scope));
+            let plural = if query.named { "" } else { "s" };
+            let err = AssertionError::new(format!(
+                "template has no {}{plural}{}",
+                query.noun, query.scope
+            ));
             return match &query.hint {
                 Some(hint) => err.text(hint.clone()),
                 None => err,
@@ -784,7 +791,7 @@ impl Template {
     ///
     /// let t = Template::from_json(json!({"Outputs": {"Url": {"Value": "x"}}}))?;
     /// let err = t.try_has_output("Arn", json!({})).unwrap_err();
-    /// assert_eq!(err.to_string(), "template has no outputs named Arn\n\noutputs in the template: Url");
+    /// assert_eq!(err.to_string(), "template has no output named Arn\n\noutputs in the template: Url");
     /// # Ok::<(), berth_assertions::Error>(())
     /// ```
     pub fn try_has_output(
