@@ -1,1 +1,229 @@
-//! The berth command line.
+//! The `berth` command line: `synth`, `list`, `diff`, `deploy`, `destroy`, `bootstrap`
+//! and `init`, and its deploy engine.
+//!
+//! The CLI reads a cloud assembly (the AWS CDK format: `manifest.json` plus one
+//! `<Stack>.template.json` per stack) that an app writes to `$BERTH_OUTDIR`, and drives
+//! CloudFormation through the [`deploy::api::CloudFormationApi`] trait: the AWS SDK for
+//! Rust in the binary, a scripted fake in tests.
+//!
+//! Every command writes to an injected [`output::Out`], so tests run the real commands
+//! in-process:
+//!
+//! ```
+//! let (session, out, _err) = berth_cli::Session::captured();
+//! let code = session.run(["berth", "--help"]);
+//! assert_eq!(code, berth_cli::exit::OK);
+//! assert!(out.contents().contains("deploy"));
+//! ```
+//!
+//! A user's own binary can embed the CLI with [`main_with_app`], so `cargo run -- deploy`
+//! synthesizes in-process instead of running a separate app command.
+
+pub mod assembly;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod deploy;
+pub mod diff;
+pub mod error;
+pub mod output;
+pub mod template;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use error::CliError;
+
+use deploy::api::CloudFormationApi;
+use deploy::{PollConfig, Prompter};
+use output::{Buffer, Out};
+
+/// Named exit codes (also listed in `berth --help`).
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// `diff --fail` found differences.
+    pub const DIFFERENCES: u8 = 1;
+    /// Bad command line.
+    pub const USAGE: u8 = 2;
+    /// The app or its cloud assembly is broken (synth failed, no app configured, unreadable
+    /// manifest or template, unknown stack).
+    pub const APP: u8 = 3;
+    /// A stack operation failed (deploy rolled back, destroy failed, change set failed).
+    pub const FAILED: u8 = 4;
+    /// A change needed approval and did not get it.
+    pub const NOT_APPROVED: u8 = 5;
+    /// AWS could not be used: no credentials or region, or an API call failed.
+    pub const AWS: u8 = 6;
+    /// Interrupted (Ctrl-C); CloudFormation carries on with operations already started.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// The signature of an in-process app: writes the cloud assembly into the directory.
+pub type SynthFn<'a> =
+    dyn FnOnce(&Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + 'a;
+
+/// Everything a command needs from its surroundings: writers, working directory, the
+/// CloudFormation client, the prompter. The binary uses [`Session::stdio`]; tests use
+/// [`Session::captured`] and inject a fake client.
+pub struct Session<'a> {
+    pub(crate) out: Out,
+    pub(crate) err: Out,
+    pub(crate) cwd: PathBuf,
+    pub(crate) api: Option<Arc<dyn CloudFormationApi>>,
+    pub(crate) prompter: Arc<dyn Prompter>,
+    pub(crate) live: bool,
+    pub(crate) poll: PollConfig,
+    pub(crate) sdk_retries: bool,
+    pub(crate) synth: Option<Box<SynthFn<'a>>>,
+    pub(crate) handle_ctrl_c: bool,
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("cwd", &self.cwd).finish()
+    }
+}
+
+impl<'a> Session<'a> {
+    /// Stdout, stderr and the terminal; the AWS SDK client.
+    pub fn stdio() -> Session<'a> {
+        use std::io::IsTerminal;
+        let tty = std::io::stdout().is_terminal();
+        let color = tty && std::env::var_os("NO_COLOR").is_none();
+        Session {
+            out: Out::new(Box::new(std::io::stdout()), color),
+            err: Out::new(Box::new(std::io::stderr()), std::io::stderr().is_terminal()),
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            api: None,
+            prompter: Arc::new(deploy::TerminalPrompter),
+            live: tty,
+            poll: PollConfig::default(),
+            sdk_retries: true,
+            synth: None,
+            handle_ctrl_c: true,
+        }
+    }
+
+    /// In-memory stdout and stderr (returned), no terminal, the current directory.
+    pub fn captured() -> (Session<'a>, Buffer, Buffer) {
+        let (out, out_buf) = Out::buffer();
+        let (err, err_buf) = Out::buffer();
+        let session = Session {
+            out,
+            err,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            api: None,
+            prompter: Arc::new(deploy::NoTerminal),
+            live: false,
+            poll: PollConfig::default(),
+            sdk_retries: true,
+            synth: None,
+            handle_ctrl_c: false,
+        };
+        (session, out_buf, err_buf)
+    }
+
+    /// Runs in `dir` (where `berth.toml` and relative paths are looked up).
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Session<'a> {
+        self.cwd = dir.into();
+        self
+    }
+
+    /// Uses this CloudFormation client instead of the AWS SDK.
+    pub fn api(mut self, api: Arc<dyn CloudFormationApi>) -> Session<'a> {
+        self.api = Some(api);
+        self
+    }
+
+    /// Answers approval and confirmation questions.
+    pub fn prompter(mut self, prompter: Arc<dyn Prompter>) -> Session<'a> {
+        self.prompter = prompter;
+        self
+    }
+
+    /// Polling intervals for stack and change-set status.
+    pub fn poll(mut self, poll: PollConfig) -> Session<'a> {
+        self.poll = poll;
+        self
+    }
+
+    /// Turns the SDK's retries off (tests against moto, whose 500s are not transient).
+    pub fn sdk_retries(mut self, on: bool) -> Session<'a> {
+        self.sdk_retries = on;
+        self
+    }
+
+    /// Synthesizes in-process with this function instead of running an app command.
+    pub fn synth<F>(mut self, synth: F) -> Session<'a>
+    where
+        F: FnOnce(&Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + 'a,
+    {
+        self.synth = Some(Box::new(synth));
+        self
+    }
+
+    /// Parses `args` (the first is the program name) and runs the command. Returns the
+    /// exit code ([`exit`]).
+    pub fn run<I, T>(self, args: I) -> u8
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        use clap::Parser;
+        let parsed = match cli::Cli::try_parse_from(args) {
+            Ok(c) => c,
+            Err(e) => {
+                let text = if self.out.is_tty {
+                    e.render().ansi().to_string()
+                } else {
+                    e.render().to_string()
+                };
+                return match e.kind() {
+                    clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion
+                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                        self.out.write(&text);
+                        if e.kind()
+                            == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                        {
+                            exit::USAGE
+                        } else {
+                            exit::OK
+                        }
+                    }
+                    _ => {
+                        self.err.write(&text);
+                        exit::USAGE
+                    }
+                };
+            }
+        };
+        commands::run(self, parsed)
+    }
+}
+
+/// The binary's entry point: runs the CLI on the process arguments.
+pub fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(Session::stdio().run(std::env::args_os()))
+}
+
+/// An entry point for a user's own binary: commands that need the app call `synth(outdir)`
+/// instead of running an app command, so `cargo run -- deploy` works.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     berth_cli::main_with_app(|outdir| {
+///         // build the app and write the cloud assembly to `outdir`
+///         let _ = outdir;
+///         Ok(())
+///     })
+/// }
+/// ```
+pub fn main_with_app<F>(synth: F) -> std::process::ExitCode
+where
+    F: FnOnce(&std::path::Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
+{
+    std::process::ExitCode::from(Session::stdio().synth(synth).run(std::env::args_os()))
+}

@@ -1,1 +1,4 @@
-fn main() {}
+//! The `berth` binary.
+fn main() -> std::process::ExitCode {
+    berth_cli::main()
+}

@@ -1,0 +1,303 @@
+//! The command line, as clap derive types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::deploy::{Approval, Method};
+
+macro_rules! exit_codes {
+    () => {
+        "\
+Exit codes:
+  0    success
+  1    diff --fail found differences
+  2    bad command line (or destroy without --force and no terminal)
+  3    the app or its cloud assembly is broken (synth failed, no app configured, unknown stack)
+  4    a stack operation failed (deploy rolled back, destroy failed)
+  5    a change needed approval and did not get it
+  6    AWS could not be used (no credentials or region, API error)
+  130  interrupted"
+    };
+}
+
+const MAIN_AFTER: &str = concat!(
+    "\
+Examples:
+  berth synth                      synthesize; print the template when there is one stack
+  berth list --long                stacks in deploy order with their dependencies
+  berth diff Web                   compare Web with what is deployed
+  berth deploy --all               deploy every stack, dependencies first
+  berth destroy Web --force        delete Web without asking
+
+The app comes from --app (a command, or a directory with manifest.json) or from berth.toml:
+  app = \"cargo run --quiet --example fargate-web\"
+  output = \"berth.out\"
+The command runs with BERTH_OUTDIR set to the output directory.
+
+",
+    exit_codes!()
+);
+
+/// berth: infrastructure as code in Rust for containers on AWS.
+#[derive(Debug, Parser)]
+#[command(
+    name = "berth",
+    version,
+    about = "Synthesize, diff and deploy berth apps (CloudFormation stacks for containers on AWS)",
+    after_help = MAIN_AFTER,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Commands,
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options shared by all commands.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The app: a command that writes the cloud assembly to $BERTH_OUTDIR, or a directory
+    /// that already holds one (default: `app` in berth.toml).
+    #[arg(long, global = true, value_name = "CMD|DIR")]
+    pub app: Option<String>,
+    /// Where the app writes the cloud assembly (default: `output` in berth.toml, else berth.out).
+    #[arg(long, short = 'o', global = true, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Print more (the app's own output, every API step).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print data as JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The AWS profile to use (default: AWS_PROFILE or `default`).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// The AWS region to use (default: AWS_REGION or the profile's region).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Synthesize the app; print a single stack's template.
+    #[command(after_help = SYNTH_AFTER)]
+    Synth(SynthArgs),
+    /// List the stacks in deploy order, with their dependencies.
+    #[command(visible_alias = "ls", after_help = LIST_AFTER)]
+    List(ListArgs),
+    /// Compare stacks with what is deployed (or with a template file).
+    #[command(after_help = DIFF_AFTER)]
+    Diff(DiffArgs),
+    /// Deploy stacks through CloudFormation, dependencies first.
+    #[command(after_help = DEPLOY_AFTER)]
+    Deploy(DeployArgs),
+    /// Delete stacks, dependents first.
+    #[command(after_help = DESTROY_AFTER)]
+    Destroy(DestroyArgs),
+    /// Create or update the staging stack (template bucket and image repository).
+    #[command(after_help = BOOTSTRAP_AFTER)]
+    Bootstrap(BootstrapArgs),
+    /// Create a new berth project.
+    #[command(after_help = INIT_AFTER)]
+    Init(InitArgs),
+}
+
+const SYNTH_AFTER: &str = concat!(
+    "\
+Examples:
+  berth synth                 write berth.out/; print the template if the app has one stack
+  berth synth Web             print Web's template as YAML
+  berth synth Web --json      ... as JSON
+  berth synth -q              only write the assembly",
+    "\n\n",
+    exit_codes!()
+);
+
+const LIST_AFTER: &str = concat!(
+    "\
+Examples:
+  berth list
+  berth list --long
+  berth list --json",
+    "\n\n",
+    exit_codes!()
+);
+
+const DIFF_AFTER: &str = concat!(
+    "\
+Examples:
+  berth diff                          every stack against what is deployed
+  berth diff Web --template old.json  offline, against a template file
+  berth diff --fail                   exit 1 when anything differs (for CI)
+
+Modified resources list their changed properties; a change to a create-only property is
+marked (replace) with the property named. IAM statements and security group rules are
+listed separately under \"Security changes\".",
+    "\n\n",
+    exit_codes!()
+);
+
+const DEPLOY_AFTER: &str = concat!(
+    "\
+Examples:
+  berth deploy                               the app's only stack
+  berth deploy Web                           Web and the stacks it depends on
+  berth deploy --all --concurrency 4         everything, independent stacks in parallel
+  berth deploy Web --parameters Web:DesiredCount=3
+  berth deploy --all --require-approval never --outputs-file outputs.json
+  berth deploy Web --method direct --no-rollback
+
+Templates over 51,200 bytes are uploaded to the bootstrap bucket (`berth bootstrap`).
+Without a terminal, changes that need approval fail (exit 5); pass --require-approval never
+in CI. Ctrl-C stops watching; CloudFormation carries on with the operation.",
+    "\n\n",
+    exit_codes!()
+);
+
+const DESTROY_AFTER: &str = concat!(
+    "\
+Examples:
+  berth destroy Web
+  berth destroy --all --force",
+    "\n\n",
+    exit_codes!()
+);
+
+const BOOTSTRAP_AFTER: &str = concat!(
+    "\
+Examples:
+  berth bootstrap
+  berth bootstrap --region eu-west-1 --profile prod
+
+Creates (or updates) the stack BerthToolkit with an S3 bucket for large templates and assets
+and an ECR repository for image assets. Run it once per account and region.",
+    "\n\n",
+    exit_codes!()
+);
+
+const INIT_AFTER: &str = concat!(
+    "\
+Examples:
+  berth init my-app                      an ALB + Fargate web service
+  berth init --template worker my-worker a queue-less background worker
+  berth init --template scheduled jobs   a task on a schedule",
+    "\n\n",
+    exit_codes!()
+);
+
+/// `berth synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Stacks to print (by name; `*` matches any characters).
+    pub stacks: Vec<String>,
+    /// Print nothing.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `berth list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only these stacks.
+    pub stacks: Vec<String>,
+    /// Also show environment, resource and output counts.
+    #[arg(long, short = 'l')]
+    pub long: bool,
+}
+
+/// `berth diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Stacks to compare (default: all).
+    pub stacks: Vec<String>,
+    /// Compare with this template file (JSON or YAML) instead of the deployed stack; works offline.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Exit with 1 when there are differences.
+    #[arg(long)]
+    pub fail: bool,
+}
+
+/// `berth deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Stacks to deploy (their dependencies are deployed first unless --exclusively).
+    pub stacks: Vec<String>,
+    /// Deploy every stack.
+    #[arg(long)]
+    pub all: bool,
+    /// Deploy only the named stacks, not their dependencies.
+    #[arg(long, short = 'e')]
+    pub exclusively: bool,
+    /// How to create and update stacks.
+    #[arg(long, value_enum, default_value = "change-set")]
+    pub method: Method,
+    /// Parameter values: Stack:Key=Value, or Key=Value for every stack (repeatable).
+    #[arg(long = "parameters", value_name = "STACK:KEY=VALUE")]
+    pub parameters: Vec<String>,
+    /// Which changes need approval.
+    #[arg(long, value_enum, default_value = "broadening")]
+    pub require_approval: Approval,
+    /// Keep failed resources instead of rolling back (for debugging).
+    #[arg(long)]
+    pub no_rollback: bool,
+    /// Write the stacks' outputs to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub outputs_file: Option<PathBuf>,
+    /// How many independent stacks to deploy at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// The bootstrap stack holding the template bucket.
+    #[arg(long, default_value = crate::deploy::DEFAULT_TOOLKIT_STACK)]
+    pub toolkit_stack_name: String,
+}
+
+/// `berth destroy`.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Stacks to delete.
+    pub stacks: Vec<String>,
+    /// Delete every stack.
+    #[arg(long)]
+    pub all: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'f')]
+    pub force: bool,
+}
+
+/// `berth bootstrap`.
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    /// The staging stack's name.
+    #[arg(long, default_value = crate::deploy::DEFAULT_TOOLKIT_STACK)]
+    pub toolkit_stack_name: String,
+}
+
+/// Project templates for `berth init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitTemplate {
+    /// A load-balanced Fargate web service.
+    Web,
+    /// A Fargate worker without a load balancer.
+    Worker,
+    /// A Fargate task on a schedule.
+    Scheduled,
+}
+
+/// `berth init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Which project to create.
+    #[arg(long, value_enum, default_value = "web")]
+    pub template: InitTemplate,
+    /// The directory (default: the current one, which must be empty).
+    pub dir: Option<PathBuf>,
+    /// Point the berth dependency at this path instead of crates.io.
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub berth_path: Option<PathBuf>,
+}

@@ -1,0 +1,124 @@
+//! `berth deploy`: create or update stacks in dependency order.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::cli::DeployArgs;
+use crate::commands::{block_on, parse_parameters, Ctx};
+use crate::deploy::{DeployOptions, Engine, Outcome};
+use crate::error::CliError;
+use crate::exit;
+
+/// Runs `berth deploy`.
+pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
+    let parameters = parse_parameters(&args.parameters)?;
+    let assembly = ctx.assembly()?;
+    let stacks: Vec<_> = assembly
+        .select(&args.stacks, args.all, !args.exclusively)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let names: Vec<String> = stacks.iter().map(|s| s.stack_name.clone()).collect();
+    let options = DeployOptions {
+        method: args.method,
+        approval: args.require_approval,
+        parameters,
+        disable_rollback: args.no_rollback,
+        concurrency: usize::from(args.concurrency),
+        toolkit_stack: args.toolkit_stack_name.clone(),
+        poll: ctx.poll,
+    };
+    let interrupt = format!(
+        "CloudFormation carries on with the operations already started on {}; watch them with `aws cloudformation describe-stack-events --stack-name STACK`, or stop an update with `aws cloudformation cancel-update-stack --stack-name STACK`",
+        names.join(", ")
+    );
+    let results = block_on(
+        ctx,
+        async {
+            let api = ctx.api().await?;
+            let engine = Arc::new(Engine {
+                api,
+                progress: ctx.progress(),
+                prompter: Arc::clone(&ctx.prompter),
+                options,
+                out: ctx.out.clone(),
+            });
+            Ok(engine.deploy_all(stacks).await)
+        },
+        &interrupt,
+    )?;
+
+    let mut all_outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut code = exit::OK;
+    let mut summary = Vec::new();
+    for (id, outcome) in &results {
+        let name = assembly
+            .stack(id)
+            .map(|s| s.stack_name.clone())
+            .unwrap_or_else(|| id.clone());
+        match outcome {
+            Outcome::Deployed { status, outputs } => {
+                if !ctx.global.json {
+                    ctx.out.line(&format!("✔ {name} deployed ({status})"));
+                    print_outputs(ctx, &name, outputs);
+                }
+                all_outputs.insert(name.clone(), outputs.clone());
+                summary.push(json!({"stack": name, "result": "deployed", "status": status, "outputs": outputs}));
+            }
+            Outcome::NoChanges { outputs } => {
+                if !ctx.global.json {
+                    ctx.out.line(&format!("✔ {name}: no changes"));
+                    print_outputs(ctx, &name, outputs);
+                }
+                all_outputs.insert(name.clone(), outputs.clone());
+                summary.push(json!({"stack": name, "result": "no-changes", "outputs": outputs}));
+            }
+            Outcome::Failed(report) => {
+                if !ctx.global.json {
+                    ctx.out.write(&report.render());
+                }
+                code = exit::FAILED;
+                summary.push(json!({"stack": name, "result": "failed", "failure": report}));
+            }
+            Outcome::NotApproved(msg) => {
+                ctx.err.line(&format!("error: {msg}"));
+                if code == exit::OK {
+                    code = exit::NOT_APPROVED;
+                }
+                summary.push(json!({"stack": name, "result": "not-approved", "message": msg}));
+            }
+            Outcome::Skipped(msg) => {
+                ctx.err.line(msg);
+                summary.push(json!({"stack": name, "result": "skipped", "message": msg}));
+            }
+            Outcome::Deleted | Outcome::NotFound => {}
+        }
+    }
+    if let Some(path) = &args.outputs_file {
+        let path = ctx.cwd.join(path);
+        let text = serde_json::to_string_pretty(&all_outputs)
+            .map_err(|e| CliError::Serialize(e.to_string()))?;
+        std::fs::write(&path, text + "\n").map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    if ctx.global.json {
+        let text = serde_json::to_string_pretty(&summary)
+            .map_err(|e| CliError::Serialize(e.to_string()))?;
+        ctx.out.line(&text);
+    }
+    Ok(code)
+}
+
+fn print_outputs(ctx: &Ctx<'_>, stack: &str, outputs: &BTreeMap<String, String>) {
+    if outputs.is_empty() {
+        return;
+    }
+    ctx.out.line("Outputs:");
+    for (k, v) in outputs {
+        ctx.out.line(&format!("  {stack}.{k} = {v}"));
+    }
+}

@@ -1,0 +1,260 @@
+//! One module per subcommand. Each takes a [`Ctx`] (writers, working directory, the
+//! app, the CloudFormation client) and returns an exit code.
+
+pub mod bootstrap;
+pub mod deploy;
+pub mod destroy;
+pub mod diff;
+pub mod init;
+pub mod list;
+pub mod synth;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::assembly::Assembly;
+use crate::cli::{Cli, Commands, GlobalArgs};
+use crate::config::{self, AppSource, Config};
+use crate::deploy::api::CloudFormationApi;
+use crate::deploy::progress::{LiveProgress, PlainProgress, Progress};
+use crate::deploy::{PollConfig, Prompter};
+use crate::error::CliError;
+use crate::output::Out;
+use crate::{Session, SynthFn};
+
+/// What a command runs with.
+pub struct Ctx<'a> {
+    /// Standard output.
+    pub out: Out,
+    /// Standard error.
+    pub err: Out,
+    /// Global options.
+    pub global: GlobalArgs,
+    /// Working directory.
+    pub cwd: PathBuf,
+    /// Injected CloudFormation client (tests), or `None` for the AWS SDK.
+    pub api: Option<Arc<dyn CloudFormationApi>>,
+    /// Who answers questions.
+    pub prompter: Arc<dyn Prompter>,
+    /// Whether to draw live progress.
+    pub live: bool,
+    /// Polling intervals.
+    pub poll: PollConfig,
+    /// Whether the SDK retries.
+    pub sdk_retries: bool,
+    /// Whether Ctrl-C is caught.
+    pub handle_ctrl_c: bool,
+    synth: Option<Box<SynthFn<'a>>>,
+}
+
+impl std::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx").field("cwd", &self.cwd).finish()
+    }
+}
+
+impl Ctx<'_> {
+    /// Synthesizes the app (or reads the given directory) and reads the assembly.
+    pub fn assembly(&mut self) -> Result<Assembly, CliError> {
+        let config = Config::load(&self.cwd)?;
+        if self.global.app.is_none() {
+            if let Some(synth) = self.synth.take() {
+                let outdir =
+                    config::in_process_outdir(&self.cwd, self.global.output.as_deref(), &config);
+                std::fs::create_dir_all(&outdir).map_err(|source| CliError::Write {
+                    path: outdir.clone(),
+                    source,
+                })?;
+                synth(&outdir).map_err(CliError::Synth)?;
+                return Ok(Assembly::read(&outdir)?);
+            }
+        }
+        match config::resolve(
+            &self.cwd,
+            self.global.app.as_deref(),
+            self.global.output.as_deref(),
+            &config,
+        )? {
+            AppSource::Directory(dir) => Ok(Assembly::read(&dir)?),
+            AppSource::Command { command, outdir } => {
+                if self.global.verbose > 0 {
+                    self.err.line(&format!(
+                        "running `{command}` with BERTH_OUTDIR={}",
+                        outdir.display()
+                    ));
+                }
+                let output = config::run_app(&self.cwd, &command, &outdir)?;
+                if self.global.verbose > 0 && !output.is_empty() {
+                    self.err.write(&output);
+                }
+                Ok(Assembly::read(&outdir)?)
+            }
+        }
+    }
+
+    /// The CloudFormation client: the injected one, or the AWS SDK (checking region
+    /// and credentials first).
+    pub async fn api(&self) -> Result<Arc<dyn CloudFormationApi>, CliError> {
+        if let Some(api) = &self.api {
+            return Ok(Arc::clone(api));
+        }
+        let config = self.sdk_config().await?;
+        Ok(Arc::new(crate::deploy::aws::AwsCloudFormation::new(
+            &config,
+        )))
+    }
+
+    /// Loads the AWS configuration and checks that a region and credentials exist.
+    pub async fn sdk_config(&self) -> Result<aws_config::SdkConfig, CliError> {
+        use aws_credential_types::provider::ProvideCredentials;
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(p) = &self.global.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &self.global.region {
+            loader = loader.region(aws_config::Region::new(r.clone()));
+        }
+        loader = if self.sdk_retries {
+            loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))
+        } else {
+            loader.retry_config(aws_config::retry::RetryConfig::disabled())
+        };
+        let config = loader.load().await;
+        if config.region().is_none() {
+            return Err(CliError::NoRegion);
+        }
+        let Some(provider) = config.credentials_provider() else {
+            return Err(CliError::NoCredentials("no credential provider".into()));
+        };
+        if let Err(e) = provider.provide_credentials().await {
+            return Err(CliError::NoCredentials(first_line(&e.to_string())));
+        }
+        Ok(config)
+    }
+
+    /// The event display for this output.
+    pub fn progress(&self) -> Arc<dyn Progress> {
+        if self.live && !self.global.json {
+            Arc::new(LiveProgress::new())
+        } else if self.global.json {
+            Arc::new(PlainProgress::new(self.err.clone()))
+        } else {
+            Arc::new(PlainProgress::new(self.out.clone()))
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_string()
+}
+
+/// Parses `--parameters` values into stack → key → value (`*` for every stack).
+pub fn parse_parameters(
+    values: &[String],
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, CliError> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for v in values {
+        let (stack, kv) = match v.split_once('=') {
+            Some((left, _)) if left.contains(':') => {
+                let (s, rest) = v
+                    .split_once(':')
+                    .ok_or_else(|| CliError::BadParameter(v.clone()))?;
+                (s.to_string(), rest)
+            }
+            _ => ("*".to_string(), v.as_str()),
+        };
+        let (k, val) = kv
+            .split_once('=')
+            .ok_or_else(|| CliError::BadParameter(v.clone()))?;
+        if k.is_empty() || stack.is_empty() {
+            return Err(CliError::BadParameter(v.clone()));
+        }
+        out.entry(stack)
+            .or_default()
+            .insert(k.to_string(), val.to_string());
+    }
+    Ok(out)
+}
+
+/// Runs a parsed command line.
+pub fn run(session: Session<'_>, cli: Cli) -> u8 {
+    let mut ctx = Ctx {
+        out: session.out,
+        err: session.err,
+        global: cli.global,
+        cwd: session.cwd,
+        api: session.api,
+        prompter: session.prompter,
+        live: session.live,
+        poll: session.poll,
+        sdk_retries: session.sdk_retries,
+        handle_ctrl_c: session.handle_ctrl_c,
+        synth: session.synth,
+    };
+    let result = match cli.command {
+        Commands::Synth(a) => synth::run(&mut ctx, &a),
+        Commands::List(a) => list::run(&mut ctx, &a),
+        Commands::Diff(a) => diff::run(&mut ctx, &a),
+        Commands::Deploy(a) => deploy::run(&mut ctx, &a),
+        Commands::Destroy(a) => destroy::run(&mut ctx, &a),
+        Commands::Bootstrap(a) => bootstrap::run(&mut ctx, &a),
+        Commands::Init(a) => init::run(&mut ctx, &a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            ctx.err.line(&format!("error: {e}"));
+            e.exit_code()
+        }
+    }
+}
+
+/// A tokio runtime for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| CliError::Write {
+            path: PathBuf::from("<tokio runtime>"),
+            source,
+        })
+}
+
+/// Runs `fut`; with Ctrl-C handling on, an interrupt becomes [`CliError::Interrupted`]
+/// carrying `on_interrupt` (exit code 130).
+pub fn block_on<F, T>(ctx: &Ctx<'_>, fut: F, on_interrupt: &str) -> Result<T, CliError>
+where
+    F: std::future::Future<Output = Result<T, CliError>>,
+{
+    let rt = runtime()?;
+    if !ctx.handle_ctrl_c {
+        return rt.block_on(fut);
+    }
+    rt.block_on(async {
+        tokio::select! {
+            r = fut => r,
+            _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted(on_interrupt.to_string())),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_parameters;
+
+    #[test]
+    fn parameters_parse_per_stack_and_global() {
+        let p = parse_parameters(&[
+            "Web:DesiredCount=3".into(),
+            "Env=prod".into(),
+            "Web:Url=http://x:1/a=b".into(),
+        ])
+        .unwrap();
+        assert_eq!(p["Web"]["DesiredCount"], "3");
+        assert_eq!(p["Web"]["Url"], "http://x:1/a=b");
+        assert_eq!(p["*"]["Env"], "prod");
+        assert!(parse_parameters(&["nothing".into()]).is_err());
+    }
+}

@@ -1,0 +1,617 @@
+//! A scripted, in-process CloudFormation for tests: stacks move through status
+//! sequences you write (`CREATE_IN_PROGRESS → CREATE_FAILED → ROLLBACK_COMPLETE`), one
+//! step per `DescribeStacks`, emitting the per-resource events you give. Without a
+//! script an operation completes at once with one pair of events per resource.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+
+use super::api::{
+    ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest,
+    TemplateSource,
+};
+use crate::diff::diff_templates;
+use crate::template::Template;
+
+/// One step of a script: the stack's status after it and the events it emits.
+#[derive(Debug, Clone, Default)]
+pub struct Step {
+    /// The stack status after this step.
+    pub status: String,
+    /// `(logical id, type, status, reason)`.
+    pub events: Vec<(String, String, String, Option<String>)>,
+}
+
+impl Step {
+    /// A step that leaves the stack in `status`.
+    pub fn new(status: &str) -> Step {
+        Step {
+            status: status.into(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Adds a resource event.
+    pub fn event(mut self, logical_id: &str, resource_type: &str, status: &str) -> Step {
+        self.events
+            .push((logical_id.into(), resource_type.into(), status.into(), None));
+        self
+    }
+
+    /// Adds a resource event with a status reason.
+    pub fn event_with_reason(
+        mut self,
+        logical_id: &str,
+        resource_type: &str,
+        status: &str,
+        reason: &str,
+    ) -> Step {
+        self.events.push((
+            logical_id.into(),
+            resource_type.into(),
+            status.into(),
+            Some(reason.into()),
+        ));
+        self
+    }
+}
+
+/// What the next operation on a stack does.
+#[derive(Debug, Clone, Default)]
+pub struct Script {
+    /// Steps, one per `DescribeStacks` after the operation starts.
+    pub steps: Vec<Step>,
+    /// Outputs the stack has once the script ends (in addition to literal template outputs).
+    pub outputs: BTreeMap<String, String>,
+}
+
+impl Script {
+    /// A script of these steps.
+    pub fn new(steps: Vec<Step>) -> Script {
+        Script {
+            steps,
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    /// Adds an output.
+    pub fn output(mut self, key: &str, value: &str) -> Script {
+        self.outputs.insert(key.into(), value.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+struct FakeStack {
+    id: String,
+    status: String,
+    reason: Option<String>,
+    template: String,
+    parameters: BTreeMap<String, String>,
+    outputs: BTreeMap<String, String>,
+    pending: VecDeque<Step>,
+    pending_outputs: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+struct ChangeSet {
+    request: StackRequest,
+    kind: ChangeSetType,
+    changes: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    stacks: BTreeMap<String, FakeStack>,
+    scripts: BTreeMap<String, VecDeque<Script>>,
+    failures: BTreeMap<(String, String), VecDeque<ApiError>>,
+    change_sets: BTreeMap<(String, String), ChangeSet>,
+    events: BTreeMap<String, Vec<StackEvent>>,
+    uploads: BTreeMap<String, String>,
+    calls: Vec<String>,
+    clock: u64,
+    next_id: u64,
+}
+
+/// The scripted fake. Cheap to share behind an `Arc`.
+#[derive(Debug, Default)]
+pub struct FakeCloudFormation {
+    state: Mutex<State>,
+}
+
+impl FakeCloudFormation {
+    /// An empty account.
+    pub fn new() -> FakeCloudFormation {
+        FakeCloudFormation::default()
+    }
+
+    /// Queues a script for the next operation on `stack` (scripts are used in order).
+    pub fn script(&self, stack: &str, script: Script) {
+        self.lock()
+            .scripts
+            .entry(stack.into())
+            .or_default()
+            .push_back(script);
+    }
+
+    /// Makes the next `operation` (`CreateStack`, `UpdateStack`, `CreateChangeSet`,
+    /// `ExecuteChangeSet`, `DeleteStack`, `DescribeStacks`, ...) on `stack` fail.
+    pub fn fail_next(&self, operation: &str, stack: &str, error: ApiError) {
+        self.lock()
+            .failures
+            .entry((operation.into(), stack.into()))
+            .or_default()
+            .push_back(error);
+    }
+
+    /// Puts an existing stack in place, in `status`, with `script` still to run (for a
+    /// stack that another deployment left in progress).
+    pub fn put_stack(&self, stack: &str, template: &str, status: &str, script: Script) {
+        let mut st = self.lock();
+        let id = format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{stack}/fake");
+        st.stacks.insert(
+            stack.into(),
+            FakeStack {
+                id,
+                status: status.into(),
+                reason: None,
+                template: template.into(),
+                parameters: BTreeMap::new(),
+                outputs: BTreeMap::new(),
+                pending: script.steps.into(),
+                pending_outputs: script.outputs,
+            },
+        );
+    }
+
+    /// Every call so far, one line each (`CreateStack Web capabilities=[...]`).
+    pub fn calls(&self) -> Vec<String> {
+        self.lock().calls.clone()
+    }
+
+    /// The current status of a stack, if it exists.
+    pub fn status(&self, stack: &str) -> Option<String> {
+        self.lock().stacks.get(stack).map(|s| s.status.clone())
+    }
+
+    /// The template body last deployed to a stack.
+    pub fn template(&self, stack: &str) -> Option<String> {
+        self.lock().stacks.get(stack).map(|s| s.template.clone())
+    }
+
+    /// Uploaded objects by `bucket/key`.
+    pub fn uploads(&self) -> BTreeMap<String, String> {
+        self.lock().uploads.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl State {
+    fn call(&mut self, line: String) {
+        self.calls.push(line);
+    }
+
+    fn failure(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
+        match self
+            .failures
+            .get_mut(&(op.to_string(), stack.to_string()))
+            .and_then(VecDeque::pop_front)
+        {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn push_event(
+        &mut self,
+        stack: &str,
+        logical_id: &str,
+        resource_type: &str,
+        status: &str,
+        reason: Option<String>,
+    ) {
+        self.clock += 1;
+        self.next_id += 1;
+        let ev = StackEvent {
+            event_id: format!("ev-{}", self.next_id),
+            stack_name: stack.into(),
+            logical_id: logical_id.into(),
+            physical_id: None,
+            resource_type: resource_type.into(),
+            status: status.into(),
+            reason,
+            timestamp: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + self.clock),
+        };
+        self.events.entry(stack.into()).or_default().push(ev);
+    }
+
+    /// Starts an operation: loads the next script or a default one, and emits the
+    /// stack's own "User Initiated" event.
+    fn start(&mut self, stack: &str, verb: &str, template: &str) {
+        let script = self
+            .scripts
+            .get_mut(stack)
+            .and_then(VecDeque::pop_front)
+            .unwrap_or_else(|| default_script(verb, template));
+        let in_progress = format!("{verb}_IN_PROGRESS");
+        self.push_event(
+            stack,
+            stack,
+            "AWS::CloudFormation::Stack",
+            &in_progress,
+            Some("User Initiated".into()),
+        );
+        if let Some(s) = self.stacks.get_mut(stack) {
+            s.status = in_progress;
+            s.reason = None;
+            s.pending = script.steps.into();
+            s.pending_outputs = script.outputs;
+        }
+    }
+
+    /// Runs one step of a stack's script.
+    fn advance(&mut self, stack: &str) {
+        let Some(step) = self
+            .stacks
+            .get_mut(stack)
+            .and_then(|s| s.pending.pop_front())
+        else {
+            return;
+        };
+        for (id, ty, status, reason) in &step.events {
+            self.push_event(stack, id, ty, status, reason.clone());
+        }
+        let done = self.stacks.get(stack).is_some_and(|s| s.pending.is_empty());
+        if let Some(s) = self.stacks.get_mut(stack) {
+            s.status = step.status.clone();
+            if done {
+                let outs = std::mem::take(&mut s.pending_outputs);
+                s.outputs.extend(outs);
+            }
+        }
+        if done {
+            self.push_event(
+                stack,
+                stack,
+                "AWS::CloudFormation::Stack",
+                &step.status,
+                None,
+            );
+            if step.status == "DELETE_COMPLETE" {
+                self.stacks.remove(stack);
+            }
+        }
+    }
+
+    fn apply(&mut self, req: &StackRequest, verb: &str) {
+        let body = match &req.template {
+            TemplateSource::Body(b) => b.clone(),
+            TemplateSource::Url(u) => self
+                .uploads
+                .iter()
+                .find(|(k, _)| u.ends_with(k.as_str()))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+        };
+        let id = format!(
+            "arn:aws:cloudformation:us-east-1:123456789012:stack/{}/fake",
+            req.stack_name
+        );
+        let entry = self
+            .stacks
+            .entry(req.stack_name.clone())
+            .or_insert_with(|| FakeStack {
+                id,
+                status: String::new(),
+                reason: None,
+                template: String::new(),
+                parameters: BTreeMap::new(),
+                outputs: BTreeMap::new(),
+                pending: VecDeque::new(),
+                pending_outputs: BTreeMap::new(),
+            });
+        entry.template = body.clone();
+        entry.parameters = req.parameters.clone();
+        entry.outputs = literal_outputs(&body);
+        self.start(&req.stack_name, verb, &body);
+    }
+}
+
+fn literal_outputs(body: &str) -> BTreeMap<String, String> {
+    let Ok(t) = Template::parse_any(body) else {
+        return BTreeMap::new();
+    };
+    t.outputs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.get("Value")
+                .and_then(|v| v.as_str())
+                .map(|s| (k.clone(), s.to_string()))
+        })
+        .collect()
+}
+
+fn default_script(verb: &str, template: &str) -> Script {
+    let resources: Vec<(String, String)> = Template::parse_any(template)
+        .map(|t| {
+            t.resources
+                .iter()
+                .map(|(k, r)| (k.clone(), r.kind.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut step = Step::new(&format!("{verb}_COMPLETE"));
+    for (id, ty) in &resources {
+        step = step.event(id, ty, &format!("{verb}_IN_PROGRESS")).event(
+            id,
+            ty,
+            &format!("{verb}_COMPLETE"),
+        );
+    }
+    Script::new(vec![step])
+}
+
+fn describe(s: &FakeStack, name: &str) -> StackInfo {
+    StackInfo {
+        stack_id: s.id.clone(),
+        stack_name: name.into(),
+        status: s.status.clone(),
+        status_reason: s.reason.clone(),
+        outputs: s.outputs.clone(),
+    }
+}
+
+fn request_line(op: &str, req: &StackRequest) -> String {
+    let template = match &req.template {
+        TemplateSource::Body(b) => format!("body({} bytes)", b.len()),
+        TemplateSource::Url(u) => format!("url({u})"),
+    };
+    format!(
+        "{op} {} template={template} capabilities={:?} parameters={:?} tags={:?} disable_rollback={}",
+        req.stack_name, req.capabilities, req.parameters, req.tags, req.disable_rollback
+    )
+}
+
+/// Name lookups accept the stack id too.
+fn resolve(st: &State, stack: &str) -> Option<String> {
+    if st.stacks.contains_key(stack) {
+        return Some(stack.into());
+    }
+    st.stacks
+        .iter()
+        .find(|(_, s)| s.id == stack)
+        .map(|(k, _)| k.clone())
+}
+
+#[async_trait]
+impl CloudFormationApi for FakeCloudFormation {
+    async fn describe_stack(&self, stack: &str) -> Result<Option<StackInfo>, ApiError> {
+        let mut st = self.lock();
+        st.failure("DescribeStacks", stack)?;
+        let Some(name) = resolve(&st, stack) else {
+            return Ok(None);
+        };
+        let before = st.stacks.get(&name).map(|s| describe(s, &name));
+        st.advance(&name);
+        Ok(st
+            .stacks
+            .get(&name)
+            .map(|s| describe(s, &name))
+            .or_else(|| {
+                before.map(|mut b| {
+                    b.status = "DELETE_COMPLETE".into();
+                    b
+                })
+            })
+            .filter(|s| s.status != "DELETE_COMPLETE" || stack.starts_with("arn:")))
+    }
+
+    async fn get_template(&self, stack: &str) -> Result<Option<String>, ApiError> {
+        let mut st = self.lock();
+        st.call(format!("GetTemplate {stack}"));
+        st.failure("GetTemplate", stack)?;
+        Ok(resolve(&st, stack).and_then(|n| st.stacks.get(&n).map(|s| s.template.clone())))
+    }
+
+    async fn create_stack(&self, req: &StackRequest) -> Result<String, ApiError> {
+        let mut st = self.lock();
+        st.call(request_line("CreateStack", req));
+        st.failure("CreateStack", &req.stack_name)?;
+        if st.stacks.contains_key(&req.stack_name) {
+            return Err(ApiError::service(
+                "AlreadyExistsException",
+                &format!("Stack [{}] already exists", req.stack_name),
+            ));
+        }
+        st.apply(req, "CREATE");
+        Ok(st.stacks[&req.stack_name].id.clone())
+    }
+
+    async fn update_stack(&self, req: &StackRequest) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.call(request_line("UpdateStack", req));
+        st.failure("UpdateStack", &req.stack_name)?;
+        let Some(s) = st.stacks.get(&req.stack_name) else {
+            return Err(ApiError::service(
+                "ValidationError",
+                &format!("Stack [{}] does not exist", req.stack_name),
+            ));
+        };
+        if let TemplateSource::Body(b) = &req.template {
+            if *b == s.template && req.parameters == s.parameters {
+                return Err(ApiError::service(
+                    "ValidationError",
+                    "No updates are to be performed.",
+                ));
+            }
+        }
+        st.apply(req, "UPDATE");
+        Ok(())
+    }
+
+    async fn create_change_set(
+        &self,
+        req: &StackRequest,
+        name: &str,
+        kind: ChangeSetType,
+    ) -> Result<String, ApiError> {
+        let mut st = self.lock();
+        st.call(format!(
+            "{} kind={kind:?}",
+            request_line("CreateChangeSet", req)
+        ));
+        st.failure("CreateChangeSet", &req.stack_name)?;
+        let body = match &req.template {
+            TemplateSource::Body(b) => b.clone(),
+            TemplateSource::Url(u) => st
+                .uploads
+                .iter()
+                .find(|(k, _)| u.ends_with(k.as_str()))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+        };
+        let new = Template::parse_any(&body).unwrap_or_default();
+        let (old, same_params) = match st.stacks.get(&req.stack_name) {
+            Some(s) if kind == ChangeSetType::Update => (
+                Template::parse_any(&s.template).ok(),
+                s.parameters == req.parameters,
+            ),
+            _ => (None, false),
+        };
+        let mut changes = diff_templates(old.as_ref(), &new, &|_| Vec::new())
+            .resources
+            .len();
+        if changes == 0 && !same_params {
+            changes = 1;
+        }
+        if kind == ChangeSetType::Create && !st.stacks.contains_key(&req.stack_name) {
+            let id = format!(
+                "arn:aws:cloudformation:us-east-1:123456789012:stack/{}/fake",
+                req.stack_name
+            );
+            st.stacks.insert(
+                req.stack_name.clone(),
+                FakeStack {
+                    id,
+                    status: "REVIEW_IN_PROGRESS".into(),
+                    reason: None,
+                    template: String::new(),
+                    parameters: BTreeMap::new(),
+                    outputs: BTreeMap::new(),
+                    pending: VecDeque::new(),
+                    pending_outputs: BTreeMap::new(),
+                },
+            );
+        }
+        st.change_sets.insert(
+            (req.stack_name.clone(), name.into()),
+            ChangeSet {
+                request: req.clone(),
+                kind,
+                changes,
+            },
+        );
+        Ok(format!("changeset/{name}"))
+    }
+
+    async fn describe_change_set(
+        &self,
+        stack: &str,
+        name: &str,
+    ) -> Result<ChangeSetInfo, ApiError> {
+        let mut st = self.lock();
+        st.failure("DescribeChangeSet", stack)?;
+        match st.change_sets.get(&(stack.to_string(), name.to_string())) {
+            Some(cs) if cs.changes == 0 => Ok(ChangeSetInfo {
+                status: "FAILED".into(),
+                status_reason: Some(
+                    "The submitted information didn't contain changes. Submit different information to create a change set.".into(),
+                ),
+                changes: 0,
+            }),
+            Some(cs) => Ok(ChangeSetInfo {
+                status: "CREATE_COMPLETE".into(),
+                status_reason: None,
+                changes: cs.changes,
+            }),
+            None => Err(ApiError::service(
+                "ChangeSetNotFound",
+                &format!("ChangeSet [{name}] does not exist"),
+            )),
+        }
+    }
+
+    async fn execute_change_set(
+        &self,
+        stack: &str,
+        name: &str,
+        disable_rollback: bool,
+    ) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.call(format!(
+            "ExecuteChangeSet {stack} {name} disable_rollback={disable_rollback}"
+        ));
+        st.failure("ExecuteChangeSet", stack)?;
+        let Some(cs) = st
+            .change_sets
+            .remove(&(stack.to_string(), name.to_string()))
+        else {
+            return Err(ApiError::service(
+                "ChangeSetNotFound",
+                &format!("ChangeSet [{name}] does not exist"),
+            ));
+        };
+        let verb = match cs.kind {
+            ChangeSetType::Create => "CREATE",
+            ChangeSetType::Update => "UPDATE",
+        };
+        st.apply(&cs.request, verb);
+        Ok(())
+    }
+
+    async fn delete_change_set(&self, stack: &str, name: &str) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.call(format!("DeleteChangeSet {stack} {name}"));
+        st.change_sets
+            .remove(&(stack.to_string(), name.to_string()));
+        Ok(())
+    }
+
+    async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.call(format!("DeleteStack {stack}"));
+        st.failure("DeleteStack", stack)?;
+        let Some(name) = resolve(&st, stack) else {
+            return Ok(());
+        };
+        let template = st.stacks[&name].template.clone();
+        st.start(&name, "DELETE", &template);
+        Ok(())
+    }
+
+    async fn stack_events(&self, stack: &str) -> Result<Vec<StackEvent>, ApiError> {
+        let st = self.lock();
+        let name = resolve(&st, stack).unwrap_or_else(|| stack.to_string());
+        let mut events = st.events.get(&name).cloned().unwrap_or_default();
+        events.reverse();
+        Ok(events)
+    }
+
+    async fn upload_template(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: &str,
+    ) -> Result<String, ApiError> {
+        let mut st = self.lock();
+        st.call(format!("PutObject {bucket}/{key} ({} bytes)", body.len()));
+        st.uploads.insert(format!("{bucket}/{key}"), body.into());
+        Ok(format!("https://s3.us-east-1.amazonaws.com/{bucket}/{key}"))
+    }
+}

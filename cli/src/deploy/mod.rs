@@ -1,0 +1,946 @@
+//! The deploy engine: creates, updates and deletes stacks through a
+//! [`CloudFormationApi`], follows their events, and reports failures with construct paths.
+//!
+//! [`aws::AwsCloudFormation`] talks to AWS; [`fake::FakeCloudFormation`] is a scripted
+//! stand-in for tests of event streams, rollbacks and approval.
+
+pub mod api;
+pub mod aws;
+pub mod fake;
+pub mod progress;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use crate::assembly::StackArtifact;
+use crate::diff::{diff_templates, schema_create_only, TemplateDiff};
+use crate::template::Template;
+use api::{
+    ApiError, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest, TemplateSource,
+};
+use progress::Progress;
+
+/// CloudFormation's limit for an inline `TemplateBody`.
+pub const MAX_INLINE_TEMPLATE: usize = 51_200;
+
+/// The default name of the bootstrap (staging) stack.
+pub const DEFAULT_TOOLKIT_STACK: &str = "BerthToolkit";
+
+/// How stacks are created and updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// Through a change set (CreateChangeSet + ExecuteChangeSet).
+    ChangeSet,
+    /// Directly (CreateStack / UpdateStack).
+    Direct,
+}
+
+/// Which changes need a human's approval before deploying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Approval {
+    /// Never ask.
+    Never,
+    /// Ask for any change.
+    AnyChange,
+    /// Ask when IAM statements or security group rules are added.
+    Broadening,
+}
+
+/// Whether a diff needs approval at `level`.
+pub fn needs_approval(level: Approval, diff: &TemplateDiff) -> bool {
+    match level {
+        Approval::Never => false,
+        Approval::AnyChange => !diff.is_empty(),
+        Approval::Broadening => diff.security.is_broadening(),
+    }
+}
+
+/// Polling intervals: start fast, back off to a ceiling, start fast again when events arrive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PollConfig {
+    /// First wait.
+    pub initial: Duration,
+    /// Longest wait.
+    pub max: Duration,
+    /// Growth per quiet poll.
+    pub factor: f64,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        PollConfig {
+            initial: Duration::from_millis(250),
+            max: Duration::from_secs(5),
+            factor: 1.5,
+        }
+    }
+}
+
+/// The delay sequence of a [`PollConfig`].
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    config: PollConfig,
+    next: Duration,
+}
+
+impl Backoff {
+    /// Starts at `config.initial`.
+    pub fn new(config: PollConfig) -> Backoff {
+        Backoff {
+            config,
+            next: config.initial,
+        }
+    }
+
+    /// The next wait; each call grows the one after, up to `max`.
+    pub fn next_delay(&mut self) -> Duration {
+        let d = self.next;
+        self.next = self.next.mul_f64(self.config.factor).min(self.config.max);
+        d
+    }
+
+    /// Back to the first, short wait (something happened).
+    pub fn reset(&mut self) {
+        self.next = self.config.initial;
+    }
+}
+
+/// Asks the user yes/no questions.
+pub trait Prompter: Send + Sync {
+    /// `Some(answer)`, or `None` when there is no one to ask (no terminal).
+    fn confirm(&self, question: &str) -> Option<bool>;
+}
+
+/// Never asks: there is no terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoTerminal;
+
+impl Prompter for NoTerminal {
+    fn confirm(&self, _question: &str) -> Option<bool> {
+        None
+    }
+}
+
+/// Asks on the terminal (stdin) when stdin is one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TerminalPrompter;
+
+impl Prompter for TerminalPrompter {
+    fn confirm(&self, question: &str) -> Option<bool> {
+        use std::io::{BufRead, IsTerminal, Write};
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        let mut err = std::io::stderr();
+        let _ = write!(err, "{question} (y/n) ");
+        let _ = err.flush();
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).ok()?;
+        Some(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    }
+}
+
+/// Answers from a list (for tests).
+#[derive(Debug, Default)]
+pub struct ScriptedPrompter {
+    answers: std::sync::Mutex<std::collections::VecDeque<bool>>,
+    /// The questions asked so far.
+    pub asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl ScriptedPrompter {
+    /// Answers these in order, then `None`.
+    pub fn new(answers: &[bool]) -> ScriptedPrompter {
+        ScriptedPrompter {
+            answers: std::sync::Mutex::new(answers.iter().copied().collect()),
+            asked: Default::default(),
+        }
+    }
+}
+
+impl Prompter for ScriptedPrompter {
+    fn confirm(&self, question: &str) -> Option<bool> {
+        self.asked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(question.to_string());
+        self.answers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front()
+    }
+}
+
+/// Options of a deployment.
+#[derive(Debug, Clone)]
+pub struct DeployOptions {
+    /// Change set or direct.
+    pub method: Method,
+    /// Which changes need approval.
+    pub approval: Approval,
+    /// Parameter overrides: stack id → key → value (`"*"` applies to every stack).
+    pub parameters: BTreeMap<String, BTreeMap<String, String>>,
+    /// Keep failed resources instead of rolling back.
+    pub disable_rollback: bool,
+    /// Stacks deployed at once.
+    pub concurrency: usize,
+    /// The bootstrap stack's name.
+    pub toolkit_stack: String,
+    /// Polling.
+    pub poll: PollConfig,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        DeployOptions {
+            method: Method::ChangeSet,
+            approval: Approval::Broadening,
+            parameters: BTreeMap::new(),
+            disable_rollback: false,
+            concurrency: 1,
+            toolkit_stack: DEFAULT_TOOLKIT_STACK.into(),
+            poll: PollConfig::default(),
+        }
+    }
+}
+
+/// A resource that failed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FailedResource {
+    /// Logical id.
+    pub logical_id: String,
+    /// Type.
+    pub resource_type: String,
+    /// Construct path, when the template records it.
+    pub path: Option<String>,
+    /// `CREATE_FAILED`, ...
+    pub status: String,
+    /// CloudFormation's reason.
+    pub reason: Option<String>,
+}
+
+/// Why a stack operation failed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FailureReport {
+    /// The stack.
+    pub stack: String,
+    /// `deploy` or `destroy`.
+    pub operation: String,
+    /// The stack's final status, when known (`ROLLBACK_COMPLETE`, ...).
+    pub status: Option<String>,
+    /// The stack's status reason.
+    pub status_reason: Option<String>,
+    /// Resources that failed, in event order.
+    pub resources: Vec<FailedResource>,
+    /// The API error, when a call itself failed.
+    pub error: Option<String>,
+    /// What to do next.
+    pub hint: Option<String>,
+}
+
+impl FailureReport {
+    /// Renders the report.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let status = self
+            .status
+            .as_deref()
+            .map(|st| format!(" (final status {st})"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "✘ {} failed to {}{status}", self.stack, self.operation);
+        if let Some(e) = &self.error {
+            let _ = writeln!(s, "  error: {e}");
+        }
+        if let Some(r) = &self.status_reason {
+            let _ = writeln!(s, "  reason: {r}");
+        }
+        if !self.resources.is_empty() {
+            let _ = writeln!(s, "  failed resources:");
+            for r in &self.resources {
+                let path = r.path.as_deref().unwrap_or("(no construct path)");
+                let _ = writeln!(
+                    s,
+                    "    {path}  {} {}  {}",
+                    r.logical_id, r.resource_type, r.status
+                );
+                if let Some(reason) = &r.reason {
+                    let _ = writeln!(s, "      {reason}");
+                }
+            }
+        }
+        if let Some(h) = &self.hint {
+            let _ = writeln!(s, "  {h}");
+        }
+        s
+    }
+}
+
+/// What happened to one stack.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Created or updated.
+    Deployed {
+        /// Final status.
+        status: String,
+        /// Stack outputs.
+        outputs: BTreeMap<String, String>,
+    },
+    /// Nothing to change.
+    NoChanges {
+        /// Stack outputs.
+        outputs: BTreeMap<String, String>,
+    },
+    /// Deleted.
+    Deleted,
+    /// Did not exist.
+    NotFound,
+    /// Failed.
+    Failed(Box<FailureReport>),
+    /// Needed approval and did not get it.
+    NotApproved(String),
+    /// Not attempted (a dependency failed).
+    Skipped(String),
+}
+
+impl Outcome {
+    /// Whether this counts as success.
+    pub fn is_ok(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Deployed { .. }
+                | Outcome::NoChanges { .. }
+                | Outcome::Deleted
+                | Outcome::NotFound
+        )
+    }
+}
+
+/// Runs stack operations.
+pub struct Engine {
+    /// CloudFormation.
+    pub api: Arc<dyn CloudFormationApi>,
+    /// Where events go.
+    pub progress: Arc<dyn Progress>,
+    /// Who approves.
+    pub prompter: Arc<dyn Prompter>,
+    /// Options.
+    pub options: DeployOptions,
+    /// Writes diffs shown before approval questions.
+    pub out: crate::output::Out,
+}
+
+fn is_terminal_status(status: &str) -> bool {
+    !status.ends_with("_IN_PROGRESS")
+}
+
+fn is_success(status: &str) -> bool {
+    matches!(
+        status,
+        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "IMPORT_COMPLETE"
+    )
+}
+
+/// A stack left by a failed create: it can only be deleted.
+fn is_failed_create(status: &str) -> bool {
+    matches!(
+        status,
+        "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED"
+    )
+}
+
+impl Engine {
+    /// Waits while another operation runs on the stack; `None` if it does not exist.
+    pub async fn wait_stable(&self, stack: &str) -> Result<Option<StackInfo>, ApiError> {
+        let mut backoff = Backoff::new(self.options.poll);
+        let mut announced = false;
+        loop {
+            match self.api.describe_stack(stack).await? {
+                Some(s)
+                    if s.status.ends_with("_IN_PROGRESS") && s.status != "REVIEW_IN_PROGRESS" =>
+                {
+                    if !announced {
+                        self.progress.message(
+                            stack,
+                            &format!(
+                                "waiting for the operation in progress to finish ({})",
+                                s.status
+                            ),
+                        );
+                        announced = true;
+                    }
+                    tokio::time::sleep(backoff.next_delay()).await;
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
+    async fn seen_events(&self, stack: &str) -> Result<BTreeSet<String>, ApiError> {
+        Ok(self
+            .api
+            .stack_events(stack)
+            .await?
+            .into_iter()
+            .map(|e| e.event_id)
+            .collect())
+    }
+
+    /// Polls until the stack reaches a terminal status, reporting each new event.
+    /// Returns the final state (`None`: the stack is gone) and the events seen.
+    async fn monitor(
+        &self,
+        stack: &str,
+        template: &Template,
+        seen: &mut BTreeSet<String>,
+    ) -> Result<(Option<StackInfo>, Vec<StackEvent>), ApiError> {
+        let mut backoff = Backoff::new(self.options.poll);
+        let mut events_seen = Vec::new();
+        loop {
+            let info = self.api.describe_stack(stack).await?;
+            let events = self.api.stack_events(stack).await?;
+            let mut fresh = false;
+            for e in events.into_iter().rev() {
+                if seen.insert(e.event_id.clone()) {
+                    fresh = true;
+                    self.progress
+                        .event(&e, template.construct_path(&e.logical_id));
+                    events_seen.push(e);
+                }
+            }
+            if fresh {
+                backoff.reset();
+            }
+            match info {
+                None => return Ok((None, events_seen)),
+                Some(i) if is_terminal_status(&i.status) => return Ok((Some(i), events_seen)),
+                Some(_) => tokio::time::sleep(backoff.next_delay()).await,
+            }
+        }
+    }
+
+    fn failure(
+        &self,
+        stack: &str,
+        operation: &str,
+        template: &Template,
+        info: Option<&StackInfo>,
+        events: &[StackEvent],
+        error: Option<String>,
+    ) -> Outcome {
+        let resources = events
+            .iter()
+            .filter(|e| {
+                e.status.ends_with("_FAILED") && e.resource_type != "AWS::CloudFormation::Stack"
+            })
+            .map(|e| FailedResource {
+                logical_id: e.logical_id.clone(),
+                resource_type: e.resource_type.clone(),
+                path: template.construct_path(&e.logical_id).map(str::to_string),
+                status: e.status.clone(),
+                reason: e.reason.clone(),
+            })
+            .collect();
+        let status = info.map(|i| i.status.clone());
+        let hint = match status.as_deref() {
+            Some("CREATE_FAILED") | Some("UPDATE_FAILED") if self.options.disable_rollback => Some(format!(
+                "rollback is disabled: the failed resources were kept; fix the app and deploy again, or roll back with `aws cloudformation rollback-stack --stack-name {stack}`"
+            )),
+            Some("ROLLBACK_COMPLETE") => Some(
+                "the stack was rolled back and can only be deleted; the next deploy deletes and re-creates it".to_string(),
+            ),
+            Some("UPDATE_ROLLBACK_FAILED") => Some(format!(
+                "fix the cause, then `aws cloudformation continue-update-rollback --stack-name {stack}`"
+            )),
+            _ => None,
+        };
+        Outcome::Failed(Box::new(FailureReport {
+            stack: stack.to_string(),
+            operation: operation.to_string(),
+            status,
+            status_reason: info.and_then(|i| i.status_reason.clone()),
+            resources,
+            error,
+            hint,
+        }))
+    }
+
+    fn parameters_for(&self, stack: &StackArtifact) -> BTreeMap<String, String> {
+        let mut p = stack.parameters.clone();
+        for key in ["*", stack.id.as_str(), stack.stack_name.as_str()] {
+            if let Some(over) = self.options.parameters.get(key) {
+                p.extend(over.clone());
+            }
+        }
+        p
+    }
+
+    async fn template_source(&self, stack: &StackArtifact) -> Result<TemplateSource, Outcome> {
+        let body = &stack.template_body;
+        if body.len() <= MAX_INLINE_TEMPLATE {
+            return Ok(TemplateSource::Body(body.clone()));
+        }
+        let toolkit = &self.options.toolkit_stack;
+        let fail = |error: String, hint: Option<String>| {
+            Outcome::Failed(Box::new(FailureReport {
+                stack: stack.stack_name.clone(),
+                operation: "deploy".into(),
+                status: None,
+                status_reason: None,
+                resources: Vec::new(),
+                error: Some(error),
+                hint,
+            }))
+        };
+        let info = match self.api.describe_stack(toolkit).await {
+            Ok(i) => i,
+            Err(e) => return Err(fail(e.to_string(), None)),
+        };
+        let bucket = info
+            .as_ref()
+            .filter(|i| is_success(&i.status) || i.status == "UPDATE_ROLLBACK_COMPLETE")
+            .and_then(|i| i.outputs.get("BucketName").cloned());
+        let Some(bucket) = bucket else {
+            return Err(fail(
+                format!(
+                    "the template is {} bytes, over CloudFormation's {MAX_INLINE_TEMPLATE}-byte inline limit, so it must be uploaded to the bootstrap bucket, but the bootstrap stack {toolkit} {}",
+                    body.len(),
+                    if info.is_some() { "has no BucketName output" } else { "does not exist in this account and region" }
+                ),
+                Some(format!("run `berth bootstrap{}` once for this account and region, then deploy again",
+                    if toolkit == DEFAULT_TOOLKIT_STACK { String::new() } else { format!(" --toolkit-stack-name {toolkit}") })),
+            ));
+        };
+        let hash = Sha256::digest(body.as_bytes());
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let key = format!("templates/{}-{}.json", stack.stack_name, &hex[..16]);
+        self.progress.message(
+            &stack.stack_name,
+            &format!(
+                "template is {} bytes: uploading to s3://{bucket}/{key}",
+                body.len()
+            ),
+        );
+        match self.api.upload_template(&bucket, &key, body).await {
+            Ok(url) => Ok(TemplateSource::Url(url)),
+            Err(e) => Err(fail(format!("uploading the template failed: {e}"), None)),
+        }
+    }
+
+    /// Deploys one stack.
+    pub async fn deploy_stack(&self, stack: &StackArtifact) -> Outcome {
+        match self.deploy_stack_inner(stack).await {
+            Ok(o) => o,
+            Err(e) => {
+                let info = self
+                    .api
+                    .describe_stack(&stack.stack_name)
+                    .await
+                    .ok()
+                    .flatten();
+                self.failure(
+                    &stack.stack_name,
+                    "deploy",
+                    &stack.template,
+                    info.as_ref(),
+                    &[],
+                    Some(e.to_string()),
+                )
+            }
+        }
+    }
+
+    async fn deploy_stack_inner(&self, stack: &StackArtifact) -> Result<Outcome, ApiError> {
+        let name = &stack.stack_name;
+        let mut existing = self.wait_stable(name).await?;
+        if let Some(s) = existing.as_ref().filter(|s| is_failed_create(&s.status)) {
+            self.progress.message(
+                name,
+                &format!(
+                    "{} after a failed create: deleting it before creating it again",
+                    s.status
+                ),
+            );
+            let id = s.stack_id.clone();
+            let mut seen = self.seen_events(&id).await?;
+            self.api.delete_stack(&id).await?;
+            let (info, events) = self.monitor(&id, &stack.template, &mut seen).await?;
+            if let Some(i) = info.filter(|i| i.status != "DELETE_COMPLETE") {
+                return Ok(self.failure(
+                    name,
+                    "delete the failed stack",
+                    &stack.template,
+                    Some(&i),
+                    &events,
+                    None,
+                ));
+            }
+            existing = None;
+        }
+        let review = existing
+            .as_ref()
+            .is_some_and(|s| s.status == "REVIEW_IN_PROGRESS");
+        if review && self.options.method == Method::Direct {
+            self.api.delete_stack(name).await?;
+            existing = None;
+        }
+        let exists = existing.is_some() && !review;
+
+        // Approval, from the template difference (before anything changes).
+        if self.options.approval != Approval::Never {
+            let deployed = if exists {
+                self.api
+                    .get_template(name)
+                    .await?
+                    .and_then(|b| Template::parse_any(&b).ok())
+            } else {
+                None
+            };
+            let diff = diff_templates(deployed.as_ref(), &stack.template, &schema_create_only);
+            if needs_approval(self.options.approval, &diff) {
+                let what = if diff.security.is_broadening() {
+                    "broadens permissions or network access"
+                } else {
+                    "changes resources"
+                };
+                self.out
+                    .write(&crate::diff::render(name, &diff, self.out.is_tty));
+                let question = format!("{name}: this deployment {what}. Deploy it?");
+                match self.prompter.confirm(&question) {
+                    Some(true) => {}
+                    Some(false) => {
+                        return Ok(Outcome::NotApproved(format!("{name}: not approved, nothing deployed")))
+                    }
+                    None => {
+                        return Ok(Outcome::NotApproved(format!(
+                            "{name}: this deployment {what} and needs approval (--require-approval {}), but there is no terminal to ask on; review it with `berth diff {name}`, then deploy from a terminal or pass --require-approval never",
+                            match self.options.approval { Approval::AnyChange => "any-change", _ => "broadening" }
+                        )))
+                    }
+                }
+            }
+        }
+
+        let template = match self.template_source(stack).await {
+            Ok(t) => t,
+            Err(outcome) => return Ok(outcome),
+        };
+        let request = StackRequest {
+            stack_name: name.clone(),
+            template,
+            parameters: self.parameters_for(stack),
+            capabilities: stack
+                .template
+                .capabilities()
+                .map(|c| vec![c.as_str().to_string()])
+                .unwrap_or_default(),
+            tags: stack.tags.clone(),
+            disable_rollback: self.options.disable_rollback,
+        };
+        let mut seen = if existing.is_some() {
+            self.seen_events(name).await?
+        } else {
+            BTreeSet::new()
+        };
+        let operation = if exists { "updating" } else { "creating" };
+        self.progress
+            .started(name, operation, stack.template.resources.len());
+
+        let call = match self.options.method {
+            Method::Direct => {
+                if exists {
+                    self.api.update_stack(&request).await.map(|_| ())
+                } else {
+                    self.api.create_stack(&request).await.map(|_| ())
+                }
+            }
+            Method::ChangeSet => {
+                let cs_name = format!(
+                    "berth-deploy-{}",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_millis())
+                        .unwrap_or(0)
+                );
+                let kind = if exists {
+                    ChangeSetType::Update
+                } else {
+                    ChangeSetType::Create
+                };
+                match self.change_set(&request, &cs_name, kind).await {
+                    Ok(true) => {
+                        self.api
+                            .execute_change_set(name, &cs_name, self.options.disable_rollback)
+                            .await
+                    }
+                    Ok(false) => Err(ApiError::service(
+                        "ValidationError",
+                        "No updates are to be performed.",
+                    )),
+                    Err(ChangeSetFailure::Api(e)) => Err(e),
+                    Err(ChangeSetFailure::Failed(reason)) => {
+                        let _ = self.api.delete_change_set(name, &cs_name).await;
+                        let outcome = self.failure(
+                            name,
+                            "deploy",
+                            &stack.template,
+                            None,
+                            &[],
+                            Some(format!("change set failed: {reason}")),
+                        );
+                        self.progress.finished(name, false, "change set failed");
+                        return Ok(outcome);
+                    }
+                }
+            }
+        };
+        if let Err(e) = call {
+            if e.is_no_updates() {
+                let outputs = existing.map(|s| s.outputs).unwrap_or_default();
+                self.progress.finished(name, true, "no changes");
+                return Ok(Outcome::NoChanges { outputs });
+            }
+            // moto (and AWS for some validation errors) fail synchronously.
+            let info = self.api.describe_stack(name).await.ok().flatten();
+            self.progress.finished(name, false, "failed");
+            return Ok(self.failure(
+                name,
+                "deploy",
+                &stack.template,
+                info.as_ref(),
+                &[],
+                Some(e.to_string()),
+            ));
+        }
+        let (info, events) = self.monitor(name, &stack.template, &mut seen).await?;
+        match info {
+            Some(i) if is_success(&i.status) => {
+                self.progress.finished(name, true, &i.status);
+                Ok(Outcome::Deployed {
+                    status: i.status,
+                    outputs: i.outputs,
+                })
+            }
+            other => {
+                self.progress.finished(
+                    name,
+                    false,
+                    other.as_ref().map(|i| i.status.as_str()).unwrap_or("gone"),
+                );
+                Ok(self.failure(
+                    name,
+                    "deploy",
+                    &stack.template,
+                    other.as_ref(),
+                    &events,
+                    None,
+                ))
+            }
+        }
+    }
+
+    /// Creates a change set and waits for it: `Ok(true)` to execute, `Ok(false)` when
+    /// it holds no changes (it is deleted).
+    async fn change_set(
+        &self,
+        req: &StackRequest,
+        cs: &str,
+        kind: ChangeSetType,
+    ) -> Result<bool, ChangeSetFailure> {
+        let name = &req.stack_name;
+        self.api
+            .create_change_set(req, cs, kind)
+            .await
+            .map_err(ChangeSetFailure::Api)?;
+        let mut backoff = Backoff::new(self.options.poll);
+        loop {
+            let info = self
+                .api
+                .describe_change_set(name, cs)
+                .await
+                .map_err(ChangeSetFailure::Api)?;
+            if info.is_empty_change_set() {
+                let _ = self.api.delete_change_set(name, cs).await;
+                if kind == ChangeSetType::Create {
+                    // A REVIEW_IN_PROGRESS stack with nothing in it: remove it again.
+                    let _ = self.api.delete_stack(name).await;
+                }
+                return Ok(false);
+            }
+            match info.status.as_str() {
+                "CREATE_COMPLETE" => return Ok(true),
+                "FAILED" => {
+                    return Err(ChangeSetFailure::Failed(
+                        info.status_reason.unwrap_or_default(),
+                    ))
+                }
+                _ => tokio::time::sleep(backoff.next_delay()).await,
+            }
+        }
+    }
+
+    /// Deploys stacks in dependency order, independent ones in parallel up to
+    /// `options.concurrency`. A stack whose dependency failed is skipped.
+    pub async fn deploy_all(self: Arc<Self>, stacks: Vec<StackArtifact>) -> Vec<(String, Outcome)> {
+        let ids: BTreeSet<String> = stacks.iter().map(|s| s.id.clone()).collect();
+        let mut pending: Vec<StackArtifact> = stacks;
+        let mut results: HashMap<String, Outcome> = HashMap::new();
+        let mut order: Vec<String> = pending.iter().map(|s| s.id.clone()).collect();
+        let mut running = tokio::task::JoinSet::new();
+        let limit = self.options.concurrency.max(1);
+        loop {
+            // Skip stacks whose dependencies failed.
+            let mut i = 0;
+            while i < pending.len() {
+                let failed_dep = pending[i]
+                    .dependencies
+                    .iter()
+                    .find(|d| results.get(*d).is_some_and(|o| !o.is_ok()))
+                    .cloned();
+                if let Some(dep) = failed_dep {
+                    let s = pending.remove(i);
+                    results.insert(
+                        s.id.clone(),
+                        Outcome::Skipped(format!("{}: skipped because {dep} failed", s.stack_name)),
+                    );
+                } else {
+                    i += 1;
+                }
+            }
+            // Start what is ready.
+            let mut i = 0;
+            while i < pending.len() && running.len() < limit {
+                let ready = pending[i]
+                    .dependencies
+                    .iter()
+                    .all(|d| !ids.contains(d) || results.get(d).is_some_and(Outcome::is_ok));
+                if ready {
+                    let s = pending.remove(i);
+                    let engine = Arc::clone(&self);
+                    running.spawn(async move {
+                        let outcome = engine.deploy_stack(&s).await;
+                        (s.id, outcome)
+                    });
+                } else {
+                    i += 1;
+                }
+            }
+            match running.join_next().await {
+                Some(Ok((id, outcome))) => {
+                    results.insert(id, outcome);
+                }
+                Some(Err(e)) => {
+                    // A panicked task: report it against no particular stack.
+                    order.push("(internal)".into());
+                    results.insert(
+                        "(internal)".into(),
+                        Outcome::Skipped(format!("internal error: {e}")),
+                    );
+                }
+                None => break,
+            }
+        }
+        for s in pending {
+            results.insert(
+                s.id.clone(),
+                Outcome::Skipped(format!("{}: not deployed", s.stack_name)),
+            );
+        }
+        order
+            .into_iter()
+            .filter_map(|id| results.remove(&id).map(|o| (id, o)))
+            .collect()
+    }
+
+    /// Deletes one stack and waits for it to be gone.
+    pub async fn destroy_stack(&self, stack: &StackArtifact) -> Outcome {
+        let name = &stack.stack_name;
+        let result: Result<Outcome, ApiError> = async {
+            let Some(info) = self.wait_stable(name).await? else {
+                self.progress.message(name, "does not exist");
+                return Ok(Outcome::NotFound);
+            };
+            let id = info.stack_id.clone();
+            let mut seen = self.seen_events(&id).await?;
+            self.progress
+                .started(name, "destroying", stack.template.resources.len());
+            if let Err(e) = self.api.delete_stack(&id).await {
+                self.progress.finished(name, false, "failed");
+                let now = self.api.describe_stack(&id).await.ok().flatten();
+                return Ok(self.failure(
+                    name,
+                    "destroy",
+                    &stack.template,
+                    now.as_ref(),
+                    &[],
+                    Some(e.to_string()),
+                ));
+            }
+            let (info, events) = self.monitor(&id, &stack.template, &mut seen).await?;
+            match info {
+                None => {}
+                Some(i) if i.status == "DELETE_COMPLETE" => {}
+                Some(i) => {
+                    self.progress.finished(name, false, &i.status);
+                    return Ok(self.failure(
+                        name,
+                        "destroy",
+                        &stack.template,
+                        Some(&i),
+                        &events,
+                        None,
+                    ));
+                }
+            }
+            self.progress.finished(name, true, "DELETE_COMPLETE");
+            Ok(Outcome::Deleted)
+        }
+        .await;
+        result.unwrap_or_else(|e| {
+            self.failure(
+                name,
+                "destroy",
+                &stack.template,
+                None,
+                &[],
+                Some(e.to_string()),
+            )
+        })
+    }
+}
+
+enum ChangeSetFailure {
+    Api(ApiError),
+    Failed(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_fast_grows_and_resets() {
+        let mut b = Backoff::new(PollConfig {
+            initial: Duration::from_millis(100),
+            max: Duration::from_millis(400),
+            factor: 2.0,
+        });
+        let seq: Vec<u128> = (0..5).map(|_| b.next_delay().as_millis()).collect();
+        assert_eq!(seq, vec![100, 200, 400, 400, 400]);
+        b.reset();
+        assert_eq!(b.next_delay().as_millis(), 100);
+    }
+
+    #[test]
+    fn default_polling_never_waits_long() {
+        let mut b = Backoff::new(PollConfig::default());
+        let first = b.next_delay();
+        let later: Vec<Duration> = (0..50).map(|_| b.next_delay()).collect();
+        assert!(first <= Duration::from_millis(500));
+        assert!(later.iter().all(|d| *d <= Duration::from_secs(5)));
+        assert_eq!(*later.last().unwrap(), Duration::from_secs(5));
+    }
+}
