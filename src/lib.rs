@@ -1,6 +1,105 @@
-//! berth: infrastructure as code in Rust for containers on AWS.
-pub use berth_constructs as constructs;
-pub use berth_synth as synth;
+//! # berth
+//!
+//! Infrastructure as code in Rust for containers on AWS. A Rust program composes
+//! typed constructs into a tree; berth synthesizes it into CloudFormation templates
+//! in a cloud assembly directory, and the `berth` CLI deploys them.
+//!
+//! This facade crate is the one dependency an app needs: it re-exports the construct
+//! tree ([`constructs`]), the synthesis core ([`synth`]), the test assertions
+//! ([`assertions`]) and, with the default `cli` feature, the command line ([`cli`]).
+//!
+//! ```
+//! use berth::prelude::*;
+//!
+//! let mut app = App::new();
+//! let stack = Stack::new(&mut app, "Hello", StackProps::default()).unwrap();
+//! let queue = app
+//!     .add_resource(stack, "Queue", RawProperties::new("AWS::SQS::Queue", Value::map::<&str>([])))
+//!     .unwrap();
+//! Output::new(&mut app, stack, "QueueUrl", OutputProps { value: queue.ref_().into(), ..Default::default() })
+//!     .unwrap();
+//! let out = app.synth().unwrap();
+//! assert_eq!(out.stacks[0].template["Outputs"]["QueueUrl"]["Value"], serde_json::json!({"Ref": "Queue"}));
+//! ```
+//!
+//! A program's `main` hands its app to [`run`], which writes the cloud assembly to
+//! `$BERTH_OUTDIR` (default `berth.out`), the contract the `berth` CLI relies on.
+#![warn(missing_docs)]
+
 pub use berth_assertions as assertions;
 #[cfg(feature = "cli")]
 pub use berth_cli as cli;
+pub use berth_constructs as constructs;
+pub use berth_synth as synth;
+
+use berth_synth::assembly::TemplateFormat;
+use std::process::ExitCode;
+
+/// The names most apps use.
+pub mod prelude {
+    pub use berth_constructs::{
+        App, Condition, Construct, ConstructError, Environment, Mapping, NodeId, Output,
+        OutputProps, Parameter, ParameterProps, RemovalPolicy, Scope, Stack, StackProps,
+    };
+    pub use berth_synth::resource::{CfnProperties, RawProperties, ResourceRef};
+    pub use berth_synth::{Expr, Intrinsic, Pseudo, Target, ToValue, Token, Value};
+}
+
+/// The environment variable naming the cloud assembly directory an app writes to.
+pub const OUTDIR_ENV: &str = "BERTH_OUTDIR";
+
+/// The assembly directory: `$BERTH_OUTDIR`, or `berth.out`.
+pub fn outdir() -> std::path::PathBuf {
+    std::env::var_os(OUTDIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(Into::into)
+        .unwrap_or_else(|| "berth.out".into())
+}
+
+/// The `main` of a berth app: synthesizes `app` into the cloud assembly at
+/// [`outdir`], prints warnings and a summary to stderr, and returns the exit code
+/// (1 when synthesis fails, with every problem listed).
+///
+/// With the `cli` feature, command-line arguments turn the program into the `berth`
+/// CLI for this app: `cargo run --example hello -- synth` prints the templates,
+/// `-- deploy` deploys them.
+pub fn run(app: berth_constructs::App) -> ExitCode {
+    #[cfg(feature = "cli")]
+    if std::env::args_os().len() > 1 {
+        let mut app = app;
+        return berth_cli::main_with_app(move |dir: &std::path::Path| {
+            app.synth_to(dir, TemplateFormat::Json)
+                .map(|out| print_diagnostics(&out))
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+        });
+    }
+    synth_main(app)
+}
+
+fn print_diagnostics(out: &berth_synth::synthesize::SynthOutput) {
+    for d in &out.diagnostics {
+        eprintln!("{d}");
+    }
+}
+
+fn synth_main(mut app: berth_constructs::App) -> ExitCode {
+    let dir = outdir();
+    match app.synth_to(&dir, TemplateFormat::Json) {
+        Ok(out) => {
+            print_diagnostics(&out);
+            let names: Vec<&str> = out.stacks.iter().map(|s| s.name.as_str()).collect();
+            eprintln!(
+                "synthesized {} stack{} ({}) to {}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", "),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

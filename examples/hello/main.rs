@@ -1,0 +1,126 @@
+//! # hello: two stacks of raw resources and a cross-stack reference
+//!
+//! The smallest berth app. `HelloNetwork` has a VPC; `HelloApp` has a security
+//! group in that VPC (a reference across stacks: berth adds an export to
+//! `HelloNetwork`, an `Fn::ImportValue` to `HelloApp`, and deploys `HelloNetwork`
+//! first), a queue with a dead-letter queue, a log group and an SSM parameter holding
+//! the queue's URL.
+//!
+//! ```sh
+//! cargo run --example hello                     # writes berth.out/ (or $BERTH_OUTDIR)
+//! cargo run --example hello -- synth HelloApp   # prints the HelloApp template
+//! ```
+use berth::prelude::*;
+
+/// Builds the app.
+pub fn app() -> Result<App, ConstructError> {
+    let mut app = App::new();
+    let network = Stack::new(
+        &mut app,
+        "HelloNetwork",
+        StackProps {
+            description: Some("hello: the network".into()),
+            ..Default::default()
+        },
+    )?;
+    let vpc = app.add_resource(
+        network,
+        "Vpc",
+        RawProperties::new(
+            "AWS::EC2::VPC",
+            Value::map([
+                ("CidrBlock", Value::from("10.0.0.0/16")),
+                ("EnableDnsHostnames", Value::from(true)),
+                ("EnableDnsSupport", Value::from(true)),
+            ]),
+        ),
+    )?;
+
+    let stack = Stack::new(
+        &mut app,
+        "HelloApp",
+        StackProps {
+            description: Some("hello: a queue, its log group and a security group".into()),
+            tags: [("project".to_string(), "hello".to_string())].into(),
+            ..Default::default()
+        },
+    )?;
+    app.add_resource(
+        stack,
+        "WebSecurityGroup",
+        RawProperties::new(
+            "AWS::EC2::SecurityGroup",
+            Value::map([
+                ("GroupDescription", Value::from("hello web")),
+                ("VpcId", vpc.ref_().into()),
+            ]),
+        ),
+    )?;
+    let dlq = app.add_resource(
+        stack,
+        "DeadLetters",
+        RawProperties::new(
+            "AWS::SQS::Queue",
+            Value::map([("MessageRetentionPeriod", Value::Int(1_209_600))]),
+        ),
+    )?;
+    let queue = app.add_resource(
+        stack,
+        "Jobs",
+        RawProperties::new(
+            "AWS::SQS::Queue",
+            Value::map([
+                ("VisibilityTimeout", Value::Int(60)),
+                (
+                    "RedrivePolicy",
+                    Value::map([
+                        ("deadLetterTargetArn", dlq.get_att("Arn").into()),
+                        ("maxReceiveCount", Value::Int(5)),
+                    ]),
+                ),
+            ]),
+        ),
+    )?;
+    app.add_resource(
+        stack,
+        "Logs",
+        RawProperties::new(
+            "AWS::Logs::LogGroup",
+            Value::map([("RetentionInDays", Value::Int(14))]),
+        ),
+    )?;
+    app.add_resource(
+        stack,
+        "QueueUrlParameter",
+        RawProperties::new(
+            "AWS::SSM::Parameter",
+            Value::map([
+                ("Type", Value::from("String")),
+                ("Value", queue.ref_().into()),
+                ("Description", Value::from("where hello's jobs go")),
+            ]),
+        ),
+    )?;
+    Output::new(
+        &mut app,
+        stack,
+        "QueueUrl",
+        OutputProps {
+            value: queue.ref_().into(),
+            description: Some("the jobs queue".into()),
+            ..Default::default()
+        },
+    )?;
+    Ok(app)
+}
+
+#[allow(dead_code)]
+fn main() -> std::process::ExitCode {
+    match app() {
+        Ok(app) => berth::run(app),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

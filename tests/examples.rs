@@ -1,0 +1,100 @@
+//! Every example synthesizes, deterministically, into an assembly whose manifest
+//! follows the CDK cloud-assembly schema; its templates are snapshot-tested under
+//! `snapshots/` (review changes with `cargo insta review`).
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn example_templates_match_their_snapshots() {
+    for (name, app) in common::examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = common::synth_to(app, dir.path());
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("../snapshots");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| {
+            for stack in &out.stacks {
+                insta::assert_json_snapshot!(format!("{name}__{}", stack.name), stack.template);
+            }
+        });
+    }
+}
+
+#[test]
+fn synthesis_is_byte_stable() {
+    for ((name, a), (_, b)) in common::examples().into_iter().zip(common::examples()) {
+        let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        common::synth_to(a, d1.path());
+        common::synth_to(b, d2.path());
+        let (t1, t2) = (read_tree(d1.path()), read_tree(d2.path()));
+        assert!(!t1.is_empty());
+        assert_eq!(t1, t2, "example {name}: two runs differ");
+        for (file, bytes) in &t1 {
+            let text = String::from_utf8_lossy(bytes);
+            let dir = d1.path().to_string_lossy();
+            assert!(!text.contains(dir.as_ref()), "{file} contains the absolute output path");
+        }
+    }
+}
+
+#[test]
+fn manifests_follow_the_cloud_assembly_schema() {
+    let schema: serde_json::Value = serde_json::from_str(include_str!(
+        "../synth/schemas/cloud-assembly/cloud-assembly.schema.json"
+    ))
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the cloud-assembly schema compiles");
+    for (name, app) in common::examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = common::synth_to(app, dir.path());
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&manifest)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "example {name}: manifest.json is invalid:\n{}", errors.join("\n"));
+        // every stack is an artifact whose template file exists
+        for stack in &out.stacks {
+            let art = &manifest["artifacts"][&stack.name];
+            assert_eq!(art["type"], "aws:cloudformation:stack");
+            let file = art["properties"]["templateFile"].as_str().unwrap();
+            assert!(dir.path().join(file).is_file(), "{file}");
+        }
+        assert!(dir.path().join("tree.json").is_file());
+    }
+}
+
+#[test]
+fn hello_exports_the_vpc_to_the_app_stack() {
+    let (_, app) = common::examples().into_iter().find(|(n, _)| *n == "hello").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::synth_to(app, dir.path());
+    let names: Vec<&str> = out.stacks.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["HelloNetwork", "HelloApp"]);
+    assert_eq!(out.stacks[1].dependencies, ["HelloNetwork"]);
+    let sg = &out.stacks[1].template["Resources"]["WebSecurityGroup"]["Properties"]["VpcId"];
+    let import = sg["Fn::ImportValue"].as_str().expect("an import");
+    let net = &out.stacks[0].template["Outputs"];
+    let (id, output) = net.as_object().unwrap().iter().next().unwrap();
+    assert_eq!(import, format!("HelloNetwork:{id}"));
+    assert_eq!(output["Value"], serde_json::json!({"Ref": "Vpc"}));
+}
