@@ -26,9 +26,9 @@
 //! template.has_resource_properties("AWS::ECS::TaskDefinition", pattern!({
 //!     "ContainerDefinitions": [{
 //!         "Name": "web",
-//!         "Image": {"Fn::Join": ["", (Match::array_with(json!(["nginx:"])))]},
+//!         "Image": {"Fn::Join": ["", Match::array_with(json!(["nginx:"]))]},
 //!         "PortMappings": [{"ContainerPort": 8080, "Protocol": "tcp"}],
-//!         "Privileged": (Match::absent()),
+//!         "Privileged": Match::absent(),
 //!     }],
 //! }));
 //!
@@ -52,9 +52,8 @@
 //! [`Match::not`], [`Match::string_like_regexp`], [`Match::serialized_json`] and
 //! [`Match::exact`]; see the [`matcher`] module for how literal JSON inside them is compared.
 //!
-//! To put matchers inside a JSON literal, use [`pattern!`] (same syntax as `json!`; a value
-//! that is more than one token and not `{...}`/`[...]`, such as `Match::absent()`, is best put
-//! in parentheses), or build objects from pairs:
+//! To put matchers inside a JSON literal, use [`pattern!`] (the syntax of `json!`, where a
+//! value may also be a matcher: `"User": Match::absent()`), or build objects from pairs:
 //! `Match::object_like([("Port", Match::exact(80)), ("Name", Match::absent())])`.
 //!
 //! # Failure messages
@@ -149,8 +148,9 @@ pub mod __private {
 /// - keys are string literals, variables (`name: 1`, like `json!`), or any expression in
 ///   parentheses: `(format!("{prefix}Arn")): 1`.
 ///
-/// Put multi-token values in parentheses when they contain commas outside brackets (e.g.
-/// generic arguments); `(Match::absent())` is always safe.
+/// A value runs up to the next comma outside brackets, so `Match::absent()` needs no
+/// parentheses; put a value in parentheses only if it has such a comma itself (generic
+/// arguments such as `HashMap::<K, V>::new()`). Parentheses are always allowed.
 ///
 /// ```
 /// use berth_assertions::{pattern, Capture, Match};

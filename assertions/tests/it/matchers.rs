@@ -242,6 +242,7 @@ fn pattern_macro_mixes_json_and_matchers() {
         ("Computed".to_owned() + "Key"): existing,
         "Absent": (Match::absent()),
         "Expr": (vec![1, 2]),
+        "NoParens": Match::string_like_regexp("^a"),
     });
     assert!(m.matches(&json!({
         "FromVariable": true,
@@ -253,11 +254,12 @@ fn pattern_macro_mixes_json_and_matchers() {
         "Nested": [{"Ref": "WebTg"}, [1, 2], "x"],
         "ComputedKey": "v",
         "Expr": [1, 2],
+        "NoParens": "abc",
     })));
     assert_eq!(tg.as_string(), "WebTg");
     assert_eq!(
         m.to_string(),
-        r#"{"FromVariable": true, "Port": 8080, "Negative": -1, "Null": null, "Empty": {}, "EmptyList": [], "Nested": [{"Ref": Capture}, [1, 2], "x"], "ComputedKey": Match::any_value(), "Absent": Match::absent(), "Expr": [1, 2]}"#
+        r#"{"FromVariable": true, "Port": 8080, "Negative": -1, "Null": null, "Empty": {}, "EmptyList": [], "Nested": [{"Ref": Capture}, [1, 2], "x"], "ComputedKey": Match::any_value(), "Absent": Match::absent(), "Expr": [1, 2], "NoParens": Match::string_like_regexp("^a")}"#
     );
 }
 
