@@ -83,6 +83,12 @@ enum Kind {
 /// (by value or by reference). The `Template` queries and the [`Match`] functions take
 /// `impl IntoMatcher`.
 ///
+/// A serialized `None` becomes `null`, which then must be present as `null`: for typed structs,
+/// skip `None` fields when serializing (`#[serde(skip_serializing_if = "Option::is_none")]`).
+///
+/// # Panics
+/// If the value cannot be serialized to JSON (e.g. a map with non-string keys).
+///
 /// ```
 /// use berth_assertions::{Capture, IntoMatcher, Match};
 /// use serde_json::json;
