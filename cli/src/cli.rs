@@ -46,7 +46,8 @@ The command runs with BERTH_OUTDIR set to the output directory.
     version,
     about = "Synthesize, diff and deploy berth apps (CloudFormation stacks for containers on AWS)",
     after_help = MAIN_AFTER,
-    propagate_version = true
+    propagate_version = true,
+    term_width = 100
 )]
 pub struct Cli {
     /// The subcommand.

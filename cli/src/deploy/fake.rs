@@ -111,7 +111,10 @@ struct State {
     change_sets: BTreeMap<(String, String), ChangeSet>,
     events: BTreeMap<String, Vec<StackEvent>>,
     uploads: BTreeMap<String, String>,
+    /// Stack ids of deleted stacks, to their names (events stay readable by id).
+    deleted: BTreeMap<String, String>,
     calls: Vec<String>,
+    max_in_progress: usize,
     clock: u64,
     next_id: u64,
 }
@@ -170,6 +173,11 @@ impl FakeCloudFormation {
     /// Every call so far, one line each (`CreateStack Web capabilities=[...]`).
     pub fn calls(&self) -> Vec<String> {
         self.lock().calls.clone()
+    }
+
+    /// The largest number of stacks that had an operation in progress at once.
+    pub fn max_in_progress(&self) -> usize {
+        self.lock().max_in_progress
     }
 
     /// The current status of a stack, if it exists.
@@ -253,6 +261,12 @@ impl State {
             s.pending = script.steps.into();
             s.pending_outputs = script.outputs;
         }
+        let busy = self
+            .stacks
+            .values()
+            .filter(|s| s.status.ends_with("_IN_PROGRESS") && s.status != "REVIEW_IN_PROGRESS")
+            .count();
+        self.max_in_progress = self.max_in_progress.max(busy);
     }
 
     /// Runs one step of a stack's script.
@@ -284,7 +298,9 @@ impl State {
                 None,
             );
             if step.status == "DELETE_COMPLETE" {
-                self.stacks.remove(stack);
+                if let Some(gone) = self.stacks.remove(stack) {
+                    self.deleted.insert(gone.id, stack.to_string());
+                }
             }
         }
     }
@@ -597,7 +613,9 @@ impl CloudFormationApi for FakeCloudFormation {
 
     async fn stack_events(&self, stack: &str) -> Result<Vec<StackEvent>, ApiError> {
         let st = self.lock();
-        let name = resolve(&st, stack).unwrap_or_else(|| stack.to_string());
+        let name = resolve(&st, stack)
+            .or_else(|| st.deleted.get(stack).cloned())
+            .unwrap_or_else(|| stack.to_string());
         let mut events = st.events.get(&name).cloned().unwrap_or_default();
         events.reverse();
         Ok(events)

@@ -1,0 +1,1 @@
+//! End to end against moto (see the module docs in `main.rs`).

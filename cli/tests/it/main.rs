@@ -1,0 +1,13 @@
+//! Integration tests of the `berth` CLI, driving the real commands in-process.
+//!
+//! - `help`, `offline`: snapshots of `--help`, `list`, `synth`, `diff --template`.
+//! - `scripted`: the deploy engine against the scripted fake (events, rollback,
+//!   approval, waiting, parallelism).
+//! - `e2e`: against a moto server on loopback (`AWS_ENDPOINT_URL`), started by the test
+//!   script.
+
+mod common;
+mod e2e;
+mod help;
+mod offline;
+mod scripted;

@@ -1,0 +1,145 @@
+//! Commands that need no AWS: list, synth, diff --template, app discovery.
+
+use crate::common::{materialize, run};
+use berth_cli::exit;
+
+#[test]
+fn list_shows_deploy_order_and_dependencies() {
+    let dir = materialize(&["app"], "demo");
+    let r = run(dir.path(), None, &["list", "--app", "app"]);
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    insta::assert_snapshot!("list", r.out);
+    let r = run(dir.path(), None, &["list", "--long", "--app", "app"]);
+    insta::assert_snapshot!("list_long", r.out);
+    let r = run(dir.path(), None, &["list", "--json", "--app", "app"]);
+    let v: serde_json::Value = serde_json::from_str(&r.out).expect("json");
+    assert_eq!(v[0]["id"], "Network");
+    assert_eq!(v[1]["dependencies"][0], "Network");
+    assert_eq!(v[1]["resources"], 10);
+}
+
+#[test]
+fn synth_prints_one_stack_as_yaml_or_json() {
+    let dir = materialize(&["app"], "demo");
+    let r = run(dir.path(), None, &["synth", "Network", "--app", "app"]);
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    insta::assert_snapshot!("synth_network_yaml", r.out);
+    let r = run(dir.path(), None, &["synth", "Web", "--json", "--app", "app"]);
+    let v: serde_json::Value = serde_json::from_str(&r.out).expect("json");
+    assert_eq!(v["Resources"]["ClusterEB0386A7"]["Type"], "AWS::ECS::Cluster");
+    // Several stacks: nothing on stdout, a summary on stderr.
+    let r = run(dir.path(), None, &["synth", "--app", "app"]);
+    assert_eq!(r.code, exit::OK);
+    assert_eq!(r.out, "");
+    assert!(r.err.contains("Synthesized 2 stacks"), "{}", r.err);
+    let r = run(dir.path(), None, &["synth", "-q", "--app", "app"]);
+    assert_eq!((r.code, r.out.as_str()), (exit::OK, ""));
+}
+
+#[test]
+fn unknown_stack_is_an_app_error() {
+    let dir = materialize(&["app"], "demo");
+    let r = run(dir.path(), None, &["synth", "Nope", "--app", "app"]);
+    assert_eq!(r.code, exit::APP);
+    assert!(r.err.contains("no stack matches \"Nope\""), "{}", r.err);
+}
+
+#[test]
+fn diff_against_a_template_file_marks_replacement_and_security() {
+    let dir = materialize(&["single", "single-v2"], "demo");
+    let r = run(
+        dir.path(),
+        None,
+        &[
+            "diff",
+            "--app",
+            "single-v2",
+            "--template",
+            "single/Service.template.json",
+        ],
+    );
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    // AWS::ECS::Cluster's create-only ClusterName comes from berth-synth's vendored schemas.
+    assert!(
+        r.out.contains("(requires replacement: create-only property ClusterName)"),
+        "{}",
+        r.out
+    );
+    insta::assert_snapshot!("diff_template_file", r.out);
+    let r = run(
+        dir.path(),
+        None,
+        &[
+            "diff",
+            "--fail",
+            "--app",
+            "single-v2",
+            "--template",
+            "single/Service.template.json",
+        ],
+    );
+    assert_eq!(r.code, exit::DIFFERENCES);
+    let r = run(
+        dir.path(),
+        None,
+        &[
+            "diff",
+            "--fail",
+            "--app",
+            "single",
+            "--template",
+            "single/Service.template.json",
+        ],
+    );
+    assert_eq!(r.code, exit::OK);
+    assert!(r.out.contains("There were no differences"), "{}", r.out);
+}
+
+#[test]
+fn berth_toml_runs_the_app_command_with_berth_outdir() {
+    let dir = materialize(&["single"], "demo");
+    // The "app" copies the fixture into $BERTH_OUTDIR, as a real app would synthesize.
+    std::fs::write(
+        dir.path().join("berth.toml"),
+        "app = \"cp single/* \\\"$BERTH_OUTDIR\\\"/\"\noutput = \"out\"\n",
+    )
+    .unwrap();
+    let r = run(dir.path(), None, &["list"]);
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    assert_eq!(r.out, "Service (demo-Service)\n");
+    assert!(dir.path().join("out/manifest.json").is_file());
+}
+
+#[test]
+fn a_failing_app_command_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(
+        dir.path(),
+        None,
+        &["list", "--app", "echo boom >&2; exit 3"],
+    );
+    assert_eq!(r.code, exit::APP);
+    assert!(r.err.contains("boom"), "{}", r.err);
+    let r = run(dir.path(), None, &["list"]);
+    assert_eq!(r.code, exit::APP);
+    assert!(r.err.contains("no app to run"), "{}", r.err);
+}
+
+#[test]
+fn an_in_process_app_is_called_with_the_output_dir() {
+    let dir = materialize(&["single"], "demo");
+    let src = dir.path().join("single");
+    let (session, out, err) = berth_cli::Session::captured();
+    let code = session
+        .cwd(dir.path())
+        .synth(move |outdir: &std::path::Path| {
+            for f in ["manifest.json", "Service.template.json"] {
+                std::fs::copy(src.join(f), outdir.join(f))?;
+            }
+            Ok(())
+        })
+        .run(["berth", "list"]);
+    assert_eq!(code, exit::OK, "{}", err.contents());
+    assert_eq!(out.contents(), "Service (demo-Service)\n");
+    assert!(dir.path().join("berth.out/manifest.json").is_file());
+}
