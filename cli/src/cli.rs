@@ -256,6 +256,9 @@ pub struct DeployArgs {
     /// The bootstrap stack holding the template bucket.
     #[arg(long, default_value = crate::deploy::DEFAULT_TOOLKIT_STACK)]
     pub toolkit_stack_name: String,
+    /// Deploy even when the template, parameters and tags equal the deployed ones.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `berth destroy`.

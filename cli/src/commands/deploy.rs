@@ -29,6 +29,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
         concurrency: usize::from(args.concurrency),
         toolkit_stack: args.toolkit_stack_name.clone(),
         poll: ctx.poll,
+        force: args.force,
     };
     let interrupt = format!(
         "CloudFormation carries on with the operations already started on {}; watch them with `aws cloudformation describe-stack-events --stack-name STACK`, or stop an update with `aws cloudformation cancel-update-stack --stack-name STACK`",

@@ -60,6 +60,10 @@ pub struct StackInfo {
     pub status_reason: Option<String>,
     /// Outputs by key.
     pub outputs: BTreeMap<String, String>,
+    /// Parameter values by key.
+    pub parameters: BTreeMap<String, String>,
+    /// Stack tags.
+    pub tags: BTreeMap<String, String>,
 }
 
 /// One stack event.

@@ -91,6 +91,7 @@ struct FakeStack {
     reason: Option<String>,
     template: String,
     parameters: BTreeMap<String, String>,
+    tags: BTreeMap<String, String>,
     outputs: BTreeMap<String, String>,
     pending: VecDeque<Step>,
     pending_outputs: BTreeMap<String, String>,
@@ -163,6 +164,7 @@ impl FakeCloudFormation {
                 reason: None,
                 template: template.into(),
                 parameters: BTreeMap::new(),
+                tags: BTreeMap::new(),
                 outputs: BTreeMap::new(),
                 pending: script.steps.into(),
                 pending_outputs: script.outputs,
@@ -328,12 +330,14 @@ impl State {
                 reason: None,
                 template: String::new(),
                 parameters: BTreeMap::new(),
+                tags: BTreeMap::new(),
                 outputs: BTreeMap::new(),
                 pending: VecDeque::new(),
                 pending_outputs: BTreeMap::new(),
             });
         entry.template = body.clone();
         entry.parameters = req.parameters.clone();
+        entry.tags = req.tags.clone();
         entry.outputs = literal_outputs(&body);
         self.start(&req.stack_name, verb, &body);
     }
@@ -380,6 +384,8 @@ fn describe(s: &FakeStack, name: &str) -> StackInfo {
         status: s.status.clone(),
         status_reason: s.reason.clone(),
         outputs: s.outputs.clone(),
+        parameters: s.parameters.clone(),
+        tags: s.tags.clone(),
     }
 }
 
@@ -519,6 +525,7 @@ impl CloudFormationApi for FakeCloudFormation {
                     reason: None,
                     template: String::new(),
                     parameters: BTreeMap::new(),
+                    tags: BTreeMap::new(),
                     outputs: BTreeMap::new(),
                     pending: VecDeque::new(),
                     pending_outputs: BTreeMap::new(),

@@ -192,6 +192,8 @@ pub struct DeployOptions {
     pub toolkit_stack: String,
     /// Polling.
     pub poll: PollConfig,
+    /// Deploy even when the template, parameters and tags equal what is deployed.
+    pub force: bool,
 }
 
 impl Default for DeployOptions {
@@ -204,6 +206,7 @@ impl Default for DeployOptions {
             concurrency: 1,
             toolkit_stack: DEFAULT_TOOLKIT_STACK.into(),
             poll: PollConfig::default(),
+            force: false,
         }
     }
 }
@@ -624,6 +627,19 @@ impl Engine {
             }
         }
 
+        let parameters = self.parameters_for(stack);
+        if exists && !self.options.force {
+            if let Some(current) = existing.as_ref().filter(|s| is_success(&s.status)) {
+                if self.unchanged(stack, current, &parameters).await? {
+                    self.progress
+                        .message(name, "template, parameters and tags are unchanged");
+                    return Ok(Outcome::NoChanges {
+                        outputs: current.outputs.clone(),
+                    });
+                }
+            }
+        }
+
         let template = match self.template_source(stack).await {
             Ok(t) => t,
             Err(outcome) => return Ok(outcome),
@@ -631,7 +647,7 @@ impl Engine {
         let request = StackRequest {
             stack_name: name.clone(),
             template,
-            parameters: self.parameters_for(stack),
+            parameters,
             capabilities: stack
                 .template
                 .capabilities()
@@ -740,6 +756,43 @@ impl Engine {
                 ))
             }
         }
+    }
+
+    /// Whether the deployed stack already has this template, these parameters and tags.
+    async fn unchanged(
+        &self,
+        stack: &StackArtifact,
+        current: &StackInfo,
+        parameters: &BTreeMap<String, String>,
+    ) -> Result<bool, ApiError> {
+        let Some(body) = self.api.get_template(&stack.stack_name).await? else {
+            return Ok(false);
+        };
+        let Ok(deployed) = Template::parse_any(&body) else {
+            return Ok(false);
+        };
+        if deployed != stack.template {
+            return Ok(false);
+        }
+        for (key, decl) in &stack.template.parameters {
+            let default = decl.get("Default").map(|d| match d {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            let wanted = parameters.get(key).cloned().or(default.clone());
+            let have = current.parameters.get(key).cloned().or(default);
+            if wanted != have {
+                return Ok(false);
+            }
+        }
+        Ok(stack
+            .tags
+            .iter()
+            .all(|(k, v)| current.tags.get(k) == Some(v))
+            && current
+                .tags
+                .keys()
+                .all(|k| k.starts_with("aws:") || stack.tags.contains_key(k)))
     }
 
     /// Creates a change set and waits for it: `Ok(true)` to execute, `Ok(false)` when

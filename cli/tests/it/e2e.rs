@@ -1,1 +1,440 @@
-//! End to end against moto (see the module docs in `main.rs`).
+//! End to end against moto: the real commands and the real AWS SDK client, pointed at
+//! a moto server on loopback by `AWS_ENDPOINT_URL` (the test script starts it).
+//!
+//! Tests run in parallel against one shared server, so every test uses its own name
+//! prefix (stacks, clusters, repositories, exports) and none resets the server.
+//! SDK retries are off: moto answers some bad requests with HTTP 500.
+
+use std::future::Future;
+use std::path::Path;
+
+use berth_cli::exit;
+
+use crate::common::{materialize, run, unique_prefix, Run};
+
+/// Panics unless `AWS_ENDPOINT_URL` points at this machine: these tests must never
+/// send traffic anywhere else.
+fn require_local_endpoint() {
+    let url = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
+        panic!(
+            "the e2e tests need a moto server: AWS_ENDPOINT_URL is not set. Run scripts/test, or \
+             start `moto_server -H 127.0.0.1 -p PORT` and export AWS_ENDPOINT_URL=http://127.0.0.1:PORT \
+             AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1"
+        )
+    });
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or_else(|| panic!("AWS_ENDPOINT_URL={url:?} is not an http(s) URL"));
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    assert!(
+        loopback,
+        "AWS_ENDPOINT_URL={url:?} is not a loopback address; the e2e tests only talk to a local moto server"
+    );
+}
+
+fn block<F: Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+fn sdk() -> aws_config::SdkConfig {
+    require_local_endpoint();
+    block(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .load(),
+    )
+}
+
+fn berth(cwd: &Path, args: &[&str]) -> Run {
+    require_local_endpoint();
+    run(cwd, None, args)
+}
+
+fn ok(r: &Run) {
+    assert_eq!(r.code, exit::OK, "stdout:\n{}\nstderr:\n{}", r.out, r.err);
+}
+
+#[test]
+fn change_set_create_no_change_diff_update_and_destroy() {
+    let config = sdk();
+    let p = unique_prefix("cs");
+    let dir = materialize(&["single", "single-v2"], &p);
+    let stack = format!("{p}-Service");
+    let deploy = ["deploy", "--app", "single", "--require-approval", "never"];
+
+    // Create through a change set.
+    let r = berth(dir.path(), &deploy);
+    ok(&r);
+    assert!(
+        r.out
+            .contains(&format!("✔ {stack} deployed (CREATE_COMPLETE)")),
+        "{}",
+        r.out
+    );
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    let ecr = aws_sdk_ecr::Client::new(&config);
+    block(async {
+        let clusters = ecs
+            .describe_clusters()
+            .clusters(format!("{p}-svc-cluster"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(clusters.clusters()[0].status(), Some("ACTIVE"));
+        let repos = ecr
+            .describe_repositories()
+            .repository_names(format!("{p}-svc-repo"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(repos.repositories().len(), 1);
+        let groups = logs
+            .describe_log_groups()
+            .log_group_name_prefix(format!("/berth/{p}/service"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups()[0].retention_in_days(), Some(7));
+    });
+
+    // Same template again: no changes, success.
+    let r = berth(dir.path(), &deploy);
+    ok(&r);
+    assert!(
+        r.out.contains(&format!("✔ {stack}: no changes")),
+        "{}",
+        r.out
+    );
+
+    // Diff the next version against what moto stores (GetTemplate).
+    let r = berth(dir.path(), &["diff", "--app", "single-v2", "--fail"]);
+    assert_eq!(r.code, exit::DIFFERENCES, "{}{}", r.out, r.err);
+    assert!(
+        r.out
+            .contains("[~] AWS::Logs::LogGroup LogGroupF5B46931 Service/LogGroup/Resource"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out
+            .contains("ClusterName (requires replacement: create-only property ClusterName)"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out.contains("+ ingress tcp 8080 from 10.0.0.0/16"),
+        "{}",
+        r.out
+    );
+
+    // Update (moto applies the new cluster name; it does not update a log group's
+    // retention, so that is not asserted here).
+    let r = berth(
+        dir.path(),
+        &[
+            "deploy",
+            "--app",
+            "single-v2",
+            "--require-approval",
+            "never",
+        ],
+    );
+    ok(&r);
+    assert!(r.out.contains("UPDATE_COMPLETE"), "{}", r.out);
+    block(async {
+        let clusters = ecs
+            .describe_clusters()
+            .clusters(format!("{p}-svc-cluster2"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(clusters.clusters()[0].status(), Some("ACTIVE"));
+    });
+    let r = berth(dir.path(), &["diff", "--app", "single-v2", "--fail"]);
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+
+    // Destroy.
+    let r = berth(dir.path(), &["destroy", "--app", "single-v2", "--force"]);
+    ok(&r);
+    assert!(r.out.contains(&format!("✔ {stack} destroyed")), "{}", r.out);
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    let gone = block(cfn.describe_stacks().stack_name(&stack).send());
+    assert!(gone.is_err(), "{stack} still exists: {gone:?}");
+    let r = berth(dir.path(), &["destroy", "--app", "single-v2", "--force"]);
+    ok(&r);
+    assert!(r.out.contains("did not exist"), "{}", r.out);
+}
+
+#[test]
+fn direct_cross_stack_deploy_in_order_with_outputs_file() {
+    let config = sdk();
+    let p = unique_prefix("x");
+    let dir = materialize(&["app"], &p);
+    let r = berth(
+        dir.path(),
+        &[
+            "deploy",
+            "--all",
+            "--app",
+            "app",
+            "--method",
+            "direct",
+            "--require-approval",
+            "never",
+            "--outputs-file",
+            "outputs.json",
+            "--parameters",
+            "Web:ImageTag=1.28",
+        ],
+    );
+    ok(&r);
+    let network_done = r
+        .out
+        .find(&format!("{p}-Network: CREATE_COMPLETE"))
+        .expect("network done");
+    let web_start = r
+        .out
+        .find(&format!("{p}-Web: creating"))
+        .expect("web started");
+    assert!(network_done < web_start, "{}", r.out);
+
+    let outputs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("outputs.json")).unwrap())
+            .unwrap();
+    let web = &outputs[format!("{p}-Web")];
+    assert_eq!(web["ClusterName"], format!("{p}-cluster"));
+    assert_eq!(
+        web["RepositoryUri"],
+        format!("123456789012.dkr.ecr.us-east-1.amazonaws.com/{p}-repo")
+    );
+    let vpc = outputs[format!("{p}-Network")]["VpcId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(vpc.starts_with("vpc-"), "{outputs}");
+
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    let ecr = aws_sdk_ecr::Client::new(&config);
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    block(async {
+        let cluster = format!("{p}-cluster");
+        let services = ecs
+            .describe_services()
+            .cluster(&cluster)
+            .services(format!("{p}-web"))
+            .send()
+            .await
+            .unwrap();
+        let service = &services.services()[0];
+        assert_eq!(service.service_name(), Some(format!("{p}-web").as_str()));
+        assert_eq!(service.desired_count(), 2);
+        let td = ecs
+            .describe_task_definition()
+            .task_definition(service.task_definition().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let container = &td.task_definition().unwrap().container_definitions()[0];
+        // The parameter given on the command line reached the template.
+        assert_eq!(container.image(), Some("public.ecr.aws/nginx/nginx:1.28"));
+
+        let tgs = elb
+            .describe_target_groups()
+            .names(format!("{p}-tg"))
+            .send()
+            .await
+            .unwrap();
+        let tg = &tgs.target_groups()[0];
+        assert_eq!(tg.health_check_path(), Some("/health"));
+        assert_eq!(tg.health_check_interval_seconds(), Some(15));
+        assert_eq!(tg.target_type().map(|t| t.as_str()), Some("ip"));
+        assert_eq!(
+            tg.vpc_id(),
+            Some(vpc.as_str()),
+            "imported from the Network stack"
+        );
+        let lbs = elb
+            .describe_load_balancers()
+            .names(format!("{p}-alb"))
+            .send()
+            .await
+            .unwrap();
+        let listeners = elb
+            .describe_listeners()
+            .load_balancer_arn(lbs.load_balancers()[0].load_balancer_arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let listener = &listeners.listeners()[0];
+        assert_eq!(listener.port(), Some(80));
+        assert_eq!(
+            listener.default_actions()[0].target_group_arn(),
+            tg.target_group_arn()
+        );
+        let repos = ecr
+            .describe_repositories()
+            .repository_names(format!("{p}-repo"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            repos.repositories()[0]
+                .image_tag_mutability()
+                .map(|m| m.as_str()),
+            Some("IMMUTABLE")
+        );
+        let groups = logs
+            .describe_log_groups()
+            .log_group_name_prefix(format!("/berth/{p}/web"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups()[0].retention_in_days(), Some(7));
+    });
+
+    // A re-run with the same inputs changes nothing.
+    let r = berth(
+        dir.path(),
+        &[
+            "deploy",
+            "--all",
+            "--app",
+            "app",
+            "--method",
+            "direct",
+            "--require-approval",
+            "never",
+            "--parameters",
+            "Web:ImageTag=1.28",
+        ],
+    );
+    ok(&r);
+    assert!(
+        r.out.contains(&format!("✔ {p}-Network: no changes")),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn a_failing_deploy_is_reported_with_the_error() {
+    let _ = sdk();
+    let p = unique_prefix("f");
+    let dir = materialize(&["failing"], &p);
+    for method in ["direct", "change-set"] {
+        let dir2 = materialize(&["failing"], &format!("{p}{}", &method[..1]));
+        let r = berth(
+            dir2.path(),
+            &[
+                "deploy",
+                "--app",
+                "failing",
+                "--method",
+                method,
+                "--require-approval",
+                "never",
+            ],
+        );
+        assert_eq!(r.code, exit::FAILED, "{method}: {}{}", r.out, r.err);
+        assert!(r.out.contains("failed to deploy"), "{}", r.out);
+        assert!(r.out.contains("ClusterNotFoundException"), "{}", r.out);
+    }
+    drop(dir);
+}
+
+#[test]
+fn bootstrap_then_a_large_template_is_deployed_by_url() {
+    let config = sdk();
+    let p = unique_prefix("b");
+    let dir = materialize(&["single"], &p);
+    let toolkit = format!("{p}Toolkit");
+    let path = dir.path().join("single/Service.template.json");
+    let mut t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    t["Resources"]["ClusterEB0386A7"]["Metadata"]["padding"] = "x".repeat(60_000).into();
+    let body = t.to_string();
+    assert!(body.len() > 51_200);
+    std::fs::write(&path, &body).unwrap();
+    let deploy = [
+        "deploy",
+        "--app",
+        "single",
+        "--require-approval",
+        "never",
+        "--toolkit-stack-name",
+        toolkit.as_str(),
+    ];
+
+    let r = berth(dir.path(), &deploy);
+    assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
+    assert!(
+        r.out.contains("run `berth bootstrap --toolkit-stack-name"),
+        "{}",
+        r.out
+    );
+
+    let r = berth(dir.path(), &["bootstrap", "--toolkit-stack-name", &toolkit]);
+    ok(&r);
+    let ecr = aws_sdk_ecr::Client::new(&config);
+    let repo = format!("berth-assets-{}", toolkit.to_lowercase());
+    let repos = block(ecr.describe_repositories().repository_names(&repo).send()).unwrap();
+    assert_eq!(
+        repos.repositories()[0].repository_name(),
+        Some(repo.as_str())
+    );
+
+    let r = berth(dir.path(), &deploy);
+    ok(&r);
+    assert!(r.out.contains("uploading to s3://"), "{}", r.out);
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    let stacks = block(cfn.describe_stacks().stack_name(&toolkit).send()).unwrap();
+    let bucket = stacks.stacks()[0]
+        .outputs()
+        .iter()
+        .find(|o| o.output_key() == Some("BucketName"))
+        .and_then(|o| o.output_value())
+        .unwrap()
+        .to_string();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    let objects = block(
+        s3.list_objects_v2()
+            .bucket(&bucket)
+            .prefix(format!("templates/{p}-Service-"))
+            .send(),
+    )
+    .unwrap();
+    assert_eq!(objects.contents().len(), 1);
+    let stored = block(cfn.get_template().stack_name(format!("{p}-Service")).send()).unwrap();
+    assert!(stored
+        .template_body()
+        .unwrap()
+        .contains(&"x".repeat(60_000)));
+    let clusters = block(
+        aws_sdk_ecs::Client::new(&config)
+            .describe_clusters()
+            .clusters(format!("{p}-svc-cluster"))
+            .send(),
+    )
+    .unwrap();
+    assert_eq!(clusters.clusters()[0].status(), Some("ACTIVE"));
+}

@@ -6,7 +6,14 @@ use crate::common::run;
 fn help_texts() {
     let dir = std::env::temp_dir();
     for cmd in [
-        "", "synth", "list", "diff", "deploy", "destroy", "bootstrap", "init",
+        "",
+        "synth",
+        "list",
+        "diff",
+        "deploy",
+        "destroy",
+        "bootstrap",
+        "init",
     ] {
         let args: Vec<&str> = if cmd.is_empty() {
             vec!["--help"]
@@ -15,7 +22,10 @@ fn help_texts() {
         };
         let r = run(&dir, None, &args);
         assert_eq!(r.code, berth_cli::exit::OK, "{cmd} --help: {}", r.err);
-        assert!(r.out.contains("Exit codes:"), "{cmd} --help lists exit codes");
+        assert!(
+            r.out.contains("Exit codes:"),
+            "{cmd} --help lists exit codes"
+        );
         let name = if cmd.is_empty() {
             "help_berth".to_string()
         } else {

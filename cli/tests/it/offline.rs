@@ -24,9 +24,16 @@ fn synth_prints_one_stack_as_yaml_or_json() {
     let r = run(dir.path(), None, &["synth", "Network", "--app", "app"]);
     assert_eq!(r.code, exit::OK, "{}", r.err);
     insta::assert_snapshot!("synth_network_yaml", r.out);
-    let r = run(dir.path(), None, &["synth", "Web", "--json", "--app", "app"]);
+    let r = run(
+        dir.path(),
+        None,
+        &["synth", "Web", "--json", "--app", "app"],
+    );
     let v: serde_json::Value = serde_json::from_str(&r.out).expect("json");
-    assert_eq!(v["Resources"]["ClusterEB0386A7"]["Type"], "AWS::ECS::Cluster");
+    assert_eq!(
+        v["Resources"]["ClusterEB0386A7"]["Type"],
+        "AWS::ECS::Cluster"
+    );
     // Several stacks: nothing on stdout, a summary on stderr.
     let r = run(dir.path(), None, &["synth", "--app", "app"]);
     assert_eq!(r.code, exit::OK);
@@ -61,7 +68,8 @@ fn diff_against_a_template_file_marks_replacement_and_security() {
     assert_eq!(r.code, exit::OK, "{}", r.err);
     // AWS::ECS::Cluster's create-only ClusterName comes from berth-synth's vendored schemas.
     assert!(
-        r.out.contains("(requires replacement: create-only property ClusterName)"),
+        r.out
+            .contains("(requires replacement: create-only property ClusterName)"),
         "{}",
         r.out
     );
@@ -142,4 +150,49 @@ fn an_in_process_app_is_called_with_the_output_dir() {
     assert_eq!(code, exit::OK, "{}", err.contents());
     assert_eq!(out.contents(), "Service (demo-Service)\n");
     assert!(dir.path().join("berth.out/manifest.json").is_file());
+}
+
+/// Runs the real binary with an empty environment (no AWS variables, an empty HOME),
+/// so no request can leave the machine.
+fn berth_without_aws(args: &[&str], extra_env: &[(&str, &str)]) -> (i32, String) {
+    let dir = materialize(&["single"], "noaws");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berth"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .current_dir(dir.path())
+        .args(args);
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run berth");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn missing_region_or_credentials_give_a_one_line_hint() {
+    let (code, err) = berth_without_aws(&["diff", "--app", "single"], &[]);
+    assert_eq!(code, i32::from(exit::AWS), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no AWS region configured: set AWS_REGION"),
+        "{err}"
+    );
+
+    let (code, err) = berth_without_aws(
+        &["deploy", "--app", "single", "--require-approval", "never"],
+        &[("AWS_REGION", "us-east-1")],
+    );
+    assert_eq!(code, i32::from(exit::AWS), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no AWS credentials found"), "{err}");
+    assert!(err.contains("aws configure"), "{err}");
 }

@@ -60,9 +60,20 @@ fn events_stream_and_a_rollback_is_reported_with_construct_paths() {
         &["deploy", "--app", "single", "--require-approval", "never"],
     );
     assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
-    assert_eq!(api.status("demo-Service").as_deref(), Some("ROLLBACK_COMPLETE"));
-    assert!(r.out.contains("final status ROLLBACK_COMPLETE"), "{}", r.out);
-    assert!(r.out.contains("Service/Repo/Resource  RepoAB2E9F4C"), "{}", r.out);
+    assert_eq!(
+        api.status("demo-Service").as_deref(),
+        Some("ROLLBACK_COMPLETE")
+    );
+    assert!(
+        r.out.contains("final status ROLLBACK_COMPLETE"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out.contains("Service/Repo/Resource  RepoAB2E9F4C"),
+        "{}",
+        r.out
+    );
     insta::assert_snapshot!("deploy_rollback", r.out);
 }
 
@@ -83,14 +94,23 @@ fn no_rollback_is_passed_on_and_explained() {
         dir.path(),
         Some(api.clone()),
         &[
-            "deploy", "--app", "single", "--require-approval", "never", "--no-rollback",
-            "--method", "direct",
+            "deploy",
+            "--app",
+            "single",
+            "--require-approval",
+            "never",
+            "--no-rollback",
+            "--method",
+            "direct",
         ],
     );
     assert_eq!(r.code, exit::FAILED);
     let calls = api.calls();
     assert!(
-        calls.iter().any(|c| c.starts_with("CreateStack demo-Service") && c.ends_with("disable_rollback=true")),
+        calls
+            .iter()
+            .any(|c| c.starts_with("CreateStack demo-Service")
+                && c.ends_with("disable_rollback=true")),
         "{calls:?}"
     );
     assert!(r.out.contains("rollback is disabled"), "{}", r.out);
@@ -111,32 +131,84 @@ fn change_set_create_then_no_changes_then_update() {
         .iter()
         .find(|c| c.starts_with("CreateChangeSet"))
         .expect("a change set");
-    assert!(create.contains("capabilities=[\"CAPABILITY_IAM\"]"), "{create}");
+    assert!(
+        create.contains("capabilities=[\"CAPABILITY_IAM\"]"),
+        "{create}"
+    );
     assert!(create.contains("tags={\"team\": \"platform\"}"), "{create}");
     assert!(create.ends_with("kind=Create"), "{create}");
 
+    // Same template, parameters and tags: skipped without a change set.
     let r = run(dir.path(), Some(api.clone()), &args);
     assert_eq!(r.code, exit::OK);
     assert!(r.out.contains("✔ demo-Service: no changes"), "{}", r.out);
+    assert!(r.out.contains("unchanged"), "{}", r.out);
     let calls = api.calls();
-    assert_eq!(calls.iter().filter(|c| c.starts_with("ExecuteChangeSet")).count(), 1);
-    assert!(calls.last().is_some_and(|c| c.starts_with("DeleteChangeSet")), "{calls:?}");
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("CreateChangeSet"))
+            .count(),
+        1
+    );
+
+    // --force: CloudFormation is asked, finds nothing to change, and the empty change
+    // set is deleted instead of executed.
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let r = run(dir.path(), Some(api.clone()), &forced);
+    assert_eq!(r.code, exit::OK);
+    assert!(r.out.contains("✔ demo-Service: no changes"), "{}", r.out);
+    let calls = api.calls();
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("CreateChangeSet"))
+            .count(),
+        2
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("ExecuteChangeSet"))
+            .count(),
+        1
+    );
+    assert!(
+        calls
+            .last()
+            .is_some_and(|c| c.starts_with("DeleteChangeSet")),
+        "{calls:?}"
+    );
 
     let r = run(
         dir.path(),
         Some(api.clone()),
-        &["deploy", "--app", "single-v2", "--require-approval", "never"],
+        &[
+            "deploy",
+            "--app",
+            "single-v2",
+            "--require-approval",
+            "never",
+        ],
     );
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
     assert!(r.out.contains("UPDATE_COMPLETE"), "{}", r.out);
-    assert!(api.template("demo-Service").unwrap().contains("demo-svc-cluster2"));
+    assert!(api
+        .template("demo-Service")
+        .unwrap()
+        .contains("demo-svc-cluster2"));
 }
 
 #[test]
 fn broadening_changes_without_a_terminal_fail_before_touching_anything() {
     let dir = materialize(&["single"], "demo");
     let api = fake();
-    let r = run(dir.path(), Some(api.clone()), &["deploy", "--app", "single"]);
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "single"],
+    );
     assert_eq!(r.code, exit::NOT_APPROVED);
     assert!(r.err.contains("needs approval"), "{}", r.err);
     assert!(r.err.contains("no terminal"), "{}", r.err);
@@ -155,24 +227,34 @@ fn approval_questions_are_asked_and_answers_obeyed() {
     // Refused: nothing deployed.
     let prompter = Arc::new(ScriptedPrompter::new(&[false]));
     let p = prompter.clone();
-    let r = run_with(dir.path(), Some(api.clone()), &["deploy", "--app", "single"], |s| {
-        s.prompter(p)
-    });
+    let r = run_with(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "single"],
+        |s| s.prompter(p),
+    );
     assert_eq!(r.code, exit::NOT_APPROVED);
     assert_eq!(prompter.asked.lock().unwrap().len(), 1);
     assert!(api.status("demo-Service").is_none());
     // Approved: deployed.
     let prompter = Arc::new(ScriptedPrompter::new(&[true]));
     let p = prompter.clone();
-    let r = run_with(dir.path(), Some(api.clone()), &["deploy", "--app", "single"], |s| {
-        s.prompter(p)
-    });
+    let r = run_with(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "single"],
+        |s| s.prompter(p),
+    );
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
     assert!(prompter.asked.lock().unwrap()[0].contains("broadens"));
     // any-change asks for a change that broadens nothing; broadening does not.
     let v3 = dir.path().join("single-v3");
     std::fs::create_dir_all(&v3).unwrap();
-    std::fs::copy(dir.path().join("single/manifest.json"), v3.join("manifest.json")).unwrap();
+    std::fs::copy(
+        dir.path().join("single/manifest.json"),
+        v3.join("manifest.json"),
+    )
+    .unwrap();
     let t = std::fs::read_to_string(dir.path().join("single/Service.template.json")).unwrap();
     std::fs::write(
         v3.join("Service.template.json"),
@@ -181,9 +263,12 @@ fn approval_questions_are_asked_and_answers_obeyed() {
     .unwrap();
     let prompter = Arc::new(ScriptedPrompter::new(&[]));
     let p = prompter.clone();
-    let r = run_with(dir.path(), Some(api.clone()), &["deploy", "--app", "single-v3"], |s| {
-        s.prompter(p)
-    });
+    let r = run_with(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "single-v3"],
+        |s| s.prompter(p),
+    );
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
     assert!(prompter.asked.lock().unwrap().is_empty());
     let prompter = Arc::new(ScriptedPrompter::new(&[false]));
@@ -191,7 +276,13 @@ fn approval_questions_are_asked_and_answers_obeyed() {
     let r = run_with(
         dir.path(),
         Some(api.clone()),
-        &["deploy", "--app", "single", "--require-approval", "any-change"],
+        &[
+            "deploy",
+            "--app",
+            "single",
+            "--require-approval",
+            "any-change",
+        ],
         |s| s.prompter(p),
     );
     assert_eq!(r.code, exit::NOT_APPROVED);
@@ -219,7 +310,9 @@ fn a_rerun_waits_for_the_stack_in_progress() {
         &["deploy", "--app", "single", "--require-approval", "never"],
     );
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
-    let wait = r.out.find("waiting for the operation in progress to finish (UPDATE_IN_PROGRESS)");
+    let wait = r
+        .out
+        .find("waiting for the operation in progress to finish (UPDATE_IN_PROGRESS)");
     let update = r.out.find("demo-Service: updating");
     assert!(wait.is_some() && wait < update, "{}", r.out);
 }
@@ -241,7 +334,10 @@ fn a_stack_left_in_rollback_complete_is_deleted_and_recreated() {
         .iter()
         .position(|c| c.starts_with("CreateChangeSet") && c.ends_with("kind=Create"));
     assert!(del.is_some() && del < create, "{calls:?}");
-    assert_eq!(api.status("demo-Service").as_deref(), Some("CREATE_COMPLETE"));
+    assert_eq!(
+        api.status("demo-Service").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
 }
 
 #[test]
@@ -251,16 +347,40 @@ fn dependencies_go_first_and_a_failed_one_skips_its_dependents() {
     let r = run(
         dir.path(),
         Some(api.clone()),
-        &["deploy", "Web", "--app", "app", "--require-approval", "never", "--method", "direct",
-          "--parameters", "Web:ImageTag=1.28", "--parameters", "Team=a"],
+        &[
+            "deploy",
+            "Web",
+            "--app",
+            "app",
+            "--require-approval",
+            "never",
+            "--method",
+            "direct",
+            "--parameters",
+            "Web:ImageTag=1.28",
+            "--parameters",
+            "Team=a",
+        ],
     );
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
     let calls = api.calls();
-    let creates: Vec<&String> = calls.iter().filter(|c| c.starts_with("CreateStack")).collect();
-    assert!(creates[0].starts_with("CreateStack demo-Network"), "{calls:?}");
+    let creates: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("CreateStack"))
+        .collect();
+    assert!(
+        creates[0].starts_with("CreateStack demo-Network"),
+        "{calls:?}"
+    );
     assert!(creates[1].starts_with("CreateStack demo-Web"), "{calls:?}");
-    assert!(creates[1].contains("parameters={\"ImageTag\": \"1.28\", \"Team\": \"a\"}"), "{calls:?}");
-    assert!(creates[0].contains("parameters={\"Team\": \"a\"}"), "{calls:?}");
+    assert!(
+        creates[1].contains("parameters={\"ImageTag\": \"1.28\", \"Team\": \"a\"}"),
+        "{calls:?}"
+    );
+    assert!(
+        creates[0].contains("parameters={\"Team\": \"a\"}"),
+        "{calls:?}"
+    );
     // Network has no IAM resources: no capabilities.
     assert!(creates[0].contains("capabilities=[]"), "{calls:?}");
 
@@ -274,12 +394,33 @@ fn dependencies_go_first_and_a_failed_one_skips_its_dependents() {
     let r = run(
         dir.path(),
         Some(api.clone()),
-        &["deploy", "--all", "--app", "app", "--require-approval", "never", "--method", "direct"],
+        &[
+            "deploy",
+            "--all",
+            "--app",
+            "app",
+            "--require-approval",
+            "never",
+            "--method",
+            "direct",
+        ],
     );
     assert_eq!(r.code, exit::FAILED);
-    assert!(r.out.contains("error: ValidationError: Template format error"), "{}", r.out);
-    assert!(r.err.contains("demo2-Web: skipped because Network failed"), "{}", r.err);
-    assert!(!api.calls().iter().any(|c| c.starts_with("CreateStack demo2-Web")));
+    assert!(
+        r.out
+            .contains("error: ValidationError: Template format error"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.err.contains("demo2-Web: skipped because Network failed"),
+        "{}",
+        r.err
+    );
+    assert!(!api
+        .calls()
+        .iter()
+        .any(|c| c.starts_with("CreateStack demo2-Web")));
 }
 
 #[test]
@@ -321,7 +462,16 @@ fn independent_stacks_deploy_in_parallel_up_to_the_limit() {
         let r = run(
             dir.path(),
             Some(api.clone()),
-            &["deploy", "--all", "--app", "app", "--concurrency", limit, "--method", "direct"],
+            &[
+                "deploy",
+                "--all",
+                "--app",
+                "app",
+                "--concurrency",
+                limit,
+                "--method",
+                "direct",
+            ],
         );
         assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
         assert_eq!(api.max_in_progress(), expected, "--concurrency {limit}");
@@ -339,10 +489,23 @@ fn outputs_are_printed_and_written() {
     let r = run(
         dir.path(),
         Some(api.clone()),
-        &["deploy", "--app", "single", "--require-approval", "never", "--outputs-file", "o.json"],
+        &[
+            "deploy",
+            "--app",
+            "single",
+            "--require-approval",
+            "never",
+            "--outputs-file",
+            "o.json",
+        ],
     );
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
-    assert!(r.out.contains("demo-Service.ClusterName = demo-svc-cluster"), "{}", r.out);
+    assert!(
+        r.out
+            .contains("demo-Service.ClusterName = demo-svc-cluster"),
+        "{}",
+        r.out
+    );
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("o.json")).unwrap()).unwrap();
     assert_eq!(written["demo-Service"]["ClusterName"], "demo-svc-cluster");
@@ -365,15 +528,21 @@ fn large_templates_need_the_bootstrap_bucket() {
     let r = run(dir.path(), Some(api.clone()), &["bootstrap"]);
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
     // The fake has no S3: give the toolkit stack its bucket output by hand.
-    api.put_stack("BerthToolkit", "{}", "CREATE_COMPLETE", Script::new(vec![
-        Step::new("CREATE_COMPLETE"),
-    ]).output("BucketName", "staging-bucket"));
+    api.put_stack(
+        "BerthToolkit",
+        "{}",
+        "CREATE_COMPLETE",
+        Script::new(vec![Step::new("CREATE_COMPLETE")]).output("BucketName", "staging-bucket"),
+    );
     // put_stack keeps the script pending: one describe runs it and sets the output.
     let r = run(dir.path(), Some(api.clone()), &args);
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
     let uploads = api.uploads();
     let (key, body) = uploads.iter().next().expect("an upload");
-    assert!(key.starts_with("staging-bucket/templates/demo-Service-"), "{key}");
+    assert!(
+        key.starts_with("staging-bucket/templates/demo-Service-"),
+        "{key}"
+    );
     assert!(body.len() > 51_200);
     assert!(api.calls().iter().any(|c| c.contains(
         "template=url(https://s3.us-east-1.amazonaws.com/staging-bucket/templates/demo-Service-"
@@ -387,18 +556,35 @@ fn destroy_goes_in_reverse_order_and_reports_failures() {
     let r = run(
         dir.path(),
         Some(api.clone()),
-        &["deploy", "--all", "--app", "app", "--require-approval", "never", "--method", "direct"],
+        &[
+            "deploy",
+            "--all",
+            "--app",
+            "app",
+            "--require-approval",
+            "never",
+            "--method",
+            "direct",
+        ],
     );
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
     // No terminal, no --force: refused.
-    let r = run(dir.path(), Some(api.clone()), &["destroy", "--all", "--app", "app"]);
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &["destroy", "--all", "--app", "app"],
+    );
     assert_eq!(r.code, exit::USAGE);
     assert!(r.err.contains("pass --force"), "{}", r.err);
 
     api.script(
         "demo-Network",
         Script::new(vec![
-            Step::new("DELETE_IN_PROGRESS").event("Vpc8378EB38", "AWS::EC2::VPC", "DELETE_IN_PROGRESS"),
+            Step::new("DELETE_IN_PROGRESS").event(
+                "Vpc8378EB38",
+                "AWS::EC2::VPC",
+                "DELETE_IN_PROGRESS",
+            ),
             Step::new("DELETE_FAILED").event_with_reason(
                 "Vpc8378EB38",
                 "AWS::EC2::VPC",
@@ -407,7 +593,11 @@ fn destroy_goes_in_reverse_order_and_reports_failures() {
             ),
         ]),
     );
-    let r = run(dir.path(), Some(api.clone()), &["destroy", "--all", "--force", "--app", "app"]);
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &["destroy", "--all", "--force", "--app", "app"],
+    );
     assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
     let deletes: Vec<String> = api
         .calls()
