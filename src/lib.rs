@@ -35,8 +35,11 @@ pub use berth_synth as synth;
 use berth_synth::assembly::TemplateFormat;
 use std::process::ExitCode;
 
+pub mod testing;
+
 /// The names most apps use.
 pub mod prelude {
+    pub use crate::testing::TemplateExt;
     pub use berth_constructs::{
         App, Condition, Construct, ConstructError, Environment, Mapping, NodeId, Output,
         OutputProps, Parameter, ParameterProps, RemovalPolicy, Scope, Stack, StackProps,

@@ -14,7 +14,12 @@ fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (rel, fs::read(e.path()).unwrap())
         })
         .collect();
@@ -50,7 +55,10 @@ fn synthesis_is_byte_stable() {
         for (file, bytes) in &t1 {
             let text = String::from_utf8_lossy(bytes);
             let dir = d1.path().to_string_lossy();
-            assert!(!text.contains(dir.as_ref()), "{file} contains the absolute output path");
+            assert!(
+                !text.contains(dir.as_ref()),
+                "{file} contains the absolute output path"
+            );
         }
     }
 }
@@ -71,7 +79,11 @@ fn manifests_follow_the_cloud_assembly_schema() {
             .iter_errors(&manifest)
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
-        assert!(errors.is_empty(), "example {name}: manifest.json is invalid:\n{}", errors.join("\n"));
+        assert!(
+            errors.is_empty(),
+            "example {name}: manifest.json is invalid:\n{}",
+            errors.join("\n")
+        );
         // every stack is an artifact whose template file exists
         for stack in &out.stacks {
             let art = &manifest["artifacts"][&stack.name];
@@ -85,7 +97,10 @@ fn manifests_follow_the_cloud_assembly_schema() {
 
 #[test]
 fn hello_exports_the_vpc_to_the_app_stack() {
-    let (_, app) = common::examples().into_iter().find(|(n, _)| *n == "hello").unwrap();
+    let (_, app) = common::examples()
+        .into_iter()
+        .find(|(n, _)| *n == "hello")
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = common::synth_to(app, dir.path());
     let names: Vec<&str> = out.stacks.iter().map(|s| s.name.as_str()).collect();
@@ -97,4 +112,35 @@ fn hello_exports_the_vpc_to_the_app_stack() {
     let (id, output) = net.as_object().unwrap().iter().next().unwrap();
     assert_eq!(import, format!("HelloNetwork:{id}"));
     assert_eq!(output["Value"], serde_json::json!({"Ref": "Vpc"}));
+}
+
+#[test]
+fn hello_queue_redrives_into_its_dead_letter_queue() {
+    use berth::assertions::{pattern, Capture, Match, Template};
+    use berth::prelude::*;
+    let (_, mut app) = common::examples()
+        .into_iter()
+        .find(|(n, _)| *n == "hello")
+        .unwrap();
+    let stack = app.stacks()[1];
+    let t = Template::from_stack(&mut app, stack);
+    t.resource_count_is("AWS::SQS::Queue", 2);
+    let dlq = Capture::new();
+    t.has_resource_properties(
+        "AWS::SQS::Queue",
+        pattern!({"RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]}, "maxReceiveCount": 5}}),
+    );
+    let dlq_id = dlq.as_string();
+    let dead_letters = t.find_resources(
+        "AWS::SQS::Queue",
+        pattern!({"Properties": {"MessageRetentionPeriod": 1209600}}),
+    );
+    assert_eq!(dead_letters.keys().collect::<Vec<_>>(), vec![&dlq_id]);
+    // the dead-letter queue itself has no redrive policy
+    t.has_resource_properties(
+        "AWS::SQS::Queue",
+        pattern!({"MessageRetentionPeriod": 1209600, "RedrivePolicy": Match::absent()}),
+    );
+    // every taggable resource carries the stack's tags
+    t.all_resources_properties("AWS::SQS::Queue", pattern!({"Tags": Match::array_with(vec![serde_json::json!({"Key": "project", "Value": "hello"})])}));
 }
