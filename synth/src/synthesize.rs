@@ -129,6 +129,7 @@ struct Table<'a> {
     infos: Vec<Option<Info<'a>>>,
     stack_index: HashMap<ElementId, usize>,
     names: Vec<&'a str>,
+    envs: Vec<&'a Environment>,
 }
 
 impl<'a> Table<'a> {
@@ -346,6 +347,21 @@ impl<'t, 'a> Renderer<'t, 'a> {
                 Some(a) => json!({"Fn::GetAtt": [info.logical_id, a]}),
             };
         }
+        let (mine, theirs) = (self.table.envs[self.stack], self.table.envs[info.stack]);
+        let differs =
+            |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(x), Some(y)) if x != y);
+        if differs(&mine.account, &theirs.account) || differs(&mine.region, &theirs.region) {
+            let path = info.path.clone();
+            self.err(
+                "BERTH-E0108",
+                format!(
+                    "{function} refers to {path} in another environment ({} here, {} there): exports only work within one account and region; pass the value as a parameter or a literal instead",
+                    mine.uri(),
+                    theirs.uri()
+                ),
+            );
+            return invalid();
+        }
         let export = Export {
             producer: info.stack,
             element: id,
@@ -535,10 +551,12 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
     infos.resize_with(max, || None);
     let mut stack_index = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
+    let mut envs: Vec<&Environment> = Vec::new();
     let mut seen_names: HashMap<&str, &str> = HashMap::new();
     for (si, stack) in app.stacks.iter().enumerate() {
         stack_index.insert(stack.id, si);
         names.push(&stack.name);
+        envs.push(&stack.env);
         if let Err(msg) = check_stack_name(&stack.name) {
             diags.push(Diagnostic::error("BERTH-E0003", stack.path.clone(), msg));
         }
@@ -586,6 +604,7 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
         infos,
         stack_index,
         names,
+        envs,
     }
 }
 

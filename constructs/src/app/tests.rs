@@ -679,3 +679,71 @@ fn synth_to_writes_nothing_when_synth_fails() {
     assert!(!out.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn references_across_environments_are_errors() {
+    let mut app = App::new();
+    let env = |region: &str| StackProps {
+        env: Environment {
+            account: Some("111111111111".into()),
+            region: Some(region.into()),
+        },
+        ..Default::default()
+    };
+    let a = Stack::new(&mut app, "East", env("us-east-1")).unwrap();
+    let b = Stack::new(&mut app, "West", env("us-west-2")).unwrap();
+    let q = app
+        .add_resource(a, "Q", raw("AWS::SQS::Queue", json!({})))
+        .unwrap();
+    Output::new(
+        &mut app,
+        b,
+        "Url",
+        OutputProps {
+            value: q.ref_().into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        errors(app.synth().unwrap_err()),
+        vec!["error[BERTH-E0108] West/Url: Ref refers to East/Q in another environment (aws://111111111111/us-west-2 here, aws://111111111111/us-east-1 there): exports only work within one account and region; pass the value as a parameter or a literal instead"]
+    );
+}
+
+#[test]
+fn yaml_assemblies_name_yaml_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new();
+    let s = Stack::new(
+        &mut app,
+        "Web",
+        StackProps {
+            env: Environment {
+                account: Some("123456789012".into()),
+                region: Some("eu-west-1".into()),
+            },
+            termination_protection: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.add_resource(s, "Q", raw("AWS::SQS::Queue", json!({"DelaySeconds": 5})))
+        .unwrap();
+    app.synth_to(dir.path().join("out"), TemplateFormat::Yaml)
+        .unwrap();
+    let yaml = std::fs::read_to_string(dir.path().join("out/Web.template.yaml")).unwrap();
+    assert!(yaml.contains("Type: AWS::SQS::Queue"), "{yaml}");
+    assert!(yaml.contains("DelaySeconds: 5"), "{yaml}");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let web = &manifest["artifacts"]["Web"];
+    assert_eq!(
+        web["properties"]["templateFile"],
+        json!("Web.template.yaml")
+    );
+    assert_eq!(web["environment"], json!("aws://123456789012/eu-west-1"));
+    assert_eq!(web["properties"]["terminationProtection"], json!(true));
+}
