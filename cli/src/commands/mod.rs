@@ -96,13 +96,20 @@ impl Ctx<'_> {
     /// The CloudFormation client: the injected one, or the AWS SDK (checking region
     /// and credentials first).
     pub async fn api(&self) -> Result<Arc<dyn CloudFormationApi>, CliError> {
-        if let Some(api) = &self.api {
-            return Ok(Arc::clone(api));
+        let api: Arc<dyn CloudFormationApi> = match &self.api {
+            Some(api) => Arc::clone(api),
+            None => {
+                let config = self.sdk_config().await?;
+                Arc::new(crate::deploy::aws::AwsCloudFormation::new(&config))
+            }
+        };
+        if self.global.verbose > 0 {
+            return Ok(Arc::new(crate::deploy::logging::LoggingApi::new(
+                api,
+                self.err.clone(),
+            )));
         }
-        let config = self.sdk_config().await?;
-        Ok(Arc::new(crate::deploy::aws::AwsCloudFormation::new(
-            &config,
-        )))
+        Ok(api)
     }
 
     /// Loads the AWS configuration and checks that a region and credentials exist.

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod aws;
 pub mod fake;
+pub mod logging;
 pub mod progress;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

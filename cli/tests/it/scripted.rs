@@ -609,3 +609,41 @@ fn destroy_goes_in_reverse_order_and_reports_failures() {
     assert!(r.out.contains("✔ demo-Web destroyed"), "{}", r.out);
     insta::assert_snapshot!("destroy_failure", r.out);
 }
+
+#[test]
+fn verbose_prints_every_api_call() {
+    let dir = materialize(&["single"], "demo");
+    let api = fake();
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &[
+            "deploy",
+            "-v",
+            "--app",
+            "single",
+            "--require-approval",
+            "never",
+            "--method",
+            "direct",
+        ],
+    );
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .contains("api: DescribeStacks demo-Service -> not found"),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err.contains("api: CreateStack demo-Service (body of "),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err
+            .contains("api: DescribeStacks demo-Service -> CREATE_COMPLETE"),
+        "{}",
+        r.err
+    );
+}
