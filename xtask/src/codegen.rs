@@ -712,16 +712,19 @@ fn doc(out: &mut String, indent: &str, text: &str) {
             in_fence = !in_fence;
         }
         if l.is_empty() {
-            let _ = writeln!(out, "{indent}///");
-        } else {
-            let _ = writeln!(out, "{indent}/// {l}");
-            any = true;
+            continue;
         }
+        // Each line of a schema description is a paragraph (or a list item): keep them
+        // apart, except inside code blocks.
+        if any && !in_fence && !l.starts_with("```") {
+            let _ = writeln!(out, "{indent}///");
+        }
+        let _ = writeln!(out, "{indent}/// {l}");
+        any = true;
     }
     if in_fence {
         let _ = writeln!(out, "{indent}/// ```");
     }
-    let _ = any;
 }
 
 fn field_doc(out: &mut String, f: &Field) {

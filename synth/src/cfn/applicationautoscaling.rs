@@ -19,6 +19,7 @@ use crate::value::{Expr, ToValue, Token, Value};
 /// `AWS::ApplicationAutoScaling::ScalableTarget`: The ``AWS::ApplicationAutoScaling::ScalableTarget`` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
 ///
 /// For more information, see [Getting started](https://docs.aws.amazon.com/autoscaling/application/userguide/getting-started.html) in the *Application Auto Scaling User Guide*.
+///
 /// If the resource that you want Application Auto Scaling to scale is not yet created in your account, add a dependency on the resource when registering it as a scalable target using the [DependsOn](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) attribute.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalabletarget.html).
@@ -33,58 +34,103 @@ pub struct CfnScalableTarget {
     /// CloudFormation property `MinCapacity`; required.
     pub min_capacity: Option<Expr<i64>>,
     /// The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
+    ///
     /// +  ECS service - The resource type is ``service`` and the unique identifier is the cluster name and service name. Example: ``service/my-cluster/my-service``.
+    ///
     /// +  Spot Fleet - The resource type is ``spot-fleet-request`` and the unique identifier is the Spot Fleet request ID. Example: ``spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE``.
+    ///
     /// +  EMR cluster - The resource type is ``instancegroup`` and the unique identifier is the cluster ID and instance group ID. Example: ``instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0``.
+    ///
     /// +  AppStream 2.0 fleet - The resource type is ``fleet`` and the unique identifier is the fleet name. Example: ``fleet/sample-fleet``.
+    ///
     /// +  DynamoDB table - The resource type is ``table`` and the unique identifier is the table name. Example: ``table/my-table``.
+    ///
     /// +  DynamoDB global secondary index - The resource type is ``index`` and the unique identifier is the index name. Example: ``table/my-table/index/my-table-index``.
+    ///
     /// +  Aurora DB cluster - The resource type is ``cluster`` and the unique identifier is the cluster name. Example: ``cluster:my-db-cluster``.
+    ///
     /// +  SageMaker endpoint variant - The resource type is ``variant`` and the unique identifier is the resource ID. Example: ``endpoint/my-end-point/variant/KMeansClustering``.
+    ///
     /// +  Custom resources are not supported with a resource type. This parameter must specify the ``OutputValue`` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our [GitHub repository](https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource).
+    ///
     /// +  Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: ``arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE``.
+    ///
     /// +  Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: ``arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE``.
+    ///
     /// +  Lambda provisioned concurrency - The resource type is ``function`` and the unique identifier is the function name with a function version or alias name suffix that is not ``$LATEST``. Example: ``function:my-function:prod`` or ``function:my-function:1``.
+    ///
     /// +  Amazon Keyspaces table - The resource type is ``table`` and the unique identifier is the table name. Example: ``keyspace/mykeyspace/table/mytable``.
+    ///
     /// +  Amazon MSK cluster - The resource type and unique identifier are specified using the cluster ARN. Example: ``arn:aws:kafka:us-east-1:123456789012:cluster/demo-cluster-1/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5``.
+    ///
     /// +  Amazon ElastiCache replication group - The resource type is ``replication-group`` and the unique identifier is the replication group name. Example: ``replication-group/mycluster``.
+    ///
     /// +  Amazon ElastiCache cache cluster - The resource type is ``cache-cluster`` and the unique identifier is the cache cluster name. Example: ``cache-cluster/mycluster``.
+    ///
     /// +  Neptune cluster - The resource type is ``cluster`` and the unique identifier is the cluster name. Example: ``cluster:mycluster``.
+    ///
     /// +  SageMaker serverless endpoint - The resource type is ``variant`` and the unique identifier is the resource ID. Example: ``endpoint/my-end-point/variant/KMeansClustering``.
+    ///
     /// +  SageMaker inference component - The resource type is ``inference-component`` and the unique identifier is the resource ID. Example: ``inference-component/my-inference-component``.
+    ///
     /// +  Pool of WorkSpaces - The resource type is ``workspacespool`` and the unique identifier is the pool ID. Example: ``workspacespool/wspool-123456``.
     ///
     /// CloudFormation property `ResourceId`; required; changing it replaces the resource.
     pub resource_id: Option<Expr<String>>,
     /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf. This can be either an IAM service role that Application Auto Scaling can assume to make calls to other AWS resources on your behalf, or a service-linked role for the specified service. For more information, see [How Application Auto Scaling works with IAM](https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html) in the *Application Auto Scaling User Guide*.
+    ///
     /// To automatically create a service-linked role (recommended), specify the full ARN of the service-linked role in your stack template. To find the exact ARN of the service-linked role for your AWS or custom resource, see the [Service-linked roles](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html) topic in the *Application Auto Scaling User Guide*. Look for the ARN in the table at the bottom of the page.
     ///
     /// CloudFormation property `RoleARN`.
     pub role_arn: Option<Expr<String>>,
     /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
+    ///
     /// +  ``ecs:service:DesiredCount`` - The task count of an ECS service.
+    ///
     /// +  ``elasticmapreduce:instancegroup:InstanceCount`` - The instance count of an EMR Instance Group.
+    ///
     /// +  ``ec2:spot-fleet-request:TargetCapacity`` - The target capacity of a Spot Fleet.
+    ///
     /// +  ``appstream:fleet:DesiredCapacity`` - The capacity of an AppStream 2.0 fleet.
+    ///
     /// +  ``dynamodb:table:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB table.
+    ///
     /// +  ``dynamodb:table:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB table.
+    ///
     /// +  ``dynamodb:index:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB global secondary index.
+    ///
     /// +  ``dynamodb:index:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB global secondary index.
+    ///
     /// +  ``rds:cluster:ReadReplicaCount`` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
+    ///
     /// +  ``sagemaker:variant:DesiredInstanceCount`` - The number of EC2 instances for a SageMaker model endpoint variant.
+    ///
     /// +  ``custom-resource:ResourceType:Property`` - The scalable dimension for a custom resource provided by your own application or service.
+    ///
     /// +  ``comprehend:document-classifier-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend document classification endpoint.
+    ///
     /// +  ``comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
+    ///
     /// +  ``lambda:function:ProvisionedConcurrency`` - The provisioned concurrency for a Lambda function.
+    ///
     /// +  ``cassandra:table:ReadCapacityUnits`` - The provisioned read capacity for an Amazon Keyspaces table.
+    ///
     /// +  ``cassandra:table:WriteCapacityUnits`` - The provisioned write capacity for an Amazon Keyspaces table.
+    ///
     /// +  ``kafka:broker-storage:VolumeSize`` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
+    ///
     /// +  ``elasticache:cache-cluster:Nodes`` - The number of nodes for an Amazon ElastiCache cache cluster.
+    ///
     /// +  ``elasticache:replication-group:NodeGroups`` - The number of node groups for an Amazon ElastiCache replication group.
+    ///
     /// +  ``elasticache:replication-group:Replicas`` - The number of replicas per node group for an Amazon ElastiCache replication group.
+    ///
     /// +  ``neptune:cluster:ReadReplicaCount`` - The count of read replicas in an Amazon Neptune DB cluster.
+    ///
     /// +  ``sagemaker:variant:DesiredProvisionedConcurrency`` - The provisioned concurrency for a SageMaker serverless endpoint.
+    ///
     /// +  ``sagemaker:inference-component:DesiredCopyCount`` - The number of copies across an endpoint for a SageMaker inference component.
+    ///
     /// +  ``workspaces:workspacespool:DesiredUserSessions`` - The number of user sessions for the WorkSpaces in the pool.
     ///
     /// CloudFormation property `ScalableDimension`; required; changing it replaces the resource.
@@ -98,9 +144,13 @@ pub struct CfnScalableTarget {
     /// CloudFormation property `ServiceNamespace`; required; changing it replaces the resource.
     pub service_namespace: Option<Expr<scalable_target::ServiceNamespace>>,
     /// An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling. Setting the value of an attribute to ``true`` suspends the specified scaling activities. Setting it to ``false`` (default) resumes the specified scaling activities.
+    ///
     /// *Suspension Outcomes*
+    ///
     /// +  For ``DynamicScalingInSuspended``, while a suspension is in effect, all scale-in activities that are triggered by a scaling policy are suspended.
+    ///
     /// +  For ``DynamicScalingOutSuspended``, while a suspension is in effect, all scale-out activities that are triggered by a scaling policy are suspended.
+    ///
     /// +  For ``ScheduledScalingSuspended``, while a suspension is in effect, all scaling activities that involve scheduled actions are suspended.
     ///
     /// CloudFormation property `SuspendedState`.
@@ -161,6 +211,7 @@ pub mod scalable_target {
     use crate::value::{Expr, ToValue, Value};
 
     /// ``ScheduledAction`` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies a scheduled action for a scalable target.
+    ///
     /// For more information, see [Scheduled scaling](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html) in the *Application Auto Scaling User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ScheduledAction {
@@ -173,13 +224,19 @@ pub mod scalable_target {
         /// CloudFormation property `ScalableTargetAction`.
         pub scalable_target_action: Option<Expr<ScalableTargetAction>>,
         /// The schedule for this action. The following formats are supported:
+        ///
         /// +  At expressions - "``at(yyyy-mm-ddThh:mm:ss)``"
+        ///
         /// +  Rate expressions - "``rate(valueunit)``"
+        ///
         /// +  Cron expressions - "``cron(fields)``"
         ///
         /// At expressions are useful for one-time schedules. Cron expressions are useful for scheduled actions that run periodically at a specified date and time, and rate expressions are useful for scheduled actions that run at a regular interval.
+        ///
         /// At and cron expressions use Universal Coordinated Time (UTC) by default.
+        ///
         /// The cron format consists of six fields separated by white spaces: [Minutes] [Hours] [Day_of_Month] [Month] [Day_of_Week] [Year].
+        ///
         /// For rate expressions, *value* is a positive integer and *unit* is ``minute`` | ``minutes`` | ``hour`` | ``hours`` | ``day`` | ``days``.
         ///
         /// CloudFormation property `Schedule`; required.
@@ -246,6 +303,7 @@ pub mod scalable_target {
     }
 
     /// ``SuspendedState`` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies whether the scaling activities for a scalable target are in a suspended state.
+    ///
     /// For more information, see [Suspending and resuming scaling](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-suspend-resume-scaling.html) in the *Application Auto Scaling User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SuspendedState {
@@ -320,29 +378,53 @@ pub mod scalable_target {
     }
 
     /// The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
+    ///
     /// +  ``ecs:service:DesiredCount`` - The task count of an ECS service.
+    ///
     /// +  ``elasticmapreduce:instancegroup:InstanceCount`` - The instance count of an EMR Instance Group.
+    ///
     /// +  ``ec2:spot-fleet-request:TargetCapacity`` - The target capacity of a Spot Fleet.
+    ///
     /// +  ``appstream:fleet:DesiredCapacity`` - The capacity of an AppStream 2.0 fleet.
+    ///
     /// +  ``dynamodb:table:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB table.
+    ///
     /// +  ``dynamodb:table:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB table.
+    ///
     /// +  ``dynamodb:index:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB global secondary index.
+    ///
     /// +  ``dynamodb:index:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB global secondary index.
+    ///
     /// +  ``rds:cluster:ReadReplicaCount`` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
+    ///
     /// +  ``sagemaker:variant:DesiredInstanceCount`` - The number of EC2 instances for a SageMaker model endpoint variant.
+    ///
     /// +  ``custom-resource:ResourceType:Property`` - The scalable dimension for a custom resource provided by your own application or service.
+    ///
     /// +  ``comprehend:document-classifier-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend document classification endpoint.
+    ///
     /// +  ``comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
+    ///
     /// +  ``lambda:function:ProvisionedConcurrency`` - The provisioned concurrency for a Lambda function.
+    ///
     /// +  ``cassandra:table:ReadCapacityUnits`` - The provisioned read capacity for an Amazon Keyspaces table.
+    ///
     /// +  ``cassandra:table:WriteCapacityUnits`` - The provisioned write capacity for an Amazon Keyspaces table.
+    ///
     /// +  ``kafka:broker-storage:VolumeSize`` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
+    ///
     /// +  ``elasticache:cache-cluster:Nodes`` - The number of nodes for an Amazon ElastiCache cache cluster.
+    ///
     /// +  ``elasticache:replication-group:NodeGroups`` - The number of node groups for an Amazon ElastiCache replication group.
+    ///
     /// +  ``elasticache:replication-group:Replicas`` - The number of replicas per node group for an Amazon ElastiCache replication group.
+    ///
     /// +  ``neptune:cluster:ReadReplicaCount`` - The count of read replicas in an Amazon Neptune DB cluster.
+    ///
     /// +  ``sagemaker:variant:DesiredProvisionedConcurrency`` - The provisioned concurrency for a SageMaker serverless endpoint.
+    ///
     /// +  ``sagemaker:inference-component:DesiredCopyCount`` - The number of copies across an endpoint for a SageMaker inference component.
+    ///
     /// +  ``workspaces:workspacespool:DesiredUserSessions`` - The number of user sessions for the WorkSpaces in the pool.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ScalableDimension {
@@ -568,14 +650,19 @@ pub mod scalable_target {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnScalingPolicy {
     /// The name of the scaling policy.
+    ///
     /// Updates to the name of a target tracking scaling policy are not supported, unless you also update the metric used for scaling. To change only a target tracking scaling policy's name, first delete the policy by removing the existing ``AWS::ApplicationAutoScaling::ScalingPolicy`` resource from the template and updating the stack. Then, recreate the resource with the same settings and a different name.
     ///
     /// CloudFormation property `PolicyName`; required; changing it replaces the resource.
     pub policy_name: Option<Expr<String>>,
     /// The scaling policy type.
+    ///
     /// The following policy types are supported:
+    ///
     /// ``TargetTrackingScaling``—Not supported for Amazon EMR
+    ///
     /// ``StepScaling``—Not supported for DynamoDB, Amazon Comprehend, Lambda, Amazon Keyspaces, Amazon MSK, Amazon ElastiCache, or Neptune.
+    ///
     /// ``PredictiveScaling``—Only supported for Amazon ECS
     ///
     /// CloudFormation property `PolicyType`; required.
@@ -586,58 +673,103 @@ pub struct CfnScalingPolicy {
     pub predictive_scaling_policy_configuration:
         Option<Expr<scaling_policy::PredictiveScalingPolicyConfiguration>>,
     /// The identifier of the resource associated with the scaling policy. This string consists of the resource type and unique identifier.
+    ///
     /// +  ECS service - The resource type is ``service`` and the unique identifier is the cluster name and service name. Example: ``service/my-cluster/my-service``.
+    ///
     /// +  Spot Fleet - The resource type is ``spot-fleet-request`` and the unique identifier is the Spot Fleet request ID. Example: ``spot-fleet-request/sfr-73fbd2ce-aa30-494c-8788-1cee4EXAMPLE``.
+    ///
     /// +  EMR cluster - The resource type is ``instancegroup`` and the unique identifier is the cluster ID and instance group ID. Example: ``instancegroup/j-2EEZNYKUA1NTV/ig-1791Y4E1L8YI0``.
+    ///
     /// +  AppStream 2.0 fleet - The resource type is ``fleet`` and the unique identifier is the fleet name. Example: ``fleet/sample-fleet``.
+    ///
     /// +  DynamoDB table - The resource type is ``table`` and the unique identifier is the table name. Example: ``table/my-table``.
+    ///
     /// +  DynamoDB global secondary index - The resource type is ``index`` and the unique identifier is the index name. Example: ``table/my-table/index/my-table-index``.
+    ///
     /// +  Aurora DB cluster - The resource type is ``cluster`` and the unique identifier is the cluster name. Example: ``cluster:my-db-cluster``.
+    ///
     /// +  SageMaker endpoint variant - The resource type is ``variant`` and the unique identifier is the resource ID. Example: ``endpoint/my-end-point/variant/KMeansClustering``.
+    ///
     /// +  Custom resources are not supported with a resource type. This parameter must specify the ``OutputValue`` from the CloudFormation template stack used to access the resources. The unique identifier is defined by the service provider. More information is available in our [GitHub repository](https://docs.aws.amazon.com/https://github.com/aws/aws-auto-scaling-custom-resource).
+    ///
     /// +  Amazon Comprehend document classification endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: ``arn:aws:comprehend:us-west-2:123456789012:document-classifier-endpoint/EXAMPLE``.
+    ///
     /// +  Amazon Comprehend entity recognizer endpoint - The resource type and unique identifier are specified using the endpoint ARN. Example: ``arn:aws:comprehend:us-west-2:123456789012:entity-recognizer-endpoint/EXAMPLE``.
+    ///
     /// +  Lambda provisioned concurrency - The resource type is ``function`` and the unique identifier is the function name with a function version or alias name suffix that is not ``$LATEST``. Example: ``function:my-function:prod`` or ``function:my-function:1``.
+    ///
     /// +  Amazon Keyspaces table - The resource type is ``table`` and the unique identifier is the table name. Example: ``keyspace/mykeyspace/table/mytable``.
+    ///
     /// +  Amazon MSK cluster - The resource type and unique identifier are specified using the cluster ARN. Example: ``arn:aws:kafka:us-east-1:123456789012:cluster/demo-cluster-1/6357e0b2-0e6a-4b86-a0b4-70df934c2e31-5``.
+    ///
     /// +  Amazon ElastiCache replication group - The resource type is ``replication-group`` and the unique identifier is the replication group name. Example: ``replication-group/mycluster``.
+    ///
     /// +  Amazon ElastiCache cache cluster - The resource type is ``cache-cluster`` and the unique identifier is the cache cluster name. Example: ``cache-cluster/mycluster``.
+    ///
     /// +  Neptune cluster - The resource type is ``cluster`` and the unique identifier is the cluster name. Example: ``cluster:mycluster``.
+    ///
     /// +  SageMaker serverless endpoint - The resource type is ``variant`` and the unique identifier is the resource ID. Example: ``endpoint/my-end-point/variant/KMeansClustering``.
+    ///
     /// +  SageMaker inference component - The resource type is ``inference-component`` and the unique identifier is the resource ID. Example: ``inference-component/my-inference-component``.
+    ///
     /// +  Pool of WorkSpaces - The resource type is ``workspacespool`` and the unique identifier is the pool ID. Example: ``workspacespool/wspool-123456``.
     ///
     /// CloudFormation property `ResourceId`; changing it replaces the resource.
     pub resource_id: Option<Expr<String>>,
     /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property.
+    ///
     /// +  ``ecs:service:DesiredCount`` - The task count of an ECS service.
+    ///
     /// +  ``elasticmapreduce:instancegroup:InstanceCount`` - The instance count of an EMR Instance Group.
+    ///
     /// +  ``ec2:spot-fleet-request:TargetCapacity`` - The target capacity of a Spot Fleet.
+    ///
     /// +  ``appstream:fleet:DesiredCapacity`` - The capacity of an AppStream 2.0 fleet.
+    ///
     /// +  ``dynamodb:table:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB table.
+    ///
     /// +  ``dynamodb:table:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB table.
+    ///
     /// +  ``dynamodb:index:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB global secondary index.
+    ///
     /// +  ``dynamodb:index:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB global secondary index.
+    ///
     /// +  ``rds:cluster:ReadReplicaCount`` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
+    ///
     /// +  ``sagemaker:variant:DesiredInstanceCount`` - The number of EC2 instances for a SageMaker model endpoint variant.
+    ///
     /// +  ``custom-resource:ResourceType:Property`` - The scalable dimension for a custom resource provided by your own application or service.
+    ///
     /// +  ``comprehend:document-classifier-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend document classification endpoint.
+    ///
     /// +  ``comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
+    ///
     /// +  ``lambda:function:ProvisionedConcurrency`` - The provisioned concurrency for a Lambda function.
+    ///
     /// +  ``cassandra:table:ReadCapacityUnits`` - The provisioned read capacity for an Amazon Keyspaces table.
+    ///
     /// +  ``cassandra:table:WriteCapacityUnits`` - The provisioned write capacity for an Amazon Keyspaces table.
+    ///
     /// +  ``kafka:broker-storage:VolumeSize`` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
+    ///
     /// +  ``elasticache:cache-cluster:Nodes`` - The number of nodes for an Amazon ElastiCache cache cluster.
+    ///
     /// +  ``elasticache:replication-group:NodeGroups`` - The number of node groups for an Amazon ElastiCache replication group.
+    ///
     /// +  ``elasticache:replication-group:Replicas`` - The number of replicas per node group for an Amazon ElastiCache replication group.
+    ///
     /// +  ``neptune:cluster:ReadReplicaCount`` - The count of read replicas in an Amazon Neptune DB cluster.
+    ///
     /// +  ``sagemaker:variant:DesiredProvisionedConcurrency`` - The provisioned concurrency for a SageMaker serverless endpoint.
+    ///
     /// +  ``sagemaker:inference-component:DesiredCopyCount`` - The number of copies across an endpoint for a SageMaker inference component.
+    ///
     /// +  ``workspaces:workspacespool:DesiredUserSessions`` - The number of user sessions for the WorkSpaces in the pool.
     ///
     /// CloudFormation property `ScalableDimension`; changing it replaces the resource.
     pub scalable_dimension: Option<Expr<scaling_policy::ScalableDimension>>,
     /// The CloudFormation-generated ID of an Application Auto Scaling scalable target. For more information about the ID, see the Return Value section of the ``AWS::ApplicationAutoScaling::ScalableTarget`` resource.
+    ///
     /// You must specify either the ``ScalingTargetId`` property, or the ``ResourceId``, ``ScalableDimension``, and ``ServiceNamespace`` properties, but not both.
     ///
     /// CloudFormation property `ScalingTargetId`; changing it replaces the resource.
@@ -727,11 +859,13 @@ pub mod scaling_policy {
         /// CloudFormation property `MaxCapacityBreachBehavior`.
         pub max_capacity_breach_behavior: Option<Expr<MaxCapacityBreachBehavior>>,
         /// The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity. The value is specified as a percentage relative to the forecast capacity. For example, if the buffer is 10, this means a 10 percent buffer, such that if the forecast capacity is 50, and the maximum capacity is 40, then the effective maximum capacity is 55.
+        ///
         /// Required if the ``MaxCapacityBreachBehavior`` property is set to ``IncreaseMaxCapacity``, and cannot be used otherwise.
         ///
         /// CloudFormation property `MaxCapacityBuffer`.
         pub max_capacity_buffer: Option<Expr<i64>>,
         /// This structure includes the metrics and target utilization to use for predictive scaling.
+        ///
         /// This is an array, but we currently only support a single metric specification. That is, you can specify a target value and a single metric pair, or a target value and one scaling metric and one load metric.
         ///
         /// CloudFormation property `MetricSpecifications`; required.
@@ -741,6 +875,7 @@ pub mod scaling_policy {
         /// CloudFormation property `Mode`.
         pub mode: Option<Expr<Mode>>,
         /// The amount of time, in seconds, that the start time can be advanced.
+        ///
         /// The value must be less than the forecast interval duration of 3600 seconds (60 minutes). Defaults to 300 seconds if not specified.
         ///
         /// CloudFormation property `SchedulingBufferTime`.
@@ -770,6 +905,7 @@ pub mod scaling_policy {
     }
 
     /// This structure specifies the metrics and target utilization settings for a predictive scaling policy.
+    ///
     /// You must specify either a metric pair, or a load metric and a scaling metric individually. Specifying a metric pair instead of individual metrics provides a simpler way to configure metrics for a scaling policy. You choose the metric pair, and the policy automatically knows the correct sum and average statistics to use for the load metric and the scaling metric.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PredictiveScalingMetricSpecification {
@@ -882,6 +1018,7 @@ pub mod scaling_policy {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PredictiveScalingMetricDataQuery {
         /// The math expression to perform on the returned data, if this object is performing a math expression. This expression can use the ``Id`` of the other metrics to refer to those metrics, and can also use the ``Id`` of other expressions to use the result of those expressions.
+        ///
         /// Conditional: Within each ``MetricDataQuery`` object, you must specify either ``Expression`` or ``MetricStat``, but not both.
         ///
         /// CloudFormation property `Expression`.
@@ -895,12 +1032,15 @@ pub mod scaling_policy {
         /// CloudFormation property `Label`.
         pub label: Option<Expr<String>>,
         /// Information about the metric data to return.
+        ///
         /// Conditional: Within each ``MetricDataQuery`` object, you must specify either ``Expression`` or ``MetricStat``, but not both.
         ///
         /// CloudFormation property `MetricStat`.
         pub metric_stat: Option<Expr<PredictiveScalingMetricStat>>,
         /// Indicates whether to return the timestamps and raw data values of this metric.
+        ///
         /// If you use any math expressions, specify ``true`` for this value for only the final math expression that the metric specification is based on. You must specify ``false`` for ``ReturnData`` for all the other metrics and expressions used in the metric specification.
+        ///
         /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for ``ReturnData``. This sets it to its default (``true``).
         ///
         /// CloudFormation property `ReturnData`.
@@ -933,6 +1073,7 @@ pub mod scaling_policy {
         /// CloudFormation property `Metric`.
         pub metric: Option<Expr<PredictiveScalingMetric>>,
         /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide*.
+        ///
         /// The most commonly used metrics for predictive scaling are ``Average`` and ``Sum``.
         ///
         /// CloudFormation property `Stat`.
@@ -1069,16 +1210,27 @@ pub mod scaling_policy {
     }
 
     /// Describes a load metric for a predictive scaling policy.
+    ///
     /// When returned in the output of ``DescribePolicies``, it indicates that a predictive scaling policy uses individually specified load and scaling metrics instead of a metric pair.
+    ///
     /// The following predefined metrics are available for predictive scaling:
+    ///
     /// +   ``ECSServiceAverageCPUUtilization``
+    ///
     /// +   ``ECSServiceAverageMemoryUtilization``
+    ///
     /// +   ``ECSServiceCPUUtilization``
+    ///
     /// +   ``ECSServiceMemoryUtilization``
+    ///
     /// +   ``ECSServiceTotalCPUUtilization``
+    ///
     /// +   ``ECSServiceTotalMemoryUtilization``
+    ///
     /// +   ``ALBRequestCount``
+    ///
     /// +   ``ALBRequestCountPerTarget``
+    ///
     /// +   ``TotalALBRequestCount``
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PredictiveScalingPredefinedLoadMetric {
@@ -1108,15 +1260,25 @@ pub mod scaling_policy {
     }
 
     /// Represents a metric pair for a predictive scaling policy.
+    ///
     /// The following predefined metrics are available for predictive scaling:
+    ///
     /// +   ``ECSServiceAverageCPUUtilization``
+    ///
     /// +   ``ECSServiceAverageMemoryUtilization``
+    ///
     /// +   ``ECSServiceCPUUtilization``
+    ///
     /// +   ``ECSServiceMemoryUtilization``
+    ///
     /// +   ``ECSServiceTotalCPUUtilization``
+    ///
     /// +   ``ECSServiceTotalMemoryUtilization``
+    ///
     /// +   ``ALBRequestCount``
+    ///
     /// +   ``ALBRequestCountPerTarget``
+    ///
     /// +   ``TotalALBRequestCount``
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PredictiveScalingPredefinedMetricPair {
@@ -1147,16 +1309,27 @@ pub mod scaling_policy {
     }
 
     /// Describes a scaling metric for a predictive scaling policy.
+    ///
     /// When returned in the output of ``DescribePolicies``, it indicates that a predictive scaling policy uses individually specified load and scaling metrics instead of a metric pair.
+    ///
     /// The following predefined metrics are available for predictive scaling:
+    ///
     /// +   ``ECSServiceAverageCPUUtilization``
+    ///
     /// +   ``ECSServiceAverageMemoryUtilization``
+    ///
     /// +   ``ECSServiceCPUUtilization``
+    ///
     /// +   ``ECSServiceMemoryUtilization``
+    ///
     /// +   ``ECSServiceTotalCPUUtilization``
+    ///
     /// +   ``ECSServiceTotalMemoryUtilization``
+    ///
     /// +   ``ALBRequestCount``
+    ///
     /// +   ``ALBRequestCountPerTarget``
+    ///
     /// +   ``TotalALBRequestCount``
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PredictiveScalingPredefinedScalingMetric {
@@ -1189,6 +1362,7 @@ pub mod scaling_policy {
     }
 
     /// ``StepScalingPolicyConfiguration`` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a step scaling policy configuration for Application Auto Scaling.
+    ///
     /// For more information, see [Step scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html) in the *Application Auto Scaling User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct StepScalingPolicyConfiguration {
@@ -1209,6 +1383,7 @@ pub mod scaling_policy {
         /// CloudFormation property `MinAdjustmentMagnitude`.
         pub min_adjustment_magnitude: Option<Expr<i64>>,
         /// A set of adjustments that enable you to scale based on the size of the alarm breach.
+        ///
         /// At least one step adjustment is required if you are adding a new step scaling policy configuration.
         ///
         /// CloudFormation property `StepAdjustments`.
@@ -1242,20 +1417,26 @@ pub mod scaling_policy {
     }
 
     /// ``StepAdjustment`` specifies a step adjustment for the ``StepAdjustments`` property of the [AWS::ApplicationAutoScaling::ScalingPolicy StepScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-stepscalingpolicyconfiguration.html) property type.
+    ///
     /// For the following examples, suppose that you have an alarm with a breach threshold of 50:
+    ///
     /// +  To trigger a step adjustment when the metric is greater than or equal to 50 and less than 60, specify a lower bound of 0 and an upper bound of 10.
+    ///
     /// +  To trigger a step adjustment when the metric is greater than 40 and less than or equal to 50, specify a lower bound of -10 and an upper bound of 0.
     ///
     /// For more information, see [Step adjustments](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-step-scaling-policies.html#as-scaling-steps) in the *Application Auto Scaling User Guide*.
+    ///
     /// You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html#aws-resource-applicationautoscaling-scalingpolicy--examples) section of the ``AWS::ApplicationAutoScaling::ScalingPolicy`` documentation.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct StepAdjustment {
         /// The lower bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the lower bound is inclusive (the metric must be greater than or equal to the threshold plus the lower bound). Otherwise, it is exclusive (the metric must be greater than the threshold plus the lower bound). A null value indicates negative infinity.
+        ///
         /// You must specify at least one upper or lower bound.
         ///
         /// CloudFormation property `MetricIntervalLowerBound`.
         pub metric_interval_lower_bound: Option<Expr<f64>>,
         /// The upper bound for the difference between the alarm threshold and the CloudWatch metric. If the metric value is above the breach threshold, the upper bound is exclusive (the metric must be less than the threshold plus the upper bound). Otherwise, it is inclusive (the metric must be less than or equal to the threshold plus the upper bound). A null value indicates positive infinity.
+        ///
         /// You must specify at least one upper or lower bound.
         ///
         /// CloudFormation property `MetricIntervalUpperBound`.
@@ -1291,6 +1472,7 @@ pub mod scaling_policy {
     }
 
     /// ``TargetTrackingScalingPolicyConfiguration`` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html) resource that specifies a target tracking scaling policy configuration for Application Auto Scaling. Use a target tracking scaling policy to adjust the capacity of the specified scalable target in response to actual workloads, so that resource utilization remains at or near the target utilization value.
+    ///
     /// For more information, see [Target tracking scaling policies](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html) in the *Application Auto Scaling User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TargetTrackingScalingPolicyConfiguration {
@@ -1350,17 +1532,24 @@ pub mod scaling_policy {
     }
 
     /// Contains customized metric specification information for a target tracking scaling policy for Application Auto Scaling.
+    ///
     /// For information about the available metrics for a service, see [services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide*.
+    ///
     /// To create your customized metric specification:
+    ///
     /// +  Add values for each required parameter from CloudWatch. You can use an existing metric, or a new metric that you create. To use your own metric, you must first publish the metric to CloudWatch. For more information, see [Publish custom metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html) in the *Amazon CloudWatch User Guide*.
+    ///
     /// +  Choose a metric that changes proportionally with capacity. The value of the metric should increase or decrease in inverse proportion to the number of capacity units. That is, the value of the metric should decrease when capacity increases, and increase when capacity decreases.
     ///
     /// For an example of how creating new metrics can be useful, see [Scaling based on Amazon SQS](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html) in the *Amazon EC2 Auto Scaling User Guide*. This topic mentions Auto Scaling groups, but the same scenario for Amazon SQS can apply to the target tracking scaling policies that you create for a Spot Fleet by using Application Auto Scaling.
+    ///
     /// For more information about the CloudWatch terminology below, see [Amazon CloudWatch concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html).
+    ///
     /// ``CustomizedMetricSpecification`` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CustomizedMetricSpecification {
         /// The dimensions of the metric.
+        ///
         /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
         ///
         /// CloudFormation property `Dimensions`.
@@ -1435,12 +1624,16 @@ pub mod scaling_policy {
     }
 
     /// The metric data to return. Also defines whether this call is returning data for one metric only, or whether it is performing a math expression on the values of returned metric statistics to create a new time series. A time series is a series of data points, each of which is associated with a timestamp.
+    ///
     /// You can call for a single metric or perform math expressions on multiple metrics. Any expressions used in a metric specification must eventually return a single time series.
+    ///
     /// For more information and examples, see [Create a target tracking scaling policy for Application Auto Scaling using metric math](https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html) in the *Application Auto Scaling User Guide*.
+    ///
     /// ``TargetTrackingMetricDataQuery`` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy CustomizedMetricSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-customizedmetricspecification.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TargetTrackingMetricDataQuery {
         /// The math expression to perform on the returned data, if this object is performing a math expression. This expression can use the ``Id`` of the other metrics to refer to those metrics, and can also use the ``Id`` of other expressions to use the result of those expressions.
+        ///
         /// Conditional: Within each ``TargetTrackingMetricDataQuery`` object, you must specify either ``Expression`` or ``MetricStat``, but not both.
         ///
         /// CloudFormation property `Expression`.
@@ -1454,12 +1647,15 @@ pub mod scaling_policy {
         /// CloudFormation property `Label`.
         pub label: Option<Expr<String>>,
         /// Information about the metric data to return.
+        ///
         /// Conditional: Within each ``MetricDataQuery`` object, you must specify either ``Expression`` or ``MetricStat``, but not both.
         ///
         /// CloudFormation property `MetricStat`.
         pub metric_stat: Option<Expr<TargetTrackingMetricStat>>,
         /// Indicates whether to return the timestamps and raw data values of this metric.
+        ///
         /// If you use any math expressions, specify ``true`` for this value for only the final math expression that the metric specification is based on. You must specify ``false`` for ``ReturnData`` for all the other metrics and expressions used in the metric specification.
+        ///
         /// If you are only retrieving metrics and not performing any math expressions, do not specify anything for ``ReturnData``. This sets it to its default (``true``).
         ///
         /// CloudFormation property `ReturnData`.
@@ -1485,7 +1681,9 @@ pub mod scaling_policy {
     }
 
     /// This structure defines the CloudWatch metric to return, along with the statistic and unit.
+    ///
     /// ``TargetTrackingMetricStat`` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricdataquery.html) property type.
+    ///
     /// For more information about the CloudWatch terminology below, see [Amazon CloudWatch concepts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html) in the *Amazon CloudWatch User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TargetTrackingMetricStat {
@@ -1494,6 +1692,7 @@ pub mod scaling_policy {
         /// CloudFormation property `Metric`.
         pub metric: Option<Expr<TargetTrackingMetric>>,
         /// The statistic to return. It can include any CloudWatch statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *Amazon CloudWatch User Guide*.
+        ///
         /// The most commonly used metric for scaling is ``Average``.
         ///
         /// CloudFormation property `Stat`.
@@ -1521,10 +1720,12 @@ pub mod scaling_policy {
     }
 
     /// Represents a specific metric for a target tracking scaling policy for Application Auto Scaling.
+    ///
     /// Metric is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingMetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingmetricstat.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TargetTrackingMetric {
         /// The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in [services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide*.
+        ///
         /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
         ///
         /// CloudFormation property `Dimensions`.
@@ -1584,6 +1785,7 @@ pub mod scaling_policy {
     }
 
     /// Contains predefined metric specification information for a target tracking scaling policy for Application Auto Scaling.
+    ///
     /// ``PredefinedMetricSpecification`` is a property of the [AWS::ApplicationAutoScaling::ScalingPolicy TargetTrackingScalingPolicyConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-applicationautoscaling-scalingpolicy-targettrackingscalingpolicyconfiguration.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PredefinedMetricSpecification {
@@ -1592,10 +1794,15 @@ pub mod scaling_policy {
         /// CloudFormation property `PredefinedMetricType`; required.
         pub predefined_metric_type: Option<Expr<PredefinedMetricSpecificationPredefinedMetricType>>,
         /// Identifies the resource associated with the metric type. You can't specify a resource label unless the metric type is ``ALBRequestCountPerTarget`` and there is a target group attached to the Spot Fleet or ECS service.
+        ///
         /// You create the resource label by appending the final portion of the load balancer ARN and the final portion of the target group ARN into a single value, separated by a forward slash (/). The format of the resource label is:
+        ///
         /// ``app/my-alb/778d41231b141a0f/targetgroup/my-alb-target-group/943f017f100becff``.
+        ///
         /// Where:
+        ///
         /// +  app/<load-balancer-name>/<load-balancer-id> is the final portion of the load balancer ARN
+        ///
         /// +  targetgroup/<target-group-name>/<target-group-id> is the final portion of the target group ARN.
         ///
         /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
@@ -1620,9 +1827,13 @@ pub mod scaling_policy {
     }
 
     /// The scaling policy type.
+    ///
     /// The following policy types are supported:
+    ///
     /// ``TargetTrackingScaling``—Not supported for Amazon EMR
+    ///
     /// ``StepScaling``—Not supported for DynamoDB, Amazon Comprehend, Lambda, Amazon Keyspaces, Amazon MSK, Amazon ElastiCache, or Neptune.
+    ///
     /// ``PredictiveScaling``—Only supported for Amazon ECS
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PolicyType {
@@ -1888,29 +2099,53 @@ pub mod scaling_policy {
     }
 
     /// The scalable dimension. This string consists of the service namespace, resource type, and scaling property.
+    ///
     /// +  ``ecs:service:DesiredCount`` - The task count of an ECS service.
+    ///
     /// +  ``elasticmapreduce:instancegroup:InstanceCount`` - The instance count of an EMR Instance Group.
+    ///
     /// +  ``ec2:spot-fleet-request:TargetCapacity`` - The target capacity of a Spot Fleet.
+    ///
     /// +  ``appstream:fleet:DesiredCapacity`` - The capacity of an AppStream 2.0 fleet.
+    ///
     /// +  ``dynamodb:table:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB table.
+    ///
     /// +  ``dynamodb:table:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB table.
+    ///
     /// +  ``dynamodb:index:ReadCapacityUnits`` - The provisioned read capacity for a DynamoDB global secondary index.
+    ///
     /// +  ``dynamodb:index:WriteCapacityUnits`` - The provisioned write capacity for a DynamoDB global secondary index.
+    ///
     /// +  ``rds:cluster:ReadReplicaCount`` - The count of Aurora Replicas in an Aurora DB cluster. Available for Aurora MySQL-compatible edition and Aurora PostgreSQL-compatible edition.
+    ///
     /// +  ``sagemaker:variant:DesiredInstanceCount`` - The number of EC2 instances for a SageMaker model endpoint variant.
+    ///
     /// +  ``custom-resource:ResourceType:Property`` - The scalable dimension for a custom resource provided by your own application or service.
+    ///
     /// +  ``comprehend:document-classifier-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend document classification endpoint.
+    ///
     /// +  ``comprehend:entity-recognizer-endpoint:DesiredInferenceUnits`` - The number of inference units for an Amazon Comprehend entity recognizer endpoint.
+    ///
     /// +  ``lambda:function:ProvisionedConcurrency`` - The provisioned concurrency for a Lambda function.
+    ///
     /// +  ``cassandra:table:ReadCapacityUnits`` - The provisioned read capacity for an Amazon Keyspaces table.
+    ///
     /// +  ``cassandra:table:WriteCapacityUnits`` - The provisioned write capacity for an Amazon Keyspaces table.
+    ///
     /// +  ``kafka:broker-storage:VolumeSize`` - The provisioned volume size (in GiB) for brokers in an Amazon MSK cluster.
+    ///
     /// +  ``elasticache:cache-cluster:Nodes`` - The number of nodes for an Amazon ElastiCache cache cluster.
+    ///
     /// +  ``elasticache:replication-group:NodeGroups`` - The number of node groups for an Amazon ElastiCache replication group.
+    ///
     /// +  ``elasticache:replication-group:Replicas`` - The number of replicas per node group for an Amazon ElastiCache replication group.
+    ///
     /// +  ``neptune:cluster:ReadReplicaCount`` - The count of read replicas in an Amazon Neptune DB cluster.
+    ///
     /// +  ``sagemaker:variant:DesiredProvisionedConcurrency`` - The provisioned concurrency for a SageMaker serverless endpoint.
+    ///
     /// +  ``sagemaker:inference-component:DesiredCopyCount`` - The number of copies across an endpoint for a SageMaker inference component.
+    ///
     /// +  ``workspaces:workspacespool:DesiredUserSessions`` - The number of user sessions for the WorkSpaces in the pool.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ScalableDimension {

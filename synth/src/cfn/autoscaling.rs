@@ -19,14 +19,18 @@ use crate::value::{Expr, ToValue, Token, Value};
 /// `AWS::AutoScaling::AutoScalingGroup`: The ``AWS::AutoScaling::AutoScalingGroup`` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of automatic scaling and management.
 ///
 /// For more information about Amazon EC2 Auto Scaling, see the [Amazon EC2 Auto Scaling User Guide](https://docs.aws.amazon.com/autoscaling/ec2/userguide/what-is-amazon-ec2-auto-scaling.html).
+///
 /// Amazon EC2 Auto Scaling configures instances launched as part of an Auto Scaling group using either a [launch template](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) or a launch configuration. We strongly recommend that you do not use launch configurations. For more information, see [Launch configurations](https://docs.aws.amazon.com/autoscaling/ec2/userguide/launch-configurations.html) in the *Amazon EC2 Auto Scaling User Guide*.
+///
 /// For help migrating from launch configurations to launch templates, see [Migrate CloudFormation stacks from launch configurations to launch templates](https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-launch-configurations-with-cloudformation.html) in the *Amazon EC2 Auto Scaling User Guide*.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-autoscalinggroup.html).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnAutoScalingGroup {
     /// The name of the Auto Scaling group. This name must be unique per Region per account.
+    ///
     /// The name can contain any ASCII character 33 to 126 including most punctuation characters, digits, and upper and lowercased letters.
+    ///
     /// You cannot use a colon (:) in the name.
     ///
     /// CloudFormation property `AutoScalingGroupName`; changing it replaces the resource.
@@ -63,14 +67,19 @@ pub struct CfnAutoScalingGroup {
     /// CloudFormation property `Context`.
     pub context: Option<Expr<String>>,
     /// *Only needed if you use simple scaling policies.*
+    ///
     /// The amount of time, in seconds, between one scaling activity ending and another one starting due to simple scaling policies. For more information, see [Scaling cooldowns for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Default: ``300`` seconds
     ///
     /// CloudFormation property `Cooldown`.
     pub cooldown: Option<Expr<String>>,
     /// The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the ``InService`` state.
+    ///
     /// During an instance refresh, Amazon EC2 Auto Scaling waits for the warm-up period after it replaces an instance before it moves on to replacing the next instance. Amazon EC2 Auto Scaling also waits for the warm-up period before aggregating the metrics for new instances with existing instances in the Amazon CloudWatch metrics that are used for scaling, resulting in more reliable usage data. For more information, see [Set the default instance warmup for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// To manage various warm-up settings at the group level, we recommend that you set the default instance warmup, *even if it is set to 0 seconds*. To remove a value that you previously set, include the property but specify ``-1`` for the value. However, we strongly recommend keeping the default instance warmup enabled by specifying a value of ``0`` or other nominal value.
+    ///
     /// Default: None
     ///
     /// CloudFormation property `DefaultInstanceWarmup`.
@@ -80,29 +89,37 @@ pub struct CfnAutoScalingGroup {
     /// CloudFormation property `DeletionProtection`.
     pub deletion_protection: Option<Expr<auto_scaling_group::DeletionProtection>>,
     /// The desired capacity is the initial capacity of the Auto Scaling group at the time of its creation and the capacity it attempts to maintain. It can scale beyond this capacity if you configure automatic scaling.
+    ///
     /// The number must be greater than or equal to the minimum size of the group and less than or equal to the maximum size of the group. If you do not specify a desired capacity when creating the stack, the default is the minimum size of the group.
+    ///
     /// CloudFormation marks the Auto Scaling group as successful (by setting its status to CREATE_COMPLETE) when the desired capacity is reached. However, if a maximum Spot price is set in the launch template or launch configuration that you specified, then desired capacity is not used as a criteria for success. Whether your request is fulfilled depends on Spot Instance capacity and your maximum price.
     ///
     /// CloudFormation property `DesiredCapacity`.
     pub desired_capacity: Option<Expr<String>>,
     /// The unit of measurement for the value specified for desired capacity. Amazon EC2 Auto Scaling supports ``DesiredCapacityType`` for attribute-based instance type selection only. For more information, see [Create a mixed instances group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-mixed-instances-group-attribute-based-instance-type-selection.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// By default, Amazon EC2 Auto Scaling specifies ``units``, which translates into number of instances.
+    ///
     /// Valid values: ``units`` | ``vcpu`` | ``memory-mib``
     ///
     /// CloudFormation property `DesiredCapacityType`.
     pub desired_capacity_type: Option<Expr<String>>,
     /// The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the ``InService`` state. For more information, see [Set the health check grace period for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Default: ``0`` seconds
     ///
     /// CloudFormation property `HealthCheckGracePeriod`.
     pub health_check_grace_period: Option<Expr<i64>>,
     /// A comma-separated value string of one or more health check types.
+    ///
     /// The valid values are ``EC2``, ``EBS``, ``ELB``, and ``VPC_LATTICE``. ``EC2`` is the default health check and cannot be disabled. For more information, see [Health checks for instances in an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Only specify ``EC2`` if you must clear a value that was previously set.
     ///
     /// CloudFormation property `HealthCheckType`.
     pub health_check_type: Option<Expr<String>>,
     /// The ID of the instance used to base the launch configuration on. For more information, see [Create an Auto Scaling group using an EC2 instance](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// If you specify ``LaunchTemplate``, ``MixedInstancesPolicy``, or ``LaunchConfigurationName``, don't specify ``InstanceId``.
     ///
     /// CloudFormation property `InstanceId`; changing it replaces the resource.
@@ -116,11 +133,13 @@ pub struct CfnAutoScalingGroup {
     /// CloudFormation property `InstanceMaintenancePolicy`.
     pub instance_maintenance_policy: Option<Expr<auto_scaling_group::InstanceMaintenancePolicy>>,
     /// The name of the launch configuration to use to launch instances.
+    ///
     /// Required only if you don't specify ``LaunchTemplate``, ``MixedInstancesPolicy``, or ``InstanceId``.
     ///
     /// CloudFormation property `LaunchConfigurationName`.
     pub launch_configuration_name: Option<Expr<String>>,
     /// Information used to specify the launch template and version to use to launch instances. You can alternatively associate a launch template to the Auto Scaling group by specifying a ``MixedInstancesPolicy``. For more information about creating launch templates, see [Create a launch template for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// If you omit this property, you must specify ``MixedInstancesPolicy``, ``LaunchConfigurationName``, or ``InstanceId``.
     ///
     /// CloudFormation property `LaunchTemplate`.
@@ -139,6 +158,7 @@ pub struct CfnAutoScalingGroup {
     /// CloudFormation property `MaxInstanceLifetime`.
     pub max_instance_lifetime: Option<Expr<i64>>,
     /// The maximum size of the group.
+    ///
     /// With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above ``MaxSize`` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above ``MaxSize`` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
     ///
     /// CloudFormation property `MaxSize`; required.
@@ -152,7 +172,9 @@ pub struct CfnAutoScalingGroup {
     /// CloudFormation property `MinSize`; required.
     pub min_size: Option<Expr<String>>,
     /// An embedded object that specifies a mixed instances policy.
+    ///
     /// The policy includes properties that not only define the distribution of On-Demand Instances and Spot Instances, the maximum price to pay for Spot Instances (optional), and how the Auto Scaling group allocates instance types to fulfill On-Demand and Spot capacities, but also the properties that specify the instance configuration information—the launch template and instance types. The policy can also include a weight for each instance type and different launch templates for individual instance types.
+    ///
     /// For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide*.
     ///
     /// CloudFormation property `MixedInstancesPolicy`.
@@ -162,7 +184,9 @@ pub struct CfnAutoScalingGroup {
     /// CloudFormation property `NewInstancesProtectedFromScaleIn`.
     pub new_instances_protected_from_scale_in: Option<Expr<bool>>,
     /// A structure that specifies an Amazon SNS notification configuration for the ``NotificationConfigurations`` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+    ///
     /// For an example template snippet, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html).
+    ///
     /// For more information, see [Get Amazon SNS notifications when your Auto Scaling group scales](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ASGettingNotifications.html) in the *Amazon EC2 Auto Scaling User Guide*.
     ///
     /// CloudFormation property `NotificationConfiguration`.
@@ -173,6 +197,7 @@ pub struct CfnAutoScalingGroup {
     pub notification_configurations:
         Option<Expr<Vec<auto_scaling_group::NotificationConfiguration>>>,
     /// The name of the placement group into which to launch your instances. For more information, see [Placement groups](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html) in the *Amazon EC2 User Guide*.
+    ///
     /// A *cluster* placement group is a logical grouping of instances within a single Availability Zone. You cannot specify multiple Availability Zones and a cluster placement group.
     ///
     /// CloudFormation property `PlacementGroup`.
@@ -194,6 +219,7 @@ pub struct CfnAutoScalingGroup {
     /// CloudFormation property `TargetGroupARNs`.
     pub target_group_arns: Option<Expr<Vec<Expr<String>>>>,
     /// A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see [Configure termination policies for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// Valid values: ``Default`` | ``AllocationStrategy`` | ``ClosestToNextInstanceHour`` | ``NewestInstance`` | ``OldestInstance`` | ``OldestLaunchConfiguration`` | ``OldestLaunchTemplate`` | ``arn:aws:lambda:region:account-id:function:my-function:my-alias``
     ///
     /// CloudFormation property `TerminationPolicies`.
@@ -203,8 +229,11 @@ pub struct CfnAutoScalingGroup {
     /// CloudFormation property `TrafficSources`.
     pub traffic_sources: Option<Expr<Vec<auto_scaling_group::TrafficSourceIdentifier>>>,
     /// A list of subnet IDs for a virtual private cloud (VPC) where instances in the Auto Scaling group can be created.
+    ///
     /// If this resource specifies public subnets and is also in a VPC that is defined in the same stack template, you must use the [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) to declare a dependency on the [VPC-gateway attachment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc-gateway-attachment.html).
+    ///
     /// When you update ``VPCZoneIdentifier``, this retains the same Auto Scaling group and replaces old instances with new ones, according to the specified subnets. To control how CloudFormation replaces the instances, add an [UpdatePolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html) to your stack. Set the update policy to ``AutoScalingInstanceRefresh``. For more information, see the [AutoScalingInstanceRefresh policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-instancerefresh).
+    ///
     /// Required to launch instances into a nondefault VPC. If you specify ``VPCZoneIdentifier`` with ``AvailabilityZones``, the subnets that you specify for this property must reside in those Availability Zones.
     ///
     /// CloudFormation property `VPCZoneIdentifier`.
@@ -353,8 +382,11 @@ pub mod auto_scaling_group {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AvailabilityZoneDistribution {
         /// If launches fail in an Availability Zone, the following strategies are available. The default is ``balanced-best-effort``.
+        ///
         /// +  ``balanced-only`` - If launches fail in an Availability Zone, Auto Scaling will continue to attempt to launch in the unhealthy zone to preserve a balanced distribution.
+        ///
         /// +  ``balanced-best-effort`` - If launches fail in an Availability Zone, Auto Scaling will attempt to launch in another healthy Availability Zone instead.
+        ///
         /// +  ``reservations-then-balanced`` - Auto Scaling will first attempt to launch into your Capacity Reservations, and then balance any remaining capacity across healthy Availability Zones.
         ///
         /// CloudFormation property `CapacityDistributionStrategy`.
@@ -415,9 +447,13 @@ pub mod auto_scaling_group {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CapacityReservationSpecification {
         /// The capacity reservation preference. The following options are available:
+        ///
         /// +  ``capacity-reservations-only`` - Auto Scaling will only launch instances into a Capacity Reservation or Capacity Reservation resource group. If capacity isn't available, instances will fail to launch.
+        ///
         /// +  ``capacity-reservations-first`` - Auto Scaling will try to launch instances into a Capacity Reservation or Capacity Reservation resource group first. If capacity isn't available, instances will run in On-Demand capacity.
+        ///
         /// +  ``none`` - Auto Scaling will not launch instances into a Capacity Reservation. Instances will run in On-Demand capacity.
+        ///
         /// +  ``default`` - Auto Scaling uses the Capacity Reservation preference from your launch template or an open Capacity Reservation.
         ///
         /// CloudFormation property `CapacityReservationPreference`; required.
@@ -488,6 +524,7 @@ pub mod auto_scaling_group {
     }
 
     /// The instance lifecycle policy for the Auto Scaling group. This policy controls instance behavior when an instance transitions through its lifecycle states. Configure retention triggers to specify when instances should move to a ``Retained`` state instead of automatic termination.
+    ///
     /// For more information, see [Control instance retention with instance lifecycle policies](https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-lifecycle-policy.html) in the *Amazon EC2 Auto Scaling User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct InstanceLifecyclePolicy {
@@ -515,7 +552,9 @@ pub mod auto_scaling_group {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RetentionTriggers {
         /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
+        ///
         /// Set to ``retain`` to move instances to a retained state. Set to ``terminate`` for default termination behavior.
+        ///
         /// Retained instances don't count toward desired capacity and remain until you call ``TerminateInstanceInAutoScalingGroup``.
         ///
         /// CloudFormation property `TerminateHookAbandon`.
@@ -537,10 +576,12 @@ pub mod auto_scaling_group {
     }
 
     /// ``InstanceMaintenancePolicy`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+    ///
     /// For more information, see [Instance maintenance policies](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html) in the *Amazon EC2 Auto Scaling User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct InstanceMaintenancePolicy {
         /// Specifies the upper threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the maximum percentage of the group that can be in service and healthy, or pending, to support your workload when replacing instances. Value range is 100 to 200. To clear a previously set value, specify a value of ``-1``.
+        ///
         /// Both ``MinHealthyPercentage`` and ``MaxHealthyPercentage`` must be specified, and the difference between them cannot be greater than 100. A large range increases the number of instances that can be replaced at the same time.
         ///
         /// CloudFormation property `MaxHealthyPercentage`.
@@ -567,27 +608,36 @@ pub mod auto_scaling_group {
     }
 
     /// Specifies a launch template to use when provisioning EC2 instances for an Auto Scaling group.
+    ///
     /// You must specify the following:
+    ///
     /// +  The ID or the name of the launch template, but not both.
+    ///
     /// +  The version of the launch template.
     ///
     /// ``LaunchTemplateSpecification`` is property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource. It is also a property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) and [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property types.
+    ///
     /// For information about creating a launch template, see [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html) and [Create a launch template for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// For examples of launch templates, see [Create launch templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-launch-templates.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LaunchTemplateSpecification {
         /// The ID of the launch template.
+        ///
         /// You must specify the ``LaunchTemplateID`` or the ``LaunchTemplateName``, but not both.
         ///
         /// CloudFormation property `LaunchTemplateId`.
         pub launch_template_id: Option<Expr<String>>,
         /// The name of the launch template.
+        ///
         /// You must specify the ``LaunchTemplateName`` or the ``LaunchTemplateID``, but not both.
         ///
         /// CloudFormation property `LaunchTemplateName`.
         pub launch_template_name: Option<Expr<String>>,
         /// The version number of the launch template.
+        ///
         /// Specifying ``$Latest`` or ``$Default`` for the template version number is not supported. However, you can specify ``LatestVersionNumber`` or ``DefaultVersionNumber`` using the ``Fn::GetAtt`` intrinsic function. For more information, see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html).
+        ///
         /// For an example of using the ``Fn::GetAtt`` function, see the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the ``AWS::AutoScaling::AutoScalingGroup`` resource.
         ///
         /// CloudFormation property `Version`; required.
@@ -611,10 +661,12 @@ pub mod auto_scaling_group {
     }
 
     /// ``LifecycleHookSpecification`` specifies a lifecycle hook for the ``LifecycleHookSpecificationList`` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource. A lifecycle hook specifies actions to perform when Amazon EC2 Auto Scaling launches or terminates instances.
+    ///
     /// For more information, see [Amazon EC2 Auto Scaling lifecycle hooks](https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html) in the *Amazon EC2 Auto Scaling User Guide*. You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-as-lifecyclehook.html#aws-resource-as-lifecyclehook--examples) section of the ``AWS::AutoScaling::LifecycleHook`` resource.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LifecycleHookSpecification {
         /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs. The default value is ``ABANDON``.
+        ///
         /// Valid values: ``CONTINUE`` | ``ABANDON``
         ///
         /// CloudFormation property `DefaultResult`.
@@ -628,7 +680,9 @@ pub mod auto_scaling_group {
         /// CloudFormation property `LifecycleHookName`; required.
         pub lifecycle_hook_name: Option<Expr<String>>,
         /// The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
+        ///
         /// +  To create a lifecycle hook for scale-out events, specify ``autoscaling:EC2_INSTANCE_LAUNCHING``.
+        ///
         /// +  To create a lifecycle hook for scale-in events, specify ``autoscaling:EC2_INSTANCE_TERMINATING``.
         ///
         /// CloudFormation property `LifecycleTransition`; required.
@@ -642,6 +696,7 @@ pub mod auto_scaling_group {
         /// CloudFormation property `NotificationTargetARN`.
         pub notification_target_arn: Option<Expr<String>>,
         /// The ARN of the IAM role that allows the Auto Scaling group to publish to the specified notification target. For information about creating this role, see [Prepare to add a lifecycle hook to your Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html) in the *Amazon EC2 Auto Scaling User Guide*.
+        ///
         /// Valid only if the notification target is an Amazon SNS topic or an Amazon SQS queue.
         ///
         /// CloudFormation property `RoleARN`.
@@ -673,6 +728,7 @@ pub mod auto_scaling_group {
     }
 
     /// ``MetricsCollection`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource that describes the group metrics that an Amazon EC2 Auto Scaling group sends to Amazon CloudWatch. These metrics describe the group rather than any of its instances.
+    ///
     /// For more information, see [Monitor CloudWatch metrics for your Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-instance-monitoring.html) in the *Amazon EC2 Auto Scaling User Guide*. You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the ``AWS::AutoScaling::AutoScalingGroup`` resource.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MetricsCollection {
@@ -681,29 +737,51 @@ pub mod auto_scaling_group {
         /// CloudFormation property `Granularity`; required.
         pub granularity: Option<Expr<String>>,
         /// Identifies the metrics to enable.
+        ///
         /// You can specify one or more of the following metrics:
+        ///
         /// +   ``GroupMinSize``
+        ///
         /// +   ``GroupMaxSize``
+        ///
         /// +   ``GroupDesiredCapacity``
+        ///
         /// +   ``GroupInServiceInstances``
+        ///
         /// +   ``GroupPendingInstances``
+        ///
         /// +   ``GroupStandbyInstances``
+        ///
         /// +   ``GroupTerminatingInstances``
+        ///
         /// +   ``GroupTotalInstances``
+        ///
         /// +   ``GroupInServiceCapacity``
+        ///
         /// +   ``GroupPendingCapacity``
+        ///
         /// +   ``GroupStandbyCapacity``
+        ///
         /// +   ``GroupTerminatingCapacity``
+        ///
         /// +   ``GroupTotalCapacity``
+        ///
         /// +   ``WarmPoolDesiredCapacity``
+        ///
         /// +   ``WarmPoolWarmedCapacity``
+        ///
         /// +   ``WarmPoolPendingCapacity``
+        ///
         /// +   ``WarmPoolTerminatingCapacity``
+        ///
         /// +   ``WarmPoolTotalCapacity``
+        ///
         /// +   ``GroupAndWarmPoolDesiredCapacity``
+        ///
         /// +   ``GroupAndWarmPoolTotalCapacity``
         ///
         /// If you specify ``Granularity`` and don't specify any metrics, all metrics are enabled.
+        ///
         /// For more information, see [Amazon CloudWatch metrics for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html) in the *Amazon EC2 Auto Scaling User Guide*.
         ///
         /// CloudFormation property `Metrics`.
@@ -726,13 +804,19 @@ pub mod auto_scaling_group {
     }
 
     /// Use this structure to launch multiple instance types and On-Demand Instances and Spot Instances within a single Auto Scaling group.
+    ///
     /// A mixed instances policy contains information that Amazon EC2 Auto Scaling can use to launch instances and help optimize your costs. For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// You can create a mixed instances policy for new and existing Auto Scaling groups. You must use a launch template to configure the policy. You cannot use a launch configuration.
+    ///
     /// There are key differences between Spot Instances and On-Demand Instances:
+    ///
     /// +  The price for Spot Instances varies based on demand
+    ///
     /// +  Amazon EC2 can terminate an individual Spot Instance as the availability of, or price for, Spot Instances changes
     ///
     /// When a Spot Instance is terminated, Amazon EC2 Auto Scaling group attempts to launch a replacement instance to maintain the desired capacity for the group.
+    ///
     /// ``MixedInstancesPolicy`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MixedInstancesPolicy {
@@ -766,47 +850,62 @@ pub mod auto_scaling_group {
     }
 
     /// Use this structure to specify the distribution of On-Demand Instances and Spot Instances and the allocation strategies used to fulfill On-Demand and Spot capacities for a mixed instances policy.
+    ///
     /// For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide*.
+    ///
     /// ``InstancesDistribution`` is a property of the [AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct InstancesDistribution {
         /// The Distribution Segments configuration. Each segment contains an ordered list of capacity types to prioritize.
+        ///
         /// For more information, see [Use Distribution Segments to target multiple capacity types](https://docs.aws.amazon.com/autoscaling/ec2/userguide/use-distribution-segments.html) in the *Amazon EC2 Auto Scaling User Guide*.
         ///
         /// CloudFormation property `DistributionSegments`.
         pub distribution_segments: Option<Expr<Vec<DistributionSegment>>>,
         /// The allocation strategy to apply to your On-Demand Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
+        ///
         /// The following lists the valid values:
+        ///
         /// + lowest-price Uses price to determine which instance types are the highest priority, launching the lowest priced instance types within an Availability Zone first. This is the default value for Auto Scaling groups that specify InstanceRequirements. + prioritized You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling launches your highest priority instance types first. If all your On-Demand capacity cannot be fulfilled using your highest priority instance type, then Amazon EC2 Auto Scaling launches the remaining capacity using the second priority instance type, and so on. This is the default value for Auto Scaling groups that don't specify InstanceRequirements and cannot be used for groups that do.
         ///
         /// CloudFormation property `OnDemandAllocationStrategy`.
         pub on_demand_allocation_strategy: Option<Expr<String>>,
         /// The minimum amount of the Auto Scaling group's capacity that must be fulfilled by On-Demand Instances. This base portion is launched first as your group scales.
+        ///
         /// This number has the same unit of measurement as the group's desired capacity. If you change the default unit of measurement (number of instances) by specifying weighted capacity values in your launch template overrides list, or by changing the default desired capacity type setting of the group, you must specify this number using the same unit of measurement.
+        ///
         /// Default: 0
+        ///
         /// An update to this setting means a gradual replacement of instances to adjust the current On-Demand Instance levels. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
         ///
         /// CloudFormation property `OnDemandBaseCapacity`.
         pub on_demand_base_capacity: Option<Expr<i64>>,
         /// Controls the percentages of On-Demand Instances and Spot Instances for your additional capacity beyond ``OnDemandBaseCapacity``. Expressed as a number (for example, 20 specifies 20% On-Demand Instances, 80% Spot Instances). If set to 100, only On-Demand Instances are used.
+        ///
         /// Default: 100
+        ///
         /// An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
         ///
         /// CloudFormation property `OnDemandPercentageAboveBaseCapacity`.
         pub on_demand_percentage_above_base_capacity: Option<Expr<i64>>,
         /// The allocation strategy to apply to your Spot Instances when they are launched. Possible instance types are determined by the launch template overrides that you specify.
+        ///
         /// The following lists the valid values:
+        ///
         /// + capacity-optimized Requests Spot Instances using pools that are optimally chosen based on the available Spot capacity. This strategy has the lowest risk of interruption. To give certain instance types a higher chance of launching first, use capacity-optimized-prioritized. + capacity-optimized-prioritized You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling honors the instance type priorities on a best effort basis but optimizes for capacity first. Note that if the On-Demand allocation strategy is set to prioritized, the same priority is applied when fulfilling On-Demand capacity. This is not a valid value for Auto Scaling groups that specify InstanceRequirements. + lowest-price Requests Spot Instances using the lowest priced pools within an Availability Zone, across the number of Spot pools that you specify for the SpotInstancePools property. To ensure that your desired capacity is met, you might receive Spot Instances from several pools. This is the default value, but it might lead to high interruption rates because this strategy only considers instance price and not available capacity. + price-capacity-optimized (recommended) The price and capacity optimized allocation strategy looks at both price and capacity to select the Spot Instance pools that are the least likely to be interrupted and have the lowest possible price.
         ///
         /// CloudFormation property `SpotAllocationStrategy`.
         pub spot_allocation_strategy: Option<Expr<String>>,
         /// The number of Spot Instance pools across which to allocate your Spot Instances. The Spot pools are determined from the different instance types in the overrides. Valid only when the ``SpotAllocationStrategy`` is ``lowest-price``. Value must be in the range of 1–20.
+        ///
         /// Default: 2
         ///
         /// CloudFormation property `SpotInstancePools`.
         pub spot_instance_pools: Option<Expr<i64>>,
         /// The maximum price per unit hour that you are willing to pay for a Spot Instance. If your maximum price is lower than the Spot price for the instance types that you selected, your Spot Instances are not launched. We do not recommend specifying a maximum price because it can lead to increased interruptions. When Spot Instances launch, you pay the current Spot price. To remove a maximum price that you previously set, include the property but specify an empty string ("") for the value.
+        ///
         /// If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify one.
+        ///
         /// Valid Range: Minimum value of 0.001
         ///
         /// CloudFormation property `SpotMaxPrice`.
@@ -853,7 +952,9 @@ pub mod auto_scaling_group {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DistributionSegment {
         /// The capacity types to prioritize, in order. Amazon EC2 Auto Scaling attempts to launch instances in the priority order of the capacity types, and within each capacity type, in the order of instance types listed in your launch template ``Overrides``.
+        ///
         /// The following lists the valid values:
+        ///
         /// + on-demand-capacity-reservation On-Demand Capacity Reservations. + capacity-block Capacity Blocks. + interruptible-capacity-reservation Interruptible Capacity Reservations. + on-demand On-Demand capacity. Include this value to allow the group to fall back to On-Demand capacity when the preceding capacity types are unavailable.
         ///
         /// CloudFormation property `TargetCapacityTypes`; required.
@@ -875,6 +976,7 @@ pub mod auto_scaling_group {
     }
 
     /// Use this structure to specify the launch templates and instance types (overrides) for a mixed instances policy.
+    ///
     /// ``LaunchTemplate`` is a property of the [AWS::AutoScaling::AutoScalingGroup MixedInstancesPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-mixedinstancespolicy.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LaunchTemplate {
@@ -908,40 +1010,54 @@ pub mod auto_scaling_group {
     }
 
     /// Use this structure to let Amazon EC2 Auto Scaling do the following when the Auto Scaling group has a mixed instances policy:
+    ///
     /// +  Override the instance type that is specified in the launch template.
+    ///
     /// +  Use multiple instance types.
     ///
     /// Specify the instance types that you want, or define your instance requirements instead and let Amazon EC2 Auto Scaling provision the available instance types that meet your requirements. This can provide Amazon EC2 Auto Scaling with a larger selection of instance types to choose from when fulfilling Spot and On-Demand capacities. You can view which instance types are matched before you apply the instance requirements to your Auto Scaling group.
+    ///
     /// After you define your instance requirements, you don't have to keep updating these settings to get new EC2 instance types automatically. Amazon EC2 Auto Scaling uses the instance requirements of the Auto Scaling group to determine whether a new EC2 instance type can be used.
+    ///
     /// ``LaunchTemplateOverrides`` is a property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LaunchTemplateOverrides {
         /// The ID of the Amazon Machine Image (AMI) to use for instances launched with this override. When using Instance Refresh with ``ReplaceRootVolume`` strategy, this specifies the AMI for root volume replacement operations.
+        ///
         /// For ``ReplaceRootVolume`` operations:
+        ///
         /// +  All overrides in the ``MixedInstancesPolicy`` must specify an ImageId
+        ///
         /// +  The AMI must contain only a single root volume
+        ///
         /// +  Root volume replacement doesn't support multi-volume AMIs
         ///
         /// CloudFormation property `ImageId`.
         pub image_id: Option<Expr<String>>,
         /// The instance requirements. Amazon EC2 Auto Scaling uses your specified requirements to identify instance types. Then, it uses your On-Demand and Spot allocation strategies to launch instances from these instance types.
+        ///
         /// You can specify up to four separate sets of instance requirements per Auto Scaling group. This is useful for provisioning instances from different Amazon Machine Images (AMIs) in the same Auto Scaling group. To do this, create the AMIs and create a new launch template for each AMI. Then, create a compatible set of instance requirements for each launch template.
+        ///
         /// If you specify ``InstanceRequirements``, you can't specify ``InstanceType``.
         ///
         /// CloudFormation property `InstanceRequirements`.
         pub instance_requirements: Option<Expr<InstanceRequirements>>,
         /// The instance type, such as ``m3.xlarge``. You must specify an instance type that is supported in your requested Region and Availability Zones. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+        ///
         /// You can specify up to 40 instance types per Auto Scaling group.
         ///
         /// CloudFormation property `InstanceType`.
         pub instance_type: Option<Expr<String>>,
         /// Provides a launch template for the specified instance type or set of instance requirements. For example, some instance types might require a launch template with a different AMI. If not provided, Amazon EC2 Auto Scaling uses the launch template that's specified in the ``LaunchTemplate`` definition. For more information, see [Specifying a different launch template for an instance type](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-launch-template-overrides.html) in the *Amazon EC2 Auto Scaling User Guide*.
+        ///
         /// You can specify up to 20 launch templates per Auto Scaling group. The launch templates specified in the overrides and in the ``LaunchTemplate`` definition count towards this limit.
         ///
         /// CloudFormation property `LaunchTemplateSpecification`.
         pub launch_template_specification: Option<Expr<LaunchTemplateSpecification>>,
         /// If you provide a list of instance types to use, you can specify the number of capacity units provided by each instance type in terms of virtual CPUs, memory, storage, throughput, or other relative performance characteristic. When a Spot or On-Demand Instance is launched, the capacity units count toward the desired capacity. Amazon EC2 Auto Scaling launches instances until the desired capacity is totally fulfilled, even if this results in an overage. For example, if there are two units remaining to fulfill capacity, and Amazon EC2 Auto Scaling can only launch an instance with a ``WeightedCapacity`` of five units, the instance is launched, and the desired capacity is exceeded by three units. For more information, see [Configure instance weighting for Amazon EC2 Auto Scaling](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html) in the *Amazon EC2 Auto Scaling User Guide*. Value must be in the range of 1-999.
+        ///
         /// If you specify a value for ``WeightedCapacity`` for one instance type, you must specify a value for ``WeightedCapacity`` for all of them.
+        ///
         /// Every Auto Scaling group has three size parameters (``DesiredCapacity``, ``MaxSize``, and ``MinSize``). Usually, you set these sizes based on a specific number of instances. However, if you configure a mixed instances policy that defines weights for the instance types, you must specify these sizes with the same units that you use for weighting instances.
         ///
         /// CloudFormation property `WeightedCapacity`.
@@ -971,27 +1087,40 @@ pub mod auto_scaling_group {
     }
 
     /// The attributes for the instance types for a mixed instances policy. Amazon EC2 Auto Scaling uses your specified requirements to identify instance types. Then, it uses your On-Demand and Spot allocation strategies to launch instances from these instance types.
+    ///
     /// When you specify multiple attributes, you get instance types that satisfy all of the specified attributes. If you specify multiple values for an attribute, you get instance types that satisfy any of the specified values.
+    ///
     /// To limit the list of instance types from which Amazon EC2 Auto Scaling can identify matching instance types, you can use one of the following parameters, but not both in the same request:
+    ///
     /// +  ``AllowedInstanceTypes`` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
+    ///
     /// +  ``ExcludedInstanceTypes`` - The instance types to exclude from the list, even if they match your specified attributes.
     ///
     /// You must specify ``VCpuCount`` and ``MemoryMiB``. All other attributes are optional. Any unspecified optional attribute is set to its default.
+    ///
     /// For an example template, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html).
+    ///
     /// For more information, see [Creating an Auto Scaling group using attribute-based instance type selection](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-instance-type-requirements.html) in the *Amazon EC2 Auto Scaling User Guide*. For help determining which instance types match your attributes before you apply them to your Auto Scaling group, see [Preview instance types with specified attributes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-get-instance-types-from-instance-requirements) in the *Amazon EC2 User Guide for Linux Instances*.
+    ///
     /// ``InstanceRequirements`` is a property of the ``LaunchTemplateOverrides`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplate.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct InstanceRequirements {
         /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) for an instance type.
+        ///
         /// To exclude accelerator-enabled instance types, set ``Max`` to ``0``.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `AcceleratorCount`.
         pub accelerator_count: Option<Expr<AcceleratorCountRequest>>,
         /// Indicates whether instance types must have accelerators by specific manufacturers.
+        ///
         /// +  For instance types with NVIDIA devices, specify ``nvidia``.
+        ///
         /// +  For instance types with AMD devices, specify ``amd``.
+        ///
         /// +  For instance types with AWS devices, specify ``amazon-web-services``.
+        ///
         /// +  For instance types with Xilinx devices, specify ``xilinx``.
         ///
         /// Default: Any manufacturer
@@ -999,12 +1128,19 @@ pub mod auto_scaling_group {
         /// CloudFormation property `AcceleratorManufacturers`.
         pub accelerator_manufacturers: Option<Expr<Vec<Expr<AcceleratorManufacturer>>>>,
         /// Lists the accelerators that must be on an instance type.
+        ///
         /// +  For instance types with NVIDIA A100 GPUs, specify ``a100``.
+        ///
         /// +  For instance types with NVIDIA V100 GPUs, specify ``v100``.
+        ///
         /// +  For instance types with NVIDIA K80 GPUs, specify ``k80``.
+        ///
         /// +  For instance types with NVIDIA T4 GPUs, specify ``t4``.
+        ///
         /// +  For instance types with NVIDIA M60 GPUs, specify ``m60``.
+        ///
         /// +  For instance types with AMD Radeon Pro V520 GPUs, specify ``radeon-pro-v520``.
+        ///
         /// +  For instance types with Xilinx VU9P FPGAs, specify ``vu9p``.
         ///
         /// Default: Any accelerator
@@ -1012,13 +1148,17 @@ pub mod auto_scaling_group {
         /// CloudFormation property `AcceleratorNames`.
         pub accelerator_names: Option<Expr<Vec<Expr<AcceleratorName>>>>,
         /// The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `AcceleratorTotalMemoryMiB`.
         pub accelerator_total_memory_mib: Option<Expr<AcceleratorTotalMemoryMibRequest>>,
         /// Lists the accelerator types that must be on an instance type.
+        ///
         /// +  For instance types with GPU accelerators, specify ``gpu``.
+        ///
         /// +  For instance types with FPGA accelerators, specify ``fpga``.
+        ///
         /// +  For instance types with inference accelerators, specify ``inference``.
         ///
         /// Default: Any accelerator type
@@ -1026,19 +1166,25 @@ pub mod auto_scaling_group {
         /// CloudFormation property `AcceleratorTypes`.
         pub accelerator_types: Option<Expr<Vec<Expr<AcceleratorType>>>>,
         /// The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
+        ///
         /// You can use strings with one or more wild cards, represented by an asterisk (``*``), to allow an instance type, size, or generation. The following are examples: ``m5.8xlarge``, ``c5*.*``, ``m5a.*``, ``r*``, ``*3*``.
+        ///
         /// For example, if you specify ``c5*``, Amazon EC2 Auto Scaling will allow the entire C5 instance family, which includes all C5a and C5n instance types. If you specify ``m5a.*``, Amazon EC2 Auto Scaling will allow all the M5a instance types, but not the M5n instance types.
+        ///
         /// If you specify ``AllowedInstanceTypes``, you can't specify ``ExcludedInstanceTypes``.
+        ///
         /// Default: All instance types
         ///
         /// CloudFormation property `AllowedInstanceTypes`.
         pub allowed_instance_types: Option<Expr<Vec<Expr<String>>>>,
         /// Indicates whether bare metal instance types are included, excluded, or required.
+        ///
         /// Default: ``excluded``
         ///
         /// CloudFormation property `BareMetal`.
         pub bare_metal: Option<Expr<BareMetal>>,
         /// The minimum and maximum baseline bandwidth performance for an instance type, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `BaselineEbsBandwidthMbps`.
@@ -1048,30 +1194,41 @@ pub mod auto_scaling_group {
         /// CloudFormation property `BaselinePerformanceFactors`.
         pub baseline_performance_factors: Option<Expr<BaselinePerformanceFactorsRequest>>,
         /// Indicates whether burstable performance instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide*.
+        ///
         /// Default: ``excluded``
         ///
         /// CloudFormation property `BurstablePerformance`.
         pub burstable_performance: Option<Expr<BurstablePerformance>>,
         /// Lists which specific CPU manufacturers to include.
+        ///
         /// +  For instance types with Intel CPUs, specify ``intel``.
+        ///
         /// +  For instance types with AMD CPUs, specify ``amd``.
+        ///
         /// +  For instance types with AWS CPUs, specify ``amazon-web-services``.
+        ///
         /// +  For instance types with Apple CPUs, specify ``apple``.
         ///
         /// Don't confuse the CPU hardware manufacturer with the CPU hardware architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
+        ///
         /// Default: Any manufacturer
         ///
         /// CloudFormation property `CpuManufacturers`.
         pub cpu_manufacturers: Option<Expr<Vec<Expr<CpuManufacturer>>>>,
         /// The instance types to exclude. You can use strings with one or more wild cards, represented by an asterisk (``*``), to exclude an instance family, type, size, or generation. The following are examples: ``m5.8xlarge``, ``c5*.*``, ``m5a.*``, ``r*``, ``*3*``.
+        ///
         /// For example, if you specify ``c5*``, you are excluding the entire C5 instance family, which includes all C5a and C5n instance types. If you specify ``m5a.*``, Amazon EC2 Auto Scaling will exclude all the M5a instance types, but not the M5n instance types.
+        ///
         /// If you specify ``ExcludedInstanceTypes``, you can't specify ``AllowedInstanceTypes``.
+        ///
         /// Default: No excluded instance types
         ///
         /// CloudFormation property `ExcludedInstanceTypes`.
         pub excluded_instance_types: Option<Expr<Vec<Expr<String>>>>,
         /// Indicates whether current or previous generation instance types are included.
+        ///
         /// +  For current generation instance types, specify ``current``. The current generation includes EC2 instance types currently recommended for use. This typically includes the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+        ///
         /// +  For previous generation instance types, specify ``previous``.
         ///
         /// Default: Any current or previous generation
@@ -1079,12 +1236,15 @@ pub mod auto_scaling_group {
         /// CloudFormation property `InstanceGenerations`.
         pub instance_generations: Option<Expr<Vec<Expr<InstanceGeneration>>>>,
         /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, see [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
+        ///
         /// Default: ``included``
         ///
         /// CloudFormation property `LocalStorage`.
         pub local_storage: Option<Expr<LocalStorage>>,
         /// Indicates the type of local storage that is required.
+        ///
         /// +  For instance types with hard disk drive (HDD) storage, specify ``hdd``.
+        ///
         /// +  For instance types with solid state drive (SSD) storage, specify ``ssd``.
         ///
         /// Default: Any local storage type
@@ -1092,13 +1252,17 @@ pub mod auto_scaling_group {
         /// CloudFormation property `LocalStorageTypes`.
         pub local_storage_types: Option<Expr<Vec<Expr<LocalStorageType>>>>,
         /// [Price protection] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
+        ///
         /// The parameter accepts an integer, which Amazon EC2 Auto Scaling interprets as a percentage.
+        ///
         /// If you set ``DesiredCapacityType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is based on the per-vCPU or per-memory price instead of the per instance price.
+        ///
         /// Only one of ``SpotMaxPricePercentageOverLowestPrice`` or ``MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as ``999999``.
         ///
         /// CloudFormation property `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Expr<i64>>,
         /// The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `MemoryGiBPerVCpu`.
@@ -1108,36 +1272,47 @@ pub mod auto_scaling_group {
         /// CloudFormation property `MemoryMiB`; required.
         pub memory_mib: Option<Expr<MemoryMibRequest>>,
         /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `NetworkBandwidthGbps`.
         pub network_bandwidth_gbps: Option<Expr<NetworkBandwidthGbpsRequest>>,
         /// The minimum and maximum number of network interfaces for an instance type.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `NetworkInterfaceCount`.
         pub network_interface_count: Option<Expr<NetworkInterfaceCountRequest>>,
         /// [Price protection] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
+        ///
         /// The parameter accepts an integer, which Amazon EC2 Auto Scaling interprets as a percentage.
+        ///
         /// To turn off price protection, specify a high value, such as ``999999``.
+        ///
         /// If you set ``DesiredCapacityType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per instance price.
+        ///
         /// Default: ``20``
         ///
         /// CloudFormation property `OnDemandMaxPricePercentageOverLowestPrice`.
         pub on_demand_max_price_percentage_over_lowest_price: Option<Expr<i64>>,
         /// Indicates whether instance types must provide On-Demand Instance hibernation support.
+        ///
         /// Default: ``false``
         ///
         /// CloudFormation property `RequireHibernateSupport`.
         pub require_hibernate_support: Option<Expr<bool>>,
         /// [Price protection] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from either the lowest priced current generation instance types or, failing that, the lowest priced previous generation instance types that match your attributes. When Amazon EC2 Auto Scaling selects instance types with your attributes, we will exclude instance types whose price exceeds your specified threshold.
+        ///
         /// The parameter accepts an integer, which Amazon EC2 Auto Scaling interprets as a percentage.
+        ///
         /// If you set ``DesiredCapacityType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is based on the per-vCPU or per-memory price instead of the per instance price.
+        ///
         /// Only one of ``SpotMaxPricePercentageOverLowestPrice`` or ``MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as ``999999``.
         ///
         /// CloudFormation property `SpotMaxPricePercentageOverLowestPrice`.
         pub spot_max_price_percentage_over_lowest_price: Option<Expr<i64>>,
         /// The minimum and maximum total local storage size for an instance type, in GB.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `TotalLocalStorageGB`.
@@ -1311,6 +1486,7 @@ pub mod auto_scaling_group {
     }
 
     /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Auto Scaling uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
+    ///
     /// Currently, this parameter only supports CPU performance as a baseline performance factor. For example, specifying ``c6i`` uses the CPU performance of the ``c6i`` family as the baseline reference.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaselinePerformanceFactorsRequest {
@@ -1338,6 +1514,7 @@ pub mod auto_scaling_group {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CpuPerformanceFactorRequest {
         /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
+        ///
         /// Currently only one instance family can be specified in the list.
         ///
         /// CloudFormation property `References`.
@@ -1359,22 +1536,34 @@ pub mod auto_scaling_group {
     }
 
     /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
+    ///
     /// Currently only one instance family can be specified in the list.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PerformanceFactorReferenceRequest {
         /// The instance family to use as a baseline reference.
+        ///
         /// Make sure that you specify the correct value for the instance family. The instance family is everything before the period (.) in the instance type name. For example, in the instance ``c6i.large``, the instance family is ``c6i``, not ``c6``. For more information, see [Amazon EC2 instance type naming conventions](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html) in *Amazon EC2 Instance Types*.
+        ///
         /// The following instance types are *not supported* for performance protection.
+        ///
         /// +   ``c1``
+        ///
         /// +   ``g3| g3s``
+        ///
         /// +   ``hpc7g``
+        ///
         /// +   ``m1| m2``
+        ///
         /// +   ``mac1 | mac2 | mac2-m1ultra | mac2-m2 | mac2-m2pro``
+        ///
         /// +   ``p3dn | p4d | p5``
+        ///
         /// +   ``t1``
+        ///
         /// +   ``u-12tb1 | u-18tb1 | u-24tb1 | u-3tb1 | u-6tb1 | u-9tb1 | u7i-12tb | u7in-16tb | u7in-24tb | u7in-32tb``
         ///
         /// If you performance protection by specifying a supported instance family, the returned instance types will exclude the preceding unsupported instance families.
+        ///
         /// If you specify an unsupported instance family as a value for baseline performance, the API returns an empty response.
         ///
         /// CloudFormation property `InstanceFamily`.
@@ -1452,6 +1641,7 @@ pub mod auto_scaling_group {
     }
 
     /// ``NetworkBandwidthGbpsRequest`` is a property of the ``InstanceRequirements`` property of the [AWS::AutoScaling::AutoScalingGroup LaunchTemplateOverrides](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-autoscaling-autoscalinggroup-launchtemplateoverrides.html) property type that describes the minimum and maximum network bandwidth for an instance type, in Gbps.
+    ///
     /// Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see [Available instance bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth) in the *Amazon EC2 User Guide for Linux Instances*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NetworkBandwidthGbpsRequest {
@@ -1565,16 +1755,24 @@ pub mod auto_scaling_group {
     }
 
     /// A structure that specifies an Amazon SNS notification configuration for the ``NotificationConfigurations`` property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+    ///
     /// For an example template snippet, see [Configure Amazon EC2 Auto Scaling resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-ec2-auto-scaling.html).
+    ///
     /// For more information, see [Get Amazon SNS notifications when your Auto Scaling group scales](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ASGettingNotifications.html) in the *Amazon EC2 Auto Scaling User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NotificationConfiguration {
         /// A list of event types that send a notification. Event types can include any of the following types.
+        ///
         /// *Allowed values*:
+        ///
         /// +   ``autoscaling:EC2_INSTANCE_LAUNCH``
+        ///
         /// +   ``autoscaling:EC2_INSTANCE_LAUNCH_ERROR``
+        ///
         /// +   ``autoscaling:EC2_INSTANCE_TERMINATE``
+        ///
         /// +   ``autoscaling:EC2_INSTANCE_TERMINATE_ERROR``
+        ///
         /// +   ``autoscaling:TEST_NOTIFICATION``
         ///
         /// CloudFormation property `NotificationTypes`.
@@ -1601,10 +1799,15 @@ pub mod auto_scaling_group {
     }
 
     /// A structure that specifies a tag for the ``Tags`` property of [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
+    ///
     /// For more information, see [Tag Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-tagging.html) in the *Amazon EC2 Auto Scaling User Guide*. You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the ``AWS::AutoScaling::AutoScalingGroup`` resource.
+    ///
     /// CloudFormation adds the following tags to all Auto Scaling groups and associated instances:
+    ///
     /// +  aws:cloudformation:stack-name
+    ///
     /// +  aws:cloudformation:stack-id
+    ///
     /// +  aws:cloudformation:logical-id
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TagProperty {
@@ -1642,21 +1845,31 @@ pub mod auto_scaling_group {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TrafficSourceIdentifier {
         /// Identifies the traffic source.
+        ///
         /// For Application Load Balancers, Gateway Load Balancers, Network Load Balancers, and VPC Lattice, this will be the Amazon Resource Name (ARN) for a target group in this account and Region. For Classic Load Balancers, this will be the name of the Classic Load Balancer in this account and Region.
+        ///
         /// For example:
+        ///
         /// +  Application Load Balancer ARN: ``arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/my-targets/1234567890123456``
+        ///
         /// +  Classic Load Balancer name: ``my-classic-load-balancer``
+        ///
         /// +  VPC Lattice ARN: ``arn:aws:vpc-lattice:us-west-2:123456789012:targetgroup/tg-1234567890123456``
         ///
         /// To get the ARN of a target group for a Application Load Balancer, Gateway Load Balancer, or Network Load Balancer, or the name of a Classic Load Balancer, use the Elastic Load Balancing [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) and [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operations.
+        ///
         /// To get the ARN of a target group for VPC Lattice, use the VPC Lattice [GetTargetGroup](https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_GetTargetGroup.html) API operation.
         ///
         /// CloudFormation property `Identifier`; required.
         pub identifier: Option<Expr<String>>,
         /// Provides additional context for the value of ``Identifier``.
+        ///
         /// The following lists the valid values:
+        ///
         /// +  ``elb`` if ``Identifier`` is the name of a Classic Load Balancer.
+        ///
         /// +  ``elbv2`` if ``Identifier`` is the ARN of an Application Load Balancer, Gateway Load Balancer, or Network Load Balancer target group.
+        ///
         /// +  ``vpc-lattice`` if ``Identifier`` is the ARN of a VPC Lattice target group.
         ///
         /// Required if the identifier is the name of a Classic Load Balancer.
@@ -1681,8 +1894,11 @@ pub mod auto_scaling_group {
     }
 
     /// If launches fail in an Availability Zone, the following strategies are available. The default is ``balanced-best-effort``.
+    ///
     /// +  ``balanced-only`` - If launches fail in an Availability Zone, Auto Scaling will continue to attempt to launch in the unhealthy zone to preserve a balanced distribution.
+    ///
     /// +  ``balanced-best-effort`` - If launches fail in an Availability Zone, Auto Scaling will attempt to launch in another healthy Availability Zone instead.
+    ///
     /// +  ``reservations-then-balanced`` - Auto Scaling will first attempt to launch into your Capacity Reservations, and then balance any remaining capacity across healthy Availability Zones.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CapacityDistributionStrategy {
@@ -1751,9 +1967,13 @@ pub mod auto_scaling_group {
     }
 
     /// The capacity reservation preference. The following options are available:
+    ///
     /// +  ``capacity-reservations-only`` - Auto Scaling will only launch instances into a Capacity Reservation or Capacity Reservation resource group. If capacity isn't available, instances will fail to launch.
+    ///
     /// +  ``capacity-reservations-first`` - Auto Scaling will try to launch instances into a Capacity Reservation or Capacity Reservation resource group first. If capacity isn't available, instances will run in On-Demand capacity.
+    ///
     /// +  ``none`` - Auto Scaling will not launch instances into a Capacity Reservation. Instances will run in On-Demand capacity.
+    ///
     /// +  ``default`` - Auto Scaling uses the Capacity Reservation preference from your launch template or an open Capacity Reservation.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CapacityReservationPreference {
@@ -1830,7 +2050,9 @@ pub mod auto_scaling_group {
     }
 
     /// Specifies the action when a termination lifecycle hook is abandoned due to failure, timeout, or explicit abandonment (calling CompleteLifecycleAction).
+    ///
     /// Set to ``retain`` to move instances to a retained state. Set to ``terminate`` for default termination behavior.
+    ///
     /// Retained instances don't count toward desired capacity and remain until you call ``TerminateInstanceInAutoScalingGroup``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TerminateHookAbandon {
@@ -2019,6 +2241,7 @@ pub mod auto_scaling_group {
     }
 
     /// Indicates whether bare metal instance types are included, excluded, or required.
+    ///
     /// Default: ``excluded``
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum BareMetal {
@@ -2054,6 +2277,7 @@ pub mod auto_scaling_group {
     }
 
     /// Indicates whether burstable performance instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html) in the *Amazon EC2 User Guide*.
+    ///
     /// Default: ``excluded``
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum BurstablePerformance {
@@ -2157,6 +2381,7 @@ pub mod auto_scaling_group {
     }
 
     /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, see [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
+    ///
     /// Default: ``included``
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LocalStorage {

@@ -19,6 +19,7 @@ use crate::value::{Expr, ToValue, Token, Value};
 /// `AWS::CloudWatch::Alarm`: The ``AWS::CloudWatch::Alarm`` type specifies an alarm and associates it with the specified metric or metric math expression.
 ///
 /// When this operation creates an alarm, the alarm state is immediately set to ``INSUFFICIENT_DATA``. The alarm is then evaluated and its state is set appropriately. Any actions associated with the new state are then executed.
+///
 /// When you update an existing alarm, its state is left unchanged, but the update completely overwrites the previous configuration of the alarm.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html).
@@ -41,6 +42,7 @@ pub struct CfnAlarm {
     /// CloudFormation property `AlarmDescription`.
     pub alarm_description: Option<Expr<String>>,
     /// The name of the alarm. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the alarm name.
+    ///
     /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// CloudFormation property `AlarmName`; changing it replaces the resource.
@@ -50,6 +52,7 @@ pub struct CfnAlarm {
     /// CloudFormation property `ComparisonOperator`.
     pub comparison_operator: Option<Expr<alarm::ComparisonOperator>>,
     /// The number of datapoints that must be breaching to trigger the alarm. This is used only if you are setting an "M out of N" alarm. In that case, this value is the M, and the value that you set for ``EvaluationPeriods`` is the N value. For more information, see [Evaluating an Alarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation) in the *User Guide*.
+    ///
     /// If you omit this parameter, CW uses the same value here that you set for ``EvaluationPeriods``, and the alarm goes to alarm state if that many consecutive periods are breaching.
     ///
     /// CloudFormation property `DatapointsToAlarm`.
@@ -71,6 +74,7 @@ pub struct CfnAlarm {
     /// CloudFormation property `EvaluationInterval`.
     pub evaluation_interval: Option<Expr<i64>>,
     /// The number of periods over which data is compared to the specified threshold. If you are setting an alarm that requires that a number of consecutive data points be breaching to trigger the alarm, this value specifies that number. If you are setting an "M out of N" alarm, this value is the N, and ``DatapointsToAlarm`` is the M.
+    ///
     /// For more information, see [Evaluating an Alarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation) in the *User Guide*.
     ///
     /// CloudFormation property `EvaluationPeriods`.
@@ -80,7 +84,9 @@ pub struct CfnAlarm {
     /// CloudFormation property `EvaluationWindow`.
     pub evaluation_window: Option<Expr<alarm::EvaluationWindow>>,
     /// The percentile statistic for the metric associated with the alarm. Specify a value between p0.0 and p100.
+    ///
     /// For an alarm based on a metric, you must specify either ``Statistic`` or ``ExtendedStatistic`` but not both.
+    ///
     /// For an alarm based on a math expression, you can't specify ``ExtendedStatistic``. Instead, you use ``Metrics``.
     ///
     /// CloudFormation property `ExtendedStatistic`.
@@ -94,11 +100,13 @@ pub struct CfnAlarm {
     /// CloudFormation property `MetricName`.
     pub metric_name: Option<Expr<String>>,
     /// An array that enables you to create an alarm based on the result of a metric math expression. Each item in the array either retrieves a metric or performs a math expression.
+    ///
     /// If you specify the ``Metrics`` parameter, you cannot specify ``MetricName``, ``Dimensions``, ``Period``, ``Namespace``, ``Statistic``, ``ExtendedStatistic``, or ``Unit``.
     ///
     /// CloudFormation property `Metrics`.
     pub metrics: Option<Expr<Vec<alarm::MetricDataQuery>>>,
     /// The namespace of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you can't specify ``Namespace`` and you use ``Metrics`` instead.
+    ///
     /// For a list of namespaces for metrics from AWS services, see [Services That Publish Metrics.](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html)
     ///
     /// CloudFormation property `Namespace`.
@@ -108,18 +116,23 @@ pub struct CfnAlarm {
     /// CloudFormation property `OKActions`.
     pub ok_actions: Option<Expr<Vec<Expr<String>>>>,
     /// The period, in seconds, over which the statistic is applied. This is required for an alarm based on a metric. Valid values are 10, 20, 30, 60, and any multiple of 60.
+    ///
     /// For an alarm based on a math expression, you can't specify ``Period``, and instead you use the ``Metrics`` parameter.
+    ///
     /// *Minimum:* 10
     ///
     /// CloudFormation property `Period`.
     pub period: Option<Expr<i64>>,
     /// The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use ``ExtendedStatistic``.
+    ///
     /// For an alarm based on a metric, you must specify either ``Statistic`` or ``ExtendedStatistic`` but not both.
+    ///
     /// For an alarm based on a math expression, you can't specify ``Statistic``. Instead, you use ``Metrics``.
     ///
     /// CloudFormation property `Statistic`.
     pub statistic: Option<Expr<alarm::Statistic>>,
     /// A list of key-value pairs to associate with the alarm. You can associate as many as 50 tags with an alarm. To be able to associate tags with the alarm when you create the alarm, you must have the ``cloudwatch:TagResource`` permission.
+    ///
     /// Tags can help you organize and categorize your resources. You can also use them to scope user permissions by granting a user permission to access or change only resources with certain tag values.
     ///
     /// CloudFormation property `Tags`.
@@ -133,16 +146,19 @@ pub struct CfnAlarm {
     /// CloudFormation property `ThresholdMetricId`.
     pub threshold_metric_id: Option<Expr<String>>,
     /// Sets how this alarm is to handle missing data points. Valid values are ``breaching``, ``notBreaching``, ``ignore``, and ``missing``. For more information, see [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon User Guide*.
+    ///
     /// If you omit this parameter, the default behavior of ``missing`` is used.
     ///
     /// CloudFormation property `TreatMissingData`.
     pub treat_missing_data: Option<Expr<alarm::TreatMissingData>>,
     /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a ``Metrics`` array.
+    ///
     /// You can specify the following values: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
     ///
     /// CloudFormation property `Unit`.
     pub unit: Option<Expr<alarm::AlarmUnit>>,
     /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in ``INSUFFICIENT_DATA`` and does not perform alarm actions.
+    ///
     /// For more information, see [Alarm warm-up periods](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-warm-up.html) in the *Amazon CloudWatch User Guide*.
     ///
     /// CloudFormation property `WarmUpConfiguration`.
@@ -365,6 +381,7 @@ pub mod alarm {
     }
 
     /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs. This is a union type. Set exactly one of its members, ``SlidingWindow`` or ``WallClockWindow``. If you don't set ``EvaluationWindow``, the alarm uses a ``SlidingWindow`` by default.
+    ///
     /// For more information, see [Alarm evaluation windows](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html) in the *CloudWatch User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EvaluationWindow {
@@ -394,11 +411,14 @@ pub mod alarm {
     }
 
     /// An evaluation window that aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week, optionally in a specific time zone.
+    ///
     /// When you use a wall clock window, the alarm's period must be 1 minute (60 seconds), 5 minutes (300 seconds), 1 hour (3,600 seconds), 1 day (86,400 seconds), or 1 week (604,800 seconds). Other period values aren't supported with a wall clock window.
+    ///
     /// Choose a wall clock window when your monitoring is tied to a business or calendar period, such as daily reports, batch jobs, or backups, or when you want alarm evaluations to match the periods shown on a metric dashboard.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WallClockWindow {
         /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can specify an IANA time zone name (for example, ``America/New_York``), a fixed UTC offset (for example, ``+05:30``), or an offset-prefixed identifier (for example, ``UTC+05:30``). The offset must be aligned to a multiple of 5 minutes. If you don't specify a time zone, CloudWatch uses ``UTC``.
+        ///
         /// The time zone affects window alignment for all periods, including periods of one hour or shorter.
         ///
         /// CloudFormation property `Timezone`.
@@ -420,6 +440,7 @@ pub mod alarm {
     }
 
     /// The ``MetricDataQuery`` property type specifies the metric data to return, and whether this call is just retrieving a batch set of data for one metric, or is performing a math expression on metric data.
+    ///
     /// Any expression used must return a single time series. For more information, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MetricDataQuery {
@@ -428,6 +449,7 @@ pub mod alarm {
         /// CloudFormation property `AccountId`.
         pub account_id: Option<Expr<String>>,
         /// The math expression to be performed on the returned data, if this object is performing a math expression. This expression can use the ``Id`` of the other metrics to refer to those metrics, and can also use the ``Id`` of other expressions to use the result of those expressions. For more information about metric math expressions, see [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax) in the *User Guide*.
+        ///
         /// Within each MetricDataQuery object, you must specify either ``Expression`` or ``MetricStat`` but not both.
         ///
         /// CloudFormation property `Expression`.
@@ -441,6 +463,7 @@ pub mod alarm {
         /// CloudFormation property `Label`.
         pub label: Option<Expr<String>>,
         /// The metric to be returned, along with statistics, period, and units. Use this parameter only if this object is retrieving a metric and not performing a math expression on returned data.
+        ///
         /// Within one MetricDataQuery object, you must specify either ``Expression`` or ``MetricStat`` but not both.
         ///
         /// CloudFormation property `MetricStat`.
@@ -450,7 +473,9 @@ pub mod alarm {
         /// CloudFormation property `Period`.
         pub period: Option<Expr<i64>>,
         /// This option indicates whether to return the timestamps and raw data values of this metric.
+        ///
         /// When you create an alarm based on a metric math expression, specify ``True`` for this value for only the one math expression that the alarm is based on. You must specify ``False`` for ``ReturnData`` for all the other metrics and expressions used in the alarm.
+        ///
         /// This field is required.
         ///
         /// CloudFormation property `ReturnData`.
@@ -478,6 +503,7 @@ pub mod alarm {
     }
 
     /// This structure defines the metric to be returned, along with the statistics, period, and units.
+    ///
     /// ``MetricStat`` is a property of the [MetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MetricStat {
@@ -486,9 +512,13 @@ pub mod alarm {
         /// CloudFormation property `Metric`; required.
         pub metric: Option<Expr<Metric>>,
         /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a ``PutMetricData`` call that includes a ``StorageResolution`` of 1 second.
+        ///
         /// If the ``StartTime`` parameter specifies a time stamp that is greater than 3 hours ago, you must specify the period as follows or no data points in that time range is returned:
+        ///
         /// +  Start time between 3 hours and 15 days ago - Use a multiple of 60 seconds (1 minute).
+        ///
         /// +  Start time between 15 and 63 days ago - Use a multiple of 300 seconds (5 minutes).
+        ///
         /// +  Start time greater than 63 days ago - Use a multiple of 3600 seconds (1 hour).
         ///
         /// CloudFormation property `Period`; required.
@@ -498,6 +528,7 @@ pub mod alarm {
         /// CloudFormation property `Stat`; required.
         pub stat: Option<Expr<String>>,
         /// The unit to use for the returned data points.
+        ///
         /// Valid values are: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
         ///
         /// CloudFormation property `Unit`.
@@ -583,6 +614,7 @@ pub mod alarm {
     }
 
     /// The configuration settings that define the warm-up behavior for an alarm. Use these settings to delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a new resource or service starts publishing data.
+    ///
     /// During the warm-up period, the alarm stays in ``INSUFFICIENT_DATA`` and does not perform alarm actions.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct WarmUpConfiguration {
@@ -591,6 +623,7 @@ pub mod alarm {
         /// CloudFormation property `OnlyStartEvaluatingAfterWarmUpPeriodEnds`.
         pub only_start_evaluating_after_warm_up_period_ends: Option<Expr<bool>>,
         /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in ``INSUFFICIENT_DATA`` for this duration. During this time, the alarm does not perform alarm actions.
+        ///
         /// You can change this value at any time, including after the warm-up period ends. If you change it after the warm-up period ends, the new value does not restart the warm-up period.
         ///
         /// CloudFormation property `WarmUpPeriodDurationInMinutes`.
@@ -671,6 +704,7 @@ pub mod alarm {
     }
 
     /// The unit to use for the returned data points.
+    ///
     /// Valid values are: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Unit {
@@ -778,7 +812,9 @@ pub mod alarm {
     }
 
     /// The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use ``ExtendedStatistic``.
+    ///
     /// For an alarm based on a metric, you must specify either ``Statistic`` or ``ExtendedStatistic`` but not both.
+    ///
     /// For an alarm based on a math expression, you can't specify ``Statistic``. Instead, you use ``Metrics``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Statistic {
@@ -820,6 +856,7 @@ pub mod alarm {
     }
 
     /// Sets how this alarm is to handle missing data points. Valid values are ``breaching``, ``notBreaching``, ``ignore``, and ``missing``. For more information, see [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon User Guide*.
+    ///
     /// If you omit this parameter, the default behavior of ``missing`` is used.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum TreatMissingData {
@@ -858,6 +895,7 @@ pub mod alarm {
     }
 
     /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a ``Metrics`` array.
+    ///
     /// You can specify the following values: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second, or None.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AlarmUnit {

@@ -19,17 +19,20 @@ use crate::value::{Expr, ToValue, Token, Value};
 /// `AWS::EC2::VPC`: Specifies a virtual private cloud (VPC).
 ///
 /// A VPC must have an associated IPv4 CIDR block. You can specify an IPv4 CIDR block or an IPAM-allocated IPv4 CIDR block. To associate an IPv6 CIDR block with the VPC, see [AWS::EC2::VPCCidrBlock](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html).
+///
 /// For more information, see [Virtual private clouds (VPC)](https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html) in the *Amazon VPC User Guide*.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnVpc {
     /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
+    ///
     /// You must specify either``CidrBlock`` or ``Ipv4IpamPoolId``.
     ///
     /// CloudFormation property `CidrBlock`; changing it replaces the resource.
     pub cidr_block: Option<Expr<String>>,
     /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+    ///
     /// You can only enable DNS hostnames if you've enabled DNS support.
     ///
     /// CloudFormation property `EnableDnsHostnames`.
@@ -39,7 +42,9 @@ pub struct CfnVpc {
     /// CloudFormation property `EnableDnsSupport`.
     pub enable_dns_support: Option<Expr<bool>>,
     /// The allowed tenancy of instances launched into the VPC.
+    ///
     /// +  ``default``: An instance launched into the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy during instance launch.
+    ///
     /// +  ``dedicated``: An instance launched into the VPC runs on dedicated hardware by default, unless you explicitly specify a tenancy of ``host`` during instance launch. You cannot specify a tenancy of ``default`` during instance launch.
     ///
     /// Updating ``InstanceTenancy`` requires no replacement only if you are updating its value from ``dedicated`` to ``default``. Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
@@ -47,6 +52,7 @@ pub struct CfnVpc {
     /// CloudFormation property `InstanceTenancy`.
     pub instance_tenancy: Option<Expr<vpc::InstanceTenancy>>,
     /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the *Amazon VPC IPAM User Guide*.
+    ///
     /// You must specify either``CidrBlock`` or ``Ipv4IpamPoolId``.
     ///
     /// CloudFormation property `Ipv4IpamPoolId`; changing it replaces the resource.
@@ -60,6 +66,7 @@ pub struct CfnVpc {
     /// CloudFormation property `Tags`.
     pub tags: Option<Expr<Vec<vpc::Tag>>>,
     /// Describes the configuration and state of VPC encryption controls.
+    ///
     /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide*.
     ///
     /// CloudFormation property `VpcEncryptionControl`; changing it replaces the resource.
@@ -438,6 +445,7 @@ pub mod vpc {
     }
 
     /// Describes the configuration and state of VPC encryption controls.
+    ///
     /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct VpcEncryptionControl {
@@ -548,6 +556,7 @@ pub mod vpc {
     }
 
     /// Describes the exclusion configurations for various resource types in VPC Encryption Control.
+    ///
     /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct VpcEncryptionControlExclusions {
@@ -615,6 +624,7 @@ pub mod vpc {
     }
 
     /// Describes an exclusion configuration for VPC Encryption Control.
+    ///
     /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct VpcEncryptionControlExclusion {
@@ -644,7 +654,9 @@ pub mod vpc {
     }
 
     /// The allowed tenancy of instances launched into the VPC.
+    ///
     /// +  ``default``: An instance launched into the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy during instance launch.
+    ///
     /// +  ``dedicated``: An instance launched into the VPC runs on dedicated hardware by default, unless you explicitly specify a tenancy of ``host`` during instance launch. You cannot specify a tenancy of ``default`` during instance launch.
     ///
     /// Updating ``InstanceTenancy`` requires no replacement only if you are updating its value from ``dedicated`` to ``default``. Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
@@ -964,17 +976,20 @@ pub mod vpc {
 /// `AWS::EC2::Subnet`: Specifies a subnet for the specified VPC.
 ///
 /// For an IPv4 only subnet, specify an IPv4 CIDR block. If the VPC has an IPv6 CIDR block, you can create an IPv6 only subnet or a dual stack subnet instead. For an IPv6 only subnet, specify an IPv6 CIDR block. For a dual stack subnet, specify both an IPv4 CIDR block and an IPv6 CIDR block.
+///
 /// For more information, see [Subnets for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html) in the *Amazon VPC User Guide*.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnSubnet {
     /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is ``false``.
+    ///
     /// If you specify ``AssignIpv6AddressOnCreation``, you must also specify an IPv6 CIDR block.
     ///
     /// CloudFormation property `AssignIpv6AddressOnCreation`.
     pub assign_ipv6_address_on_creation: Option<Expr<bool>>,
     /// The Availability Zone of the subnet.
+    ///
     /// If you update this property, you must also update the ``CidrBlock`` property.
     ///
     /// CloudFormation property `AvailabilityZone`; changing it replaces the resource.
@@ -984,11 +999,13 @@ pub struct CfnSubnet {
     /// CloudFormation property `AvailabilityZoneId`; changing it replaces the resource.
     pub availability_zone_id: Option<Expr<String>>,
     /// The IPv4 CIDR block assigned to the subnet.
+    ///
     /// If you update this property, we create a new subnet, and then delete the existing one.
     ///
     /// CloudFormation property `CidrBlock`; changing it replaces the resource.
     pub cidr_block: Option<Expr<String>>,
     /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
+    ///
     /// You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a ``0.0.0.0/0`` route pointing to the internet gateway. For more information, see [Configure DNS64 and NAT64](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough) in the *User Guide*.
     ///
     /// CloudFormation property `EnableDns64`.
@@ -1006,6 +1023,7 @@ pub struct CfnSubnet {
     /// CloudFormation property `Ipv4NetmaskLength`; changing it replaces the resource.
     pub ipv4_netmask_length: Option<Expr<i64>>,
     /// The IPv6 CIDR block.
+    ///
     /// If you specify ``AssignIpv6AddressOnCreation``, you must also specify an IPv6 CIDR block.
     ///
     /// CloudFormation property `Ipv6CidrBlock`.
@@ -1023,6 +1041,7 @@ pub struct CfnSubnet {
     /// CloudFormation property `Ipv6NetmaskLength`; changing it replaces the resource.
     pub ipv6_netmask_length: Option<Expr<i64>>,
     /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is ``false``.
+    ///
     /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/).
     ///
     /// CloudFormation property `MapPublicIpOnLaunch`.
@@ -1032,9 +1051,13 @@ pub struct CfnSubnet {
     /// CloudFormation property `OutpostArn`; changing it replaces the resource.
     pub outpost_arn: Option<Expr<String>>,
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
+    ///
     /// Available options:
+    ///
     /// +  EnableResourceNameDnsAAAARecord (true | false)
+    ///
     /// +  EnableResourceNameDnsARecord (true | false)
+    ///
     /// +  HostnameType (ip-name | resource-name)
     ///
     /// CloudFormation property `PrivateDnsNameOptionsOnLaunch`.
@@ -1044,6 +1067,7 @@ pub struct CfnSubnet {
     /// CloudFormation property `Tags`.
     pub tags: Option<Expr<Vec<subnet::Tag>>>,
     /// The ID of the VPC the subnet is in.
+    ///
     /// If you update this property, you must also update the ``CidrBlock`` property.
     ///
     /// CloudFormation property `VpcId`; required; changing it replaces the resource.
@@ -1132,9 +1156,13 @@ pub mod subnet {
     use crate::value::{Expr, ToValue, Value};
 
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
+    ///
     /// Available options:
+    ///
     /// +  EnableResourceNameDnsAAAARecord (true | false)
+    ///
     /// +  EnableResourceNameDnsARecord (true | false)
+    ///
     /// +  HostnameType (ip-name | resource-name)
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PrivateDnsNameOptionsOnLaunch {
@@ -1436,12 +1464,14 @@ pub mod route_table {
 /// `AWS::EC2::Route`: Specifies a route in a route table. For more information, see [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes) in the *Amazon VPC User Guide*.
 ///
 /// You must specify either a destination CIDR block or prefix list ID. You must also specify exactly one of the resources as the target.
+///
 /// If you create a route that references a transit gateway in the same template where you create the transit gateway, you must declare a dependency on the transit gateway attachment. The route table cannot use the transit gateway until it has successfully attached to the VPC. Add a [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) in the ``AWS::EC2::Route`` resource to explicitly declare a dependency on the ``AWS::EC2::TransitGatewayAttachment`` resource.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-route.html).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnRoute {
     /// The ID of the carrier gateway.
+    ///
     /// You can only use this option when the VPC contains a subnet which is associated with a Wavelength Zone.
     ///
     /// CloudFormation property `CarrierGatewayId`.
@@ -1581,6 +1611,7 @@ impl ResourceRef<CfnRoute> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnSubnetRouteTableAssociation {
     /// The ID of the route table.
+    ///
     /// The physical ID changes when the route table ID is changed.
     ///
     /// CloudFormation property `RouteTableId`; required; changing it replaces the resource.
@@ -1631,7 +1662,9 @@ impl ResourceRef<CfnSubnetRouteTableAssociation> {
 /// `AWS::EC2::NatGateway`: Specifies a network address translation (NAT) gateway in the specified subnet. You can create either a public NAT gateway or a private NAT gateway. The default is a public NAT gateway. If you create a public NAT gateway, you must specify an elastic IP address.
 ///
 /// With a NAT gateway, instances in a private subnet can connect to the internet, other AWS services, or an on-premises network using the IP address of the NAT gateway. For more information, see [NAT gateways](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html) in the *Amazon VPC User Guide*.
+///
 /// If you add a default route (``AWS::EC2::Route`` resource) that points to a NAT gateway, specify the NAT gateway ID for the route's ``NatGatewayId`` property.
+///
 /// When you associate an Elastic IP address or secondary Elastic IP address with a public NAT gateway, the network border group of the Elastic IP address must match the network border group of the Availability Zone (AZ) that the public NAT gateway is in. Otherwise, the NAT gateway fails to launch. You can see the network border group for the AZ by viewing the details of the subnet. Similarly, you can view the network border group for the Elastic IP address by viewing its details. For more information, see [Allocate an Elastic IP address](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip) in the *Amazon VPC User Guide*.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-natgateway.html).
@@ -1642,13 +1675,17 @@ pub struct CfnNatGateway {
     /// CloudFormation property `AllocationId`; changing it replaces the resource.
     pub allocation_id: Option<Expr<String>>,
     /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
+    ///
     /// A zonal NAT gateway is a NAT Gateway that provides redundancy and scalability within a single availability zone. A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
+    ///
     /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide*.
     ///
     /// CloudFormation property `AvailabilityMode`; changing it replaces the resource.
     pub availability_mode: Option<Expr<nat_gateway::AvailabilityMode>>,
     /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to support and the Elastic IP addresses (EIPs) to use in each AZ. The regional NAT gateway uses these EIPs to handle outbound NAT traffic from their respective AZs. If not specified, the NAT gateway will automatically expand to new AZs and associate EIPs upon detection of an elastic network interface. If you specify this parameter, auto-expansion is disabled and you must manually manage AZ coverage.
+    ///
     /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
+    ///
     /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide*.
     ///
     /// CloudFormation property `AvailabilityZoneAddresses`.
@@ -1670,11 +1707,13 @@ pub struct CfnNatGateway {
     /// CloudFormation property `SecondaryAllocationIds`.
     pub secondary_allocation_ids: Option<Expr<Vec<Expr<String>>>>,
     /// [Private NAT gateway only] The number of secondary private IPv4 addresses you want to assign to the NAT gateway. For more information about secondary addresses, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating) in the *Amazon Virtual Private Cloud User Guide*.
+    ///
     /// ``SecondaryPrivateIpAddressCount`` and ``SecondaryPrivateIpAddresses`` cannot be set at the same time.
     ///
     /// CloudFormation property `SecondaryPrivateIpAddressCount`.
     pub secondary_private_ip_address_count: Option<Expr<i64>>,
     /// Secondary private IPv4 addresses. For more information about secondary addresses, see [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating) in the *Amazon Virtual Private Cloud User Guide*.
+    ///
     /// ``SecondaryPrivateIpAddressCount`` and ``SecondaryPrivateIpAddresses`` cannot be set at the same time.
     ///
     /// CloudFormation property `SecondaryPrivateIpAddresses`.
@@ -1782,7 +1821,9 @@ pub mod nat_gateway {
     use crate::value::{Expr, ToValue, Value};
 
     /// For regional NAT gateways only: The configuration specifying which Elastic IP address (EIP) to use for handling outbound NAT traffic from a specific Availability Zone.
+    ///
     /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
+    ///
     /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AvailabilityZoneAddress {
@@ -1791,11 +1832,13 @@ pub mod nat_gateway {
         /// CloudFormation property `AllocationIds`; required.
         pub allocation_ids: Option<Expr<Vec<Expr<String>>>>,
         /// For regional NAT gateways only: The Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ.
+        ///
         /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
         ///
         /// CloudFormation property `AvailabilityZone`.
         pub availability_zone: Option<Expr<String>>,
         /// For regional NAT gateways only: The ID of the Availability Zone where this specific NAT gateway configuration will be active. Each AZ in a regional NAT gateway has its own configuration to handle outbound NAT traffic from that AZ. Use this instead of AvailabilityZone for consistent identification of AZs across AWS Regions.
+        ///
         /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
         ///
         /// CloudFormation property `AvailabilityZoneId`.
@@ -1847,7 +1890,9 @@ pub mod nat_gateway {
     }
 
     /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
+    ///
     /// A zonal NAT gateway is a NAT Gateway that provides redundancy and scalability within a single availability zone. A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
+    ///
     /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide*.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AvailabilityMode {
@@ -1914,6 +1959,7 @@ pub mod nat_gateway {
 /// `AWS::EC2::EIP`: Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon EC2 instance.
 ///
 /// You can allocate an Elastic IP address from an address pool owned by AWS or from an address pool created from a public IPv4 address range that you have brought to AWS for use with your AWS resources using bring your own IP addresses (BYOIP). For more information, see [Bring Your Own IP Addresses (BYOIP)](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html) in the *Amazon EC2 User Guide*.
+///
 /// For more information, see [Elastic IP Addresses](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html) in the *Amazon EC2 User Guide*.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-eip.html).
@@ -1924,11 +1970,13 @@ pub struct CfnEip {
     /// CloudFormation property `Address`; changing it replaces the resource.
     pub address: Option<Expr<String>>,
     /// The network (``vpc``).
+    ///
     /// If you define an Elastic IP address and associate it with a VPC that is defined in the same template, you must declare a dependency on the VPC-gateway attachment by using the [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) on this resource.
     ///
     /// CloudFormation property `Domain`.
     pub domain: Option<Expr<String>>,
     /// The ID of the instance.
+    ///
     /// Updates to the ``InstanceId`` property may require *some interruptions*. Updates on an EIP reassociates the address on its associated resource.
     ///
     /// CloudFormation property `InstanceId`.
@@ -1938,16 +1986,19 @@ pub struct CfnEip {
     /// CloudFormation property `IpamPoolId`; changing it replaces the resource.
     pub ipam_pool_id: Option<Expr<String>>,
     /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot move between network border groups.
+    ///
     /// Use [DescribeAvailabilityZones](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html) to view the network border groups.
     ///
     /// CloudFormation property `NetworkBorderGroup`; changing it replaces the resource.
     pub network_border_group: Option<Expr<String>>,
     /// The ID of an address pool that you own. Use this parameter to let Amazon EC2 select an address from the address pool.
+    ///
     /// Updates to the ``PublicIpv4Pool`` property may require *some interruptions*. Updates on an EIP reassociates the address on its associated resource.
     ///
     /// CloudFormation property `PublicIpv4Pool`.
     pub public_ipv4_pool: Option<Expr<String>>,
     /// Any tags assigned to the Elastic IP address.
+    ///
     /// Updates to the ``Tags`` property may require *some interruptions*. Updates on an EIP reassociates the address on its associated resource.
     ///
     /// CloudFormation property `Tags`.
@@ -2340,7 +2391,6 @@ pub struct CfnSecurityGroupIngress {
     pub ip_protocol: Option<Expr<String>>,
     /// [EC2-VPC only] The ID of a prefix list.
     ///
-    ///
     /// CloudFormation property `SourcePrefixListId`; changing it replaces the resource.
     pub source_prefix_list_id: Option<Expr<String>>,
     /// The ID of the security group. You must specify either the security group ID or the security group name. For security groups in a nondefault VPC, you must specify the security group ID.
@@ -2431,36 +2481,46 @@ impl ResourceRef<CfnSecurityGroupIngress> {
 /// `AWS::EC2::SecurityGroupEgress`: Adds the specified outbound (egress) rule to a security group.
 ///
 /// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address range, the IP addresses that are specified by a prefix list, or the instances that are associated with a destination security group. For more information, see [Security group rules](https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html).
+///
 /// You must specify exactly one of the following destinations: an IPv4 address range, an IPv6 address range, a prefix list, or a security group.
+///
 /// You must specify a protocol for each rule (for example, TCP). If the protocol is TCP or UDP, you must also specify a port or port range. If the protocol is ICMP or ICMPv6, you must also specify the ICMP/ICMPv6 type and code. To specify all types or all codes, use -1.
+///
 /// Rule changes are propagated to instances associated with the security group as quickly as possible. However, a small delay might occur.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnSecurityGroupEgress {
     /// The IPv4 address range, in CIDR format.
+    ///
     /// You must specify exactly one of the following: ``CidrIp``, ``CidrIpv6``, ``DestinationPrefixListId``, or ``DestinationSecurityGroupId``.
+    ///
     /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *User Guide*.
     ///
     /// CloudFormation property `CidrIp`; changing it replaces the resource.
     pub cidr_ip: Option<Expr<String>>,
     /// The IPv6 address range, in CIDR format.
+    ///
     /// You must specify exactly one of the following: ``CidrIp``, ``CidrIpv6``, ``DestinationPrefixListId``, or ``DestinationSecurityGroupId``.
+    ///
     /// For examples of rules that you can add to security groups for specific access scenarios, see [Security group rules for different use cases](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-rules-reference.html) in the *User Guide*.
     ///
     /// CloudFormation property `CidrIpv6`; changing it replaces the resource.
     pub cidr_ipv6: Option<Expr<String>>,
     /// The description of an egress (outbound) security group rule.
+    ///
     /// Constraints: Up to 255 characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=;{}!$*
     ///
     /// CloudFormation property `Description`.
     pub description: Option<Expr<String>>,
     /// The prefix list IDs for an AWS service. This is the AWS service to access through a VPC endpoint from instances associated with the security group.
+    ///
     /// You must specify exactly one of the following: ``CidrIp``, ``CidrIpv6``, ``DestinationPrefixListId``, or ``DestinationSecurityGroupId``.
     ///
     /// CloudFormation property `DestinationPrefixListId`; changing it replaces the resource.
     pub destination_prefix_list_id: Option<Expr<String>>,
     /// The ID of the security group.
+    ///
     /// You must specify exactly one of the following: ``CidrIp``, ``CidrIpv6``, ``DestinationPrefixListId``, or ``DestinationSecurityGroupId``.
     ///
     /// CloudFormation property `DestinationSecurityGroupId`; changing it replaces the resource.
@@ -2474,6 +2534,7 @@ pub struct CfnSecurityGroupEgress {
     /// CloudFormation property `GroupId`; required; changing it replaces the resource.
     pub group_id: Option<Expr<String>>,
     /// The IP protocol name (``tcp``, ``udp``, ``icmp``, ``icmpv6``) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
     /// Use ``-1`` to specify all protocols. When authorizing security group rules, specifying ``-1`` or a protocol number other than ``tcp``, ``udp``, ``icmp``, or ``icmpv6`` allows traffic on all ports, regardless of any port range you specify. For ``tcp``, ``udp``, and ``icmp``, you must specify a port range. For ``icmpv6``, the port range is optional; if you omit the port range, traffic for all types and codes is allowed.
     ///
     /// CloudFormation property `IpProtocol`; required; changing it replaces the resource.
@@ -2539,10 +2600,13 @@ impl ResourceRef<CfnSecurityGroupEgress> {
 /// `AWS::EC2::LaunchTemplate`: Specifies the properties for creating a launch template.
 ///
 /// The minimum required properties for specifying a launch template are as follows:
+///
 /// +  You must specify at least one property for the launch template data.
+///
 /// +  You can optionally specify a name for the launch template. If you do not specify a name, CFN creates a name for you.
 ///
 /// A launch template can contain some or all of the configuration information to launch an instance. When you launch an instance using a launch template, instance properties that are not specified in the launch template use default values, except the ``ImageId`` property, which has no default value. If you do not specify an AMI ID for the launch template ``ImageId`` property, you must specify an AMI ID for the instance ``ImageId`` property.
+///
 /// For more information, see [Launch an instance from a launch template](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html) in the *Amazon EC2 User Guide*.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-launchtemplate.html).
@@ -2557,6 +2621,7 @@ pub struct CfnLaunchTemplate {
     /// CloudFormation property `LaunchTemplateName`; changing it replaces the resource.
     pub launch_template_name: Option<Expr<String>>,
     /// The tags to apply to the launch template on creation. To tag the launch template, the resource type must be ``launch-template``.
+    ///
     /// To specify the tags for resources that are created during instance launch, use [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications).
     ///
     /// CloudFormation property `TagSpecifications`.
@@ -2620,6 +2685,7 @@ pub mod launch_template {
     use crate::value::{Expr, ToValue, Value};
 
     /// The information to include in the launch template.
+    ///
     /// You must specify at least one parameter for the launch template data.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LaunchTemplateData {
@@ -2652,6 +2718,7 @@ pub mod launch_template {
         /// CloudFormation property `EbsOptimized`.
         pub ebs_optimized: Option<Expr<bool>>,
         /// Indicates whether the instance is enabled for AWS Nitro Enclaves. For more information, see [What is Nitro Enclaves?](https://docs.aws.amazon.com/enclaves/latest/user/nitro-enclave.html) in the *Nitro Enclaves User Guide*.
+        ///
         /// You can't enable AWS Nitro Enclaves and hibernation on the same instance.
         ///
         /// CloudFormation property `EnclaveOptions`.
@@ -2665,10 +2732,15 @@ pub mod launch_template {
         /// CloudFormation property `IamInstanceProfile`.
         pub iam_instance_profile: Option<Expr<IamInstanceProfile>>,
         /// The ID of the AMI. Alternatively, you can specify a Systems Manager parameter, which will resolve to an AMI ID on launch.
+        ///
         /// Valid formats:
+        ///
         /// +   ``ami-0ac394d6a3example``
+        ///
         /// +   ``resolve:ssm:parameter-name``
+        ///
         /// +   ``resolve:ssm:parameter-name:version-number``
+        ///
         /// +   ``resolve:ssm:parameter-name:label``
         ///
         /// For more information, see [Use a Systems Manager parameter to find an AMI](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami.html#using-systems-manager-parameter-to-find-AMI) in the *Amazon Elastic Compute Cloud User Guide*.
@@ -2676,6 +2748,7 @@ pub mod launch_template {
         /// CloudFormation property `ImageId`.
         pub image_id: Option<Expr<String>>,
         /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
+        ///
         /// Default: ``stop``
         ///
         /// CloudFormation property `InstanceInitiatedShutdownBehavior`.
@@ -2685,29 +2758,39 @@ pub mod launch_template {
         /// CloudFormation property `InstanceMarketOptions`.
         pub instance_market_options: Option<Expr<InstanceMarketOptions>>,
         /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
+        ///
         /// You must specify ``VCpuCount`` and ``MemoryMiB``. All other attributes are optional. Any unspecified optional attribute is set to its default.
+        ///
         /// When you specify multiple attributes, you get instance types that satisfy all of the specified attributes. If you specify multiple values for an attribute, you get instance types that satisfy any of the specified values.
+        ///
         /// To limit the list of instance types from which Amazon EC2 can identify matching instance types, you can use one of the following parameters, but not both in the same request:
+        ///
         /// +  ``AllowedInstanceTypes`` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
+        ///
         /// +  ``ExcludedInstanceTypes`` - The instance types to exclude from the list, even if they match your specified attributes.
         ///
         /// If you specify ``InstanceRequirements``, you can't specify ``InstanceType``.
+        ///
         /// Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html), or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html)AWS CloudFormation resource, you can't specify ``InstanceRequirements``.
+        ///
         /// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide*.
         ///
         /// CloudFormation property `InstanceRequirements`.
         pub instance_requirements: Option<Expr<InstanceRequirements>>,
         /// The instance type. For more information, see [Amazon EC2 instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+        ///
         /// If you specify ``InstanceType``, you can't specify ``InstanceRequirements``.
         ///
         /// CloudFormation property `InstanceType`.
         pub instance_type: Option<Expr<String>>,
         /// The ID of the kernel.
+        ///
         /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [User Provided Kernels](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
         ///
         /// CloudFormation property `KernelId`.
         pub kernel_id: Option<Expr<String>>,
         /// The name of the key pair. You can create a key pair using [CreateKeyPair](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateKeyPair.html) or [ImportKeyPair](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html).
+        ///
         /// If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
         ///
         /// CloudFormation property `KeyName`.
@@ -2745,26 +2828,31 @@ pub mod launch_template {
         /// CloudFormation property `PrivateDnsNameOptions`.
         pub private_dns_name_options: Option<Expr<PrivateDnsNameOptions>>,
         /// The ID of the RAM disk.
+        ///
         /// We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see [User provided kernels](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html) in the *Amazon EC2 User Guide*.
         ///
         /// CloudFormation property `RamDiskId`.
         pub ram_disk_id: Option<Expr<String>>,
         /// The IDs of the security groups. You can specify the IDs of existing security groups and references to resources created by the stack template.
+        ///
         /// If you specify a network interface, you must specify any security groups as part of the network interface instead.
         ///
         /// CloudFormation property `SecurityGroupIds`.
         pub security_group_ids: Option<Expr<Vec<Expr<String>>>>,
         /// The names of the security groups. For a nondefault VPC, you must use security group IDs instead.
+        ///
         /// If you specify a network interface, you must specify any security groups as part of the network interface instead of using this parameter.
         ///
         /// CloudFormation property `SecurityGroups`.
         pub security_groups: Option<Expr<Vec<Expr<String>>>>,
         /// The tags to apply to resources that are created during instance launch.
+        ///
         /// To tag the launch template itself, use [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html#cfn-ec2-launchtemplate-tagspecifications).
         ///
         /// CloudFormation property `TagSpecifications`.
         pub tag_specifications: Option<Expr<Vec<TagSpecification>>>,
         /// The user data to make available to the instance. You must provide base64-encoded text. User data is limited to 16 KB. For more information, see [Run commands when you launch an EC2 instance with user data input](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html) in the *Amazon EC2 User Guide*.
+        ///
         /// If you are creating the launch template for use with BATCH, the user data must be provided in the [MIME multi-part archive format](https://docs.aws.amazon.com/https://cloudinit.readthedocs.io/en/latest/topics/format.html#mime-multi-part-archive). For more information, see [Amazon EC2 user data in launch templates](https://docs.aws.amazon.com/batch/latest/userguide/launch-templates.html#lt-user-data) in the *User Guide*.
         ///
         /// CloudFormation property `UserData`.
@@ -2843,6 +2931,7 @@ pub mod launch_template {
     }
 
     /// Specifies a block device mapping for a launch template. You must specify ``DeviceName`` plus exactly one of the following properties: ``Ebs``, ``NoDevice``, or ``VirtualName``.
+    ///
     /// ``BlockDeviceMapping`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BlockDeviceMapping {
@@ -2882,6 +2971,7 @@ pub mod launch_template {
     }
 
     /// Parameters for a block device for an EBS volume in an Amazon EC2 launch template.
+    ///
     /// ``Ebs`` is a property of [AWS::EC2::LaunchTemplate BlockDeviceMapping](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-blockdevicemapping.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Ebs {
@@ -2898,12 +2988,17 @@ pub mod launch_template {
         /// CloudFormation property `Encrypted`.
         pub encrypted: Option<Expr<bool>>,
         /// The number of I/O operations per second (IOPS). For ``gp3``, ``io1``, and ``io2`` volumes, this represents the number of IOPS that are provisioned for the volume. For ``gp2`` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
+        ///
         /// The following are the supported values for each volume type:
+        ///
         /// +  ``gp3``: 3,000 - 80,000 IOPS
+        ///
         /// +  ``io1``: 100 - 64,000 IOPS
+        ///
         /// +  ``io2``: 100 - 256,000 IOPS
         ///
         /// For ``io2`` volumes, you can achieve up to 256,000 IOPS on [instances built on the Nitro System](https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html). On other instances, you can achieve performance up to 32,000 IOPS.
+        ///
         /// This parameter is supported for ``io1``, ``io2``, and ``gp3`` volumes only.
         ///
         /// CloudFormation property `Iops`.
@@ -2917,27 +3012,39 @@ pub mod launch_template {
         /// CloudFormation property `SnapshotId`.
         pub snapshot_id: Option<Expr<String>>,
         /// The throughput to provision for a ``gp3`` volume, with a maximum of 2,000 MiB/s.
+        ///
         /// Valid Range: Minimum value of 125. Maximum value of 2,000.
         ///
         /// CloudFormation property `Throughput`.
         pub throughput: Option<Expr<i64>>,
         /// Specifies the Amazon EBS Provisioned Rate for Volume Initialization (volume initialization rate), in MiB/s, at which to download the snapshot blocks from Amazon S3 to the volume. This is also known as *volume initialization*. Specifying a volume initialization rate ensures that the volume is initialized at a predictable and consistent rate after creation.
+        ///
         /// This parameter is supported only for volumes created from snapshots. Omit this parameter if:
+        ///
         /// +  You want to create the volume using fast snapshot restore. You must specify a snapshot that is enabled for fast snapshot restore. In this case, the volume is fully initialized at creation.
+        ///
         /// If you specify a snapshot that is enabled for fast snapshot restore and a volume initialization rate, the volume will be initialized at the specified rate instead of fast snapshot restore.
+        ///
         /// +  You want to create a volume that is initialized at the default rate.
         ///
         /// For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EC2 User Guide*.
+        ///
         /// Valid range: 100 - 300 MiB/s
         ///
         /// CloudFormation property `VolumeInitializationRate`.
         pub volume_initialization_rate: Option<Expr<i64>>,
         /// The size of the volume, in GiBs. You must specify either a snapshot ID or a volume size. The following are the supported volumes sizes for each volume type:
+        ///
         /// +  ``gp2``: 1 - 16,384 GiB
+        ///
         /// +  ``gp3``: 1 - 65,536 GiB
+        ///
         /// +  ``io1``: 4 - 16,384 GiB
+        ///
         /// +  ``io2``: 4 - 65,536 GiB
+        ///
         /// +  ``st1`` and ``sc1``: 125 - 16,384 GiB
+        ///
         /// +  ``standard``: 1 - 1024 GiB
         ///
         /// CloudFormation property `VolumeSize`.
@@ -2976,12 +3083,16 @@ pub mod launch_template {
     }
 
     /// Specifies an instance's Capacity Reservation targeting option. You can specify only one option at a time.
+    ///
     /// ``CapacityReservationSpecification`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CapacityReservationSpecification {
         /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
+        ///
         /// +  ``capacity-reservations-only`` - The instance will only run in a Capacity Reservation or Capacity Reservation group. If capacity isn't available, the instance will fail to launch.
+        ///
         /// +  ``open`` - The instance can run in any ``open`` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, tenancy).
+        ///
         /// +  ``none`` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs in On-Demand capacity.
         ///
         /// CloudFormation property `CapacityReservationPreference`.
@@ -3016,6 +3127,7 @@ pub mod launch_template {
     }
 
     /// Specifies a target Capacity Reservation.
+    ///
     /// ``CapacityReservationTarget`` is a property of the [Amazon EC2 LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html) property type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CapacityReservationTarget {
@@ -3053,6 +3165,7 @@ pub mod launch_template {
     }
 
     /// Specifies the CPU options for an instance. For more information, see [Optimize CPU options](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-optimize-cpu.html) in the *User Guide*.
+    ///
     /// ``CpuOptions`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CpuOptions {
@@ -3092,10 +3205,12 @@ pub mod launch_template {
     }
 
     /// Specifies the credit option for CPU usage of a T2, T3, or T3a instance.
+    ///
     /// ``CreditSpecification`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CreditSpecification {
         /// The credit option for CPU usage of a T instance.
+        ///
         /// Valid values: ``standard`` | ``unlimited``
         ///
         /// CloudFormation property `CpuCredits`.
@@ -3140,10 +3255,12 @@ pub mod launch_template {
     }
 
     /// Specifies whether your instance is configured for hibernation. This parameter is valid only if the instance meets the [hibernation prerequisites](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html#hibernating-prerequisites). For more information, see [Hibernate Your Instance](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html) in the *Amazon EC2 User Guide*.
+    ///
     /// ``HibernationOptions`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct HibernationOptions {
         /// If you set this parameter to ``true``, the instance is enabled for hibernation.
+        ///
         /// Default: ``false``
         ///
         /// CloudFormation property `Configured`.
@@ -3165,7 +3282,9 @@ pub mod launch_template {
     }
 
     /// Specifies an IAM instance profile, which is a container for an IAM role for your instance. You can use an IAM role to distribute your AWS credentials to your instances.
+    ///
     /// If you are creating the launch template for use with an ASlong group, you can specify either the name or the ARN of the instance profile, but not both.
+    ///
     /// ``IamInstanceProfile`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IamInstanceProfile {
@@ -3195,6 +3314,7 @@ pub mod launch_template {
     }
 
     /// Specifies the market (purchasing) option for an instance.
+    ///
     /// ``InstanceMarketOptions`` is a property of the [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct InstanceMarketOptions {
@@ -3224,6 +3344,7 @@ pub mod launch_template {
     }
 
     /// Specifies options for Spot Instances.
+    ///
     /// ``SpotOptions`` is a property of [AWS::EC2::LaunchTemplate InstanceMarketOptions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata-instancemarketoptions.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SpotOptions {
@@ -3236,17 +3357,21 @@ pub mod launch_template {
         /// CloudFormation property `InstanceInterruptionBehavior`.
         pub instance_interruption_behavior: Option<Expr<InstanceInterruptionBehavior>>,
         /// The maximum hourly price you're willing to pay for a Spot Instance. We do not recommend using this parameter because it can lead to increased interruptions. If you do not specify this parameter, you will pay the current Spot price. If you do specify this parameter, it must be more than USD $0.001. Specifying a value below USD $0.001 will result in an ``InvalidParameterValue`` error message when the launch template is used to launch an instance.
+        ///
         /// If you specify a maximum price, your Spot Instances will be interrupted more frequently than if you do not specify this parameter.
         ///
         /// CloudFormation property `MaxPrice`.
         pub max_price: Option<Expr<String>>,
         /// The Spot Instance request type.
+        ///
         /// If you are using Spot Instances with an Auto Scaling group, use ``one-time`` requests, as the ASlong service handles requesting new Spot Instances whenever the group is below its desired capacity.
         ///
         /// CloudFormation property `SpotInstanceType`.
         pub spot_instance_type: Option<Expr<SpotInstanceType>>,
         /// The end date of the request, in UTC format (*YYYY-MM-DD*T*HH:MM:SS*Z). Supported only for persistent requests.
+        ///
         /// +  For a persistent request, the request remains active until the ``ValidUntil`` date and time is reached. Otherwise, the request remains active until you cancel it.
+        ///
         /// +  For a one-time request, ``ValidUntil`` is not supported. The request remains active until all instances launch or you cancel the request.
         ///
         /// Default: 7 days from the current date
@@ -3278,28 +3403,42 @@ pub mod launch_template {
     }
 
     /// The attributes for the instance types. When you specify instance attributes, Amazon EC2 will identify instance types with these attributes.
+    ///
     /// You must specify ``VCpuCount`` and ``MemoryMiB``. All other attributes are optional. Any unspecified optional attribute is set to its default.
+    ///
     /// When you specify multiple attributes, you get instance types that satisfy all of the specified attributes. If you specify multiple values for an attribute, you get instance types that satisfy any of the specified values.
+    ///
     /// To limit the list of instance types from which Amazon EC2 can identify matching instance types, you can use one of the following parameters, but not both in the same request:
+    ///
     /// +  ``AllowedInstanceTypes`` - The instance types to include in the list. All other instance types are ignored, even if they match your specified attributes.
+    ///
     /// +  ``ExcludedInstanceTypes`` - The instance types to exclude from the list, even if they match your specified attributes.
     ///
     /// If you specify ``InstanceRequirements``, you can't specify ``InstanceType``.
+    ///
     /// Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html), or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html)AWS CloudFormation resource, you can't specify ``InstanceRequirements``.
+    ///
     /// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct InstanceRequirements {
         /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance.
+        ///
         /// To exclude accelerator-enabled instance types, set ``Max`` to ``0``.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `AcceleratorCount`.
         pub accelerator_count: Option<Expr<AcceleratorCount>>,
         /// Indicates whether instance types must have accelerators by specific manufacturers.
+        ///
         /// +  For instance types with AWS devices, specify ``amazon-web-services``.
+        ///
         /// +  For instance types with AMD devices, specify ``amd``.
+        ///
         /// +  For instance types with Habana devices, specify ``habana``.
+        ///
         /// +  For instance types with NVIDIA devices, specify ``nvidia``.
+        ///
         /// +  For instance types with Xilinx devices, specify ``xilinx``.
         ///
         /// Default: Any manufacturer
@@ -3307,24 +3446,43 @@ pub mod launch_template {
         /// CloudFormation property `AcceleratorManufacturers`.
         pub accelerator_manufacturers: Option<Expr<Vec<Expr<AcceleratorManufacturer>>>>,
         /// The accelerators that must be on the instance type.
+        ///
         /// +  For instance types with NVIDIA A10G GPUs, specify ``a10g``.
+        ///
         /// +  For instance types with NVIDIA A100 GPUs, specify ``a100``.
+        ///
         /// +  For instance types with NVIDIA H100 GPUs, specify ``h100``.
+        ///
         /// +  For instance types with AWS Inferentia chips, specify ``inferentia``.
+        ///
         /// +  For instance types with AWS Inferentia2 chips, specify ``inferentia2``.
+        ///
         /// +  For instance types with Habana Gaudi HL-205 GPUs, specify ``gaudi-hl-205``.
+        ///
         /// +  For instance types with NVIDIA GRID K520 GPUs, specify ``k520``.
+        ///
         /// +  For instance types with NVIDIA K80 GPUs, specify ``k80``.
+        ///
         /// +  For instance types with NVIDIA L4 GPUs, specify ``l4``.
+        ///
         /// +  For instance types with NVIDIA L40S GPUs, specify ``l40s``.
+        ///
         /// +  For instance types with NVIDIA M60 GPUs, specify ``m60``.
+        ///
         /// +  For instance types with AMD Radeon Pro V520 GPUs, specify ``radeon-pro-v520``.
+        ///
         /// +  For instance types with AWS Trainium chips, specify ``trainium``.
+        ///
         /// +  For instance types with AWS Trainium2 chips, specify ``trainium2``.
+        ///
         /// +  For instance types with NVIDIA T4 GPUs, specify ``t4``.
+        ///
         /// +  For instance types with NVIDIA T4G GPUs, specify ``t4g``.
+        ///
         /// +  For instance types with Xilinx U30 cards, specify ``u30``.
+        ///
         /// +  For instance types with Xilinx VU9P FPGAs, specify ``vu9p``.
+        ///
         /// +  For instance types with NVIDIA V100 GPUs, specify ``v100``.
         ///
         /// Default: Any accelerator
@@ -3332,14 +3490,19 @@ pub mod launch_template {
         /// CloudFormation property `AcceleratorNames`.
         pub accelerator_names: Option<Expr<Vec<Expr<AcceleratorName>>>>,
         /// The minimum and maximum amount of total accelerator memory, in MiB.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `AcceleratorTotalMemoryMiB`.
         pub accelerator_total_memory_mib: Option<Expr<AcceleratorTotalMemoryMib>>,
         /// The accelerator types that must be on the instance type.
+        ///
         /// +  For instance types with FPGA accelerators, specify ``fpga``.
+        ///
         /// +  For instance types with GPU accelerators, specify ``gpu``.
+        ///
         /// +  For instance types with Inference accelerators, specify ``inference``.
+        ///
         /// +  For instance types with Media accelerators, specify ``media``.
         ///
         /// Default: Any accelerator type
@@ -3347,16 +3510,23 @@ pub mod launch_template {
         /// CloudFormation property `AcceleratorTypes`.
         pub accelerator_types: Option<Expr<Vec<Expr<AcceleratorType>>>>,
         /// The instance types to apply your specified attributes against. All other instance types are ignored, even if they match your specified attributes.
+        ///
         /// You can use strings with one or more wild cards, represented by an asterisk (``*``), to allow an instance type, size, or generation. The following are examples: ``m5.8xlarge``, ``c5*.*``, ``m5a.*``, ``r*``, ``*3*``.
+        ///
         /// For example, if you specify ``c5*``,Amazon EC2 will allow the entire C5 instance family, which includes all C5a and C5n instance types. If you specify ``m5a.*``, Amazon EC2 will allow all the M5a instance types, but not the M5n instance types.
+        ///
         /// If you specify ``AllowedInstanceTypes``, you can't specify ``ExcludedInstanceTypes``.
+        ///
         /// Default: All instance types
         ///
         /// CloudFormation property `AllowedInstanceTypes`.
         pub allowed_instance_types: Option<Expr<Vec<Expr<String>>>>,
         /// Indicates whether bare metal instance types must be included, excluded, or required.
+        ///
         /// +  To include bare metal instance types, specify ``included``.
+        ///
         /// +  To require only bare metal instance types, specify ``required``.
+        ///
         /// +  To exclude bare metal instance types, specify ``excluded``.
         ///
         /// Default: ``excluded``
@@ -3364,6 +3534,7 @@ pub mod launch_template {
         /// CloudFormation property `BareMetal`.
         pub bare_metal: Option<Expr<BareMetal>>,
         /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `BaselineEbsBandwidthMbps`.
@@ -3373,8 +3544,11 @@ pub mod launch_template {
         /// CloudFormation property `BaselinePerformanceFactors`.
         pub baseline_performance_factors: Option<Expr<BaselinePerformanceFactors>>,
         /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
+        ///
         /// +  To include burstable performance instance types, specify ``included``.
+        ///
         /// +  To require only burstable performance instance types, specify ``required``.
+        ///
         /// +  To exclude burstable performance instance types, specify ``excluded``.
         ///
         /// Default: ``excluded``
@@ -3382,34 +3556,49 @@ pub mod launch_template {
         /// CloudFormation property `BurstablePerformance`.
         pub burstable_performance: Option<Expr<BurstablePerformance>>,
         /// The CPU manufacturers to include.
+        ///
         /// +  For instance types with Intel CPUs, specify ``intel``.
+        ///
         /// +  For instance types with AMD CPUs, specify ``amd``.
+        ///
         /// +  For instance types with AWS CPUs, specify ``amazon-web-services``.
+        ///
         /// +  For instance types with Apple CPUs, specify ``apple``.
         ///
         /// Don't confuse the CPU manufacturer with the CPU architecture. Instances will be launched with a compatible CPU architecture based on the Amazon Machine Image (AMI) that you specify in your launch template.
+        ///
         /// Default: Any manufacturer
         ///
         /// CloudFormation property `CpuManufacturers`.
         pub cpu_manufacturers: Option<Expr<Vec<Expr<CpuManufacturer>>>>,
         /// The instance types to exclude.
+        ///
         /// You can use strings with one or more wild cards, represented by an asterisk (``*``), to exclude an instance type, size, or generation. The following are examples: ``m5.8xlarge``, ``c5*.*``, ``m5a.*``, ``r*``, ``*3*``.
+        ///
         /// For example, if you specify ``c5*``,Amazon EC2 will exclude the entire C5 instance family, which includes all C5a and C5n instance types. If you specify ``m5a.*``, Amazon EC2 will exclude all the M5a instance types, but not the M5n instance types.
+        ///
         /// If you specify ``ExcludedInstanceTypes``, you can't specify ``AllowedInstanceTypes``.
+        ///
         /// Default: No excluded instance types
         ///
         /// CloudFormation property `ExcludedInstanceTypes`.
         pub excluded_instance_types: Option<Expr<Vec<Expr<String>>>>,
         /// Indicates whether current or previous generation instance types are included. The current generation instance types are recommended for use. Current generation instance types are typically the latest two to three generations in each instance family. For more information, see [Instance types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html) in the *Amazon EC2 User Guide*.
+        ///
         /// For current generation instance types, specify ``current``.
+        ///
         /// For previous generation instance types, specify ``previous``.
+        ///
         /// Default: Current and previous generation instance types
         ///
         /// CloudFormation property `InstanceGenerations`.
         pub instance_generations: Option<Expr<Vec<Expr<InstanceGeneration>>>>,
         /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
+        ///
         /// +  To include instance types with instance store volumes, specify ``included``.
+        ///
         /// +  To require only instance types with instance store volumes, specify ``required``.
+        ///
         /// +  To exclude instance types with instance store volumes, specify ``excluded``.
         ///
         /// Default: ``included``
@@ -3417,7 +3606,9 @@ pub mod launch_template {
         /// CloudFormation property `LocalStorage`.
         pub local_storage: Option<Expr<LocalStorage>>,
         /// The type of local storage that is required.
+        ///
         /// +  For instance types with hard disk drive (HDD) storage, specify ``hdd``.
+        ///
         /// +  For instance types with solid state drive (SSD) storage, specify ``ssd``.
         ///
         /// Default: ``hdd`` and ``ssd``
@@ -3425,13 +3616,17 @@ pub mod launch_template {
         /// CloudFormation property `LocalStorageTypes`.
         pub local_storage_types: Option<Expr<Vec<Expr<LocalStorageType>>>>,
         /// [Price protection] The price protection threshold for Spot Instances, as a percentage of an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
+        ///
         /// The parameter accepts an integer, which Amazon EC2 interprets as a percentage.
+        ///
         /// If you set ``TargetCapacityUnitType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is based on the per vCPU or per memory price instead of the per instance price.
+        ///
         /// Only one of ``SpotMaxPricePercentageOverLowestPrice`` or ``MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as ``999999``.
         ///
         /// CloudFormation property `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Expr<i64>>,
         /// The minimum and maximum amount of memory per vCPU, in GiB.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `MemoryGiBPerVCpu`.
@@ -3441,40 +3636,55 @@ pub mod launch_template {
         /// CloudFormation property `MemoryMiB`.
         pub memory_mib: Option<Expr<MemoryMib>>,
         /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `NetworkBandwidthGbps`.
         pub network_bandwidth_gbps: Option<Expr<NetworkBandwidthGbps>>,
         /// The minimum and maximum number of network interfaces.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `NetworkInterfaceCount`.
         pub network_interface_count: Option<Expr<NetworkInterfaceCount>>,
         /// [Price protection] The price protection threshold for On-Demand Instances, as a percentage higher than an identified On-Demand price. The identified On-Demand price is the price of the lowest priced current generation C, M, or R instance type with your specified attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose price exceeds your specified threshold.
+        ///
         /// The parameter accepts an integer, which Amazon EC2 interprets as a percentage.
+        ///
         /// To turn off price protection, specify a high value, such as ``999999``.
+        ///
         /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html).
+        ///
         /// If you set ``TargetCapacityUnitType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
+        ///
         /// Default: ``20``
         ///
         /// CloudFormation property `OnDemandMaxPricePercentageOverLowestPrice`.
         pub on_demand_max_price_percentage_over_lowest_price: Option<Expr<i64>>,
         /// Indicates whether instance types must support hibernation for On-Demand Instances.
+        ///
         /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html).
+        ///
         /// Default: ``false``
         ///
         /// CloudFormation property `RequireHibernateSupport`.
         pub require_hibernate_support: Option<Expr<bool>>,
         /// [Price protection] The price protection threshold for Spot Instances, as a percentage higher than an identified Spot price. The identified Spot price is the Spot price of the lowest priced current generation C, M, or R instance type with your specified attributes. If no current generation C, M, or R instance type matches your attributes, then the identified Spot price is from the lowest priced current generation instance types, and failing that, from the lowest priced previous generation instance types that match your attributes. When Amazon EC2 selects instance types with your attributes, it will exclude instance types whose Spot price exceeds your specified threshold.
+        ///
         /// The parameter accepts an integer, which Amazon EC2 interprets as a percentage.
+        ///
         /// If you set ``TargetCapacityUnitType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
+        ///
         /// This parameter is not supported for [GetSpotPlacementScores](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetSpotPlacementScores.html) and [GetInstanceTypesFromInstanceRequirements](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetInstanceTypesFromInstanceRequirements.html).
+        ///
         /// Only one of ``SpotMaxPricePercentageOverLowestPrice`` or ``MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as ``999999``.
+        ///
         /// Default: ``100``
         ///
         /// CloudFormation property `SpotMaxPricePercentageOverLowestPrice`.
         pub spot_max_price_percentage_over_lowest_price: Option<Expr<i64>>,
         /// The minimum and maximum amount of total local storage, in GB.
+        ///
         /// Default: No minimum or maximum limits
         ///
         /// CloudFormation property `TotalLocalStorageGB`.
@@ -3648,6 +3858,7 @@ pub mod launch_template {
     }
 
     /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
+    ///
     /// Currently, this parameter only supports CPU performance as a baseline performance factor. For example, specifying ``c6i`` would use the CPU performance of the ``c6i`` family as the baseline reference.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BaselinePerformanceFactors {
@@ -3698,15 +3909,25 @@ pub mod launch_template {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Reference {
         /// The instance family to use as a baseline reference.
+        ///
         /// Ensure that you specify the correct value for the instance family. The instance family is everything before the period (``.``) in the instance type name. For example, in the instance type ``c6i.large``, the instance family is ``c6i``, not ``c6``. For more information, see [Amazon EC2 instance type naming conventions](https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html) in *Amazon EC2 Instance Types*.
+        ///
         /// The following instance families are *not supported* for performance protection:
+        ///
         /// +   ``c1``
+        ///
         /// +  ``g3`` | ``g3s``
+        ///
         /// +   ``hpc7g``
+        ///
         /// +  ``m1`` | ``m2``
+        ///
         /// +  ``mac1`` | ``mac2`` | ``mac2-m1ultra`` | ``mac2-m2`` | ``mac2-m2pro``
+        ///
         /// +  ``p3dn`` | ``p4d`` | ``p5``
+        ///
         /// +   ``t1``
+        ///
         /// +  ``u-12tb1`` | ``u-18tb1`` | ``u-24tb1`` | ``u-3tb1`` | ``u-6tb1`` | ``u-9tb1`` | ``u7i-12tb`` | ``u7in-16tb`` | ``u7in-24tb`` | ``u7in-32tb``
         ///
         /// If you enable performance protection by specifying a supported instance family, the returned instance types will exclude the above unsupported instance families.
@@ -3786,6 +4007,7 @@ pub mod launch_template {
     }
 
     /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
+    ///
     /// Setting the minimum bandwidth does not guarantee that your instance will achieve the minimum bandwidth. Amazon EC2 will identify instance types that support the specified minimum bandwidth, but the actual bandwidth of your instance might go below the specified minimum at times. For more information, see [Available instance bandwidth](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-network-bandwidth.html#available-instance-bandwidth) in the *Amazon EC2 User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NetworkBandwidthGbps {
@@ -3899,6 +4121,7 @@ pub mod launch_template {
     }
 
     /// Specifies a license configuration for an instance.
+    ///
     /// ``LicenseSpecification`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LicenseSpecification {
@@ -3950,27 +4173,34 @@ pub mod launch_template {
     }
 
     /// The metadata options for the instance. For more information, see [Instance metadata and user data](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html) in the *Amazon EC2 User Guide*.
+    ///
     /// ``MetadataOptions`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MetadataOptions {
         /// Enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state is ``enabled``.
+        ///
         /// If you specify a value of ``disabled``, you will not be able to access your instance metadata.
         ///
         /// CloudFormation property `HttpEndpoint`.
         pub http_endpoint: Option<Expr<HttpEndpoint>>,
         /// Enables or disables the IPv6 endpoint for the instance metadata service.
+        ///
         /// Default: ``disabled``
         ///
         /// CloudFormation property `HttpProtocolIpv6`.
         pub http_protocol_ipv6: Option<Expr<HttpProtocolIpv6>>,
         /// The desired HTTP PUT response hop limit for instance metadata requests. The larger the number, the further instance metadata requests can travel.
+        ///
         /// Default: ``1``
+        ///
         /// Possible values: Integers from 1 to 64
         ///
         /// CloudFormation property `HttpPutResponseHopLimit`.
         pub http_put_response_hop_limit: Option<Expr<i64>>,
         /// Indicates whether IMDSv2 is required.
+        ///
         /// +  ``optional`` - IMDSv2 is optional. You can choose whether to send a session token in your instance metadata retrieval requests. If you retrieve IAM role credentials without a session token, you receive the IMDSv1 role credentials. If you retrieve IAM role credentials using a valid session token, you receive the IMDSv2 role credentials.
+        ///
         /// +  ``required`` - IMDSv2 is required. You must send a session token in your instance metadata retrieval requests. With this option, retrieving the IAM role credentials always returns IMDSv2 credentials; IMDSv1 credentials are not available.
         ///
         /// Default: If the value of ``ImdsSupport`` for the Amazon Machine Image (AMI) for your instance is ``v2.0``, the default is ``required``.
@@ -3978,6 +4208,7 @@ pub mod launch_template {
         /// CloudFormation property `HttpTokens`.
         pub http_tokens: Option<Expr<HttpTokens>>,
         /// Set to ``enabled`` to allow access to instance tags from the instance metadata. Set to ``disabled`` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
+        ///
         /// Default: ``disabled``
         ///
         /// CloudFormation property `InstanceMetadataTags`.
@@ -4007,6 +4238,7 @@ pub mod launch_template {
     }
 
     /// Specifies whether detailed monitoring is enabled for an instance. For more information about detailed monitoring, see [Enable or turn off detailed monitoring for your instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html) in the *User Guide*.
+    ///
     /// ``Monitoring`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Monitoring {
@@ -4031,15 +4263,18 @@ pub mod launch_template {
     }
 
     /// Specifies the parameters for a network interface.
+    ///
     /// ``NetworkInterface`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NetworkInterface {
         /// Associates a Carrier IP address with eth0 for a new network interface.
+        ///
         /// Use this option when you launch an instance in a Wavelength Zone and want to associate a Carrier IP address with the network interface. For more information about Carrier IP addresses, see [Carrier IP addresses](https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html#provider-owned-ip) in the *Developer Guide*.
         ///
         /// CloudFormation property `AssociateCarrierIpAddress`.
         pub associate_carrier_ip_address: Option<Expr<bool>>,
         /// Associates a public IPv4 address with eth0 for a new network interface.
+        ///
         /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the [Amazon VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/).
         ///
         /// CloudFormation property `AssociatePublicIpAddress`.
@@ -4057,6 +4292,7 @@ pub mod launch_template {
         /// CloudFormation property `Description`.
         pub description: Option<Expr<String>>,
         /// The device index for the network interface attachment. The primary network interface has a device index of 0. If the network interface is of type ``interface``, you must specify a device index.
+        ///
         /// If you create a launch template that includes secondary network interfaces but no primary network interface, and you specify it using the ``LaunchTemplate`` property of ``AWS::EC2::Instance``, then you must include a primary network interface using the ``NetworkInterfaces`` property of ``AWS::EC2::Instance``.
         ///
         /// CloudFormation property `DeviceIndex`.
@@ -4074,8 +4310,11 @@ pub mod launch_template {
         /// CloudFormation property `Groups`.
         pub groups: Option<Expr<Vec<Expr<String>>>>,
         /// The type of network interface. To create an Elastic Fabric Adapter (EFA), specify ``efa`` or ``efa``. For more information, see [Elastic Fabric Adapter for AI/ML and HPC workloads on Amazon EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html) in the *Amazon EC2 User Guide*.
+        ///
         /// If you are not creating an EFA, specify ``interface`` or omit this parameter.
+        ///
         /// If you specify ``efa-only``, do not assign any IP addresses to the network interface. EFA-only network interfaces do not support IP addresses.
+        ///
         /// Valid values: ``interface`` | ``efa`` | ``efa-only``
         ///
         /// CloudFormation property `InterfaceType`.
@@ -4224,6 +4463,7 @@ pub mod launch_template {
     }
 
     /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
+    ///
     /// To improve the reliability of network packet delivery, ENA Express reorders network packets on the receiving end by default. However, some UDP-based applications are designed to handle network packets that are out of order to reduce the overhead for packet delivery at the network layer. When ENA Express is enabled, you can specify whether UDP network traffic uses it.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EnaSrdSpecification {
@@ -4280,6 +4520,7 @@ pub mod launch_template {
     }
 
     /// Specifies an IPv4 prefix for a network interface.
+    ///
     /// ``Ipv4PrefixSpecification`` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Ipv4PrefixSpecification {
@@ -4304,6 +4545,7 @@ pub mod launch_template {
     }
 
     /// Specifies an IPv6 address in an Amazon EC2 launch template.
+    ///
     /// ``Ipv6Add`` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Ipv6Add {
@@ -4328,6 +4570,7 @@ pub mod launch_template {
     }
 
     /// Specifies an IPv6 prefix for a network interface.
+    ///
     /// ``Ipv6PrefixSpecification`` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Ipv6PrefixSpecification {
@@ -4352,6 +4595,7 @@ pub mod launch_template {
     }
 
     /// Specifies a secondary private IPv4 address for a network interface.
+    ///
     /// ``PrivateIpAdd`` is a property of [AWS::EC2::LaunchTemplate NetworkInterface](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-networkinterface.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PrivateIpAdd {
@@ -4384,6 +4628,7 @@ pub mod launch_template {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NetworkPerformanceOptions {
         /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
+        ///
         /// + default This option uses the standard bandwidth configuration for your instance type. + vpc-1 This option boosts your networking baseline bandwidth and reduces your EBS baseline bandwidth. + ebs-1 This option boosts your EBS baseline bandwidth and reduces your networking baseline bandwidth.
         ///
         /// CloudFormation property `BandwidthWeighting`.
@@ -4405,6 +4650,7 @@ pub mod launch_template {
     }
 
     /// Specifies the placement of an instance.
+    ///
     /// ``Placement`` is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Placement {
@@ -4413,6 +4659,7 @@ pub mod launch_template {
         /// CloudFormation property `Affinity`.
         pub affinity: Option<Expr<String>>,
         /// The Availability Zone for the instance.
+        ///
         /// Either ``AvailabilityZone`` or ``AvailabilityZoneId`` can be specified, but not both
         ///
         /// CloudFormation property `AvailabilityZone`.
@@ -4515,10 +4762,12 @@ pub mod launch_template {
     }
 
     /// Specifies the tags to apply to resources that are created during instance launch.
+    ///
     /// ``TagSpecification`` is a property type of [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications). [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications) is a property of [AWS::EC2::LaunchTemplate LaunchTemplateData](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TagSpecification {
         /// The type of resource to tag. You can specify tags for the following resource types only: ``instance`` | ``volume`` | ``network-interface`` | ``spot-instances-request``. If the instance does not include the resource type that you specify, the instance launch fails. For example, not all instance types include a volume.
+        ///
         /// To tag a resource after it has been created, see [CreateTags](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
         ///
         /// CloudFormation property `ResourceType`.
@@ -4573,7 +4822,9 @@ pub mod launch_template {
     }
 
     /// Specifies the tags to apply to the launch template during creation.
+    ///
     /// To specify the tags for the resources that are created during instance launch, use [AWS::EC2::LaunchTemplate TagSpecification](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-tagspecification.html).
+    ///
     /// ``LaunchTemplateTagSpecification`` is a property of [AWS::EC2::LaunchTemplate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LaunchTemplateTagSpecification {
@@ -4649,8 +4900,11 @@ pub mod launch_template {
     }
 
     /// Indicates the instance's Capacity Reservation preferences. Possible preferences include:
+    ///
     /// +  ``capacity-reservations-only`` - The instance will only run in a Capacity Reservation or Capacity Reservation group. If capacity isn't available, the instance will fail to launch.
+    ///
     /// +  ``open`` - The instance can run in any ``open`` Capacity Reservation that has matching attributes (instance type, platform, Availability Zone, tenancy).
+    ///
     /// +  ``none`` - The instance avoids running in a Capacity Reservation even if one is available. The instance runs in On-Demand capacity.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CapacityReservationPreference {
@@ -4750,6 +5004,7 @@ pub mod launch_template {
     }
 
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
+    ///
     /// Default: ``stop``
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum InstanceInitiatedShutdownBehavior {
@@ -4855,6 +5110,7 @@ pub mod launch_template {
     }
 
     /// The Spot Instance request type.
+    ///
     /// If you are using Spot Instances with an Auto Scaling group, use ``one-time`` requests, as the ASlong service handles requesting new Spot Instances whenever the group is below its desired capacity.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SpotInstanceType {
@@ -5046,8 +5302,11 @@ pub mod launch_template {
     }
 
     /// Indicates whether bare metal instance types must be included, excluded, or required.
+    ///
     /// +  To include bare metal instance types, specify ``included``.
+    ///
     /// +  To require only bare metal instance types, specify ``required``.
+    ///
     /// +  To exclude bare metal instance types, specify ``excluded``.
     ///
     /// Default: ``excluded``
@@ -5085,8 +5344,11 @@ pub mod launch_template {
     }
 
     /// Indicates whether burstable performance T instance types are included, excluded, or required. For more information, see [Burstable performance instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html).
+    ///
     /// +  To include burstable performance instance types, specify ``included``.
+    ///
     /// +  To require only burstable performance instance types, specify ``required``.
+    ///
     /// +  To exclude burstable performance instance types, specify ``excluded``.
     ///
     /// Default: ``excluded``
@@ -5192,8 +5454,11 @@ pub mod launch_template {
     }
 
     /// Indicates whether instance types with instance store volumes are included, excluded, or required. For more information, [Amazon EC2 instance store](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html) in the *Amazon EC2 User Guide*.
+    ///
     /// +  To include instance types with instance store volumes, specify ``included``.
+    ///
     /// +  To require only instance types with instance store volumes, specify ``required``.
+    ///
     /// +  To exclude instance types with instance store volumes, specify ``excluded``.
     ///
     /// Default: ``included``
@@ -5293,6 +5558,7 @@ pub mod launch_template {
     }
 
     /// Enables or disables the HTTP metadata endpoint on your instances. If the parameter is not specified, the default state is ``enabled``.
+    ///
     /// If you specify a value of ``disabled``, you will not be able to access your instance metadata.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum HttpEndpoint {
@@ -5325,6 +5591,7 @@ pub mod launch_template {
     }
 
     /// Enables or disables the IPv6 endpoint for the instance metadata service.
+    ///
     /// Default: ``disabled``
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum HttpProtocolIpv6 {
@@ -5357,7 +5624,9 @@ pub mod launch_template {
     }
 
     /// Indicates whether IMDSv2 is required.
+    ///
     /// +  ``optional`` - IMDSv2 is optional. You can choose whether to send a session token in your instance metadata retrieval requests. If you retrieve IAM role credentials without a session token, you receive the IMDSv1 role credentials. If you retrieve IAM role credentials using a valid session token, you receive the IMDSv2 role credentials.
+    ///
     /// +  ``required`` - IMDSv2 is required. You must send a session token in your instance metadata retrieval requests. With this option, retrieving the IAM role credentials always returns IMDSv2 credentials; IMDSv1 credentials are not available.
     ///
     /// Default: If the value of ``ImdsSupport`` for the Amazon Machine Image (AMI) for your instance is ``v2.0``, the default is ``required``.
@@ -5392,6 +5661,7 @@ pub mod launch_template {
     }
 
     /// Set to ``enabled`` to allow access to instance tags from the instance metadata. Set to ``disabled`` to turn off access to instance tags from the instance metadata. For more information, see [View tags for your EC2 instances using instance metadata](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html).
+    ///
     /// Default: ``disabled``
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum InstanceMetadataTags {
@@ -5424,6 +5694,7 @@ pub mod launch_template {
     }
 
     /// Specify the bandwidth weighting option to boost the associated type of baseline bandwidth, as follows:
+    ///
     /// + default This option uses the standard bandwidth configuration for your instance type. + vpc-1 This option boosts your networking baseline bandwidth and reduces your EBS baseline bandwidth. + ebs-1 This option boosts your EBS baseline bandwidth and reduces your networking baseline bandwidth.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum BandwidthWeighting {
@@ -5524,6 +5795,7 @@ pub mod launch_template {
     }
 
     /// The type of resource to tag. You can specify tags for the following resource types only: ``instance`` | ``volume`` | ``network-interface`` | ``spot-instances-request``. If the instance does not include the resource type that you specify, the instance launch fails. For example, not all instance types include a volume.
+    ///
     /// To tag a resource after it has been created, see [CreateTags](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ResourceType {

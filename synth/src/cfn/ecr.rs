@@ -30,6 +30,7 @@ pub struct CfnRepository {
     /// CloudFormation property `EncryptionConfiguration`; changing it replaces the resource.
     pub encryption_configuration: Option<Expr<repository::EncryptionConfiguration>>,
     /// The ``imageScanningConfiguration`` parameter is being deprecated, in favor of specifying the image scanning configuration at the registry level. For more information, see ``PutRegistryScanningConfiguration``.
+    ///
     /// The image scanning configuration for the repository. This determines whether images are scanned for known vulnerabilities after being pushed to the repository.
     ///
     /// CloudFormation property `ImageScanningConfiguration`.
@@ -48,7 +49,9 @@ pub struct CfnRepository {
     /// CloudFormation property `LifecyclePolicy`.
     pub lifecycle_policy: Option<Expr<repository::LifecyclePolicy>>,
     /// The name to use for the repository. The repository name may be specified on its own (such as ``nginx-web-app``) or it can be prepended with a namespace to group the repository into a category (such as ``project-a/nginx-web-app``). If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the repository name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+    ///
     /// The repository name must start with a letter and can only contain lowercase letters, numbers, hyphens, underscores, and forward slashes.
+    ///
     /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// CloudFormation property `RepositoryName`; changing it replaces the resource.
@@ -129,14 +132,20 @@ pub mod repository {
     use crate::value::{Expr, ToValue, Value};
 
     /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
+    ///
     /// By default, when no encryption configuration is set or the ``AES256`` encryption type is used, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts your data at rest using an AES256 encryption algorithm. This does not require any action on your part.
+    ///
     /// For more control over the encryption of the contents of your repository, you can use server-side encryption with KMSlong key stored in KMSlong (KMS) to encrypt your images. For more information, see [Amazon ECR encryption at rest](https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html) in the *Amazon Elastic Container Registry User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EncryptionConfiguration {
         /// The encryption type to use.
+        ///
         /// If you use the ``KMS`` encryption type, the contents of the repository will be encrypted using server-side encryption with KMSlong key stored in KMS. When you use KMS to encrypt your data, you can either use the default AWS managed KMS key for Amazon ECR, or specify your own KMS key, which you already created.
+        ///
         /// If you use the ``KMS_DSSE`` encryption type, the contents of the repository will be encrypted with two layers of encryption using server-side encryption with the KMS Management Service key stored in KMS. Similar to the ``KMS`` encryption type, you can either use the default AWS managed KMS key for Amazon ECR, or specify your own KMS key, which you've already created.
+        ///
         /// If you use the ``AES256`` encryption type, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts the images in the repository using an AES256 encryption algorithm.
+        ///
         /// For more information, see [Amazon ECR encryption at rest](https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html) in the *Amazon Elastic Container Registry User Guide*.
         ///
         /// CloudFormation property `EncryptionType`; required.

@@ -22,8 +22,11 @@ use crate::value::{Expr, ToValue, Token, Value};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnCluster {
     /// The short name of one or more capacity providers to associate with the cluster. A capacity provider must be associated with a cluster before it can be included as part of the default capacity provider strategy of the cluster or used in a capacity provider strategy when calling the [CreateService](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html) or [RunTask](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html) actions.
+    ///
     /// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must be created but not associated with another cluster. New Auto Scaling group capacity providers can be created with the [CreateCapacityProvider](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html) API operation.
+    ///
     /// To use a FARGATElong capacity provider, specify either the ``FARGATE`` or ``FARGATE_SPOT`` capacity providers. The FARGATElong capacity providers are available to all accounts and only need to be associated with a cluster to be used.
+    ///
     /// The [PutCapacityProvider](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutCapacityProvider.html) API operation is used to update the list of available capacity providers for a cluster after the cluster is created.
     ///
     /// CloudFormation property `CapacityProviders`.
@@ -33,7 +36,9 @@ pub struct CfnCluster {
     /// CloudFormation property `ClusterName`; changing it replaces the resource.
     pub cluster_name: Option<Expr<String>>,
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
+    ///
     /// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
+    ///
     /// For more information, see [Monitor Amazon ECS containers using Container Insights with enhanced observability](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// CloudFormation property `ClusterSettings`.
@@ -48,18 +53,27 @@ pub struct CfnCluster {
     pub default_capacity_provider_strategy:
         Option<Expr<Vec<cluster::CapacityProviderStrategyItem>>>,
     /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the ``enabled`` parameter to ``true`` in the ``ServiceConnectConfiguration``. You can set the namespace of each service individually in the ``ServiceConnectConfiguration`` to override this default parameter.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// CloudFormation property `ServiceConnectDefaults`.
     pub service_connect_defaults: Option<Expr<cluster::ServiceConnectDefaults>>,
     /// The metadata that you apply to the cluster to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// +  Maximum number of tags per resource - 50
+    ///
     /// +  For each resource, each tag key must be unique, and each tag key can have only one value.
+    ///
     /// +  Maximum key length - 128 Unicode characters in UTF-8
+    ///
     /// +  Maximum value length - 256 Unicode characters in UTF-8
+    ///
     /// +  If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    ///
     /// +  Tag keys and values are case-sensitive.
+    ///
     /// +  Do not use ``aws:``, ``AWS:``, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// CloudFormation property `Tags`.
@@ -122,7 +136,9 @@ pub mod cluster {
     use crate::value::{Expr, ToValue, Value};
 
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
+    ///
     /// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
+    ///
     /// For more information, see [Monitor Amazon ECS containers using Container Insights with enhanced observability](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ClusterSettings {
@@ -131,8 +147,11 @@ pub mod cluster {
         /// CloudFormation property `Name`.
         pub name: Option<Expr<String>>,
         /// The value to set for the cluster setting. The supported values are ``enhanced``, ``enabled``, and ``disabled``.
+        ///
         /// To use Container Insights with enhanced observability, set the ``containerInsights`` account setting to ``enhanced``.
+        ///
         /// To use Container Insights, set the ``containerInsights`` account setting to ``enabled``.
+        ///
         /// If a cluster value is specified, it will override the ``containerInsights`` value set with [PutAccountSetting](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSetting.html) or [PutAccountSettingDefault](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutAccountSettingDefault.html).
         ///
         /// CloudFormation property `Value`.
@@ -202,8 +221,11 @@ pub mod cluster {
         /// CloudFormation property `LogConfiguration`.
         pub log_configuration: Option<Expr<ExecuteCommandLogConfiguration>>,
         /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
+        ///
         /// +  ``NONE``: The execute command session is not logged.
+        ///
         /// +  ``DEFAULT``: The ``awslogs`` configuration in the task definition is used. If no logging parameter is specified, it defaults to this value. If no ``awslogs`` log driver is configured in the task definition, the output won't be logged.
+        ///
         /// +  ``OVERRIDE``: Specify the logging details as a part of ``logConfiguration``. If the ``OVERRIDE`` logging option is specified, the ``logConfiguration`` is required.
         ///
         /// CloudFormation property `Logging`.
@@ -234,11 +256,13 @@ pub mod cluster {
         /// CloudFormation property `CloudWatchEncryptionEnabled`.
         pub cloud_watch_encryption_enabled: Option<Expr<bool>>,
         /// The name of the CloudWatch log group to send logs to.
+        ///
         /// The CloudWatch log group must already be created.
         ///
         /// CloudFormation property `CloudWatchLogGroupName`.
         pub cloud_watch_log_group_name: Option<Expr<String>>,
         /// The name of the S3 bucket to send logs to.
+        ///
         /// The S3 bucket must already be created.
         ///
         /// CloudFormation property `S3BucketName`.
@@ -283,13 +307,17 @@ pub mod cluster {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ManagedStorageConfiguration {
         /// Specify the KMSlong key ID for Fargate ephemeral storage.
+        ///
         /// When you specify a ``fargateEphemeralStorageKmsKeyId``, AWS Fargate uses the key to encrypt data at rest in ephemeral storage. For more information about Fargate ephemeral storage encryption, see [Customer managed keys for Fargate ephemeral storage for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-storage-encryption.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// The key must be a single Region key.
         ///
         /// CloudFormation property `FargateEphemeralStorageKmsKeyId`.
         pub fargate_ephemeral_storage_kms_key_id: Option<Expr<String>>,
         /// Specify a KMSlong key ID to encrypt Amazon ECS managed storage.
+        ///
         /// When you specify a ``kmsKeyId``, Amazon ECS uses the key to encrypt data volumes managed by Amazon ECS that are attached to tasks in the cluster. The following data volumes are managed by Amazon ECS: Amazon EBS. For more information about encryption of Amazon EBS volumes attached to Amazon ECS tasks, see [Encrypt data stored in Amazon EBS volumes for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// The key must be a single Region key.
         ///
         /// CloudFormation property `KmsKeyId`.
@@ -319,10 +347,15 @@ pub mod cluster {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CapacityProviderStrategyItem {
         /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of ``0`` is used.
+        ///
         /// Base value characteristics:
+        ///
         /// +  Only one capacity provider in a strategy can have a base defined
+        ///
         /// +  The default value is ``0`` if not specified
+        ///
         /// +  The valid range is 0 to 100,000
+        ///
         /// +  Base requirements are satisfied first before weight distribution
         ///
         /// CloudFormation property `Base`.
@@ -332,20 +365,31 @@ pub mod cluster {
         /// CloudFormation property `CapacityProvider`.
         pub capacity_provider: Option<Expr<String>>,
         /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The ``weight`` value is taken into consideration after the ``base`` value, if defined, is satisfied.
+        ///
         /// If no ``weight`` value is specified, the default value of ``0`` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of ``0`` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of ``0``, any ``RunTask`` or ``CreateService`` actions using the capacity provider strategy will fail.
+        ///
         /// Weight value characteristics:
+        ///
         /// +  Weight is considered after the base value is satisfied
+        ///
         /// +  The default value is ``0`` if not specified
+        ///
         /// +  The valid range is 0 to 1,000
+        ///
         /// +  At least one capacity provider must have a weight greater than zero
+        ///
         /// +  Capacity providers with weight of ``0`` cannot place tasks
         ///
         /// Task distribution logic:
+        ///
         /// 1.  Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
+        ///
         /// 1.  Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
         ///
         /// Examples:
+        ///
         /// Equal Distribution: Two capacity providers both with weight ``1`` will split tasks evenly after base requirements are met.
+        ///
         /// Weighted Distribution: If capacityProviderA has weight ``1`` and capacityProviderB has weight ``4``, then for every 1 task on A, 4 tasks will run on B.
         ///
         /// CloudFormation property `Weight`.
@@ -369,13 +413,18 @@ pub mod cluster {
     }
 
     /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the ``enabled`` parameter to ``true`` in the ``ServiceConnectConfiguration``. You can set the namespace of each service individually in the ``ServiceConnectConfiguration`` to override this default parameter.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceConnectDefaults {
         /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace that's used when you create a service and don't specify a Service Connect configuration. The namespace name can include up to 1024 characters. The name is case-sensitive. The name can't include greater than (>), less than (<), double quotation marks ("), or slash (/).
+        ///
         /// If you enter an existing namespace name or ARN, then that namespace will be used. Any namespace type is supported. The namespace must be in this account and this AWS Region.
+        ///
         /// If you enter a new name, a CMAPlong namespace will be created. Amazon ECS creates a CMAP namespace with the "API calls" method of instance discovery only. This instance discovery method is the "HTTP" namespace type in the CLIlong. Other types of instance discovery aren't used by Service Connect.
+        ///
         /// If you update the cluster with an empty string ``""`` for the namespace name, the cluster configuration for Service Connect is removed. Note that the namespace will remain in CMAP and must be deleted separately.
+        ///
         /// For more information about CMAPlong, see [Working with Services](https://docs.aws.amazon.com/cloud-map/latest/dg/working-with-services.html) in the *Developer Guide*.
         ///
         /// CloudFormation property `Namespace`.
@@ -397,13 +446,21 @@ pub mod cluster {
     }
 
     /// The metadata that you apply to a resource to help you categorize and organize them. Each tag consists of a key and an optional value. You define them.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// +  Maximum number of tags per resource - 50
+    ///
     /// +  For each resource, each tag key must be unique, and each tag key can have only one value.
+    ///
     /// +  Maximum key length - 128 Unicode characters in UTF-8
+    ///
     /// +  Maximum value length - 256 Unicode characters in UTF-8
+    ///
     /// +  If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    ///
     /// +  Tag keys and values are case-sensitive.
+    ///
     /// +  Do not use ``aws:``, ``AWS:``, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Tag {
@@ -433,8 +490,11 @@ pub mod cluster {
     }
 
     /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
+    ///
     /// +  ``NONE``: The execute command session is not logged.
+    ///
     /// +  ``DEFAULT``: The ``awslogs`` configuration in the task definition is used. If no logging parameter is specified, it defaults to this value. If no ``awslogs`` log driver is configured in the task definition, the output won't be logged.
+    ///
     /// +  ``OVERRIDE``: Specify the logging details as a part of ``logConfiguration``. If the ``OVERRIDE`` logging option is specified, the ``logConfiguration`` is required.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Logging {
@@ -2087,8 +2147,11 @@ pub mod capacity_provider {
 /// `AWS::ECS::TaskDefinition`: Registers a new task definition from the supplied ``family`` and ``containerDefinitions``. Optionally, you can add data volumes to your containers with the ``volumes`` parameter. For more information about task definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide*.
 ///
 /// You can specify a role for your task with the ``taskRoleArn`` parameter. When you specify a role for a task, its containers can then use the latest versions of the CLI or SDKs to make API requests to the AWS services that are specified in the policy that's associated with the role. For more information, see [IAM Roles for Tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// You can specify a Docker networking mode for the containers in your task definition with the ``networkMode`` parameter. If you specify the ``awsvpc`` network mode, the task is allocated an elastic network interface, and you must specify a [NetworkConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html) when you create a service or run a task with the task definition. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide*.
+///
 /// In the following example or examples, the Authorization header contents (``AUTHPARAMS``) must be replaced with an AWS Signature Version 4 signature. For more information, see [Signature Version 4 Signing Process](https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html) in the *General Reference*.
+///
 /// You only need to learn how to sign HTTP requests if you intend to create them manually. When you use the [](https://docs.aws.amazon.com/cli/) or one of the [SDKs](https://docs.aws.amazon.com/tools/) to make requests to AWS, these tools automatically sign the requests for you, with the access key that you specify when you configure the tools. When you use these tools, you don't have to sign requests yourself.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html).
@@ -2099,7 +2162,9 @@ pub struct CfnTaskDefinition {
     /// CloudFormation property `ContainerDefinitions`; changing it replaces the resource.
     pub container_definitions: Option<Expr<Vec<task_definition::ContainerDefinition>>>,
     /// The number of ``cpu`` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. The value that you choose determines your range of valid values for the ``memory`` parameter.
+    ///
     /// If you're using the EC2 launch type or the external launch type, this field is optional. Supported values are between ``128`` CPU units (``0.125`` vCPUs) and ``196608`` CPU units (``192`` vCPUs).
+    ///
     /// This field is required for Fargate. For information about the valid values, see [Task size](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// CloudFormation property `Cpu`; changing it replaces the resource.
@@ -2117,7 +2182,9 @@ pub struct CfnTaskDefinition {
     /// CloudFormation property `ExecutionRoleArn`; changing it replaces the resource.
     pub execution_role_arn: Option<Expr<String>>,
     /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.
+    ///
     /// A family groups multiple versions of a task definition. Amazon ECS gives the first task definition that you registered to a family a revision number of 1. Amazon ECS gives sequential revision numbers to each task definition that you add.
+    ///
     /// To use revision numbers when you update a task definition, specify this property. If you don't specify a value, CFNlong generates a new task definition each time that you update it.
     ///
     /// CloudFormation property `Family`; changing it replaces the resource.
@@ -2127,9 +2194,13 @@ pub struct CfnTaskDefinition {
     /// CloudFormation property `InferenceAccelerators`; changing it replaces the resource.
     pub inference_accelerators: Option<Expr<Vec<task_definition::InferenceAccelerator>>>,
     /// The IPC resource namespace to use for the containers in the task. The valid values are ``host``, ``task``, or ``none``. If ``host`` is specified, then all containers within the tasks that specified the ``host`` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If ``task`` is specified, all containers within the specified task share the same IPC resources. If ``none`` is specified, then IPC resources within the containers of a task are private and not shared with other containers in a task or on the container instance. If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance.
+    ///
     /// If the ``host`` IPC mode is used, be aware that there is a heightened risk of undesired IPC namespace expose.
+    ///
     /// If you are setting namespaced kernel parameters using ``systemControls`` for the containers in the task, the following will apply to your IPC resource namespace. For more information, see [System Controls](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// +  For tasks that use the ``host`` IPC mode, IPC namespace related ``systemControls`` are not supported.
+    ///
     /// +  For tasks that use the ``task`` IPC mode, IPC namespace related ``systemControls`` will apply to all containers within a task.
     ///
     /// This parameter is not supported for Windows containers or tasks run on FARGATElong.
@@ -2137,46 +2208,70 @@ pub struct CfnTaskDefinition {
     /// CloudFormation property `IpcMode`; changing it replaces the resource.
     pub ipc_mode: Option<Expr<task_definition::IpcMode>>,
     /// The amount (in MiB) of memory used by the task.
+    ///
     /// If your tasks runs on Amazon EC2 instances, you must specify either a task-level memory value or a container-level memory value. This field is optional and any value can be used. If a task-level memory value is specified, the container-level memory value is optional. For more information regarding container-level memory and memory reservation, see [ContainerDefinition](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+    ///
     /// If your tasks runs on FARGATElong, this field is required. You must use one of the following values. The value you choose determines your range of valid values for the ``cpu`` parameter.
+    ///
     /// +  512 (0.5 GB), 1024 (1 GB), 2048 (2 GB) - Available ``cpu`` values: 256 (.25 vCPU)
+    ///
     /// +  1024 (1 GB), 2048 (2 GB), 3072 (3 GB), 4096 (4 GB) - Available ``cpu`` values: 512 (.5 vCPU)
+    ///
     /// +  2048 (2 GB), 3072 (3 GB), 4096 (4 GB), 5120 (5 GB), 6144 (6 GB), 7168 (7 GB), 8192 (8 GB) - Available ``cpu`` values: 1024 (1 vCPU)
+    ///
     /// +  Between 4096 (4 GB) and 16384 (16 GB) in increments of 1024 (1 GB) - Available ``cpu`` values: 2048 (2 vCPU)
+    ///
     /// +  Between 8192 (8 GB) and 30720 (30 GB) in increments of 1024 (1 GB) - Available ``cpu`` values: 4096 (4 vCPU)
+    ///
     /// +  Between 16 GB and 60 GB in 4 GB increments - Available ``cpu`` values: 8192 (8 vCPU)
+    ///
     /// This option requires Linux platform ``1.4.0`` or later.
+    ///
     /// +  Between 32GB and 120 GB in 8 GB increments - Available ``cpu`` values: 16384 (16 vCPU)
+    ///
     /// This option requires Linux platform ``1.4.0`` or later.
     ///
     /// CloudFormation property `Memory`; changing it replaces the resource.
     pub memory: Option<Expr<String>>,
     /// The Docker networking mode to use for the containers in the task. The valid values are ``none``, ``bridge``, ``awsvpc``, and ``host``. If no network mode is specified, the default is ``bridge``.
+    ///
     /// For Amazon ECS tasks on Fargate, the ``awsvpc`` network mode is required. For Amazon ECS tasks on Amazon EC2 Linux instances, any network mode can be used. For Amazon ECS tasks on Amazon EC2 Windows instances, ``<default>`` or ``awsvpc`` can be used. If the network mode is set to ``none``, you cannot specify port mappings in your container definitions, and the tasks containers do not have external connectivity. The ``host`` and ``awsvpc`` network modes offer the highest networking performance for containers because they use the EC2 network stack instead of the virtualized network stack provided by the ``bridge`` mode.
+    ///
     /// With the ``host`` and ``awsvpc`` network modes, exposed container ports are mapped directly to the corresponding host port (for the ``host`` network mode) or the attached elastic network interface port (for the ``awsvpc`` network mode), so you cannot take advantage of dynamic host port mappings.
+    ///
     /// When using the ``host`` network mode, you should not run containers using the root user (UID 0). It is considered best practice to use a non-root user.
+    ///
     /// If the network mode is ``awsvpc``, the task is allocated an elastic network interface, and you must specify a [NetworkConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html) value when you create a service or run a task with the task definition. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If the network mode is ``host``, you cannot run multiple instantiations of the same task on a single container instance when port mappings are used.
     ///
     /// CloudFormation property `NetworkMode`; changing it replaces the resource.
     pub network_mode: Option<Expr<task_definition::NetworkMode>>,
     /// The process namespace to use for the containers in the task. The valid values are ``host`` or ``task``. On Fargate for Linux containers, the only valid value is ``task``. For example, monitoring sidecars might need ``pidMode`` to access information about other containers running in the same task.
+    ///
     /// If ``host`` is specified, all containers within the tasks that specified the ``host`` PID mode on the same container instance share the same process namespace with the host Amazon EC2 instance.
+    ///
     /// If ``task`` is specified, all containers within the specified task share the same process namespace.
+    ///
     /// If no value is specified, the The default is a private namespace for each container.
+    ///
     /// If the ``host`` PID mode is used, there's a heightened risk of undesired process namespace exposure.
+    ///
     /// This parameter is not supported for Windows containers.
+    ///
     /// This parameter is only supported for tasks that are hosted on FARGATElong if the tasks are using platform version ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
     ///
     /// CloudFormation property `PidMode`; changing it replaces the resource.
     pub pid_mode: Option<Expr<task_definition::PidMode>>,
     /// An array of placement constraint objects to use for tasks.
+    ///
     /// This parameter isn't supported for tasks run on FARGATElong.
     ///
     /// CloudFormation property `PlacementConstraints`; changing it replaces the resource.
     pub placement_constraints:
         Option<Expr<Vec<task_definition::TaskDefinitionPlacementConstraint>>>,
     /// The configuration details for the App Mesh proxy.
+    ///
     /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the ``ecs-init`` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version ``20190301`` or later, they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// CloudFormation property `ProxyConfiguration`; changing it replaces the resource.
@@ -2190,24 +2285,35 @@ pub struct CfnTaskDefinition {
     /// CloudFormation property `RuntimePlatform`; changing it replaces the resource.
     pub runtime_platform: Option<Expr<task_definition::RuntimePlatform>>,
     /// The metadata that you apply to the task definition to help you categorize and organize them. Each tag consists of a key and an optional value. You define both of them.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// +  Maximum number of tags per resource - 50
+    ///
     /// +  For each resource, each tag key must be unique, and each tag key can have only one value.
+    ///
     /// +  Maximum key length - 128 Unicode characters in UTF-8
+    ///
     /// +  Maximum value length - 256 Unicode characters in UTF-8
+    ///
     /// +  If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    ///
     /// +  Tag keys and values are case-sensitive.
+    ///
     /// +  Do not use ``aws:``, ``AWS:``, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// CloudFormation property `Tags`.
     pub tags: Option<Expr<Vec<task_definition::Tag>>>,
     /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see [Amazon ECS Task Role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// IAM roles for tasks on Windows require that the ``-EnableTaskIAMRole`` option is set when you launch the Amazon ECS-optimized Windows AMI. Your containers must also run some configuration code to use the feature. For more information, see [Windows IAM roles for tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows_task_IAM_roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// String validation is done on the ECS side. If an invalid string value is given for ``TaskRoleArn``, it may cause the Cloudformation job to hang.
     ///
     /// CloudFormation property `TaskRoleArn`; changing it replaces the resource.
     pub task_role_arn: Option<Expr<String>>,
     /// The list of data volume definitions for the task. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The ``host`` and ``sourcePath`` parameters aren't supported for tasks run on FARGATElong.
     ///
     /// CloudFormation property `Volumes`; changing it replaces the resource.
@@ -2288,12 +2394,19 @@ pub mod task_definition {
         /// CloudFormation property `Command`.
         pub command: Option<Expr<Vec<Expr<String>>>>,
         /// The number of ``cpu`` units reserved for the container. This parameter maps to ``CpuShares`` in the docker container create command and the ``--cpu-shares`` option to docker run.
+        ///
         /// This field is optional for tasks using the Fargate launch type, and the only requirement is that the total amount of CPU reserved for all containers within a task be lower than the task-level ``cpu`` value.
+        ///
         /// You can determine the number of CPU units that are available per EC2 instance type by multiplying the vCPUs listed for that instance type on the [Amazon EC2 Instances](https://docs.aws.amazon.com/ec2/instance-types/) detail page by 1,024.
+        ///
         /// Linux containers share unallocated CPU units with other containers on the container instance with the same ratio as their allocated amount. For example, if you run a single-container task on a single-core instance type with 512 CPU units specified for that container, and that's the only task running on the container instance, that container could use the full 1,024 CPU unit share at any given time. However, if you launched another copy of the same task on that container instance, each task is guaranteed a minimum of 512 CPU units when needed. Moreover, each container could float to higher CPU usage if the other container was not using it. If both tasks were 100% active all of the time, they would be limited to 512 CPU units.
+        ///
         /// On Linux container instances, the Docker daemon on the container instance uses the CPU value to calculate the relative CPU share ratios for running containers. The minimum valid CPU share value that the Linux kernel allows is 2, and the maximum valid CPU share value that the Linux kernel allows is 262144. However, the CPU parameter isn't required, and you can use CPU values below 2 or above 262144 in your container definitions. For CPU values below 2 (including null) or above 262144, the behavior varies based on your Amazon ECS container agent version:
+        ///
         /// +  *Agent versions less than or equal to 1.1.0:* Null and zero CPU values are passed to Docker as 0, which Docker then converts to 1,024 CPU shares. CPU values of 1 are passed to Docker as 1, which the Linux kernel converts to two CPU shares.
+        ///
         /// +  *Agent versions greater than or equal to 1.2.0:* Null, zero, and CPU values of 1 are passed to Docker as 2.
+        ///
         /// +  *Agent versions greater than or equal to 1.84.0:* CPU values greater than 256 vCPU are passed to Docker as 256, which is equivalent to 262144 CPU shares.
         ///
         /// On Windows container instances, the CPU limit is enforced as an absolute limit, or a quota. Windows containers only have access to the specified amount of CPU that's described in the task definition. A null or zero CPU value is passed to Docker as ``0``, which Windows interprets as 1% of one CPU.
@@ -2301,17 +2414,25 @@ pub mod task_definition {
         /// CloudFormation property `Cpu`.
         pub cpu: Option<Expr<i64>>,
         /// A list of ARNs in SSM or Amazon S3 to a credential spec (``CredSpec``) file that configures the container for Active Directory authentication. We recommend that you use this parameter instead of the ``dockerSecurityOptions``. The maximum number of ARNs is 1.
+        ///
         /// There are two formats for each ARN.
+        ///
         /// + credentialspecdomainless:MyARN You use credentialspecdomainless:MyARN to provide a CredSpec with an additional section for a secret in . You provide the login credentials to the domain in the secret. Each task that runs on any container instance can join different domains. You can use this format without joining the container instance to a domain. + credentialspec:MyARN You use credentialspec:MyARN to provide a CredSpec for a single domain. You must join the container instance to the domain before you start any tasks that use this task definition.
+        ///
         /// In both formats, replace ``MyARN`` with the ARN in SSM or Amazon S3.
+        ///
         /// If you provide a ``credentialspecdomainless:MyARN``, the ``credspec`` must provide a ARN in ASMlong for a secret containing the username, password, and the domain to connect to. For better security, the instance isn't joined to the domain for domainless authentication. Other applications on the instance can't use the domainless credentials. You can use this parameter to run tasks on the same instance, even it the tasks need to join different domains. For more information, see [Using gMSAs for Windows Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html) and [Using gMSAs for Linux Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html).
         ///
         /// CloudFormation property `CredentialSpecs`.
         pub credential_specs: Option<Expr<Vec<Expr<String>>>>,
         /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+        ///
         /// For tasks using the EC2 launch type, the container instances require at least version 1.26.0 of the container agent to turn on container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the ``ecs-init`` package. If your container instances are launched from version ``20190301`` or later, then they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+        ///
         /// +  Linux platform version ``1.3.0`` or later.
+        ///
         /// +  Windows platform version ``1.0.0`` or later.
         ///
         /// If the task definition is used in a blue/green deployment that uses [AWS::CodeDeploy::DeploymentGroup BlueGreenDeploymentConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-deploymentgroup-bluegreendeploymentconfiguration.html), the ``dependsOn`` parameter is not supported.
@@ -2319,16 +2440,19 @@ pub mod task_definition {
         /// CloudFormation property `DependsOn`.
         pub depends_on: Option<Expr<Vec<ContainerDependency>>>,
         /// When this parameter is true, networking is off within the container. This parameter maps to ``NetworkDisabled`` in the docker container create command.
+        ///
         /// This parameter is not supported for Windows containers.
         ///
         /// CloudFormation property `DisableNetworking`.
         pub disable_networking: Option<Expr<bool>>,
         /// A list of DNS search domains that are presented to the container. This parameter maps to ``DnsSearch`` in the docker container create command and the ``--dns-search`` option to docker run.
+        ///
         /// This parameter is not supported for Windows containers.
         ///
         /// CloudFormation property `DnsSearchDomains`.
         pub dns_search_domains: Option<Expr<Vec<Expr<String>>>>,
         /// A list of DNS servers that are presented to the container. This parameter maps to ``Dns`` in the docker container create command and the ``--dns`` option to docker run.
+        ///
         /// This parameter is not supported for Windows containers.
         ///
         /// CloudFormation property `DnsServers`.
@@ -2338,36 +2462,47 @@ pub mod task_definition {
         /// CloudFormation property `DockerLabels`.
         pub docker_labels: Option<Expr<indexmap::IndexMap<String, Expr<String>>>>,
         /// A list of strings to provide custom configuration for multiple security systems. This field isn't valid for containers in tasks using the Fargate launch type.
+        ///
         /// For Linux tasks on EC2, this parameter can be used to reference custom labels for SELinux and AppArmor multi-level security systems.
+        ///
         /// For any tasks on EC2, this parameter can be used to reference a credential spec file that configures a container for Active Directory authentication. For more information, see [Using gMSAs for Windows Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/windows-gmsa.html) and [Using gMSAs for Linux Containers](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linux-gmsa.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// This parameter maps to ``SecurityOpt`` in the docker container create command and the ``--security-opt`` option to docker run.
+        ///
         /// The Amazon ECS container agent running on a container instance must register with the ``ECS_SELINUX_CAPABLE=true`` or ``ECS_APPARMOR_CAPABLE=true`` environment variables before containers placed on that instance can use these security options. For more information, see [Amazon ECS Container Agent Configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// Valid values: "no-new-privileges" | "apparmor:PROFILE" | "label:value" | "credentialspec:CredentialSpecFilePath"
         ///
         /// CloudFormation property `DockerSecurityOptions`.
         pub docker_security_options: Option<Expr<Vec<Expr<String>>>>,
         /// Early versions of the Amazon ECS container agent don't properly handle ``entryPoint`` parameters. If you have problems using ``entryPoint``, update your container agent or enter your commands and arguments as ``command`` array items instead.
+        ///
         /// The entry point that's passed to the container. This parameter maps to ``Entrypoint`` in the docker container create command and the ``--entrypoint`` option to docker run.
         ///
         /// CloudFormation property `EntryPoint`.
         pub entry_point: Option<Expr<Vec<Expr<String>>>>,
         /// The environment variables to pass to a container. This parameter maps to ``Env`` in the docker container create command and the ``--env`` option to docker run.
+        ///
         /// We don't recommend that you use plaintext environment variables for sensitive information, such as credential data.
         ///
         /// CloudFormation property `Environment`.
         pub environment: Option<Expr<Vec<KeyValuePair>>>,
         /// A list of files containing the environment variables to pass to a container. This parameter maps to the ``--env-file`` option to docker run.
+        ///
         /// You can specify up to ten environment files. The file must have a ``.env`` file extension. Each line in an environment file contains an environment variable in ``VARIABLE=VALUE`` format. Lines beginning with ``#`` are treated as comments and are ignored.
+        ///
         /// If there are environment variables specified using the ``environment`` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Specifying Environment Variables](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html) in the *Amazon Elastic Container Service Developer Guide*.
         ///
         /// CloudFormation property `EnvironmentFiles`.
         pub environment_files: Option<Expr<Vec<EnvironmentFile>>>,
         /// If the ``essential`` parameter of a container is marked as ``true``, and that container fails or stops for any reason, all other containers that are part of the task are stopped. If the ``essential`` parameter of a container is marked as ``false``, its failure doesn't affect the rest of the containers in a task. If this parameter is omitted, a container is assumed to be essential.
+        ///
         /// All tasks must have at least one essential container. If you have an application that's composed of multiple containers, group containers that are used for a common purpose into components, and separate the different components into multiple task definitions. For more information, see [Application Architecture](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/application_architecture.html) in the *Amazon Elastic Container Service Developer Guide*.
         ///
         /// CloudFormation property `Essential`.
         pub essential: Option<Expr<bool>>,
         /// A list of hostnames and IP address mappings to append to the ``/etc/hosts`` file on the container. This parameter maps to ``ExtraHosts`` in the docker container create command and the ``--add-host`` option to docker run.
+        ///
         /// This parameter isn't supported for Windows containers or tasks that use the ``awsvpc`` network mode.
         ///
         /// CloudFormation property `ExtraHosts`.
@@ -2381,15 +2516,21 @@ pub mod task_definition {
         /// CloudFormation property `HealthCheck`.
         pub health_check: Option<Expr<HealthCheck>>,
         /// The hostname to use for your container. This parameter maps to ``Hostname`` in the docker container create command and the ``--hostname`` option to docker run.
+        ///
         /// The ``hostname`` parameter is not supported if you're using the ``awsvpc`` network mode.
         ///
         /// CloudFormation property `Hostname`.
         pub hostname: Option<Expr<String>>,
         /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either ``repository-url/image:tag`` or ``repository-url/image@digest``. For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to ``Image`` in the docker container create command and the ``IMAGE`` parameter of docker run.
+        ///
         /// +  When a new task starts, the Amazon ECS container agent pulls the latest version of the specified image and tag for the container to use. However, subsequent updates to a repository image aren't propagated to already running tasks.
+        ///
         /// +  Images in Amazon ECR repositories can be specified by either using the full ``registry/repository:tag`` or ``registry/repository@digest``. For example, ``012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>:latest`` or ``012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>@sha256:94afd1f2e64d908bc90dbca0035a5b567EXAMPLE``.
+        ///
         /// +  Images in official repositories on Docker Hub use a single name (for example, ``ubuntu`` or ``mongo``).
+        ///
         /// +  Images in other repositories on Docker Hub are qualified with an organization name (for example, ``amazon/amazon-ecs-agent``).
+        ///
         /// +  Images in other online repositories are qualified further by a domain name (for example, ``quay.io/assemblyline/ubuntu``).
         ///
         /// CloudFormation property `Image`; required.
@@ -2399,42 +2540,59 @@ pub mod task_definition {
         /// CloudFormation property `Interactive`.
         pub interactive: Option<Expr<bool>>,
         /// The ``links`` parameter allows containers to communicate with each other without the need for port mappings. This parameter is only supported if the network mode of a task definition is ``bridge``. The ``name:internalName`` construct is analogous to ``name:alias`` in Docker links. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.. This parameter maps to ``Links`` in the docker container create command and the ``--link`` option to docker run.
+        ///
         /// This parameter is not supported for Windows containers.
+        ///
         /// Containers that are collocated on a single container instance may be able to communicate with each other without requiring links or host port mappings. Network isolation is achieved on the container instance using security groups and VPC settings.
         ///
         /// CloudFormation property `Links`.
         pub links: Option<Expr<Vec<Expr<String>>>>,
         /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information see [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
+        ///
         /// This parameter is not supported for Windows containers.
         ///
         /// CloudFormation property `LinuxParameters`.
         pub linux_parameters: Option<Expr<LinuxParameters>>,
         /// The log configuration specification for the container.
+        ///
         /// This parameter maps to ``LogConfig`` in the docker Create a container command and the ``--log-driver`` option to docker run. By default, containers use the same logging driver that the Docker daemon uses. However, the container may use a different logging driver than the Docker daemon by specifying a log driver with this parameter in the container definition. To use a different logging driver for a container, the log system must be configured properly on the container instance (or on a different log server for remote logging options). For more information on the options for different supported log drivers, see [Configure logging drivers](https://docs.aws.amazon.com/https://docs.docker.com/engine/admin/logging/overview/) in the Docker documentation.
+        ///
         /// Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon (shown in the [LogConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LogConfiguration.html) data type). Additional log drivers may be available in future releases of the Amazon ECS container agent.
+        ///
         /// This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
+        ///
         /// The Amazon ECS container agent running on a container instance must register the logging drivers available on that instance with the ``ECS_AVAILABLE_LOGGING_DRIVERS`` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Container Agent Configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Developer Guide*.
         ///
         /// CloudFormation property `LogConfiguration`.
         pub log_configuration: Option<Expr<LogConfiguration>>,
         /// The amount (in MiB) of memory to present to the container. If your container attempts to exceed the memory specified here, the container is killed. The total amount of memory reserved for all containers within a task must be lower than the task ``memory`` value, if one is specified. This parameter maps to ``Memory`` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the ``--memory`` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/#security-configuration).
+        ///
         /// If using the Fargate launch type, this parameter is optional.
+        ///
         /// If using the EC2 launch type, you must specify either a task-level memory value or a container-level memory value. If you specify both a container-level ``memory`` and ``memoryReservation`` value, ``memory`` must be greater than ``memoryReservation``. If you specify ``memoryReservation``, then that value is subtracted from the available memory resources for the container instance where the container is placed. Otherwise, the value of ``memory`` is used.
+        ///
         /// The Docker 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a container, so you should not specify fewer than 6 MiB of memory for your containers.
+        ///
         /// The Docker 19.03.13-ce or earlier daemon reserves a minimum of 4 MiB of memory for a container, so you should not specify fewer than 4 MiB of memory for your containers.
         ///
         /// CloudFormation property `Memory`.
         pub memory: Option<Expr<i64>>,
         /// The soft limit (in MiB) of memory to reserve for the container. When system memory is under heavy contention, Docker attempts to keep the container memory to this soft limit. However, your container can consume more memory when it needs to, up to either the hard limit specified with the ``memory`` parameter (if applicable), or all of the available memory on the container instance, whichever comes first. This parameter maps to ``MemoryReservation`` in the docker container create command and the ``--memory-reservation`` option to docker run.
+        ///
         /// If a task-level memory value is not specified, you must specify a non-zero integer for one or both of ``memory`` or ``memoryReservation`` in a container definition. If you specify both, ``memory`` must be greater than ``memoryReservation``. If you specify ``memoryReservation``, then that value is subtracted from the available memory resources for the container instance where the container is placed. Otherwise, the value of ``memory`` is used.
+        ///
         /// For example, if your container normally uses 128 MiB of memory, but occasionally bursts to 256 MiB of memory for short periods of time, you can set a ``memoryReservation`` of 128 MiB, and a ``memory`` hard limit of 300 MiB. This configuration would allow the container to only reserve 128 MiB of memory from the remaining resources on the container instance, but also allow the container to consume more memory resources when needed.
+        ///
         /// The Docker 20.10.0 or later daemon reserves a minimum of 6 MiB of memory for a container. So, don't specify less than 6 MiB of memory for your containers.
+        ///
         /// The Docker 19.03.13-ce or earlier daemon reserves a minimum of 4 MiB of memory for a container. So, don't specify less than 4 MiB of memory for your containers.
         ///
         /// CloudFormation property `MemoryReservation`.
         pub memory_reservation: Option<Expr<i64>>,
         /// The mount points for data volumes in your container.
+        ///
         /// This parameter maps to ``Volumes`` in the docker container create command and the ``--volume`` option to docker run.
+        ///
         /// Windows containers can mount whole directories on the same drive as ``$env:ProgramData``. Windows containers can't mount directories on a different drive, and mount point can't be across drives.
         ///
         /// CloudFormation property `MountPoints`.
@@ -2444,14 +2602,19 @@ pub mod task_definition {
         /// CloudFormation property `Name`; required.
         pub name: Option<Expr<String>>,
         /// The list of port mappings for the container. Port mappings allow containers to access ports on the host container instance to send or receive traffic.
+        ///
         /// For task definitions that use the ``awsvpc`` network mode, you should only specify the ``containerPort``. The ``hostPort`` can be left blank or it must be the same value as the ``containerPort``.
+        ///
         /// Port mappings on Windows use the ``NetNAT`` gateway address rather than ``localhost``. There is no loopback for port mappings on Windows, so you cannot access a container's mapped port from the host itself.
+        ///
         /// This parameter maps to ``PortBindings`` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the ``--publish`` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/). If the network mode of a task definition is set to ``none``, then you can't specify port mappings. If the network mode of a task definition is set to ``host``, then host ports must either be undefined or they must match the container port in the port mapping.
+        ///
         /// After a task reaches the ``RUNNING`` status, manual and automatic host and container port assignments are visible in the *Network Bindings* section of a container description for a selected task in the Amazon ECS console. The assignments are also visible in the ``networkBindings`` section [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) responses.
         ///
         /// CloudFormation property `PortMappings`.
         pub port_mappings: Option<Expr<Vec<PortMapping>>>,
         /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the ``root`` user). This parameter maps to ``Privileged`` in the docker container create command and the ``--privileged`` option to docker run
+        ///
         /// This parameter is not supported for Windows containers or tasks run on FARGATElong.
         ///
         /// CloudFormation property `Privileged`.
@@ -2461,6 +2624,7 @@ pub mod task_definition {
         /// CloudFormation property `PseudoTerminal`.
         pub pseudo_terminal: Option<Expr<bool>>,
         /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to ``ReadonlyRootfs`` in the docker container create command and the ``--read-only`` option to docker run.
+        ///
         /// This parameter is not supported for Windows containers.
         ///
         /// CloudFormation property `ReadonlyRootFilesystem`.
@@ -2482,23 +2646,33 @@ pub mod task_definition {
         /// CloudFormation property `Secrets`.
         pub secrets: Option<Expr<Vec<Secret>>>,
         /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container. For example, you specify two containers in a task definition with containerA having a dependency on containerB reaching a ``COMPLETE``, ``SUCCESS``, or ``HEALTHY`` status. If a ``startTimeout`` value is specified for containerB and it doesn't reach the desired status within that time then containerA gives up and not start. This results in the task transitioning to a ``STOPPED`` state.
+        ///
         /// When the ``ECS_CONTAINER_START_TIMEOUT`` container agent configuration variable is used, it's enforced independently from this start timeout value.
+        ///
         /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+        ///
         /// +  Linux platform version ``1.3.0`` or later.
+        ///
         /// +  Windows platform version ``1.0.0`` or later.
         ///
         /// For tasks using the EC2 launch type, your container instances require at least version ``1.26.0`` of the container agent to use a container start timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version ``1.26.0-1`` of the ``ecs-init`` package. If your container instances are launched from version ``20190301`` or later, then they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// The valid values for Fargate are 2-120 seconds.
         ///
         /// CloudFormation property `StartTimeout`.
         pub start_timeout: Option<Expr<i64>>,
         /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
+        ///
         /// For tasks using the Fargate launch type, the task or service requires the following platforms:
+        ///
         /// +  Linux platform version ``1.3.0`` or later.
+        ///
         /// +  Windows platform version ``1.0.0`` or later.
         ///
         /// For tasks that use the Fargate launch type, the max stop timeout value is 120 seconds and if the parameter is not specified, the default value of 30 seconds is used.
+        ///
         /// For tasks that use the EC2 launch type, if the ``stopTimeout`` parameter isn't specified, the value set for the Amazon ECS container agent configuration variable ``ECS_CONTAINER_STOP_TIMEOUT`` is used. If neither the ``stopTimeout`` parameter or the ``ECS_CONTAINER_STOP_TIMEOUT`` agent configuration variable are set, then the default values of 30 seconds for Linux containers and 30 seconds on Windows containers are used. Your container instances require at least version 1.26.0 of the container agent to use a container stop timeout value. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the ``ecs-init`` package. If your container instances are launched from version ``20190301`` or later, then they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// The valid values for Fargate are 2-120 seconds.
         ///
         /// CloudFormation property `StopTimeout`.
@@ -2508,18 +2682,27 @@ pub mod task_definition {
         /// CloudFormation property `SystemControls`.
         pub system_controls: Option<Expr<Vec<SystemControl>>>,
         /// A list of ``ulimits`` to set in the container. This parameter maps to ``Ulimits`` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the ``--ulimit`` option to [docker run](https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/). Valid naming values are displayed in the [Ulimit](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html) data type. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
+        ///
         /// This parameter is not supported for Windows containers.
         ///
         /// CloudFormation property `Ulimits`.
         pub ulimits: Option<Expr<Vec<Ulimit>>>,
         /// The user to use inside the container. This parameter maps to ``User`` in the docker container create command and the ``--user`` option to docker run.
+        ///
         /// When running tasks using the ``host`` network mode, don't run containers using the root user (UID 0). We recommend using a non-root user for better security.
+        ///
         /// You can specify the ``user`` using the following formats. If specifying a UID or GID, you must specify it as a positive integer.
+        ///
         /// +   ``user``
+        ///
         /// +   ``user:group``
+        ///
         /// +   ``uid``
+        ///
         /// +   ``uid:gid``
+        ///
         /// +   ``user:gid``
+        ///
         /// +   ``uid:group``
         ///
         /// This parameter is not supported for Windows containers.
@@ -2612,14 +2795,20 @@ pub mod task_definition {
     }
 
     /// The ``ContainerDependency`` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+    ///
     /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent to enable container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you are using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the ``ecs-init`` package. If your container instances are launched from version ``20190301`` or later, then they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// For tasks using the Fargate launch type, this parameter requires that the task or service uses platform version 1.3.0 or later.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ContainerDependency {
         /// The dependency condition of the container. The following are the available conditions and their behavior:
+        ///
         /// +  ``START`` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
+        ///
         /// +  ``COMPLETE`` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
+        ///
         /// +  ``SUCCESS`` - This condition is the same as ``COMPLETE``, but it also requires that the container exits with a ``zero`` status. This condition can't be set on an essential container.
+        ///
         /// +  ``HEALTHY`` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
         ///
         /// CloudFormation property `Condition`.
@@ -2674,15 +2863,23 @@ pub mod task_definition {
     }
 
     /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a ``.env`` file extension. Each line in an environment file should contain an environment variable in ``VARIABLE=VALUE`` format. Lines beginning with ``#`` are treated as comments and are ignored.
+    ///
     /// If there are environment variables specified using the ``environment`` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Use a file to pass environment variables to a container](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// Environment variable files are objects in Amazon S3 and all Amazon S3 security considerations apply.
+    ///
     /// You must use the following platforms for the Fargate launch type:
+    ///
     /// +  Linux platform version ``1.4.0`` or later.
+    ///
     /// +  Windows platform version ``1.0.0`` or later.
     ///
     /// Consider the following when using the Fargate launch type:
+    ///
     /// +  The file is handled like a native Docker env-file.
+    ///
     /// +  There is no support for shell escape handling.
+    ///
     /// +  The container entry point interperts the ``VARIABLE`` values.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EnvironmentFile {
@@ -2743,9 +2940,13 @@ pub mod task_definition {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FirelensConfiguration {
         /// The options to use when configuring the log router. This field is optional and can be used to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
+        ///
         /// If specified, valid option keys are:
+        ///
         /// +  ``enable-ecs-log-metadata``, which can be ``true`` or ``false``
+        ///
         /// +  ``config-file-type``, which can be ``s3`` or ``file``
+        ///
         /// +  ``config-file-value``, which is either an S3 ARN or a file path
         ///
         /// CloudFormation property `Options`.
@@ -2772,19 +2973,30 @@ pub mod task_definition {
     }
 
     /// The ``HealthCheck`` property specifies an object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the ``HEALTHCHECK`` parameter of docker run.
+    ///
     /// The Amazon ECS container agent only monitors and reports on the health checks specified in the task definition. Amazon ECS does not monitor Docker health checks that are embedded in a container image and not specified in the container definition. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image.
+    ///
     /// If a task is run manually, and not as part of a service, the task will continue its lifecycle regardless of its health status. For tasks that are part of a service, if the task reports as unhealthy then the task will be stopped and the service scheduler will replace it.
+    ///
     /// The following are notes about container health check support:
+    ///
     /// +  Container health checks require version 1.17.0 or greater of the Amazon ECS container agent. For more information, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html).
+    ///
     /// +  Container health checks are supported for Fargate tasks if you are using platform version 1.1.0 or greater. For more information, see [Platform Versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html).
+    ///
     /// +  Container health checks are not supported for tasks that are part of a service that is configured to use a Classic Load Balancer.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct HealthCheck {
         /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with ``CMD`` to run the command arguments directly, or ``CMD-SHELL`` to run the command with the container's default shell.
+        ///
         /// When you use the AWS Management Console JSON panel, the CLIlong, or the APIs, enclose the list of commands in double quotes and brackets.
+        ///
         /// ``[ "CMD-SHELL", "curl -f http://localhost/ || exit 1" ]``
+        ///
         /// You don't include the double quotes and brackets when you use the AWS Management Console.
+        ///
         /// ``CMD-SHELL, curl -f http://localhost/ || exit 1``
+        ///
         /// An exit code of 0 indicates success, and non-zero exit code indicates failure. For more information, see ``HealthCheck`` in the docker container create command.
         ///
         /// CloudFormation property `Command`.
@@ -2798,6 +3010,7 @@ pub mod task_definition {
         /// CloudFormation property `Retries`.
         pub retries: Option<Expr<i64>>,
         /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the ``startPeriod`` is off. This value applies only when you specify a ``command``.
+        ///
         /// If a health check succeeds within the ``startPeriod``, then the container is considered healthy and any subsequent failures count toward the maximum number of retries.
         ///
         /// CloudFormation property `StartPeriod`.
@@ -2830,11 +3043,13 @@ pub mod task_definition {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LinuxParameters {
         /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
+        ///
         /// For tasks that use the Fargate launch type, ``capabilities`` is supported for all platform versions but the ``add`` parameter is only supported if using platform version 1.4.0 or later.
         ///
         /// CloudFormation property `Capabilities`.
         pub capabilities: Option<Expr<KernelCapabilities>>,
         /// Any host devices to expose to the container. This parameter maps to ``Devices`` in the docker container create command and the ``--device`` option to docker run.
+        ///
         /// If you're using tasks that use the Fargate launch type, the ``devices`` parameter isn't supported.
         ///
         /// CloudFormation property `Devices`.
@@ -2844,19 +3059,25 @@ pub mod task_definition {
         /// CloudFormation property `InitProcessEnabled`.
         pub init_process_enabled: Option<Expr<bool>>,
         /// The total amount of swap memory (in MiB) a container can use. This parameter will be translated to the ``--memory-swap`` option to docker run where the value would be the sum of the container memory plus the ``maxSwap`` value.
+        ///
         /// If a ``maxSwap`` value of ``0`` is specified, the container will not use swap. Accepted values are ``0`` or any positive integer. If the ``maxSwap`` parameter is omitted, the container will use the swap configuration for the container instance it is running on. A ``maxSwap`` value must be set for the ``swappiness`` parameter to be used.
+        ///
         /// If you're using tasks that use the Fargate launch type, the ``maxSwap`` parameter isn't supported.
+        ///
         /// If you're using tasks on Amazon Linux 2023 the ``swappiness`` parameter isn't supported.
         ///
         /// CloudFormation property `MaxSwap`.
         pub max_swap: Option<Expr<i64>>,
         /// The value for the size (in MiB) of the ``/dev/shm`` volume. This parameter maps to the ``--shm-size`` option to docker run.
+        ///
         /// If you are using tasks that use the Fargate launch type, the ``sharedMemorySize`` parameter is not supported.
         ///
         /// CloudFormation property `SharedMemorySize`.
         pub shared_memory_size: Option<Expr<i64>>,
         /// This allows you to tune a container's memory swappiness behavior. A ``swappiness`` value of ``0`` will cause swapping to not happen unless absolutely necessary. A ``swappiness`` value of ``100`` will cause pages to be swapped very aggressively. Accepted values are whole numbers between ``0`` and ``100``. If the ``swappiness`` parameter is not specified, a default value of ``60`` is used. If a value is not specified for ``maxSwap`` then this parameter is ignored. This parameter maps to the ``--memory-swappiness`` option to docker run.
+        ///
         /// If you're using tasks that use the Fargate launch type, the ``swappiness`` parameter isn't supported.
+        ///
         /// If you're using tasks on Amazon Linux 2023 the ``swappiness`` parameter isn't supported.
         ///
         /// CloudFormation property `Swappiness`.
@@ -2888,21 +3109,30 @@ pub mod task_definition {
     }
 
     /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
+    ///
     /// The following describes how Docker processes the Linux capabilities specified in the ``add`` and ``drop`` request parameters. For information about the latest behavior, see [Docker Compose: order of cap_drop and cap_add](https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1) in the Docker Community Forum.
+    ///
     /// +  When the container is a privleged container, the container capabilities are all of the default Docker capabilities. The capabilities specified in the ``add`` request parameter, and the ``drop`` request parameter are ignored.
+    ///
     /// +  When the ``add`` request parameter is set to ALL, the container capabilities are all of the default Docker capabilities, excluding those specified in the ``drop`` request parameter.
+    ///
     /// +  When the ``drop`` request parameter is set to ALL, the container capabilities are the capabilities specified in the ``add`` request parameter.
+    ///
     /// +  When the ``add`` request parameter and the ``drop`` request parameter are both empty, the capabilities the container capabilities are all of the default Docker capabilities.
+    ///
     /// +  The default is to first drop the capabilities specified in the ``drop`` request parameter, and then add the capabilities specified in the ``add`` request parameter.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct KernelCapabilities {
         /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to ``CapAdd`` in the docker container create command and the ``--cap-add`` option to docker run.
+        ///
         /// Tasks launched on FARGATElong only support adding the ``SYS_PTRACE`` kernel capability.
+        ///
         /// Valid values: ``"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"``
         ///
         /// CloudFormation property `Add`.
         pub add: Option<Expr<Vec<Expr<String>>>>,
         /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to ``CapDrop`` in the docker container create command and the ``--cap-drop`` option to docker run.
+        ///
         /// Valid values: ``"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"``
         ///
         /// CloudFormation property `Drop`.
@@ -2965,6 +3195,7 @@ pub mod task_definition {
         /// CloudFormation property `ContainerPath`.
         pub container_path: Option<Expr<String>>,
         /// The list of tmpfs volume mount options.
+        ///
         /// Valid values: ``"defaults" | "ro" | "rw" | "suid" | "nosuid" | "dev" | "nodev" | "exec" | "noexec" | "sync" | "async" | "dirsync" | "remount" | "mand" | "nomand" | "atime" | "noatime" | "diratime" | "nodiratime" | "bind" | "rbind" | "unbindable" | "runbindable" | "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "relatime" | "norelatime" | "strictatime" | "nostrictatime" | "mode" | "uid" | "gid" | "nr_inodes" | "nr_blocks" | "mpol"``
         ///
         /// CloudFormation property `MountOptions`.
@@ -2995,25 +3226,41 @@ pub mod task_definition {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LogConfiguration {
         /// The log driver to use for the container.
+        ///
         /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
+        ///
         /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``, ``syslog``, ``splunk``, and ``awsfirelens``.
+        ///
         /// For more information about using the ``awslogs`` log driver, see [Send Amazon ECS logs to CloudWatch](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// For more information about using the ``awsfirelens`` log driver, see [Send Amazon ECS logs to an service or Partner](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html).
+        ///
         /// If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's [available on GitHub](https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
         ///
         /// CloudFormation property `LogDriver`; required.
         pub log_driver: Option<Expr<String>>,
         /// The configuration options to send to the log driver.
+        ///
         /// The options you can specify depend on the log driver. Some of the options you can specify when you use the ``awslogs`` log driver to route logs to Amazon CloudWatch include the following:
+        ///
         /// + awslogs-create-group Required: No Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to false. Your IAM policy must include the logs:CreateLogGroup permission before you attempt to use awslogs-create-group. + awslogs-region Required: Yes Specify the Region that the awslogs log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option. + awslogs-group Required: Yes Make sure to specify a log group that the awslogs log driver sends its log streams to. + awslogs-stream-prefix Required: Yes, when using Fargate.Optional when using EC2. Use the awslogs-stream-prefix option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format prefix-name/container-name/ecs-task-id. If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option. For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to. You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console. + awslogs-datetime-format Required: No This option defines a multiline start pattern in Python strftime format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry. For more information, see awslogs-datetime-format. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance. + awslogs-multiline-pattern Required: No This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. For more information, see awslogs-multiline-pattern. This option is ignored if awslogs-datetime-format is also configured. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+        ///
         /// The following options apply to all supported log drivers.
+        ///
         /// + mode Required: No Valid values: non-blocking | blocking This option defines the delivery mode of log messages from the container to the log driver specified using logDriver. The delivery mode you choose affects application availability when the flow of logs from container is interrupted. If you use the blocking mode and the flow of logs is interrupted, calls from container code to write to the stdout and stderr streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure. If you use the non-blocking mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the max-buffer-size option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see Preventing log loss with non-blocking mode in the awslogs container log driver. You can set a default mode for all containers in a specific Region by using the defaultLogDriverMode account setting. If you don't specify the mode option or configure the account setting, Amazon ECS will default to the non-blocking mode. For more information about the account setting, see Default log driver mode in the Amazon Elastic Container Service Developer Guide. On June 25, 2025, Amazon ECS changed the default log driver mode from blocking to non-blocking to prioritize task availability over logging. To continue using the blocking mode after this change, do one of the following: Set the mode option in your container definition's logConfiguration as blocking. Set the defaultLogDriverMode account setting to blocking. + max-buffer-size Required: No Default value: 10m When non-blocking mode is used, the max-buffer-size log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
+        ///
         /// To route logs using the ``splunk`` log router, you need to specify a ``splunk-token`` and a ``splunk-url``.
+        ///
         /// When you use the ``awsfirelens`` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the ``log-driver-buffer-limit`` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
+        ///
         /// Other options you can specify when using ``awsfirelens`` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with ``region`` and a name for the log stream with ``delivery_stream``.
+        ///
         /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with ``region`` and a data stream name with ``stream``.
+        ///
         /// When you export logs to Amazon OpenSearch Service, you can specify options like ``Name``, ``Host`` (OpenSearch Service endpoint without protocol), ``Port``, ``Index``, ``Type``, ``Aws_auth``, ``Aws_region``, ``Suppress_Type_Name``, and ``tls``. For more information, see [Under the hood: FireLens for Amazon ECS Tasks](https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/).
+        ///
         /// When you export logs to Amazon S3, you can specify the bucket using the ``bucket`` option. You can also specify ``region``, ``total_file_size``, ``upload_timeout``, and ``use_put_object`` as options.
+        ///
         /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
         ///
         /// CloudFormation property `Options`.
@@ -3041,7 +3288,9 @@ pub mod task_definition {
     }
 
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
+    ///
     /// +  To inject sensitive data into your containers as environment variables, use the ``secrets`` container definition parameter.
+    ///
     /// +  To reference sensitive information in the log configuration of a container, use the ``secretOptions`` container definition parameter.
     ///
     /// For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -3052,7 +3301,9 @@ pub mod task_definition {
         /// CloudFormation property `Name`; required.
         pub name: Option<Expr<String>>,
         /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
+        ///
         /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
         ///
         /// CloudFormation property `ValueFrom`; required.
@@ -3108,40 +3359,62 @@ pub mod task_definition {
     }
 
     /// The ``PortMapping`` property specifies a port mapping. Port mappings allow containers to access ports on the host container instance to send or receive traffic. Port mappings are specified as part of the container definition.
+    ///
     /// If you are using containers in a task with the ``awsvpc`` or ``host`` network mode, exposed ports should be specified using ``containerPort``. The ``hostPort`` can be left blank or it must be the same value as the ``containerPort``.
+    ///
     /// After a task reaches the ``RUNNING`` status, manual and automatic host and container port assignments are visible in the ``networkBindings`` section of [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) API responses.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PortMapping {
         /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy. If you set this parameter, Amazon ECS adds protocol-specific telemetry in the Amazon ECS console and CloudWatch.
+        ///
         /// If you don't set a value for this parameter, then TCP is used. However, Amazon ECS doesn't add protocol-specific telemetry for TCP.
+        ///
         /// ``appProtocol`` is immutable in a Service Connect service. Updating this field requires a service deletion and redeployment.
+        ///
         /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
         ///
         /// CloudFormation property `AppProtocol`.
         pub app_protocol: Option<Expr<AppProtocol>>,
         /// The port number on the container that's bound to the user-specified or automatically assigned host port.
+        ///
         /// If you use containers in a task with the ``awsvpc`` or ``host`` network mode, specify the exposed ports using ``containerPort``.
+        ///
         /// If you use containers in a task with the ``bridge`` network mode and you specify a container port and not a host port, your container automatically receives a host port in the ephemeral port range. For more information, see ``hostPort``. Port mappings that are automatically assigned in this way do not count toward the 100 reserved ports limit of a container instance.
         ///
         /// CloudFormation property `ContainerPort`.
         pub container_port: Option<Expr<i64>>,
         /// The port number range on the container that's bound to the dynamically mapped host port range.
+        ///
         /// The following rules apply when you specify a ``containerPortRange``:
+        ///
         /// +  You must use either the ``bridge`` network mode or the ``awsvpc`` network mode.
+        ///
         /// +  This parameter is available for both the EC2 and FARGATElong launch types.
+        ///
         /// +  This parameter is available for both the Linux and Windows operating systems.
+        ///
         /// +  The container instance must have at least version 1.67.0 of the container agent and at least version 1.67.0-1 of the ``ecs-init`` package
+        ///
         /// +  You can specify a maximum of 100 port ranges per container.
+        ///
         /// +  You do not specify a ``hostPortRange``. The value of the ``hostPortRange`` is set as follows:
+        ///
         /// +  For containers in a task with the ``awsvpc`` network mode, the ``hostPortRange`` is set to the same value as the ``containerPortRange``. This is a static mapping strategy.
+        ///
         /// +  For containers in a task with the ``bridge`` network mode, the Amazon ECS agent finds open host ports from the default ephemeral range and passes it to docker to bind them to the container ports.
         ///
         /// +  The ``containerPortRange`` valid values are between 1 and 65535.
+        ///
         /// +  A port can only be included in one port mapping per container.
+        ///
         /// +  You cannot specify overlapping port ranges.
+        ///
         /// +  The first port in the range must be less than last port in the range.
+        ///
         /// +  Docker recommends that you turn off the docker-proxy in the Docker daemon config file when you have a large number of ports.
+        ///
         /// For more information, see [Issue #11185](https://docs.aws.amazon.com/https://github.com/moby/moby/issues/11185) on the Github website.
+        ///
         /// For information about how to turn off the docker-proxy in the Docker daemon config file, see [Docker daemon](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bootstrap_container_instance.html#bootstrap_docker_daemon) in the *Amazon ECS Developer Guide*.
         ///
         /// You can call [DescribeTasks](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html) to view the ``hostPortRange`` which are the host ports that are bound to the container ports.
@@ -3149,13 +3422,19 @@ pub mod task_definition {
         /// CloudFormation property `ContainerPortRange`.
         pub container_port_range: Option<Expr<String>>,
         /// The port number on the container instance to reserve for your container.
+        ///
         /// If you specify a ``containerPortRange``, leave this field empty and the value of the ``hostPort`` is set as follows:
+        ///
         /// +  For containers in a task with the ``awsvpc`` network mode, the ``hostPort`` is set to the same value as the ``containerPort``. This is a static mapping strategy.
+        ///
         /// +  For containers in a task with the ``bridge`` network mode, the Amazon ECS agent finds open ports on the host and automatically binds them to the container ports. This is a dynamic mapping strategy.
         ///
         /// If you use containers in a task with the ``awsvpc`` or ``host`` network mode, the ``hostPort`` can either be left blank or set to the same value as the ``containerPort``.
+        ///
         /// If you use containers in a task with the ``bridge`` network mode, you can specify a non-reserved host port for your container port mapping, or you can omit the ``hostPort`` (or set it to ``0``) while specifying a ``containerPort`` and your container automatically receives a port in the ephemeral port range for your container instance operating system and Docker version.
+        ///
         /// The default ephemeral port range for Docker version 1.6.0 and later is listed on the instance under ``/proc/sys/net/ipv4/ip_local_port_range``. If this kernel parameter is unavailable, the default ephemeral port range from 49153 through 65535 (Linux) or 49152 through 65535 (Windows) is used. Do not attempt to specify a host port in the ephemeral port range as these are reserved for automatic assignment. In general, ports below 32768 are outside of the ephemeral port range.
+        ///
         /// The default reserved ports are 22 for SSH, the Docker ports 2375 and 2376, and the Amazon ECS container agent ports 51678-51680. Any host port that was previously specified in a running task is also reserved while the task is running. That is, after a task stops, the host port is released. The current reserved ports are displayed in the ``remainingResources`` of [DescribeContainerInstances](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeContainerInstances.html) output. A container instance can have up to 100 reserved ports at a time. This number includes the default reserved ports. Automatically assigned ports aren't included in the 100 reserved ports quota.
         ///
         /// CloudFormation property `HostPort`.
@@ -3193,6 +3472,7 @@ pub mod task_definition {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RepositoryCredentials {
         /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
+        ///
         /// When you use the Amazon ECS API, CLI, or AWS SDK, if the secret exists in the same Region as the task that you're launching then you can use either the full ARN or the name of the secret. When you use the AWS Management Console, you must specify the full ARN of the secret.
         ///
         /// CloudFormation property `CredentialsParameter`.
@@ -3225,8 +3505,11 @@ pub mod task_definition {
         /// CloudFormation property `Type`; required.
         pub type_: Option<Expr<ResourceRequirementType>>,
         /// The value for the specified resource type.
+        ///
         /// When the type is ``GPU``, the value is the number of physical ``GPUs`` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on. You can also specify ``ALL`` to allocate all available GPUs on the instance to the container.
+        ///
         /// When the type is ``NeuronDevice``, the value must be ``ALL``. This allocates all available Neuron devices on the instance to the container. Only one container in a task can specify ``NeuronDevice`` resources. This resource type is only supported on Managed Instances.
+        ///
         /// When the type is ``InferenceAccelerator``, the ``value`` matches the ``deviceName`` for an [InferenceAccelerator](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InferenceAccelerator.html) specified in a task definition.
         ///
         /// CloudFormation property `Value`.
@@ -3334,15 +3617,21 @@ pub mod task_definition {
     }
 
     /// A list of namespaced kernel parameters to set in the container. This parameter maps to ``Sysctls`` in the docker container create command and the ``--sysctl`` option to docker run. For example, you can configure ``net.ipv4.tcp_keepalive_time`` setting to maintain longer lived connections.
+    ///
     /// We don't recommend that you specify network-related ``systemControls`` parameters for multiple containers in a single task that also uses either the ``awsvpc`` or ``host`` network mode. Doing this has the following disadvantages:
+    ///
     /// +  For tasks that use the ``awsvpc`` network mode including Fargate, if you set ``systemControls`` for any container, it applies to all containers in the task. If you set different ``systemControls`` for multiple containers in a single task, the container that's started last determines which ``systemControls`` take effect.
+    ///
     /// +  For tasks that use the ``host`` network mode, the network namespace ``systemControls`` aren't supported.
     ///
     /// If you're setting an IPC resource namespace to use for the containers in the task, the following conditions apply to your system controls. For more information, see [IPC mode](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_ipcmode).
+    ///
     /// +  For tasks that use the ``host`` IPC mode, IPC namespace ``systemControls`` aren't supported.
+    ///
     /// +  For tasks that use the ``task`` IPC mode, IPC namespace ``systemControls`` values apply to all containers within a task.
     ///
     /// This parameter is not supported for Windows containers.
+    ///
     /// This parameter is only supported for tasks that are hosted on FARGATElong if the tasks are using platform version ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SystemControl {
@@ -3351,8 +3640,11 @@ pub mod task_definition {
         /// CloudFormation property `Namespace`.
         pub namespace: Option<Expr<String>>,
         /// The namespaced kernel parameter to set a ``value`` for.
+        ///
         /// Valid IPC namespace values: ``"kernel.msgmax" | "kernel.msgmnb" | "kernel.msgmni" | "kernel.sem" | "kernel.shmall" | "kernel.shmmax" | "kernel.shmmni" | "kernel.shm_rmid_forced"``, and ``Sysctls`` that start with ``"fs.mqueue.*"``
+        ///
         /// Valid network namespace values: ``Sysctls`` that start with ``"net.*"``. Only namespaced ``Sysctls`` that exist within the container starting with "net.* are accepted.
+        ///
         /// All of these values are supported by Fargate.
         ///
         /// CloudFormation property `Value`.
@@ -3375,7 +3667,9 @@ pub mod task_definition {
     }
 
     /// The ``ulimit`` settings to pass to the container.
+    ///
     /// Amazon ECS tasks hosted on FARGATElong use the default resource limit values set by the operating system with the exception of the ``nofile`` resource limit parameter which FARGATElong overrides. The ``nofile`` resource limit sets a restriction on the number of open files that a container can use. The default ``nofile`` soft limit is ``65535`` and the default hard limit is ``65535``.
+    ///
     /// You can specify the ``ulimit`` settings for a container in a task definition.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Ulimit {
@@ -3438,8 +3732,11 @@ pub mod task_definition {
     }
 
     /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on FARGATElong. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon ECS Developer Guide;*.
+    ///
     /// For tasks using the Fargate launch type, the task requires the following platforms:
+    ///
     /// +  Linux platform version ``1.4.0`` or later.
+    ///
     /// +  Windows platform version ``1.0.0`` or later.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EphemeralStorage {
@@ -3492,6 +3789,7 @@ pub mod task_definition {
     }
 
     /// The constraint on task placement in the task definition. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// Task placement constraints aren't supported for tasks run on FARGATElong.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TaskDefinitionPlacementConstraint {
@@ -3521,6 +3819,7 @@ pub mod task_definition {
     }
 
     /// The configuration details for the App Mesh proxy.
+    ///
     /// For tasks that use the EC2 launch type, the container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the ``ecs-init`` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version ``20190301`` or later, then they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html)
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ProxyConfiguration {
@@ -3529,12 +3828,19 @@ pub mod task_definition {
         /// CloudFormation property `ContainerName`; required.
         pub container_name: Option<Expr<String>>,
         /// The set of network configuration parameters to provide the Container Network Interface (CNI) plugin, specified as key-value pairs.
+        ///
         /// +  ``IgnoredUID`` - (Required) The user ID (UID) of the proxy container as defined by the ``user`` parameter in a container definition. This is used to ensure the proxy ignores its own traffic. If ``IgnoredGID`` is specified, this field can be empty.
+        ///
         /// +  ``IgnoredGID`` - (Required) The group ID (GID) of the proxy container as defined by the ``user`` parameter in a container definition. This is used to ensure the proxy ignores its own traffic. If ``IgnoredUID`` is specified, this field can be empty.
+        ///
         /// +  ``AppPorts`` - (Required) The list of ports that the application uses. Network traffic to these ports is forwarded to the ``ProxyIngressPort`` and ``ProxyEgressPort``.
+        ///
         /// +  ``ProxyIngressPort`` - (Required) Specifies the port that incoming traffic to the ``AppPorts`` is directed to.
+        ///
         /// +  ``ProxyEgressPort`` - (Required) Specifies the port that outgoing traffic from the ``AppPorts`` is directed to.
+        ///
         /// +  ``EgressIgnoredPorts`` - (Required) The egress traffic going to the specified ports is ignored and not redirected to the ``ProxyEgressPort``. It can be an empty list.
+        ///
         /// +  ``EgressIgnoredIPs`` - (Required) The egress traffic going to the specified IP addresses is ignored and not redirected to the ``ProxyEgressPort``. It can be an empty list.
         ///
         /// CloudFormation property `ProxyConfigurationProperties`.
@@ -3566,10 +3872,12 @@ pub mod task_definition {
     }
 
     /// Information about the platform for the Amazon ECS service or task.
+    ///
     /// For more information about ``RuntimePlatform``, see [RuntimePlatform](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RuntimePlatform {
         /// The CPU architecture.
+        ///
         /// You can run your Linux tasks on an ARM-based platform by setting the value to ``ARM64``. This option is available for tasks that run on Linux Amazon EC2 instance, Amazon ECS Managed Instances, or Linux containers on Fargate.
         ///
         /// CloudFormation property `CpuArchitecture`.
@@ -3600,13 +3908,21 @@ pub mod task_definition {
     }
 
     /// The metadata that you apply to a resource to help you categorize and organize them. Each tag consists of a key and an optional value. You define them.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// +  Maximum number of tags per resource - 50
+    ///
     /// +  For each resource, each tag key must be unique, and each tag key can have only one value.
+    ///
     /// +  Maximum key length - 128 Unicode characters in UTF-8
+    ///
     /// +  Maximum value length - 256 Unicode characters in UTF-8
+    ///
     /// +  If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    ///
     /// +  Tag keys and values are case-sensitive.
+    ///
     /// +  Do not use ``aws:``, ``AWS:``, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Tag {
@@ -3639,12 +3955,15 @@ pub mod task_definition {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Volume {
         /// Indicates whether the volume should be configured at launch time. This is used to create Amazon EBS volumes for standalone tasks or tasks created as part of a service. Each task definition revision may only have one volume configured at launch in the volume configuration.
+        ///
         /// To configure a volume at launch time, use this task definition revision and specify a ``volumeConfigurations`` object when calling the ``CreateService``, ``UpdateService``, ``RunTask`` or ``StartTask`` APIs.
         ///
         /// CloudFormation property `ConfiguredAtLaunch`.
         pub configured_at_launch: Option<Expr<bool>>,
         /// This parameter is specified when you use Docker volumes.
+        ///
         /// Windows containers only support the use of the ``local`` driver. To use bind mounts, specify the ``host`` parameter instead.
+        ///
         /// Docker volumes aren't supported by tasks run on FARGATElong.
         ///
         /// CloudFormation property `DockerVolumeConfiguration`.
@@ -3659,14 +3978,19 @@ pub mod task_definition {
         pub f_sx_windows_file_server_volume_configuration:
             Option<Expr<FSxWindowsFileServerVolumeConfiguration>>,
         /// This parameter is specified when you use bind mount host volumes. The contents of the ``host`` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the ``host`` parameter is empty, then the Docker daemon assigns a host path for your data volume. However, the data isn't guaranteed to persist after the containers that are associated with it stop running.
+        ///
         /// Windows containers can mount whole directories on the same drive as ``$env:ProgramData``. Windows containers can't mount directories on a different drive, and mount point can't be across drives. For example, you can mount ``C:\my\path:C:\my\path`` and ``D:\:D:\``, but not ``D:\my\path:C:\my\path`` or ``D:\:C:\my\path``.
         ///
         /// CloudFormation property `Host`.
         pub host: Option<Expr<HostVolumeProperties>>,
         /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+        ///
         /// When using a volume configured at launch, the ``name`` is required and must also be specified as the volume name in the ``ServiceVolumeConfiguration`` or ``TaskVolumeConfiguration`` parameter when creating your service or standalone task.
+        ///
         /// For all other types of volumes, this name is referenced in the ``sourceVolume`` parameter of the ``mountPoints`` object in the container definition.
+        ///
         /// When a volume is using the ``efsVolumeConfiguration``, the name is required.
+        ///
         /// When a volume is using the ``s3filesVolumeConfiguration``, the name is required.
         ///
         /// CloudFormation property `Name`.
@@ -3717,6 +4041,7 @@ pub mod task_definition {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DockerVolumeConfiguration {
         /// If this value is ``true``, the Docker volume is created if it doesn't already exist.
+        ///
         /// This field is only used if the ``scope`` is ``shared``.
         ///
         /// CloudFormation property `Autoprovision`.
@@ -3769,6 +4094,7 @@ pub mod task_definition {
         /// CloudFormation property `FilesystemId`; required.
         pub filesystem_id: Option<Expr<String>>,
         /// The directory within the Amazon EFS file system to mount as the root directory inside the host. If this parameter is omitted, the root of the Amazon EFS volume will be used. Specifying ``/`` will have the same effect as omitting this parameter.
+        ///
         /// If an EFS access point is specified in the ``authorizationConfig``, the root directory parameter must either be omitted or set to ``/`` which will enforce the path set on the EFS access point.
         ///
         /// CloudFormation property `RootDirectory`.
@@ -3834,6 +4160,7 @@ pub mod task_definition {
     }
 
     /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
+    ///
     /// For more information and the input format, see [Amazon FSx for Windows File Server volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FSxWindowsFileServerVolumeConfiguration {
@@ -3870,6 +4197,7 @@ pub mod task_definition {
     }
 
     /// The authorization configuration details for Amazon FSx for Windows File Server file system. See [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html) in the *Amazon ECS API Reference*.
+    ///
     /// For more information and the input format, see [Amazon FSx for Windows File Server Volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/wfsx-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FSxAuthorizationConfig {
@@ -3902,6 +4230,7 @@ pub mod task_definition {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct HostVolumeProperties {
         /// When the ``host`` parameter is used, specify a ``sourcePath`` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you. If the ``host`` parameter contains a ``sourcePath`` file location, then the data volume persists at the specified location on the host container instance until you delete it manually. If the ``sourcePath`` value doesn't exist on the host container instance, the Docker daemon creates it. If the location does exist, the contents of the source path folder are exported.
+        ///
         /// If you're using the Fargate launch type, the ``sourcePath`` parameter is not supported.
         ///
         /// CloudFormation property `SourcePath`.
@@ -3923,6 +4252,7 @@ pub mod task_definition {
     }
 
     /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// Your task definition must include a Task IAM Role. See [IAM role for attaching your file system to compute resources](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html#s3-files-prereq-iam-compute-role) for required permissions.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct S3FilesVolumeConfiguration {
@@ -3935,6 +4265,7 @@ pub mod task_definition {
         /// CloudFormation property `FileSystemArn`; required.
         pub file_system_arn: Option<Expr<String>>,
         /// The directory within the Amazon S3 Files file system to mount as the root directory. If this parameter is omitted, the root of the Amazon S3 Files file system will be used. Specifying ``/`` will have the same effect as omitting this parameter.
+        ///
         /// If a S3 Files access point is specified in the ``accessPointArn``, the root directory parameter must either be omitted or set to ``/`` which will enforce the path set on the S3 Files access point.
         ///
         /// CloudFormation property `RootDirectory`.
@@ -3967,9 +4298,13 @@ pub mod task_definition {
     }
 
     /// The dependency condition of the container. The following are the available conditions and their behavior:
+    ///
     /// +  ``START`` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
+    ///
     /// +  ``COMPLETE`` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
+    ///
     /// +  ``SUCCESS`` - This condition is the same as ``COMPLETE``, but it also requires that the container exits with a ``zero`` status. This condition can't be set on an essential container.
+    ///
     /// +  ``HEALTHY`` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Condition {
@@ -4101,8 +4436,11 @@ pub mod task_definition {
     }
 
     /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy. If you set this parameter, Amazon ECS adds protocol-specific telemetry in the Amazon ECS console and CloudWatch.
+    ///
     /// If you don't set a value for this parameter, then TCP is used. However, Amazon ECS doesn't add protocol-specific telemetry for TCP.
+    ///
     /// ``appProtocol`` is immutable in a Service Connect service. Updating this field requires a service deletion and redeployment.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AppProtocol {
@@ -4304,9 +4642,13 @@ pub mod task_definition {
     }
 
     /// The IPC resource namespace to use for the containers in the task. The valid values are ``host``, ``task``, or ``none``. If ``host`` is specified, then all containers within the tasks that specified the ``host`` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If ``task`` is specified, all containers within the specified task share the same IPC resources. If ``none`` is specified, then IPC resources within the containers of a task are private and not shared with other containers in a task or on the container instance. If no value is specified, then the IPC resource namespace sharing depends on the Docker daemon setting on the container instance.
+    ///
     /// If the ``host`` IPC mode is used, be aware that there is a heightened risk of undesired IPC namespace expose.
+    ///
     /// If you are setting namespaced kernel parameters using ``systemControls`` for the containers in the task, the following will apply to your IPC resource namespace. For more information, see [System Controls](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// +  For tasks that use the ``host`` IPC mode, IPC namespace related ``systemControls`` are not supported.
+    ///
     /// +  For tasks that use the ``task`` IPC mode, IPC namespace related ``systemControls`` will apply to all containers within a task.
     ///
     /// This parameter is not supported for Windows containers or tasks run on FARGATElong.
@@ -4344,10 +4686,15 @@ pub mod task_definition {
     }
 
     /// The Docker networking mode to use for the containers in the task. The valid values are ``none``, ``bridge``, ``awsvpc``, and ``host``. If no network mode is specified, the default is ``bridge``.
+    ///
     /// For Amazon ECS tasks on Fargate, the ``awsvpc`` network mode is required. For Amazon ECS tasks on Amazon EC2 Linux instances, any network mode can be used. For Amazon ECS tasks on Amazon EC2 Windows instances, ``<default>`` or ``awsvpc`` can be used. If the network mode is set to ``none``, you cannot specify port mappings in your container definitions, and the tasks containers do not have external connectivity. The ``host`` and ``awsvpc`` network modes offer the highest networking performance for containers because they use the EC2 network stack instead of the virtualized network stack provided by the ``bridge`` mode.
+    ///
     /// With the ``host`` and ``awsvpc`` network modes, exposed container ports are mapped directly to the corresponding host port (for the ``host`` network mode) or the attached elastic network interface port (for the ``awsvpc`` network mode), so you cannot take advantage of dynamic host port mappings.
+    ///
     /// When using the ``host`` network mode, you should not run containers using the root user (UID 0). It is considered best practice to use a non-root user.
+    ///
     /// If the network mode is ``awsvpc``, the task is allocated an elastic network interface, and you must specify a [NetworkConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html) value when you create a service or run a task with the task definition. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If the network mode is ``host``, you cannot run multiple instantiations of the same task on a single container instance when port mappings are used.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum NetworkMode {
@@ -4386,11 +4733,17 @@ pub mod task_definition {
     }
 
     /// The process namespace to use for the containers in the task. The valid values are ``host`` or ``task``. On Fargate for Linux containers, the only valid value is ``task``. For example, monitoring sidecars might need ``pidMode`` to access information about other containers running in the same task.
+    ///
     /// If ``host`` is specified, all containers within the tasks that specified the ``host`` PID mode on the same container instance share the same process namespace with the host Amazon EC2 instance.
+    ///
     /// If ``task`` is specified, all containers within the specified task share the same process namespace.
+    ///
     /// If no value is specified, the The default is a private namespace for each container.
+    ///
     /// If the ``host`` PID mode is used, there's a heightened risk of undesired process namespace exposure.
+    ///
     /// This parameter is not supported for Windows containers.
+    ///
     /// This parameter is only supported for tasks that are hosted on FARGATElong if the tasks are using platform version ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PidMode {
@@ -4516,6 +4869,7 @@ pub mod task_definition {
     }
 
     /// The CPU architecture.
+    ///
     /// You can run your Linux tasks on an ARM-based platform by setting the value to ``ARM64``. This option is available for tasks that run on Linux Amazon EC2 instance, Amazon ECS Managed Instances, or Linux containers on Fargate.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum CpuArchitecture {
@@ -4699,45 +5053,66 @@ pub mod task_definition {
 /// `AWS::ECS::Service`: The ``AWS::ECS::Service`` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers.
 ///
 /// The stack update fails if you change any properties that require replacement and at least one ECS Service Connect ``ServiceConnectConfiguration`` property is configured. This is because AWS CloudFormation creates the replacement service first, but each ``ServiceConnectService`` must have a name that is unique in the namespace.
+///
 /// Starting April 15, 2023, AWS; will not onboard new customers to Amazon Elastic Inference (EI), and will help current customers migrate their workloads to options that offer better price and performance. After April 15, 2023, new customers will not be able to launch instances with Amazon EI accelerators in Amazon SageMaker, ECS, or EC2. However, customers who have used Amazon EI at least once during the past 30-day period are considered current customers and will be able to continue using the service.
+///
 /// On June 12, 2025, Amazon ECS launched support for updating capacity provider configuration for ECS services. With this launch, ECS also aligned the CFN update behavior for ``CapacityProviderStrategy`` parameter with the standard practice. For more information, see [adds support for updating capacity provider configuration for ECS services](https://docs.aws.amazon.com/about-aws/whats-new/2025/05/amazon-ecs-capacity-provider-configuration-ecs/). Previously ECS ignored the ``CapacityProviderStrategy`` property if it was set to an empty list for example, ``[]`` in CFN, because updating capacity provider configuration was not supported. Now, with support for capacity provider updates, customers can remove capacity providers from a service by passing an empty list. When you specify an empty list (``[]``) for the ``CapacityProviderStrategy`` property in your CFN template, ECS will remove any capacity providers associated with the service, as follows:
+///
 /// +  For services created with a capacity provider strategy after the launch:
+///
 /// +  If there's a cluster default strategy set, the service will revert to using that default strategy.
+///
 /// +  If no cluster default strategy exists, you will receive the following error:
+///
 /// No launch type to fall back to for empty capacity provider strategy. Your service was not created with a launch type.
 ///
 /// +  For services created with a capacity provider strategy prior to the launch:
+///
 /// +  If ``CapacityProviderStrategy`` had ``FARGATE_SPOT`` or ``FARGATE`` capacity providers, the launch type will be updated to ``FARGATE`` and the capacity provider will be removed.
+///
 /// +  If the strategy included Auto Scaling group capacity providers, the service will revert to EC2 launch type, and the Auto Scaling group capacity providers will not be used.
 ///
-///
 /// Recommended Actions
+///
 /// If you are currently using ``CapacityProviderStrategy: []`` in your CFN templates, you should take one of the following actions:
+///
 /// +  If you do not intend to update the Capacity Provider Strategy:
+///
 /// +  Remove the ``CapacityProviderStrategy`` property entirely from your CFN template
+///
 /// +  Alternatively, use ``!Ref ::NoValue`` for the ``CapacityProviderStrategy`` property in your template
 ///
 /// +  If you intend to maintain or update the Capacity Provider Strategy, specify the actual Capacity Provider Strategy for the service in your CFN template.
 ///
 /// If your CFN template had an empty list ([]) for ``CapacityProviderStrategy`` prior to the aforementioned launch on June 12, and you are using the same template with ``CapacityProviderStrategy: []``, you might encounter the following error:
+///
 /// Invalid request provided: When switching from launch type to capacity provider strategy on an existing service, or making a change to a capacity provider strategy on a service that is already using one, you must force a new deployment. (Service: Ecs, Status Code: 400, Request ID: xxx) (SDK Attempt Count: 1)" (RequestToken: xxx HandlerErrorCode: InvalidRequest)
+///
 /// Note that CFN automatically initiates a new deployment when it detects a parameter change, but customers cannot choose to force a deployment through CFN. This is an invalid input scenario that requires one of the remediation actions listed above.
+///
 /// If you are experiencing active production issues related to this change, contact AWS Support or your Technical Account Manager.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnService {
     /// Indicates whether to use Availability Zone rebalancing for the service.
+    ///
     /// For more information, see [Balancing an Amazon ECS service across Availability Zones](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The default behavior of ``AvailabilityZoneRebalancing`` differs between create and update requests:
+    ///
     /// +  For create service requests, when no value is specified for ``AvailabilityZoneRebalancing``, Amazon ECS defaults the value to ``ENABLED``.
+    ///
     /// +  For update service requests, when no value is specified for ``AvailabilityZoneRebalancing``, Amazon ECS defaults to the existing service’s ``AvailabilityZoneRebalancing`` value. If the service never had an ``AvailabilityZoneRebalancing`` value set, Amazon ECS treats this as ``DISABLED``.
     ///
     /// CloudFormation property `AvailabilityZoneRebalancing`.
     pub availability_zone_rebalancing: Option<Expr<service::AvailabilityZoneRebalancing>>,
     /// The capacity provider strategy to use for the service.
+    ///
     /// If a ``capacityProviderStrategy`` is specified, the ``launchType`` parameter must be omitted. If no ``capacityProviderStrategy`` or ``launchType`` is specified, the ``defaultCapacityProviderStrategy`` for the cluster is used.
+    ///
     /// A capacity provider strategy can contain a maximum of 20 capacity providers.
+    ///
     /// To remove this property from your service resource, specify an empty ``CapacityProviderStrategyItem`` array.
     ///
     /// CloudFormation property `CapacityProviderStrategy`.
@@ -4755,12 +5130,15 @@ pub struct CfnService {
     /// CloudFormation property `DeploymentController`.
     pub deployment_controller: Option<Expr<service::DeploymentController>>,
     /// The number of instantiations of the specified task definition to place and keep running in your service.
+    ///
     /// For new services, if a desired count is not specified, a default value of ``1`` is used. When using the ``DAEMON`` scheduling strategy, the desired count is not required.
+    ///
     /// For existing services, if a desired count is not specified, it is omitted from the operation.
     ///
     /// CloudFormation property `DesiredCount`.
     pub desired_count: Option<Expr<i64>>,
     /// Specifies whether to turn on Amazon ECS managed tags for the tasks within the service. For more information, see [Tagging your Amazon ECS resources](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// When you use Amazon ECS managed tags, you must set the ``propagateTags`` request parameter.
     ///
     /// CloudFormation property `EnableECSManagedTags`.
@@ -4778,16 +5156,19 @@ pub struct CfnService {
     /// CloudFormation property `GatewayConnectors`.
     pub gateway_connectors: Option<Expr<Vec<service::GatewayConnector>>>,
     /// The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started. If you do not specify a health check grace period value, the default value of 0 is used. If you do not use any of the health checks, then ``healthCheckGracePeriodSeconds`` is unused.
+    ///
     /// If your service has more running tasks than desired, unhealthy tasks in the grace period might be stopped to reach the desired count.
     ///
     /// CloudFormation property `HealthCheckGracePeriodSeconds`.
     pub health_check_grace_period_seconds: Option<Expr<i64>>,
     /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If you want to use Managed Instances, you must use the ``capacityProviderStrategy`` request parameter
     ///
     /// CloudFormation property `LaunchType`.
     pub launch_type: Option<Expr<service::LaunchType>>,
     /// A list of load balancer objects to associate with the service. If you specify the ``Role`` property, ``LoadBalancers`` must be specified as well. For information about the number of load balancers that you can specify per service, see [Service Load Balancing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// To remove this property from your service resource, specify an empty ``LoadBalancer`` array.
     ///
     /// CloudFormation property `LoadBalancers`.
@@ -4801,11 +5182,13 @@ pub struct CfnService {
     /// CloudFormation property `NetworkConfiguration`.
     pub network_configuration: Option<Expr<service::NetworkConfiguration>>,
     /// An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
+    ///
     /// To remove this property from your service resource, specify an empty ``PlacementConstraint`` array.
     ///
     /// CloudFormation property `PlacementConstraints`.
     pub placement_constraints: Option<Expr<Vec<service::PlacementConstraint>>>,
     /// The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
+    ///
     /// To remove this property from your service resource, specify an empty ``PlacementStrategy`` array.
     ///
     /// CloudFormation property `PlacementStrategies`.
@@ -4815,60 +5198,83 @@ pub struct CfnService {
     /// CloudFormation property `PlatformVersion`.
     pub platform_version: Option<Expr<String>>,
     /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
+    ///
     /// You must set this to a value other than ``NONE`` when you use Cost Explorer. For more information, see [Amazon ECS usage reports](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/usage-reports.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The default is ``NONE``.
     ///
     /// CloudFormation property `PropagateTags`.
     pub propagate_tags: Option<Expr<service::PropagateTags>>,
     /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf. This parameter is only permitted if you are using a load balancer with your service and your task definition doesn't use the ``awsvpc`` network mode. If you specify the ``role`` parameter, you must also specify a load balancer object with the ``loadBalancers`` parameter.
+    ///
     /// If your account has already created the Amazon ECS service-linked role, that role is used for your service unless you specify a role here. The service-linked role is required if your task definition uses the ``awsvpc`` network mode or if the service is configured to use service discovery, an external deployment controller, multiple target groups, or Elastic Inference accelerators in which case you don't specify a role here. For more information, see [Using service-linked roles for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If your specified role has a path other than ``/``, then you must either specify the full role ARN (this is recommended) or prefix the role name with the path. For example, if a role with the name ``bar`` has a path of ``/foo/`` then you would specify ``/foo/bar`` as the role name. For more information, see [Friendly names and paths](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names) in the *IAM User Guide*.
     ///
     /// CloudFormation property `Role`; changing it replaces the resource.
     pub role: Option<Expr<String>>,
     /// The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+    ///
     /// There are two service scheduler strategies available:
+    ///
     /// +  ``REPLICA``-The replica scheduling strategy places and maintains the desired number of tasks across your cluster. By default, the service scheduler spreads tasks across Availability Zones. You can use task placement strategies and constraints to customize task placement decisions. This scheduler strategy is required if the service uses the ``CODE_DEPLOY`` or ``EXTERNAL`` deployment controller types.
+    ///
     /// +  ``DAEMON``-The daemon scheduling strategy deploys exactly one task on each active container instance that meets all of the task placement constraints that you specify in your cluster. The service scheduler also evaluates the task placement constraints for running tasks and will stop tasks that don't meet the placement constraints. When you're using this strategy, you don't need to specify a desired number of tasks, a task placement strategy, or use Service Auto Scaling policies.
+    ///
     /// Tasks using the Fargate launch type or the ``CODE_DEPLOY`` or ``EXTERNAL`` deployment controller types don't support the ``DAEMON`` scheduling strategy.
     ///
     /// CloudFormation property `SchedulingStrategy`; changing it replaces the resource.
     pub scheduling_strategy: Option<Expr<service::SchedulingStrategy>>,
     /// The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// CloudFormation property `ServiceConnectConfiguration`.
     pub service_connect_configuration: Option<Expr<service::ServiceConnectConfiguration>>,
     /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
+    ///
     /// The stack update fails if you change any properties that require replacement and the ``ServiceName`` is configured. This is because AWS CloudFormation creates the replacement service first, but each ``ServiceName`` must be unique in the cluster.
     ///
     /// CloudFormation property `ServiceName`; changing it replaces the resource.
     pub service_name: Option<Expr<String>>,
     /// The details of the service discovery registry to associate with this service. For more information, see [Service discovery](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html).
+    ///
     /// Each service may be associated with one service registry. Multiple service registries for each service isn't supported.
+    ///
     /// To remove this property from your service resource, specify an empty ``ServiceRegistry`` array.
     ///
     /// CloudFormation property `ServiceRegistries`.
     pub service_registries: Option<Expr<Vec<service::ServiceRegistry>>>,
     /// The metadata that you apply to the service to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. When a service is deleted, the tags are deleted as well.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// +  Maximum number of tags per resource - 50
+    ///
     /// +  For each resource, each tag key must be unique, and each tag key can have only one value.
+    ///
     /// +  Maximum key length - 128 Unicode characters in UTF-8
+    ///
     /// +  Maximum value length - 256 Unicode characters in UTF-8
+    ///
     /// +  If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    ///
     /// +  Tag keys and values are case-sensitive.
+    ///
     /// +  Do not use ``aws:``, ``AWS:``, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// CloudFormation property `Tags`.
     pub tags: Option<Expr<Vec<service::Tag>>>,
     /// The ``family`` and ``revision`` (``family:revision``) or full ARN of the task definition to run in your service. If a ``revision`` isn't specified, the latest ``ACTIVE`` revision is used.
+    ///
     /// A task definition must be specified if the service uses either the ``ECS`` or ``CODE_DEPLOY`` deployment controllers.
+    ///
     /// For more information about deployment types, see [Amazon ECS deployment types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html).
     ///
     /// CloudFormation property `TaskDefinition`.
     pub task_definition: Option<Expr<String>>,
     /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
+    ///
     /// To remove this property from your service resource, specify an empty ``ServiceVolumeConfiguration`` array.
     ///
     /// CloudFormation property `VolumeConfigurations`.
@@ -4980,16 +5386,24 @@ pub mod service {
     use crate::value::{Expr, ToValue, Value};
 
     /// The details of a capacity provider strategy. A capacity provider strategy can be set when using the ``RunTask`` or ``CreateService`` APIs or as the default capacity provider strategy for a cluster with the ``CreateCluster`` API.
+    ///
     /// Only capacity providers that are already associated with a cluster and have an ``ACTIVE`` or ``UPDATING`` status can be used in a capacity provider strategy. The ``PutClusterCapacityProviders`` API is used to associate a capacity provider with a cluster.
+    ///
     /// If specifying a capacity provider that uses an Auto Scaling group, the capacity provider must already be created. New Auto Scaling group capacity providers can be created with the ``CreateCapacityProvider`` API operation.
+    ///
     /// To use an FARGATElong capacity provider, specify either the ``FARGATE`` or ``FARGATE_SPOT`` capacity providers. The FARGATElong capacity providers are available to all accounts and only need to be associated with a cluster to be used in a capacity provider strategy.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CapacityProviderStrategyItem {
         /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of ``0`` is used.
+        ///
         /// Base value characteristics:
+        ///
         /// +  Only one capacity provider in a strategy can have a base defined
+        ///
         /// +  The default value is ``0`` if not specified
+        ///
         /// +  The valid range is 0 to 100,000
+        ///
         /// +  Base requirements are satisfied first before weight distribution
         ///
         /// CloudFormation property `Base`.
@@ -4999,20 +5413,31 @@ pub mod service {
         /// CloudFormation property `CapacityProvider`.
         pub capacity_provider: Option<Expr<String>>,
         /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The ``weight`` value is taken into consideration after the ``base`` value, if defined, is satisfied.
+        ///
         /// If no ``weight`` value is specified, the default value of ``0`` is used. When multiple capacity providers are specified within a capacity provider strategy, at least one of the capacity providers must have a weight value greater than zero and any capacity providers with a weight of ``0`` can't be used to place tasks. If you specify multiple capacity providers in a strategy that all have a weight of ``0``, any ``RunTask`` or ``CreateService`` actions using the capacity provider strategy will fail.
+        ///
         /// Weight value characteristics:
+        ///
         /// +  Weight is considered after the base value is satisfied
+        ///
         /// +  The default value is ``0`` if not specified
+        ///
         /// +  The valid range is 0 to 1,000
+        ///
         /// +  At least one capacity provider must have a weight greater than zero
+        ///
         /// +  Capacity providers with weight of ``0`` cannot place tasks
         ///
         /// Task distribution logic:
+        ///
         /// 1.  Base satisfaction: The minimum number of tasks specified by the base value are placed on that capacity provider
+        ///
         /// 1.  Weight distribution: After base requirements are met, additional tasks are distributed according to weight ratios
         ///
         /// Examples:
+        ///
         /// Equal Distribution: Two capacity providers both with weight ``1`` will split tasks evenly after base requirements are met.
+        ///
         /// Weighted Distribution: If capacityProviderA has weight ``1`` and capacityProviderB has weight ``4``, then for every 1 task on A, 4 tasks will run on B.
         ///
         /// CloudFormation property `Weight`.
@@ -5043,9 +5468,13 @@ pub mod service {
         /// CloudFormation property `Alarms`.
         pub alarms: Option<Expr<DeploymentAlarms>>,
         /// The duration waiting before terminating the previous service revision and marking a deployment complete.
+        ///
         /// The following rules apply when you don't specify a value:
+        ///
         /// +  For blue/green, linear, and canary deployments, the value is set to 15 minutes.
+        ///
         /// +  For rolling deployments, there is no bake time set by default.
+        ///
         /// +  The external deployment controller (``EXTERNAL``) and the ACD blue/green deployment controller (``CODE_DEPLOY``) do not support the ``BakeTimeInMinutes`` parameter.
         ///
         /// If you provide a bake time for a rolling deployment, the CloudFormation handler timeout is increased to the maximum of 36 hours, matching the timeout for blue/green, linear, and canary deployments.
@@ -5057,6 +5486,7 @@ pub mod service {
         /// CloudFormation property `CanaryConfiguration`.
         pub canary_configuration: Option<Expr<CanaryConfiguration>>,
         /// The deployment circuit breaker can only be used for services using the rolling update (``ECS``) deployment type.
+        ///
         /// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If you use the deployment circuit breaker, a service deployment will transition to a failed state and stop launching new tasks. If you use the rollback option, when a service deployment fails, the service is rolled back to the last deployment that completed successfully. For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide*
         ///
         /// CloudFormation property `DeploymentCircuitBreaker`.
@@ -5074,36 +5504,55 @@ pub mod service {
         /// CloudFormation property `LinearConfiguration`.
         pub linear_configuration: Option<Expr<LinearConfiguration>>,
         /// If a service is using the rolling update (``ECS``) deployment type, the ``maximumPercent`` parameter represents an upper limit on the number of your service's tasks that are allowed in the ``RUNNING`` or ``PENDING`` state during a deployment, as a percentage of the ``desiredCount`` (rounded down to the nearest integer). This parameter enables you to define the deployment batch size. For example, if your service is using the ``REPLICA`` service scheduler and has a ``desiredCount`` of four tasks and a ``maximumPercent`` value of 200%, the scheduler may start four new tasks before stopping the four older tasks (provided that the cluster resources required to do this are available). The default ``maximumPercent`` value for a service using the ``REPLICA`` service scheduler is 200%.
+        ///
         /// The Amazon ECS scheduler uses this parameter to replace unhealthy tasks by starting replacement tasks first and then stopping the unhealthy tasks, as long as cluster resources for starting replacement tasks are available. For more information about how the scheduler replaces unhealthy tasks, see [Amazon ECS services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+        ///
         /// If a service is using either the blue/green (``CODE_DEPLOY``) or ``EXTERNAL`` deployment types, and tasks in the service use the EC2 launch type, the *maximum percent* value is set to the default value. The *maximum percent* value is used to define the upper limit on the number of the tasks in the service that remain in the ``RUNNING`` state while the container instances are in the ``DRAINING`` state.
+        ///
         /// You can't specify a custom ``maximumPercent`` value for a service that uses either the blue/green (``CODE_DEPLOY``) or ``EXTERNAL`` deployment types and has tasks that use the EC2 launch type.
+        ///
         /// If the service uses either the blue/green (``CODE_DEPLOY``) or ``EXTERNAL`` deployment types, and the tasks in the service use the Fargate launch type, the maximum percent value is not used. The value is still returned when describing your service.
         ///
         /// CloudFormation property `MaximumPercent`.
         pub maximum_percent: Option<Expr<i64>>,
         /// If a service is using the rolling update (``ECS``) deployment type, the ``minimumHealthyPercent`` represents a lower limit on the number of your service's tasks that must remain in the ``RUNNING`` state during a deployment, as a percentage of the ``desiredCount`` (rounded up to the nearest integer). This parameter enables you to deploy without using additional cluster capacity. For example, if your service has a ``desiredCount`` of four tasks and a ``minimumHealthyPercent`` of 50%, the service scheduler may stop two existing tasks to free up cluster capacity before starting two new tasks.
+        ///
         /// If any tasks are unhealthy and if ``maximumPercent`` doesn't allow the Amazon ECS scheduler to start replacement tasks, the scheduler stops the unhealthy tasks one-by-one — using the ``minimumHealthyPercent`` as a constraint — to clear up capacity to launch replacement tasks. For more information about how the scheduler replaces unhealthy tasks, see [Amazon ECS services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+        ///
         /// For services that *do not* use a load balancer, the following should be noted:
+        ///
         /// +  A service is considered healthy if all essential containers within the tasks in the service pass their health checks.
+        ///
         /// +  If a task has no essential containers with a health check defined, the service scheduler will wait for 40 seconds after a task reaches a ``RUNNING`` state before the task is counted towards the minimum healthy percent total.
+        ///
         /// +  If a task has one or more essential containers with a health check defined, the service scheduler will wait for the task to reach a healthy status before counting it towards the minimum healthy percent total. A task is considered healthy when all essential containers within the task have passed their health checks. The amount of time the service scheduler can wait for is determined by the container health check settings.
         ///
         /// For services that *do* use a load balancer, the following should be noted:
+        ///
         /// +  If a task has no essential containers with a health check defined, the service scheduler will wait for the load balancer target group health check to return a healthy status before counting the task towards the minimum healthy percent total.
+        ///
         /// +  If a task has an essential container with a health check defined, the service scheduler will wait for both the task to reach a healthy status and the load balancer target group health check to return a healthy status before counting the task towards the minimum healthy percent total.
         ///
         /// The default value for a replica service for ``minimumHealthyPercent`` is 100%. The default ``minimumHealthyPercent`` value for a service using the ``DAEMON`` service schedule is 0% for the CLI, the AWS SDKs, and the APIs and 50% for the AWS Management Console.
+        ///
         /// The minimum number of healthy tasks during a deployment is the ``desiredCount`` multiplied by the ``minimumHealthyPercent``/100, rounded up to the nearest integer value.
+        ///
         /// If a service is using either the blue/green (``CODE_DEPLOY``) or ``EXTERNAL`` deployment types and is running tasks that use the EC2 launch type, the *minimum healthy percent* value is set to the default value. The *minimum healthy percent* value is used to define the lower limit on the number of the tasks in the service that remain in the ``RUNNING`` state while the container instances are in the ``DRAINING`` state.
+        ///
         /// You can't specify a custom ``minimumHealthyPercent`` value for a service that uses either the blue/green (``CODE_DEPLOY``) or ``EXTERNAL`` deployment types and has tasks that use the EC2 launch type.
+        ///
         /// If a service is using either the blue/green (``CODE_DEPLOY``) or ``EXTERNAL`` deployment types and is running tasks that use the Fargate launch type, the minimum healthy percent value is not used, although it is returned when describing your service.
         ///
         /// CloudFormation property `MinimumHealthyPercent`.
         pub minimum_healthy_percent: Option<Expr<i64>>,
         /// The deployment strategy for the service. Choose from these valid values:
+        ///
         /// +  ``ROLLING`` - When you create a service which uses the rolling update (``ROLLING``) deployment strategy, the Amazon ECS service scheduler replaces the currently running tasks with new tasks. The number of tasks that Amazon ECS adds or removes from the service during a rolling update is controlled by the service deployment configuration.
+        ///
         /// +  ``BLUE_GREEN`` - A blue/green deployment strategy (``BLUE_GREEN``) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With Amazon ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
+        ///
         /// +  ``LINEAR`` - A *linear* deployment strategy (``LINEAR``) gradually shifts traffic from the current production environment to a new environment in equal percentages over time. With Amazon ECS linear deployments, you can control the pace of traffic shifting and validate new service revisions with increasing amounts of production traffic.
+        ///
         /// +  ``CANARY`` - A *canary* deployment strategy (``CANARY``) shifts a small percentage of traffic to the new service revision first, then shifts the remaining traffic all at once after a specified time period. This allows you to test the new version with a subset of users before full deployment.
         ///
         /// CloudFormation property `Strategy`.
@@ -5142,8 +5591,11 @@ pub mod service {
     }
 
     /// One of the methods which provide a way for you to quickly identify when a deployment has failed, and then to optionally roll back the failure to the last working deployment.
+    ///
     /// When the alarms are generated, Amazon ECS sets the service deployment to failed. Set the rollback parameter to have Amazon ECS to roll back your service to the last completed deployment after a failure.
+    ///
     /// You can only use the ``DeploymentAlarms`` method to detect failures when the ``DeploymentController`` is set to ``ECS``.
+    ///
     /// For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeploymentAlarms {
@@ -5178,8 +5630,11 @@ pub mod service {
     }
 
     /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
+    ///
     /// The following validation applies only to Canary deployments created through CFN. CFN operations time out after 36 hours. Canary deployments can approach this limit because of their extended duration. This can cause CFN to roll back the deployment. To prevent timeout-related rollbacks, CFN rejects deployments when the calculated deployment time exceeds 33 hours based on your template configuration:
+    ///
     /// ``BakeTimeInMinutes + CanaryBakeTimeInMinutes``
+    ///
     /// Additional backend processes (such as task scaling and running lifecycle hooks) can extend deployment time beyond these calculations. Even deployments under the 33-hour threshold might still time out if these processes cause the total duration to exceed 36 hours.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CanaryConfiguration {
@@ -5213,7 +5668,9 @@ pub mod service {
     }
 
     /// The deployment circuit breaker can only be used for services using the rolling update (``ECS``) deployment type.
+    ///
     /// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If it is turned on, a service deployment will transition to a failed state and stop launching new tasks. You can also configure Amazon ECS to roll back your service to the last completed deployment after a failure. For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// For more information about API failure reasons, see [API failure reasons](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeploymentCircuitBreaker {
@@ -5257,6 +5714,7 @@ pub mod service {
     }
 
     /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The ``type`` and ``value`` together determine the number of task failures that are tolerated before the circuit breaker triggers.
+    ///
     /// By default, the threshold configuration uses a ``type`` of ``BOUNDED_PERCENT`` with a ``value`` of ``50``.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ThresholdConfiguration {
@@ -5286,21 +5744,26 @@ pub mod service {
     }
 
     /// You can use early success criteria only with rolling deployment strategy.
+    ///
     /// The configuration that determines when a rolling update deployment is considered successful. Early success criteria defines the percentage of tasks that must be healthy before a deployment completes. It also controls whether Amazon ECS must remove the previous tasks before a deployment completes.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeploymentEarlySuccessCriteria {
         /// Specifies whether to use the early success criteria for the service deployment. When set to ``false``, the deployment uses the default behavior, where Amazon ECS considers the deployment successful when the target service revision fully stabilizes and the previous tasks are removed. The default value is ``false``.
+        ///
         /// When set to ``true``, Amazon ECS monitors the deployment to meet early success criteria. You must also specify ``healthyPercent`` and ``sourceServiceRevisionCleanup``.
         ///
         /// CloudFormation property `Enable`.
         pub enable: Option<Expr<bool>>,
         /// The percentage of healthy tasks that the target service revision must reach before Amazon ECS considers the deployment successful. This percentage is relative to the service's ``desiredCount`` and must be an integer between ``0`` and ``100``. This value must be greater than or equal to the ``minimumHealthyPercent`` value.
+        ///
         /// After this percentage of tasks is healthy and the bake time elapses, Amazon ECS completes the deployment. Amazon ECS continues to scale the target service revision to 100 percent in the background.
         ///
         /// CloudFormation property `HealthyPercent`.
         pub healthy_percent: Option<Expr<i64>>,
         /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are:
+        ///
         /// +  ``BLOCKING``—Amazon ECS removes the previous tasks before it marks the deployment as successful.
+        ///
         /// +  ``DEFERRED``—Amazon ECS marks the deployment successful, and then removes the previous tasks in the background.
         ///
         /// CloudFormation property `SourceServiceRevisionCleanup`.
@@ -5328,57 +5791,88 @@ pub mod service {
     }
 
     /// A deployment lifecycle hook runs custom logic or pauses the deployment at specific stages of the deployment process. You can use Lambda functions or pause hooks as hook targets.
+    ///
     /// For more information, see [Lifecycle hooks for Amazon ECS service deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeploymentLifecycleHook {
         /// Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function).
+        ///
         /// This field must be a JSON object as a string.
         ///
         /// CloudFormation property `HookDetails`.
         pub hook_details: Option<Expr<Value>>,
         /// The Amazon Resource Name (ARN) of the hook target. For ``AWS_LAMBDA`` hooks, this is the Lambda function ARN. This field is not applicable for ``PAUSE`` hooks.
+        ///
         /// You must provide this parameter when configuring an ``AWS_LAMBDA`` lifecycle hook.
         ///
         /// CloudFormation property `HookTargetArn`.
         pub hook_target_arn: Option<Expr<String>>,
         /// The lifecycle stages at which to run the hook. Choose from these valid values:
+        ///
         /// +  RECONCILE_SERVICE
+        ///
         /// The reconciliation stage that only happens when you start a new service deployment with more than 1 service revision in an ACTIVE state.
+        ///
         /// You can use a lifecycle hook for this stage.
+        ///
         /// +  PRE_SCALE_UP
+        ///
         /// The green service revision has not started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
+        ///
         /// You can use a lifecycle hook for this stage.
+        ///
         /// +  POST_SCALE_UP
+        ///
         /// The green service revision has started. The blue service revision is handling 100% of the production traffic. There is no test traffic.
+        ///
         /// You can use a lifecycle hook for this stage.
+        ///
         /// +  TEST_TRAFFIC_SHIFT
+        ///
         /// The blue and green service revisions are running. The blue service revision handles 100% of the production traffic. The green service revision is migrating from 0% to 100% of test traffic.
+        ///
         /// You can use a lifecycle hook for this stage.
+        ///
         /// +  POST_TEST_TRAFFIC_SHIFT
+        ///
         /// The test traffic shift is complete. The green service revision handles 100% of the test traffic.
+        ///
         /// You can use a lifecycle hook for this stage.
+        ///
         /// +  PRE_PRODUCTION_TRAFFIC_SHIFT
+        ///
         /// Occurs before production traffic shift. For linear and canary deployments, this stage is invoked before every traffic shift step.
+        ///
         /// You can use a lifecycle hook for this stage.
+        ///
         /// +  PRODUCTION_TRAFFIC_SHIFT
+        ///
         /// Production traffic is shifting to the green service revision. The green service revision is migrating from 0% to 100% of production traffic. For linear and canary deployments, this stage is invoked at every traffic shift step.
+        ///
         /// You can use a lifecycle hook for this stage.
+        ///
         /// +  POST_PRODUCTION_TRAFFIC_SHIFT
+        ///
         /// The production traffic shift is complete.
+        ///
         /// You can use a lifecycle hook for this stage.
         ///
         /// ``PAUSE`` hooks cannot be configured at ``TEST_TRAFFIC_SHIFT`` or ``PRODUCTION_TRAFFIC_SHIFT`` stages. These stages are only valid for ``AWS_LAMBDA`` hooks.
+        ///
         /// You must provide this parameter when configuring a deployment lifecycle hook.
         ///
         /// CloudFormation property `LifecycleStages`; required.
         pub lifecycle_stages: Option<Expr<Vec<Expr<LifecycleStage>>>>,
         /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
+        ///
         /// For more information, see [Permissions required for Lambda functions in Amazon ECS blue/green deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-permissions.html) in the *Amazon Elastic Container Service Developer Guide*.
         ///
         /// CloudFormation property `RoleArn`.
         pub role_arn: Option<Expr<String>>,
         /// The type of action the lifecycle hook performs. Valid values are:
+        ///
         /// +  ``AWS_LAMBDA`` - Invokes a Lambda function at the specified lifecycle stage. This is the default value.
+        ///
         /// +  ``PAUSE`` - Pauses the deployment at the specified lifecycle stage until you call ``ContinueServiceDeployment`` to continue or roll back.
         ///
         /// This field is optional. If not specified, the default value is ``AWS_LAMBDA``.
@@ -5439,13 +5933,19 @@ pub mod service {
     }
 
     /// Configuration for a linear deployment strategy that shifts production traffic in equal percentage increments with configurable wait times between each step until 100 percent of traffic is shifted to the new service revision.
+    ///
     /// The following validation applies only to Linear deployments created through CFN. CFN operations time out after 36 hours. Linear deployments can approach this limit because of their extended duration. This can cause CFN to roll back the deployment. To prevent timeout-related rollbacks, CFN rejects deployments when the calculated deployment time exceeds 33 hours based on your template configuration:
+    ///
     /// ``BakeTimeInMinutes + (StepBakeTimeInMinutes × Number of deployment steps)``
+    ///
     /// Where the number of deployment steps is calculated as follows:
+    ///
     /// +  *If StepPercent evenly divides by 100*: The number of deployment steps equals ``(100 ÷ StepPercent) - 1``
+    ///
     /// +  *Otherwise*: The number of deployment steps equals the floor of ``100 ÷ StepPercent``. For example, if ``StepPercent`` is 11, the number of deployment steps is 9 (not 9.1).
     ///
     /// This calculation reflects that CFN doesn't apply the step bake time after the final traffic shift reaches 100%. For example, with a ``StepPercent`` of 50%, there are actually two traffic shifts, but only one deployment step is counted for validation purposes because the bake time is applied only after the first 50% shift, not after reaching 100%.
+    ///
     /// Additional backend processes (such as task scaling and running lifecycle hooks) can extend deployment time beyond these calculations. Even deployments under the 33-hour threshold might still time out if these processes cause the total duration to exceed 36 hours.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LinearConfiguration {
@@ -5482,38 +5982,63 @@ pub mod service {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeploymentController {
         /// The deployment controller type to use.
+        ///
         /// The deployment controller is the mechanism that determines how tasks are deployed for your service. The valid options are:
+        ///
         /// +  ECS
+        ///
         /// When you create a service which uses the ``ECS`` deployment controller, you can choose between the following deployment strategies:
+        ///
         /// +  ``ROLLING``: When you create a service which uses the *rolling update* (``ROLLING``) deployment strategy, the ECS service scheduler replaces the currently running tasks with new tasks. The number of tasks that ECS adds or removes from the service during a rolling update is controlled by the service deployment configuration.
+        ///
         /// Rolling update deployments are best suited for the following scenarios:
+        ///
         /// +  Gradual service updates: You need to update your service incrementally without taking the entire service offline at once.
+        ///
         /// +  Limited resource requirements: You want to avoid the additional resource costs of running two complete environments simultaneously (as required by blue/green deployments).
+        ///
         /// +  Acceptable deployment time: Your application can tolerate a longer deployment process, as rolling updates replace tasks one by one.
+        ///
         /// +  No need for instant roll back: Your service can tolerate a rollback process that takes minutes rather than seconds.
+        ///
         /// +  Simple deployment process: You prefer a straightforward deployment approach without the complexity of managing multiple environments, target groups, and listeners.
+        ///
         /// +  No load balancer requirement: Your service doesn't use or require a load balancer, ALB, NLB, or Service Connect (which are required for blue/green deployments).
+        ///
         /// +  Stateful applications: Your application maintains state that makes it difficult to run two parallel environments.
+        ///
         /// +  Cost sensitivity: You want to minimize deployment costs by not running duplicate environments during deployment.
         ///
         /// Rolling updates are the default deployment strategy for services and provide a balance between deployment safety and resource efficiency for many common application scenarios.
+        ///
         /// +  ``BLUE_GREEN``: A *blue/green* deployment strategy (``BLUE_GREEN``) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
+        ///
         /// ECS blue/green deployments are best suited for the following scenarios:
+        ///
         /// +  Service validation: When you need to validate new service revisions before directing production traffic to them
+        ///
         /// +  Zero downtime: When your service requires zero-downtime deployments
+        ///
         /// +  Instant roll back: When you need the ability to quickly roll back if issues are detected
+        ///
         /// +  Load balancer requirement: When your service uses ALB, NLB, or Service Connect
         ///
-        ///
         /// +  External
+        ///
         /// Use a third-party deployment controller.
+        ///
         /// +  Blue/green deployment (powered by ACD)
+        ///
         /// ACD installs an updated version of the application as a new replacement task set and reroutes production traffic from the original application task set to the replacement task set. The original task set is terminated after a successful deployment. Use this deployment controller to verify a new deployment of a service before sending production traffic to it.
         ///
         /// When updating the deployment controller for a service, consider the following depending on the type of migration you're performing.
+        ///
         /// +  If you have a template that contains the ``EXTERNAL`` deployment controller information as well as ``TaskSet`` and ``PrimaryTaskSet`` resources, and you remove the task set resources from the template when updating from ``EXTERNAL`` to ``ECS``, the ``DescribeTaskSet`` and ``DeleteTaskSet`` API calls will return a 400 error after the deployment controller is updated to ``ECS``. This results in a delete failure on the task set resources, even though the stack transitions to ``UPDATE_COMPLETE`` status. For more information, see [Resource removed from stack but not deleted](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-resource-removed-not-deleted) in the CFNlong User Guide. To fix this issue, delete the task sets directly using the ECS``DeleteTaskSet`` API. For more information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
+        ///
         /// +  If you're migrating from ``CODE_DEPLOY`` to ``ECS`` with a new task definition and CFN performs a rollback operation, the ECS``UpdateService`` request fails with the following error:
+        ///
         /// Resource handler returned message: "Invalid request provided: Unable to update task definition on services with a CODE_DEPLOY deployment controller.
+        ///
         /// +  After a successful migration from ``ECS`` to ``EXTERNAL`` deployment controller, you need to manually remove the ``ACTIVE`` task set, because ECS no longer manages the deployment. For information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
         ///
         /// CloudFormation property `Type`.
@@ -5729,7 +6254,9 @@ pub mod service {
     }
 
     /// The ``LoadBalancer`` property specifies details on a load balancer that is used with a service.
+    ///
     /// If the service is using the ``CODE_DEPLOY`` deployment controller, the service is required to use either an Application Load Balancer or Network Load Balancer. When you are creating an ACDlong deployment group, you specify two target groups (referred to as a ``targetGroupPair``). Each target group binds to a separate task set in the deployment. The load balancer can also have up to two listeners, a required listener for production traffic and an optional listener that allows you to test new revisions of the service before routing production traffic to it.
+    ///
     /// Services with tasks that use the ``awsvpc`` network mode (for example, those with the Fargate launch type) only support Application Load Balancers and Network Load Balancers. Classic Load Balancers are not supported. Also, when you create any target groups for these services, you must choose ``ip`` as the target type, not ``instance``. Tasks that use the ``awsvpc`` network mode are associated with an elastic network interface, not an Amazon EC2 instance.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadBalancer {
@@ -5738,6 +6265,7 @@ pub mod service {
         /// CloudFormation property `AdvancedConfiguration`.
         pub advanced_configuration: Option<Expr<AdvancedConfiguration>>,
         /// The name of the container (as it appears in a container definition) to associate with the load balancer.
+        ///
         /// You need to specify the container name when configuring the target group for an Amazon ECS load balancer.
         ///
         /// CloudFormation property `ContainerName`.
@@ -5747,14 +6275,19 @@ pub mod service {
         /// CloudFormation property `ContainerPort`.
         pub container_port: Option<Expr<i64>>,
         /// The name of the load balancer to associate with the Amazon ECS service or task set.
+        ///
         /// If you are using an Application Load Balancer or a Network Load Balancer the load balancer name parameter should be omitted.
         ///
         /// CloudFormation property `LoadBalancerName`.
         pub load_balancer_name: Option<Expr<String>>,
         /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
+        ///
         /// A target group ARN is only specified when using an Application Load Balancer or Network Load Balancer.
+        ///
         /// For services using the ``ECS`` deployment controller, you can specify one or multiple target groups. For more information, see [Registering multiple target groups with a service](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// For services using the ``CODE_DEPLOY`` deployment controller, you're required to define two target groups for the load balancer. For more information, see [Blue/green deployment with CodeDeploy](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-bluegreen.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// If your service's task definition uses the ``awsvpc`` network mode, you must choose ``ip`` as the target type, not ``instance``. Do this when creating your target groups because tasks that use the ``awsvpc`` network mode are associated with an elastic network interface, not an Amazon EC2 instance. This network mode is required for the Fargate launch type.
         ///
         /// CloudFormation property `TargetGroupArn`.
@@ -5884,6 +6417,7 @@ pub mod service {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NetworkConfiguration {
         /// The VPC subnets and security groups that are associated with a task.
+        ///
         /// All specified subnets and security groups must be from the same VPC.
         ///
         /// CloudFormation property `AwsvpcConfiguration`.
@@ -5908,18 +6442,23 @@ pub mod service {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AwsVpcConfiguration {
         /// Whether the task's elastic network interface receives a public IP address.
+        ///
         /// Consider the following when you set this value:
+        ///
         /// +  When you use ``create-service`` or ``update-service``, the default is ``DISABLED``.
+        ///
         /// +  When the service ``deploymentController`` is ``ECS``, the value must be ``DISABLED``.
         ///
         /// CloudFormation property `AssignPublicIp`.
         pub assign_public_ip: Option<Expr<AssignPublicIp>>,
         /// The IDs of the security groups associated with the task or service. If you don't specify a security group, the default security group for the VPC is used. There's a limit of 5 security groups that can be specified.
+        ///
         /// All specified security groups must be from the same VPC.
         ///
         /// CloudFormation property `SecurityGroups`.
         pub security_groups: Option<Expr<Vec<Expr<String>>>>,
         /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
+        ///
         /// All specified subnets must be from the same VPC.
         ///
         /// CloudFormation property `Subnets`.
@@ -5943,6 +6482,7 @@ pub mod service {
     }
 
     /// An object representing a constraint on task placement. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If you're using the Fargate launch type, task placement constraints aren't supported.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PlacementConstraint {
@@ -6000,10 +6540,12 @@ pub mod service {
     }
 
     /// The Service Connect configuration of your Amazon ECS service. The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceConnectConfiguration {
         /// The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data. They can be useful for debugging connectivity issues, monitoring service performance, and auditing service-to-service communication for security and compliance purposes.
+        ///
         /// To enable access logs, you must also specify a ``logConfiguration`` in the ``serviceConnectConfiguration``.
         ///
         /// CloudFormation property `AccessLogConfiguration`.
@@ -6017,13 +6559,21 @@ pub mod service {
         /// CloudFormation property `Enabled`; required.
         pub enabled: Option<Expr<bool>>,
         /// The log configuration for the container. This parameter maps to ``LogConfig`` in the docker container create command and the ``--log-driver`` option to docker run.
+        ///
         /// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
+        ///
         /// Understand the following when specifying a log configuration for your containers.
+        ///
         /// +  Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+        ///
         /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
+        ///
         /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``,``syslog``, ``splunk``, and ``awsfirelens``.
+        ///
         /// +  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
+        ///
         /// +  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the ``ECS_AVAILABLE_LOGGING_DRIVERS`` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// +  For tasks that are on FARGATElong, because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
         ///
         /// CloudFormation property `LogConfiguration`.
@@ -6033,7 +6583,9 @@ pub mod service {
         /// CloudFormation property `Namespace`.
         pub namespace: Option<Expr<String>>,
         /// The list of Service Connect service objects. These are names and aliases (also known as endpoints) that are used by other Amazon ECS services to connect to this service.
+        ///
         /// This field is not required for a "client" Amazon ECS service that's a member of a namespace only to connect to other services within the namespace. An example of this would be a frontend application that accepts incoming requests from either a load balancer that's attached to the service or by other means.
+        ///
         /// An object selects a port from the task definition, assigns a name for the CMAPlong service, and a list of aliases (endpoints) and ports for client applications to refer to this service.
         ///
         /// CloudFormation property `Services`.
@@ -6068,6 +6620,7 @@ pub mod service {
     }
 
     /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
+    ///
     /// To enable access logs, you must also specify a ``logConfiguration`` in the ``serviceConnectConfiguration``.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceConnectAccessLogConfiguration {
@@ -6076,6 +6629,7 @@ pub mod service {
         /// CloudFormation property `Format`; required.
         pub format: Option<Expr<Format>>,
         /// Specifies whether to include query parameters in Service Connect access logs.
+        ///
         /// When enabled, query parameters from HTTP requests are included in the access logs. Consider security and privacy implications when enabling this feature, as query parameters may contain sensitive information such as request IDs and tokens. By default, this parameter is ``DISABLED``.
         ///
         /// CloudFormation property `IncludeQueryParameters`.
@@ -6125,36 +6679,60 @@ pub mod service {
     }
 
     /// The log configuration for the container. This parameter maps to ``LogConfig`` in the docker container create command and the ``--log-driver`` option to docker run.
+    ///
     /// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
+    ///
     /// Understand the following when specifying a log configuration for your containers.
+    ///
     /// +  Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    ///
     /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
+    ///
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``,``syslog``, ``splunk``, and ``awsfirelens``.
+    ///
     /// +  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
+    ///
     /// +  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the ``ECS_AVAILABLE_LOGGING_DRIVERS`` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// +  For tasks that are on FARGATElong, because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LogConfiguration {
         /// The log driver to use for the container.
+        ///
         /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
+        ///
         /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``, ``syslog``, ``splunk``, and ``awsfirelens``.
+        ///
         /// For more information about using the ``awslogs`` log driver, see [Send Amazon ECS logs to CloudWatch](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// For more information about using the ``awsfirelens`` log driver, see [Send Amazon ECS logs to an service or Partner](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html).
+        ///
         /// If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's [available on GitHub](https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
         ///
         /// CloudFormation property `LogDriver`.
         pub log_driver: Option<Expr<String>>,
         /// The configuration options to send to the log driver.
+        ///
         /// The options you can specify depend on the log driver. Some of the options you can specify when you use the ``awslogs`` log driver to route logs to Amazon CloudWatch include the following:
+        ///
         /// + awslogs-create-group Required: No Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to false. Your IAM policy must include the logs:CreateLogGroup permission before you attempt to use awslogs-create-group. + awslogs-region Required: Yes Specify the Region that the awslogs log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option. + awslogs-group Required: Yes Make sure to specify a log group that the awslogs log driver sends its log streams to. + awslogs-stream-prefix Required: Yes, when using Fargate.Optional when using EC2. Use the awslogs-stream-prefix option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format prefix-name/container-name/ecs-task-id. If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option. For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to. You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console. + awslogs-datetime-format Required: No This option defines a multiline start pattern in Python strftime format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry. For more information, see awslogs-datetime-format. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance. + awslogs-multiline-pattern Required: No This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. For more information, see awslogs-multiline-pattern. This option is ignored if awslogs-datetime-format is also configured. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+        ///
         /// The following options apply to all supported log drivers.
+        ///
         /// + mode Required: No Valid values: non-blocking | blocking This option defines the delivery mode of log messages from the container to the log driver specified using logDriver. The delivery mode you choose affects application availability when the flow of logs from container is interrupted. If you use the blocking mode and the flow of logs is interrupted, calls from container code to write to the stdout and stderr streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure. If you use the non-blocking mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the max-buffer-size option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see Preventing log loss with non-blocking mode in the awslogs container log driver. You can set a default mode for all containers in a specific Region by using the defaultLogDriverMode account setting. If you don't specify the mode option or configure the account setting, Amazon ECS will default to the non-blocking mode. For more information about the account setting, see Default log driver mode in the Amazon Elastic Container Service Developer Guide. On June 25, 2025, Amazon ECS changed the default log driver mode from blocking to non-blocking to prioritize task availability over logging. To continue using the blocking mode after this change, do one of the following: Set the mode option in your container definition's logConfiguration as blocking. Set the defaultLogDriverMode account setting to blocking. + max-buffer-size Required: No Default value: 10m When non-blocking mode is used, the max-buffer-size log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
+        ///
         /// To route logs using the ``splunk`` log router, you need to specify a ``splunk-token`` and a ``splunk-url``.
+        ///
         /// When you use the ``awsfirelens`` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the ``log-driver-buffer-limit`` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
+        ///
         /// Other options you can specify when using ``awsfirelens`` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with ``region`` and a name for the log stream with ``delivery_stream``.
+        ///
         /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with ``region`` and a data stream name with ``stream``.
+        ///
         /// When you export logs to Amazon OpenSearch Service, you can specify options like ``Name``, ``Host`` (OpenSearch Service endpoint without protocol), ``Port``, ``Index``, ``Type``, ``Aws_auth``, ``Aws_region``, ``Suppress_Type_Name``, and ``tls``. For more information, see [Under the hood: FireLens for Amazon ECS Tasks](https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/).
+        ///
         /// When you export logs to Amazon S3, you can specify the bucket using the ``bucket`` option. You can also specify ``region``, ``total_file_size``, ``upload_timeout``, and ``use_put_object`` as options.
+        ///
         /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
         ///
         /// CloudFormation property `Options`.
@@ -6182,7 +6760,9 @@ pub mod service {
     }
 
     /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
+    ///
     /// +  To inject sensitive data into your containers as environment variables, use the ``secrets`` container definition parameter.
+    ///
     /// +  To reference sensitive information in the log configuration of a container, use the ``secretOptions`` container definition parameter.
     ///
     /// For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
@@ -6193,7 +6773,9 @@ pub mod service {
         /// CloudFormation property `Name`; required.
         pub name: Option<Expr<String>>,
         /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
+        ///
         /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
         /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
         ///
         /// CloudFormation property `ValueFrom`; required.
@@ -6219,19 +6801,25 @@ pub mod service {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceConnectService {
         /// The list of client aliases for this Service Connect service. You use these to assign names that can be used by client applications. The maximum number of client aliases that you can have in this list is 1.
+        ///
         /// Each alias ("endpoint") is a fully-qualified name and port number that other Amazon ECS tasks ("clients") can use to connect to this service.
+        ///
         /// Each name and port mapping must be unique within the namespace.
+        ///
         /// For each ``ServiceConnectService``, you must provide at least one ``clientAlias`` with one ``port``.
         ///
         /// CloudFormation property `ClientAliases`.
         pub client_aliases: Option<Expr<Vec<ServiceConnectClientAlias>>>,
         /// The ``discoveryName`` is the name of the new CMAP service that Amazon ECS creates for this Amazon ECS service. This must be unique within the CMAP namespace. The name can contain up to 64 characters. The name can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
+        ///
         /// If the ``discoveryName`` isn't specified, the port mapping name from the task definition is used in ``portName.namespace``.
         ///
         /// CloudFormation property `DiscoveryName`.
         pub discovery_name: Option<Expr<String>>,
         /// The port number for the Service Connect proxy to listen on.
+        ///
         /// Use the value of this field to bypass the proxy for traffic on the port number specified in the named ``portMapping`` in the task definition of this application, and then use it in your VPC security groups to allow traffic into the proxy for this Amazon ECS service.
+        ///
         /// In ``awsvpc`` mode and Fargate, the default value is the container port number. The container port number is in the ``portMapping`` in the task definition. In bridge mode, the default value is the ephemeral port of the Service Connect proxy.
         ///
         /// CloudFormation property `IngressPortOverride`.
@@ -6270,17 +6858,22 @@ pub mod service {
     }
 
     /// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to this service.
+    ///
     /// Each name and port mapping must be unique within the namespace.
+    ///
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceConnectClientAlias {
         /// The ``dnsName`` is the name that you use in the applications of client tasks to connect to this service. The name must be a valid DNS name but doesn't need to be fully-qualified. The name can include up to 127 characters. The name can include lowercase letters, numbers, underscores (_), hyphens (-), and periods (.). The name can't start with a hyphen.
+        ///
         /// If this parameter isn't specified, the default value of ``discoveryName.namespace`` is used. If the ``discoveryName`` isn't specified, the port mapping name from the task definition is used in ``portName.namespace``.
+        ///
         /// To avoid changing your applications in client Amazon ECS services, set this to the same name that the client application uses by default. For example, a few common names are ``database``, ``db``, or the lowercase name of a database, such as ``mysql`` or ``redis``. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
         ///
         /// CloudFormation property `DnsName`.
         pub dns_name: Option<Expr<String>>,
         /// The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
+        ///
         /// To avoid changing your applications in client Amazon ECS services, set this to the same port that the client application uses by default. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
         ///
         /// CloudFormation property `Port`; required.
@@ -6308,6 +6901,7 @@ pub mod service {
     }
 
     /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
+    ///
     /// For more information, see [Service Connect for Amazon ECS blue/green deployments](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-blue-green.html) in the *Amazon Elastic Container Service Developer Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceConnectTestTrafficRules {
@@ -6385,11 +6979,14 @@ pub mod service {
     }
 
     /// An object that represents the timeout configurations for Service Connect.
+    ///
     /// If ``idleTimeout`` is set to a time that is less than ``perRequestTimeout``, the connection will close when the ``idleTimeout`` is reached and not the ``perRequestTimeout``.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct TimeoutConfiguration {
         /// The amount of time in seconds a connection will stay active while idle. A value of ``0`` can be set to disable ``idleTimeout``.
+        ///
         /// The ``idleTimeout`` default for ``HTTP``/``HTTP2``/``GRPC`` is 5 minutes.
+        ///
         /// The ``idleTimeout`` default for ``TCP`` is 1 hour.
         ///
         /// CloudFormation property `IdleTimeoutSeconds`.
@@ -6480,7 +7077,9 @@ pub mod service {
     }
 
     /// The details for the service registry.
+    ///
     /// Each service may be associated with one service registry. Multiple service registries for each service are not supported.
+    ///
     /// When you add, update, or remove the service registries configuration, Amazon ECS starts a new deployment. New tasks are registered and deregistered to the updated service registry configuration.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceRegistry {
@@ -6520,20 +7119,33 @@ pub mod service {
     }
 
     /// The metadata that you apply to a resource to help you categorize and organize them. Each tag consists of a key and an optional value. You define them.
+    ///
     /// The following basic restrictions apply to tags:
+    ///
     /// +  Maximum number of tags per resource - 50
+    ///
     /// +  For each resource, each tag key must be unique, and each tag key can have only one value.
+    ///
     /// +  Maximum key length - 128 Unicode characters in UTF-8
+    ///
     /// +  Maximum value length - 256 Unicode characters in UTF-8
+    ///
     /// +  If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    ///
     /// +  Tag keys and values are case-sensitive.
+    ///
     /// +  Do not use ``aws:``, ``AWS:``, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
     ///
     /// In order to tag a service that has the following ARN format, you need to migrate the service to the long ARN. You must use the API, CLI or console to migrate the service ARN. For more information, see [Migrate an short service ARN to a long ARN](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-arn-migration.html) in the *Developer Guide*.
+    ///
     /// ``arn:aws:ecs:region:aws_account_id:service/service-name``
+    ///
     /// After the migration is complete, the following are true:
+    ///
     /// +   The service ARN is: ``arn:aws:ecs:region:aws_account_id:service/cluster-name/service-name``
+    ///
     /// +  You can use CFN to tag the service as you would a service with a long ARN format.
+    ///
     /// +  When the ``PhysicalResourceId`` in the CFN stack represents a service, the value does not change and will be the short service ARN.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Tag {
@@ -6591,6 +7203,7 @@ pub mod service {
     }
 
     /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. For information about the supported launch types and operating systems, see [Supported operating systems and launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html#ebs-volumes-configuration) in the*Amazon Elastic Container Service Developer Guide*.
+    ///
     /// Many of these parameters map 1:1 with the Amazon EBS ``CreateVolume`` API request parameters.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServiceManagedEbsVolumeConfiguration {
@@ -6599,23 +7212,31 @@ pub mod service {
         /// CloudFormation property `Encrypted`.
         pub encrypted: Option<Expr<bool>>,
         /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
+        ///
         /// The available Linux filesystem types are ``ext3``, ``ext4``, and ``xfs``. If no value is specified, the ``xfs`` filesystem type is used by default.
+        ///
         /// The available Windows filesystem types are ``NTFS``.
         ///
         /// CloudFormation property `FilesystemType`.
         pub filesystem_type: Option<Expr<FilesystemType>>,
         /// The number of I/O operations per second (IOPS). For ``gp3``, ``io1``, and ``io2`` volumes, this represents the number of IOPS that are provisioned for the volume. For ``gp2`` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
+        ///
         /// The following are the supported values for each volume type.
+        ///
         /// +  ``gp3``: 3,000 - 16,000 IOPS
+        ///
         /// +  ``io1``: 100 - 64,000 IOPS
+        ///
         /// +  ``io2``: 100 - 256,000 IOPS
         ///
         /// This parameter is required for ``io1`` and ``io2`` volume types. The default for ``gp3`` volumes is ``3,000 IOPS``. This parameter is not supported for ``st1``, ``sc1``, or ``standard`` volume types.
+        ///
         /// This parameter maps 1:1 with the ``Iops`` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
         ///
         /// CloudFormation property `Iops`.
         pub iops: Option<Expr<i64>>,
         /// The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption. When a key is specified using this parameter, it overrides Amazon EBS default encryption or any KMS key that you specified for cluster-level managed storage encryption. This parameter maps 1:1 with the ``KmsKeyId`` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*. For more information about encrypting Amazon EBS volumes attached to tasks, see [Encrypt data stored in Amazon EBS volumes attached to Amazon ECS tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-kms-encryption.html).
+        ///
         /// AWS authenticates the AWS Key Management Service key asynchronously. Therefore, if you specify an ID, alias, or ARN that is invalid, the action can appear to complete, but eventually fails.
         ///
         /// CloudFormation property `KmsKeyId`.
@@ -6625,10 +7246,15 @@ pub mod service {
         /// CloudFormation property `RoleArn`; required.
         pub role_arn: Option<Expr<String>>,
         /// The size of the volume in GiB. You must specify either a volume size or a snapshot ID. If you specify a snapshot ID, the snapshot size is used for the volume size by default. You can optionally specify a volume size greater than or equal to the snapshot size. This parameter maps 1:1 with the ``Size`` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
+        ///
         /// The following are the supported volume size values for each volume type.
+        ///
         /// +  ``gp2`` and ``gp3``: 1-16,384
+        ///
         /// +  ``io1`` and ``io2``: 4-16,384
+        ///
         /// +  ``st1`` and ``sc1``: 125-16,384
+        ///
         /// +  ``standard``: 1-1,024
         ///
         /// CloudFormation property `SizeInGiB`.
@@ -6642,6 +7268,7 @@ pub mod service {
         /// CloudFormation property `TagSpecifications`.
         pub tag_specifications: Option<Expr<Vec<EbsTagSpecification>>>,
         /// The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s. This parameter maps 1:1 with the ``Throughput`` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
+        ///
         /// This parameter is only supported for the ``gp3`` volume type.
         ///
         /// CloudFormation property `Throughput`.
@@ -6651,12 +7278,19 @@ pub mod service {
         /// CloudFormation property `VolumeInitializationRate`.
         pub volume_initialization_rate: Option<Expr<i64>>,
         /// The volume type. This parameter maps 1:1 with the ``VolumeType`` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html) in the *Amazon EC2 User Guide*.
+        ///
         /// The following are the supported volume types.
+        ///
         /// +  General Purpose SSD: ``gp2``|``gp3``
+        ///
         /// +  Provisioned IOPS SSD: ``io1``|``io2``
+        ///
         /// +  Throughput Optimized HDD: ``st1``
+        ///
         /// +  Cold HDD: ``sc1``
+        ///
         /// +  Magnetic: ``standard``
+        ///
         /// The magnetic volume type is not supported on Fargate.
         ///
         /// CloudFormation property `VolumeType`.
@@ -6808,9 +7442,13 @@ pub mod service {
     }
 
     /// Indicates whether to use Availability Zone rebalancing for the service.
+    ///
     /// For more information, see [Balancing an Amazon ECS service across Availability Zones](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The default behavior of ``AvailabilityZoneRebalancing`` differs between create and update requests:
+    ///
     /// +  For create service requests, when no value is specified for ``AvailabilityZoneRebalancing``, Amazon ECS defaults the value to ``ENABLED``.
+    ///
     /// +  For update service requests, when no value is specified for ``AvailabilityZoneRebalancing``, Amazon ECS defaults to the existing service’s ``AvailabilityZoneRebalancing`` value. If the service never had an ``AvailabilityZoneRebalancing`` value set, Amazon ECS treats this as ``DISABLED``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AvailabilityZoneRebalancing {
@@ -6877,7 +7515,9 @@ pub mod service {
     }
 
     /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are:
+    ///
     /// +  ``BLOCKING``—Amazon ECS removes the previous tasks before it marks the deployment as successful.
+    ///
     /// +  ``DEFERRED``—Amazon ECS marks the deployment successful, and then removes the previous tasks in the background.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SourceServiceRevisionCleanup {
@@ -6959,7 +7599,9 @@ pub mod service {
     }
 
     /// The type of action the lifecycle hook performs. Valid values are:
+    ///
     /// +  ``AWS_LAMBDA`` - Invokes a Lambda function at the specified lifecycle stage. This is the default value.
+    ///
     /// +  ``PAUSE`` - Pauses the deployment at the specified lifecycle stage until you call ``ContinueServiceDeployment`` to continue or roll back.
     ///
     /// This field is optional. If not specified, the default value is ``AWS_LAMBDA``.
@@ -7025,9 +7667,13 @@ pub mod service {
     }
 
     /// The deployment strategy for the service. Choose from these valid values:
+    ///
     /// +  ``ROLLING`` - When you create a service which uses the rolling update (``ROLLING``) deployment strategy, the Amazon ECS service scheduler replaces the currently running tasks with new tasks. The number of tasks that Amazon ECS adds or removes from the service during a rolling update is controlled by the service deployment configuration.
+    ///
     /// +  ``BLUE_GREEN`` - A blue/green deployment strategy (``BLUE_GREEN``) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With Amazon ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
+    ///
     /// +  ``LINEAR`` - A *linear* deployment strategy (``LINEAR``) gradually shifts traffic from the current production environment to a new environment in equal percentages over time. With Amazon ECS linear deployments, you can control the pace of traffic shifting and validate new service revisions with increasing amounts of production traffic.
+    ///
     /// +  ``CANARY`` - A *canary* deployment strategy (``CANARY``) shifts a small percentage of traffic to the new service revision first, then shifts the remaining traffic all at once after a specified time period. This allows you to test the new version with a subset of users before full deployment.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Strategy {
@@ -7066,38 +7712,63 @@ pub mod service {
     }
 
     /// The deployment controller type to use.
+    ///
     /// The deployment controller is the mechanism that determines how tasks are deployed for your service. The valid options are:
+    ///
     /// +  ECS
+    ///
     /// When you create a service which uses the ``ECS`` deployment controller, you can choose between the following deployment strategies:
+    ///
     /// +  ``ROLLING``: When you create a service which uses the *rolling update* (``ROLLING``) deployment strategy, the ECS service scheduler replaces the currently running tasks with new tasks. The number of tasks that ECS adds or removes from the service during a rolling update is controlled by the service deployment configuration.
+    ///
     /// Rolling update deployments are best suited for the following scenarios:
+    ///
     /// +  Gradual service updates: You need to update your service incrementally without taking the entire service offline at once.
+    ///
     /// +  Limited resource requirements: You want to avoid the additional resource costs of running two complete environments simultaneously (as required by blue/green deployments).
+    ///
     /// +  Acceptable deployment time: Your application can tolerate a longer deployment process, as rolling updates replace tasks one by one.
+    ///
     /// +  No need for instant roll back: Your service can tolerate a rollback process that takes minutes rather than seconds.
+    ///
     /// +  Simple deployment process: You prefer a straightforward deployment approach without the complexity of managing multiple environments, target groups, and listeners.
+    ///
     /// +  No load balancer requirement: Your service doesn't use or require a load balancer, ALB, NLB, or Service Connect (which are required for blue/green deployments).
+    ///
     /// +  Stateful applications: Your application maintains state that makes it difficult to run two parallel environments.
+    ///
     /// +  Cost sensitivity: You want to minimize deployment costs by not running duplicate environments during deployment.
     ///
     /// Rolling updates are the default deployment strategy for services and provide a balance between deployment safety and resource efficiency for many common application scenarios.
+    ///
     /// +  ``BLUE_GREEN``: A *blue/green* deployment strategy (``BLUE_GREEN``) is a release methodology that reduces downtime and risk by running two identical production environments called blue and green. With ECS blue/green deployments, you can validate new service revisions before directing production traffic to them. This approach provides a safer way to deploy changes with the ability to quickly roll back if needed.
+    ///
     /// ECS blue/green deployments are best suited for the following scenarios:
+    ///
     /// +  Service validation: When you need to validate new service revisions before directing production traffic to them
+    ///
     /// +  Zero downtime: When your service requires zero-downtime deployments
+    ///
     /// +  Instant roll back: When you need the ability to quickly roll back if issues are detected
+    ///
     /// +  Load balancer requirement: When your service uses ALB, NLB, or Service Connect
     ///
-    ///
     /// +  External
+    ///
     /// Use a third-party deployment controller.
+    ///
     /// +  Blue/green deployment (powered by ACD)
+    ///
     /// ACD installs an updated version of the application as a new replacement task set and reroutes production traffic from the original application task set to the replacement task set. The original task set is terminated after a successful deployment. Use this deployment controller to verify a new deployment of a service before sending production traffic to it.
     ///
     /// When updating the deployment controller for a service, consider the following depending on the type of migration you're performing.
+    ///
     /// +  If you have a template that contains the ``EXTERNAL`` deployment controller information as well as ``TaskSet`` and ``PrimaryTaskSet`` resources, and you remove the task set resources from the template when updating from ``EXTERNAL`` to ``ECS``, the ``DescribeTaskSet`` and ``DeleteTaskSet`` API calls will return a 400 error after the deployment controller is updated to ``ECS``. This results in a delete failure on the task set resources, even though the stack transitions to ``UPDATE_COMPLETE`` status. For more information, see [Resource removed from stack but not deleted](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-resource-removed-not-deleted) in the CFNlong User Guide. To fix this issue, delete the task sets directly using the ECS``DeleteTaskSet`` API. For more information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
+    ///
     /// +  If you're migrating from ``CODE_DEPLOY`` to ``ECS`` with a new task definition and CFN performs a rollback operation, the ECS``UpdateService`` request fails with the following error:
+    ///
     /// Resource handler returned message: "Invalid request provided: Unable to update task definition on services with a CODE_DEPLOY deployment controller.
+    ///
     /// +  After a successful migration from ``ECS`` to ``EXTERNAL`` deployment controller, you need to manually remove the ``ACTIVE`` task set, because ECS no longer manages the deployment. For information about how to delete a task set, see [DeleteTaskSet](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteTaskSet.html) in the ECSlong API Reference.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum DeploymentControllerType {
@@ -7195,6 +7866,7 @@ pub mod service {
     }
 
     /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// If you want to use Managed Instances, you must use the ``capacityProviderStrategy`` request parameter
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum LaunchType {
@@ -7261,8 +7933,11 @@ pub mod service {
     }
 
     /// Whether the task's elastic network interface receives a public IP address.
+    ///
     /// Consider the following when you set this value:
+    ///
     /// +  When you use ``create-service`` or ``update-service``, the default is ``DISABLED``.
+    ///
     /// +  When the service ``deploymentController`` is ``ECS``, the value must be ``DISABLED``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AssignPublicIp {
@@ -7360,7 +8035,9 @@ pub mod service {
     }
 
     /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
+    ///
     /// You must set this to a value other than ``NONE`` when you use Cost Explorer. For more information, see [Amazon ECS usage reports](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/usage-reports.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
     /// The default is ``NONE``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum PropagateTags {
@@ -7393,9 +8070,13 @@ pub mod service {
     }
 
     /// The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+    ///
     /// There are two service scheduler strategies available:
+    ///
     /// +  ``REPLICA``-The replica scheduling strategy places and maintains the desired number of tasks across your cluster. By default, the service scheduler spreads tasks across Availability Zones. You can use task placement strategies and constraints to customize task placement decisions. This scheduler strategy is required if the service uses the ``CODE_DEPLOY`` or ``EXTERNAL`` deployment controller types.
+    ///
     /// +  ``DAEMON``-The daemon scheduling strategy deploys exactly one task on each active container instance that meets all of the task placement constraints that you specify in your cluster. The service scheduler also evaluates the task placement constraints for running tasks and will stop tasks that don't meet the placement constraints. When you're using this strategy, you don't need to specify a desired number of tasks, a task placement strategy, or use Service Auto Scaling policies.
+    ///
     /// Tasks using the Fargate launch type or the ``CODE_DEPLOY`` or ``EXTERNAL`` deployment controller types don't support the ``DAEMON`` scheduling strategy.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SchedulingStrategy {
@@ -7459,6 +8140,7 @@ pub mod service {
     }
 
     /// Specifies whether to include query parameters in Service Connect access logs.
+    ///
     /// When enabled, query parameters from HTTP requests are included in the access logs. Consider security and privacy implications when enabling this feature, as query parameters may contain sensitive information such as request IDs and tokens. By default, this parameter is ``DISABLED``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum IncludeQueryParameters {
@@ -7522,7 +8204,9 @@ pub mod service {
     }
 
     /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
+    ///
     /// The available Linux filesystem types are ``ext3``, ``ext4``, and ``xfs``. If no value is specified, the ``xfs`` filesystem type is used by default.
+    ///
     /// The available Windows filesystem types are ``NTFS``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum FilesystemType {

@@ -31,13 +31,17 @@ pub struct CfnLoadBalancer {
     pub enable_prefix_for_ipv6_source_nat:
         Option<Expr<load_balancer::EnablePrefixForIpv6SourceNat>>,
     /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink. The default is ``on``.
+    ///
     /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
     ///
     /// CloudFormation property `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`.
     pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<Expr<String>>,
     /// The IP address type. Internal load balancers must use ``ipv4``.
+    ///
     /// [Application Load Balancers] The possible values are ``ipv4`` (IPv4 addresses), ``dualstack`` (IPv4 and IPv6 addresses), and ``dualstack-without-public-ipv4`` (public IPv6 addresses and private IPv4 and IPv6 addresses).
+    ///
     /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
+    ///
     /// [Network Load Balancers and Gateway Load Balancers] The possible values are ``ipv4`` (IPv4 addresses) and ``dualstack`` (IPv4 and IPv6 addresses).
     ///
     /// CloudFormation property `IpAddressType`.
@@ -55,13 +59,17 @@ pub struct CfnLoadBalancer {
     /// CloudFormation property `MinimumLoadBalancerCapacity`.
     pub minimum_load_balancer_capacity: Option<Expr<load_balancer::MinimumLoadBalancerCapacity>>,
     /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
+    ///
     /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
     ///
     /// CloudFormation property `Name`; changing it replaces the resource.
     pub name: Option<Expr<String>>,
     /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+    ///
     /// The nodes of an internal load balancer have only private IP addresses. The DNS name of an internal load balancer is publicly resolvable to the private IP addresses of the nodes. Therefore, internal load balancers can route requests only from clients with access to the VPC for the load balancer.
+    ///
     /// The default is an Internet-facing load balancer.
+    ///
     /// You can't specify a scheme for a Gateway Load Balancer.
     ///
     /// CloudFormation property `Scheme`; changing it replaces the resource.
@@ -71,18 +79,27 @@ pub struct CfnLoadBalancer {
     /// CloudFormation property `SecurityGroups`.
     pub security_groups: Option<Expr<Vec<Expr<String>>>>,
     /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both.
+    ///
     /// [Application Load Balancers] You must specify subnets from at least two Availability Zones. You can't specify Elastic IP addresses for your subnets.
+    ///
     /// [Application Load Balancers on Outposts] You must specify one Outpost subnet.
+    ///
     /// [Application Load Balancers on Local Zones] You can specify subnets from one or more Local Zones.
+    ///
     /// [Network Load Balancers] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
+    ///
     /// [Gateway Load Balancers] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
     ///
     /// CloudFormation property `SubnetMappings`.
     pub subnet_mappings: Option<Expr<Vec<load_balancer::SubnetMapping>>>,
     /// The IDs of the subnets. You can specify only one subnet per Availability Zone. You must specify either subnets or subnet mappings, but not both. To specify an Elastic IP address, specify subnet mappings instead of subnets.
+    ///
     /// [Application Load Balancers] You must specify subnets from at least two Availability Zones.
+    ///
     /// [Application Load Balancers on Outposts] You must specify one Outpost subnet.
+    ///
     /// [Application Load Balancers on Local Zones] You can specify subnets from one or more Local Zones.
+    ///
     /// [Network Load Balancers and Gateway Load Balancers] You can specify subnets from one or more Availability Zones.
     ///
     /// CloudFormation property `Subnets`.
@@ -191,41 +208,69 @@ pub mod load_balancer {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoadBalancerAttribute {
         /// The name of the attribute.
+        ///
         /// The following attributes are supported by all load balancers:
+        ///
         /// +  ``deletion_protection.enabled`` - Indicates whether deletion protection is enabled. The value is ``true`` or ``false``. The default is ``false``.
+        ///
         /// +  ``load_balancing.cross_zone.enabled`` - Indicates whether cross-zone load balancing is enabled. The possible values are ``true`` and ``false``. The default for Network Load Balancers and Gateway Load Balancers is ``false``. The default for Application Load Balancers is ``true``, and can't be changed.
         ///
         /// The following attributes are supported by both Application Load Balancers and Network Load Balancers:
+        ///
         /// +  ``access_logs.s3.enabled`` - Indicates whether access logs are enabled. The value is ``true`` or ``false``. The default is ``false``.
+        ///
         /// +  ``access_logs.s3.bucket`` - The name of the S3 bucket for the access logs. This attribute is required if access logs are enabled. The bucket must exist in the same region as the load balancer and have a bucket policy that grants Elastic Load Balancing permissions to write to the bucket.
+        ///
         /// +  ``access_logs.s3.prefix`` - The prefix for the location in the S3 bucket for the access logs.
+        ///
         /// +  ``ipv6.deny_all_igw_traffic`` - Blocks internet gateway (IGW) access to the load balancer. It is set to ``false`` for internet-facing load balancers and ``true`` for internal load balancers, preventing unintended access to your internal load balancer through an internet gateway.
+        ///
         /// +  ``zonal_shift.config.enabled`` - Indicates whether zonal shift is enabled. The possible values are ``true`` and ``false``. The default is ``false``.
         ///
         /// The following attributes are supported by only Application Load Balancers:
+        ///
         /// +  ``idle_timeout.timeout_seconds`` - The idle timeout value, in seconds. The valid range is 1-4000 seconds. The default is 60 seconds.
+        ///
         /// +  ``client_keep_alive.seconds`` - The client keep alive value, in seconds. The valid range is 60-604800 seconds. The default is 3600 seconds.
+        ///
         /// +  ``connection_logs.s3.enabled`` - Indicates whether connection logs are enabled. The value is ``true`` or ``false``. The default is ``false``.
+        ///
         /// +  ``connection_logs.s3.bucket`` - The name of the S3 bucket for the connection logs. This attribute is required if connection logs are enabled. The bucket must exist in the same region as the load balancer and have a bucket policy that grants Elastic Load Balancing permissions to write to the bucket.
+        ///
         /// +  ``connection_logs.s3.prefix`` - The prefix for the location in the S3 bucket for the connection logs.
+        ///
         /// +  ``health_check_logs.s3.enabled`` - Indicates whether health check logs are enabled. The value is ``true`` or ``false``. The default is ``false``.
+        ///
         /// +  ``health_check_logs.s3.bucket`` - The name of the S3 bucket for the health check logs. This attribute is required if health check logs are enabled. The bucket must exist in the same region as the load balancer and have a bucket policy that grants Elastic Load Balancing permissions to write to the bucket.
+        ///
         /// +  ``health_check_logs.s3.prefix`` - The prefix for the location in the S3 bucket for the health check logs.
+        ///
         /// +  ``routing.http.desync_mitigation_mode`` - Determines how the load balancer handles requests that might pose a security risk to your application. The possible values are ``monitor``, ``defensive``, and ``strictest``. The default is ``defensive``.
+        ///
         /// +  ``routing.http.drop_invalid_header_fields.enabled`` - Indicates whether HTTP headers with invalid header fields are removed by the load balancer (``true``) or routed to targets (``false``). The default is ``false``.
+        ///
         /// +  ``routing.http.preserve_host_header.enabled`` - Indicates whether the Application Load Balancer should preserve the ``Host`` header in the HTTP request and send it to the target without any change. The possible values are ``true`` and ``false``. The default is ``false``.
+        ///
         /// +  ``routing.http.x_amzn_tls_version_and_cipher_suite.enabled`` - Indicates whether the two headers (``x-amzn-tls-version`` and ``x-amzn-tls-cipher-suite``), which contain information about the negotiated TLS version and cipher suite, are added to the client request before sending it to the target. The ``x-amzn-tls-version`` header has information about the TLS protocol version negotiated with the client, and the ``x-amzn-tls-cipher-suite`` header has information about the cipher suite negotiated with the client. Both headers are in OpenSSL format. The possible values for the attribute are ``true`` and ``false``. The default is ``false``.
+        ///
         /// +  ``routing.http.xff_client_port.enabled`` - Indicates whether the ``X-Forwarded-For`` header should preserve the source port that the client used to connect to the load balancer. The possible values are ``true`` and ``false``. The default is ``false``.
+        ///
         /// +  ``routing.http.xff_header_processing.mode`` - Enables you to modify, preserve, or remove the ``X-Forwarded-For`` header in the HTTP request before the Application Load Balancer sends the request to the target. The possible values are ``append``, ``preserve``, and ``remove``. The default is ``append``.
+        ///
         /// +  If the value is ``append``, the Application Load Balancer adds the client IP address (of the last hop) to the ``X-Forwarded-For`` header in the HTTP request before it sends it to targets.
+        ///
         /// +  If the value is ``preserve`` the Application Load Balancer preserves the ``X-Forwarded-For`` header in the HTTP request, and sends it to targets without any change.
+        ///
         /// +  If the value is ``remove``, the Application Load Balancer removes the ``X-Forwarded-For`` header in the HTTP request before it sends it to targets.
         ///
         /// +  ``routing.http2.enabled`` - Indicates whether clients can connect to the load balancer using HTTP/2. If ``true``, clients can connect using HTTP/2 or HTTP/1.1. However, all client requests are subject to the stricter HTTP/2 header validation rules. For example, message header names must contain only alphanumeric characters and hyphens. If ``false``, clients must connect using HTTP/1.1. The default is ``true``.
+        ///
         /// +  ``waf.fail_open.enabled`` - Indicates whether to allow a WAF-enabled load balancer to route requests to targets if it is unable to forward the request to AWS WAF. The possible values are ``true`` and ``false``. The default is ``false``.
         ///
         /// The following attributes are supported by only Network Load Balancers:
+        ///
         /// +  ``dns_record.client_routing_policy`` - Indicates how traffic is distributed among the load balancer Availability Zones. The possible values are ``availability_zone_affinity`` with 100 percent zonal affinity, ``partial_availability_zone_affinity`` with 85 percent zonal affinity, and ``any_availability_zone`` with 0 percent zonal affinity.
+        ///
         /// +  ``secondary_ips.auto_assigned.per_subnet`` - The number of secondary IP addresses to configure for your load balancer nodes. Use to address port allocation errors if you can't add targets. The valid range is 0 to 7. The default is 0. After you set this value, you can't decrease it.
         ///
         /// CloudFormation property `Key`.
@@ -377,8 +422,11 @@ pub mod load_balancer {
     }
 
     /// The IP address type. Internal load balancers must use ``ipv4``.
+    ///
     /// [Application Load Balancers] The possible values are ``ipv4`` (IPv4 addresses), ``dualstack`` (IPv4 and IPv6 addresses), and ``dualstack-without-public-ipv4`` (public IPv6 addresses and private IPv4 and IPv6 addresses).
+    ///
     /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
+    ///
     /// [Network Load Balancers and Gateway Load Balancers] The possible values are ``ipv4`` (IPv4 addresses) and ``dualstack`` (IPv4 and IPv6 addresses).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum IpAddressType {
@@ -414,8 +462,11 @@ pub mod load_balancer {
     }
 
     /// The nodes of an Internet-facing load balancer have public IP addresses. The DNS name of an Internet-facing load balancer is publicly resolvable to the public IP addresses of the nodes. Therefore, Internet-facing load balancers can route requests from clients over the internet.
+    ///
     /// The nodes of an internal load balancer have only private IP addresses. The DNS name of an internal load balancer is publicly resolvable to the private IP addresses of the nodes. Therefore, internal load balancers can route requests only from clients with access to the VPC for the load balancer.
+    ///
     /// The default is an Internet-facing load balancer.
+    ///
     /// You can't specify a scheme for a Gateway Load Balancer.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Scheme {
@@ -492,12 +543,15 @@ pub struct CfnListener {
     /// CloudFormation property `AlpnPolicy`.
     pub alpn_policy: Option<Expr<Vec<Expr<String>>>>,
     /// The default SSL server certificate for a secure listener. You must provide exactly one certificate if the listener protocol is HTTPS or TLS.
+    ///
     /// For an HTTPS listener, update requires some interruptions. For a TLS listener, update requires no interruption.
+    ///
     /// To create a certificate list for a secure listener, use [AWS::ElasticLoadBalancingV2::ListenerCertificate](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenercertificate.html).
     ///
     /// CloudFormation property `Certificates`.
     pub certificates: Option<Expr<Vec<listener::Certificate>>>,
     /// The actions for the default rule. You cannot define a condition for a default rule.
+    ///
     /// To create additional rules for an Application Load Balancer, use [AWS::ElasticLoadBalancingV2::ListenerRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html).
     ///
     /// CloudFormation property `DefaultActions`; required.
@@ -523,6 +577,7 @@ pub struct CfnListener {
     /// CloudFormation property `Protocol`.
     pub protocol: Option<Expr<listener::Protocol>>,
     /// [HTTPS and TLS listeners] The security policy that defines which protocols and ciphers are supported. For more information, see [Security policies](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html) in the *Application Load Balancers Guide* and [Security policies](https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html) in the *Network Load Balancers Guide*.
+    ///
     /// [HTTPS listeners] Updating the security policy can result in interruptions if the load balancer is handling a high volume of traffic. To decrease the possibility of an interruption if your load balancer is handling a high volume of traffic, create an additional load balancer or request an LCU reservation.
     ///
     /// CloudFormation property `SslPolicy`.
@@ -622,6 +677,7 @@ pub mod listener {
         /// CloudFormation property `FixedResponseConfig`.
         pub fixed_response_config: Option<Expr<FixedResponseConfig>>,
         /// Information for creating an action that distributes requests among multiple target groups. Specify only when ``Type`` is ``forward``.
+        ///
         /// If you specify both ``ForwardConfig`` and ``TargetGroupArn``, you can specify only one target group using ``ForwardConfig`` and it must be the same target group specified in ``TargetGroupArn``.
         ///
         /// CloudFormation property `ForwardConfig`.
@@ -687,13 +743,17 @@ pub mod listener {
         pub authentication_request_extra_params:
             Option<Expr<indexmap::IndexMap<String, Expr<String>>>>,
         /// The behavior if the user is not authenticated. The following are possible values:
+        ///
         /// +  deny```` - Return an HTTP 401 Unauthorized error.
+        ///
         /// +  allow```` - Allow the request to be forwarded to the target.
+        ///
         /// +  authenticate```` - Redirect the request to the IdP authorization endpoint. This is the default value.
         ///
         /// CloudFormation property `OnUnauthenticatedRequest`.
         pub on_unauthenticated_request: Option<Expr<OnUnauthenticatedRequest>>,
         /// The set of user claims to be requested from the IdP. The default is ``openid``.
+        ///
         /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
         ///
         /// CloudFormation property `Scope`.
@@ -774,14 +834,18 @@ pub mod listener {
         /// CloudFormation property `Issuer`; required.
         pub issuer: Option<Expr<String>>,
         /// The behavior if the user is not authenticated. The following are possible values:
+        ///
         /// +  deny```` - Return an HTTP 401 Unauthorized error.
+        ///
         /// +  allow```` - Allow the request to be forwarded to the target.
+        ///
         /// +  authenticate```` - Redirect the request to the IdP authorization endpoint. This is the default value.
         ///
         /// CloudFormation property `OnUnauthenticatedRequest`.
         pub on_unauthenticated_request:
             Option<Expr<AuthenticateOidcConfigOnUnauthenticatedRequest>>,
         /// The set of user claims to be requested from the IdP. The default is ``openid``.
+        ///
         /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
         ///
         /// CloudFormation property `Scope`.
@@ -853,6 +917,7 @@ pub mod listener {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FixedResponseConfig {
         /// The content type.
+        ///
         /// Valid Values: text/plain | text/css | text/html | application/javascript | application/json
         ///
         /// CloudFormation property `ContentType`.
@@ -884,6 +949,7 @@ pub mod listener {
     }
 
     /// Information for creating an action that distributes requests among multiple target groups. Specify only when ``Type`` is ``forward``.
+    ///
     /// If you specify both ``ForwardConfig`` and ``TargetGroupArn``, you can specify only one target group using ``ForwardConfig`` and it must be the same target group specified in ``TargetGroupArn``.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ForwardConfig {
@@ -1039,12 +1105,19 @@ pub mod listener {
     }
 
     /// Information about a redirect action.
+    ///
     /// A URI consists of the following components: protocol://hostname:port/path?query. You must modify at least one of the following components to avoid a redirect loop: protocol, hostname, port, or path. Any components that you do not modify retain their original values.
+    ///
     /// You can reuse URI components using the following reserved keywords:
+    ///
     /// +  #{protocol}
+    ///
     /// +  #{host}
+    ///
     /// +  #{port}
+    ///
     /// +  #{path} (the leading "/" is removed)
+    ///
     /// +  #{query}
     ///
     /// For example, you can change the path to "/new/#{path}", the hostname to "example.#{host}", or the query to "#{query}&value=xyz".
@@ -1099,31 +1172,53 @@ pub mod listener {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ListenerAttribute {
         /// The name of the attribute.
+        ///
         /// The following attribute is supported by Network Load Balancers, and Gateway Load Balancers.
+        ///
         /// +  ``tcp.idle_timeout.seconds`` - The tcp idle timeout value, in seconds. The valid range is 60-6000 seconds. The default is 350 seconds.
         ///
         /// The following attribute is only supported by Gateway Load Balancers:
+        ///
         /// +  ``send_tcp_reset.on_idle_timeout.enabled`` – Specifies whether the Gateway Load Balancer sends a TCP Reset to the sender of traffic when a TCP flow's idle timeout expires. This attribute also applies to non-SYN TCP packets received for flows that are not in the flow table. The value is ``true`` or ``false``. The default is ``false``.
         ///
         /// The following attributes are only supported by Application Load Balancers.
+        ///
         /// +  ``routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name`` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Serial-Number* HTTP request header.
+        ///
         /// +  ``routing.http.request.x_amzn_mtls_clientcert_issuer.header_name`` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Issuer* HTTP request header.
+        ///
         /// +  ``routing.http.request.x_amzn_mtls_clientcert_subject.header_name`` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Subject* HTTP request header.
+        ///
         /// +  ``routing.http.request.x_amzn_mtls_clientcert_validity.header_name`` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Validity* HTTP request header.
+        ///
         /// +  ``routing.http.request.x_amzn_mtls_clientcert_leaf.header_name`` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert-Leaf* HTTP request header.
+        ///
         /// +  ``routing.http.request.x_amzn_mtls_clientcert.header_name`` - Enables you to modify the header name of the *X-Amzn-Mtls-Clientcert* HTTP request header.
+        ///
         /// +  ``routing.http.request.x_amzn_tls_version.header_name`` - Enables you to modify the header name of the *X-Amzn-Tls-Version* HTTP request header.
+        ///
         /// +  ``routing.http.request.x_amzn_tls_cipher_suite.header_name`` - Enables you to modify the header name of the *X-Amzn-Tls-Cipher-Suite* HTTP request header.
+        ///
         /// +  ``routing.http.response.server.enabled`` - Enables you to allow or remove the HTTP response server header.
+        ///
         /// +  ``routing.http.response.strict_transport_security.header_value`` - Informs browsers that the site should only be accessed using HTTPS, and that any future attempts to access it using HTTP should automatically be converted to HTTPS.
+        ///
         /// +  ``routing.http.response.access_control_allow_origin.header_value`` - Specifies which origins are allowed to access the server.
+        ///
         /// +  ``routing.http.response.access_control_allow_methods.header_value`` - Returns which HTTP methods are allowed when accessing the server from a different origin.
+        ///
         /// +  ``routing.http.response.access_control_allow_headers.header_value`` - Specifies which headers can be used during the request.
+        ///
         /// +  ``routing.http.response.access_control_allow_credentials.header_value`` - Indicates whether the browser should include credentials such as cookies or authentication when making requests.
+        ///
         /// +  ``routing.http.response.access_control_expose_headers.header_value`` - Returns which headers the browser can expose to the requesting client.
+        ///
         /// +  ``routing.http.response.access_control_max_age.header_value`` - Specifies how long the results of a preflight request can be cached, in seconds.
+        ///
         /// +  ``routing.http.response.content_security_policy.header_value`` - Specifies restrictions enforced by the browser to help minimize the risk of certain types of security threats.
+        ///
         /// +  ``routing.http.response.x_content_type_options.header_value`` - Indicates whether the MIME types advertised in the *Content-Type* headers should be followed and not be changed.
+        ///
         /// +  ``routing.http.response.x_frame_options.header_value`` - Indicates whether the browser is allowed to render a page in a *frame*, *iframe*, *embed* or *object*.
         ///
         /// CloudFormation property `Key`.
@@ -1224,8 +1319,11 @@ pub mod listener {
     }
 
     /// The behavior if the user is not authenticated. The following are possible values:
+    ///
     /// +  deny```` - Return an HTTP 401 Unauthorized error.
+    ///
     /// +  allow```` - Allow the request to be forwarded to the target.
+    ///
     /// +  authenticate```` - Redirect the request to the IdP authorization endpoint. This is the default value.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum OnUnauthenticatedRequest {
@@ -1261,8 +1359,11 @@ pub mod listener {
     }
 
     /// The behavior if the user is not authenticated. The following are possible values:
+    ///
     /// +  deny```` - Return an HTTP 401 Unauthorized error.
+    ///
     /// +  allow```` - Allow the request to be forwarded to the target.
+    ///
     /// +  authenticate```` - Redirect the request to the IdP authorization endpoint. This is the default value.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AuthenticateOidcConfigOnUnauthenticatedRequest {
@@ -1499,11 +1600,13 @@ pub mod listener {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnListenerRule {
     /// The actions.
+    ///
     /// The rule must include exactly one of the following types of actions: ``forward``, ``fixed-response``, or ``redirect``, and it must be the last action to be performed. If the rule is for an HTTPS listener, it can also optionally include an authentication action.
     ///
     /// CloudFormation property `Actions`; required.
     pub actions: Option<Expr<Vec<listener_rule::Action>>>,
     /// The conditions.
+    ///
     /// The rule can optionally include up to one of each of the following conditions: ``http-request-method``, ``host-header``, ``path-pattern``, and ``source-ip``. A rule can also optionally include one or more of each of the following conditions: ``http-header`` and ``query-string``.
     ///
     /// CloudFormation property `Conditions`; required.
@@ -1513,6 +1616,7 @@ pub struct CfnListenerRule {
     /// CloudFormation property `ListenerArn`; changing it replaces the resource.
     pub listener_arn: Option<Expr<String>>,
     /// The rule priority. A listener can't have multiple rules with the same priority.
+    ///
     /// If you try to reorder rules by updating their priorities, do not specify a new priority if an existing rule already uses this priority, as this can cause an error. If you need to reuse a priority with a different rule, you must remove it as a priority first, and then specify it in a subsequent update.
     ///
     /// CloudFormation property `Priority`; required.
@@ -1593,6 +1697,7 @@ pub mod listener_rule {
         /// CloudFormation property `FixedResponseConfig`.
         pub fixed_response_config: Option<Expr<FixedResponseConfig>>,
         /// Information for creating an action that distributes requests among multiple target groups. Specify only when ``Type`` is ``forward``.
+        ///
         /// If you specify both ``ForwardConfig`` and ``TargetGroupArn``, you can specify only one target group using ``ForwardConfig`` and it must be the same target group specified in ``TargetGroupArn``.
         ///
         /// CloudFormation property `ForwardConfig`.
@@ -1658,13 +1763,17 @@ pub mod listener_rule {
         pub authentication_request_extra_params:
             Option<Expr<indexmap::IndexMap<String, Expr<String>>>>,
         /// The behavior if the user is not authenticated. The following are possible values:
+        ///
         /// +  deny```` - Return an HTTP 401 Unauthorized error.
+        ///
         /// +  allow```` - Allow the request to be forwarded to the target.
+        ///
         /// +  authenticate```` - Redirect the request to the IdP authorization endpoint. This is the default value.
         ///
         /// CloudFormation property `OnUnauthenticatedRequest`.
         pub on_unauthenticated_request: Option<Expr<OnUnauthenticatedRequest>>,
         /// The set of user claims to be requested from the IdP. The default is ``openid``.
+        ///
         /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
         ///
         /// CloudFormation property `Scope`.
@@ -1745,14 +1854,18 @@ pub mod listener_rule {
         /// CloudFormation property `Issuer`; required.
         pub issuer: Option<Expr<String>>,
         /// The behavior if the user is not authenticated. The following are possible values:
+        ///
         /// +  deny```` - Return an HTTP 401 Unauthorized error.
+        ///
         /// +  allow```` - Allow the request to be forwarded to the target.
+        ///
         /// +  authenticate```` - Redirect the request to the IdP authorization endpoint. This is the default value.
         ///
         /// CloudFormation property `OnUnauthenticatedRequest`.
         pub on_unauthenticated_request:
             Option<Expr<AuthenticateOidcConfigOnUnauthenticatedRequest>>,
         /// The set of user claims to be requested from the IdP. The default is ``openid``.
+        ///
         /// To verify which scope values your IdP supports and how to separate multiple values, see the documentation for your IdP.
         ///
         /// CloudFormation property `Scope`.
@@ -1824,6 +1937,7 @@ pub mod listener_rule {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct FixedResponseConfig {
         /// The content type.
+        ///
         /// Valid Values: text/plain | text/css | text/html | application/javascript | application/json
         ///
         /// CloudFormation property `ContentType`.
@@ -1855,6 +1969,7 @@ pub mod listener_rule {
     }
 
     /// Information for creating an action that distributes requests among multiple target groups. Specify only when ``Type`` is ``forward``.
+    ///
     /// If you specify both ``ForwardConfig`` and ``TargetGroupArn``, you can specify only one target group using ``ForwardConfig`` and it must be the same target group specified in ``TargetGroupArn``.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ForwardConfig {
@@ -2010,12 +2125,19 @@ pub mod listener_rule {
     }
 
     /// Information about a redirect action.
+    ///
     /// A URI consists of the following components: protocol://hostname:port/path?query. You must modify at least one of the following components to avoid a redirect loop: protocol, hostname, port, or path. Any components that you do not modify retain their original values.
+    ///
     /// You can reuse URI components using the following reserved keywords:
+    ///
     /// +  #{protocol}
+    ///
     /// +  #{host}
+    ///
     /// +  #{port}
+    ///
     /// +  #{path} (the leading "/" is removed)
+    ///
     /// +  #{query}
     ///
     /// For example, you can change the path to "/new/#{path}", the hostname to "example.#{host}", or the query to "#{query}&value=xyz".
@@ -2070,11 +2192,17 @@ pub mod listener_rule {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RuleCondition {
         /// The name of the field. The possible values are:
+        ///
         /// +  ``http-header`` – [ALB] Matches on an HTTP header field.
+        ///
         /// +  ``http-request-method`` – [ALB] Matches on the HTTP request method.
+        ///
         /// +  ``host-header`` – [ALB] Matches on the host header.
+        ///
         /// +  ``path-pattern`` – [ALB] Matches on the URL path of the request.
+        ///
         /// +  ``query-string`` – [ALB] Matches on a query string parameter.
+        ///
         /// +  ``source-ip`` – [ALB, NLB] Matches on the source IP address. For ALB, use ``SourceIpConfig`` with ``Values`` to specify CIDR ranges. For NLB, use ``SourceIpConfig`` with ``IpAddressType`` to match the IP address type (``ipv4`` or ``ipv6``).
         ///
         /// CloudFormation property `Field`.
@@ -2108,17 +2236,27 @@ pub mod listener_rule {
         /// CloudFormation property `SourceIpConfig`.
         pub source_ip_config: Option<Expr<SourceIpConfig>>,
         /// The condition value. Specify only when ``Field`` is ``host-header`` or ``path-pattern``. Alternatively, to specify multiple host names or multiple path patterns, use ``HostHeaderConfig`` or ``PathPatternConfig``.
+        ///
         /// If ``Field`` is ``host-header`` and you're not using ``HostHeaderConfig``, you can specify a single host name (for example, my.example.com). A host name is case insensitive, can be up to 128 characters in length, and can contain any of the following characters.
+        ///
         /// +  A-Z, a-z, 0-9
+        ///
         /// +  - .
+        ///
         /// +  * (matches 0 or more characters)
+        ///
         /// +  ? (matches exactly 1 character)
         ///
         /// If ``Field`` is ``path-pattern`` and you're not using ``PathPatternConfig``, you can specify a single path pattern (for example, /img/*). A path pattern is case-sensitive, can be up to 128 characters in length, and can contain any of the following characters.
+        ///
         /// +  A-Z, a-z, 0-9
+        ///
         /// +  _ - . $ / ~ " ' @ : +
+        ///
         /// +  & (using &amp;)
+        ///
         /// +  * (matches 0 or more characters)
+        ///
         /// +  ? (matches exactly 1 character)
         ///
         /// CloudFormation property `Values`.
@@ -2159,6 +2297,7 @@ pub mod listener_rule {
         /// CloudFormation property `RegexValues`.
         pub regex_values: Option<Expr<Vec<Expr<String>>>>,
         /// The host names. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character). You must include at least one "." character. You can include only alphabetical characters after the final "." character.
+        ///
         /// If you specify multiple strings, the condition is satisfied if one of the strings matches the host name.
         ///
         /// CloudFormation property `Values`.
@@ -2181,6 +2320,7 @@ pub mod listener_rule {
     }
 
     /// Information about an HTTP header condition.
+    ///
     /// There is a set of standard HTTP header fields. You can also define custom HTTP header fields.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct HttpHeaderConfig {
@@ -2193,7 +2333,9 @@ pub mod listener_rule {
         /// CloudFormation property `RegexValues`.
         pub regex_values: Option<Expr<Vec<Expr<String>>>>,
         /// The strings to compare against the value of the HTTP header. The maximum length of each string is 128 characters. The comparison strings are case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character).
+        ///
         /// If the same header appears multiple times in the request, we search them in order until a match is found.
+        ///
         /// If you specify multiple strings, the condition is satisfied if one of the strings matches the value of the HTTP header. To require that all of the strings are a match, create one condition per string.
         ///
         /// CloudFormation property `Values`.
@@ -2217,10 +2359,12 @@ pub mod listener_rule {
     }
 
     /// Information about an HTTP method condition.
+    ///
     /// HTTP defines a set of request methods, also referred to as HTTP verbs. For more information, see the [HTTP Method Registry](https://docs.aws.amazon.com/https://www.iana.org/assignments/http-methods/http-methods.xhtml). You can also define custom HTTP methods.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct HttpRequestMethodConfig {
         /// The name of the request method. The maximum length is 40 characters. The allowed characters are A-Z, hyphen (-), and underscore (_). The comparison is case sensitive. Wildcards are not supported; therefore, the method name must be an exact match.
+        ///
         /// If you specify multiple strings, the condition is satisfied if one of the strings matches the HTTP request method. We recommend that you route GET and HEAD requests in the same way, because the response to a HEAD request may be cached.
         ///
         /// CloudFormation property `Values`.
@@ -2249,6 +2393,7 @@ pub mod listener_rule {
         /// CloudFormation property `RegexValues`.
         pub regex_values: Option<Expr<Vec<Expr<String>>>>,
         /// The path patterns to compare against the request URL. The maximum size of each string is 128 characters. The comparison is case sensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character).
+        ///
         /// If you specify multiple strings, the condition is satisfied if one of them matches the request URL. The path pattern is compared only to the path of the URL, not to its query string.
         ///
         /// CloudFormation property `Values`.
@@ -2271,10 +2416,12 @@ pub mod listener_rule {
     }
 
     /// Information about a query string condition.
+    ///
     /// The query string component of a URI starts after the first '?' character and is terminated by either a '#' character or the end of the URI. A typical query string contains key/value pairs separated by '&' characters. The allowed characters are specified by RFC 3986. Any character can be percentage encoded.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct QueryStringConfig {
         /// The key/value pairs or values to find in the query string. The maximum length of each string is 128 characters. The comparison is case insensitive. The following wildcard characters are supported: * (matches 0 or more characters) and ? (matches exactly 1 character). To search for a literal '*' or '?' character in a query string, you must escape these characters in ``Values`` using a '\' character.
+        ///
         /// If you specify multiple key/value pairs or values, the condition is satisfied if one of them is found in the query string.
         ///
         /// CloudFormation property `Values`.
@@ -2324,7 +2471,9 @@ pub mod listener_rule {
     }
 
     /// Information about a source IP condition.
+    ///
     /// You can use this condition to route based on the IP address of the source that connects to the load balancer. If a client is behind a proxy, this is the IP address of the proxy not the IP address of the client.
+    ///
     /// For Application Load Balancers, use ``Values`` to specify CIDR ranges. For Network Load Balancers, use ``IpAddressType`` to match on the IP address type of the source traffic.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct SourceIpConfig {
@@ -2333,6 +2482,7 @@ pub mod listener_rule {
         /// CloudFormation property `IpAddressType`.
         pub ip_address_type: Option<Expr<IpAddressType>>,
         /// The source IP addresses, in CIDR format. You can use both IPv4 and IPv6 addresses. Wildcards are not supported.
+        ///
         /// If you specify multiple addresses, the condition is satisfied if the source IP address of the request matches one of the CIDR blocks. This condition is not satisfied by the addresses in the X-Forwarded-For header.
         ///
         /// CloudFormation property `Values`.
@@ -2471,8 +2621,11 @@ pub mod listener_rule {
     }
 
     /// The behavior if the user is not authenticated. The following are possible values:
+    ///
     /// +  deny```` - Return an HTTP 401 Unauthorized error.
+    ///
     /// +  allow```` - Allow the request to be forwarded to the target.
+    ///
     /// +  authenticate```` - Redirect the request to the IdP authorization endpoint. This is the default value.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum OnUnauthenticatedRequest {
@@ -2508,8 +2661,11 @@ pub mod listener_rule {
     }
 
     /// The behavior if the user is not authenticated. The following are possible values:
+    ///
     /// +  deny```` - Return an HTTP 401 Unauthorized error.
+    ///
     /// +  allow```` - Allow the request to be forwarded to the target.
+    ///
     /// +  authenticate```` - Redirect the request to the IdP authorization endpoint. This is the default value.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AuthenticateOidcConfigOnUnauthenticatedRequest {

@@ -54,6 +54,7 @@ pub struct CfnRule {
     /// CloudFormation property `Tags`.
     pub tags: Option<Expr<Vec<rule::Tag>>>,
     /// Adds the specified targets to the specified rule, or updates the targets if they are already associated with the rule.
+    ///
     /// Targets are the resources that are invoked when a rule is triggered.
     ///
     /// CloudFormation property `Targets`.

@@ -32,38 +32,51 @@ pub struct CfnRole {
     /// CloudFormation property `Description`.
     pub description: Option<Expr<String>>,
     /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
+    ///
     /// For more information about ARNs, see [Amazon Resource Names (ARNs) and Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *General Reference*.
     ///
     /// CloudFormation property `ManagedPolicyArns`.
     pub managed_policy_arns: Option<Expr<Vec<Expr<String>>>>,
     /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
+    ///
     /// Anyone who assumes the role from the CLI or API can use the ``DurationSeconds`` API parameter or the ``duration-seconds``CLI parameter to request a longer session. The ``MaxSessionDuration`` setting determines the maximum duration that can be requested using the ``DurationSeconds`` parameter. If users don't specify a value for the ``DurationSeconds`` parameter, their security credentials are valid for one hour by default. This applies when you use the ``AssumeRole*`` API operations or the ``assume-role*``CLI operations but does not apply when you use those operations to create a console URL. For more information, see [Using IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html) in the *IAM User Guide*.
     ///
     /// CloudFormation property `MaxSessionDuration`.
     pub max_session_duration: Option<Expr<i64>>,
     /// The path to the role. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+    ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (``\u0021``) through the DEL character (``\u007F``), including most punctuation characters, digits, and upper and lowercased letters.
     ///
     /// CloudFormation property `Path`; changing it replaces the resource.
     pub path: Option<Expr<String>>,
     /// The ARN of the policy used to set the permissions boundary for the role.
+    ///
     /// For more information about permissions boundaries, see [Permissions boundaries for IAM identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide*.
     ///
     /// CloudFormation property `PermissionsBoundary`.
     pub permissions_boundary: Option<Expr<String>>,
     /// Adds or updates an inline policy document that is embedded in the specified IAM role.
+    ///
     /// When you embed an inline policy in a role, the inline policy is used as part of the role's access (permissions) policy. The role's trust policy is created at the same time as the role. You can update a role's trust policy later. For more information about IAM roles, go to [Using Roles to Delegate Permissions and Federate Identities](https://docs.aws.amazon.com/IAM/latest/UserGuide/roles-toplevel.html).
+    ///
     /// A role can also have an attached managed policy. For information about policies, see [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *User Guide*.
+    ///
     /// For information about limits on the number of inline policies that you can embed with a role, see [Limitations on Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html) in the *User Guide*.
+    ///
     /// If an external policy (such as ``AWS::IAM::Policy`` or ``AWS::IAM::ManagedPolicy``) has a ``Ref`` to a role and if a resource (such as ``AWS::ECS::Service``) also has a ``Ref`` to the same role, add a ``DependsOn`` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an ``AWS::ECS::Service`` resource, the ``DependsOn`` attribute ensures that CFN deletes the ``AWS::ECS::Service`` resource before deleting its role's policy.
     ///
     /// CloudFormation property `Policies`.
     pub policies: Option<Expr<Vec<role::Policy>>>,
     /// A name for the IAM role, up to 64 characters in length. For valid values, see the ``RoleName`` parameter for the [CreateRole](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html) action in the *User Guide*.
+    ///
     /// This parameter allows (per its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-. The role name must be unique within the account. Role names are not distinguished by case. For example, you cannot create roles named both "Role1" and "role1".
+    ///
     /// If you don't specify a name, CFN generates a unique physical ID and uses that ID for the role name.
+    ///
     /// If you specify a name, you must specify the ``CAPABILITY_NAMED_IAM`` value to acknowledge your template's capabilities. For more information, see [Acknowledging Resources in Templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities).
+    ///
     /// Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using ``Fn::Join`` and ``AWS::Region`` to create a Region-specific name, as in the following example: ``{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}``.
     ///
     /// CloudFormation property `RoleName`; changing it replaces the resource.
@@ -132,7 +145,9 @@ pub mod role {
     use crate::value::{Expr, ToValue, Value};
 
     /// Contains information about an attached policy.
+    ///
     /// An attached policy is a managed policy that has been attached to a user, group, or role.
+    ///
     /// For more information about managed policies, refer to [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Policy {
@@ -193,43 +208,60 @@ pub mod role {
 /// `AWS::IAM::Policy`: Adds or updates an inline policy document that is embedded in the specified IAM group, user or role.
 ///
 /// An IAM user can also have a managed policy attached to it. For information about policies, see [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *User Guide*.
+///
 /// The Groups, Roles, and Users properties are optional. However, you must specify at least one of these properties.
+///
 /// For information about policy documents, see [Creating policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_create.html) in the *User Guide*.
+///
 /// For information about limits on the number of inline policies that you can embed in an identity, see [Limitations on Entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/LimitationsOnEntities.html) in the *User Guide*.
+///
 /// This resource does not support [drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html). The following inline policy resource types support drift detection:
+///
 /// +   [AWS::IAM::GroupPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-grouppolicy.html)
+///
 /// +   [AWS::IAM::RolePolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-rolepolicy.html)
+///
 /// +   [AWS::IAM::UserPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html)
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-policy.html).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnPolicy {
     /// The name of the group to associate the policy with.
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-.
     ///
     /// CloudFormation property `Groups`.
     pub groups: Option<Expr<Vec<Expr<String>>>>,
     /// The policy document.
+    ///
     /// You must provide policies in JSON format in IAM. However, for CFN templates formatted in YAML, you can provide the policy in JSON or YAML format. CFN always converts a YAML policy to JSON format before submitting it to IAM.
+    ///
     /// The [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex) used to validate this parameter is a string of characters consisting of the following:
+    ///
     /// +  Any printable ASCII character ranging from the space character (``\u0020``) through the end of the ASCII character range
+    ///
     /// +  The printable characters in the Basic Latin and Latin-1 Supplement character set (through ``\u00FF``)
+    ///
     /// +  The special characters tab (``\u0009``), line feed (``\u000A``), and carriage return (``\u000D``)
     ///
     /// CloudFormation property `PolicyDocument`; required.
     pub policy_document: Option<Expr<Value>>,
     /// The name of the policy document.
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// CloudFormation property `PolicyName`; required.
     pub policy_name: Option<Expr<String>>,
     /// The name of the role to associate the policy with.
+    ///
     /// This parameter allows (per its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
     /// If an external policy (such as ``AWS::IAM::Policy`` or ``AWS::IAM::ManagedPolicy``) has a ``Ref`` to a role and if a resource (such as ``AWS::ECS::Service``) also has a ``Ref`` to the same role, add a ``DependsOn`` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an ``AWS::ECS::Service`` resource, the ``DependsOn`` attribute ensures that CFN deletes the ``AWS::ECS::Service`` resource before deleting its role's policy.
     ///
     /// CloudFormation property `Roles`.
     pub roles: Option<Expr<Vec<Expr<String>>>>,
     /// The name of the user to associate the policy with.
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// CloudFormation property `Users`.
@@ -284,12 +316,15 @@ impl ResourceRef<CfnPolicy> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnInstanceProfile {
     /// The name of the instance profile to create.
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// CloudFormation property `InstanceProfileName`; changing it replaces the resource.
     pub instance_profile_name: Option<Expr<String>>,
     /// The path to the instance profile. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+    ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (``\u0021``) through the DEL character (``\u007F``), including most punctuation characters, digits, and upper and lowercased letters.
     ///
     /// CloudFormation property `Path`; changing it replaces the resource.
@@ -341,34 +376,46 @@ impl ResourceRef<CfnInstanceProfile> {
 /// `AWS::IAM::ManagedPolicy`: Creates a new managed policy for your AWS-account.
 ///
 /// This operation creates a policy version with a version identifier of ``v1`` and sets v1 as the policy's default version. For more information about policy versions, see [Versioning for managed policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-versions.html) in the *IAM User Guide*.
+///
 /// As a best practice, you can validate your IAM policies. To learn more, see [Validating IAM policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_policy-validator.html) in the *IAM User Guide*.
+///
 /// For more information about managed policies in general, see [Managed policies and inline policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html) in the *IAM User Guide*.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-managedpolicy.html).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CfnManagedPolicy {
     /// A friendly description of the policy.
+    ///
     /// Typically used to store information about the permissions defined in the policy. For example, "Grants access to production DynamoDB tables."
+    ///
     /// The policy description is immutable. After a value is assigned, it cannot be changed.
     ///
     /// CloudFormation property `Description`; changing it replaces the resource.
     pub description: Option<Expr<String>>,
     /// The name (friendly name, not ARN) of the group to attach the policy to.
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// CloudFormation property `Groups`.
     pub groups: Option<Expr<Vec<Expr<String>>>>,
     /// The friendly name of the policy.
+    ///
     /// If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    ///
     /// If you specify a name, you must specify the ``CAPABILITY_NAMED_IAM`` value to acknowledge your template's capabilities. For more information, see [Acknowledging Resources in Templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-template.html#using-iam-capabilities).
+    ///
     /// Naming an IAM resource can cause an unrecoverable error if you reuse the same template in multiple Regions. To prevent this, we recommend using ``Fn::Join`` and ``AWS::Region`` to create a Region-specific name, as in the following example: ``{"Fn::Join": ["", [{"Ref": "AWS::Region"}, {"Ref": "MyResourceName"}]]}``.
     ///
     /// CloudFormation property `ManagedPolicyName`; changing it replaces the resource.
     pub managed_policy_name: Option<Expr<String>>,
     /// The path for the policy.
+    ///
     /// For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
+    ///
     /// This parameter is optional. If it is not included, it defaults to a slash (/).
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of either a forward slash (/) by itself or a string that must begin and end with forward slashes. In addition, it can contain any ASCII character from the ! (``\u0021``) through the DEL character (``\u007F``), including most punctuation characters, digits, and upper and lowercased letters.
+    ///
     /// You cannot use an asterisk (*) in the path name.
     ///
     /// CloudFormation property `Path`; changing it replaces the resource.
@@ -378,12 +425,15 @@ pub struct CfnManagedPolicy {
     /// CloudFormation property `PolicyDocument`; required.
     pub policy_document: Option<Expr<Value>>,
     /// The name (friendly name, not ARN) of the role to attach the policy to.
+    ///
     /// This parameter allows (per its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
+    ///
     /// If an external policy (such as ``AWS::IAM::Policy`` or ``AWS::IAM::ManagedPolicy``) has a ``Ref`` to a role and if a resource (such as ``AWS::ECS::Service``) also has a ``Ref`` to the same role, add a ``DependsOn`` attribute to the resource to make the resource depend on the external policy. This dependency ensures that the role's policy is available throughout the resource's lifecycle. For example, when you delete a stack with an ``AWS::ECS::Service`` resource, the ``DependsOn`` attribute ensures that CFN deletes the ``AWS::ECS::Service`` resource before deleting its role's policy.
     ///
     /// CloudFormation property `Roles`.
     pub roles: Option<Expr<Vec<Expr<String>>>>,
     /// The name (friendly name, not ARN) of the IAM user to attach the policy to.
+    ///
     /// This parameter allows (through its [regex pattern](https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex)) a string of characters consisting of upper and lowercase alphanumeric characters with no spaces. You can also include any of the following characters: _+=,.@-
     ///
     /// CloudFormation property `Users`.

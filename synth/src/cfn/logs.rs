@@ -19,8 +19,11 @@ use crate::value::{Expr, ToValue, Token, Value};
 /// `AWS::Logs::LogGroup`: The ``AWS::Logs::LogGroup`` resource specifies a log group. A log group defines common properties for log streams, such as their retention and access control rules. Each log stream must belong to one log group.
 ///
 /// You can create up to 1,000,000 log groups per Region per account. You must use the following guidelines when naming a log group:
+///
 /// +  Log group names must be unique within a Region for an AWS account.
+///
 /// +  Log group names can be between 1 and 512 characters long.
+///
 /// +  Log group names consist of the following characters: a-z, A-Z, 0-9, '_' (underscore), '-' (hyphen), '/' (forward slash), and '.' (period).
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html).
@@ -39,20 +42,27 @@ pub struct CfnLogGroup {
     /// CloudFormation property `DeletionProtectionEnabled`.
     pub deletion_protection_enabled: Option<Expr<bool>>,
     /// Creates or updates a *field index policy* for the specified log group. Only log groups in the Standard log class support field index policies. For more information about log classes, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html).
+    ///
     /// You can use field index policies to create *field indexes* on fields found in log events in the log group. Creating field indexes lowers the costs for CWL Insights queries that reference those field indexes, because these queries attempt to skip the processing of log events that are known to not match the indexed field. Good fields to index are fields that you often need to query for and fields that have high cardinality of values Common examples of indexes include request ID, session ID, userID, and instance IDs. For more information, see [Create field indexes to improve query performance and reduce costs](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-Field-Indexing.html).
+    ///
     /// Currently, this array supports only one field index policy object.
     ///
     /// CloudFormation property `FieldIndexPolicies`.
     pub field_index_policies: Option<Expr<Vec<Value>>>,
     /// The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
+    ///
     /// To associate an KMS key with the log group, specify the ARN of that KMS key here. If you do so, ingested data is encrypted using this key. This association is stored as long as the data encrypted with the KMS key is still within CWL. This enables CWL to decrypt this data whenever it is requested.
+    ///
     /// If you attempt to associate a KMS key with the log group but the KMS key doesn't exist or is deactivated, you will receive an ``InvalidParameterException`` error.
+    ///
     /// Log group data is always encrypted in CWL. If you omit this key, the encryption does not use KMS. For more information, see [Encrypt log data in using](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html)
     ///
     /// CloudFormation property `KmsKeyId`.
     pub kms_key_id: Option<Expr<String>>,
     /// Specifies the log group class for this log group. There are two classes:
+    ///
     /// +  The ``Standard`` log class supports all CWL features.
+    ///
     /// +  The ``Infrequent Access`` log class supports a subset of CWL features and incurs lower costs.
     ///
     /// For details about the features supported by each class, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html)
@@ -68,11 +78,13 @@ pub struct CfnLogGroup {
     /// CloudFormation property `ResourcePolicyDocument`.
     pub resource_policy_document: Option<Expr<Value>>,
     /// The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.
+    ///
     /// To set a log group so that its log events do not expire, do not specify this property.
     ///
     /// CloudFormation property `RetentionInDays`.
     pub retention_in_days: Option<Expr<i64>>,
     /// An array of key-value pairs to apply to the log group.
+    ///
     /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     ///
     /// CloudFormation property `Tags`.
@@ -170,7 +182,9 @@ pub mod log_group {
     }
 
     /// Specifies the log group class for this log group. There are two classes:
+    ///
     /// +  The ``Standard`` log class supports all CWL features.
+    ///
     /// +  The ``Infrequent Access`` log class supports a subset of CWL features and incurs lower costs.
     ///
     /// For details about the features supported by each class, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html)

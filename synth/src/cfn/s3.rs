@@ -19,6 +19,7 @@ use crate::value::{Expr, ToValue, Token, Value};
 /// `AWS::S3::Bucket`: The ``AWS::S3::Bucket`` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack.
 ///
 /// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
+///
 /// You can only delete empty buckets. Deletion fails for buckets that have contents.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html).
@@ -33,8 +34,11 @@ pub struct CfnBucket {
     /// CloudFormation property `AccelerateConfiguration`.
     pub accelerate_configuration: Option<Expr<bucket::AccelerateConfiguration>>,
     /// This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
+    ///
     /// A canned access control list (ACL) that grants predefined permissions to the bucket. For more information about canned ACLs, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl) in the *Amazon S3 User Guide*.
+    ///
     /// S3 buckets are created with ACLs disabled by default. Therefore, unless you explicitly set the [AWS::S3::OwnershipControls](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html) property to enable ACLs, your resource will fail to deploy with any value other than Private. Use cases requiring ACLs are uncommon.
+    ///
     /// The majority of access control configurations can be successfully and more easily achieved with bucket policies. For more information, see [AWS::S3::BucketPolicy](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html). For examples of common policy configurations, including S3 Server Access Logs buckets and more, see [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html) in the *Amazon S3 User Guide*.
     ///
     /// CloudFormation property `AccessControl`.
@@ -48,6 +52,7 @@ pub struct CfnBucket {
     /// CloudFormation property `BucketEncryption`.
     pub bucket_encryption: Option<Expr<bucket::BucketEncryption>>,
     /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow [Amazon S3 bucket restrictions and limitations](https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html). For more information, see [Rules for naming Amazon S3 buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) in the *Amazon S3 User Guide*.
+    ///
     /// If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
     ///
     /// CloudFormation property `BucketName`; changing it replaces the resource.
@@ -98,9 +103,13 @@ pub struct CfnBucket {
     /// CloudFormation property `NotificationConfiguration`.
     pub notification_configuration: Option<Expr<bucket::NotificationConfiguration>>,
     /// This operation is not supported for directory buckets.
+    ///
     /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
+    ///
     /// +  The ``DefaultRetention`` settings require both a mode and a period.
+    ///
     /// +  The ``DefaultRetention`` period can be either ``Days`` or ``Years`` but you must select one. You cannot specify ``Days`` and ``Years`` at the same time.
+    ///
     /// +  You can enable Object Lock for new or existing buckets. For more information, see [Configuring Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html).
     ///
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is ``my file.txt``, containing two spaces after ``my``, you must URL encode this value to ``my%20%20file.txt``.
@@ -120,6 +129,7 @@ pub struct CfnBucket {
     /// CloudFormation property `PublicAccessBlockConfiguration`.
     pub public_access_block_configuration: Option<Expr<bucket::PublicAccessBlockConfiguration>>,
     /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the ``VersioningConfiguration`` property.
+    ///
     /// Amazon S3 can store replicated objects in a single destination bucket or multiple destination buckets. The destination bucket or buckets must already exist.
     ///
     /// CloudFormation property `ReplicationConfiguration`.
@@ -129,6 +139,7 @@ pub struct CfnBucket {
     /// CloudFormation property `Tags`.
     pub tags: Option<Expr<Vec<bucket::Tag>>>,
     /// Enables multiple versions of all objects in this bucket. You might enable versioning to prevent objects from being deleted or overwritten by mistake or to archive objects so that you can retrieve previous versions of them.
+    ///
     /// When you enable versioning on a bucket for the first time, it might take a short amount of time for the change to be fully propagated. We recommend that you wait for 15 minutes after enabling versioning before issuing write operations (``PUT`` or ``DELETE``) on objects in the bucket.
     ///
     /// CloudFormation property `VersioningConfiguration`.
@@ -405,6 +416,7 @@ pub mod bucket {
         /// CloudFormation property `StorageClassAnalysis`; required.
         pub storage_class_analysis: Option<Expr<StorageClassAnalysis>>,
         /// The tags to use when evaluating an analytics filter.
+        ///
         /// The analytics only includes objects that meet the filter's criteria. If no filter is specified, all of the contents of the bucket are included in the analysis.
         ///
         /// CloudFormation property `TagFilters`.
@@ -483,6 +495,7 @@ pub mod bucket {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Destination {
         /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is not validated before exporting data.
+        ///
         /// Although this value is optional, we strongly recommend that you set it to help prevent problems if the destination bucket ownership changes.
         ///
         /// CloudFormation property `BucketAccountId`.
@@ -492,6 +505,7 @@ pub mod bucket {
         /// CloudFormation property `BucketArn`; required.
         pub bucket_arn: Option<Expr<String>>,
         /// Specifies the file format used when exporting data to Amazon S3.
+        ///
         /// *Allowed values*: ``CSV`` | ``ORC`` | ``Parquet``
         ///
         /// CloudFormation property `Format`; required.
@@ -575,16 +589,20 @@ pub mod bucket {
     }
 
     /// Specifies the default server-side encryption configuration.
+    ///
     /// +  *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
+    ///
     /// +  *Directory buckets* - When you specify an [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServerSideEncryptionRule {
         /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block ``PutObject``, ``CopyObject``, ``PostObject``, multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html).
+        ///
         /// Currently, this parameter only supports blocking or unblocking server-side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
         ///
         /// CloudFormation property `BlockedEncryptionTypes`.
         pub blocked_encryption_types: Option<Expr<BlockedEncryptionTypes>>,
         /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the ``BucketKeyEnabled`` element to ``true`` causes Amazon S3 to use an S3 Bucket Key. By default, S3 Bucket Key is not enabled.
+        ///
         /// For more information, see [Amazon S3 Bucket Keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html) in the *Amazon S3 User Guide*.
         ///
         /// CloudFormation property `BucketKeyEnabled`.
@@ -620,15 +638,20 @@ pub mod bucket {
     }
 
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block ``PutObject``, ``CopyObject``, ``PostObject``, multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html).
+    ///
     /// This data type is used with the following actions:
+    ///
     /// +   [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html)
+    ///
     /// +   [GetBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html)
+    ///
     /// +   [DeleteBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html)
     ///
     /// + Permissions You must have the s3:PutEncryptionConfiguration permission to block or unblock an encryption type for a bucket. You must have the s3:GetEncryptionConfiguration permission to view a bucket's encryption type.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct BlockedEncryptionTypes {
         /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
+        ///
         /// Currently, this parameter only supports blocking or unblocking server side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
         ///
         /// CloudFormation property `EncryptionType`.
@@ -650,22 +673,32 @@ pub mod bucket {
     }
 
     /// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html).
+    ///
     /// +  *General purpose buckets* - If you don't specify a customer managed key at configuration, Amazon S3 automatically creates an AWS KMS key (``aws/s3``) in your AWS account the first time that you add an object encrypted with SSE-KMS to a bucket. By default, Amazon S3 uses this KMS key for SSE-KMS.
+    ///
     /// +  *Directory buckets* - Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) (``aws/s3``) isn't supported.
+    ///
     /// +  *Directory buckets* - For directory buckets, there are only two supported options for server-side encryption: SSE-S3 and SSE-KMS.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ServerSideEncryptionByDefault {
         /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
+        ///
         /// +  *General purpose buckets* - This parameter is allowed if and only if ``SSEAlgorithm`` is set to ``aws:kms`` or ``aws:kms:dsse``.
+        ///
         /// +  *Directory buckets* - This parameter is allowed if and only if ``SSEAlgorithm`` is set to ``aws:kms``.
         ///
         /// You can specify the key ID, key alias, or the Amazon Resource Name (ARN) of the KMS key.
+        ///
         /// +  Key ID: ``1234abcd-12ab-34cd-56ef-1234567890ab``
+        ///
         /// +  Key ARN: ``arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab``
+        ///
         /// +  Key Alias: ``alias/alias-name``
         ///
         /// If you are using encryption with cross-account or AWS service operations, you must use a fully qualified KMS key ARN. For more information, see [Using encryption for cross-account operations](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html#bucket-encryption-update-bucket-policy).
+        ///
         /// +  *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner. Also, if you use a key ID, you can run into a LogDestination undeliverable error when creating a VPC flow log.
+        ///
         /// +  *Directory buckets* - When you specify an [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported.
         ///
         /// Amazon S3 only supports symmetric encryption KMS keys. For more information, see [Asymmetric keys in KMS](https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html) in the *Key Management Service Developer Guide*.
@@ -673,6 +706,7 @@ pub mod bucket {
         /// CloudFormation property `KMSMasterKeyID`.
         pub kms_master_key_id: Option<Expr<String>>,
         /// Server-side encryption algorithm to use for the default encryption.
+        ///
         /// For directory buckets, there are only two supported values for server-side encryption: ``AES256`` and ``aws:kms``.
         ///
         /// CloudFormation property `SSEAlgorithm`; required.
@@ -725,6 +759,7 @@ pub mod bucket {
         /// CloudFormation property `AllowedHeaders`.
         pub allowed_headers: Option<Expr<Vec<Expr<String>>>>,
         /// An HTTP method that you allow the origin to run.
+        ///
         /// *Allowed values*: ``GET`` | ``PUT`` | ``HEAD`` | ``POST`` | ``DELETE``
         ///
         /// CloudFormation property `AllowedMethods`; required.
@@ -767,6 +802,7 @@ pub mod bucket {
     }
 
     /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket.
+    ///
     /// For information about the S3 Intelligent-Tiering storage class, see [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct IntelligentTieringConfiguration {
@@ -787,6 +823,7 @@ pub mod bucket {
         /// CloudFormation property `TagFilters`.
         pub tag_filters: Option<Expr<Vec<TagFilter>>>,
         /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: ``ARCHIVE_ACCESS`` and ``DEEP_ARCHIVE_ACCESS``.
+        ///
         /// You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
         ///
         /// CloudFormation property `Tierings`; required.
@@ -904,8 +941,11 @@ pub mod bucket {
         /// CloudFormation property `Rules`; required.
         pub rules: Option<Expr<Vec<Rule>>>,
         /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+        ///
         /// This parameter applies to general purpose buckets only. It isn't supported for directory bucket lifecycle configurations.
+        ///
         /// +  ``all_storage_classes_128K`` - Objects smaller than 128 KB will not transition to any storage class by default.
+        ///
         /// +  ``varies_by_storage_class`` - Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other storage classes will prevent transitions smaller than 128 KB.
         ///
         /// To customize the minimum object size for any transition you can add a filter that specifies a custom ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
@@ -935,6 +975,7 @@ pub mod bucket {
     }
 
     /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference*.
+    ///
     /// You must specify at least one of the following properties: ``AbortIncompleteMultipartUpload``, ``ExpirationDate``, ``ExpirationInDays``, ``NoncurrentVersionExpirationInDays``, ``NoncurrentVersionTransition``, ``NoncurrentVersionTransitions``, ``Transition``, or ``Transitions``.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Rule {
@@ -983,6 +1024,7 @@ pub mod bucket {
         /// CloudFormation property `ObjectSizeLessThan`.
         pub object_size_less_than: Option<Expr<String>>,
         /// Object key prefix that identifies one or more objects to which this rule applies.
+        ///
         /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
         ///
         /// CloudFormation property `Prefix`.
@@ -1188,6 +1230,7 @@ pub mod bucket {
     }
 
     /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see [PUT Bucket logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html) in the *Amazon S3 API Reference*.
+    ///
     /// To successfully complete the ``AWS::S3::Bucket LoggingConfiguration`` request, you must have ``s3:PutObject`` and ``s3:PutObjectAcl`` in your IAM permissions.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct LoggingConfiguration {
@@ -1280,6 +1323,7 @@ pub mod bucket {
     }
 
     /// The annotation table configuration for an S3 Metadata configuration. The annotation table tracks all annotations on objects in your bucket so that you can query annotation data at scale.
+    ///
     /// If you've disabled your annotation table configuration and now want to re-enable it, you must first manually delete the old annotation table from your AWS managed table bucket. Otherwise, the newly re-enabled annotation table configuration will enter a failed state because the annotation table already exists in the table bucket.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AnnotationTableConfiguration {
@@ -1389,6 +1433,7 @@ pub mod bucket {
     }
 
     /// The inventory table configuration for an S3 Metadata configuration.
+    ///
     /// If you've disabled your inventory table configuration and now want to re-enable it, you must first manually delete the old inventory table from your AWS managed table bucket. Otherwise, the newly re-enabled inventory table configuration will enter a failed state because the inventory table already exists in the table bucket.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct InventoryTableConfiguration {
@@ -1432,6 +1477,7 @@ pub mod bucket {
     }
 
     /// The journal table configuration for an S3 Metadata configuration. The journal table is required for each metadata table configuration and cannot be disabled.
+    ///
     /// The journal configuration will enter a failed state if a journal table already exists in the table bucket. The journal table of a previous configuration must be deleted before a new journal table can be created successfully.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct JournalTableConfiguration {
@@ -1503,7 +1549,9 @@ pub mod bucket {
     }
 
     /// We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type. We no longer recommend using the V1 ``MetadataTableConfiguration`` resource type.
+    ///
     /// If you created your S3 Metadata configuration before July 15, 2025, we recommend that you delete and re-create your configuration by using the [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type so that you can expire journal table records and create a live inventory table.
+    ///
     /// Creates a V1 S3 Metadata configuration for a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct MetadataTableConfiguration {
@@ -1604,9 +1652,13 @@ pub mod bucket {
     }
 
     /// Describes the notification configuration for an Amazon S3 bucket.
+    ///
     /// If you create the target resource and related permissions in the same template, you might have a circular dependency.
+    ///
     /// For example, you might use the ``AWS::Lambda::Permission`` resource to grant the bucket permission to invoke an AWS Lambda function. However, AWS CloudFormation can't create the bucket until the bucket has permission to invoke the function (AWS CloudFormation checks whether the bucket can invoke the function). If you're using Refs to pass the bucket name, this leads to a circular dependency.
+    ///
     /// To avoid this dependency, you can create all resources without specifying the notification configuration. Then, update the stack with a notification configuration.
+    ///
     /// For more information on permissions, see [AWS::Lambda::Permission](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html) and [Granting Permissions to Publish Event Notification Messages to a Destination](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct NotificationConfiguration {
@@ -1650,6 +1702,7 @@ pub mod bucket {
     }
 
     /// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see [Using EventBridge](https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html) in the *Amazon S3 User Guide*.
+    ///
     /// Unlike other destinations, delivery of events to EventBridge can be either enabled or disabled for a bucket. If enabled, all events will be sent to EventBridge and you can use EventBridge rules to route events to additional targets. For more information, see [What Is Amazon EventBridge](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html) in the *Amazon EventBridge User Guide*
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EventBridgeConfiguration {
@@ -1730,6 +1783,7 @@ pub mod bucket {
     }
 
     /// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
+    ///
     /// The same type of filter rule cannot be used more than once. For example, you cannot specify two prefix rules.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct S3KeyFilter {
@@ -1899,7 +1953,9 @@ pub mod bucket {
     }
 
     /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
+    ///
     /// +  The ``DefaultRetention`` settings require both a mode and a period.
+    ///
     /// +  The ``DefaultRetention`` period can be either ``Days`` or ``Years`` but you must select one. You cannot specify ``Days`` and ``Years`` at the same time.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DefaultRetention {
@@ -1908,6 +1964,7 @@ pub mod bucket {
         /// CloudFormation property `Days`.
         pub days: Option<Expr<i64>>,
         /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket. When the event hold is released, Amazon S3 retains the object version for this duration.
+        ///
         /// If you specify both a default retention period (``Days`` or ``Years``) and a ``DefaultEventHold``, the event hold duration can't exceed the default retention period.
         ///
         /// CloudFormation property `DefaultEventHold`.
@@ -1940,6 +1997,7 @@ pub mod bucket {
     }
 
     /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings. New object versions are placed under an event hold and remain protected while the hold is active. When the event hold is released, Amazon S3 retains the object version for this duration, measured from the time the hold is released.
+    ///
     /// The ``DefaultEventHold`` duration can be specified in either ``Days`` or ``Years``, but you must select one. You can't specify ``Days`` and ``Years`` at the same time.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DefaultEventHold {
@@ -1969,6 +2027,7 @@ pub mod bucket {
     }
 
     /// Specifies the container element for Object Ownership rules.
+    ///
     /// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OwnershipControls {
@@ -1993,6 +2052,7 @@ pub mod bucket {
     }
 
     /// Specifies an Object Ownership rule.
+    ///
     /// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct OwnershipControlsRule {
@@ -2020,8 +2080,11 @@ pub mod bucket {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct PublicAccessBlockConfiguration {
         /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to ``TRUE`` causes the following behavior:
+        ///
         /// +  PUT Bucket ACL and PUT Object ACL calls fail if the specified ACL is public.
+        ///
         /// +  PUT Object calls fail if the request includes a public ACL.
+        ///
         /// +  PUT Bucket calls fail if the request includes a public ACL.
         ///
         /// Enabling this setting doesn't affect existing policies or ACLs.
@@ -2029,16 +2092,19 @@ pub mod bucket {
         /// CloudFormation property `BlockPublicAcls`.
         pub block_public_acls: Option<Expr<bool>>,
         /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to ``TRUE`` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
+        ///
         /// Enabling this setting doesn't affect existing bucket policies.
         ///
         /// CloudFormation property `BlockPublicPolicy`.
         pub block_public_policy: Option<Expr<bool>>,
         /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to ``TRUE`` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
+        ///
         /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
         ///
         /// CloudFormation property `IgnorePublicAcls`.
         pub ignore_public_acls: Option<Expr<bool>>,
         /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to ``TRUE`` restricts access to this bucket to only AWS-service principals and authorized users within this account if the bucket has a public policy.
+        ///
         /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
         ///
         /// CloudFormation property `RestrictPublicBuckets`.
@@ -2098,7 +2164,9 @@ pub mod bucket {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReplicationRule {
         /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your replication configuration, you must also include a ``DeleteMarkerReplication`` element. If your ``Filter`` includes a ``Tag`` element, the ``DeleteMarkerReplication````Status`` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config).
+        ///
         /// For more information about delete marker replication, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html).
+        ///
         /// If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
         ///
         /// CloudFormation property `DeleteMarkerReplication`.
@@ -2108,6 +2176,7 @@ pub mod bucket {
         /// CloudFormation property `Destination`; required.
         pub destination: Option<Expr<ReplicationDestination>>,
         /// A filter that identifies the subset of objects to which the replication rule applies. A ``Filter`` must specify exactly one ``Prefix``, ``TagFilter``, or an ``And`` child element. The use of the filter field indicates that this is a V2 replication configuration. This field isn't supported in a V1 replication configuration.
+        ///
         /// V1 replication configuration only supports filtering by key prefix. To filter using a V1 replication configuration, add the ``Prefix`` directly as a child element of the ``Rule`` element.
         ///
         /// CloudFormation property `Filter`.
@@ -2117,11 +2186,13 @@ pub mod bucket {
         /// CloudFormation property `Id`.
         pub id: Option<Expr<String>>,
         /// An object key name prefix that identifies the object or objects to which the rule applies. The maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty string. To filter using a V1 replication configuration, add the ``Prefix`` directly as a child element of the ``Rule`` element.
+        ///
         /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
         ///
         /// CloudFormation property `Prefix`.
         pub prefix: Option<Expr<String>>,
         /// The priority indicates which rule has precedence whenever two or more replication rules conflict. Amazon S3 will attempt to replicate objects according to all replication rules. However, if there are two or more rules with the same destination bucket, then objects will be replicated according to the rule with the highest priority. The higher the number, the higher the priority.
+        ///
         /// For more information, see [Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication.html) in the *Amazon S3 User Guide*.
         ///
         /// CloudFormation property `Priority`.
@@ -2166,7 +2237,9 @@ pub mod bucket {
     }
 
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your replication configuration, you must also include a ``DeleteMarkerReplication`` element. If your ``Filter`` includes a ``Tag`` element, the ``DeleteMarkerReplication````Status`` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config).
+    ///
     /// For more information about delete marker replication, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html).
+    ///
     /// If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct DeleteMarkerReplication {
@@ -2198,6 +2271,7 @@ pub mod bucket {
         /// CloudFormation property `AccessControlTranslation`.
         pub access_control_translation: Option<Expr<AccessControlTranslation>>,
         /// Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to change replica ownership to the AWS-account that owns the destination bucket by specifying the ``AccessControlTranslation`` property, this is the account ID of the destination bucket owner. For more information, see [Cross-Region Replication Additional Configuration: Change Replica Owner](https://docs.aws.amazon.com/AmazonS3/latest/dev/crr-change-owner.html) in the *Amazon S3 User Guide*.
+        ///
         /// If you specify the ``AccessControlTranslation`` property, the ``Account`` property is required.
         ///
         /// CloudFormation property `Account`.
@@ -2219,7 +2293,9 @@ pub mod bucket {
         /// CloudFormation property `ReplicationTime`.
         pub replication_time: Option<Expr<ReplicationTime>>,
         /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
+        ///
         /// For valid values, see the ``StorageClass`` element of the [PUT Bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) action in the *Amazon S3 API Reference*.
+        ///
         /// ``FSX_OPENZFS`` is not an accepted value when replicating objects.
         ///
         /// CloudFormation property `StorageClass`.
@@ -2278,6 +2354,7 @@ pub mod bucket {
     }
 
     /// Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
+    ///
     /// If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EncryptionConfiguration {
@@ -2333,6 +2410,7 @@ pub mod bucket {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReplicationTimeValue {
         /// Contains an integer specifying time in minutes.
+        ///
         /// Valid value: 15
         ///
         /// CloudFormation property `Minutes`; required.
@@ -2385,17 +2463,21 @@ pub mod bucket {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReplicationRuleFilter {
         /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter. For example:
+        ///
         /// +  If you specify both a ``Prefix`` and a ``TagFilter``, wrap these filters in an ``And`` tag.
+        ///
         /// +  If you specify a filter based on multiple tags, wrap the ``TagFilter`` elements in an ``And`` tag.
         ///
         /// CloudFormation property `And`.
         pub and: Option<Expr<ReplicationRuleAndOperator>>,
         /// An object key name prefix that identifies the subset of objects to which the rule applies.
+        ///
         /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
         ///
         /// CloudFormation property `Prefix`.
         pub prefix: Option<Expr<String>>,
         /// A container for specifying a tag key and value.
+        ///
         /// The rule applies only to objects that have the tag in their tag set.
         ///
         /// CloudFormation property `TagFilter`.
@@ -2419,8 +2501,11 @@ pub mod bucket {
     }
 
     /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter.
+    ///
     /// For example:
+    ///
     /// +  If you specify both a ``Prefix`` and a ``TagFilter``, wrap these filters in an ``And`` tag.
+    ///
     /// +  If you specify a filter based on multiple tags, wrap the ``TagFilter`` elements in an ``And`` tag
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReplicationRuleAndOperator {
@@ -2485,6 +2570,7 @@ pub mod bucket {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct ReplicaModifications {
         /// Specifies whether Amazon S3 replicates modifications on replicas.
+        ///
         /// *Allowed values*: ``Enabled`` | ``Disabled``
         ///
         /// CloudFormation property `Status`; required.
@@ -2557,9 +2643,13 @@ pub mod bucket {
     }
 
     /// Describes the versioning state of an Amazon S3 bucket. For more information, see [PUT Bucket versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html) in the *Amazon S3 API Reference*.
+    ///
     /// Keep the following timing in mind when enabling, suspending, or transitioning between versioning states:
+    ///
     /// +  *Enabling versioning* - Changes may take up to 15 minutes to propagate across all AWS regions for full consistency.
+    ///
     /// +  *Suspending versioning* - Takes effect immediately with no propagation delay.
+    ///
     /// +  *Transitioning between states* - Any change from Suspended to Enabled has a 15-minute delay.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct VersioningConfiguration {
@@ -2595,6 +2685,7 @@ pub mod bucket {
         /// CloudFormation property `IndexDocument`.
         pub index_document: Option<Expr<String>>,
         /// The redirect behavior for every request to this bucket's website endpoint.
+        ///
         /// If you specify this property, you can't specify any other property.
         ///
         /// CloudFormation property `RedirectAllRequestsTo`.
@@ -2698,11 +2789,13 @@ pub mod bucket {
         /// CloudFormation property `Protocol`.
         pub protocol: Option<Expr<RedirectRuleProtocol>>,
         /// The object key prefix to use in the redirect request. For example, to redirect requests for all pages with prefix ``docs/`` (objects in the ``docs/`` folder) to ``documents/``, you can set a condition block with ``KeyPrefixEquals`` set to ``docs/`` and in the Redirect set ``ReplaceKeyPrefixWith`` to ``/documents``. Not required if one of the siblings is present. Can be present only if ``ReplaceKeyWith`` is not provided.
+        ///
         /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
         ///
         /// CloudFormation property `ReplaceKeyPrefixWith`.
         pub replace_key_prefix_with: Option<Expr<String>>,
         /// The specific object key to use in the redirect request. For example, redirect request to ``error.html``. Not required if one of the siblings is present. Can be present only if ``ReplaceKeyPrefixWith`` is not provided.
+        ///
         /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
         ///
         /// CloudFormation property `ReplaceKeyWith`.
@@ -2735,11 +2828,13 @@ pub mod bucket {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct RoutingRuleCondition {
         /// The HTTP error code when the redirect is applied. In the event of an error, if the error code equals this value, then the specified redirect is applied.
+        ///
         /// Required when parent element ``Condition`` is specified and sibling ``KeyPrefixEquals`` is not specified. If both are specified, then both must be true for the redirect to be applied.
         ///
         /// CloudFormation property `HttpErrorCodeReturnedEquals`.
         pub http_error_code_returned_equals: Option<Expr<String>>,
         /// The object key name prefix when the redirect is applied. For example, to redirect requests for ``ExamplePage.html``, the key prefix will be ``ExamplePage.html``. To redirect request for all pages with the prefix ``docs/``, the key prefix will be ``docs/``, which identifies all objects in the docs/ folder.
+        ///
         /// Required when the parent element ``Condition`` is specified and sibling ``HttpErrorCodeReturnedEquals`` is not specified. If both conditions are specified, both must be true for the redirect to be applied.
         ///
         /// CloudFormation property `KeyPrefixEquals`.
@@ -2828,8 +2923,11 @@ pub mod bucket {
     }
 
     /// This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
+    ///
     /// A canned access control list (ACL) that grants predefined permissions to the bucket. For more information about canned ACLs, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl) in the *Amazon S3 User Guide*.
+    ///
     /// S3 buckets are created with ACLs disabled by default. Therefore, unless you explicitly set the [AWS::S3::OwnershipControls](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html) property to enable ACLs, your resource will fail to deploy with any value other than Private. Use cases requiring ACLs are uncommon.
+    ///
     /// The majority of access control configurations can be successfully and more easily achieved with bucket policies. For more information, see [AWS::S3::BucketPolicy](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html). For examples of common policy configurations, including S3 Server Access Logs buckets and more, see [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html) in the *Amazon S3 User Guide*.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum AccessControl {
@@ -2880,6 +2978,7 @@ pub mod bucket {
     }
 
     /// Specifies the file format used when exporting data to Amazon S3.
+    ///
     /// *Allowed values*: ``CSV`` | ``ORC`` | ``Parquet``
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Format {
@@ -2946,6 +3045,7 @@ pub mod bucket {
     }
 
     /// Server-side encryption algorithm to use for the default encryption.
+    ///
     /// For directory buckets, there are only two supported values for server-side encryption: ``AES256`` and ``aws:kms``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum SseAlgorithm {
@@ -3381,8 +3481,11 @@ pub mod bucket {
     }
 
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
+    ///
     /// This parameter applies to general purpose buckets only. It isn't supported for directory bucket lifecycle configurations.
+    ///
     /// +  ``all_storage_classes_128K`` - Objects smaller than 128 KB will not transition to any storage class by default.
+    ///
     /// +  ``varies_by_storage_class`` - Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other storage classes will prevent transitions smaller than 128 KB.
     ///
     /// To customize the minimum object size for any transition you can add a filter that specifies a custom ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
@@ -3794,7 +3897,9 @@ pub mod bucket {
     }
 
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
+    ///
     /// For valid values, see the ``StorageClass`` element of the [PUT Bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) action in the *Amazon S3 API Reference*.
+    ///
     /// ``FSX_OPENZFS`` is not an accepted value when replicating objects.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ReplicationDestinationStorageClass {
@@ -3845,6 +3950,7 @@ pub mod bucket {
     }
 
     /// Specifies whether Amazon S3 replicates modifications on replicas.
+    ///
     /// *Allowed values*: ``Enabled`` | ``Disabled``
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum ReplicaModificationsStatus {
@@ -4035,13 +4141,21 @@ pub mod bucket {
 /// `AWS::S3::BucketPolicy`: Applies an Amazon S3 bucket policy to an Amazon S3 bucket. If you are using an identity other than the root user of the AWS-account that owns the bucket, the calling identity must have the ``PutBucketPolicy`` permissions on the specified bucket and belong to the bucket owner's account in order to use this operation.
 ///
 /// If you don't have ``PutBucketPolicy`` permissions, Amazon S3 returns a ``403 Access Denied`` error. If you have the correct permissions, but you're not using an identity that belongs to the bucket owner's account, Amazon S3 returns a ``405 Method Not Allowed`` error.
+///
 /// As a security precaution, the root user of the AWS-account that owns a bucket can always use this operation, even if the policy explicitly denies the root user the ability to perform this action.
+///
 /// When using the ``AWS::S3::BucketPolicy`` resource, you can create, update, and delete bucket policies for S3 buckets located in Regions that are different from the stack's Region. However, the CloudFormation stacks should be deployed in the US East (N. Virginia) or ``us-east-1`` Region. This cross-region bucket policy modification functionality is supported for backward compatibility with existing workflows.
+///
 /// If the [DeletionPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) is not specified or set to ``Delete``, the bucket policy will be removed when the stack is deleted. If set to ``Retain``, the bucket policy will be preserved even after the stack is deleted.
+///
 /// For example, a CloudFormation stack in ``us-east-1`` can use the ``AWS::S3::BucketPolicy`` resource to manage the bucket policy for an S3 bucket in ``us-west-2``. The retention or removal of the bucket policy during the stack deletion is determined by the ``DeletionPolicy`` attribute specified in the stack template.
+///
 /// For more information, see [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html).
+///
 /// The following operations are related to ``PutBucketPolicy``:
+///
 /// +   [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
+///
 /// +   [DeleteBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html).

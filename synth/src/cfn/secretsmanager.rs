@@ -19,9 +19,13 @@ use crate::value::{Expr, ToValue, Token, Value};
 /// `AWS::SecretsManager::Secret`: Creates a new secret. A *secret* can be a password, a set of credentials such as a user name and password, an OAuth token, or other secret information that you store in an encrypted form in Secrets Manager.
 ///
 /// For RDS master user credentials, see [AWS::RDS::DBCluster MasterUserSecret](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html).
+///
 /// For RS admin user credentials, see [AWS::Redshift::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html).
+///
 /// To retrieve a secret in a CFNshort template, use a *dynamic reference*. For more information, see [Retrieve a secret in an resource](https://docs.aws.amazon.com/secretsmanager/latest/userguide/cfn-example_reference-secret.html).
+///
 /// For information about creating a secret in the console, see [Create a secret](https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_create-basic-secret.html). For information about creating a secret using the CLI or SDK, see [CreateSecret](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html).
+///
 /// For information about retrieving a secret in code, see [Retrieve secrets from Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets.html).
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html).
@@ -32,19 +36,25 @@ pub struct CfnSecret {
     /// CloudFormation property `Description`.
     pub description: Option<Expr<String>>,
     /// A structure that specifies how to generate a password to encrypt and store in the secret. To include a specific string in the secret, use ``SecretString`` instead. If you omit both ``GenerateSecretString`` and ``SecretString``, you create an empty secret. When you make a change to this property, a new secret version is created.
+    ///
     /// We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
     ///
     /// CloudFormation property `GenerateSecretString`.
     pub generate_secret_string: Option<Expr<secret::GenerateSecretString>>,
     /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by ``alias/``, for example ``alias/aws/secretsmanager``. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
+    ///
     /// To use a KMS key in a different account, use the key ARN or the alias ARN.
+    ///
     /// If you don't specify this value, then Secrets Manager uses the key ``aws/secretsmanager``. If that key doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
+    ///
     /// If the secret is in a different AWS account from the credentials calling the API, then you can't use ``aws/secretsmanager`` to encrypt the secret, and you must create and use a customer managed KMS key.
     ///
     /// CloudFormation property `KmsKeyId`.
     pub kms_key_id: Option<Expr<String>>,
     /// The name of the new secret.
+    ///
     /// The secret name can contain ASCII letters, numbers, and the following characters: /_+=.@-
+    ///
     /// Do not end your secret name with a hyphen followed by six characters. If you do so, you risk confusion and unexpected results when searching for a secret by partial ARN. Secrets Manager automatically adds a hyphen and six random characters after the secret name at the end of the ARN.
     ///
     /// CloudFormation property `Name`; changing it replaces the resource.
@@ -58,17 +68,29 @@ pub struct CfnSecret {
     /// CloudFormation property `SecretString`.
     pub secret_string: Option<Expr<String>>,
     /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
+    ///
     /// ``[{"Key":"CostCenter","Value":"12345"},{"Key":"environment","Value":"production"}]``
+    ///
     /// Secrets Manager tag key names are case sensitive. A tag with the key "ABC" is a different tag from one with key "abc".
+    ///
     /// Stack-level tags, tags you apply to the CloudFormation stack, are also attached to the secret.
+    ///
     /// If you check tags in permissions policies as part of your security strategy, then adding or removing a tag can change permissions. If the completion of this operation would result in you losing your permissions for this secret, then Secrets Manager blocks the operation and returns an ``Access Denied`` error. For more information, see [Control access to secrets using tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#tag-secrets-abac) and [Limit access to identities with tags that match secrets' tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_tags2).
+    ///
     /// For information about how to format a JSON parameter for the various command line tool environments, see [Using JSON for Parameters](https://docs.aws.amazon.com/cli/latest/userguide/cli-using-param.html#cli-using-param-json). If your command-line tool or SDK requires quotation marks around the parameter, you should use single quotes to avoid confusion with the double quotes required in the JSON text.
+    ///
     /// The following restrictions apply to tags:
+    ///
     /// +  Maximum number of tags per secret: 50
+    ///
     /// +  Maximum key length: 127 Unicode characters in UTF-8
+    ///
     /// +  Maximum value length: 255 Unicode characters in UTF-8
+    ///
     /// +  Tag keys and values are case sensitive.
+    ///
     /// +  Do not use the ``aws:`` prefix in your tag names or values because AWS reserves it for AWS use. You can't edit or delete tag names or values with this prefix. Tags with this prefix do not count against your tags per secret limit.
+    ///
     /// +  If you use your tagging schema across multiple services and resources, other services might have restrictions on allowed characters. Generally allowed characters: letters, spaces, and numbers representable in UTF-8, plus the following special characters: + - = . _ : / @.
     ///
     /// CloudFormation property `Tags`.
@@ -128,6 +150,7 @@ pub mod secret {
     use crate::value::{Expr, ToValue, Value};
 
     /// Generates a random password. We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
+    ///
     /// *Required permissions:*``secretsmanager:GetRandomPassword``. For more information, see [IAM policy actions for Secrets Manager](https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html#awssecretsmanager-actions-as-permissions) and [Authentication and access control in Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html).
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct GenerateSecretString {

@@ -19,7 +19,9 @@ use crate::value::{Expr, ToValue, Token, Value};
 /// `AWS::SSM::Parameter`: The ``AWS::SSM::Parameter`` resource creates an SSM parameter in SYSlong Parameter Store.
 ///
 /// To create an SSM parameter, you must have the IAMlong (IAM) permissions ``ssm:PutParameter`` and ``ssm:AddTagsToResource``. On stack creation, CFNlong adds the following three tags to the parameter: ``aws:cloudformation:stack-name``, ``aws:cloudformation:logical-id``, and ``aws:cloudformation:stack-id``, in addition to any custom tags you specify.
+///
 /// To add, update, or remove tags during stack update, you must have IAM permissions for both ``ssm:AddTagsToResource`` and ``ssm:RemoveTagsFromResource``. For more information, see [Managing access using policies](https://docs.aws.amazon.com/systems-manager/latest/userguide/security-iam.html#security_iam_access-manage) in the *User Guide*.
+///
 /// For information about valid values for parameters, see [About requirements and constraints for parameter names](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html#sysman-parameter-name-constraints) in the *User Guide* and [PutParameter](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html) in the *API Reference*.
 ///
 /// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html).
@@ -38,12 +40,15 @@ pub struct CfnParameter {
     /// CloudFormation property `Description`.
     pub description: Option<Expr<String>>,
     /// The name of the parameter.
+    ///
     /// The reported maximum length of 2048 characters for a parameter name includes 1037 characters that are reserved for internal use by SYS. The maximum length for a parameter name that you specify is 1011 characters.
+    ///
     /// This count of 1011 characters includes the characters in the ARN that precede the name you specify. This ARN length will vary depending on your partition and Region. For example, the following 45 characters count toward the 1011 character maximum for a parameter created in the US East (Ohio) Region: ``arn:aws:ssm:us-east-2:111122223333:parameter/``.
     ///
     /// CloudFormation property `Name`; changing it replaces the resource.
     pub name: Option<Expr<String>>,
     /// Information about the policies assigned to a parameter.
+    ///
     /// [Assigning parameter policies](https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html) in the *User Guide*.
     ///
     /// CloudFormation property `Policies`.
@@ -57,11 +62,13 @@ pub struct CfnParameter {
     /// CloudFormation property `Tier`.
     pub tier: Option<Expr<parameter::Tier>>,
     /// The type of parameter.
+    ///
     /// Parameters of type ``SecureString`` are not supported by CFNlong.
     ///
     /// CloudFormation property `Type`; required.
     pub type_: Option<Expr<parameter::Type>>,
     /// The parameter value.
+    ///
     /// If type is ``StringList``, the system returns a comma-separated string with no spaces between commas in the ``Value`` field.
     ///
     /// CloudFormation property `Value`; required.
@@ -182,6 +189,7 @@ pub mod parameter {
     }
 
     /// The type of parameter.
+    ///
     /// Parameters of type ``SecureString`` are not supported by CFNlong.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Type {
