@@ -26,7 +26,11 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod ec2;
+pub mod ecr;
 pub mod error;
+pub mod iam;
+pub mod logs;
 
 pub use app::{
     App, Condition, Construct, Group, Mapping, NodeId, Output, OutputProps, Parameter,

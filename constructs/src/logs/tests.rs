@@ -1,0 +1,123 @@
+use super::*;
+use crate::iam::{Principal, Role, RoleProps};
+use crate::{Stack, StackProps};
+use serde_json::json;
+
+#[test]
+fn defaults_are_two_years_and_retain() {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    LogGroup::new(&mut app, s, "Logs", LogGroupProps::default()).unwrap();
+    LogGroup::new(
+        &mut app,
+        s,
+        "Forever",
+        LogGroupProps {
+            retention: RetentionDays::Infinite,
+            log_group_name: Some("/app/forever".into()),
+            removal_policy: Some(RemovalPolicy::Delete),
+        },
+    )
+    .unwrap();
+    let out = app.synth().unwrap();
+    let res = &out.stacks[0].template["Resources"];
+    assert_eq!(
+        res["Logs6819BB44"],
+        json!({
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {"RetentionInDays": 731},
+            "UpdateReplacePolicy": "Retain",
+            "DeletionPolicy": "Retain",
+            "Metadata": {"berth:path": "Web/Logs/Resource"}
+        })
+    );
+    let forever = res
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.starts_with("Forever"))
+        .unwrap()
+        .1;
+    assert_eq!(
+        forever["Properties"],
+        json!({"LogGroupName": "/app/forever"})
+    );
+    assert_eq!(forever["DeletionPolicy"], "Delete");
+}
+
+#[test]
+fn grant_write_adds_exactly_create_stream_and_put_events_on_the_group() {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let logs = LogGroup::new(&mut app, s, "Logs", LogGroupProps::default()).unwrap();
+    let role = Role::new(
+        &mut app,
+        s,
+        "Role",
+        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+    )
+    .unwrap();
+    let g = logs.grant_write(&mut app, &role).unwrap();
+    assert!(g.is_applied());
+    assert_eq!(
+        g.actions(),
+        vec!["logs:CreateLogStream", "logs:PutLogEvents"]
+    );
+    let out = app.synth().unwrap();
+    let policy = out.stacks[0].template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::IAM::Policy")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        policy["Properties"]["PolicyDocument"]["Statement"],
+        json!([{
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": ["Logs6819BB44", "Arn"]}
+        }])
+    );
+}
+
+#[test]
+fn imported_log_group_arn_is_built_from_the_name() {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let logs = LogGroup::from_log_group_name(&mut app, s, "Logs", "/app/web").unwrap();
+    let role = Role::new(
+        &mut app,
+        s,
+        "Role",
+        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+    )
+    .unwrap();
+    logs.grant_write(&mut app, &role).unwrap();
+    assert_eq!(
+        logs.log_group_name(&app),
+        berth_synth::Value::from("/app/web")
+    );
+    let out = app.synth().unwrap();
+    let res = out.stacks[0].template["Resources"].as_object().unwrap();
+    assert!(!res.values().any(|r| r["Type"] == "AWS::Logs::LogGroup"));
+    let policy = res
+        .values()
+        .find(|r| r["Type"] == "AWS::IAM::Policy")
+        .unwrap();
+    assert_eq!(
+        policy["Properties"]["PolicyDocument"]["Statement"][0]["Resource"],
+        json!({"Fn::Join": ["", [
+            "arn:", {"Ref": "AWS::Partition"}, ":logs:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":log-group:/app/web:*"
+        ]]})
+    );
+}
+
+#[test]
+fn retention_values_are_cloudwatchs() {
+    assert_eq!(RetentionDays::default(), RetentionDays::TwoYears);
+    assert_eq!(RetentionDays::OneWeek.days(), Some(7));
+    assert_eq!(RetentionDays::ThirteenMonths.days(), Some(400));
+    assert_eq!(RetentionDays::TenYears.days(), Some(3653));
+    assert_eq!(RetentionDays::Infinite.days(), None);
+}
