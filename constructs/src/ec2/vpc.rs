@@ -70,8 +70,9 @@ pub struct VpcProps {
     /// from `Fn::GetAZs` (CDK's rule for environment-agnostic stacks: berth cannot know
     /// how many AZs the region has). Set it explicitly to use more.
     pub max_azs: Option<u32>,
-    /// The AZs to use, e.g. `["eu-west-1a", "eu-west-1b"]`. Default: the first AZs of
-    /// the region, as `Fn::Select` over `Fn::GetAZs`.
+    /// The AZs to use, e.g. `["eu-west-1a", "eu-west-1b"]`; the subnets then carry
+    /// cfn-lint metadata that silences W3010 (hard-coded AZs), since they were asked
+    /// for. Default: the first AZs of the region, as `Fn::Select` over `Fn::GetAZs`.
     pub availability_zones: Vec<String>,
     /// The subnet groups. Default: `Public` (public) and `Private` (private with
     /// egress), as in CDK.
@@ -479,6 +480,17 @@ impl Vpc {
                     ..CfnSubnet::default()
                 },
             )?;
+            if !props.availability_zones.is_empty() {
+                // The AZs were asked for by name: tell cfn-lint that is deliberate.
+                app.add_metadata(
+                    subnet,
+                    "cfn-lint",
+                    Value::map([(
+                        "config",
+                        Value::map([("ignore_checks", Value::List(vec![Value::from("W3010")]))]),
+                    )]),
+                )?;
+            }
             let table = app.add_resource(
                 snode,
                 "RouteTable",

@@ -1,0 +1,203 @@
+//! Every template the foundation L2 constructs synthesize passes cfn-lint with zero
+//! errors and warnings (and the schema validation that `App::synth` runs).
+//!
+//! cfn-lint is looked up at `$CFN_LINT`, then `<workspace>/.venv/bin/cfn-lint`; the
+//! test fails when neither exists unless `BERTH_SKIP_CFN_LINT=1`.
+
+use berth_constructs::ec2::{
+    Connectable, Port, SecurityGroup, SecurityGroupProps, SubnetConfiguration, SubnetType, Vpc,
+    VpcProps,
+};
+use berth_constructs::ecr::{LifecycleRule, Repository, RepositoryProps, TagStatus};
+use berth_constructs::iam::{ManagedPolicy, PolicyStatement, Principal, Role, RoleProps};
+use berth_constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
+use berth_constructs::{App, Stack, StackProps};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn cfn_lint() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("CFN_LINT") {
+        return Some(PathBuf::from(p));
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cfn-lint");
+    p.exists().then_some(p)
+}
+
+/// Synthesizes `app`, writes each template to a temp file and runs cfn-lint on it.
+fn check(mut app: App) {
+    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
+    let Some(lint) = cfn_lint() else {
+        if std::env::var("BERTH_SKIP_CFN_LINT").as_deref() == Ok("1") {
+            eprintln!("cfn-lint not found: skipped");
+            return;
+        }
+        panic!("cfn-lint not found: set CFN_LINT, create .venv, or BERTH_SKIP_CFN_LINT=1");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for s in &out.stacks {
+        let path = dir.path().join(format!("{}.template.json", s.name));
+        std::fs::write(&path, serde_json::to_string_pretty(&s.template).unwrap()).unwrap();
+        let run = Command::new(&lint)
+            .args(["--format", "parseable", "--regions", "us-east-1", "--"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "cfn-lint found problems in {}:\n{}{}",
+            s.name,
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}
+
+#[test]
+fn default_vpc_with_one_nat_gateway() {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
+    Vpc::new(
+        &mut app,
+        s,
+        "Vpc",
+        VpcProps {
+            nat_gateways: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    check(app);
+}
+
+#[test]
+fn three_group_vpc_with_explicit_azs() {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
+    Vpc::new(
+        &mut app,
+        s,
+        "Vpc",
+        VpcProps {
+            cidr: Some("172.16.0.0/20".into()),
+            availability_zones: vec![
+                "us-east-1a".into(),
+                "us-east-1b".into(),
+                "us-east-1c".into(),
+            ],
+            subnet_configuration: vec![
+                SubnetConfiguration::new("Ingress", SubnetType::Public).with_cidr_mask(24),
+                SubnetConfiguration::new("App", SubnetType::PrivateWithEgress),
+                SubnetConfiguration::new("Db", SubnetType::PrivateIsolated).with_cidr_mask(28),
+            ],
+            nat_gateways: Some(2),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    check(app);
+}
+
+#[test]
+fn security_groups_roles_logs_and_repositories_across_two_stacks() {
+    let mut app = App::new();
+    let net = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
+    let web = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let vpc = Vpc::new(
+        &mut app,
+        net,
+        "Vpc",
+        VpcProps {
+            nat_gateways: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let lb =
+        SecurityGroup::new(&mut app, net, "LbSg", &vpc, SecurityGroupProps::default()).unwrap();
+    let svc = SecurityGroup::new(
+        &mut app,
+        web,
+        "ServiceSg",
+        &vpc,
+        SecurityGroupProps {
+            allow_all_outbound: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    lb.connections(&app)
+        .allow_from_any_ipv4(&mut app, Port::tcp(443), "https")
+        .unwrap();
+    svc.connections(&app)
+        .allow_from(&mut app, &lb, Port::tcp(8080), "from the load balancer")
+        .unwrap();
+    svc.connections(&app)
+        .allow_to_any_ipv4(&mut app, Port::tcp(443), "https out")
+        .unwrap();
+    svc.connections(&app)
+        .allow_internally(&mut app, Port::udp(8125), "statsd")
+        .unwrap();
+
+    let repo = Repository::new(
+        &mut app,
+        web,
+        "Repo",
+        RepositoryProps {
+            lifecycle_rules: vec![
+                LifecycleRule {
+                    tag_status: TagStatus::Untagged,
+                    max_image_age_days: Some(7),
+                    ..Default::default()
+                },
+                LifecycleRule {
+                    max_image_count: Some(50),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let logs = LogGroup::new(
+        &mut app,
+        web,
+        "Logs",
+        LogGroupProps {
+            retention: RetentionDays::OneMonth,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let exec = Role::new(
+        &mut app,
+        web,
+        "ExecutionRole",
+        RoleProps {
+            managed_policies: vec![ManagedPolicy::aws_managed(
+                "service-role/AmazonECSTaskExecutionRolePolicy",
+            )],
+            ..RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com"))
+        },
+    )
+    .unwrap();
+    repo.grant_pull(&mut app, &exec).unwrap();
+    logs.grant_write(&mut app, &exec).unwrap();
+    let task = Role::new(
+        &mut app,
+        web,
+        "TaskRole",
+        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+    )
+    .unwrap();
+    task.add_to_policy(
+        &mut app,
+        PolicyStatement::allow()
+            .actions([
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ])
+            .resource("*"),
+    )
+    .unwrap();
+    check(app);
+}
