@@ -153,6 +153,25 @@ impl Construct for RepositoryState {
 }
 
 /// An ECR repository. Its L1 child is `Resource` (`AWS::ECR::Repository`).
+///
+/// ```
+/// use berth_constructs::ecr::{Repository, RepositoryProps};
+/// use berth_constructs::iam::{Principal, Role, RoleProps};
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let repo = Repository::new(&mut app, stack, "Repo", RepositoryProps::default()).unwrap();
+/// let role = Role::new(&mut app, stack, "Role",
+///     RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com"))).unwrap();
+/// repo.grant_pull(&mut app, &role).unwrap();
+/// let out = app.synth().unwrap();
+/// let res = &out.stacks[0].template["Resources"];
+/// assert_eq!(res["Repo02AC86CF"]["DeletionPolicy"], "Retain");
+/// let statements = &res["RoleDefaultPolicy5FFB7DAB"]["Properties"]["PolicyDocument"]["Statement"];
+/// assert_eq!(statements[1]["Action"], "ecr:GetAuthorizationToken");
+/// assert_eq!(statements[1]["Resource"], "*");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Repository {
     node: NodeId,

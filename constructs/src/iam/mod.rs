@@ -87,6 +87,11 @@ impl Principal {
         Principal::Arn(arn.into())
     }
 
+    /// A federated principal (an identity provider, e.g. `cognito-identity.amazonaws.com`).
+    pub fn federated(provider: impl Into<String>) -> Principal {
+        Principal::Federated(provider.into())
+    }
+
     /// Anyone (`{"AWS": "*"}`).
     pub fn any() -> Principal {
         Principal::Any

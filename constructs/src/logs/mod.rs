@@ -125,6 +125,24 @@ pub struct LogGroupProps {
 }
 
 /// A CloudWatch log group. Its L1 child is `Resource` (`AWS::Logs::LogGroup`).
+///
+/// ```
+/// use berth_constructs::iam::{Principal, Role, RoleProps};
+/// use berth_constructs::logs::{LogGroup, LogGroupProps};
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let logs = LogGroup::new(&mut app, stack, "Logs", LogGroupProps::default()).unwrap();
+/// let role = Role::new(&mut app, stack, "Role",
+///     RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com"))).unwrap();
+/// let grant = logs.grant_write(&mut app, &role).unwrap();
+/// assert_eq!(grant.actions(), ["logs:CreateLogStream", "logs:PutLogEvents"]);
+/// let out = app.synth().unwrap();
+/// let res = &out.stacks[0].template["Resources"];
+/// assert_eq!(res["Logs6819BB44"]["Properties"]["RetentionInDays"], 731);
+/// assert_eq!(res["RoleDefaultPolicy5FFB7DAB"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"]["Fn::GetAtt"][0], "Logs6819BB44");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogGroup {
     node: NodeId,
