@@ -752,3 +752,83 @@ fn imported_groups_get_separate_rule_resources() {
         json!({"CidrIp": "0.0.0.0/0", "Description": "all tcp", "FromPort": 0, "GroupId": "sg-123", "IpProtocol": "tcp", "ToPort": 65535})
     );
 }
+
+#[test]
+fn a_selection_with_both_type_and_group_name_is_an_error() {
+    let mut app = App::new();
+    let s = stack(&mut app);
+    let vpc = Vpc::new(&mut app, s, "Vpc", VpcProps::default()).unwrap();
+    let e = vpc
+        .select_subnets(
+            &app,
+            &SubnetSelection {
+                subnet_type: Some(SubnetType::Public),
+                subnet_group_name: Some("Public".into()),
+                one_per_az: false,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Net/Vpc: subnet_selection: give only one of subnet_type and subnet_group_name"
+    );
+}
+
+#[test]
+fn explicit_max_azs_uses_that_many_get_azs_selections() {
+    let mut app = App::new();
+    let s = stack(&mut app);
+    let vpc = Vpc::new(
+        &mut app,
+        s,
+        "Vpc",
+        VpcProps {
+            max_azs: Some(3),
+            nat_gateways: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let azs = vpc.availability_zones(&app);
+    assert_eq!(azs.len(), 3);
+    let res = resources(&mut app);
+    assert_eq!(of_type(&res, "AWS::EC2::Subnet").len(), 6);
+    // Six /19 subnets in a /16: 65536 / 6 rounds down to a /19 each.
+    let (_, last) = res
+        .iter()
+        .find(|(k, r)| k.starts_with("VpcPrivateSubnet3Subnet") && r["Type"] == "AWS::EC2::Subnet")
+        .unwrap();
+    assert_eq!(last["Properties"]["CidrBlock"], "10.0.160.0/19");
+    assert_eq!(
+        last["Properties"]["AvailabilityZone"],
+        json!({"Fn::Select": [2, {"Fn::GetAZs": ""}]})
+    );
+}
+
+#[test]
+fn imported_groups_that_allow_all_outbound_get_no_egress_rules() {
+    let (mut app, s, vpc) = sg_app();
+    let existing =
+        SecurityGroup::from_security_group_id(&mut app, s, "Existing", "sg-123", true).unwrap();
+    let closed =
+        SecurityGroup::from_security_group_id(&mut app, s, "Closed", "sg-456", false).unwrap();
+    let web = SecurityGroup::new(&mut app, s, "Web", &vpc, SecurityGroupProps::default()).unwrap();
+    web.connections(&app)
+        .allow_from(&mut app, &existing, Port::tcp(80), "from existing")
+        .unwrap();
+    web.connections(&app)
+        .allow_from(&mut app, &closed, Port::tcp(81), "from closed")
+        .unwrap();
+    let res = resources(&mut app);
+    let egress = of_type(&res, "AWS::EC2::SecurityGroupEgress");
+    assert_eq!(egress.len(), 1);
+    assert_eq!(egress[0].1["Properties"]["GroupId"], "sg-456");
+    assert_eq!(egress[0].1["Properties"]["FromPort"], 81);
+    let ingress = of_type(&res, "AWS::EC2::SecurityGroupIngress");
+    let mut sources: Vec<&str> = ingress
+        .iter()
+        .map(|(_, r)| r["Properties"]["SourceSecurityGroupId"].as_str().unwrap())
+        .collect();
+    sources.sort();
+    assert_eq!(sources, ["sg-123", "sg-456"]);
+}
