@@ -589,6 +589,9 @@ impl RoleState {
     }
 }
 
+/// Diagnostic codes of the L2 constructs start at `BERTH-E0300`; `BERTH-E0300` is an
+/// identity policy statement that IAM would reject (no action, no resource, or a
+/// principal).
 impl Construct for RoleState {
     fn fqn(&self) -> &'static str {
         self.fqn
@@ -602,7 +605,7 @@ impl Construct for RoleState {
         for (i, s) in self.document.statements().iter().enumerate() {
             for problem in s.identity_problems() {
                 out.push(
-                    Diagnostic::error("BERTH-IAM-E001", path.clone(), problem)
+                    Diagnostic::error("BERTH-E0300", path.clone(), problem)
                         .with_property(format!("PolicyDocument.Statement[{i}]")),
                 );
             }

@@ -93,9 +93,9 @@ fn invalid_identity_statements_fail_synth_with_the_policy_path() {
     let e = app.synth().unwrap_err();
     let msgs: Vec<String> = e.diagnostics().iter().map(ToString::to_string).collect();
     assert_eq!(msgs, vec![
-        "error[BERTH-IAM-E001] Web/TaskRole/DefaultPolicy: PolicyDocument.Statement[0]: a policy statement in an identity policy must name at least one resource (use \"*\" for all)",
-        "error[BERTH-IAM-E001] Web/TaskRole/DefaultPolicy: PolicyDocument.Statement[1]: a policy statement must name at least one action",
-        "error[BERTH-IAM-E001] Web/TaskRole/DefaultPolicy: PolicyDocument.Statement[1]: a policy statement in an identity policy cannot name principals; principals belong in trust and resource policies",
+        "error[BERTH-E0300] Web/TaskRole/DefaultPolicy: PolicyDocument.Statement[0]: a policy statement in an identity policy must name at least one resource (use \"*\" for all)",
+        "error[BERTH-E0300] Web/TaskRole/DefaultPolicy: PolicyDocument.Statement[1]: a policy statement must name at least one action",
+        "error[BERTH-E0300] Web/TaskRole/DefaultPolicy: PolicyDocument.Statement[1]: a policy statement in an identity policy cannot name principals; principals belong in trust and resource policies",
     ]);
 }
 
