@@ -350,6 +350,15 @@ impl Repository {
         crate::iam::join([self.repository_uri(app), Value::from(format!(":{tag}"))])
     }
 
+    /// Changes what happens to the repository when it leaves the stack (`false` for an
+    /// imported repository, which has no resource).
+    pub fn apply_removal_policy(&self, app: &mut App, policy: RemovalPolicy) -> Result<bool> {
+        match self.resource {
+            Some(r) => app.apply_removal_policy(r, policy).map(|_| true),
+            None => Ok(false),
+        }
+    }
+
     /// The L1 repository, for escape hatches (`None` when imported).
     pub fn cfn(&self) -> Option<ResourceRef<CfnRepository>> {
         self.resource

@@ -3,7 +3,10 @@
 //! principal exactly the permissions it needs.
 //!
 //! Statements are kept as written: berth merges nothing implicitly (only exact
-//! duplicates are dropped, as CDK does).
+//! duplicates are dropped, as CDK does). A role's `DefaultPolicy` is rendered again on
+//! every [`Role::add_to_policy`], so statements added at any time before synth
+//! (including from another construct's `prepare`) land in it; statement checks run at
+//! synth, in the role's `validate` (`BERTH-E0300`).
 //!
 //! ```
 //! use berth_constructs::iam::{PolicyStatement, Principal, Role, RoleProps};

@@ -232,6 +232,15 @@ impl LogGroup {
         }
     }
 
+    /// Changes what happens to the log group when it leaves the stack (`false` for an
+    /// imported log group, which has no resource).
+    pub fn apply_removal_policy(&self, app: &mut App, policy: RemovalPolicy) -> Result<bool> {
+        match self.resource {
+            Some(r) => app.apply_removal_policy(r, policy).map(|_| true),
+            None => Ok(false),
+        }
+    }
+
     /// The L1 log group, for escape hatches (`None` when imported).
     pub fn cfn(&self) -> Option<ResourceRef<CfnLogGroup>> {
         self.resource

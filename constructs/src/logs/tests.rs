@@ -121,3 +121,21 @@ fn retention_values_are_cloudwatchs() {
     assert_eq!(RetentionDays::TenYears.days(), Some(3653));
     assert_eq!(RetentionDays::Infinite.days(), None);
 }
+
+#[test]
+fn removal_policy_can_be_changed_later() {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let logs = LogGroup::new(&mut app, s, "Logs", LogGroupProps::default()).unwrap();
+    assert!(logs
+        .apply_removal_policy(&mut app, RemovalPolicy::Delete)
+        .unwrap());
+    let imported = LogGroup::from_log_group_name(&mut app, s, "Old", "old").unwrap();
+    assert!(!imported
+        .apply_removal_policy(&mut app, RemovalPolicy::Delete)
+        .unwrap());
+    let out = app.synth().unwrap();
+    let r = &out.stacks[0].template["Resources"]["Logs6819BB44"];
+    assert_eq!(r["DeletionPolicy"], "Delete");
+    assert_eq!(r["UpdateReplacePolicy"], "Delete");
+}
