@@ -302,12 +302,3 @@ fn validate_16k_resources(bencher: divan::Bencher) {
 fn build_all_validators() -> usize {
     schema::compile_all_fresh().unwrap_or(0)
 }
-
-/// Parses every vendored schema (part of building the validators).
-#[divan::bench(sample_count = 20)]
-fn parse_all_schemas() -> usize {
-    schema::vendored_types()
-        .filter_map(schema::schema_json)
-        .filter_map(|t| serde_json::from_str::<serde_json::Value>(t).ok())
-        .count()
-}

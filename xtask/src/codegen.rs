@@ -41,6 +41,15 @@ pub fn run() -> Result<()> {
             }
         }
     }
+    let compact_dir = root.join("synth/src/schema/compact");
+    std::fs::create_dir_all(&compact_dir)?;
+    for entry in std::fs::read_dir(&compact_dir)? {
+        let path = entry?.path();
+        let rel = path.strip_prefix(&root)?.to_string_lossy().into_owned();
+        if !files.contains_key(&rel) {
+            std::fs::remove_file(&path)?;
+        }
+    }
     for (rel, text) in &files {
         let path = root.join(rel);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
@@ -55,6 +64,7 @@ pub fn run() -> Result<()> {
 pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let dir = root.join("synth/schemas/resources");
     let mut services: IndexMap<&str, Vec<Resource>> = IndexMap::new();
+    let mut files = BTreeMap::new();
     let mut table = String::new();
     for (type_name, module) in TYPES {
         let file = schema_file_name(type_name);
@@ -67,10 +77,12 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
         let res = Resource::build(type_name, &schema)
             .with_context(|| format!("generating {type_name}"))?;
         table_entry(&mut table, type_name, &file, &schema, &res)?;
+        let mut compact = serde_json::to_string(&validation_schema(&schema))?;
+        compact.push('\n');
+        files.insert(format!("synth/src/schema/compact/{file}"), compact);
         services.entry(module).or_default().push(res);
     }
 
-    let mut files = BTreeMap::new();
     let mut modrs = String::new();
     modrs.push_str(HEADER);
     modrs.push_str("//! Typed L1 resources, generated from the vendored CloudFormation resource schemas\n//! (`synth/schemas/resources/`).\n//!\n//! One module per service; one `CfnXxx` struct per resource type, with its nested\n//! property types and enums in a submodule named after the resource (`ecs::service`).\n//! Attributes are `attr_*` methods on [`ResourceRef<CfnXxx>`](crate::resource::ResourceRef).\n\n");
@@ -85,7 +97,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let mut t = String::new();
     t.push_str(HEADER);
     t.push_str("//! The vendored schemas and what berth needs to know of each type without parsing\n//! them.\n\nuse super::TagFormat;\n\n");
-    t.push_str("/// One vendored resource type.\npub(super) struct Entry {\n    /// The type name.\n    pub type_name: &'static str,\n    /// The schema (JSON text).\n    pub schema: &'static str,\n    /// `Fn::GetAtt` attribute names.\n    pub attributes: &'static [&'static str],\n    /// Create-only property paths.\n    pub create_only: &'static [&'static str],\n    /// The tag format.\n    pub tags: Option<TagFormat>,\n}\n\n");
+    t.push_str("/// One vendored resource type.\npub(super) struct Entry {\n    /// The type name.\n    pub type_name: &'static str,\n    /// The vendored schema (JSON text).\n    pub schema: &'static str,\n    /// What validation compiles: the keywords of the schema that constrain `Properties`, without annotations (JSON text).\n    pub validation: &'static str,\n    /// `Fn::GetAtt` attribute names.\n    pub attributes: &'static [&'static str],\n    /// Create-only property paths.\n    pub create_only: &'static [&'static str],\n    /// The tag format.\n    pub tags: Option<TagFormat>,\n}\n\n");
     t.push_str("/// Every vendored type, in the order of the vendoring list.\npub(super) static ENTRIES: &[Entry] = &[\n");
     t.push_str(&table);
     t.push_str("];\n");
@@ -133,9 +145,121 @@ fn table_entry(
     let attrs: Vec<&str> = res.attributes.iter().map(|a| a.name.as_str()).collect();
     let _ = writeln!(
         out,
-        "Entry {{ type_name: {type_name:?}, schema: include_str!(\"../../schemas/resources/{file}\"), attributes: &{attrs:?}, create_only: &{create_only:?}, tags: {tags} }},"
+        "Entry {{ type_name: {type_name:?}, schema: include_str!(\"../../schemas/resources/{file}\"), validation: include_str!(\"compact/{file}\"), attributes: &{attrs:?}, create_only: &{create_only:?}, tags: {tags} }},"
     );
     Ok(())
+}
+
+/// The keywords of a resource schema that constrain its `Properties` object.
+const KEPT: &[&str] = &[
+    "properties",
+    "definitions",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "dependentRequired",
+    "dependencies",
+    "anyOf",
+    "oneOf",
+    "allOf",
+];
+
+/// Keywords that only annotate (or that validation leaves off, like `format`); dropping
+/// them makes the embedded validation schema ~6× smaller and faster to load.
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "examples",
+    "$comment",
+    "default",
+    "title",
+    "format",
+    "insertionOrder",
+    "relationshipRef",
+    "arrayType",
+    "uniqueKeys",
+    "enumCaseInsensitive",
+    "deprecated",
+];
+
+/// The schema validation compiles for a resource's `Properties`: `{type: object}` plus the
+/// kept keywords, annotations removed (only at schema positions, never property names).
+fn validation_schema(schema: &Json) -> Json {
+    let mut w = serde_json::Map::new();
+    w.insert("type".into(), Json::String("object".into()));
+    for k in KEPT {
+        if let Some(v) = schema.get(*k) {
+            w.insert((*k).to_owned(), v.clone());
+        }
+    }
+    strip_schema(&Json::Object(w))
+}
+
+fn strip_schema(node: &Json) -> Json {
+    let Some(m) = node.as_object() else {
+        return node.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in m {
+        if ANNOTATIONS.contains(&k.as_str()) {
+            continue;
+        }
+        let v = match k.as_str() {
+            // Maps of name → schema.
+            "properties" | "patternProperties" | "definitions" | "$defs" | "dependentSchemas" => {
+                match v.as_object() {
+                    Some(props) => Json::Object(
+                        props
+                            .iter()
+                            .map(|(n, s)| (n.clone(), strip_schema(s)))
+                            .collect(),
+                    ),
+                    None => v.clone(),
+                }
+            }
+            // `dependencies`: name → list of names or schema.
+            "dependencies" => match v.as_object() {
+                Some(deps) => Json::Object(
+                    deps.iter()
+                        .map(|(n, s)| {
+                            (
+                                n.clone(),
+                                if s.is_object() {
+                                    strip_schema(s)
+                                } else {
+                                    s.clone()
+                                },
+                            )
+                        })
+                        .collect(),
+                ),
+                None => v.clone(),
+            },
+            // One schema.
+            "items"
+            | "additionalProperties"
+            | "additionalItems"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedProperties"
+            | "unevaluatedItems" => match v {
+                Json::Array(a) => Json::Array(a.iter().map(strip_schema).collect()),
+                _ => strip_schema(v),
+            },
+            // Lists of schemas.
+            "anyOf" | "oneOf" | "allOf" | "prefixItems" => match v.as_array() {
+                Some(a) => Json::Array(a.iter().map(strip_schema).collect()),
+                None => v.clone(),
+            },
+            // Values (enum, const, required, pattern, numbers...).
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), v);
+    }
+    Json::Object(out)
 }
 
 /// Formats Rust source with rustfmt.
@@ -972,6 +1096,33 @@ mod tests {
         assert!(
             stale.is_empty(),
             "generated code is stale: {stale:?}; run `cargo xtask codegen` and commit the result"
+        );
+    }
+
+    #[test]
+    fn validation_schema_drops_annotations_not_property_names() {
+        let schema = serde_json::json!({
+            "typeName": "AWS::X::Y",
+            "description": "gone",
+            "handlers": {"create": {}},
+            "properties": {
+                "description": {"type": "string", "description": "gone", "maxLength": 5},
+                "Default": {"$ref": "#/definitions/D", "default": 1}
+            },
+            "definitions": {"D": {"type": "object", "properties": {"format": {"type": "string", "format": "uri"}}}},
+            "required": ["description"]
+        });
+        assert_eq!(
+            validation_schema(&schema),
+            serde_json::json!({
+                "type": "object",
+                "properties": {
+                    "description": {"type": "string", "maxLength": 5},
+                    "Default": {"$ref": "#/definitions/D"}
+                },
+                "definitions": {"D": {"type": "object", "properties": {"format": {"type": "string"}}}},
+                "required": ["description"]
+            })
         );
     }
 

@@ -8,8 +8,10 @@ use super::TagFormat;
 pub(super) struct Entry {
     /// The type name.
     pub type_name: &'static str,
-    /// The schema (JSON text).
+    /// The vendored schema (JSON text).
     pub schema: &'static str,
+    /// What validation compiles: the keywords of the schema that constrain `Properties`, without annotations (JSON text).
+    pub validation: &'static str,
     /// `Fn::GetAtt` attribute names.
     pub attributes: &'static [&'static str],
     /// Create-only property paths.
@@ -23,6 +25,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::VPC",
         schema: include_str!("../../schemas/resources/AWS_EC2_VPC.json"),
+        validation: include_str!("compact/AWS_EC2_VPC.json"),
         attributes: &[
             "CidrBlockAssociations",
             "DefaultNetworkAcl",
@@ -70,6 +73,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::Subnet",
         schema: include_str!("../../schemas/resources/AWS_EC2_Subnet.json"),
+        validation: include_str!("compact/AWS_EC2_Subnet.json"),
         attributes: &[
             "NetworkAclAssociationId",
             "SubnetId",
@@ -93,6 +97,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::InternetGateway",
         schema: include_str!("../../schemas/resources/AWS_EC2_InternetGateway.json"),
+        validation: include_str!("compact/AWS_EC2_InternetGateway.json"),
         attributes: &["InternetGatewayId"],
         create_only: &[],
         tags: Some(TagFormat::List),
@@ -100,6 +105,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::VPCGatewayAttachment",
         schema: include_str!("../../schemas/resources/AWS_EC2_VPCGatewayAttachment.json"),
+        validation: include_str!("compact/AWS_EC2_VPCGatewayAttachment.json"),
         attributes: &["AttachmentType"],
         create_only: &["VpcId"],
         tags: None,
@@ -107,6 +113,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::RouteTable",
         schema: include_str!("../../schemas/resources/AWS_EC2_RouteTable.json"),
+        validation: include_str!("compact/AWS_EC2_RouteTable.json"),
         attributes: &["RouteTableId"],
         create_only: &["VpcId"],
         tags: Some(TagFormat::List),
@@ -114,6 +121,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::Route",
         schema: include_str!("../../schemas/resources/AWS_EC2_Route.json"),
+        validation: include_str!("compact/AWS_EC2_Route.json"),
         attributes: &["CidrBlock"],
         create_only: &[
             "RouteTableId",
@@ -126,6 +134,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::SubnetRouteTableAssociation",
         schema: include_str!("../../schemas/resources/AWS_EC2_SubnetRouteTableAssociation.json"),
+        validation: include_str!("compact/AWS_EC2_SubnetRouteTableAssociation.json"),
         attributes: &["Id"],
         create_only: &["SubnetId", "RouteTableId"],
         tags: None,
@@ -133,6 +142,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::NatGateway",
         schema: include_str!("../../schemas/resources/AWS_EC2_NatGateway.json"),
+        validation: include_str!("compact/AWS_EC2_NatGateway.json"),
         attributes: &[
             "NatGatewayId",
             "EniId",
@@ -153,6 +163,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::EIP",
         schema: include_str!("../../schemas/resources/AWS_EC2_EIP.json"),
+        validation: include_str!("compact/AWS_EC2_EIP.json"),
         attributes: &["PublicIp", "AllocationId"],
         create_only: &[
             "NetworkBorderGroup",
@@ -165,6 +176,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::SecurityGroup",
         schema: include_str!("../../schemas/resources/AWS_EC2_SecurityGroup.json"),
+        validation: include_str!("compact/AWS_EC2_SecurityGroup.json"),
         attributes: &["Id", "GroupId"],
         create_only: &["GroupDescription", "GroupName", "VpcId"],
         tags: Some(TagFormat::List),
@@ -172,6 +184,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::SecurityGroupIngress",
         schema: include_str!("../../schemas/resources/AWS_EC2_SecurityGroupIngress.json"),
+        validation: include_str!("compact/AWS_EC2_SecurityGroupIngress.json"),
         attributes: &["Id"],
         create_only: &[
             "GroupName",
@@ -191,6 +204,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::SecurityGroupEgress",
         schema: include_str!("../../schemas/resources/AWS_EC2_SecurityGroupEgress.json"),
+        validation: include_str!("compact/AWS_EC2_SecurityGroupEgress.json"),
         attributes: &["Id"],
         create_only: &[
             "IpProtocol",
@@ -207,6 +221,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::EC2::LaunchTemplate",
         schema: include_str!("../../schemas/resources/AWS_EC2_LaunchTemplate.json"),
+        validation: include_str!("compact/AWS_EC2_LaunchTemplate.json"),
         attributes: &[
             "DefaultVersionNumber",
             "LaunchTemplateId",
@@ -218,6 +233,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::ECS::Cluster",
         schema: include_str!("../../schemas/resources/AWS_ECS_Cluster.json"),
+        validation: include_str!("compact/AWS_ECS_Cluster.json"),
         attributes: &["Arn"],
         create_only: &["ClusterName"],
         tags: Some(TagFormat::List),
@@ -227,6 +243,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         schema: include_str!(
             "../../schemas/resources/AWS_ECS_ClusterCapacityProviderAssociations.json"
         ),
+        validation: include_str!("compact/AWS_ECS_ClusterCapacityProviderAssociations.json"),
         attributes: &[],
         create_only: &["Cluster"],
         tags: None,
@@ -234,6 +251,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::ECS::CapacityProvider",
         schema: include_str!("../../schemas/resources/AWS_ECS_CapacityProvider.json"),
+        validation: include_str!("compact/AWS_ECS_CapacityProvider.json"),
         attributes: &[],
         create_only: &[
             "AutoScalingGroupProvider/AutoScalingGroupArn",
@@ -245,6 +263,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::ECS::TaskDefinition",
         schema: include_str!("../../schemas/resources/AWS_ECS_TaskDefinition.json"),
+        validation: include_str!("compact/AWS_ECS_TaskDefinition.json"),
         attributes: &["TaskDefinitionArn"],
         create_only: &[
             "Family",
@@ -270,6 +289,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::ECS::Service",
         schema: include_str!("../../schemas/resources/AWS_ECS_Service.json"),
+        validation: include_str!("compact/AWS_ECS_Service.json"),
         attributes: &["ServiceArn", "Name"],
         create_only: &["Cluster", "Role", "SchedulingStrategy", "ServiceName"],
         tags: Some(TagFormat::List),
@@ -279,6 +299,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         schema: include_str!(
             "../../schemas/resources/AWS_ElasticLoadBalancingV2_LoadBalancer.json"
         ),
+        validation: include_str!("compact/AWS_ElasticLoadBalancingV2_LoadBalancer.json"),
         attributes: &[
             "LoadBalancerName",
             "LoadBalancerFullName",
@@ -292,6 +313,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::ElasticLoadBalancingV2::Listener",
         schema: include_str!("../../schemas/resources/AWS_ElasticLoadBalancingV2_Listener.json"),
+        validation: include_str!("compact/AWS_ElasticLoadBalancingV2_Listener.json"),
         attributes: &["ListenerArn"],
         create_only: &["LoadBalancerArn"],
         tags: Some(TagFormat::List),
@@ -301,6 +323,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         schema: include_str!(
             "../../schemas/resources/AWS_ElasticLoadBalancingV2_ListenerRule.json"
         ),
+        validation: include_str!("compact/AWS_ElasticLoadBalancingV2_ListenerRule.json"),
         attributes: &["RuleArn", "IsDefault"],
         create_only: &["ListenerArn"],
         tags: Some(TagFormat::List),
@@ -308,6 +331,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::ElasticLoadBalancingV2::TargetGroup",
         schema: include_str!("../../schemas/resources/AWS_ElasticLoadBalancingV2_TargetGroup.json"),
+        validation: include_str!("compact/AWS_ElasticLoadBalancingV2_TargetGroup.json"),
         attributes: &[
             "LoadBalancerArns",
             "TargetGroupArn",
@@ -330,6 +354,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         schema: include_str!(
             "../../schemas/resources/AWS_ElasticLoadBalancingV2_ListenerCertificate.json"
         ),
+        validation: include_str!("compact/AWS_ElasticLoadBalancingV2_ListenerCertificate.json"),
         attributes: &["Id"],
         create_only: &["ListenerArn"],
         tags: None,
@@ -337,6 +362,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::ECR::Repository",
         schema: include_str!("../../schemas/resources/AWS_ECR_Repository.json"),
+        validation: include_str!("compact/AWS_ECR_Repository.json"),
         attributes: &["Arn", "RepositoryUri"],
         create_only: &[
             "RepositoryName",
@@ -349,6 +375,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::Logs::LogGroup",
         schema: include_str!("../../schemas/resources/AWS_Logs_LogGroup.json"),
+        validation: include_str!("compact/AWS_Logs_LogGroup.json"),
         attributes: &["Arn"],
         create_only: &["LogGroupName"],
         tags: Some(TagFormat::List),
@@ -356,6 +383,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::IAM::Role",
         schema: include_str!("../../schemas/resources/AWS_IAM_Role.json"),
+        validation: include_str!("compact/AWS_IAM_Role.json"),
         attributes: &["Arn", "RoleId"],
         create_only: &["Path", "RoleName"],
         tags: Some(TagFormat::List),
@@ -363,6 +391,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::IAM::Policy",
         schema: include_str!("../../schemas/resources/AWS_IAM_Policy.json"),
+        validation: include_str!("compact/AWS_IAM_Policy.json"),
         attributes: &["Id"],
         create_only: &[],
         tags: None,
@@ -370,6 +399,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::IAM::InstanceProfile",
         schema: include_str!("../../schemas/resources/AWS_IAM_InstanceProfile.json"),
+        validation: include_str!("compact/AWS_IAM_InstanceProfile.json"),
         attributes: &["Arn"],
         create_only: &["InstanceProfileName", "Path"],
         tags: None,
@@ -377,6 +407,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::IAM::ManagedPolicy",
         schema: include_str!("../../schemas/resources/AWS_IAM_ManagedPolicy.json"),
+        validation: include_str!("compact/AWS_IAM_ManagedPolicy.json"),
         attributes: &[
             "PolicyArn",
             "AttachmentCount",
@@ -395,6 +426,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         schema: include_str!(
             "../../schemas/resources/AWS_ServiceDiscovery_PrivateDnsNamespace.json"
         ),
+        validation: include_str!("compact/AWS_ServiceDiscovery_PrivateDnsNamespace.json"),
         attributes: &["Id", "HostedZoneId", "Arn"],
         create_only: &["Vpc", "Name"],
         tags: Some(TagFormat::List),
@@ -402,6 +434,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::ServiceDiscovery::Service",
         schema: include_str!("../../schemas/resources/AWS_ServiceDiscovery_Service.json"),
+        validation: include_str!("compact/AWS_ServiceDiscovery_Service.json"),
         attributes: &["Id", "Arn"],
         create_only: &["HealthCheckCustomConfig", "Name", "Type", "NamespaceId"],
         tags: Some(TagFormat::List),
@@ -411,6 +444,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         schema: include_str!(
             "../../schemas/resources/AWS_ApplicationAutoScaling_ScalableTarget.json"
         ),
+        validation: include_str!("compact/AWS_ApplicationAutoScaling_ScalableTarget.json"),
         attributes: &["Id"],
         create_only: &["ResourceId", "ScalableDimension", "ServiceNamespace"],
         tags: Some(TagFormat::List),
@@ -420,6 +454,7 @@ pub(super) static ENTRIES: &[Entry] = &[
         schema: include_str!(
             "../../schemas/resources/AWS_ApplicationAutoScaling_ScalingPolicy.json"
         ),
+        validation: include_str!("compact/AWS_ApplicationAutoScaling_ScalingPolicy.json"),
         attributes: &["Arn"],
         create_only: &[
             "PolicyName",
@@ -433,6 +468,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::AutoScaling::AutoScalingGroup",
         schema: include_str!("../../schemas/resources/AWS_AutoScaling_AutoScalingGroup.json"),
+        validation: include_str!("compact/AWS_AutoScaling_AutoScalingGroup.json"),
         attributes: &["AutoScalingGroupARN"],
         create_only: &["InstanceId", "AutoScalingGroupName"],
         tags: Some(TagFormat::List),
@@ -440,6 +476,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::Events::Rule",
         schema: include_str!("../../schemas/resources/AWS_Events_Rule.json"),
+        validation: include_str!("compact/AWS_Events_Rule.json"),
         attributes: &["Arn", "RuleName"],
         create_only: &["Name"],
         tags: Some(TagFormat::List),
@@ -447,6 +484,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::SQS::Queue",
         schema: include_str!("../../schemas/resources/AWS_SQS_Queue.json"),
+        validation: include_str!("compact/AWS_SQS_Queue.json"),
         attributes: &["QueueUrl", "Arn"],
         create_only: &["FifoQueue", "QueueName"],
         tags: Some(TagFormat::List),
@@ -454,6 +492,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::SSM::Parameter",
         schema: include_str!("../../schemas/resources/AWS_SSM_Parameter.json"),
+        validation: include_str!("compact/AWS_SSM_Parameter.json"),
         attributes: &["Arn"],
         create_only: &["Name"],
         tags: Some(TagFormat::Map),
@@ -461,6 +500,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::SecretsManager::Secret",
         schema: include_str!("../../schemas/resources/AWS_SecretsManager_Secret.json"),
+        validation: include_str!("compact/AWS_SecretsManager_Secret.json"),
         attributes: &["Id"],
         create_only: &["Name"],
         tags: Some(TagFormat::List),
@@ -468,6 +508,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::CertificateManager::Certificate",
         schema: include_str!("../../schemas/resources/AWS_CertificateManager_Certificate.json"),
+        validation: include_str!("compact/AWS_CertificateManager_Certificate.json"),
         attributes: &["CertificateArn"],
         create_only: &[
             "SubjectAlternativeNames",
@@ -482,6 +523,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::S3::Bucket",
         schema: include_str!("../../schemas/resources/AWS_S3_Bucket.json"),
+        validation: include_str!("compact/AWS_S3_Bucket.json"),
         attributes: &[
             "Arn",
             "DomainName",
@@ -504,6 +546,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::S3::BucketPolicy",
         schema: include_str!("../../schemas/resources/AWS_S3_BucketPolicy.json"),
+        validation: include_str!("compact/AWS_S3_BucketPolicy.json"),
         attributes: &[],
         create_only: &["Bucket"],
         tags: None,
@@ -511,6 +554,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::KMS::Key",
         schema: include_str!("../../schemas/resources/AWS_KMS_Key.json"),
+        validation: include_str!("compact/AWS_KMS_Key.json"),
         attributes: &["Arn", "KeyId"],
         create_only: &[],
         tags: Some(TagFormat::List),
@@ -518,6 +562,7 @@ pub(super) static ENTRIES: &[Entry] = &[
     Entry {
         type_name: "AWS::CloudWatch::Alarm",
         schema: include_str!("../../schemas/resources/AWS_CloudWatch_Alarm.json"),
+        validation: include_str!("compact/AWS_CloudWatch_Alarm.json"),
         attributes: &["Arn"],
         create_only: &["AlarmName"],
         tags: Some(TagFormat::List),
