@@ -175,3 +175,54 @@ pub fn copy_schemas(data: &Path, dest: &Path) -> Result<()> {
     eprintln!("vendored {} schemas into {}", wanted.len(), dest.display());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patches_apply_to_the_upstream_text() {
+        let mut schema = serde_json::json!({"properties": {
+            "LogGroupName": {"pattern": r"^[.\-_/#A-Za-z0-9]{1,512}\Z"},
+            "KmsKeyId": {"pattern": r"^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+\Z"}
+        }});
+        apply_patches("AWS::Logs::LogGroup", &mut schema).expect("patches apply");
+        assert_eq!(
+            schema["properties"]["LogGroupName"]["pattern"],
+            r"^[.\-_/#A-Za-z0-9]{1,512}$"
+        );
+    }
+
+    #[test]
+    fn a_patch_that_no_longer_applies_fails() {
+        // Upstream fixed the pattern: the patch must be dropped, not silently skipped.
+        let mut fixed = serde_json::json!({"properties": {
+            "LogGroupName": {"pattern": r"^[.\-_/#A-Za-z0-9]{1,512}$"},
+            "KmsKeyId": {"pattern": "x"}
+        }});
+        let err = apply_patches("AWS::Logs::LogGroup", &mut fixed).unwrap_err();
+        assert!(err.to_string().contains("no longer applies"), "{err}");
+        // The property is gone.
+        let mut gone = serde_json::json!({"properties": {}});
+        let err = apply_patches("AWS::Logs::LogGroup", &mut gone).unwrap_err();
+        assert!(err.to_string().contains("is missing"), "{err}");
+    }
+
+    #[test]
+    fn vendored_files_carry_the_patches() {
+        let text = std::fs::read_to_string(resources_dir().join("AWS_Logs_LogGroup.json"))
+            .expect("vendored");
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("json");
+        for p in PATCHES {
+            let file = resources_dir().join(schema_file_name(p.type_name));
+            let schema_of_type: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(file).expect("vendored"))
+                    .expect("json");
+            assert_eq!(
+                schema_of_type.pointer(p.pointer).and_then(|v| v.as_str()),
+                Some(p.to)
+            );
+        }
+        assert!(!text.contains(r"\\Z"), "{}", schema["typeName"]);
+    }
+}
