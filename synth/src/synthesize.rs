@@ -421,8 +421,12 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
     let table = build_table(app, &mut diags);
 
     let mut rendered: Vec<Rendered> = Vec::with_capacity(app.stacks.len());
-    for (si, stack) in app.stacks.iter().enumerate() {
-        rendered.push(render_stack(&table, si, stack, options, &mut diags));
+    for (r, mut d) in par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
+        let mut d = Vec::new();
+        (render_stack(&table, si, stack, options, &mut d), d)
+    }) {
+        rendered.push(r);
+        diags.append(&mut d);
     }
 
     // Cross-stack exports: outputs in the producers, dependencies for the consumers.
@@ -482,8 +486,9 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
         return Err(SynthError::Invalid(sorted(diags)));
     }
 
-    let mut artifacts_by_index: Vec<Option<StackArtifact>> = Vec::with_capacity(app.stacks.len());
-    for (si, (stack, r)) in app.stacks.iter().zip(rendered).enumerate() {
+    let work: Vec<(usize, (&StackSpec, Rendered))> =
+        app.stacks.iter().zip(rendered).enumerate().collect();
+    let results = par_map(work, |(si, (stack, r))| {
         let mut deps: Vec<usize> = stack_edges
             .keys()
             .filter(|(c, _)| *c == si)
@@ -497,7 +502,8 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
                 stack: stack.name.clone(),
                 message: e.to_string(),
             })?;
-        check_size(stack, template_text.len(), &mut diags);
+        let mut d = Vec::new();
+        check_size(stack, template_text.len(), &mut d);
         let logical_ids = stack
             .elements
             .iter()
@@ -507,7 +513,7 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
                     .map(|i| (i.path.clone(), i.logical_id.clone()))
             })
             .collect();
-        artifacts_by_index.push(Some(StackArtifact {
+        let artifact = StackArtifact {
             name: stack.name.clone(),
             path: stack.path.clone(),
             env: stack.env.clone(),
@@ -518,7 +524,14 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
             template,
             template_text,
             logical_ids,
-        }));
+        };
+        Ok::<_, SynthError>((artifact, d))
+    });
+    let mut artifacts_by_index: Vec<Option<StackArtifact>> = Vec::with_capacity(app.stacks.len());
+    for result in results {
+        let (artifact, mut d) = result?;
+        diags.append(&mut d);
+        artifacts_by_index.push(Some(artifact));
     }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(SynthError::Invalid(sorted(diags)));
@@ -972,4 +985,37 @@ fn check_size(stack: &StackSpec, bytes: usize, diags: &mut Vec<Diagnostic>) {
             )
         });
     }
+}
+
+/// Maps `f` over `items` on the machine's cores, keeping the order. Stacks are
+/// independent once the element table is built, so rendering and serializing them
+/// parallelizes without locks.
+pub(crate) fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut it = items.into_iter();
+    loop {
+        let c: Vec<T> = it.by_ref().take(chunk).collect();
+        if c.is_empty() {
+            break;
+        }
+        chunks.push(c);
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| scope.spawn(move || c.into_iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("synthesis worker panicked"))
+            .collect()
+    })
 }
