@@ -950,6 +950,15 @@ impl App {
                     if target != stack {
                         spec.depends_on.push(target);
                     }
+                } else if matches!(
+                    self.node(target).kind,
+                    NodeKind::Parameter(_)
+                        | NodeKind::Output(_)
+                        | NodeKind::Condition(_)
+                        | NodeKind::Mapping(_)
+                ) {
+                    // not something to depend on: synth reports it with both paths
+                    depends_on.push(target);
                 } else {
                     depends_on.extend(self.resources_below(target));
                 }

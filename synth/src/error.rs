@@ -69,8 +69,10 @@ impl Diagnostic {
     }
 
     /// Sets the property.
+    /// (An empty property means the whole object, and is left out.)
     pub fn with_property(mut self, property: impl Into<String>) -> Self {
-        self.property = Some(property.into());
+        let property = property.into();
+        self.property = (!property.is_empty()).then_some(property);
         self
     }
 

@@ -1,0 +1,500 @@
+//! The bad-input corpus: invalid programs and the exact errors they give, each
+//! snapshot-tested (`constructs/tests/snapshots/bad_input__*.snap`), so any change to
+//! a message shows up in review. Synth must never panic on any of them.
+
+use berth_constructs::*;
+use berth_synth::cfn::ecr::CfnRepository;
+use berth_synth::cfn::ecs::{task_definition, CfnCluster, CfnTaskDefinition};
+use berth_synth::cfn::iam::CfnRole;
+use berth_synth::cfn::logs::CfnLogGroup;
+use berth_synth::cfn::sqs::CfnQueue;
+use berth_synth::resource::RawProperties;
+use berth_synth::{Expr, Intrinsic, Value};
+use serde_json::json;
+
+type Case = fn() -> Result<App, ConstructError>;
+
+fn raw(t: &str, props: serde_json::Value) -> RawProperties {
+    RawProperties::new(t, Value::from_json(&props))
+}
+
+fn one(t: &str, props: serde_json::Value) -> Result<App, ConstructError> {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Bad", StackProps::default())?;
+    app.add_resource(s, "Thing", raw(t, props))?;
+    Ok(app)
+}
+
+fn stack(app: &mut App) -> Result<Stack, ConstructError> {
+    Stack::new(app, "Bad", StackProps::default())
+}
+
+const CASES: &[(&str, Case)] = &[
+    // --- schema validation: enums, patterns, required, types, ranges, unknown properties
+    ("enum_launch_type", || {
+        one("AWS::ECS::Service", json!({"LaunchType": "FARGATEX"}))
+    }),
+    ("pattern_repository_name", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_resource(
+            s,
+            "Repo",
+            CfnRepository {
+                repository_name: Some("Bad Name!".into()),
+                ..Default::default()
+            },
+        )?;
+        Ok(app)
+    }),
+    ("pattern_log_group_name", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_resource(
+            s,
+            "Logs",
+            CfnLogGroup {
+                log_group_name: Some("bad name!".into()),
+                ..Default::default()
+            },
+        )?;
+        Ok(app)
+    }),
+    ("required_route_table", || {
+        one(
+            "AWS::EC2::Route",
+            json!({"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1"}),
+        )
+    }),
+    ("required_role_trust_policy", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_resource(
+            s,
+            "Role",
+            CfnRole {
+                description: Some("no trust".into()),
+                ..Default::default()
+            },
+        )?;
+        Ok(app)
+    }),
+    ("wrong_type_desired_count", || {
+        one("AWS::ECS::Service", json!({"DesiredCount": "two"}))
+    }),
+    ("wrong_type_object_for_string", || {
+        one("AWS::SQS::Queue", json!({"QueueName": {"name": "jobs"}}))
+    }),
+    ("range_visibility_timeout", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_resource(
+            s,
+            "Queue",
+            CfnQueue {
+                visibility_timeout: Some(50_000.into()),
+                ..Default::default()
+            },
+        )?;
+        Ok(app)
+    }),
+    ("range_message_retention", || {
+        one("AWS::SQS::Queue", json!({"MessageRetentionPeriod": 10}))
+    }),
+    ("unknown_property", || {
+        one("AWS::ECS::Cluster", json!({"ClusterNmae": "web"}))
+    }),
+    ("read_only_property", || {
+        one(
+            "AWS::SQS::Queue",
+            json!({"Arn": "arn:aws:sqs:us-east-1:1:q"}),
+        )
+    }),
+    ("enum_network_mode", || {
+        one(
+            "AWS::ECS::TaskDefinition",
+            json!({"NetworkMode": "bridged"}),
+        )
+    }),
+    ("nested_enum_port_protocol", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let td = app.add_resource(
+            s,
+            "TaskDef",
+            CfnTaskDefinition {
+                container_definitions: Some(
+                    vec![task_definition::ContainerDefinition {
+                        name: Some("web".into()),
+                        image: Some("nginx".into()),
+                        ..Default::default()
+                    }]
+                    .into(),
+                ),
+                ..Default::default()
+            },
+        )?;
+        app.add_property_override(
+            td,
+            "ContainerDefinitions.0.PortMappings",
+            Value::from_json(&json!([{"ContainerPort": 80, "Protocol": "sctp"}])),
+        )?;
+        Ok(app)
+    }),
+    ("nested_required_image", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_resource(
+            s,
+            "TaskDef",
+            CfnTaskDefinition {
+                container_definitions: Some(
+                    vec![task_definition::ContainerDefinition {
+                        name: Some("web".into()),
+                        ..Default::default()
+                    }]
+                    .into(),
+                ),
+                ..Default::default()
+            },
+        )?;
+        Ok(app)
+    }),
+    ("empty_list_min_items", || {
+        one(
+            "AWS::ECR::Repository",
+            json!({"ImageTagMutability": "IMMUTABLE_WITH_EXCLUSION", "ImageTagMutabilityExclusionFilters": []}),
+        )
+    }),
+    ("nested_unknown_property", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let c = app.add_resource(s, "Cluster", CfnCluster::default())?;
+        app.add_property_override(
+            c,
+            "ClusterSettings",
+            Value::from_json(&json!([{"Nmae": "containerInsights", "Value": "enabled"}])),
+        )?;
+        Ok(app)
+    }),
+    ("many_problems_all_listed", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_resource(
+            s,
+            "A",
+            raw(
+                "AWS::ECS::Service",
+                json!({"LaunchType": "X", "DesiredCount": "two"}),
+            ),
+        )?;
+        app.add_resource(s, "B", raw("AWS::SQS::Queue", json!({"DelaySeconds": 901})))?;
+        Ok(app)
+    }),
+    // --- references
+    ("getatt_unknown_attribute", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let q = app.add_resource(s, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        app.add_resource(
+            s,
+            "Param",
+            RawProperties::new(
+                "AWS::SSM::Parameter",
+                Value::map([
+                    ("Type", Value::from("String")),
+                    ("Value", q.get_att("Url").into()),
+                ]),
+            ),
+        )?;
+        Ok(app)
+    }),
+    ("ref_to_an_output", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let q = app.add_resource(s, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        Output::new(
+            &mut app,
+            s,
+            "Url",
+            OutputProps {
+                value: q.ref_().into(),
+                ..Default::default()
+            },
+        )?;
+        let out = app.find("Bad/Url").expect("output");
+        app.add_property_override(q, "QueueName", Value::ref_to(out))?;
+        Ok(app)
+    }),
+    ("if_on_a_non_condition", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let p = Parameter::new(&mut app, s, "Env", ParameterProps::default())?;
+        app.add_resource(
+            s,
+            "Queue",
+            RawProperties::new(
+                "AWS::SQS::Queue",
+                Value::map([(
+                    "DelaySeconds",
+                    Intrinsic::If(
+                        berth_synth::Target::Element(p.node()),
+                        Value::Int(1),
+                        Value::Int(0),
+                    )
+                    .into_value(),
+                )]),
+            ),
+        )?;
+        Ok(app)
+    }),
+    ("condition_from_another_stack", || {
+        let mut app = App::new();
+        let a = Stack::new(&mut app, "A", StackProps::default())?;
+        let b = Stack::new(&mut app, "B", StackProps::default())?;
+        let c = Condition::new(
+            &mut app,
+            a,
+            "IsProd",
+            Intrinsic::Equals(Value::from("a"), Value::from("b")).into_value(),
+        )?;
+        app.add_resource(
+            b,
+            "Queue",
+            RawProperties::new(
+                "AWS::SQS::Queue",
+                Value::map([("DelaySeconds", c.if_else(Value::Int(1), Value::Int(0)))]),
+            ),
+        )?;
+        Ok(app)
+    }),
+    ("reference_across_environments", || {
+        let mut app = App::new();
+        let env = |r: &str| StackProps {
+            env: Environment {
+                account: Some("111111111111".into()),
+                region: Some(r.into()),
+            },
+            ..Default::default()
+        };
+        let a = Stack::new(&mut app, "East", env("us-east-1"))?;
+        let b = Stack::new(&mut app, "West", env("us-west-2"))?;
+        let q = app.add_resource(a, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        app.add_resource(
+            b,
+            "Param",
+            RawProperties::new(
+                "AWS::SSM::Parameter",
+                Value::map([("Type", Value::from("String")), ("Value", q.ref_().into())]),
+            ),
+        )?;
+        Ok(app)
+    }),
+    ("depends_on_an_output", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let q = app.add_resource(s, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        Output::new(
+            &mut app,
+            s,
+            "Url",
+            OutputProps {
+                value: q.ref_().into(),
+                ..Default::default()
+            },
+        )?;
+        let out = app.find("Bad/Url").expect("output");
+        app.add_dependency(q, out);
+        Ok(app)
+    }),
+    // --- graph
+    ("cycle_between_resources", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let a = app.add_resource(s, "A", raw("AWS::SQS::Queue", json!({})))?;
+        let b = app.add_resource(s, "B", raw("AWS::SQS::Queue", json!({})))?;
+        app.add_property_override(a, "QueueName", b.get_att("QueueName"))?;
+        app.add_property_override(b, "QueueName", a.get_att("QueueName"))?;
+        Ok(app)
+    }),
+    ("cycle_through_depends_on", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let g = app.add_group(s, "Workers")?;
+        let a = app.add_resource(g, "A", raw("AWS::SQS::Queue", json!({})))?;
+        let b = app.add_resource(s, "B", raw("AWS::SQS::Queue", json!({})))?;
+        app.add_property_override(b, "QueueName", a.get_att("QueueName"))?;
+        app.add_dependency(g, b);
+        Ok(app)
+    }),
+    ("resource_refers_to_itself", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let a = app.add_resource(s, "A", raw("AWS::SQS::Queue", json!({})))?;
+        app.add_property_override(a, "QueueName", a.ref_())?;
+        Ok(app)
+    }),
+    ("cycle_between_stacks", || {
+        let mut app = App::new();
+        let a = Stack::new(&mut app, "Front", StackProps::default())?;
+        let b = Stack::new(&mut app, "Back", StackProps::default())?;
+        let qa = app.add_resource(a, "Qa", raw("AWS::SQS::Queue", json!({})))?;
+        let qb = app.add_resource(b, "Qb", raw("AWS::SQS::Queue", json!({})))?;
+        app.add_property_override(qa, "QueueName", qb.get_att("QueueName"))?;
+        app.add_property_override(qb, "QueueName", qa.get_att("QueueName"))?;
+        Ok(app)
+    }),
+    // --- the tree
+    ("duplicate_construct_id", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_resource(s, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        app.add_resource(s, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        Ok(app)
+    }),
+    ("empty_construct_id", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_group(s, "")?;
+        Ok(app)
+    }),
+    ("slash_in_construct_id", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        app.add_group(s, "web/api")?;
+        Ok(app)
+    }),
+    ("resource_outside_a_stack", || {
+        let mut app = App::new();
+        app.add_resource(ROOT, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        Ok(app)
+    }),
+    ("invalid_stack_name", || {
+        let mut app = App::new();
+        Stack::new(&mut app, "web_stack", StackProps::default())?;
+        Ok(app)
+    }),
+    ("duplicate_stack_name", || {
+        let mut app = App::new();
+        Stack::new(
+            &mut app,
+            "A",
+            StackProps {
+                stack_name: Some("web".into()),
+                ..Default::default()
+            },
+        )?;
+        Stack::new(
+            &mut app,
+            "B",
+            StackProps {
+                stack_name: Some("web".into()),
+                ..Default::default()
+            },
+        )?;
+        Ok(app)
+    }),
+    ("invalid_logical_id_override", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let q = app.add_resource(s, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        app.override_logical_id(q, "jobs_queue")?;
+        Ok(app)
+    }),
+    ("duplicate_logical_ids", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let g = app.add_group(s, "Web")?;
+        app.add_resource(g, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+        let q = app.add_resource(s, "Other", raw("AWS::SQS::Queue", json!({})))?;
+        let id = berth_synth::logical_id::make_unique_id(&["Web", "Queue"]).expect("id");
+        app.override_logical_id(q, &id)?;
+        Ok(app)
+    }),
+    // --- limits
+    ("too_many_resources", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        for i in 0..501 {
+            app.add_resource(s, &format!("Q{i}"), raw("AWS::SQS::Queue", json!({})))?;
+        }
+        Ok(app)
+    }),
+    ("too_many_outputs_and_parameters", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let q = app.add_resource(s, "Q", raw("AWS::SQS::Queue", json!({})))?;
+        for i in 0..201 {
+            Output::new(
+                &mut app,
+                s,
+                &format!("O{i}"),
+                OutputProps {
+                    value: q.ref_().into(),
+                    ..Default::default()
+                },
+            )?;
+            Parameter::new(&mut app, s, &format!("P{i}"), ParameterProps::default())?;
+        }
+        Ok(app)
+    }),
+    ("template_over_one_megabyte", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let big = "x".repeat(4000);
+        for i in 0..260 {
+            app.add_resource(
+                s,
+                &format!("P{i}"),
+                raw(
+                    "AWS::SSM::Parameter",
+                    json!({"Type": "String", "Value": big}),
+                ),
+            )?;
+        }
+        Ok(app)
+    }),
+    (
+        "string_expr_in_a_token_is_fine_but_bad_sibling_is_not",
+        || {
+            let mut app = App::new();
+            let s = stack(&mut app)?;
+            let q = app.add_resource(s, "Queue", raw("AWS::SQS::Queue", json!({})))?;
+            app.add_resource(
+                s,
+                "Repo",
+                CfnRepository {
+                    repository_name: Some(Expr::Token(q.get_att("QueueName").into())),
+                    image_tag_mutability: None,
+                    ..Default::default()
+                },
+            )?;
+            app.add_property_override(app.find("Bad/Repo").expect("repo"), "EmptyOnDelete", "yes")?;
+            Ok(app)
+        },
+    ),
+];
+
+#[test]
+fn every_bad_program_gives_its_snapshotted_error() {
+    assert!(CASES.len() >= 30, "the corpus has {} cases", CASES.len());
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let mut names = std::collections::HashSet::new();
+    settings.bind(|| {
+        for (name, case) in CASES {
+            assert!(names.insert(*name), "duplicate case name {name}");
+            let result = std::panic::catch_unwind(|| match case() {
+                Err(e) => Some(e.to_string()),
+                Ok(mut app) => app.synth().err().map(|e| e.to_string()),
+            });
+            let message = match result {
+                Ok(Some(m)) => m,
+                Ok(None) => panic!("case {name}: the program synthesized without error"),
+                Err(_) => panic!("case {name}: synth panicked"),
+            };
+            insta::assert_snapshot!(format!("bad_input__{name}"), message);
+        }
+    });
+}
