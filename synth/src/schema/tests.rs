@@ -328,11 +328,25 @@ fn fn_if_over_map_typed_property_is_not_reported() {
 #[test]
 fn dependent_required_is_checked() {
     // VPC: Ipv4NetmaskLength requires Ipv4IpamPoolId (Draft 2020-12 `dependentRequired`).
-    let v = check("AWS::EC2::VPC", json!({"Ipv4NetmaskLength": 16}));
-    assert!(
-        v.iter()
-            .any(|(_, k, m)| k == "dependentRequired" || m.contains("Ipv4IpamPoolId")),
-        "{v:?}"
+    assert_eq!(
+        check("AWS::EC2::VPC", json!({"Ipv4NetmaskLength": 16})),
+        one(
+            "",
+            "dependentRequired",
+            r#"missing property "Ipv4IpamPoolId", required when "Ipv4NetmaskLength" is set"#
+        )
+    );
+    // `dependencies` (AutoScalingGroup InstanceMaintenancePolicy), nested.
+    assert_eq!(
+        check(
+            "AWS::AutoScaling::AutoScalingGroup",
+            json!({"MaxSize": "1", "MinSize": "0", "InstanceMaintenancePolicy": {"MinHealthyPercentage": 90}})
+        ),
+        one(
+            "/InstanceMaintenancePolicy",
+            "dependentRequired",
+            r#"missing property "MaxHealthyPercentage", required when "MinHealthyPercentage" is set"#
+        )
     );
 }
 
@@ -396,4 +410,19 @@ fn registry() {
     for t in vendored_types() {
         assert!(schema_json(t).is_some_and(|j| j.contains(t)), "{t}");
     }
+}
+
+#[test]
+fn unique_items() {
+    assert_eq!(
+        check(
+            "AWS::ECS::TaskDefinition",
+            json!({"RequiresCompatibilities": ["FARGATE", "FARGATE"]})
+        ),
+        one(
+            "/RequiresCompatibilities",
+            "uniqueItems",
+            r#"["FARGATE","FARGATE"] has duplicate items; every item must be unique"#
+        )
+    );
 }

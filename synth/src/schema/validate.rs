@@ -350,7 +350,19 @@ fn report(e: &ValidationError<'_>, root: &Value, wrapper: &Value, out: &mut Vec<
             return;
         }
         ValidationErrorKind::Required { property } => match property.as_str() {
-            Some(p) => format!("missing required property \"{p}\""),
+            Some(p) => match dependency_trigger(e, inst, wrapper, p) {
+                Some(trigger) => {
+                    out.push(Violation {
+                        pointer,
+                        keyword: "dependentRequired".into(),
+                        message: format!(
+                            "missing property \"{p}\", required when \"{trigger}\" is set"
+                        ),
+                    });
+                    return;
+                }
+                None => format!("missing required property \"{p}\""),
+            },
             None => format!("missing required property {}", show(property)),
         },
         ValidationErrorKind::Enum { options } => {
@@ -458,6 +470,30 @@ fn report(e: &ValidationError<'_>, root: &Value, wrapper: &Value, out: &mut Vec<
         keyword,
         message,
     });
+}
+
+/// For a `required` error raised by `dependentRequired` (or `dependencies`): the property
+/// whose presence requires `missing`.
+fn dependency_trigger<'w>(
+    e: &ValidationError<'_>,
+    instance: &Value,
+    wrapper: &'w Value,
+    missing: &str,
+) -> Option<&'w str> {
+    let path = e.schema_path().as_str();
+    if !(path.ends_with("/dependentRequired") || path.ends_with("/dependencies")) {
+        return None;
+    }
+    let deps = wrapper.pointer(path)?.as_object()?;
+    let present = instance.as_object()?;
+    deps.iter()
+        .find(|(trigger, needs)| {
+            present.contains_key(trigger.as_str())
+                && needs
+                    .as_array()
+                    .is_some_and(|n| n.iter().any(|x| x.as_str() == Some(missing)))
+        })
+        .map(|(trigger, _)| trigger.as_str())
 }
 
 /// When every branch of an `anyOf`/`oneOf` fails only for missing properties: the
