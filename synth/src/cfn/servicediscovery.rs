@@ -11,6 +11,13 @@
     clippy::tabs_in_doc_comments,
     clippy::empty_docs
 )]
+// Schema descriptions are text from AWS: `[Day_of_Month]`, `<target-group-id>` in them are
+// not links or HTML.
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls
+)]
 
 use super::support::put;
 use crate::resource::{CfnProperties, ResourceRef};

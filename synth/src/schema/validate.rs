@@ -16,7 +16,6 @@ use super::{table, Violation};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, JsonType, PatternOptions, ValidationError, Validator};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// A vendored schema that does not compile (a bug in berth or in a schema patch).
@@ -66,24 +65,16 @@ fn compile(entry: &table::Entry) -> Result<Compiled, SchemaError> {
 
 type Slot = OnceLock<Result<Compiled, SchemaError>>;
 
-fn slots() -> &'static (HashMap<&'static str, usize>, Vec<Slot>) {
-    static SLOTS: OnceLock<(HashMap<&'static str, usize>, Vec<Slot>)> = OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let index = table::ENTRIES
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.type_name, i))
-            .collect();
-        let slots = table::ENTRIES.iter().map(|_| OnceLock::new()).collect();
-        (index, slots)
-    })
+fn slots() -> &'static [Slot] {
+    static SLOTS: OnceLock<Vec<Slot>> = OnceLock::new();
+    SLOTS.get_or_init(|| table::ENTRIES.iter().map(|_| OnceLock::new()).collect())
 }
 
 fn compiled(type_name: &str) -> Option<&'static Result<Compiled, SchemaError>> {
-    let (index, slots) = slots();
-    let i = *index.get(type_name)?;
-    let entry = &table::ENTRIES[i];
-    Some(slots[i].get_or_init(|| compile(entry)))
+    let i = table::index(type_name)?;
+    let entry = table::ENTRIES.get(i)?;
+    let slot = slots().get(i)?;
+    Some(slot.get_or_init(|| compile(entry)))
 }
 
 /// Compiles every vendored schema afresh (not cached) and returns how many compiled, or
