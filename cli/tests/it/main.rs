@@ -3,11 +3,13 @@
 //! - `help`, `offline`: snapshots of `--help`, `list`, `synth`, `diff --template`.
 //! - `scripted`: the deploy engine against the scripted fake (events, rollback,
 //!   approval, waiting, parallelism).
+//! - `init`: generated projects build and pass their own tests.
 //! - `e2e`: against a moto server on loopback (`AWS_ENDPOINT_URL`), started by the test
 //!   script.
 
 mod common;
 mod e2e;
 mod help;
+mod init;
 mod offline;
 mod scripted;

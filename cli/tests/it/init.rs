@@ -1,0 +1,104 @@
+//! `berth init`: the generated projects build, synthesize and pass their own tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use berth_cli::exit;
+
+use crate::common::run;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+#[test]
+fn init_refuses_a_non_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("keep.txt"), "x").unwrap();
+    let r = run(dir.path(), None, &["init"]);
+    assert_eq!(r.code, exit::USAGE);
+    assert!(r.err.contains("is not empty"), "{}", r.err);
+    assert!(!dir.path().join("Cargo.toml").exists());
+}
+
+/// Generates each template into a temp dir (berth as a path dependency on this
+/// workspace, this workspace's Cargo.lock so versions match) and runs its tests with
+/// `cargo test --no-default-features` (the generated project's `cli` feature, on by
+/// default, only adds the AWS SDK for `cargo run -- deploy`, which the CLI's own tests
+/// cover). The generated projects share one target directory under this workspace's.
+#[test]
+fn generated_projects_build_synthesize_and_pass_their_tests() {
+    let root = workspace_root();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("berth-init-projects");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let parent = tempfile::tempdir().unwrap();
+    for template in ["web", "worker", "scheduled"] {
+        let name = format!("my-{template}-app");
+        let r = run(
+            parent.path(),
+            None,
+            &[
+                "init",
+                "--template",
+                template,
+                &name,
+                "--berth-path",
+                root.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+        let project = parent.path().join(&name);
+        for f in [
+            "Cargo.toml",
+            "berth.toml",
+            ".gitignore",
+            "src/main.rs",
+            "src/lib.rs",
+            "tests/stack.rs",
+            "README.md",
+        ] {
+            assert!(project.join(f).is_file(), "{template}: {f} missing");
+        }
+        if root.join("Cargo.lock").is_file() {
+            std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
+        }
+        let output = Command::new(&cargo)
+            .args(["test", "--quiet", "--no-default-features"])
+            .current_dir(&project)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("CARGO_MANIFEST_DIR")
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("run cargo test in the generated project");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            output.status.success(),
+            "{template}: cargo test failed:\n{text}"
+        );
+        assert!(text.contains("test result: ok"), "{template}:\n{text}");
+
+        // The binary synthesizes into $BERTH_OUTDIR, which the CLI then reads as an app.
+        let r = run(
+            &project,
+            None,
+            &[
+                "list",
+                "--app",
+                &format!("{}/debug/{name}", target.display()),
+            ],
+        );
+        assert_eq!(r.code, exit::OK, "{template}: {}{}", r.out, r.err);
+        let stack = berth_cli::commands::init::stack_name(&name);
+        assert_eq!(r.out, format!("{stack}\n"), "{template}");
+    }
+}
