@@ -438,3 +438,59 @@ fn bootstrap_then_a_large_template_is_deployed_by_url() {
     .unwrap();
     assert_eq!(clusters.clusters()[0].status(), Some("ACTIVE"));
 }
+
+#[test]
+fn a_rerun_waits_for_a_stack_in_progress_and_ctrl_c_leaves_it_to_cloudformation() {
+    let _ = sdk();
+    let p = unique_prefix("i");
+    let dir = materialize(&["failing"], &p);
+    // moto leaves a stack whose creation failed in CREATE_IN_PROGRESS for ever.
+    let args = [
+        "deploy",
+        "--app",
+        "failing",
+        "--method",
+        "direct",
+        "--require-approval",
+        "never",
+    ];
+    let r = berth(dir.path(), &args);
+    assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
+
+    // The real binary, so that Ctrl-C (SIGINT) reaches it as it would from a terminal.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(args)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start berth");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().expect("wait").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "berth did not stop on SIGINT"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::INTERRUPTED)),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains("waiting for the operation in progress to finish (CREATE_IN_PROGRESS)"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("CloudFormation carries on"), "{stderr}");
+    assert!(stderr.contains("describe-stack-events"), "{stderr}");
+}

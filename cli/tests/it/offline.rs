@@ -196,3 +196,33 @@ fn missing_region_or_credentials_give_a_one_line_hint() {
     assert!(err.contains("no AWS credentials found"), "{err}");
     assert!(err.contains("aws configure"), "{err}");
 }
+
+#[test]
+fn diff_json_lists_changes_per_stack() {
+    let dir = materialize(&["single", "single-v2"], "demo");
+    let r = run(
+        dir.path(),
+        None,
+        &[
+            "diff",
+            "--json",
+            "--app",
+            "single-v2",
+            "--template",
+            "single/Service.template.json",
+        ],
+    );
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    let v: serde_json::Value = serde_json::from_str(&r.out).expect("json");
+    let d = &v["demo-Service"];
+    assert_eq!(d["resources"][0]["logical_id"], "ClusterEB0386A7");
+    assert_eq!(d["resources"][0]["replacement"], true);
+    assert_eq!(
+        d["resources"][0]["properties"][0]["replaced_by"],
+        "ClusterName"
+    );
+    assert_eq!(
+        d["security"]["rules_added"][0]["summary"],
+        "ingress tcp 8080 from 10.0.0.0/16"
+    );
+}

@@ -647,3 +647,32 @@ fn verbose_prints_every_api_call() {
         r.err
     );
 }
+
+#[test]
+fn json_output_is_a_summary_with_events_on_stderr() {
+    let dir = materialize(&["single"], "demo");
+    let api = fake();
+    api.script("demo-Service", rollback_script());
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &[
+            "deploy",
+            "--json",
+            "--app",
+            "single",
+            "--require-approval",
+            "never",
+        ],
+    );
+    assert_eq!(r.code, exit::FAILED);
+    let v: serde_json::Value = serde_json::from_str(&r.out).expect("stdout is JSON");
+    assert_eq!(v[0]["stack"], "demo-Service");
+    assert_eq!(v[0]["result"], "failed");
+    assert_eq!(v[0]["failure"]["status"], "ROLLBACK_COMPLETE");
+    assert_eq!(
+        v[0]["failure"]["resources"][0]["path"],
+        "Service/Repo/Resource"
+    );
+    assert!(r.err.contains("CREATE_FAILED"), "{}", r.err);
+}
