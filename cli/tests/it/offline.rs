@@ -226,3 +226,20 @@ fn diff_json_lists_changes_per_stack() {
         "ingress tcp 8080 from 10.0.0.0/16"
     );
 }
+
+#[test]
+fn diff_renders_list_changes_line_by_line_and_nested_replacements() {
+    let dir = crate::common::fixture("arrays");
+    let r = run(
+        &dir,
+        None,
+        &["diff", "--app", "app", "--template", "old.template.json"],
+    );
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    assert!(
+        r.out.contains("+ ingress tcp 443 from 0.0.0.0/0"),
+        "{}",
+        r.out
+    );
+    insta::assert_snapshot!("diff_lists_and_nested", r.out);
+}
