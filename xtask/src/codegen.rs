@@ -100,12 +100,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     t.push_str("/// One vendored resource type.\npub(super) struct Entry {\n    /// The type name.\n    pub type_name: &'static str,\n    /// The vendored schema (JSON text).\n    pub schema: &'static str,\n    /// What validation compiles: the keywords of the schema that constrain `Properties`, without annotations (JSON text).\n    pub validation: &'static str,\n    /// `Fn::GetAtt` attribute names.\n    pub attributes: &'static [&'static str],\n    /// Create-only property paths.\n    pub create_only: &'static [&'static str],\n    /// The tag format.\n    pub tags: Option<TagFormat>,\n}\n\n");
     t.push_str("/// Every vendored type, in the order of the vendoring list.\npub(super) static ENTRIES: &[Entry] = &[\n");
     t.push_str(&table);
-    t.push_str("];\n\n");
-    t.push_str("/// The position of a type in [`ENTRIES`].\npub(super) fn index(type_name: &str) -> Option<usize> {\n    match type_name {\n");
-    for (i, (type_name, _)) in TYPES.iter().enumerate() {
-        let _ = writeln!(t, "        {type_name:?} => Some({i}),");
-    }
-    t.push_str("        _ => None,\n    }\n}\n");
+    t.push_str("];\n");
     files.insert("synth/src/schema/table.rs".to_owned(), rustfmt(&t)?);
     Ok(files)
 }
