@@ -610,10 +610,14 @@ impl Engine {
                 } else {
                     "changes resources"
                 };
-                self.out
-                    .write(&crate::diff::render(name, &diff, self.out.is_tty));
                 let question = format!("{name}: this deployment {what}. Deploy it?");
-                match self.prompter.confirm(&question) {
+                let mut answer = None;
+                self.progress.suspend(&mut || {
+                    self.out
+                        .write(&crate::diff::render(name, &diff, self.out.is_tty));
+                    answer = self.prompter.confirm(&question);
+                });
+                match answer {
                     Some(true) => {}
                     Some(false) => {
                         return Ok(Outcome::NotApproved(format!("{name}: not approved, nothing deployed")))

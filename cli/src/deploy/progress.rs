@@ -19,6 +19,10 @@ pub trait Progress: Send + Sync {
     fn message(&self, stack: &str, text: &str);
     /// The operation on `stack` ended.
     fn finished(&self, stack: &str, ok: bool, summary: &str);
+    /// Runs `f` with the display paused (to print a diff and ask a question).
+    fn suspend(&self, f: &mut dyn FnMut()) {
+        f();
+    }
 }
 
 /// The one-line rendering of an event, shared by both displays.
@@ -108,6 +112,9 @@ impl LiveProgress {
 }
 
 impl Progress for LiveProgress {
+    fn suspend(&self, f: &mut dyn FnMut()) {
+        self.multi.suspend(f);
+    }
     fn started(&self, stack: &str, operation: &str, resources: usize) {
         let pb = self.multi.add(ProgressBar::new(resources as u64));
         pb.set_style(
