@@ -676,3 +676,93 @@ fn json_output_is_a_summary_with_events_on_stderr() {
     );
     assert!(r.err.contains("CREATE_FAILED"), "{}", r.err);
 }
+
+#[test]
+fn a_failed_update_reports_update_rollback_complete() {
+    let dir = materialize(&["single", "single-v2"], "demo");
+    let api = fake();
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "single", "--require-approval", "never"],
+    );
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    api.script(
+        "demo-Service",
+        Script::new(vec![
+            Step::new("UPDATE_IN_PROGRESS").event("ClusterEB0386A7", CLUSTER, "UPDATE_IN_PROGRESS"),
+            Step::new("UPDATE_ROLLBACK_IN_PROGRESS").event_with_reason(
+                "ClusterEB0386A7",
+                CLUSTER,
+                "UPDATE_FAILED",
+                "Resource handler returned message: \"cluster name already in use\"",
+            ),
+            Step::new("UPDATE_ROLLBACK_COMPLETE"),
+        ]),
+    );
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &[
+            "deploy",
+            "--app",
+            "single-v2",
+            "--require-approval",
+            "never",
+        ],
+    );
+    assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
+    assert!(
+        r.out
+            .contains("failed to deploy (final status UPDATE_ROLLBACK_COMPLETE)"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out
+            .contains("Service/Cluster/Resource  ClusterEB0386A7 AWS::ECS::Cluster  UPDATE_FAILED"),
+        "{}",
+        r.out
+    );
+    assert!(r.out.contains("cluster name already in use"), "{}", r.out);
+}
+
+#[test]
+fn destroy_asks_first_and_obeys_the_answer() {
+    let dir = materialize(&["single"], "demo");
+    let api = fake();
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "single", "--require-approval", "never"],
+    );
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    let prompter = Arc::new(ScriptedPrompter::new(&[false, true]));
+    let p = prompter.clone();
+    let r = run_with(
+        dir.path(),
+        Some(api.clone()),
+        &["destroy", "--app", "single"],
+        |s| s.prompter(p),
+    );
+    assert_eq!(r.code, exit::NOT_APPROVED);
+    assert_eq!(
+        api.status("demo-Service").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    let p = prompter.clone();
+    let r = run_with(
+        dir.path(),
+        Some(api.clone()),
+        &["destroy", "--app", "single"],
+        |s| s.prompter(p),
+    );
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    assert_eq!(api.status("demo-Service"), None);
+    let asked = prompter.asked.lock().unwrap();
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked[0].contains("Delete the stacks demo-Service"),
+        "{asked:?}"
+    );
+}
