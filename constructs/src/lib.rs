@@ -28,6 +28,7 @@
 mod app;
 pub mod ec2;
 pub mod ecr;
+pub mod ecs;
 pub mod error;
 pub mod iam;
 pub mod logs;

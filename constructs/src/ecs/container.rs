@@ -1,0 +1,830 @@
+//! Container definitions: images, port mappings, secrets, logging, health checks.
+
+use crate::app::{App, Construct, NodeId, Scope};
+use crate::ecr::Repository;
+use crate::error::{ConstructError, Result};
+use crate::iam::{join, value_expr, Grant, PolicyStatement};
+use crate::logs::{LogGroup, LogGroupProps, RetentionDays};
+use berth_synth::cfn::ecs::task_definition as td;
+use berth_synth::{Expr, Pseudo, Value};
+use indexmap::IndexMap;
+use std::any::Any;
+use std::path::PathBuf;
+
+/// Where a container's image comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ContainerImage {
+    /// An image by name from a public or private registry
+    /// (`public.ecr.aws/nginx/nginx:latest`, `amazon/amazon-ecs-sample`).
+    Registry(String),
+    /// An image tag in an ECR repository; the task's execution role is granted pull
+    /// on exactly that repository.
+    Ecr {
+        /// The repository.
+        repository: Repository,
+        /// The tag.
+        tag: String,
+    },
+    /// An image built from a directory with a Dockerfile. Not supported yet: the
+    /// image-assets issue brings it; [`crate::ecs::TaskDefinition::add_container`]
+    /// returns an error naming the container until then.
+    Asset(PathBuf),
+}
+
+impl Default for ContainerImage {
+    /// An empty registry name: [`crate::ecs::TaskDefinition::add_container`] rejects it.
+    fn default() -> Self {
+        ContainerImage::Registry(String::new())
+    }
+}
+
+impl ContainerImage {
+    /// An image by name from a registry.
+    pub fn from_registry(name: impl Into<String>) -> Self {
+        ContainerImage::Registry(name.into())
+    }
+
+    /// A tag of an ECR repository.
+    pub fn from_ecr_repository(repository: &Repository, tag: impl Into<String>) -> Self {
+        ContainerImage::Ecr {
+            repository: *repository,
+            tag: tag.into(),
+        }
+    }
+
+    /// An image built from a directory (coming with the image-assets issue; an error
+    /// for now).
+    pub fn from_asset(directory: impl Into<PathBuf>) -> Self {
+        ContainerImage::Asset(directory.into())
+    }
+}
+
+/// The protocol of a port mapping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PortProtocol {
+    /// TCP (the default).
+    #[default]
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+impl PortProtocol {
+    fn as_str(self) -> &'static str {
+        match self {
+            PortProtocol::Tcp => "tcp",
+            PortProtocol::Udp => "udp",
+        }
+    }
+}
+
+/// The application protocol of a named port mapping (for Service Connect).
+pub use td::AppProtocol;
+
+/// A port the container listens on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortMapping {
+    /// The port in the container.
+    pub container_port: u16,
+    /// The port on the host. In `awsvpc` and `host` mode it must be left out or equal
+    /// the container port; in `bridge` mode leaving it out means a dynamic host port
+    /// (rendered as 0, as CDK does). Default: see above.
+    pub host_port: Option<u16>,
+    /// The protocol. Default: TCP.
+    pub protocol: PortProtocol,
+    /// A name (needed for Service Connect). Default: none.
+    pub name: Option<String>,
+    /// The application protocol. Default: none.
+    pub app_protocol: Option<AppProtocol>,
+}
+
+impl PortMapping {
+    /// A TCP port.
+    pub fn tcp(container_port: u16) -> Self {
+        PortMapping {
+            container_port,
+            ..Default::default()
+        }
+    }
+
+    /// A UDP port.
+    pub fn udp(container_port: u16) -> Self {
+        PortMapping {
+            container_port,
+            protocol: PortProtocol::Udp,
+            ..Default::default()
+        }
+    }
+
+    /// The same mapping with a name.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+/// A secret passed to the container as an environment variable; the execution role is
+/// granted read on exactly this secret.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Secret {
+    /// An SSM parameter by name (`/prod/db/password` or `prod-db-password`), in the
+    /// stack's account and region; granted with `ssm:GetParameters` on its ARN. (A
+    /// `SecureString` under a customer managed KMS key also needs `kms:Decrypt`, which
+    /// is not granted here.)
+    SsmParameter(String),
+    /// A Secrets Manager secret by ARN, with an optional JSON key; granted with
+    /// `secretsmanager:GetSecretValue` on the ARN.
+    SecretsManager {
+        /// The secret's ARN.
+        arn: Value,
+        /// A JSON key in the secret. Default: the whole secret.
+        field: Option<String>,
+    },
+}
+
+impl Secret {
+    /// An SSM parameter by name.
+    pub fn from_ssm_parameter_name(name: impl Into<String>) -> Secret {
+        Secret::SsmParameter(name.into())
+    }
+
+    /// A Secrets Manager secret by ARN (a literal or a token).
+    pub fn from_secrets_manager_arn(arn: impl Into<Value>) -> Secret {
+        Secret::SecretsManager {
+            arn: arn.into(),
+            field: None,
+        }
+    }
+
+    /// One JSON key of a Secrets Manager secret.
+    pub fn from_secrets_manager_field(arn: impl Into<Value>, field: impl Into<String>) -> Secret {
+        Secret::SecretsManager {
+            arn: arn.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// The ARN the execution role is granted read on.
+    pub fn arn(&self) -> Value {
+        match self {
+            Secret::SsmParameter(name) => {
+                let resource = if name.starts_with('/') {
+                    format!(":parameter{name}")
+                } else {
+                    format!(":parameter/{name}")
+                };
+                join([
+                    Value::from("arn:"),
+                    Pseudo::Partition.token().into(),
+                    Value::from(":ssm:"),
+                    Pseudo::Region.token().into(),
+                    Value::from(":"),
+                    Pseudo::AccountId.token().into(),
+                    Value::from(resource),
+                ])
+            }
+            Secret::SecretsManager { arn, .. } => arn.clone(),
+        }
+    }
+
+    fn value_from(&self) -> Value {
+        match self {
+            Secret::SecretsManager {
+                arn,
+                field: Some(f),
+            } => join([arn.clone(), Value::from(format!(":{f}::"))]),
+            _ => self.arn(),
+        }
+    }
+
+    fn action(&self) -> &'static str {
+        match self {
+            Secret::SsmParameter(_) => "ssm:GetParameters",
+            Secret::SecretsManager { .. } => "secretsmanager:GetSecretValue",
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Secret::SsmParameter(n) => n.trim().is_empty(),
+            Secret::SecretsManager { arn, .. } => {
+                matches!(arn, Value::Null) || arn.as_str().is_some_and(|s| s.trim().is_empty())
+            }
+        }
+    }
+}
+
+/// How the `awslogs` driver delivers logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AwsLogDriverMode {
+    /// Block the container when the buffer is full (Docker's default).
+    Blocking,
+    /// Drop logs when the buffer is full.
+    NonBlocking,
+}
+
+/// Options of the `awslogs` log driver.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AwsLogDriverProps {
+    /// The prefix of the log streams (`<prefix>/<container>/<task id>`). Required.
+    pub stream_prefix: String,
+    /// The log group. Default: a new log group `LogGroup` under the container, with
+    /// `retention`.
+    pub log_group: Option<LogGroup>,
+    /// The retention of the log group berth creates (not allowed with `log_group`).
+    /// Default: [`RetentionDays::OneMonth`].
+    pub retention: Option<RetentionDays>,
+    /// The delivery mode. Default: not rendered (blocking).
+    pub mode: Option<AwsLogDriverMode>,
+}
+
+/// A container's log driver.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LogDriver {
+    /// CloudWatch Logs through `awslogs`; the execution role is granted
+    /// `logs:CreateLogStream` and `logs:PutLogEvents` on exactly the log group.
+    AwsLogs(AwsLogDriverProps),
+}
+
+impl LogDriver {
+    /// The `awslogs` driver.
+    pub fn aws_logs(props: AwsLogDriverProps) -> LogDriver {
+        LogDriver::AwsLogs(props)
+    }
+}
+
+/// A container health check (Docker's `HEALTHCHECK`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HealthCheck {
+    /// The command. A command that does not start with `CMD` or `CMD-SHELL` is run
+    /// with `CMD-SHELL` (as CDK does). Required.
+    pub command: Vec<String>,
+    /// Seconds between checks, 5 to 300. Default: 30.
+    pub interval_secs: Option<u32>,
+    /// Seconds before a check fails, 2 to 120. Default: 5.
+    pub timeout_secs: Option<u32>,
+    /// Failures before the container is unhealthy, 1 to 10. Default: 3.
+    pub retries: Option<u32>,
+    /// Seconds of grace after start, 0 to 300. Default: not rendered (0).
+    pub start_period_secs: Option<u32>,
+}
+
+/// The resource of a ulimit.
+pub use td::Name as UlimitName;
+
+/// A Linux resource limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ulimit {
+    /// The resource.
+    pub name: UlimitName,
+    /// The soft limit.
+    pub soft_limit: u32,
+    /// The hard limit (at least the soft limit).
+    pub hard_limit: u32,
+}
+
+/// A volume of the task mounted into the container.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MountPoint {
+    /// The name of a volume added with [`crate::ecs::TaskDefinition::add_volume`].
+    pub source_volume: String,
+    /// Where it appears in the container.
+    pub container_path: String,
+    /// Mount it read-only. Default: false.
+    pub read_only: bool,
+}
+
+/// Options of [`crate::ecs::TaskDefinition::add_container`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContainerDefinitionOptions {
+    /// The image. Required (the default, an empty name, is rejected).
+    pub image: ContainerImage,
+    /// The container's name. Default: the construct id.
+    pub container_name: Option<String>,
+    /// Whether the task stops when this container stops. Default: true.
+    pub essential: bool,
+    /// The command. Default: the image's.
+    pub command: Vec<String>,
+    /// The entry point. Default: the image's.
+    pub entry_point: Vec<String>,
+    /// The working directory. Default: the image's.
+    pub working_directory: Option<String>,
+    /// The user (`name`, `uid`, `uid:gid`, ...). Default: the image's.
+    pub user: Option<String>,
+    /// Mount the root file system read-only. Default: false (not rendered).
+    pub readonly_root_filesystem: bool,
+    /// CPU units reserved for the container. Default: none.
+    pub cpu: Option<u32>,
+    /// Hard memory limit in MiB. Default: none.
+    pub memory_limit_mib: Option<u32>,
+    /// Soft memory limit (reservation) in MiB, at most the hard limit. Default: none.
+    pub memory_reservation_mib: Option<u32>,
+    /// Ports the container listens on. Default: none.
+    pub port_mappings: Vec<PortMapping>,
+    /// Environment variables (values may be tokens). Default: none.
+    pub environment: IndexMap<String, Value>,
+    /// Secrets as environment variables. Default: none.
+    pub secrets: IndexMap<String, Secret>,
+    /// A health check. Default: none (the image's, if any).
+    pub health_check: Option<HealthCheck>,
+    /// The log driver. Default: none (no logs are shipped).
+    pub logging: Option<LogDriver>,
+    /// Resource limits. Default: none.
+    pub ulimits: Vec<Ulimit>,
+    /// Volumes mounted into the container. Default: none.
+    pub mount_points: Vec<MountPoint>,
+    /// Seconds to wait before the container is killed when it does not stop on its
+    /// own, 2 to 120. Default: not rendered (30).
+    pub stop_timeout_secs: Option<u32>,
+}
+
+impl Default for ContainerDefinitionOptions {
+    fn default() -> Self {
+        ContainerDefinitionOptions {
+            image: ContainerImage::default(),
+            container_name: None,
+            essential: true,
+            command: Vec::new(),
+            entry_point: Vec::new(),
+            working_directory: None,
+            user: None,
+            readonly_root_filesystem: false,
+            cpu: None,
+            memory_limit_mib: None,
+            memory_reservation_mib: None,
+            port_mappings: Vec::new(),
+            environment: IndexMap::new(),
+            secrets: IndexMap::new(),
+            health_check: None,
+            logging: None,
+            ulimits: Vec::new(),
+            mount_points: Vec::new(),
+            stop_timeout_secs: None,
+        }
+    }
+}
+
+impl ContainerDefinitionOptions {
+    /// Options with this image and every other field at its default.
+    pub fn new(image: ContainerImage) -> Self {
+        ContainerDefinitionOptions {
+            image,
+            ..Default::default()
+        }
+    }
+}
+
+/// When a dependent container may start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ContainerDependencyCondition {
+    /// Once the dependency has started.
+    Start,
+    /// Once the dependency has run to completion.
+    Complete,
+    /// Once the dependency has exited with status 0.
+    Success,
+    /// Once the dependency's health check passes (it needs one): the default, as in
+    /// CDK.
+    #[default]
+    Healthy,
+}
+
+impl ContainerDependencyCondition {
+    fn l1(self) -> td::Condition {
+        match self {
+            ContainerDependencyCondition::Start => td::Condition::Start,
+            ContainerDependencyCondition::Complete => td::Condition::Complete,
+            ContainerDependencyCondition::Success => td::Condition::Success,
+            ContainerDependencyCondition::Healthy => td::Condition::Healthy,
+        }
+    }
+}
+
+/// A start-order dependency on another container of the same task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContainerDependency {
+    /// The container to wait for.
+    pub container: ContainerDefinition,
+    /// What to wait for. Default: [`ContainerDependencyCondition::Healthy`].
+    pub condition: ContainerDependencyCondition,
+}
+
+/// The state of a container, kept in the tree.
+#[derive(Debug)]
+pub(crate) struct ContainerState {
+    pub(crate) name: String,
+    pub(crate) essential: bool,
+    pub(crate) port_mappings: Vec<PortMapping>,
+    pub(crate) has_health_check: bool,
+    pub(crate) has_memory: bool,
+    pub(crate) mount_points: Vec<MountPoint>,
+    pub(crate) dependencies: Vec<(NodeId, ContainerDependencyCondition)>,
+    pub(crate) rendered: td::ContainerDefinition,
+}
+
+impl Construct for ContainerState {
+    fn fqn(&self) -> &'static str {
+        "berth.ecs.ContainerDefinition"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// A container of a task definition, made by
+/// [`crate::ecs::TaskDefinition::add_container`]. It is a construct at
+/// `<TaskDef>/<id>` (the default log group sits under it) with no resource of its own:
+/// it renders into the task definition's `ContainerDefinitions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContainerDefinition {
+    pub(crate) node: NodeId,
+    pub(crate) task_definition: NodeId,
+}
+
+impl Scope for ContainerDefinition {
+    fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+impl ContainerDefinition {
+    /// The container's name.
+    pub fn container_name(&self, app: &App) -> String {
+        app.construct::<ContainerState>(self.node)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The container's port mappings.
+    pub fn port_mappings(&self, app: &App) -> Vec<PortMapping> {
+        app.construct::<ContainerState>(self.node)
+            .map(|s| s.port_mappings.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether the container is essential.
+    pub fn essential(&self, app: &App) -> bool {
+        app.construct::<ContainerState>(self.node)
+            .is_some_and(|s| s.essential)
+    }
+
+    /// Makes this container start after others of the same task. A cycle is reported
+    /// at synth, naming the containers.
+    pub fn add_container_dependencies(
+        &self,
+        app: &mut App,
+        dependencies: &[ContainerDependency],
+    ) -> Result<()> {
+        let path = app.path(self.node);
+        for (i, d) in dependencies.iter().enumerate() {
+            if d.container.task_definition != self.task_definition {
+                return Err(ConstructError::invalid(
+                    path,
+                    format!("dependencies[{i}]"),
+                    format!(
+                        "container {} belongs to another task definition; a container can only depend on containers of its own task",
+                        app.path(d.container.node)
+                    ),
+                ));
+            }
+        }
+        if let Some(s) = app.construct_mut::<ContainerState>(self.node) {
+            for d in dependencies {
+                let entry = (d.container.node, d.condition);
+                if !s.dependencies.contains(&entry) {
+                    s.dependencies.push(entry);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks a container's options before anything is added to the tree.
+pub(crate) fn precheck(path: &str, opts: &ContainerDefinitionOptions) -> Result<()> {
+    let bad = |prop: &str, msg: String| ConstructError::invalid(path, prop, msg);
+    match &opts.image {
+        ContainerImage::Registry(n) if n.trim().is_empty() => {
+            return Err(bad(
+                "image",
+                "a container needs an image, e.g. ContainerImage::from_registry(\"public.ecr.aws/nginx/nginx:latest\")".into(),
+            ))
+        }
+        ContainerImage::Ecr { tag, .. } if tag.trim().is_empty() => {
+            return Err(bad("image", "an ECR image needs a tag, got an empty one".into()));
+        }
+        ContainerImage::Asset(dir) => {
+            return Err(bad(
+                "image",
+                format!(
+                    "container images built from a directory ({}) are not supported yet: they come with the image-assets issue; push the image to an ECR repository and use ContainerImage::from_ecr_repository, or use ContainerImage::from_registry",
+                    dir.display()
+                ),
+            ))
+        }
+        _ => {}
+    }
+    if let (Some(limit), Some(res)) = (opts.memory_limit_mib, opts.memory_reservation_mib) {
+        if res > limit {
+            return Err(bad(
+                "memory_reservation_mib",
+                format!("the memory reservation ({res} MiB) must not exceed the memory limit ({limit} MiB)"),
+            ));
+        }
+    }
+    if let Some(h) = &opts.health_check {
+        check_health(h).map_err(|(p, m)| bad(&format!("health_check.{p}"), m))?;
+    }
+    if let Some(t) = opts.stop_timeout_secs {
+        if !(2..=120).contains(&t) {
+            return Err(bad(
+                "stop_timeout_secs",
+                format!("the stop timeout must be between 2 and 120 seconds, got {t}"),
+            ));
+        }
+    }
+    for (i, u) in opts.ulimits.iter().enumerate() {
+        if u.soft_limit > u.hard_limit {
+            return Err(bad(
+                &format!("ulimits[{i}]"),
+                format!(
+                    "the soft limit ({}) must not exceed the hard limit ({})",
+                    u.soft_limit, u.hard_limit
+                ),
+            ));
+        }
+    }
+    for (key, secret) in &opts.secrets {
+        if secret.is_empty() {
+            return Err(bad(
+                &format!("secrets.{key}"),
+                format!("the secret {key} has no source: give an SSM parameter name or a Secrets Manager ARN"),
+            ));
+        }
+    }
+    if let Some(LogDriver::AwsLogs(p)) = &opts.logging {
+        if p.stream_prefix.trim().is_empty() {
+            return Err(bad(
+                "logging.stream_prefix",
+                "the awslogs driver needs a stream prefix, e.g. \"web\"".into(),
+            ));
+        }
+        if p.log_group.is_some() && p.retention.is_some() {
+            return Err(bad(
+                "logging.retention",
+                "retention applies to the log group berth creates; it cannot be combined with log_group (set the retention on that log group)".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Renders a container's options (checked with [`precheck`]); creates its log group and grants the
+/// execution role what the container needs. Returns the container's state.
+pub(crate) fn build_container(
+    app: &mut App,
+    task_def: &crate::ecs::TaskDefinition,
+    node: NodeId,
+    name: String,
+    opts: ContainerDefinitionOptions,
+) -> Result<ContainerState> {
+    let image = match &opts.image {
+        ContainerImage::Ecr { repository, tag } => {
+            let uri = repository.repository_uri_for_tag(app, tag);
+            let role = task_def.execution_role(app)?;
+            repository.grant_pull(app, &role)?;
+            uri
+        }
+        ContainerImage::Registry(n) => Value::from(n.as_str()),
+        ContainerImage::Asset(_) => Value::Null,
+    };
+    // Secrets: every one needs a source; the execution role reads exactly those.
+    let mut secrets = Vec::new();
+    for (key, secret) in &opts.secrets {
+        secrets.push(td::Secret {
+            name: Some(key.clone().into()),
+            value_from: Some(value_expr(secret.value_from())),
+        });
+    }
+    if !opts.secrets.is_empty() {
+        let role = task_def.execution_role(app)?;
+        for secret in opts.secrets.values() {
+            Grant::add_to_principal(app, &role, [secret.action()], [secret.arn()])?;
+        }
+    }
+    // Logging.
+    let log_configuration = match &opts.logging {
+        None => None,
+        Some(LogDriver::AwsLogs(p)) => {
+            let group = match (p.log_group, p.retention) {
+                (Some(g), _) => g,
+                (None, r) => LogGroup::new(
+                    app,
+                    node,
+                    "LogGroup",
+                    LogGroupProps {
+                        retention: r.unwrap_or(RetentionDays::OneMonth),
+                        ..Default::default()
+                    },
+                )?,
+            };
+            let role = task_def.execution_role(app)?;
+            group.grant_write(app, &role)?;
+            let mut options: IndexMap<String, Expr<String>> = IndexMap::new();
+            options.insert(
+                "awslogs-group".into(),
+                value_expr(group.log_group_name(app)),
+            );
+            options.insert(
+                "awslogs-stream-prefix".into(),
+                p.stream_prefix.clone().into(),
+            );
+            options.insert("awslogs-region".into(), Pseudo::Region.token().into());
+            if let Some(m) = p.mode {
+                options.insert(
+                    "mode".into(),
+                    match m {
+                        AwsLogDriverMode::Blocking => "blocking",
+                        AwsLogDriverMode::NonBlocking => "non-blocking",
+                    }
+                    .into(),
+                );
+            }
+            Some(td::LogConfiguration {
+                log_driver: Some("awslogs".into()),
+                options: Some(Expr::Lit(options)),
+                secret_options: None,
+            })
+        }
+    };
+    let strings = |v: &[String]| -> Option<Expr<Vec<Expr<String>>>> {
+        (!v.is_empty()).then(|| Expr::Lit(v.iter().map(|s| s.clone().into()).collect()))
+    };
+    let rendered = td::ContainerDefinition {
+        command: strings(&opts.command),
+        cpu: opts.cpu.map(Into::into),
+        entry_point: strings(&opts.entry_point),
+        environment: (!opts.environment.is_empty()).then(|| {
+            Expr::Lit(
+                opts.environment
+                    .iter()
+                    .map(|(k, v)| td::KeyValuePair {
+                        name: Some(k.clone().into()),
+                        value: Some(value_expr(v.clone())),
+                    })
+                    .collect(),
+            )
+        }),
+        essential: Some(opts.essential.into()),
+        health_check: opts.health_check.as_ref().map(|h| render_health(h).into()),
+        image: Some(value_expr(image)),
+        log_configuration: log_configuration.map(Into::into),
+        memory: opts.memory_limit_mib.map(Into::into),
+        memory_reservation: opts.memory_reservation_mib.map(Into::into),
+        mount_points: (!opts.mount_points.is_empty()).then(|| {
+            Expr::Lit(
+                opts.mount_points
+                    .iter()
+                    .map(|m| td::MountPoint {
+                        container_path: Some(m.container_path.clone().into()),
+                        read_only: Some(m.read_only.into()),
+                        source_volume: Some(m.source_volume.clone().into()),
+                    })
+                    .collect(),
+            )
+        }),
+        name: Some(name.clone().into()),
+        readonly_root_filesystem: opts.readonly_root_filesystem.then(|| true.into()),
+        secrets: (!secrets.is_empty()).then(|| Expr::Lit(secrets)),
+        stop_timeout: opts.stop_timeout_secs.map(Into::into),
+        ulimits: (!opts.ulimits.is_empty()).then(|| {
+            Expr::Lit(
+                opts.ulimits
+                    .iter()
+                    .map(|u| td::Ulimit {
+                        hard_limit: Some(u.hard_limit.into()),
+                        name: Some(u.name.into()),
+                        soft_limit: Some(u.soft_limit.into()),
+                    })
+                    .collect(),
+            )
+        }),
+        user: opts.user.clone().map(Into::into),
+        working_directory: opts.working_directory.clone().map(Into::into),
+        ..Default::default()
+    };
+    Ok(ContainerState {
+        name,
+        essential: opts.essential,
+        port_mappings: opts.port_mappings,
+        has_health_check: opts.health_check.is_some(),
+        has_memory: opts.memory_limit_mib.is_some() || opts.memory_reservation_mib.is_some(),
+        mount_points: opts.mount_points,
+        dependencies: Vec::new(),
+        rendered,
+    })
+}
+
+fn check_health(h: &HealthCheck) -> std::result::Result<(), (&'static str, String)> {
+    if h.command.is_empty() || h.command.iter().all(|c| c == "CMD" || c == "CMD-SHELL") {
+        return Err((
+            "command",
+            "a health check needs a command, e.g. [\"curl -f http://localhost/ || exit 1\"]".into(),
+        ));
+    }
+    let range = |field: &'static str, v: Option<u32>, lo: u32, hi: u32| match v {
+        Some(v) if !(lo..=hi).contains(&v) => {
+            Err((field, format!("must be between {lo} and {hi}, got {v}")))
+        }
+        _ => Ok(()),
+    };
+    range("interval_secs", h.interval_secs, 5, 300)?;
+    range("timeout_secs", h.timeout_secs, 2, 120)?;
+    range("retries", h.retries, 1, 10)?;
+    range("start_period_secs", h.start_period_secs, 0, 300)?;
+    let (interval, timeout) = (h.interval_secs.unwrap_or(30), h.timeout_secs.unwrap_or(5));
+    if timeout >= interval {
+        return Err((
+            "timeout_secs",
+            format!("the timeout ({timeout} s) must be shorter than the interval ({interval} s)"),
+        ));
+    }
+    Ok(())
+}
+
+fn render_health(h: &HealthCheck) -> td::HealthCheck {
+    let mut command: Vec<Expr<String>> = Vec::new();
+    if h.command[0] != "CMD" && h.command[0] != "CMD-SHELL" {
+        command.push("CMD-SHELL".into());
+    }
+    command.extend(h.command.iter().map(|c| Expr::Lit(c.clone())));
+    td::HealthCheck {
+        command: Some(Expr::Lit(command)),
+        interval: Some(h.interval_secs.unwrap_or(30).into()),
+        retries: Some(h.retries.unwrap_or(3).into()),
+        start_period: h.start_period_secs.map(Into::into),
+        timeout: Some(h.timeout_secs.unwrap_or(5).into()),
+    }
+}
+
+/// Renders the port mappings of a container for a network mode.
+pub(crate) fn render_ports(
+    ports: &[PortMapping],
+    bridge: bool,
+) -> Option<Expr<Vec<td::PortMapping>>> {
+    (!ports.is_empty()).then(|| {
+        Expr::Lit(
+            ports
+                .iter()
+                .map(|p| td::PortMapping {
+                    app_protocol: p.app_protocol.map(Into::into),
+                    container_port: Some(i64::from(p.container_port).into()),
+                    host_port: match (p.host_port, bridge) {
+                        (Some(h), _) => Some(i64::from(h).into()),
+                        (None, true) => Some(0u32.into()),
+                        (None, false) => None,
+                    },
+                    name: p.name.clone().map(Into::into),
+                    protocol: Some(
+                        match p.protocol {
+                            PortProtocol::Tcp => td::Protocol::Tcp,
+                            PortProtocol::Udp => td::Protocol::Udp,
+                        }
+                        .into(),
+                    ),
+                    container_port_range: None,
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Describes a port for messages: `8080/tcp`.
+pub(crate) fn port_label(p: &PortMapping) -> String {
+    format!("{}/{}", p.container_port, p.protocol.as_str())
+}
+
+pub(crate) fn dependency_l1(
+    name: String,
+    condition: ContainerDependencyCondition,
+) -> td::ContainerDependency {
+    td::ContainerDependency {
+        condition: Some(condition.l1().into()),
+        container_name: Some(name.into()),
+    }
+}
+
+/// Statements the ECS Exec agent needs in the task role.
+pub(crate) fn exec_statement() -> PolicyStatement {
+    PolicyStatement::allow()
+        .actions([
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel",
+        ])
+        .resource("*")
+}

@@ -1,0 +1,81 @@
+//! ECS: [`Cluster`] (Fargate capacity providers, EC2 capacity with an Auto Scaling
+//! group and a capacity provider), task definitions ([`FargateTaskDefinition`],
+//! [`Ec2TaskDefinition`]), containers ([`ContainerDefinition`]: images, ports,
+//! secrets, logs, health checks, start order) and services ([`FargateService`],
+//! [`Ec2Service`]), with CDK's construct ids so logical IDs match.
+//!
+//! The execution role of a task gets exactly what its containers use: pull on the ECR
+//! repositories of their images, write on their log groups, read on their secrets.
+//! The task role gets nothing unless asked (ECS Exec, grants).
+//!
+//! Problems found at synth (construction-time checks return a [`crate::ConstructError`]):
+//!
+//! | code | construct | problem |
+//! |---|---|---|
+//! | `BERTH-E0310` | task definition | no container, no essential container, a start-order cycle, a `HEALTHY` dependency on a container without health check, a mount of an unknown volume, an EC2 container without memory |
+//! | `BERTH-E0311` | service | a task definition with no essential container, a load balancer or registry naming an unknown container or port, an `Ec2Service` on a cluster without EC2 capacity |
+//! | `BERTH-E0312` | cluster | a default capacity provider strategy that mixes kinds, names an unassociated provider, or has two bases |
+//!
+//! ```
+//! use berth_constructs::ecr::{Repository, RepositoryProps};
+//! use berth_constructs::ecs::*;
+//! use berth_constructs::logs::RetentionDays;
+//! use berth_constructs::{App, Stack, StackProps};
+//!
+//! let mut app = App::new();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
+//! let repo = Repository::new(&mut app, stack, "Repo", RepositoryProps::default()).unwrap();
+//! let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
+//! task.add_container(&mut app, "app", ContainerDefinitionOptions {
+//!     port_mappings: vec![PortMapping::tcp(8080)],
+//!     secrets: [("DB_PASSWORD".to_string(), Secret::from_ssm_parameter_name("/web/db-password"))].into(),
+//!     logging: Some(LogDriver::aws_logs(AwsLogDriverProps {
+//!         stream_prefix: "app".into(),
+//!         retention: Some(RetentionDays::TwoWeeks),
+//!         ..Default::default()
+//!     })),
+//!     ..ContainerDefinitionOptions::new(ContainerImage::from_ecr_repository(&repo, "v1"))
+//! }).unwrap();
+//! FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task)).unwrap();
+//! let out = app.synth().unwrap();
+//! let res = &out.stacks[0].template["Resources"];
+//! let policy = &res["TaskDefExecutionRoleDefaultPolicy0DBB737A"]["Properties"]["PolicyDocument"];
+//! let actions: Vec<&serde_json::Value> = policy["Statement"].as_array().unwrap().iter().map(|s| &s["Action"]).collect();
+//! assert_eq!(actions, [
+//!     &serde_json::json!(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]),
+//!     &serde_json::json!("ecr:GetAuthorizationToken"),
+//!     &serde_json::json!("ssm:GetParameters"),
+//!     &serde_json::json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
+//! ]);
+//! ```
+
+mod cluster;
+mod container;
+mod service;
+mod task_definition;
+
+pub use cluster::{
+    AddCapacityOptions, AsgCapacityProviderOptions, CapacityProviderStrategy, Cluster,
+    ClusterProps, ContainerInsights, DefaultCloudMapNamespace, Ec2Capacity, MachineImage,
+    ECS_AL2023_AMI_PARAMETER, ECS_AL2023_ARM64_AMI_PARAMETER,
+};
+pub use container::{
+    AppProtocol, AwsLogDriverMode, AwsLogDriverProps, ContainerDefinition,
+    ContainerDefinitionOptions, ContainerDependency, ContainerDependencyCondition, ContainerImage,
+    HealthCheck, LogDriver, MountPoint, PortMapping, PortProtocol, Secret, Ulimit, UlimitName,
+};
+pub use service::{
+    BaseService, DeploymentCircuitBreaker, Ec2Service, Ec2ServiceProps, FargatePlatformVersion,
+    FargateService, FargateServiceProps, LoadBalancerAttachment, PlacementConstraint,
+    PlacementStrategy, PropagateTags, ServiceRegistryAttachment, SCALABLE_DIMENSION_DESIRED_COUNT,
+};
+pub use task_definition::{
+    Compatibility, CpuArchitecture, Ec2TaskDefinition, Ec2TaskDefinitionProps, FargateSize,
+    FargateTaskDefinition, FargateTaskDefinitionProps, InvalidFargateSize, NetworkMode,
+    OperatingSystemFamily, RuntimePlatform, TaskDefinition, TaskPlacementConstraint, Volume,
+    VolumeSource,
+};
+
+#[cfg(test)]
+mod tests;

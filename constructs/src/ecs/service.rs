@@ -1,0 +1,935 @@
+//! Services: [`FargateService`], [`Ec2Service`] and what they share ([`BaseService`]).
+
+use super::cluster::{CapacityProviderStrategy, Cluster};
+use super::container::exec_statement;
+use super::task_definition::{
+    Ec2TaskDefinition, FargateTaskDefinition, NetworkMode, TaskDefinition,
+};
+use crate::app::{App, Construct, NodeId, Scope};
+use crate::ec2::{
+    Connectable, Connections, SecurityGroup, SecurityGroupProps, SubnetSelection, SubnetType,
+};
+use crate::error::{ConstructError, Result};
+use crate::iam::{join, value_expr};
+use berth_synth::cfn::ecs::{service as sv, CfnService};
+use berth_synth::resource::ResourceRef;
+use berth_synth::{Diagnostic, Expr, Value};
+use std::any::Any;
+use std::ops::Deref;
+
+/// The scalable dimension of a service's task count, for Application Auto Scaling.
+pub const SCALABLE_DIMENSION_DESIRED_COUNT: &str = "ecs:service:DesiredCount";
+
+/// The deployment circuit breaker: stop a deployment whose tasks keep failing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeploymentCircuitBreaker {
+    /// Also roll back to the last deployment that completed.
+    pub rollback: bool,
+}
+
+/// Which tags a service copies to its tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropagateTags {
+    /// The service's tags.
+    Service,
+    /// The task definition's tags.
+    TaskDefinition,
+}
+
+/// A Fargate platform version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FargatePlatformVersion {
+    /// `LATEST`.
+    Latest,
+    /// A fixed version, e.g. `1.4.0`.
+    Version(String),
+}
+
+/// A placement strategy of an EC2 service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlacementStrategy {
+    /// Spread tasks evenly over a field (`instanceId`, `attribute:ecs.availability-zone`).
+    SpreadAcross(String),
+    /// Pack tasks onto as few instances as possible by `cpu` or `memory`.
+    PackedBy(String),
+    /// Place tasks randomly.
+    Random,
+}
+
+impl PlacementStrategy {
+    /// Spread across instances.
+    pub fn spread_across_instances() -> Self {
+        PlacementStrategy::SpreadAcross("instanceId".into())
+    }
+    /// Spread across availability zones.
+    pub fn spread_across_zones() -> Self {
+        PlacementStrategy::SpreadAcross("attribute:ecs.availability-zone".into())
+    }
+    /// Pack by memory.
+    pub fn packed_by_memory() -> Self {
+        PlacementStrategy::PackedBy("memory".into())
+    }
+    /// Pack by CPU.
+    pub fn packed_by_cpu() -> Self {
+        PlacementStrategy::PackedBy("cpu".into())
+    }
+
+    fn l1(&self) -> sv::PlacementStrategy {
+        let (t, field) = match self {
+            PlacementStrategy::SpreadAcross(f) => (sv::PlacementStrategyType::Spread, Some(f)),
+            PlacementStrategy::PackedBy(f) => (sv::PlacementStrategyType::Binpack, Some(f)),
+            PlacementStrategy::Random => (sv::PlacementStrategyType::Random, None),
+        };
+        sv::PlacementStrategy {
+            field: field.map(|f| f.clone().into()),
+            type_: Some(t.into()),
+        }
+    }
+}
+
+/// A placement constraint of an EC2 service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlacementConstraint {
+    /// Each task on a different instance.
+    DistinctInstances,
+    /// Only instances matching a cluster query expression.
+    MemberOf(String),
+}
+
+impl PlacementConstraint {
+    fn l1(&self) -> sv::PlacementConstraint {
+        match self {
+            PlacementConstraint::DistinctInstances => sv::PlacementConstraint {
+                expression: None,
+                type_: Some(sv::PlacementConstraintType::DistinctInstance.into()),
+            },
+            PlacementConstraint::MemberOf(e) => sv::PlacementConstraint {
+                expression: Some(e.clone().into()),
+                type_: Some(sv::PlacementConstraintType::MemberOf.into()),
+            },
+        }
+    }
+}
+
+/// A target group to register the service's tasks with (the load balancer constructs
+/// call [`BaseService::add_load_balancer`] with this).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadBalancerAttachment {
+    /// The target group's ARN.
+    pub target_group_arn: Value,
+    /// The container that receives the traffic (checked at synth).
+    pub container_name: String,
+    /// Its port (checked at synth against the container's port mappings).
+    pub container_port: u16,
+}
+
+/// A Cloud Map service to register the service's tasks with (the service discovery
+/// constructs call [`BaseService::add_service_registry`] with this).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceRegistryAttachment {
+    /// The Cloud Map service's ARN.
+    pub registry_arn: Value,
+    /// The container to register (for SRV records in `bridge`/`host` mode). Default:
+    /// none.
+    pub container_name: Option<String>,
+    /// Its port (for SRV records in `bridge`/`host` mode). Default: none.
+    pub container_port: Option<u16>,
+    /// The port (for SRV records in `awsvpc` mode). Default: none.
+    pub port: Option<u16>,
+}
+
+/// What both service kinds accept.
+#[derive(Clone, Debug, PartialEq)]
+struct Common {
+    cluster: Cluster,
+    task_definition: TaskDefinition,
+    service_name: Option<String>,
+    desired_count: Option<u32>,
+    min_healthy_percent: Option<u32>,
+    max_healthy_percent: Option<u32>,
+    circuit_breaker: Option<DeploymentCircuitBreaker>,
+    health_check_grace_period_secs: Option<u32>,
+    enable_execute_command: bool,
+    propagate_tags: Option<PropagateTags>,
+    enable_ecs_managed_tags: bool,
+    capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+    vpc_subnets: Option<SubnetSelection>,
+    security_groups: Vec<SecurityGroup>,
+    assign_public_ip: bool,
+}
+
+/// Options of a [`FargateService`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct FargateServiceProps {
+    /// The cluster. Required.
+    pub cluster: Cluster,
+    /// The task definition. Required.
+    pub task_definition: FargateTaskDefinition,
+    /// The service's name. Default: generated by CloudFormation.
+    pub service_name: Option<String>,
+    /// How many tasks to run. Default: not rendered (CloudFormation starts 1).
+    pub desired_count: Option<u32>,
+    /// The lower limit of running tasks during a deployment, in percent of the desired
+    /// count. Default: not rendered (CloudFormation's 100).
+    pub min_healthy_percent: Option<u32>,
+    /// The upper limit of running tasks during a deployment. Default: not rendered
+    /// (CloudFormation's 200).
+    pub max_healthy_percent: Option<u32>,
+    /// The deployment circuit breaker; `None` turns it off. Default: on, with
+    /// rollback.
+    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+    /// Seconds to ignore load balancer health checks after a task starts. Default: 60
+    /// once a load balancer is attached, else not rendered.
+    pub health_check_grace_period_secs: Option<u32>,
+    /// ECS Exec: adds the `ssmmessages` permissions to the task role. Default: false.
+    pub enable_execute_command: bool,
+    /// Which tags to copy to tasks. Default: none.
+    pub propagate_tags: Option<PropagateTags>,
+    /// ECS managed tags on tasks. Default: false (not rendered).
+    pub enable_ecs_managed_tags: bool,
+    /// Give tasks a public IP (they then need public subnets). Default: false.
+    pub assign_public_ip: bool,
+    /// Where tasks run. Default: public subnets with `assign_public_ip`, else the VPC's
+    /// default selection (private with egress, falling back to isolated, then public).
+    pub vpc_subnets: Option<SubnetSelection>,
+    /// The tasks' security groups. Default: a new one (`SecurityGroup`).
+    pub security_groups: Vec<SecurityGroup>,
+    /// A capacity provider strategy (e.g. Fargate Spot); replaces the launch type.
+    /// Default: none (launch type `FARGATE`).
+    pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+    /// The platform version. Default: not rendered (`LATEST`).
+    pub platform_version: Option<FargatePlatformVersion>,
+}
+
+impl FargateServiceProps {
+    /// Props for this cluster and task definition, every other field at its default.
+    pub fn new(cluster: Cluster, task_definition: FargateTaskDefinition) -> Self {
+        FargateServiceProps {
+            cluster,
+            task_definition,
+            service_name: None,
+            desired_count: None,
+            min_healthy_percent: None,
+            max_healthy_percent: None,
+            circuit_breaker: Some(DeploymentCircuitBreaker { rollback: true }),
+            health_check_grace_period_secs: None,
+            enable_execute_command: false,
+            propagate_tags: None,
+            enable_ecs_managed_tags: false,
+            assign_public_ip: false,
+            vpc_subnets: None,
+            security_groups: Vec::new(),
+            capacity_provider_strategies: Vec::new(),
+            platform_version: None,
+        }
+    }
+}
+
+/// Options of an [`Ec2Service`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ec2ServiceProps {
+    /// The cluster (it needs EC2 capacity, or give a capacity provider strategy).
+    /// Required.
+    pub cluster: Cluster,
+    /// The task definition. Required.
+    pub task_definition: Ec2TaskDefinition,
+    /// The service's name. Default: generated by CloudFormation.
+    pub service_name: Option<String>,
+    /// How many tasks to run. Default: not rendered (CloudFormation starts 1).
+    pub desired_count: Option<u32>,
+    /// See [`FargateServiceProps::min_healthy_percent`]. Default: not rendered (100).
+    pub min_healthy_percent: Option<u32>,
+    /// See [`FargateServiceProps::max_healthy_percent`]. Default: not rendered (200).
+    pub max_healthy_percent: Option<u32>,
+    /// The deployment circuit breaker; `None` turns it off. Default: on, with rollback.
+    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+    /// Seconds to ignore load balancer health checks after a task starts. Default: 60
+    /// once a load balancer is attached, else not rendered.
+    pub health_check_grace_period_secs: Option<u32>,
+    /// ECS Exec: adds the `ssmmessages` permissions to the task role. Default: false.
+    pub enable_execute_command: bool,
+    /// Which tags to copy to tasks. Default: none.
+    pub propagate_tags: Option<PropagateTags>,
+    /// ECS managed tags on tasks. Default: false (not rendered).
+    pub enable_ecs_managed_tags: bool,
+    /// Where tasks run (`awsvpc` mode only). Default: the VPC's default selection.
+    pub vpc_subnets: Option<SubnetSelection>,
+    /// The tasks' security groups (`awsvpc` mode only). Default: a new one
+    /// (`SecurityGroup`) in `awsvpc` mode; in `bridge`/`host` mode tasks use the
+    /// instances' groups.
+    pub security_groups: Vec<SecurityGroup>,
+    /// A capacity provider strategy (e.g. the cluster's EC2 capacity provider);
+    /// replaces the launch type. Default: none (launch type `EC2`).
+    pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+    /// Placement strategies. Default: none.
+    pub placement_strategies: Vec<PlacementStrategy>,
+    /// Placement constraints. Default: none.
+    pub placement_constraints: Vec<PlacementConstraint>,
+}
+
+impl Ec2ServiceProps {
+    /// Props for this cluster and task definition, every other field at its default.
+    pub fn new(cluster: Cluster, task_definition: Ec2TaskDefinition) -> Self {
+        Ec2ServiceProps {
+            cluster,
+            task_definition,
+            service_name: None,
+            desired_count: None,
+            min_healthy_percent: None,
+            max_healthy_percent: None,
+            circuit_breaker: Some(DeploymentCircuitBreaker { rollback: true }),
+            health_check_grace_period_secs: None,
+            enable_execute_command: false,
+            propagate_tags: None,
+            enable_ecs_managed_tags: false,
+            vpc_subnets: None,
+            security_groups: Vec::new(),
+            capacity_provider_strategies: Vec::new(),
+            placement_strategies: Vec::new(),
+            placement_constraints: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ServiceState {
+    fqn: &'static str,
+    cluster: Cluster,
+    task_definition: TaskDefinition,
+    security_groups: Vec<SecurityGroup>,
+    uses_capacity_providers: bool,
+    ec2: bool,
+    load_balancers: Vec<LoadBalancerAttachment>,
+    registries: Vec<ServiceRegistryAttachment>,
+    explicit_grace_period: bool,
+    resource: Option<ResourceRef<CfnService>>,
+}
+
+impl Construct for ServiceState {
+    fn fqn(&self) -> &'static str {
+        self.fqn
+    }
+
+    fn prepare(&mut self, app: &mut App, node: NodeId) -> Result<()> {
+        // A service on capacity providers waits for their association with the cluster.
+        if self.uses_capacity_providers {
+            if let Some(a) = self.cluster.capacity_provider_associations(app) {
+                if let Some(r) = self.resource {
+                    app.add_dependency(r, a);
+                }
+            }
+        }
+        let _ = node;
+        Ok(())
+    }
+
+    fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
+        let path = app.path(node);
+        let err = |m: String| Diagnostic::error("BERTH-E0311", path.clone(), m);
+        let mut out = Vec::new();
+        let td = self.task_definition;
+        let containers = td.containers(app);
+        if !containers.iter().any(|c| c.essential(app)) {
+            out.push(err(format!(
+                "the task definition {} has no essential container, so the service cannot run it; add a container with essential = true (the default)",
+                app.path(td)
+            )));
+        }
+        for (i, lb) in self.load_balancers.iter().enumerate() {
+            match td.find_container(app, &lb.container_name) {
+                None => out.push(
+                    err(format!(
+                        "the load balancer targets container \"{}\", which the task definition {} does not have; containers: {}",
+                        lb.container_name,
+                        app.path(td),
+                        names(app, &containers)
+                    ))
+                    .with_property(format!("LoadBalancers[{i}]")),
+                ),
+                Some(c) => {
+                    if !c.port_mappings(app).iter().any(|p| p.container_port == lb.container_port) {
+                        out.push(
+                            err(format!(
+                                "the load balancer targets port {} of container \"{}\", which maps no such port; add a port mapping for it",
+                                lb.container_port, lb.container_name
+                            ))
+                            .with_property(format!("LoadBalancers[{i}]")),
+                        );
+                    }
+                }
+            }
+        }
+        for (i, r) in self.registries.iter().enumerate() {
+            if let Some(n) = &r.container_name {
+                if td.find_container(app, n).is_none() {
+                    out.push(
+                        err(format!(
+                            "the service registry names container \"{n}\", which the task definition {} does not have; containers: {}",
+                            app.path(td),
+                            names(app, &containers)
+                        ))
+                        .with_property(format!("ServiceRegistries[{i}]")),
+                    );
+                }
+            }
+        }
+        if self.ec2 && !self.uses_capacity_providers && !self.cluster.has_ec2_capacity(app) {
+            out.push(err(format!(
+                "the cluster {} has no EC2 capacity to run an Ec2Service; add some with cluster.add_capacity, or give a capacity provider strategy",
+                app.path(self.cluster)
+            )));
+        }
+        out
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+fn names(app: &App, containers: &[super::ContainerDefinition]) -> String {
+    if containers.is_empty() {
+        return "none".into();
+    }
+    containers
+        .iter()
+        .map(|c| c.container_name(app))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What Fargate and EC2 services share. Its L1 child is `Service` (`AWS::ECS::Service`,
+/// CDK's id); a security group it creates is `SecurityGroup`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BaseService {
+    node: NodeId,
+    resource: ResourceRef<CfnService>,
+}
+
+impl Scope for BaseService {
+    fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+enum Launch {
+    Fargate(Option<FargatePlatformVersion>),
+    Ec2 {
+        strategies: Vec<PlacementStrategy>,
+        constraints: Vec<PlacementConstraint>,
+    },
+}
+
+impl BaseService {
+    fn create(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        c: Common,
+        launch: Launch,
+    ) -> Result<BaseService> {
+        let path = format!("{}/{id}", app.path(&scope));
+        let bad = |prop: &str, msg: String| ConstructError::invalid(path.clone(), prop, msg);
+        if let (Some(min), Some(max)) = (c.min_healthy_percent, c.max_healthy_percent) {
+            if min >= max {
+                return Err(bad(
+                    "min_healthy_percent",
+                    format!("min_healthy_percent ({min}) must be lower than max_healthy_percent ({max})"),
+                ));
+            }
+        }
+        if let Some(max) = c.max_healthy_percent {
+            if max < 100 {
+                return Err(bad(
+                    "max_healthy_percent",
+                    format!("max_healthy_percent must be at least 100, got {max}"),
+                ));
+            }
+        }
+        if let Some(min) = c.min_healthy_percent {
+            if min > 100 {
+                return Err(bad(
+                    "min_healthy_percent",
+                    format!("min_healthy_percent must be between 0 and 100, got {min}"),
+                ));
+            }
+        }
+        let ec2 = matches!(launch, Launch::Ec2 { .. });
+        let mode = c.task_definition.network_mode(app);
+        let awsvpc = mode == NetworkMode::AwsVpc;
+        if !awsvpc && (!c.security_groups.is_empty() || c.vpc_subnets.is_some()) {
+            return Err(bad(
+                if c.security_groups.is_empty() { "vpc_subnets" } else { "security_groups" },
+                format!("security groups and subnets apply to awsvpc tasks only; this task definition uses {} mode (its tasks use the instances' network)", mode.as_str()),
+            ));
+        }
+        let cluster = c.cluster;
+        let node = app.add_construct(
+            scope,
+            id,
+            ServiceState {
+                fqn: if ec2 {
+                    "berth.ecs.Ec2Service"
+                } else {
+                    "berth.ecs.FargateService"
+                },
+                cluster,
+                task_definition: c.task_definition,
+                security_groups: Vec::new(),
+                uses_capacity_providers: !c.capacity_provider_strategies.is_empty(),
+                ec2,
+                load_balancers: Vec::new(),
+                registries: Vec::new(),
+                explicit_grace_period: c.health_check_grace_period_secs.is_some(),
+                resource: None,
+            },
+        )?;
+        // Networking (awsvpc).
+        let mut groups = c.security_groups.clone();
+        let network_configuration = if awsvpc {
+            let vpc = cluster.vpc(app);
+            if groups.is_empty() {
+                groups.push(SecurityGroup::new(
+                    app,
+                    node,
+                    "SecurityGroup",
+                    &vpc,
+                    SecurityGroupProps::default(),
+                )?);
+            }
+            let selection = c.vpc_subnets.clone().unwrap_or_else(|| {
+                if c.assign_public_ip {
+                    SubnetSelection::of_type(SubnetType::Public)
+                } else {
+                    SubnetSelection::default()
+                }
+            });
+            let subnets = vpc.select_subnets(app, &selection)?;
+            let group_ids: Vec<Expr<String>> = groups
+                .iter()
+                .map(|g| value_expr(g.security_group_id(app)))
+                .collect();
+            Some(
+                sv::NetworkConfiguration {
+                    awsvpc_configuration: Some(
+                        sv::AwsVpcConfiguration {
+                            assign_public_ip: Some(
+                                if c.assign_public_ip {
+                                    sv::AssignPublicIp::Enabled
+                                } else {
+                                    sv::AssignPublicIp::Disabled
+                                }
+                                .into(),
+                            ),
+                            security_groups: Some(Expr::Lit(group_ids)),
+                            subnets: Some(Expr::Lit(
+                                subnets.subnet_ids.into_iter().map(value_expr).collect(),
+                            )),
+                        }
+                        .into(),
+                    ),
+                }
+                .into(),
+            )
+        } else {
+            None
+        };
+        let deployment_configuration = sv::DeploymentConfiguration {
+            deployment_circuit_breaker: c.circuit_breaker.map(|b| {
+                sv::DeploymentCircuitBreaker {
+                    enable: Some(true.into()),
+                    rollback: Some(b.rollback.into()),
+                    ..Default::default()
+                }
+                .into()
+            }),
+            maximum_percent: c.max_healthy_percent.map(Into::into),
+            minimum_healthy_percent: c.min_healthy_percent.map(Into::into),
+            ..Default::default()
+        };
+        let strategies = c.capacity_provider_strategies.clone();
+        let mut cfn = CfnService {
+            capacity_provider_strategy: (!strategies.is_empty()).then(|| {
+                Expr::Lit(
+                    strategies
+                        .iter()
+                        .map(|s| sv::CapacityProviderStrategyItem {
+                            base: s.base.map(Into::into),
+                            capacity_provider: Some(value_expr(s.capacity_provider.clone())),
+                            weight: s.weight.map(Into::into),
+                        })
+                        .collect(),
+                )
+            }),
+            cluster: Some(value_expr(cluster.cluster_name(app))),
+            deployment_configuration: Some(deployment_configuration.into()),
+            deployment_controller: c.circuit_breaker.map(|_| {
+                sv::DeploymentController {
+                    type_: Some(sv::DeploymentControllerType::Ecs.into()),
+                }
+                .into()
+            }),
+            desired_count: c.desired_count.map(Into::into),
+            enable_ecs_managed_tags: c.enable_ecs_managed_tags.then(|| true.into()),
+            enable_execute_command: c.enable_execute_command.then(|| true.into()),
+            health_check_grace_period_seconds: c.health_check_grace_period_secs.map(Into::into),
+            launch_type: strategies.is_empty().then(|| {
+                if ec2 {
+                    sv::LaunchType::Ec2
+                } else {
+                    sv::LaunchType::Fargate
+                }
+                .into()
+            }),
+            network_configuration,
+            propagate_tags: c.propagate_tags.map(|p| {
+                match p {
+                    PropagateTags::Service => sv::PropagateTags::Service,
+                    PropagateTags::TaskDefinition => sv::PropagateTags::TaskDefinition,
+                }
+                .into()
+            }),
+            service_name: c.service_name.clone().map(Into::into),
+            task_definition: Some(value_expr(c.task_definition.task_definition_arn(app))),
+            ..Default::default()
+        };
+        match launch {
+            Launch::Fargate(v) => {
+                cfn.platform_version = v.map(|v| match v {
+                    FargatePlatformVersion::Latest => "LATEST".into(),
+                    FargatePlatformVersion::Version(s) => s.into(),
+                });
+            }
+            Launch::Ec2 {
+                strategies,
+                constraints,
+            } => {
+                cfn.placement_strategies = (!strategies.is_empty())
+                    .then(|| Expr::Lit(strategies.iter().map(PlacementStrategy::l1).collect()));
+                cfn.placement_constraints = (!constraints.is_empty())
+                    .then(|| Expr::Lit(constraints.iter().map(PlacementConstraint::l1).collect()));
+            }
+        }
+        let resource = app.add_resource(node, "Service", cfn)?;
+        if let Some(s) = app.construct_mut::<ServiceState>(node) {
+            s.resource = Some(resource);
+            s.security_groups = groups;
+        }
+        if c.enable_execute_command {
+            c.task_definition
+                .add_to_task_role_policy(app, exec_statement())?;
+        }
+        Ok(BaseService { node, resource })
+    }
+
+    fn state<'a>(&self, app: &'a App) -> &'a ServiceState {
+        app.construct::<ServiceState>(self.node)
+            .expect("a service handle points at a service")
+    }
+
+    /// The service's name (`Fn::GetAtt Name`).
+    pub fn service_name(&self, _app: &App) -> Value {
+        self.resource.attr_name().into()
+    }
+
+    /// The service's ARN (`Ref`).
+    pub fn service_arn(&self, _app: &App) -> Value {
+        self.resource.ref_().into()
+    }
+
+    /// The name of the service's cluster.
+    pub fn cluster_name(&self, app: &App) -> Value {
+        self.state(app).cluster.cluster_name(app)
+    }
+
+    /// The service's cluster.
+    pub fn cluster(&self, app: &App) -> Cluster {
+        self.state(app).cluster
+    }
+
+    /// The service's task definition.
+    pub fn task_definition(&self, app: &App) -> TaskDefinition {
+        self.state(app).task_definition
+    }
+
+    /// The resource id of the service's task count for Application Auto Scaling
+    /// (`service/<cluster name>/<service name>`); the dimension is
+    /// [`SCALABLE_DIMENSION_DESIRED_COUNT`].
+    pub fn scalable_target_resource_id(&self, app: &App) -> Value {
+        join([
+            Value::from("service/"),
+            self.cluster_name(app),
+            Value::from("/"),
+            self.service_name(app),
+        ])
+    }
+
+    /// The security groups of the service's tasks (empty in `bridge`/`host` mode).
+    pub fn security_groups(&self, app: &App) -> Vec<SecurityGroup> {
+        self.state(app).security_groups.clone()
+    }
+
+    /// The L1 service, for escape hatches.
+    pub fn cfn(&self) -> ResourceRef<CfnService> {
+        self.resource
+    }
+
+    /// Registers the service's tasks with a target group: appends to `LoadBalancers`
+    /// (the container and port are checked at synth). Sets the health check grace
+    /// period to 60 s unless one was given.
+    pub fn add_load_balancer(
+        &self,
+        app: &mut App,
+        attachment: LoadBalancerAttachment,
+    ) -> Result<()> {
+        let explicit = self.state(app).explicit_grace_period;
+        let lb = sv::LoadBalancer {
+            container_name: Some(attachment.container_name.clone().into()),
+            container_port: Some(i64::from(attachment.container_port).into()),
+            target_group_arn: Some(value_expr(attachment.target_group_arn.clone())),
+            ..Default::default()
+        };
+        if let Some(s) = app.construct_mut::<ServiceState>(self.node) {
+            s.load_balancers.push(attachment);
+        }
+        let cfn = app.resource_mut(self.resource);
+        let mut list = match cfn.load_balancers.take() {
+            Some(Expr::Lit(l)) => l,
+            _ => Vec::new(),
+        };
+        list.push(lb);
+        cfn.load_balancers = Some(Expr::Lit(list));
+        if !explicit {
+            cfn.health_check_grace_period_seconds = Some(60.into());
+        }
+        Ok(())
+    }
+
+    /// Registers the service's tasks with a Cloud Map service: appends to
+    /// `ServiceRegistries` (a named container is checked at synth).
+    pub fn add_service_registry(
+        &self,
+        app: &mut App,
+        attachment: ServiceRegistryAttachment,
+    ) -> Result<()> {
+        let r = sv::ServiceRegistry {
+            container_name: attachment.container_name.clone().map(Into::into),
+            container_port: attachment.container_port.map(|p| i64::from(p).into()),
+            port: attachment.port.map(|p| i64::from(p).into()),
+            registry_arn: Some(value_expr(attachment.registry_arn.clone())),
+        };
+        if let Some(s) = app.construct_mut::<ServiceState>(self.node) {
+            s.registries.push(attachment);
+        }
+        let cfn = app.resource_mut(self.resource);
+        let mut list = match cfn.service_registries.take() {
+            Some(Expr::Lit(l)) => l,
+            _ => Vec::new(),
+        };
+        list.push(r);
+        cfn.service_registries = Some(Expr::Lit(list));
+        Ok(())
+    }
+}
+
+impl Connectable for BaseService {
+    /// The tasks' security groups; in `bridge`/`host` mode, the cluster's instance
+    /// security groups (the tasks share the instances' network).
+    fn connections(&self, app: &App) -> Connections {
+        let s = self.state(app);
+        if s.security_groups.is_empty() {
+            s.cluster.connections(app)
+        } else {
+            Connections::new(s.security_groups.clone())
+        }
+    }
+}
+
+/// A service running a [`FargateTaskDefinition`] on Fargate (or Fargate Spot through a
+/// capacity provider strategy), in `awsvpc` mode with its own security group.
+///
+/// ```
+/// use berth_constructs::ec2::{Connectable, Peer, Port};
+/// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerDefinitionOptions, ContainerImage,
+///     FargateService, FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping};
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
+/// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
+/// task.add_container(&mut app, "web", ContainerDefinitionOptions {
+///     port_mappings: vec![PortMapping::tcp(80)],
+///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
+/// }).unwrap();
+/// let service = FargateService::new(&mut app, stack, "Service", FargateServiceProps {
+///     desired_count: Some(2),
+///     ..FargateServiceProps::new(cluster, task)
+/// }).unwrap();
+/// service.connections(&app).allow_from(&mut app, &Peer::ipv4("10.0.0.0/16"), Port::tcp(80), "from the VPC").unwrap();
+/// let out = app.synth().unwrap();
+/// let props = &out.stacks[0].template["Resources"]["ServiceD69D759B"]["Properties"];
+/// assert_eq!(props["LaunchType"], "FARGATE");
+/// assert_eq!(props["DeploymentConfiguration"]["DeploymentCircuitBreaker"],
+///     serde_json::json!({"Enable": true, "Rollback": true}));
+/// assert_eq!(props["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"], "DISABLED");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FargateService(BaseService);
+
+impl Deref for FargateService {
+    type Target = BaseService;
+    fn deref(&self) -> &BaseService {
+        &self.0
+    }
+}
+
+impl Scope for FargateService {
+    fn node(&self) -> NodeId {
+        self.0.node
+    }
+}
+
+impl Connectable for FargateService {
+    fn connections(&self, app: &App) -> Connections {
+        self.0.connections(app)
+    }
+}
+
+impl FargateService {
+    /// Creates a Fargate service under `scope`.
+    pub fn new(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        props: FargateServiceProps,
+    ) -> Result<FargateService> {
+        let common = Common {
+            cluster: props.cluster,
+            task_definition: props.task_definition.task_definition(),
+            service_name: props.service_name,
+            desired_count: props.desired_count,
+            min_healthy_percent: props.min_healthy_percent,
+            max_healthy_percent: props.max_healthy_percent,
+            circuit_breaker: props.circuit_breaker,
+            health_check_grace_period_secs: props.health_check_grace_period_secs,
+            enable_execute_command: props.enable_execute_command,
+            propagate_tags: props.propagate_tags,
+            enable_ecs_managed_tags: props.enable_ecs_managed_tags,
+            capacity_provider_strategies: props.capacity_provider_strategies,
+            vpc_subnets: props.vpc_subnets,
+            security_groups: props.security_groups,
+            assign_public_ip: props.assign_public_ip,
+        };
+        BaseService::create(
+            app,
+            scope,
+            id,
+            common,
+            Launch::Fargate(props.platform_version),
+        )
+        .map(FargateService)
+    }
+
+    /// The shared service handle.
+    pub fn base(&self) -> BaseService {
+        self.0
+    }
+}
+
+/// A service running an [`Ec2TaskDefinition`] on the cluster's EC2 capacity.
+///
+/// ```
+/// use berth_constructs::ecs::{AddCapacityOptions, Cluster, ClusterProps, ContainerDefinitionOptions,
+///     ContainerImage, Ec2Service, Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps,
+///     PlacementStrategy, PortMapping};
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Hosts", StackProps::default()).unwrap();
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
+/// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small")).unwrap();
+/// let task = Ec2TaskDefinition::new(&mut app, stack, "TaskDef", Ec2TaskDefinitionProps::default()).unwrap();
+/// task.add_container(&mut app, "web", ContainerDefinitionOptions {
+///     memory_reservation_mib: Some(128),
+///     port_mappings: vec![PortMapping::tcp(80)],
+///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
+/// }).unwrap();
+/// Ec2Service::new(&mut app, stack, "Service", Ec2ServiceProps {
+///     capacity_provider_strategies: vec![capacity.strategy(1)],
+///     placement_strategies: vec![PlacementStrategy::spread_across_zones()],
+///     ..Ec2ServiceProps::new(cluster, task)
+/// }).unwrap();
+/// let out = app.synth().unwrap();
+/// let svc = &out.stacks[0].template["Resources"]["ServiceD69D759B"];
+/// assert!(svc["Properties"].get("LaunchType").is_none());
+/// assert_eq!(svc["DependsOn"][0], "Cluster3DA9CCBA");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ec2Service(BaseService);
+
+impl Deref for Ec2Service {
+    type Target = BaseService;
+    fn deref(&self) -> &BaseService {
+        &self.0
+    }
+}
+
+impl Scope for Ec2Service {
+    fn node(&self) -> NodeId {
+        self.0.node
+    }
+}
+
+impl Connectable for Ec2Service {
+    fn connections(&self, app: &App) -> Connections {
+        self.0.connections(app)
+    }
+}
+
+impl Ec2Service {
+    /// Creates an EC2 service under `scope`.
+    pub fn new(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        props: Ec2ServiceProps,
+    ) -> Result<Ec2Service> {
+        let common = Common {
+            cluster: props.cluster,
+            task_definition: props.task_definition.task_definition(),
+            service_name: props.service_name,
+            desired_count: props.desired_count,
+            min_healthy_percent: props.min_healthy_percent,
+            max_healthy_percent: props.max_healthy_percent,
+            circuit_breaker: props.circuit_breaker,
+            health_check_grace_period_secs: props.health_check_grace_period_secs,
+            enable_execute_command: props.enable_execute_command,
+            propagate_tags: props.propagate_tags,
+            enable_ecs_managed_tags: props.enable_ecs_managed_tags,
+            capacity_provider_strategies: props.capacity_provider_strategies,
+            vpc_subnets: props.vpc_subnets,
+            security_groups: props.security_groups,
+            assign_public_ip: false,
+        };
+        BaseService::create(
+            app,
+            scope,
+            id,
+            common,
+            Launch::Ec2 {
+                strategies: props.placement_strategies,
+                constraints: props.placement_constraints,
+            },
+        )
+        .map(Ec2Service)
+    }
+
+    /// The shared service handle.
+    pub fn base(&self) -> BaseService {
+        self.0
+    }
+}

@@ -1,0 +1,1048 @@
+use super::*;
+use crate::ec2::{Connectable, Port, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
+use crate::ecr::{Repository, RepositoryProps};
+use crate::iam::{ManagedPolicy, Principal, Role, RoleProps};
+use crate::logs::{LogGroup, LogGroupProps};
+use crate::{fargate_size, App, Stack, StackProps};
+use berth_assertions::{pattern, Capture, Match, Template};
+use berth_synth::SynthError;
+use serde_json::json;
+
+fn nginx() -> ContainerImage {
+    ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest")
+}
+
+struct World {
+    app: App,
+    stack: Stack,
+    cluster: Cluster,
+}
+
+fn world() -> World {
+    let mut app = App::new();
+    let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let vpc = Vpc::new(
+        &mut app,
+        stack,
+        "Vpc",
+        VpcProps {
+            nat_gateways: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let cluster = Cluster::new(
+        &mut app,
+        stack,
+        "Cluster",
+        ClusterProps {
+            vpc: Some(vpc),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    World {
+        app,
+        stack,
+        cluster,
+    }
+}
+
+fn template(app: &mut App) -> Template {
+    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
+    Template::from_json(out.stacks[0].template.clone()).unwrap()
+}
+
+fn synth_errors(app: &mut App) -> Vec<String> {
+    match app.synth() {
+        Err(SynthError::Invalid(d)) => d.iter().map(ToString::to_string).collect(),
+        Err(e) => panic!("unexpected error: {e}"),
+        Ok(_) => panic!("synth succeeded"),
+    }
+}
+
+fn fargate_task(w: &mut World) -> FargateTaskDefinition {
+    FargateTaskDefinition::new(
+        &mut w.app,
+        w.stack,
+        "TaskDef",
+        FargateTaskDefinitionProps::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_execution_role_gets_exactly_what_the_containers_use() {
+    let mut w = world();
+    let repo = Repository::new(&mut w.app, w.stack, "Repo", RepositoryProps::default()).unwrap();
+    // Another repository and log group exist, but no container uses them.
+    Repository::new(&mut w.app, w.stack, "Unused", RepositoryProps::default()).unwrap();
+    LogGroup::new(&mut w.app, w.stack, "OtherLogs", LogGroupProps::default()).unwrap();
+    let task = fargate_task(&mut w);
+    task.add_container(
+        &mut w.app,
+        "app",
+        ContainerDefinitionOptions {
+            secrets: [
+                (
+                    "DB_PASSWORD".to_string(),
+                    Secret::from_ssm_parameter_name("/web/db-password"),
+                ),
+                (
+                    "API_KEY".to_string(),
+                    Secret::from_secrets_manager_field(
+                        "arn:aws:secretsmanager:us-east-1:111111111111:secret:api-AbCdEf",
+                        "key",
+                    ),
+                ),
+            ]
+            .into(),
+            logging: Some(LogDriver::aws_logs(AwsLogDriverProps {
+                stream_prefix: "app".into(),
+                ..Default::default()
+            })),
+            ..ContainerDefinitionOptions::new(ContainerImage::from_ecr_repository(&repo, "v1"))
+        },
+    )
+    .unwrap();
+    let t = template(&mut w.app);
+    t.resource_count_is("AWS::IAM::Role", 1);
+    t.resource_count_is("AWS::IAM::Policy", 1);
+    let repo_id = Capture::new();
+    let logs_id = Capture::new();
+    t.has_resource_properties(
+        "AWS::IAM::Policy",
+        pattern!({"PolicyDocument": {"Statement": (Match::exact(pattern!([
+            {"Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+             "Effect": "Allow", "Resource": {"Fn::GetAtt": [repo_id, "Arn"]}},
+            {"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"},
+            {"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": {"Fn::Join": ["", [
+                "arn:", {"Ref": "AWS::Partition"}, ":ssm:", {"Ref": "AWS::Region"}, ":",
+                {"Ref": "AWS::AccountId"}, ":parameter/web/db-password"]]}},
+            {"Action": "secretsmanager:GetSecretValue", "Effect": "Allow",
+             "Resource": "arn:aws:secretsmanager:us-east-1:111111111111:secret:api-AbCdEf"},
+            {"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+             "Resource": {"Fn::GetAtt": [logs_id, "Arn"]}},
+        ])))}}),
+    );
+    assert!(
+        repo_id.as_string().starts_with("Repo"),
+        "{}",
+        repo_id.as_string()
+    );
+    assert!(
+        logs_id.as_string().starts_with("TaskDefappLogGroup"),
+        "{}",
+        logs_id.as_string()
+    );
+    // The log group berth made has a retention; the container uses it and the secrets.
+    t.has_resource_properties("AWS::Logs::LogGroup", pattern!({"RetentionInDays": 30}));
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"ContainerDefinitions": [{
+            "LogConfiguration": {"LogDriver": "awslogs", "Options": {
+                "awslogs-group": {"Ref": (logs_id.as_string())},
+                "awslogs-stream-prefix": "app", "awslogs-region": {"Ref": "AWS::Region"}}},
+            "Secrets": [
+                {"Name": "DB_PASSWORD", "ValueFrom": (Match::any_value())},
+                {"Name": "API_KEY",
+                 "ValueFrom": "arn:aws:secretsmanager:us-east-1:111111111111:secret:api-AbCdEf:key::"},
+            ],
+        }]}),
+    );
+    // No task role: nothing asked for one.
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"TaskRoleArn": (Match::absent()), "ExecutionRoleArn": (Match::any_value())}),
+    );
+}
+
+#[test]
+fn a_public_image_without_logs_needs_no_execution_role() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    task.add_container(&mut w.app, "web", ContainerDefinitionOptions::new(nginx()))
+        .unwrap();
+    let t = template(&mut w.app);
+    t.resource_count_is("AWS::IAM::Role", 0);
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"ExecutionRoleArn": (Match::absent()), "TaskRoleArn": (Match::absent())}),
+    );
+}
+
+fn service_with_exec(exec: bool) -> Template {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    task.add_container(&mut w.app, "web", ContainerDefinitionOptions::new(nginx()))
+        .unwrap();
+    FargateService::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        FargateServiceProps {
+            enable_execute_command: exec,
+            ..FargateServiceProps::new(w.cluster, task)
+        },
+    )
+    .unwrap();
+    template(&mut w.app)
+}
+
+#[test]
+fn ecs_exec_adds_exactly_the_ssm_messages_permissions_to_the_task_role() {
+    let t = service_with_exec(true);
+    t.resource_count_is("AWS::IAM::Policy", 1);
+    let role = Capture::new();
+    t.has_resource_properties(
+        "AWS::IAM::Policy",
+        pattern!({
+            "PolicyDocument": {"Statement": (Match::exact(json!([{
+                "Action": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                           "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+                "Effect": "Allow", "Resource": "*"}])))},
+            "Roles": [{"Ref": role}],
+        }),
+    );
+    assert!(role.as_string().starts_with("TaskDefTaskRole"));
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({"EnableExecuteCommand": true}),
+    );
+    t.has_resource_properties(
+        "AWS::IAM::Role",
+        pattern!({"AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}}),
+    );
+    let without = service_with_exec(false);
+    without.resource_count_is("AWS::IAM::Role", 0);
+    without.resource_count_is("AWS::IAM::Policy", 0);
+    without.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({"EnableExecuteCommand": (Match::absent())}),
+    );
+}
+
+#[test]
+fn fargate_defaults() {
+    let t = service_with_exec(false);
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"NetworkMode": "awsvpc", "RequiresCompatibilities": ["FARGATE"],
+                  "Cpu": "256", "Memory": "512"}),
+    );
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({
+            "LaunchType": "FARGATE",
+            "DeploymentConfiguration": (Match::exact(json!({
+                "DeploymentCircuitBreaker": {"Enable": true, "Rollback": true}}))),
+            "DeploymentController": {"Type": "ECS"},
+            "DesiredCount": (Match::absent()),
+            "NetworkConfiguration": {"AwsvpcConfiguration": {
+                "AssignPublicIp": "DISABLED",
+                "Subnets": [{"Ref": (Match::string_like_regexp("^VpcPrivateSubnet1"))},
+                            {"Ref": (Match::string_like_regexp("^VpcPrivateSubnet2"))}]}},
+        }),
+    );
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"ContainerDefinitions": [{"Essential": true, "Name": "web"}]}),
+    );
+}
+
+#[test]
+fn the_service_security_group_opens_only_the_ports_asked_for() {
+    let mut w = world();
+    let vpc = w.cluster.vpc(&w.app);
+    let lb = SecurityGroup::new(
+        &mut w.app,
+        w.stack,
+        "LbSg",
+        &vpc,
+        SecurityGroupProps::default(),
+    )
+    .unwrap();
+    let task = fargate_task(&mut w);
+    task.add_container(
+        &mut w.app,
+        "web",
+        ContainerDefinitionOptions {
+            port_mappings: vec![
+                PortMapping::tcp(8080),
+                PortMapping::tcp(9090).named("admin"),
+            ],
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    let service = FargateService::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        FargateServiceProps::new(w.cluster, task),
+    )
+    .unwrap();
+    service
+        .connections(&w.app)
+        .allow_from(&mut w.app, &lb, Port::tcp(8080), "from the load balancer")
+        .unwrap();
+    let t = template(&mut w.app);
+    t.has_resource_properties(
+        "AWS::EC2::SecurityGroup",
+        pattern!({"GroupDescription": "Web/Service/SecurityGroup", "SecurityGroupIngress": (Match::absent())}),
+    );
+    t.resource_count_is("AWS::EC2::SecurityGroupIngress", 1);
+    let (src, dst) = (Capture::new(), Capture::new());
+    t.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        pattern!({"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+                  "GroupId": {"Fn::GetAtt": [dst, "GroupId"]},
+                  "SourceSecurityGroupId": {"Fn::GetAtt": [src, "GroupId"]}}),
+    );
+    assert!(dst.as_string().starts_with("ServiceSecurityGroup"));
+    assert!(src.as_string().starts_with("LbSg"));
+    // The service uses its group.
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({"NetworkConfiguration": {"AwsvpcConfiguration": {"SecurityGroups": [
+            {"Fn::GetAtt": [(dst.as_string()), "GroupId"]}]}}}),
+    );
+}
+
+#[test]
+fn ec2_capacity_resources() {
+    let mut w = world();
+    let cap = w
+        .cluster
+        .add_capacity(
+            &mut w.app,
+            "Capacity",
+            AddCapacityOptions {
+                min_capacity: 1,
+                max_capacity: Some(3),
+                capacity_provider: AsgCapacityProviderOptions {
+                    target_capacity_percent: 90,
+                    ..Default::default()
+                },
+                ..AddCapacityOptions::new("t3.small")
+            },
+        )
+        .unwrap();
+    assert_eq!(w.app.path(cap), "Web/Cluster/Capacity");
+    let t = template(&mut w.app);
+    let cluster = Capture::new();
+    t.has_resource_properties(
+        "AWS::EC2::LaunchTemplate",
+        pattern!({"LaunchTemplateData": {
+            "InstanceType": "t3.small",
+            "ImageId": {"Ref": "SsmParameterValueawsserviceecsoptimizedamiamazonlinux2023recommendedimageidC96584B6F00A464EAD1953AFF4B05118Parameter"},
+            "MetadataOptions": {"HttpTokens": "required"},
+            "UserData": {"Fn::Base64": {"Fn::Join": ["", [
+                "#!/bin/bash\necho ECS_CLUSTER=", {"Ref": cluster}, " >> /etc/ecs/ecs.config"]]}},
+        }}),
+    );
+    assert_eq!(
+        t.resource(&cluster.as_string()).unwrap()["Type"],
+        "AWS::ECS::Cluster"
+    );
+    t.has_parameter(
+        "SsmParameterValueawsserviceecsoptimizedamiamazonlinux2023recommendedimageidC96584B6F00A464EAD1953AFF4B05118Parameter",
+        json!({"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+               "Default": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"}),
+    );
+    t.has_resource_properties(
+        "AWS::IAM::Role",
+        pattern!({
+            "AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": "ec2.amazonaws.com"}}]},
+            "ManagedPolicyArns": [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+                ":iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]]}],
+        }),
+    );
+    t.resource_count_is("AWS::IAM::InstanceProfile", 1);
+    let asg = Capture::new();
+    t.has_resource_properties(
+        "AWS::ECS::CapacityProvider",
+        pattern!({"AutoScalingGroupProvider": {
+            "AutoScalingGroupArn": {"Ref": asg},
+            "ManagedScaling": {"Status": "ENABLED", "TargetCapacity": 90},
+            "ManagedTerminationProtection": "DISABLED",
+            "ManagedDraining": "ENABLED",
+        }}),
+    );
+    let asg_res = t.resource(&asg.as_string()).unwrap();
+    assert_eq!(asg_res["Properties"]["MinSize"], "1");
+    assert_eq!(asg_res["Properties"]["MaxSize"], "3");
+    // The ASG waits for the private subnets' routes out.
+    assert_eq!(asg_res["DependsOn"].as_array().unwrap().len(), 2);
+    let provider = Capture::new();
+    t.has_resource_properties(
+        "AWS::ECS::ClusterCapacityProviderAssociations",
+        pattern!({"CapacityProviders": [{"Ref": provider}], "Cluster": {"Ref": (cluster.as_string())},
+                  "DefaultCapacityProviderStrategy": []}),
+    );
+    assert_eq!(
+        t.resource(&provider.as_string()).unwrap()["Type"],
+        "AWS::ECS::CapacityProvider"
+    );
+    // The instances' group is the cluster's connections.
+    assert_eq!(
+        w.cluster.connections(&w.app).security_groups(),
+        [cap.security_group()]
+    );
+}
+
+#[test]
+fn ec2_service_in_bridge_mode_uses_dynamic_host_ports_and_the_capacity_provider() {
+    let mut w = world();
+    let cap = w
+        .cluster
+        .add_capacity(&mut w.app, "Capacity", AddCapacityOptions::new("t3.small"))
+        .unwrap();
+    let task = Ec2TaskDefinition::new(
+        &mut w.app,
+        w.stack,
+        "TaskDef",
+        Ec2TaskDefinitionProps::default(),
+    )
+    .unwrap();
+    task.add_container(
+        &mut w.app,
+        "web",
+        ContainerDefinitionOptions {
+            memory_limit_mib: Some(256),
+            port_mappings: vec![PortMapping::tcp(80)],
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    // In bridge mode two containers may use the same container port.
+    task.add_container(
+        &mut w.app,
+        "web2",
+        ContainerDefinitionOptions {
+            memory_limit_mib: Some(256),
+            port_mappings: vec![PortMapping::tcp(80)],
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    let service = Ec2Service::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        Ec2ServiceProps {
+            capacity_provider_strategies: vec![cap.strategy(1)],
+            placement_strategies: vec![
+                PlacementStrategy::spread_across_zones(),
+                PlacementStrategy::packed_by_memory(),
+            ],
+            ..Ec2ServiceProps::new(w.cluster, task)
+        },
+    )
+    .unwrap();
+    // Bridge mode: the service's connections are the instances' group.
+    assert_eq!(
+        service.connections(&w.app).security_groups(),
+        [cap.security_group()]
+    );
+    let t = template(&mut w.app);
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"NetworkMode": "bridge", "RequiresCompatibilities": ["EC2"],
+                  "ContainerDefinitions": [
+                      {"PortMappings": [{"ContainerPort": 80, "HostPort": 0, "Protocol": "tcp"}]},
+                      {"PortMappings": [{"ContainerPort": 80, "HostPort": 0, "Protocol": "tcp"}]}]}),
+    );
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({
+            "LaunchType": (Match::absent()),
+            "NetworkConfiguration": (Match::absent()),
+            "CapacityProviderStrategy": [{"CapacityProvider": {"Ref": (Match::string_like_regexp("^ClusterCapacityCapacityProvider"))}, "Weight": 1}],
+            "PlacementStrategies": [{"Type": "spread", "Field": "attribute:ecs.availability-zone"},
+                                    {"Type": "binpack", "Field": "memory"}],
+        }),
+    );
+    t.has_resource(
+        "AWS::ECS::Service",
+        pattern!({"DependsOn": [(Match::string_like_regexp("^Cluster[0-9A-F]{8}$"))]}),
+    );
+}
+
+#[test]
+fn load_balancers_registries_and_scaling_ids() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    task.add_container(
+        &mut w.app,
+        "web",
+        ContainerDefinitionOptions {
+            port_mappings: vec![PortMapping::tcp(8080)],
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    let service = FargateService::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        FargateServiceProps::new(w.cluster, task),
+    )
+    .unwrap();
+    service
+        .add_load_balancer(
+            &mut w.app,
+            LoadBalancerAttachment {
+                target_group_arn: "arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/web/abc".into(),
+                container_name: "web".into(),
+                container_port: 8080,
+            },
+        )
+        .unwrap();
+    service
+        .add_service_registry(
+            &mut w.app,
+            ServiceRegistryAttachment {
+                registry_arn: "arn:aws:servicediscovery:us-east-1:111111111111:service/srv-1"
+                    .into(),
+                container_name: None,
+                container_port: None,
+                port: None,
+            },
+        )
+        .unwrap();
+    let id = berth_synth::Value::join(
+        "",
+        [
+            "service/".into(),
+            w.cluster.cluster_name(&w.app),
+            "/".into(),
+            service.service_name(&w.app),
+        ],
+    );
+    assert_eq!(service.scalable_target_resource_id(&w.app), id);
+    assert_eq!(SCALABLE_DIMENSION_DESIRED_COUNT, "ecs:service:DesiredCount");
+    let t = template(&mut w.app);
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({
+            "HealthCheckGracePeriodSeconds": 60,
+            "LoadBalancers": [{"ContainerName": "web", "ContainerPort": 8080,
+                "TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/web/abc"}],
+            "ServiceRegistries": [{"RegistryArn": "arn:aws:servicediscovery:us-east-1:111111111111:service/srv-1"}],
+        }),
+    );
+}
+
+#[test]
+fn a_load_balancer_on_an_unknown_container_or_port_is_a_synth_error() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    task.add_container(
+        &mut w.app,
+        "web",
+        ContainerDefinitionOptions {
+            port_mappings: vec![PortMapping::tcp(8080)],
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    let service = FargateService::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        FargateServiceProps::new(w.cluster, task),
+    )
+    .unwrap();
+    for (name, port) in [("api", 8080), ("web", 80)] {
+        service
+            .add_load_balancer(
+                &mut w.app,
+                LoadBalancerAttachment {
+                    target_group_arn: "arn:tg".into(),
+                    container_name: name.into(),
+                    container_port: port,
+                },
+            )
+            .unwrap();
+    }
+    assert_eq!(
+        synth_errors(&mut w.app),
+        [
+            "error[BERTH-E0311] Web/Service: LoadBalancers[0]: the load balancer targets container \"api\", which the task definition Web/TaskDef does not have; containers: web",
+            "error[BERTH-E0311] Web/Service: LoadBalancers[1]: the load balancer targets port 80 of container \"web\", which maps no such port; add a port mapping for it",
+        ]
+    );
+}
+
+// ---- bad input: exact messages naming the construct path ----
+
+#[test]
+fn an_invalid_fargate_size_lists_the_valid_memory() {
+    assert_eq!(
+        FargateSize::new(256, 4096).unwrap_err().to_string(),
+        "cpu 256 cannot have 4096 MiB of memory on Fargate; with cpu 256 the memory can be 512, 1024, 2048 MiB"
+    );
+    assert_eq!(
+        FargateSize::new(1024, 2500).unwrap_err().to_string(),
+        "cpu 1024 cannot have 2500 MiB of memory on Fargate; with cpu 1024 the memory can be 2048, 3072, 4096, 5120, 6144, 7168, 8192 MiB"
+    );
+    let err = FargateSize::new(300, 512).unwrap_err().to_string();
+    assert!(err.starts_with("cpu 300 is not a Fargate task size; valid pairs (cpu: memory MiB): 256: 512, 1024, 2048; 512: 1024, 2048, 3072, 4096; "), "{err}");
+    assert!(err.ends_with("16384: 32768, 40960, 49152, 57344, 65536, 73728, 81920, 90112, 98304, 106496, 114688, 122880"), "{err}");
+    // Every valid pair is accepted, and the sizes are exactly the documented ones.
+    assert_eq!(FargateSize::new(8192, 61440).unwrap().memory_mib(), 61440);
+    assert!(FargateSize::new(8192, 18432).is_err());
+    const S: FargateSize = fargate_size!(4096, 30720);
+    assert_eq!((S.cpu(), S.memory_mib()), (4096, 30720));
+}
+
+#[test]
+fn container_port_collisions_are_errors() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    task.add_container(
+        &mut w.app,
+        "web",
+        ContainerDefinitionOptions {
+            port_mappings: vec![PortMapping::tcp(8080)],
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    let err = task
+        .add_container(
+            &mut w.app,
+            "sidecar",
+            ContainerDefinitionOptions {
+                port_mappings: vec![PortMapping::udp(8080), PortMapping::tcp(8080)],
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/sidecar: port_mappings[1]: container port 8080/tcp is already mapped by container web (port_mappings[0]); in awsvpc mode the containers of a task share one network namespace, so each port can be mapped once"
+    );
+    let err = task
+        .add_container(
+            &mut w.app,
+            "twice",
+            ContainerDefinitionOptions {
+                port_mappings: vec![PortMapping::tcp(9000), PortMapping::tcp(9000)],
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/twice: port_mappings[1]: container port 9000/tcp is already mapped by port_mappings[0]; map each container port and protocol once"
+    );
+    let err = task
+        .add_container(
+            &mut w.app,
+            "host",
+            ContainerDefinitionOptions {
+                port_mappings: vec![PortMapping {
+                    host_port: Some(80),
+                    ..PortMapping::tcp(8081)
+                }],
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/host: port_mappings[0].host_port: in awsvpc mode the host port must be left out or equal the container port (8081), got 80"
+    );
+}
+
+#[test]
+fn fixed_host_ports_collide_in_bridge_mode() {
+    let mut w = world();
+    let task = Ec2TaskDefinition::new(
+        &mut w.app,
+        w.stack,
+        "TaskDef",
+        Ec2TaskDefinitionProps::default(),
+    )
+    .unwrap();
+    let fixed = |c: u16| PortMapping {
+        host_port: Some(80),
+        ..PortMapping::tcp(c)
+    };
+    task.add_container(
+        &mut w.app,
+        "a",
+        ContainerDefinitionOptions {
+            memory_limit_mib: Some(128),
+            port_mappings: vec![fixed(8080)],
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    let err = task
+        .add_container(
+            &mut w.app,
+            "b",
+            ContainerDefinitionOptions {
+                memory_limit_mib: Some(128),
+                port_mappings: vec![fixed(9090)],
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/b: port_mappings[0]: host port 80 is already used by container a (port_mappings[0]); leave host_port out for a dynamic port"
+    );
+}
+
+#[test]
+fn a_service_whose_task_has_no_essential_container_is_a_synth_error() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    for id in ["init", "helper"] {
+        task.add_container(
+            &mut w.app,
+            id,
+            ContainerDefinitionOptions {
+                essential: false,
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap();
+    }
+    FargateService::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        FargateServiceProps::new(w.cluster, task),
+    )
+    .unwrap();
+    assert_eq!(
+        synth_errors(&mut w.app),
+        [
+            "error[BERTH-E0311] Web/Service: the task definition Web/TaskDef has no essential container, so the service cannot run it; add a container with essential = true (the default)",
+            "error[BERTH-E0310] Web/TaskDef: a task definition needs at least one essential container, but every container has essential = false (init, helper); make the main container essential",
+        ]
+    );
+}
+
+#[test]
+fn a_task_definition_without_containers_is_a_synth_error() {
+    let mut w = world();
+    fargate_task(&mut w);
+    assert_eq!(
+        synth_errors(&mut w.app),
+        ["error[BERTH-E0310] Web/TaskDef: a task definition needs at least one container; add one with add_container"]
+    );
+}
+
+#[test]
+fn a_secret_without_a_source_is_an_error() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    let err = task
+        .add_container(
+            &mut w.app,
+            "web",
+            ContainerDefinitionOptions {
+                secrets: [(
+                    "DB_PASSWORD".to_string(),
+                    Secret::from_ssm_parameter_name(""),
+                )]
+                .into(),
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/web: secrets.DB_PASSWORD: the secret DB_PASSWORD has no source: give an SSM parameter name or a Secrets Manager ARN"
+    );
+}
+
+#[test]
+fn a_container_dependency_cycle_is_a_synth_error_naming_the_containers() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    let mut made = Vec::new();
+    for id in ["web", "proxy", "init"] {
+        made.push(
+            task.add_container(
+                &mut w.app,
+                id,
+                ContainerDefinitionOptions {
+                    health_check: Some(HealthCheck {
+                        command: vec!["true".into()],
+                        ..Default::default()
+                    }),
+                    ..ContainerDefinitionOptions::new(nginx())
+                },
+            )
+            .unwrap(),
+        );
+    }
+    let dep = |c: ContainerDefinition| ContainerDependency {
+        container: c,
+        condition: ContainerDependencyCondition::Start,
+    };
+    made[0]
+        .add_container_dependencies(&mut w.app, &[dep(made[1])])
+        .unwrap();
+    made[1]
+        .add_container_dependencies(&mut w.app, &[dep(made[0])])
+        .unwrap();
+    // init is not part of the cycle.
+    made[1]
+        .add_container_dependencies(&mut w.app, &[dep(made[2])])
+        .unwrap();
+    assert_eq!(
+        synth_errors(&mut w.app),
+        ["error[BERTH-E0310] Web/TaskDef: the container start-order dependencies form a cycle: web -> proxy -> web; remove one of these dependencies"]
+    );
+}
+
+#[test]
+fn dependencies_render_in_start_order_with_their_conditions() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    let web = task
+        .add_container(&mut w.app, "web", ContainerDefinitionOptions::new(nginx()))
+        .unwrap();
+    let init = task
+        .add_container(
+            &mut w.app,
+            "init",
+            ContainerDefinitionOptions {
+                essential: false,
+                command: vec!["migrate".into()],
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap();
+    web.add_container_dependencies(
+        &mut w.app,
+        &[ContainerDependency {
+            container: init,
+            condition: ContainerDependencyCondition::Success,
+        }],
+    )
+    .unwrap();
+    let t = template(&mut w.app);
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"ContainerDefinitions": [
+            {"Name": "web", "DependsOn": [{"ContainerName": "init", "Condition": "SUCCESS"}]},
+            {"Name": "init", "Essential": false, "Command": ["migrate"], "DependsOn": (Match::absent())},
+        ]}),
+    );
+}
+
+#[test]
+fn more_bad_input() {
+    let mut w = world();
+    let err = FargateTaskDefinition::new(
+        &mut w.app,
+        w.stack,
+        "Big",
+        FargateTaskDefinitionProps {
+            ephemeral_storage_gib: Some(201),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/Big: ephemeral_storage_gib: Fargate ephemeral storage must be between 21 and 200 GiB, got 201"
+    );
+    let task = fargate_task(&mut w);
+    let err = task
+        .add_container(
+            &mut w.app,
+            "web",
+            ContainerDefinitionOptions::new(ContainerImage::from_asset("./app")),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/web: image: container images built from a directory (./app) are not supported yet: they come with the image-assets issue; push the image to an ECR repository and use ContainerImage::from_ecr_repository, or use ContainerImage::from_registry"
+    );
+    let err = task
+        .add_container(&mut w.app, "web", ContainerDefinitionOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/web: image: a container needs an image, e.g. ContainerImage::from_registry(\"public.ecr.aws/nginx/nginx:latest\")"
+    );
+    let err = task
+        .add_container(
+            &mut w.app,
+            "web",
+            ContainerDefinitionOptions {
+                health_check: Some(HealthCheck {
+                    command: vec!["curl -f http://localhost/".into()],
+                    interval_secs: Some(10),
+                    timeout_secs: Some(10),
+                    ..Default::default()
+                }),
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/web: health_check.timeout_secs: the timeout (10 s) must be shorter than the interval (10 s)"
+    );
+    let err = FargateService::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        FargateServiceProps {
+            min_healthy_percent: Some(100),
+            max_healthy_percent: Some(100),
+            ..FargateServiceProps::new(w.cluster, task)
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/Service: min_healthy_percent: min_healthy_percent (100) must be lower than max_healthy_percent (100)"
+    );
+    let err = w
+        .cluster
+        .add_capacity(&mut w.app, "Capacity", AddCapacityOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/Cluster/Capacity: instance_type: an instance type is required, e.g. AddCapacityOptions::new(\"t3.medium\")"
+    );
+}
+
+#[test]
+fn ec2_tasks_need_memory_and_ec2_services_need_capacity() {
+    let mut w = world();
+    let task = Ec2TaskDefinition::new(
+        &mut w.app,
+        w.stack,
+        "TaskDef",
+        Ec2TaskDefinitionProps::default(),
+    )
+    .unwrap();
+    task.add_container(&mut w.app, "web", ContainerDefinitionOptions::new(nginx()))
+        .unwrap();
+    Ec2Service::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        Ec2ServiceProps::new(w.cluster, task),
+    )
+    .unwrap();
+    assert_eq!(
+        synth_errors(&mut w.app),
+        [
+            "error[BERTH-E0311] Web/Service: the cluster Web/Cluster has no EC2 capacity to run an Ec2Service; add some with cluster.add_capacity, or give a capacity provider strategy",
+            "error[BERTH-E0310] Web/TaskDef: container web needs memory_limit_mib or memory_reservation_mib: the task definition sets no task-level memory",
+        ]
+    );
+}
+
+#[test]
+fn default_capacity_provider_strategy_is_checked() {
+    let mut app = App::new();
+    let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    Cluster::new(
+        &mut app,
+        stack,
+        "Cluster",
+        ClusterProps {
+            default_capacity_provider_strategy: vec![CapacityProviderStrategy::fargate_spot(1)],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        synth_errors(&mut app),
+        ["error[BERTH-E0312] Web/Cluster: default_capacity_provider_strategy: capacity provider FARGATE_SPOT is not associated with this cluster; set enable_fargate_capacity_providers or add the capacity with add_capacity first"]
+    );
+}
+
+#[test]
+fn given_roles_are_used_and_volumes_render() {
+    let mut w = world();
+    let role = Role::new(
+        &mut w.app,
+        w.stack,
+        "AppRole",
+        RoleProps {
+            managed_policies: vec![ManagedPolicy::aws_managed("ReadOnlyAccess")],
+            ..RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com"))
+        },
+    )
+    .unwrap();
+    let task = FargateTaskDefinition::new(
+        &mut w.app,
+        w.stack,
+        "TaskDef",
+        FargateTaskDefinitionProps {
+            task_role: Some(role),
+            volumes: vec![
+                Volume {
+                    name: "scratch".into(),
+                    source: VolumeSource::Host { source_path: None },
+                },
+                Volume {
+                    name: "shared".into(),
+                    source: VolumeSource::Efs {
+                        file_system_id: "fs-12345678".into(),
+                        root_directory: None,
+                        transit_encryption: true,
+                        access_point_id: None,
+                    },
+                },
+            ],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    task.add_container(
+        &mut w.app,
+        "web",
+        ContainerDefinitionOptions {
+            mount_points: vec![MountPoint {
+                source_volume: "shared".into(),
+                container_path: "/data".into(),
+                read_only: true,
+            }],
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    let err = task
+        .add_volume(
+            &mut w.app,
+            Volume {
+                name: "host".into(),
+                source: VolumeSource::Host {
+                    source_path: Some("/var/run/docker.sock".into()),
+                },
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef: volumes[2]: Fargate tasks cannot mount host paths (\"/var/run/docker.sock\"); leave source_path out for a task-scoped volume, or use EFS"
+    );
+    let t = template(&mut w.app);
+    t.resource_count_is("AWS::IAM::Role", 1);
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({
+            "TaskRoleArn": {"Fn::GetAtt": [(Match::string_like_regexp("^AppRole")), "Arn"]},
+            "Volumes": [{"Name": "scratch"},
+                        {"Name": "shared", "EFSVolumeConfiguration": {"FilesystemId": "fs-12345678", "TransitEncryption": "ENABLED"}}],
+            "ContainerDefinitions": [{"MountPoints": [{"SourceVolume": "shared", "ContainerPath": "/data", "ReadOnly": true}]}],
+        }),
+    );
+}
