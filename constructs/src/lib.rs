@@ -26,12 +26,16 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod appscaling;
+pub mod certificatemanager;
 pub mod ec2;
 pub mod ecr;
+pub mod elbv2;
 pub mod ecs;
 pub mod error;
 pub mod iam;
 pub mod logs;
+pub mod servicediscovery;
 
 pub use app::{
     App, Condition, Construct, Group, Mapping, NodeId, Output, OutputProps, Parameter,
