@@ -3,12 +3,13 @@
 //! The smallest berth app. `HelloNetwork` has a VPC; `HelloApp` has a security
 //! group in that VPC (a reference across stacks: berth adds an export to
 //! `HelloNetwork`, an `Fn::ImportValue` to `HelloApp`, and deploys `HelloNetwork`
-//! first), a queue with a dead-letter queue, a log group and an SSM parameter holding
-//! the queue's URL.
+//! first), a queue with a dead-letter queue, and a log group; the stack's tags reach
+//! every taggable resource, and the queue's URL is a stack output.
 //!
 //! ```sh
 //! cargo run --example hello                     # writes berth.out/ (or $BERTH_OUTDIR)
 //! cargo run --example hello -- synth HelloApp   # prints the HelloApp template
+//! cargo run --example hello -- deploy --all      # deploys both, HelloNetwork first
 //! ```
 use berth::prelude::*;
 
@@ -87,18 +88,6 @@ pub fn app() -> Result<App, ConstructError> {
         RawProperties::new(
             "AWS::Logs::LogGroup",
             Value::map([("RetentionInDays", Value::Int(14))]),
-        ),
-    )?;
-    app.add_resource(
-        stack,
-        "QueueUrlParameter",
-        RawProperties::new(
-            "AWS::SSM::Parameter",
-            Value::map([
-                ("Type", Value::from("String")),
-                ("Value", queue.ref_().into()),
-                ("Description", Value::from("where hello's jobs go")),
-            ]),
         ),
     )?;
     Output::new(
