@@ -6,9 +6,25 @@ use berth::constructs::App;
 #[path = "../../examples/hello/main.rs"]
 mod hello;
 
+#[path = "../../examples/fargate-web/main.rs"]
+mod fargate_web;
+
+#[path = "../../examples/ec2-cluster/main.rs"]
+mod ec2_cluster;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
-    vec![("hello", hello::app().expect("hello builds"))]
+    vec![
+        ("hello", hello::app().expect("hello builds")),
+        (
+            "fargate-web",
+            fargate_web::app().expect("fargate-web builds"),
+        ),
+        (
+            "ec2-cluster",
+            ec2_cluster::app().expect("ec2-cluster builds"),
+        ),
+    ]
 }
 
 /// Synthesizes an example into `dir`.

@@ -320,6 +320,19 @@ impl Construct for ServiceState {
             }
         }
         let _ = node;
+        // Tasks start only once their roles have their permissions (as CDK does for
+        // the task role): the service waits for the roles' default policies.
+        if let Some(r) = self.resource {
+            let td = self.task_definition;
+            for role in [td.existing_task_role(app), td.existing_execution_role(app)]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(policy) = role.default_policy(app) {
+                    app.add_dependency(r, policy);
+                }
+            }
+        }
         Ok(())
     }
 
