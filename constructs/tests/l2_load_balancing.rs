@@ -416,8 +416,12 @@ fn http_redirects_to_https() {
             }]))),
         }),
     );
-    assert!(t
-        .find_resources("AWS::ElasticLoadBalancingV2::Listener", json!({"Port": 80}))
+    let redirects = t.find_resources(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        json!({"Properties": {"Port": 80}}),
+    );
+    assert_eq!(redirects.len(), 1);
+    assert!(redirects
         .keys()
         .all(|id| id.starts_with("LBRedirect80To443")));
 }

@@ -44,10 +44,12 @@
 //! assert_eq!(tg["Properties"]["TargetType"], "ip");
 //! ```
 
+mod ecs_target;
 mod listener;
 mod load_balancer;
 mod target_group;
 
+pub use ecs_target::EcsServiceTarget;
 pub use listener::{
     AddActionProps, AddTargetsProps, Listener, ListenerAction, ListenerCertificate,
     ListenerCondition, ListenerProps, ListenerRule, RedirectOptions, RedirectProps,

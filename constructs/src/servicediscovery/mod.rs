@@ -400,3 +400,16 @@ impl Service {
         }
     }
 }
+
+/// The entry an ECS service's `ServiceRegistries` takes:
+/// `service.add_service_registry(&mut app, cloud_map.registry(&app, None)?.into())`.
+impl From<ServiceRegistry> for crate::ecs::ServiceRegistryAttachment {
+    fn from(r: ServiceRegistry) -> Self {
+        crate::ecs::ServiceRegistryAttachment {
+            registry_arn: r.registry_arn,
+            container_name: r.container_name,
+            container_port: r.container_port,
+            port: None,
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! The load balancing, discovery and scaling L2s wired to a real ECS Fargate service:
+//! an internet-facing ALB redirecting HTTP to HTTPS, the service registered through
+//! `EcsServiceTarget` (container port 8080), Cloud Map A records, and the service's
+//! task count scaled on CPU and requests. Checked with `berth-assertions`; the
+//! template passes `App::synth`'s schema validation and cfn-lint (zero errors and
+//! warnings; `$BERTH_CFN_LINT`, `$CFN_LINT` or `<workspace>/.venv/bin/cfn-lint`,
+//! `BERTH_SKIP_CFN_LINT=1` to skip).
+
+use berth_assertions::{pattern, Capture, Match, Template};
+use berth_constructs::appscaling::{
+    RequestCountScalingProps, ScalableTaskCount, ScalableTaskCountProps, UtilizationScalingProps,
+};
+use berth_constructs::ec2::{Vpc, VpcProps};
+use berth_constructs::ecs::{
+    Cluster, ClusterProps, ContainerDefinitionOptions, ContainerImage, FargateService,
+    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping,
+};
+use berth_constructs::elbv2::{
+    AddTargetsProps, ApplicationLoadBalancer, ApplicationLoadBalancerProps, EcsServiceTarget,
+    HealthCheck, ListenerCertificate, ListenerProps, RedirectProps,
+};
+use berth_constructs::servicediscovery::{
+    PrivateDnsNamespace, PrivateDnsNamespaceProps, ServiceProps,
+};
+use berth_constructs::{App, Stack, StackProps};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn app(health_check_port: Option<u16>) -> App {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let vpc = Vpc::new(
+        &mut app,
+        s,
+        "Vpc",
+        VpcProps {
+            nat_gateways: Some(1),
+            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let cluster = Cluster::new(
+        &mut app,
+        s,
+        "Cluster",
+        ClusterProps {
+            vpc: Some(vpc),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let task = FargateTaskDefinition::new(
+        &mut app,
+        s,
+        "TaskDef",
+        FargateTaskDefinitionProps::default(),
+    )
+    .unwrap();
+    task.add_container(
+        &mut app,
+        "web",
+        ContainerDefinitionOptions {
+            port_mappings: vec![PortMapping::tcp(8080), PortMapping::tcp(9090)],
+            ..ContainerDefinitionOptions::new(ContainerImage::from_registry(
+                "public.ecr.aws/nginx/nginx:latest",
+            ))
+        },
+    )
+    .unwrap();
+    let service = FargateService::new(
+        &mut app,
+        s,
+        "Service",
+        FargateServiceProps {
+            desired_count: Some(2),
+            ..FargateServiceProps::new(cluster, task)
+        },
+    )
+    .unwrap()
+    .base();
+
+    let lb = ApplicationLoadBalancer::new(
+        &mut app,
+        s,
+        "LB",
+        &vpc,
+        ApplicationLoadBalancerProps {
+            internet_facing: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    lb.add_redirect(&mut app, RedirectProps::default()).unwrap();
+    let https = lb
+        .add_listener(
+            &mut app,
+            "PublicListener",
+            ListenerProps {
+                certificates: vec![ListenerCertificate::from_arn(
+                    "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+                )],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let target = EcsServiceTarget::new(service, "web", 8080);
+    let tg = https
+        .add_targets(
+            &mut app,
+            "ECS",
+            AddTargetsProps {
+                targets: vec![&target],
+                health_check: HealthCheck {
+                    path: Some("/health".into()),
+                    port: health_check_port,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .unwrap();
+
+    let ns = PrivateDnsNamespace::new(
+        &mut app,
+        s,
+        "Namespace",
+        &vpc,
+        PrivateDnsNamespaceProps::new("svc.local"),
+    )
+    .unwrap();
+    let cloud_map = ns
+        .create_service(
+            &mut app,
+            "Web",
+            ServiceProps {
+                custom_health_check_failure_threshold: Some(1),
+                ..ServiceProps::new("web")
+            },
+        )
+        .unwrap();
+    let registry = cloud_map.registry(&app, None).unwrap();
+    service
+        .add_service_registry(&mut app, registry.into())
+        .unwrap();
+
+    let (cluster_name, service_name) = (service.cluster_name(&app), service.service_name(&app));
+    let count = ScalableTaskCount::new(
+        &mut app,
+        service,
+        "TaskCount",
+        ScalableTaskCountProps {
+            cluster_name,
+            service_name,
+            min_capacity: 2,
+            max_capacity: 10,
+            role_arn: None,
+        },
+    )
+    .unwrap();
+    count
+        .scale_on_cpu_utilization(
+            &mut app,
+            "CpuScaling",
+            UtilizationScalingProps {
+                target_utilization_percent: 60.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    count
+        .scale_on_request_count(
+            &mut app,
+            "RequestScaling",
+            RequestCountScalingProps {
+                requests_per_target: 500,
+                target_group: tg,
+                scale_in_cooldown_seconds: None,
+                scale_out_cooldown_seconds: None,
+                disable_scale_in: false,
+                policy_name: None,
+            },
+        )
+        .unwrap();
+    app
+}
+
+fn template(mut app: App) -> Template {
+    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
+    Template::from_json(out.stacks[0].template.clone()).unwrap()
+}
+
+#[test]
+fn the_service_is_registered_on_its_container_port_and_waits_for_the_listener() {
+    let t = template(app(None));
+    let tg = Capture::new();
+    t.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        pattern!({"Port": 443, "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": tg}}]}),
+    );
+    let tg_id = tg.as_string();
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({
+            "LoadBalancers": (Match::exact(json!([
+                {"ContainerName": "web", "ContainerPort": 8080, "TargetGroupArn": {"Ref": tg_id}},
+            ]))),
+            "HealthCheckGracePeriodSeconds": 60,
+            "ServiceRegistries": [{"RegistryArn": {"Fn::GetAtt": [(Match::string_like_regexp("^NamespaceWeb")), "Arn"]}}],
+        }),
+    );
+    let services = t.find_resources("AWS::ECS::Service", json!({}));
+    let service = services.values().next().unwrap();
+    let listener_ids: Vec<String> = t
+        .find_resources(
+            "AWS::ElasticLoadBalancingV2::Listener",
+            json!({"Properties": {"Port": 443}}),
+        )
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(service["DependsOn"], json!(listener_ids));
+    let tg = t.resource(&tg_id).unwrap();
+    assert_eq!(tg["Properties"]["Port"], 8080);
+    assert_eq!(tg["Properties"]["TargetType"], "ip");
+}
+
+#[test]
+fn the_tasks_are_open_to_the_load_balancer_on_8080_only() {
+    let t = template(app(None));
+    t.resource_count_is("AWS::EC2::SecurityGroupIngress", 1);
+    let source = Capture::new();
+    let target = Capture::new();
+    t.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        pattern!({
+            "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+            "GroupId": {"Fn::GetAtt": [target, "GroupId"]},
+            "SourceSecurityGroupId": {"Fn::GetAtt": [source, "GroupId"]},
+        }),
+    );
+    assert!(source.as_string().starts_with("LBSecurityGroup"));
+    assert!(target.as_string().starts_with("ServiceSecurityGroup"));
+}
+
+#[test]
+fn the_task_count_scales_the_service() {
+    let t = template(app(None));
+    t.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        pattern!({
+            "ResourceId": {"Fn::Join": ["", ["service/", {"Ref": (Match::string_like_regexp("^Cluster"))}, "/",
+                {"Fn::GetAtt": [(Match::string_like_regexp("^Service")), "Name"]}]]},
+            "MinCapacity": 2, "MaxCapacity": 10,
+        }),
+    );
+    let target = t
+        .find_resources("AWS::ApplicationAutoScaling::ScalableTarget", json!({}))
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    assert!(target.starts_with("ServiceTaskCountTarget"), "{target}");
+    t.all_resources_properties(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        pattern!({"ScalingTargetId": {"Ref": target}}),
+    );
+    t.resource_count_is("AWS::ApplicationAutoScaling::ScalingPolicy", 2);
+}
+
+#[test]
+fn a_health_check_on_another_mapped_port_passes_and_on_an_unmapped_one_fails() {
+    let t = template(app(Some(9090)));
+    t.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        json!({"HealthCheckPort": "9090"}),
+    );
+    let err = app(Some(8081)).synth().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "synthesis failed with 1 error:\n  error[BERTH-E0401] Web/LB/PublicListener/ECSGroup: HealthCheckPort: health check port 8081 is not a port the targets listen on; leave the port unset (traffic port) or use one of: 8080, 9090"
+    );
+}
+
+#[test]
+fn cfn_lint_passes() {
+    let mut app = app(None);
+    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
+    let lint = ["BERTH_CFN_LINT", "CFN_LINT"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().map(PathBuf::from))
+        .or_else(|| {
+            let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cfn-lint");
+            p.exists().then_some(p)
+        });
+    let Some(lint) = lint else {
+        if std::env::var("BERTH_SKIP_CFN_LINT").as_deref() == Ok("1") {
+            eprintln!("cfn-lint not found: skipped");
+            return;
+        }
+        panic!("cfn-lint not found: set BERTH_CFN_LINT, create .venv, or BERTH_SKIP_CFN_LINT=1");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for s in &out.stacks {
+        let path = dir.path().join(format!("{}.template.json", s.name));
+        std::fs::write(&path, serde_json::to_string_pretty(&s.template).unwrap()).unwrap();
+        let run = Command::new(&lint)
+            .args(["--format", "parseable", "--regions", "us-east-1", "--"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "cfn-lint found problems in {}:\n{}{}",
+            s.name,
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}
