@@ -323,6 +323,12 @@ impl Cluster {
         self.state(app).association
     }
 
+    /// The capacity providers associated with the cluster (`FARGATE`, `FARGATE_SPOT`,
+    /// and the names of EC2 capacity providers), in the order they were added.
+    pub fn capacity_provider_names(&self, app: &App) -> Vec<Value> {
+        self.state(app).providers.clone()
+    }
+
     /// Associates `FARGATE` and `FARGATE_SPOT` with the cluster.
     pub fn enable_fargate_capacity_providers(&self, app: &mut App) -> Result<()> {
         for p in ["FARGATE", "FARGATE_SPOT"] {

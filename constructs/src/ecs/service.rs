@@ -298,6 +298,7 @@ struct ServiceState {
     task_definition: TaskDefinition,
     security_groups: Vec<SecurityGroup>,
     uses_capacity_providers: bool,
+    strategies: Vec<CapacityProviderStrategy>,
     ec2: bool,
     load_balancers: Vec<LoadBalancerAttachment>,
     registries: Vec<ServiceRegistryAttachment>,
@@ -384,6 +385,22 @@ impl Construct for ServiceState {
                         .with_property(format!("ServiceRegistries[{i}]")),
                     );
                 }
+            }
+        }
+        let associated = self.cluster.capacity_provider_names(app);
+        for (i, st) in self.strategies.iter().enumerate() {
+            if !associated.contains(&st.capacity_provider) {
+                let name = match &st.capacity_provider {
+                    Value::String(s) => s.clone(),
+                    _ => "an EC2 capacity provider".into(),
+                };
+                out.push(
+                    err(format!(
+                        "capacity provider {name} is not associated with the cluster {}; set enable_fargate_capacity_providers on the cluster, or add the capacity with add_capacity",
+                        app.path(self.cluster)
+                    ))
+                    .with_property(format!("capacity_provider_strategies[{i}]")),
+                );
             }
         }
         if self.ec2 && !self.uses_capacity_providers && !self.cluster.has_ec2_capacity(app) {
@@ -493,6 +510,7 @@ impl BaseService {
                 task_definition: c.task_definition,
                 security_groups: Vec::new(),
                 uses_capacity_providers: !c.capacity_provider_strategies.is_empty(),
+                strategies: c.capacity_provider_strategies.clone(),
                 ec2,
                 load_balancers: Vec::new(),
                 registries: Vec::new(),

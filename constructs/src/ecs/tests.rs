@@ -1046,3 +1046,25 @@ fn given_roles_are_used_and_volumes_render() {
         }),
     );
 }
+
+#[test]
+fn a_service_strategy_needs_the_providers_associated_with_the_cluster() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    task.add_container(&mut w.app, "web", ContainerDefinitionOptions::new(nginx()))
+        .unwrap();
+    FargateService::new(
+        &mut w.app,
+        w.stack,
+        "Service",
+        FargateServiceProps {
+            capacity_provider_strategies: vec![CapacityProviderStrategy::fargate_spot(1)],
+            ..FargateServiceProps::new(w.cluster, task)
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        synth_errors(&mut w.app),
+        ["error[BERTH-E0311] Web/Service: capacity_provider_strategies[0]: capacity provider FARGATE_SPOT is not associated with the cluster Web/Cluster; set enable_fargate_capacity_providers on the cluster, or add the capacity with add_capacity"]
+    );
+}
