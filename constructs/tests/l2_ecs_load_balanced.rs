@@ -12,15 +12,17 @@ use berth_constructs::appscaling::{
 };
 use berth_constructs::ec2::{Vpc, VpcProps};
 use berth_constructs::ecs::{
-    Cluster, ClusterProps, ContainerDefinitionOptions, ContainerImage, FargateService,
-    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping,
+    AddCapacityOptions, Cluster, ClusterProps, ContainerDefinitionOptions, ContainerImage,
+    Ec2Service, Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, FargateService,
+    FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, NetworkMode,
+    PortMapping,
 };
 use berth_constructs::elbv2::{
     AddTargetsProps, ApplicationLoadBalancer, ApplicationLoadBalancerProps, EcsServiceTarget,
     HealthCheck, ListenerCertificate, ListenerProps, RedirectProps,
 };
 use berth_constructs::servicediscovery::{
-    PrivateDnsNamespace, PrivateDnsNamespaceProps, ServiceProps,
+    DnsRecordType, PrivateDnsNamespace, PrivateDnsNamespaceProps, ServiceProps,
 };
 use berth_constructs::{App, Stack, StackProps};
 use serde_json::json;
@@ -283,9 +285,166 @@ fn a_health_check_on_another_mapped_port_passes_and_on_an_unmapped_one_fails() {
     );
 }
 
+/// An `Ec2Service` in `bridge` mode with dynamic host ports, behind an ALB, found
+/// through SRV records.
+fn bridge_app() -> App {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Bridge", StackProps::default()).unwrap();
+    let vpc = Vpc::new(
+        &mut app,
+        s,
+        "Vpc",
+        VpcProps {
+            nat_gateways: Some(1),
+            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let cluster = Cluster::new(
+        &mut app,
+        s,
+        "Cluster",
+        ClusterProps {
+            vpc: Some(vpc),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let capacity = cluster
+        .add_capacity(
+            &mut app,
+            "DefaultAutoScalingGroup",
+            AddCapacityOptions {
+                min_capacity: 1,
+                max_capacity: Some(3),
+                ..AddCapacityOptions::new("t3.small")
+            },
+        )
+        .unwrap();
+    let task = Ec2TaskDefinition::new(
+        &mut app,
+        s,
+        "TaskDef",
+        Ec2TaskDefinitionProps {
+            network_mode: NetworkMode::Bridge,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    task.add_container(
+        &mut app,
+        "web",
+        ContainerDefinitionOptions {
+            memory_limit_mib: Some(256),
+            port_mappings: vec![PortMapping::tcp(80)],
+            ..ContainerDefinitionOptions::new(ContainerImage::from_registry(
+                "public.ecr.aws/nginx/nginx:latest",
+            ))
+        },
+    )
+    .unwrap();
+    let service = Ec2Service::new(
+        &mut app,
+        s,
+        "Service",
+        Ec2ServiceProps {
+            capacity_provider_strategies: vec![capacity.strategy(1)],
+            ..Ec2ServiceProps::new(cluster, task)
+        },
+    )
+    .unwrap()
+    .base();
+    let lb = ApplicationLoadBalancer::new(
+        &mut app,
+        s,
+        "LB",
+        &vpc,
+        ApplicationLoadBalancerProps {
+            internet_facing: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let http = lb
+        .add_listener(&mut app, "PublicListener", ListenerProps::default())
+        .unwrap();
+    let target = EcsServiceTarget::new(service, "web", 80);
+    http.add_targets(
+        &mut app,
+        "ECS",
+        AddTargetsProps {
+            targets: vec![&target],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let ns = PrivateDnsNamespace::new(
+        &mut app,
+        s,
+        "Namespace",
+        &vpc,
+        PrivateDnsNamespaceProps::new("svc.local"),
+    )
+    .unwrap();
+    let srv = ns
+        .create_service(
+            &mut app,
+            "Web",
+            ServiceProps {
+                dns_record_type: DnsRecordType::Srv,
+                ..ServiceProps::new("web")
+            },
+        )
+        .unwrap();
+    let registry = srv.registry(&app, Some(("web", 80))).unwrap();
+    service
+        .add_service_registry(&mut app, registry.into())
+        .unwrap();
+    app
+}
+
+#[test]
+fn bridge_tasks_get_instance_targets_and_the_dynamic_port_range() {
+    let t = template(bridge_app());
+    t.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        json!({"TargetType": "instance", "Port": 80, "Protocol": "HTTP", "HealthCheckPort": "traffic-port"}),
+    );
+    t.resource_count_is("AWS::EC2::SecurityGroupIngress", 1);
+    let source = Capture::new();
+    t.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        pattern!({
+            "IpProtocol": "tcp", "FromPort": 32768, "ToPort": 65535,
+            "Description": "Load balancer to target",
+            "SourceSecurityGroupId": {"Fn::GetAtt": [source, "GroupId"]},
+        }),
+    );
+    assert!(source.as_string().starts_with("LBSecurityGroup"));
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({
+            "LoadBalancers": [{"ContainerName": "web", "ContainerPort": 80}],
+            "ServiceRegistries": (Match::exact(pattern!([{
+                "ContainerName": "web", "ContainerPort": 80,
+                "RegistryArn": {"Fn::GetAtt": [(Match::string_like_regexp("^NamespaceWeb")), "Arn"]},
+            }]))),
+        }),
+    );
+    t.has_resource_properties(
+        "AWS::ServiceDiscovery::Service",
+        json!({"DnsConfig": {"DnsRecords": [{"Type": "SRV"}]}}),
+    );
+}
+
 #[test]
 fn cfn_lint_passes() {
-    let mut app = app(None);
+    lint(app(None));
+    lint(bridge_app());
+}
+
+fn lint(mut app: App) {
     let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
     let lint = ["BERTH_CFN_LINT", "CFN_LINT"]
         .iter()

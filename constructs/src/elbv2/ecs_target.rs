@@ -126,6 +126,7 @@ impl LoadBalancerTarget for EcsServiceTarget {
         };
         let udp = mapping.protocol == PortProtocol::Udp;
         let tcp_or_udp = |p: u16| if udp { Port::udp(p) } else { Port::tcp(p) };
+        let mut dynamic = false;
         let (target_type, port, ingress) = match task.network_mode(app) {
             NetworkMode::AwsVpc => (
                 TargetType::Ip,
@@ -138,7 +139,9 @@ impl LoadBalancerTarget for EcsServiceTarget {
             }
             NetworkMode::Bridge => match mapping.host_port {
                 Some(p) if p != 0 => (TargetType::Instance, p, tcp_or_udp(p)),
-                _ => (
+                _ => {
+                    dynamic = true;
+                    (
                     TargetType::Instance,
                     self.container_port,
                     if udp {
@@ -146,7 +149,8 @@ impl LoadBalancerTarget for EcsServiceTarget {
                     } else {
                         Port::tcp_range(32768, 65535)
                     },
-                ),
+                )
+                }
             },
             NetworkMode::None => {
                 return Err(ConstructError::invalid(
@@ -180,6 +184,7 @@ impl LoadBalancerTarget for EcsServiceTarget {
             connections: Some(self.service.connections(app)),
             ingress_port: Some(ingress),
             registrations: Vec::new(),
+            dynamic_host_ports: dynamic,
         })
     }
 }

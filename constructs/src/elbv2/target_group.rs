@@ -130,6 +130,10 @@ pub struct TargetAttachment {
     /// Targets to list in the group's `Targets` (IP or instance targets); empty for
     /// ECS services, which register themselves.
     pub registrations: Vec<TargetRegistration>,
+    /// The targets listen on dynamic host ports (bridge-mode tasks with host port 0):
+    /// the health check must use the traffic port, which is then written explicitly
+    /// (`HealthCheckPort: traffic-port`, as cfn-lint's E3049 asks). Default: false.
+    pub dynamic_host_ports: bool,
 }
 
 impl TargetAttachment {
@@ -142,6 +146,7 @@ impl TargetAttachment {
             connections: None,
             ingress_port: None,
             registrations: Vec::new(),
+            dynamic_host_ports: false,
         }
     }
 
@@ -242,6 +247,17 @@ impl Construct for TgState {
             );
         }
         if let Some(hc) = self.health_check_port {
+            if self.attachments.iter().any(|a| a.dynamic_host_ports) {
+                out.push(
+                    Diagnostic::error(
+                        "BERTH-E0401",
+                        path,
+                        format!("health check port {hc} cannot be used: the targets listen on dynamic host ports; leave the port unset (traffic port)"),
+                    )
+                    .with_property("HealthCheckPort"),
+                );
+                return out;
+            }
             let mut allowed: Vec<u16> = Vec::new();
             for a in &self.attachments {
                 for p in std::iter::once(a.port).chain(a.health_check_ports.iter().copied()) {
@@ -584,8 +600,12 @@ impl TargetGroup {
         state.registrations.extend(regs);
         let all_regs = state.registrations.clone();
         state.attachments.push(att.clone());
+        let traffic_port = att.dynamic_host_ports && state.health_check_port.is_none();
         let l1 = app.resource_mut(self.resource);
         l1.target_type = Some(att.target_type.l1().into());
+        if traffic_port {
+            l1.health_check_port = Some("traffic-port".into());
+        }
         if set_port {
             l1.port = Some((att.port as i64).into());
         }

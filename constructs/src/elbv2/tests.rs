@@ -333,3 +333,46 @@ fn targets_added_before_the_listener_are_opened_when_it_forwards() {
     assert_eq!(ingress[0]["Properties"]["FromPort"], 3000);
     assert_eq!(ingress[0]["Properties"]["ToPort"], 3000);
 }
+
+#[test]
+fn dynamic_host_ports_force_the_traffic_port() {
+    struct Bridge;
+    impl LoadBalancerTarget for Bridge {
+        fn attach_to_target_group(
+            &self,
+            _app: &mut App,
+            _tg: &TargetGroupInfo,
+        ) -> crate::error::Result<TargetAttachment> {
+            Ok(TargetAttachment {
+                dynamic_host_ports: true,
+                ..TargetAttachment::new(TargetType::Instance, 80)
+            })
+        }
+    }
+    let (mut app, s, vpc) = setup();
+    let tg = TargetGroup::new(&mut app, s, "Tg", &vpc, TargetGroupProps::default()).unwrap();
+    tg.add_target(&mut app, &Bridge).unwrap();
+    assert_eq!(
+        app.resource(tg.cfn()).health_check_port,
+        Some(berth_synth::Expr::Lit("traffic-port".to_string()))
+    );
+    let fixed = TargetGroup::new(
+        &mut app,
+        s,
+        "Fixed",
+        &vpc,
+        TargetGroupProps {
+            health_check: HealthCheck {
+                port: Some(80),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    fixed.add_target(&mut app, &Bridge).unwrap();
+    assert_eq!(
+        synth_error(&mut app),
+        "synthesis failed with 1 error:\n  error[BERTH-E0401] Web/Fixed: HealthCheckPort: health check port 80 cannot be used: the targets listen on dynamic host ports; leave the port unset (traffic port)"
+    );
+}
