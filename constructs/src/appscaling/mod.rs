@@ -226,6 +226,27 @@ impl TargetTrackingProps {
 }
 
 /// A scaling policy. Its L1 is `Resource` (`AWS::ApplicationAutoScaling::ScalingPolicy`).
+///
+/// ```
+/// use berth_constructs::appscaling::{ScalableTaskCount, ScalableTaskCountProps, UtilizationScalingProps};
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
+///     cluster_name: "main".into(), service_name: "web".into(),
+///     min_capacity: 1, max_capacity: 3, role_arn: None,
+/// }).unwrap();
+/// let policy = count.scale_on_memory_utilization(&mut app, "Memory", UtilizationScalingProps {
+///     target_utilization_percent: 80.0,
+///     policy_name: Some("web-memory".into()),
+///     ..Default::default()
+/// }).unwrap();
+/// assert!(policy.policy_arn().is_token());
+/// let out = app.synth().unwrap();
+/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Memory", "Resource"]).unwrap();
+/// assert_eq!(out.stacks[0].template["Resources"][&id]["Properties"]["PolicyName"], "web-memory");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScalingPolicy {
     node: NodeId,
@@ -496,7 +517,37 @@ impl StepScalingProps {
 }
 
 /// A step scaling policy: up to two policies (`LowerPolicy`, `UpperPolicy`), each
-/// triggered by an alarm (`LowerAlarm`, `UpperAlarm`), as CDK.
+/// triggered by an alarm (`LowerAlarm`, `UpperAlarm`), as CDK. Step bounds are
+/// written relative to the alarm's threshold.
+///
+/// ```
+/// use berth_constructs::appscaling::{
+///     Metric, ScalableTaskCount, ScalableTaskCountProps, ScalingInterval, StepScalingProps,
+/// };
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Worker", StackProps::default()).unwrap();
+/// let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
+///     cluster_name: "main".into(), service_name: "worker".into(),
+///     min_capacity: 0, max_capacity: 20, role_arn: None,
+/// }).unwrap();
+/// let steps = count.scale_on_metric(&mut app, "QueueDepth", StepScalingProps::new(
+///     Metric::new("AWS/SQS", "ApproximateNumberOfMessagesVisible").with_dimension("QueueName", "jobs"),
+///     vec![
+///         ScalingInterval { lower: None, upper: Some(0.0), change: -1 },
+///         ScalingInterval { lower: Some(10.0), upper: None, change: 2 },
+///     ],
+/// )).unwrap();
+/// let upper = steps.upper_policy.unwrap();
+/// let out = app.synth().unwrap();
+/// let res = &out.stacks[0].template["Resources"];
+/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+/// let alarm = &res[&id(&["TaskCount", "Target", "QueueDepth", "UpperAlarm", "Resource"])]["Properties"];
+/// assert_eq!(alarm["Threshold"], 10.0);
+/// assert_eq!(alarm["AlarmActions"][0]["Ref"], id(&["TaskCount", "Target", "QueueDepth", "UpperPolicy", "Resource"]));
+/// assert_eq!(app.path(upper), "Worker/TaskCount/Target/QueueDepth/UpperPolicy");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StepScalingPolicy {
     /// The scale-in policy, if any step scales in.

@@ -432,6 +432,37 @@ impl Scope for Listener {
 
 /// A rule of a listener. Its L1 child is `Resource`
 /// (`AWS::ElasticLoadBalancingV2::ListenerRule`).
+///
+/// ```
+/// use berth_constructs::ec2::{Vpc, VpcProps};
+/// use berth_constructs::elbv2::{
+///     ApplicationLoadBalancer, ListenerAction, ListenerCondition, ListenerProps, RedirectOptions,
+/// };
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc, Default::default()).unwrap();
+/// let http = lb.add_listener(&mut app, "Http", ListenerProps {
+///     default_action: Some(ListenerAction::fixed_response(404, None, None)),
+///     ..Default::default()
+/// }).unwrap();
+/// let rule = http.add_rule(&mut app, "OldDocs", 5,
+///     vec![ListenerCondition::host_headers(["docs.example.com"])],
+///     ListenerAction::redirect(RedirectOptions {
+///         host: Some("example.com".into()),
+///         path: Some("/docs".into()),
+///         permanent: true,
+///         ..Default::default()
+///     })).unwrap();
+/// assert_eq!(app.path(rule), "Web/LB/Http/OldDocs");
+/// let out = app.synth().unwrap();
+/// let id = berth_synth::logical_id::make_unique_id(&["LB", "Http", "OldDocs", "Resource"]).unwrap();
+/// let p = &out.stacks[0].template["Resources"][&id]["Properties"];
+/// assert_eq!(p["Actions"][0]["RedirectConfig"]["StatusCode"], "HTTP_301");
+/// assert_eq!(p["Conditions"][0]["Field"], "host-header");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListenerRule {
     node: NodeId,

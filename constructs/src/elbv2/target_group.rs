@@ -172,7 +172,10 @@ pub trait LoadBalancerTarget {
     ) -> Result<TargetAttachment>;
 }
 
-/// An IP address as a target (target type `ip`), e.g. a server outside ECS.
+/// An IP address as a target (target type `ip`), e.g. a server outside ECS. It has
+/// no security group, so nothing is opened: an application load balancer's group
+/// allows no outbound traffic by default (as CDK), so also call
+/// `lb.connections(&app).allow_to(&mut app, &Peer::ipv4("10.0.1.20/32"), Port::tcp(8080), "..")`.
 ///
 /// ```
 /// use berth_constructs::elbv2::IpTarget;
