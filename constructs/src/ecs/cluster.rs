@@ -53,7 +53,7 @@ impl ContainerInsights {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderStrategy {
     /// The capacity provider's name: `FARGATE`, `FARGATE_SPOT`, or the name of an
-    /// EC2 capacity provider (see [`Ec2Capacity::capacity_provider_name`]).
+    /// EC2 capacity provider (see [`Ec2Capacity::capacity_provider_name`]). Required.
     pub capacity_provider: Value,
     /// Tasks to run on this provider before the weights apply. Default: not rendered (0).
     pub base: Option<u32>,
@@ -102,9 +102,9 @@ impl CapacityProviderStrategy {
 /// the `servicediscovery` constructs, and passed in by ARN and id).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultCloudMapNamespace {
-    /// The namespace's ARN.
+    /// The namespace's ARN. Required.
     pub namespace_arn: Value,
-    /// The namespace's id.
+    /// The namespace's id. Required.
     pub namespace_id: Value,
     /// Also make it the Service Connect default of the cluster
     /// (`ServiceConnectDefaults.Namespace`). Default: false.

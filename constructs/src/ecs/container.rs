@@ -84,7 +84,7 @@ pub use td::AppProtocol;
 /// A port the container listens on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PortMapping {
-    /// The port in the container.
+    /// The port in the container. Required.
     pub container_port: u16,
     /// The port on the host. In `awsvpc` and `host` mode it must be left out or equal
     /// the container port; in `bridge` mode leaving it out means a dynamic host port
@@ -275,20 +275,21 @@ pub use td::Name as UlimitName;
 /// A Linux resource limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ulimit {
-    /// The resource.
+    /// The resource. Required.
     pub name: UlimitName,
-    /// The soft limit.
+    /// The soft limit. Required.
     pub soft_limit: u32,
-    /// The hard limit (at least the soft limit).
+    /// The hard limit (at least the soft limit). Required.
     pub hard_limit: u32,
 }
 
 /// A volume of the task mounted into the container.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MountPoint {
-    /// The name of a volume added with [`crate::ecs::TaskDefinition::add_volume`].
+    /// The name of a volume of the task (from the props or
+    /// [`crate::ecs::TaskDefinition::add_volume`]). Required.
     pub source_volume: String,
-    /// Where it appears in the container.
+    /// Where it appears in the container. Required.
     pub container_path: String,
     /// Mount it read-only. Default: false.
     pub read_only: bool,
@@ -403,7 +404,7 @@ impl ContainerDependencyCondition {
 /// A start-order dependency on another container of the same task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ContainerDependency {
-    /// The container to wait for.
+    /// The container to wait for. Required.
     pub container: ContainerDefinition,
     /// What to wait for. Default: [`ContainerDependencyCondition::Healthy`].
     pub condition: ContainerDependencyCondition,

@@ -23,7 +23,7 @@ pub const SCALABLE_DIMENSION_DESIRED_COUNT: &str = "ecs:service:DesiredCount";
 /// The deployment circuit breaker: stop a deployment whose tasks keep failing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeploymentCircuitBreaker {
-    /// Also roll back to the last deployment that completed.
+    /// Also roll back to the last deployment that completed. Required.
     pub rollback: bool,
 }
 
@@ -115,11 +115,11 @@ impl PlacementConstraint {
 /// call [`BaseService::add_load_balancer`] with this).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancerAttachment {
-    /// The target group's ARN.
+    /// The target group's ARN. Required.
     pub target_group_arn: Value,
-    /// The container that receives the traffic (checked at synth).
+    /// The container that receives the traffic (checked at synth). Required.
     pub container_name: String,
-    /// Its port (checked at synth against the container's port mappings).
+    /// Its port (checked at synth against the container's port mappings). Required.
     pub container_port: u16,
 }
 
@@ -127,7 +127,7 @@ pub struct LoadBalancerAttachment {
 /// constructs call [`BaseService::add_service_registry`] with this).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRegistryAttachment {
-    /// The Cloud Map service's ARN.
+    /// The Cloud Map service's ARN. Required.
     pub registry_arn: Value,
     /// The container to register (for SRV records in `bridge`/`host` mode). Default:
     /// none.

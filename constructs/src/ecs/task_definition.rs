@@ -226,9 +226,9 @@ pub use td::OperatingSystemFamily;
 /// The platform a Fargate task runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RuntimePlatform {
-    /// `X86_64` or `ARM64`.
+    /// `X86_64` or `ARM64`. Required.
     pub cpu_architecture: CpuArchitecture,
-    /// The operating system (berth's Fargate defaults are for `LINUX`).
+    /// The operating system (berth's Fargate defaults are for `LINUX`). Required.
     pub operating_system_family: OperatingSystemFamily,
 }
 
@@ -276,9 +276,9 @@ pub enum VolumeSource {
 /// A volume of a task, mounted into containers with a [`super::MountPoint`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Volume {
-    /// The volume's name, unique in the task.
+    /// The volume's name, unique in the task. Required.
     pub name: String,
-    /// What backs it.
+    /// What backs it. Required.
     pub source: VolumeSource,
 }
 
@@ -286,7 +286,7 @@ pub struct Volume {
 /// expression, e.g. `attribute:ecs.instance-type =~ t3.*`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskPlacementConstraint {
-    /// The cluster query language expression.
+    /// The cluster query language expression. Required.
     pub expression: String,
 }
 
