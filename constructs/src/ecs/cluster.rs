@@ -111,6 +111,18 @@ pub struct DefaultCloudMapNamespace {
     pub use_for_service_connect: bool,
 }
 
+/// Attributes of an existing cluster, for [`Cluster::from_attributes`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterAttributes {
+    /// The cluster's name. Required.
+    pub cluster_name: Value,
+    /// The VPC its tasks run in. Required.
+    pub vpc: Vpc,
+    /// The cluster's ARN. Default: built from the name, in the stack's account and
+    /// region.
+    pub cluster_arn: Option<Value>,
+}
+
 /// Options of a [`Cluster`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterProps {
@@ -141,11 +153,17 @@ pub(crate) struct ClusterState {
     pub(crate) capacities: Vec<Ec2Capacity>,
     namespace: Option<DefaultCloudMapNamespace>,
     id: String,
+    /// Name and ARN of an imported cluster.
+    imported: Option<(Value, Value)>,
 }
 
 impl Construct for ClusterState {
     fn fqn(&self) -> &'static str {
-        "berth.ecs.Cluster"
+        if self.imported.is_some() {
+            "berth.ecs.ImportedCluster"
+        } else {
+            "berth.ecs.Cluster"
+        }
     }
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
         let path = app.path(node);
@@ -212,7 +230,7 @@ impl Construct for ClusterState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cluster {
     node: NodeId,
-    resource: ResourceRef<CfnCluster>,
+    resource: Option<ResourceRef<CfnCluster>>,
 }
 
 impl Scope for Cluster {
@@ -255,6 +273,7 @@ impl Cluster {
                 capacities: Vec::new(),
                 namespace: props.default_cloud_map_namespace,
                 id: id.to_owned(),
+                imported: None,
             },
         )?;
         let resource = app.add_resource(node, "Resource", cfn)?;
@@ -265,7 +284,10 @@ impl Cluster {
         if let Some(s) = app.construct_mut::<ClusterState>(node) {
             s.vpc = Some(vpc);
         }
-        let cluster = Cluster { node, resource };
+        let cluster = Cluster {
+            node,
+            resource: Some(resource),
+        };
         if props.enable_fargate_capacity_providers {
             cluster.enable_fargate_capacity_providers(app)?;
         }
@@ -278,14 +300,95 @@ impl Cluster {
             .expect("a Cluster handle points at a cluster")
     }
 
-    /// The cluster's name (`Ref`).
-    pub fn cluster_name(&self, _app: &App) -> Value {
-        self.resource.ref_().into()
+    /// The cluster's name (`Ref`, or the name given to [`Cluster::from_attributes`]).
+    pub fn cluster_name(&self, app: &App) -> Value {
+        match self.resource {
+            Some(r) => r.ref_().into(),
+            None => self.state(app).imported.clone().unwrap_or_default().0,
+        }
     }
 
     /// The cluster's ARN.
-    pub fn cluster_arn(&self, _app: &App) -> Value {
-        self.resource.attr_arn().into()
+    pub fn cluster_arn(&self, app: &App) -> Value {
+        match self.resource {
+            Some(r) => r.attr_arn().into(),
+            None => self.state(app).imported.clone().unwrap_or_default().1,
+        }
+    }
+
+    /// An existing cluster, by name, in a VPC. berth never changes it: its capacity
+    /// providers cannot be changed here ([`Cluster::add_capacity`] and
+    /// [`Cluster::enable_fargate_capacity_providers`] return an error), but services
+    /// can run in it.
+    ///
+    /// ```
+    /// use berth_constructs::ec2::{Vpc, VpcAttributes};
+    /// use berth_constructs::ecs::{Cluster, ClusterAttributes};
+    /// use berth_constructs::{App, Stack, StackProps};
+    ///
+    /// let mut app = App::new();
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    /// let vpc = Vpc::from_attributes(&mut app, stack, "Vpc", VpcAttributes {
+    ///     vpc_id: "vpc-0123".into(),
+    ///     availability_zones: vec!["us-east-1a".into()],
+    ///     private_subnet_ids: vec!["subnet-0123".into()],
+    ///     ..Default::default()
+    /// }).unwrap();
+    /// let cluster = Cluster::from_attributes(&mut app, stack, "Cluster", ClusterAttributes {
+    ///     cluster_name: "prod".into(),
+    ///     vpc,
+    ///     cluster_arn: None,
+    /// }).unwrap();
+    /// assert_eq!(cluster.cluster_name(&app), "prod".into());
+    /// assert!(cluster.cfn().is_none());
+    /// ```
+    pub fn from_attributes(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        attrs: ClusterAttributes,
+    ) -> Result<Cluster> {
+        let arn = attrs.cluster_arn.unwrap_or_else(|| {
+            join([
+                Value::from("arn:"),
+                berth_synth::Pseudo::Partition.token().into(),
+                Value::from(":ecs:"),
+                berth_synth::Pseudo::Region.token().into(),
+                Value::from(":"),
+                berth_synth::Pseudo::AccountId.token().into(),
+                Value::from(":cluster/"),
+                attrs.cluster_name.clone(),
+            ])
+        });
+        let node = app.add_construct(
+            scope,
+            id,
+            ClusterState {
+                vpc: Some(attrs.vpc),
+                providers: Vec::new(),
+                default_strategy: Vec::new(),
+                association: None,
+                capacities: Vec::new(),
+                namespace: None,
+                id: id.to_owned(),
+                imported: Some((attrs.cluster_name, arn)),
+            },
+        )?;
+        Ok(Cluster {
+            node,
+            resource: None,
+        })
+    }
+
+    fn check_owned(&self, app: &App, what: &str) -> Result<()> {
+        if self.resource.is_none() {
+            return Err(ConstructError::invalid(
+                app.path(self.node),
+                what,
+                "cannot change the capacity of an imported cluster: berth does not change it (its existing capacity providers would be replaced)",
+            ));
+        }
+        Ok(())
     }
 
     /// The VPC of the cluster.
@@ -295,8 +398,8 @@ impl Cluster {
             .expect("the cluster's VPC is set when the cluster is created")
     }
 
-    /// The L1 cluster, for escape hatches.
-    pub fn cfn(&self) -> ResourceRef<CfnCluster> {
+    /// The L1 cluster, for escape hatches (`None` when imported).
+    pub fn cfn(&self) -> Option<ResourceRef<CfnCluster>> {
         self.resource
     }
 
@@ -331,6 +434,7 @@ impl Cluster {
 
     /// Associates `FARGATE` and `FARGATE_SPOT` with the cluster.
     pub fn enable_fargate_capacity_providers(&self, app: &mut App) -> Result<()> {
+        self.check_owned(app, "enable_fargate_capacity_providers")?;
         for p in ["FARGATE", "FARGATE_SPOT"] {
             self.add_provider(app, Value::from(p));
         }
@@ -344,6 +448,7 @@ impl Cluster {
         app: &mut App,
         strategy: Vec<CapacityProviderStrategy>,
     ) -> Result<()> {
+        self.check_owned(app, "default_capacity_provider_strategy")?;
         if let Some(s) = app.construct_mut::<ClusterState>(self.node) {
             s.default_strategy = strategy;
         }
@@ -359,6 +464,9 @@ impl Cluster {
     }
 
     fn sync_associations(&self, app: &mut App) -> Result<()> {
+        let Some(cluster_resource) = self.resource else {
+            return Ok(());
+        };
         let s = self.state(app);
         if s.providers.is_empty() && s.default_strategy.is_empty() {
             return Ok(());
@@ -381,7 +489,7 @@ impl Cluster {
                     self.node,
                     &id,
                     CfnClusterCapacityProviderAssociations {
-                        cluster: Some(self.resource.ref_().into()),
+                        cluster: Some(cluster_resource.ref_().into()),
                         ..Default::default()
                     },
                 )?;
@@ -430,6 +538,7 @@ impl Cluster {
         id: &str,
         options: AddCapacityOptions,
     ) -> Result<Ec2Capacity> {
+        self.check_owned(app, "capacity")?;
         let path = format!("{}/{id}", app.path(self.node));
         let bad = |prop: &str, msg: String| ConstructError::invalid(path.clone(), prop, msg);
         if options.instance_type.trim().is_empty() {

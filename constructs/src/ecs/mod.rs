@@ -57,8 +57,8 @@ mod task_definition;
 
 pub use cluster::{
     AddCapacityOptions, AsgCapacityProviderOptions, CapacityProviderStrategy, Cluster,
-    ClusterProps, ContainerInsights, DefaultCloudMapNamespace, Ec2Capacity, MachineImage,
-    ECS_AL2023_AMI_PARAMETER, ECS_AL2023_ARM64_AMI_PARAMETER,
+    ClusterAttributes, ClusterProps, ContainerInsights, DefaultCloudMapNamespace, Ec2Capacity,
+    MachineImage, ECS_AL2023_AMI_PARAMETER, ECS_AL2023_ARM64_AMI_PARAMETER,
 };
 pub use container::{
     AppProtocol, AwsLogDriverMode, AwsLogDriverProps, ContainerDefinition,

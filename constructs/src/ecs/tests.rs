@@ -1068,3 +1068,62 @@ fn a_service_strategy_needs_the_providers_associated_with_the_cluster() {
         ["error[BERTH-E0311] Web/Service: capacity_provider_strategies[0]: capacity provider FARGATE_SPOT is not associated with the cluster Web/Cluster; set enable_fargate_capacity_providers on the cluster, or add the capacity with add_capacity"]
     );
 }
+
+#[test]
+fn services_run_in_an_imported_cluster_whose_capacity_is_left_alone() {
+    let mut app = App::new();
+    let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let vpc = Vpc::from_attributes(
+        &mut app,
+        stack,
+        "Vpc",
+        crate::ec2::VpcAttributes {
+            vpc_id: "vpc-0123".into(),
+            availability_zones: vec!["us-east-1a".into(), "us-east-1b".into()],
+            private_subnet_ids: vec!["subnet-a".into(), "subnet-b".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let cluster = Cluster::from_attributes(
+        &mut app,
+        stack,
+        "Cluster",
+        ClusterAttributes {
+            cluster_name: "prod".into(),
+            vpc,
+            cluster_arn: None,
+        },
+    )
+    .unwrap();
+    let err = cluster
+        .add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/Cluster: capacity: cannot change the capacity of an imported cluster: berth does not change it (its existing capacity providers would be replaced)"
+    );
+    let task = FargateTaskDefinition::new(
+        &mut app,
+        stack,
+        "TaskDef",
+        FargateTaskDefinitionProps::default(),
+    )
+    .unwrap();
+    task.add_container(&mut app, "web", ContainerDefinitionOptions::new(nginx()))
+        .unwrap();
+    FargateService::new(
+        &mut app,
+        stack,
+        "Service",
+        FargateServiceProps::new(cluster, task),
+    )
+    .unwrap();
+    let t = template(&mut app);
+    t.resource_count_is("AWS::ECS::Cluster", 0);
+    t.resource_count_is("AWS::ECS::ClusterCapacityProviderAssociations", 0);
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({"Cluster": "prod", "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ["subnet-a", "subnet-b"]}}}),
+    );
+}
