@@ -13,7 +13,8 @@ use crate::error::{ConstructError, Result};
 /// `service.loadBalancerTarget({ containerName, containerPort })`).
 ///
 /// Attaching it adds the group to the service's `LoadBalancers`, makes the service
-/// depend on the listeners and rules that forward to the group, and answers:
+/// depend on the listeners and rules that forward to the group when it attaches
+/// (`Listener::add_targets` forwards first, then attaches), and answers:
 /// target type `ip` in `awsvpc` mode (`instance` otherwise); the container port (the
 /// host port in `host` mode; in `bridge` mode with a dynamic host port, the ingress
 /// opened is the ephemeral range 32768-65535); the container's mapped ports as the

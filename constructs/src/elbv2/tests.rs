@@ -376,3 +376,71 @@ fn dynamic_host_ports_force_the_traffic_port() {
         "synthesis failed with 1 error:\n  error[BERTH-E0401] Web/Fixed: HealthCheckPort: health check port 80 cannot be used: the targets listen on dynamic host ports; leave the port unset (traffic port)"
     );
 }
+
+#[test]
+fn forwarding_to_two_groups_uses_a_forward_config() {
+    let (mut app, s, vpc) = setup();
+    let lb = alb(&mut app, s, &vpc);
+    let blue = TargetGroup::new(
+        &mut app,
+        s,
+        "Blue",
+        &vpc,
+        TargetGroupProps {
+            port: Some(80),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let green = TargetGroup::new(
+        &mut app,
+        s,
+        "Green",
+        &vpc,
+        TargetGroupProps {
+            port: Some(80),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    lb.add_listener(
+        &mut app,
+        "Http",
+        ListenerProps {
+            default_action: Some(ListenerAction::Forward(vec![blue, green])),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let out = app.synth().unwrap();
+    let res = &out.stacks[0].template["Resources"];
+    let listener = berth_synth::logical_id::make_unique_id(&["LB", "Http", "Resource"]).unwrap();
+    let action = &res[&listener]["Properties"]["DefaultActions"][0];
+    assert_eq!(action["Type"], "forward");
+    let groups = action["ForwardConfig"]["TargetGroups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0]["Weight"], 1);
+    let blue_id = berth_synth::logical_id::make_unique_id(&["Blue", "Resource"]).unwrap();
+    assert_eq!(groups[0]["TargetGroupArn"]["Ref"], blue_id);
+}
+
+#[test]
+fn network_listeners_only_forward() {
+    let (mut app, s, vpc) = setup();
+    let nlb = NetworkLoadBalancer::new(&mut app, s, "Nlb", &vpc, Default::default()).unwrap();
+    let err = nlb
+        .add_listener(
+            &mut app,
+            "Tcp",
+            ListenerProps {
+                port: Some(80),
+                default_action: Some(ListenerAction::fixed_response(200, None, None)),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/Nlb/Tcp: action: a network listener can only forward; fixed responses and redirects need an application load balancer"
+    );
+}
