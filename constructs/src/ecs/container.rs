@@ -418,6 +418,8 @@ pub(crate) struct ContainerState {
     pub(crate) port_mappings: Vec<PortMapping>,
     pub(crate) has_health_check: bool,
     pub(crate) has_memory: bool,
+    /// (cpu, memory limit, memory reservation) of the container.
+    pub(crate) sizes: (Option<u32>, Option<u32>, Option<u32>),
     pub(crate) mount_points: Vec<MountPoint>,
     pub(crate) dependencies: Vec<(NodeId, ContainerDependencyCondition)>,
     pub(crate) rendered: td::ContainerDefinition,
@@ -723,6 +725,7 @@ pub(crate) fn build_container(
         port_mappings: opts.port_mappings,
         has_health_check: opts.health_check.is_some(),
         has_memory: opts.memory_limit_mib.is_some() || opts.memory_reservation_mib.is_some(),
+        sizes: (opts.cpu, opts.memory_limit_mib, opts.memory_reservation_mib),
         mount_points: opts.mount_points,
         dependencies: Vec::new(),
         rendered,

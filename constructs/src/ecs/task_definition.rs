@@ -300,6 +300,8 @@ pub(crate) struct TaskDefState {
     execution_role: Option<Role>,
     volumes: Vec<Volume>,
     has_task_memory: bool,
+    /// Task-level CPU units and memory (MiB), if set.
+    task_size: (Option<u32>, Option<u32>),
     resource: Option<ResourceRef<CfnTaskDefinition>>,
 }
 
@@ -393,6 +395,35 @@ impl Construct for TaskDefState {
                         stack.push((j, t));
                     }
                 }
+            }
+        }
+        // Containers must fit in the task's size.
+        let (task_cpu, task_memory) = self.task_size;
+        if let Some(mem) = task_memory {
+            for (_, s) in &states {
+                if let Some(limit) = s.sizes.1.filter(|l| *l > mem) {
+                    out.push(err(format!(
+                        "container {} has a memory limit of {limit} MiB, more than the task's {mem} MiB",
+                        s.name
+                    )));
+                }
+            }
+            let reserved: u32 = states
+                .iter()
+                .map(|(_, s)| s.sizes.2.or(s.sizes.1).unwrap_or(0))
+                .sum();
+            if reserved > mem {
+                out.push(err(format!(
+                    "the containers reserve {reserved} MiB of memory in total, more than the task's {mem} MiB; lower their reservations or choose a larger task size"
+                )));
+            }
+        }
+        if let Some(cpu) = task_cpu {
+            let used: u32 = states.iter().map(|(_, s)| s.sizes.0.unwrap_or(0)).sum();
+            if used > cpu {
+                out.push(err(format!(
+                    "the containers reserve {used} CPU units in total, more than the task's {cpu}; lower their cpu or choose a larger task size"
+                )));
             }
         }
         for (_, s) in &states {
@@ -541,6 +572,7 @@ impl TaskDefinition {
             execution_role: None,
             volumes: c.volumes,
             has_task_memory: c.memory.is_some(),
+            task_size: (c.cpu, c.memory),
             resource: None,
         };
         let node = app.add_construct(scope, id, state)?;
@@ -806,6 +838,7 @@ impl TaskDefinition {
                 port_mappings: Vec::new(),
                 has_health_check: false,
                 has_memory: false,
+                sizes: (None, None, None),
                 mount_points: Vec::new(),
                 dependencies: Vec::new(),
                 rendered: Default::default(),

@@ -1127,3 +1127,38 @@ fn services_run_in_an_imported_cluster_whose_capacity_is_left_alone() {
         pattern!({"Cluster": "prod", "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ["subnet-a", "subnet-b"]}}}),
     );
 }
+
+#[test]
+fn containers_must_fit_in_the_task_size() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    task.add_container(
+        &mut w.app,
+        "web",
+        ContainerDefinitionOptions {
+            cpu: Some(256),
+            memory_limit_mib: Some(1024),
+            memory_reservation_mib: Some(256),
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    task.add_container(
+        &mut w.app,
+        "sidecar",
+        ContainerDefinitionOptions {
+            cpu: Some(128),
+            memory_limit_mib: Some(384),
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        synth_errors(&mut w.app),
+        [
+            "error[BERTH-E0310] Web/TaskDef: container web has a memory limit of 1024 MiB, more than the task's 512 MiB",
+            "error[BERTH-E0310] Web/TaskDef: the containers reserve 640 MiB of memory in total, more than the task's 512 MiB; lower their reservations or choose a larger task size",
+            "error[BERTH-E0310] Web/TaskDef: the containers reserve 384 CPU units in total, more than the task's 256; lower their cpu or choose a larger task size",
+        ]
+    );
+}
