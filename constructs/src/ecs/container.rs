@@ -128,7 +128,7 @@ impl PortMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Secret {
     /// An SSM parameter by name (`/prod/db/password` or `prod-db-password`), in the
-    /// stack's account and region; granted with `ssm:GetParameters` on its ARN. (A
+    /// stack's account and region, or by full ARN (`arn:...:parameter/...`); granted with `ssm:GetParameters` on its ARN. (A
     /// `SecureString` under a customer managed KMS key also needs `kms:Decrypt`, which
     /// is not granted here.)
     SsmParameter(String),
@@ -167,6 +167,7 @@ impl Secret {
     /// The ARN the execution role is granted read on.
     pub fn arn(&self) -> Value {
         match self {
+            Secret::SsmParameter(name) if name.starts_with("arn:") => Value::from(name.as_str()),
             Secret::SsmParameter(name) => {
                 let resource = if name.starts_with('/') {
                     format!(":parameter{name}")

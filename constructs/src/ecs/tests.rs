@@ -1162,3 +1162,14 @@ fn containers_must_fit_in_the_task_size() {
         ]
     );
 }
+
+#[test]
+fn an_ssm_parameter_given_by_arn_is_used_as_is() {
+    let arn = "arn:aws:ssm:eu-west-1:111111111111:parameter/shared/token";
+    assert_eq!(
+        Secret::from_ssm_parameter_name(arn).arn(),
+        berth_synth::Value::from(arn)
+    );
+    let by_name = Secret::from_ssm_parameter_name("token").arn();
+    assert!(by_name.is_token());
+}
