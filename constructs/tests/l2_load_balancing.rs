@@ -308,7 +308,10 @@ fn the_listener_forwards_to_the_target_group_on_the_targets_port() {
     assert_eq!(p["Matcher"], json!({"HttpCode": "200-299"}));
     assert_eq!(
         p["TargetGroupAttributes"],
-        json!([{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}])
+        json!([
+            {"Key": "deregistration_delay.timeout_seconds", "Value": "30"},
+            {"Key": "stickiness.enabled", "Value": "false"},
+        ])
     );
 }
 
@@ -721,6 +724,13 @@ fn an_nlb_forwards_tls_to_registered_ip_targets() {
         ])
     );
     assert_eq!(tg["Properties"]["Protocol"], "TCP");
+    assert_eq!(
+        tg["Properties"]["TargetGroupAttributes"],
+        json!([
+            {"Key": "stickiness.enabled", "Value": "true"},
+            {"Key": "stickiness.type", "Value": "source_ip"},
+        ])
+    );
     assert_eq!(tg["Properties"]["HealthCheckProtocol"], "HTTP");
 }
 
