@@ -17,7 +17,6 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, JsonType, PatternOptions, ValidationError, Validator};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// A vendored schema that does not compile (a bug in berth or in a schema patch).
@@ -67,50 +66,24 @@ fn compile(entry: &table::Entry) -> Result<Compiled, SchemaError> {
 
 type Slot = OnceLock<Result<Compiled, SchemaError>>;
 
-/// FNV-1a: type names are short and trusted, and this lookup runs once per resource.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-struct Slots {
-    index: HashMap<&'static str, usize, BuildHasherDefault<Fnv>>,
-    slots: Vec<Slot>,
-}
-
-fn slots() -> &'static Slots {
-    static SLOTS: OnceLock<Slots> = OnceLock::new();
-    SLOTS.get_or_init(|| Slots {
-        index: table::ENTRIES
+fn slots() -> &'static (HashMap<&'static str, usize>, Vec<Slot>) {
+    static SLOTS: OnceLock<(HashMap<&'static str, usize>, Vec<Slot>)> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let index = table::ENTRIES
             .iter()
             .enumerate()
             .map(|(i, e)| (e.type_name, i))
-            .collect(),
-        slots: table::ENTRIES.iter().map(|_| OnceLock::new()).collect(),
+            .collect();
+        let slots = table::ENTRIES.iter().map(|_| OnceLock::new()).collect();
+        (index, slots)
     })
 }
 
 fn compiled(type_name: &str) -> Option<&'static Result<Compiled, SchemaError>> {
-    let s = slots();
-    let i = *s.index.get(type_name)?;
+    let (index, slots) = slots();
+    let i = *index.get(type_name)?;
     let entry = table::ENTRIES.get(i)?;
-    let slot = s.slots.get(i)?;
+    let slot = slots.get(i)?;
     Some(slot.get_or_init(|| compile(entry)))
 }
 
