@@ -444,3 +444,75 @@ fn network_listeners_only_forward() {
         "Web/Nlb/Tcp: action: a network listener can only forward; fixed responses and redirects need an application load balancer"
     );
 }
+
+#[test]
+fn deletion_protection_idle_timeout_and_names() {
+    let (mut app, s, vpc) = setup();
+    let lb = ApplicationLoadBalancer::new(
+        &mut app,
+        s,
+        "LB",
+        &vpc,
+        ApplicationLoadBalancerProps {
+            deletion_protection: true,
+            idle_timeout_seconds: Some(300),
+            drop_invalid_header_fields: false,
+            load_balancer_name: Some("web-lb".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let p = app.resource(lb.cfn());
+    let Some(berth_synth::Expr::Lit(attrs)) = &p.load_balancer_attributes else {
+        panic!("no attributes")
+    };
+    let pairs: Vec<(String, String)> = attrs
+        .iter()
+        .map(|a| match (&a.key, &a.value) {
+            (Some(berth_synth::Expr::Lit(k)), Some(berth_synth::Expr::Lit(v))) => {
+                (k.clone(), v.clone())
+            }
+            _ => panic!("attribute not literal"),
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("deletion_protection.enabled".into(), "true".into()),
+            (
+                "routing.http.drop_invalid_header_fields.enabled".into(),
+                "false".into()
+            ),
+            ("idle_timeout.timeout_seconds".into(), "300".into()),
+        ]
+    );
+    let err = ApplicationLoadBalancer::new(
+        &mut app,
+        s,
+        "Bad",
+        &vpc,
+        ApplicationLoadBalancerProps {
+            idle_timeout_seconds: Some(0),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/Bad: idle_timeout_seconds: idle timeout 0 is out of range; allowed: 1 to 4000 seconds"
+    );
+    let err = NetworkLoadBalancer::new(
+        &mut app,
+        s,
+        "Nlb",
+        &vpc,
+        NetworkLoadBalancerProps {
+            load_balancer_name: Some("internal-db".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err
+        .to_string()
+        .starts_with("Web/Nlb: load_balancer_name: invalid load balancer name \"internal-db\""));
+}
