@@ -188,7 +188,7 @@ impl Secret {
         }
     }
 
-    fn value_from(&self) -> Value {
+    pub(crate) fn value_from(&self) -> Value {
         match self {
             Secret::SecretsManager {
                 arn,
@@ -198,14 +198,14 @@ impl Secret {
         }
     }
 
-    fn action(&self) -> &'static str {
+    pub(crate) fn action(&self) -> &'static str {
         match self {
             Secret::SsmParameter(_) => "ssm:GetParameters",
             Secret::SecretsManager { .. } => "secretsmanager:GetSecretValue",
         }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         match self {
             Secret::SsmParameter(n) => n.trim().is_empty(),
             Secret::SecretsManager { arn, .. } => {

@@ -3,11 +3,11 @@
 
 use super::container::{
     build_container, dependency_l1, port_label, precheck, render_ports, ContainerDefinition,
-    ContainerDefinitionOptions, ContainerState,
+    ContainerDefinitionOptions, ContainerState, PortMapping, Secret,
 };
 use crate::app::{App, Construct, NodeId, Scope};
 use crate::error::{ConstructError, Result};
-use crate::iam::{value_expr, Grantable, PolicyStatement, Principal, Role, RoleProps};
+use crate::iam::{value_expr, Grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use berth_synth::cfn::ecs::{task_definition as td, CfnTaskDefinition};
 use berth_synth::resource::ResourceRef;
 use berth_synth::{Diagnostic, Expr, Value};
@@ -754,80 +754,7 @@ impl TaskDefinition {
                 format!("the task already has a container named \"{name}\" ({}); container names must be unique in a task", app.path(c.node)),
             ));
         }
-        // Ports.
-        for (i, p) in options.port_mappings.iter().enumerate() {
-            if p.container_port == 0 {
-                return Err(bad(
-                    format!("port_mappings[{i}]"),
-                    "the container port must be between 1 and 65535, got 0".into(),
-                ));
-            }
-            if matches!(mode, NetworkMode::AwsVpc | NetworkMode::Host) {
-                if let Some(h) = p.host_port {
-                    if h != p.container_port {
-                        return Err(bad(
-                            format!("port_mappings[{i}].host_port"),
-                            format!(
-                                "in {} mode the host port must be left out or equal the container port ({}), got {h}",
-                                mode.as_str(),
-                                p.container_port
-                            ),
-                        ));
-                    }
-                }
-            }
-            if let Some(j) = options.port_mappings[..i]
-                .iter()
-                .position(|q| q.container_port == p.container_port && q.protocol == p.protocol)
-            {
-                return Err(bad(
-                    format!("port_mappings[{i}]"),
-                    format!("container port {} is already mapped by port_mappings[{j}]; map each container port and protocol once", port_label(p)),
-                ));
-            }
-            for o in &others {
-                for (j, q) in o.port_mappings(app).iter().enumerate() {
-                    let shared_ns = matches!(mode, NetworkMode::AwsVpc | NetworkMode::Host);
-                    let same_container_port =
-                        q.container_port == p.container_port && q.protocol == p.protocol;
-                    let same_host_port = p.protocol == q.protocol
-                        && p.host_port.is_some_and(|h| h != 0)
-                        && p.host_port == q.host_port;
-                    if (shared_ns && same_container_port) || same_host_port {
-                        return Err(bad(
-                            format!("port_mappings[{i}]"),
-                            if shared_ns {
-                                format!(
-                                    "container port {} is already mapped by container {} (port_mappings[{j}]); in {} mode the containers of a task share one network namespace, so each port can be mapped once",
-                                    port_label(p),
-                                    o.container_name(app),
-                                    mode.as_str()
-                                )
-                            } else {
-                                format!(
-                                    "host port {} is already used by container {} (port_mappings[{j}]); leave host_port out for a dynamic port",
-                                    p.host_port.unwrap_or(0),
-                                    o.container_name(app)
-                                )
-                            },
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(i) = options.port_mappings.iter().position(|p| p.name.is_some()) {
-            let n = options.port_mappings[i].name.clone().unwrap_or_default();
-            let dup = others.iter().any(|o| {
-                o.port_mappings(app)
-                    .iter()
-                    .any(|q| q.name.as_deref() == Some(&n))
-            }) || options.port_mappings[i + 1..]
-                .iter()
-                .any(|q| q.name.as_deref() == Some(&n));
-            if dup {
-                return Err(bad(format!("port_mappings[{i}].name"), format!("the port mapping name \"{n}\" is used twice in the task; names must be unique")));
-            }
-        }
+        check_ports(app, mode, &path, &options.port_mappings, 0, &others)?;
         precheck(&path, &options)?;
         let node = app.add_construct(
             self.node,
@@ -856,6 +783,176 @@ impl TaskDefinition {
             s.containers.push(c);
         }
         Ok(c)
+    }
+}
+
+/// Checks the port mappings `all[first_new..]` of a container: the host port rules of
+/// the network mode, a port mapped twice in the container, collisions with the other
+/// containers of the task, and unique names.
+fn check_ports(
+    app: &App,
+    mode: NetworkMode,
+    path: &str,
+    all: &[PortMapping],
+    first_new: usize,
+    others: &[ContainerDefinition],
+) -> Result<()> {
+    let bad = |prop: String, msg: String| ConstructError::invalid(path, prop, msg);
+    for (i, p) in all.iter().enumerate().skip(first_new) {
+        if p.container_port == 0 {
+            return Err(bad(
+                format!("port_mappings[{i}]"),
+                "the container port must be between 1 and 65535, got 0".into(),
+            ));
+        }
+        if matches!(mode, NetworkMode::AwsVpc | NetworkMode::Host) {
+            if let Some(h) = p.host_port {
+                if h != p.container_port {
+                    return Err(bad(
+                        format!("port_mappings[{i}].host_port"),
+                        format!(
+                            "in {} mode the host port must be left out or equal the container port ({}), got {h}",
+                            mode.as_str(),
+                            p.container_port
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(j) = all[..i]
+            .iter()
+            .position(|q| q.container_port == p.container_port && q.protocol == p.protocol)
+        {
+            return Err(bad(
+                format!("port_mappings[{i}]"),
+                format!("container port {} is already mapped by port_mappings[{j}]; map each container port and protocol once", port_label(p)),
+            ));
+        }
+        for o in others {
+            for (j, q) in o.port_mappings(app).iter().enumerate() {
+                let shared_ns = matches!(mode, NetworkMode::AwsVpc | NetworkMode::Host);
+                let same_container_port =
+                    q.container_port == p.container_port && q.protocol == p.protocol;
+                let same_host_port = p.protocol == q.protocol
+                    && p.host_port.is_some_and(|h| h != 0)
+                    && p.host_port == q.host_port;
+                if (shared_ns && same_container_port) || same_host_port {
+                    return Err(bad(
+                        format!("port_mappings[{i}]"),
+                        if shared_ns {
+                            format!(
+                                "container port {} is already mapped by container {} (port_mappings[{j}]); in {} mode the containers of a task share one network namespace, so each port can be mapped once",
+                                port_label(p),
+                                o.container_name(app),
+                                mode.as_str()
+                            )
+                        } else {
+                            format!(
+                                "host port {} is already used by container {} (port_mappings[{j}]); leave host_port out for a dynamic port",
+                                p.host_port.unwrap_or(0),
+                                o.container_name(app)
+                            )
+                        },
+                    ));
+                }
+            }
+        }
+        if let Some(n) = &p.name {
+            let dup = others.iter().any(|o| {
+                o.port_mappings(app)
+                    .iter()
+                    .any(|q| q.name.as_ref() == Some(n))
+            }) || all[..i].iter().any(|q| q.name.as_ref() == Some(n));
+            if dup {
+                return Err(bad(
+                    format!("port_mappings[{i}].name"),
+                    format!("the port mapping name \"{n}\" is used twice in the task; names must be unique"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl ContainerDefinition {
+    fn task(&self, app: &App) -> Option<(TaskDefinition, NetworkMode, Vec<ContainerDefinition>)> {
+        let s = app.construct::<TaskDefState>(self.task_definition)?;
+        let others = s
+            .containers
+            .iter()
+            .filter(|c| c.node != self.node)
+            .copied()
+            .collect();
+        Some((
+            TaskDefinition {
+                node: self.task_definition,
+                resource: s.resource?,
+            },
+            s.network_mode,
+            others,
+        ))
+    }
+
+    /// Adds port mappings, checked like those given to
+    /// [`TaskDefinition::add_container`].
+    pub fn add_port_mappings(&self, app: &mut App, mappings: &[PortMapping]) -> Result<()> {
+        let path = app.path(self.node);
+        let Some((_, mode, others)) = self.task(app) else {
+            return Ok(());
+        };
+        let mut all = self.port_mappings(app);
+        let first_new = all.len();
+        all.extend(mappings.iter().cloned());
+        check_ports(app, mode, &path, &all, first_new, &others)?;
+        if let Some(s) = app.construct_mut::<ContainerState>(self.node) {
+            s.port_mappings = all;
+        }
+        Ok(())
+    }
+
+    /// Adds an environment variable (the value may be a token).
+    pub fn add_environment(&self, app: &mut App, name: &str, value: impl Into<Value>) {
+        if let Some(s) = app.construct_mut::<ContainerState>(self.node) {
+            let mut list = match s.rendered.environment.take() {
+                Some(Expr::Lit(l)) => l,
+                _ => Vec::new(),
+            };
+            list.push(td::KeyValuePair {
+                name: Some(name.into()),
+                value: Some(value_expr(value.into())),
+            });
+            s.rendered.environment = Some(Expr::Lit(list));
+        }
+    }
+
+    /// Adds a secret as an environment variable; the execution role is granted read on
+    /// exactly this secret.
+    pub fn add_secret(&self, app: &mut App, name: &str, secret: Secret) -> Result<()> {
+        let path = app.path(self.node);
+        if secret.is_empty() {
+            return Err(ConstructError::invalid(
+                path,
+                format!("secrets.{name}"),
+                format!("the secret {name} has no source: give an SSM parameter name or a Secrets Manager ARN"),
+            ));
+        }
+        let Some((task, _, _)) = self.task(app) else {
+            return Ok(());
+        };
+        let role = task.execution_role(app)?;
+        Grant::add_to_principal(app, &role, [secret.action()], [secret.arn()])?;
+        if let Some(s) = app.construct_mut::<ContainerState>(self.node) {
+            let mut list = match s.rendered.secrets.take() {
+                Some(Expr::Lit(l)) => l,
+                _ => Vec::new(),
+            };
+            list.push(td::Secret {
+                name: Some(name.into()),
+                value_from: Some(value_expr(secret.value_from())),
+            });
+            s.rendered.secrets = Some(Expr::Lit(list));
+        }
+        Ok(())
     }
 }
 

@@ -1173,3 +1173,60 @@ fn an_ssm_parameter_given_by_arn_is_used_as_is() {
     let by_name = Secret::from_ssm_parameter_name("token").arn();
     assert!(by_name.is_token());
 }
+
+#[test]
+fn ports_environment_and_secrets_added_later() {
+    let mut w = world();
+    let task = fargate_task(&mut w);
+    let web = task
+        .add_container(
+            &mut w.app,
+            "web",
+            ContainerDefinitionOptions {
+                port_mappings: vec![PortMapping::tcp(80)],
+                ..ContainerDefinitionOptions::new(nginx())
+            },
+        )
+        .unwrap();
+    let sidecar = task
+        .add_container(
+            &mut w.app,
+            "sidecar",
+            ContainerDefinitionOptions::new(nginx()),
+        )
+        .unwrap();
+    web.add_port_mappings(&mut w.app, &[PortMapping::tcp(443)])
+        .unwrap();
+    let err = sidecar
+        .add_port_mappings(&mut w.app, &[PortMapping::udp(53), PortMapping::tcp(443)])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/TaskDef/sidecar: port_mappings[1]: container port 443/tcp is already mapped by container web (port_mappings[1]); in awsvpc mode the containers of a task share one network namespace, so each port can be mapped once"
+    );
+    // Nothing of a rejected call is kept.
+    assert!(sidecar.port_mappings(&w.app).is_empty());
+    web.add_environment(&mut w.app, "STAGE", "prod");
+    web.add_secret(
+        &mut w.app,
+        "TOKEN",
+        Secret::from_ssm_parameter_name("token"),
+    )
+    .unwrap();
+    let t = template(&mut w.app);
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"ContainerDefinitions": [{
+            "Name": "web",
+            "PortMappings": [{"ContainerPort": 80}, {"ContainerPort": 443}],
+            "Environment": [{"Name": "STAGE", "Value": "prod"}],
+            "Secrets": [{"Name": "TOKEN"}],
+        }, {"Name": "sidecar", "PortMappings": (Match::absent())}]}),
+    );
+    t.has_resource_properties(
+        "AWS::IAM::Policy",
+        pattern!({"PolicyDocument": {"Statement": (Match::exact(pattern!([
+            {"Action": "ssm:GetParameters", "Effect": "Allow", "Resource": (Match::any_value())}
+        ])))}}),
+    );
+}
