@@ -37,6 +37,11 @@ const COMMON: &[(&str, &str, &str)] = &[
         "README.md",
         include_str!("../../templates/common/README.md.hbs"),
     ),
+    (
+        "cargo-config.toml",
+        ".cargo/config.toml",
+        include_str!("../../templates/common/cargo-config.toml.hbs"),
+    ),
 ];
 
 const NETWORK: &str = include_str!("../../templates/common/network.rs.hbs");

@@ -62,30 +62,45 @@ fn generated_projects_build_synthesize_and_pass_their_tests() {
             "src/lib.rs",
             "tests/stack.rs",
             "README.md",
+            ".cargo/config.toml",
         ] {
             assert!(project.join(f).is_file(), "{template}: {f} missing");
         }
         if root.join("Cargo.lock").is_file() {
             std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
         }
-        let output = Command::new(&cargo)
-            .args(["test", "--quiet", "--no-default-features"])
-            .current_dir(&project)
-            .env("CARGO_TARGET_DIR", &target)
-            .env_remove("CARGO_MANIFEST_DIR")
-            .env_remove("RUSTFLAGS")
-            .output()
-            .expect("run cargo test in the generated project");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        // Twice: the first run records the snapshot (the project's .cargo/config.toml
+        // sets INSTA_UPDATE=unseen), the second compares against it.
+        for round in ["first", "second"] {
+            let output = Command::new(&cargo)
+                .args(["test", "--quiet", "--no-default-features"])
+                .current_dir(&project)
+                .env("CARGO_TARGET_DIR", &target)
+                .env_remove("CARGO_MANIFEST_DIR")
+                .env_remove("RUSTFLAGS")
+                .env_remove("INSTA_UPDATE")
+                .output()
+                .expect("run cargo test in the generated project");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                output.status.success(),
+                "{template}: {round} cargo test failed:\n{text}"
+            );
+            assert!(text.contains("test result: ok"), "{template}:\n{text}");
+        }
+        let snapshots: Vec<_> = std::fs::read_dir(project.join("tests/snapshots"))
+            .expect("the snapshot test wrote tests/snapshots")
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         assert!(
-            output.status.success(),
-            "{template}: cargo test failed:\n{text}"
+            snapshots.iter().any(|f| f.ends_with(".snap"))
+                && !snapshots.iter().any(|f| f.ends_with(".snap.new")),
+            "{template}: {snapshots:?}"
         );
-        assert!(text.contains("test result: ok"), "{template}:\n{text}");
 
         // The binary synthesizes into $BERTH_OUTDIR, which the CLI then reads as an app.
         let r = run(
