@@ -265,6 +265,10 @@ pub struct Ec2ServiceProps {
     pub placement_strategies: Vec<PlacementStrategy>,
     /// Placement constraints. Default: none.
     pub placement_constraints: Vec<PlacementConstraint>,
+    /// Run one task on every instance (`DAEMON` scheduling): no desired count, no
+    /// placement strategies, no capacity provider strategy; the healthy percents
+    /// default to 0 and 100 (and the maximum must be 100). Default: false (`REPLICA`).
+    pub daemon: bool,
 }
 
 impl Ec2ServiceProps {
@@ -287,6 +291,7 @@ impl Ec2ServiceProps {
             capacity_provider_strategies: Vec::new(),
             placement_strategies: Vec::new(),
             placement_constraints: Vec::new(),
+            daemon: false,
         }
     }
 }
@@ -450,6 +455,7 @@ enum Launch {
     Ec2 {
         strategies: Vec<PlacementStrategy>,
         constraints: Vec<PlacementConstraint>,
+        daemon: bool,
     },
 }
 
@@ -488,6 +494,37 @@ impl BaseService {
             }
         }
         let ec2 = matches!(launch, Launch::Ec2 { .. });
+        let mut c = c;
+        if let Launch::Ec2 {
+            daemon: true,
+            strategies,
+            ..
+        } = &launch
+        {
+            let conflict = if c.desired_count.is_some() {
+                Some("desired_count")
+            } else if !strategies.is_empty() {
+                Some("placement_strategies")
+            } else if !c.capacity_provider_strategies.is_empty() {
+                Some("capacity_provider_strategies")
+            } else {
+                None
+            };
+            if let Some(field) = conflict {
+                return Err(bad(
+                    field,
+                    format!("a daemon service runs one task per instance; {field} cannot be combined with daemon = true"),
+                ));
+            }
+            if let Some(max) = c.max_healthy_percent.filter(|m| *m != 100) {
+                return Err(bad(
+                    "max_healthy_percent",
+                    format!("a daemon service needs max_healthy_percent 100, got {max}"),
+                ));
+            }
+            c.min_healthy_percent = c.min_healthy_percent.or(Some(0));
+            c.max_healthy_percent = Some(100);
+        }
         let mode = c.task_definition.network_mode(app);
         let awsvpc = mode == NetworkMode::AwsVpc;
         if !awsvpc && (!c.security_groups.is_empty() || c.vpc_subnets.is_some()) {
@@ -637,7 +674,11 @@ impl BaseService {
             Launch::Ec2 {
                 strategies,
                 constraints,
+                daemon,
             } => {
+                if daemon {
+                    cfn.scheduling_strategy = Some(sv::SchedulingStrategy::Daemon.into());
+                }
                 cfn.placement_strategies = (!strategies.is_empty())
                     .then(|| Expr::Lit(strategies.iter().map(PlacementStrategy::l1).collect()));
                 cfn.placement_constraints = (!constraints.is_empty())
@@ -954,6 +995,7 @@ impl Ec2Service {
             Launch::Ec2 {
                 strategies: props.placement_strategies,
                 constraints: props.placement_constraints,
+                daemon: props.daemon,
             },
         )
         .map(Ec2Service)

@@ -1230,3 +1230,58 @@ fn ports_environment_and_secrets_added_later() {
         ])))}}),
     );
 }
+
+#[test]
+fn daemon_services() {
+    let mut w = world();
+    w.cluster
+        .add_capacity(&mut w.app, "Capacity", AddCapacityOptions::new("t3.small"))
+        .unwrap();
+    let task = Ec2TaskDefinition::new(
+        &mut w.app,
+        w.stack,
+        "TaskDef",
+        Ec2TaskDefinitionProps::default(),
+    )
+    .unwrap();
+    task.add_container(
+        &mut w.app,
+        "agent",
+        ContainerDefinitionOptions {
+            memory_reservation_mib: Some(64),
+            ..ContainerDefinitionOptions::new(nginx())
+        },
+    )
+    .unwrap();
+    let err = Ec2Service::new(
+        &mut w.app,
+        w.stack,
+        "Bad",
+        Ec2ServiceProps {
+            daemon: true,
+            desired_count: Some(2),
+            ..Ec2ServiceProps::new(w.cluster, task)
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Web/Bad: desired_count: a daemon service runs one task per instance; desired_count cannot be combined with daemon = true"
+    );
+    Ec2Service::new(
+        &mut w.app,
+        w.stack,
+        "Agent",
+        Ec2ServiceProps {
+            daemon: true,
+            ..Ec2ServiceProps::new(w.cluster, task)
+        },
+    )
+    .unwrap();
+    let t = template(&mut w.app);
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({"SchedulingStrategy": "DAEMON", "LaunchType": "EC2", "DesiredCount": (Match::absent()),
+                  "DeploymentConfiguration": {"MaximumPercent": 100, "MinimumHealthyPercent": 0}}),
+    );
+}
