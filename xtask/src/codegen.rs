@@ -97,7 +97,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let mut t = String::new();
     t.push_str(HEADER);
     t.push_str("//! The vendored schemas and what berth needs to know of each type without parsing\n//! them.\n\nuse super::TagFormat;\n\n");
-    t.push_str("/// One vendored resource type.\npub(super) struct Entry {\n    /// The type name.\n    pub type_name: &'static str,\n    /// The vendored schema (JSON text).\n    pub schema: &'static str,\n    /// What validation compiles: the keywords of the schema that constrain `Properties`, without annotations (JSON text).\n    pub validation: &'static str,\n    /// `Fn::GetAtt` attribute names.\n    pub attributes: &'static [&'static str],\n    /// Create-only property paths.\n    pub create_only: &'static [&'static str],\n    /// The tag format.\n    pub tags: Option<TagFormat>,\n}\n\n");
+    t.push_str("/// One vendored resource type.\npub(super) struct Entry {\n    /// The type name.\n    pub type_name: &'static str,\n    /// The vendored schema (JSON text).\n    pub schema: &'static str,\n    /// What validation compiles: the keywords of the schema that constrain `Properties`, without annotations (JSON text).\n    pub validation: &'static str,\n    /// `Fn::GetAtt` attribute names.\n    pub attributes: &'static [&'static str],\n    /// Read-only properties (`readOnlyProperties`), dotted.\n    pub read_only: &'static [&'static str],\n    /// Create-only property paths.\n    pub create_only: &'static [&'static str],\n    /// The tag format.\n    pub tags: Option<TagFormat>,\n}\n\n");
     t.push_str("/// Every vendored type, in the order of the vendoring list.\npub(super) static ENTRIES: &[Entry] = &[\n");
     t.push_str(&table);
     t.push_str("];\n");
@@ -142,12 +142,86 @@ fn table_entry(
             _ => "None",
         }
     };
-    let attrs: Vec<&str> = res.attributes.iter().map(|a| a.name.as_str()).collect();
+    let attrs = getatt_names(type_name, schema, res);
+    let read_only: Vec<&str> = res.attributes.iter().map(|a| a.name.as_str()).collect();
     let _ = writeln!(
         out,
-        "Entry {{ type_name: {type_name:?}, schema: include_str!(\"../../schemas/resources/{file}\"), validation: include_str!(\"compact/{file}\"), attributes: &{attrs:?}, create_only: &{create_only:?}, tags: {tags} }},"
+        "Entry {{ type_name: {type_name:?}, schema: include_str!(\"../../schemas/resources/{file}\"), validation: include_str!(\"compact/{file}\"), attributes: &{attrs:?}, read_only: &{read_only:?}, create_only: &{create_only:?}, tags: {tags} }},"
     );
     Ok(())
+}
+
+/// Types whose every property can be read with `Fn::GetAtt`, not only the read-only
+/// ones (cfn-lint 1.58.0, `cfnlint/schema/_getatts.py`, `_all_property_types`,
+/// restricted to the types berth vendors).
+const ALL_PROPERTY_GETATT_TYPES: &[&str] = &[
+    "AWS::AutoScaling::AutoScalingGroup",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::VPC",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::SQS::Queue",
+    "AWS::SSM::Parameter",
+];
+
+/// Non-read-only properties that `Fn::GetAtt` accepts anyway (cfn-lint's `_exceptions`,
+/// restricted to the vendored types).
+const GETATT_EXCEPTIONS: &[(&str, &[&str])] = &[("AWS::ServiceDiscovery::Service", &["Name"])];
+
+/// The `Fn::GetAtt` names synth accepts for a type, by cfn-lint's rule: every property
+/// for the types in [`ALL_PROPERTY_GETATT_TYPES`] (walking objects, and arrays of
+/// scalars), else the read-only properties plus [`GETATT_EXCEPTIONS`]. (The typed
+/// `attr_*` getters cover the read-only properties only.)
+fn getatt_names(type_name: &str, schema: &Json, res: &Resource) -> Vec<String> {
+    fn walk(
+        schema: &Json,
+        node: &Json,
+        path: &mut Vec<String>,
+        out: &mut Vec<String>,
+        depth: usize,
+    ) {
+        let n = resolve(schema, node);
+        let is = |t: &str| {
+            n["type"] == t
+                || n["type"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == t))
+        };
+        if depth > 8 {
+            return;
+        }
+        if is("object") && n.get("properties").is_some() {
+            for (k, v) in n["properties"].as_object().into_iter().flatten() {
+                path.push(k.clone());
+                walk(schema, v, path, out, depth + 1);
+                path.pop();
+            }
+        } else if is("array") {
+            let items = resolve(schema, &n["items"]);
+            let item_is = |t: &str| items["type"] == t;
+            if !item_is("object") && !item_is("array") {
+                out.push(path.join("."));
+            }
+        } else {
+            out.push(path.join("."));
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    if ALL_PROPERTY_GETATT_TYPES.contains(&type_name) {
+        for (k, v) in schema["properties"].as_object().into_iter().flatten() {
+            walk(schema, v, &mut vec![k.clone()], &mut names, 0);
+        }
+    } else {
+        names.extend(res.attributes.iter().map(|a| a.name.clone()));
+        for (t, extra) in GETATT_EXCEPTIONS {
+            if *t == type_name {
+                names.extend(extra.iter().map(|s| s.to_string()));
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    names
 }
 
 /// The keywords of a resource schema that constrain its `Properties` object.

@@ -37,8 +37,9 @@ pub enum TagFormat {
 pub struct ResourceSchema {
     /// The type name, e.g. `AWS::ECS::Service`.
     pub type_name: String,
-    /// `Fn::GetAtt` attribute names (from `readOnlyProperties`; nested ones dotted,
-    /// e.g. `Endpoint.Address`).
+    /// `Fn::GetAtt` attribute names, nested ones dotted (`Endpoint.Address`): the
+    /// `readOnlyProperties`, or every property for the types where CloudFormation
+    /// allows that (cfn-lint's rule; e.g. `AWS::SQS::Queue`'s `QueueName`).
     pub attributes: Vec<String>,
     /// Create-only properties as property paths (`ClusterName`, `A/B` for nested).
     /// Changing one replaces the resource.

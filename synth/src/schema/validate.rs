@@ -53,7 +53,7 @@ fn compile(entry: &table::Entry) -> Result<Compiled, SchemaError> {
         .build(&wrapper)
         .map_err(|e| err(e.to_string()))?;
     let read_only = entry
-        .attributes
+        .read_only
         .iter()
         .map(|a| format!("/{}", a.replace('.', "/")))
         .collect();
