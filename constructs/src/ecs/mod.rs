@@ -54,6 +54,8 @@ mod cluster;
 mod container;
 mod service;
 mod task_definition;
+mod wiring;
+pub use wiring::{CloudMapOptions, EcsTarget};
 
 pub use cluster::{
     AddCapacityOptions, AsgCapacityProviderOptions, CapacityProviderStrategy, Cluster,
