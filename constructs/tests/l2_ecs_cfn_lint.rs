@@ -4,52 +4,16 @@
 //! Exec, Fargate Spot, public IPs, a Secrets Manager secret; EC2 in `awsvpc` mode with
 //! placement constraints, on arm64 capacity, with the `EC2` launch type.
 //!
-//! cfn-lint is looked up at `$CFN_LINT`, then `<workspace>/.venv/bin/cfn-lint`; the
-//! test fails when neither exists unless `BERTH_SKIP_CFN_LINT=1`.
+//! cfn-lint is looked up at `$BERTH_CFN_LINT`, then `<workspace>/.venv/bin/cfn-lint`
+//! (`support::cfn_lint`); the test fails when neither exists.
+
+mod support;
+use support::lint as check;
 
 use berth_constructs::ec2::{Connectable, Port, SubnetSelection, SubnetType, Vpc, VpcProps};
 use berth_constructs::ecs::*;
 use berth_constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 use berth_constructs::{fargate_size, App, Stack, StackProps};
-use std::path::PathBuf;
-use std::process::Command;
-
-fn cfn_lint() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("CFN_LINT") {
-        return Some(PathBuf::from(p));
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cfn-lint");
-    p.exists().then_some(p)
-}
-
-/// Synthesizes `app`, writes each template to a temp file and runs cfn-lint on it.
-fn check(mut app: App) {
-    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
-    let Some(lint) = cfn_lint() else {
-        if std::env::var("BERTH_SKIP_CFN_LINT").as_deref() == Ok("1") {
-            eprintln!("cfn-lint not found: skipped");
-            return;
-        }
-        panic!("cfn-lint not found: set CFN_LINT, create .venv, or BERTH_SKIP_CFN_LINT=1");
-    };
-    let dir = tempfile::tempdir().unwrap();
-    for s in &out.stacks {
-        let path = dir.path().join(format!("{}.template.json", s.name));
-        std::fs::write(&path, serde_json::to_string_pretty(&s.template).unwrap()).unwrap();
-        let run = Command::new(&lint)
-            .args(["--format", "parseable", "--regions", "us-east-1", "--"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "cfn-lint found problems in {}:\n{}{}",
-            s.name,
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        );
-    }
-}
 
 fn nginx() -> ContainerImage {
     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest")

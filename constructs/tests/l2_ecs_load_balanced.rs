@@ -3,8 +3,10 @@
 //! `EcsServiceTarget` (container port 8080), Cloud Map A records, and the service's
 //! task count scaled on CPU and requests. Checked with `berth-assertions`; the
 //! template passes `App::synth`'s schema validation and cfn-lint (zero errors and
-//! warnings; `$BERTH_CFN_LINT`, `$CFN_LINT` or `<workspace>/.venv/bin/cfn-lint`,
-//! `BERTH_SKIP_CFN_LINT=1` to skip).
+//! warnings; `$BERTH_CFN_LINT` or `<workspace>/.venv/bin/cfn-lint`, see `support`).
+
+mod support;
+use support::lint;
 
 use berth_assertions::{pattern, Capture, Match, Template};
 use berth_constructs::appscaling::{
@@ -26,8 +28,6 @@ use berth_constructs::servicediscovery::{
 };
 use berth_constructs::{App, Stack, StackProps};
 use serde_json::json;
-use std::path::PathBuf;
-use std::process::Command;
 
 fn app(health_check_port: Option<u16>) -> App {
     let mut app = App::new();
@@ -442,39 +442,4 @@ fn bridge_tasks_get_instance_targets_and_the_dynamic_port_range() {
 fn cfn_lint_passes() {
     lint(app(None));
     lint(bridge_app());
-}
-
-fn lint(mut app: App) {
-    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
-    let lint = ["BERTH_CFN_LINT", "CFN_LINT"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().map(PathBuf::from))
-        .or_else(|| {
-            let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cfn-lint");
-            p.exists().then_some(p)
-        });
-    let Some(lint) = lint else {
-        if std::env::var("BERTH_SKIP_CFN_LINT").as_deref() == Ok("1") {
-            eprintln!("cfn-lint not found: skipped");
-            return;
-        }
-        panic!("cfn-lint not found: set BERTH_CFN_LINT, create .venv, or BERTH_SKIP_CFN_LINT=1");
-    };
-    let dir = tempfile::tempdir().unwrap();
-    for s in &out.stacks {
-        let path = dir.path().join(format!("{}.template.json", s.name));
-        std::fs::write(&path, serde_json::to_string_pretty(&s.template).unwrap()).unwrap();
-        let run = Command::new(&lint)
-            .args(["--format", "parseable", "--regions", "us-east-1", "--"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "cfn-lint found problems in {}:\n{}{}",
-            s.name,
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        );
-    }
 }

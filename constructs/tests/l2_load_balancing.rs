@@ -6,9 +6,11 @@
 //! `berth-assertions`; every template also passes the schema validation of
 //! `App::synth` and cfn-lint with zero errors and warnings.
 //!
-//! cfn-lint is looked up at `$BERTH_CFN_LINT`, then `$CFN_LINT`, then
-//! `<workspace>/.venv/bin/cfn-lint`; the test fails when none exists unless
-//! `BERTH_SKIP_CFN_LINT=1`.
+//! cfn-lint is looked up at `$BERTH_CFN_LINT`, then `<workspace>/.venv/bin/cfn-lint`
+//! (`support::cfn_lint`); the test fails when neither exists.
+
+mod support;
+use support::lint;
 
 use berth_assertions::{pattern, Capture, Match, Template};
 use berth_constructs::appscaling::{
@@ -28,8 +30,6 @@ use berth_constructs::servicediscovery::{
 };
 use berth_constructs::{App, ConstructError, Stack, StackProps};
 use serde_json::json;
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 /// A stand-in for an ECS service in awsvpc mode: a security group, a container port
@@ -808,44 +808,6 @@ fn a_health_check_on_another_mapped_port_is_fine() {
 }
 
 // ---- cfn-lint ----
-
-fn cfn_lint() -> Option<PathBuf> {
-    for var in ["BERTH_CFN_LINT", "CFN_LINT"] {
-        if let Ok(p) = std::env::var(var) {
-            return Some(PathBuf::from(p));
-        }
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cfn-lint");
-    p.exists().then_some(p)
-}
-
-fn lint(mut app: App) {
-    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
-    let Some(lint) = cfn_lint() else {
-        if std::env::var("BERTH_SKIP_CFN_LINT").as_deref() == Ok("1") {
-            eprintln!("cfn-lint not found: skipped");
-            return;
-        }
-        panic!("cfn-lint not found: set BERTH_CFN_LINT, create .venv, or BERTH_SKIP_CFN_LINT=1");
-    };
-    let dir = tempfile::tempdir().unwrap();
-    for s in &out.stacks {
-        let path = dir.path().join(format!("{}.template.json", s.name));
-        std::fs::write(&path, serde_json::to_string_pretty(&s.template).unwrap()).unwrap();
-        let run = Command::new(&lint)
-            .args(["--format", "parseable", "--regions", "us-east-1", "--"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "cfn-lint found problems in {}:\n{}{}",
-            s.name,
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        );
-    }
-}
 
 #[test]
 fn cfn_lint_web_app() {

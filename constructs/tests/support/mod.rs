@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use berth_constructs::App;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// cfn-lint: `$BERTH_CFN_LINT` (set by `scripts/test`), else `<workspace>/.venv/bin/cfn-lint`.
+///
+/// # Panics
+/// When neither exists: the lint tests never pass without running cfn-lint.
+pub fn cfn_lint() -> PathBuf {
+    if let Some(p) = std::env::var_os("BERTH_CFN_LINT") {
+        return PathBuf::from(p);
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cfn-lint");
+    assert!(
+        p.exists(),
+        "cfn-lint not found: run the tests with scripts/test (it installs cfn-lint into .venv), or set BERTH_CFN_LINT"
+    );
+    p
+}
+
+/// Synthesizes `app`, writes each template to a temp file and runs cfn-lint on it:
+/// any error, warning or informational finding fails the test.
+pub fn lint(mut app: App) {
+    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
+    let lint = cfn_lint();
+    let dir = tempfile::tempdir().unwrap();
+    for s in &out.stacks {
+        let path = dir.path().join(format!("{}.template.json", s.name));
+        std::fs::write(&path, &s.template_text).unwrap();
+        let run = Command::new(&lint)
+            .args(["--format", "parseable", "--regions", "us-east-1", "--"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "cfn-lint found problems in {}:\n{}{}",
+            s.name,
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}
