@@ -35,6 +35,7 @@ pub mod elbv2;
 pub mod error;
 pub mod iam;
 pub mod logs;
+pub mod patterns;
 pub mod servicediscovery;
 
 pub use app::{

@@ -1,0 +1,745 @@
+//! `ApplicationLoadBalanced{Fargate,Ec2}Service` (CDK's `ecs_patterns`).
+
+use crate::app::{App, NodeId, Output, OutputProps, Scope};
+use crate::ec2::{SecurityGroup, SubnetSelection, Vpc};
+use crate::ecs::{
+    AwsLogDriverProps, BaseService, CapacityProviderStrategy, Cluster, ClusterProps,
+    ContainerDefinitionOptions, ContainerImage, DeploymentCircuitBreaker, Ec2Service,
+    Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, FargatePlatformVersion,
+    FargateService, FargateServiceProps, FargateSize, FargateTaskDefinition,
+    FargateTaskDefinitionProps, LogDriver, NetworkMode, PlacementStrategy, PortMapping, Secret,
+    TaskDefinition,
+};
+use crate::elbv2::{
+    AddTargetsProps, ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, Listener,
+    ListenerAction, ListenerCertificate, ListenerProps, Protocol, RedirectOptions, TargetGroup,
+};
+use crate::error::{ConstructError, Result};
+use berth_synth::Value;
+use indexmap::IndexMap;
+
+/// The container a pattern creates when no task definition is given (CDK's
+/// `ApplicationLoadBalancedTaskImageOptions`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlbTaskImageOptions {
+    /// The image (required).
+    pub image: ContainerImage,
+    /// The container's name. Default: `web`.
+    pub container_name: String,
+    /// The port the container listens on, the target group's port. Default: 80.
+    pub container_port: u16,
+    /// Environment variables. Default: none.
+    pub environment: IndexMap<String, Value>,
+    /// Secrets as environment variables (the execution role gets read on them).
+    /// Default: none.
+    pub secrets: IndexMap<String, Secret>,
+    /// Ship logs (to `log_driver`, or else to `awslogs` with the pattern's id as the
+    /// stream prefix, into a new log group). Default: true.
+    pub enable_logging: bool,
+    /// The log driver. Default: `awslogs`, as above.
+    pub log_driver: Option<LogDriver>,
+    /// The command. Default: the image's.
+    pub command: Vec<String>,
+}
+
+impl AlbTaskImageOptions {
+    /// A container `web` on port 80 running `image`, logging to CloudWatch.
+    pub fn new(image: ContainerImage) -> AlbTaskImageOptions {
+        AlbTaskImageOptions {
+            image,
+            container_name: "web".into(),
+            container_port: 80,
+            environment: IndexMap::new(),
+            secrets: IndexMap::new(),
+            enable_logging: true,
+            log_driver: None,
+            command: Vec::new(),
+        }
+    }
+}
+
+/// The load balancer side of an application-load-balanced pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadBalancerOptions {
+    /// Internet-facing (in the public subnets) rather than internal. Default: true.
+    pub public_load_balancer: bool,
+    /// The listener's port. Default: 443 with a certificate, else 80.
+    pub listener_port: Option<u16>,
+    /// Listen on HTTPS with this certificate (an ARN or a
+    /// [`crate::certificatemanager::Certificate`]). Default: none (HTTP).
+    pub certificate: Option<ListenerCertificate>,
+    /// The HTTPS listener's security policy. Default: not set (the AWS default).
+    pub ssl_policy: Option<String>,
+    /// With a certificate, also listen on HTTP port 80 and redirect to the HTTPS
+    /// listener (`PublicRedirectListener`). Default: false (as CDK).
+    pub redirect_http: bool,
+    /// The service's domain name, used in the `ServiceURL` output (berth creates no
+    /// Route 53 record: point a CNAME or alias at `LoadBalancerDNS`). Default: none
+    /// (the load balancer's DNS name).
+    pub domain_name: Option<String>,
+    /// The target group's health check. Default: AWS defaults on the traffic port.
+    pub health_check: HealthCheck,
+    /// Allow any address on the listener port. Default: true.
+    pub open_listener: bool,
+    /// The load balancer's idle timeout. Default: not set (60 seconds).
+    pub idle_timeout_seconds: Option<u32>,
+    /// The load balancer's name. Default: generated.
+    pub load_balancer_name: Option<String>,
+    /// Seconds to drain a deregistered task. Default: not set (300).
+    pub deregistration_delay_seconds: Option<u32>,
+}
+
+impl Default for LoadBalancerOptions {
+    fn default() -> Self {
+        LoadBalancerOptions {
+            public_load_balancer: true,
+            listener_port: None,
+            certificate: None,
+            ssl_policy: None,
+            redirect_http: false,
+            domain_name: None,
+            health_check: HealthCheck::default(),
+            open_listener: true,
+            idle_timeout_seconds: None,
+            load_balancer_name: None,
+            deregistration_delay_seconds: None,
+        }
+    }
+}
+
+/// What the load balancer part of a pattern created.
+struct AlbParts {
+    load_balancer: ApplicationLoadBalancer,
+    listener: Listener,
+    redirect_listener: Option<Listener>,
+    target_group: TargetGroup,
+}
+
+fn cluster_for(
+    app: &mut App,
+    node: NodeId,
+    cluster: Option<Cluster>,
+    vpc: Option<Vpc>,
+) -> Result<Cluster> {
+    match (cluster, vpc) {
+        (Some(_), Some(_)) => Err(ConstructError::invalid(
+            app.path(node),
+            "vpc",
+            "give a cluster or a VPC, not both (the cluster brings its VPC)",
+        )),
+        (Some(c), None) => Ok(c),
+        (None, vpc) => Cluster::new(
+            app,
+            node,
+            "Cluster",
+            ClusterProps {
+                vpc,
+                ..Default::default()
+            },
+        ),
+    }
+}
+
+/// Adds the image options' container to `task` (awslogs with `prefix` by default).
+fn add_image_container(
+    app: &mut App,
+    task: TaskDefinition,
+    o: AlbTaskImageOptions,
+    prefix: &str,
+    memory_limit_mib: Option<u32>,
+) -> Result<(String, u16)> {
+    let logging = match (o.enable_logging, o.log_driver) {
+        (false, _) => None,
+        (true, Some(d)) => Some(d),
+        (true, None) => Some(LogDriver::aws_logs(AwsLogDriverProps {
+            stream_prefix: prefix.to_owned(),
+            ..Default::default()
+        })),
+    };
+    task.add_container(
+        app,
+        &o.container_name,
+        ContainerDefinitionOptions {
+            port_mappings: vec![PortMapping::tcp(o.container_port)],
+            environment: o.environment,
+            secrets: o.secrets,
+            logging,
+            command: o.command,
+            memory_limit_mib,
+            ..ContainerDefinitionOptions::new(o.image)
+        },
+    )?;
+    Ok((o.container_name, o.container_port))
+}
+
+/// The container the load balancer targets when the caller brought the task
+/// definition: its default container and that container's first port.
+fn default_target(app: &App, node: NodeId, task: TaskDefinition) -> Result<(String, u16)> {
+    let c = task.default_container(app).ok_or_else(|| {
+        ConstructError::invalid(
+            app.path(node),
+            "task_definition",
+            "the task definition has no essential container to put behind the load balancer",
+        )
+    })?;
+    let port = c
+        .port_mappings(app)
+        .first()
+        .map(|p| p.container_port)
+        .ok_or_else(|| {
+            ConstructError::invalid(
+                app.path(node),
+                "task_definition",
+                format!(
+                    "container {} maps no port for the load balancer to target",
+                    c.container_name(app)
+                ),
+            )
+        })?;
+    Ok((c.container_name(app), port))
+}
+
+fn image_or_task<T>(
+    app: &App,
+    node: NodeId,
+    image: &Option<AlbTaskImageOptions>,
+    task: &Option<T>,
+) -> Result<()> {
+    match (image, task) {
+        (Some(_), Some(_)) => Err(ConstructError::invalid(
+            app.path(node),
+            "task_image_options",
+            "give task image options or a task definition, not both",
+        )),
+        (None, None) => Err(ConstructError::invalid(
+            app.path(node),
+            "task_image_options",
+            "give task image options (an image) or a task definition",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The load balancer `LB`, its listener `PublicListener` (and `PublicRedirectListener`
+/// with HTTPS redirect), the target group `PublicListener/ECSGroup` with the service
+/// registered on `container:port`, and the outputs `LoadBalancerDNS` and `ServiceURL`.
+fn load_balance(
+    app: &mut App,
+    node: NodeId,
+    vpc: &Vpc,
+    service: BaseService,
+    (container, port): (&str, u16),
+    o: LoadBalancerOptions,
+) -> Result<AlbParts> {
+    if o.redirect_http && o.certificate.is_none() {
+        return Err(ConstructError::invalid(
+            app.path(node),
+            "redirect_http",
+            "an HTTP redirect needs an HTTPS listener: give a certificate",
+        ));
+    }
+    let protocol = if o.certificate.is_some() {
+        Protocol::Https
+    } else {
+        Protocol::Http
+    };
+    let listener_port =
+        o.listener_port
+            .unwrap_or(if protocol == Protocol::Https { 443 } else { 80 });
+    let load_balancer = ApplicationLoadBalancer::new(
+        app,
+        node,
+        "LB",
+        vpc,
+        ApplicationLoadBalancerProps {
+            internet_facing: o.public_load_balancer,
+            idle_timeout_seconds: o.idle_timeout_seconds,
+            load_balancer_name: o.load_balancer_name,
+            ..Default::default()
+        },
+    )?;
+    let listener = load_balancer.add_listener(
+        app,
+        "PublicListener",
+        ListenerProps {
+            port: Some(listener_port),
+            protocol: Some(protocol),
+            certificates: o.certificate.into_iter().collect(),
+            ssl_policy: o.ssl_policy,
+            open: o.open_listener,
+            ..Default::default()
+        },
+    )?;
+    let target = service.load_balancer_target(container, port);
+    let target_group = listener.add_targets(
+        app,
+        "ECS",
+        AddTargetsProps {
+            targets: vec![&target],
+            protocol: Some(Protocol::Http),
+            health_check: o.health_check,
+            deregistration_delay_seconds: o.deregistration_delay_seconds,
+            ..Default::default()
+        },
+    )?;
+    let redirect_listener = if o.redirect_http {
+        Some(load_balancer.add_listener(
+            app,
+            "PublicRedirectListener",
+            ListenerProps {
+                port: Some(80),
+                protocol: Some(Protocol::Http),
+                open: o.open_listener,
+                default_action: Some(ListenerAction::redirect(RedirectOptions {
+                    port: Some(listener_port.to_string()),
+                    protocol: Some("HTTPS".into()),
+                    permanent: true,
+                    ..Default::default()
+                })),
+                ..Default::default()
+            },
+        )?)
+    } else {
+        None
+    };
+    let dns = load_balancer.dns_name(app);
+    Output::new(
+        app,
+        node,
+        "LoadBalancerDNS",
+        OutputProps {
+            value: dns.clone(),
+            ..Default::default()
+        },
+    )?;
+    let scheme = if protocol == Protocol::Https {
+        "https://"
+    } else {
+        "http://"
+    };
+    let host = match o.domain_name {
+        Some(d) => Value::from(d),
+        None => dns,
+    };
+    Output::new(
+        app,
+        node,
+        "ServiceURL",
+        OutputProps {
+            value: crate::iam::join([Value::from(scheme), host]),
+            ..Default::default()
+        },
+    )?;
+    Ok(AlbParts {
+        load_balancer,
+        listener,
+        redirect_listener,
+        target_group,
+    })
+}
+
+/// Options of an [`ApplicationLoadBalancedFargateService`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApplicationLoadBalancedFargateServiceProps {
+    /// The cluster. Default: a new cluster `Cluster` under the pattern, in `vpc`.
+    pub cluster: Option<Cluster>,
+    /// The VPC of the new cluster (not with `cluster`). Default: the cluster's new VPC.
+    pub vpc: Option<Vpc>,
+    /// The container to create (this or `task_definition` is required).
+    pub task_image_options: Option<AlbTaskImageOptions>,
+    /// A task definition to run instead; the load balancer targets its default
+    /// container's first port.
+    pub task_definition: Option<FargateTaskDefinition>,
+    /// The task size of a new task definition. Default: 256 CPU units, 512 MiB.
+    pub size: FargateSize,
+    /// The number of tasks. Default: not set (1).
+    pub desired_count: Option<u32>,
+    /// The load balancer. Default: public, HTTP on port 80.
+    pub load_balancer: LoadBalancerOptions,
+    /// Roll back a failing deployment. Default: none.
+    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+    /// Seconds the load balancer health checks are ignored after a task starts.
+    /// Default: 60.
+    pub health_check_grace_period_secs: Option<u32>,
+    /// The lower limit of running tasks during a deployment, in percent. Default: not
+    /// set (ECS's).
+    pub min_healthy_percent: Option<u32>,
+    /// The upper limit of running tasks during a deployment. Default: not set.
+    pub max_healthy_percent: Option<u32>,
+    /// The service's name. Default: generated.
+    pub service_name: Option<String>,
+    /// Give the tasks public IPs. Default: false.
+    pub assign_public_ip: bool,
+    /// The tasks' subnets. Default: private subnets.
+    pub task_subnets: Option<SubnetSelection>,
+    /// The tasks' security groups. Default: a new one.
+    pub security_groups: Vec<SecurityGroup>,
+    /// ECS Exec. Default: false.
+    pub enable_execute_command: bool,
+    /// Capacity provider strategies. Default: none (launch type FARGATE).
+    pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+    /// The Fargate platform version. Default: not set (latest).
+    pub platform_version: Option<FargatePlatformVersion>,
+}
+
+impl ApplicationLoadBalancedFargateServiceProps {
+    /// A service running `image` (container `web` on port 80), everything else at
+    /// the defaults.
+    pub fn new(image: ContainerImage) -> Self {
+        ApplicationLoadBalancedFargateServiceProps {
+            task_image_options: Some(AlbTaskImageOptions::new(image)),
+            ..Default::default()
+        }
+    }
+}
+
+/// A Fargate service behind an application load balancer (CDK's
+/// `ApplicationLoadBalancedFargateService`, same construct ids): under the pattern's
+/// id, `LB` (with `LB/SecurityGroup`), `LB/PublicListener` forwarding to
+/// `LB/PublicListener/ECSGroup`, `TaskDef` with the container, `Service` (its
+/// security group open to the load balancer's on the container port only), and the
+/// outputs `LoadBalancerDNS` and `ServiceURL`.
+///
+/// ```
+/// use berth_constructs::ecs::{ContainerImage, DeploymentCircuitBreaker};
+/// use berth_constructs::elbv2::HealthCheck;
+/// use berth_constructs::patterns::*;
+/// use berth_constructs::{fargate_size, App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let mut props = ApplicationLoadBalancedFargateServiceProps::new(
+///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
+/// props.size = fargate_size!(512, 1024);
+/// props.desired_count = Some(2);
+/// props.circuit_breaker = Some(DeploymentCircuitBreaker { rollback: true });
+/// props.load_balancer.health_check = HealthCheck { path: Some("/health".into()), ..Default::default() };
+/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", props).unwrap();
+/// let count = web.service().auto_scale_task_count(&mut app, 2, 10).unwrap();
+/// let out = app.synth().unwrap();
+/// let t = &out.stacks[0].template;
+/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// assert_eq!(t["Resources"][&tg]["Properties"]["Port"], 80);
+/// assert_eq!(t["Resources"][&tg]["Properties"]["HealthCheckPath"], "/health");
+/// let outputs = t["Outputs"].as_object().unwrap();
+/// assert!(outputs.keys().any(|k| k.starts_with("WebLoadBalancerDNS")));
+/// assert!(outputs.keys().any(|k| k.starts_with("WebServiceURL")));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApplicationLoadBalancedFargateService {
+    node: NodeId,
+    cluster: Cluster,
+    task_definition: FargateTaskDefinition,
+    service: FargateService,
+    load_balancer: ApplicationLoadBalancer,
+    listener: Listener,
+    redirect_listener: Option<Listener>,
+    target_group: TargetGroup,
+}
+
+impl Scope for ApplicationLoadBalancedFargateService {
+    fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+impl ApplicationLoadBalancedFargateService {
+    /// Creates the pattern under `scope`.
+    pub fn new(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        props: ApplicationLoadBalancedFargateServiceProps,
+    ) -> Result<ApplicationLoadBalancedFargateService> {
+        let node = app.add_group(scope, id)?;
+        image_or_task(app, node, &props.task_image_options, &props.task_definition)?;
+        let cluster = cluster_for(app, node, props.cluster, props.vpc)?;
+        let (task_definition, target) = match props.task_definition {
+            Some(t) => {
+                let target = default_target(app, node, t.task_definition())?;
+                (t, target)
+            }
+            None => {
+                let t = FargateTaskDefinition::new(
+                    app,
+                    node,
+                    "TaskDef",
+                    FargateTaskDefinitionProps {
+                        size: props.size,
+                        ..Default::default()
+                    },
+                )?;
+                let o = props.task_image_options.expect("checked above");
+                let target = add_image_container(app, t.task_definition(), o, id, None)?;
+                (t, target)
+            }
+        };
+        let service = FargateService::new(
+            app,
+            node,
+            "Service",
+            FargateServiceProps {
+                desired_count: props.desired_count,
+                circuit_breaker: props.circuit_breaker,
+                health_check_grace_period_secs: Some(
+                    props.health_check_grace_period_secs.unwrap_or(60),
+                ),
+                min_healthy_percent: props.min_healthy_percent,
+                max_healthy_percent: props.max_healthy_percent,
+                service_name: props.service_name,
+                assign_public_ip: props.assign_public_ip,
+                vpc_subnets: props.task_subnets,
+                security_groups: props.security_groups,
+                enable_execute_command: props.enable_execute_command,
+                capacity_provider_strategies: props.capacity_provider_strategies,
+                platform_version: props.platform_version,
+                ..FargateServiceProps::new(cluster, task_definition)
+            },
+        )?;
+        let vpc = cluster.vpc(app);
+        let parts = load_balance(
+            app,
+            node,
+            &vpc,
+            service.base(),
+            (&target.0, target.1),
+            props.load_balancer,
+        )?;
+        Ok(ApplicationLoadBalancedFargateService {
+            node,
+            cluster,
+            task_definition,
+            service,
+            load_balancer: parts.load_balancer,
+            listener: parts.listener,
+            redirect_listener: parts.redirect_listener,
+            target_group: parts.target_group,
+        })
+    }
+
+    /// The cluster.
+    pub fn cluster(&self) -> Cluster {
+        self.cluster
+    }
+    /// The task definition.
+    pub fn task_definition(&self) -> FargateTaskDefinition {
+        self.task_definition
+    }
+    /// The Fargate service.
+    pub fn service(&self) -> FargateService {
+        self.service
+    }
+    /// The application load balancer.
+    pub fn load_balancer(&self) -> ApplicationLoadBalancer {
+        self.load_balancer
+    }
+    /// The listener (`PublicListener`).
+    pub fn listener(&self) -> Listener {
+        self.listener
+    }
+    /// The HTTP→HTTPS redirect listener, if any.
+    pub fn redirect_listener(&self) -> Option<Listener> {
+        self.redirect_listener
+    }
+    /// The target group of the service.
+    pub fn target_group(&self) -> TargetGroup {
+        self.target_group
+    }
+}
+
+/// Options of an [`ApplicationLoadBalancedEc2Service`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApplicationLoadBalancedEc2ServiceProps {
+    /// The cluster, with EC2 capacity (required).
+    pub cluster: Cluster,
+    /// The container to create (this or `task_definition` is required).
+    pub task_image_options: Option<AlbTaskImageOptions>,
+    /// A task definition to run instead; the load balancer targets its default
+    /// container's first port.
+    pub task_definition: Option<Ec2TaskDefinition>,
+    /// The network mode of a new task definition. Default: bridge (as CDK).
+    pub network_mode: NetworkMode,
+    /// The hard memory limit of the new container. Default: 512 MiB (EC2 containers
+    /// need one).
+    pub memory_limit_mib: u32,
+    /// The number of tasks. Default: not set (1).
+    pub desired_count: Option<u32>,
+    /// The load balancer. Default: public, HTTP on port 80.
+    pub load_balancer: LoadBalancerOptions,
+    /// Roll back a failing deployment. Default: none.
+    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+    /// Seconds the load balancer health checks are ignored after a task starts.
+    /// Default: 60.
+    pub health_check_grace_period_secs: Option<u32>,
+    /// The service's name. Default: generated.
+    pub service_name: Option<String>,
+    /// Capacity provider strategies. Default: none (launch type EC2).
+    pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+    /// Task placement strategies. Default: none.
+    pub placement_strategies: Vec<PlacementStrategy>,
+}
+
+impl ApplicationLoadBalancedEc2ServiceProps {
+    /// A service on `cluster` running `image` (container `web` on port 80, 512 MiB).
+    pub fn new(cluster: Cluster, image: ContainerImage) -> Self {
+        ApplicationLoadBalancedEc2ServiceProps {
+            cluster,
+            task_image_options: Some(AlbTaskImageOptions::new(image)),
+            task_definition: None,
+            network_mode: NetworkMode::Bridge,
+            memory_limit_mib: 512,
+            desired_count: None,
+            load_balancer: LoadBalancerOptions::default(),
+            circuit_breaker: None,
+            health_check_grace_period_secs: None,
+            service_name: None,
+            capacity_provider_strategies: Vec::new(),
+            placement_strategies: Vec::new(),
+        }
+    }
+}
+
+/// An EC2 service behind an application load balancer (CDK's
+/// `ApplicationLoadBalancedEc2Service`, same construct ids as the Fargate pattern).
+/// In bridge mode the target group has instance targets on dynamic host ports, and
+/// the instances' security group is opened to the load balancer.
+///
+/// ```
+/// use berth_constructs::ecs::{AddCapacityOptions, Cluster, ClusterProps, ContainerImage};
+/// use berth_constructs::patterns::*;
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
+/// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small")).unwrap();
+/// let mut props = ApplicationLoadBalancedEc2ServiceProps::new(cluster,
+///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
+/// props.capacity_provider_strategies = vec![capacity.strategy(1)];
+/// let web = ApplicationLoadBalancedEc2Service::new(&mut app, stack, "Web", props).unwrap();
+/// let out = app.synth().unwrap();
+/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// assert_eq!(out.stacks[0].template["Resources"][&tg]["Properties"]["TargetType"], "instance");
+/// # let _ = web.target_group();
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApplicationLoadBalancedEc2Service {
+    node: NodeId,
+    cluster: Cluster,
+    task_definition: Ec2TaskDefinition,
+    service: Ec2Service,
+    load_balancer: ApplicationLoadBalancer,
+    listener: Listener,
+    redirect_listener: Option<Listener>,
+    target_group: TargetGroup,
+}
+
+impl Scope for ApplicationLoadBalancedEc2Service {
+    fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+impl ApplicationLoadBalancedEc2Service {
+    /// Creates the pattern under `scope`.
+    pub fn new(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        props: ApplicationLoadBalancedEc2ServiceProps,
+    ) -> Result<ApplicationLoadBalancedEc2Service> {
+        let node = app.add_group(scope, id)?;
+        image_or_task(app, node, &props.task_image_options, &props.task_definition)?;
+        let cluster = props.cluster;
+        let (task_definition, target) = match props.task_definition {
+            Some(t) => {
+                let target = default_target(app, node, t.task_definition())?;
+                (t, target)
+            }
+            None => {
+                let t = Ec2TaskDefinition::new(
+                    app,
+                    node,
+                    "TaskDef",
+                    Ec2TaskDefinitionProps {
+                        network_mode: props.network_mode,
+                        ..Default::default()
+                    },
+                )?;
+                let o = props.task_image_options.expect("checked above");
+                let target = add_image_container(
+                    app,
+                    t.task_definition(),
+                    o,
+                    id,
+                    Some(props.memory_limit_mib),
+                )?;
+                (t, target)
+            }
+        };
+        let service = Ec2Service::new(
+            app,
+            node,
+            "Service",
+            Ec2ServiceProps {
+                desired_count: props.desired_count,
+                circuit_breaker: props.circuit_breaker,
+                health_check_grace_period_secs: Some(
+                    props.health_check_grace_period_secs.unwrap_or(60),
+                ),
+                service_name: props.service_name,
+                capacity_provider_strategies: props.capacity_provider_strategies,
+                placement_strategies: props.placement_strategies,
+                ..Ec2ServiceProps::new(cluster, task_definition)
+            },
+        )?;
+        let vpc = cluster.vpc(app);
+        let parts = load_balance(
+            app,
+            node,
+            &vpc,
+            service.base(),
+            (&target.0, target.1),
+            props.load_balancer,
+        )?;
+        Ok(ApplicationLoadBalancedEc2Service {
+            node,
+            cluster,
+            task_definition,
+            service,
+            load_balancer: parts.load_balancer,
+            listener: parts.listener,
+            redirect_listener: parts.redirect_listener,
+            target_group: parts.target_group,
+        })
+    }
+
+    /// The cluster.
+    pub fn cluster(&self) -> Cluster {
+        self.cluster
+    }
+    /// The task definition.
+    pub fn task_definition(&self) -> Ec2TaskDefinition {
+        self.task_definition
+    }
+    /// The EC2 service.
+    pub fn service(&self) -> Ec2Service {
+        self.service
+    }
+    /// The application load balancer.
+    pub fn load_balancer(&self) -> ApplicationLoadBalancer {
+        self.load_balancer
+    }
+    /// The listener (`PublicListener`).
+    pub fn listener(&self) -> Listener {
+        self.listener
+    }
+    /// The HTTP→HTTPS redirect listener, if any.
+    pub fn redirect_listener(&self) -> Option<Listener> {
+        self.redirect_listener
+    }
+    /// The target group of the service.
+    pub fn target_group(&self) -> TargetGroup {
+        self.target_group
+    }
+}

@@ -1,0 +1,16 @@
+//! Patterns: one construct for a whole, commonly deployed service, built from the
+//! L2s with CDK's construct ids (`ecs_patterns`), every inner construct reachable for
+//! customisation.
+//!
+//! - [`ApplicationLoadBalancedFargateService`] and [`ApplicationLoadBalancedEc2Service`]:
+//!   a service behind an application load balancer (HTTP, or HTTPS with an HTTP
+//!   redirect), public or internal, with the `LoadBalancerDNS` and `ServiceURL`
+//!   outputs.
+
+mod application_load_balanced;
+
+pub use application_load_balanced::{
+    AlbTaskImageOptions, ApplicationLoadBalancedEc2Service, ApplicationLoadBalancedEc2ServiceProps,
+    ApplicationLoadBalancedFargateService, ApplicationLoadBalancedFargateServiceProps,
+    LoadBalancerOptions,
+};
