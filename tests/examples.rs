@@ -144,3 +144,121 @@ fn hello_queue_redrives_into_its_dead_letter_queue() {
     // every taggable resource carries the stack's tags
     t.all_resources_properties("AWS::SQS::Queue", pattern!({"Tags": Match::array_with(vec![serde_json::json!({"Key": "project", "Value": "hello"})])}));
 }
+
+#[test]
+fn alb_fargate_wires_listener_service_security_group_and_scaling() {
+    use berth::assertions::{pattern, Capture, Match, Template};
+    use berth::prelude::*;
+    let (_, mut app) = common::examples()
+        .into_iter()
+        .find(|(n, _)| *n == "alb-fargate")
+        .unwrap();
+    let stack = app.stacks()[0];
+    let t = Template::from_stack(&mut app, stack);
+
+    // the listener forwards to the target group whose port is the container port
+    let tg = Capture::new();
+    t.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::Listener",
+        pattern!({"Port": 80, "Protocol": "HTTP",
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": tg}}]}),
+    );
+    let tg_id = tg.as_string();
+    let container_port = Capture::new();
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"ContainerDefinitions": [{"Name": "web", "PortMappings": [{"ContainerPort": container_port}]}]}),
+    );
+    let port = container_port.as_number();
+    assert_eq!(port, 80.0);
+    let group = t
+        .resource(&tg_id)
+        .expect("the forwarded-to target group exists");
+    assert_eq!(group["Type"], "AWS::ElasticLoadBalancingV2::TargetGroup");
+    assert_eq!(group["Properties"]["Port"].as_f64(), Some(port));
+    assert_eq!(group["Properties"]["HealthCheckPath"], "/health");
+    let service_id = Capture::new();
+    t.has_resource(
+        "AWS::ECS::Service",
+        pattern!({"Properties": {
+            "LoadBalancers": (Match::exact(serde_json::json!([{"ContainerName": "web", "ContainerPort": 80, "TargetGroupArn": {"Ref": tg_id}}]))),
+            "NetworkConfiguration": {"AwsvpcConfiguration": {"SecurityGroups": [{"Fn::GetAtt": [service_id, "GroupId"]}]}},
+        }}),
+    );
+    let service_sg = service_id.as_string();
+
+    // the only ingress into the service's security group: the LB's group, on that port
+    let lb_sg = Capture::new();
+    t.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        pattern!({"Scheme": "internet-facing", "SecurityGroups": [{"Fn::GetAtt": [lb_sg, "GroupId"]}]}),
+    );
+    let lb_sg = lb_sg.as_string();
+    let into_service = t.find_resources(
+        "AWS::EC2::SecurityGroupIngress",
+        pattern!({"Properties": {"GroupId": {"Fn::GetAtt": [service_sg.clone(), "GroupId"]}}}),
+    );
+    assert_eq!(into_service.len(), 1, "{into_service:?}");
+    let ingress = into_service.values().next().unwrap();
+    assert_eq!(
+        ingress["Properties"]["SourceSecurityGroupId"],
+        serde_json::json!({"Fn::GetAtt": [lb_sg, "GroupId"]})
+    );
+    assert_eq!(ingress["Properties"]["IpProtocol"], "tcp");
+    assert_eq!(ingress["Properties"]["FromPort"].as_f64(), Some(port));
+    assert_eq!(ingress["Properties"]["ToPort"].as_f64(), Some(port));
+    let sg = t.resource(&service_sg).unwrap();
+    assert!(
+        sg["Properties"].get("SecurityGroupIngress").is_none(),
+        "no inline ingress on the service group: {sg}"
+    );
+
+    // the scaling policy refers to the scalable target of that service
+    let target = Capture::new();
+    t.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        pattern!({"PolicyType": "TargetTrackingScaling", "ScalingTargetId": {"Ref": target},
+            "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 60,
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}}),
+    );
+    let scalable = t.resource(&target.as_string()).unwrap();
+    assert_eq!(
+        scalable["Type"],
+        "AWS::ApplicationAutoScaling::ScalableTarget"
+    );
+    let services = t.find_resources("AWS::ECS::Service", serde_json::json!({}));
+    assert_eq!(services.len(), 1);
+    let service_logical_id = services.keys().next().unwrap();
+    let cluster_id = Capture::new();
+    t.has_resource_properties(
+        "AWS::ECS::Service",
+        pattern!({"Cluster": {"Ref": cluster_id}}),
+    );
+    assert_eq!(
+        scalable["Properties"]["ResourceId"],
+        serde_json::json!({"Fn::Join": ["", ["service/", {"Ref": cluster_id.as_string()}, "/",
+            {"Fn::GetAtt": [service_logical_id, "Name"]}]]})
+    );
+    assert_eq!(scalable["Properties"]["MinCapacity"], 2);
+    assert_eq!(scalable["Properties"]["MaxCapacity"], 10);
+    assert_eq!(
+        scalable["Properties"]["ScalableDimension"],
+        "ecs:service:DesiredCount"
+    );
+
+    // the task role may pull from the repository
+    let repo = t.find_resources("AWS::ECR::Repository", serde_json::json!({}));
+    let repo_id = repo.keys().next().unwrap().clone();
+    let task_role = Capture::new();
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"TaskRoleArn": {"Fn::GetAtt": [task_role, "Arn"]}}),
+    );
+    t.has_resource_properties(
+        "AWS::IAM::Policy",
+        pattern!({"Roles": [{"Ref": task_role.as_string()}],
+            "PolicyDocument": {"Statement": (Match::array_with(serde_json::json!([{
+                "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                "Effect": "Allow", "Resource": {"Fn::GetAtt": [repo_id, "Arn"]}}])))}}),
+    );
+}

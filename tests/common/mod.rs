@@ -12,6 +12,9 @@ mod fargate_web;
 #[path = "../../examples/ec2-cluster/main.rs"]
 mod ec2_cluster;
 
+#[path = "../../examples/alb-fargate/main.rs"]
+mod alb_fargate;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -23,6 +26,10 @@ pub fn examples() -> Vec<(&'static str, App)> {
         (
             "ec2-cluster",
             ec2_cluster::app().expect("ec2-cluster builds"),
+        ),
+        (
+            "alb-fargate",
+            alb_fargate::app().expect("alb-fargate builds"),
         ),
     ]
 }
