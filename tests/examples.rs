@@ -262,3 +262,50 @@ fn alb_fargate_wires_listener_service_security_group_and_scaling() {
                 "Effect": "Allow", "Resource": {"Fn::GetAtt": [repo_id, "Arn"]}}])))}}),
     );
 }
+
+#[test]
+fn many_puts_25_services_per_stack_and_references_the_base_stack() {
+    use berth::assertions::Template;
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::many::app_with(60).expect("many builds with 60 services");
+    let out = common::synth_to(app, dir.path());
+    let names: Vec<&str> = out.stacks.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "ManyBase",
+            "ManyServices1",
+            "ManyServices2",
+            "ManyServices3"
+        ]
+    );
+    let base = Template::from_json(out.stacks[0].template.clone()).unwrap();
+    base.resource_count_is("AWS::EC2::VPC", 1);
+    base.resource_count_is("AWS::ECS::Cluster", 1);
+    base.resource_count_is("AWS::ECR::Repository", 1);
+    base.resource_count_is("AWS::ECS::Service", 0);
+    let cluster_export = base
+        .find_outputs("*", serde_json::json!({}))
+        .into_iter()
+        .find(|(k, _)| k.starts_with("ExportsOutputRefCluster"))
+        .map(|(_, v)| v["Export"]["Name"].clone())
+        .expect("the base stack exports the cluster");
+    for (stack, services) in out.stacks[1..].iter().zip([25, 25, 10]) {
+        assert_eq!(
+            stack.dependencies,
+            vec!["ManyBase".to_string()],
+            "{}",
+            stack.name
+        );
+        let t = Template::from_json(stack.template.clone()).unwrap();
+        t.resource_count_is("AWS::ECS::Service", services);
+        t.resource_count_is("AWS::ElasticLoadBalancingV2::LoadBalancer", services);
+        t.resource_count_is("AWS::ApplicationAutoScaling::ScalingPolicy", services);
+        t.resource_count_is("AWS::EC2::VPC", 0);
+        t.resource_count_is("AWS::ECS::Cluster", 0);
+        t.all_resources_properties(
+            "AWS::ECS::Service",
+            serde_json::json!({"Cluster": {"Fn::ImportValue": cluster_export.clone()}}),
+        );
+    }
+}

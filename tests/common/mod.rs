@@ -15,6 +15,9 @@ mod ec2_cluster;
 #[path = "../../examples/alb-fargate/main.rs"]
 mod alb_fargate;
 
+#[path = "../../examples/many/main.rs"]
+pub mod many;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -31,6 +34,7 @@ pub fn examples() -> Vec<(&'static str, App)> {
             "alb-fargate",
             alb_fargate::app().expect("alb-fargate builds"),
         ),
+        ("many", many::app().expect("many builds")),
     ]
 }
 
