@@ -325,3 +325,28 @@ fn ec2_pattern_in_bridge_mode_targets_instances() {
             "GroupId": (Match::any_value())}),
     );
 }
+
+#[path = "support/mod.rs"]
+mod support;
+
+#[test]
+fn the_patterns_pass_cfn_lint() {
+    support::lint(http_app());
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    ApplicationLoadBalancedFargateService::new(
+        &mut app,
+        s,
+        "Api",
+        ApplicationLoadBalancedFargateServiceProps {
+            load_balancer: LoadBalancerOptions {
+                certificate: Some(ListenerCertificate::from_arn(CERT)),
+                redirect_http: true,
+                ..Default::default()
+            },
+            ..ApplicationLoadBalancedFargateServiceProps::new(nginx())
+        },
+    )
+    .unwrap();
+    support::lint(app);
+}

@@ -6,11 +6,15 @@
 //!   a service behind an application load balancer (HTTP, or HTTPS with an HTTP
 //!   redirect), public or internal, with the `LoadBalancerDNS` and `ServiceURL`
 //!   outputs.
+//! - [`ScheduledFargateTask`]: a Fargate task run by an EventBridge schedule, with a
+//!   role that may run only that task definition family and pass only its roles.
 
 mod application_load_balanced;
+mod scheduled;
 
 pub use application_load_balanced::{
     AlbTaskImageOptions, ApplicationLoadBalancedEc2Service, ApplicationLoadBalancedEc2ServiceProps,
     ApplicationLoadBalancedFargateService, ApplicationLoadBalancedFargateServiceProps,
     LoadBalancerOptions,
 };
+pub use scheduled::{ScheduledFargateTask, ScheduledFargateTaskProps, ScheduledTaskImageOptions};
