@@ -141,7 +141,7 @@ fn cluster_for(
 }
 
 /// Adds the image options' container to `task` (awslogs with `prefix` by default).
-fn add_image_container(
+pub(crate) fn add_image_container(
     app: &mut App,
     task: TaskDefinition,
     o: AlbTaskImageOptions,

@@ -6,12 +6,16 @@
 //!   a service behind an application load balancer (HTTP, or HTTPS with an HTTP
 //!   redirect), public or internal, with the `LoadBalancerDNS` and `ServiceURL`
 //!   outputs.
+//! - [`NetworkLoadBalancedFargateService`]: a service behind a network load balancer.
+//! - [`BackendFargateService`]: a service without load balancer, found through Cloud
+//!   Map.
 //! - [`QueueProcessingFargateService`]: a worker on an SQS queue with a dead-letter
 //!   queue, scaled on queue depth.
 //! - [`ScheduledFargateTask`]: a Fargate task run by an EventBridge schedule, with a
 //!   role that may run only that task definition family and pass only its roles.
 
 mod application_load_balanced;
+mod network_load_balanced;
 mod queue_processing;
 mod scheduled;
 
@@ -19,6 +23,10 @@ pub use application_load_balanced::{
     AlbTaskImageOptions, ApplicationLoadBalancedEc2Service, ApplicationLoadBalancedEc2ServiceProps,
     ApplicationLoadBalancedFargateService, ApplicationLoadBalancedFargateServiceProps,
     LoadBalancerOptions,
+};
+pub use network_load_balanced::{
+    BackendFargateService, BackendFargateServiceProps, NetworkLoadBalancedFargateService,
+    NetworkLoadBalancedFargateServiceProps,
 };
 pub use queue_processing::{
     QueueProcessingFargateService, QueueProcessingFargateServiceProps, SQS_CONSUME_ACTIONS,

@@ -1,0 +1,387 @@
+//! `NetworkLoadBalancedFargateService` (CDK's `ecs_patterns`) and
+//! `BackendFargateService` (a service without load balancer, found through Cloud Map).
+
+use crate::app::{App, NodeId, Output, OutputProps, Scope};
+use crate::ec2::{Connectable, Peer, Port};
+use crate::ecs::{
+    CloudMapOptions, Cluster, DeploymentCircuitBreaker, FargateService, FargateServiceProps,
+    FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps,
+};
+use crate::elbv2::{
+    AddTargetsProps, HealthCheck, Listener, ListenerProps, NetworkLoadBalancer,
+    NetworkLoadBalancerProps, Protocol, TargetGroup,
+};
+use crate::error::{ConstructError, Result};
+use crate::patterns::application_load_balanced::add_image_container;
+use crate::patterns::AlbTaskImageOptions;
+use crate::servicediscovery::{self, DnsRecordType, PrivateDnsNamespace};
+use berth_synth::Value;
+
+/// Options of a [`NetworkLoadBalancedFargateService`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkLoadBalancedFargateServiceProps {
+    /// The cluster (required).
+    pub cluster: Cluster,
+    /// The container (required; `container_port` is the target port).
+    pub task_image_options: AlbTaskImageOptions,
+    /// The task size. Default: 256 CPU units, 512 MiB.
+    pub size: FargateSize,
+    /// The number of tasks. Default: not set (1).
+    pub desired_count: Option<u32>,
+    /// Internet-facing rather than internal. Default: true.
+    pub public_load_balancer: bool,
+    /// The TCP listener's port. Default: 80.
+    pub listener_port: u16,
+    /// The target group's health check. Default: AWS defaults (TCP on the traffic port).
+    pub health_check: HealthCheck,
+    /// Roll back a failing deployment. Default: none.
+    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+    /// The address range allowed into the tasks on the container port (a network
+    /// load balancer has no security group; with IP targets the traffic comes from
+    /// its addresses in the VPC). Default: the VPC's CIDR block.
+    pub allowed_cidr: Option<String>,
+}
+
+impl NetworkLoadBalancedFargateServiceProps {
+    /// `image` (container `web`, port 80) behind a public NLB on TCP port 80.
+    pub fn new(cluster: Cluster, image: crate::ecs::ContainerImage) -> Self {
+        NetworkLoadBalancedFargateServiceProps {
+            cluster,
+            task_image_options: AlbTaskImageOptions::new(image),
+            size: FargateSize::default(),
+            desired_count: None,
+            public_load_balancer: true,
+            listener_port: 80,
+            health_check: HealthCheck::default(),
+            circuit_breaker: None,
+            allowed_cidr: None,
+        }
+    }
+}
+
+/// A Fargate service behind a network load balancer (CDK's
+/// `NetworkLoadBalancedFargateService`, same ids): under the pattern's id, `LB`,
+/// its TCP listener `PublicListener` forwarding to `PublicListener/ECSGroup` (TCP on
+/// the container port, IP targets), `TaskDef`, `Service` (its security group open on
+/// the container port to the VPC's range only) and the output `LoadBalancerDNS`.
+///
+/// ```
+/// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
+/// use berth_constructs::patterns::*;
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Tcp", StackProps::default()).unwrap();
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
+/// let mut props = NetworkLoadBalancedFargateServiceProps::new(cluster,
+///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
+/// props.task_image_options.container_port = 8080;
+/// let svc = NetworkLoadBalancedFargateService::new(&mut app, stack, "Api", props).unwrap();
+/// let out = app.synth().unwrap();
+/// let tg = berth_synth::logical_id::make_unique_id(&["Api", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// let p = &out.stacks[0].template["Resources"][&tg]["Properties"];
+/// assert_eq!((p["Port"].as_u64(), p["Protocol"].as_str()), (Some(8080), Some("TCP")));
+/// # let _ = svc.listener();
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetworkLoadBalancedFargateService {
+    node: NodeId,
+    task_definition: FargateTaskDefinition,
+    service: FargateService,
+    load_balancer: NetworkLoadBalancer,
+    listener: Listener,
+    target_group: TargetGroup,
+}
+
+impl Scope for NetworkLoadBalancedFargateService {
+    fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+impl NetworkLoadBalancedFargateService {
+    /// Creates the pattern under `scope`.
+    pub fn new(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        props: NetworkLoadBalancedFargateServiceProps,
+    ) -> Result<NetworkLoadBalancedFargateService> {
+        let node = app.add_group(scope, id)?;
+        let cluster = props.cluster;
+        let vpc = cluster.vpc(app);
+        let cidr = match (props.allowed_cidr, vpc.vpc_cidr_block(app)) {
+            (Some(c), _) => c,
+            (None, Value::String(c)) => c,
+            (None, _) => return Err(ConstructError::invalid(
+                app.path(node),
+                "allowed_cidr",
+                "the VPC's CIDR block is not known at synth (an imported VPC): give allowed_cidr",
+            )),
+        };
+        let task_definition = FargateTaskDefinition::new(
+            app,
+            node,
+            "TaskDef",
+            FargateTaskDefinitionProps {
+                size: props.size,
+                ..Default::default()
+            },
+        )?;
+        let (container, port) = add_image_container(
+            app,
+            task_definition.task_definition(),
+            props.task_image_options,
+            id,
+            None,
+        )?;
+        let service = FargateService::new(
+            app,
+            node,
+            "Service",
+            FargateServiceProps {
+                desired_count: props.desired_count,
+                circuit_breaker: props.circuit_breaker,
+                health_check_grace_period_secs: Some(60),
+                ..FargateServiceProps::new(cluster, task_definition)
+            },
+        )?;
+        let load_balancer = NetworkLoadBalancer::new(
+            app,
+            node,
+            "LB",
+            &vpc,
+            NetworkLoadBalancerProps {
+                internet_facing: props.public_load_balancer,
+                ..Default::default()
+            },
+        )?;
+        let listener = load_balancer.add_listener(
+            app,
+            "PublicListener",
+            ListenerProps {
+                port: Some(props.listener_port),
+                protocol: Some(Protocol::Tcp),
+                ..Default::default()
+            },
+        )?;
+        let target = service.load_balancer_target(container, port);
+        let target_group = listener.add_targets(
+            app,
+            "ECS",
+            AddTargetsProps {
+                targets: vec![&target],
+                health_check: props.health_check,
+                ..Default::default()
+            },
+        )?;
+        service.connections(app).allow_from(
+            app,
+            &Peer::ipv4(cidr),
+            Port::tcp(port),
+            "from the network load balancer (inside the VPC)",
+        )?;
+        let dns = load_balancer.dns_name(app);
+        Output::new(
+            app,
+            node,
+            "LoadBalancerDNS",
+            OutputProps {
+                value: dns,
+                ..Default::default()
+            },
+        )?;
+        Ok(NetworkLoadBalancedFargateService {
+            node,
+            task_definition,
+            service,
+            load_balancer,
+            listener,
+            target_group,
+        })
+    }
+
+    /// The task definition.
+    pub fn task_definition(&self) -> FargateTaskDefinition {
+        self.task_definition
+    }
+    /// The service.
+    pub fn service(&self) -> FargateService {
+        self.service
+    }
+    /// The network load balancer.
+    pub fn load_balancer(&self) -> NetworkLoadBalancer {
+        self.load_balancer
+    }
+    /// The TCP listener (`PublicListener`).
+    pub fn listener(&self) -> Listener {
+        self.listener
+    }
+    /// The target group.
+    pub fn target_group(&self) -> TargetGroup {
+        self.target_group
+    }
+}
+
+/// Options of a [`BackendFargateService`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackendFargateServiceProps {
+    /// The cluster (required).
+    pub cluster: Cluster,
+    /// The container (required; `container_port` is where other services reach it).
+    pub task_image_options: AlbTaskImageOptions,
+    /// The namespace to register in (required).
+    pub namespace: PrivateDnsNamespace,
+    /// The Cloud Map name: the service is found at `<name>.<namespace>` (required).
+    pub name: String,
+    /// The task size. Default: 256 CPU units, 512 MiB.
+    pub size: FargateSize,
+    /// The number of tasks. Default: not set (1).
+    pub desired_count: Option<u32>,
+    /// Roll back a failing deployment. Default: none.
+    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+}
+
+impl BackendFargateServiceProps {
+    /// `image` (container `web`, port 80) registered as `name` in `namespace`.
+    pub fn new(
+        cluster: Cluster,
+        image: crate::ecs::ContainerImage,
+        namespace: &PrivateDnsNamespace,
+        name: impl Into<String>,
+    ) -> Self {
+        BackendFargateServiceProps {
+            cluster,
+            task_image_options: AlbTaskImageOptions::new(image),
+            namespace: namespace.clone(),
+            name: name.into(),
+            size: FargateSize::default(),
+            desired_count: None,
+            circuit_breaker: None,
+        }
+    }
+}
+
+/// A service with no load balancer, found by other services through Cloud Map
+/// (Copilot's "backend service"): `TaskDef`, `Service` and its Cloud Map service
+/// `Service/CloudmapService` (A records). Nothing may reach it until allowed:
+/// [`BackendFargateService::allow_from`] opens its container port to another
+/// service's security group.
+///
+/// ```
+/// use berth_constructs::ec2::{Vpc, VpcProps};
+/// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
+/// use berth_constructs::patterns::*;
+/// use berth_constructs::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Svc", StackProps::default()).unwrap();
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() }).unwrap();
+/// let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local")).unwrap();
+/// let image = || ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+/// let users = BackendFargateService::new(&mut app, stack, "Users",
+///     BackendFargateServiceProps::new(cluster, image(), &ns, "users")).unwrap();
+/// let orders = BackendFargateService::new(&mut app, stack, "Orders",
+///     BackendFargateServiceProps::new(cluster, image(), &ns, "orders")).unwrap();
+/// users.allow_from(&mut app, &orders.service()).unwrap();
+/// let out = app.synth().unwrap();
+/// let n = out.stacks[0].template["Resources"].as_object().unwrap().values()
+///     .filter(|r| r["Type"] == "AWS::ServiceDiscovery::Service").count();
+/// assert_eq!(n, 2);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendFargateService {
+    node: NodeId,
+    task_definition: FargateTaskDefinition,
+    service: FargateService,
+    cloud_map_service: servicediscovery::Service,
+    port: u16,
+}
+
+impl Scope for BackendFargateService {
+    fn node(&self) -> NodeId {
+        self.node
+    }
+}
+
+impl BackendFargateService {
+    /// Creates the pattern under `scope`.
+    pub fn new(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        props: BackendFargateServiceProps,
+    ) -> Result<BackendFargateService> {
+        let node = app.add_group(scope, id)?;
+        let task_definition = FargateTaskDefinition::new(
+            app,
+            node,
+            "TaskDef",
+            FargateTaskDefinitionProps {
+                size: props.size,
+                ..Default::default()
+            },
+        )?;
+        let (_, port) = add_image_container(
+            app,
+            task_definition.task_definition(),
+            props.task_image_options,
+            id,
+            None,
+        )?;
+        let service = FargateService::new(
+            app,
+            node,
+            "Service",
+            FargateServiceProps {
+                desired_count: props.desired_count,
+                circuit_breaker: props.circuit_breaker,
+                ..FargateServiceProps::new(props.cluster, task_definition)
+            },
+        )?;
+        let cloud_map_service = service.enable_cloud_map(
+            app,
+            CloudMapOptions {
+                dns_record_type: Some(DnsRecordType::A),
+                ..CloudMapOptions::new(&props.namespace, props.name)
+            },
+        )?;
+        Ok(BackendFargateService {
+            node,
+            task_definition,
+            service,
+            cloud_map_service,
+            port,
+        })
+    }
+
+    /// Opens the container port to `other` (e.g. another service).
+    pub fn allow_from(&self, app: &mut App, other: &(impl Connectable + ?Sized)) -> Result<()> {
+        let port = self.port;
+        self.service.connections(app).allow_from(
+            app,
+            other,
+            Port::tcp(port),
+            &format!("to the backend on {port}"),
+        )
+    }
+
+    /// The task definition.
+    pub fn task_definition(&self) -> FargateTaskDefinition {
+        self.task_definition
+    }
+    /// The service.
+    pub fn service(&self) -> FargateService {
+        self.service
+    }
+    /// The Cloud Map service.
+    pub fn cloud_map_service(&self) -> servicediscovery::Service {
+        self.cloud_map_service.clone()
+    }
+    /// The port other services connect to.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
