@@ -309,3 +309,114 @@ fn many_puts_25_services_per_stack_and_references_the_base_stack() {
         );
     }
 }
+
+#[test]
+fn microservices_wires_cloud_map_ingress_queue_and_the_scheduled_task_role() {
+    use berth::assertions::{pattern, Capture, Template};
+    use berth::prelude::*;
+    use serde_json::json;
+    let (_, mut app) = common::examples()
+        .into_iter()
+        .find(|(n, _)| *n == "microservices")
+        .unwrap();
+    let stack = app.stacks()[0];
+    let t = Template::from_stack(&mut app, stack);
+    let res = t.as_json()["Resources"].as_object().unwrap().clone();
+    let by_path = |path: &str| -> String {
+        res.iter()
+            .find(|(_, r)| r["Metadata"]["berth:path"] == format!("Microservices/{path}"))
+            .unwrap_or_else(|| panic!("no resource at {path}"))
+            .0
+            .clone()
+    };
+    // the backends are in Cloud Map as users/orders.svc.local
+    for (name, svc) in [("users", "Users"), ("orders", "Orders")] {
+        let cm = by_path(&format!("{svc}/Service/CloudmapService/Resource"));
+        assert_eq!(res[&cm]["Properties"]["Name"], name);
+        assert_eq!(
+            res[&cm]["Properties"]["NamespaceId"],
+            json!({"Fn::GetAtt": [by_path("Namespace/Resource"), "Id"]})
+        );
+        let service = by_path(&format!("{svc}/Service/Service"));
+        assert_eq!(
+            res[&service]["Properties"]["ServiceRegistries"],
+            json!([{"RegistryArn": {"Fn::GetAtt": [cm, "Arn"]}}])
+        );
+    }
+    // ingress: web -> users, orders -> users, web -> orders, lb -> web; nothing else
+    let sg = |svc: &str| by_path(&format!("{svc}/Service/SecurityGroup/Resource"));
+    let mut rules: Vec<(String, String, i64)> = t
+        .find_resources("AWS::EC2::SecurityGroupIngress", json!({}))
+        .values()
+        .map(|r| {
+            let p = &r["Properties"];
+            assert_eq!(p["FromPort"], p["ToPort"]);
+            (
+                p["SourceSecurityGroupId"]["Fn::GetAtt"][0]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                p["GroupId"]["Fn::GetAtt"][0].as_str().unwrap().to_owned(),
+                p["FromPort"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    rules.sort();
+    let mut expected = vec![
+        (sg("Web"), sg("Users"), 8080),
+        (sg("Orders"), sg("Users"), 8080),
+        (sg("Web"), sg("Orders"), 8081),
+        (by_path("Web/LB/SecurityGroup/Resource"), sg("Web"), 80),
+    ];
+    expected.sort();
+    assert_eq!(rules, expected);
+    // the worker's queue redrives into its dead-letter queue and sets QUEUE_NAME
+    let queue = by_path("Worker/EcsProcessingQueue/Resource");
+    let dlq = by_path("Worker/EcsProcessingDeadLetterQueue/Resource");
+    assert_eq!(
+        res[&queue]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"],
+        json!({"Fn::GetAtt": [dlq, "Arn"]})
+    );
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"ContainerDefinitions": [{"Environment": [{"Name": "QUEUE_NAME", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]}]}),
+    );
+    // the nightly rule runs exactly its task definition; its role may run only that
+    // family and pass only that task definition's roles
+    let task_def = by_path("Nightly/ScheduledTaskDef/Resource");
+    let events_role = Capture::new();
+    t.has_resource_properties(
+        "AWS::Events::Rule",
+        pattern!({"ScheduleExpression": "cron(0 3 * * ? *)", "Targets": [{
+            "RoleArn": {"Fn::GetAtt": [events_role, "Arn"]},
+            "EcsParameters": {"TaskDefinitionArn": {"Ref": task_def.clone()}}}]}),
+    );
+    let family = res[&task_def]["Properties"]["Family"].as_str().unwrap();
+    let policy = t.find_resources(
+        "AWS::IAM::Policy",
+        json!({"Properties": {"Roles": [{"Ref": events_role.as_string()}]}}),
+    );
+    assert_eq!(policy.len(), 1);
+    let statements = policy.values().next().unwrap()["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(statements.len(), 2);
+    assert_eq!(statements[0]["Action"], "ecs:RunTask");
+    assert_eq!(
+        statements[0]["Resource"]["Fn::Join"][1]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap(),
+        &json!(format!(":task-definition/{family}:*"))
+    );
+    assert_eq!(statements[1]["Action"], "iam:PassRole");
+    assert_eq!(
+        statements[1]["Resource"],
+        json!([
+            res[&task_def]["Properties"]["ExecutionRoleArn"],
+            res[&task_def]["Properties"]["TaskRoleArn"]
+        ])
+    );
+}

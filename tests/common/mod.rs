@@ -18,6 +18,9 @@ mod alb_fargate;
 #[path = "../../examples/many/main.rs"]
 pub mod many;
 
+#[path = "../../examples/microservices/main.rs"]
+mod microservices;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -35,6 +38,10 @@ pub fn examples() -> Vec<(&'static str, App)> {
             alb_fargate::app().expect("alb-fargate builds"),
         ),
         ("many", many::app().expect("many builds")),
+        (
+            "microservices",
+            microservices::app().expect("microservices builds"),
+        ),
     ]
 }
 
