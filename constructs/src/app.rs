@@ -1006,9 +1006,7 @@ impl App {
     /// Synthesizes every stack: prepares and validates the constructs, resolves
     /// references, validates every resource against its schema. Locks the tree.
     pub fn synth(&mut self) -> Result<SynthOutput, SynthError> {
-        let (spec, construct_diags) = self.spec()?;
-        let result = synthesize(&spec, &self.options);
-        merge_diagnostics(result, construct_diags)
+        self.synth_with_tree().map(|(out, _)| out)
     }
 
     /// Synthesizes and writes the cloud assembly to `dir` (nothing is written if synth
@@ -1018,10 +1016,15 @@ impl App {
         dir: impl AsRef<Path>,
         format: TemplateFormat,
     ) -> Result<SynthOutput, SynthError> {
+        let (out, tree) = self.synth_with_tree()?;
+        assembly::write(dir.as_ref(), &out, &tree, format)?;
+        Ok(out)
+    }
+
+    fn synth_with_tree(&mut self) -> Result<(SynthOutput, TreeNode), SynthError> {
         let (spec, construct_diags) = self.spec()?;
         let out = merge_diagnostics(synthesize(&spec, &self.options), construct_diags)?;
-        assembly::write(dir.as_ref(), &out, &spec.tree, format)?;
-        Ok(out)
+        Ok((out, spec.tree))
     }
 }
 
@@ -1032,9 +1035,8 @@ fn merge_diagnostics(
     let has_errors = construct_diags.iter().any(Diagnostic::is_error);
     match result {
         Ok(mut out) if !has_errors => {
-            out.diagnostics.append(&mut construct_diags);
-            out.diagnostics
-                .sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
+            construct_diags.append(&mut out.diagnostics);
+            out.diagnostics = sort(construct_diags);
             Ok(out)
         }
         Ok(out) => {

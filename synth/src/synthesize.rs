@@ -2,7 +2,7 @@
 //! reference resolution (including cross-stack exports), the dependency graph,
 //! schema validation and CloudFormation's limits.
 
-use crate::error::{pointer_to_property, Diagnostic, Result, Severity, SynthError};
+use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
 use crate::logical_id::{check_logical_id, make_unique_id};
 use crate::model::{AppSpec, ElementKind, Environment, StackSpec};
 use crate::schema::{self, TagFormat};
@@ -973,17 +973,14 @@ fn check_size(stack: &StackSpec, bytes: usize, diags: &mut Vec<Diagnostic>) {
             ),
         ));
     } else if bytes > MAX_INLINE_TEMPLATE_BYTES {
-        diags.push(Diagnostic {
-            severity: Severity::Info,
-            ..Diagnostic::info(
-                "BERTH-I0122",
-                stack.path.clone(),
-                format!(
-                    "the template of stack {} is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation takes inline: deploy uploads it to the bootstrap bucket (run `berth bootstrap` once per account and region)",
-                    stack.name
-                ),
-            )
-        });
+        diags.push(Diagnostic::info(
+            "BERTH-I0122",
+            stack.path.clone(),
+            format!(
+                "the template of stack {} is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation takes inline: deploy uploads it to the bootstrap bucket (run `berth bootstrap` once per account and region)",
+                stack.name
+            ),
+        ));
     }
 }
 
