@@ -861,6 +861,7 @@ impl App {
             termination_protection: data.termination_protection,
             depends_on: Vec::new(),
             elements: Vec::new(),
+            assets: Vec::new(),
         };
         // Stack-level dependencies: the stack's own, plus those of anything inside it
         // on another stack.

@@ -1,13 +1,16 @@
 //! Writing the cloud assembly: `manifest.json` (AWS CDK cloud-assembly schema),
-//! `tree.json` and one template per stack.
+//! `tree.json`, one template per stack and, for a stack with Docker image assets, its
+//! asset manifest `<Stack>.assets.json` (CDK's asset-manifest schema) and a copy of each
+//! build context in `asset.<fingerprint>/`.
 //!
-//! This is the only module of the crate that does I/O. The assembly is written to a
-//! temporary sibling directory first and renamed into place, so a failed write never
-//! leaves a half-written assembly behind.
+//! With [`crate::asset`], this is the only module of the crate that does I/O. The
+//! assembly is written to a temporary sibling directory first and renamed into place,
+//! so a failed write never leaves a half-written assembly behind.
 
+use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
-use crate::model::TreeNode;
-use crate::synthesize::SynthOutput;
+use crate::model::{DockerImageAssetSpec, TreeNode};
+use crate::synthesize::{StackArtifact, SynthOutput};
 use serde_json::{json, Value as Json};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -53,15 +56,47 @@ struct ManifestView<'a> {
 
 struct Artifacts<'a>(&'a SynthOutput, TemplateFormat);
 
+/// The artifact id of a stack's asset manifest (`<Stack>.assets`), as CDK names it.
+pub fn asset_manifest_artifact_id(stack: &str) -> String {
+    format!("{stack}.assets")
+}
+
+/// The file name of a stack's asset manifest (`<Stack>.assets.json`).
+pub fn asset_manifest_file_name(stack: &str) -> String {
+    format!("{stack}.assets.json")
+}
+
+/// The directory of the assembly an asset's build context is copied to
+/// (`asset.<fingerprint>`).
+pub fn asset_directory_name(hash: &str) -> String {
+    format!("asset.{hash}")
+}
+
 impl serde::Serialize for Artifacts<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.0.stacks.len() + 1))?;
+        let with_assets = self
+            .0
+            .stacks
+            .iter()
+            .filter(|st| !st.assets.is_empty())
+            .count();
+        let mut m = s.serialize_map(Some(self.0.stacks.len() + with_assets + 1))?;
         m.serialize_entry(
             "Tree",
             &json!({"type": "cdk:tree", "properties": {"file": "tree.json"}}),
         )?;
         for st in &self.0.stacks {
+            let assets_id = (!st.assets.is_empty()).then(|| asset_manifest_artifact_id(&st.name));
+            if let Some(id) = &assets_id {
+                m.serialize_entry(
+                    id,
+                    &json!({
+                        "type": "cdk:asset-manifest",
+                        "properties": {"file": asset_manifest_file_name(&st.name)}
+                    }),
+                )?;
+            }
             m.serialize_entry(
                 &st.name,
                 &StackArtifactView {
@@ -74,7 +109,7 @@ impl serde::Serialize for Artifacts<'_> {
                         description: st.description.as_deref(),
                         termination_protection: st.termination_protection,
                     },
-                    dependencies: &st.dependencies,
+                    dependencies: Dependencies(&st.dependencies, assets_id.as_deref()),
                     metadata: LogicalIdMetadata(&st.logical_ids),
                     display_name: &st.path,
                 },
@@ -90,11 +125,26 @@ struct StackArtifactView<'a> {
     kind: &'static str,
     environment: String,
     properties: StackProperties<'a>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    dependencies: &'a [String],
+    #[serde(skip_serializing_if = "Dependencies::is_empty")]
+    dependencies: Dependencies<'a>,
     metadata: LogicalIdMetadata<'a>,
     #[serde(rename = "displayName")]
     display_name: &'a str,
+}
+
+/// A stack's dependencies: the stacks, then its asset manifest (as CDK writes them).
+struct Dependencies<'a>(&'a [String], Option<&'a str>);
+
+impl Dependencies<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty() && self.1.is_none()
+    }
+}
+
+impl serde::Serialize for Dependencies<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(String::as_str).chain(self.1))
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -215,6 +265,97 @@ pub fn tree(root: &TreeNode) -> impl serde::Serialize + '_ {
     Tree(root)
 }
 
+/// The asset manifest of a stack (`<Stack>.assets.json`, CDK's asset-manifest schema):
+/// for each image asset, where its build context is in the assembly, how to build it,
+/// and that it is pushed to [`DEFAULT_ASSET_REPOSITORY`] in the stack's account and
+/// region, tagged with its fingerprint. `None` for a stack without assets.
+///
+/// ```json
+/// {
+///   "version": "55.0.0",
+///   "dockerImages": {
+///     "<hash>": {
+///       "displayName": "Web/TaskDef/web/AssetImage",
+///       "source": {"directory": "asset.<hash>", "dockerFile": "Dockerfile"},
+///       "destinations": {
+///         "current_account-current_region": {
+///           "repositoryName": "berth-assets-berthtoolkit",
+///           "imageTag": "<hash>"
+///         }
+///       }
+///     }
+///   }
+/// }
+/// ```
+///
+/// `source` also has `dockerBuildArgs`, `dockerBuildTarget` and `platform` when they
+/// are set.
+pub fn asset_manifest(stack: &StackArtifact) -> Option<Json> {
+    if stack.assets.is_empty() {
+        return None;
+    }
+    let mut images = serde_json::Map::new();
+    for a in &stack.assets {
+        if images.contains_key(&a.hash) {
+            continue;
+        }
+        images.insert(a.hash.clone(), docker_image_entry(a));
+    }
+    Some(json!({"version": MANIFEST_VERSION, "dockerImages": images}))
+}
+
+fn docker_image_entry(a: &DockerImageAssetSpec) -> Json {
+    let mut source = serde_json::Map::new();
+    source.insert("directory".into(), json!(asset_directory_name(&a.hash)));
+    source.insert(
+        "dockerFile".into(),
+        json!(asset::dockerfile_name(&a.options)),
+    );
+    if !a.options.build_args.is_empty() {
+        source.insert("dockerBuildArgs".into(), json!(a.options.build_args));
+    }
+    if let Some(t) = &a.options.target {
+        source.insert("dockerBuildTarget".into(), json!(t));
+    }
+    if let Some(p) = &a.options.platform {
+        source.insert("platform".into(), json!(p));
+    }
+    json!({
+        "displayName": a.display_name,
+        "source": source,
+        "destinations": {
+            "current_account-current_region": {
+                "repositoryName": DEFAULT_ASSET_REPOSITORY,
+                "imageTag": a.hash,
+            }
+        }
+    })
+}
+
+/// Copies the build context of every asset into `asset.<hash>/` of `staging` (once per
+/// hash), checking that the files still have the fingerprint the templates use.
+fn stage_assets(staging: &Path, output: &SynthOutput) -> Result<()> {
+    let mut staged = std::collections::HashSet::new();
+    for a in output.stacks.iter().flat_map(|s| &s.assets) {
+        if !staged.insert(a.hash.as_str()) {
+            continue;
+        }
+        let dest = staging.join(asset_directory_name(&a.hash));
+        let hash =
+            asset::stage(&a.directory, &a.options, &dest).map_err(|source| SynthError::Asset {
+                asset: a.display_name.clone(),
+                source,
+            })?;
+        if hash != a.hash {
+            return Err(SynthError::AssetChanged {
+                asset: a.display_name.clone(),
+                directory: a.directory.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The bytes of a stack's template in the chosen format.
 pub fn template_bytes(text_json: &str, template: &Json, format: TemplateFormat) -> Result<Vec<u8>> {
     match format {
@@ -273,11 +414,21 @@ pub fn write(
         });
         let written: Result<()> = output.stacks.iter().try_for_each(|s| {
             let bytes = template_bytes(&s.template_text, &s.template, format)?;
-            write_file(&format.file_name(&s.name), &bytes)
+            write_file(&format.file_name(&s.name), &bytes)?;
+            if let Some(assets) = asset_manifest(s) {
+                let mut bytes = serde_json::to_vec_pretty(&assets).expect("json");
+                bytes.push(b'\n');
+                write_file(&asset_manifest_file_name(&s.name), &bytes)?;
+            }
+            Ok(())
         });
         (meta.join().expect("manifest worker panicked"), written)
     });
-    written?;
+    let written = written.and_then(|()| stage_assets(&staging, output));
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
     let (manifest, tree) = meta;
     write_file("manifest.json", &manifest)?;
     write_file("tree.json", &tree)?;
@@ -293,3 +444,6 @@ pub fn write(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -141,6 +141,23 @@ pub enum SynthError {
         /// The cause.
         source: std::io::Error,
     },
+    /// An image asset's directory cannot be staged into the assembly.
+    #[error("image asset {asset}: {source}")]
+    Asset {
+        /// The asset's display name (its construct path).
+        asset: String,
+        /// The cause.
+        source: crate::asset::AssetError,
+    },
+    /// An image asset's files changed between the moment the app fingerprinted them and
+    /// the moment they were staged, so the template would name the wrong image.
+    #[error("image asset {asset}: the files in {} changed during synthesis; synthesize again", .directory.display())]
+    AssetChanged {
+        /// The asset's display name (its construct path).
+        asset: String,
+        /// The asset directory.
+        directory: PathBuf,
+    },
     /// Rendering a template failed.
     #[error("cannot render template of stack {stack}: {message}")]
     Render {

@@ -8,7 +8,8 @@
 //! them into `Ref`/`Fn::GetAtt` within a stack and into exports and `Fn::ImportValue`
 //! across stacks, checks the graph, validates every resource against its
 //! CloudFormation schema, and renders the templates. [`assembly::write`] writes the
-//! cloud assembly (the only I/O in this crate).
+//! cloud assembly and [`asset`] fingerprints Docker image asset directories: the only
+//! I/O in this crate.
 //!
 //! ```
 //! use berth_synth::model::*;
@@ -51,6 +52,7 @@
 #![warn(missing_docs)]
 
 pub mod assembly;
+pub mod asset;
 pub mod cfn;
 pub mod error;
 pub mod logical_id;

@@ -1,8 +1,10 @@
 //! The input of synthesis: stacks and their elements, with construct paths and
 //! element ids. This is all synth knows of an app; it never sees constructs.
 
+use crate::asset::DockerBuildOptions;
 use crate::value::{ElementId, Value};
 use indexmap::IndexMap;
+use std::path::PathBuf;
 
 /// Everything to synthesize.
 #[derive(Clone, Debug, Default)]
@@ -54,6 +56,25 @@ pub struct StackSpec {
     pub depends_on: Vec<ElementId>,
     /// Parameters, resources, outputs, conditions and mappings, in definition order.
     pub elements: Vec<ElementSpec>,
+    /// Docker image assets the stack's templates refer to, one per fingerprint, in the
+    /// order they were added. The assembly gets `<StackName>.assets.json` and a copy of
+    /// each build context when there are any.
+    pub assets: Vec<DockerImageAssetSpec>,
+}
+
+/// A Docker image built from a directory, published before its stack is deployed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DockerImageAssetSpec {
+    /// The fingerprint of the build context and options
+    /// ([`crate::asset::fingerprint`]): the asset id and the image tag.
+    pub hash: String,
+    /// The directory with the Dockerfile (the build context), as given by the app.
+    pub directory: PathBuf,
+    /// How the image is built.
+    pub options: DockerBuildOptions,
+    /// A name for humans: the construct path of the asset
+    /// (`Web/TaskDef/web/AssetImage`).
+    pub display_name: String,
 }
 
 /// An element of a stack.

@@ -4,7 +4,7 @@
 
 use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
 use crate::logical_id::{check_logical_id, make_unique_id};
-use crate::model::{AppSpec, ElementKind, Environment, StackSpec};
+use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
 use crate::schema::{self, TagFormat};
 use crate::value::{ElementId, Intrinsic, Target, Value};
 use indexmap::{IndexMap, IndexSet};
@@ -77,6 +77,8 @@ pub struct StackArtifact {
     pub template_text: String,
     /// Construct path → logical ID of every element.
     pub logical_ids: Vec<(String, String)>,
+    /// The Docker image assets of the stack, one per fingerprint.
+    pub assets: Vec<DockerImageAssetSpec>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -524,6 +526,7 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
             template,
             template_text,
             logical_ids,
+            assets: stack.assets.clone(),
         };
         Ok::<_, SynthError>((artifact, d))
     });
@@ -582,6 +585,24 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
                     stack.name
                 ),
             ));
+        }
+        for asset in &stack.assets {
+            // The id names a directory of the assembly and an image tag.
+            if asset.hash.len() != 64
+                || !asset
+                    .hash
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            {
+                diags.push(Diagnostic::error(
+                    "BERTH-E0005",
+                    asset.display_name.clone(),
+                    format!(
+                        "image asset id \"{}\" is not a fingerprint: expected 64 lower-case hex digits, from berth_synth::asset::fingerprint",
+                        asset.hash
+                    ),
+                ));
+            }
         }
         let mut by_lid: HashMap<String, String> = HashMap::new();
         for e in &stack.elements {
