@@ -79,6 +79,46 @@ pub fn run(app: berth_constructs::App) -> ExitCode {
     synth_main(app)
 }
 
+/// Like [`run`], but builds the app itself: `build` runs once per synthesis, so
+/// `berth watch` (run as `cargo run -- watch`) sees changed asset directories on every
+/// cycle. Changes to the program's own code need a rebuild: for those, watch with
+/// `berth watch --app "cargo run --quiet --example NAME"`.
+///
+/// ```no_run
+/// use berth::prelude::*;
+///
+/// fn app() -> Result<App, ConstructError> {
+///     let mut app = App::new();
+///     Stack::new(&mut app, "Web", StackProps::default())?;
+///     Ok(app)
+/// }
+///
+/// fn main() -> std::process::ExitCode {
+///     berth::run_with(app)
+/// }
+/// ```
+pub fn run_with<F>(mut build: F) -> ExitCode
+where
+    F: FnMut() -> Result<berth_constructs::App, berth_constructs::ConstructError>,
+{
+    #[cfg(feature = "cli")]
+    if std::env::args_os().len() > 1 {
+        return berth_cli::main_with_app(move |dir: &std::path::Path| {
+            let mut app = build()?;
+            app.synth_to(dir, TemplateFormat::Json)
+                .map(|out| print_diagnostics(&out))
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+        });
+    }
+    match build() {
+        Ok(app) => synth_main(app),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn print_diagnostics(out: &berth_synth::synthesize::SynthOutput) {
     for d in &out.diagnostics {
         eprintln!("{d}");

@@ -143,6 +143,126 @@ pub struct StackArtifact {
     pub tags: BTreeMap<String, String>,
     /// Parameter values given by the app.
     pub parameters: BTreeMap<String, String>,
+    /// The container images the stack's templates refer to, from the asset manifests it
+    /// depends on (`<Stack>.assets.json`).
+    pub assets: Vec<ImageAsset>,
+}
+
+/// A container image built from a directory, as an asset manifest describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageAsset {
+    /// The asset id (the fingerprint of the build inputs).
+    pub id: String,
+    /// A readable name: the construct path of the image.
+    pub display_name: String,
+    /// The build context, inside the assembly.
+    pub directory: PathBuf,
+    /// The Dockerfile, relative to the build context.
+    pub dockerfile: String,
+    /// `--build-arg` values.
+    pub build_args: BTreeMap<String, String>,
+    /// `--target` stage.
+    pub target: Option<String>,
+    /// `--platform`.
+    pub platform: Option<String>,
+    /// Where it is pushed: the ECR repository (may hold `${AWS::AccountId}` and
+    /// `${AWS::Region}` placeholders)...
+    pub repository_name: String,
+    /// ... and the tag.
+    pub image_tag: String,
+}
+
+/// The artifact type of an asset manifest.
+pub const ASSET_MANIFEST_ARTIFACT: &str = "cdk:asset-manifest";
+
+/// `<Stack>.assets.json` (the parts berth reads).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssetManifest {
+    #[serde(default)]
+    docker_images: IndexMap<String, DockerImageEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DockerImageEntry {
+    #[serde(default)]
+    display_name: Option<String>,
+    source: DockerImageSource,
+    destinations: IndexMap<String, DockerImageDestination>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DockerImageSource {
+    directory: String,
+    #[serde(default)]
+    docker_file: Option<String>,
+    #[serde(default)]
+    docker_build_args: BTreeMap<String, String>,
+    #[serde(default)]
+    docker_build_target: Option<String>,
+    #[serde(default)]
+    platform: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DockerImageDestination {
+    repository_name: String,
+    image_tag: String,
+}
+
+/// Reads the image assets of one asset manifest artifact.
+fn read_asset_manifest(
+    dir: &Path,
+    manifest_path: &Path,
+    artifact: &Artifact,
+) -> Result<Vec<ImageAsset>, AssemblyError> {
+    let file = artifact
+        .properties
+        .as_ref()
+        .and_then(|p| p.get("file"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let path = dir.join(file);
+    if file.is_empty() {
+        return Err(AssemblyError::Read {
+            path: manifest_path.to_path_buf(),
+            source: std::io::Error::other("an asset manifest artifact has no `file` property"),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| AssemblyError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let parsed: AssetManifest =
+        serde_json::from_str(&text).map_err(|source| AssemblyError::Parse {
+            path: path.clone(),
+            what: "asset manifest",
+            source,
+        })?;
+    let mut out = Vec::new();
+    for (id, entry) in parsed.docker_images {
+        for destination in entry.destinations.values() {
+            out.push(ImageAsset {
+                id: id.clone(),
+                display_name: entry.display_name.clone().unwrap_or_else(|| id.clone()),
+                directory: dir.join(&entry.source.directory),
+                dockerfile: entry
+                    .source
+                    .docker_file
+                    .clone()
+                    .unwrap_or_else(|| "Dockerfile".into()),
+                build_args: entry.source.docker_build_args.clone(),
+                target: entry.source.docker_build_target.clone(),
+                platform: entry.source.platform.clone(),
+                repository_name: destination.repository_name.clone(),
+                image_tag: destination.image_tag.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// A cloud assembly: its stacks in deployment order.
@@ -216,6 +336,7 @@ impl Assembly {
                 template_body: body,
                 tags: props.tags,
                 parameters: props.parameters,
+                assets: Vec::new(),
             });
         }
         // Dependencies on non-stack artifacts (assets, trees) do not order stacks.
@@ -225,6 +346,14 @@ impl Assembly {
             for dep in &stack.dependencies {
                 if stack_ids.contains(dep) {
                     deps.push(dep.clone());
+                } else if let Some(artifact) = manifest
+                    .artifacts
+                    .get(dep)
+                    .filter(|a| a.kind == ASSET_MANIFEST_ARTIFACT)
+                {
+                    stack
+                        .assets
+                        .extend(read_asset_manifest(dir, &manifest_path, artifact)?);
                 } else if !manifest.artifacts.contains_key(dep) {
                     return Err(AssemblyError::UnknownDependency {
                         stack: stack.id.clone(),

@@ -97,6 +97,12 @@ pub enum Commands {
     /// Deploy stacks through CloudFormation, dependencies first.
     #[command(after_help = DEPLOY_AFTER)]
     Deploy(DeployArgs),
+    /// Build the app's image assets and push them to ECR (deploy does this first).
+    #[command(after_help = PUBLISH_AFTER)]
+    Publish(PublishArgs),
+    /// Re-synthesize, publish and hotswap on every change to the sources or assets.
+    #[command(after_help = WATCH_AFTER)]
+    Watch(WatchArgs),
     /// Delete stacks, dependents first.
     #[command(after_help = DESTROY_AFTER)]
     Destroy(DestroyArgs),
@@ -115,6 +121,34 @@ Examples:
   berth synth Web             print Web's template as YAML
   berth synth Web --json      ... as JSON
   berth synth -q              only write the assembly",
+    "\n\n",
+    exit_codes!()
+);
+
+const PUBLISH_AFTER: &str = concat!(
+    "\
+Examples:
+  berth publish                       the app's only stack
+  berth publish --all
+  BERTH_DOCKER=podman berth publish   build and push with podman
+
+Each image is built from its staged directory in the cloud assembly, tagged with its asset
+hash and pushed to the bootstrap repository (`berth bootstrap`). Images whose tag is already
+in the repository are not rebuilt. A failing build shows the docker output.",
+    "\n\n",
+    exit_codes!()
+);
+
+const WATCH_AFTER: &str = concat!(
+    "\
+Examples:
+  berth watch                 keep the app's only stack in step with the sources
+  berth watch Web --fallback  deploy through CloudFormation when a hotswap is not possible
+
+The first cycle deploys whatever changed (through CloudFormation when a hotswap is not
+possible); each later cycle re-synthesizes, publishes changed images and hotswaps, and prints
+one line. Changes that cannot be hotswapped are reported, unless --fallback.
+Changes under target/, .git/ and the output directory are ignored. Ctrl-C stops.",
     "\n\n",
     exit_codes!()
 );
@@ -153,6 +187,12 @@ Examples:
   berth deploy --all --require-approval never --outputs-file outputs.json
   berth deploy Web --method direct --no-rollback
 
+Image assets (ContainerImage::from_asset) are built and pushed to the bootstrap repository
+first, unless their tag is already there; the docker program is BERTH_DOCKER (default docker).
+--hotswap updates ECS services directly when only task definitions (image, environment,
+command, cpu, memory) or desired counts changed: seconds instead of minutes, but the stack
+drifts from its template until the next full deploy. Service rollouts are shown as they
+happen and fail early when tasks keep stopping (--max-stopped-tasks).
 Templates over 51,200 bytes are uploaded to the bootstrap bucket (`berth bootstrap`).
 Without a terminal, changes that need approval fail (exit 5); pass --require-approval never
 in CI. Ctrl-C stops watching; CloudFormation carries on with the operation.",
@@ -259,6 +299,63 @@ pub struct DeployArgs {
     /// Deploy even when the template, parameters and tags equal the deployed ones.
     #[arg(long)]
     pub force: bool,
+    /// When the only changes are ECS task definitions (image, environment, command,
+    /// cpu, memory) and desired counts, update the services through the ECS API instead
+    /// of CloudFormation; otherwise deploy through CloudFormation.
+    #[arg(long, conflicts_with = "hotswap_only")]
+    pub hotswap: bool,
+    /// Like --hotswap, but fail instead of deploying through CloudFormation.
+    #[arg(long)]
+    pub hotswap_only: bool,
+    /// Fail a service rollout once this many tasks of the new deployment have stopped.
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_stopped_tasks: u32,
+    /// Fail a service rollout that takes longer than this.
+    #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+    pub rollout_timeout: u64,
+    /// Do not build and push image assets (they must already be in ECR).
+    #[arg(long)]
+    pub no_publish: bool,
+}
+
+/// `berth publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Stacks whose image assets to publish (with their dependencies).
+    pub stacks: Vec<String>,
+    /// Every stack.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `berth watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Stacks to keep deployed.
+    pub stacks: Vec<String>,
+    /// Every stack.
+    #[arg(long)]
+    pub all: bool,
+    /// Deploy through CloudFormation when a change cannot be hotswapped (default: only
+    /// report it).
+    #[arg(long)]
+    pub fallback: bool,
+    /// Wait this long after the last change before a cycle starts.
+    #[arg(long, default_value = "300", value_name = "MS")]
+    pub debounce_ms: u64,
+    /// Paths to watch: the app's sources and its asset directories (default: the current
+    /// directory; target/, .git/ and the output directory are always left out).
+    #[arg(long = "include", value_name = "PATH")]
+    pub include: Vec<PathBuf>,
+    /// Stop after this many cycles (for scripts and tests).
+    #[arg(long, value_name = "N", hide = true)]
+    pub cycles: Option<u32>,
+    /// Fail a service rollout that takes longer than this.
+    #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+    pub rollout_timeout: u64,
+    /// Fail a service rollout once this many tasks of the new deployment have stopped.
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_stopped_tasks: u32,
 }
 
 /// `berth destroy`.

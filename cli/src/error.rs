@@ -99,6 +99,17 @@ pub enum CliError {
         /// The handlebars error.
         source: Box<handlebars::RenderError>,
     },
+    /// An image asset could not be built or pushed.
+    #[error("publishing {asset} failed: {source}")]
+    Publish {
+        /// The asset (its construct path and short hash).
+        asset: String,
+        /// Why.
+        source: crate::publish::PublishError,
+    },
+    /// `watch` could not watch the files.
+    #[error("cannot watch files: {0}")]
+    Watch(String),
     /// Ctrl-C.
     #[error("interrupted: {0}")]
     Interrupted(String),
@@ -116,6 +127,7 @@ impl CliError {
                 exit::USAGE
             }
             CliError::Interrupted(_) => exit::INTERRUPTED,
+            CliError::Publish { .. } => exit::FAILED,
             _ => exit::APP,
         }
     }

@@ -1,5 +1,5 @@
-//! The `berth` command line: `synth`, `list`, `diff`, `deploy`, `destroy`, `bootstrap`
-//! and `init`, and its deploy engine.
+//! The `berth` command line: `synth`, `list`, `diff`, `deploy`, `publish`, `watch`,
+//! `destroy`, `bootstrap` and `init`, and its deploy engine.
 //!
 //! The CLI reads a cloud assembly (the AWS CDK format: `manifest.json` plus one
 //! `<Stack>.template.json` per stack) that an app writes to `$BERTH_OUTDIR`, and drives
@@ -27,6 +27,7 @@ pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod output;
+pub mod publish;
 pub mod template;
 
 use std::ffi::OsString;
@@ -36,6 +37,7 @@ use std::sync::Arc;
 pub use error::CliError;
 
 use deploy::api::CloudFormationApi;
+use deploy::containers::ContainerApi;
 use deploy::{PollConfig, Prompter};
 use output::{Buffer, Out};
 
@@ -61,8 +63,10 @@ pub mod exit {
 }
 
 /// The signature of an in-process app: writes the cloud assembly into the directory.
+/// `berth watch` calls it again on every change, so an app that builds itself inside
+/// the function (see `berth::run_with`) picks up changed asset directories.
 pub type SynthFn<'a> =
-    dyn FnOnce(&Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + 'a;
+    dyn FnMut(&Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + 'a;
 
 /// Everything a command needs from its surroundings: writers, working directory, the
 /// CloudFormation client, the prompter. The binary uses [`Session::stdio`]; tests use
@@ -72,6 +76,8 @@ pub struct Session<'a> {
     pub(crate) err: Out,
     pub(crate) cwd: PathBuf,
     pub(crate) api: Option<Arc<dyn CloudFormationApi>>,
+    pub(crate) containers: Option<Arc<dyn ContainerApi>>,
+    pub(crate) docker: publish::Docker,
     pub(crate) prompter: Arc<dyn Prompter>,
     pub(crate) live: bool,
     pub(crate) poll: PollConfig,
@@ -97,6 +103,8 @@ impl<'a> Session<'a> {
             err: Out::new(Box::new(std::io::stderr()), std::io::stderr().is_terminal()),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             api: None,
+            containers: None,
+            docker: publish::Docker::default(),
             prompter: Arc::new(deploy::TerminalPrompter),
             live: tty,
             poll: PollConfig::default(),
@@ -115,6 +123,8 @@ impl<'a> Session<'a> {
             err,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             api: None,
+            containers: None,
+            docker: publish::Docker::default(),
             prompter: Arc::new(deploy::NoTerminal),
             live: false,
             poll: PollConfig::default(),
@@ -134,6 +144,19 @@ impl<'a> Session<'a> {
     /// Uses this CloudFormation client instead of the AWS SDK.
     pub fn api(mut self, api: Arc<dyn CloudFormationApi>) -> Session<'a> {
         self.api = Some(api);
+        self
+    }
+
+    /// Uses this ECR/ECS client instead of the AWS SDK (publishing, hotswap, rollouts).
+    pub fn containers(mut self, api: Arc<dyn ContainerApi>) -> Session<'a> {
+        self.containers = Some(api);
+        self
+    }
+
+    /// Builds and pushes images with this docker program (default: `$BERTH_DOCKER`, else
+    /// `docker`), e.g. `podman` or a test stand-in.
+    pub fn docker(mut self, program: &str) -> Session<'a> {
+        self.docker = publish::Docker::from_setting(Some(program));
         self
     }
 
@@ -158,7 +181,7 @@ impl<'a> Session<'a> {
     /// Synthesizes in-process with this function instead of running an app command.
     pub fn synth<F>(mut self, synth: F) -> Session<'a>
     where
-        F: FnOnce(&Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + 'a,
+        F: FnMut(&Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + 'a,
     {
         self.synth = Some(Box::new(synth));
         self
@@ -223,7 +246,7 @@ pub fn main() -> std::process::ExitCode {
 /// ```
 pub fn main_with_app<F>(synth: F) -> std::process::ExitCode
 where
-    F: FnOnce(&std::path::Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
+    F: FnMut(&std::path::Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
 {
     std::process::ExitCode::from(Session::stdio().synth(synth).run(std::env::args_os()))
 }

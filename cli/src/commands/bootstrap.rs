@@ -69,6 +69,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &BootstrapArgs) -> Result<u8, CliError> {
         template_body: body,
         tags: BTreeMap::new(),
         parameters: BTreeMap::new(),
+        assets: Vec::new(),
     };
     let options = DeployOptions {
         method: Method::Direct,
@@ -82,6 +83,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &BootstrapArgs) -> Result<u8, CliError> {
         async {
             let api = ctx.api().await?;
             let engine = Engine {
+                containers: None,
                 api,
                 progress: ctx.progress(),
                 prompter: Arc::clone(&ctx.prompter),

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use crate::cli::DeployArgs;
 use crate::commands::{block_on, parse_parameters, Ctx};
-use crate::deploy::{DeployOptions, Engine, Outcome};
+use crate::deploy::rollout::RolloutOptions;
+use crate::deploy::{DeployOptions, Engine, HotswapMode, Outcome};
 use crate::error::CliError;
 use crate::exit;
 
@@ -30,6 +31,18 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
         toolkit_stack: args.toolkit_stack_name.clone(),
         poll: ctx.poll,
         force: args.force,
+        hotswap: if args.hotswap_only {
+            HotswapMode::Only
+        } else if args.hotswap {
+            HotswapMode::Fallback
+        } else {
+            HotswapMode::Off
+        },
+        rollout: RolloutOptions {
+            enabled: true,
+            max_stopped_tasks: args.max_stopped_tasks as usize,
+            timeout: std::time::Duration::from_secs(args.rollout_timeout),
+        },
     };
     let interrupt = format!(
         "CloudFormation carries on with the operations already started on {}; watch them with `aws cloudformation describe-stack-events --stack-name STACK`, or stop an update with `aws cloudformation cancel-update-stack --stack-name STACK`",
@@ -39,9 +52,15 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
         ctx,
         async {
             let api = ctx.api().await?;
+            let containers = ctx.containers().await?;
+            let progress = ctx.progress();
+            if !args.no_publish {
+                super::publish::publish_all(ctx, containers.clone(), &progress, &stacks).await?;
+            }
             let engine = Arc::new(Engine {
                 api,
-                progress: ctx.progress(),
+                containers,
+                progress,
                 prompter: Arc::clone(&ctx.prompter),
                 options,
                 out: ctx.out.clone(),
@@ -67,6 +86,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
                 }
                 all_outputs.insert(name.clone(), outputs.clone());
                 summary.push(json!({"stack": name, "result": "deployed", "status": status, "outputs": outputs}));
+            }
+            Outcome::Hotswapped { changes, outputs } => {
+                if !ctx.global.json {
+                    ctx.out.line(&format!(
+                        "✔ {name} hotswapped ({} change{})",
+                        changes.len(),
+                        if changes.len() == 1 { "" } else { "s" }
+                    ));
+                    ctx.out.line(&format!("  ⚠ {name} has drifted from its template until the next full deploy (berth deploy without --hotswap)"));
+                    print_outputs(ctx, &name, outputs);
+                }
+                all_outputs.insert(name.clone(), outputs.clone());
+                summary.push(json!({"stack": name, "result": "hotswapped", "changes": changes, "outputs": outputs}));
             }
             Outcome::NoChanges { outputs } => {
                 if !ctx.global.json {

@@ -40,6 +40,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DestroyArgs) -> Result<u8, CliError> {
         async {
             let api = ctx.api().await?;
             let engine = Engine {
+                containers: None,
                 api,
                 progress: ctx.progress(),
                 prompter: Arc::clone(&ctx.prompter),

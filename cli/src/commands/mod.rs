@@ -7,7 +7,9 @@ pub mod destroy;
 pub mod diff;
 pub mod init;
 pub mod list;
+pub mod publish;
 pub mod synth;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,6 +19,7 @@ use crate::assembly::Assembly;
 use crate::cli::{Cli, Commands, GlobalArgs};
 use crate::config::{self, AppSource, Config};
 use crate::deploy::api::CloudFormationApi;
+use crate::deploy::containers::ContainerApi;
 use crate::deploy::progress::{LiveProgress, PlainProgress, Progress};
 use crate::deploy::{PollConfig, Prompter};
 use crate::error::CliError;
@@ -35,6 +38,10 @@ pub struct Ctx<'a> {
     pub cwd: PathBuf,
     /// Injected CloudFormation client (tests), or `None` for the AWS SDK.
     pub api: Option<Arc<dyn CloudFormationApi>>,
+    /// Injected ECR/ECS client (tests), or `None` for the AWS SDK.
+    pub containers: Option<Arc<dyn ContainerApi>>,
+    /// The docker program.
+    pub docker: crate::publish::Docker,
     /// Who answers questions.
     pub prompter: Arc<dyn Prompter>,
     /// Whether to draw live progress.
@@ -59,7 +66,7 @@ impl Ctx<'_> {
     pub fn assembly(&mut self) -> Result<Assembly, CliError> {
         let config = Config::load(&self.cwd)?;
         if self.global.app.is_none() {
-            if let Some(synth) = self.synth.take() {
+            if let Some(synth) = self.synth.as_mut() {
                 let outdir =
                     config::in_process_outdir(&self.cwd, self.global.output.as_deref(), &config);
                 std::fs::create_dir_all(&outdir).map_err(|source| CliError::Write {
@@ -110,6 +117,22 @@ impl Ctx<'_> {
             )));
         }
         Ok(api)
+    }
+
+    /// The ECR/ECS client: the injected one, or the AWS SDK. With an injected
+    /// CloudFormation client and no injected ECR/ECS client (tests of CloudFormation
+    /// alone), there is none.
+    pub async fn containers(&self) -> Result<Option<Arc<dyn ContainerApi>>, CliError> {
+        if let Some(c) = &self.containers {
+            return Ok(Some(Arc::clone(c)));
+        }
+        if self.api.is_some() {
+            return Ok(None);
+        }
+        let config = self.sdk_config().await?;
+        Ok(Some(Arc::new(
+            crate::deploy::aws_containers::AwsContainers::new(&config),
+        )))
     }
 
     /// Loads the AWS configuration and checks that a region and credentials exist.
@@ -192,6 +215,8 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         global: cli.global,
         cwd: session.cwd,
         api: session.api,
+        containers: session.containers,
+        docker: session.docker,
         prompter: session.prompter,
         live: session.live,
         poll: session.poll,
@@ -204,6 +229,8 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         Commands::List(a) => list::run(&mut ctx, &a),
         Commands::Diff(a) => diff::run(&mut ctx, &a),
         Commands::Deploy(a) => deploy::run(&mut ctx, &a),
+        Commands::Publish(a) => publish::run(&mut ctx, &a),
+        Commands::Watch(a) => watch::run(&mut ctx, &a),
         Commands::Destroy(a) => destroy::run(&mut ctx, &a),
         Commands::Bootstrap(a) => bootstrap::run(&mut ctx, &a),
         Commands::Init(a) => init::run(&mut ctx, &a),

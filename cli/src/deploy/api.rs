@@ -87,6 +87,19 @@ pub struct StackEvent {
     pub timestamp: SystemTime,
 }
 
+/// One resource of a deployed stack (`ListStackResources`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackResource {
+    /// Logical id.
+    pub logical_id: String,
+    /// Physical id (an ARN, a name, a URL, depending on the type).
+    pub physical_id: Option<String>,
+    /// `AWS::ECS::Service`, ...
+    pub resource_type: String,
+    /// `CREATE_COMPLETE`, ...
+    pub status: String,
+}
+
 /// Where the template comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TemplateSource {
@@ -179,6 +192,10 @@ pub trait CloudFormationApi: Send + Sync {
     /// `DescribeStackEvents`, newest first (first page is enough for the engine, which
     /// remembers what it has seen).
     async fn stack_events(&self, stack: &str) -> Result<Vec<StackEvent>, ApiError>;
+    /// `ListStackResources`: every resource of the stack with its physical id.
+    async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError>;
+    /// `CancelUpdateStack`: stops an update and rolls it back.
+    async fn cancel_update_stack(&self, stack: &str) -> Result<(), ApiError>;
     /// Uploads a template to `bucket/key` and returns the URL CloudFormation reads it from.
     async fn upload_template(
         &self,

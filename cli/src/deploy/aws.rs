@@ -9,7 +9,7 @@ use cfn::types::{Capability, OnFailure, Parameter, Tag};
 
 use super::api::{
     ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest,
-    TemplateSource,
+    StackResource, TemplateSource,
 };
 
 /// The SDK-backed implementation.
@@ -38,7 +38,7 @@ impl AwsCloudFormation {
     }
 }
 
-fn map_err<E, R>(err: SdkError<E, R>) -> ApiError
+pub(crate) fn map_err<E, R>(err: SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -91,7 +91,7 @@ fn error_chain(err: &dyn std::error::Error) -> String {
     s
 }
 
-fn to_time(t: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> SystemTime {
+pub(crate) fn to_time(t: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> SystemTime {
     t.and_then(|d| SystemTime::try_from(*d).ok())
         .unwrap_or(SystemTime::UNIX_EPOCH + Duration::from_secs(0))
 }
@@ -360,6 +360,46 @@ impl CloudFormationApi for AwsCloudFormation {
                 timestamp: to_time(e.timestamp()),
             })
             .collect())
+    }
+
+    async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .cfn
+                .list_stack_resources()
+                .stack_name(stack)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(map_err)?;
+            for r in page.stack_resource_summaries() {
+                out.push(StackResource {
+                    logical_id: r.logical_resource_id().unwrap_or_default().to_string(),
+                    physical_id: r.physical_resource_id().map(str::to_string),
+                    resource_type: r.resource_type().unwrap_or_default().to_string(),
+                    status: r
+                        .resource_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                });
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn cancel_update_stack(&self, stack: &str) -> Result<(), ApiError> {
+        self.cfn
+            .cancel_update_stack()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(map_err)?;
+        Ok(())
     }
 
     async fn upload_template(

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use super::api::{
     ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest,
-    TemplateSource,
+    StackResource, TemplateSource,
 };
 use crate::diff::diff_templates;
 use crate::template::Template;
@@ -115,6 +115,8 @@ struct State {
     /// Stack ids of deleted stacks, to their names (events stay readable by id).
     deleted: BTreeMap<String, String>,
     calls: Vec<String>,
+    /// Physical ids by (stack, logical id), for events and `ListStackResources`.
+    physical: BTreeMap<(String, String), String>,
     max_in_progress: usize,
     clock: u64,
     next_id: u64,
@@ -170,6 +172,14 @@ impl FakeCloudFormation {
                 pending_outputs: script.outputs,
             },
         );
+    }
+
+    /// Gives a resource a physical id (shown in its events and by `ListStackResources`;
+    /// default `<stack>-<logical id>`).
+    pub fn set_physical_id(&self, stack: &str, logical_id: &str, physical_id: &str) {
+        self.lock()
+            .physical
+            .insert((stack.into(), logical_id.into()), physical_id.into());
     }
 
     /// Every call so far, one line each (`CreateStack Web capabilities=[...]`).
@@ -232,7 +242,10 @@ impl State {
             event_id: format!("ev-{}", self.next_id),
             stack_name: stack.into(),
             logical_id: logical_id.into(),
-            physical_id: None,
+            physical_id: self
+                .physical
+                .get(&(stack.to_string(), logical_id.to_string()))
+                .cloned(),
             resource_type: resource_type.into(),
             status: status.into(),
             reason,
@@ -626,6 +639,62 @@ impl CloudFormationApi for FakeCloudFormation {
         let mut events = st.events.get(&name).cloned().unwrap_or_default();
         events.reverse();
         Ok(events)
+    }
+
+    async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        let mut st = self.lock();
+        st.call(format!("ListStackResources {stack}"));
+        st.failure("ListStackResources", stack)?;
+        let Some(name) = resolve(&st, stack) else {
+            return Err(ApiError::service(
+                "ValidationError",
+                &format!("Stack with id {stack} does not exist"),
+            ));
+        };
+        let template = Template::parse_any(&st.stacks[&name].template).unwrap_or_default();
+        Ok(template
+            .resources
+            .iter()
+            .map(|(id, r)| StackResource {
+                logical_id: id.clone(),
+                physical_id: Some(
+                    st.physical
+                        .get(&(name.clone(), id.clone()))
+                        .cloned()
+                        .unwrap_or_else(|| format!("{name}-{id}")),
+                ),
+                resource_type: r.kind.clone(),
+                status: "CREATE_COMPLETE".into(),
+            })
+            .collect())
+    }
+
+    async fn cancel_update_stack(&self, stack: &str) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.call(format!("CancelUpdateStack {stack}"));
+        st.failure("CancelUpdateStack", stack)?;
+        let Some(name) = resolve(&st, stack) else {
+            return Err(ApiError::service(
+                "ValidationError",
+                &format!("Stack [{stack}] does not exist"),
+            ));
+        };
+        let s = st.stacks.get_mut(&name).expect("resolved");
+        if s.status != "UPDATE_IN_PROGRESS" {
+            return Err(ApiError::service(
+                "ValidationError",
+                &format!(
+                    "CancelUpdateStack cannot be called from current stack status {}",
+                    s.status
+                ),
+            ));
+        }
+        s.pending = VecDeque::from(vec![
+            Step::new("UPDATE_ROLLBACK_IN_PROGRESS"),
+            Step::new("UPDATE_ROLLBACK_COMPLETE"),
+        ]);
+        s.pending_outputs.clear();
+        Ok(())
     }
 
     async fn upload_template(

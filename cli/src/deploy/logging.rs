@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::api::{
     ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest,
-    TemplateSource,
+    StackResource, TemplateSource,
 };
 use crate::output::Out;
 
@@ -136,6 +136,18 @@ impl CloudFormationApi for LoggingApi {
         self.log(&format!("DescribeStackEvents {stack}"), &r, |e| {
             format!("{} events", e.len())
         });
+        r
+    }
+    async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        let r = self.inner.stack_resources(stack).await;
+        self.log(&format!("ListStackResources {stack}"), &r, |v| {
+            format!("{} resources", v.len())
+        });
+        r
+    }
+    async fn cancel_update_stack(&self, stack: &str) -> Result<(), ApiError> {
+        let r = self.inner.cancel_update_stack(stack).await;
+        self.log(&format!("CancelUpdateStack {stack}"), &r, |_| "ok".into());
         r
     }
     async fn upload_template(

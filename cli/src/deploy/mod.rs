@@ -6,9 +6,14 @@
 
 pub mod api;
 pub mod aws;
+pub mod aws_containers;
+pub mod containers;
 pub mod fake;
+pub mod fake_containers;
+pub mod hotswap;
 pub mod logging;
 pub mod progress;
+pub mod rollout;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -23,7 +28,9 @@ use crate::template::Template;
 use api::{
     ApiError, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest, TemplateSource,
 };
+use containers::ContainerApi;
 use progress::Progress;
+use rollout::{cluster_of_service_arn, RolloutOptions, RolloutStatus, RolloutTracker};
 
 /// CloudFormation's limit for an inline `TemplateBody`.
 pub const MAX_INLINE_TEMPLATE: usize = 51_200;
@@ -38,6 +45,18 @@ pub enum Method {
     ChangeSet,
     /// Directly (CreateStack / UpdateStack).
     Direct,
+}
+
+/// Whether `deploy` tries a hotswap first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HotswapMode {
+    /// Always through CloudFormation.
+    #[default]
+    Off,
+    /// Hotswap when every change allows it, otherwise deploy through CloudFormation.
+    Fallback,
+    /// Hotswap, or fail saying which change prevents it.
+    Only,
 }
 
 /// Which changes need a human's approval before deploying.
@@ -195,6 +214,10 @@ pub struct DeployOptions {
     pub poll: PollConfig,
     /// Deploy even when the template, parameters and tags equal what is deployed.
     pub force: bool,
+    /// Try a hotswap first.
+    pub hotswap: HotswapMode,
+    /// Following ECS service rollouts.
+    pub rollout: RolloutOptions,
 }
 
 impl Default for DeployOptions {
@@ -208,6 +231,8 @@ impl Default for DeployOptions {
             toolkit_stack: DEFAULT_TOOLKIT_STACK.into(),
             poll: PollConfig::default(),
             force: false,
+            hotswap: HotswapMode::Off,
+            rollout: RolloutOptions::default(),
         }
     }
 }
@@ -293,6 +318,13 @@ pub enum Outcome {
         /// Stack outputs.
         outputs: BTreeMap<String, String>,
     },
+    /// Updated through the ECS API (hotswap), not CloudFormation.
+    Hotswapped {
+        /// What changed, one line each.
+        changes: Vec<String>,
+        /// Stack outputs (as last deployed).
+        outputs: BTreeMap<String, String>,
+    },
     /// Nothing to change.
     NoChanges {
         /// Stack outputs.
@@ -316,6 +348,7 @@ impl Outcome {
         matches!(
             self,
             Outcome::Deployed { .. }
+                | Outcome::Hotswapped { .. }
                 | Outcome::NoChanges { .. }
                 | Outcome::Deleted
                 | Outcome::NotFound
@@ -327,6 +360,8 @@ impl Outcome {
 pub struct Engine {
     /// CloudFormation.
     pub api: Arc<dyn CloudFormationApi>,
+    /// ECR and ECS (hotswap, rollout feedback); `None` turns both off.
+    pub containers: Option<Arc<dyn ContainerApi>>,
     /// Where events go.
     pub progress: Arc<dyn Progress>,
     /// Who approves.
@@ -401,8 +436,29 @@ impl Engine {
         template: &Template,
         seen: &mut BTreeSet<String>,
     ) -> Result<(Option<StackInfo>, Vec<StackEvent>), ApiError> {
+        let (info, events, _) = self.monitor_deploy(stack, template, seen, None).await?;
+        Ok((info, events))
+    }
+
+    /// [`Engine::monitor`] that also follows the rollout of every ECS service the
+    /// operation creates or updates (`update`: whether it is an update, which can be
+    /// cancelled). When a rollout fails, an update is cancelled (and followed to its
+    /// rollback); a create is no longer waited for. The third value says why.
+    async fn monitor_deploy(
+        &self,
+        stack: &str,
+        template: &Template,
+        seen: &mut BTreeSet<String>,
+        update: Option<bool>,
+    ) -> Result<(Option<StackInfo>, Vec<StackEvent>, Option<String>), ApiError> {
         let mut backoff = Backoff::new(self.options.poll);
         let mut events_seen = Vec::new();
+        let follow = self
+            .containers
+            .clone()
+            .filter(|_| update.is_some() && self.options.rollout.enabled);
+        let mut trackers: BTreeMap<String, RolloutTracker> = BTreeMap::new();
+        let mut rollout_failure: Option<String> = None;
         loop {
             let info = self.api.describe_stack(stack).await?;
             let events = self.api.stack_events(stack).await?;
@@ -412,18 +468,113 @@ impl Engine {
                     fresh = true;
                     self.progress
                         .event(&e, template.construct_path(&e.logical_id));
+                    if follow.is_some() && rollout_failure.is_none() {
+                        self.track_service(stack, template, &e, &mut trackers);
+                    }
                     events_seen.push(e);
                 }
             }
             if fresh {
                 backoff.reset();
             }
-            match info {
-                None => return Ok((None, events_seen)),
-                Some(i) if is_terminal_status(&i.status) => return Ok((Some(i), events_seen)),
-                Some(_) => tokio::time::sleep(backoff.next_delay()).await,
+            match &info {
+                None => return Ok((None, events_seen, rollout_failure)),
+                Some(i) if is_terminal_status(&i.status) => {
+                    return Ok((info, events_seen, rollout_failure))
+                }
+                Some(_) => {}
             }
+            if let Some(containers) = &follow {
+                let mut failed = None;
+                let mut done = Vec::new();
+                for (key, tracker) in trackers.iter_mut() {
+                    match tracker
+                        .poll(containers.as_ref(), self.progress.as_ref())
+                        .await
+                    {
+                        Ok(RolloutStatus::InProgress) => {}
+                        Ok(RolloutStatus::Completed) => {
+                            self.progress.message(
+                                stack,
+                                &format!("service {}: rollout complete", tracker.label),
+                            );
+                            done.push(key.clone());
+                        }
+                        Ok(RolloutStatus::Failed(reason)) => {
+                            failed = Some(reason);
+                            break;
+                        }
+                        // Feedback only: CloudFormation still decides the outcome.
+                        Err(e) => {
+                            self.progress.message(
+                                stack,
+                                &format!(
+                                    "service {}: cannot follow the rollout: {e}",
+                                    tracker.label
+                                ),
+                            );
+                            done.push(key.clone());
+                        }
+                    }
+                }
+                for key in done {
+                    trackers.remove(&key);
+                }
+                if let Some(reason) = failed {
+                    trackers.clear();
+                    if update == Some(true) {
+                        self.progress.message(
+                            stack,
+                            "the service rollout failed: cancelling the update (CloudFormation rolls it back)",
+                        );
+                        if let Err(e) = self.api.cancel_update_stack(stack).await {
+                            self.progress
+                                .message(stack, &format!("CancelUpdateStack failed: {e}"));
+                        }
+                        rollout_failure = Some(reason);
+                    } else {
+                        return Ok((info, events_seen, Some(reason)));
+                    }
+                }
+            }
+            tokio::time::sleep(backoff.next_delay()).await;
         }
+    }
+
+    /// Starts following an ECS service when an event says CloudFormation creates or
+    /// updates it.
+    fn track_service(
+        &self,
+        stack: &str,
+        template: &Template,
+        e: &StackEvent,
+        trackers: &mut BTreeMap<String, RolloutTracker>,
+    ) {
+        if e.resource_type != "AWS::ECS::Service"
+            || !matches!(
+                e.status.as_str(),
+                "CREATE_IN_PROGRESS" | "UPDATE_IN_PROGRESS"
+            )
+        {
+            return;
+        }
+        let Some(arn) = e.physical_id.as_deref().filter(|p| !p.is_empty()) else {
+            return;
+        };
+        let Some(cluster) = cluster_of_service_arn(arn) else {
+            return;
+        };
+        if trackers.contains_key(arn) {
+            return;
+        }
+        let label = template
+            .construct_path(&e.logical_id)
+            .map(str::to_string)
+            .unwrap_or_else(|| e.logical_id.clone());
+        trackers.insert(
+            arn.to_string(),
+            RolloutTracker::new(stack, cluster, arn, &label, self.options.rollout),
+        );
     }
 
     fn failure(
@@ -645,6 +796,12 @@ impl Engine {
             }
         }
 
+        if self.options.hotswap != HotswapMode::Off {
+            if let Some(outcome) = self.try_hotswap(stack, existing.as_ref()).await? {
+                return Ok(outcome);
+            }
+        }
+
         let template = match self.template_source(stack).await {
             Ok(t) => t,
             Err(outcome) => return Ok(outcome),
@@ -736,7 +893,32 @@ impl Engine {
                 Some(e.to_string()),
             ));
         }
-        let (info, events) = self.monitor(name, &stack.template, &mut seen).await?;
+        let (info, events, rollout_failure) = self
+            .monitor_deploy(name, &stack.template, &mut seen, Some(exists))
+            .await?;
+        if let Some(reason) = rollout_failure {
+            let still = info
+                .as_ref()
+                .is_some_and(|i| !is_terminal_status(&i.status));
+            self.progress
+                .finished(name, false, "service rollout failed");
+            let mut outcome = self.failure(
+                name,
+                "deploy",
+                &stack.template,
+                info.as_ref(),
+                &events,
+                Some(reason),
+            );
+            if let Outcome::Failed(report) = &mut outcome {
+                report.hint = Some(if still {
+                    format!("CloudFormation is still creating {name} and waits for the service to stabilize; fix the image or its settings and deploy again, or delete the stack with `berth destroy {name}`")
+                } else {
+                    "the update was cancelled and rolled back; the service runs its previous task definition".to_string()
+                });
+            }
+            return Ok(outcome);
+        }
         match info {
             Some(i) if is_success(&i.status) => {
                 self.progress.finished(name, true, &i.status);

@@ -14,7 +14,7 @@ use crate::common::{materialize, run, unique_prefix, Run};
 
 /// Panics unless `AWS_ENDPOINT_URL` points at this machine: these tests must never
 /// send traffic anywhere else.
-fn require_local_endpoint() {
+pub(crate) fn require_local_endpoint() {
     let url = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
         panic!(
             "the e2e tests need a moto server: AWS_ENDPOINT_URL is not set. Run scripts/test, or \
@@ -42,7 +42,7 @@ fn require_local_endpoint() {
     );
 }
 
-fn block<F: Future>(f: F) -> F::Output {
+pub(crate) fn block<F: Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -50,7 +50,7 @@ fn block<F: Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-fn sdk() -> aws_config::SdkConfig {
+pub(crate) fn sdk() -> aws_config::SdkConfig {
     require_local_endpoint();
     block(
         aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -64,7 +64,7 @@ fn berth(cwd: &Path, args: &[&str]) -> Run {
     run(cwd, None, args)
 }
 
-fn ok(r: &Run) {
+pub(crate) fn ok(r: &Run) {
     assert_eq!(r.code, exit::OK, "stdout:\n{}\nstderr:\n{}", r.out, r.err);
 }
 

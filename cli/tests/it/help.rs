@@ -11,6 +11,8 @@ fn help_texts() {
         "list",
         "diff",
         "deploy",
+        "publish",
+        "watch",
         "destroy",
         "bootstrap",
         "init",

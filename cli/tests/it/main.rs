@@ -7,9 +7,11 @@
 //! - `e2e`: against a moto server on loopback (`AWS_ENDPOINT_URL`), started by the test
 //!   script.
 
+mod assets_e2e;
 mod common;
 mod e2e;
 mod help;
 mod init;
 mod offline;
+mod rollout;
 mod scripted;

@@ -1,0 +1,242 @@
+//! Rollout feedback: while an ECS service deploys, show its deployments (desired,
+//! pending, running, rollout state) and the reasons of stopped tasks, and give up with
+//! those reasons when the rollout fails, the circuit breaker trips or tasks keep
+//! stopping, instead of waiting for hours.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime};
+
+use super::api::ApiError;
+use super::containers::{ContainerApi, ServiceState, StoppedTask};
+use super::progress::Progress;
+
+/// How rollouts are followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RolloutOptions {
+    /// Follow service rollouts at all.
+    pub enabled: bool,
+    /// Give up once this many tasks of the new deployment have stopped.
+    pub max_stopped_tasks: usize,
+    /// Give up when a rollout takes longer than this.
+    pub timeout: Duration,
+}
+
+impl Default for RolloutOptions {
+    fn default() -> Self {
+        RolloutOptions {
+            enabled: true,
+            max_stopped_tasks: 3,
+            timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Where a rollout stands after a poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RolloutStatus {
+    /// Still going.
+    InProgress,
+    /// Done: the new deployment runs its desired count.
+    Completed,
+    /// Failed; the text says why (rollout reason, stopped tasks' reasons).
+    Failed(String),
+}
+
+/// Follows one service's rollout, poll by poll.
+#[derive(Debug, Clone)]
+pub struct RolloutTracker {
+    /// The stack the service belongs to (for messages).
+    pub stack: String,
+    /// The cluster name or ARN.
+    pub cluster: String,
+    /// The service name or ARN.
+    pub service: String,
+    /// How the service is named in messages (its construct path, when known).
+    pub label: String,
+    started: SystemTime,
+    max_stopped: usize,
+    timeout: Duration,
+    seen_tasks: BTreeSet<String>,
+    stopped: Vec<StoppedTask>,
+    last_table: String,
+}
+
+impl RolloutTracker {
+    /// Starts following `service` of `cluster`; tasks stopped before now are ignored.
+    pub fn new(
+        stack: &str,
+        cluster: &str,
+        service: &str,
+        label: &str,
+        options: RolloutOptions,
+    ) -> RolloutTracker {
+        RolloutTracker {
+            stack: stack.into(),
+            cluster: cluster.into(),
+            service: service.into(),
+            label: label.into(),
+            started: SystemTime::now(),
+            max_stopped: options.max_stopped_tasks.max(1),
+            timeout: options.timeout,
+            seen_tasks: BTreeSet::new(),
+            stopped: Vec::new(),
+            last_table: String::new(),
+        }
+    }
+
+    /// The stopped tasks seen so far.
+    pub fn stopped(&self) -> &[StoppedTask] {
+        &self.stopped
+    }
+
+    /// One poll: shows what changed and says where the rollout stands.
+    pub async fn poll(
+        &mut self,
+        api: &dyn ContainerApi,
+        progress: &dyn Progress,
+    ) -> Result<RolloutStatus, ApiError> {
+        let Some(state) = api.describe_service(&self.cluster, &self.service).await? else {
+            return Ok(RolloutStatus::Failed(format!(
+                "service {} was not found in cluster {}",
+                self.service, self.cluster
+            )));
+        };
+        let table = render_table(&state);
+        if table != self.last_table {
+            progress.message(
+                &self.stack,
+                &format!("service {}:\n{}", self.label, table.trim_end()),
+            );
+            self.last_table = table;
+        }
+        let primary = state.primary().cloned();
+        let new_td = primary
+            .as_ref()
+            .map(|p| p.task_definition.clone())
+            .unwrap_or_default();
+        for task in api.stopped_tasks(&self.cluster, &self.service).await? {
+            if !self.seen_tasks.insert(task.arn.clone()) {
+                continue;
+            }
+            let recent = task.stopped_at.is_none_or(|t| t >= self.started);
+            if !recent || (!new_td.is_empty() && task.task_definition != new_td) {
+                continue;
+            }
+            progress.message(
+                &self.stack,
+                &format!(
+                    "service {}: task {} stopped: {}",
+                    self.label,
+                    task.short_id(),
+                    task.reason_line()
+                ),
+            );
+            self.stopped.push(task);
+        }
+        if let Some(p) = &primary {
+            if p.rollout_state.as_deref() == Some("FAILED") {
+                return Ok(RolloutStatus::Failed(
+                    self.failure_text(
+                        p.rollout_reason
+                            .clone()
+                            .unwrap_or_else(|| "the deployment failed".into()),
+                    ),
+                ));
+            }
+        }
+        if self.stopped.len() >= self.max_stopped {
+            return Ok(RolloutStatus::Failed(self.failure_text(format!(
+                "{} tasks of the new deployment stopped (limit {}, --max-stopped-tasks)",
+                self.stopped.len(),
+                self.max_stopped
+            ))));
+        }
+        let done = match &primary {
+            Some(p) => match p.rollout_state.as_deref() {
+                Some("COMPLETED") => true,
+                Some(_) => false,
+                None => state.deployments.len() == 1 && p.running >= p.desired,
+            },
+            None => state.running >= state.desired,
+        };
+        if done {
+            return Ok(RolloutStatus::Completed);
+        }
+        if self.started.elapsed().unwrap_or_default() > self.timeout {
+            return Ok(RolloutStatus::Failed(self.failure_text(format!(
+                "the rollout did not finish within {} s (--rollout-timeout)",
+                self.timeout.as_secs()
+            ))));
+        }
+        Ok(RolloutStatus::InProgress)
+    }
+
+    fn failure_text(&self, headline: String) -> String {
+        let mut s = format!("service {}: {headline}", self.label);
+        let mut reasons: Vec<String> = Vec::new();
+        for t in &self.stopped {
+            let line = t.reason_line();
+            if !reasons.contains(&line) {
+                reasons.push(line);
+            }
+        }
+        for r in reasons {
+            let _ = write!(s, "\n  stopped task: {r}");
+        }
+        s
+    }
+}
+
+/// The deployments of a service as a small table.
+pub fn render_table(state: &ServiceState) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "  {:<8} {:<28} {:>7} {:>7} {:>7} {:>6}  ROLLOUT",
+        "STATUS", "TASK DEFINITION", "DESIRED", "PENDING", "RUNNING", "FAILED"
+    );
+    for d in &state.deployments {
+        let td = d.task_definition.rsplit('/').next().unwrap_or("");
+        let mut rollout = d.rollout_state.clone().unwrap_or_else(|| "-".into());
+        if let Some(r) = d.rollout_reason.as_deref().filter(|r| !r.is_empty()) {
+            rollout.push_str(": ");
+            rollout.push_str(r);
+        }
+        let _ = writeln!(
+            s,
+            "  {:<8} {:<28} {:>7} {:>7} {:>7} {:>6}  {rollout}",
+            d.status, td, d.desired, d.pending, d.running, d.failed
+        );
+    }
+    s
+}
+
+/// The cluster name of a service ARN in the long format
+/// (`arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME`).
+pub fn cluster_of_service_arn(arn: &str) -> Option<&str> {
+    let resource = arn.strip_prefix("arn:")?.splitn(5, ':').nth(4)?;
+    let mut parts = resource.split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("service"), Some(cluster), Some(_)) => Some(cluster),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_names_come_from_long_service_arns() {
+        assert_eq!(
+            cluster_of_service_arn("arn:aws:ecs:us-east-1:123456789012:service/app/web"),
+            Some("app")
+        );
+        assert_eq!(
+            cluster_of_service_arn("arn:aws:ecs:us-east-1:123456789012:service/web"),
+            None
+        );
+        assert_eq!(cluster_of_service_arn("web"), None);
+    }
+}
