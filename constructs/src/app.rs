@@ -4,8 +4,8 @@
 use crate::error::{ConstructError, ErrorKind, Result};
 use berth_synth::assembly::{self, TemplateFormat};
 use berth_synth::model::{
-    AppSpec, ElementKind, ElementSpec, Environment, OutputSpec, RemovalPolicy, ResourceSpec,
-    StackSpec, TreeNode,
+    AppSpec, DockerImageAssetSpec, ElementKind, ElementSpec, Environment, OutputSpec,
+    RemovalPolicy, ResourceSpec, StackSpec, TreeNode,
 };
 use berth_synth::resource::{CfnProperties, ResourceRef};
 use berth_synth::synthesize::{synthesize, SynthOptions, SynthOutput};
@@ -90,6 +90,7 @@ struct StackData {
     description: Option<String>,
     env: Environment,
     termination_protection: bool,
+    assets: Vec<DockerImageAssetSpec>,
 }
 
 enum NodeKind {
@@ -202,6 +203,7 @@ impl Stack {
                 description: props.description,
                 env: props.env,
                 termination_protection: props.termination_protection,
+                assets: Vec::new(),
             }),
         )?;
         app.nodes[node.0 as usize].tags = props.tags;
@@ -239,6 +241,34 @@ impl Stack {
     /// Makes this stack deploy after `other`.
     pub fn add_dependency(&self, app: &mut App, other: Stack) {
         app.node_mut(self.node).depends_on.push(other.node);
+    }
+
+    /// Registers a Docker image asset the stack's template refers to (by its
+    /// fingerprint, `asset.hash`): it is written to the stack's asset manifest and its
+    /// build context is staged into the cloud assembly, to be built and pushed before the
+    /// stack is deployed. An asset with a fingerprint the stack has already is not added
+    /// twice; returns whether it was added. Constructs such as
+    /// [`crate::ecs::ContainerImage::from_asset`] call this.
+    pub fn add_docker_image_asset(&self, app: &mut App, asset: DockerImageAssetSpec) -> bool {
+        match &mut app.node_mut(self.node).kind {
+            NodeKind::Stack(s) => {
+                if s.assets.iter().any(|a| a.hash == asset.hash) {
+                    false
+                } else {
+                    s.assets.push(asset);
+                    true
+                }
+            }
+            _ => unreachable!("Stack handles point at stacks"),
+        }
+    }
+
+    /// The Docker image assets registered on the stack, in the order they were added.
+    pub fn docker_image_assets<'a>(&self, app: &'a App) -> &'a [DockerImageAssetSpec] {
+        match &app.node(self.node).kind {
+            NodeKind::Stack(s) => &s.assets,
+            _ => unreachable!("Stack handles point at stacks"),
+        }
     }
 }
 
@@ -861,7 +891,7 @@ impl App {
             termination_protection: data.termination_protection,
             depends_on: Vec::new(),
             elements: Vec::new(),
-            assets: Vec::new(),
+            assets: data.assets.clone(),
         };
         // Stack-level dependencies: the stack's own, plus those of anything inside it
         // on another stack.

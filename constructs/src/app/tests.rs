@@ -61,6 +61,7 @@ fn resources_must_be_in_a_stack_and_stacks_in_the_app() {
             description: None,
             env: Environment::default(),
             termination_protection: false,
+            assets: Vec::new(),
         }),
     );
     assert_eq!(

@@ -5,10 +5,13 @@ use crate::ecr::Repository;
 use crate::error::{ConstructError, Result};
 use crate::iam::{join, value_expr, Grant, PolicyStatement};
 use crate::logs::{LogGroup, LogGroupProps, RetentionDays};
+use berth_synth::asset::{DockerBuildOptions, DEFAULT_ASSET_REPOSITORY};
 use berth_synth::cfn::ecs::task_definition as td;
+use berth_synth::model::DockerImageAssetSpec;
 use berth_synth::{Expr, Pseudo, Value};
 use indexmap::IndexMap;
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Where a container's image comes from.
@@ -25,10 +28,14 @@ pub enum ContainerImage {
         /// The tag.
         tag: String,
     },
-    /// An image built from a directory with a Dockerfile. Not supported yet: the
-    /// image-assets issue brings it; [`crate::ecs::TaskDefinition::add_container`]
-    /// returns an error naming the container until then.
-    Asset(PathBuf),
+    /// An image built from a directory with a Dockerfile (an image asset): see
+    /// [`ContainerImage::from_asset`].
+    Asset {
+        /// The directory: the build context, with the Dockerfile.
+        directory: PathBuf,
+        /// How to build it.
+        options: AssetImageOptions,
+    },
 }
 
 impl Default for ContainerImage {
@@ -52,11 +59,124 @@ impl ContainerImage {
         }
     }
 
-    /// An image built from a directory (coming with the image-assets issue; an error
-    /// for now).
+    /// An image built from `directory` with its `Dockerfile` (an image asset).
+    ///
+    /// When the container is added, berth fingerprints the directory (a SHA-256 of the
+    /// files `.dockerignore` does not exclude and of the build options, see
+    /// [`berth_synth::asset`]), adds a construct `AssetImage` under the container and
+    /// registers the asset on the container's stack. The template names the image
+    /// `<account>.dkr.ecr.<region>.<url suffix>/berth-assets-berthtoolkit:<fingerprint>`,
+    /// in the repository `berth bootstrap` creates
+    /// ([`berth_synth::asset::DEFAULT_ASSET_REPOSITORY`]), and the task's execution role
+    /// may pull from that repository. Synth writes the stack's asset manifest
+    /// (`<Stack>.assets.json`) and a copy of the build context into the cloud assembly;
+    /// `berth deploy` builds and pushes the image before deploying the stack. A relative
+    /// directory is relative to the working directory of the program: build it from
+    /// `env!("CARGO_MANIFEST_DIR")` to be independent of it.
     pub fn from_asset(directory: impl Into<PathBuf>) -> Self {
-        ContainerImage::Asset(directory.into())
+        ContainerImage::from_asset_with(directory, AssetImageOptions::default())
     }
+
+    /// An image built from `directory` with build options (Dockerfile name, build
+    /// arguments, target stage, platform); see [`ContainerImage::from_asset`] and
+    /// [`AssetImageOptions`].
+    pub fn from_asset_with(directory: impl Into<PathBuf>, options: AssetImageOptions) -> Self {
+        ContainerImage::Asset {
+            directory: directory.into(),
+            options,
+        }
+    }
+}
+
+/// The platform an image asset is built for (`docker build --platform`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Platform {
+    /// `linux/amd64` (x86-64).
+    LinuxAmd64,
+    /// `linux/arm64` (Graviton).
+    LinuxArm64,
+}
+
+impl Platform {
+    /// The value Docker takes: `linux/amd64` or `linux/arm64`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::LinuxAmd64 => "linux/amd64",
+            Platform::LinuxArm64 => "linux/arm64",
+        }
+    }
+}
+
+/// How an image asset is built ([`ContainerImage::from_asset_with`]). Every option is
+/// part of the asset's fingerprint, so changing one makes a new image.
+///
+/// ```
+/// use berth_constructs::ecs::{AssetImageOptions, ContainerImage, Platform};
+///
+/// let image = ContainerImage::from_asset_with(
+///     "image",
+///     AssetImageOptions {
+///         file: Some("Dockerfile.prod".into()),
+///         build_args: [("RUST_VERSION".to_string(), "1.85".to_string())].into(),
+///         target: Some("runtime".into()),
+///         platform: Some(Platform::LinuxArm64),
+///     },
+/// );
+/// assert!(matches!(image, ContainerImage::Asset { .. }));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssetImageOptions {
+    /// The Dockerfile, relative to the directory (it must be inside it). Default:
+    /// `Dockerfile`.
+    pub file: Option<String>,
+    /// Build arguments (`--build-arg KEY=VALUE`). Default: none.
+    pub build_args: BTreeMap<String, String>,
+    /// The stage of a multi-stage Dockerfile to build (`--target`). Default: the last.
+    pub target: Option<String>,
+    /// The platform to build for (`--platform`). Default: the builder's. Match the task
+    /// definition's runtime platform (Fargate runs `linux/amd64` unless told otherwise).
+    pub platform: Option<Platform>,
+}
+
+impl AssetImageOptions {
+    /// The options as synth takes them.
+    pub fn build_options(&self) -> DockerBuildOptions {
+        DockerBuildOptions {
+            file: self
+                .file
+                .clone()
+                .unwrap_or_else(|| berth_synth::asset::DEFAULT_DOCKERFILE.to_owned()),
+            build_args: self.build_args.clone(),
+            target: self.target.clone(),
+            platform: self.platform.map(|p| p.as_str().to_owned()),
+        }
+    }
+}
+
+/// The state of an image asset's construct (`<container>/AssetImage`).
+#[derive(Debug)]
+pub(crate) struct AssetImageState {
+    pub(crate) hash: String,
+}
+
+impl Construct for AssetImageState {
+    fn fqn(&self) -> &'static str {
+        "berth.ecr_assets.DockerImageAsset"
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// An image asset whose directory was fingerprinted by [`precheck`].
+#[derive(Debug)]
+pub(crate) struct CheckedAsset {
+    directory: PathBuf,
+    options: DockerBuildOptions,
+    hash: String,
 }
 
 /// The protocol of a port mapping.
@@ -469,6 +589,14 @@ impl ContainerDefinition {
             .unwrap_or_default()
     }
 
+    /// The fingerprint of the container's image asset (its image tag), when the image
+    /// is built from a directory ([`ContainerImage::from_asset`]).
+    pub fn image_asset_hash(&self, app: &App) -> Option<String> {
+        let node = app.child(self.node, "AssetImage")?;
+        app.construct::<AssetImageState>(node)
+            .map(|s| s.hash.clone())
+    }
+
     /// Whether the container is essential.
     pub fn essential(&self, app: &App) -> bool {
         app.construct::<ContainerState>(self.node)
@@ -507,9 +635,14 @@ impl ContainerDefinition {
     }
 }
 
-/// Checks a container's options before anything is added to the tree.
-pub(crate) fn precheck(path: &str, opts: &ContainerDefinitionOptions) -> Result<()> {
+/// Checks a container's options before anything is added to the tree; fingerprints an
+/// asset image.
+pub(crate) fn precheck(
+    path: &str,
+    opts: &ContainerDefinitionOptions,
+) -> Result<Option<CheckedAsset>> {
     let bad = |prop: &str, msg: String| ConstructError::invalid(path, prop, msg);
+    let mut asset = None;
     match &opts.image {
         ContainerImage::Registry(n) if n.trim().is_empty() => {
             return Err(bad(
@@ -520,14 +653,15 @@ pub(crate) fn precheck(path: &str, opts: &ContainerDefinitionOptions) -> Result<
         ContainerImage::Ecr { tag, .. } if tag.trim().is_empty() => {
             return Err(bad("image", "an ECR image needs a tag, got an empty one".into()));
         }
-        ContainerImage::Asset(dir) => {
-            return Err(bad(
-                "image",
-                format!(
-                    "container images built from a directory ({}) are not supported yet: they come with the image-assets issue; push the image to an ECR repository and use ContainerImage::from_ecr_repository, or use ContainerImage::from_registry",
-                    dir.display()
-                ),
-            ))
+        ContainerImage::Asset { directory, options } => {
+            let options = options.build_options();
+            let hash = berth_synth::asset::fingerprint(directory, &options)
+                .map_err(|e| bad("image", e.to_string()))?;
+            asset = Some(CheckedAsset {
+                directory: directory.clone(),
+                options,
+                hash,
+            });
         }
         _ => {}
     }
@@ -583,27 +717,39 @@ pub(crate) fn precheck(path: &str, opts: &ContainerDefinitionOptions) -> Result<
             ));
         }
     }
-    Ok(())
+    Ok(asset)
 }
 
-/// Renders a container's options (checked with [`precheck`]); creates its log group and grants the
-/// execution role what the container needs. Returns the container's state.
+/// Renders a container's options (checked with [`precheck`], which fingerprinted an
+/// asset image); creates its log group and grants the execution role what the container
+/// needs. Returns the container's state.
 pub(crate) fn build_container(
     app: &mut App,
     task_def: &crate::ecs::TaskDefinition,
     node: NodeId,
     name: String,
     opts: ContainerDefinitionOptions,
+    asset: Option<CheckedAsset>,
 ) -> Result<ContainerState> {
-    let image = match &opts.image {
-        ContainerImage::Ecr { repository, tag } => {
+    let image = match (&opts.image, asset) {
+        (ContainerImage::Ecr { repository, tag }, _) => {
             let uri = repository.repository_uri_for_tag(app, tag);
             let role = task_def.execution_role(app)?;
             repository.grant_pull(app, &role)?;
             uri
         }
-        ContainerImage::Registry(n) => Value::from(n.as_str()),
-        ContainerImage::Asset(_) => Value::Null,
+        (ContainerImage::Registry(n), _) => Value::from(n.as_str()),
+        (ContainerImage::Asset { .. }, Some(asset)) => add_asset_image(app, task_def, node, asset)?,
+        (ContainerImage::Asset { directory, .. }, None) => {
+            return Err(ConstructError::invalid(
+                app.path(node),
+                "image",
+                format!(
+                    "the image asset {} was not fingerprinted",
+                    directory.display()
+                ),
+            ))
+        }
     };
     // Secrets: every one needs a source; the execution role reads exactly those.
     let mut secrets = Vec::new();
@@ -731,6 +877,53 @@ pub(crate) fn build_container(
         dependencies: Vec::new(),
         rendered,
     })
+}
+
+/// Adds `<container>/AssetImage` (with the imported asset repository under it),
+/// registers the asset on the stack, grants the execution role pull on the repository
+/// and returns the image URI.
+fn add_asset_image(
+    app: &mut App,
+    task_def: &crate::ecs::TaskDefinition,
+    container: NodeId,
+    asset: CheckedAsset,
+) -> Result<Value> {
+    let node = app.add_construct(
+        container,
+        "AssetImage",
+        AssetImageState {
+            hash: asset.hash.clone(),
+        },
+    )?;
+    let stack = crate::app::Stack::of(app, node).ok_or_else(|| {
+        ConstructError::invalid(
+            app.path(container),
+            "image",
+            "an image asset must be inside a stack",
+        )
+    })?;
+    let uri = Value::sub(
+        format!(
+            "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{DEFAULT_ASSET_REPOSITORY}:{}",
+            asset.hash
+        ),
+        [],
+    );
+    let display_name = app.path(node);
+    stack.add_docker_image_asset(
+        app,
+        DockerImageAssetSpec {
+            hash: asset.hash,
+            directory: asset.directory,
+            options: asset.options,
+            display_name,
+        },
+    );
+    let repository =
+        Repository::from_repository_name(app, node, "Repository", DEFAULT_ASSET_REPOSITORY)?;
+    let role = task_def.execution_role(app)?;
+    repository.grant_pull(app, &role)?;
+    Ok(uri)
 }
 
 fn check_health(h: &HealthCheck) -> std::result::Result<(), (&'static str, String)> {

@@ -5,7 +5,9 @@
 //! [`Ec2Service`]), with CDK's construct ids so logical IDs match.
 //!
 //! The execution role of a task gets exactly what its containers use: pull on the ECR
-//! repositories of their images, write on their log groups, read on their secrets.
+//! repositories of their images (for images built from a directory,
+//! [`ContainerImage::from_asset`], the asset repository `berth bootstrap` creates),
+//! write on their log groups, read on their secrets.
 //! The task role gets nothing unless asked (ECS Exec, grants).
 //!
 //! Problems found at synth (construction-time checks return a [`crate::ConstructError`]):
@@ -63,9 +65,10 @@ pub use cluster::{
     MachineImage, ECS_AL2023_AMI_PARAMETER, ECS_AL2023_ARM64_AMI_PARAMETER,
 };
 pub use container::{
-    AppProtocol, AwsLogDriverMode, AwsLogDriverProps, ContainerDefinition,
+    AppProtocol, AssetImageOptions, AwsLogDriverMode, AwsLogDriverProps, ContainerDefinition,
     ContainerDefinitionOptions, ContainerDependency, ContainerDependencyCondition, ContainerImage,
-    HealthCheck, LogDriver, MountPoint, PortMapping, PortProtocol, Secret, Ulimit, UlimitName,
+    HealthCheck, LogDriver, MountPoint, Platform, PortMapping, PortProtocol, Secret, Ulimit,
+    UlimitName,
 };
 pub use service::{
     BaseService, DeploymentCircuitBreaker, Ec2Service, Ec2ServiceProps, FargatePlatformVersion,

@@ -717,11 +717,13 @@ impl TaskDefinition {
 
     /// Adds a container under `<TaskDef>/<id>` (named `id` unless `container_name` is
     /// set). Checked here, with errors naming the container's path: the image (an
-    /// asset image is not supported yet), port mappings (host port rules of the network
+    /// asset image's directory is fingerprinted here, so a missing directory or
+    /// Dockerfile is reported at once), port mappings (host port rules of the network
     /// mode; a container port and protocol mapped twice in the task, or twice in a
     /// container in `bridge` mode, or the same fixed host port twice), memory, health
     /// check, secrets. The execution role is granted exactly what the container uses:
-    /// pull on its ECR repository, write on its log group, read on its secrets.
+    /// pull on its ECR repository (for an asset image, the asset repository), write on
+    /// its log group, read on its secrets.
     pub fn add_container(
         &self,
         app: &mut App,
@@ -755,7 +757,7 @@ impl TaskDefinition {
             ));
         }
         check_ports(app, mode, &path, &options.port_mappings, 0, &others)?;
-        precheck(&path, &options)?;
+        let asset = precheck(&path, &options)?;
         let node = app.add_construct(
             self.node,
             id,
@@ -771,7 +773,7 @@ impl TaskDefinition {
                 rendered: Default::default(),
             },
         )?;
-        let state = build_container(app, self, node, name, options)?;
+        let state = build_container(app, self, node, name, options, asset)?;
         if let Some(s) = app.construct_mut::<ContainerState>(node) {
             *s = state;
         }

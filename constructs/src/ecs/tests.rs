@@ -862,12 +862,12 @@ fn more_bad_input() {
         .add_container(
             &mut w.app,
             "web",
-            ContainerDefinitionOptions::new(ContainerImage::from_asset("./app")),
+            ContainerDefinitionOptions::new(ContainerImage::from_asset("./no-such-app")),
         )
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Web/TaskDef/web: image: container images built from a directory (./app) are not supported yet: they come with the image-assets issue; push the image to an ECR repository and use ContainerImage::from_ecr_repository, or use ContainerImage::from_registry"
+        "Web/TaskDef/web: image: the image asset directory ./no-such-app does not exist"
     );
     let err = task
         .add_container(&mut w.app, "web", ContainerDefinitionOptions::default())
