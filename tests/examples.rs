@@ -70,6 +70,12 @@ fn manifests_follow_the_cloud_assembly_schema() {
     ))
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the cloud-assembly schema compiles");
+    let assets_schema: serde_json::Value = serde_json::from_str(include_str!(
+        "../synth/schemas/cloud-assembly/assets.schema.json"
+    ))
+    .unwrap();
+    let assets_validator =
+        jsonschema::validator_for(&assets_schema).expect("the asset-manifest schema compiles");
     for (name, app) in common::examples() {
         let dir = tempfile::tempdir().unwrap();
         let out = common::synth_to(app, dir.path());
@@ -84,6 +90,24 @@ fn manifests_follow_the_cloud_assembly_schema() {
             "example {name}: manifest.json is invalid:\n{}",
             errors.join("\n")
         );
+        // every asset manifest follows the asset-manifest schema
+        for (id, art) in manifest["artifacts"].as_object().unwrap() {
+            if art["type"] != "cdk:asset-manifest" {
+                continue;
+            }
+            let file = art["properties"]["file"].as_str().unwrap();
+            let assets: serde_json::Value =
+                serde_json::from_slice(&fs::read(dir.path().join(file)).unwrap()).unwrap();
+            let errors: Vec<String> = assets_validator
+                .iter_errors(&assets)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "example {name}: {file} ({id}) is invalid:\n{}",
+                errors.join("\n")
+            );
+        }
         // every stack is an artifact whose template file exists
         for stack in &out.stacks {
             let art = &manifest["artifacts"][&stack.name];
@@ -419,4 +443,96 @@ fn microservices_wires_cloud_map_ingress_queue_and_the_scheduled_task_role() {
             res[&task_def]["Properties"]["TaskRoleArn"]
         ])
     );
+}
+
+/// The relative paths of the files below `dir`, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    read_tree(dir).into_iter().map(|(rel, _)| rel).collect()
+}
+
+#[test]
+fn web_asset_stages_its_image_and_names_it_by_fingerprint() {
+    use berth::assertions::{pattern, Template};
+    let image = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/web-asset/image");
+    let hash = berth::synth::asset::fingerprint(&image, &Default::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::synth_to(common::web_asset::app().unwrap(), dir.path());
+    let t = Template::from_json(out.stacks[0].template.clone()).unwrap();
+    t.has_resource_properties(
+        "AWS::ECS::TaskDefinition",
+        pattern!({"ContainerDefinitions": [{"Image": {"Fn::Sub": (format!(
+            "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/berth-assets-berthtoolkit:{hash}"
+        ))}}]}),
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["artifacts"]["WebAsset"]["dependencies"],
+        serde_json::json!(["WebAsset.assets"])
+    );
+    let assets: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("WebAsset.assets.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        assets["dockerImages"][&hash],
+        serde_json::json!({
+            "displayName": "WebAsset/TaskDef/web/AssetImage",
+            "source": {"directory": format!("asset.{hash}"), "dockerFile": "Dockerfile"},
+            "destinations": {"current_account-current_region": {
+                "repositoryName": "berth-assets-berthtoolkit", "imageTag": hash}}
+        })
+    );
+    // the staged context holds what the image is built from, not the ignored files
+    assert_eq!(
+        file_names(&dir.path().join(format!("asset.{hash}"))),
+        [".dockerignore", "Dockerfile", "index.html"]
+    );
+}
+
+#[test]
+fn web_asset_gets_a_new_image_only_when_a_counted_file_changes() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/web-asset/image");
+    let copy = tempfile::tempdir().unwrap();
+    for (rel, bytes) in read_tree(&source) {
+        let to = copy.path().join(rel);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::write(to, bytes).unwrap();
+    }
+    let image_of = |image_dir: &Path| -> String {
+        let out_dir = tempfile::tempdir().unwrap();
+        let app = common::web_asset::app_with_image_dir(image_dir).unwrap();
+        let out = common::synth_to(app, out_dir.path());
+        let assets: serde_json::Value =
+            serde_json::from_slice(&fs::read(out_dir.path().join("WebAsset.assets.json")).unwrap())
+                .unwrap();
+        let tags: Vec<&String> = assets["dockerImages"].as_object().unwrap().keys().collect();
+        assert_eq!(tags.len(), 1);
+        assert!(out_dir.path().join(format!("asset.{}", tags[0])).is_dir());
+        out.stacks[0].template["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .find(|r| r["Type"] == "AWS::ECS::TaskDefinition")
+            .unwrap()["Properties"]["ContainerDefinitions"][0]["Image"]["Fn::Sub"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let original = image_of(&source);
+    assert_eq!(
+        image_of(copy.path()),
+        original,
+        "a copy elsewhere is the same image"
+    );
+    fs::write(copy.path().join("README.md"), "edited notes\n").unwrap();
+    fs::write(copy.path().join("notes/more.txt"), "new notes\n").unwrap();
+    assert_eq!(image_of(copy.path()), original, "ignored files changed");
+    fs::write(
+        copy.path().join("index.html"),
+        "<!doctype html><h1>a new page</h1>\n",
+    )
+    .unwrap();
+    let changed = image_of(copy.path());
+    assert_ne!(changed, original, "index.html changed");
+    assert!(changed.contains("/berth-assets-berthtoolkit:"), "{changed}");
 }

@@ -21,6 +21,9 @@ pub mod many;
 #[path = "../../examples/microservices/main.rs"]
 mod microservices;
 
+#[path = "../../examples/web-asset/main.rs"]
+pub mod web_asset;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -42,6 +45,7 @@ pub fn examples() -> Vec<(&'static str, App)> {
             "microservices",
             microservices::app().expect("microservices builds"),
         ),
+        ("web-asset", web_asset::app().expect("web-asset builds")),
     ]
 }
 
