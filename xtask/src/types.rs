@@ -54,6 +54,7 @@ pub const TYPES: &[(&str, &str)] = &[
     ("AWS::S3::BucketPolicy", "s3"),
     ("AWS::KMS::Key", "kms"),
     ("AWS::CloudWatch::Alarm", "cloudwatch"),
+    ("AWS::Route53::RecordSet", "route53"),
 ];
 
 /// The file name of a type's vendored schema: `AWS::ECS::Service` → `AWS_ECS_Service.json`.

@@ -20,6 +20,7 @@ pub mod events;
 pub mod iam;
 pub mod kms;
 pub mod logs;
+pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod servicediscovery;

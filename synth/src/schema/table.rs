@@ -67,4 +67,5 @@ Entry { type_name: "AWS::S3::Bucket", schema: include_str!("../../schemas/resour
 Entry { type_name: "AWS::S3::BucketPolicy", schema: include_str!("../../schemas/resources/AWS_S3_BucketPolicy.json"), validation: include_str!("compact/AWS_S3_BucketPolicy.json"), attributes: &[], read_only: &[], create_only: &["Bucket"], tags: None },
 Entry { type_name: "AWS::KMS::Key", schema: include_str!("../../schemas/resources/AWS_KMS_Key.json"), validation: include_str!("compact/AWS_KMS_Key.json"), attributes: &["Arn", "KeyId"], read_only: &["Arn", "KeyId"], create_only: &[], tags: Some(TagFormat::List) },
 Entry { type_name: "AWS::CloudWatch::Alarm", schema: include_str!("../../schemas/resources/AWS_CloudWatch_Alarm.json"), validation: include_str!("compact/AWS_CloudWatch_Alarm.json"), attributes: &["Arn"], read_only: &["Arn"], create_only: &["AlarmName"], tags: Some(TagFormat::List) },
+Entry { type_name: "AWS::Route53::RecordSet", schema: include_str!("../../schemas/resources/AWS_Route53_RecordSet.json"), validation: include_str!("compact/AWS_Route53_RecordSet.json"), attributes: &[], read_only: &[], create_only: &["HostedZoneName", "HostedZoneId"], tags: None },
 ];
