@@ -29,6 +29,74 @@ fn stack(app: &mut App) -> Result<Stack, ConstructError> {
     Stack::new(app, "Bad", StackProps::default())
 }
 
+/// A Fargate service `Bad/Api` whose container maps `ports`, in a cluster with (when
+/// `default_namespace`) a default Cloud Map namespace, with Service Connect `props`.
+fn service_connect(
+    ports: Vec<ecs::PortMapping>,
+    default_namespace: bool,
+    props: ecs::ServiceConnectProps,
+) -> Result<App, ConstructError> {
+    service_connect_service(ports, default_namespace, props).map(|(app, _)| app)
+}
+
+fn service_connect_service(
+    ports: Vec<ecs::PortMapping>,
+    default_namespace: bool,
+    props: ecs::ServiceConnectProps,
+) -> Result<(App, ecs::FargateService), ConstructError> {
+    let mut app = App::new();
+    let s = stack(&mut app)?;
+    let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+    let ns = servicediscovery::PrivateDnsNamespace::new(
+        &mut app,
+        s,
+        "Namespace",
+        &vpc,
+        servicediscovery::PrivateDnsNamespaceProps::new("shop.local"),
+    )?;
+    let default_cloud_map_namespace = default_namespace.then(|| ecs::DefaultCloudMapNamespace {
+        namespace_arn: ns.namespace_arn(&app),
+        namespace_id: ns.namespace_id(&app),
+        use_for_service_connect: true,
+    });
+    let cluster = ecs::Cluster::new(
+        &mut app,
+        s,
+        "Cluster",
+        ecs::ClusterProps {
+            vpc: Some(vpc),
+            default_cloud_map_namespace,
+            ..Default::default()
+        },
+    )?;
+    let task = ecs::FargateTaskDefinition::new(
+        &mut app,
+        s,
+        "ApiTask",
+        ecs::FargateTaskDefinitionProps::default(),
+    )?;
+    task.add_container(
+        &mut app,
+        "api",
+        ecs::ContainerDefinitionOptions {
+            port_mappings: ports,
+            ..ecs::ContainerDefinitionOptions::new(ecs::ContainerImage::from_registry(
+                "public.ecr.aws/nginx/nginx:latest",
+            ))
+        },
+    )?;
+    let service = ecs::FargateService::new(
+        &mut app,
+        s,
+        "Api",
+        ecs::FargateServiceProps {
+            service_connect: Some(props),
+            ..ecs::FargateServiceProps::new(cluster, task)
+        },
+    )?;
+    Ok((app, service))
+}
+
 const CASES: &[(&str, Case)] = &[
     // --- schema validation: enums, patterns, required, types, ranges, unknown properties
     ("enum_launch_type", || {
@@ -473,6 +541,74 @@ const CASES: &[(&str, Case)] = &[
             Ok(app)
         },
     ),
+    // --- Service Connect
+    ("service_connect_unknown_port_mapping", || {
+        service_connect(
+            vec![
+                ecs::PortMapping::tcp(8080).named("web"),
+                ecs::PortMapping::tcp(9090),
+            ],
+            true,
+            ecs::ServiceConnectProps {
+                services: vec![ecs::ServiceConnectService::new("http")],
+                ..Default::default()
+            },
+        )
+    }),
+    ("service_connect_without_a_namespace", || {
+        service_connect(
+            vec![ecs::PortMapping::tcp(8080).named("http")],
+            false,
+            ecs::ServiceConnectProps {
+                services: vec![ecs::ServiceConnectService::new("http")],
+                ..Default::default()
+            },
+        )
+    }),
+    ("service_connect_duplicate_discovery_names", || {
+        service_connect(
+            vec![
+                ecs::PortMapping::tcp(8080).named("http"),
+                ecs::PortMapping::tcp(9090).named("api"),
+            ],
+            true,
+            ecs::ServiceConnectProps {
+                services: vec![
+                    ecs::ServiceConnectService::new("api"),
+                    ecs::ServiceConnectService {
+                        discovery_name: Some("api".into()),
+                        ..ecs::ServiceConnectService::new("http")
+                    },
+                ],
+                ..Default::default()
+            },
+        )
+    }),
+    ("service_connect_client_alias_port_zero", || {
+        service_connect(
+            vec![ecs::PortMapping::tcp(8080).named("http")],
+            true,
+            ecs::ServiceConnectProps {
+                services: vec![ecs::ServiceConnectService {
+                    client_alias: Some(ecs::ServiceConnectClientAlias {
+                        port: 0,
+                        dns_name: None,
+                    }),
+                    ..ecs::ServiceConnectService::new("http")
+                }],
+                ..Default::default()
+            },
+        )
+    }),
+    ("service_connect_enabled_twice", || {
+        let (mut app, service) = service_connect_service(
+            vec![ecs::PortMapping::tcp(8080).named("http")],
+            true,
+            ecs::ServiceConnectProps::default(),
+        )?;
+        service.enable_service_connect(&mut app, ecs::ServiceConnectProps::default())?;
+        Ok(app)
+    }),
 ];
 
 #[test]

@@ -703,21 +703,79 @@ pub(crate) fn precheck(
             ));
         }
     }
-    if let Some(LogDriver::AwsLogs(p)) = &opts.logging {
-        if p.stream_prefix.trim().is_empty() {
-            return Err(bad(
-                "logging.stream_prefix",
-                "the awslogs driver needs a stream prefix, e.g. \"web\"".into(),
-            ));
-        }
-        if p.log_group.is_some() && p.retention.is_some() {
-            return Err(bad(
-                "logging.retention",
-                "retention applies to the log group berth creates; it cannot be combined with log_group (set the retention on that log group)".into(),
-            ));
+    if let Some(d) = &opts.logging {
+        if let Err((field, msg)) = check_log_driver(d) {
+            return Err(bad(&format!("logging.{field}"), msg));
         }
     }
     Ok(asset)
+}
+
+/// Checks a log driver's options: `Err((field, message))`.
+pub(crate) fn check_log_driver(
+    driver: &LogDriver,
+) -> std::result::Result<(), (&'static str, String)> {
+    let LogDriver::AwsLogs(p) = driver;
+    if p.stream_prefix.trim().is_empty() {
+        return Err((
+            "stream_prefix",
+            "the awslogs driver needs a stream prefix, e.g. \"web\"".into(),
+        ));
+    }
+    if p.log_group.is_some() && p.retention.is_some() {
+        return Err((
+            "retention",
+            "retention applies to the log group berth creates; it cannot be combined with log_group (set the retention on that log group)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Renders a (checked) log driver: creates its log group `LogGroup` under `scope` when
+/// none is given, grants the task's execution role write on it, and returns the log
+/// driver's name and options (shared by containers and Service Connect).
+pub(crate) fn render_log_driver(
+    app: &mut App,
+    task_def: &crate::ecs::TaskDefinition,
+    scope: NodeId,
+    driver: &LogDriver,
+) -> Result<(&'static str, IndexMap<String, Expr<String>>)> {
+    let LogDriver::AwsLogs(p) = driver;
+    let group = match (p.log_group, p.retention) {
+        (Some(g), _) => g,
+        (None, r) => LogGroup::new(
+            app,
+            scope,
+            "LogGroup",
+            LogGroupProps {
+                retention: r.unwrap_or(RetentionDays::OneMonth),
+                ..Default::default()
+            },
+        )?,
+    };
+    let role = task_def.execution_role(app)?;
+    group.grant_write(app, &role)?;
+    let mut options: IndexMap<String, Expr<String>> = IndexMap::new();
+    options.insert(
+        "awslogs-group".into(),
+        value_expr(group.log_group_name(app)),
+    );
+    options.insert(
+        "awslogs-stream-prefix".into(),
+        p.stream_prefix.clone().into(),
+    );
+    options.insert("awslogs-region".into(), Pseudo::Region.token().into());
+    if let Some(m) = p.mode {
+        options.insert(
+            "mode".into(),
+            match m {
+                AwsLogDriverMode::Blocking => "blocking",
+                AwsLogDriverMode::NonBlocking => "non-blocking",
+            }
+            .into(),
+        );
+    }
+    Ok(("awslogs", options))
 }
 
 /// Renders a container's options (checked with [`precheck`], which fingerprinted an
@@ -768,43 +826,10 @@ pub(crate) fn build_container(
     // Logging.
     let log_configuration = match &opts.logging {
         None => None,
-        Some(LogDriver::AwsLogs(p)) => {
-            let group = match (p.log_group, p.retention) {
-                (Some(g), _) => g,
-                (None, r) => LogGroup::new(
-                    app,
-                    node,
-                    "LogGroup",
-                    LogGroupProps {
-                        retention: r.unwrap_or(RetentionDays::OneMonth),
-                        ..Default::default()
-                    },
-                )?,
-            };
-            let role = task_def.execution_role(app)?;
-            group.grant_write(app, &role)?;
-            let mut options: IndexMap<String, Expr<String>> = IndexMap::new();
-            options.insert(
-                "awslogs-group".into(),
-                value_expr(group.log_group_name(app)),
-            );
-            options.insert(
-                "awslogs-stream-prefix".into(),
-                p.stream_prefix.clone().into(),
-            );
-            options.insert("awslogs-region".into(), Pseudo::Region.token().into());
-            if let Some(m) = p.mode {
-                options.insert(
-                    "mode".into(),
-                    match m {
-                        AwsLogDriverMode::Blocking => "blocking",
-                        AwsLogDriverMode::NonBlocking => "non-blocking",
-                    }
-                    .into(),
-                );
-            }
+        Some(d) => {
+            let (driver, options) = render_log_driver(app, task_def, node, d)?;
             Some(td::LogConfiguration {
-                log_driver: Some("awslogs".into()),
+                log_driver: Some(driver.into()),
                 options: Some(Expr::Lit(options)),
                 secret_options: None,
             })

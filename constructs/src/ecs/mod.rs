@@ -2,7 +2,8 @@
 //! group and a capacity provider), task definitions ([`FargateTaskDefinition`],
 //! [`Ec2TaskDefinition`]), containers ([`ContainerDefinition`]: images, ports,
 //! secrets, logs, health checks, start order) and services ([`FargateService`],
-//! [`Ec2Service`]), with CDK's construct ids so logical IDs match.
+//! [`Ec2Service`]; Service Connect with [`BaseService::enable_service_connect`]), with
+//! CDK's construct ids so logical IDs match.
 //!
 //! The execution role of a task gets exactly what its containers use: pull on the ECR
 //! repositories of their images (for images built from a directory,
@@ -15,7 +16,7 @@
 //! | code | construct | problem |
 //! |---|---|---|
 //! | `BERTH-E0310` | task definition | no container, no essential container, a start-order cycle, a `HEALTHY` dependency on a container without health check, a mount of an unknown volume, an EC2 container without memory, containers that do not fit in the task's cpu/memory |
-//! | `BERTH-E0311` | service | a task definition with no essential container, a load balancer or registry naming an unknown container or port, a capacity provider strategy naming a provider the cluster does not have, an `Ec2Service` on a cluster without EC2 capacity |
+//! | `BERTH-E0311` | service | a task definition with no essential container, a load balancer or registry naming an unknown container or port, a capacity provider strategy naming a provider the cluster does not have, an `Ec2Service` on a cluster without EC2 capacity, Service Connect without a namespace, naming a port mapping the task does not have, or using a discovery name twice |
 //! | `BERTH-E0312` | cluster | a default capacity provider strategy that mixes kinds, names an unassociated provider, or has two bases |
 //!
 //! ```
@@ -55,6 +56,7 @@
 mod cluster;
 mod container;
 mod service;
+mod service_connect;
 mod task_definition;
 mod wiring;
 pub use wiring::{CloudMapOptions, EcsTarget};
@@ -74,6 +76,9 @@ pub use service::{
     BaseService, DeploymentCircuitBreaker, Ec2Service, Ec2ServiceProps, FargatePlatformVersion,
     FargateService, FargateServiceProps, LoadBalancerAttachment, PlacementConstraint,
     PlacementStrategy, PropagateTags, ServiceRegistryAttachment, SCALABLE_DIMENSION_DESIRED_COUNT,
+};
+pub use service_connect::{
+    ServiceConnectClientAlias, ServiceConnectNamespace, ServiceConnectProps, ServiceConnectService,
 };
 pub use task_definition::{
     Compatibility, CpuArchitecture, Ec2TaskDefinition, Ec2TaskDefinitionProps, FargateSize,

@@ -2,6 +2,7 @@
 
 use super::cluster::{CapacityProviderStrategy, Cluster};
 use super::container::exec_statement;
+use super::service_connect::{ServiceConnectProps, ServiceConnectState};
 use super::task_definition::{
     Ec2TaskDefinition, FargateTaskDefinition, NetworkMode, TaskDefinition,
 };
@@ -199,6 +200,9 @@ pub struct FargateServiceProps {
     pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
     /// The platform version. Default: not rendered (`LATEST`).
     pub platform_version: Option<FargatePlatformVersion>,
+    /// Service Connect (CDK's `serviceConnectConfiguration`), as
+    /// [`BaseService::enable_service_connect`]. Default: off.
+    pub service_connect: Option<ServiceConnectProps>,
 }
 
 impl FargateServiceProps {
@@ -221,6 +225,7 @@ impl FargateServiceProps {
             security_groups: Vec::new(),
             capacity_provider_strategies: Vec::new(),
             platform_version: None,
+            service_connect: None,
         }
     }
 }
@@ -269,6 +274,9 @@ pub struct Ec2ServiceProps {
     /// placement strategies, no capacity provider strategy; the healthy percents
     /// default to 0 and 100 (and the maximum must be 100). Default: false (`REPLICA`).
     pub daemon: bool,
+    /// Service Connect (CDK's `serviceConnectConfiguration`), as
+    /// [`BaseService::enable_service_connect`]. Default: off.
+    pub service_connect: Option<ServiceConnectProps>,
 }
 
 impl Ec2ServiceProps {
@@ -292,12 +300,13 @@ impl Ec2ServiceProps {
             placement_strategies: Vec::new(),
             placement_constraints: Vec::new(),
             daemon: false,
+            service_connect: None,
         }
     }
 }
 
 #[derive(Debug)]
-struct ServiceState {
+pub(crate) struct ServiceState {
     fqn: &'static str,
     cluster: Cluster,
     task_definition: TaskDefinition,
@@ -309,6 +318,7 @@ struct ServiceState {
     registries: Vec<ServiceRegistryAttachment>,
     explicit_grace_period: bool,
     resource: Option<ResourceRef<CfnService>>,
+    pub(crate) service_connect: Option<ServiceConnectState>,
 }
 
 impl Construct for ServiceState {
@@ -326,6 +336,11 @@ impl Construct for ServiceState {
             }
         }
         let _ = node;
+        // Service Connect, rendered now so that port mappings added late count.
+        if let (Some(sc), Some(r)) = (&self.service_connect, self.resource) {
+            let cfg = sc.render(app, self.task_definition);
+            app.resource_mut(r).service_connect_configuration = Some(cfg.into());
+        }
         // Tasks start only once their roles have their permissions (as CDK does for
         // the task role): the service waits for the roles' default policies.
         if let Some(r) = self.resource {
@@ -391,6 +406,9 @@ impl Construct for ServiceState {
                     );
                 }
             }
+        }
+        if let Some(sc) = &self.service_connect {
+            out.extend(sc.validate(app, td, &app.path(self.cluster), &err));
         }
         let associated = self.cluster.capacity_provider_names(app);
         for (i, st) in self.strategies.iter().enumerate() {
@@ -553,6 +571,7 @@ impl BaseService {
                 registries: Vec::new(),
                 explicit_grace_period: c.health_check_grace_period_secs.is_some(),
                 resource: None,
+                service_connect: None,
             },
         )?;
         // Networking (awsvpc).
@@ -896,14 +915,17 @@ impl FargateService {
             security_groups: props.security_groups,
             assign_public_ip: props.assign_public_ip,
         };
-        BaseService::create(
+        let service = BaseService::create(
             app,
             scope,
             id,
             common,
             Launch::Fargate(props.platform_version),
-        )
-        .map(FargateService)
+        )?;
+        if let Some(sc) = props.service_connect {
+            service.enable_service_connect(app, sc)?;
+        }
+        Ok(FargateService(service))
     }
 
     /// The shared service handle.
@@ -987,7 +1009,7 @@ impl Ec2Service {
             security_groups: props.security_groups,
             assign_public_ip: false,
         };
-        BaseService::create(
+        let service = BaseService::create(
             app,
             scope,
             id,
@@ -997,8 +1019,11 @@ impl Ec2Service {
                 constraints: props.placement_constraints,
                 daemon: props.daemon,
             },
-        )
-        .map(Ec2Service)
+        )?;
+        if let Some(sc) = props.service_connect {
+            service.enable_service_connect(app, sc)?;
+        }
+        Ok(Ec2Service(service))
     }
 
     /// The shared service handle.

@@ -688,6 +688,21 @@ impl TaskDefinition {
             .copied()
     }
 
+    /// The container and port mapping named `name` ([`super::PortMapping::named`]), if
+    /// any container of the task maps one (CDK's `findPortMappingByName`).
+    pub fn find_port_mapping_by_name(
+        &self,
+        app: &App,
+        name: &str,
+    ) -> Option<(ContainerDefinition, super::PortMapping)> {
+        self.state(app).containers.iter().find_map(|c| {
+            c.port_mappings(app)
+                .into_iter()
+                .find(|p| p.name.as_deref() == Some(name))
+                .map(|p| (*c, p))
+        })
+    }
+
     /// The first essential container, if any (the one a load balancer usually targets).
     pub fn default_container(&self, app: &App) -> Option<ContainerDefinition> {
         self.state(app)
