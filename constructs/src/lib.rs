@@ -36,6 +36,7 @@ pub mod error;
 pub mod iam;
 pub mod logs;
 pub mod patterns;
+pub mod route53;
 pub mod servicediscovery;
 
 pub use app::{

@@ -609,6 +609,17 @@ const CASES: &[(&str, Case)] = &[
         service.enable_service_connect(&mut app, ecs::ServiceConnectProps::default())?;
         Ok(app)
     }),
+    // --- patterns
+    ("alb_pattern_domain_name_without_a_zone", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let mut props = patterns::ApplicationLoadBalancedFargateServiceProps::new(
+            ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"),
+        );
+        props.load_balancer.domain_name = Some("api.example.com".into());
+        patterns::ApplicationLoadBalancedFargateService::new(&mut app, s, "Api", props)?;
+        Ok(app)
+    }),
 ];
 
 #[test]

@@ -14,6 +14,7 @@ use berth_constructs::patterns::{
     ApplicationLoadBalancedFargateService, ApplicationLoadBalancedFargateServiceProps,
     LoadBalancerOptions,
 };
+use berth_constructs::route53::HostedZone;
 use berth_constructs::{App, Stack, StackProps};
 use berth_synth::logical_id::make_unique_id;
 use serde_json::json;
@@ -183,6 +184,10 @@ fn https_with_redirect_and_a_domain_name() {
                 redirect_http: true,
                 public_load_balancer: false,
                 domain_name: Some("api.example.com".into()),
+                domain_zone: Some(HostedZone::from_attributes(
+                    "Z0123456789ABCDEFGHIJ",
+                    "example.com",
+                )),
                 ..Default::default()
             },
             ..ApplicationLoadBalancedFargateServiceProps::new(nginx())

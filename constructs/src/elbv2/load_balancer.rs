@@ -466,6 +466,11 @@ impl NetworkLoadBalancer {
         self.info.arn()
     }
 
+    /// The Route 53 zone of the DNS name, for alias records.
+    pub fn canonical_hosted_zone_id(&self, _app: &App) -> Value {
+        self.info.resource.attr_canonical_hosted_zone_id().into()
+    }
+
     /// The full name, `net/<name>/<id>` (`Fn::GetAtt LoadBalancerFullName`).
     pub fn load_balancer_full_name(&self, _app: &App) -> Value {
         self.info.full_name()

@@ -1,6 +1,7 @@
 //! `ApplicationLoadBalanced{Fargate,Ec2}Service` (CDK's `ecs_patterns`).
 
 use crate::app::{App, NodeId, Output, OutputProps, Scope};
+use crate::certificatemanager::{Certificate, CertificateProps};
 use crate::ec2::{SecurityGroup, SubnetSelection, Vpc};
 use crate::ecs::{
     AwsLogDriverProps, BaseService, CapacityProviderStrategy, Cluster, ClusterProps,
@@ -15,6 +16,7 @@ use crate::elbv2::{
     ListenerAction, ListenerCertificate, ListenerProps, Protocol, RedirectOptions, TargetGroup,
 };
 use crate::error::{ConstructError, Result};
+use crate::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
 use berth_synth::Value;
 use indexmap::IndexMap;
 
@@ -63,20 +65,30 @@ impl AlbTaskImageOptions {
 pub struct LoadBalancerOptions {
     /// Internet-facing (in the public subnets) rather than internal. Default: true.
     pub public_load_balancer: bool,
-    /// The listener's port. Default: 443 with a certificate, else 80.
+    /// The listener's protocol, HTTP or HTTPS. HTTPS without a `certificate` creates
+    /// one (`Certificate`) for `domain_name`, validated through DNS in `domain_zone`
+    /// (both required then). Default: HTTPS with a certificate, else HTTP.
+    pub protocol: Option<Protocol>,
+    /// The listener's port. Default: 443 for HTTPS, else 80.
     pub listener_port: Option<u16>,
     /// Listen on HTTPS with this certificate (an ARN or a
-    /// [`crate::certificatemanager::Certificate`]). Default: none (HTTP).
+    /// [`crate::certificatemanager::Certificate`]). Default: none (HTTP, unless
+    /// `protocol` asks for HTTPS).
     pub certificate: Option<ListenerCertificate>,
     /// The HTTPS listener's security policy. Default: not set (the AWS default).
     pub ssl_policy: Option<String>,
     /// With a certificate, also listen on HTTP port 80 and redirect to the HTTPS
     /// listener (`PublicRedirectListener`). Default: false (as CDK).
     pub redirect_http: bool,
-    /// The service's domain name, used in the `ServiceURL` output (berth creates no
-    /// Route 53 record: point a CNAME or alias at `LoadBalancerDNS`). Default: none
-    /// (the load balancer's DNS name).
+    /// The service's domain name (relative to `domain_zone` or fully qualified): an
+    /// alias A record `DNS` in `domain_zone` points it at the load balancer, and the
+    /// `ServiceURL` output uses it. Needs `domain_zone` (as CDK). Default: none (the
+    /// load balancer's DNS name).
     pub domain_name: Option<String>,
+    /// The Route 53 hosted zone of `domain_name` (e.g.
+    /// [`HostedZone::from_attributes`]); also validates a certificate the pattern
+    /// creates. Default: none.
+    pub domain_zone: Option<HostedZone>,
     /// The target group's health check. Default: AWS defaults on the traffic port.
     pub health_check: HealthCheck,
     /// Allow any address on the listener port. Default: true.
@@ -93,11 +105,13 @@ impl Default for LoadBalancerOptions {
     fn default() -> Self {
         LoadBalancerOptions {
             public_load_balancer: true,
+            protocol: None,
             listener_port: None,
             certificate: None,
             ssl_policy: None,
             redirect_http: false,
             domain_name: None,
+            domain_zone: None,
             health_check: HealthCheck::default(),
             open_listener: true,
             idle_timeout_seconds: None,
@@ -113,6 +127,8 @@ struct AlbParts {
     listener: Listener,
     redirect_listener: Option<Listener>,
     target_group: TargetGroup,
+    certificate: Option<Certificate>,
+    dns_record: Option<ARecord>,
 }
 
 fn cluster_for(
@@ -222,7 +238,8 @@ fn image_or_task<T>(
 
 /// The load balancer `LB`, its listener `PublicListener` (and `PublicRedirectListener`
 /// with HTTPS redirect), the target group `PublicListener/ECSGroup` with the service
-/// registered on `container:port`, and the outputs `LoadBalancerDNS` and `ServiceURL`.
+/// registered on `container:port`, a `Certificate` for HTTPS without one, the alias
+/// record `DNS` for a domain name, and the outputs `LoadBalancerDNS` and `ServiceURL`.
 fn load_balance(
     app: &mut App,
     node: NodeId,
@@ -231,18 +248,70 @@ fn load_balance(
     (container, port): (&str, u16),
     o: LoadBalancerOptions,
 ) -> Result<AlbParts> {
-    if o.redirect_http && o.certificate.is_none() {
-        return Err(ConstructError::invalid(
-            app.path(node),
-            "redirect_http",
-            "an HTTP redirect needs an HTTPS listener: give a certificate",
-        ));
+    let bad =
+        |app: &App, prop: &str, msg: String| ConstructError::invalid(app.path(node), prop, msg);
+    match (o.protocol, &o.certificate) {
+        (Some(p), _) if p != Protocol::Http && p != Protocol::Https => {
+            return Err(bad(
+                app,
+                "protocol",
+                format!(
+                    "an application load balancer listens on HTTP or HTTPS, not {}",
+                    p.as_str()
+                ),
+            ))
+        }
+        (Some(Protocol::Http), Some(_)) => {
+            return Err(bad(
+                app,
+                "protocol",
+                "a certificate needs the HTTPS protocol; leave protocol out or set it to HTTPS"
+                    .into(),
+            ))
+        }
+        _ => {}
     }
-    let protocol = if o.certificate.is_some() {
+    let protocol = o.protocol.unwrap_or(if o.certificate.is_some() {
         Protocol::Https
     } else {
         Protocol::Http
+    });
+    if o.redirect_http && protocol != Protocol::Https {
+        return Err(bad(
+            app,
+            "redirect_http",
+            "an HTTP redirect needs an HTTPS listener: give a certificate".into(),
+        ));
+    }
+    // The domain's fully qualified name, without the trailing dot.
+    let domain = match (&o.domain_name, &o.domain_zone) {
+        (Some(d), _) if d.trim().is_empty() || d.chars().any(char::is_whitespace) => {
+            return Err(bad(
+                app,
+                "domain_name",
+                format!("invalid domain name \"{d}\": give a name without spaces, e.g. api.example.com"),
+            ))
+        }
+        (Some(d), Some(zone)) => Some((
+            zone.fully_qualified_name(d).trim_end_matches('.').to_owned(),
+            zone.clone(),
+        )),
+        (Some(d), None) => {
+            return Err(bad(
+                app,
+                "domain_zone",
+                format!("a Route 53 hosted zone is required to configure the domain name {d}: give domain_zone (e.g. route53::HostedZone::from_attributes)"),
+            ))
+        }
+        (None, _) => None,
     };
+    if protocol == Protocol::Https && o.certificate.is_none() && domain.is_none() {
+        return Err(bad(
+            app,
+            "protocol",
+            "HTTPS without a certificate needs domain_name and domain_zone, to create a certificate validated through DNS in that zone; or give a certificate".into(),
+        ));
+    }
     let listener_port =
         o.listener_port
             .unwrap_or(if protocol == Protocol::Https { 443 } else { 80 });
@@ -258,13 +327,28 @@ fn load_balance(
             ..Default::default()
         },
     )?;
+    let certificate = match (&o.certificate, &domain) {
+        (None, Some((name, zone))) if protocol == Protocol::Https => Some(Certificate::new(
+            app,
+            node,
+            "Certificate",
+            CertificateProps {
+                hosted_zone_id: Some(zone.hosted_zone_id().clone()),
+                ..CertificateProps::new(name.clone())
+            },
+        )?),
+        _ => None,
+    };
+    let listener_certificate = o
+        .certificate
+        .or_else(|| certificate.map(ListenerCertificate::from));
     let listener = load_balancer.add_listener(
         app,
         "PublicListener",
         ListenerProps {
             port: Some(listener_port),
             protocol: Some(protocol),
-            certificates: o.certificate.into_iter().collect(),
+            certificates: listener_certificate.into_iter().collect(),
             ssl_policy: o.ssl_policy,
             open: o.open_listener,
             ..Default::default()
@@ -302,6 +386,16 @@ fn load_balance(
     } else {
         None
     };
+    let dns_record = match &domain {
+        Some((name, zone)) => Some(ARecord::new(
+            app,
+            node,
+            "DNS",
+            ARecordProps::new(zone, RecordTarget::load_balancer(app, &load_balancer))
+                .with_record_name(format!("{name}.")),
+        )?),
+        None => None,
+    };
     let dns = load_balancer.dns_name(app);
     Output::new(
         app,
@@ -317,8 +411,8 @@ fn load_balance(
     } else {
         "http://"
     };
-    let host = match o.domain_name {
-        Some(d) => Value::from(d),
+    let host = match domain {
+        Some((name, _)) => Value::from(name),
         None => dns,
     };
     Output::new(
@@ -335,6 +429,8 @@ fn load_balance(
         listener,
         redirect_listener,
         target_group,
+        certificate,
+        dns_record,
     })
 }
 
@@ -398,7 +494,10 @@ impl ApplicationLoadBalancedFargateServiceProps {
 /// id, `LB` (with `LB/SecurityGroup`), `LB/PublicListener` forwarding to
 /// `LB/PublicListener/ECSGroup`, `TaskDef` with the container, `Service` (its
 /// security group open to the load balancer's on the container port only), and the
-/// outputs `LoadBalancerDNS` and `ServiceURL`.
+/// outputs `LoadBalancerDNS` and `ServiceURL`. With a domain name and zone, `DNS`
+/// (`AWS::Route53::RecordSet`, an alias A record to the load balancer, as CDK's
+/// `ARecord` with a `LoadBalancerTarget`) and, for HTTPS without a certificate,
+/// `Certificate` (validated through DNS in the zone).
 ///
 /// ```
 /// use berth_constructs::ecs::{ContainerImage, DeploymentCircuitBreaker};
@@ -425,6 +524,40 @@ impl ApplicationLoadBalancedFargateServiceProps {
 /// assert!(outputs.keys().any(|k| k.starts_with("WebLoadBalancerDNS")));
 /// assert!(outputs.keys().any(|k| k.starts_with("WebServiceURL")));
 /// ```
+///
+/// HTTPS on a domain of a hosted zone: the pattern creates the certificate (validated
+/// in the zone) and the alias record.
+///
+/// ```
+/// use berth_constructs::ecs::ContainerImage;
+/// use berth_constructs::elbv2::Protocol;
+/// use berth_constructs::patterns::*;
+/// use berth_constructs::route53::HostedZone;
+/// use berth_constructs::{App, Stack, StackProps};
+///
+/// let mut app = App::new();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let mut props = ApplicationLoadBalancedFargateServiceProps::new(
+///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
+/// props.load_balancer.protocol = Some(Protocol::Https);
+/// props.load_balancer.redirect_http = true;
+/// props.load_balancer.domain_name = Some("api".into());
+/// props.load_balancer.domain_zone = Some(HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com"));
+/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Api", props).unwrap();
+/// assert_eq!(web.dns_record().unwrap().fully_qualified_name(&app), "api.example.com.");
+/// let out = app.synth().unwrap();
+/// let t = &out.stacks[0].template;
+/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+/// let record = &t["Resources"][id(&["Api", "DNS", "Resource"])];
+/// assert_eq!(record["Type"], "AWS::Route53::RecordSet");
+/// assert_eq!(record["Properties"]["Name"], "api.example.com.");
+/// let cert = &t["Resources"][id(&["Api", "Certificate", "Resource"])]["Properties"];
+/// assert_eq!(cert["DomainName"], "api.example.com");
+/// assert_eq!(cert["DomainValidationOptions"][0]["HostedZoneId"], "Z0123456789ABCDEFGHIJ");
+/// let url = t["Outputs"].as_object().unwrap().iter()
+///     .find(|(k, _)| k.starts_with("ApiServiceURL")).unwrap().1;
+/// assert_eq!(url["Value"], "https://api.example.com");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApplicationLoadBalancedFargateService {
     node: NodeId,
@@ -435,6 +568,8 @@ pub struct ApplicationLoadBalancedFargateService {
     listener: Listener,
     redirect_listener: Option<Listener>,
     target_group: TargetGroup,
+    certificate: Option<Certificate>,
+    dns_record: Option<ARecord>,
 }
 
 impl Scope for ApplicationLoadBalancedFargateService {
@@ -514,6 +649,8 @@ impl ApplicationLoadBalancedFargateService {
             listener: parts.listener,
             redirect_listener: parts.redirect_listener,
             target_group: parts.target_group,
+            certificate: parts.certificate,
+            dns_record: parts.dns_record,
         })
     }
 
@@ -544,6 +681,14 @@ impl ApplicationLoadBalancedFargateService {
     /// The target group of the service.
     pub fn target_group(&self) -> TargetGroup {
         self.target_group
+    }
+    /// The certificate the pattern created (HTTPS without a given certificate).
+    pub fn certificate(&self) -> Option<Certificate> {
+        self.certificate
+    }
+    /// The alias record `DNS` of the domain name, if one was given.
+    pub fn dns_record(&self) -> Option<ARecord> {
+        self.dns_record
     }
 }
 
@@ -632,6 +777,8 @@ pub struct ApplicationLoadBalancedEc2Service {
     listener: Listener,
     redirect_listener: Option<Listener>,
     target_group: TargetGroup,
+    certificate: Option<Certificate>,
+    dns_record: Option<ARecord>,
 }
 
 impl Scope for ApplicationLoadBalancedEc2Service {
@@ -711,6 +858,8 @@ impl ApplicationLoadBalancedEc2Service {
             listener: parts.listener,
             redirect_listener: parts.redirect_listener,
             target_group: parts.target_group,
+            certificate: parts.certificate,
+            dns_record: parts.dns_record,
         })
     }
 
@@ -741,5 +890,13 @@ impl ApplicationLoadBalancedEc2Service {
     /// The target group of the service.
     pub fn target_group(&self) -> TargetGroup {
         self.target_group
+    }
+    /// The certificate the pattern created (HTTPS without a given certificate).
+    pub fn certificate(&self) -> Option<Certificate> {
+        self.certificate
+    }
+    /// The alias record `DNS` of the domain name, if one was given.
+    pub fn dns_record(&self) -> Option<ARecord> {
+        self.dns_record
     }
 }

@@ -5,7 +5,8 @@
 //! - [`ApplicationLoadBalancedFargateService`] and [`ApplicationLoadBalancedEc2Service`]:
 //!   a service behind an application load balancer (HTTP, or HTTPS with an HTTP
 //!   redirect), public or internal, with the `LoadBalancerDNS` and `ServiceURL`
-//!   outputs.
+//!   outputs; a domain name in a Route 53 zone gets an alias record `DNS` (and, for
+//!   HTTPS without a certificate, a `Certificate` validated in that zone).
 //! - [`NetworkLoadBalancedFargateService`]: a service behind a network load balancer.
 //! - [`BackendFargateService`]: a service without load balancer, found through Cloud
 //!   Map.
