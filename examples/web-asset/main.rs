@@ -120,11 +120,7 @@ pub fn app_with_image_dir(dir: &Path) -> Result<App, ConstructError> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    match app() {
-        Ok(app) => berth::run(app),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    // Built inside `run_with`, so `cargo run --example web-asset -- watch` fingerprints
+    // the image directory again on every change.
+    berth::run_with(app)
 }

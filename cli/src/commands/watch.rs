@@ -49,7 +49,18 @@ fn relevant(path: &Path, ignored: &[PathBuf]) -> bool {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let editor_temp = name.ends_with('~') || name.ends_with(".swp") || name.starts_with(".#");
-    !editor_temp && !ignored.iter().any(|d| path.starts_with(d))
+    // Synthesis writes `.<outdir>.tmp-*` beside the output directory, then renames it.
+    let synth_temp = |dir: &PathBuf| {
+        let (Some(parent), Some(out)) = (dir.parent(), dir.file_name()) else {
+            return false;
+        };
+        let prefix = format!(".{}.", out.to_string_lossy());
+        path.strip_prefix(parent)
+            .ok()
+            .and_then(|rest| rest.components().next())
+            .is_some_and(|c| c.as_os_str().to_string_lossy().starts_with(&prefix))
+    };
+    !editor_temp && !ignored.iter().any(|d| path.starts_with(d) || synth_temp(d))
 }
 
 /// Runs `berth watch`.

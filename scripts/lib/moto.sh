@@ -1,0 +1,44 @@
+# Shared by scripts/test and the bench scripts: the pinned Python tools in a venv and a
+# moto server on a free loopback port, with the AWS SDK pointed at it. Source it from the
+# project root after defining `step`.
+
+MOTO_VERSION=5.2.5
+CFN_LINT_VERSION=1.58.0
+VENV=${BERTH_VENV:-.venv}
+
+step "python tools (moto[server]==$MOTO_VERSION, cfn-lint==$CFN_LINT_VERSION) in $VENV"
+if ! "$VENV/bin/python" - "$MOTO_VERSION" "$CFN_LINT_VERSION" 2>/dev/null <<'PY'
+import sys
+from importlib.metadata import version
+sys.exit(0 if (version("moto"), version("cfn-lint")) == (sys.argv[1], sys.argv[2]) else 1)
+PY
+then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION"
+fi
+export BERTH_CFN_LINT="$PWD/$VENV/bin/cfn-lint"
+
+step "moto server on 127.0.0.1"
+MOTO_PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+MOTO_LOG=$(mktemp -t berth-moto.XXXXXX.log)
+# moto fixes a service's rollout state at creation: with running tasks it is COMPLETED,
+# which the rollout feedback of deploy/hotswap waits for (the failure paths are tested
+# with the scripted fake).
+MOTO_ECS_SERVICE_RUNNING=${MOTO_ECS_SERVICE_RUNNING:-5} \
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &
+MOTO_PID=$!
+cleanup() { kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 1 150); do
+  if curl -fs -o /dev/null "http://127.0.0.1:$MOTO_PORT/moto-api/"; then break; fi
+  if ! kill -0 "$MOTO_PID" 2>/dev/null; then echo "moto_server died:"; cat "$MOTO_LOG"; exit 1; fi
+  sleep 0.2
+done
+curl -fs -o /dev/null "http://127.0.0.1:$MOTO_PORT/moto-api/" || { echo "moto_server is not answering"; cat "$MOTO_LOG"; exit 1; }
+echo "moto_server (pid $MOTO_PID) listening on 127.0.0.1:$MOTO_PORT, log $MOTO_LOG"
+export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE
+
