@@ -80,8 +80,14 @@ pub fn run(ctx: &mut Ctx<'_>, args: &WatchArgs) -> Result<u8, CliError> {
             .watch(path, RecursiveMode::Recursive)
             .map_err(|e| CliError::Watch(format!("{}: {e}", path.display())))?;
     }
+    let in_process = if ctx.global.app.is_none() && ctx.synth.is_some() {
+        "; the app is synthesized in-process, so edits to its Rust code need a restart (or \
+         `berth watch --app \"cargo run --quiet --example NAME\"`)"
+    } else {
+        ""
+    };
     ctx.err.line(&format!(
-        "watching {} (Ctrl-C stops)",
+        "watching {} (Ctrl-C stops){in_process}",
         includes
             .iter()
             .map(|p| p.display().to_string())
