@@ -198,6 +198,15 @@ pub fn plan(deployed: &Template, new: &Template) -> Plan {
                 ));
             }
         }
+        // An output (e.g. an export to another stack's service) would keep the old ARN.
+        for (name, output) in &new.outputs {
+            if refers_to(output, &td.logical_id) {
+                reasons.push(format!(
+                    "output {name} refers to the task definition {}, and a hotswap cannot update its value",
+                    td.logical_id
+                ));
+            }
+        }
     }
     if !reasons.is_empty() {
         Plan::NotHotswappable(reasons)
@@ -630,6 +639,24 @@ mod tests {
         assert_eq!(
             reasons,
             vec!["Rule (AWS::Events::Rule) uses the task definition TaskDef, and hotswap only updates services"]
+        );
+    }
+
+    #[test]
+    fn a_task_definition_in_an_output_is_not_hotswapped() {
+        let mut old = base("a:1", 1, 80);
+        old.outputs.insert(
+            "ExportsOutputRefTaskDef".into(),
+            json!({"Value": {"Ref": "TaskDef"}, "Export": {"Name": "App:TaskDef"}}),
+        );
+        let mut new = old.clone();
+        new.resources["TaskDef"].properties["ContainerDefinitions"][0]["Image"] = json!("a:2");
+        let Plan::NotHotswappable(reasons) = plan(&old, &new) else {
+            panic!("expected no hotswap");
+        };
+        assert_eq!(
+            reasons,
+            vec!["output ExportsOutputRefTaskDef refers to the task definition TaskDef, and a hotswap cannot update its value"]
         );
     }
 
