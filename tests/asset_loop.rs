@@ -132,11 +132,10 @@ fn watch_publishes_deploys_then_hotswaps_an_edited_image() {
                 std::thread::sleep(Duration::from_millis(50));
             }
             std::thread::sleep(Duration::from_millis(1500));
-            std::fs::write(
-                image.join("index.html"),
-                format!("<h1>edited at {stamp}</h1>\n"),
-            )
-            .unwrap();
+            // As editors do: write beside, then rename (a cycle never sees half a file).
+            let tmp = root.join("index.html.tmp");
+            std::fs::write(&tmp, format!("<h1>edited at {stamp}</h1>\n")).unwrap();
+            std::fs::rename(&tmp, image.join("index.html")).unwrap();
         })
     };
     let (code, out) = run(

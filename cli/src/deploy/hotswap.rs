@@ -621,6 +621,16 @@ mod tests {
         assert_eq!(plan(&base("a:1", 1, 80), &t), Plan::NoChanges);
     }
 
+    /// The reasons `plan` gives when only the image changes in `old`.
+    fn reasons_for_an_image_change(old: Template) -> Vec<String> {
+        let mut new = old.clone();
+        new.resources["TaskDef"].properties["ContainerDefinitions"][0]["Image"] = json!("a:2");
+        match plan(&old, &new) {
+            Plan::NotHotswappable(reasons) => reasons,
+            other => panic!("expected no hotswap, got {other:?}"),
+        }
+    }
+
     #[test]
     fn a_task_definition_used_by_a_rule_is_not_hotswapped() {
         let mut old = base("a:1", 1, 80);
@@ -631,13 +641,8 @@ mod tests {
             }}))
             .unwrap(),
         );
-        let mut new = old.clone();
-        new.resources["TaskDef"].properties["ContainerDefinitions"][0]["Image"] = json!("a:2");
-        let Plan::NotHotswappable(reasons) = plan(&old, &new) else {
-            panic!("expected no hotswap");
-        };
         assert_eq!(
-            reasons,
+            reasons_for_an_image_change(old),
             vec!["Rule (AWS::Events::Rule) uses the task definition TaskDef, and hotswap only updates services"]
         );
     }
@@ -649,13 +654,8 @@ mod tests {
             "ExportsOutputRefTaskDef".into(),
             json!({"Value": {"Ref": "TaskDef"}, "Export": {"Name": "App:TaskDef"}}),
         );
-        let mut new = old.clone();
-        new.resources["TaskDef"].properties["ContainerDefinitions"][0]["Image"] = json!("a:2");
-        let Plan::NotHotswappable(reasons) = plan(&old, &new) else {
-            panic!("expected no hotswap");
-        };
         assert_eq!(
-            reasons,
+            reasons_for_an_image_change(old),
             vec!["output ExportsOutputRefTaskDef refers to the task definition TaskDef, and a hotswap cannot update its value"]
         );
     }

@@ -305,17 +305,20 @@ fn publish_deploy_skip_hotswap_and_fall_back() {
         log_group: false,
     };
     let hash2 = write_app(&app, &p, &repo, &v2);
-    let deployed_before = block(async {
-        aws_sdk_cloudformation::Client::new(&config)
-            .get_template()
-            .stack_name(format!("{p}-Svc"))
-            .send()
-            .await
-            .unwrap()
-            .template_body()
-            .unwrap()
-            .to_string()
-    });
+    let deployed_template = || {
+        block(async {
+            aws_sdk_cloudformation::Client::new(&config)
+                .get_template()
+                .stack_name(format!("{p}-Svc"))
+                .send()
+                .await
+                .unwrap()
+                .template_body()
+                .unwrap()
+                .to_string()
+        })
+    };
+    let deployed_before = deployed_template();
     let mut args = DEPLOY.to_vec();
     args.push("--hotswap-only");
     let r = berth_with_docker(root, &docker, &args);
@@ -341,17 +344,7 @@ fn publish_deploy_skip_hotswap_and_fall_back() {
     assert_eq!(image2, format!("{uri}:{hash2}"));
     assert_eq!(env2, [("GREETING".to_string(), "bonjour".to_string())]);
     assert_eq!(desired2, 2);
-    let deployed_after = block(async {
-        aws_sdk_cloudformation::Client::new(&config)
-            .get_template()
-            .stack_name(format!("{p}-Svc"))
-            .send()
-            .await
-            .unwrap()
-            .template_body()
-            .unwrap()
-            .to_string()
-    });
+    let deployed_after = deployed_template();
     assert_eq!(
         deployed_before, deployed_after,
         "hotswap does not touch the stack"

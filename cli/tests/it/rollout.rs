@@ -33,20 +33,20 @@ fn template(image: &str, desired: u32) -> String {
     .unwrap()
 }
 
+/// Writes `manifest.json` (one stack, `Web`) and its template into `dir`.
+fn write_stack(dir: &Path, template: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let manifest = json!({"version": "55.0.0", "artifacts": {"Web": {
+        "type": "aws:cloudformation:stack",
+        "environment": "aws://unknown-account/unknown-region",
+        "properties": {"templateFile": "Web.template.json", "stackName": STACK}}}});
+    std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+    std::fs::write(dir.join("Web.template.json"), template).unwrap();
+}
+
 /// An assembly with the template in `dir/app`.
 fn write_assembly(dir: &Path, template: &str) {
-    let app = dir.join("app");
-    std::fs::create_dir_all(&app).unwrap();
-    std::fs::write(
-        app.join("manifest.json"),
-        json!({"version": "55.0.0", "artifacts": {"Web": {
-            "type": "aws:cloudformation:stack",
-            "environment": "aws://unknown-account/unknown-region",
-            "properties": {"templateFile": "Web.template.json", "stackName": STACK}}}})
-        .to_string(),
-    )
-    .unwrap();
-    std::fs::write(app.join("Web.template.json"), template).unwrap();
+    write_stack(&dir.join("app"), template);
 }
 
 /// A deployed stack (image `nginx:1`) and fakes that know its physical ids.
@@ -259,17 +259,7 @@ fn watch_resynthesizes_on_a_change_and_hotswaps_printing_one_line_per_cycle() {
     let root = dir.path().to_path_buf();
     // The "app": a command that copies the sources into the assembly directory.
     let src = root.join("src");
-    std::fs::create_dir_all(&src).unwrap();
-    std::fs::write(
-        src.join("manifest.json"),
-        json!({"version": "55.0.0", "artifacts": {"Web": {
-            "type": "aws:cloudformation:stack",
-            "environment": "aws://unknown-account/unknown-region",
-            "properties": {"templateFile": "Web.template.json", "stackName": STACK}}}})
-        .to_string(),
-    )
-    .unwrap();
-    std::fs::write(src.join("Web.template.json"), template("nginx:1", 2)).unwrap();
+    write_stack(&src, &template("nginx:1", 2));
     let (cfn, ecs) = deployed(Script::default());
     ecs.script_service(
         "web",
@@ -290,7 +280,10 @@ fn watch_resynthesizes_on_a_change_and_hotswaps_printing_one_line_per_cycle() {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             std::thread::sleep(std::time::Duration::from_millis(300));
-            std::fs::write(src.join("Web.template.json"), template("nginx:2", 3)).unwrap();
+            // As editors do: write beside, then rename (a cycle never sees half a file).
+            let tmp = src.join(".Web.template.json.tmp");
+            std::fs::write(&tmp, template("nginx:2", 3)).unwrap();
+            std::fs::rename(&tmp, src.join("Web.template.json")).unwrap();
         })
     };
     let (cfn2, ecs2) = (Arc::clone(&cfn), Arc::clone(&ecs));
