@@ -57,7 +57,8 @@ elif command == "push":
         "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": digest},
         "layers": [],
     }
-    boto3.client("ecr").put_image(repositoryName=repo, imageManifest=json.dumps(manifest), imageTag=tag)
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    boto3.client("ecr", region_name=region).put_image(repositoryName=repo, imageManifest=json.dumps(manifest), imageTag=tag)
     print(f"{tag}: digest: {digest} size: 2")
 elif command == "tag":
     pass
