@@ -10,6 +10,10 @@ use berth::prelude::*;
 use berth::synth::assembly::TemplateFormat;
 use std::time::{Duration, Instant};
 
+#[path = "../examples/many/main.rs"]
+#[allow(dead_code)]
+mod many;
+
 fn build(stacks: usize, per_stack: usize) -> App {
     let mut app = App::new();
     let base = Stack::new(&mut app, "Base", StackProps::default()).unwrap();
@@ -90,11 +94,35 @@ fn build(stacks: usize, per_stack: usize) -> App {
     app
 }
 
-fn peak_rss_mb() -> Option<f64> {
+fn status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+/// Time, resident and peak memory after each phase of one synthesis, the way
+/// `berth::run` does it (`App::write_assembly`), pieces timed apart.
+fn phases(mut app: App, dir: &std::path::Path, built: Duration) {
+    let mem = || {
+        format!(
+            "rss {:.0} MB, peak {:.0} MB",
+            status_mb("VmRSS:").unwrap_or(f64::NAN),
+            peak_rss_mb().unwrap_or(f64::NAN)
+        )
+    };
+    println!("phases: build {built:?} ({})", mem());
+    let t0 = Instant::now();
+    let (spec, _) = app.spec().unwrap();
+    println!("phases: spec {:?} ({})", t0.elapsed(), mem());
+    let t1 = Instant::now();
+    berth::synth::assembly::synthesize_to(dir, &spec, &Default::default(), TemplateFormat::Json)
+        .unwrap();
+    println!("phases: synthesize + write {:?} ({})", t1.elapsed(), mem());
 }
 
 fn main() {
@@ -110,48 +138,49 @@ fn main() {
     } else {
         (3, 40, 1)
     };
+    // BENCH_APP=many: the `many` example with BENCH_SERVICES services (default 1000).
+    let many_services =
+        (std::env::var("BENCH_APP").as_deref() == Ok("many")).then(|| env("BENCH_SERVICES", 1000));
+    let make = || match many_services {
+        Some(n) => many::app_with(n).expect("many builds"),
+        None => build(stacks, per_stack),
+    };
     let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("berth.out");
+    if std::env::var_os("BENCH_PHASES").is_some() {
+        let start = Instant::now();
+        let app = make();
+        phases(app, &out_dir, start.elapsed());
+    }
     let mut times: Vec<Duration> = Vec::new();
-    let mut resources = 0;
     let mut synth_only = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let mut app = build(stacks, per_stack);
+        let mut app = make();
         app.set_validate_schemas(std::env::var_os("BENCH_NO_VALIDATE").is_none());
         let built = Instant::now();
-        let out = app
-            .synth_to(dir.path().join("berth.out"), TemplateFormat::Json)
+        app.write_assembly(&out_dir, TemplateFormat::Json)
             .expect("synth");
         times.push(start.elapsed());
         synth_only.push(built.elapsed());
-        resources = out
-            .stacks
-            .iter()
-            .map(|s| s.template["Resources"].as_object().map_or(0, |r| r.len()))
-            .sum();
     }
-    if std::env::var_os("BENCH_PHASES").is_some() {
-        let mut app = build(stacks, per_stack);
-        let t0 = Instant::now();
-        let (spec, _) = app.spec().unwrap();
-        let t1 = Instant::now();
-        let out = berth::synth::synthesize::synthesize(&spec, &Default::default()).unwrap();
-        let t2 = Instant::now();
-        berth::synth::assembly::write(
-            &dir.path().join("p.out"),
-            &out,
-            &spec.tree,
-            TemplateFormat::Json,
-        )
-        .unwrap();
-        let t3 = Instant::now();
-        println!(
-            "phases: spec {:?}, synthesize {:?}, write {:?}",
-            t1 - t0,
-            t2 - t1,
-            t3 - t2
-        );
+    let peak = peak_rss_mb().unwrap_or(f64::NAN);
+    let mut resources = 0;
+    for e in std::fs::read_dir(&out_dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.to_string_lossy().ends_with(".template.json") {
+            let t: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            resources += t["Resources"].as_object().map_or(0, |r| r.len());
+        }
     }
+    let stacks = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().to_string_lossy().ends_with(".template.json"))
+        })
+        .count();
     times.sort();
     synth_only.sort();
     let median = times[times.len() / 2];
@@ -159,7 +188,7 @@ fn main() {
         "synth: {stacks} stacks, {resources} resources: build + synth + validate + write {:.1} ms (median of {runs}; synth + write alone {:.1} ms), peak memory {:.0} MB",
         median.as_secs_f64() * 1e3,
         synth_only[synth_only.len() / 2].as_secs_f64() * 1e3,
-        peak_rss_mb().unwrap_or(f64::NAN)
+        peak
     );
     assert!(resources > 0);
 }

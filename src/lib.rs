@@ -71,8 +71,8 @@ pub fn run(app: berth_constructs::App) -> ExitCode {
     if std::env::args_os().len() > 1 {
         let mut app = app;
         return berth_cli::main_with_app(move |dir: &std::path::Path| {
-            app.synth_to(dir, TemplateFormat::Json)
-                .map(|out| print_diagnostics(&out))
+            app.write_assembly(dir, TemplateFormat::Json)
+                .map(|out| print_diagnostics(&out.diagnostics))
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
         });
     }
@@ -105,8 +105,8 @@ where
     if std::env::args_os().len() > 1 {
         return berth_cli::main_with_app(move |dir: &std::path::Path| {
             let mut app = build()?;
-            app.synth_to(dir, TemplateFormat::Json)
-                .map(|out| print_diagnostics(&out))
+            app.write_assembly(dir, TemplateFormat::Json)
+                .map(|out| print_diagnostics(&out.diagnostics))
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
         });
     }
@@ -119,18 +119,18 @@ where
     }
 }
 
-fn print_diagnostics(out: &berth_synth::synthesize::SynthOutput) {
-    for d in &out.diagnostics {
+fn print_diagnostics(diagnostics: &[berth_synth::Diagnostic]) {
+    for d in diagnostics {
         eprintln!("{d}");
     }
 }
 
 fn synth_main(mut app: berth_constructs::App) -> ExitCode {
     let dir = outdir();
-    match app.synth_to(&dir, TemplateFormat::Json) {
+    match app.write_assembly(&dir, TemplateFormat::Json) {
         Ok(out) => {
-            print_diagnostics(&out);
-            let names: Vec<&str> = out.stacks.iter().map(|s| s.name.as_str()).collect();
+            print_diagnostics(&out.diagnostics);
+            let names: Vec<&str> = out.stacks.iter().map(String::as_str).collect();
             eprintln!(
                 "synthesized {} stack{} ({}) to {}",
                 names.len(),

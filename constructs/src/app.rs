@@ -1052,6 +1052,40 @@ impl App {
         Ok(out)
     }
 
+    /// Synthesizes and writes the cloud assembly to `dir`, like [`App::synth_to`], but
+    /// streaming: each template is written as soon as it is rendered and not kept, so
+    /// a large app never holds all its templates in memory. Returns the stack names and
+    /// the diagnostics instead of the templates (what `berth::run` needs). Nothing is
+    /// written if synth fails.
+    pub fn write_assembly(
+        &mut self,
+        dir: impl AsRef<Path>,
+        format: TemplateFormat,
+    ) -> Result<assembly::Written, SynthError> {
+        let (spec, mut construct_diags) = self.spec()?;
+        if construct_diags.iter().any(Diagnostic::is_error) {
+            // Report every problem at once, construct and synth, writing nothing.
+            match synthesize(&spec, &self.options) {
+                Ok(out) => construct_diags.extend(out.diagnostics),
+                Err(SynthError::Invalid(d)) => construct_diags.extend(d),
+                Err(e) => return Err(e),
+            }
+            return Err(SynthError::Invalid(sort(construct_diags)));
+        }
+        match assembly::synthesize_to(dir.as_ref(), &spec, &self.options, format) {
+            Ok(mut written) => {
+                construct_diags.append(&mut written.diagnostics);
+                written.diagnostics = sort(construct_diags);
+                Ok(written)
+            }
+            Err(SynthError::Invalid(d)) => {
+                construct_diags.extend(d);
+                Err(SynthError::Invalid(sort(construct_diags)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn synth_with_tree(&mut self) -> Result<(SynthOutput, TreeNode), SynthError> {
         let (spec, construct_diags) = self.spec()?;
         let out = merge_diagnostics(synthesize(&spec, &self.options), construct_diags)?;

@@ -9,8 +9,8 @@
 
 use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
-use crate::model::{DockerImageAssetSpec, TreeNode};
-use crate::synthesize::{StackArtifact, SynthOutput};
+use crate::model::{AppSpec, DockerImageAssetSpec, TreeNode};
+use crate::synthesize::{synthesize_with, StackArtifact, SynthOptions, SynthOutput};
 use serde_json::{json, Value as Json};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -381,68 +381,155 @@ pub fn write(
     root: &TreeNode,
     format: TemplateFormat,
 ) -> Result<()> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SynthError::Io { path, source }
-    };
+    staged(dir, |staging| {
+        // The manifest and tree are built while the templates are written.
+        let (meta, written) = std::thread::scope(|scope| {
+            let meta = scope.spawn(|| (manifest_bytes(output, format), tree_bytes(root)));
+            let written: Result<()> = output.stacks.iter().try_for_each(|s| {
+                let bytes = template_bytes(&s.template_text, &s.template, format)?;
+                write_stack_files(staging, s, &bytes, format)
+            });
+            (meta.join().expect("manifest worker panicked"), written)
+        });
+        written?;
+        stage_assets(staging, output)?;
+        let (manifest, tree) = meta;
+        write_meta(staging, &manifest, &tree)
+    })
+}
+
+/// What [`synthesize_to`] wrote.
+#[derive(Clone, Debug)]
+pub struct Written {
+    /// The stack names, in deployment order (dependencies first).
+    pub stacks: Vec<String>,
+    /// Warnings and notes of synthesis.
+    pub diagnostics: Vec<crate::Diagnostic>,
+}
+
+/// Synthesizes `app` and writes its cloud assembly to `dir` (replacing what was there)
+/// as [`synthesize`](crate::synthesize::synthesize) and [`write`] do, but streaming:
+/// each stack's template is written as soon as it is rendered and then dropped, so
+/// the templates are never all in memory at once. The same bytes as
+/// `write(dir, &synthesize(app, options)?, &app.tree, format)`; nothing is written if
+/// synthesis fails.
+pub fn synthesize_to(
+    dir: &Path,
+    app: &AppSpec,
+    options: &SynthOptions,
+    format: TemplateFormat,
+) -> Result<Written> {
+    staged(dir, |staging| {
+        let (tree, output) = std::thread::scope(|scope| {
+            let tree = scope.spawn(|| tree_bytes(&app.tree));
+            let sink = |s: &StackArtifact, text: String| -> Result<()> {
+                let bytes = match format {
+                    TemplateFormat::Json => {
+                        let mut bytes = text.into_bytes();
+                        bytes.push(b'\n');
+                        bytes
+                    }
+                    TemplateFormat::Yaml => {
+                        let template: Json =
+                            serde_json::from_str(&text).map_err(|e| SynthError::Render {
+                                stack: s.name.clone(),
+                                message: e.to_string(),
+                            })?;
+                        template_bytes(&text, &template, format)?
+                    }
+                };
+                write_stack_files(staging, s, &bytes, format)
+            };
+            let output = synthesize_with(app, options, Some(&sink));
+            (tree.join().expect("tree worker panicked"), output)
+        });
+        let output = output?;
+        stage_assets(staging, &output)?;
+        write_meta(staging, &manifest_bytes(&output, format), &tree)?;
+        Ok(Written {
+            stacks: output.stacks.into_iter().map(|s| s.name).collect(),
+            diagnostics: output.diagnostics,
+        })
+    })
+}
+
+fn manifest_bytes(output: &SynthOutput, format: TemplateFormat) -> Vec<u8> {
+    let mut manifest = serde_json::to_vec_pretty(&manifest(output, format)).expect("json");
+    manifest.push(b'\n');
+    manifest
+}
+
+fn tree_bytes(root: &TreeNode) -> Vec<u8> {
+    let mut tree = serde_json::to_vec_pretty(&tree(root)).expect("json");
+    tree.push(b'\n');
+    tree
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError {
+    let path = path.to_path_buf();
+    move |source| SynthError::Io { path, source }
+}
+
+fn write_file(staging: &Path, file: &str, bytes: &[u8]) -> Result<()> {
+    let p = staging.join(file);
+    fs::write(&p, bytes).map_err(io_error(&p))
+}
+
+/// A stack's template (`bytes`, in `format`) and its asset manifest, if any.
+fn write_stack_files(
+    staging: &Path,
+    s: &StackArtifact,
+    bytes: &[u8],
+    format: TemplateFormat,
+) -> Result<()> {
+    write_file(staging, &format.file_name(&s.name), bytes)?;
+    if let Some(assets) = asset_manifest(s) {
+        let mut bytes = serde_json::to_vec_pretty(&assets).expect("json");
+        bytes.push(b'\n');
+        write_file(staging, &asset_manifest_file_name(&s.name), &bytes)?;
+    }
+    Ok(())
+}
+
+fn write_meta(staging: &Path, manifest: &[u8], tree: &[u8]) -> Result<()> {
+    write_file(staging, "manifest.json", manifest)?;
+    write_file(staging, "tree.json", tree)?;
+    write_file(staging, "cdk.out", b"{\"version\":\"55.0.0\"}\n")
+}
+
+/// Runs `fill` on a fresh temporary sibling of `dir`, then renames it into place;
+/// removes it if `fill` fails, so a failed write leaves `dir` as it was.
+fn staged<T>(dir: &Path, fill: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    fs::create_dir_all(&parent).map_err(io_error(&parent))?;
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "berth.out".into());
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
-    fs::create_dir_all(&staging).map_err(io(&staging))?;
-    let write_file = |file: &str, bytes: &[u8]| -> Result<()> {
-        let p = staging.join(file);
-        fs::write(&p, bytes).map_err(io(&p))
+    fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+    let value = match fill(&staging) {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
     };
-    // The manifest and tree are built while the templates are written.
-    let (meta, written) = std::thread::scope(|scope| {
-        let meta = scope.spawn(|| {
-            let mut manifest = serde_json::to_vec_pretty(&manifest(output, format)).expect("json");
-            manifest.push(b'\n');
-            let mut tree = serde_json::to_vec_pretty(&tree(root)).expect("json");
-            tree.push(b'\n');
-            (manifest, tree)
-        });
-        let written: Result<()> = output.stacks.iter().try_for_each(|s| {
-            let bytes = template_bytes(&s.template_text, &s.template, format)?;
-            write_file(&format.file_name(&s.name), &bytes)?;
-            if let Some(assets) = asset_manifest(s) {
-                let mut bytes = serde_json::to_vec_pretty(&assets).expect("json");
-                bytes.push(b'\n');
-                write_file(&asset_manifest_file_name(&s.name), &bytes)?;
-            }
-            Ok(())
-        });
-        (meta.join().expect("manifest worker panicked"), written)
-    });
-    let written = written.and_then(|()| stage_assets(&staging, output));
-    if let Err(e) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let (manifest, tree) = meta;
-    write_file("manifest.json", &manifest)?;
-    write_file("tree.json", &tree)?;
-    write_file("cdk.out", b"{\"version\":\"55.0.0\"}\n")?;
-
     if dir.exists() {
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(dir, &old).map_err(io(dir))?;
-        fs::rename(&staging, dir).map_err(io(dir))?;
-        fs::remove_dir_all(&old).map_err(io(&old))?;
+        fs::rename(dir, &old).map_err(io_error(dir))?;
+        fs::rename(&staging, dir).map_err(io_error(dir))?;
+        fs::remove_dir_all(&old).map_err(io_error(&old))?;
     } else {
-        fs::rename(&staging, dir).map_err(io(dir))?;
+        fs::rename(&staging, dir).map_err(io_error(dir))?;
     }
-    Ok(())
+    Ok(value)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
 use crate::logical_id::{check_logical_id, make_unique_id};
 use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
+use crate::pretty::{document, Member, Section};
 use crate::schema::{self, TagFormat};
 use crate::value::{ElementId, Intrinsic, Target, Value};
 use indexmap::{IndexMap, IndexSet};
@@ -403,13 +404,27 @@ fn export_name(table: &Table<'_>, e: &Export) -> String {
     format!("{}:{}", table.names[e.producer], export_output_id(table, e))
 }
 
-/// Rendered pieces of one stack, before exports are added.
+/// The template sections of one stack as JSON values, when they are kept.
 #[derive(Default)]
-struct Rendered {
+struct KeptSections {
     parameters: Map<String, Json>,
     mappings: Map<String, Json>,
     conditions: Map<String, Json>,
     resources: Map<String, Json>,
+}
+
+/// Rendered pieces of one stack, before exports are added. Every section but the
+/// outputs (which get the exports) is written as text as its entries are rendered, so
+/// an entry's JSON value lives only while it is validated and written.
+#[derive(Default)]
+struct Rendered {
+    /// The JSON values of the sections, for [`StackArtifact::template`] (not kept when
+    /// the templates go straight to a writer).
+    kept: Option<KeptSections>,
+    parameters: Section,
+    mappings: Section,
+    conditions: Section,
+    resources: Section,
     outputs: Map<String, Json>,
     /// resource logical id → referenced same-stack resources (by id), for the graph
     edges: Vec<(ElementId, ElementId)>,
@@ -419,13 +434,31 @@ struct Rendered {
 
 /// Synthesizes every stack of the app.
 pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> {
+    synthesize_with(app, options, None)
+}
+
+/// Where [`synthesize_with`] hands each stack's template text (pretty JSON, no
+/// trailing newline) instead of keeping it; called from the synthesis workers, once
+/// per stack, only when synthesis has found no errors so far.
+pub(crate) type TemplateSink<'s> = dyn Fn(&StackArtifact, String) -> Result<()> + Sync + 's;
+
+/// [`synthesize`], keeping the templates in the artifacts (`sink` is `None`) or
+/// handing each template's text to `sink` as soon as it is complete and keeping
+/// neither the text nor the JSON value (`template` is then `Null` and
+/// `template_text` empty): then no more than a stack's JSON is alive per worker.
+pub(crate) fn synthesize_with(
+    app: &AppSpec,
+    options: &SynthOptions,
+    sink: Option<&TemplateSink<'_>>,
+) -> Result<SynthOutput> {
     let mut diags = Vec::new();
     let table = build_table(app, &mut diags);
+    let keep = sink.is_none();
 
     let mut rendered: Vec<Rendered> = Vec::with_capacity(app.stacks.len());
     for (r, mut d) in par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
         let mut d = Vec::new();
-        (render_stack(&table, si, stack, options, &mut d), d)
+        (render_stack(&table, si, stack, options, keep, &mut d), d)
     }) {
         rendered.push(r);
         diags.append(&mut d);
@@ -498,12 +531,11 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
             .collect();
         deps.sort_unstable();
         deps.dedup();
-        let template = assemble_template(stack, r);
-        let template_text =
-            serde_json::to_string_pretty(&template).map_err(|e| SynthError::Render {
-                stack: stack.name.clone(),
-                message: e.to_string(),
-            })?;
+        let template_text = template_text(stack, &r);
+        let template = match r.kept {
+            Some(kept) if sink.is_none() => assemble_template(stack, kept, r.outputs),
+            _ => Json::Null,
+        };
         let mut d = Vec::new();
         check_size(stack, template_text.len(), &mut d);
         let logical_ids = stack
@@ -515,7 +547,7 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
                     .map(|i| (i.path.clone(), i.logical_id.clone()))
             })
             .collect();
-        let artifact = StackArtifact {
+        let mut artifact = StackArtifact {
             name: stack.name.clone(),
             path: stack.path.clone(),
             env: stack.env.clone(),
@@ -524,10 +556,15 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
             termination_protection: stack.termination_protection,
             dependencies: deps.iter().map(|&d| app.stacks[d].name.clone()).collect(),
             template,
-            template_text,
+            template_text: String::new(),
             logical_ids,
             assets: stack.assets.clone(),
         };
+        match sink {
+            None => artifact.template_text = template_text,
+            Some(sink) if !d.iter().any(Diagnostic::is_error) => sink(&artifact, template_text)?,
+            Some(_) => {}
+        }
         Ok::<_, SynthError>((artifact, d))
     });
     let mut artifacts_by_index: Vec<Option<StackArtifact>> = Vec::with_capacity(app.stacks.len());
@@ -659,9 +696,13 @@ fn render_stack(
     si: usize,
     stack: &StackSpec,
     options: &SynthOptions,
+    keep: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendered {
-    let mut out = Rendered::default();
+    let mut out = Rendered {
+        kept: keep.then(KeptSections::default),
+        ..Rendered::default()
+    };
     for e in &stack.elements {
         let info = table.get(e.id).expect("in table");
         let mut r = Renderer::new(table, si, &info.path);
@@ -672,15 +713,18 @@ fn render_stack(
                 for (k, v) in def {
                     m.insert(k.clone(), r.render(v));
                 }
-                out.parameters.insert(lid, Json::Object(m));
+                let kept = out.kept.as_mut().map(|k| &mut k.parameters);
+                put(&mut out.parameters, kept, lid, Json::Object(m));
             }
             ElementKind::Mapping(v) => {
                 let v = r.render(v);
-                out.mappings.insert(lid, v);
+                let kept = out.kept.as_mut().map(|k| &mut k.mappings);
+                put(&mut out.mappings, kept, lid, v);
             }
             ElementKind::Condition(v) => {
                 let v = r.render(v);
-                out.conditions.insert(lid, v);
+                let kept = out.kept.as_mut().map(|k| &mut k.conditions);
+                put(&mut out.conditions, kept, lid, v);
             }
             ElementKind::Output(o) => {
                 let mut m = Map::new();
@@ -772,7 +816,8 @@ fn render_stack(
                 for target in r.refs.drain(..) {
                     out.edges.push((e.id, target));
                 }
-                out.resources.insert(lid, Json::Object(m));
+                let kept = out.kept.as_mut().map(|k| &mut k.resources);
+                put(&mut out.resources, kept, lid, Json::Object(m));
             }
         }
         for (export, name) in r.imports.drain(..) {
@@ -789,6 +834,14 @@ fn render_stack(
         diags.append(&mut r.diags);
     }
     out
+}
+
+/// Writes an entry of a section and keeps its value if the sections are kept.
+fn put(section: &mut Section, kept: Option<&mut Map<String, Json>>, key: String, value: Json) {
+    section.entry(&key, &value);
+    if let Some(k) = kept {
+        k.insert(key, value);
+    }
 }
 
 /// Merges stack/scope tags into a resource's `Tags`, if its type is taggable.
@@ -839,23 +892,49 @@ fn apply_tags(type_name: &str, props: &mut Json, tags: &IndexMap<String, String>
     }
 }
 
-fn assemble_template(stack: &StackSpec, r: Rendered) -> Json {
+/// The template as a JSON value, from the kept sections.
+fn assemble_template(stack: &StackSpec, kept: KeptSections, outputs: Map<String, Json>) -> Json {
     let mut t = Map::new();
     if let Some(d) = &stack.description {
         t.insert("Description".into(), json!(d));
     }
     for (key, section) in [
-        ("Parameters", r.parameters),
-        ("Mappings", r.mappings),
-        ("Conditions", r.conditions),
-        ("Resources", r.resources),
-        ("Outputs", r.outputs),
+        ("Parameters", kept.parameters),
+        ("Mappings", kept.mappings),
+        ("Conditions", kept.conditions),
+        ("Resources", kept.resources),
+        ("Outputs", outputs),
     ] {
         if !section.is_empty() || key == "Resources" {
             t.insert(key.into(), Json::Object(section));
         }
     }
     Json::Object(t)
+}
+
+/// The template as text (pretty JSON, two spaces, no trailing newline): what
+/// `serde_json::to_string_pretty` gives for [`assemble_template`].
+fn template_text(stack: &StackSpec, r: &Rendered) -> String {
+    let mut outputs = Section::default();
+    for (k, v) in &r.outputs {
+        outputs.entry(k, v);
+    }
+    let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(6);
+    if let Some(d) = &stack.description {
+        members.push(("Description", Member::Str(d)));
+    }
+    for (key, section) in [
+        ("Parameters", &r.parameters),
+        ("Mappings", &r.mappings),
+        ("Conditions", &r.conditions),
+        ("Resources", &r.resources),
+        ("Outputs", &outputs),
+    ] {
+        if !section.is_empty() || key == "Resources" {
+            members.push((key, Member::Section(section)));
+        }
+    }
+    document(&members)
 }
 
 /// Orders stacks so that dependencies come first, and reports cycles between stacks.

@@ -273,3 +273,84 @@ fn asset_ids_must_be_fingerprints() {
         "error[BERTH-E0005] Web/Image: image asset id \"../../etc\" is not a fingerprint: expected 64 lower-case hex digits, from berth_synth::asset::fingerprint"
     );
 }
+
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn streaming_writes_the_bytes_write_writes() {
+    let img = image_dir();
+    let options = DockerBuildOptions::default();
+    let asset = DockerImageAssetSpec {
+        hash: fingerprint(img.path(), &options).unwrap(),
+        directory: img.path().to_path_buf(),
+        options,
+        display_name: "Web/Image".into(),
+    };
+    let mut base = stack(0, "Base", vec![]);
+    base.description = Some("the \"base\" stack é".into());
+    base.elements.push(ElementSpec {
+        id: ElementId(2),
+        path: vec!["Env".into()],
+        logical_id: None,
+        kind: ElementKind::Parameter(
+            [("Type".to_owned(), Value::from("String"))]
+                .into_iter()
+                .collect(),
+        ),
+    });
+    let mut web = stack(10, "Web", vec![asset]);
+    web.elements.push(ElementSpec {
+        id: ElementId(12),
+        path: vec!["Param".into()],
+        logical_id: None,
+        kind: ElementKind::Resource(ResourceSpec {
+            type_name: "AWS::SSM::Parameter".into(),
+            properties: Value::map([
+                ("Type", Value::from("String")),
+                ("Value", Value::get_att(ElementId(1), "Arn")),
+                ("Description", Value::ref_to(ElementId(11))),
+            ]),
+            ..Default::default()
+        }),
+    });
+    let app = AppSpec {
+        stacks: vec![base, web],
+        ..Default::default()
+    };
+    let opts = SynthOptions::default();
+    for format in [TemplateFormat::Json, TemplateFormat::Yaml] {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let out = synthesize(&app, &opts).unwrap();
+        write(&a, &out, &app.tree, format).unwrap();
+        let written = synthesize_to(&b, &app, &opts, format).unwrap();
+        assert_eq!(files(&a), files(&b));
+        assert_eq!(written.stacks, ["Base", "Web"]);
+        assert_eq!(written.diagnostics, out.diagnostics);
+    }
+}
+
+#[test]
+fn streaming_writes_nothing_when_synth_fails() {
+    let app = AppSpec {
+        stacks: vec![stack(0, "bad_name", vec![])],
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let err = synthesize_to(&out, &app, &SynthOptions::default(), TemplateFormat::Json);
+    assert!(matches!(err, Err(SynthError::Invalid(_))));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

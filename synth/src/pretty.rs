@@ -1,0 +1,218 @@
+//! Pretty JSON in pieces: writes template sections entry by entry, byte-identical to
+//! `serde_json::to_string_pretty` of the whole template (two spaces), so each entry's
+//! JSON value can be dropped as soon as it is written instead of holding the whole
+//! template as a tree.
+
+use serde::Serialize;
+use serde_json::ser::Formatter;
+use std::io;
+
+/// serde_json's `PrettyFormatter` (two spaces), starting at a given depth.
+struct Indented {
+    current_indent: usize,
+    has_value: bool,
+}
+
+fn indent<W: ?Sized + io::Write>(w: &mut W, n: usize) -> io::Result<()> {
+    const SPACES: &[u8] = b"                                                                ";
+    let mut left = n * 2;
+    while left > 0 {
+        let k = left.min(SPACES.len());
+        w.write_all(&SPACES[..k])?;
+        left -= k;
+    }
+    Ok(())
+}
+
+impl Formatter for Indented {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.current_indent += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.current_indent -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.current_indent)?;
+        }
+        w.write_all(b"]")
+    }
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.current_indent)
+    }
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.current_indent += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.current_indent -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.current_indent)?;
+        }
+        w.write_all(b"}")
+    }
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.current_indent)
+    }
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Serializes `value` pretty, as it appears at nesting `depth` of a document.
+fn write_at<T: Serialize + ?Sized>(out: &mut Vec<u8>, depth: usize, value: &T) {
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *out,
+        Indented {
+            current_indent: depth,
+            has_value: false,
+        },
+    );
+    // Writing JSON values with string keys into memory cannot fail.
+    value.serialize(&mut ser).expect("JSON values serialize");
+}
+
+/// The entries of one object at depth 1 of a document (a template section), written
+/// as they come.
+#[derive(Default)]
+pub(crate) struct Section {
+    /// `,\n    "Key": value` per entry (the first comma is dropped when finished).
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Section {
+    /// Appends `"key": value`.
+    pub(crate) fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.bytes.extend_from_slice(b",\n    ");
+        write_at(&mut self.bytes, 2, key);
+        self.bytes.extend_from_slice(b": ");
+        write_at(&mut self.bytes, 2, value);
+        self.len += 1;
+    }
+
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The bytes the section's object takes (for sizing the document).
+    fn object_len(&self) -> usize {
+        if self.is_empty() {
+            2
+        } else {
+            self.bytes.len() + 3
+        }
+    }
+
+    fn write_object(&self, out: &mut Vec<u8>) {
+        if self.is_empty() {
+            out.extend_from_slice(b"{}");
+        } else {
+            out.push(b'{');
+            out.extend_from_slice(&self.bytes[1..]);
+            out.extend_from_slice(b"\n  }");
+        }
+    }
+}
+
+/// A member of a top-level document: a string or a section.
+pub(crate) enum Member<'a> {
+    /// A string value.
+    Str(&'a str),
+    /// An object written with [`Section`].
+    Section(&'a Section),
+}
+
+/// The document `{"key": member, ...}` (pretty, no trailing newline), as
+/// `serde_json::to_string_pretty` writes it.
+pub(crate) fn document(members: &[(&str, Member<'_>)]) -> String {
+    let size = 4 + members
+        .iter()
+        .map(|(k, m)| {
+            k.len()
+                + 8
+                + match m {
+                    Member::Str(s) => s.len() + 2,
+                    Member::Section(s) => s.object_len(),
+                }
+        })
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.push(b'{');
+    for (i, (key, member)) in members.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+        write_at(&mut out, 1, *key);
+        out.extend_from_slice(b": ");
+        match member {
+            Member::Str(s) => write_at(&mut out, 1, *s),
+            Member::Section(s) => s.write_object(&mut out),
+        }
+    }
+    out.extend_from_slice(if members.is_empty() { b"}" } else { b"\n}" });
+    // Only UTF-8 went in: strings are escaped by serde_json, the rest is ASCII.
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sections_write_what_to_string_pretty_writes() {
+        let resources = json!({
+            "A": {"Type": "T", "Properties": {"L": [1, {"x": "é\n\"q\""}, []], "E": {}}},
+            "B": {"Type": "U", "Metadata": {"berth:path": "S/B"}}
+        });
+        let outputs = json!({"O": {"Value": {"Ref": "A"}, "Export": {"Name": "S:O"}}});
+        let mut r = Section::default();
+        for (k, v) in resources.as_object().unwrap() {
+            r.entry(k, v);
+        }
+        let mut o = Section::default();
+        for (k, v) in outputs.as_object().unwrap() {
+            o.entry(k, v);
+        }
+        let empty = Section::default();
+        let text = document(&[
+            ("Description", Member::Str("a \"stack\"")),
+            ("Parameters", Member::Section(&empty)),
+            ("Resources", Member::Section(&r)),
+            ("Outputs", Member::Section(&o)),
+        ]);
+        let whole = json!({
+            "Description": "a \"stack\"",
+            "Parameters": {},
+            "Resources": resources,
+            "Outputs": outputs,
+        });
+        assert_eq!(text, serde_json::to_string_pretty(&whole).unwrap());
+        assert_eq!(r.len(), 2);
+    }
+}
