@@ -44,8 +44,6 @@ const COMMON: &[(&str, &str, &str)] = &[
     ),
 ];
 
-const NETWORK: &str = include_str!("../../templates/common/network.rs.hbs");
-
 fn kind_files(kind: InitTemplate) -> [(&'static str, &'static str, &'static str); 2] {
     match kind {
         InitTemplate::Web => [
@@ -128,15 +126,6 @@ pub fn render(
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
-    let render_err = |file: &str| {
-        let file = file.to_string();
-        move |e: handlebars::TemplateError| CliError::Render {
-            file: file.clone(),
-            source: Box::new(handlebars::RenderError::from(e)),
-        }
-    };
-    hb.register_partial("network", NETWORK)
-        .map_err(render_err("network.rs"))?;
     let template = match kind {
         InitTemplate::Web => "web",
         InitTemplate::Worker => "worker",

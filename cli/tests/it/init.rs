@@ -24,6 +24,50 @@ fn init_refuses_a_non_empty_directory() {
     assert!(!dir.path().join("Cargo.toml").exists());
 }
 
+/// The generated apps are built from the L2 constructs and patterns, not raw resources,
+/// and their `main` builds the app inside `berth::run_with`.
+#[test]
+fn templates_use_the_constructs() {
+    use berth_cli::cli::InitTemplate;
+    use berth_cli::commands::init::render;
+    for (kind, uses) in [
+        (
+            InitTemplate::Web,
+            "ApplicationLoadBalancedFargateService::new(",
+        ),
+        (InitTemplate::Worker, "FargateService::new("),
+        (InitTemplate::Scheduled, "ScheduledFargateTask::new("),
+    ] {
+        let files = render(kind, "my-app", "{ path = \"/x\" }").unwrap();
+        let file = |name: &str| {
+            files
+                .iter()
+                .find(|(p, _)| p == Path::new(name))
+                .map(|(_, text)| text.as_str())
+                .unwrap_or_else(|| panic!("{kind:?}: no {name}"))
+        };
+        let lib = file("src/lib.rs");
+        for raw in ["RawProperties", "add_resource", "Value::map", "serde_json"] {
+            assert!(
+                !lib.contains(raw),
+                "{kind:?}: src/lib.rs uses {raw}:\n{lib}"
+            );
+        }
+        assert!(
+            lib.contains("Vpc::new(") && lib.contains("Cluster::new("),
+            "{kind:?}"
+        );
+        assert!(
+            lib.contains(uses),
+            "{kind:?}: src/lib.rs does not use {uses}:\n{lib}"
+        );
+        assert!(
+            file("src/main.rs").contains("berth::run_with(my_app::app)"),
+            "{kind:?}"
+        );
+    }
+}
+
 /// Generates each template into a temp dir (berth as a path dependency on this
 /// workspace, this workspace's Cargo.lock so versions match) and runs its tests with
 /// `cargo test --no-default-features` (the generated project's `cli` feature, on by
