@@ -5,6 +5,7 @@
 MOTO_VERSION=5.2.5
 CFN_LINT_VERSION=1.58.0
 VENV=${BERTH_VENV:-.venv}
+case "$VENV" in /*) ;; *) VENV="$PWD/$VENV" ;; esac
 
 step "python tools (moto[server]==$MOTO_VERSION, cfn-lint==$CFN_LINT_VERSION) in $VENV"
 if ! "$VENV/bin/python" - "$MOTO_VERSION" "$CFN_LINT_VERSION" 2>/dev/null <<'PY'
@@ -17,7 +18,7 @@ then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check \
     "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION"
 fi
-export BERTH_CFN_LINT="$PWD/$VENV/bin/cfn-lint"
+export BERTH_CFN_LINT="$VENV/bin/cfn-lint"
 
 step "moto server on 127.0.0.1"
 MOTO_PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
