@@ -172,6 +172,13 @@ pub struct ImageAsset {
     pub image_tag: String,
 }
 
+impl ImageAsset {
+    /// The first 12 characters of the asset id, for messages.
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(12)]
+    }
+}
+
 /// The artifact type of an asset manifest.
 pub const ASSET_MANIFEST_ARTIFACT: &str = "cdk:asset-manifest";
 

@@ -183,8 +183,7 @@ impl Publisher {
         if repo.contains("${") {
             return Err(PublishError::Placeholder(repo.clone()));
         }
-        let short = &asset.id[..asset.id.len().min(12)];
-        let name = format!("image {} ({short})", asset.display_name);
+        let name = format!("image {} ({})", asset.display_name, asset.short_id());
         let uri = self
             .api
             .repository_uri(repo)

@@ -45,11 +45,7 @@ pub async fn publish_all(
                 Ok(Published::AlreadyThere(_)) => present += 1,
                 Err(source) => {
                     return Err(CliError::Publish {
-                        asset: format!(
-                            "image {} ({})",
-                            asset.display_name,
-                            &asset.id[..asset.id.len().min(12)]
-                        ),
+                        asset: format!("image {} ({})", asset.display_name, asset.short_id()),
                         source,
                     })
                 }

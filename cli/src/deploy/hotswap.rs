@@ -718,7 +718,7 @@ mod run {
     use crate::assembly::StackArtifact;
     use crate::deploy::api::{ApiError, StackInfo};
     use crate::deploy::containers::{ContainerPatch, ServiceUpdate, TaskDefinitionPatch};
-    use crate::deploy::rollout::{cluster_of_service_arn, RolloutStatus, RolloutTracker};
+    use crate::deploy::rollout::{cluster_of_service_arn, poll_all, RolloutTracker};
     use crate::deploy::{Backoff, Engine, FailureReport, HotswapMode, Outcome};
     use crate::template::Template;
 
@@ -1028,37 +1028,29 @@ mod run {
                     })
                     .collect();
                 let mut backoff = Backoff::new(self.options.poll);
-                while !trackers.is_empty() {
-                    let mut i = 0;
-                    while i < trackers.len() {
-                        match trackers[i]
-                            .poll(containers.as_ref(), self.progress.as_ref())
-                            .await?
-                        {
-                            RolloutStatus::InProgress => i += 1,
-                            RolloutStatus::Completed => {
-                                self.progress.message(
-                                    name,
-                                    &format!("service {}: rollout complete", trackers[i].label),
-                                );
-                                trackers.remove(i);
-                            }
-                            RolloutStatus::Failed(reason) => {
-                                self.progress
-                                    .finished(name, false, "service rollout failed");
-                                let mut outcome = fail(reason);
-                                if let Outcome::Failed(r) = &mut outcome {
-                                    r.hint = Some(format!(
-                                        "ECS keeps the previous tasks running where it can (the circuit breaker rolls back when enabled); fix the image or its settings and deploy again. The stack has drifted from its template: a full `berth deploy {name}` brings them back in line"
-                                    ));
-                                }
-                                return Ok(Some(outcome));
-                            }
+                loop {
+                    let failed = poll_all(
+                        &mut trackers,
+                        containers.as_ref(),
+                        self.progress.as_ref(),
+                        false,
+                    )
+                    .await?;
+                    if let Some(reason) = failed {
+                        self.progress
+                            .finished(name, false, "service rollout failed");
+                        let mut outcome = fail(reason);
+                        if let Outcome::Failed(r) = &mut outcome {
+                            r.hint = Some(format!(
+                                "ECS keeps the previous tasks running where it can (the circuit breaker rolls back when enabled); fix the image or its settings and deploy again. The stack has drifted from its template: a full `berth deploy {name}` brings them back in line"
+                            ));
                         }
+                        return Ok(Some(outcome));
                     }
-                    if !trackers.is_empty() {
-                        tokio::time::sleep(backoff.next_delay()).await;
+                    if trackers.is_empty() {
+                        break;
                     }
+                    tokio::time::sleep(backoff.next_delay()).await;
                 }
             }
             self.progress.finished(name, true, "hotswapped");

@@ -30,7 +30,7 @@ use api::{
 };
 use containers::ContainerApi;
 use progress::Progress;
-use rollout::{cluster_of_service_arn, RolloutOptions, RolloutStatus, RolloutTracker};
+use rollout::{cluster_of_service_arn, RolloutOptions, RolloutTracker};
 
 /// CloudFormation's limit for an inline `TemplateBody`.
 pub const MAX_INLINE_TEMPLATE: usize = 51_200;
@@ -457,7 +457,7 @@ impl Engine {
             .containers
             .clone()
             .filter(|_| update.is_some() && self.options.rollout.enabled);
-        let mut trackers: BTreeMap<String, RolloutTracker> = BTreeMap::new();
+        let mut trackers: Vec<RolloutTracker> = Vec::new();
         let mut rollout_failure: Option<String> = None;
         loop {
             let info = self.api.describe_stack(stack).await?;
@@ -485,41 +485,13 @@ impl Engine {
                 Some(_) => {}
             }
             if let Some(containers) = &follow {
-                let mut failed = None;
-                let mut done = Vec::new();
-                for (key, tracker) in trackers.iter_mut() {
-                    match tracker
-                        .poll(containers.as_ref(), self.progress.as_ref())
-                        .await
-                    {
-                        Ok(RolloutStatus::InProgress) => {}
-                        Ok(RolloutStatus::Completed) => {
-                            self.progress.message(
-                                stack,
-                                &format!("service {}: rollout complete", tracker.label),
-                            );
-                            done.push(key.clone());
-                        }
-                        Ok(RolloutStatus::Failed(reason)) => {
-                            failed = Some(reason);
-                            break;
-                        }
-                        // Feedback only: CloudFormation still decides the outcome.
-                        Err(e) => {
-                            self.progress.message(
-                                stack,
-                                &format!(
-                                    "service {}: cannot follow the rollout: {e}",
-                                    tracker.label
-                                ),
-                            );
-                            done.push(key.clone());
-                        }
-                    }
-                }
-                for key in done {
-                    trackers.remove(&key);
-                }
+                let failed = rollout::poll_all(
+                    &mut trackers,
+                    containers.as_ref(),
+                    self.progress.as_ref(),
+                    true,
+                )
+                .await?;
                 if let Some(reason) = failed {
                     trackers.clear();
                     if update == Some(true) {
@@ -548,7 +520,7 @@ impl Engine {
         stack: &str,
         template: &Template,
         e: &StackEvent,
-        trackers: &mut BTreeMap<String, RolloutTracker>,
+        trackers: &mut Vec<RolloutTracker>,
     ) {
         if e.resource_type != "AWS::ECS::Service"
             || !matches!(
@@ -564,17 +536,20 @@ impl Engine {
         let Some(cluster) = cluster_of_service_arn(arn) else {
             return;
         };
-        if trackers.contains_key(arn) {
+        if trackers.iter().any(|t| t.service == arn) {
             return;
         }
         let label = template
             .construct_path(&e.logical_id)
             .map(str::to_string)
             .unwrap_or_else(|| e.logical_id.clone());
-        trackers.insert(
-            arn.to_string(),
-            RolloutTracker::new(stack, cluster, arn, &label, self.options.rollout),
-        );
+        trackers.push(RolloutTracker::new(
+            stack,
+            cluster,
+            arn,
+            &label,
+            self.options.rollout,
+        ));
     }
 
     fn failure(

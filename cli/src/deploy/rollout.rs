@@ -188,6 +188,39 @@ impl RolloutTracker {
     }
 }
 
+/// Polls every tracker once. Finished rollouts are reported and dropped; the first
+/// failure's reason is returned. With `tolerate_errors` (feedback beside CloudFormation,
+/// which still decides the outcome) a tracker whose API call fails is dropped with a note
+/// instead of failing the poll.
+pub async fn poll_all(
+    trackers: &mut Vec<RolloutTracker>,
+    api: &dyn ContainerApi,
+    progress: &dyn Progress,
+    tolerate_errors: bool,
+) -> Result<Option<String>, ApiError> {
+    let mut i = 0;
+    while i < trackers.len() {
+        let t = &mut trackers[i];
+        match t.poll(api, progress).await {
+            Ok(RolloutStatus::InProgress) => i += 1,
+            Ok(RolloutStatus::Completed) => {
+                progress.message(&t.stack, &format!("service {}: rollout complete", t.label));
+                trackers.remove(i);
+            }
+            Ok(RolloutStatus::Failed(reason)) => return Ok(Some(reason)),
+            Err(e) if tolerate_errors => {
+                progress.message(
+                    &t.stack,
+                    &format!("service {}: cannot follow the rollout: {e}", t.label),
+                );
+                trackers.remove(i);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
 /// The deployments of a service as a small table.
 pub fn render_table(state: &ServiceState) -> String {
     let mut s = String::new();
