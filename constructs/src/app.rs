@@ -8,7 +8,7 @@ use berth_synth::model::{
     RemovalPolicy, ResourceSpec, StackSpec, TreeNode,
 };
 use berth_synth::resource::{CfnProperties, ResourceRef};
-use berth_synth::synthesize::{synthesize, SynthOptions, SynthOutput};
+use berth_synth::synthesize::{synthesize_from, SynthOptions, SynthOutput};
 use berth_synth::{Diagnostic, ElementId, SynthError, Value};
 use indexmap::IndexMap;
 use std::any::Any;
@@ -93,15 +93,16 @@ struct StackData {
     assets: Vec<DockerImageAssetSpec>,
 }
 
+// Boxed variants keep `Node` small: the arena holds one per construct.
 enum NodeKind {
     App,
-    Stack(StackData),
+    Stack(Box<StackData>),
     Construct(Option<Box<dyn Construct>>),
-    Resource(ResourceData),
-    Parameter(IndexMap<String, Value>),
-    Output(OutputSpec),
-    Condition(Value),
-    Mapping(Value),
+    Resource(Box<ResourceData>),
+    Parameter(Box<IndexMap<String, Value>>),
+    Output(Box<OutputSpec>),
+    Condition(Box<Value>),
+    Mapping(Box<Value>),
 }
 
 impl NodeKind {
@@ -122,7 +123,9 @@ impl NodeKind {
 struct Node {
     id: String,
     parent: Option<NodeId>,
-    children: IndexMap<String, NodeId>,
+    /// In the order they were added; a child's id is its node's `id` (scopes are
+    /// small, so a scan finds one faster than a map costs to keep per node).
+    children: Vec<NodeId>,
     kind: NodeKind,
     tags: IndexMap<String, String>,
     depends_on: Vec<NodeId>,
@@ -198,13 +201,13 @@ impl Stack {
         let node = app.add_node(
             ROOT,
             id,
-            NodeKind::Stack(StackData {
+            NodeKind::Stack(Box::new(StackData {
                 name,
                 description: props.description,
                 env: props.env,
                 termination_protection: props.termination_protection,
                 assets: Vec::new(),
-            }),
+            })),
         )?;
         app.nodes[node.0 as usize].tags = props.tags;
         Ok(Stack { node })
@@ -324,7 +327,7 @@ impl Parameter {
         if props.no_echo {
             def.insert("NoEcho".into(), Value::Bool(true));
         }
-        let node = app.add_element(scope, id, NodeKind::Parameter(def))?;
+        let node = app.add_element(scope, id, NodeKind::Parameter(Box::new(def)))?;
         Ok(Parameter { node })
     }
 
@@ -373,7 +376,7 @@ impl Output {
             export_name: props.export_name.map(Value::String),
             condition: props.condition.map(|c| c.node),
         };
-        let node = app.add_element(scope, id, NodeKind::Output(spec))?;
+        let node = app.add_element(scope, id, NodeKind::Output(Box::new(spec)))?;
         Ok(Output { node })
     }
 }
@@ -387,7 +390,7 @@ pub struct Condition {
 impl Condition {
     /// Adds a condition (an `Fn::Equals`, `Fn::And`, ... expression).
     pub fn new(app: &mut App, scope: impl Scope, id: &str, expression: Value) -> Result<Condition> {
-        let node = app.add_element(scope, id, NodeKind::Condition(expression))?;
+        let node = app.add_element(scope, id, NodeKind::Condition(Box::new(expression)))?;
         Ok(Condition { node })
     }
 
@@ -427,7 +430,7 @@ impl Mapping {
                 .map(|(k, m)| (k, Value::Map(m)))
                 .collect(),
         );
-        let node = app.add_element(scope, id, NodeKind::Mapping(v))?;
+        let node = app.add_element(scope, id, NodeKind::Mapping(Box::new(v)))?;
         Ok(Mapping { node })
     }
 
@@ -452,7 +455,7 @@ impl App {
             nodes: vec![Node {
                 id: String::new(),
                 parent: None,
-                children: IndexMap::new(),
+                children: Vec::new(),
                 kind: NodeKind::App,
                 tags: IndexMap::new(),
                 depends_on: Vec::new(),
@@ -518,12 +521,16 @@ impl App {
         self.node(scope.node())
             .children
             .iter()
-            .map(|(k, v)| (k.as_str(), *v))
+            .map(|&c| (self.node(c).id.as_str(), c))
     }
 
     /// The child of `scope` with this id.
     pub fn child(&self, scope: impl Scope, id: &str) -> Option<NodeId> {
-        self.node(scope.node()).children.get(id).copied()
+        self.node(scope.node())
+            .children
+            .iter()
+            .copied()
+            .find(|&c| self.node(c).id == id)
     }
 
     /// Finds a node by its full path (`Web/Service/Resource`).
@@ -539,7 +546,7 @@ impl App {
     pub fn stacks(&self) -> Vec<Stack> {
         self.node(ROOT)
             .children
-            .values()
+            .iter()
             .filter(|n| matches!(self.node(**n).kind, NodeKind::Stack(_)))
             .map(|&node| Stack { node })
             .collect()
@@ -547,25 +554,26 @@ impl App {
 
     fn add_node(&mut self, scope: NodeId, id: &str, kind: NodeKind) -> Result<NodeId> {
         self.check_node(scope)?;
-        let scope_path = self.path(scope);
+        // The scope's path only for errors: building it for every node costs.
+        let scope_path = || self.path(scope);
         if self.locked {
-            return Err(ConstructError::new(scope_path, ErrorKind::Locked));
+            return Err(ConstructError::new(scope_path(), ErrorKind::Locked));
         }
         if id.is_empty() {
-            return Err(ConstructError::new(scope_path, ErrorKind::EmptyId));
+            return Err(ConstructError::new(scope_path(), ErrorKind::EmptyId));
         }
         if id.contains('/') {
             return Err(ConstructError::new(
-                scope_path,
+                scope_path(),
                 ErrorKind::InvalidId {
                     id: id.to_owned(),
                     reason: "'/' separates path components and cannot be part of an id".into(),
                 },
             ));
         }
-        if self.node(scope).children.contains_key(id) {
+        if self.child(scope, id).is_some() {
             return Err(ConstructError::new(
-                scope_path,
+                scope_path(),
                 ErrorKind::DuplicateId(id.to_owned()),
             ));
         }
@@ -574,7 +582,7 @@ impl App {
             (NodeKind::Stack(_), NodeKind::App) => {}
             (NodeKind::Stack(_), _) => {
                 return Err(ConstructError::new(
-                    scope_path,
+                    scope_path(),
                     ErrorKind::WrongScope(format!(
                         "stack \"{id}\" must be added to the app, not inside a {}",
                         scope_kind.noun()
@@ -583,7 +591,7 @@ impl App {
             }
             (_, NodeKind::App) => {
                 return Err(ConstructError::new(
-                    scope_path,
+                    scope_path(),
                     ErrorKind::WrongScope(format!(
                         "\"{id}\" must be inside a stack: create a Stack and use it as the scope"
                     )),
@@ -592,7 +600,7 @@ impl App {
             (_, NodeKind::Stack(_) | NodeKind::Construct(_) | NodeKind::Resource(_)) => {}
             (_, other) => {
                 return Err(ConstructError::new(
-                    scope_path,
+                    scope_path(),
                     ErrorKind::WrongScope(format!("a {} cannot have children", other.noun())),
                 ))
             }
@@ -601,13 +609,13 @@ impl App {
         self.nodes.push(Node {
             id: id.to_owned(),
             parent: Some(scope),
-            children: IndexMap::new(),
+            children: Vec::new(),
             kind,
             tags: IndexMap::new(),
             depends_on: Vec::new(),
             logical_id: None,
         });
-        self.node_mut(scope).children.insert(id.to_owned(), node);
+        self.node_mut(scope).children.push(node);
         Ok(node)
     }
 
@@ -625,14 +633,14 @@ impl App {
         let node = self.add_element(
             scope,
             id,
-            NodeKind::Resource(ResourceData {
+            NodeKind::Resource(Box::new(ResourceData {
                 props: Box::new(props),
                 overrides: Vec::new(),
                 deletion_policy: None,
                 update_replace_policy: None,
                 condition: None,
                 metadata: IndexMap::new(),
-            }),
+            })),
         )?;
         Ok(ResourceRef::new(node))
     }
@@ -814,7 +822,7 @@ impl App {
             if matches!(self.node(n).kind, NodeKind::Resource(_)) {
                 out.push(n);
             }
-            stack.extend(self.node(n).children.values().rev());
+            stack.extend(self.node(n).children.iter().rev());
         }
         out
     }
@@ -848,6 +856,12 @@ impl App {
     /// Prepares the constructs, locks the tree and returns what synth needs, with the
     /// constructs' own validation problems.
     pub fn spec(&mut self) -> Result<(AppSpec, Vec<Diagnostic>), SynthError> {
+        self.lower(false)
+    }
+
+    /// [`App::spec`]; with `deferred`, resources' `properties` are left `Null`, to be
+    /// rendered from the tree by [`App::property_source`] while synth runs.
+    fn lower(&mut self, deferred: bool) -> Result<(AppSpec, Vec<Diagnostic>), SynthError> {
         self.prepare().map_err(|e| {
             SynthError::Invalid(vec![Diagnostic::error(
                 "BERTH-E0001",
@@ -862,21 +876,30 @@ impl App {
                 diags.extend(c.validate(self, ElementId(i as u32)));
             }
         }
-        let stacks = self
-            .stacks()
-            .into_iter()
-            .map(|s| self.stack_spec(s))
-            .collect();
-        Ok((
-            AppSpec {
-                stacks,
-                tree: self.tree_node(ROOT),
-            },
-            diags,
-        ))
+        // tree.json's nodes are built on a second thread meanwhile.
+        let app: &App = self;
+        let (stacks, tree) = std::thread::scope(|scope| {
+            let tree = scope.spawn(|| app.tree_node(ROOT, String::new()));
+            let stacks = app
+                .stacks()
+                .into_iter()
+                .map(|s| app.stack_spec(s, deferred))
+                .collect();
+            (stacks, tree.join().expect("tree worker panicked"))
+        });
+        Ok((AppSpec { stacks, tree }, diags))
     }
 
-    fn stack_spec(&self, stack: Stack) -> StackSpec {
+    /// The `Properties` of each resource, as synth asks for them when it renders an
+    /// app lowered with `deferred` (overrides applied).
+    fn property_source(&self) -> impl Fn(ElementId) -> Option<Value> + Sync + '_ {
+        |id: ElementId| match &self.nodes.get(id.0 as usize)?.kind {
+            NodeKind::Resource(r) => Some(properties_of(r)),
+            _ => None,
+        }
+    }
+
+    fn stack_spec(&self, stack: Stack, deferred: bool) -> StackSpec {
         let node = self.node(stack.node);
         let NodeKind::Stack(data) = &node.kind else {
             unreachable!("stack handle")
@@ -897,8 +920,8 @@ impl App {
         // on another stack.
         let mut path = Vec::new();
         let mut tags = vec![node.tags.clone()];
-        for &child in node.children.values() {
-            self.collect(child, stack.node, &mut path, &mut tags, &mut spec);
+        for &child in &node.children {
+            self.collect(child, stack.node, deferred, &mut path, &mut tags, &mut spec);
         }
         for &d in &node.depends_on {
             spec.depends_on.push(d);
@@ -910,6 +933,7 @@ impl App {
         &self,
         n: NodeId,
         stack: NodeId,
+        deferred: bool,
         path: &mut Vec<String>,
         tags: &mut Vec<IndexMap<String, String>>,
         spec: &mut StackSpec,
@@ -922,12 +946,12 @@ impl App {
         }
         let kind = match &node.kind {
             NodeKind::Resource(r) => Some(ElementKind::Resource(
-                self.resource_spec(n, r, tags, stack, spec),
+                self.resource_spec(n, r, tags, stack, deferred, spec),
             )),
-            NodeKind::Parameter(p) => Some(ElementKind::Parameter(p.clone())),
-            NodeKind::Output(o) => Some(ElementKind::Output(o.clone())),
-            NodeKind::Condition(c) => Some(ElementKind::Condition(c.clone())),
-            NodeKind::Mapping(m) => Some(ElementKind::Mapping(m.clone())),
+            NodeKind::Parameter(p) => Some(ElementKind::Parameter((**p).clone())),
+            NodeKind::Output(o) => Some(ElementKind::Output((**o).clone())),
+            NodeKind::Condition(c) => Some(ElementKind::Condition((**c).clone())),
+            NodeKind::Mapping(m) => Some(ElementKind::Mapping((**m).clone())),
             NodeKind::Construct(_) => {
                 // A construct's own dependencies apply to every resource below it.
                 None
@@ -942,8 +966,8 @@ impl App {
                 kind,
             });
         }
-        for &child in node.children.values() {
-            self.collect(child, stack, path, tags, spec);
+        for &child in &node.children {
+            self.collect(child, stack, deferred, path, tags, spec);
         }
         if pushed_tags {
             tags.pop();
@@ -957,12 +981,14 @@ impl App {
         r: &ResourceData,
         tags: &[IndexMap<String, String>],
         stack: NodeId,
+        deferred: bool,
         spec: &mut StackSpec,
     ) -> ResourceSpec {
-        let mut properties = r.props.to_properties();
-        for (path, value) in &r.overrides {
-            apply_override(&mut properties, path, value.clone());
-        }
+        let properties = if deferred {
+            Value::Null
+        } else {
+            properties_of(r)
+        };
         let mut merged = IndexMap::new();
         for level in tags {
             for (k, v) in level {
@@ -1008,7 +1034,8 @@ impl App {
         }
     }
 
-    fn tree_node(&self, n: NodeId) -> TreeNode {
+    /// The `tree.json` node of `n`, whose path is `path`.
+    fn tree_node(&self, n: NodeId, path: String) -> TreeNode {
         let node = self.node(n);
         let (fqn, cfn_type) = match &node.kind {
             NodeKind::App => ("berth.App", None),
@@ -1027,10 +1054,22 @@ impl App {
             } else {
                 node.id.clone()
             },
-            path: self.path(n),
+            children: node
+                .children
+                .iter()
+                .map(|&c| {
+                    let id = &self.node(c).id;
+                    let child_path = if path.is_empty() {
+                        id.clone()
+                    } else {
+                        format!("{path}/{id}")
+                    };
+                    self.tree_node(c, child_path)
+                })
+                .collect(),
+            path,
             fqn: fqn.to_owned(),
             cfn_type,
-            children: node.children.values().map(|&c| self.tree_node(c)).collect(),
         }
     }
 
@@ -1062,17 +1101,18 @@ impl App {
         dir: impl AsRef<Path>,
         format: TemplateFormat,
     ) -> Result<assembly::Written, SynthError> {
-        let (spec, mut construct_diags) = self.spec()?;
+        let (spec, mut construct_diags) = self.lower(true)?;
+        let source = self.property_source();
         if construct_diags.iter().any(Diagnostic::is_error) {
             // Report every problem at once, construct and synth, writing nothing.
-            match synthesize(&spec, &self.options) {
+            match synthesize_from(&spec, &source, &self.options) {
                 Ok(out) => construct_diags.extend(out.diagnostics),
                 Err(SynthError::Invalid(d)) => construct_diags.extend(d),
                 Err(e) => return Err(e),
             }
             return Err(SynthError::Invalid(sort(construct_diags)));
         }
-        match assembly::synthesize_to(dir.as_ref(), &spec, &self.options, format) {
+        match assembly::synthesize_to_from(dir.as_ref(), &spec, &source, &self.options, format) {
             Ok(mut written) => {
                 construct_diags.append(&mut written.diagnostics);
                 written.diagnostics = sort(construct_diags);
@@ -1087,8 +1127,9 @@ impl App {
     }
 
     fn synth_with_tree(&mut self) -> Result<(SynthOutput, TreeNode), SynthError> {
-        let (spec, construct_diags) = self.spec()?;
-        let out = merge_diagnostics(synthesize(&spec, &self.options), construct_diags)?;
+        let (spec, construct_diags) = self.lower(true)?;
+        let synthesized = synthesize_from(&spec, &self.property_source(), &self.options);
+        let out = merge_diagnostics(synthesized, construct_diags)?;
         Ok((out, spec.tree))
     }
 }
@@ -1119,6 +1160,15 @@ fn merge_diagnostics(
 fn sort(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
     d.sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
     d
+}
+
+/// A resource's `Properties`: what its L1 renders, with the overrides applied.
+fn properties_of(r: &ResourceData) -> Value {
+    let mut properties = r.props.to_properties();
+    for (path, value) in &r.overrides {
+        apply_override(&mut properties, path, value.clone());
+    }
+    properties
 }
 
 fn apply_override(target: &mut Value, path: &[String], value: Option<Value>) {

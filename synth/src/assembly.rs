@@ -10,7 +10,9 @@
 use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
 use crate::model::{AppSpec, DockerImageAssetSpec, TreeNode};
-use crate::synthesize::{synthesize_with, StackArtifact, SynthOptions, SynthOutput};
+use crate::synthesize::{
+    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput,
+};
 use serde_json::{json, Value as Json};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -384,7 +386,10 @@ pub fn write(
     staged(dir, |staging| {
         // The manifest and tree are built while the templates are written.
         let (meta, written) = std::thread::scope(|scope| {
-            let meta = scope.spawn(|| (manifest_bytes(output, format), tree_bytes(root)));
+            let meta = scope.spawn(|| {
+                write_json(staging, "manifest.json", &manifest(output, format))?;
+                write_json(staging, "tree.json", &tree(root))
+            });
             let written: Result<()> = output.stacks.iter().try_for_each(|s| {
                 let bytes = template_bytes(&s.template_text, &s.template, format)?;
                 write_stack_files(staging, s, &bytes, format)
@@ -392,9 +397,9 @@ pub fn write(
             (meta.join().expect("manifest worker panicked"), written)
         });
         written?;
+        meta?;
         stage_assets(staging, output)?;
-        let (manifest, tree) = meta;
-        write_meta(staging, &manifest, &tree)
+        write_file(staging, "cdk.out", CDK_OUT)
     })
 }
 
@@ -419,9 +424,32 @@ pub fn synthesize_to(
     options: &SynthOptions,
     format: TemplateFormat,
 ) -> Result<Written> {
+    stream(dir, app, None, options, format)
+}
+
+/// [`synthesize_to`], taking resources' properties from `source` (see
+/// [`PropertySource`]): what `App::write_assembly` uses, so that no copy of the
+/// app's properties is made before rendering.
+pub fn synthesize_to_from(
+    dir: &Path,
+    app: &AppSpec,
+    source: &PropertySource<'_>,
+    options: &SynthOptions,
+    format: TemplateFormat,
+) -> Result<Written> {
+    stream(dir, app, Some(source), options, format)
+}
+
+fn stream(
+    dir: &Path,
+    app: &AppSpec,
+    source: Option<&PropertySource<'_>>,
+    options: &SynthOptions,
+    format: TemplateFormat,
+) -> Result<Written> {
     staged(dir, |staging| {
         let (tree, output) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| tree_bytes(&app.tree));
+            let tree = scope.spawn(|| write_json(staging, "tree.json", &tree(&app.tree)));
             let sink = |s: &StackArtifact, text: String| -> Result<()> {
                 let bytes = match format {
                     TemplateFormat::Json => {
@@ -440,12 +468,14 @@ pub fn synthesize_to(
                 };
                 write_stack_files(staging, s, &bytes, format)
             };
-            let output = synthesize_with(app, options, Some(&sink));
+            let output = synthesize_with(app, options, source, Some(&sink));
             (tree.join().expect("tree worker panicked"), output)
         });
         let output = output?;
         stage_assets(staging, &output)?;
-        write_meta(staging, &manifest_bytes(&output, format), &tree)?;
+        tree?;
+        write_json(staging, "manifest.json", &manifest(&output, format))?;
+        write_file(staging, "cdk.out", CDK_OUT)?;
         Ok(Written {
             stacks: output.stacks.into_iter().map(|s| s.name).collect(),
             diagnostics: output.diagnostics,
@@ -453,16 +483,21 @@ pub fn synthesize_to(
     })
 }
 
-fn manifest_bytes(output: &SynthOutput, format: TemplateFormat) -> Vec<u8> {
-    let mut manifest = serde_json::to_vec_pretty(&manifest(output, format)).expect("json");
-    manifest.push(b'\n');
-    manifest
-}
+/// `cdk.out`: the assembly's schema version, as CDK writes it.
+const CDK_OUT: &[u8] = b"{\"version\":\"55.0.0\"}\n";
 
-fn tree_bytes(root: &TreeNode) -> Vec<u8> {
-    let mut tree = serde_json::to_vec_pretty(&tree(root)).expect("json");
-    tree.push(b'\n');
-    tree
+/// Writes `value` as pretty JSON (two spaces) and a newline to `staging/file`,
+/// straight to the file: `tree.json` of a large app is tens of megabytes.
+fn write_json(staging: &Path, file: &str, value: &impl serde::Serialize) -> Result<()> {
+    use std::io::Write;
+    let p = staging.join(file);
+    let f = fs::File::create(&p).map_err(io_error(&p))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+    serde_json::to_writer_pretty(&mut w, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush())
+        .map_err(io_error(&p))
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError {
@@ -489,12 +524,6 @@ fn write_stack_files(
         write_file(staging, &asset_manifest_file_name(&s.name), &bytes)?;
     }
     Ok(())
-}
-
-fn write_meta(staging: &Path, manifest: &[u8], tree: &[u8]) -> Result<()> {
-    write_file(staging, "manifest.json", manifest)?;
-    write_file(staging, "tree.json", tree)?;
-    write_file(staging, "cdk.out", b"{\"version\":\"55.0.0\"}\n")
 }
 
 /// Runs `fill` on a fresh temporary sibling of `dir`, then renames it into place;

@@ -434,7 +434,25 @@ struct Rendered {
 
 /// Synthesizes every stack of the app.
 pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> {
-    synthesize_with(app, options, None)
+    synthesize_with(app, options, None, None)
+}
+
+/// Supplies resources' `Properties` while synthesis renders them, by element id, for an
+/// [`AppSpec`] built without them: `None` means "use [`ResourceSpec::properties`]".
+/// Called from the synthesis workers, once per resource; each value is dropped as soon
+/// as it is rendered, so the properties of the whole app are never in memory twice
+/// (the construct tree keeps its typed copy).
+///
+/// [`ResourceSpec::properties`]: crate::model::ResourceSpec::properties
+pub type PropertySource<'s> = dyn Fn(ElementId) -> Option<Value> + Sync + 's;
+
+/// [`synthesize`], taking resources' properties from `source`.
+pub fn synthesize_from(
+    app: &AppSpec,
+    source: &PropertySource<'_>,
+    options: &SynthOptions,
+) -> Result<SynthOutput> {
+    synthesize_with(app, options, Some(source), None)
 }
 
 /// Where [`synthesize_with`] hands each stack's template text (pretty JSON, no
@@ -449,6 +467,7 @@ pub(crate) type TemplateSink<'s> = dyn Fn(&StackArtifact, String) -> Result<()> 
 pub(crate) fn synthesize_with(
     app: &AppSpec,
     options: &SynthOptions,
+    source: Option<&PropertySource<'_>>,
     sink: Option<&TemplateSink<'_>>,
 ) -> Result<SynthOutput> {
     let mut diags = Vec::new();
@@ -458,7 +477,10 @@ pub(crate) fn synthesize_with(
     let mut rendered: Vec<Rendered> = Vec::with_capacity(app.stacks.len());
     for (r, mut d) in par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
         let mut d = Vec::new();
-        (render_stack(&table, si, stack, options, keep, &mut d), d)
+        (
+            render_stack(&table, si, stack, options, source, keep, &mut d),
+            d,
+        )
     }) {
         rendered.push(r);
         diags.append(&mut d);
@@ -641,34 +663,60 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
                 ));
             }
         }
-        let mut by_lid: HashMap<String, String> = HashMap::new();
-        for e in &stack.elements {
-            let path = format!("{}/{}", stack.path, e.path.join("/"));
-            let lid = match &e.logical_id {
-                Some(l) => l.clone(),
-                None => make_unique_id(&e.path).unwrap_or_default(),
-            };
-            if let Err(msg) = check_logical_id(&lid) {
-                diags.push(Diagnostic::error("BERTH-E0101", path.clone(), msg));
-            }
-            if let Some(other) = by_lid.insert(lid.clone(), path.clone()) {
+    }
+    // Paths and logical IDs (an MD5 each), stacks on parallel workers.
+    let per_stack = par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
+        let mut diags = Vec::new();
+        let mut by_lid: HashMap<&str, &str> = HashMap::with_capacity(stack.elements.len());
+        let infos: Vec<(ElementId, Info<'a>)> = stack
+            .elements
+            .iter()
+            .map(|e| {
+                let mut path = String::with_capacity(64);
+                path.push_str(&stack.path);
+                for c in &e.path {
+                    path.push('/');
+                    path.push_str(c);
+                }
+                let lid = match &e.logical_id {
+                    Some(l) => l.clone(),
+                    None => make_unique_id(&e.path).unwrap_or_default(),
+                };
+                if let Err(msg) = check_logical_id(&lid) {
+                    diags.push(Diagnostic::error("BERTH-E0101", path.clone(), msg));
+                }
+                let type_name = match &e.kind {
+                    ElementKind::Resource(r) => Some(r.type_name.as_str()),
+                    _ => None,
+                };
+                let info = Info {
+                    stack: si,
+                    logical_id: lid,
+                    path,
+                    kind: Kind::of(&e.kind),
+                    type_name,
+                };
+                (e.id, info)
+            })
+            .collect();
+        for (_, info) in &infos {
+            if let Some(other) = by_lid.insert(&info.logical_id, &info.path) {
                 diags.push(Diagnostic::error(
                     "BERTH-E0100",
-                    path.clone(),
-                    format!("duplicate logical ID \"{lid}\": {other} has it already"),
+                    info.path.clone(),
+                    format!(
+                        "duplicate logical ID \"{}\": {other} has it already",
+                        info.logical_id
+                    ),
                 ));
             }
-            let type_name = match &e.kind {
-                ElementKind::Resource(r) => Some(r.type_name.as_str()),
-                _ => None,
-            };
-            infos[e.id.0 as usize] = Some(Info {
-                stack: si,
-                logical_id: lid,
-                path,
-                kind: Kind::of(&e.kind),
-                type_name,
-            });
+        }
+        (infos, diags)
+    });
+    for (stack_infos, mut d) in per_stack {
+        diags.append(&mut d);
+        for (id, info) in stack_infos {
+            infos[id.0 as usize] = Some(info);
         }
     }
     Table {
@@ -696,6 +744,7 @@ fn render_stack(
     si: usize,
     stack: &StackSpec,
     options: &SynthOptions,
+    source: Option<&PropertySource<'_>>,
     keep: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendered {
@@ -744,7 +793,10 @@ fn render_stack(
                 out.outputs.insert(lid, Json::Object(m));
             }
             ElementKind::Resource(res) => {
-                let mut props = r.render(&res.properties);
+                let mut props = match source.and_then(|s| s(e.id)) {
+                    Some(supplied) => r.render(&supplied),
+                    None => r.render(&res.properties),
+                };
                 let direct_refs: BTreeSet<ElementId> = r.refs.iter().copied().collect();
                 if !res.tags.is_empty() {
                     apply_tags(&res.type_name, &mut props, &res.tags);
@@ -775,36 +827,18 @@ fn render_stack(
                         ),
                     }
                 }
-                let mut m = Map::new();
-                m.insert("Type".into(), json!(res.type_name));
+                let condition = res
+                    .condition
+                    .map(|c| r.named(&Target::Element(c), Kind::Condition, "Condition"));
+                let metadata: Vec<(&str, Json)> = res
+                    .metadata
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), r.render(v)))
+                    .collect();
                 let has_props = props.as_object().is_some_and(|o| !o.is_empty());
-                if has_props {
-                    m.insert("Properties".into(), props);
-                }
-                if !depends_on.is_empty() {
-                    m.insert("DependsOn".into(), json!(depends_on));
-                }
-                if let Some(c) = res.condition {
-                    m.insert(
-                        "Condition".into(),
-                        r.named(&Target::Element(c), Kind::Condition, "Condition"),
-                    );
-                }
-                if let Some(p) = res.update_replace_policy {
-                    m.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
-                }
-                if let Some(p) = res.deletion_policy {
-                    m.insert("DeletionPolicy".into(), json!(p.as_str()));
-                }
-                let mut meta = Map::new();
-                for (k, v) in &res.metadata {
-                    meta.insert(k.clone(), r.render(v));
-                }
-                meta.insert("berth:path".into(), json!(info.path));
-                m.insert("Metadata".into(), Json::Object(meta));
                 if options.validate_schemas {
                     let empty = Json::Object(Map::new());
-                    let p = m.get("Properties").unwrap_or(&empty);
+                    let p = if has_props { &props } else { &empty };
                     for v in schema::validate(&res.type_name, p) {
                         r.diags.push(
                             Diagnostic::error("BERTH-E0200", info.path.clone(), v.message)
@@ -816,8 +850,20 @@ fn render_stack(
                 for target in r.refs.drain(..) {
                     out.edges.push((e.id, target));
                 }
-                let kept = out.kept.as_mut().map(|k| &mut k.resources);
-                put(&mut out.resources, kept, lid, Json::Object(m));
+                let entry = ResourceEntry {
+                    type_name: &res.type_name,
+                    properties: has_props.then_some(&props),
+                    depends_on: &depends_on,
+                    condition: condition.as_ref(),
+                    update_replace_policy: res.update_replace_policy.map(|p| p.as_str()),
+                    deletion_policy: res.deletion_policy.map(|p| p.as_str()),
+                    metadata: &metadata,
+                    path: &info.path,
+                };
+                out.resources.entry(&lid, &entry);
+                if let Some(kept) = out.kept.as_mut() {
+                    kept.resources.insert(lid, entry.to_json());
+                }
             }
         }
         for (export, name) in r.imports.drain(..) {
@@ -841,6 +887,74 @@ fn put(section: &mut Section, kept: Option<&mut Map<String, Json>>, key: String,
     section.entry(&key, &value);
     if let Some(k) = kept {
         k.insert(key, value);
+    }
+}
+
+/// A resource as the template has it, serialized without building its JSON object
+/// (`Type`, `Properties`, `DependsOn`, `Condition`, policies, `Metadata`, in that order).
+struct ResourceEntry<'r> {
+    type_name: &'r str,
+    properties: Option<&'r Json>,
+    depends_on: &'r BTreeSet<String>,
+    condition: Option<&'r Json>,
+    update_replace_policy: Option<&'static str>,
+    deletion_policy: Option<&'static str>,
+    metadata: &'r [(&'r str, Json)],
+    path: &'r str,
+}
+
+impl serde::Serialize for ResourceEntry<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("Type", self.type_name)?;
+        if let Some(p) = self.properties {
+            m.serialize_entry("Properties", p)?;
+        }
+        if !self.depends_on.is_empty() {
+            m.serialize_entry("DependsOn", self.depends_on)?;
+        }
+        if let Some(c) = self.condition {
+            m.serialize_entry("Condition", c)?;
+        }
+        if let Some(p) = self.update_replace_policy {
+            m.serialize_entry("UpdateReplacePolicy", p)?;
+        }
+        if let Some(p) = self.deletion_policy {
+            m.serialize_entry("DeletionPolicy", p)?;
+        }
+        m.serialize_entry("Metadata", &Metadata(self.metadata, self.path))?;
+        m.end()
+    }
+}
+
+/// A resource's `Metadata`: its own entries, then `berth:path` (which replaces one
+/// set by hand, in its place).
+struct Metadata<'r>(&'r [(&'r str, Json)], &'r str);
+
+impl serde::Serialize for Metadata<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        const PATH: &str = "berth:path";
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in self.0 {
+            if *k == PATH {
+                m.serialize_entry(PATH, self.1)?;
+            } else {
+                m.serialize_entry(k, v)?;
+            }
+        }
+        if !self.0.iter().any(|(k, _)| *k == PATH) {
+            m.serialize_entry(PATH, self.1)?;
+        }
+        m.end()
+    }
+}
+
+impl ResourceEntry<'_> {
+    /// The same, as a JSON value (for callers that keep templates).
+    fn to_json(&self) -> Json {
+        serde_json::to_value(self).expect("JSON values serialize")
     }
 }
 

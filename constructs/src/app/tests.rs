@@ -1,5 +1,7 @@
 use super::*;
 use berth_synth::resource::RawProperties;
+use berth_synth::synthesize::synthesize;
+use berth_synth::{Intrinsic, Pseudo};
 use serde_json::json;
 
 fn raw(t: &str, props: serde_json::Value) -> RawProperties {
@@ -56,13 +58,13 @@ fn resources_must_be_in_a_stack_and_stacks_in_the_app() {
     let e = app.add_node(
         s.node(),
         "Inner",
-        NodeKind::Stack(StackData {
+        NodeKind::Stack(Box::new(StackData {
             name: "Inner".into(),
             description: None,
             env: Environment::default(),
             termination_protection: false,
             assets: Vec::new(),
-        }),
+        })),
     );
     assert_eq!(
         e.unwrap_err().to_string(),
@@ -747,4 +749,105 @@ fn yaml_assemblies_name_yaml_templates() {
     );
     assert_eq!(web["environment"], json!("aws://123456789012/eu-west-1"));
     assert_eq!(web["properties"]["terminationProtection"], json!(true));
+}
+
+/// An app with overrides, metadata (one entry named like berth's own), tags, a
+/// condition, policies, dependencies and a cross-stack reference.
+fn rich_app() -> App {
+    let mut app = App::new();
+    let a = stack(&mut app, "A");
+    let b = stack(&mut app, "B");
+    app.add_tag(a, "team", "core");
+    let q = app
+        .add_resource(
+            a,
+            "Q",
+            raw(
+                "AWS::SQS::Queue",
+                json!({"Tags": [{"Key": "a", "Value": "1"}]}),
+            ),
+        )
+        .unwrap();
+    app.add_property_override(q, "Tags.0.Value", "2").unwrap();
+    app.add_metadata(q, "note", "kept").unwrap();
+    app.add_metadata(q, "berth:path", "replaced by the path")
+        .unwrap();
+    app.add_metadata(q, "after", 1).unwrap();
+    app.apply_removal_policy(q, RemovalPolicy::Retain).unwrap();
+    let c = Condition::new(
+        &mut app,
+        a,
+        "IsProd",
+        Intrinsic::Equals(Pseudo::Region.token().into(), "eu-west-1".into()).into_value(),
+    )
+    .unwrap();
+    let d = app
+        .add_resource(a, "D", raw("AWS::SQS::Queue", json!({})))
+        .unwrap();
+    app.set_condition(d, c).unwrap();
+    app.add_dependency(d, q);
+    app.add_resource(
+        b,
+        "P",
+        raw(
+            "AWS::SSM::Parameter",
+            json!({"Type": "String", "Value": "x"}),
+        ),
+    )
+    .unwrap();
+    let p = app.find("B/P").unwrap();
+    app.add_property_override(p, "Value", Value::get_att(q.id(), "Arn"))
+        .unwrap();
+    app
+}
+
+#[test]
+fn rendering_from_the_tree_gives_the_templates_of_a_full_spec() {
+    // App::synth renders properties from the tree while synth runs (deferred);
+    // App::spec copies them into the spec first. Both must give the same bytes.
+    let deferred = rich_app().synth().unwrap();
+    let (spec, _) = rich_app().spec().unwrap();
+    let copied = synthesize(&spec, &SynthOptions::default()).unwrap();
+    assert_eq!(deferred.stacks.len(), 2);
+    for (d, c) in deferred.stacks.iter().zip(&copied.stacks) {
+        assert_eq!(d.template_text, c.template_text);
+        assert_eq!(d.template, c.template);
+    }
+    let q = &deferred.stacks[0].template["Resources"]["Q"];
+    assert_eq!(
+        q["Metadata"],
+        json!({"note": "kept", "berth:path": "A/Q", "after": 1})
+    );
+    assert_eq!(q["Properties"]["Tags"][0]["Value"], json!("2"));
+    // In that order: the path takes the place of the entry set by hand.
+    let text = &deferred.stacks[0].template_text;
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"));
+    assert!(at("\"note\": \"kept\"") < at("\"berth:path\": \"A/Q\""));
+    assert!(at("\"berth:path\": \"A/Q\"") < at("\"after\": 1"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&deferred.stacks[0].template_text).unwrap(),
+        deferred.stacks[0].template
+    );
+}
+
+#[test]
+fn the_streamed_assembly_has_the_bytes_of_the_kept_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (streamed, kept) = (dir.path().join("s"), dir.path().join("k"));
+    rich_app()
+        .write_assembly(&streamed, TemplateFormat::Json)
+        .unwrap();
+    rich_app().synth_to(&kept, TemplateFormat::Json).unwrap();
+    for file in [
+        "A.template.json",
+        "B.template.json",
+        "manifest.json",
+        "tree.json",
+    ] {
+        assert_eq!(
+            std::fs::read(streamed.join(file)).unwrap(),
+            std::fs::read(kept.join(file)).unwrap(),
+            "{file}"
+        );
+    }
 }
