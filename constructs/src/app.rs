@@ -12,6 +12,7 @@ use berth_synth::synthesize::{synthesize_from, SynthOptions, SynthOutput};
 use berth_synth::{Diagnostic, ElementId, SynthError, Value};
 use indexmap::IndexMap;
 use std::any::Any;
+use std::borrow::Cow;
 use std::path::Path;
 
 /// A node of the tree. The same number is the [`ElementId`] that tokens refer to.
@@ -892,9 +893,13 @@ impl App {
 
     /// The `Properties` of each resource, as synth asks for them when it renders an
     /// app lowered with `deferred` (overrides applied).
-    fn property_source(&self) -> impl Fn(ElementId) -> Option<Value> + Sync + '_ {
+    fn property_source<'a>(&'a self) -> impl Fn(ElementId) -> Option<Cow<'a, Value>> + Sync + 'a {
         |id: ElementId| match &self.nodes.get(id.0 as usize)?.kind {
-            NodeKind::Resource(r) => Some(properties_of(r)),
+            NodeKind::Resource(r) => Some(match r.props.as_value() {
+                // Untyped properties without overrides: rendered as they are.
+                Some(v) if r.overrides.is_empty() => Cow::Borrowed(v),
+                _ => Cow::Owned(properties_of(r)),
+            }),
             _ => None,
         }
     }

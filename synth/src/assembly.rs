@@ -9,9 +9,9 @@
 
 use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
-use crate::model::{AppSpec, DockerImageAssetSpec, TreeNode};
+use crate::model::{AppSpec, DockerImageAssetSpec, StackSpec, TreeNode};
 use crate::synthesize::{
-    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput,
+    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput, TemplateStart,
 };
 use serde_json::{json, Value as Json};
 use std::fs;
@@ -450,12 +450,19 @@ fn stream(
     staged(dir, |staging| {
         let (tree, output) = std::thread::scope(|scope| {
             let tree = scope.spawn(|| write_json(staging, "tree.json", &tree(&app.tree)));
+            // JSON templates are written in two steps: everything before `Outputs`
+            // as soon as a stack is rendered, the rest (exports included) at the end.
+            let start = |s: &StackSpec, head: Vec<u8>| -> Result<()> {
+                write_file(staging, &format.file_name(&s.name), &head)
+            };
             let sink = |s: &StackArtifact, text: String| -> Result<()> {
                 let bytes = match format {
                     TemplateFormat::Json => {
-                        let mut bytes = text.into_bytes();
-                        bytes.push(b'\n');
-                        bytes
+                        let p = staging.join(format.file_name(&s.name));
+                        let mut tail = text.into_bytes();
+                        tail.push(b'\n');
+                        append_file(&p, &tail)?;
+                        return write_asset_manifest(staging, s);
                     }
                     TemplateFormat::Yaml => {
                         let template: Json =
@@ -468,7 +475,8 @@ fn stream(
                 };
                 write_stack_files(staging, s, &bytes, format)
             };
-            let output = synthesize_with(app, options, source, Some(&sink));
+            let start = (format == TemplateFormat::Json).then_some(&start as &TemplateStart<'_>);
+            let output = synthesize_with(app, options, source, start, Some(&sink));
             (tree.join().expect("tree worker panicked"), output)
         });
         let output = output?;
@@ -518,6 +526,20 @@ fn write_stack_files(
     format: TemplateFormat,
 ) -> Result<()> {
     write_file(staging, &format.file_name(&s.name), bytes)?;
+    write_asset_manifest(staging, s)
+}
+
+fn append_file(p: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    fs::OpenOptions::new()
+        .append(true)
+        .open(p)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(io_error(p))
+}
+
+/// `<Stack>.assets.json`, when the stack has image assets.
+fn write_asset_manifest(staging: &Path, s: &StackArtifact) -> Result<()> {
     if let Some(assets) = asset_manifest(s) {
         let mut bytes = serde_json::to_vec_pretty(&assets).expect("json");
         bytes.push(b'\n');

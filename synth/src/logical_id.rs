@@ -40,8 +40,7 @@ pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
             return Some(candidate);
         }
     }
-    let hash = path_hash(&components);
-    let mut human = String::new();
+    let mut id = String::with_capacity(64);
     let mut previous: Option<&str> = None;
     for c in &components {
         if previous == Some(*c) {
@@ -51,19 +50,28 @@ pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
         if *c == HIDDEN_FROM_HUMAN_ID {
             continue;
         }
-        human.push_str(&remove_non_alphanumeric(c));
+        id.extend(c.chars().filter(char::is_ascii_alphanumeric));
     }
-    human.truncate(MAX_HUMAN_LEN);
-    Some(human + &hash)
+    id.truncate(MAX_HUMAN_LEN);
+    push_path_hash(&mut id, &components);
+    Some(id)
 }
 
-fn path_hash(components: &[&str]) -> String {
-    let digest = Md5::digest(components.join("/").as_bytes());
-    let mut hex = String::with_capacity(HASH_LEN);
-    for byte in digest.iter().take(HASH_LEN / 2) {
-        hex.push_str(&format!("{byte:02X}"));
+/// Appends the first [`HASH_LEN`] upper-case hex digits of the MD5 of the path
+/// (components joined with `/`).
+fn push_path_hash(out: &mut String, components: &[&str]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut md5 = Md5::new();
+    for (i, c) in components.iter().enumerate() {
+        if i > 0 {
+            md5.update(b"/");
+        }
+        md5.update(c.as_bytes());
     }
-    hex
+    for byte in md5.finalize().iter().take(HASH_LEN / 2) {
+        out.push(HEX[usize::from(byte >> 4)] as char);
+        out.push(HEX[usize::from(byte & 0xF)] as char);
+    }
 }
 
 fn remove_non_alphanumeric(s: &str) -> String {

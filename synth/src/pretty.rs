@@ -112,6 +112,11 @@ impl Section {
         self.len += 1;
     }
 
+    /// Frees the text, keeping the number of entries (for limits checked later).
+    pub(crate) fn release(&mut self) {
+        self.bytes = Vec::new();
+    }
+
     /// The number of entries.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -151,8 +156,16 @@ pub(crate) enum Member<'a> {
 
 /// The document `{"key": member, ...}` (pretty, no trailing newline), as
 /// `serde_json::to_string_pretty` writes it.
+#[cfg(test)]
 pub(crate) fn document(members: &[(&str, Member<'_>)]) -> String {
-    let size = 4 + members
+    let mut out = document_start(members);
+    out.extend_from_slice(&document_rest(&[], !members.is_empty()));
+    // Only UTF-8 went in: strings are escaped by serde_json, the rest is ASCII.
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+fn members_len(members: &[(&str, Member<'_>)]) -> usize {
+    members
         .iter()
         .map(|(k, m)| {
             k.len()
@@ -162,21 +175,39 @@ pub(crate) fn document(members: &[(&str, Member<'_>)]) -> String {
                     Member::Section(s) => s.object_len(),
                 }
         })
-        .sum::<usize>();
-    let mut out = Vec::with_capacity(size);
-    out.push(b'{');
-    for (i, (key, member)) in members.iter().enumerate() {
-        out.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
-        write_at(&mut out, 1, *key);
+        .sum::<usize>()
+}
+
+fn write_members(out: &mut Vec<u8>, members: &[(&str, Member<'_>)], mut first: bool) {
+    for (key, member) in members {
+        out.extend_from_slice(if first { b"\n  " } else { b",\n  " });
+        first = false;
+        write_at(out, 1, *key);
         out.extend_from_slice(b": ");
         match member {
-            Member::Str(s) => write_at(&mut out, 1, *s),
-            Member::Section(s) => s.write_object(&mut out),
+            Member::Str(s) => write_at(out, 1, *s),
+            Member::Section(s) => s.write_object(out),
         }
     }
-    out.extend_from_slice(if members.is_empty() { b"}" } else { b"\n}" });
-    // Only UTF-8 went in: strings are escaped by serde_json, the rest is ASCII.
-    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// The start of the document of `members`: everything but its end, so that a writer
+/// can put it out before the members that follow are known ([`document_rest`]).
+pub(crate) fn document_start(members: &[(&str, Member<'_>)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2 + members_len(members));
+    out.push(b'{');
+    write_members(&mut out, members, true);
+    out
+}
+
+/// What follows [`document_start`] of some members (`after_members`: there were any)
+/// to make the document of those and `more`: `more`, then the closing brace.
+pub(crate) fn document_rest(more: &[(&str, Member<'_>)], after_members: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2 + members_len(more));
+    write_members(&mut out, more, !after_members);
+    let empty = more.is_empty() && !after_members;
+    out.extend_from_slice(if empty { b"}" } else { b"\n}" });
+    out
 }
 
 #[cfg(test)]
@@ -213,6 +244,24 @@ mod tests {
             "Outputs": outputs,
         });
         assert_eq!(text, serde_json::to_string_pretty(&whole).unwrap());
+        assert_eq!(r.len(), 2);
+
+        // Written in two steps, the outputs after the rest.
+        let mut split = document_start(&[
+            ("Description", Member::Str("a \"stack\"")),
+            ("Parameters", Member::Section(&empty)),
+            ("Resources", Member::Section(&r)),
+        ]);
+        split.extend(document_rest(&[("Outputs", Member::Section(&o))], true));
+        assert_eq!(String::from_utf8(split).unwrap(), text);
+        let mut no_outputs = document_start(&[("Resources", Member::Section(&r))]);
+        no_outputs.extend(document_rest(&[], true));
+        assert_eq!(
+            String::from_utf8(no_outputs).unwrap(),
+            serde_json::to_string_pretty(&json!({"Resources": resources})).unwrap()
+        );
+        assert_eq!(document(&[]), "{}");
+        r.release();
         assert_eq!(r.len(), 2);
     }
 }

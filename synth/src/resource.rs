@@ -19,6 +19,12 @@ pub trait CfnProperties: Any + fmt::Debug + Send + Sync {
     fn type_name(&self) -> &str;
     /// The `Properties` object (a [`Value::Map`]), with tokens unresolved.
     fn to_properties(&self) -> Value;
+    /// The `Properties` object when it is kept as a [`Value`] already (untyped
+    /// properties), so that synth can render it without a copy. `None` (the default)
+    /// means "call [`CfnProperties::to_properties`]".
+    fn as_value(&self) -> Option<&Value> {
+        None
+    }
     /// Upcast for downcasting to the concrete type.
     fn as_any(&self) -> &dyn Any;
     /// Upcast for downcasting to the concrete type.
@@ -52,6 +58,9 @@ impl CfnProperties for RawProperties {
     }
     fn to_properties(&self) -> Value {
         self.properties.clone()
+    }
+    fn as_value(&self) -> Option<&Value> {
+        Some(&self.properties)
     }
     fn as_any(&self) -> &dyn Any {
         self

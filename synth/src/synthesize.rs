@@ -5,12 +5,13 @@
 use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
 use crate::logical_id::{check_logical_id, make_unique_id};
 use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
-use crate::pretty::{document, Member, Section};
+use crate::pretty::{document_rest, document_start, Member, Section};
 use crate::schema::{self, TagFormat};
 use crate::value::{ElementId, Intrinsic, Target, Value};
 use indexmap::{IndexMap, IndexSet};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::{json, Map, Value as Json};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 /// Most resources CloudFormation accepts in one stack.
@@ -430,11 +431,27 @@ struct Rendered {
     edges: Vec<(ElementId, ElementId)>,
     imports: Vec<(Export, String)>,
     stack_deps: Vec<(usize, String)>,
+    /// The length of the template's start once it went to a [`TemplateStart`] (the
+    /// sections' text is released then; their entry counts stay).
+    head_len: Option<usize>,
+}
+
+impl Rendered {
+    fn release_sections(&mut self) {
+        for s in [
+            &mut self.parameters,
+            &mut self.mappings,
+            &mut self.conditions,
+            &mut self.resources,
+        ] {
+            s.release();
+        }
+    }
 }
 
 /// Synthesizes every stack of the app.
 pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> {
-    synthesize_with(app, options, None, None)
+    synthesize_with(app, options, None, None, None)
 }
 
 /// Supplies resources' `Properties` while synthesis renders them, by element id, for an
@@ -444,7 +461,7 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
 /// (the construct tree keeps its typed copy).
 ///
 /// [`ResourceSpec::properties`]: crate::model::ResourceSpec::properties
-pub type PropertySource<'s> = dyn Fn(ElementId) -> Option<Value> + Sync + 's;
+pub type PropertySource<'s> = dyn Fn(ElementId) -> Option<Cow<'s, Value>> + Sync + 's;
 
 /// [`synthesize`], taking resources' properties from `source`.
 pub fn synthesize_from(
@@ -452,13 +469,20 @@ pub fn synthesize_from(
     source: &PropertySource<'_>,
     options: &SynthOptions,
 ) -> Result<SynthOutput> {
-    synthesize_with(app, options, Some(source), None)
+    synthesize_with(app, options, Some(source), None, None)
 }
 
 /// Where [`synthesize_with`] hands each stack's template text (pretty JSON, no
 /// trailing newline) instead of keeping it; called from the synthesis workers, once
-/// per stack, only when synthesis has found no errors so far.
+/// per stack, only when synthesis has found no errors so far. With a
+/// [`TemplateStart`], it gets only the rest of the text (from `Outputs` on).
 pub(crate) type TemplateSink<'s> = dyn Fn(&StackArtifact, String) -> Result<()> + Sync + 's;
+
+/// Where [`synthesize_with`] hands the start of each stack's template text (every
+/// section before `Outputs`, which other stacks' imports may still add to) as soon
+/// as the stack is rendered, so that no rendered stack waits in memory for the
+/// others; called from the synthesis workers, also when synthesis will fail.
+pub(crate) type TemplateStart<'s> = dyn Fn(&StackSpec, Vec<u8>) -> Result<()> + Sync + 's;
 
 /// [`synthesize`], keeping the templates in the artifacts (`sink` is `None`) or
 /// handing each template's text to `sink` as soon as it is complete and keeping
@@ -468,6 +492,7 @@ pub(crate) fn synthesize_with(
     app: &AppSpec,
     options: &SynthOptions,
     source: Option<&PropertySource<'_>>,
+    start: Option<&TemplateStart<'_>>,
     sink: Option<&TemplateSink<'_>>,
 ) -> Result<SynthOutput> {
     let mut diags = Vec::new();
@@ -475,13 +500,21 @@ pub(crate) fn synthesize_with(
     let keep = sink.is_none();
 
     let mut rendered: Vec<Rendered> = Vec::with_capacity(app.stacks.len());
-    for (r, mut d) in par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
+    for (r, mut d, started) in par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
         let mut d = Vec::new();
-        (
-            render_stack(&table, si, stack, options, source, keep, &mut d),
-            d,
-        )
+        let mut r = render_stack(&table, si, stack, options, source, keep, &mut d);
+        let started = match start {
+            Some(start) => {
+                let head = template_head(stack, &r);
+                r.head_len = Some(head.len());
+                r.release_sections();
+                start(stack, head)
+            }
+            None => Ok(()),
+        };
+        (r, d, started)
     }) {
+        started?;
         rendered.push(r);
         diags.append(&mut d);
     }
@@ -553,13 +586,24 @@ pub(crate) fn synthesize_with(
             .collect();
         deps.sort_unstable();
         deps.dedup();
-        let template_text = template_text(stack, &r);
+        let (template_text, template_len) = match r.head_len {
+            Some(head) => {
+                let tail = template_tail(&r);
+                let len = head + tail.len();
+                (tail, len)
+            }
+            None => {
+                let text = template_text(stack, &r);
+                let len = text.len();
+                (text, len)
+            }
+        };
         let template = match r.kept {
             Some(kept) if sink.is_none() => assemble_template(stack, kept, r.outputs),
             _ => Json::Null,
         };
         let mut d = Vec::new();
-        check_size(stack, template_text.len(), &mut d);
+        check_size(stack, template_len, &mut d);
         let logical_ids = stack
             .elements
             .iter()
@@ -1029,11 +1073,15 @@ fn assemble_template(stack: &StackSpec, kept: KeptSections, outputs: Map<String,
 /// The template as text (pretty JSON, two spaces, no trailing newline): what
 /// `serde_json::to_string_pretty` gives for [`assemble_template`].
 fn template_text(stack: &StackSpec, r: &Rendered) -> String {
-    let mut outputs = Section::default();
-    for (k, v) in &r.outputs {
-        outputs.entry(k, v);
-    }
-    let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(6);
+    let mut text = template_head(stack, r);
+    text.extend_from_slice(template_tail(r).as_bytes());
+    // Only UTF-8 went in: strings are escaped by serde_json, the rest is ASCII.
+    String::from_utf8(text).expect("JSON is UTF-8")
+}
+
+/// The start of the template text: its members up to `Resources` (always there).
+fn template_head(stack: &StackSpec, r: &Rendered) -> Vec<u8> {
+    let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(5);
     if let Some(d) = &stack.description {
         members.push(("Description", Member::Str(d)));
     }
@@ -1042,13 +1090,27 @@ fn template_text(stack: &StackSpec, r: &Rendered) -> String {
         ("Mappings", &r.mappings),
         ("Conditions", &r.conditions),
         ("Resources", &r.resources),
-        ("Outputs", &outputs),
     ] {
         if !section.is_empty() || key == "Resources" {
             members.push((key, Member::Section(section)));
         }
     }
-    document(&members)
+    document_start(&members)
+}
+
+/// The rest of the template text after [`template_head`]: `Outputs` if there are
+/// any (the stack's own and its exports), then the closing brace.
+fn template_tail(r: &Rendered) -> String {
+    let mut outputs = Section::default();
+    for (k, v) in &r.outputs {
+        outputs.entry(k, v);
+    }
+    let more = if outputs.is_empty() {
+        vec![]
+    } else {
+        vec![("Outputs", Member::Section(&outputs))]
+    };
+    String::from_utf8(document_rest(&more, true)).expect("JSON is UTF-8")
 }
 
 /// Orders stacks so that dependencies come first, and reports cycles between stacks.
