@@ -425,12 +425,12 @@ impl Mapping {
         id: &str,
         entries: IndexMap<String, IndexMap<String, Value>>,
     ) -> Result<Mapping> {
-        let v = Value::Map(
+        let v = Value::Map(Box::new(
             entries
                 .into_iter()
-                .map(|(k, m)| (k, Value::Map(m)))
+                .map(|(k, m)| (k, Value::Map(Box::new(m))))
                 .collect(),
-        );
+        ));
         let node = app.add_element(scope, id, NodeKind::Mapping(Box::new(v)))?;
         Ok(Mapping { node })
     }
@@ -1189,14 +1189,14 @@ fn apply_override(target: &mut Value, path: &[String], value: Option<Value>) {
             },
             Value::Map(m) => m
                 .entry(part.clone())
-                .or_insert_with(|| Value::Map(IndexMap::new())),
+                .or_insert_with(|| Value::Map(Box::default())),
             other => {
-                *other = Value::Map(IndexMap::new());
+                *other = Value::Map(Box::default());
                 other
                     .as_map_mut()
                     .expect("just made a map")
                     .entry(part.clone())
-                    .or_insert_with(|| Value::Map(IndexMap::new()))
+                    .or_insert_with(|| Value::Map(Box::default()))
             }
         };
     }
@@ -1222,7 +1222,7 @@ fn apply_override(target: &mut Value, path: &[String], value: Option<Value>) {
         (other, Some(v)) => {
             let mut m = IndexMap::new();
             m.insert(last.clone(), v);
-            *other = Value::Map(m);
+            *other = Value::Map(Box::new(m));
         }
         (_, None) => {}
     }

@@ -184,7 +184,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
             Value::List(items) => Json::Array(items.iter().map(|i| self.render(i)).collect()),
             Value::Map(m) => {
                 let mut out = Map::with_capacity(m.len());
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     out.insert(k.clone(), self.render(v));
                 }
                 Json::Object(out)

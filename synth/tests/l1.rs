@@ -77,7 +77,7 @@ fn only_set_fields_are_rendered_in_schema_order() {
     );
     assert_eq!(
         ecs::CfnService::default().to_properties(),
-        Value::Map(IndexMap::new())
+        Value::Map(Box::default())
     );
 }
 

@@ -945,14 +945,14 @@ fn field_doc(out: &mut String, f: &Field) {
 
 fn write_to_value_body(out: &mut String, fields: &[Field]) {
     if fields.is_empty() {
-        out.push_str("Value::Map(indexmap::IndexMap::new())\n");
+        out.push_str("Value::Map(Box::default())\n");
         return;
     }
     out.push_str("let mut m = indexmap::IndexMap::new();\n");
     for f in fields {
         let _ = writeln!(out, "put(&mut m, {:?}, &self.{});", f.cfn_name, f.rust_name);
     }
-    out.push_str("Value::Map(m)\n");
+    out.push_str("Value::Map(Box::new(m))\n");
 }
 
 fn docs_url(type_name: &str) -> String {

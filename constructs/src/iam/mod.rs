@@ -248,12 +248,12 @@ impl PolicyStatement {
         if !self.conditions.is_empty() {
             m.insert(
                 "Condition".to_owned(),
-                Value::Map(
+                Value::Map(Box::new(
                     self.conditions
                         .iter()
-                        .map(|(k, v)| (k.clone(), Value::Map(v.clone())))
+                        .map(|(k, v)| (k.clone(), Value::Map(Box::new(v.clone()))))
                         .collect(),
-                ),
+                )),
             );
         }
         m.insert("Effect".to_owned(), Value::from(self.effect.as_str()));
@@ -265,7 +265,9 @@ impl PolicyStatement {
             }
             m.insert(
                 "Principal".to_owned(),
-                Value::Map(p.into_iter().map(|(k, v)| (k, one_or_list(v))).collect()),
+                Value::Map(Box::new(
+                    p.into_iter().map(|(k, v)| (k, one_or_list(v))).collect(),
+                )),
             );
         }
         if !self.resources.is_empty() {
@@ -274,7 +276,7 @@ impl PolicyStatement {
         if let Some(s) = &self.sid {
             m.insert("Sid".to_owned(), Value::from(s.as_str()));
         }
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 
     /// The statement as plain JSON (tokens render as their intrinsic objects with

@@ -185,7 +185,7 @@ impl ToValue for CfnScalableTarget {
         put(&mut m, "ServiceNamespace", &self.service_namespace);
         put(&mut m, "SuspendedState", &self.suspended_state);
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -271,7 +271,7 @@ pub mod scalable_target {
             put(&mut m, "ScheduledActionName", &self.scheduled_action_name);
             put(&mut m, "StartTime", &self.start_time);
             put(&mut m, "Timezone", &self.timezone);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -299,7 +299,7 @@ pub mod scalable_target {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MaxCapacity", &self.max_capacity);
             put(&mut m, "MinCapacity", &self.min_capacity);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -346,7 +346,7 @@ pub mod scalable_target {
                 "ScheduledScalingSuspended",
                 &self.scheduled_scaling_suspended,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -374,7 +374,7 @@ pub mod scalable_target {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -826,7 +826,7 @@ impl ToValue for CfnScalingPolicy {
             "TargetTrackingScalingPolicyConfiguration",
             &self.target_tracking_scaling_policy_configuration,
         );
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -901,7 +901,7 @@ pub mod scaling_policy {
             put(&mut m, "MetricSpecifications", &self.metric_specifications);
             put(&mut m, "Mode", &self.mode);
             put(&mut m, "SchedulingBufferTime", &self.scheduling_buffer_time);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -986,7 +986,7 @@ pub mod scaling_policy {
                 &self.predefined_scaling_metric_specification,
             );
             put(&mut m, "TargetValue", &self.target_value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1009,7 +1009,7 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1062,7 +1062,7 @@ pub mod scaling_policy {
             put(&mut m, "Label", &self.label);
             put(&mut m, "MetricStat", &self.metric_stat);
             put(&mut m, "ReturnData", &self.return_data);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1097,7 +1097,7 @@ pub mod scaling_policy {
             put(&mut m, "Metric", &self.metric);
             put(&mut m, "Stat", &self.stat);
             put(&mut m, "Unit", &self.unit);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1130,7 +1130,7 @@ pub mod scaling_policy {
             put(&mut m, "Dimensions", &self.dimensions);
             put(&mut m, "MetricName", &self.metric_name);
             put(&mut m, "Namespace", &self.namespace);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1158,7 +1158,7 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1181,7 +1181,7 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1204,7 +1204,7 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1256,7 +1256,7 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1305,7 +1305,7 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1356,7 +1356,7 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1413,7 +1413,7 @@ pub mod scaling_policy {
                 &self.min_adjustment_magnitude,
             );
             put(&mut m, "StepAdjustments", &self.step_adjustments);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1468,7 +1468,7 @@ pub mod scaling_policy {
                 &self.metric_interval_upper_bound,
             );
             put(&mut m, "ScalingAdjustment", &self.scaling_adjustment);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1526,7 +1526,7 @@ pub mod scaling_policy {
             put(&mut m, "ScaleInCooldown", &self.scale_in_cooldown);
             put(&mut m, "ScaleOutCooldown", &self.scale_out_cooldown);
             put(&mut m, "TargetValue", &self.target_value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1592,7 +1592,7 @@ pub mod scaling_policy {
             put(&mut m, "Namespace", &self.namespace);
             put(&mut m, "Statistic", &self.statistic);
             put(&mut m, "Unit", &self.unit);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1620,7 +1620,7 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1677,7 +1677,7 @@ pub mod scaling_policy {
             put(&mut m, "Label", &self.label);
             put(&mut m, "MetricStat", &self.metric_stat);
             put(&mut m, "ReturnData", &self.return_data);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1716,7 +1716,7 @@ pub mod scaling_policy {
             put(&mut m, "Metric", &self.metric);
             put(&mut m, "Stat", &self.stat);
             put(&mut m, "Unit", &self.unit);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1753,7 +1753,7 @@ pub mod scaling_policy {
             put(&mut m, "Dimensions", &self.dimensions);
             put(&mut m, "MetricName", &self.metric_name);
             put(&mut m, "Namespace", &self.namespace);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1781,7 +1781,7 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1823,7 +1823,7 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

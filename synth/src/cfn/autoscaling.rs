@@ -353,7 +353,7 @@ impl ToValue for CfnAutoScalingGroup {
         put(&mut m, "TerminationPolicies", &self.termination_policies);
         put(&mut m, "TrafficSources", &self.traffic_sources);
         put(&mut m, "VPCZoneIdentifier", &self.vpc_zone_identifier);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -408,7 +408,7 @@ pub mod auto_scaling_group {
                 "CapacityDistributionStrategy",
                 &self.capacity_distribution_strategy,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -440,7 +440,7 @@ pub mod auto_scaling_group {
                 &self.impaired_zone_health_check_behavior,
             );
             put(&mut m, "ZonalShiftEnabled", &self.zonal_shift_enabled);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -484,7 +484,7 @@ pub mod auto_scaling_group {
                 "CapacityReservationTarget",
                 &self.capacity_reservation_target,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -520,7 +520,7 @@ pub mod auto_scaling_group {
                 "CapacityReservationResourceGroupArns",
                 &self.capacity_reservation_resource_group_arns,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -545,7 +545,7 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "RetentionTriggers", &self.retention_triggers);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -572,7 +572,7 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TerminateHookAbandon", &self.terminate_hook_abandon);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -604,7 +604,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MaxHealthyPercentage", &self.max_healthy_percentage);
             put(&mut m, "MinHealthyPercentage", &self.min_healthy_percentage);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -657,7 +657,7 @@ pub mod auto_scaling_group {
             put(&mut m, "LaunchTemplateId", &self.launch_template_id);
             put(&mut m, "LaunchTemplateName", &self.launch_template_name);
             put(&mut m, "Version", &self.version);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -724,7 +724,7 @@ pub mod auto_scaling_group {
                 &self.notification_target_arn,
             );
             put(&mut m, "RoleARN", &self.role_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -800,7 +800,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Granularity", &self.granularity);
             put(&mut m, "Metrics", &self.metrics);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -846,7 +846,7 @@ pub mod auto_scaling_group {
                 &self.instances_distribution,
             );
             put(&mut m, "LaunchTemplate", &self.launch_template);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -945,7 +945,7 @@ pub mod auto_scaling_group {
             );
             put(&mut m, "SpotInstancePools", &self.spot_instance_pools);
             put(&mut m, "SpotMaxPrice", &self.spot_max_price);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -972,7 +972,7 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TargetCapacityTypes", &self.target_capacity_types);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1006,7 +1006,7 @@ pub mod auto_scaling_group {
                 &self.launch_template_specification,
             );
             put(&mut m, "Overrides", &self.overrides);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1083,7 +1083,7 @@ pub mod auto_scaling_group {
                 &self.launch_template_specification,
             );
             put(&mut m, "WeightedCapacity", &self.weighted_capacity);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1398,7 +1398,7 @@ pub mod auto_scaling_group {
             );
             put(&mut m, "TotalLocalStorageGB", &self.total_local_storage_gb);
             put(&mut m, "VCpuCount", &self.v_cpu_count);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1426,7 +1426,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1454,7 +1454,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1482,7 +1482,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1507,7 +1507,7 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Cpu", &self.cpu);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1532,7 +1532,7 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "References", &self.references);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1581,7 +1581,7 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "InstanceFamily", &self.instance_family);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1609,7 +1609,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1637,7 +1637,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1667,7 +1667,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1695,7 +1695,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1723,7 +1723,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1751,7 +1751,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1795,7 +1795,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "NotificationTypes", &self.notification_types);
             put(&mut m, "TopicARN", &self.topic_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1838,7 +1838,7 @@ pub mod auto_scaling_group {
             put(&mut m, "Key", &self.key);
             put(&mut m, "PropagateAtLaunch", &self.propagate_at_launch);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1890,7 +1890,7 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Identifier", &self.identifier);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

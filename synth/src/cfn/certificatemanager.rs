@@ -105,7 +105,7 @@ impl ToValue for CfnCertificate {
         );
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "ValidationMethod", &self.validation_method);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -162,7 +162,7 @@ pub mod certificate {
             put(&mut m, "DomainName", &self.domain_name);
             put(&mut m, "HostedZoneId", &self.hosted_zone_id);
             put(&mut m, "ValidationDomain", &self.validation_domain);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -190,7 +190,7 @@ pub mod certificate {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

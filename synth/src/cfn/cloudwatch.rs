@@ -215,7 +215,7 @@ impl ToValue for CfnAlarm {
         put(&mut m, "TreatMissingData", &self.treat_missing_data);
         put(&mut m, "Unit", &self.unit);
         put(&mut m, "WarmUpConfiguration", &self.warm_up_configuration);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -260,7 +260,7 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AlarmTagsPropagation", &self.alarm_tags_propagation);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -293,7 +293,7 @@ pub mod alarm {
             put(&mut m, "Enabled", &self.enabled);
             put(&mut m, "ExcludedTagKeys", &self.excluded_tag_keys);
             put(&mut m, "IncludedTagKeys", &self.included_tag_keys);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -321,7 +321,7 @@ pub mod alarm {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -344,7 +344,7 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PromQLCriteria", &self.prom_ql_criteria);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -377,7 +377,7 @@ pub mod alarm {
             put(&mut m, "PendingPeriod", &self.pending_period);
             put(&mut m, "Query", &self.query);
             put(&mut m, "RecoveryPeriod", &self.recovery_period);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -407,7 +407,7 @@ pub mod alarm {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "SlidingWindow", &self.sliding_window);
             put(&mut m, "WallClockWindow", &self.wall_clock_window);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -436,7 +436,7 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Timezone", &self.timezone);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -499,7 +499,7 @@ pub mod alarm {
             put(&mut m, "MetricStat", &self.metric_stat);
             put(&mut m, "Period", &self.period);
             put(&mut m, "ReturnData", &self.return_data);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -549,7 +549,7 @@ pub mod alarm {
             put(&mut m, "Period", &self.period);
             put(&mut m, "Stat", &self.stat);
             put(&mut m, "Unit", &self.unit);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -582,7 +582,7 @@ pub mod alarm {
             put(&mut m, "Dimensions", &self.dimensions);
             put(&mut m, "MetricName", &self.metric_name);
             put(&mut m, "Namespace", &self.namespace);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -610,7 +610,7 @@ pub mod alarm {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -650,7 +650,7 @@ pub mod alarm {
                 "WarmUpPeriodDurationInMinutes",
                 &self.warm_up_period_duration_in_minutes,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

@@ -96,7 +96,7 @@ impl ToValue for CfnVpc {
         put(&mut m, "Ipv4NetmaskLength", &self.ipv4_netmask_length);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "VpcEncryptionControl", &self.vpc_encryption_control);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -441,7 +441,7 @@ pub mod vpc {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -552,7 +552,7 @@ pub mod vpc {
             put(&mut m, "VpcId", &self.vpc_id);
             put(&mut m, "VpcLatticeExclusion", &self.vpc_lattice_exclusion);
             put(&mut m, "VpcPeeringExclusion", &self.vpc_peering_exclusion);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -620,7 +620,7 @@ pub mod vpc {
             );
             put(&mut m, "VpcLattice", &self.vpc_lattice);
             put(&mut m, "VpcPeering", &self.vpc_peering);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -650,7 +650,7 @@ pub mod vpc {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "State", &self.state);
             put(&mut m, "StateMessage", &self.state_message);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1118,7 +1118,7 @@ impl ToValue for CfnSubnet {
         );
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "VpcId", &self.vpc_id);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -1201,7 +1201,7 @@ pub mod subnet {
                 &self.enable_resource_name_dns_a_record,
             );
             put(&mut m, "HostnameType", &self.hostname_type);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1229,7 +1229,7 @@ pub mod subnet {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1260,7 +1260,7 @@ impl ToValue for CfnInternetGateway {
     fn to_value(&self) -> Value {
         let mut m = indexmap::IndexMap::new();
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -1310,7 +1310,7 @@ pub mod internet_gateway {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1351,7 +1351,7 @@ impl ToValue for CfnVpcGatewayAttachment {
         put(&mut m, "InternetGatewayId", &self.internet_gateway_id);
         put(&mut m, "VpcId", &self.vpc_id);
         put(&mut m, "VpnGatewayId", &self.vpn_gateway_id);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -1407,7 +1407,7 @@ impl ToValue for CfnRouteTable {
         let mut m = indexmap::IndexMap::new();
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "VpcId", &self.vpc_id);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -1457,7 +1457,7 @@ pub mod route_table {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1585,7 +1585,7 @@ impl ToValue for CfnRoute {
             "VpcPeeringConnectionId",
             &self.vpc_peering_connection_id,
         );
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -1639,7 +1639,7 @@ impl ToValue for CfnSubnetRouteTableAssociation {
         let mut m = indexmap::IndexMap::new();
         put(&mut m, "RouteTableId", &self.route_table_id);
         put(&mut m, "SubnetId", &self.subnet_id);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -1779,7 +1779,7 @@ impl ToValue for CfnNatGateway {
         put(&mut m, "SubnetId", &self.subnet_id);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "VpcId", &self.vpc_id);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -1858,7 +1858,7 @@ pub mod nat_gateway {
             put(&mut m, "AllocationIds", &self.allocation_ids);
             put(&mut m, "AvailabilityZone", &self.availability_zone);
             put(&mut m, "AvailabilityZoneId", &self.availability_zone_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1886,7 +1886,7 @@ pub mod nat_gateway {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2032,7 +2032,7 @@ impl ToValue for CfnEip {
         put(&mut m, "PublicIpv4Pool", &self.public_ipv4_pool);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "TransferAddress", &self.transfer_address);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -2086,7 +2086,7 @@ pub mod eip {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2142,7 +2142,7 @@ impl ToValue for CfnSecurityGroup {
         put(&mut m, "SecurityGroupIngress", &self.security_group_ingress);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "VpcId", &self.vpc_id);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -2238,7 +2238,7 @@ pub mod security_group {
             put(&mut m, "FromPort", &self.from_port);
             put(&mut m, "IpProtocol", &self.ip_protocol);
             put(&mut m, "ToPort", &self.to_port);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2318,7 +2318,7 @@ pub mod security_group {
                 &self.source_security_group_owner_id,
             );
             put(&mut m, "ToPort", &self.to_port);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2346,7 +2346,7 @@ pub mod security_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2456,7 +2456,7 @@ impl ToValue for CfnSecurityGroupIngress {
             &self.source_security_group_owner_id,
         );
         put(&mut m, "ToPort", &self.to_port);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -2577,7 +2577,7 @@ impl ToValue for CfnSecurityGroupEgress {
         put(&mut m, "GroupId", &self.group_id);
         put(&mut m, "IpProtocol", &self.ip_protocol);
         put(&mut m, "ToPort", &self.to_port);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -2651,7 +2651,7 @@ impl ToValue for CfnLaunchTemplate {
         put(&mut m, "LaunchTemplateName", &self.launch_template_name);
         put(&mut m, "TagSpecifications", &self.tag_specifications);
         put(&mut m, "VersionDescription", &self.version_description);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -2927,7 +2927,7 @@ pub mod launch_template {
             put(&mut m, "SecurityGroups", &self.security_groups);
             put(&mut m, "TagSpecifications", &self.tag_specifications);
             put(&mut m, "UserData", &self.user_data);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2967,7 +2967,7 @@ pub mod launch_template {
             put(&mut m, "Ebs", &self.ebs);
             put(&mut m, "NoDevice", &self.no_device);
             put(&mut m, "VirtualName", &self.virtual_name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3079,7 +3079,7 @@ pub mod launch_template {
             );
             put(&mut m, "VolumeSize", &self.volume_size);
             put(&mut m, "VolumeType", &self.volume_type);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3123,7 +3123,7 @@ pub mod launch_template {
                 "CapacityReservationTarget",
                 &self.capacity_reservation_target,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3161,7 +3161,7 @@ pub mod launch_template {
                 "CapacityReservationResourceGroupArn",
                 &self.capacity_reservation_resource_group_arn,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3201,7 +3201,7 @@ pub mod launch_template {
             put(&mut m, "CoreCount", &self.core_count);
             put(&mut m, "NestedVirtualization", &self.nested_virtualization);
             put(&mut m, "ThreadsPerCore", &self.threads_per_core);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3228,7 +3228,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CpuCredits", &self.cpu_credits);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3251,7 +3251,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Enabled", &self.enabled);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3278,7 +3278,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Configured", &self.configured);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3310,7 +3310,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Arn", &self.arn);
             put(&mut m, "Name", &self.name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3340,7 +3340,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MarketType", &self.market_type);
             put(&mut m, "SpotOptions", &self.spot_options);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3399,7 +3399,7 @@ pub mod launch_template {
             put(&mut m, "MaxPrice", &self.max_price);
             put(&mut m, "SpotInstanceType", &self.spot_instance_type);
             put(&mut m, "ValidUntil", &self.valid_until);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3770,7 +3770,7 @@ pub mod launch_template {
             );
             put(&mut m, "TotalLocalStorageGB", &self.total_local_storage_gb);
             put(&mut m, "VCpuCount", &self.v_cpu_count);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3798,7 +3798,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3826,7 +3826,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3854,7 +3854,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3879,7 +3879,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Cpu", &self.cpu);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3902,7 +3902,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "References", &self.references);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3947,7 +3947,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "InstanceFamily", &self.instance_family);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3975,7 +3975,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4003,7 +4003,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4033,7 +4033,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4061,7 +4061,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4089,7 +4089,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4117,7 +4117,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4146,7 +4146,7 @@ pub mod launch_template {
                 "LicenseConfigurationArn",
                 &self.license_configuration_arn,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4169,7 +4169,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AutoRecovery", &self.auto_recovery);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4234,7 +4234,7 @@ pub mod launch_template {
             );
             put(&mut m, "HttpTokens", &self.http_tokens);
             put(&mut m, "InstanceMetadataTags", &self.instance_metadata_tags);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4259,7 +4259,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Enabled", &self.enabled);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4422,7 +4422,7 @@ pub mod launch_template {
                 &self.secondary_private_ip_address_count,
             );
             put(&mut m, "SubnetId", &self.subnet_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4459,7 +4459,7 @@ pub mod launch_template {
             );
             put(&mut m, "UdpStreamTimeout", &self.udp_stream_timeout);
             put(&mut m, "UdpTimeout", &self.udp_timeout);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4493,7 +4493,7 @@ pub mod launch_template {
                 "EnaSrdUdpSpecification",
                 &self.ena_srd_udp_specification,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4516,7 +4516,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4541,7 +4541,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Ipv4Prefix", &self.ipv4_prefix);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4566,7 +4566,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Ipv6Address", &self.ipv6_address);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4591,7 +4591,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Ipv6Prefix", &self.ipv6_prefix);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4621,7 +4621,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Primary", &self.primary);
             put(&mut m, "PrivateIpAddress", &self.private_ip_address);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4646,7 +4646,7 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "BandwidthWeighting", &self.bandwidth_weighting);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4717,7 +4717,7 @@ pub mod launch_template {
             put(&mut m, "PartitionNumber", &self.partition_number);
             put(&mut m, "SpreadDomain", &self.spread_domain);
             put(&mut m, "Tenancy", &self.tenancy);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4758,7 +4758,7 @@ pub mod launch_template {
                 &self.enable_resource_name_dns_a_record,
             );
             put(&mut m, "HostnameType", &self.hostname_type);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4790,7 +4790,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ResourceType", &self.resource_type);
             put(&mut m, "Tags", &self.tags);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4818,7 +4818,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4850,7 +4850,7 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ResourceType", &self.resource_type);
             put(&mut m, "Tags", &self.tags);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

@@ -102,7 +102,7 @@ impl ToValue for CfnRepository {
         put(&mut m, "RepositoryName", &self.repository_name);
         put(&mut m, "RepositoryPolicyText", &self.repository_policy_text);
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -168,7 +168,7 @@ pub mod repository {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "EncryptionType", &self.encryption_type);
             put(&mut m, "KmsKey", &self.kms_key);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -191,7 +191,7 @@ pub mod repository {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ScanOnPush", &self.scan_on_push);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -228,7 +228,7 @@ pub mod repository {
                 "ImageTagMutabilityExclusionFilterValue",
                 &self.image_tag_mutability_exclusion_filter_value,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -256,7 +256,7 @@ pub mod repository {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "LifecyclePolicyText", &self.lifecycle_policy_text);
             put(&mut m, "RegistryId", &self.registry_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -284,7 +284,7 @@ pub mod repository {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

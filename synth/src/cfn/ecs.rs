@@ -110,7 +110,7 @@ impl ToValue for CfnCluster {
             &self.service_connect_defaults,
         );
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -170,7 +170,7 @@ pub mod cluster {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -206,7 +206,7 @@ pub mod cluster {
                 "ManagedStorageConfiguration",
                 &self.managed_storage_configuration,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -245,7 +245,7 @@ pub mod cluster {
             put(&mut m, "KmsKeyId", &self.kms_key_id);
             put(&mut m, "LogConfiguration", &self.log_configuration);
             put(&mut m, "Logging", &self.logging);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -300,7 +300,7 @@ pub mod cluster {
             put(&mut m, "S3BucketName", &self.s3_bucket_name);
             put(&mut m, "S3EncryptionEnabled", &self.s3_encryption_enabled);
             put(&mut m, "S3KeyPrefix", &self.s3_key_prefix);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -340,7 +340,7 @@ pub mod cluster {
                 &self.fargate_ephemeral_storage_kms_key_id,
             );
             put(&mut m, "KmsKeyId", &self.kms_key_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -409,7 +409,7 @@ pub mod cluster {
             put(&mut m, "Base", &self.base);
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -442,7 +442,7 @@ pub mod cluster {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Namespace", &self.namespace);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -486,7 +486,7 @@ pub mod cluster {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -572,7 +572,7 @@ impl ToValue for CfnClusterCapacityProviderAssociations {
             "DefaultCapacityProviderStrategy",
             &self.default_capacity_provider_strategy,
         );
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -619,7 +619,7 @@ pub mod cluster_capacity_provider_associations {
             put(&mut m, "Base", &self.base);
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -678,7 +678,7 @@ impl ToValue for CfnCapacityProvider {
         );
         put(&mut m, "Name", &self.name);
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -734,7 +734,7 @@ pub mod capacity_provider {
                 "ManagedTerminationProtection",
                 &self.managed_termination_protection,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -785,7 +785,7 @@ pub mod capacity_provider {
             );
             put(&mut m, "Status", &self.status);
             put(&mut m, "TargetCapacity", &self.target_capacity);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -844,7 +844,7 @@ pub mod capacity_provider {
                 &self.instance_launch_template,
             );
             put(&mut m, "PropagateTags", &self.propagate_tags);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -867,7 +867,7 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ActionsStatus", &self.actions_status);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -890,7 +890,7 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ScaleInAfter", &self.scale_in_after);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -970,7 +970,7 @@ pub mod capacity_provider {
             put(&mut m, "Monitoring", &self.monitoring);
             put(&mut m, "NetworkConfiguration", &self.network_configuration);
             put(&mut m, "StorageConfiguration", &self.storage_configuration);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1002,7 +1002,7 @@ pub mod capacity_provider {
                 "ReservationPreference",
                 &self.reservation_preference,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1176,7 +1176,7 @@ pub mod capacity_provider {
             );
             put(&mut m, "TotalLocalStorageGB", &self.total_local_storage_gb);
             put(&mut m, "VCpuCount", &self.v_cpu_count);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1204,7 +1204,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1232,7 +1232,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1260,7 +1260,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1288,7 +1288,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1316,7 +1316,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1344,7 +1344,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1372,7 +1372,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1400,7 +1400,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1428,7 +1428,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1451,7 +1451,7 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "UseLocalStorage", &self.use_local_storage);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1481,7 +1481,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "SecurityGroups", &self.security_groups);
             put(&mut m, "Subnets", &self.subnets);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1504,7 +1504,7 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "StorageSizeGiB", &self.storage_size_gib);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1532,7 +1532,7 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2361,7 +2361,7 @@ impl ToValue for CfnTaskDefinition {
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "TaskRoleArn", &self.task_role_arn);
         put(&mut m, "Volumes", &self.volumes);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -2791,7 +2791,7 @@ pub mod task_definition {
             put(&mut m, "VersionConsistency", &self.version_consistency);
             put(&mut m, "VolumesFrom", &self.volumes_from);
             put(&mut m, "WorkingDirectory", &self.working_directory);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2831,7 +2831,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Condition", &self.condition);
             put(&mut m, "ContainerName", &self.container_name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2859,7 +2859,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2905,7 +2905,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Type", &self.type_);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2933,7 +2933,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Hostname", &self.hostname);
             put(&mut m, "IpAddress", &self.ip_address);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2969,7 +2969,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Options", &self.options);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3036,7 +3036,7 @@ pub mod task_definition {
             put(&mut m, "Retries", &self.retries);
             put(&mut m, "StartPeriod", &self.start_period);
             put(&mut m, "Timeout", &self.timeout);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3105,7 +3105,7 @@ pub mod task_definition {
             put(&mut m, "SharedMemorySize", &self.shared_memory_size);
             put(&mut m, "Swappiness", &self.swappiness);
             put(&mut m, "Tmpfs", &self.tmpfs);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3151,7 +3151,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Add", &self.add);
             put(&mut m, "Drop", &self.drop);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3184,7 +3184,7 @@ pub mod task_definition {
             put(&mut m, "ContainerPath", &self.container_path);
             put(&mut m, "HostPath", &self.host_path);
             put(&mut m, "Permissions", &self.permissions);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3219,7 +3219,7 @@ pub mod task_definition {
             put(&mut m, "ContainerPath", &self.container_path);
             put(&mut m, "MountOptions", &self.mount_options);
             put(&mut m, "Size", &self.size);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3284,7 +3284,7 @@ pub mod task_definition {
             put(&mut m, "LogDriver", &self.log_driver);
             put(&mut m, "Options", &self.options);
             put(&mut m, "SecretOptions", &self.secret_options);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3322,7 +3322,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "ValueFrom", &self.value_from);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3355,7 +3355,7 @@ pub mod task_definition {
             put(&mut m, "ContainerPath", &self.container_path);
             put(&mut m, "ReadOnly", &self.read_only);
             put(&mut m, "SourceVolume", &self.source_volume);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3465,7 +3465,7 @@ pub mod task_definition {
             put(&mut m, "HostPort", &self.host_port);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Protocol", &self.protocol);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3490,7 +3490,7 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CredentialsParameter", &self.credentials_parameter);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3529,7 +3529,7 @@ pub mod task_definition {
             put(&mut m, "SharingStrategy", &self.sharing_strategy);
             put(&mut m, "Type", &self.type_);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3552,7 +3552,7 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "NvidiaMps", &self.nvidia_mps);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3580,7 +3580,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MaxComputePercent", &self.max_compute_percent);
             put(&mut m, "Memory", &self.memory);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3613,7 +3613,7 @@ pub mod task_definition {
             put(&mut m, "Enabled", &self.enabled);
             put(&mut m, "IgnoredExitCodes", &self.ignored_exit_codes);
             put(&mut m, "RestartAttemptPeriod", &self.restart_attempt_period);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3663,7 +3663,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Namespace", &self.namespace);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3700,7 +3700,7 @@ pub mod task_definition {
             put(&mut m, "HardLimit", &self.hard_limit);
             put(&mut m, "Name", &self.name);
             put(&mut m, "SoftLimit", &self.soft_limit);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3728,7 +3728,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ReadOnly", &self.read_only);
             put(&mut m, "SourceContainer", &self.source_container);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3757,7 +3757,7 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "SizeInGiB", &self.size_in_gib);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3785,7 +3785,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DeviceName", &self.device_name);
             put(&mut m, "DeviceType", &self.device_type);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3815,7 +3815,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3868,7 +3868,7 @@ pub mod task_definition {
                 &self.proxy_configuration_properties,
             );
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3904,7 +3904,7 @@ pub mod task_definition {
                 "OperatingSystemFamily",
                 &self.operating_system_family,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3948,7 +3948,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4034,7 +4034,7 @@ pub mod task_definition {
                 "S3FilesVolumeConfiguration",
                 &self.s3_files_volume_configuration,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4079,7 +4079,7 @@ pub mod task_definition {
             put(&mut m, "DriverOpts", &self.driver_opts);
             put(&mut m, "Labels", &self.labels);
             put(&mut m, "Scope", &self.scope);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4128,7 +4128,7 @@ pub mod task_definition {
                 "TransitEncryptionPort",
                 &self.transit_encryption_port,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4156,7 +4156,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AccessPointId", &self.access_point_id);
             put(&mut m, "IAM", &self.iam);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4191,7 +4191,7 @@ pub mod task_definition {
             put(&mut m, "AuthorizationConfig", &self.authorization_config);
             put(&mut m, "FileSystemId", &self.file_system_id);
             put(&mut m, "RootDirectory", &self.root_directory);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4223,7 +4223,7 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CredentialsParameter", &self.credentials_parameter);
             put(&mut m, "Domain", &self.domain);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4248,7 +4248,7 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "SourcePath", &self.source_path);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4294,7 +4294,7 @@ pub mod task_definition {
                 "TransitEncryptionPort",
                 &self.transit_encryption_port,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5356,7 +5356,7 @@ impl ToValue for CfnService {
             "VpcLatticeConfigurations",
             &self.vpc_lattice_configurations,
         );
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -5457,7 +5457,7 @@ pub mod service {
             put(&mut m, "Base", &self.base);
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5587,7 +5587,7 @@ pub mod service {
                 &self.minimum_healthy_percent,
             );
             put(&mut m, "Strategy", &self.strategy);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5626,7 +5626,7 @@ pub mod service {
             put(&mut m, "AlarmNames", &self.alarm_names);
             put(&mut m, "Enable", &self.enable);
             put(&mut m, "Rollback", &self.rollback);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5664,7 +5664,7 @@ pub mod service {
                 &self.canary_bake_time_in_minutes,
             );
             put(&mut m, "CanaryPercent", &self.canary_percent);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5710,7 +5710,7 @@ pub mod service {
                 "ThresholdConfiguration",
                 &self.threshold_configuration,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5740,7 +5740,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Type", &self.type_);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5787,7 +5787,7 @@ pub mod service {
                 "SourceServiceRevisionCleanup",
                 &self.source_service_revision_cleanup,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5901,7 +5901,7 @@ pub mod service {
             put(&mut m, "RoleArn", &self.role_arn);
             put(&mut m, "TargetType", &self.target_type);
             put(&mut m, "TimeoutConfiguration", &self.timeout_configuration);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5929,7 +5929,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Action", &self.action);
             put(&mut m, "TimeoutInMinutes", &self.timeout_in_minutes);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -5975,7 +5975,7 @@ pub mod service {
                 &self.step_bake_time_in_minutes,
             );
             put(&mut m, "StepPercent", &self.step_percent);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6056,7 +6056,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6092,7 +6092,7 @@ pub mod service {
                 "ForceNewDeploymentNonce",
                 &self.force_new_deployment_nonce,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6125,7 +6125,7 @@ pub mod service {
             put(&mut m, "Filters", &self.filters);
             put(&mut m, "HealthCheck", &self.health_check);
             put(&mut m, "PortName", &self.port_name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6148,7 +6148,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AccessTypes", &self.access_types);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6222,7 +6222,7 @@ pub mod service {
                 "UnhealthyThresholdCount",
                 &self.unhealthy_threshold_count,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6250,7 +6250,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "GrpcCode", &self.grpc_code);
             put(&mut m, "HttpCode", &self.http_code);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6313,7 +6313,7 @@ pub mod service {
             put(&mut m, "ContainerPort", &self.container_port);
             put(&mut m, "LoadBalancerName", &self.load_balancer_name);
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6359,7 +6359,7 @@ pub mod service {
             );
             put(&mut m, "RoleArn", &self.role_arn);
             put(&mut m, "TestListenerRule", &self.test_listener_rule);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6382,7 +6382,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MetricConfigurations", &self.metric_configurations);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6410,7 +6410,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MetricNames", &self.metric_names);
             put(&mut m, "ResolutionSeconds", &self.resolution_seconds);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6435,7 +6435,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AwsvpcConfiguration", &self.awsvpc_configuration);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6478,7 +6478,7 @@ pub mod service {
             put(&mut m, "AssignPublicIp", &self.assign_public_ip);
             put(&mut m, "SecurityGroups", &self.security_groups);
             put(&mut m, "Subnets", &self.subnets);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6508,7 +6508,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6536,7 +6536,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Field", &self.field);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6616,7 +6616,7 @@ pub mod service {
             put(&mut m, "LogConfiguration", &self.log_configuration);
             put(&mut m, "Namespace", &self.namespace);
             put(&mut m, "Services", &self.services);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6652,7 +6652,7 @@ pub mod service {
                 "IncludeQueryParameters",
                 &self.include_query_parameters,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6675,7 +6675,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "LogLevel", &self.log_level);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6756,7 +6756,7 @@ pub mod service {
             put(&mut m, "LogDriver", &self.log_driver);
             put(&mut m, "Options", &self.options);
             put(&mut m, "SecretOptions", &self.secret_options);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6794,7 +6794,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "ValueFrom", &self.value_from);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6854,7 +6854,7 @@ pub mod service {
             put(&mut m, "PortName", &self.port_name);
             put(&mut m, "Timeout", &self.timeout);
             put(&mut m, "Tls", &self.tls);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6897,7 +6897,7 @@ pub mod service {
             put(&mut m, "DnsName", &self.dns_name);
             put(&mut m, "Port", &self.port);
             put(&mut m, "TestTrafficRules", &self.test_traffic_rules);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6922,7 +6922,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Header", &self.header);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6950,7 +6950,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -6973,7 +6973,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Exact", &self.exact);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7013,7 +7013,7 @@ pub mod service {
                 "PerRequestTimeoutSeconds",
                 &self.per_request_timeout_seconds,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7050,7 +7050,7 @@ pub mod service {
             );
             put(&mut m, "KmsKey", &self.kms_key);
             put(&mut m, "RoleArn", &self.role_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7073,7 +7073,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AwsPcaAuthorityArn", &self.aws_pca_authority_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7115,7 +7115,7 @@ pub mod service {
             put(&mut m, "ContainerPort", &self.container_port);
             put(&mut m, "Port", &self.port);
             put(&mut m, "RegistryArn", &self.registry_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7171,7 +7171,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7199,7 +7199,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ManagedEBSVolume", &self.managed_ebs_volume);
             put(&mut m, "Name", &self.name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7322,7 +7322,7 @@ pub mod service {
                 &self.volume_initialization_rate,
             );
             put(&mut m, "VolumeType", &self.volume_type);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7355,7 +7355,7 @@ pub mod service {
             put(&mut m, "PropagateTags", &self.propagate_tags);
             put(&mut m, "ResourceType", &self.resource_type);
             put(&mut m, "Tags", &self.tags);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7397,7 +7397,7 @@ pub mod service {
             put(&mut m, "PortName", &self.port_name);
             put(&mut m, "RoleArn", &self.role_arn);
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -7438,7 +7438,7 @@ pub mod service {
                 &self.production_listener_rule,
             );
             put(&mut m, "TestListenerRule", &self.test_listener_rule);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

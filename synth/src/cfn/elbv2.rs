@@ -163,7 +163,7 @@ impl ToValue for CfnLoadBalancer {
         put(&mut m, "Subnets", &self.subnets);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "Type", &self.type_);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -293,7 +293,7 @@ pub mod load_balancer {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -316,7 +316,7 @@ pub mod load_balancer {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CapacityUnits", &self.capacity_units);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -359,7 +359,7 @@ pub mod load_balancer {
             put(&mut m, "PrivateIPv4Address", &self.private_ipv4_address);
             put(&mut m, "SourceNatIpv6Prefix", &self.source_nat_ipv6_prefix);
             put(&mut m, "SubnetId", &self.subnet_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -387,7 +387,7 @@ pub mod load_balancer {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -613,7 +613,7 @@ impl ToValue for CfnListener {
         put(&mut m, "Protocol", &self.protocol);
         put(&mut m, "SslPolicy", &self.ssl_policy);
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -658,7 +658,7 @@ pub mod listener {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CertificateArn", &self.certificate_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -731,7 +731,7 @@ pub mod listener {
             put(&mut m, "RedirectConfig", &self.redirect_config);
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -806,7 +806,7 @@ pub mod listener {
             put(&mut m, "UserPoolArn", &self.user_pool_arn);
             put(&mut m, "UserPoolClientId", &self.user_pool_client_id);
             put(&mut m, "UserPoolDomain", &self.user_pool_domain);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -910,7 +910,7 @@ pub mod listener {
                 &self.use_existing_client_secret,
             );
             put(&mut m, "UserInfoEndpoint", &self.user_info_endpoint);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -945,7 +945,7 @@ pub mod listener {
             put(&mut m, "ContentType", &self.content_type);
             put(&mut m, "MessageBody", &self.message_body);
             put(&mut m, "StatusCode", &self.status_code);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -979,7 +979,7 @@ pub mod listener {
                 &self.target_group_stickiness_config,
             );
             put(&mut m, "TargetGroups", &self.target_groups);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1007,7 +1007,7 @@ pub mod listener {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DurationSeconds", &self.duration_seconds);
             put(&mut m, "Enabled", &self.enabled);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1035,7 +1035,7 @@ pub mod listener {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Weight", &self.weight);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1068,7 +1068,7 @@ pub mod listener {
             put(&mut m, "AdditionalClaims", &self.additional_claims);
             put(&mut m, "Issuer", &self.issuer);
             put(&mut m, "JwksEndpoint", &self.jwks_endpoint);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1101,7 +1101,7 @@ pub mod listener {
             put(&mut m, "Format", &self.format);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1165,7 +1165,7 @@ pub mod listener {
             put(&mut m, "Protocol", &self.protocol);
             put(&mut m, "Query", &self.query);
             put(&mut m, "StatusCode", &self.status_code);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1241,7 +1241,7 @@ pub mod listener {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1287,7 +1287,7 @@ pub mod listener {
             );
             put(&mut m, "Mode", &self.mode);
             put(&mut m, "TrustStoreArn", &self.trust_store_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1315,7 +1315,7 @@ pub mod listener {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1652,7 +1652,7 @@ impl ToValue for CfnListenerRule {
         put(&mut m, "Priority", &self.priority);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "Transforms", &self.transforms);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -1751,7 +1751,7 @@ pub mod listener_rule {
             put(&mut m, "RedirectConfig", &self.redirect_config);
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1826,7 +1826,7 @@ pub mod listener_rule {
             put(&mut m, "UserPoolArn", &self.user_pool_arn);
             put(&mut m, "UserPoolClientId", &self.user_pool_client_id);
             put(&mut m, "UserPoolDomain", &self.user_pool_domain);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1930,7 +1930,7 @@ pub mod listener_rule {
                 &self.use_existing_client_secret,
             );
             put(&mut m, "UserInfoEndpoint", &self.user_info_endpoint);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1965,7 +1965,7 @@ pub mod listener_rule {
             put(&mut m, "ContentType", &self.content_type);
             put(&mut m, "MessageBody", &self.message_body);
             put(&mut m, "StatusCode", &self.status_code);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1999,7 +1999,7 @@ pub mod listener_rule {
                 &self.target_group_stickiness_config,
             );
             put(&mut m, "TargetGroups", &self.target_groups);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2027,7 +2027,7 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DurationSeconds", &self.duration_seconds);
             put(&mut m, "Enabled", &self.enabled);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2055,7 +2055,7 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Weight", &self.weight);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2088,7 +2088,7 @@ pub mod listener_rule {
             put(&mut m, "AdditionalClaims", &self.additional_claims);
             put(&mut m, "Issuer", &self.issuer);
             put(&mut m, "JwksEndpoint", &self.jwks_endpoint);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2121,7 +2121,7 @@ pub mod listener_rule {
             put(&mut m, "Format", &self.format);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2185,7 +2185,7 @@ pub mod listener_rule {
             put(&mut m, "Protocol", &self.protocol);
             put(&mut m, "Query", &self.query);
             put(&mut m, "StatusCode", &self.status_code);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2286,7 +2286,7 @@ pub mod listener_rule {
             put(&mut m, "RegexValues", &self.regex_values);
             put(&mut m, "SourceIpConfig", &self.source_ip_config);
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2316,7 +2316,7 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "RegexValues", &self.regex_values);
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2355,7 +2355,7 @@ pub mod listener_rule {
             put(&mut m, "HttpHeaderName", &self.http_header_name);
             put(&mut m, "RegexValues", &self.regex_values);
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2382,7 +2382,7 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2412,7 +2412,7 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "RegexValues", &self.regex_values);
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2439,7 +2439,7 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2467,7 +2467,7 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2501,7 +2501,7 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "IpAddressType", &self.ip_address_type);
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2529,7 +2529,7 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2566,7 +2566,7 @@ pub mod listener_rule {
             );
             put(&mut m, "Type", &self.type_);
             put(&mut m, "UrlRewriteConfig", &self.url_rewrite_config);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2589,7 +2589,7 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Rewrites", &self.rewrites);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2617,7 +2617,7 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Regex", &self.regex);
             put(&mut m, "Replace", &self.replace);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3015,7 +3015,7 @@ impl ToValue for CfnTargetGroup {
             &self.unhealthy_threshold_count,
         );
         put(&mut m, "VpcId", &self.vpc_id);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -3085,7 +3085,7 @@ pub mod target_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "GrpcCode", &self.grpc_code);
             put(&mut m, "HttpCode", &self.http_code);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3113,7 +3113,7 @@ pub mod target_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3141,7 +3141,7 @@ pub mod target_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3179,7 +3179,7 @@ pub mod target_group {
             put(&mut m, "Id", &self.id);
             put(&mut m, "Port", &self.port);
             put(&mut m, "QuicServerId", &self.quic_server_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -3387,7 +3387,7 @@ impl ToValue for CfnListenerCertificate {
         let mut m = indexmap::IndexMap::new();
         put(&mut m, "Certificates", &self.certificates);
         put(&mut m, "ListenerArn", &self.listener_arn);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -3432,7 +3432,7 @@ pub mod listener_certificate {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CertificateArn", &self.certificate_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

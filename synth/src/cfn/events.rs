@@ -85,7 +85,7 @@ impl ToValue for CfnRule {
         put(&mut m, "State", &self.state);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "Targets", &self.targets);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -143,7 +143,7 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -254,7 +254,7 @@ pub mod rule {
                 &self.sage_maker_pipeline_parameters,
             );
             put(&mut m, "SqsParameters", &self.sqs_parameters);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -277,7 +277,7 @@ pub mod rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "GraphQLOperation", &self.graph_ql_operation);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -315,7 +315,7 @@ pub mod rule {
             put(&mut m, "JobDefinition", &self.job_definition);
             put(&mut m, "JobName", &self.job_name);
             put(&mut m, "RetryStrategy", &self.retry_strategy);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -338,7 +338,7 @@ pub mod rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Size", &self.size);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -361,7 +361,7 @@ pub mod rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Attempts", &self.attempts);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -384,7 +384,7 @@ pub mod rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Arn", &self.arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -480,7 +480,7 @@ pub mod rule {
             put(&mut m, "TagList", &self.tag_list);
             put(&mut m, "TaskCount", &self.task_count);
             put(&mut m, "TaskDefinitionArn", &self.task_definition_arn);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -513,7 +513,7 @@ pub mod rule {
             put(&mut m, "Base", &self.base);
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -536,7 +536,7 @@ pub mod rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AwsVpcConfiguration", &self.aws_vpc_configuration);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -569,7 +569,7 @@ pub mod rule {
             put(&mut m, "AssignPublicIp", &self.assign_public_ip);
             put(&mut m, "SecurityGroups", &self.security_groups);
             put(&mut m, "Subnets", &self.subnets);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -597,7 +597,7 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -625,7 +625,7 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Field", &self.field);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -662,7 +662,7 @@ pub mod rule {
                 "QueryStringParameters",
                 &self.query_string_parameters,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -690,7 +690,7 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "InputPathsMap", &self.input_paths_map);
             put(&mut m, "InputTemplate", &self.input_template);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -713,7 +713,7 @@ pub mod rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PartitionKeyPath", &self.partition_key_path);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -766,7 +766,7 @@ pub mod rule {
             put(&mut m, "Sqls", &self.sqls);
             put(&mut m, "StatementName", &self.statement_name);
             put(&mut m, "WithEvent", &self.with_event);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -798,7 +798,7 @@ pub mod rule {
                 &self.maximum_event_age_in_seconds,
             );
             put(&mut m, "MaximumRetryAttempts", &self.maximum_retry_attempts);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -821,7 +821,7 @@ pub mod rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "RunCommandTargets", &self.run_command_targets);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -849,7 +849,7 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Values", &self.values);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -876,7 +876,7 @@ pub mod rule {
                 "PipelineParameterList",
                 &self.pipeline_parameter_list,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -904,7 +904,7 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -927,7 +927,7 @@ pub mod rule {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MessageGroupId", &self.message_group_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

@@ -115,7 +115,7 @@ impl ToValue for CfnRole {
         put(&mut m, "Policies", &self.policies);
         put(&mut m, "RoleName", &self.role_name);
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -173,7 +173,7 @@ pub mod role {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PolicyDocument", &self.policy_document);
             put(&mut m, "PolicyName", &self.policy_name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -201,7 +201,7 @@ pub mod role {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -288,7 +288,7 @@ impl ToValue for CfnPolicy {
         put(&mut m, "PolicyName", &self.policy_name);
         put(&mut m, "Roles", &self.roles);
         put(&mut m, "Users", &self.users);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -353,7 +353,7 @@ impl ToValue for CfnInstanceProfile {
         put(&mut m, "InstanceProfileName", &self.instance_profile_name);
         put(&mut m, "Path", &self.path);
         put(&mut m, "Roles", &self.roles);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -462,7 +462,7 @@ impl ToValue for CfnManagedPolicy {
         put(&mut m, "PolicyDocument", &self.policy_document);
         put(&mut m, "Roles", &self.roles);
         put(&mut m, "Users", &self.users);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 

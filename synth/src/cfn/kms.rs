@@ -276,7 +276,7 @@ impl ToValue for CfnKey {
             &self.rotation_period_in_days,
         );
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -338,7 +338,7 @@ pub mod key {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

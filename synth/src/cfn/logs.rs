@@ -128,7 +128,7 @@ impl ToValue for CfnLogGroup {
         );
         put(&mut m, "RetentionInDays", &self.retention_in_days);
         put(&mut m, "Tags", &self.tags);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -178,7 +178,7 @@ pub mod log_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

@@ -123,7 +123,7 @@ impl ToValue for CfnRecordSet {
         put(&mut m, "TTL", &self.ttl);
         put(&mut m, "Type", &self.type_);
         put(&mut m, "Weight", &self.weight);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -170,7 +170,7 @@ pub mod record_set {
             put(&mut m, "DNSName", &self.dns_name);
             put(&mut m, "EvaluateTargetHealth", &self.evaluate_target_health);
             put(&mut m, "HostedZoneId", &self.hosted_zone_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -198,7 +198,7 @@ pub mod record_set {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CollectionId", &self.collection_id);
             put(&mut m, "LocationName", &self.location_name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -231,7 +231,7 @@ pub mod record_set {
             put(&mut m, "ContinentCode", &self.continent_code);
             put(&mut m, "CountryCode", &self.country_code);
             put(&mut m, "SubdivisionCode", &self.subdivision_code);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -269,7 +269,7 @@ pub mod record_set {
             put(&mut m, "Bias", &self.bias);
             put(&mut m, "Coordinates", &self.coordinates);
             put(&mut m, "LocalZoneGroup", &self.local_zone_group);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -297,7 +297,7 @@ pub mod record_set {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Latitude", &self.latitude);
             put(&mut m, "Longitude", &self.longitude);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

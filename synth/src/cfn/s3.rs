@@ -242,7 +242,7 @@ impl ToValue for CfnBucket {
             &self.versioning_configuration,
         );
         put(&mut m, "WebsiteConfiguration", &self.website_configuration);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -397,7 +397,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AccelerationStatus", &self.acceleration_status);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -437,7 +437,7 @@ pub mod bucket {
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "StorageClassAnalysis", &self.storage_class_analysis);
             put(&mut m, "TagFilters", &self.tag_filters);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -460,7 +460,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DataExport", &self.data_export);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -488,7 +488,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Destination", &self.destination);
             put(&mut m, "OutputSchemaVersion", &self.output_schema_version);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -530,7 +530,7 @@ pub mod bucket {
             put(&mut m, "BucketArn", &self.bucket_arn);
             put(&mut m, "Format", &self.format);
             put(&mut m, "Prefix", &self.prefix);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -558,7 +558,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -585,7 +585,7 @@ pub mod bucket {
                 "ServerSideEncryptionConfiguration",
                 &self.server_side_encryption_configuration,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -634,7 +634,7 @@ pub mod bucket {
                 "ServerSideEncryptionByDefault",
                 &self.server_side_encryption_by_default,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -669,7 +669,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "EncryptionType", &self.encryption_type);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -725,7 +725,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "KMSMasterKeyID", &self.kms_master_key_id);
             put(&mut m, "SSEAlgorithm", &self.sse_algorithm);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -748,7 +748,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CorsRules", &self.cors_rules);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -798,7 +798,7 @@ pub mod bucket {
             put(&mut m, "ExposedHeaders", &self.exposed_headers);
             put(&mut m, "Id", &self.id);
             put(&mut m, "MaxAge", &self.max_age);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -845,7 +845,7 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             put(&mut m, "TagFilters", &self.tag_filters);
             put(&mut m, "Tierings", &self.tierings);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -873,7 +873,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AccessTier", &self.access_tier);
             put(&mut m, "Days", &self.days);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -930,7 +930,7 @@ pub mod bucket {
             put(&mut m, "OptionalFields", &self.optional_fields);
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "ScheduleFrequency", &self.schedule_frequency);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -971,7 +971,7 @@ pub mod bucket {
                 "TransitionDefaultMinimumObjectSize",
                 &self.transition_default_minimum_object_size,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1101,7 +1101,7 @@ pub mod bucket {
             put(&mut m, "TagFilters", &self.tag_filters);
             put(&mut m, "Transition", &self.transition);
             put(&mut m, "Transitions", &self.transitions);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1124,7 +1124,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DaysAfterInitiation", &self.days_after_initiation);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1156,7 +1156,7 @@ pub mod bucket {
                 &self.newer_noncurrent_versions,
             );
             put(&mut m, "NoncurrentDays", &self.noncurrent_days);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1193,7 +1193,7 @@ pub mod bucket {
             );
             put(&mut m, "StorageClass", &self.storage_class);
             put(&mut m, "TransitionInDays", &self.transition_in_days);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1226,7 +1226,7 @@ pub mod bucket {
             put(&mut m, "StorageClass", &self.storage_class);
             put(&mut m, "TransitionDate", &self.transition_date);
             put(&mut m, "TransitionInDays", &self.transition_in_days);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1269,7 +1269,7 @@ pub mod bucket {
                 "TargetObjectKeyFormat",
                 &self.target_object_key_format,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1319,7 +1319,7 @@ pub mod bucket {
                 "JournalTableConfiguration",
                 &self.journal_table_configuration,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1368,7 +1368,7 @@ pub mod bucket {
             put(&mut m, "Role", &self.role);
             put(&mut m, "TableArn", &self.table_arn);
             put(&mut m, "TableName", &self.table_name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1396,7 +1396,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "KmsKeyArn", &self.kms_key_arn);
             put(&mut m, "SseAlgorithm", &self.sse_algorithm);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1429,7 +1429,7 @@ pub mod bucket {
             put(&mut m, "TableBucketArn", &self.table_bucket_arn);
             put(&mut m, "TableBucketType", &self.table_bucket_type);
             put(&mut m, "TableNamespace", &self.table_namespace);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1473,7 +1473,7 @@ pub mod bucket {
             );
             put(&mut m, "TableArn", &self.table_arn);
             put(&mut m, "TableName", &self.table_name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1517,7 +1517,7 @@ pub mod bucket {
             put(&mut m, "RecordExpiration", &self.record_expiration);
             put(&mut m, "TableArn", &self.table_arn);
             put(&mut m, "TableName", &self.table_name);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1545,7 +1545,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Days", &self.days);
             put(&mut m, "Expiration", &self.expiration);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1572,7 +1572,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "S3TablesDestination", &self.s3_tables_destination);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1610,7 +1610,7 @@ pub mod bucket {
             put(&mut m, "TableBucketArn", &self.table_bucket_arn);
             put(&mut m, "TableName", &self.table_name);
             put(&mut m, "TableNamespace", &self.table_namespace);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1648,7 +1648,7 @@ pub mod bucket {
             put(&mut m, "Id", &self.id);
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "TagFilters", &self.tag_filters);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1698,7 +1698,7 @@ pub mod bucket {
             put(&mut m, "LambdaConfigurations", &self.lambda_configurations);
             put(&mut m, "QueueConfigurations", &self.queue_configurations);
             put(&mut m, "TopicConfigurations", &self.topic_configurations);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1723,7 +1723,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "EventBridgeEnabled", &self.event_bridge_enabled);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1756,7 +1756,7 @@ pub mod bucket {
             put(&mut m, "Event", &self.event);
             put(&mut m, "Filter", &self.filter);
             put(&mut m, "Function", &self.function);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1779,7 +1779,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "S3Key", &self.s3_key);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1804,7 +1804,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Rules", &self.rules);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1832,7 +1832,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1865,7 +1865,7 @@ pub mod bucket {
             put(&mut m, "Event", &self.event);
             put(&mut m, "Filter", &self.filter);
             put(&mut m, "Queue", &self.queue);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1898,7 +1898,7 @@ pub mod bucket {
             put(&mut m, "Event", &self.event);
             put(&mut m, "Filter", &self.filter);
             put(&mut m, "Topic", &self.topic);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1926,7 +1926,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ObjectLockEnabled", &self.object_lock_enabled);
             put(&mut m, "Rule", &self.rule);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1949,7 +1949,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DefaultRetention", &self.default_retention);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -1993,7 +1993,7 @@ pub mod bucket {
             put(&mut m, "DefaultEventHold", &self.default_event_hold);
             put(&mut m, "Mode", &self.mode);
             put(&mut m, "Years", &self.years);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2023,7 +2023,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Days", &self.days);
             put(&mut m, "Years", &self.years);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2048,7 +2048,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Rules", &self.rules);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2073,7 +2073,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ObjectOwnership", &self.object_ownership);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2129,7 +2129,7 @@ pub mod bucket {
                 "RestrictPublicBuckets",
                 &self.restrict_public_buckets,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2157,7 +2157,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Role", &self.role);
             put(&mut m, "Rules", &self.rules);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2233,7 +2233,7 @@ pub mod bucket {
                 &self.source_selection_criteria,
             );
             put(&mut m, "Status", &self.status);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2260,7 +2260,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Status", &self.status);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2327,7 +2327,7 @@ pub mod bucket {
             put(&mut m, "Metrics", &self.metrics);
             put(&mut m, "ReplicationTime", &self.replication_time);
             put(&mut m, "StorageClass", &self.storage_class);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2350,7 +2350,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Owner", &self.owner);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2375,7 +2375,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ReplicaKmsKeyID", &self.replica_kms_key_id);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2403,7 +2403,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "EventThreshold", &self.event_threshold);
             put(&mut m, "Status", &self.status);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2428,7 +2428,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Minutes", &self.minutes);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2456,7 +2456,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Status", &self.status);
             put(&mut m, "Time", &self.time);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2497,7 +2497,7 @@ pub mod bucket {
             put(&mut m, "And", &self.and);
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "TagFilter", &self.tag_filter);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2531,7 +2531,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "TagFilters", &self.tag_filters);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2563,7 +2563,7 @@ pub mod bucket {
                 "SseKmsEncryptedObjects",
                 &self.sse_kms_encrypted_objects,
             );
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2588,7 +2588,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Status", &self.status);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2611,7 +2611,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Status", &self.status);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2639,7 +2639,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2670,7 +2670,7 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Status", &self.status);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2714,7 +2714,7 @@ pub mod bucket {
                 &self.redirect_all_requests_to,
             );
             put(&mut m, "RoutingRules", &self.routing_rules);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2742,7 +2742,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "HostName", &self.host_name);
             put(&mut m, "Protocol", &self.protocol);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2770,7 +2770,7 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "RedirectRule", &self.redirect_rule);
             put(&mut m, "RoutingRuleCondition", &self.routing_rule_condition);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2821,7 +2821,7 @@ pub mod bucket {
                 &self.replace_key_prefix_with,
             );
             put(&mut m, "ReplaceKeyWith", &self.replace_key_with);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -2857,7 +2857,7 @@ pub mod bucket {
                 &self.http_error_code_returned_equals,
             );
             put(&mut m, "KeyPrefixEquals", &self.key_prefix_equals);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -4188,7 +4188,7 @@ impl ToValue for CfnBucketPolicy {
         let mut m = indexmap::IndexMap::new();
         put(&mut m, "Bucket", &self.bucket);
         put(&mut m, "PolicyDocument", &self.policy_document);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 

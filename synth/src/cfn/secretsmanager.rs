@@ -124,7 +124,7 @@ impl ToValue for CfnSecret {
         put(&mut m, "SecretString", &self.secret_string);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "Type", &self.type_);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -220,7 +220,7 @@ pub mod secret {
                 &self.require_each_included_type,
             );
             put(&mut m, "SecretStringTemplate", &self.secret_string_template);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -248,7 +248,7 @@ pub mod secret {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "KmsKeyId", &self.kms_key_id);
             put(&mut m, "Region", &self.region);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -276,7 +276,7 @@ pub mod secret {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

@@ -63,7 +63,7 @@ impl ToValue for CfnPrivateDnsNamespace {
         put(&mut m, "Properties", &self.properties);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "Vpc", &self.vpc);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -122,7 +122,7 @@ pub mod private_dns_namespace {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DnsProperties", &self.dns_properties);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -145,7 +145,7 @@ pub mod private_dns_namespace {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "SOA", &self.soa);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -168,7 +168,7 @@ pub mod private_dns_namespace {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TTL", &self.ttl);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -196,7 +196,7 @@ pub mod private_dns_namespace {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -271,7 +271,7 @@ impl ToValue for CfnService {
         put(&mut m, "ServiceAttributes", &self.service_attributes);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "Type", &self.type_);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -334,7 +334,7 @@ pub mod service {
             put(&mut m, "DnsRecords", &self.dns_records);
             put(&mut m, "NamespaceId", &self.namespace_id);
             put(&mut m, "RoutingPolicy", &self.routing_policy);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -362,7 +362,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TTL", &self.ttl);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -395,7 +395,7 @@ pub mod service {
             put(&mut m, "FailureThreshold", &self.failure_threshold);
             put(&mut m, "ResourcePath", &self.resource_path);
             put(&mut m, "Type", &self.type_);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -418,7 +418,7 @@ pub mod service {
         fn to_value(&self) -> Value {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "FailureThreshold", &self.failure_threshold);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 
@@ -446,7 +446,7 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

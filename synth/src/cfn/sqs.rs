@@ -200,7 +200,7 @@ impl ToValue for CfnQueue {
         );
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "VisibilityTimeout", &self.visibility_timeout);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
@@ -254,7 +254,7 @@ pub mod queue {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
-            Value::Map(m)
+            Value::Map(Box::new(m))
         }
     }
 

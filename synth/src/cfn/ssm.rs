@@ -99,7 +99,7 @@ impl ToValue for CfnParameter {
         put(&mut m, "Tier", &self.tier);
         put(&mut m, "Type", &self.type_);
         put(&mut m, "Value", &self.value);
-        Value::Map(m)
+        Value::Map(Box::new(m))
     }
 }
 
