@@ -267,6 +267,93 @@ pub fn tree(root: &TreeNode) -> impl serde::Serialize + '_ {
     Tree(root)
 }
 
+/// Writes `tree.json` (pretty, with the final newline): the bytes
+/// `serde_json::to_writer_pretty` gives for [`tree`], written directly (the tree of a
+/// large app is tens of megabytes: indentation in one piece, no serializer state).
+fn write_tree(w: &mut impl std::io::Write, root: &TreeNode) -> std::io::Result<()> {
+    const SPACES: [u8; 128] = [b' '; 128];
+    fn indent(w: &mut impl std::io::Write, depth: usize) -> std::io::Result<()> {
+        let mut left = depth * 2;
+        while left > 0 {
+            let k = left.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            left -= k;
+        }
+        Ok(())
+    }
+    fn string(w: &mut impl std::io::Write, s: &str) -> std::io::Result<()> {
+        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            w.write_all(b"\"")?;
+            w.write_all(s.as_bytes())?;
+            w.write_all(b"\"")
+        } else {
+            serde_json::to_writer(&mut *w, s).map_err(std::io::Error::from)
+        }
+    }
+    /// `"key": ` on a new line at `depth`, after a comma unless `first`.
+    fn key(w: &mut impl std::io::Write, depth: usize, first: bool, k: &str) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, depth)?;
+        string(w, k)?;
+        w.write_all(b": ")
+    }
+    fn node(w: &mut impl std::io::Write, n: &TreeNode, depth: usize) -> std::io::Result<()> {
+        w.write_all(b"{")?;
+        key(w, depth + 1, true, "id")?;
+        string(w, &n.id)?;
+        key(w, depth + 1, false, "path")?;
+        string(w, &n.path)?;
+        if !n.children.is_empty() {
+            key(w, depth + 1, false, "children")?;
+            w.write_all(b"{")?;
+            for (i, c) in n.children.iter().enumerate() {
+                key(w, depth + 2, i == 0, &c.id)?;
+                node(w, c, depth + 2)?;
+            }
+            w.write_all(b"\n")?;
+            indent(w, depth + 1)?;
+            w.write_all(b"}")?;
+        }
+        if let Some(t) = &n.cfn_type {
+            key(w, depth + 1, false, "attributes")?;
+            w.write_all(b"{")?;
+            key(w, depth + 2, true, "aws:cdk:cloudformation:type")?;
+            string(w, t)?;
+            w.write_all(b"\n")?;
+            indent(w, depth + 1)?;
+            w.write_all(b"}")?;
+        }
+        key(w, depth + 1, false, "constructInfo")?;
+        w.write_all(b"{")?;
+        key(w, depth + 2, true, "fqn")?;
+        string(w, &n.fqn)?;
+        key(w, depth + 2, false, "version")?;
+        string(w, env!("CARGO_PKG_VERSION"))?;
+        w.write_all(b"\n")?;
+        indent(w, depth + 1)?;
+        w.write_all(b"}\n")?;
+        indent(w, depth)?;
+        w.write_all(b"}")
+    }
+    w.write_all(b"{")?;
+    key(w, 1, true, "version")?;
+    string(w, "tree-0.1")?;
+    key(w, 1, false, "tree")?;
+    node(w, root, 1)?;
+    w.write_all(b"\n}\n")
+}
+
+/// Writes `tree.json` to `staging`, through a buffer.
+fn write_tree_file(staging: &Path, root: &TreeNode) -> Result<()> {
+    use std::io::Write;
+    let p = staging.join("tree.json");
+    let f = fs::File::create(&p).map_err(io_error(&p))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+    write_tree(&mut w, root)
+        .and_then(|()| w.flush())
+        .map_err(io_error(&p))
+}
+
 /// The asset manifest of a stack (`<Stack>.assets.json`, CDK's asset-manifest schema):
 /// for each image asset, where its build context is in the assembly, how to build it,
 /// and that it is pushed to [`DEFAULT_ASSET_REPOSITORY`] in the stack's account and
@@ -388,7 +475,7 @@ pub fn write(
         let (meta, written) = std::thread::scope(|scope| {
             let meta = scope.spawn(|| {
                 write_json(staging, "manifest.json", &manifest(output, format))?;
-                write_json(staging, "tree.json", &tree(root))
+                write_tree_file(staging, root)
             });
             let written: Result<()> = output.stacks.iter().try_for_each(|s| {
                 let bytes = template_bytes(&s.template_text, &s.template, format)?;
@@ -449,7 +536,7 @@ fn stream(
 ) -> Result<Written> {
     staged(dir, |staging| {
         let (tree, output) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| write_json(staging, "tree.json", &tree(&app.tree)));
+            let tree = scope.spawn(|| write_tree_file(staging, &app.tree));
             // JSON templates are written in two steps: everything before `Outputs`
             // as soon as a stack is rendered, the rest (exports included) at the end.
             let start = |s: &StackSpec, head: Vec<u8>| -> Result<()> {

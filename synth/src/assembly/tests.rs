@@ -354,3 +354,41 @@ fn streaming_writes_nothing_when_synth_fails() {
     assert!(matches!(err, Err(SynthError::Invalid(_))));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn tree_json_is_what_serde_writes_for_the_tree_view() {
+    let leaf = |id: &str, path: &str, cfn: Option<&str>| TreeNode {
+        id: id.into(),
+        path: path.into(),
+        fqn: "berth.CfnResource".into(),
+        cfn_type: cfn.map(Into::into),
+        children: vec![],
+    };
+    let root = TreeNode {
+        id: "App".into(),
+        path: String::new(),
+        fqn: "berth.App".into(),
+        cfn_type: None,
+        children: vec![
+            TreeNode {
+                id: "Stack".into(),
+                path: "Stack".into(),
+                fqn: "berth.Stack".into(),
+                cfn_type: None,
+                children: vec![
+                    leaf("Bucket", "Stack/Bucket", Some("AWS::S3::Bucket")),
+                    leaf("from \"a\\b\"\t:80 é", "Stack/from \"a\\b\"\t:80 é", None),
+                ],
+            },
+            leaf("Empty", "Empty", None),
+        ],
+    };
+    let mut fast = Vec::new();
+    write_tree(&mut fast, &root).unwrap();
+    let mut expected = serde_json::to_vec_pretty(&tree(&root)).unwrap();
+    expected.push(b'\n');
+    assert_eq!(
+        String::from_utf8(fast).unwrap(),
+        String::from_utf8(expected).unwrap()
+    );
+}
