@@ -10,8 +10,10 @@
 use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
 use crate::model::{AppSpec, DockerImageAssetSpec, StackSpec, TreeNode};
+use crate::pretty::Section;
 use crate::synthesize::{
-    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput, TemplateStart,
+    par_map, synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput,
+    TemplateStart,
 };
 use serde_json::{json, Value as Json};
 use std::fs;
@@ -84,41 +86,114 @@ impl serde::Serialize for Artifacts<'_> {
             .filter(|st| !st.assets.is_empty())
             .count();
         let mut m = s.serialize_map(Some(self.0.stacks.len() + with_assets + 1))?;
-        m.serialize_entry(
-            "Tree",
-            &json!({"type": "cdk:tree", "properties": {"file": "tree.json"}}),
-        )?;
+        m.serialize_entry("Tree", &tree_artifact())?;
         for st in &self.0.stacks {
-            let assets_id = (!st.assets.is_empty()).then(|| asset_manifest_artifact_id(&st.name));
-            if let Some(id) = &assets_id {
-                m.serialize_entry(
-                    id,
-                    &json!({
-                        "type": "cdk:asset-manifest",
-                        "properties": {"file": asset_manifest_file_name(&st.name)}
-                    }),
-                )?;
-            }
-            m.serialize_entry(
-                &st.name,
-                &StackArtifactView {
-                    kind: "aws:cloudformation:stack",
-                    environment: st.env.uri(),
-                    properties: StackProperties {
-                        template_file: self.1.file_name(&st.name),
-                        stack_name: &st.name,
-                        tags: &st.tags,
-                        description: st.description.as_deref(),
-                        termination_protection: st.termination_protection,
-                    },
-                    dependencies: Dependencies(&st.dependencies, assets_id.as_deref()),
-                    metadata: LogicalIdMetadata(&st.logical_ids),
-                    display_name: &st.path,
-                },
-            )?;
+            for_each_artifact(st, self.1, |id, entry| match entry {
+                ArtifactEntry::Assets(v) => m.serialize_entry(id, &v),
+                ArtifactEntry::Stack(v) => m.serialize_entry(id, &v),
+            })?;
         }
         m.end()
     }
+}
+
+/// The `Tree` artifact: `tree.json`.
+fn tree_artifact() -> Json {
+    json!({"type": "cdk:tree", "properties": {"file": "tree.json"}})
+}
+
+/// A manifest artifact of a stack.
+enum ArtifactEntry<'a> {
+    Assets(Json),
+    Stack(StackArtifactView<'a>),
+}
+
+/// Hands `each` the artifacts of stack `st`, in manifest order: its asset manifest
+/// (if it has image assets), then the stack.
+fn for_each_artifact<'a, E>(
+    st: &'a StackArtifact,
+    format: TemplateFormat,
+    mut each: impl FnMut(&str, ArtifactEntry<'a>) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let assets_id = (!st.assets.is_empty()).then(|| asset_manifest_artifact_id(&st.name));
+    if let Some(id) = &assets_id {
+        each(
+            id,
+            ArtifactEntry::Assets(json!({
+                "type": "cdk:asset-manifest",
+                "properties": {"file": asset_manifest_file_name(&st.name)}
+            })),
+        )?;
+    }
+    each(
+        &st.name,
+        ArtifactEntry::Stack(StackArtifactView {
+            kind: "aws:cloudformation:stack",
+            environment: st.env.uri(),
+            properties: StackProperties {
+                template_file: format.file_name(&st.name),
+                stack_name: &st.name,
+                tags: &st.tags,
+                description: st.description.as_deref(),
+                termination_protection: st.termination_protection,
+            },
+            dependencies: Dependencies(&st.dependencies, assets_id),
+            metadata: LogicalIdMetadata(&st.logical_ids),
+            display_name: &st.path,
+        }),
+    )
+}
+
+/// `manifest.json`'s bytes (pretty, final newline): what `serde_json::to_vec_pretty`
+/// gives for [`manifest`], with the stacks' artifacts (their logical-ID metadata is
+/// most of a large manifest) serialized on parallel workers.
+#[cfg(test)]
+fn manifest_bytes(output: &SynthOutput, format: TemplateFormat) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write_manifest(&mut bytes, output, format).expect("writing to memory");
+    bytes
+}
+
+/// Writes [`manifest_bytes`] to `w`, each stack's part as it is joined.
+fn write_manifest(
+    w: &mut impl std::io::Write,
+    output: &SynthOutput,
+    format: TemplateFormat,
+) -> std::io::Result<()> {
+    let mut tree = Section::default();
+    tree.entry("Tree", &tree_artifact());
+    let parts = par_map(output.stacks.iter().collect(), |st| {
+        let mut part = Section::default();
+        for_each_artifact(st, format, |id, entry| {
+            match entry {
+                ArtifactEntry::Assets(v) => part.entry(id, &v),
+                ArtifactEntry::Stack(v) => part.entry(id, &v),
+            }
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .unwrap_or_else(|never| match never {});
+        part
+    });
+    w.write_all(b"{\n  \"version\": ")?;
+    serde_json::to_writer(&mut *w, MANIFEST_VERSION)?;
+    w.write_all(b",\n  \"artifacts\": {")?;
+    // The `Tree` entry comes first: the stacks' entries follow it with their commas.
+    tree.write_entries(w, true)?;
+    for part in &parts {
+        part.write_entries(w, false)?;
+    }
+    w.write_all(b"\n  }\n}\n")
+}
+
+/// Writes `manifest.json` to `staging`, through a buffer.
+fn write_manifest_file(staging: &Path, output: &SynthOutput, format: TemplateFormat) -> Result<()> {
+    use std::io::Write;
+    let p = staging.join("manifest.json");
+    let f = fs::File::create(&p).map_err(io_error(&p))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+    write_manifest(&mut w, output, format)
+        .and_then(|()| w.flush())
+        .map_err(io_error(&p))
 }
 
 #[derive(serde::Serialize)]
@@ -135,7 +210,7 @@ struct StackArtifactView<'a> {
 }
 
 /// A stack's dependencies: the stacks, then its asset manifest (as CDK writes them).
-struct Dependencies<'a>(&'a [String], Option<&'a str>);
+struct Dependencies<'a>(&'a [String], Option<String>);
 
 impl Dependencies<'_> {
     fn is_empty(&self) -> bool {
@@ -145,7 +220,7 @@ impl Dependencies<'_> {
 
 impl serde::Serialize for Dependencies<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(String::as_str).chain(self.1))
+        s.collect_seq(self.0.iter().map(String::as_str).chain(self.1.as_deref()))
     }
 }
 
@@ -474,7 +549,7 @@ pub fn write(
         // The manifest and tree are built while the templates are written.
         let (meta, written) = std::thread::scope(|scope| {
             let meta = scope.spawn(|| {
-                write_json(staging, "manifest.json", &manifest(output, format))?;
+                write_manifest_file(staging, output, format)?;
                 write_tree_file(staging, root)
             });
             let written: Result<()> = output.stacks.iter().try_for_each(|s| {
@@ -569,7 +644,7 @@ fn stream(
         let output = output?;
         stage_assets(staging, &output)?;
         tree?;
-        write_json(staging, "manifest.json", &manifest(&output, format))?;
+        write_manifest_file(staging, &output, format)?;
         write_file(staging, "cdk.out", CDK_OUT)?;
         Ok(Written {
             stacks: output.stacks.into_iter().map(|s| s.name).collect(),
@@ -580,20 +655,6 @@ fn stream(
 
 /// `cdk.out`: the assembly's schema version, as CDK writes it.
 const CDK_OUT: &[u8] = b"{\"version\":\"55.0.0\"}\n";
-
-/// Writes `value` as pretty JSON (two spaces) and a newline to `staging/file`,
-/// straight to the file: `tree.json` of a large app is tens of megabytes.
-fn write_json(staging: &Path, file: &str, value: &impl serde::Serialize) -> Result<()> {
-    use std::io::Write;
-    let p = staging.join(file);
-    let f = fs::File::create(&p).map_err(io_error(&p))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-    serde_json::to_writer_pretty(&mut w, value)
-        .map_err(std::io::Error::from)
-        .and_then(|()| w.write_all(b"\n"))
-        .and_then(|()| w.flush())
-        .map_err(io_error(&p))
-}
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError {
     let path = path.to_path_buf();

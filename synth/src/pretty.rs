@@ -112,6 +112,13 @@ impl Section {
         self.len += 1;
     }
 
+    /// Writes the entries (each on its own line, comma-separated; no comma before
+    /// the first one when `first`), for an object whose braces are written around.
+    pub(crate) fn write_entries(&self, w: &mut impl io::Write, first: bool) -> io::Result<()> {
+        let skip = usize::from(first && !self.bytes.is_empty());
+        w.write_all(&self.bytes[skip..])
+    }
+
     /// Frees the text, keeping the number of entries (for limits checked later).
     pub(crate) fn release(&mut self) {
         self.bytes = Vec::new();

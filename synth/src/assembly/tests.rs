@@ -339,6 +339,18 @@ fn streaming_writes_the_bytes_write_writes() {
         assert_eq!(files(&a), files(&b));
         assert_eq!(written.stacks, ["Base", "Web"]);
         assert_eq!(written.diagnostics, out.diagnostics);
+        // The manifest, written stack by stack on parallel workers, is what serde
+        // writes for the manifest view (dependencies, assets, description included).
+        let mut expected = serde_json::to_vec_pretty(&manifest(&out, format)).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(manifest_bytes(&out, format)).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+        assert_eq!(
+            fs::read(a.join("manifest.json")).unwrap(),
+            manifest_bytes(&out, format)
+        );
     }
 }
 
