@@ -10,7 +10,7 @@
 use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
 use crate::model::{AppSpec, DockerImageAssetSpec, StackSpec, TreeNode};
-use crate::pretty::Section;
+use crate::pretty::{indent, Section};
 use crate::synthesize::{
     par_map, synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput,
     TemplateStart,
@@ -346,16 +346,6 @@ pub fn tree(root: &TreeNode) -> impl serde::Serialize + '_ {
 /// `serde_json::to_writer_pretty` gives for [`tree`], written directly (the tree of a
 /// large app is tens of megabytes: indentation in one piece, no serializer state).
 fn write_tree(w: &mut impl std::io::Write, root: &TreeNode) -> std::io::Result<()> {
-    const SPACES: [u8; 128] = [b' '; 128];
-    fn indent(w: &mut impl std::io::Write, depth: usize) -> std::io::Result<()> {
-        let mut left = depth * 2;
-        while left > 0 {
-            let k = left.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
-            left -= k;
-        }
-        Ok(())
-    }
     fn string(w: &mut impl std::io::Write, s: &str) -> std::io::Result<()> {
         if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
             w.write_all(b"\"")?;

@@ -13,7 +13,8 @@ struct Indented {
     has_value: bool,
 }
 
-fn indent<W: ?Sized + io::Write>(w: &mut W, n: usize) -> io::Result<()> {
+/// Writes the indentation of nesting depth `n` (two spaces a level).
+pub(crate) fn indent<W: ?Sized + io::Write>(w: &mut W, n: usize) -> io::Result<()> {
     const SPACES: &[u8] = b"                                                                ";
     let mut left = n * 2;
     while left > 0 {
