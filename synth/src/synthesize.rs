@@ -151,13 +151,22 @@ struct Renderer<'t, 'a> {
     /// Same-stack resources referenced by the value.
     refs: Vec<ElementId>,
     /// Cross-stack imports the value needs.
-    imports: Vec<(Export, String)>,
+    imports: Vec<Export>,
     diags: Vec<Diagnostic>,
+    /// Export names already made in this stack (an element of another stack is
+    /// usually imported many times).
+    export_names: &'t mut HashMap<Export, String>,
 }
 
 impl<'t, 'a> Renderer<'t, 'a> {
-    fn new(table: &'t Table<'a>, stack: usize, path: &'t str) -> Self {
+    fn new(
+        table: &'t Table<'a>,
+        stack: usize,
+        path: &'t str,
+        export_names: &'t mut HashMap<Export, String>,
+    ) -> Self {
         Renderer {
+            export_names,
             table,
             stack,
             path,
@@ -371,8 +380,15 @@ impl<'t, 'a> Renderer<'t, 'a> {
             element: id,
             attribute: attribute.cloned(),
         };
-        let name = export_name(self.table, &export);
-        self.imports.push((export, name.clone()));
+        let name = match self.export_names.get(&export) {
+            Some(name) => name.clone(),
+            None => {
+                let name = export_name(self.table, &export);
+                self.export_names.insert(export.clone(), name.clone());
+                name
+            }
+        };
+        self.imports.push(export);
         json!({"Fn::ImportValue": name})
     }
 }
@@ -429,7 +445,7 @@ struct Rendered {
     outputs: Map<String, Json>,
     /// resource logical id → referenced same-stack resources (by id), for the graph
     edges: Vec<(ElementId, ElementId)>,
-    imports: Vec<(Export, String)>,
+    imports: Vec<Export>,
     stack_deps: Vec<(usize, String)>,
     /// The length of the template's start once it went to a [`TemplateStart`] (the
     /// sections' text is released then; their entry counts stay).
@@ -522,15 +538,12 @@ pub(crate) fn synthesize_with(
     // Cross-stack exports: outputs in the producers, dependencies for the consumers.
     let mut exports: Vec<IndexSet<Export>> = vec![IndexSet::new(); app.stacks.len()];
     let mut stack_edges: IndexMap<(usize, usize), Vec<String>> = IndexMap::new();
-    for (ci, r) in rendered.iter().enumerate() {
-        for (e, _) in &r.imports {
-            exports[e.producer].insert(e.clone());
+    for (ci, r) in rendered.iter_mut().enumerate() {
+        for e in std::mem::take(&mut r.imports) {
+            exports[e.producer].insert(e);
         }
-        for (pi, reason) in &r.stack_deps {
-            stack_edges
-                .entry((ci, *pi))
-                .or_default()
-                .push(reason.clone());
+        for (pi, reason) in std::mem::take(&mut r.stack_deps) {
+            stack_edges.entry((ci, pi)).or_default().push(reason);
         }
     }
     for (si, stack) in app.stacks.iter().enumerate() {
@@ -796,9 +809,10 @@ fn render_stack(
         kept: keep.then(KeptSections::default),
         ..Rendered::default()
     };
+    let mut export_names = HashMap::new();
     for e in &stack.elements {
         let info = table.get(e.id).expect("in table");
-        let mut r = Renderer::new(table, si, &info.path);
+        let mut r = Renderer::new(table, si, &info.path, &mut export_names);
         let lid = info.logical_id.clone();
         match &e.kind {
             ElementKind::Parameter(def) => {
@@ -910,7 +924,7 @@ fn render_stack(
                 }
             }
         }
-        for (export, name) in r.imports.drain(..) {
+        for export in r.imports.drain(..) {
             out.stack_deps.push((
                 export.producer,
                 format!(
@@ -919,7 +933,7 @@ fn render_stack(
                     table.get(export.element).map_or("?", |i| i.path.as_str())
                 ),
             ));
-            out.imports.push((export, name));
+            out.imports.push(export);
         }
         diags.append(&mut r.diags);
     }
