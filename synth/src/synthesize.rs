@@ -430,6 +430,30 @@ struct KeptSections {
     resources: Map<String, Json>,
 }
 
+/// Why one stack depends on another; put in words only for an error about a cycle.
+#[derive(Clone, Copy, Debug)]
+enum Why {
+    /// An element of the stack refers to an element of the other (an import).
+    References(ElementId, ElementId),
+    /// A resource of the stack depends on an element of the other.
+    DependsOn(ElementId, ElementId),
+    /// The stack was made to depend on the other (stack indexes).
+    StackDependsOn(usize, usize),
+}
+
+impl Why {
+    fn text(self, app: &AppSpec, table: &Table<'_>) -> String {
+        let path = |id: ElementId| table.get(id).map_or("?", |i| i.path.as_str());
+        match self {
+            Why::References(a, b) => format!("{} references {}", path(a), path(b)),
+            Why::DependsOn(a, b) => format!("{} depends on {}", path(a), path(b)),
+            Why::StackDependsOn(a, b) => {
+                format!("{} depends on {}", app.stacks[a].path, app.stacks[b].path)
+            }
+        }
+    }
+}
+
 /// Rendered pieces of one stack, before exports are added. Every section but the
 /// outputs (which get the exports) is written as text as its entries are rendered, so
 /// an entry's JSON value lives only while it is validated and written.
@@ -446,7 +470,7 @@ struct Rendered {
     /// resource logical id → referenced same-stack resources (by id), for the graph
     edges: Vec<(ElementId, ElementId)>,
     imports: Vec<Export>,
-    stack_deps: Vec<(usize, String)>,
+    stack_deps: Vec<(usize, Why)>,
     /// The length of the template's start once it went to a [`TemplateStart`] (the
     /// sections' text is released then; their entry counts stay).
     head_len: Option<usize>,
@@ -537,7 +561,7 @@ pub(crate) fn synthesize_with(
 
     // Cross-stack exports: outputs in the producers, dependencies for the consumers.
     let mut exports: Vec<IndexSet<Export>> = vec![IndexSet::new(); app.stacks.len()];
-    let mut stack_edges: IndexMap<(usize, usize), Vec<String>> = IndexMap::new();
+    let mut stack_edges: IndexMap<(usize, usize), Vec<Why>> = IndexMap::new();
     for (ci, r) in rendered.iter_mut().enumerate() {
         for e in std::mem::take(&mut r.imports) {
             exports[e.producer].insert(e);
@@ -552,7 +576,7 @@ pub(crate) fn synthesize_with(
                 Some(&pi) if pi != si => stack_edges
                     .entry((si, pi))
                     .or_default()
-                    .push(format!("{} depends on {}", stack.path, app.stacks[pi].path)),
+                    .push(Why::StackDependsOn(si, pi)),
                 Some(_) => {}
                 None => diags.push(Diagnostic::error(
                     "BERTH-E0106",
@@ -577,7 +601,7 @@ pub(crate) fn synthesize_with(
         }
     }
 
-    let order = stack_order(app, &stack_edges, &mut diags);
+    let order = stack_order(app, &table, &stack_edges, &mut diags);
 
     // Per-stack graph checks and limits.
     for (si, stack) in app.stacks.iter().enumerate() {
@@ -876,9 +900,7 @@ fn render_stack(
                                 depends_on.insert(d.logical_id.clone());
                             }
                         }
-                        Some(d) => out
-                            .stack_deps
-                            .push((d.stack, format!("{} depends on {}", info.path, d.path))),
+                        Some(d) => out.stack_deps.push((d.stack, Why::DependsOn(e.id, *dep))),
                         None => r.err(
                             "BERTH-E0102",
                             format!("depends on element {dep}, which is not in any stack"),
@@ -925,14 +947,8 @@ fn render_stack(
             }
         }
         for export in r.imports.drain(..) {
-            out.stack_deps.push((
-                export.producer,
-                format!(
-                    "{} references {}",
-                    info.path,
-                    table.get(export.element).map_or("?", |i| i.path.as_str())
-                ),
-            ));
+            out.stack_deps
+                .push((export.producer, Why::References(e.id, export.element)));
             out.imports.push(export);
         }
         diags.append(&mut r.diags);
@@ -1130,7 +1146,8 @@ fn template_tail(r: &Rendered) -> String {
 /// Orders stacks so that dependencies come first, and reports cycles between stacks.
 fn stack_order(
     app: &AppSpec,
-    edges: &IndexMap<(usize, usize), Vec<String>>,
+    table: &Table<'_>,
+    edges: &IndexMap<(usize, usize), Vec<Why>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<usize> {
     let n = app.stacks.len();
@@ -1152,7 +1169,7 @@ fn stack_order(
         let mut reasons = Vec::new();
         for (&(c, p), why) in edges {
             if members.contains(&c) && members.contains(&p) {
-                reasons.extend(why.iter().cloned());
+                reasons.extend(why.iter().map(|w| w.text(app, table)));
             }
         }
         diags.push(Diagnostic::error(
