@@ -934,17 +934,17 @@ impl App {
         spec
     }
 
-    fn collect(
-        &self,
+    fn collect<'s>(
+        &'s self,
         n: NodeId,
         stack: NodeId,
         deferred: bool,
-        path: &mut Vec<String>,
+        path: &mut Vec<&'s str>,
         tags: &mut Vec<IndexMap<String, String>>,
         spec: &mut StackSpec,
     ) {
         let node = self.node(n);
-        path.push(node.id.clone());
+        path.push(&node.id);
         let pushed_tags = !node.tags.is_empty();
         if pushed_tags {
             tags.push(node.tags.clone());
@@ -966,7 +966,7 @@ impl App {
         if let Some(kind) = kind {
             spec.elements.push(ElementSpec {
                 id: n,
-                path: path.clone(),
+                path: path.iter().map(|&c| c.to_owned()).collect(),
                 logical_id: node.logical_id.clone(),
                 kind,
             });
