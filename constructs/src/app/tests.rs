@@ -364,6 +364,28 @@ fn output_and_parameter_limits_are_checked() {
 
 #[test]
 fn template_size_is_checked() {
+    let (kept, streamed) = (big_app().synth(), {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("berth.out");
+        let r = big_app().write_assembly(&out, TemplateFormat::Json);
+        // Nothing written, not even the start of a template.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        r
+    });
+    let e = errors(kept.unwrap_err());
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].starts_with("error[BERTH-E0121] Big: the template of stack Big is 10")
+            && e[0].ends_with(
+                "bytes: CloudFormation allows at most 1000000; split it into more stacks"
+            ),
+        "{e:?}"
+    );
+    // Written in two steps, the template is measured the same.
+    assert_eq!(errors(streamed.unwrap_err()), e);
+}
+
+fn big_app() -> App {
     let mut app = App::new();
     let s = stack(&mut app, "Big");
     let big = "x".repeat(4000);
@@ -378,15 +400,7 @@ fn template_size_is_checked() {
         )
         .unwrap();
     }
-    let e = errors(app.synth().unwrap_err());
-    assert_eq!(e.len(), 1);
-    assert!(
-        e[0].starts_with("error[BERTH-E0121] Big: the template of stack Big is 10")
-            && e[0].ends_with(
-                "bytes: CloudFormation allows at most 1000000; split it into more stacks"
-            ),
-        "{e:?}"
-    );
+    app
 }
 
 #[test]
