@@ -151,3 +151,60 @@ fn the_scheduled_task_passes_cfn_lint() {
     let (app, _) = app();
     support::lint(app);
 }
+
+/// A public-subnet VPC (no NAT gateway): tasks get a public IP by default, as CDK's
+/// ECS task target does, unless told otherwise.
+fn public_app(assign_public_ip: Option<bool>) -> serde_json::Value {
+    use berth_constructs::ec2::{SubnetConfiguration, SubnetSelection, SubnetType, Vpc, VpcProps};
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
+    let vpc = Vpc::new(
+        &mut app,
+        s,
+        "Vpc",
+        VpcProps {
+            max_azs: Some(2),
+            nat_gateways: Some(0),
+            subnet_configuration: vec![SubnetConfiguration::new("Public", SubnetType::Public)],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let cluster = Cluster::new(
+        &mut app,
+        s,
+        "Cluster",
+        ClusterProps {
+            vpc: Some(vpc),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut props = ScheduledFargateTaskProps::new(
+        cluster,
+        "rate(1 hour)",
+        ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"),
+    );
+    props.subnet_selection = SubnetSelection::of_type(SubnetType::Public);
+    props.assign_public_ip = assign_public_ip;
+    ScheduledFargateTask::new(&mut app, s, "Hourly", props).unwrap();
+    let out = app.synth().unwrap();
+    let t = &out.stacks[0].template;
+    let rule = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::Events::Rule")
+        .unwrap();
+    rule["Properties"]["Targets"][0]["EcsParameters"]["NetworkConfiguration"]["AwsVpcConfiguration"]
+        .clone()
+}
+
+#[test]
+fn tasks_in_public_subnets_get_a_public_ip_unless_told_otherwise() {
+    let by_default = public_app(None);
+    assert_eq!(by_default["AssignPublicIp"], "ENABLED");
+    assert_eq!(by_default["Subnets"].as_array().unwrap().len(), 2);
+    assert_eq!(public_app(Some(false))["AssignPublicIp"], "DISABLED");
+    assert_eq!(public_app(Some(true))["AssignPublicIp"], "ENABLED");
+}

@@ -57,6 +57,10 @@ pub struct ScheduledFargateTaskProps {
     pub task_count: u32,
     /// The tasks' subnets. Default: the VPC's private subnets.
     pub subnet_selection: SubnetSelection,
+    /// Whether each task gets a public IP (needed in public subnets to reach a
+    /// registry without a NAT gateway). Default: yes in public subnets, no otherwise
+    /// (as CDK's ECS task target).
+    pub assign_public_ip: Option<bool>,
     /// Whether the rule is enabled. Default: true.
     pub enabled: bool,
     /// A description of the rule. Default: none.
@@ -73,6 +77,7 @@ impl ScheduledFargateTaskProps {
             size: FargateSize::default(),
             task_count: 1,
             subnet_selection: SubnetSelection::default(),
+            assign_public_ip: None,
             enabled: true,
             rule_description: None,
         }
@@ -238,7 +243,14 @@ impl ScheduledFargateTask {
                 launch_type: Some(rule::LaunchType::Fargate.into()),
                 network_configuration: Some(Expr::Lit(rule::NetworkConfiguration {
                     aws_vpc_configuration: Some(Expr::Lit(rule::AwsVpcConfiguration {
-                        assign_public_ip: Some(rule::AssignPublicIp::Disabled.into()),
+                        assign_public_ip: Some(
+                            if props.assign_public_ip.unwrap_or(subnets.has_public) {
+                                rule::AssignPublicIp::Enabled
+                            } else {
+                                rule::AssignPublicIp::Disabled
+                            }
+                            .into(),
+                        ),
                         security_groups: Some(Expr::Lit(vec![value_expr(sg_id)])),
                         subnets: Some(Expr::Lit(
                             subnets.subnet_ids.into_iter().map(value_expr).collect(),
