@@ -10,7 +10,7 @@
 mod support;
 use support::lint as check;
 
-use berth_constructs::ec2::{Connectable, Port, SubnetSelection, SubnetType, Vpc, VpcProps};
+use berth_constructs::ec2::{Connectable, Port, SubnetSelection, SubnetType, VpcProps};
 use berth_constructs::ecs::*;
 use berth_constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 use berth_constructs::{fargate_size, App, Stack, StackProps};
@@ -133,26 +133,14 @@ fn fargate_variants() {
 fn ec2_awsvpc_on_arm64_capacity_with_the_ec2_launch_type() {
     let mut app = App::new();
     let s = Stack::new(&mut app, "Ec2", StackProps::default()).unwrap();
-    let vpc = Vpc::new(
+    let cluster = support::cluster_in_new_vpc(
         &mut app,
         s,
-        "Vpc",
         VpcProps {
             nat_gateways: Some(1),
             ..Default::default()
         },
-    )
-    .unwrap();
-    let cluster = Cluster::new(
-        &mut app,
-        s,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    );
     cluster
         .add_capacity(
             &mut app,

@@ -3,7 +3,7 @@
 //! from the load balancer only), HTTPS with redirect, outputs, and misuse.
 
 use berth_assertions::{pattern, Capture, Match, Template};
-use berth_constructs::ec2::{Vpc, VpcProps};
+use berth_constructs::ec2::VpcProps;
 use berth_constructs::ecs::{
     AddCapacityOptions, Cluster, ClusterProps, ContainerDefinitionOptions, ContainerImage,
     DeploymentCircuitBreaker, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping,
@@ -223,17 +223,7 @@ fn https_with_redirect_and_a_domain_name() {
 fn a_given_task_definition_is_targeted_on_its_default_container_port() {
     let mut app = App::new();
     let s = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-    let vpc = Vpc::new(&mut app, s, "Vpc", VpcProps::default()).unwrap();
-    let cluster = Cluster::new(
-        &mut app,
-        s,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let cluster = support::cluster_in_new_vpc(&mut app, s, VpcProps::default());
     let task =
         FargateTaskDefinition::new(&mut app, s, "Task", FargateTaskDefinitionProps::default())
             .unwrap();

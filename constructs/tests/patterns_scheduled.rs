@@ -155,31 +155,19 @@ fn the_scheduled_task_passes_cfn_lint() {
 /// A public-subnet VPC (no NAT gateway): tasks get a public IP by default, as CDK's
 /// ECS task target does, unless told otherwise.
 fn public_app(assign_public_ip: Option<bool>) -> serde_json::Value {
-    use berth_constructs::ec2::{SubnetConfiguration, SubnetSelection, SubnetType, Vpc, VpcProps};
+    use berth_constructs::ec2::{SubnetConfiguration, SubnetSelection, SubnetType, VpcProps};
     let mut app = App::new();
     let s = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
-    let vpc = Vpc::new(
+    let cluster = support::cluster_in_new_vpc(
         &mut app,
         s,
-        "Vpc",
         VpcProps {
             max_azs: Some(2),
             nat_gateways: Some(0),
             subnet_configuration: vec![SubnetConfiguration::new("Public", SubnetType::Public)],
             ..Default::default()
         },
-    )
-    .unwrap();
-    let cluster = Cluster::new(
-        &mut app,
-        s,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    );
     let mut props = ScheduledFargateTaskProps::new(
         cluster,
         "rate(1 hour)",

@@ -185,15 +185,24 @@ fn write_manifest(
     w.write_all(b"\n  }\n}\n")
 }
 
-/// Writes `manifest.json` to `staging`, through a buffer.
-fn write_manifest_file(staging: &Path, output: &SynthOutput, format: TemplateFormat) -> Result<()> {
+/// Writes `staging/file` through a buffer, with `write` (`tree.json` and
+/// `manifest.json` of a large app are megabytes: never held whole in memory).
+fn write_buffered(
+    staging: &Path,
+    file: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
     use std::io::Write;
-    let p = staging.join("manifest.json");
+    let p = staging.join(file);
     let f = fs::File::create(&p).map_err(io_error(&p))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-    write_manifest(&mut w, output, format)
-        .and_then(|()| w.flush())
-        .map_err(io_error(&p))
+    write(&mut w).and_then(|()| w.flush()).map_err(io_error(&p))
+}
+
+fn write_manifest_file(staging: &Path, output: &SynthOutput, format: TemplateFormat) -> Result<()> {
+    write_buffered(staging, "manifest.json", |w| {
+        write_manifest(w, output, format)
+    })
 }
 
 #[derive(serde::Serialize)]
@@ -408,15 +417,8 @@ fn write_tree(w: &mut impl std::io::Write, root: &TreeNode) -> std::io::Result<(
     w.write_all(b"\n}\n")
 }
 
-/// Writes `tree.json` to `staging`, through a buffer.
 fn write_tree_file(staging: &Path, root: &TreeNode) -> Result<()> {
-    use std::io::Write;
-    let p = staging.join("tree.json");
-    let f = fs::File::create(&p).map_err(io_error(&p))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-    write_tree(&mut w, root)
-        .and_then(|()| w.flush())
-        .map_err(io_error(&p))
+    write_buffered(staging, "tree.json", |w| write_tree(w, root))
 }
 
 /// The asset manifest of a stack (`<Stack>.assets.json`, CDK's asset-manifest schema):

@@ -1293,7 +1293,8 @@ fn check_size(stack: &StackSpec, bytes: usize, diags: &mut Vec<Diagnostic>) {
 
 /// Maps `f` over `items` on the machine's cores, keeping the order. Stacks are
 /// independent once the element table is built, so rendering and serializing them
-/// parallelizes without locks.
+/// parallelizes; the only shared state is the index of the next item (each item's
+/// slot is locked once, when a worker takes it).
 pub(crate) fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;

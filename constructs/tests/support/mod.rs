@@ -44,3 +44,25 @@ pub fn lint(mut app: App) {
         );
     }
 }
+
+/// A VPC (`Vpc`) with `vpc_props` and an ECS cluster in it (`Cluster`), in `scope`:
+/// the set-up most service tests start from.
+pub fn cluster_in_new_vpc(
+    app: &mut App,
+    scope: berth_constructs::Stack,
+    vpc_props: berth_constructs::ec2::VpcProps,
+) -> berth_constructs::ecs::Cluster {
+    use berth_constructs::ec2::Vpc;
+    use berth_constructs::ecs::{Cluster, ClusterProps};
+    let vpc = Vpc::new(app, scope, "Vpc", vpc_props).unwrap();
+    Cluster::new(
+        app,
+        scope,
+        "Cluster",
+        ClusterProps {
+            vpc: Some(vpc),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
