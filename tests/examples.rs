@@ -44,6 +44,30 @@ fn example_templates_match_their_snapshots() {
 }
 
 #[test]
+fn typed_properties_render_the_same_straight_to_json_as_through_values() {
+    // `App::synth` renders each L1's properties straight to JSON (`render_json`);
+    // `App::spec` copies them as `Value`s (`to_value`), which synth then renders.
+    // Every example (nested property types, enums, numbers, lists, tokens) must give
+    // the same templates both ways.
+    for ((name, mut direct), (_, mut copied)) in
+        common::examples().into_iter().zip(common::examples())
+    {
+        let direct = direct.synth().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (spec, _) = copied.spec().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let copied = berth::synth::synthesize::synthesize(
+            &spec,
+            &berth::synth::synthesize::SynthOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(direct.stacks.len(), copied.stacks.len(), "{name}");
+        for (d, c) in direct.stacks.iter().zip(&copied.stacks) {
+            assert_eq!(d.template, c.template, "{name}: {}", d.name);
+            assert_eq!(d.template_text, c.template_text, "{name}: {}", d.name);
+        }
+    }
+}
+
+#[test]
 fn synthesis_is_byte_stable() {
     for ((name, a), (_, b)) in common::examples().into_iter().zip(common::examples()) {
         let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

@@ -9,10 +9,10 @@ use berth_synth::model::{
 };
 use berth_synth::resource::{CfnProperties, ResourceRef};
 use berth_synth::synthesize::{synthesize_from, SynthOptions, SynthOutput};
+use berth_synth::value::Leaf;
 use berth_synth::{Diagnostic, ElementId, SynthError, Value};
 use indexmap::IndexMap;
 use std::any::Any;
-use std::borrow::Cow;
 use std::path::Path;
 
 /// A node of the tree. The same number is the [`ElementId`] that tokens refer to.
@@ -660,16 +660,19 @@ impl App {
     }
 
     fn resource_data_mut(&mut self, node: NodeId) -> Result<&mut ResourceData> {
-        let path = self.path(node);
-        match &mut self.node_mut(node).kind {
-            NodeKind::Resource(r) => Ok(r),
-            other => Err(ConstructError::new(
-                path,
+        if !matches!(self.node(node).kind, NodeKind::Resource(_)) {
+            // The path is only made for the error.
+            return Err(ConstructError::new(
+                self.path(node),
                 ErrorKind::WrongKind {
                     expected: "resource",
-                    found: other.noun(),
+                    found: self.node(node).kind.noun(),
                 },
-            )),
+            ));
+        }
+        match &mut self.node_mut(node).kind {
+            NodeKind::Resource(r) => Ok(r),
+            _ => unreachable!("checked above"),
         }
     }
 
@@ -881,6 +884,8 @@ impl App {
         let app: &App = self;
         let (stacks, tree) = std::thread::scope(|scope| {
             let tree = scope.spawn(|| app.tree_node(ROOT, String::new()));
+            // Sequentially: on parallel workers this is slower (fresh allocator arenas
+            // and page faults outweigh the second core; measured with `many`).
             let stacks = app
                 .stacks()
                 .into_iter()
@@ -893,13 +898,15 @@ impl App {
 
     /// The `Properties` of each resource, as synth asks for them when it renders an
     /// app lowered with `deferred` (overrides applied).
-    fn property_source<'a>(&'a self) -> impl Fn(ElementId) -> Option<Cow<'a, Value>> + Sync + 'a {
-        |id: ElementId| match &self.nodes.get(id.0 as usize)?.kind {
-            NodeKind::Resource(r) => Some(match r.props.as_value() {
-                // Untyped properties without overrides: rendered as they are.
-                Some(v) if r.overrides.is_empty() => Cow::Borrowed(v),
-                _ => Cow::Owned(properties_of(r)),
-            }),
+    fn property_source(
+        &self,
+    ) -> impl Fn(ElementId, &mut Leaf<'_>) -> Option<serde_json::Value> + Sync + '_ {
+        |id: ElementId, leaf: &mut Leaf<'_>| match &self.nodes.get(id.0 as usize)?.kind {
+            // Without overrides, straight from the L1 (typed or untyped) to JSON.
+            NodeKind::Resource(r) if r.overrides.is_empty() => {
+                Some(r.props.render_properties(leaf))
+            }
+            NodeKind::Resource(r) => Some(leaf(&properties_of(r))),
             _ => None,
         }
     }
@@ -918,7 +925,7 @@ impl App {
             env: data.env.clone(),
             termination_protection: data.termination_protection,
             depends_on: Vec::new(),
-            elements: Vec::new(),
+            elements: Vec::with_capacity(self.elements_below(stack.node)),
             assets: data.assets.clone(),
         };
         // Stack-level dependencies: the stack's own, plus those of anything inside it
@@ -932,6 +939,21 @@ impl App {
             spec.depends_on.push(d);
         }
         spec
+    }
+
+    /// How many template elements are below `n` (to size a stack's element list).
+    fn elements_below(&self, n: NodeId) -> usize {
+        self.node(n)
+            .children
+            .iter()
+            .map(|&c| {
+                let own = match self.node(c).kind {
+                    NodeKind::App | NodeKind::Stack(_) | NodeKind::Construct(_) => 0,
+                    _ => 1,
+                };
+                own + self.elements_below(c)
+            })
+            .sum()
     }
 
     fn collect<'s>(

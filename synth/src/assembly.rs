@@ -11,8 +11,9 @@ use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
 use crate::model::{AppSpec, DockerImageAssetSpec, StackSpec, TreeNode};
 use crate::pretty::{indent, Section};
+use crate::par::par_map;
 use crate::synthesize::{
-    par_map, synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput,
+    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput,
     TemplateStart,
 };
 use serde_json::{json, Value as Json};

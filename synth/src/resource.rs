@@ -8,7 +8,7 @@
 //! exactly the attributes in the schema's `readOnlyProperties`, so asking for an
 //! attribute that does not exist does not compile.
 
-use crate::value::{ElementId, Token, Value};
+use crate::value::{ElementId, Leaf, Token, Value};
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
@@ -24,6 +24,17 @@ pub trait CfnProperties: Any + fmt::Debug + Send + Sync {
     /// means "call [`CfnProperties::to_properties`]".
     fn as_value(&self) -> Option<&Value> {
         None
+    }
+    /// The `Properties` object as JSON, every [`Value`] in it rendered by `leaf`:
+    /// the same as `leaf(&self.to_properties())` (what the default does, without a
+    /// copy for [`CfnProperties::as_value`]). Generated L1 structs build it directly
+    /// ([`ToValue::render_json`](crate::value::ToValue::render_json)), which spares
+    /// synth the intermediate [`Value`].
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        match self.as_value() {
+            Some(v) => leaf(v),
+            None => leaf(&self.to_properties()),
+        }
     }
     /// Upcast for downcasting to the concrete type.
     fn as_any(&self) -> &dyn Any;

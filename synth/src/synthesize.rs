@@ -5,13 +5,13 @@
 use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
 use crate::logical_id::{check_logical_id, make_unique_id};
 use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
+use crate::par::par_map;
 use crate::pretty::{document_rest, document_start, Member, Section};
 use crate::schema::{self, TagFormat};
-use crate::value::{ElementId, Intrinsic, Target, Value};
+use crate::value::{float_json, ElementId, Intrinsic, Leaf, Target, Value};
 use indexmap::{IndexMap, IndexSet};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::{json, Map, Value as Json};
-use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 /// Most resources CloudFormation accepts in one stack.
@@ -186,9 +186,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
             Value::Int(i) => Json::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f)
-                .map(Json::Number)
-                .unwrap_or(Json::Null),
+            Value::Float(f) => float_json(*f),
             Value::String(s) => Json::String(s.clone()),
             Value::List(items) => Json::Array(items.iter().map(|i| self.render(i)).collect()),
             Value::Map(m) => {
@@ -494,14 +492,16 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
     synthesize_with(app, options, None, None, None)
 }
 
-/// Supplies resources' `Properties` while synthesis renders them, by element id, for an
-/// [`AppSpec`] built without them: `None` means "use [`ResourceSpec::properties`]".
-/// Called from the synthesis workers, once per resource; each value is dropped as soon
-/// as it is rendered, so the properties of the whole app are never in memory twice
-/// (the construct tree keeps its typed copy).
+/// Renders resources' `Properties` while synthesis renders the stacks, by element id,
+/// for an [`AppSpec`] built without them: `None` means "use
+/// [`ResourceSpec::properties`]". The source builds the JSON itself, handing every
+/// [`Value`] it holds to the [`Leaf`] it is given (synth's renderer: it resolves the
+/// tokens), so typed properties go to JSON without an intermediate [`Value`] and the
+/// properties of the whole app are never in memory twice (the construct tree keeps its
+/// typed copy). Called from the synthesis workers, once per resource.
 ///
 /// [`ResourceSpec::properties`]: crate::model::ResourceSpec::properties
-pub type PropertySource<'s> = dyn Fn(ElementId) -> Option<Cow<'s, Value>> + Sync + 's;
+pub type PropertySource<'s> = dyn Fn(ElementId, &mut Leaf<'_>) -> Option<Json> + Sync + 's;
 
 /// [`synthesize`], taking resources' properties from `source`.
 pub fn synthesize_from(
@@ -875,8 +875,9 @@ fn render_stack(
                 out.outputs.insert(lid, Json::Object(m));
             }
             ElementKind::Resource(res) => {
-                let mut props = match source.and_then(|s| s(e.id)) {
-                    Some(supplied) => r.render(&supplied),
+                let supplied = source.and_then(|s| s(e.id, &mut |v: &Value| r.render(v)));
+                let mut props = match supplied {
+                    Some(json) => json,
                     None => r.render(&res.properties),
                 };
                 let direct_refs: BTreeSet<ElementId> = r.refs.iter().copied().collect();
@@ -1289,52 +1290,4 @@ fn check_size(stack: &StackSpec, bytes: usize, diags: &mut Vec<Diagnostic>) {
             ),
         ));
     }
-}
-
-/// Maps `f` over `items` on the machine's cores, keeping the order. Stacks are
-/// independent once the element table is built, so rendering and serializing them
-/// parallelizes; the only shared state is the index of the next item (each item's
-/// slot is locked once, when a worker takes it).
-pub(crate) fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if threads <= 1 {
-        return items.into_iter().map(f).collect();
-    }
-    // Each worker takes the next item when it is done with one: stacks differ in
-    // size, and another thread (tree.json) may share a core.
-    let n = items.len();
-    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    let next = AtomicUsize::new(0);
-    let (f, slots, next) = (&f, &slots, &next);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(move || {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
-                            break done;
-                        }
-                        let item = slots[i]
-                            .lock()
-                            .expect("no worker panicked holding it")
-                            .take()
-                            .expect("each item is taken once");
-                        done.push((i, f(item)));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("synthesis worker panicked"))
-            .collect()
-    });
-    results.sort_unstable_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
 }

@@ -295,35 +295,70 @@ impl Intrinsic {
     }
 }
 
+/// Renders a [`Value`] held by a typed value as JSON (synth resolves its tokens
+/// there). See [`ToValue::render_json`].
+pub type Leaf<'r> = dyn FnMut(&Value) -> serde_json::Value + 'r;
+
 /// Converts a typed value into a [`Value`].
 pub trait ToValue {
     /// The value, with tokens kept as intrinsics.
     fn to_value(&self) -> Value;
+
+    /// The value as JSON, built directly from the typed value: every [`Value`] it
+    /// holds goes through `leaf` (which resolves tokens), literals are converted as
+    /// `leaf` would convert them. The same JSON as `leaf(&self.to_value())`, which is
+    /// the default, without building the intermediate [`Value`]: synth renders
+    /// generated L1 properties this way.
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        leaf(&self.to_value())
+    }
+}
+
+/// A float as JSON: a number, or `null` for NaN and infinities (as serde_json does).
+pub fn float_json(f: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(f)
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
 }
 
 impl ToValue for Value {
     fn to_value(&self) -> Value {
         self.clone()
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        leaf(self)
+    }
 }
 impl ToValue for String {
     fn to_value(&self) -> Value {
         Value::String(self.clone())
+    }
+    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+        serde_json::Value::String(self.clone())
     }
 }
 impl ToValue for str {
     fn to_value(&self) -> Value {
         Value::String(self.to_owned())
     }
+    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+        serde_json::Value::String(self.to_owned())
+    }
 }
 impl ToValue for bool {
     fn to_value(&self) -> Value {
         Value::Bool(*self)
     }
+    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+        serde_json::Value::Bool(*self)
+    }
 }
 impl ToValue for f64 {
     fn to_value(&self) -> Value {
         Value::Float(*self)
+    }
+    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+        float_json(*self)
     }
 }
 macro_rules! int_to_value {
@@ -331,6 +366,9 @@ macro_rules! int_to_value {
         impl ToValue for $t {
             fn to_value(&self) -> Value {
                 Value::Int(*self as i64)
+            }
+            fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+                serde_json::Value::from(*self as i64)
             }
         }
         impl From<$t> for Value {
@@ -346,6 +384,9 @@ impl<T: ToValue> ToValue for Vec<T> {
     fn to_value(&self) -> Value {
         Value::List(self.iter().map(ToValue::to_value).collect())
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        serde_json::Value::Array(self.iter().map(|v| v.render_json(leaf)).collect())
+    }
 }
 impl<T: ToValue> ToValue for IndexMap<String, T> {
     fn to_value(&self) -> Value {
@@ -355,15 +396,28 @@ impl<T: ToValue> ToValue for IndexMap<String, T> {
                 .collect(),
         ))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::with_capacity(self.len());
+        for (k, v) in self {
+            m.insert(k.clone(), v.render_json(leaf));
+        }
+        serde_json::Value::Object(m)
+    }
 }
 impl<T: ToValue + ?Sized> ToValue for &T {
     fn to_value(&self) -> Value {
         (**self).to_value()
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        (**self).render_json(leaf)
+    }
 }
 impl<T: ToValue> ToValue for Box<T> {
     fn to_value(&self) -> Value {
         (**self).to_value()
+    }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        (**self).render_json(leaf)
     }
 }
 
@@ -458,6 +512,9 @@ impl<T> ToValue for Token<T> {
     fn to_value(&self) -> Value {
         self.value.clone()
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        leaf(&self.value)
+    }
 }
 impl<T> From<Token<T>> for Value {
     fn from(t: Token<T>) -> Value {
@@ -489,6 +546,12 @@ impl<T: ToValue> ToValue for Expr<T> {
         match self {
             Expr::Lit(t) => t.to_value(),
             Expr::Token(v) => v.clone(),
+        }
+    }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        match self {
+            Expr::Lit(t) => t.render_json(leaf),
+            Expr::Token(v) => leaf(v),
         }
     }
 }

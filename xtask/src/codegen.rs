@@ -955,6 +955,24 @@ fn write_to_value_body(out: &mut String, fields: &[Field]) {
     out.push_str("Value::Map(Box::new(m))\n");
 }
 
+/// `render_json`: the same JSON as rendering `to_value`'s map, built directly.
+fn write_render_json(out: &mut String, fields: &[Field]) {
+    out.push_str("    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {\n");
+    if fields.is_empty() {
+        out.push_str("let _ = leaf;\nserde_json::Value::Object(serde_json::Map::new())\n    }\n");
+        return;
+    }
+    out.push_str("let mut m = serde_json::Map::new();\n");
+    for f in fields {
+        let _ = writeln!(
+            out,
+            "put_json(&mut m, {:?}, &self.{}, leaf);",
+            f.cfn_name, f.rust_name
+        );
+    }
+    out.push_str("serde_json::Value::Object(m)\n    }\n");
+}
+
 fn docs_url(type_name: &str) -> String {
     let parts: Vec<&str> = type_name.split("::").collect();
     format!(
@@ -978,14 +996,17 @@ fn service_module(module: &str, resources: &[Resource]) -> Result<String> {
         "//! L1 resources of `{namespace}` (`cfn::{module}`).\n"
     );
     out.push_str(ALLOWS);
-    out.push_str("\nuse super::support::put;\nuse crate::resource::{CfnProperties, ResourceRef};\nuse crate::value::{Expr, Token, ToValue, Value};\n\n");
+    out.push_str("\nuse super::support::{put, put_json};\nuse crate::resource::{CfnProperties, ResourceRef};\nuse crate::value::{Expr, Leaf, Token, ToValue, Value};\n\n");
     let needs_token = resources.iter().any(|r| !r.attributes.is_empty());
     if !needs_token {
         out = out.replace(
             "use crate::resource::{CfnProperties, ResourceRef};",
             "use crate::resource::CfnProperties;",
         );
-        out = out.replace("{Expr, Token, ToValue, Value}", "{Expr, ToValue, Value}");
+        out = out.replace(
+            "{Expr, Leaf, Token, ToValue, Value}",
+            "{Expr, Leaf, ToValue, Value}",
+        );
     }
     for r in resources {
         resource_code(&mut out, r);
@@ -1038,10 +1059,12 @@ fn resource_code(out: &mut String, r: &Resource) {
         r.struct_name
     );
     write_to_value_body(out, &r.fields);
-    out.push_str("    }\n}\n\n");
+    out.push_str("    }\n");
+    write_render_json(out, &r.fields);
+    out.push_str("}\n\n");
     let _ = writeln!(
         out,
-        "impl CfnProperties for {0} {{\n    fn type_name(&self) -> &str {{\n        Self::TYPE_NAME\n    }}\n    fn to_properties(&self) -> Value {{\n        self.to_value()\n    }}\n    fn as_any(&self) -> &dyn std::any::Any {{\n        self\n    }}\n    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {{\n        self\n    }}\n}}\n",
+        "impl CfnProperties for {0} {{\n    fn type_name(&self) -> &str {{\n        Self::TYPE_NAME\n    }}\n    fn to_properties(&self) -> Value {{\n        self.to_value()\n    }}\n    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {{\n        self.render_json(leaf)\n    }}\n    fn as_any(&self) -> &dyn std::any::Any {{\n        self\n    }}\n    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {{\n        self\n    }}\n}}\n",
         r.struct_name
     );
     if !r.attributes.is_empty() {
@@ -1077,10 +1100,14 @@ fn resource_code(out: &mut String, r: &Resource) {
     }
     let _ = writeln!(
         out,
-        "/// Property types and enums of [`{}`].\npub mod {} {{\n{}    use crate::value::{{Expr, ToValue, Value}};\n",
+        "/// Property types and enums of [`{}`].\npub mod {} {{\n{}    use crate::value::{{Expr, Leaf, ToValue, Value}};\n",
         r.struct_name,
         r.submodule,
-        if r.structs.is_empty() { "" } else { "    use super::put;\n" }
+        if r.structs.is_empty() {
+            ""
+        } else {
+            "    use super::{put, put_json};\n"
+        }
     );
     for s in r.structs.values() {
         let desc = if s.doc.trim().is_empty() {
@@ -1105,7 +1132,9 @@ fn resource_code(out: &mut String, r: &Resource) {
             s.name
         );
         write_to_value_body(out, &s.fields);
-        out.push_str("    }\n}\n\n");
+        out.push_str("    }\n");
+        write_render_json(out, &s.fields);
+        out.push_str("}\n\n");
         let _ = writeln!(
             out,
             "impl From<{0}> for Expr<{0}> {{\n    fn from(v: {0}) -> Self {{\n        Expr::Lit(v)\n    }}\n}}\n",
@@ -1135,7 +1164,7 @@ fn resource_code(out: &mut String, r: &Resource) {
         out.push_str("        }\n    }\n}\n\n");
         let _ = writeln!(
             out,
-            "impl ToValue for {0} {{\n    fn to_value(&self) -> Value {{\n        Value::String(self.as_str().to_owned())\n    }}\n}}\n\nimpl From<{0}> for Expr<{0}> {{\n    fn from(v: {0}) -> Self {{\n        Expr::Lit(v)\n    }}\n}}\n",
+            "impl ToValue for {0} {{\n    fn to_value(&self) -> Value {{\n        Value::String(self.as_str().to_owned())\n    }}\n    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {{\n        serde_json::Value::String(self.as_str().to_owned())\n    }}\n}}\n\nimpl From<{0}> for Expr<{0}> {{\n    fn from(v: {0}) -> Self {{\n        Expr::Lit(v)\n    }}\n}}\n",
             e.name
         );
     }

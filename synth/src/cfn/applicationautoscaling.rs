@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::ApplicationAutoScaling::ScalableTarget`: The ``AWS::ApplicationAutoScaling::ScalableTarget`` resource specifies a resource that Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service resource.
 ///
@@ -187,6 +187,19 @@ impl ToValue for CfnScalableTarget {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "MaxCapacity", &self.max_capacity, leaf);
+        put_json(&mut m, "MinCapacity", &self.min_capacity, leaf);
+        put_json(&mut m, "ResourceId", &self.resource_id, leaf);
+        put_json(&mut m, "RoleARN", &self.role_arn, leaf);
+        put_json(&mut m, "ScalableDimension", &self.scalable_dimension, leaf);
+        put_json(&mut m, "ScheduledActions", &self.scheduled_actions, leaf);
+        put_json(&mut m, "ServiceNamespace", &self.service_namespace, leaf);
+        put_json(&mut m, "SuspendedState", &self.suspended_state, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnScalableTarget {
@@ -195,6 +208,9 @@ impl CfnProperties for CfnScalableTarget {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -214,8 +230,8 @@ impl ResourceRef<CfnScalableTarget> {
 
 /// Property types and enums of [`CfnScalableTarget`].
 pub mod scalable_target {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// ``ScheduledAction`` is a property of the [AWS::ApplicationAutoScaling::ScalableTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html) resource that specifies a scheduled action for a scalable target.
     ///
@@ -273,6 +289,26 @@ pub mod scalable_target {
             put(&mut m, "Timezone", &self.timezone);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "EndTime", &self.end_time, leaf);
+            put_json(
+                &mut m,
+                "ScalableTargetAction",
+                &self.scalable_target_action,
+                leaf,
+            );
+            put_json(&mut m, "Schedule", &self.schedule, leaf);
+            put_json(
+                &mut m,
+                "ScheduledActionName",
+                &self.scheduled_action_name,
+                leaf,
+            );
+            put_json(&mut m, "StartTime", &self.start_time, leaf);
+            put_json(&mut m, "Timezone", &self.timezone, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ScheduledAction> for Expr<ScheduledAction> {
@@ -300,6 +336,12 @@ pub mod scalable_target {
             put(&mut m, "MaxCapacity", &self.max_capacity);
             put(&mut m, "MinCapacity", &self.min_capacity);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "MaxCapacity", &self.max_capacity, leaf);
+            put_json(&mut m, "MinCapacity", &self.min_capacity, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -348,6 +390,28 @@ pub mod scalable_target {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "DynamicScalingInSuspended",
+                &self.dynamic_scaling_in_suspended,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "DynamicScalingOutSuspended",
+                &self.dynamic_scaling_out_suspended,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ScheduledScalingSuspended",
+                &self.scheduled_scaling_suspended,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<SuspendedState> for Expr<SuspendedState> {
@@ -375,6 +439,12 @@ pub mod scalable_target {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -570,6 +640,9 @@ pub mod scalable_target {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ScalableDimension> for Expr<ScalableDimension> {
@@ -639,6 +712,9 @@ pub mod scalable_target {
     impl ToValue for ServiceNamespace {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -828,6 +904,34 @@ impl ToValue for CfnScalingPolicy {
         );
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "PolicyName", &self.policy_name, leaf);
+        put_json(&mut m, "PolicyType", &self.policy_type, leaf);
+        put_json(
+            &mut m,
+            "PredictiveScalingPolicyConfiguration",
+            &self.predictive_scaling_policy_configuration,
+            leaf,
+        );
+        put_json(&mut m, "ResourceId", &self.resource_id, leaf);
+        put_json(&mut m, "ScalableDimension", &self.scalable_dimension, leaf);
+        put_json(&mut m, "ScalingTargetId", &self.scaling_target_id, leaf);
+        put_json(&mut m, "ServiceNamespace", &self.service_namespace, leaf);
+        put_json(
+            &mut m,
+            "StepScalingPolicyConfiguration",
+            &self.step_scaling_policy_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "TargetTrackingScalingPolicyConfiguration",
+            &self.target_tracking_scaling_policy_configuration,
+            leaf,
+        );
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnScalingPolicy {
@@ -836,6 +940,9 @@ impl CfnProperties for CfnScalingPolicy {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -855,8 +962,8 @@ impl ResourceRef<CfnScalingPolicy> {
 
 /// Property types and enums of [`CfnScalingPolicy`].
 pub mod scaling_policy {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Represents a predictive scaling policy configuration. Predictive scaling is supported on Amazon ECS services.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -902,6 +1009,30 @@ pub mod scaling_policy {
             put(&mut m, "Mode", &self.mode);
             put(&mut m, "SchedulingBufferTime", &self.scheduling_buffer_time);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "MaxCapacityBreachBehavior",
+                &self.max_capacity_breach_behavior,
+                leaf,
+            );
+            put_json(&mut m, "MaxCapacityBuffer", &self.max_capacity_buffer, leaf);
+            put_json(
+                &mut m,
+                "MetricSpecifications",
+                &self.metric_specifications,
+                leaf,
+            );
+            put_json(&mut m, "Mode", &self.mode, leaf);
+            put_json(
+                &mut m,
+                "SchedulingBufferTime",
+                &self.scheduling_buffer_time,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -988,6 +1119,47 @@ pub mod scaling_policy {
             put(&mut m, "TargetValue", &self.target_value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CustomizedCapacityMetricSpecification",
+                &self.customized_capacity_metric_specification,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CustomizedLoadMetricSpecification",
+                &self.customized_load_metric_specification,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CustomizedScalingMetricSpecification",
+                &self.customized_scaling_metric_specification,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "PredefinedLoadMetricSpecification",
+                &self.predefined_load_metric_specification,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "PredefinedMetricPairSpecification",
+                &self.predefined_metric_pair_specification,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "PredefinedScalingMetricSpecification",
+                &self.predefined_scaling_metric_specification,
+                leaf,
+            );
+            put_json(&mut m, "TargetValue", &self.target_value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PredictiveScalingMetricSpecification> for Expr<PredictiveScalingMetricSpecification> {
@@ -1010,6 +1182,11 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1064,6 +1241,15 @@ pub mod scaling_policy {
             put(&mut m, "ReturnData", &self.return_data);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Expression", &self.expression, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Label", &self.label, leaf);
+            put_json(&mut m, "MetricStat", &self.metric_stat, leaf);
+            put_json(&mut m, "ReturnData", &self.return_data, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PredictiveScalingMetricDataQuery> for Expr<PredictiveScalingMetricDataQuery> {
@@ -1099,6 +1285,13 @@ pub mod scaling_policy {
             put(&mut m, "Unit", &self.unit);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Metric", &self.metric, leaf);
+            put_json(&mut m, "Stat", &self.stat, leaf);
+            put_json(&mut m, "Unit", &self.unit, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PredictiveScalingMetricStat> for Expr<PredictiveScalingMetricStat> {
@@ -1132,6 +1325,13 @@ pub mod scaling_policy {
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Dimensions", &self.dimensions, leaf);
+            put_json(&mut m, "MetricName", &self.metric_name, leaf);
+            put_json(&mut m, "Namespace", &self.namespace, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PredictiveScalingMetric> for Expr<PredictiveScalingMetric> {
@@ -1160,6 +1360,12 @@ pub mod scaling_policy {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PredictiveScalingMetricDimension> for Expr<PredictiveScalingMetricDimension> {
@@ -1183,6 +1389,11 @@ pub mod scaling_policy {
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PredictiveScalingCustomizedLoadMetric> for Expr<PredictiveScalingCustomizedLoadMetric> {
@@ -1205,6 +1416,11 @@ pub mod scaling_policy {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1258,6 +1474,17 @@ pub mod scaling_policy {
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "PredefinedMetricType",
+                &self.predefined_metric_type,
+                leaf,
+            );
+            put_json(&mut m, "ResourceLabel", &self.resource_label, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PredictiveScalingPredefinedLoadMetric> for Expr<PredictiveScalingPredefinedLoadMetric> {
@@ -1306,6 +1533,17 @@ pub mod scaling_policy {
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "PredefinedMetricType",
+                &self.predefined_metric_type,
+                leaf,
+            );
+            put_json(&mut m, "ResourceLabel", &self.resource_label, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1357,6 +1595,17 @@ pub mod scaling_policy {
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "PredefinedMetricType",
+                &self.predefined_metric_type,
+                leaf,
+            );
+            put_json(&mut m, "ResourceLabel", &self.resource_label, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1415,6 +1664,25 @@ pub mod scaling_policy {
             put(&mut m, "StepAdjustments", &self.step_adjustments);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AdjustmentType", &self.adjustment_type, leaf);
+            put_json(&mut m, "Cooldown", &self.cooldown, leaf);
+            put_json(
+                &mut m,
+                "MetricAggregationType",
+                &self.metric_aggregation_type,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "MinAdjustmentMagnitude",
+                &self.min_adjustment_magnitude,
+                leaf,
+            );
+            put_json(&mut m, "StepAdjustments", &self.step_adjustments, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<StepScalingPolicyConfiguration> for Expr<StepScalingPolicyConfiguration> {
@@ -1469,6 +1737,23 @@ pub mod scaling_policy {
             );
             put(&mut m, "ScalingAdjustment", &self.scaling_adjustment);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "MetricIntervalLowerBound",
+                &self.metric_interval_lower_bound,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "MetricIntervalUpperBound",
+                &self.metric_interval_upper_bound,
+                leaf,
+            );
+            put_json(&mut m, "ScalingAdjustment", &self.scaling_adjustment, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1527,6 +1812,26 @@ pub mod scaling_policy {
             put(&mut m, "ScaleOutCooldown", &self.scale_out_cooldown);
             put(&mut m, "TargetValue", &self.target_value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CustomizedMetricSpecification",
+                &self.customized_metric_specification,
+                leaf,
+            );
+            put_json(&mut m, "DisableScaleIn", &self.disable_scale_in, leaf);
+            put_json(
+                &mut m,
+                "PredefinedMetricSpecification",
+                &self.predefined_metric_specification,
+                leaf,
+            );
+            put_json(&mut m, "ScaleInCooldown", &self.scale_in_cooldown, leaf);
+            put_json(&mut m, "ScaleOutCooldown", &self.scale_out_cooldown, leaf);
+            put_json(&mut m, "TargetValue", &self.target_value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1594,6 +1899,16 @@ pub mod scaling_policy {
             put(&mut m, "Unit", &self.unit);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Dimensions", &self.dimensions, leaf);
+            put_json(&mut m, "MetricName", &self.metric_name, leaf);
+            put_json(&mut m, "Metrics", &self.metrics, leaf);
+            put_json(&mut m, "Namespace", &self.namespace, leaf);
+            put_json(&mut m, "Statistic", &self.statistic, leaf);
+            put_json(&mut m, "Unit", &self.unit, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CustomizedMetricSpecification> for Expr<CustomizedMetricSpecification> {
@@ -1621,6 +1936,12 @@ pub mod scaling_policy {
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1679,6 +2000,15 @@ pub mod scaling_policy {
             put(&mut m, "ReturnData", &self.return_data);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Expression", &self.expression, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Label", &self.label, leaf);
+            put_json(&mut m, "MetricStat", &self.metric_stat, leaf);
+            put_json(&mut m, "ReturnData", &self.return_data, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TargetTrackingMetricDataQuery> for Expr<TargetTrackingMetricDataQuery> {
@@ -1718,6 +2048,13 @@ pub mod scaling_policy {
             put(&mut m, "Unit", &self.unit);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Metric", &self.metric, leaf);
+            put_json(&mut m, "Stat", &self.stat, leaf);
+            put_json(&mut m, "Unit", &self.unit, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TargetTrackingMetricStat> for Expr<TargetTrackingMetricStat> {
@@ -1755,6 +2092,13 @@ pub mod scaling_policy {
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Dimensions", &self.dimensions, leaf);
+            put_json(&mut m, "MetricName", &self.metric_name, leaf);
+            put_json(&mut m, "Namespace", &self.namespace, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TargetTrackingMetric> for Expr<TargetTrackingMetric> {
@@ -1782,6 +2126,12 @@ pub mod scaling_policy {
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1825,6 +2175,17 @@ pub mod scaling_policy {
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "PredefinedMetricType",
+                &self.predefined_metric_type,
+                leaf,
+            );
+            put_json(&mut m, "ResourceLabel", &self.resource_label, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PredefinedMetricSpecification> for Expr<PredefinedMetricSpecification> {
@@ -1867,6 +2228,9 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<PolicyType> for Expr<PolicyType> {
@@ -1897,6 +2261,9 @@ pub mod scaling_policy {
     impl ToValue for MaxCapacityBreachBehavior {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1958,6 +2325,9 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<PredefinedMetricType> for Expr<PredefinedMetricType> {
@@ -2009,6 +2379,9 @@ pub mod scaling_policy {
     impl ToValue for PredictiveScalingPredefinedMetricPairPredefinedMetricType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2064,6 +2437,9 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<PredictiveScalingPredefinedScalingMetricPredefinedMetricType>
@@ -2096,6 +2472,9 @@ pub mod scaling_policy {
     impl ToValue for Mode {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2286,6 +2665,9 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ScalableDimension> for Expr<ScalableDimension> {
@@ -2356,6 +2738,9 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ServiceNamespace> for Expr<ServiceNamespace> {
@@ -2390,6 +2775,9 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AdjustmentType> for Expr<AdjustmentType> {
@@ -2423,6 +2811,9 @@ pub mod scaling_policy {
     impl ToValue for MetricAggregationType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2463,6 +2854,9 @@ pub mod scaling_policy {
     impl ToValue for Statistic {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2581,6 +2975,9 @@ pub mod scaling_policy {
     impl ToValue for PredefinedMetricSpecificationPredefinedMetricType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

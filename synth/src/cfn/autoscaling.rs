@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::AutoScaling::AutoScalingGroup`: The ``AWS::AutoScaling::AutoScalingGroup`` resource defines an Amazon EC2 Auto Scaling group, which is a collection of Amazon EC2 instances that are treated as a logical grouping for the purposes of automatic scaling and management.
 ///
@@ -355,6 +355,153 @@ impl ToValue for CfnAutoScalingGroup {
         put(&mut m, "VPCZoneIdentifier", &self.vpc_zone_identifier);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "AutoScalingGroupName",
+            &self.auto_scaling_group_name,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "AvailabilityZoneDistribution",
+            &self.availability_zone_distribution,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "AvailabilityZoneIds",
+            &self.availability_zone_ids,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "AvailabilityZoneImpairmentPolicy",
+            &self.availability_zone_impairment_policy,
+            leaf,
+        );
+        put_json(&mut m, "AvailabilityZones", &self.availability_zones, leaf);
+        put_json(&mut m, "CapacityRebalance", &self.capacity_rebalance, leaf);
+        put_json(
+            &mut m,
+            "CapacityReservationSpecification",
+            &self.capacity_reservation_specification,
+            leaf,
+        );
+        put_json(&mut m, "Context", &self.context, leaf);
+        put_json(&mut m, "Cooldown", &self.cooldown, leaf);
+        put_json(
+            &mut m,
+            "DefaultInstanceWarmup",
+            &self.default_instance_warmup,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "DeletionProtection",
+            &self.deletion_protection,
+            leaf,
+        );
+        put_json(&mut m, "DesiredCapacity", &self.desired_capacity, leaf);
+        put_json(
+            &mut m,
+            "DesiredCapacityType",
+            &self.desired_capacity_type,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "HealthCheckGracePeriod",
+            &self.health_check_grace_period,
+            leaf,
+        );
+        put_json(&mut m, "HealthCheckType", &self.health_check_type, leaf);
+        put_json(&mut m, "InstanceId", &self.instance_id, leaf);
+        put_json(
+            &mut m,
+            "InstanceLifecyclePolicy",
+            &self.instance_lifecycle_policy,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "InstanceMaintenancePolicy",
+            &self.instance_maintenance_policy,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "LaunchConfigurationName",
+            &self.launch_configuration_name,
+            leaf,
+        );
+        put_json(&mut m, "LaunchTemplate", &self.launch_template, leaf);
+        put_json(
+            &mut m,
+            "LifecycleHookSpecificationList",
+            &self.lifecycle_hook_specification_list,
+            leaf,
+        );
+        put_json(&mut m, "LoadBalancerNames", &self.load_balancer_names, leaf);
+        put_json(
+            &mut m,
+            "MaxInstanceLifetime",
+            &self.max_instance_lifetime,
+            leaf,
+        );
+        put_json(&mut m, "MaxSize", &self.max_size, leaf);
+        put_json(&mut m, "MetricsCollection", &self.metrics_collection, leaf);
+        put_json(&mut m, "MinSize", &self.min_size, leaf);
+        put_json(
+            &mut m,
+            "MixedInstancesPolicy",
+            &self.mixed_instances_policy,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "NewInstancesProtectedFromScaleIn",
+            &self.new_instances_protected_from_scale_in,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "NotificationConfiguration",
+            &self.notification_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "NotificationConfigurations",
+            &self.notification_configurations,
+            leaf,
+        );
+        put_json(&mut m, "PlacementGroup", &self.placement_group, leaf);
+        put_json(
+            &mut m,
+            "ServiceLinkedRoleARN",
+            &self.service_linked_role_arn,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "SkipZonalShiftValidation",
+            &self.skip_zonal_shift_validation,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "TargetGroupARNs", &self.target_group_arns, leaf);
+        put_json(
+            &mut m,
+            "TerminationPolicies",
+            &self.termination_policies,
+            leaf,
+        );
+        put_json(&mut m, "TrafficSources", &self.traffic_sources, leaf);
+        put_json(&mut m, "VPCZoneIdentifier", &self.vpc_zone_identifier, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnAutoScalingGroup {
@@ -363,6 +510,9 @@ impl CfnProperties for CfnAutoScalingGroup {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -382,8 +532,8 @@ impl ResourceRef<CfnAutoScalingGroup> {
 
 /// Property types and enums of [`CfnAutoScalingGroup`].
 pub mod auto_scaling_group {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// ``AvailabilityZoneDistribution`` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -409,6 +559,16 @@ pub mod auto_scaling_group {
                 &self.capacity_distribution_strategy,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CapacityDistributionStrategy",
+                &self.capacity_distribution_strategy,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -441,6 +601,17 @@ pub mod auto_scaling_group {
             );
             put(&mut m, "ZonalShiftEnabled", &self.zonal_shift_enabled);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ImpairedZoneHealthCheckBehavior",
+                &self.impaired_zone_health_check_behavior,
+                leaf,
+            );
+            put_json(&mut m, "ZonalShiftEnabled", &self.zonal_shift_enabled, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -486,6 +657,22 @@ pub mod auto_scaling_group {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CapacityReservationTarget",
+                &self.capacity_reservation_target,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CapacityReservationSpecification> for Expr<CapacityReservationSpecification> {
@@ -522,6 +709,22 @@ pub mod auto_scaling_group {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CapacityReservationIds",
+                &self.capacity_reservation_ids,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CapacityReservationResourceGroupArns",
+                &self.capacity_reservation_resource_group_arns,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CapacityReservationTarget> for Expr<CapacityReservationTarget> {
@@ -546,6 +749,11 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "RetentionTriggers", &self.retention_triggers);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "RetentionTriggers", &self.retention_triggers, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -573,6 +781,16 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TerminateHookAbandon", &self.terminate_hook_abandon);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "TerminateHookAbandon",
+                &self.terminate_hook_abandon,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -605,6 +823,22 @@ pub mod auto_scaling_group {
             put(&mut m, "MaxHealthyPercentage", &self.max_healthy_percentage);
             put(&mut m, "MinHealthyPercentage", &self.min_healthy_percentage);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "MaxHealthyPercentage",
+                &self.max_healthy_percentage,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "MinHealthyPercentage",
+                &self.min_healthy_percentage,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -658,6 +892,18 @@ pub mod auto_scaling_group {
             put(&mut m, "LaunchTemplateName", &self.launch_template_name);
             put(&mut m, "Version", &self.version);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "LaunchTemplateId", &self.launch_template_id, leaf);
+            put_json(
+                &mut m,
+                "LaunchTemplateName",
+                &self.launch_template_name,
+                leaf,
+            );
+            put_json(&mut m, "Version", &self.version, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -725,6 +971,32 @@ pub mod auto_scaling_group {
             );
             put(&mut m, "RoleARN", &self.role_arn);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DefaultResult", &self.default_result, leaf);
+            put_json(&mut m, "HeartbeatTimeout", &self.heartbeat_timeout, leaf);
+            put_json(&mut m, "LifecycleHookName", &self.lifecycle_hook_name, leaf);
+            put_json(
+                &mut m,
+                "LifecycleTransition",
+                &self.lifecycle_transition,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "NotificationMetadata",
+                &self.notification_metadata,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "NotificationTargetARN",
+                &self.notification_target_arn,
+                leaf,
+            );
+            put_json(&mut m, "RoleARN", &self.role_arn, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -802,6 +1074,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Metrics", &self.metrics);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Granularity", &self.granularity, leaf);
+            put_json(&mut m, "Metrics", &self.metrics, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MetricsCollection> for Expr<MetricsCollection> {
@@ -847,6 +1125,17 @@ pub mod auto_scaling_group {
             );
             put(&mut m, "LaunchTemplate", &self.launch_template);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "InstancesDistribution",
+                &self.instances_distribution,
+                leaf,
+            );
+            put_json(&mut m, "LaunchTemplate", &self.launch_template, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -947,6 +1236,42 @@ pub mod auto_scaling_group {
             put(&mut m, "SpotMaxPrice", &self.spot_max_price);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "DistributionSegments",
+                &self.distribution_segments,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "OnDemandAllocationStrategy",
+                &self.on_demand_allocation_strategy,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "OnDemandBaseCapacity",
+                &self.on_demand_base_capacity,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "OnDemandPercentageAboveBaseCapacity",
+                &self.on_demand_percentage_above_base_capacity,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SpotAllocationStrategy",
+                &self.spot_allocation_strategy,
+                leaf,
+            );
+            put_json(&mut m, "SpotInstancePools", &self.spot_instance_pools, leaf);
+            put_json(&mut m, "SpotMaxPrice", &self.spot_max_price, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<InstancesDistribution> for Expr<InstancesDistribution> {
@@ -973,6 +1298,16 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TargetCapacityTypes", &self.target_capacity_types);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "TargetCapacityTypes",
+                &self.target_capacity_types,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1007,6 +1342,17 @@ pub mod auto_scaling_group {
             );
             put(&mut m, "Overrides", &self.overrides);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "LaunchTemplateSpecification",
+                &self.launch_template_specification,
+                leaf,
+            );
+            put_json(&mut m, "Overrides", &self.overrides, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1084,6 +1430,25 @@ pub mod auto_scaling_group {
             );
             put(&mut m, "WeightedCapacity", &self.weighted_capacity);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ImageId", &self.image_id, leaf);
+            put_json(
+                &mut m,
+                "InstanceRequirements",
+                &self.instance_requirements,
+                leaf,
+            );
+            put_json(&mut m, "InstanceType", &self.instance_type, leaf);
+            put_json(
+                &mut m,
+                "LaunchTemplateSpecification",
+                &self.launch_template_specification,
+                leaf,
+            );
+            put_json(&mut m, "WeightedCapacity", &self.weighted_capacity, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1400,6 +1765,110 @@ pub mod auto_scaling_group {
             put(&mut m, "VCpuCount", &self.v_cpu_count);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
+            put_json(
+                &mut m,
+                "AcceleratorManufacturers",
+                &self.accelerator_manufacturers,
+                leaf,
+            );
+            put_json(&mut m, "AcceleratorNames", &self.accelerator_names, leaf);
+            put_json(
+                &mut m,
+                "AcceleratorTotalMemoryMiB",
+                &self.accelerator_total_memory_mib,
+                leaf,
+            );
+            put_json(&mut m, "AcceleratorTypes", &self.accelerator_types, leaf);
+            put_json(
+                &mut m,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+                leaf,
+            );
+            put_json(&mut m, "BareMetal", &self.bare_metal, leaf);
+            put_json(
+                &mut m,
+                "BaselineEbsBandwidthMbps",
+                &self.baseline_ebs_bandwidth_mbps,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "BaselinePerformanceFactors",
+                &self.baseline_performance_factors,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "BurstablePerformance",
+                &self.burstable_performance,
+                leaf,
+            );
+            put_json(&mut m, "CpuManufacturers", &self.cpu_manufacturers, leaf);
+            put_json(
+                &mut m,
+                "ExcludedInstanceTypes",
+                &self.excluded_instance_types,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InstanceGenerations",
+                &self.instance_generations,
+                leaf,
+            );
+            put_json(&mut m, "LocalStorage", &self.local_storage, leaf);
+            put_json(&mut m, "LocalStorageTypes", &self.local_storage_types, leaf);
+            put_json(
+                &mut m,
+                "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+                leaf,
+            );
+            put_json(&mut m, "MemoryGiBPerVCpu", &self.memory_gib_per_v_cpu, leaf);
+            put_json(&mut m, "MemoryMiB", &self.memory_mib, leaf);
+            put_json(
+                &mut m,
+                "NetworkBandwidthGbps",
+                &self.network_bandwidth_gbps,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "NetworkInterfaceCount",
+                &self.network_interface_count,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "OnDemandMaxPricePercentageOverLowestPrice",
+                &self.on_demand_max_price_percentage_over_lowest_price,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "RequireHibernateSupport",
+                &self.require_hibernate_support,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SpotMaxPricePercentageOverLowestPrice",
+                &self.spot_max_price_percentage_over_lowest_price,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "TotalLocalStorageGB",
+                &self.total_local_storage_gb,
+                leaf,
+            );
+            put_json(&mut m, "VCpuCount", &self.v_cpu_count, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<InstanceRequirements> for Expr<InstanceRequirements> {
@@ -1427,6 +1896,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1456,6 +1931,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AcceleratorTotalMemoryMibRequest> for Expr<AcceleratorTotalMemoryMibRequest> {
@@ -1484,6 +1965,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<BaselineEbsBandwidthMbpsRequest> for Expr<BaselineEbsBandwidthMbpsRequest> {
@@ -1509,6 +1996,11 @@ pub mod auto_scaling_group {
             put(&mut m, "Cpu", &self.cpu);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Cpu", &self.cpu, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<BaselinePerformanceFactorsRequest> for Expr<BaselinePerformanceFactorsRequest> {
@@ -1533,6 +2025,11 @@ pub mod auto_scaling_group {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "References", &self.references);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "References", &self.references, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1583,6 +2080,11 @@ pub mod auto_scaling_group {
             put(&mut m, "InstanceFamily", &self.instance_family);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "InstanceFamily", &self.instance_family, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PerformanceFactorReferenceRequest> for Expr<PerformanceFactorReferenceRequest> {
@@ -1611,6 +2113,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MemoryGibPerVCpuRequest> for Expr<MemoryGibPerVCpuRequest> {
@@ -1638,6 +2146,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1669,6 +2183,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<NetworkBandwidthGbpsRequest> for Expr<NetworkBandwidthGbpsRequest> {
@@ -1696,6 +2216,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1725,6 +2251,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TotalLocalStorageGbRequest> for Expr<TotalLocalStorageGbRequest> {
@@ -1752,6 +2284,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1797,6 +2335,12 @@ pub mod auto_scaling_group {
             put(&mut m, "TopicARN", &self.topic_arn);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "NotificationTypes", &self.notification_types, leaf);
+            put_json(&mut m, "TopicARN", &self.topic_arn, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<NotificationConfiguration> for Expr<NotificationConfiguration> {
@@ -1839,6 +2383,13 @@ pub mod auto_scaling_group {
             put(&mut m, "PropagateAtLaunch", &self.propagate_at_launch);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "PropagateAtLaunch", &self.propagate_at_launch, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1892,6 +2443,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Identifier", &self.identifier, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TrafficSourceIdentifier> for Expr<TrafficSourceIdentifier> {
@@ -1934,6 +2491,9 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<CapacityDistributionStrategy> for Expr<CapacityDistributionStrategy> {
@@ -1964,6 +2524,9 @@ pub mod auto_scaling_group {
     impl ToValue for ImpairedZoneHealthCheckBehavior {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2014,6 +2577,9 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<CapacityReservationPreference> for Expr<CapacityReservationPreference> {
@@ -2047,6 +2613,9 @@ pub mod auto_scaling_group {
     impl ToValue for DeletionProtection {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2082,6 +2651,9 @@ pub mod auto_scaling_group {
     impl ToValue for TerminateHookAbandon {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2122,6 +2694,9 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<TargetCapacityType> for Expr<TargetCapacityType> {
@@ -2158,6 +2733,9 @@ pub mod auto_scaling_group {
     impl ToValue for AcceleratorManufacturer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2205,6 +2783,9 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AcceleratorName> for Expr<AcceleratorName> {
@@ -2238,6 +2819,9 @@ pub mod auto_scaling_group {
     impl ToValue for AcceleratorType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2275,6 +2859,9 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<BareMetal> for Expr<BareMetal> {
@@ -2310,6 +2897,9 @@ pub mod auto_scaling_group {
     impl ToValue for BurstablePerformance {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2348,6 +2938,9 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<CpuManufacturer> for Expr<CpuManufacturer> {
@@ -2378,6 +2971,9 @@ pub mod auto_scaling_group {
     impl ToValue for InstanceGeneration {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2415,6 +3011,9 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<LocalStorage> for Expr<LocalStorage> {
@@ -2445,6 +3044,9 @@ pub mod auto_scaling_group {
     impl ToValue for LocalStorageType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

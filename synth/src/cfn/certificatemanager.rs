@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::CertificateManager::Certificate`: Resource Type definition for AWS::CertificateManager::Certificate
 ///
@@ -107,6 +107,40 @@ impl ToValue for CfnCertificate {
         put(&mut m, "ValidationMethod", &self.validation_method);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "CertificateAuthorityArn",
+            &self.certificate_authority_arn,
+            leaf,
+        );
+        put_json(&mut m, "CertificateExport", &self.certificate_export, leaf);
+        put_json(
+            &mut m,
+            "CertificateTransparencyLoggingPreference",
+            &self.certificate_transparency_logging_preference,
+            leaf,
+        );
+        put_json(&mut m, "DomainName", &self.domain_name, leaf);
+        put_json(
+            &mut m,
+            "DomainValidationOptions",
+            &self.domain_validation_options,
+            leaf,
+        );
+        put_json(&mut m, "Id", &self.id, leaf);
+        put_json(&mut m, "KeyAlgorithm", &self.key_algorithm, leaf);
+        put_json(
+            &mut m,
+            "SubjectAlternativeNames",
+            &self.subject_alternative_names,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "ValidationMethod", &self.validation_method, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnCertificate {
@@ -115,6 +149,9 @@ impl CfnProperties for CfnCertificate {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -136,8 +173,8 @@ impl ResourceRef<CfnCertificate> {
 
 /// Property types and enums of [`CfnCertificate`].
 pub mod certificate {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `DomainValidationOption` property type of `AWS::CertificateManager::Certificate`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -163,6 +200,13 @@ pub mod certificate {
             put(&mut m, "HostedZoneId", &self.hosted_zone_id);
             put(&mut m, "ValidationDomain", &self.validation_domain);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DomainName", &self.domain_name, leaf);
+            put_json(&mut m, "HostedZoneId", &self.hosted_zone_id, leaf);
+            put_json(&mut m, "ValidationDomain", &self.validation_domain, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -191,6 +235,12 @@ pub mod certificate {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -223,6 +273,9 @@ pub mod certificate {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<CertificateExport> for Expr<CertificateExport> {
@@ -253,6 +306,9 @@ pub mod certificate {
     impl ToValue for CertificateTransparencyLoggingPreference {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

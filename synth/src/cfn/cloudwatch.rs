@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::CloudWatch::Alarm`: The ``AWS::CloudWatch::Alarm`` type specifies an alarm and associates it with the specified metric or metric math expression.
 ///
@@ -217,6 +217,72 @@ impl ToValue for CfnAlarm {
         put(&mut m, "WarmUpConfiguration", &self.warm_up_configuration);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "ActionConfiguration",
+            &self.action_configuration,
+            leaf,
+        );
+        put_json(&mut m, "ActionsEnabled", &self.actions_enabled, leaf);
+        put_json(&mut m, "AlarmActions", &self.alarm_actions, leaf);
+        put_json(&mut m, "AlarmDescription", &self.alarm_description, leaf);
+        put_json(&mut m, "AlarmName", &self.alarm_name, leaf);
+        put_json(
+            &mut m,
+            "ComparisonOperator",
+            &self.comparison_operator,
+            leaf,
+        );
+        put_json(&mut m, "DatapointsToAlarm", &self.datapoints_to_alarm, leaf);
+        put_json(&mut m, "Dimensions", &self.dimensions, leaf);
+        put_json(
+            &mut m,
+            "EvaluateLowSampleCountPercentile",
+            &self.evaluate_low_sample_count_percentile,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "EvaluationCriteria",
+            &self.evaluation_criteria,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "EvaluationInterval",
+            &self.evaluation_interval,
+            leaf,
+        );
+        put_json(&mut m, "EvaluationPeriods", &self.evaluation_periods, leaf);
+        put_json(&mut m, "EvaluationWindow", &self.evaluation_window, leaf);
+        put_json(&mut m, "ExtendedStatistic", &self.extended_statistic, leaf);
+        put_json(
+            &mut m,
+            "InsufficientDataActions",
+            &self.insufficient_data_actions,
+            leaf,
+        );
+        put_json(&mut m, "MetricName", &self.metric_name, leaf);
+        put_json(&mut m, "Metrics", &self.metrics, leaf);
+        put_json(&mut m, "Namespace", &self.namespace, leaf);
+        put_json(&mut m, "OKActions", &self.ok_actions, leaf);
+        put_json(&mut m, "Period", &self.period, leaf);
+        put_json(&mut m, "Statistic", &self.statistic, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "Threshold", &self.threshold, leaf);
+        put_json(&mut m, "ThresholdMetricId", &self.threshold_metric_id, leaf);
+        put_json(&mut m, "TreatMissingData", &self.treat_missing_data, leaf);
+        put_json(&mut m, "Unit", &self.unit, leaf);
+        put_json(
+            &mut m,
+            "WarmUpConfiguration",
+            &self.warm_up_configuration,
+            leaf,
+        );
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnAlarm {
@@ -225,6 +291,9 @@ impl CfnProperties for CfnAlarm {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -244,8 +313,8 @@ impl ResourceRef<CfnAlarm> {
 
 /// Property types and enums of [`CfnAlarm`].
 pub mod alarm {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `ActionConfiguration` property type of `AWS::CloudWatch::Alarm`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -261,6 +330,16 @@ pub mod alarm {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AlarmTagsPropagation", &self.alarm_tags_propagation);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AlarmTagsPropagation",
+                &self.alarm_tags_propagation,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -295,6 +374,13 @@ pub mod alarm {
             put(&mut m, "IncludedTagKeys", &self.included_tag_keys);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Enabled", &self.enabled, leaf);
+            put_json(&mut m, "ExcludedTagKeys", &self.excluded_tag_keys, leaf);
+            put_json(&mut m, "IncludedTagKeys", &self.included_tag_keys, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AlarmTagsPropagation> for Expr<AlarmTagsPropagation> {
@@ -323,6 +409,12 @@ pub mod alarm {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Dimension> for Expr<Dimension> {
@@ -345,6 +437,11 @@ pub mod alarm {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PromQLCriteria", &self.prom_ql_criteria);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "PromQLCriteria", &self.prom_ql_criteria, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -379,6 +476,13 @@ pub mod alarm {
             put(&mut m, "RecoveryPeriod", &self.recovery_period);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "PendingPeriod", &self.pending_period, leaf);
+            put_json(&mut m, "Query", &self.query, leaf);
+            put_json(&mut m, "RecoveryPeriod", &self.recovery_period, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AlarmPromQlCriteria> for Expr<AlarmPromQlCriteria> {
@@ -409,6 +513,12 @@ pub mod alarm {
             put(&mut m, "WallClockWindow", &self.wall_clock_window);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "SlidingWindow", &self.sliding_window, leaf);
+            put_json(&mut m, "WallClockWindow", &self.wall_clock_window, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<EvaluationWindow> for Expr<EvaluationWindow> {
@@ -437,6 +547,11 @@ pub mod alarm {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Timezone", &self.timezone);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Timezone", &self.timezone, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -501,6 +616,17 @@ pub mod alarm {
             put(&mut m, "ReturnData", &self.return_data);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AccountId", &self.account_id, leaf);
+            put_json(&mut m, "Expression", &self.expression, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Label", &self.label, leaf);
+            put_json(&mut m, "MetricStat", &self.metric_stat, leaf);
+            put_json(&mut m, "Period", &self.period, leaf);
+            put_json(&mut m, "ReturnData", &self.return_data, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MetricDataQuery> for Expr<MetricDataQuery> {
@@ -551,6 +677,14 @@ pub mod alarm {
             put(&mut m, "Unit", &self.unit);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Metric", &self.metric, leaf);
+            put_json(&mut m, "Period", &self.period, leaf);
+            put_json(&mut m, "Stat", &self.stat, leaf);
+            put_json(&mut m, "Unit", &self.unit, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MetricStat> for Expr<MetricStat> {
@@ -584,6 +718,13 @@ pub mod alarm {
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Dimensions", &self.dimensions, leaf);
+            put_json(&mut m, "MetricName", &self.metric_name, leaf);
+            put_json(&mut m, "Namespace", &self.namespace, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Metric> for Expr<Metric> {
@@ -611,6 +752,12 @@ pub mod alarm {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -651,6 +798,22 @@ pub mod alarm {
                 &self.warm_up_period_duration_in_minutes,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
+                &self.only_start_evaluating_after_warm_up_period_ends,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "WarmUpPeriodDurationInMinutes",
+                &self.warm_up_period_duration_in_minutes,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -701,6 +864,9 @@ pub mod alarm {
     impl ToValue for ComparisonOperator {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -810,6 +976,9 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Unit> for Expr<Unit> {
@@ -854,6 +1023,9 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Statistic> for Expr<Statistic> {
@@ -892,6 +1064,9 @@ pub mod alarm {
     impl ToValue for TreatMissingData {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1000,6 +1175,9 @@ pub mod alarm {
     impl ToValue for AlarmUnit {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

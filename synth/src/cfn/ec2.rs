@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::EC2::VPC`: Specifies a virtual private cloud (VPC).
 ///
@@ -98,6 +98,28 @@ impl ToValue for CfnVpc {
         put(&mut m, "VpcEncryptionControl", &self.vpc_encryption_control);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "CidrBlock", &self.cidr_block, leaf);
+        put_json(
+            &mut m,
+            "EnableDnsHostnames",
+            &self.enable_dns_hostnames,
+            leaf,
+        );
+        put_json(&mut m, "EnableDnsSupport", &self.enable_dns_support, leaf);
+        put_json(&mut m, "InstanceTenancy", &self.instance_tenancy, leaf);
+        put_json(&mut m, "Ipv4IpamPoolId", &self.ipv4_ipam_pool_id, leaf);
+        put_json(&mut m, "Ipv4NetmaskLength", &self.ipv4_netmask_length, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(
+            &mut m,
+            "VpcEncryptionControl",
+            &self.vpc_encryption_control,
+            leaf,
+        );
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnVpc {
@@ -106,6 +128,9 @@ impl CfnProperties for CfnVpc {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -420,8 +445,8 @@ impl ResourceRef<CfnVpc> {
 
 /// Property types and enums of [`CfnVpc`].
 pub mod vpc {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Specifies a tag. For more information, see [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -442,6 +467,12 @@ pub mod vpc {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -554,6 +585,69 @@ pub mod vpc {
             put(&mut m, "VpcPeeringExclusion", &self.vpc_peering_exclusion);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "EgressOnlyInternetGatewayExclusion",
+                &self.egress_only_internet_gateway_exclusion,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ElasticFileSystemExclusion",
+                &self.elastic_file_system_exclusion,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InternetGatewayExclusion",
+                &self.internet_gateway_exclusion,
+                leaf,
+            );
+            put_json(&mut m, "LambdaExclusion", &self.lambda_exclusion, leaf);
+            put_json(&mut m, "Mode", &self.mode, leaf);
+            put_json(
+                &mut m,
+                "NatGatewayExclusion",
+                &self.nat_gateway_exclusion,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ResourceExclusions",
+                &self.resource_exclusions,
+                leaf,
+            );
+            put_json(&mut m, "State", &self.state, leaf);
+            put_json(&mut m, "StateMessage", &self.state_message, leaf);
+            put_json(
+                &mut m,
+                "VirtualPrivateGatewayExclusion",
+                &self.virtual_private_gateway_exclusion,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "VpcEncryptionControlId",
+                &self.vpc_encryption_control_id,
+                leaf,
+            );
+            put_json(&mut m, "VpcId", &self.vpc_id, leaf);
+            put_json(
+                &mut m,
+                "VpcLatticeExclusion",
+                &self.vpc_lattice_exclusion,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "VpcPeeringExclusion",
+                &self.vpc_peering_exclusion,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<VpcEncryptionControl> for Expr<VpcEncryptionControl> {
@@ -622,6 +716,28 @@ pub mod vpc {
             put(&mut m, "VpcPeering", &self.vpc_peering);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "EgressOnlyInternetGateway",
+                &self.egress_only_internet_gateway,
+                leaf,
+            );
+            put_json(&mut m, "ElasticFileSystem", &self.elastic_file_system, leaf);
+            put_json(&mut m, "InternetGateway", &self.internet_gateway, leaf);
+            put_json(&mut m, "Lambda", &self.lambda, leaf);
+            put_json(&mut m, "NatGateway", &self.nat_gateway, leaf);
+            put_json(
+                &mut m,
+                "VirtualPrivateGateway",
+                &self.virtual_private_gateway,
+                leaf,
+            );
+            put_json(&mut m, "VpcLattice", &self.vpc_lattice, leaf);
+            put_json(&mut m, "VpcPeering", &self.vpc_peering, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<VpcEncryptionControlExclusions> for Expr<VpcEncryptionControlExclusions> {
@@ -651,6 +767,12 @@ pub mod vpc {
             put(&mut m, "State", &self.state);
             put(&mut m, "StateMessage", &self.state_message);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "State", &self.state, leaf);
+            put_json(&mut m, "StateMessage", &self.state_message, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -692,6 +814,9 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<InstanceTenancy> for Expr<InstanceTenancy> {
@@ -722,6 +847,9 @@ pub mod vpc {
     impl ToValue for EgressOnlyInternetGatewayExclusion {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -754,6 +882,9 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ElasticFileSystemExclusion> for Expr<ElasticFileSystemExclusion> {
@@ -784,6 +915,9 @@ pub mod vpc {
     impl ToValue for InternetGatewayExclusion {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -816,6 +950,9 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<LambdaExclusion> for Expr<LambdaExclusion> {
@@ -846,6 +983,9 @@ pub mod vpc {
     impl ToValue for Mode {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -878,6 +1018,9 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<NatGatewayExclusion> for Expr<NatGatewayExclusion> {
@@ -908,6 +1051,9 @@ pub mod vpc {
     impl ToValue for VirtualPrivateGatewayExclusion {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -940,6 +1086,9 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<VpcLatticeExclusion> for Expr<VpcLatticeExclusion> {
@@ -970,6 +1119,9 @@ pub mod vpc {
     impl ToValue for VpcPeeringExclusion {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1120,6 +1272,52 @@ impl ToValue for CfnSubnet {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "AssignIpv6AddressOnCreation",
+            &self.assign_ipv6_address_on_creation,
+            leaf,
+        );
+        put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
+        put_json(
+            &mut m,
+            "AvailabilityZoneId",
+            &self.availability_zone_id,
+            leaf,
+        );
+        put_json(&mut m, "CidrBlock", &self.cidr_block, leaf);
+        put_json(&mut m, "EnableDns64", &self.enable_dns64, leaf);
+        put_json(
+            &mut m,
+            "EnableLniAtDeviceIndex",
+            &self.enable_lni_at_device_index,
+            leaf,
+        );
+        put_json(&mut m, "Ipv4IpamPoolId", &self.ipv4_ipam_pool_id, leaf);
+        put_json(&mut m, "Ipv4NetmaskLength", &self.ipv4_netmask_length, leaf);
+        put_json(&mut m, "Ipv6CidrBlock", &self.ipv6_cidr_block, leaf);
+        put_json(&mut m, "Ipv6IpamPoolId", &self.ipv6_ipam_pool_id, leaf);
+        put_json(&mut m, "Ipv6Native", &self.ipv6_native, leaf);
+        put_json(&mut m, "Ipv6NetmaskLength", &self.ipv6_netmask_length, leaf);
+        put_json(
+            &mut m,
+            "MapPublicIpOnLaunch",
+            &self.map_public_ip_on_launch,
+            leaf,
+        );
+        put_json(&mut m, "OutpostArn", &self.outpost_arn, leaf);
+        put_json(
+            &mut m,
+            "PrivateDnsNameOptionsOnLaunch",
+            &self.private_dns_name_options_on_launch,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "VpcId", &self.vpc_id, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnSubnet {
@@ -1128,6 +1326,9 @@ impl CfnProperties for CfnSubnet {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -1159,8 +1360,8 @@ impl ResourceRef<CfnSubnet> {
 
 /// Property types and enums of [`CfnSubnet`].
 pub mod subnet {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
     ///
@@ -1203,6 +1404,23 @@ pub mod subnet {
             put(&mut m, "HostnameType", &self.hostname_type);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "EnableResourceNameDnsAAAARecord",
+                &self.enable_resource_name_dns_aaaa_record,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "EnableResourceNameDnsARecord",
+                &self.enable_resource_name_dns_a_record,
+                leaf,
+            );
+            put_json(&mut m, "HostnameType", &self.hostname_type, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PrivateDnsNameOptionsOnLaunch> for Expr<PrivateDnsNameOptionsOnLaunch> {
@@ -1230,6 +1448,12 @@ pub mod subnet {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1262,6 +1486,11 @@ impl ToValue for CfnInternetGateway {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnInternetGateway {
@@ -1270,6 +1499,9 @@ impl CfnProperties for CfnInternetGateway {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -1289,8 +1521,8 @@ impl ResourceRef<CfnInternetGateway> {
 
 /// Property types and enums of [`CfnInternetGateway`].
 pub mod internet_gateway {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Specifies a tag. For more information, see [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -1311,6 +1543,12 @@ pub mod internet_gateway {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1353,6 +1591,13 @@ impl ToValue for CfnVpcGatewayAttachment {
         put(&mut m, "VpnGatewayId", &self.vpn_gateway_id);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "InternetGatewayId", &self.internet_gateway_id, leaf);
+        put_json(&mut m, "VpcId", &self.vpc_id, leaf);
+        put_json(&mut m, "VpnGatewayId", &self.vpn_gateway_id, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnVpcGatewayAttachment {
@@ -1361,6 +1606,9 @@ impl CfnProperties for CfnVpcGatewayAttachment {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -1409,6 +1657,12 @@ impl ToValue for CfnRouteTable {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "VpcId", &self.vpc_id, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnRouteTable {
@@ -1417,6 +1671,9 @@ impl CfnProperties for CfnRouteTable {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -1436,8 +1693,8 @@ impl ResourceRef<CfnRouteTable> {
 
 /// Property types and enums of [`CfnRouteTable`].
 pub mod route_table {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Specifies a tag. For more information, see [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -1458,6 +1715,12 @@ pub mod route_table {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1587,6 +1850,56 @@ impl ToValue for CfnRoute {
         );
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "CarrierGatewayId", &self.carrier_gateway_id, leaf);
+        put_json(&mut m, "CoreNetworkArn", &self.core_network_arn, leaf);
+        put_json(
+            &mut m,
+            "DestinationCidrBlock",
+            &self.destination_cidr_block,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "DestinationIpv6CidrBlock",
+            &self.destination_ipv6_cidr_block,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "DestinationPrefixListId",
+            &self.destination_prefix_list_id,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "EgressOnlyInternetGatewayId",
+            &self.egress_only_internet_gateway_id,
+            leaf,
+        );
+        put_json(&mut m, "GatewayId", &self.gateway_id, leaf);
+        put_json(&mut m, "InstanceId", &self.instance_id, leaf);
+        put_json(&mut m, "LocalGatewayId", &self.local_gateway_id, leaf);
+        put_json(&mut m, "NatGatewayId", &self.nat_gateway_id, leaf);
+        put_json(
+            &mut m,
+            "NetworkInterfaceId",
+            &self.network_interface_id,
+            leaf,
+        );
+        put_json(&mut m, "OdbNetworkArn", &self.odb_network_arn, leaf);
+        put_json(&mut m, "RouteTableId", &self.route_table_id, leaf);
+        put_json(&mut m, "TransitGatewayId", &self.transit_gateway_id, leaf);
+        put_json(&mut m, "VpcEndpointId", &self.vpc_endpoint_id, leaf);
+        put_json(
+            &mut m,
+            "VpcPeeringConnectionId",
+            &self.vpc_peering_connection_id,
+            leaf,
+        );
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnRoute {
@@ -1595,6 +1908,9 @@ impl CfnProperties for CfnRoute {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -1641,6 +1957,12 @@ impl ToValue for CfnSubnetRouteTableAssociation {
         put(&mut m, "SubnetId", &self.subnet_id);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "RouteTableId", &self.route_table_id, leaf);
+        put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnSubnetRouteTableAssociation {
@@ -1649,6 +1971,9 @@ impl CfnProperties for CfnSubnetRouteTableAssociation {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -1781,6 +2106,47 @@ impl ToValue for CfnNatGateway {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "AllocationId", &self.allocation_id, leaf);
+        put_json(&mut m, "AvailabilityMode", &self.availability_mode, leaf);
+        put_json(
+            &mut m,
+            "AvailabilityZoneAddresses",
+            &self.availability_zone_addresses,
+            leaf,
+        );
+        put_json(&mut m, "ConnectivityType", &self.connectivity_type, leaf);
+        put_json(
+            &mut m,
+            "MaxDrainDurationSeconds",
+            &self.max_drain_duration_seconds,
+            leaf,
+        );
+        put_json(&mut m, "PrivateIpAddress", &self.private_ip_address, leaf);
+        put_json(
+            &mut m,
+            "SecondaryAllocationIds",
+            &self.secondary_allocation_ids,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "SecondaryPrivateIpAddressCount",
+            &self.secondary_private_ip_address_count,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "SecondaryPrivateIpAddresses",
+            &self.secondary_private_ip_addresses,
+            leaf,
+        );
+        put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "VpcId", &self.vpc_id, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnNatGateway {
@@ -1789,6 +2155,9 @@ impl CfnProperties for CfnNatGateway {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -1824,8 +2193,8 @@ impl ResourceRef<CfnNatGateway> {
 
 /// Property types and enums of [`CfnNatGateway`].
 pub mod nat_gateway {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// For regional NAT gateways only: The configuration specifying which Elastic IP address (EIP) to use for handling outbound NAT traffic from a specific Availability Zone.
     ///
@@ -1860,6 +2229,18 @@ pub mod nat_gateway {
             put(&mut m, "AvailabilityZoneId", &self.availability_zone_id);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AllocationIds", &self.allocation_ids, leaf);
+            put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
+            put_json(
+                &mut m,
+                "AvailabilityZoneId",
+                &self.availability_zone_id,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AvailabilityZoneAddress> for Expr<AvailabilityZoneAddress> {
@@ -1887,6 +2268,12 @@ pub mod nat_gateway {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1923,6 +2310,9 @@ pub mod nat_gateway {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AvailabilityMode> for Expr<AvailabilityMode> {
@@ -1953,6 +2343,9 @@ pub mod nat_gateway {
     impl ToValue for ConnectivityType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2034,6 +2427,23 @@ impl ToValue for CfnEip {
         put(&mut m, "TransferAddress", &self.transfer_address);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Address", &self.address, leaf);
+        put_json(&mut m, "Domain", &self.domain, leaf);
+        put_json(&mut m, "InstanceId", &self.instance_id, leaf);
+        put_json(&mut m, "IpamPoolId", &self.ipam_pool_id, leaf);
+        put_json(
+            &mut m,
+            "NetworkBorderGroup",
+            &self.network_border_group,
+            leaf,
+        );
+        put_json(&mut m, "PublicIpv4Pool", &self.public_ipv4_pool, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "TransferAddress", &self.transfer_address, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnEip {
@@ -2042,6 +2452,9 @@ impl CfnProperties for CfnEip {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -2065,8 +2478,8 @@ impl ResourceRef<CfnEip> {
 
 /// Property types and enums of [`CfnEip`].
 pub mod eip {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Specifies a tag. For more information, see [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -2087,6 +2500,12 @@ pub mod eip {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2144,6 +2563,26 @@ impl ToValue for CfnSecurityGroup {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "GroupDescription", &self.group_description, leaf);
+        put_json(&mut m, "GroupName", &self.group_name, leaf);
+        put_json(
+            &mut m,
+            "SecurityGroupEgress",
+            &self.security_group_egress,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "SecurityGroupIngress",
+            &self.security_group_ingress,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "VpcId", &self.vpc_id, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnSecurityGroup {
@@ -2152,6 +2591,9 @@ impl CfnProperties for CfnSecurityGroup {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -2179,8 +2621,8 @@ impl ResourceRef<CfnSecurityGroup> {
 
 /// Property types and enums of [`CfnSecurityGroup`].
 pub mod security_group {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `Egress` property type of `AWS::EC2::SecurityGroup`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -2239,6 +2681,28 @@ pub mod security_group {
             put(&mut m, "IpProtocol", &self.ip_protocol);
             put(&mut m, "ToPort", &self.to_port);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
+            put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
+            put_json(&mut m, "Description", &self.description, leaf);
+            put_json(
+                &mut m,
+                "DestinationPrefixListId",
+                &self.destination_prefix_list_id,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "DestinationSecurityGroupId",
+                &self.destination_security_group_id,
+                leaf,
+            );
+            put_json(&mut m, "FromPort", &self.from_port, leaf);
+            put_json(&mut m, "IpProtocol", &self.ip_protocol, leaf);
+            put_json(&mut m, "ToPort", &self.to_port, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2320,6 +2784,40 @@ pub mod security_group {
             put(&mut m, "ToPort", &self.to_port);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
+            put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
+            put_json(&mut m, "Description", &self.description, leaf);
+            put_json(&mut m, "FromPort", &self.from_port, leaf);
+            put_json(&mut m, "IpProtocol", &self.ip_protocol, leaf);
+            put_json(
+                &mut m,
+                "SourcePrefixListId",
+                &self.source_prefix_list_id,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SourceSecurityGroupId",
+                &self.source_security_group_id,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SourceSecurityGroupName",
+                &self.source_security_group_name,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SourceSecurityGroupOwnerId",
+                &self.source_security_group_owner_id,
+                leaf,
+            );
+            put_json(&mut m, "ToPort", &self.to_port, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Ingress> for Expr<Ingress> {
@@ -2347,6 +2845,12 @@ pub mod security_group {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2458,6 +2962,42 @@ impl ToValue for CfnSecurityGroupIngress {
         put(&mut m, "ToPort", &self.to_port);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
+        put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(&mut m, "FromPort", &self.from_port, leaf);
+        put_json(&mut m, "GroupId", &self.group_id, leaf);
+        put_json(&mut m, "GroupName", &self.group_name, leaf);
+        put_json(&mut m, "IpProtocol", &self.ip_protocol, leaf);
+        put_json(
+            &mut m,
+            "SourcePrefixListId",
+            &self.source_prefix_list_id,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "SourceSecurityGroupId",
+            &self.source_security_group_id,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "SourceSecurityGroupName",
+            &self.source_security_group_name,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "SourceSecurityGroupOwnerId",
+            &self.source_security_group_owner_id,
+            leaf,
+        );
+        put_json(&mut m, "ToPort", &self.to_port, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnSecurityGroupIngress {
@@ -2466,6 +3006,9 @@ impl CfnProperties for CfnSecurityGroupIngress {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -2579,6 +3122,29 @@ impl ToValue for CfnSecurityGroupEgress {
         put(&mut m, "ToPort", &self.to_port);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
+        put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(
+            &mut m,
+            "DestinationPrefixListId",
+            &self.destination_prefix_list_id,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "DestinationSecurityGroupId",
+            &self.destination_security_group_id,
+            leaf,
+        );
+        put_json(&mut m, "FromPort", &self.from_port, leaf);
+        put_json(&mut m, "GroupId", &self.group_id, leaf);
+        put_json(&mut m, "IpProtocol", &self.ip_protocol, leaf);
+        put_json(&mut m, "ToPort", &self.to_port, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnSecurityGroupEgress {
@@ -2587,6 +3153,9 @@ impl CfnProperties for CfnSecurityGroupEgress {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -2653,6 +3222,29 @@ impl ToValue for CfnLaunchTemplate {
         put(&mut m, "VersionDescription", &self.version_description);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "LaunchTemplateData",
+            &self.launch_template_data,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "LaunchTemplateName",
+            &self.launch_template_name,
+            leaf,
+        );
+        put_json(&mut m, "TagSpecifications", &self.tag_specifications, leaf);
+        put_json(
+            &mut m,
+            "VersionDescription",
+            &self.version_description,
+            leaf,
+        );
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnLaunchTemplate {
@@ -2661,6 +3253,9 @@ impl CfnProperties for CfnLaunchTemplate {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -2688,8 +3283,8 @@ impl ResourceRef<CfnLaunchTemplate> {
 
 /// Property types and enums of [`CfnLaunchTemplate`].
 pub mod launch_template {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The information to include in the launch template.
     ///
@@ -2929,6 +3524,105 @@ pub mod launch_template {
             put(&mut m, "UserData", &self.user_data);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "BlockDeviceMappings",
+                &self.block_device_mappings,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CapacityReservationSpecification",
+                &self.capacity_reservation_specification,
+                leaf,
+            );
+            put_json(&mut m, "CpuOptions", &self.cpu_options, leaf);
+            put_json(
+                &mut m,
+                "CreditSpecification",
+                &self.credit_specification,
+                leaf,
+            );
+            put_json(&mut m, "DisableApiStop", &self.disable_api_stop, leaf);
+            put_json(
+                &mut m,
+                "DisableApiTermination",
+                &self.disable_api_termination,
+                leaf,
+            );
+            put_json(&mut m, "EbsOptimized", &self.ebs_optimized, leaf);
+            put_json(&mut m, "EnclaveOptions", &self.enclave_options, leaf);
+            put_json(
+                &mut m,
+                "HibernationOptions",
+                &self.hibernation_options,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "IamInstanceProfile",
+                &self.iam_instance_profile,
+                leaf,
+            );
+            put_json(&mut m, "ImageId", &self.image_id, leaf);
+            put_json(
+                &mut m,
+                "InstanceInitiatedShutdownBehavior",
+                &self.instance_initiated_shutdown_behavior,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InstanceMarketOptions",
+                &self.instance_market_options,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InstanceRequirements",
+                &self.instance_requirements,
+                leaf,
+            );
+            put_json(&mut m, "InstanceType", &self.instance_type, leaf);
+            put_json(&mut m, "KernelId", &self.kernel_id, leaf);
+            put_json(&mut m, "KeyName", &self.key_name, leaf);
+            put_json(
+                &mut m,
+                "LicenseSpecifications",
+                &self.license_specifications,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "MaintenanceOptions",
+                &self.maintenance_options,
+                leaf,
+            );
+            put_json(&mut m, "MetadataOptions", &self.metadata_options, leaf);
+            put_json(&mut m, "Monitoring", &self.monitoring, leaf);
+            put_json(&mut m, "NetworkInterfaces", &self.network_interfaces, leaf);
+            put_json(
+                &mut m,
+                "NetworkPerformanceOptions",
+                &self.network_performance_options,
+                leaf,
+            );
+            put_json(&mut m, "Placement", &self.placement, leaf);
+            put_json(
+                &mut m,
+                "PrivateDnsNameOptions",
+                &self.private_dns_name_options,
+                leaf,
+            );
+            put_json(&mut m, "RamDiskId", &self.ram_disk_id, leaf);
+            put_json(&mut m, "SecurityGroupIds", &self.security_group_ids, leaf);
+            put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
+            put_json(&mut m, "TagSpecifications", &self.tag_specifications, leaf);
+            put_json(&mut m, "UserData", &self.user_data, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LaunchTemplateData> for Expr<LaunchTemplateData> {
@@ -2968,6 +3662,14 @@ pub mod launch_template {
             put(&mut m, "NoDevice", &self.no_device);
             put(&mut m, "VirtualName", &self.virtual_name);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DeviceName", &self.device_name, leaf);
+            put_json(&mut m, "Ebs", &self.ebs, leaf);
+            put_json(&mut m, "NoDevice", &self.no_device, leaf);
+            put_json(&mut m, "VirtualName", &self.virtual_name, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3081,6 +3783,30 @@ pub mod launch_template {
             put(&mut m, "VolumeType", &self.volume_type);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+                leaf,
+            );
+            put_json(&mut m, "EbsCardIndex", &self.ebs_card_index, leaf);
+            put_json(&mut m, "Encrypted", &self.encrypted, leaf);
+            put_json(&mut m, "Iops", &self.iops, leaf);
+            put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
+            put_json(&mut m, "SnapshotId", &self.snapshot_id, leaf);
+            put_json(&mut m, "Throughput", &self.throughput, leaf);
+            put_json(
+                &mut m,
+                "VolumeInitializationRate",
+                &self.volume_initialization_rate,
+                leaf,
+            );
+            put_json(&mut m, "VolumeSize", &self.volume_size, leaf);
+            put_json(&mut m, "VolumeType", &self.volume_type, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Ebs> for Expr<Ebs> {
@@ -3125,6 +3851,22 @@ pub mod launch_template {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CapacityReservationPreference",
+                &self.capacity_reservation_preference,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CapacityReservationTarget",
+                &self.capacity_reservation_target,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CapacityReservationSpecification> for Expr<CapacityReservationSpecification> {
@@ -3162,6 +3904,22 @@ pub mod launch_template {
                 &self.capacity_reservation_resource_group_arn,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CapacityReservationId",
+                &self.capacity_reservation_id,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CapacityReservationResourceGroupArn",
+                &self.capacity_reservation_resource_group_arn,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3203,6 +3961,19 @@ pub mod launch_template {
             put(&mut m, "ThreadsPerCore", &self.threads_per_core);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AmdSevSnp", &self.amd_sev_snp, leaf);
+            put_json(&mut m, "CoreCount", &self.core_count, leaf);
+            put_json(
+                &mut m,
+                "NestedVirtualization",
+                &self.nested_virtualization,
+                leaf,
+            );
+            put_json(&mut m, "ThreadsPerCore", &self.threads_per_core, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CpuOptions> for Expr<CpuOptions> {
@@ -3230,6 +4001,11 @@ pub mod launch_template {
             put(&mut m, "CpuCredits", &self.cpu_credits);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CpuCredits", &self.cpu_credits, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CreditSpecification> for Expr<CreditSpecification> {
@@ -3252,6 +4028,11 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Enabled", &self.enabled, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3279,6 +4060,11 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Configured", &self.configured);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Configured", &self.configured, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3312,6 +4098,12 @@ pub mod launch_template {
             put(&mut m, "Name", &self.name);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Arn", &self.arn, leaf);
+            put_json(&mut m, "Name", &self.name, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<IamInstanceProfile> for Expr<IamInstanceProfile> {
@@ -3341,6 +4133,12 @@ pub mod launch_template {
             put(&mut m, "MarketType", &self.market_type);
             put(&mut m, "SpotOptions", &self.spot_options);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "MarketType", &self.market_type, leaf);
+            put_json(&mut m, "SpotOptions", &self.spot_options, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3400,6 +4198,25 @@ pub mod launch_template {
             put(&mut m, "SpotInstanceType", &self.spot_instance_type);
             put(&mut m, "ValidUntil", &self.valid_until);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "BlockDurationMinutes",
+                &self.block_duration_minutes,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InstanceInterruptionBehavior",
+                &self.instance_interruption_behavior,
+                leaf,
+            );
+            put_json(&mut m, "MaxPrice", &self.max_price, leaf);
+            put_json(&mut m, "SpotInstanceType", &self.spot_instance_type, leaf);
+            put_json(&mut m, "ValidUntil", &self.valid_until, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3772,6 +4589,110 @@ pub mod launch_template {
             put(&mut m, "VCpuCount", &self.v_cpu_count);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
+            put_json(
+                &mut m,
+                "AcceleratorManufacturers",
+                &self.accelerator_manufacturers,
+                leaf,
+            );
+            put_json(&mut m, "AcceleratorNames", &self.accelerator_names, leaf);
+            put_json(
+                &mut m,
+                "AcceleratorTotalMemoryMiB",
+                &self.accelerator_total_memory_mib,
+                leaf,
+            );
+            put_json(&mut m, "AcceleratorTypes", &self.accelerator_types, leaf);
+            put_json(
+                &mut m,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+                leaf,
+            );
+            put_json(&mut m, "BareMetal", &self.bare_metal, leaf);
+            put_json(
+                &mut m,
+                "BaselineEbsBandwidthMbps",
+                &self.baseline_ebs_bandwidth_mbps,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "BaselinePerformanceFactors",
+                &self.baseline_performance_factors,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "BurstablePerformance",
+                &self.burstable_performance,
+                leaf,
+            );
+            put_json(&mut m, "CpuManufacturers", &self.cpu_manufacturers, leaf);
+            put_json(
+                &mut m,
+                "ExcludedInstanceTypes",
+                &self.excluded_instance_types,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InstanceGenerations",
+                &self.instance_generations,
+                leaf,
+            );
+            put_json(&mut m, "LocalStorage", &self.local_storage, leaf);
+            put_json(&mut m, "LocalStorageTypes", &self.local_storage_types, leaf);
+            put_json(
+                &mut m,
+                "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+                leaf,
+            );
+            put_json(&mut m, "MemoryGiBPerVCpu", &self.memory_gib_per_v_cpu, leaf);
+            put_json(&mut m, "MemoryMiB", &self.memory_mib, leaf);
+            put_json(
+                &mut m,
+                "NetworkBandwidthGbps",
+                &self.network_bandwidth_gbps,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "NetworkInterfaceCount",
+                &self.network_interface_count,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "OnDemandMaxPricePercentageOverLowestPrice",
+                &self.on_demand_max_price_percentage_over_lowest_price,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "RequireHibernateSupport",
+                &self.require_hibernate_support,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SpotMaxPricePercentageOverLowestPrice",
+                &self.spot_max_price_percentage_over_lowest_price,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "TotalLocalStorageGB",
+                &self.total_local_storage_gb,
+                leaf,
+            );
+            put_json(&mut m, "VCpuCount", &self.v_cpu_count, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<InstanceRequirements> for Expr<InstanceRequirements> {
@@ -3799,6 +4720,12 @@ pub mod launch_template {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3828,6 +4755,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AcceleratorTotalMemoryMib> for Expr<AcceleratorTotalMemoryMib> {
@@ -3856,6 +4789,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<BaselineEbsBandwidthMbps> for Expr<BaselineEbsBandwidthMbps> {
@@ -3881,6 +4820,11 @@ pub mod launch_template {
             put(&mut m, "Cpu", &self.cpu);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Cpu", &self.cpu, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<BaselinePerformanceFactors> for Expr<BaselinePerformanceFactors> {
@@ -3903,6 +4847,11 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "References", &self.references);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "References", &self.references, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3949,6 +4898,11 @@ pub mod launch_template {
             put(&mut m, "InstanceFamily", &self.instance_family);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "InstanceFamily", &self.instance_family, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Reference> for Expr<Reference> {
@@ -3977,6 +4931,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MemoryGibPerVCpu> for Expr<MemoryGibPerVCpu> {
@@ -4004,6 +4964,12 @@ pub mod launch_template {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4035,6 +5001,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<NetworkBandwidthGbps> for Expr<NetworkBandwidthGbps> {
@@ -4062,6 +5034,12 @@ pub mod launch_template {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4091,6 +5069,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TotalLocalStorageGb> for Expr<TotalLocalStorageGb> {
@@ -4118,6 +5102,12 @@ pub mod launch_template {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4148,6 +5138,16 @@ pub mod launch_template {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "LicenseConfigurationArn",
+                &self.license_configuration_arn,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LicenseSpecification> for Expr<LicenseSpecification> {
@@ -4170,6 +5170,11 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AutoRecovery", &self.auto_recovery);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AutoRecovery", &self.auto_recovery, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4236,6 +5241,25 @@ pub mod launch_template {
             put(&mut m, "InstanceMetadataTags", &self.instance_metadata_tags);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "HttpEndpoint", &self.http_endpoint, leaf);
+            put_json(&mut m, "HttpProtocolIpv6", &self.http_protocol_ipv6, leaf);
+            put_json(
+                &mut m,
+                "HttpPutResponseHopLimit",
+                &self.http_put_response_hop_limit,
+                leaf,
+            );
+            put_json(&mut m, "HttpTokens", &self.http_tokens, leaf);
+            put_json(
+                &mut m,
+                "InstanceMetadataTags",
+                &self.instance_metadata_tags,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MetadataOptions> for Expr<MetadataOptions> {
@@ -4260,6 +5284,11 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Enabled", &self.enabled, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4424,6 +5453,73 @@ pub mod launch_template {
             put(&mut m, "SubnetId", &self.subnet_id);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AssociateCarrierIpAddress",
+                &self.associate_carrier_ip_address,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "AssociatePublicIpAddress",
+                &self.associate_public_ip_address,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ConnectionTrackingSpecification",
+                &self.connection_tracking_specification,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "DeleteOnTermination",
+                &self.delete_on_termination,
+                leaf,
+            );
+            put_json(&mut m, "Description", &self.description, leaf);
+            put_json(&mut m, "DeviceIndex", &self.device_index, leaf);
+            put_json(&mut m, "EnaQueueCount", &self.ena_queue_count, leaf);
+            put_json(
+                &mut m,
+                "EnaSrdSpecification",
+                &self.ena_srd_specification,
+                leaf,
+            );
+            put_json(&mut m, "Groups", &self.groups, leaf);
+            put_json(&mut m, "InterfaceType", &self.interface_type, leaf);
+            put_json(&mut m, "Ipv4PrefixCount", &self.ipv4_prefix_count, leaf);
+            put_json(&mut m, "Ipv4Prefixes", &self.ipv4_prefixes, leaf);
+            put_json(&mut m, "Ipv6AddressCount", &self.ipv6_address_count, leaf);
+            put_json(&mut m, "Ipv6Addresses", &self.ipv6_addresses, leaf);
+            put_json(&mut m, "Ipv6PrefixCount", &self.ipv6_prefix_count, leaf);
+            put_json(&mut m, "Ipv6Prefixes", &self.ipv6_prefixes, leaf);
+            put_json(&mut m, "NetworkCardIndex", &self.network_card_index, leaf);
+            put_json(
+                &mut m,
+                "NetworkInterfaceId",
+                &self.network_interface_id,
+                leaf,
+            );
+            put_json(&mut m, "PrimaryIpv6", &self.primary_ipv6, leaf);
+            put_json(&mut m, "PrivateIpAddress", &self.private_ip_address, leaf);
+            put_json(
+                &mut m,
+                "PrivateIpAddresses",
+                &self.private_ip_addresses,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SecondaryPrivateIpAddressCount",
+                &self.secondary_private_ip_address_count,
+                leaf,
+            );
+            put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<NetworkInterface> for Expr<NetworkInterface> {
@@ -4461,6 +5557,18 @@ pub mod launch_template {
             put(&mut m, "UdpTimeout", &self.udp_timeout);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "TcpEstablishedTimeout",
+                &self.tcp_established_timeout,
+                leaf,
+            );
+            put_json(&mut m, "UdpStreamTimeout", &self.udp_stream_timeout, leaf);
+            put_json(&mut m, "UdpTimeout", &self.udp_timeout, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ConnectionTrackingSpecification> for Expr<ConnectionTrackingSpecification> {
@@ -4495,6 +5603,17 @@ pub mod launch_template {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "EnaSrdEnabled", &self.ena_srd_enabled, leaf);
+            put_json(
+                &mut m,
+                "EnaSrdUdpSpecification",
+                &self.ena_srd_udp_specification,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<EnaSrdSpecification> for Expr<EnaSrdSpecification> {
@@ -4517,6 +5636,11 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4543,6 +5667,11 @@ pub mod launch_template {
             put(&mut m, "Ipv4Prefix", &self.ipv4_prefix);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Ipv4Prefix", &self.ipv4_prefix, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Ipv4PrefixSpecification> for Expr<Ipv4PrefixSpecification> {
@@ -4568,6 +5697,11 @@ pub mod launch_template {
             put(&mut m, "Ipv6Address", &self.ipv6_address);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Ipv6Address", &self.ipv6_address, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Ipv6Add> for Expr<Ipv6Add> {
@@ -4592,6 +5726,11 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Ipv6Prefix", &self.ipv6_prefix);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Ipv6Prefix", &self.ipv6_prefix, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4623,6 +5762,12 @@ pub mod launch_template {
             put(&mut m, "PrivateIpAddress", &self.private_ip_address);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Primary", &self.primary, leaf);
+            put_json(&mut m, "PrivateIpAddress", &self.private_ip_address, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PrivateIpAdd> for Expr<PrivateIpAdd> {
@@ -4647,6 +5792,16 @@ pub mod launch_template {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "BandwidthWeighting", &self.bandwidth_weighting);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "BandwidthWeighting",
+                &self.bandwidth_weighting,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4719,6 +5874,24 @@ pub mod launch_template {
             put(&mut m, "Tenancy", &self.tenancy);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Affinity", &self.affinity, leaf);
+            put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
+            put_json(&mut m, "GroupId", &self.group_id, leaf);
+            put_json(&mut m, "GroupName", &self.group_name, leaf);
+            put_json(&mut m, "HostId", &self.host_id, leaf);
+            put_json(
+                &mut m,
+                "HostResourceGroupArn",
+                &self.host_resource_group_arn,
+                leaf,
+            );
+            put_json(&mut m, "PartitionNumber", &self.partition_number, leaf);
+            put_json(&mut m, "SpreadDomain", &self.spread_domain, leaf);
+            put_json(&mut m, "Tenancy", &self.tenancy, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Placement> for Expr<Placement> {
@@ -4760,6 +5933,23 @@ pub mod launch_template {
             put(&mut m, "HostnameType", &self.hostname_type);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "EnableResourceNameDnsAAAARecord",
+                &self.enable_resource_name_dns_aaaa_record,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "EnableResourceNameDnsARecord",
+                &self.enable_resource_name_dns_a_record,
+                leaf,
+            );
+            put_json(&mut m, "HostnameType", &self.hostname_type, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PrivateDnsNameOptions> for Expr<PrivateDnsNameOptions> {
@@ -4792,6 +5982,12 @@ pub mod launch_template {
             put(&mut m, "Tags", &self.tags);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ResourceType", &self.resource_type, leaf);
+            put_json(&mut m, "Tags", &self.tags, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TagSpecification> for Expr<TagSpecification> {
@@ -4819,6 +6015,12 @@ pub mod launch_template {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4851,6 +6053,12 @@ pub mod launch_template {
             put(&mut m, "ResourceType", &self.resource_type);
             put(&mut m, "Tags", &self.tags);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ResourceType", &self.resource_type, leaf);
+            put_json(&mut m, "Tags", &self.tags, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4898,6 +6106,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<VolumeType> for Expr<VolumeType> {
@@ -4940,6 +6151,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<CapacityReservationPreference> for Expr<CapacityReservationPreference> {
@@ -4971,6 +6185,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AmdSevSnp> for Expr<AmdSevSnp> {
@@ -5001,6 +6218,9 @@ pub mod launch_template {
     impl ToValue for NestedVirtualization {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5034,6 +6254,9 @@ pub mod launch_template {
     impl ToValue for InstanceInitiatedShutdownBehavior {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5074,6 +6297,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<MarketType> for Expr<MarketType> {
@@ -5108,6 +6334,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<InstanceInterruptionBehavior> for Expr<InstanceInterruptionBehavior> {
@@ -5140,6 +6369,9 @@ pub mod launch_template {
     impl ToValue for SpotInstanceType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5180,6 +6412,9 @@ pub mod launch_template {
     impl ToValue for AcceleratorManufacturer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5263,6 +6498,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AcceleratorName> for Expr<AcceleratorName> {
@@ -5299,6 +6537,9 @@ pub mod launch_template {
     impl ToValue for AcceleratorType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5342,6 +6583,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<BareMetal> for Expr<BareMetal> {
@@ -5384,6 +6628,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<BurstablePerformance> for Expr<BurstablePerformance> {
@@ -5421,6 +6668,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<CpuManufacturer> for Expr<CpuManufacturer> {
@@ -5451,6 +6701,9 @@ pub mod launch_template {
     impl ToValue for InstanceGeneration {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5494,6 +6747,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<LocalStorage> for Expr<LocalStorage> {
@@ -5525,6 +6781,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<LocalStorageType> for Expr<LocalStorageType> {
@@ -5555,6 +6814,9 @@ pub mod launch_template {
     impl ToValue for AutoRecovery {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5589,6 +6851,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<HttpEndpoint> for Expr<HttpEndpoint> {
@@ -5621,6 +6886,9 @@ pub mod launch_template {
     impl ToValue for HttpProtocolIpv6 {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5659,6 +6927,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<HttpTokens> for Expr<HttpTokens> {
@@ -5691,6 +6962,9 @@ pub mod launch_template {
     impl ToValue for InstanceMetadataTags {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5728,6 +7002,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<BandwidthWeighting> for Expr<BandwidthWeighting> {
@@ -5762,6 +7039,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Tenancy> for Expr<Tenancy> {
@@ -5792,6 +7072,9 @@ pub mod launch_template {
     impl ToValue for HostnameType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -6178,6 +7461,9 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ResourceType> for Expr<ResourceType> {
@@ -6538,6 +7824,9 @@ pub mod launch_template {
     impl ToValue for LaunchTemplateTagSpecificationResourceType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::ECR::Repository`: The ``AWS::ECR::Repository`` resource specifies an Amazon Elastic Container Registry (Amazon ECR) repository, where users can push and pull Docker images, Open Container Initiative (OCI) images, and OCI compatible artifacts. For more information, see [Amazon ECR private repositories](https://docs.aws.amazon.com/AmazonECR/latest/userguide/Repositories.html) in the *Amazon ECR User Guide*.
 ///
@@ -104,6 +104,44 @@ impl ToValue for CfnRepository {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "EmptyOnDelete", &self.empty_on_delete, leaf);
+        put_json(
+            &mut m,
+            "EncryptionConfiguration",
+            &self.encryption_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ImageScanningConfiguration",
+            &self.image_scanning_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ImageTagMutability",
+            &self.image_tag_mutability,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ImageTagMutabilityExclusionFilters",
+            &self.image_tag_mutability_exclusion_filters,
+            leaf,
+        );
+        put_json(&mut m, "LifecyclePolicy", &self.lifecycle_policy, leaf);
+        put_json(&mut m, "RepositoryName", &self.repository_name, leaf);
+        put_json(
+            &mut m,
+            "RepositoryPolicyText",
+            &self.repository_policy_text,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnRepository {
@@ -112,6 +150,9 @@ impl CfnProperties for CfnRepository {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -135,8 +176,8 @@ impl ResourceRef<CfnRepository> {
 
 /// Property types and enums of [`CfnRepository`].
 pub mod repository {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
     ///
@@ -170,6 +211,12 @@ pub mod repository {
             put(&mut m, "KmsKey", &self.kms_key);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "EncryptionType", &self.encryption_type, leaf);
+            put_json(&mut m, "KmsKey", &self.kms_key, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<EncryptionConfiguration> for Expr<EncryptionConfiguration> {
@@ -192,6 +239,11 @@ pub mod repository {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ScanOnPush", &self.scan_on_push);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ScanOnPush", &self.scan_on_push, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -230,6 +282,22 @@ pub mod repository {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ImageTagMutabilityExclusionFilterType",
+                &self.image_tag_mutability_exclusion_filter_type,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ImageTagMutabilityExclusionFilterValue",
+                &self.image_tag_mutability_exclusion_filter_value,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ImageTagMutabilityExclusionFilter> for Expr<ImageTagMutabilityExclusionFilter> {
@@ -258,6 +326,17 @@ pub mod repository {
             put(&mut m, "RegistryId", &self.registry_id);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "LifecyclePolicyText",
+                &self.lifecycle_policy_text,
+                leaf,
+            );
+            put_json(&mut m, "RegistryId", &self.registry_id, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LifecyclePolicy> for Expr<LifecyclePolicy> {
@@ -285,6 +364,12 @@ pub mod repository {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -319,6 +404,9 @@ pub mod repository {
     impl ToValue for EncryptionType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -357,6 +445,9 @@ pub mod repository {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ImageTagMutability> for Expr<ImageTagMutability> {
@@ -384,6 +475,9 @@ pub mod repository {
     impl ToValue for ImageTagMutabilityExclusionFilterType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::ECS::Cluster`: The ``AWS::ECS::Cluster`` resource creates an Amazon Elastic Container Service (Amazon ECS) cluster.
 ///
@@ -112,6 +112,27 @@ impl ToValue for CfnCluster {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "CapacityProviders", &self.capacity_providers, leaf);
+        put_json(&mut m, "ClusterName", &self.cluster_name, leaf);
+        put_json(&mut m, "ClusterSettings", &self.cluster_settings, leaf);
+        put_json(&mut m, "Configuration", &self.configuration, leaf);
+        put_json(
+            &mut m,
+            "DefaultCapacityProviderStrategy",
+            &self.default_capacity_provider_strategy,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ServiceConnectDefaults",
+            &self.service_connect_defaults,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnCluster {
@@ -120,6 +141,9 @@ impl CfnProperties for CfnCluster {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -139,8 +163,8 @@ impl ResourceRef<CfnCluster> {
 
 /// Property types and enums of [`CfnCluster`].
 pub mod cluster {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
     ///
@@ -171,6 +195,12 @@ pub mod cluster {
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -207,6 +237,22 @@ pub mod cluster {
                 &self.managed_storage_configuration,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ExecuteCommandConfiguration",
+                &self.execute_command_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ManagedStorageConfiguration",
+                &self.managed_storage_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -246,6 +292,13 @@ pub mod cluster {
             put(&mut m, "LogConfiguration", &self.log_configuration);
             put(&mut m, "Logging", &self.logging);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
+            put_json(&mut m, "LogConfiguration", &self.log_configuration, leaf);
+            put_json(&mut m, "Logging", &self.logging, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -302,6 +355,30 @@ pub mod cluster {
             put(&mut m, "S3KeyPrefix", &self.s3_key_prefix);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CloudWatchEncryptionEnabled",
+                &self.cloud_watch_encryption_enabled,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CloudWatchLogGroupName",
+                &self.cloud_watch_log_group_name,
+                leaf,
+            );
+            put_json(&mut m, "S3BucketName", &self.s3_bucket_name, leaf);
+            put_json(
+                &mut m,
+                "S3EncryptionEnabled",
+                &self.s3_encryption_enabled,
+                leaf,
+            );
+            put_json(&mut m, "S3KeyPrefix", &self.s3_key_prefix, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ExecuteCommandLogConfiguration> for Expr<ExecuteCommandLogConfiguration> {
@@ -341,6 +418,17 @@ pub mod cluster {
             );
             put(&mut m, "KmsKeyId", &self.kms_key_id);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "FargateEphemeralStorageKmsKeyId",
+                &self.fargate_ephemeral_storage_kms_key_id,
+                leaf,
+            );
+            put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -411,6 +499,13 @@ pub mod cluster {
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Base", &self.base, leaf);
+            put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
+            put_json(&mut m, "Weight", &self.weight, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CapacityProviderStrategyItem> for Expr<CapacityProviderStrategyItem> {
@@ -443,6 +538,11 @@ pub mod cluster {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Namespace", &self.namespace, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -488,6 +588,12 @@ pub mod cluster {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Tag> for Expr<Tag> {
@@ -527,6 +633,9 @@ pub mod cluster {
     impl ToValue for Logging {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -574,6 +683,18 @@ impl ToValue for CfnClusterCapacityProviderAssociations {
         );
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "CapacityProviders", &self.capacity_providers, leaf);
+        put_json(&mut m, "Cluster", &self.cluster, leaf);
+        put_json(
+            &mut m,
+            "DefaultCapacityProviderStrategy",
+            &self.default_capacity_provider_strategy,
+            leaf,
+        );
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnClusterCapacityProviderAssociations {
@@ -582,6 +703,9 @@ impl CfnProperties for CfnClusterCapacityProviderAssociations {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -593,8 +717,8 @@ impl CfnProperties for CfnClusterCapacityProviderAssociations {
 
 /// Property types and enums of [`CfnClusterCapacityProviderAssociations`].
 pub mod cluster_capacity_provider_associations {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `CapacityProviderStrategy` property type of `AWS::ECS::ClusterCapacityProviderAssociations`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -620,6 +744,13 @@ pub mod cluster_capacity_provider_associations {
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Base", &self.base, leaf);
+            put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
+            put_json(&mut m, "Weight", &self.weight, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -680,6 +811,25 @@ impl ToValue for CfnCapacityProvider {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "AutoScalingGroupProvider",
+            &self.auto_scaling_group_provider,
+            leaf,
+        );
+        put_json(&mut m, "ClusterName", &self.cluster_name, leaf);
+        put_json(
+            &mut m,
+            "ManagedInstancesProvider",
+            &self.managed_instances_provider,
+            leaf,
+        );
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnCapacityProvider {
@@ -688,6 +838,9 @@ impl CfnProperties for CfnCapacityProvider {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -699,8 +852,8 @@ impl CfnProperties for CfnCapacityProvider {
 
 /// Property types and enums of [`CfnCapacityProvider`].
 pub mod capacity_provider {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `AutoScalingGroupProvider` property type of `AWS::ECS::CapacityProvider`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -735,6 +888,24 @@ pub mod capacity_provider {
                 &self.managed_termination_protection,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AutoScalingGroupArn",
+                &self.auto_scaling_group_arn,
+                leaf,
+            );
+            put_json(&mut m, "ManagedDraining", &self.managed_draining, leaf);
+            put_json(&mut m, "ManagedScaling", &self.managed_scaling, leaf);
+            put_json(
+                &mut m,
+                "ManagedTerminationProtection",
+                &self.managed_termination_protection,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -786,6 +957,30 @@ pub mod capacity_provider {
             put(&mut m, "Status", &self.status);
             put(&mut m, "TargetCapacity", &self.target_capacity);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "InstanceWarmupPeriod",
+                &self.instance_warmup_period,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "MaximumScalingStepSize",
+                &self.maximum_scaling_step_size,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "MinimumScalingStepSize",
+                &self.minimum_scaling_step_size,
+                leaf,
+            );
+            put_json(&mut m, "Status", &self.status, leaf);
+            put_json(&mut m, "TargetCapacity", &self.target_capacity, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -846,6 +1041,35 @@ pub mod capacity_provider {
             put(&mut m, "PropagateTags", &self.propagate_tags);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AutoRepairConfiguration",
+                &self.auto_repair_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InfrastructureOptimization",
+                &self.infrastructure_optimization,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InfrastructureRoleArn",
+                &self.infrastructure_role_arn,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InstanceLaunchTemplate",
+                &self.instance_launch_template,
+                leaf,
+            );
+            put_json(&mut m, "PropagateTags", &self.propagate_tags, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ManagedInstancesProvider> for Expr<ManagedInstancesProvider> {
@@ -869,6 +1093,11 @@ pub mod capacity_provider {
             put(&mut m, "ActionsStatus", &self.actions_status);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ActionsStatus", &self.actions_status, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AutoRepairConfiguration> for Expr<AutoRepairConfiguration> {
@@ -891,6 +1120,11 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ScaleInAfter", &self.scale_in_after);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ScaleInAfter", &self.scale_in_after, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -972,6 +1206,60 @@ pub mod capacity_provider {
             put(&mut m, "StorageConfiguration", &self.storage_configuration);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CapacityOptionType",
+                &self.capacity_option_type,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CapacityReservations",
+                &self.capacity_reservations,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "Ec2InstanceProfileArn",
+                &self.ec2_instance_profile_arn,
+                leaf,
+            );
+            put_json(&mut m, "FipsEnabled", &self.fips_enabled, leaf);
+            put_json(
+                &mut m,
+                "InstanceMetadataTagsPropagation",
+                &self.instance_metadata_tags_propagation,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InstanceRequirements",
+                &self.instance_requirements,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "LocalStorageConfiguration",
+                &self.local_storage_configuration,
+                leaf,
+            );
+            put_json(&mut m, "Monitoring", &self.monitoring, leaf);
+            put_json(
+                &mut m,
+                "NetworkConfiguration",
+                &self.network_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "StorageConfiguration",
+                &self.storage_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<InstanceLaunchTemplate> for Expr<InstanceLaunchTemplate> {
@@ -1003,6 +1291,22 @@ pub mod capacity_provider {
                 &self.reservation_preference,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ReservationGroupArn",
+                &self.reservation_group_arn,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ReservationPreference",
+                &self.reservation_preference,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1178,6 +1482,104 @@ pub mod capacity_provider {
             put(&mut m, "VCpuCount", &self.v_cpu_count);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
+            put_json(
+                &mut m,
+                "AcceleratorManufacturers",
+                &self.accelerator_manufacturers,
+                leaf,
+            );
+            put_json(&mut m, "AcceleratorNames", &self.accelerator_names, leaf);
+            put_json(
+                &mut m,
+                "AcceleratorTotalMemoryMiB",
+                &self.accelerator_total_memory_mib,
+                leaf,
+            );
+            put_json(&mut m, "AcceleratorTypes", &self.accelerator_types, leaf);
+            put_json(
+                &mut m,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+                leaf,
+            );
+            put_json(&mut m, "BareMetal", &self.bare_metal, leaf);
+            put_json(
+                &mut m,
+                "BaselineEbsBandwidthMbps",
+                &self.baseline_ebs_bandwidth_mbps,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "BurstablePerformance",
+                &self.burstable_performance,
+                leaf,
+            );
+            put_json(&mut m, "CpuManufacturers", &self.cpu_manufacturers, leaf);
+            put_json(
+                &mut m,
+                "ExcludedInstanceTypes",
+                &self.excluded_instance_types,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "InstanceGenerations",
+                &self.instance_generations,
+                leaf,
+            );
+            put_json(&mut m, "LocalStorage", &self.local_storage, leaf);
+            put_json(&mut m, "LocalStorageTypes", &self.local_storage_types, leaf);
+            put_json(
+                &mut m,
+                "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+                leaf,
+            );
+            put_json(&mut m, "MemoryGiBPerVCpu", &self.memory_gib_per_v_cpu, leaf);
+            put_json(&mut m, "MemoryMiB", &self.memory_mib, leaf);
+            put_json(
+                &mut m,
+                "NetworkBandwidthGbps",
+                &self.network_bandwidth_gbps,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "NetworkInterfaceCount",
+                &self.network_interface_count,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "OnDemandMaxPricePercentageOverLowestPrice",
+                &self.on_demand_max_price_percentage_over_lowest_price,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "RequireHibernateSupport",
+                &self.require_hibernate_support,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SpotMaxPricePercentageOverLowestPrice",
+                &self.spot_max_price_percentage_over_lowest_price,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "TotalLocalStorageGB",
+                &self.total_local_storage_gb,
+                leaf,
+            );
+            put_json(&mut m, "VCpuCount", &self.v_cpu_count, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<InstanceRequirementsRequest> for Expr<InstanceRequirementsRequest> {
@@ -1205,6 +1607,12 @@ pub mod capacity_provider {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1234,6 +1642,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AcceleratorTotalMemoryMibRequest> for Expr<AcceleratorTotalMemoryMibRequest> {
@@ -1261,6 +1675,12 @@ pub mod capacity_provider {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1290,6 +1710,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MemoryGibPerVCpuRequest> for Expr<MemoryGibPerVCpuRequest> {
@@ -1317,6 +1743,12 @@ pub mod capacity_provider {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1346,6 +1778,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<NetworkBandwidthGbpsRequest> for Expr<NetworkBandwidthGbpsRequest> {
@@ -1373,6 +1811,12 @@ pub mod capacity_provider {
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1402,6 +1846,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TotalLocalStorageGbRequest> for Expr<TotalLocalStorageGbRequest> {
@@ -1430,6 +1880,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Max", &self.max, leaf);
+            put_json(&mut m, "Min", &self.min, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<VCpuCountRangeRequest> for Expr<VCpuCountRangeRequest> {
@@ -1452,6 +1908,11 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "UseLocalStorage", &self.use_local_storage);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "UseLocalStorage", &self.use_local_storage, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1483,6 +1944,12 @@ pub mod capacity_provider {
             put(&mut m, "Subnets", &self.subnets);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
+            put_json(&mut m, "Subnets", &self.subnets, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ManagedInstancesNetworkConfiguration> for Expr<ManagedInstancesNetworkConfiguration> {
@@ -1505,6 +1972,11 @@ pub mod capacity_provider {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "StorageSizeGiB", &self.storage_size_gib);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "StorageSizeGiB", &self.storage_size_gib, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1533,6 +2005,12 @@ pub mod capacity_provider {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1565,6 +2043,9 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ManagedDraining> for Expr<ManagedDraining> {
@@ -1595,6 +2076,9 @@ pub mod capacity_provider {
     impl ToValue for Status {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1627,6 +2111,9 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ManagedTerminationProtection> for Expr<ManagedTerminationProtection> {
@@ -1657,6 +2144,9 @@ pub mod capacity_provider {
     impl ToValue for ActionsStatus {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1692,6 +2182,9 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<CapacityOptionType> for Expr<CapacityOptionType> {
@@ -1725,6 +2218,9 @@ pub mod capacity_provider {
     impl ToValue for ReservationPreference {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1765,6 +2261,9 @@ pub mod capacity_provider {
     impl ToValue for AcceleratorManufacturer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1848,6 +2347,9 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AcceleratorName> for Expr<AcceleratorName> {
@@ -1881,6 +2383,9 @@ pub mod capacity_provider {
     impl ToValue for AcceleratorType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1916,6 +2421,9 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<BareMetal> for Expr<BareMetal> {
@@ -1949,6 +2457,9 @@ pub mod capacity_provider {
     impl ToValue for BurstablePerformance {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1984,6 +2495,9 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<CpuManufacturer> for Expr<CpuManufacturer> {
@@ -2014,6 +2528,9 @@ pub mod capacity_provider {
     impl ToValue for InstanceGeneration {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2049,6 +2566,9 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<LocalStorage> for Expr<LocalStorage> {
@@ -2079,6 +2599,9 @@ pub mod capacity_provider {
     impl ToValue for LocalStorageType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2111,6 +2634,9 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ManagedInstancesMonitoringOptions> for Expr<ManagedInstancesMonitoringOptions> {
@@ -2141,6 +2667,9 @@ pub mod capacity_provider {
     impl ToValue for PropagateTags {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2363,6 +2892,58 @@ impl ToValue for CfnTaskDefinition {
         put(&mut m, "Volumes", &self.volumes);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "ContainerDefinitions",
+            &self.container_definitions,
+            leaf,
+        );
+        put_json(&mut m, "Cpu", &self.cpu, leaf);
+        put_json(
+            &mut m,
+            "EnableFaultInjection",
+            &self.enable_fault_injection,
+            leaf,
+        );
+        put_json(&mut m, "EphemeralStorage", &self.ephemeral_storage, leaf);
+        put_json(&mut m, "ExecutionRoleArn", &self.execution_role_arn, leaf);
+        put_json(&mut m, "Family", &self.family, leaf);
+        put_json(
+            &mut m,
+            "InferenceAccelerators",
+            &self.inference_accelerators,
+            leaf,
+        );
+        put_json(&mut m, "IpcMode", &self.ipc_mode, leaf);
+        put_json(&mut m, "Memory", &self.memory, leaf);
+        put_json(&mut m, "NetworkMode", &self.network_mode, leaf);
+        put_json(&mut m, "PidMode", &self.pid_mode, leaf);
+        put_json(
+            &mut m,
+            "PlacementConstraints",
+            &self.placement_constraints,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ProxyConfiguration",
+            &self.proxy_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "RequiresCompatibilities",
+            &self.requires_compatibilities,
+            leaf,
+        );
+        put_json(&mut m, "RuntimePlatform", &self.runtime_platform, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "TaskRoleArn", &self.task_role_arn, leaf);
+        put_json(&mut m, "Volumes", &self.volumes, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnTaskDefinition {
@@ -2371,6 +2952,9 @@ impl CfnProperties for CfnTaskDefinition {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -2390,8 +2974,8 @@ impl ResourceRef<CfnTaskDefinition> {
 
 /// Property types and enums of [`CfnTaskDefinition`].
 pub mod task_definition {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The ``ContainerDefinition`` property specifies a container definition. Container definitions are used in task definitions to describe the different containers that are launched as part of a task.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -2793,6 +3377,82 @@ pub mod task_definition {
             put(&mut m, "WorkingDirectory", &self.working_directory);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Command", &self.command, leaf);
+            put_json(&mut m, "Cpu", &self.cpu, leaf);
+            put_json(&mut m, "CredentialSpecs", &self.credential_specs, leaf);
+            put_json(&mut m, "DependsOn", &self.depends_on, leaf);
+            put_json(&mut m, "DisableNetworking", &self.disable_networking, leaf);
+            put_json(&mut m, "DnsSearchDomains", &self.dns_search_domains, leaf);
+            put_json(&mut m, "DnsServers", &self.dns_servers, leaf);
+            put_json(&mut m, "DockerLabels", &self.docker_labels, leaf);
+            put_json(
+                &mut m,
+                "DockerSecurityOptions",
+                &self.docker_security_options,
+                leaf,
+            );
+            put_json(&mut m, "EntryPoint", &self.entry_point, leaf);
+            put_json(&mut m, "Environment", &self.environment, leaf);
+            put_json(&mut m, "EnvironmentFiles", &self.environment_files, leaf);
+            put_json(&mut m, "Essential", &self.essential, leaf);
+            put_json(&mut m, "ExtraHosts", &self.extra_hosts, leaf);
+            put_json(
+                &mut m,
+                "FirelensConfiguration",
+                &self.firelens_configuration,
+                leaf,
+            );
+            put_json(&mut m, "HealthCheck", &self.health_check, leaf);
+            put_json(&mut m, "Hostname", &self.hostname, leaf);
+            put_json(&mut m, "Image", &self.image, leaf);
+            put_json(&mut m, "Interactive", &self.interactive, leaf);
+            put_json(&mut m, "Links", &self.links, leaf);
+            put_json(&mut m, "LinuxParameters", &self.linux_parameters, leaf);
+            put_json(&mut m, "LogConfiguration", &self.log_configuration, leaf);
+            put_json(&mut m, "Memory", &self.memory, leaf);
+            put_json(&mut m, "MemoryReservation", &self.memory_reservation, leaf);
+            put_json(&mut m, "MountPoints", &self.mount_points, leaf);
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "PortMappings", &self.port_mappings, leaf);
+            put_json(&mut m, "Privileged", &self.privileged, leaf);
+            put_json(&mut m, "PseudoTerminal", &self.pseudo_terminal, leaf);
+            put_json(
+                &mut m,
+                "ReadonlyRootFilesystem",
+                &self.readonly_root_filesystem,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ResourceRequirements",
+                &self.resource_requirements,
+                leaf,
+            );
+            put_json(&mut m, "RestartPolicy", &self.restart_policy, leaf);
+            put_json(&mut m, "Secrets", &self.secrets, leaf);
+            put_json(&mut m, "StartTimeout", &self.start_timeout, leaf);
+            put_json(&mut m, "StopTimeout", &self.stop_timeout, leaf);
+            put_json(&mut m, "SystemControls", &self.system_controls, leaf);
+            put_json(&mut m, "Ulimits", &self.ulimits, leaf);
+            put_json(&mut m, "User", &self.user, leaf);
+            put_json(
+                &mut m,
+                "VersionConsistency",
+                &self.version_consistency,
+                leaf,
+            );
+            put_json(&mut m, "VolumesFrom", &self.volumes_from, leaf);
+            put_json(&mut m, "WorkingDirectory", &self.working_directory, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ContainerDefinition> for Expr<ContainerDefinition> {
@@ -2833,6 +3493,12 @@ pub mod task_definition {
             put(&mut m, "ContainerName", &self.container_name);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Condition", &self.condition, leaf);
+            put_json(&mut m, "ContainerName", &self.container_name, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ContainerDependency> for Expr<ContainerDependency> {
@@ -2860,6 +3526,12 @@ pub mod task_definition {
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2907,6 +3579,12 @@ pub mod task_definition {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Type", &self.type_, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<EnvironmentFile> for Expr<EnvironmentFile> {
@@ -2934,6 +3612,12 @@ pub mod task_definition {
             put(&mut m, "Hostname", &self.hostname);
             put(&mut m, "IpAddress", &self.ip_address);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Hostname", &self.hostname, leaf);
+            put_json(&mut m, "IpAddress", &self.ip_address, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2970,6 +3654,12 @@ pub mod task_definition {
             put(&mut m, "Options", &self.options);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Options", &self.options, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3037,6 +3727,15 @@ pub mod task_definition {
             put(&mut m, "StartPeriod", &self.start_period);
             put(&mut m, "Timeout", &self.timeout);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Command", &self.command, leaf);
+            put_json(&mut m, "Interval", &self.interval, leaf);
+            put_json(&mut m, "Retries", &self.retries, leaf);
+            put_json(&mut m, "StartPeriod", &self.start_period, leaf);
+            put_json(&mut m, "Timeout", &self.timeout, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3107,6 +3806,22 @@ pub mod task_definition {
             put(&mut m, "Tmpfs", &self.tmpfs);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Capabilities", &self.capabilities, leaf);
+            put_json(&mut m, "Devices", &self.devices, leaf);
+            put_json(
+                &mut m,
+                "InitProcessEnabled",
+                &self.init_process_enabled,
+                leaf,
+            );
+            put_json(&mut m, "MaxSwap", &self.max_swap, leaf);
+            put_json(&mut m, "SharedMemorySize", &self.shared_memory_size, leaf);
+            put_json(&mut m, "Swappiness", &self.swappiness, leaf);
+            put_json(&mut m, "Tmpfs", &self.tmpfs, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LinuxParameters> for Expr<LinuxParameters> {
@@ -3153,6 +3868,12 @@ pub mod task_definition {
             put(&mut m, "Drop", &self.drop);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Add", &self.add, leaf);
+            put_json(&mut m, "Drop", &self.drop, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<KernelCapabilities> for Expr<KernelCapabilities> {
@@ -3185,6 +3906,13 @@ pub mod task_definition {
             put(&mut m, "HostPath", &self.host_path);
             put(&mut m, "Permissions", &self.permissions);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ContainerPath", &self.container_path, leaf);
+            put_json(&mut m, "HostPath", &self.host_path, leaf);
+            put_json(&mut m, "Permissions", &self.permissions, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3220,6 +3948,13 @@ pub mod task_definition {
             put(&mut m, "MountOptions", &self.mount_options);
             put(&mut m, "Size", &self.size);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ContainerPath", &self.container_path, leaf);
+            put_json(&mut m, "MountOptions", &self.mount_options, leaf);
+            put_json(&mut m, "Size", &self.size, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3286,6 +4021,13 @@ pub mod task_definition {
             put(&mut m, "SecretOptions", &self.secret_options);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "LogDriver", &self.log_driver, leaf);
+            put_json(&mut m, "Options", &self.options, leaf);
+            put_json(&mut m, "SecretOptions", &self.secret_options, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LogConfiguration> for Expr<LogConfiguration> {
@@ -3324,6 +4066,12 @@ pub mod task_definition {
             put(&mut m, "ValueFrom", &self.value_from);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "ValueFrom", &self.value_from, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Secret> for Expr<Secret> {
@@ -3356,6 +4104,13 @@ pub mod task_definition {
             put(&mut m, "ReadOnly", &self.read_only);
             put(&mut m, "SourceVolume", &self.source_volume);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ContainerPath", &self.container_path, leaf);
+            put_json(&mut m, "ReadOnly", &self.read_only, leaf);
+            put_json(&mut m, "SourceVolume", &self.source_volume, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3467,6 +4222,21 @@ pub mod task_definition {
             put(&mut m, "Protocol", &self.protocol);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AppProtocol", &self.app_protocol, leaf);
+            put_json(&mut m, "ContainerPort", &self.container_port, leaf);
+            put_json(
+                &mut m,
+                "ContainerPortRange",
+                &self.container_port_range,
+                leaf,
+            );
+            put_json(&mut m, "HostPort", &self.host_port, leaf);
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Protocol", &self.protocol, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PortMapping> for Expr<PortMapping> {
@@ -3491,6 +4261,16 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CredentialsParameter", &self.credentials_parameter);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CredentialsParameter",
+                &self.credentials_parameter,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3531,6 +4311,13 @@ pub mod task_definition {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "SharingStrategy", &self.sharing_strategy, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ResourceRequirement> for Expr<ResourceRequirement> {
@@ -3553,6 +4340,11 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "NvidiaMps", &self.nvidia_mps);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "NvidiaMps", &self.nvidia_mps, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3581,6 +4373,12 @@ pub mod task_definition {
             put(&mut m, "MaxComputePercent", &self.max_compute_percent);
             put(&mut m, "Memory", &self.memory);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "MaxComputePercent", &self.max_compute_percent, leaf);
+            put_json(&mut m, "Memory", &self.memory, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3614,6 +4412,18 @@ pub mod task_definition {
             put(&mut m, "IgnoredExitCodes", &self.ignored_exit_codes);
             put(&mut m, "RestartAttemptPeriod", &self.restart_attempt_period);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Enabled", &self.enabled, leaf);
+            put_json(&mut m, "IgnoredExitCodes", &self.ignored_exit_codes, leaf);
+            put_json(
+                &mut m,
+                "RestartAttemptPeriod",
+                &self.restart_attempt_period,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3665,6 +4475,12 @@ pub mod task_definition {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Namespace", &self.namespace, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<SystemControl> for Expr<SystemControl> {
@@ -3702,6 +4518,13 @@ pub mod task_definition {
             put(&mut m, "SoftLimit", &self.soft_limit);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "HardLimit", &self.hard_limit, leaf);
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "SoftLimit", &self.soft_limit, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Ulimit> for Expr<Ulimit> {
@@ -3729,6 +4552,12 @@ pub mod task_definition {
             put(&mut m, "ReadOnly", &self.read_only);
             put(&mut m, "SourceContainer", &self.source_container);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ReadOnly", &self.read_only, leaf);
+            put_json(&mut m, "SourceContainer", &self.source_container, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3759,6 +4588,11 @@ pub mod task_definition {
             put(&mut m, "SizeInGiB", &self.size_in_gib);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "SizeInGiB", &self.size_in_gib, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<EphemeralStorage> for Expr<EphemeralStorage> {
@@ -3786,6 +4620,12 @@ pub mod task_definition {
             put(&mut m, "DeviceName", &self.device_name);
             put(&mut m, "DeviceType", &self.device_type);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DeviceName", &self.device_name, leaf);
+            put_json(&mut m, "DeviceType", &self.device_type, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3816,6 +4656,12 @@ pub mod task_definition {
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Expression", &self.expression, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3870,6 +4716,18 @@ pub mod task_definition {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ContainerName", &self.container_name, leaf);
+            put_json(
+                &mut m,
+                "ProxyConfigurationProperties",
+                &self.proxy_configuration_properties,
+                leaf,
+            );
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ProxyConfiguration> for Expr<ProxyConfiguration> {
@@ -3905,6 +4763,17 @@ pub mod task_definition {
                 &self.operating_system_family,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CpuArchitecture", &self.cpu_architecture, leaf);
+            put_json(
+                &mut m,
+                "OperatingSystemFamily",
+                &self.operating_system_family,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3949,6 +4818,12 @@ pub mod task_definition {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4036,6 +4911,42 @@ pub mod task_definition {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ConfiguredAtLaunch",
+                &self.configured_at_launch,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "DockerVolumeConfiguration",
+                &self.docker_volume_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "EFSVolumeConfiguration",
+                &self.efs_volume_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "FSxWindowsFileServerVolumeConfiguration",
+                &self.f_sx_windows_file_server_volume_configuration,
+                leaf,
+            );
+            put_json(&mut m, "Host", &self.host, leaf);
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(
+                &mut m,
+                "S3FilesVolumeConfiguration",
+                &self.s3_files_volume_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Volume> for Expr<Volume> {
@@ -4080,6 +4991,15 @@ pub mod task_definition {
             put(&mut m, "Labels", &self.labels);
             put(&mut m, "Scope", &self.scope);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Autoprovision", &self.autoprovision, leaf);
+            put_json(&mut m, "Driver", &self.driver, leaf);
+            put_json(&mut m, "DriverOpts", &self.driver_opts, leaf);
+            put_json(&mut m, "Labels", &self.labels, leaf);
+            put_json(&mut m, "Scope", &self.scope, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4130,6 +5050,25 @@ pub mod task_definition {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AuthorizationConfig",
+                &self.authorization_config,
+                leaf,
+            );
+            put_json(&mut m, "FilesystemId", &self.filesystem_id, leaf);
+            put_json(&mut m, "RootDirectory", &self.root_directory, leaf);
+            put_json(&mut m, "TransitEncryption", &self.transit_encryption, leaf);
+            put_json(
+                &mut m,
+                "TransitEncryptionPort",
+                &self.transit_encryption_port,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<EfsVolumeConfiguration> for Expr<EfsVolumeConfiguration> {
@@ -4157,6 +5096,12 @@ pub mod task_definition {
             put(&mut m, "AccessPointId", &self.access_point_id);
             put(&mut m, "IAM", &self.iam);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AccessPointId", &self.access_point_id, leaf);
+            put_json(&mut m, "IAM", &self.iam, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4193,6 +5138,18 @@ pub mod task_definition {
             put(&mut m, "RootDirectory", &self.root_directory);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AuthorizationConfig",
+                &self.authorization_config,
+                leaf,
+            );
+            put_json(&mut m, "FileSystemId", &self.file_system_id, leaf);
+            put_json(&mut m, "RootDirectory", &self.root_directory, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<FSxWindowsFileServerVolumeConfiguration>
@@ -4225,6 +5182,17 @@ pub mod task_definition {
             put(&mut m, "Domain", &self.domain);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CredentialsParameter",
+                &self.credentials_parameter,
+                leaf,
+            );
+            put_json(&mut m, "Domain", &self.domain, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<FSxAuthorizationConfig> for Expr<FSxAuthorizationConfig> {
@@ -4249,6 +5217,11 @@ pub mod task_definition {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "SourcePath", &self.source_path);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "SourcePath", &self.source_path, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -4296,6 +5269,19 @@ pub mod task_definition {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AccessPointArn", &self.access_point_arn, leaf);
+            put_json(&mut m, "FileSystemArn", &self.file_system_arn, leaf);
+            put_json(&mut m, "RootDirectory", &self.root_directory, leaf);
+            put_json(
+                &mut m,
+                "TransitEncryptionPort",
+                &self.transit_encryption_port,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<S3FilesVolumeConfiguration> for Expr<S3FilesVolumeConfiguration> {
@@ -4341,6 +5327,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Condition> for Expr<Condition> {
@@ -4368,6 +5357,9 @@ pub mod task_definition {
     impl ToValue for Type {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4399,6 +5391,9 @@ pub mod task_definition {
     impl ToValue for FirelensConfigurationType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4433,6 +5428,9 @@ pub mod task_definition {
     impl ToValue for Permission {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4474,6 +5472,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AppProtocol> for Expr<AppProtocol> {
@@ -4504,6 +5505,9 @@ pub mod task_definition {
     impl ToValue for Protocol {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4538,6 +5542,9 @@ pub mod task_definition {
     impl ToValue for ResourceRequirementType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4609,6 +5616,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Name> for Expr<Name> {
@@ -4639,6 +5649,9 @@ pub mod task_definition {
     impl ToValue for VersionConsistency {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4683,6 +5696,9 @@ pub mod task_definition {
     impl ToValue for IpcMode {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4731,6 +5747,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<NetworkMode> for Expr<NetworkMode> {
@@ -4774,6 +5793,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<PidMode> for Expr<PidMode> {
@@ -4802,6 +5824,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<TaskDefinitionPlacementConstraintType> for Expr<TaskDefinitionPlacementConstraintType> {
@@ -4829,6 +5854,9 @@ pub mod task_definition {
     impl ToValue for ProxyConfigurationType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4867,6 +5895,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<RequiresCompatibility> for Expr<RequiresCompatibility> {
@@ -4899,6 +5930,9 @@ pub mod task_definition {
     impl ToValue for CpuArchitecture {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4955,6 +5989,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<OperatingSystemFamily> for Expr<OperatingSystemFamily> {
@@ -4985,6 +6022,9 @@ pub mod task_definition {
     impl ToValue for Scope {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5017,6 +6057,9 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Iam> for Expr<Iam> {
@@ -5047,6 +6090,9 @@ pub mod task_definition {
     impl ToValue for TransitEncryption {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -5358,6 +6404,113 @@ impl ToValue for CfnService {
         );
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "AvailabilityZoneRebalancing",
+            &self.availability_zone_rebalancing,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "CapacityProviderStrategy",
+            &self.capacity_provider_strategy,
+            leaf,
+        );
+        put_json(&mut m, "Cluster", &self.cluster, leaf);
+        put_json(
+            &mut m,
+            "DeploymentConfiguration",
+            &self.deployment_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "DeploymentController",
+            &self.deployment_controller,
+            leaf,
+        );
+        put_json(&mut m, "DesiredCount", &self.desired_count, leaf);
+        put_json(
+            &mut m,
+            "EnableECSManagedTags",
+            &self.enable_ecs_managed_tags,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "EnableExecuteCommand",
+            &self.enable_execute_command,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ForceNewDeployment",
+            &self.force_new_deployment,
+            leaf,
+        );
+        put_json(&mut m, "GatewayConnectors", &self.gateway_connectors, leaf);
+        put_json(
+            &mut m,
+            "HealthCheckGracePeriodSeconds",
+            &self.health_check_grace_period_seconds,
+            leaf,
+        );
+        put_json(&mut m, "LaunchType", &self.launch_type, leaf);
+        put_json(&mut m, "LoadBalancers", &self.load_balancers, leaf);
+        put_json(&mut m, "Monitoring", &self.monitoring, leaf);
+        put_json(
+            &mut m,
+            "NetworkConfiguration",
+            &self.network_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "PlacementConstraints",
+            &self.placement_constraints,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "PlacementStrategies",
+            &self.placement_strategies,
+            leaf,
+        );
+        put_json(&mut m, "PlatformVersion", &self.platform_version, leaf);
+        put_json(&mut m, "PropagateTags", &self.propagate_tags, leaf);
+        put_json(&mut m, "Role", &self.role, leaf);
+        put_json(
+            &mut m,
+            "SchedulingStrategy",
+            &self.scheduling_strategy,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ServiceConnectConfiguration",
+            &self.service_connect_configuration,
+            leaf,
+        );
+        put_json(&mut m, "ServiceName", &self.service_name, leaf);
+        put_json(&mut m, "ServiceRegistries", &self.service_registries, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "TaskDefinition", &self.task_definition, leaf);
+        put_json(
+            &mut m,
+            "VolumeConfigurations",
+            &self.volume_configurations,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "VpcLatticeConfigurations",
+            &self.vpc_lattice_configurations,
+            leaf,
+        );
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnService {
@@ -5366,6 +6519,9 @@ impl CfnProperties for CfnService {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -5389,8 +6545,8 @@ impl ResourceRef<CfnService> {
 
 /// Property types and enums of [`CfnService`].
 pub mod service {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The details of a capacity provider strategy. A capacity provider strategy can be set when using the ``RunTask`` or ``CreateService`` APIs or as the default capacity provider strategy for a cluster with the ``CreateCluster`` API.
     ///
@@ -5458,6 +6614,13 @@ pub mod service {
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Base", &self.base, leaf);
+            put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
+            put_json(&mut m, "Weight", &self.weight, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -5589,6 +6752,50 @@ pub mod service {
             put(&mut m, "Strategy", &self.strategy);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Alarms", &self.alarms, leaf);
+            put_json(
+                &mut m,
+                "BakeTimeInMinutes",
+                &self.bake_time_in_minutes,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "CanaryConfiguration",
+                &self.canary_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "DeploymentCircuitBreaker",
+                &self.deployment_circuit_breaker,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "EarlySuccessCriteria",
+                &self.early_success_criteria,
+                leaf,
+            );
+            put_json(&mut m, "LifecycleHooks", &self.lifecycle_hooks, leaf);
+            put_json(
+                &mut m,
+                "LinearConfiguration",
+                &self.linear_configuration,
+                leaf,
+            );
+            put_json(&mut m, "MaximumPercent", &self.maximum_percent, leaf);
+            put_json(
+                &mut m,
+                "MinimumHealthyPercent",
+                &self.minimum_healthy_percent,
+                leaf,
+            );
+            put_json(&mut m, "Strategy", &self.strategy, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<DeploymentConfiguration> for Expr<DeploymentConfiguration> {
@@ -5628,6 +6835,13 @@ pub mod service {
             put(&mut m, "Rollback", &self.rollback);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AlarmNames", &self.alarm_names, leaf);
+            put_json(&mut m, "Enable", &self.enable, leaf);
+            put_json(&mut m, "Rollback", &self.rollback, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<DeploymentAlarms> for Expr<DeploymentAlarms> {
@@ -5665,6 +6879,17 @@ pub mod service {
             );
             put(&mut m, "CanaryPercent", &self.canary_percent);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CanaryBakeTimeInMinutes",
+                &self.canary_bake_time_in_minutes,
+                leaf,
+            );
+            put_json(&mut m, "CanaryPercent", &self.canary_percent, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -5712,6 +6937,24 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Enable", &self.enable, leaf);
+            put_json(
+                &mut m,
+                "ResetOnHealthyTask",
+                &self.reset_on_healthy_task,
+                leaf,
+            );
+            put_json(&mut m, "Rollback", &self.rollback, leaf);
+            put_json(
+                &mut m,
+                "ThresholdConfiguration",
+                &self.threshold_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<DeploymentCircuitBreaker> for Expr<DeploymentCircuitBreaker> {
@@ -5741,6 +6984,12 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Type", &self.type_, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -5788,6 +7037,18 @@ pub mod service {
                 &self.source_service_revision_cleanup,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Enable", &self.enable, leaf);
+            put_json(&mut m, "HealthyPercent", &self.healthy_percent, leaf);
+            put_json(
+                &mut m,
+                "SourceServiceRevisionCleanup",
+                &self.source_service_revision_cleanup,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -5903,6 +7164,21 @@ pub mod service {
             put(&mut m, "TimeoutConfiguration", &self.timeout_configuration);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "HookDetails", &self.hook_details, leaf);
+            put_json(&mut m, "HookTargetArn", &self.hook_target_arn, leaf);
+            put_json(&mut m, "LifecycleStages", &self.lifecycle_stages, leaf);
+            put_json(&mut m, "RoleArn", &self.role_arn, leaf);
+            put_json(&mut m, "TargetType", &self.target_type, leaf);
+            put_json(
+                &mut m,
+                "TimeoutConfiguration",
+                &self.timeout_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<DeploymentLifecycleHook> for Expr<DeploymentLifecycleHook> {
@@ -5930,6 +7206,12 @@ pub mod service {
             put(&mut m, "Action", &self.action);
             put(&mut m, "TimeoutInMinutes", &self.timeout_in_minutes);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Action", &self.action, leaf);
+            put_json(&mut m, "TimeoutInMinutes", &self.timeout_in_minutes, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -5976,6 +7258,17 @@ pub mod service {
             );
             put(&mut m, "StepPercent", &self.step_percent);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "StepBakeTimeInMinutes",
+                &self.step_bake_time_in_minutes,
+                leaf,
+            );
+            put_json(&mut m, "StepPercent", &self.step_percent, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6058,6 +7351,11 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<DeploymentController> for Expr<DeploymentController> {
@@ -6094,6 +7392,22 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "EnableForceNewDeployment",
+                &self.enable_force_new_deployment,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ForceNewDeploymentNonce",
+                &self.force_new_deployment_nonce,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ForceNewDeployment> for Expr<ForceNewDeployment> {
@@ -6127,6 +7441,13 @@ pub mod service {
             put(&mut m, "PortName", &self.port_name);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Filters", &self.filters, leaf);
+            put_json(&mut m, "HealthCheck", &self.health_check, leaf);
+            put_json(&mut m, "PortName", &self.port_name, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<GatewayConnector> for Expr<GatewayConnector> {
@@ -6149,6 +7470,11 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AccessTypes", &self.access_types);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AccessTypes", &self.access_types, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6224,6 +7550,43 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "HealthCheckIntervalSeconds",
+                &self.health_check_interval_seconds,
+                leaf,
+            );
+            put_json(&mut m, "HealthCheckPath", &self.health_check_path, leaf);
+            put_json(&mut m, "HealthCheckPort", &self.health_check_port, leaf);
+            put_json(
+                &mut m,
+                "HealthCheckProtocol",
+                &self.health_check_protocol,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "HealthCheckTimeoutSeconds",
+                &self.health_check_timeout_seconds,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "HealthyThresholdCount",
+                &self.healthy_threshold_count,
+                leaf,
+            );
+            put_json(&mut m, "Matcher", &self.matcher, leaf);
+            put_json(
+                &mut m,
+                "UnhealthyThresholdCount",
+                &self.unhealthy_threshold_count,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<GatewayConnectorHealthCheck> for Expr<GatewayConnectorHealthCheck> {
@@ -6251,6 +7614,12 @@ pub mod service {
             put(&mut m, "GrpcCode", &self.grpc_code);
             put(&mut m, "HttpCode", &self.http_code);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "GrpcCode", &self.grpc_code, leaf);
+            put_json(&mut m, "HttpCode", &self.http_code, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6315,6 +7684,20 @@ pub mod service {
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AdvancedConfiguration",
+                &self.advanced_configuration,
+                leaf,
+            );
+            put_json(&mut m, "ContainerName", &self.container_name, leaf);
+            put_json(&mut m, "ContainerPort", &self.container_port, leaf);
+            put_json(&mut m, "LoadBalancerName", &self.load_balancer_name, leaf);
+            put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LoadBalancer> for Expr<LoadBalancer> {
@@ -6361,6 +7744,24 @@ pub mod service {
             put(&mut m, "TestListenerRule", &self.test_listener_rule);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AlternateTargetGroupArn",
+                &self.alternate_target_group_arn,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ProductionListenerRule",
+                &self.production_listener_rule,
+                leaf,
+            );
+            put_json(&mut m, "RoleArn", &self.role_arn, leaf);
+            put_json(&mut m, "TestListenerRule", &self.test_listener_rule, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AdvancedConfiguration> for Expr<AdvancedConfiguration> {
@@ -6383,6 +7784,16 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MetricConfigurations", &self.metric_configurations);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "MetricConfigurations",
+                &self.metric_configurations,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6412,6 +7823,12 @@ pub mod service {
             put(&mut m, "ResolutionSeconds", &self.resolution_seconds);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "MetricNames", &self.metric_names, leaf);
+            put_json(&mut m, "ResolutionSeconds", &self.resolution_seconds, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MetricConfiguration> for Expr<MetricConfiguration> {
@@ -6436,6 +7853,16 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AwsvpcConfiguration", &self.awsvpc_configuration);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AwsvpcConfiguration",
+                &self.awsvpc_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6480,6 +7907,13 @@ pub mod service {
             put(&mut m, "Subnets", &self.subnets);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AssignPublicIp", &self.assign_public_ip, leaf);
+            put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
+            put_json(&mut m, "Subnets", &self.subnets, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AwsVpcConfiguration> for Expr<AwsVpcConfiguration> {
@@ -6510,6 +7944,12 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Expression", &self.expression, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PlacementConstraint> for Expr<PlacementConstraint> {
@@ -6537,6 +7977,12 @@ pub mod service {
             put(&mut m, "Field", &self.field);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Field", &self.field, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6618,6 +8064,26 @@ pub mod service {
             put(&mut m, "Services", &self.services);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AccessLogConfiguration",
+                &self.access_log_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ContainerConfigurations",
+                &self.container_configurations,
+                leaf,
+            );
+            put_json(&mut m, "Enabled", &self.enabled, leaf);
+            put_json(&mut m, "LogConfiguration", &self.log_configuration, leaf);
+            put_json(&mut m, "Namespace", &self.namespace, leaf);
+            put_json(&mut m, "Services", &self.services, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServiceConnectConfiguration> for Expr<ServiceConnectConfiguration> {
@@ -6654,6 +8120,17 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Format", &self.format, leaf);
+            put_json(
+                &mut m,
+                "IncludeQueryParameters",
+                &self.include_query_parameters,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServiceConnectAccessLogConfiguration> for Expr<ServiceConnectAccessLogConfiguration> {
@@ -6676,6 +8153,11 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "LogLevel", &self.log_level);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "LogLevel", &self.log_level, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6758,6 +8240,13 @@ pub mod service {
             put(&mut m, "SecretOptions", &self.secret_options);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "LogDriver", &self.log_driver, leaf);
+            put_json(&mut m, "Options", &self.options, leaf);
+            put_json(&mut m, "SecretOptions", &self.secret_options, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LogConfiguration> for Expr<LogConfiguration> {
@@ -6795,6 +8284,12 @@ pub mod service {
             put(&mut m, "Name", &self.name);
             put(&mut m, "ValueFrom", &self.value_from);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "ValueFrom", &self.value_from, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6856,6 +8351,21 @@ pub mod service {
             put(&mut m, "Tls", &self.tls);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ClientAliases", &self.client_aliases, leaf);
+            put_json(&mut m, "DiscoveryName", &self.discovery_name, leaf);
+            put_json(
+                &mut m,
+                "IngressPortOverride",
+                &self.ingress_port_override,
+                leaf,
+            );
+            put_json(&mut m, "PortName", &self.port_name, leaf);
+            put_json(&mut m, "Timeout", &self.timeout, leaf);
+            put_json(&mut m, "Tls", &self.tls, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServiceConnectService> for Expr<ServiceConnectService> {
@@ -6899,6 +8409,13 @@ pub mod service {
             put(&mut m, "TestTrafficRules", &self.test_traffic_rules);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DnsName", &self.dns_name, leaf);
+            put_json(&mut m, "Port", &self.port, leaf);
+            put_json(&mut m, "TestTrafficRules", &self.test_traffic_rules, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServiceConnectClientAlias> for Expr<ServiceConnectClientAlias> {
@@ -6923,6 +8440,11 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Header", &self.header);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Header", &self.header, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -6952,6 +8474,12 @@ pub mod service {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServiceConnectTestTrafficRulesHeader> for Expr<ServiceConnectTestTrafficRulesHeader> {
@@ -6974,6 +8502,11 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Exact", &self.exact);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Exact", &self.exact, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -7015,6 +8548,22 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "IdleTimeoutSeconds",
+                &self.idle_timeout_seconds,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "PerRequestTimeoutSeconds",
+                &self.per_request_timeout_seconds,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TimeoutConfiguration> for Expr<TimeoutConfiguration> {
@@ -7052,6 +8601,18 @@ pub mod service {
             put(&mut m, "RoleArn", &self.role_arn);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "IssuerCertificateAuthority",
+                &self.issuer_certificate_authority,
+                leaf,
+            );
+            put_json(&mut m, "KmsKey", &self.kms_key, leaf);
+            put_json(&mut m, "RoleArn", &self.role_arn, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServiceConnectTlsConfiguration> for Expr<ServiceConnectTlsConfiguration> {
@@ -7074,6 +8635,16 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AwsPcaAuthorityArn", &self.aws_pca_authority_arn);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AwsPcaAuthorityArn",
+                &self.aws_pca_authority_arn,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -7116,6 +8687,14 @@ pub mod service {
             put(&mut m, "Port", &self.port);
             put(&mut m, "RegistryArn", &self.registry_arn);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ContainerName", &self.container_name, leaf);
+            put_json(&mut m, "ContainerPort", &self.container_port, leaf);
+            put_json(&mut m, "Port", &self.port, leaf);
+            put_json(&mut m, "RegistryArn", &self.registry_arn, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -7173,6 +8752,12 @@ pub mod service {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Tag> for Expr<Tag> {
@@ -7200,6 +8785,12 @@ pub mod service {
             put(&mut m, "ManagedEBSVolume", &self.managed_ebs_volume);
             put(&mut m, "Name", &self.name);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ManagedEBSVolume", &self.managed_ebs_volume, leaf);
+            put_json(&mut m, "Name", &self.name, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -7324,6 +8915,26 @@ pub mod service {
             put(&mut m, "VolumeType", &self.volume_type);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Encrypted", &self.encrypted, leaf);
+            put_json(&mut m, "FilesystemType", &self.filesystem_type, leaf);
+            put_json(&mut m, "Iops", &self.iops, leaf);
+            put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
+            put_json(&mut m, "RoleArn", &self.role_arn, leaf);
+            put_json(&mut m, "SizeInGiB", &self.size_in_gib, leaf);
+            put_json(&mut m, "SnapshotId", &self.snapshot_id, leaf);
+            put_json(&mut m, "TagSpecifications", &self.tag_specifications, leaf);
+            put_json(&mut m, "Throughput", &self.throughput, leaf);
+            put_json(
+                &mut m,
+                "VolumeInitializationRate",
+                &self.volume_initialization_rate,
+                leaf,
+            );
+            put_json(&mut m, "VolumeType", &self.volume_type, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServiceManagedEbsVolumeConfiguration> for Expr<ServiceManagedEbsVolumeConfiguration> {
@@ -7356,6 +8967,13 @@ pub mod service {
             put(&mut m, "ResourceType", &self.resource_type);
             put(&mut m, "Tags", &self.tags);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "PropagateTags", &self.propagate_tags, leaf);
+            put_json(&mut m, "ResourceType", &self.resource_type, leaf);
+            put_json(&mut m, "Tags", &self.tags, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -7399,6 +9017,19 @@ pub mod service {
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AdvancedConfiguration",
+                &self.advanced_configuration,
+                leaf,
+            );
+            put_json(&mut m, "PortName", &self.port_name, leaf);
+            put_json(&mut m, "RoleArn", &self.role_arn, leaf);
+            put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<VpcLatticeConfiguration> for Expr<VpcLatticeConfiguration> {
@@ -7440,6 +9071,23 @@ pub mod service {
             put(&mut m, "TestListenerRule", &self.test_listener_rule);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AlternateTargetGroupArn",
+                &self.alternate_target_group_arn,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ProductionListenerRule",
+                &self.production_listener_rule,
+                leaf,
+            );
+            put_json(&mut m, "TestListenerRule", &self.test_listener_rule, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<VpcLatticeAdvancedConfiguration> for Expr<VpcLatticeAdvancedConfiguration> {
@@ -7479,6 +9127,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AvailabilityZoneRebalancing> for Expr<AvailabilityZoneRebalancing> {
@@ -7512,6 +9163,9 @@ pub mod service {
     impl ToValue for Type {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -7547,6 +9201,9 @@ pub mod service {
     impl ToValue for SourceServiceRevisionCleanup {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -7597,6 +9254,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<LifecycleStage> for Expr<LifecycleStage> {
@@ -7634,6 +9294,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<TargetType> for Expr<TargetType> {
@@ -7664,6 +9327,9 @@ pub mod service {
     impl ToValue for Action {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -7709,6 +9375,9 @@ pub mod service {
     impl ToValue for Strategy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -7802,6 +9471,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<DeploymentControllerType> for Expr<DeploymentControllerType> {
@@ -7833,6 +9505,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AccessType> for Expr<AccessType> {
@@ -7863,6 +9538,9 @@ pub mod service {
     impl ToValue for HealthCheckProtocol {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -7900,6 +9578,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<LaunchType> for Expr<LaunchType> {
@@ -7930,6 +9611,9 @@ pub mod service {
     impl ToValue for MetricName {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -7968,6 +9652,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AssignPublicIp> for Expr<AssignPublicIp> {
@@ -7998,6 +9685,9 @@ pub mod service {
     impl ToValue for PlacementConstraintType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -8033,6 +9723,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<PlacementStrategyType> for Expr<PlacementStrategyType> {
@@ -8067,6 +9760,9 @@ pub mod service {
     impl ToValue for PropagateTags {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -8107,6 +9803,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<SchedulingStrategy> for Expr<SchedulingStrategy> {
@@ -8137,6 +9836,9 @@ pub mod service {
     impl ToValue for Format {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -8171,6 +9873,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<IncludeQueryParameters> for Expr<IncludeQueryParameters> {
@@ -8201,6 +9906,9 @@ pub mod service {
     impl ToValue for LogLevel {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -8243,6 +9951,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<FilesystemType> for Expr<FilesystemType> {
@@ -8274,6 +9985,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<EbsTagSpecificationPropagateTags> for Expr<EbsTagSpecificationPropagateTags> {
@@ -8301,6 +10015,9 @@ pub mod service {
     impl ToValue for ResourceType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::ElasticLoadBalancingV2::LoadBalancer`: Specifies an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
 ///
@@ -165,6 +165,49 @@ impl ToValue for CfnLoadBalancer {
         put(&mut m, "Type", &self.type_);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "EnableCapacityReservationProvisionStabilize",
+            &self.enable_capacity_reservation_provision_stabilize,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "EnablePrefixForIpv6SourceNat",
+            &self.enable_prefix_for_ipv6_source_nat,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+            &self.enforce_security_group_inbound_rules_on_private_link_traffic,
+            leaf,
+        );
+        put_json(&mut m, "IpAddressType", &self.ip_address_type, leaf);
+        put_json(&mut m, "Ipv4IpamPoolId", &self.ipv4_ipam_pool_id, leaf);
+        put_json(
+            &mut m,
+            "LoadBalancerAttributes",
+            &self.load_balancer_attributes,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "MinimumLoadBalancerCapacity",
+            &self.minimum_load_balancer_capacity,
+            leaf,
+        );
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "Scheme", &self.scheme, leaf);
+        put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
+        put_json(&mut m, "SubnetMappings", &self.subnet_mappings, leaf);
+        put_json(&mut m, "Subnets", &self.subnets, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "Type", &self.type_, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnLoadBalancer {
@@ -173,6 +216,9 @@ impl CfnProperties for CfnLoadBalancer {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -208,8 +254,8 @@ impl ResourceRef<CfnLoadBalancer> {
 
 /// Property types and enums of [`CfnLoadBalancer`].
 pub mod load_balancer {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Specifies an attribute for an Application Load Balancer, a Network Load Balancer, or a Gateway Load Balancer.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -295,6 +341,12 @@ pub mod load_balancer {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LoadBalancerAttribute> for Expr<LoadBalancerAttribute> {
@@ -317,6 +369,11 @@ pub mod load_balancer {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CapacityUnits", &self.capacity_units);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CapacityUnits", &self.capacity_units, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -361,6 +418,25 @@ pub mod load_balancer {
             put(&mut m, "SubnetId", &self.subnet_id);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AllocationId", &self.allocation_id, leaf);
+            put_json(&mut m, "IPv6Address", &self.ipv6_address, leaf);
+            put_json(
+                &mut m,
+                "PrivateIPv4Address",
+                &self.private_ipv4_address,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SourceNatIpv6Prefix",
+                &self.source_nat_ipv6_prefix,
+                leaf,
+            );
+            put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<SubnetMapping> for Expr<SubnetMapping> {
@@ -388,6 +464,12 @@ pub mod load_balancer {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -419,6 +501,9 @@ pub mod load_balancer {
     impl ToValue for EnablePrefixForIpv6SourceNat {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -460,6 +545,9 @@ pub mod load_balancer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<IpAddressType> for Expr<IpAddressType> {
@@ -497,6 +585,9 @@ pub mod load_balancer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Scheme> for Expr<Scheme> {
@@ -530,6 +621,9 @@ pub mod load_balancer {
     impl ToValue for Type {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -615,6 +709,30 @@ impl ToValue for CfnListener {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "AlpnPolicy", &self.alpn_policy, leaf);
+        put_json(&mut m, "Certificates", &self.certificates, leaf);
+        put_json(&mut m, "DefaultActions", &self.default_actions, leaf);
+        put_json(
+            &mut m,
+            "ListenerAttributes",
+            &self.listener_attributes,
+            leaf,
+        );
+        put_json(&mut m, "LoadBalancerArn", &self.load_balancer_arn, leaf);
+        put_json(
+            &mut m,
+            "MutualAuthentication",
+            &self.mutual_authentication,
+            leaf,
+        );
+        put_json(&mut m, "Port", &self.port, leaf);
+        put_json(&mut m, "Protocol", &self.protocol, leaf);
+        put_json(&mut m, "SslPolicy", &self.ssl_policy, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnListener {
@@ -623,6 +741,9 @@ impl CfnProperties for CfnListener {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -642,8 +763,8 @@ impl ResourceRef<CfnListener> {
 
 /// Property types and enums of [`CfnListener`].
 pub mod listener {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Specifies an SSL server certificate to use as the default certificate for a secure listener.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -659,6 +780,11 @@ pub mod listener {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CertificateArn", &self.certificate_arn);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CertificateArn", &self.certificate_arn, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -732,6 +858,39 @@ pub mod listener {
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AuthenticateCognitoConfig",
+                &self.authenticate_cognito_config,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "AuthenticateOidcConfig",
+                &self.authenticate_oidc_config,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "FixedResponseConfig",
+                &self.fixed_response_config,
+                leaf,
+            );
+            put_json(&mut m, "ForwardConfig", &self.forward_config, leaf);
+            put_json(
+                &mut m,
+                "JwtValidationConfig",
+                &self.jwt_validation_config,
+                leaf,
+            );
+            put_json(&mut m, "Order", &self.order, leaf);
+            put_json(&mut m, "RedirectConfig", &self.redirect_config, leaf);
+            put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -807,6 +966,28 @@ pub mod listener {
             put(&mut m, "UserPoolClientId", &self.user_pool_client_id);
             put(&mut m, "UserPoolDomain", &self.user_pool_domain);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "OnUnauthenticatedRequest",
+                &self.on_unauthenticated_request,
+                leaf,
+            );
+            put_json(&mut m, "Scope", &self.scope, leaf);
+            put_json(&mut m, "SessionCookieName", &self.session_cookie_name, leaf);
+            put_json(&mut m, "SessionTimeout", &self.session_timeout, leaf);
+            put_json(&mut m, "UserPoolArn", &self.user_pool_arn, leaf);
+            put_json(&mut m, "UserPoolClientId", &self.user_pool_client_id, leaf);
+            put_json(&mut m, "UserPoolDomain", &self.user_pool_domain, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -912,6 +1093,42 @@ pub mod listener {
             put(&mut m, "UserInfoEndpoint", &self.user_info_endpoint);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "AuthorizationEndpoint",
+                &self.authorization_endpoint,
+                leaf,
+            );
+            put_json(&mut m, "ClientId", &self.client_id, leaf);
+            put_json(&mut m, "ClientSecret", &self.client_secret, leaf);
+            put_json(&mut m, "Issuer", &self.issuer, leaf);
+            put_json(
+                &mut m,
+                "OnUnauthenticatedRequest",
+                &self.on_unauthenticated_request,
+                leaf,
+            );
+            put_json(&mut m, "Scope", &self.scope, leaf);
+            put_json(&mut m, "SessionCookieName", &self.session_cookie_name, leaf);
+            put_json(&mut m, "SessionTimeout", &self.session_timeout, leaf);
+            put_json(&mut m, "TokenEndpoint", &self.token_endpoint, leaf);
+            put_json(
+                &mut m,
+                "UseExistingClientSecret",
+                &self.use_existing_client_secret,
+                leaf,
+            );
+            put_json(&mut m, "UserInfoEndpoint", &self.user_info_endpoint, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AuthenticateOidcConfig> for Expr<AuthenticateOidcConfig> {
@@ -947,6 +1164,13 @@ pub mod listener {
             put(&mut m, "StatusCode", &self.status_code);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ContentType", &self.content_type, leaf);
+            put_json(&mut m, "MessageBody", &self.message_body, leaf);
+            put_json(&mut m, "StatusCode", &self.status_code, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<FixedResponseConfig> for Expr<FixedResponseConfig> {
@@ -981,6 +1205,17 @@ pub mod listener {
             put(&mut m, "TargetGroups", &self.target_groups);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "TargetGroupStickinessConfig",
+                &self.target_group_stickiness_config,
+                leaf,
+            );
+            put_json(&mut m, "TargetGroups", &self.target_groups, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ForwardConfig> for Expr<ForwardConfig> {
@@ -1009,6 +1244,12 @@ pub mod listener {
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DurationSeconds", &self.duration_seconds, leaf);
+            put_json(&mut m, "Enabled", &self.enabled, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TargetGroupStickinessConfig> for Expr<TargetGroupStickinessConfig> {
@@ -1036,6 +1277,12 @@ pub mod listener {
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
+            put_json(&mut m, "Weight", &self.weight, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1070,6 +1317,13 @@ pub mod listener {
             put(&mut m, "JwksEndpoint", &self.jwks_endpoint);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AdditionalClaims", &self.additional_claims, leaf);
+            put_json(&mut m, "Issuer", &self.issuer, leaf);
+            put_json(&mut m, "JwksEndpoint", &self.jwks_endpoint, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<JwtValidationConfig> for Expr<JwtValidationConfig> {
@@ -1102,6 +1356,13 @@ pub mod listener {
             put(&mut m, "Name", &self.name);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Format", &self.format, leaf);
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1166,6 +1427,16 @@ pub mod listener {
             put(&mut m, "Query", &self.query);
             put(&mut m, "StatusCode", &self.status_code);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Host", &self.host, leaf);
+            put_json(&mut m, "Path", &self.path, leaf);
+            put_json(&mut m, "Port", &self.port, leaf);
+            put_json(&mut m, "Protocol", &self.protocol, leaf);
+            put_json(&mut m, "Query", &self.query, leaf);
+            put_json(&mut m, "StatusCode", &self.status_code, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1243,6 +1514,12 @@ pub mod listener {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ListenerAttribute> for Expr<ListenerAttribute> {
@@ -1289,6 +1566,24 @@ pub mod listener {
             put(&mut m, "TrustStoreArn", &self.trust_store_arn);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AdvertiseTrustStoreCaNames",
+                &self.advertise_trust_store_ca_names,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "IgnoreClientCertificateExpiry",
+                &self.ignore_client_certificate_expiry,
+                leaf,
+            );
+            put_json(&mut m, "Mode", &self.mode, leaf);
+            put_json(&mut m, "TrustStoreArn", &self.trust_store_arn, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MutualAuthentication> for Expr<MutualAuthentication> {
@@ -1316,6 +1611,12 @@ pub mod listener {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1357,6 +1658,9 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<OnUnauthenticatedRequest> for Expr<OnUnauthenticatedRequest> {
@@ -1397,6 +1701,9 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AuthenticateOidcConfigOnUnauthenticatedRequest>
@@ -1433,6 +1740,9 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Format> for Expr<Format> {
@@ -1463,6 +1773,9 @@ pub mod listener {
     impl ToValue for StatusCode {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1507,6 +1820,9 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Type> for Expr<Type> {
@@ -1537,6 +1853,9 @@ pub mod listener {
     impl ToValue for AdvertiseTrustStoreCaNames {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1589,6 +1908,9 @@ pub mod listener {
     impl ToValue for Protocol {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1654,6 +1976,16 @@ impl ToValue for CfnListenerRule {
         put(&mut m, "Transforms", &self.transforms);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Actions", &self.actions, leaf);
+        put_json(&mut m, "Conditions", &self.conditions, leaf);
+        put_json(&mut m, "ListenerArn", &self.listener_arn, leaf);
+        put_json(&mut m, "Priority", &self.priority, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "Transforms", &self.transforms, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnListenerRule {
@@ -1662,6 +1994,9 @@ impl CfnProperties for CfnListenerRule {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -1685,8 +2020,8 @@ impl ResourceRef<CfnListenerRule> {
 
 /// Property types and enums of [`CfnListenerRule`].
 pub mod listener_rule {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Specifies an action for a listener rule.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -1752,6 +2087,39 @@ pub mod listener_rule {
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AuthenticateCognitoConfig",
+                &self.authenticate_cognito_config,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "AuthenticateOidcConfig",
+                &self.authenticate_oidc_config,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "FixedResponseConfig",
+                &self.fixed_response_config,
+                leaf,
+            );
+            put_json(&mut m, "ForwardConfig", &self.forward_config, leaf);
+            put_json(
+                &mut m,
+                "JwtValidationConfig",
+                &self.jwt_validation_config,
+                leaf,
+            );
+            put_json(&mut m, "Order", &self.order, leaf);
+            put_json(&mut m, "RedirectConfig", &self.redirect_config, leaf);
+            put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1827,6 +2195,28 @@ pub mod listener_rule {
             put(&mut m, "UserPoolClientId", &self.user_pool_client_id);
             put(&mut m, "UserPoolDomain", &self.user_pool_domain);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "OnUnauthenticatedRequest",
+                &self.on_unauthenticated_request,
+                leaf,
+            );
+            put_json(&mut m, "Scope", &self.scope, leaf);
+            put_json(&mut m, "SessionCookieName", &self.session_cookie_name, leaf);
+            put_json(&mut m, "SessionTimeout", &self.session_timeout, leaf);
+            put_json(&mut m, "UserPoolArn", &self.user_pool_arn, leaf);
+            put_json(&mut m, "UserPoolClientId", &self.user_pool_client_id, leaf);
+            put_json(&mut m, "UserPoolDomain", &self.user_pool_domain, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1932,6 +2322,42 @@ pub mod listener_rule {
             put(&mut m, "UserInfoEndpoint", &self.user_info_endpoint);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AuthenticationRequestExtraParams",
+                &self.authentication_request_extra_params,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "AuthorizationEndpoint",
+                &self.authorization_endpoint,
+                leaf,
+            );
+            put_json(&mut m, "ClientId", &self.client_id, leaf);
+            put_json(&mut m, "ClientSecret", &self.client_secret, leaf);
+            put_json(&mut m, "Issuer", &self.issuer, leaf);
+            put_json(
+                &mut m,
+                "OnUnauthenticatedRequest",
+                &self.on_unauthenticated_request,
+                leaf,
+            );
+            put_json(&mut m, "Scope", &self.scope, leaf);
+            put_json(&mut m, "SessionCookieName", &self.session_cookie_name, leaf);
+            put_json(&mut m, "SessionTimeout", &self.session_timeout, leaf);
+            put_json(&mut m, "TokenEndpoint", &self.token_endpoint, leaf);
+            put_json(
+                &mut m,
+                "UseExistingClientSecret",
+                &self.use_existing_client_secret,
+                leaf,
+            );
+            put_json(&mut m, "UserInfoEndpoint", &self.user_info_endpoint, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AuthenticateOidcConfig> for Expr<AuthenticateOidcConfig> {
@@ -1967,6 +2393,13 @@ pub mod listener_rule {
             put(&mut m, "StatusCode", &self.status_code);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ContentType", &self.content_type, leaf);
+            put_json(&mut m, "MessageBody", &self.message_body, leaf);
+            put_json(&mut m, "StatusCode", &self.status_code, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<FixedResponseConfig> for Expr<FixedResponseConfig> {
@@ -2001,6 +2434,17 @@ pub mod listener_rule {
             put(&mut m, "TargetGroups", &self.target_groups);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "TargetGroupStickinessConfig",
+                &self.target_group_stickiness_config,
+                leaf,
+            );
+            put_json(&mut m, "TargetGroups", &self.target_groups, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ForwardConfig> for Expr<ForwardConfig> {
@@ -2029,6 +2473,12 @@ pub mod listener_rule {
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DurationSeconds", &self.duration_seconds, leaf);
+            put_json(&mut m, "Enabled", &self.enabled, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TargetGroupStickinessConfig> for Expr<TargetGroupStickinessConfig> {
@@ -2056,6 +2506,12 @@ pub mod listener_rule {
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
+            put_json(&mut m, "Weight", &self.weight, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2090,6 +2546,13 @@ pub mod listener_rule {
             put(&mut m, "JwksEndpoint", &self.jwks_endpoint);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AdditionalClaims", &self.additional_claims, leaf);
+            put_json(&mut m, "Issuer", &self.issuer, leaf);
+            put_json(&mut m, "JwksEndpoint", &self.jwks_endpoint, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<JwtValidationConfig> for Expr<JwtValidationConfig> {
@@ -2122,6 +2585,13 @@ pub mod listener_rule {
             put(&mut m, "Name", &self.name);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Format", &self.format, leaf);
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2186,6 +2656,16 @@ pub mod listener_rule {
             put(&mut m, "Query", &self.query);
             put(&mut m, "StatusCode", &self.status_code);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Host", &self.host, leaf);
+            put_json(&mut m, "Path", &self.path, leaf);
+            put_json(&mut m, "Port", &self.port, leaf);
+            put_json(&mut m, "Protocol", &self.protocol, leaf);
+            put_json(&mut m, "Query", &self.query, leaf);
+            put_json(&mut m, "StatusCode", &self.status_code, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2288,6 +2768,24 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Field", &self.field, leaf);
+            put_json(&mut m, "HostHeaderConfig", &self.host_header_config, leaf);
+            put_json(&mut m, "HttpHeaderConfig", &self.http_header_config, leaf);
+            put_json(
+                &mut m,
+                "HttpRequestMethodConfig",
+                &self.http_request_method_config,
+                leaf,
+            );
+            put_json(&mut m, "PathPatternConfig", &self.path_pattern_config, leaf);
+            put_json(&mut m, "QueryStringConfig", &self.query_string_config, leaf);
+            put_json(&mut m, "RegexValues", &self.regex_values, leaf);
+            put_json(&mut m, "SourceIpConfig", &self.source_ip_config, leaf);
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<RuleCondition> for Expr<RuleCondition> {
@@ -2317,6 +2815,12 @@ pub mod listener_rule {
             put(&mut m, "RegexValues", &self.regex_values);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "RegexValues", &self.regex_values, leaf);
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2357,6 +2861,13 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "HttpHeaderName", &self.http_header_name, leaf);
+            put_json(&mut m, "RegexValues", &self.regex_values, leaf);
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<HttpHeaderConfig> for Expr<HttpHeaderConfig> {
@@ -2383,6 +2894,11 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2414,6 +2930,12 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "RegexValues", &self.regex_values, leaf);
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PathPatternConfig> for Expr<PathPatternConfig> {
@@ -2440,6 +2962,11 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2468,6 +2995,12 @@ pub mod listener_rule {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2503,6 +3036,12 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "IpAddressType", &self.ip_address_type, leaf);
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<SourceIpConfig> for Expr<SourceIpConfig> {
@@ -2530,6 +3069,12 @@ pub mod listener_rule {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2568,6 +3113,18 @@ pub mod listener_rule {
             put(&mut m, "UrlRewriteConfig", &self.url_rewrite_config);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "HostHeaderRewriteConfig",
+                &self.host_header_rewrite_config,
+                leaf,
+            );
+            put_json(&mut m, "Type", &self.type_, leaf);
+            put_json(&mut m, "UrlRewriteConfig", &self.url_rewrite_config, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Transform> for Expr<Transform> {
@@ -2590,6 +3147,11 @@ pub mod listener_rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Rewrites", &self.rewrites);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Rewrites", &self.rewrites, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2618,6 +3180,12 @@ pub mod listener_rule {
             put(&mut m, "Regex", &self.regex);
             put(&mut m, "Replace", &self.replace);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Regex", &self.regex, leaf);
+            put_json(&mut m, "Replace", &self.replace, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2659,6 +3227,9 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<OnUnauthenticatedRequest> for Expr<OnUnauthenticatedRequest> {
@@ -2699,6 +3270,9 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AuthenticateOidcConfigOnUnauthenticatedRequest>
@@ -2735,6 +3309,9 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Format> for Expr<Format> {
@@ -2765,6 +3342,9 @@ pub mod listener_rule {
     impl ToValue for StatusCode {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2809,6 +3389,9 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Type> for Expr<Type> {
@@ -2840,6 +3423,9 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<IpAddressType> for Expr<IpAddressType> {
@@ -2870,6 +3456,9 @@ pub mod listener_rule {
     impl ToValue for TransformType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3017,6 +3606,65 @@ impl ToValue for CfnTargetGroup {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "HealthCheckEnabled",
+            &self.health_check_enabled,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "HealthCheckIntervalSeconds",
+            &self.health_check_interval_seconds,
+            leaf,
+        );
+        put_json(&mut m, "HealthCheckPath", &self.health_check_path, leaf);
+        put_json(&mut m, "HealthCheckPort", &self.health_check_port, leaf);
+        put_json(
+            &mut m,
+            "HealthCheckProtocol",
+            &self.health_check_protocol,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "HealthCheckTimeoutSeconds",
+            &self.health_check_timeout_seconds,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "HealthyThresholdCount",
+            &self.healthy_threshold_count,
+            leaf,
+        );
+        put_json(&mut m, "IpAddressType", &self.ip_address_type, leaf);
+        put_json(&mut m, "Matcher", &self.matcher, leaf);
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "Port", &self.port, leaf);
+        put_json(&mut m, "Protocol", &self.protocol, leaf);
+        put_json(&mut m, "ProtocolVersion", &self.protocol_version, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "TargetControlPort", &self.target_control_port, leaf);
+        put_json(
+            &mut m,
+            "TargetGroupAttributes",
+            &self.target_group_attributes,
+            leaf,
+        );
+        put_json(&mut m, "TargetType", &self.target_type, leaf);
+        put_json(&mut m, "Targets", &self.targets, leaf);
+        put_json(
+            &mut m,
+            "UnhealthyThresholdCount",
+            &self.unhealthy_threshold_count,
+            leaf,
+        );
+        put_json(&mut m, "VpcId", &self.vpc_id, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnTargetGroup {
@@ -3025,6 +3673,9 @@ impl CfnProperties for CfnTargetGroup {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -3064,8 +3715,8 @@ impl ResourceRef<CfnTargetGroup> {
 
 /// Property types and enums of [`CfnTargetGroup`].
 pub mod target_group {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `Matcher` property type of `AWS::ElasticLoadBalancingV2::TargetGroup`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -3086,6 +3737,12 @@ pub mod target_group {
             put(&mut m, "GrpcCode", &self.grpc_code);
             put(&mut m, "HttpCode", &self.http_code);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "GrpcCode", &self.grpc_code, leaf);
+            put_json(&mut m, "HttpCode", &self.http_code, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3115,6 +3772,12 @@ pub mod target_group {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Tag> for Expr<Tag> {
@@ -3142,6 +3805,12 @@ pub mod target_group {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3180,6 +3849,14 @@ pub mod target_group {
             put(&mut m, "Port", &self.port);
             put(&mut m, "QuicServerId", &self.quic_server_id);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Port", &self.port, leaf);
+            put_json(&mut m, "QuicServerId", &self.quic_server_id, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -3233,6 +3910,9 @@ pub mod target_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<HealthCheckProtocol> for Expr<HealthCheckProtocol> {
@@ -3263,6 +3943,9 @@ pub mod target_group {
     impl ToValue for IpAddressType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3316,6 +3999,9 @@ pub mod target_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Protocol> for Expr<Protocol> {
@@ -3353,6 +4039,9 @@ pub mod target_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<TargetType> for Expr<TargetType> {
@@ -3389,6 +4078,12 @@ impl ToValue for CfnListenerCertificate {
         put(&mut m, "ListenerArn", &self.listener_arn);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Certificates", &self.certificates, leaf);
+        put_json(&mut m, "ListenerArn", &self.listener_arn, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnListenerCertificate {
@@ -3397,6 +4092,9 @@ impl CfnProperties for CfnListenerCertificate {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -3416,8 +4114,8 @@ impl ResourceRef<CfnListenerCertificate> {
 
 /// Property types and enums of [`CfnListenerCertificate`].
 pub mod listener_certificate {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `Certificate` property type of `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -3433,6 +4131,11 @@ pub mod listener_certificate {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CertificateArn", &self.certificate_arn);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CertificateArn", &self.certificate_arn, leaf);
+            serde_json::Value::Object(m)
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::Events::Rule`: Resource Type definition for AWS::Events::Rule
 ///
@@ -87,6 +87,24 @@ impl ToValue for CfnRule {
         put(&mut m, "Targets", &self.targets);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(&mut m, "EventBusName", &self.event_bus_name, leaf);
+        put_json(&mut m, "EventPattern", &self.event_pattern, leaf);
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "RoleArn", &self.role_arn, leaf);
+        put_json(
+            &mut m,
+            "ScheduleExpression",
+            &self.schedule_expression,
+            leaf,
+        );
+        put_json(&mut m, "State", &self.state, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "Targets", &self.targets, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnRule {
@@ -95,6 +113,9 @@ impl CfnProperties for CfnRule {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -122,8 +143,8 @@ impl ResourceRef<CfnRule> {
 
 /// Property types and enums of [`CfnRule`].
 pub mod rule {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `Tag` property type of `AWS::Events::Rule`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -144,6 +165,12 @@ pub mod rule {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -256,6 +283,42 @@ pub mod rule {
             put(&mut m, "SqsParameters", &self.sqs_parameters);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AppSyncParameters", &self.app_sync_parameters, leaf);
+            put_json(&mut m, "Arn", &self.arn, leaf);
+            put_json(&mut m, "BatchParameters", &self.batch_parameters, leaf);
+            put_json(&mut m, "DeadLetterConfig", &self.dead_letter_config, leaf);
+            put_json(&mut m, "EcsParameters", &self.ecs_parameters, leaf);
+            put_json(&mut m, "HttpParameters", &self.http_parameters, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Input", &self.input, leaf);
+            put_json(&mut m, "InputPath", &self.input_path, leaf);
+            put_json(&mut m, "InputTransformer", &self.input_transformer, leaf);
+            put_json(&mut m, "KinesisParameters", &self.kinesis_parameters, leaf);
+            put_json(
+                &mut m,
+                "RedshiftDataParameters",
+                &self.redshift_data_parameters,
+                leaf,
+            );
+            put_json(&mut m, "RetryPolicy", &self.retry_policy, leaf);
+            put_json(&mut m, "RoleArn", &self.role_arn, leaf);
+            put_json(
+                &mut m,
+                "RunCommandParameters",
+                &self.run_command_parameters,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SageMakerPipelineParameters",
+                &self.sage_maker_pipeline_parameters,
+                leaf,
+            );
+            put_json(&mut m, "SqsParameters", &self.sqs_parameters, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Target> for Expr<Target> {
@@ -278,6 +341,11 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "GraphQLOperation", &self.graph_ql_operation);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "GraphQLOperation", &self.graph_ql_operation, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -317,6 +385,14 @@ pub mod rule {
             put(&mut m, "RetryStrategy", &self.retry_strategy);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ArrayProperties", &self.array_properties, leaf);
+            put_json(&mut m, "JobDefinition", &self.job_definition, leaf);
+            put_json(&mut m, "JobName", &self.job_name, leaf);
+            put_json(&mut m, "RetryStrategy", &self.retry_strategy, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<BatchParameters> for Expr<BatchParameters> {
@@ -339,6 +415,11 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Size", &self.size);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Size", &self.size, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -363,6 +444,11 @@ pub mod rule {
             put(&mut m, "Attempts", &self.attempts);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Attempts", &self.attempts, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<BatchRetryStrategy> for Expr<BatchRetryStrategy> {
@@ -385,6 +471,11 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Arn", &self.arn);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Arn", &self.arn, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -482,6 +573,54 @@ pub mod rule {
             put(&mut m, "TaskDefinitionArn", &self.task_definition_arn);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "CapacityProviderStrategy",
+                &self.capacity_provider_strategy,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "EnableECSManagedTags",
+                &self.enable_ecs_managed_tags,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+                leaf,
+            );
+            put_json(&mut m, "Group", &self.group, leaf);
+            put_json(&mut m, "LaunchType", &self.launch_type, leaf);
+            put_json(
+                &mut m,
+                "NetworkConfiguration",
+                &self.network_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "PlacementConstraints",
+                &self.placement_constraints,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "PlacementStrategies",
+                &self.placement_strategies,
+                leaf,
+            );
+            put_json(&mut m, "PlatformVersion", &self.platform_version, leaf);
+            put_json(&mut m, "PropagateTags", &self.propagate_tags, leaf);
+            put_json(&mut m, "ReferenceId", &self.reference_id, leaf);
+            put_json(&mut m, "TagList", &self.tag_list, leaf);
+            put_json(&mut m, "TaskCount", &self.task_count, leaf);
+            put_json(&mut m, "TaskDefinitionArn", &self.task_definition_arn, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<EcsParameters> for Expr<EcsParameters> {
@@ -515,6 +654,13 @@ pub mod rule {
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Base", &self.base, leaf);
+            put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
+            put_json(&mut m, "Weight", &self.weight, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CapacityProviderStrategyItem> for Expr<CapacityProviderStrategyItem> {
@@ -537,6 +683,16 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AwsVpcConfiguration", &self.aws_vpc_configuration);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AwsVpcConfiguration",
+                &self.aws_vpc_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -571,6 +727,13 @@ pub mod rule {
             put(&mut m, "Subnets", &self.subnets);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AssignPublicIp", &self.assign_public_ip, leaf);
+            put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
+            put_json(&mut m, "Subnets", &self.subnets, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AwsVpcConfiguration> for Expr<AwsVpcConfiguration> {
@@ -599,6 +762,12 @@ pub mod rule {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Expression", &self.expression, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PlacementConstraint> for Expr<PlacementConstraint> {
@@ -626,6 +795,12 @@ pub mod rule {
             put(&mut m, "Field", &self.field);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Field", &self.field, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -664,6 +839,23 @@ pub mod rule {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "HeaderParameters", &self.header_parameters, leaf);
+            put_json(
+                &mut m,
+                "PathParameterValues",
+                &self.path_parameter_values,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "QueryStringParameters",
+                &self.query_string_parameters,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<HttpParameters> for Expr<HttpParameters> {
@@ -692,6 +884,12 @@ pub mod rule {
             put(&mut m, "InputTemplate", &self.input_template);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "InputPathsMap", &self.input_paths_map, leaf);
+            put_json(&mut m, "InputTemplate", &self.input_template, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<InputTransformer> for Expr<InputTransformer> {
@@ -714,6 +912,11 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "PartitionKeyPath", &self.partition_key_path);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "PartitionKeyPath", &self.partition_key_path, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -768,6 +971,17 @@ pub mod rule {
             put(&mut m, "WithEvent", &self.with_event);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Database", &self.database, leaf);
+            put_json(&mut m, "DbUser", &self.db_user, leaf);
+            put_json(&mut m, "SecretManagerArn", &self.secret_manager_arn, leaf);
+            put_json(&mut m, "Sql", &self.sql, leaf);
+            put_json(&mut m, "Sqls", &self.sqls, leaf);
+            put_json(&mut m, "StatementName", &self.statement_name, leaf);
+            put_json(&mut m, "WithEvent", &self.with_event, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<RedshiftDataParameters> for Expr<RedshiftDataParameters> {
@@ -800,6 +1014,22 @@ pub mod rule {
             put(&mut m, "MaximumRetryAttempts", &self.maximum_retry_attempts);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "MaximumEventAgeInSeconds",
+                &self.maximum_event_age_in_seconds,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "MaximumRetryAttempts",
+                &self.maximum_retry_attempts,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<RetryPolicy> for Expr<RetryPolicy> {
@@ -822,6 +1052,11 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "RunCommandTargets", &self.run_command_targets);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "RunCommandTargets", &self.run_command_targets, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -851,6 +1086,12 @@ pub mod rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Values", &self.values, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<RunCommandTarget> for Expr<RunCommandTarget> {
@@ -877,6 +1118,16 @@ pub mod rule {
                 &self.pipeline_parameter_list,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "PipelineParameterList",
+                &self.pipeline_parameter_list,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -906,6 +1157,12 @@ pub mod rule {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<SageMakerPipelineParameter> for Expr<SageMakerPipelineParameter> {
@@ -928,6 +1185,11 @@ pub mod rule {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "MessageGroupId", &self.message_group_id);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "MessageGroupId", &self.message_group_id, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -965,6 +1227,9 @@ pub mod rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<State> for Expr<State> {
@@ -999,6 +1264,9 @@ pub mod rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<LaunchType> for Expr<LaunchType> {
@@ -1029,6 +1297,9 @@ pub mod rule {
     impl ToValue for AssignPublicIp {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -1061,6 +1332,9 @@ pub mod rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Type> for Expr<Type> {
@@ -1088,6 +1362,9 @@ pub mod rule {
     impl ToValue for PropagateTags {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::IAM::Role`: Creates a new role for your AWS-account.
 ///
@@ -117,6 +117,34 @@ impl ToValue for CfnRole {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "AssumeRolePolicyDocument",
+            &self.assume_role_policy_document,
+            leaf,
+        );
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(&mut m, "ManagedPolicyArns", &self.managed_policy_arns, leaf);
+        put_json(
+            &mut m,
+            "MaxSessionDuration",
+            &self.max_session_duration,
+            leaf,
+        );
+        put_json(&mut m, "Path", &self.path, leaf);
+        put_json(
+            &mut m,
+            "PermissionsBoundary",
+            &self.permissions_boundary,
+            leaf,
+        );
+        put_json(&mut m, "Policies", &self.policies, leaf);
+        put_json(&mut m, "RoleName", &self.role_name, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnRole {
@@ -125,6 +153,9 @@ impl CfnProperties for CfnRole {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -148,8 +179,8 @@ impl ResourceRef<CfnRole> {
 
 /// Property types and enums of [`CfnRole`].
 pub mod role {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Contains information about an attached policy.
     ///
@@ -174,6 +205,12 @@ pub mod role {
             put(&mut m, "PolicyDocument", &self.policy_document);
             put(&mut m, "PolicyName", &self.policy_name);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
+            put_json(&mut m, "PolicyName", &self.policy_name, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -202,6 +239,12 @@ pub mod role {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -290,6 +333,15 @@ impl ToValue for CfnPolicy {
         put(&mut m, "Users", &self.users);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Groups", &self.groups, leaf);
+        put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
+        put_json(&mut m, "PolicyName", &self.policy_name, leaf);
+        put_json(&mut m, "Roles", &self.roles, leaf);
+        put_json(&mut m, "Users", &self.users, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnPolicy {
@@ -298,6 +350,9 @@ impl CfnProperties for CfnPolicy {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -355,6 +410,18 @@ impl ToValue for CfnInstanceProfile {
         put(&mut m, "Roles", &self.roles);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "InstanceProfileName",
+            &self.instance_profile_name,
+            leaf,
+        );
+        put_json(&mut m, "Path", &self.path, leaf);
+        put_json(&mut m, "Roles", &self.roles, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnInstanceProfile {
@@ -363,6 +430,9 @@ impl CfnProperties for CfnInstanceProfile {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -464,6 +534,17 @@ impl ToValue for CfnManagedPolicy {
         put(&mut m, "Users", &self.users);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(&mut m, "Groups", &self.groups, leaf);
+        put_json(&mut m, "ManagedPolicyName", &self.managed_policy_name, leaf);
+        put_json(&mut m, "Path", &self.path, leaf);
+        put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
+        put_json(&mut m, "Roles", &self.roles, leaf);
+        put_json(&mut m, "Users", &self.users, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnManagedPolicy {
@@ -472,6 +553,9 @@ impl CfnProperties for CfnManagedPolicy {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::KMS::Key`: The ``AWS::KMS::Key`` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong. You can use this resource to create symmetric encryption KMS keys, asymmetric KMS keys for encryption or signing, and symmetric HMAC KMS keys. You can use ``AWS::KMS::Key`` to create [multi-Region primary keys](https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-primary-key) of all supported types. To replicate a multi-Region key, use the ``AWS::KMS::ReplicaKey`` resource.
 ///
@@ -278,6 +278,37 @@ impl ToValue for CfnKey {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "BypassPolicyLockoutSafetyCheck",
+            &self.bypass_policy_lockout_safety_check,
+            leaf,
+        );
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(&mut m, "EnableKeyRotation", &self.enable_key_rotation, leaf);
+        put_json(&mut m, "Enabled", &self.enabled, leaf);
+        put_json(&mut m, "KeyPolicy", &self.key_policy, leaf);
+        put_json(&mut m, "KeySpec", &self.key_spec, leaf);
+        put_json(&mut m, "KeyUsage", &self.key_usage, leaf);
+        put_json(&mut m, "MultiRegion", &self.multi_region, leaf);
+        put_json(&mut m, "Origin", &self.origin, leaf);
+        put_json(
+            &mut m,
+            "PendingWindowInDays",
+            &self.pending_window_in_days,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "RotationPeriodInDays",
+            &self.rotation_period_in_days,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnKey {
@@ -286,6 +317,9 @@ impl CfnProperties for CfnKey {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -309,8 +343,8 @@ impl ResourceRef<CfnKey> {
 
 /// Property types and enums of [`CfnKey`].
 pub mod key {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// A key-value pair. A tag consists of a tag key and a tag value. Tag keys and tag values are both required, but tag values can be empty (null) strings.
     ///
@@ -339,6 +373,12 @@ pub mod key {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -474,6 +514,9 @@ pub mod key {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<KeySpec> for Expr<KeySpec> {
@@ -529,6 +572,9 @@ pub mod key {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<KeyUsage> for Expr<KeyUsage> {
@@ -567,6 +613,9 @@ pub mod key {
     impl ToValue for Origin {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::Logs::LogGroup`: The ``AWS::Logs::LogGroup`` resource specifies a log group. A log group defines common properties for log streams, such as their retention and access control rules. Each log stream must belong to one log group.
 ///
@@ -130,6 +130,45 @@ impl ToValue for CfnLogGroup {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "BearerTokenAuthenticationEnabled",
+            &self.bearer_token_authentication_enabled,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "DataProtectionPolicy",
+            &self.data_protection_policy,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "DeletionProtectionEnabled",
+            &self.deletion_protection_enabled,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "FieldIndexPolicies",
+            &self.field_index_policies,
+            leaf,
+        );
+        put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
+        put_json(&mut m, "LogGroupClass", &self.log_group_class, leaf);
+        put_json(&mut m, "LogGroupName", &self.log_group_name, leaf);
+        put_json(
+            &mut m,
+            "ResourcePolicyDocument",
+            &self.resource_policy_document,
+            leaf,
+        );
+        put_json(&mut m, "RetentionInDays", &self.retention_in_days, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnLogGroup {
@@ -138,6 +177,9 @@ impl CfnProperties for CfnLogGroup {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -157,8 +199,8 @@ impl ResourceRef<CfnLogGroup> {
 
 /// Property types and enums of [`CfnLogGroup`].
 pub mod log_group {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The value of this key-value pair.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -179,6 +221,12 @@ pub mod log_group {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -219,6 +267,9 @@ pub mod log_group {
     impl ToValue for LogGroupClass {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

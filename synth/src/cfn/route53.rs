@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::CfnProperties;
-use crate::value::{Expr, ToValue, Value};
+use crate::value::{Expr, Leaf, ToValue, Value};
 
 /// `AWS::Route53::RecordSet`: Resource Type definition for AWS::Route53::RecordSet.
 ///
@@ -125,6 +125,32 @@ impl ToValue for CfnRecordSet {
         put(&mut m, "Weight", &self.weight);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "AliasTarget", &self.alias_target, leaf);
+        put_json(&mut m, "CidrRoutingConfig", &self.cidr_routing_config, leaf);
+        put_json(&mut m, "Comment", &self.comment, leaf);
+        put_json(&mut m, "Failover", &self.failover, leaf);
+        put_json(&mut m, "GeoLocation", &self.geo_location, leaf);
+        put_json(
+            &mut m,
+            "GeoProximityLocation",
+            &self.geo_proximity_location,
+            leaf,
+        );
+        put_json(&mut m, "HealthCheckId", &self.health_check_id, leaf);
+        put_json(&mut m, "HostedZoneId", &self.hosted_zone_id, leaf);
+        put_json(&mut m, "HostedZoneName", &self.hosted_zone_name, leaf);
+        put_json(&mut m, "MultiValueAnswer", &self.multi_value_answer, leaf);
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "Region", &self.region, leaf);
+        put_json(&mut m, "ResourceRecords", &self.resource_records, leaf);
+        put_json(&mut m, "SetIdentifier", &self.set_identifier, leaf);
+        put_json(&mut m, "TTL", &self.ttl, leaf);
+        put_json(&mut m, "Type", &self.type_, leaf);
+        put_json(&mut m, "Weight", &self.weight, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnRecordSet {
@@ -133,6 +159,9 @@ impl CfnProperties for CfnRecordSet {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -144,8 +173,8 @@ impl CfnProperties for CfnRecordSet {
 
 /// Property types and enums of [`CfnRecordSet`].
 pub mod record_set {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `AliasTarget` property type of `AWS::Route53::RecordSet`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -171,6 +200,18 @@ pub mod record_set {
             put(&mut m, "EvaluateTargetHealth", &self.evaluate_target_health);
             put(&mut m, "HostedZoneId", &self.hosted_zone_id);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DNSName", &self.dns_name, leaf);
+            put_json(
+                &mut m,
+                "EvaluateTargetHealth",
+                &self.evaluate_target_health,
+                leaf,
+            );
+            put_json(&mut m, "HostedZoneId", &self.hosted_zone_id, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -199,6 +240,12 @@ pub mod record_set {
             put(&mut m, "CollectionId", &self.collection_id);
             put(&mut m, "LocationName", &self.location_name);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CollectionId", &self.collection_id, leaf);
+            put_json(&mut m, "LocationName", &self.location_name, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -232,6 +279,13 @@ pub mod record_set {
             put(&mut m, "CountryCode", &self.country_code);
             put(&mut m, "SubdivisionCode", &self.subdivision_code);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ContinentCode", &self.continent_code, leaf);
+            put_json(&mut m, "CountryCode", &self.country_code, leaf);
+            put_json(&mut m, "SubdivisionCode", &self.subdivision_code, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -271,6 +325,14 @@ pub mod record_set {
             put(&mut m, "LocalZoneGroup", &self.local_zone_group);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AWSRegion", &self.aws_region, leaf);
+            put_json(&mut m, "Bias", &self.bias, leaf);
+            put_json(&mut m, "Coordinates", &self.coordinates, leaf);
+            put_json(&mut m, "LocalZoneGroup", &self.local_zone_group, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<GeoProximityLocation> for Expr<GeoProximityLocation> {
@@ -298,6 +360,12 @@ pub mod record_set {
             put(&mut m, "Latitude", &self.latitude);
             put(&mut m, "Longitude", &self.longitude);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Latitude", &self.latitude, leaf);
+            put_json(&mut m, "Longitude", &self.longitude, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -329,6 +397,9 @@ pub mod record_set {
     impl ToValue for Failover {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::S3::Bucket`: The ``AWS::S3::Bucket`` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack.
 ///
@@ -244,6 +244,110 @@ impl ToValue for CfnBucket {
         put(&mut m, "WebsiteConfiguration", &self.website_configuration);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "AbacStatus", &self.abac_status, leaf);
+        put_json(
+            &mut m,
+            "AccelerateConfiguration",
+            &self.accelerate_configuration,
+            leaf,
+        );
+        put_json(&mut m, "AccessControl", &self.access_control, leaf);
+        put_json(
+            &mut m,
+            "AnalyticsConfigurations",
+            &self.analytics_configurations,
+            leaf,
+        );
+        put_json(&mut m, "BucketEncryption", &self.bucket_encryption, leaf);
+        put_json(&mut m, "BucketName", &self.bucket_name, leaf);
+        put_json(&mut m, "BucketNamePrefix", &self.bucket_name_prefix, leaf);
+        put_json(&mut m, "BucketNamespace", &self.bucket_namespace, leaf);
+        put_json(&mut m, "CorsConfiguration", &self.cors_configuration, leaf);
+        put_json(
+            &mut m,
+            "IntelligentTieringConfigurations",
+            &self.intelligent_tiering_configurations,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "InventoryConfigurations",
+            &self.inventory_configurations,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "LifecycleConfiguration",
+            &self.lifecycle_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "LoggingConfiguration",
+            &self.logging_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "MetadataConfiguration",
+            &self.metadata_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "MetadataTableConfiguration",
+            &self.metadata_table_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "MetricsConfigurations",
+            &self.metrics_configurations,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "NotificationConfiguration",
+            &self.notification_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ObjectLockConfiguration",
+            &self.object_lock_configuration,
+            leaf,
+        );
+        put_json(&mut m, "ObjectLockEnabled", &self.object_lock_enabled, leaf);
+        put_json(&mut m, "OwnershipControls", &self.ownership_controls, leaf);
+        put_json(
+            &mut m,
+            "PublicAccessBlockConfiguration",
+            &self.public_access_block_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ReplicationConfiguration",
+            &self.replication_configuration,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(
+            &mut m,
+            "VersioningConfiguration",
+            &self.versioning_configuration,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "WebsiteConfiguration",
+            &self.website_configuration,
+            leaf,
+        );
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnBucket {
@@ -252,6 +356,9 @@ impl CfnProperties for CfnBucket {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -381,8 +488,8 @@ impl ResourceRef<CfnBucket> {
 
 /// Property types and enums of [`CfnBucket`].
 pub mod bucket {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -398,6 +505,16 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "AccelerationStatus", &self.acceleration_status);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AccelerationStatus",
+                &self.acceleration_status,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -439,6 +556,19 @@ pub mod bucket {
             put(&mut m, "TagFilters", &self.tag_filters);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            put_json(
+                &mut m,
+                "StorageClassAnalysis",
+                &self.storage_class_analysis,
+                leaf,
+            );
+            put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AnalyticsConfiguration> for Expr<AnalyticsConfiguration> {
@@ -461,6 +591,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DataExport", &self.data_export);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DataExport", &self.data_export, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -489,6 +624,17 @@ pub mod bucket {
             put(&mut m, "Destination", &self.destination);
             put(&mut m, "OutputSchemaVersion", &self.output_schema_version);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Destination", &self.destination, leaf);
+            put_json(
+                &mut m,
+                "OutputSchemaVersion",
+                &self.output_schema_version,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -532,6 +678,14 @@ pub mod bucket {
             put(&mut m, "Prefix", &self.prefix);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "BucketAccountId", &self.bucket_account_id, leaf);
+            put_json(&mut m, "BucketArn", &self.bucket_arn, leaf);
+            put_json(&mut m, "Format", &self.format, leaf);
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Destination> for Expr<Destination> {
@@ -560,6 +714,12 @@ pub mod bucket {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TagFilter> for Expr<TagFilter> {
@@ -586,6 +746,16 @@ pub mod bucket {
                 &self.server_side_encryption_configuration,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -636,6 +806,23 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "BlockedEncryptionTypes",
+                &self.blocked_encryption_types,
+                leaf,
+            );
+            put_json(&mut m, "BucketKeyEnabled", &self.bucket_key_enabled, leaf);
+            put_json(
+                &mut m,
+                "ServerSideEncryptionByDefault",
+                &self.server_side_encryption_by_default,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServerSideEncryptionRule> for Expr<ServerSideEncryptionRule> {
@@ -670,6 +857,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "EncryptionType", &self.encryption_type);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "EncryptionType", &self.encryption_type, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -727,6 +919,12 @@ pub mod bucket {
             put(&mut m, "SSEAlgorithm", &self.sse_algorithm);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "KMSMasterKeyID", &self.kms_master_key_id, leaf);
+            put_json(&mut m, "SSEAlgorithm", &self.sse_algorithm, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ServerSideEncryptionByDefault> for Expr<ServerSideEncryptionByDefault> {
@@ -749,6 +947,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "CorsRules", &self.cors_rules);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "CorsRules", &self.cors_rules, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -800,6 +1003,16 @@ pub mod bucket {
             put(&mut m, "MaxAge", &self.max_age);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AllowedHeaders", &self.allowed_headers, leaf);
+            put_json(&mut m, "AllowedMethods", &self.allowed_methods, leaf);
+            put_json(&mut m, "AllowedOrigins", &self.allowed_origins, leaf);
+            put_json(&mut m, "ExposedHeaders", &self.exposed_headers, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "MaxAge", &self.max_age, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<CorsRule> for Expr<CorsRule> {
@@ -847,6 +1060,15 @@ pub mod bucket {
             put(&mut m, "Tierings", &self.tierings);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            put_json(&mut m, "Status", &self.status, leaf);
+            put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
+            put_json(&mut m, "Tierings", &self.tierings, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<IntelligentTieringConfiguration> for Expr<IntelligentTieringConfiguration> {
@@ -874,6 +1096,12 @@ pub mod bucket {
             put(&mut m, "AccessTier", &self.access_tier);
             put(&mut m, "Days", &self.days);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AccessTier", &self.access_tier, leaf);
+            put_json(&mut m, "Days", &self.days, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -932,6 +1160,22 @@ pub mod bucket {
             put(&mut m, "ScheduleFrequency", &self.schedule_frequency);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Destination", &self.destination, leaf);
+            put_json(&mut m, "Enabled", &self.enabled, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(
+                &mut m,
+                "IncludedObjectVersions",
+                &self.included_object_versions,
+                leaf,
+            );
+            put_json(&mut m, "OptionalFields", &self.optional_fields, leaf);
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            put_json(&mut m, "ScheduleFrequency", &self.schedule_frequency, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<InventoryConfiguration> for Expr<InventoryConfiguration> {
@@ -972,6 +1216,17 @@ pub mod bucket {
                 &self.transition_default_minimum_object_size,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Rules", &self.rules, leaf);
+            put_json(
+                &mut m,
+                "TransitionDefaultMinimumObjectSize",
+                &self.transition_default_minimum_object_size,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1103,6 +1358,66 @@ pub mod bucket {
             put(&mut m, "Transitions", &self.transitions);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AbortIncompleteMultipartUpload",
+                &self.abort_incomplete_multipart_upload,
+                leaf,
+            );
+            put_json(&mut m, "ExpirationDate", &self.expiration_date, leaf);
+            put_json(&mut m, "ExpirationInDays", &self.expiration_in_days, leaf);
+            put_json(
+                &mut m,
+                "ExpiredObjectDeleteMarker",
+                &self.expired_object_delete_marker,
+                leaf,
+            );
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(
+                &mut m,
+                "NoncurrentVersionExpiration",
+                &self.noncurrent_version_expiration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "NoncurrentVersionExpirationInDays",
+                &self.noncurrent_version_expiration_in_days,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "NoncurrentVersionTransition",
+                &self.noncurrent_version_transition,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "NoncurrentVersionTransitions",
+                &self.noncurrent_version_transitions,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ObjectSizeGreaterThan",
+                &self.object_size_greater_than,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "ObjectSizeLessThan",
+                &self.object_size_less_than,
+                leaf,
+            );
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            put_json(&mut m, "Status", &self.status, leaf);
+            put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
+            put_json(&mut m, "Transition", &self.transition, leaf);
+            put_json(&mut m, "Transitions", &self.transitions, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Rule> for Expr<Rule> {
@@ -1125,6 +1440,16 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DaysAfterInitiation", &self.days_after_initiation);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "DaysAfterInitiation",
+                &self.days_after_initiation,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1157,6 +1482,17 @@ pub mod bucket {
             );
             put(&mut m, "NoncurrentDays", &self.noncurrent_days);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "NewerNoncurrentVersions",
+                &self.newer_noncurrent_versions,
+                leaf,
+            );
+            put_json(&mut m, "NoncurrentDays", &self.noncurrent_days, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1195,6 +1531,18 @@ pub mod bucket {
             put(&mut m, "TransitionInDays", &self.transition_in_days);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "NewerNoncurrentVersions",
+                &self.newer_noncurrent_versions,
+                leaf,
+            );
+            put_json(&mut m, "StorageClass", &self.storage_class, leaf);
+            put_json(&mut m, "TransitionInDays", &self.transition_in_days, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<NoncurrentVersionTransition> for Expr<NoncurrentVersionTransition> {
@@ -1227,6 +1575,13 @@ pub mod bucket {
             put(&mut m, "TransitionDate", &self.transition_date);
             put(&mut m, "TransitionInDays", &self.transition_in_days);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "StorageClass", &self.storage_class, leaf);
+            put_json(&mut m, "TransitionDate", &self.transition_date, leaf);
+            put_json(&mut m, "TransitionInDays", &self.transition_in_days, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1270,6 +1625,23 @@ pub mod bucket {
                 &self.target_object_key_format,
             );
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "DestinationBucketName",
+                &self.destination_bucket_name,
+                leaf,
+            );
+            put_json(&mut m, "LogFilePrefix", &self.log_file_prefix, leaf);
+            put_json(
+                &mut m,
+                "TargetObjectKeyFormat",
+                &self.target_object_key_format,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1321,6 +1693,29 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AnnotationTableConfiguration",
+                &self.annotation_table_configuration,
+                leaf,
+            );
+            put_json(&mut m, "Destination", &self.destination, leaf);
+            put_json(
+                &mut m,
+                "InventoryTableConfiguration",
+                &self.inventory_table_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "JournalTableConfiguration",
+                &self.journal_table_configuration,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<MetadataConfiguration> for Expr<MetadataConfiguration> {
@@ -1370,6 +1765,25 @@ pub mod bucket {
             put(&mut m, "TableName", &self.table_name);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ConfigurationState",
+                &self.configuration_state,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+                leaf,
+            );
+            put_json(&mut m, "Role", &self.role, leaf);
+            put_json(&mut m, "TableArn", &self.table_arn, leaf);
+            put_json(&mut m, "TableName", &self.table_name, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<AnnotationTableConfiguration> for Expr<AnnotationTableConfiguration> {
@@ -1397,6 +1811,12 @@ pub mod bucket {
             put(&mut m, "KmsKeyArn", &self.kms_key_arn);
             put(&mut m, "SseAlgorithm", &self.sse_algorithm);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "KmsKeyArn", &self.kms_key_arn, leaf);
+            put_json(&mut m, "SseAlgorithm", &self.sse_algorithm, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1430,6 +1850,13 @@ pub mod bucket {
             put(&mut m, "TableBucketType", &self.table_bucket_type);
             put(&mut m, "TableNamespace", &self.table_namespace);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "TableBucketArn", &self.table_bucket_arn, leaf);
+            put_json(&mut m, "TableBucketType", &self.table_bucket_type, leaf);
+            put_json(&mut m, "TableNamespace", &self.table_namespace, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1475,6 +1902,24 @@ pub mod bucket {
             put(&mut m, "TableName", &self.table_name);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ConfigurationState",
+                &self.configuration_state,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+                leaf,
+            );
+            put_json(&mut m, "TableArn", &self.table_arn, leaf);
+            put_json(&mut m, "TableName", &self.table_name, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<InventoryTableConfiguration> for Expr<InventoryTableConfiguration> {
@@ -1519,6 +1964,19 @@ pub mod bucket {
             put(&mut m, "TableName", &self.table_name);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+                leaf,
+            );
+            put_json(&mut m, "RecordExpiration", &self.record_expiration, leaf);
+            put_json(&mut m, "TableArn", &self.table_arn, leaf);
+            put_json(&mut m, "TableName", &self.table_name, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<JournalTableConfiguration> for Expr<JournalTableConfiguration> {
@@ -1547,6 +2005,12 @@ pub mod bucket {
             put(&mut m, "Expiration", &self.expiration);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Days", &self.days, leaf);
+            put_json(&mut m, "Expiration", &self.expiration, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<RecordExpiration> for Expr<RecordExpiration> {
@@ -1573,6 +2037,16 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "S3TablesDestination", &self.s3_tables_destination);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "S3TablesDestination",
+                &self.s3_tables_destination,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1612,6 +2086,14 @@ pub mod bucket {
             put(&mut m, "TableNamespace", &self.table_namespace);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "TableArn", &self.table_arn, leaf);
+            put_json(&mut m, "TableBucketArn", &self.table_bucket_arn, leaf);
+            put_json(&mut m, "TableName", &self.table_name, leaf);
+            put_json(&mut m, "TableNamespace", &self.table_namespace, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<S3TablesDestination> for Expr<S3TablesDestination> {
@@ -1649,6 +2131,14 @@ pub mod bucket {
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "TagFilters", &self.tag_filters);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "AccessPointArn", &self.access_point_arn, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1700,6 +2190,34 @@ pub mod bucket {
             put(&mut m, "TopicConfigurations", &self.topic_configurations);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "EventBridgeConfiguration",
+                &self.event_bridge_configuration,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "LambdaConfigurations",
+                &self.lambda_configurations,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "QueueConfigurations",
+                &self.queue_configurations,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "TopicConfigurations",
+                &self.topic_configurations,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<NotificationConfiguration> for Expr<NotificationConfiguration> {
@@ -1724,6 +2242,16 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "EventBridgeEnabled", &self.event_bridge_enabled);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "EventBridgeEnabled",
+                &self.event_bridge_enabled,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1758,6 +2286,13 @@ pub mod bucket {
             put(&mut m, "Function", &self.function);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Event", &self.event, leaf);
+            put_json(&mut m, "Filter", &self.filter, leaf);
+            put_json(&mut m, "Function", &self.function, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<LambdaConfiguration> for Expr<LambdaConfiguration> {
@@ -1780,6 +2315,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "S3Key", &self.s3_key);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "S3Key", &self.s3_key, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1805,6 +2345,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Rules", &self.rules, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1833,6 +2378,12 @@ pub mod bucket {
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Name", &self.name, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1867,6 +2418,13 @@ pub mod bucket {
             put(&mut m, "Queue", &self.queue);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Event", &self.event, leaf);
+            put_json(&mut m, "Filter", &self.filter, leaf);
+            put_json(&mut m, "Queue", &self.queue, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<QueueConfiguration> for Expr<QueueConfiguration> {
@@ -1900,6 +2458,13 @@ pub mod bucket {
             put(&mut m, "Topic", &self.topic);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Event", &self.event, leaf);
+            put_json(&mut m, "Filter", &self.filter, leaf);
+            put_json(&mut m, "Topic", &self.topic, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<TopicConfiguration> for Expr<TopicConfiguration> {
@@ -1928,6 +2493,12 @@ pub mod bucket {
             put(&mut m, "Rule", &self.rule);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ObjectLockEnabled", &self.object_lock_enabled, leaf);
+            put_json(&mut m, "Rule", &self.rule, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ObjectLockConfiguration> for Expr<ObjectLockConfiguration> {
@@ -1950,6 +2521,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DefaultRetention", &self.default_retention);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DefaultRetention", &self.default_retention, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -1995,6 +2571,14 @@ pub mod bucket {
             put(&mut m, "Years", &self.years);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Days", &self.days, leaf);
+            put_json(&mut m, "DefaultEventHold", &self.default_event_hold, leaf);
+            put_json(&mut m, "Mode", &self.mode, leaf);
+            put_json(&mut m, "Years", &self.years, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<DefaultRetention> for Expr<DefaultRetention> {
@@ -2025,6 +2609,12 @@ pub mod bucket {
             put(&mut m, "Years", &self.years);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Days", &self.days, leaf);
+            put_json(&mut m, "Years", &self.years, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<DefaultEventHold> for Expr<DefaultEventHold> {
@@ -2050,6 +2640,11 @@ pub mod bucket {
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Rules", &self.rules, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<OwnershipControls> for Expr<OwnershipControls> {
@@ -2074,6 +2669,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ObjectOwnership", &self.object_ownership);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ObjectOwnership", &self.object_ownership, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2131,6 +2731,19 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "BlockPublicAcls", &self.block_public_acls, leaf);
+            put_json(&mut m, "BlockPublicPolicy", &self.block_public_policy, leaf);
+            put_json(&mut m, "IgnorePublicAcls", &self.ignore_public_acls, leaf);
+            put_json(
+                &mut m,
+                "RestrictPublicBuckets",
+                &self.restrict_public_buckets,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PublicAccessBlockConfiguration> for Expr<PublicAccessBlockConfiguration> {
@@ -2158,6 +2771,12 @@ pub mod bucket {
             put(&mut m, "Role", &self.role);
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Role", &self.role, leaf);
+            put_json(&mut m, "Rules", &self.rules, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2235,6 +2854,28 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "DeleteMarkerReplication",
+                &self.delete_marker_replication,
+                leaf,
+            );
+            put_json(&mut m, "Destination", &self.destination, leaf);
+            put_json(&mut m, "Filter", &self.filter, leaf);
+            put_json(&mut m, "Id", &self.id, leaf);
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            put_json(&mut m, "Priority", &self.priority, leaf);
+            put_json(
+                &mut m,
+                "SourceSelectionCriteria",
+                &self.source_selection_criteria,
+                leaf,
+            );
+            put_json(&mut m, "Status", &self.status, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ReplicationRule> for Expr<ReplicationRule> {
@@ -2261,6 +2902,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Status", &self.status, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2329,6 +2975,27 @@ pub mod bucket {
             put(&mut m, "StorageClass", &self.storage_class);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "AccessControlTranslation",
+                &self.access_control_translation,
+                leaf,
+            );
+            put_json(&mut m, "Account", &self.account, leaf);
+            put_json(&mut m, "Bucket", &self.bucket, leaf);
+            put_json(
+                &mut m,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+                leaf,
+            );
+            put_json(&mut m, "Metrics", &self.metrics, leaf);
+            put_json(&mut m, "ReplicationTime", &self.replication_time, leaf);
+            put_json(&mut m, "StorageClass", &self.storage_class, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ReplicationDestination> for Expr<ReplicationDestination> {
@@ -2351,6 +3018,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Owner", &self.owner);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Owner", &self.owner, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2376,6 +3048,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "ReplicaKmsKeyID", &self.replica_kms_key_id);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ReplicaKmsKeyID", &self.replica_kms_key_id, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2405,6 +3082,12 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "EventThreshold", &self.event_threshold, leaf);
+            put_json(&mut m, "Status", &self.status, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<Metrics> for Expr<Metrics> {
@@ -2429,6 +3112,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Minutes", &self.minutes);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Minutes", &self.minutes, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2457,6 +3145,12 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             put(&mut m, "Time", &self.time);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Status", &self.status, leaf);
+            put_json(&mut m, "Time", &self.time, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2499,6 +3193,13 @@ pub mod bucket {
             put(&mut m, "TagFilter", &self.tag_filter);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "And", &self.and, leaf);
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            put_json(&mut m, "TagFilter", &self.tag_filter, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ReplicationRuleFilter> for Expr<ReplicationRuleFilter> {
@@ -2533,6 +3234,12 @@ pub mod bucket {
             put(&mut m, "TagFilters", &self.tag_filters);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Prefix", &self.prefix, leaf);
+            put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ReplicationRuleAndOperator> for Expr<ReplicationRuleAndOperator> {
@@ -2565,6 +3272,22 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "ReplicaModifications",
+                &self.replica_modifications,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SseKmsEncryptedObjects",
+                &self.sse_kms_encrypted_objects,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<SourceSelectionCriteria> for Expr<SourceSelectionCriteria> {
@@ -2590,6 +3313,11 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Status", &self.status, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ReplicaModifications> for Expr<ReplicaModifications> {
@@ -2612,6 +3340,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Status", &self.status, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2640,6 +3373,12 @@ pub mod bucket {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2671,6 +3410,11 @@ pub mod bucket {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Status", &self.status, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2716,6 +3460,19 @@ pub mod bucket {
             put(&mut m, "RoutingRules", &self.routing_rules);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ErrorDocument", &self.error_document, leaf);
+            put_json(&mut m, "IndexDocument", &self.index_document, leaf);
+            put_json(
+                &mut m,
+                "RedirectAllRequestsTo",
+                &self.redirect_all_requests_to,
+                leaf,
+            );
+            put_json(&mut m, "RoutingRules", &self.routing_rules, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<WebsiteConfiguration> for Expr<WebsiteConfiguration> {
@@ -2744,6 +3501,12 @@ pub mod bucket {
             put(&mut m, "Protocol", &self.protocol);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "HostName", &self.host_name, leaf);
+            put_json(&mut m, "Protocol", &self.protocol, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<RedirectAllRequestsTo> for Expr<RedirectAllRequestsTo> {
@@ -2771,6 +3534,17 @@ pub mod bucket {
             put(&mut m, "RedirectRule", &self.redirect_rule);
             put(&mut m, "RoutingRuleCondition", &self.routing_rule_condition);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "RedirectRule", &self.redirect_rule, leaf);
+            put_json(
+                &mut m,
+                "RoutingRuleCondition",
+                &self.routing_rule_condition,
+                leaf,
+            );
+            serde_json::Value::Object(m)
         }
     }
 
@@ -2823,6 +3597,20 @@ pub mod bucket {
             put(&mut m, "ReplaceKeyWith", &self.replace_key_with);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "HostName", &self.host_name, leaf);
+            put_json(&mut m, "HttpRedirectCode", &self.http_redirect_code, leaf);
+            put_json(&mut m, "Protocol", &self.protocol, leaf);
+            put_json(
+                &mut m,
+                "ReplaceKeyPrefixWith",
+                &self.replace_key_prefix_with,
+                leaf,
+            );
+            put_json(&mut m, "ReplaceKeyWith", &self.replace_key_with, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<RedirectRule> for Expr<RedirectRule> {
@@ -2859,6 +3647,17 @@ pub mod bucket {
             put(&mut m, "KeyPrefixEquals", &self.key_prefix_equals);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(
+                &mut m,
+                "HttpErrorCodeReturnedEquals",
+                &self.http_error_code_returned_equals,
+                leaf,
+            );
+            put_json(&mut m, "KeyPrefixEquals", &self.key_prefix_equals, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<RoutingRuleCondition> for Expr<RoutingRuleCondition> {
@@ -2890,6 +3689,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AbacStatus> for Expr<AbacStatus> {
@@ -2920,6 +3722,9 @@ pub mod bucket {
     impl ToValue for AccelerationStatus {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -2976,6 +3781,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AccessControl> for Expr<AccessControl> {
@@ -3012,6 +3820,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Format> for Expr<Format> {
@@ -3042,6 +3853,9 @@ pub mod bucket {
     impl ToValue for BlockedEncryptionTypeList {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3079,6 +3893,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<SseAlgorithm> for Expr<SseAlgorithm> {
@@ -3109,6 +3926,9 @@ pub mod bucket {
     impl ToValue for BucketNamespace {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3150,6 +3970,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AllowedMethod> for Expr<AllowedMethod> {
@@ -3180,6 +4003,9 @@ pub mod bucket {
     impl ToValue for Status {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3212,6 +4038,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<AccessTier> for Expr<AccessTier> {
@@ -3242,6 +4071,9 @@ pub mod bucket {
     impl ToValue for IncludedObjectVersions {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3325,6 +4157,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<OptionalField> for Expr<OptionalField> {
@@ -3355,6 +4190,9 @@ pub mod bucket {
     impl ToValue for ScheduleFrequency {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3402,6 +4240,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<StorageClass> for Expr<StorageClass> {
@@ -3432,6 +4273,9 @@ pub mod bucket {
     impl ToValue for RuleStatus {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3479,6 +4323,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<TransitionStorageClass> for Expr<TransitionStorageClass> {
@@ -3522,6 +4369,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<TransitionDefaultMinimumObjectSize> for Expr<TransitionDefaultMinimumObjectSize> {
@@ -3553,6 +4403,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ConfigurationState> for Expr<ConfigurationState> {
@@ -3583,6 +4436,9 @@ pub mod bucket {
     impl ToValue for MetadataTableEncryptionConfigurationSseAlgorithm {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3617,6 +4473,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<TableBucketType> for Expr<TableBucketType> {
@@ -3647,6 +4506,9 @@ pub mod bucket {
     impl ToValue for InventoryTableConfigurationConfigurationState {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3681,6 +4543,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Expiration> for Expr<Expiration> {
@@ -3708,6 +4573,9 @@ pub mod bucket {
     impl ToValue for ObjectLockEnabled {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3739,6 +4607,9 @@ pub mod bucket {
     impl ToValue for Mode {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3774,6 +4645,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ObjectOwnership> for Expr<ObjectOwnership> {
@@ -3805,6 +4679,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<DeleteMarkerReplicationStatus> for Expr<DeleteMarkerReplicationStatus> {
@@ -3832,6 +4709,9 @@ pub mod bucket {
     impl ToValue for Owner {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3864,6 +4744,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<MetricsStatus> for Expr<MetricsStatus> {
@@ -3894,6 +4777,9 @@ pub mod bucket {
     impl ToValue for ReplicationTimeStatus {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -3948,6 +4834,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ReplicationDestinationStorageClass> for Expr<ReplicationDestinationStorageClass> {
@@ -3981,6 +4870,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ReplicaModificationsStatus> for Expr<ReplicaModificationsStatus> {
@@ -4011,6 +4903,9 @@ pub mod bucket {
     impl ToValue for SseKmsEncryptedObjectsStatus {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4043,6 +4938,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<ReplicationRuleStatus> for Expr<ReplicationRuleStatus> {
@@ -4073,6 +4971,9 @@ pub mod bucket {
     impl ToValue for VersioningConfigurationStatus {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4105,6 +5006,9 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Protocol> for Expr<Protocol> {
@@ -4135,6 +5039,9 @@ pub mod bucket {
     impl ToValue for RedirectRuleProtocol {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -4190,6 +5097,12 @@ impl ToValue for CfnBucketPolicy {
         put(&mut m, "PolicyDocument", &self.policy_document);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Bucket", &self.bucket, leaf);
+        put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnBucketPolicy {
@@ -4198,6 +5111,9 @@ impl CfnProperties for CfnBucketPolicy {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self

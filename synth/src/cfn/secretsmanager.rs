@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::SecretsManager::Secret`: Creates a new secret. A *secret* can be a password, a set of credentials such as a user name and password, an OAuth token, or other secret information that you store in an encrypted form in Secrets Manager.
 ///
@@ -126,6 +126,23 @@ impl ToValue for CfnSecret {
         put(&mut m, "Type", &self.type_);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(
+            &mut m,
+            "GenerateSecretString",
+            &self.generate_secret_string,
+            leaf,
+        );
+        put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "ReplicaRegions", &self.replica_regions, leaf);
+        put_json(&mut m, "SecretString", &self.secret_string, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "Type", &self.type_, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnSecret {
@@ -134,6 +151,9 @@ impl CfnProperties for CfnSecret {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -153,8 +173,8 @@ impl ResourceRef<CfnSecret> {
 
 /// Property types and enums of [`CfnSecret`].
 pub mod secret {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// Generates a random password. We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
     ///
@@ -222,6 +242,35 @@ pub mod secret {
             put(&mut m, "SecretStringTemplate", &self.secret_string_template);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "ExcludeCharacters", &self.exclude_characters, leaf);
+            put_json(&mut m, "ExcludeLowercase", &self.exclude_lowercase, leaf);
+            put_json(&mut m, "ExcludeNumbers", &self.exclude_numbers, leaf);
+            put_json(
+                &mut m,
+                "ExcludePunctuation",
+                &self.exclude_punctuation,
+                leaf,
+            );
+            put_json(&mut m, "ExcludeUppercase", &self.exclude_uppercase, leaf);
+            put_json(&mut m, "GenerateStringKey", &self.generate_string_key, leaf);
+            put_json(&mut m, "IncludeSpace", &self.include_space, leaf);
+            put_json(&mut m, "PasswordLength", &self.password_length, leaf);
+            put_json(
+                &mut m,
+                "RequireEachIncludedType",
+                &self.require_each_included_type,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SecretStringTemplate",
+                &self.secret_string_template,
+                leaf,
+            );
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<GenerateSecretString> for Expr<GenerateSecretString> {
@@ -250,6 +299,12 @@ pub mod secret {
             put(&mut m, "Region", &self.region);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
+            put_json(&mut m, "Region", &self.region, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<ReplicaRegion> for Expr<ReplicaRegion> {
@@ -277,6 +332,12 @@ pub mod secret {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::ServiceDiscovery::PrivateDnsNamespace`: Resource Type definition for AWS::ServiceDiscovery::PrivateDnsNamespace
 ///
@@ -65,6 +65,15 @@ impl ToValue for CfnPrivateDnsNamespace {
         put(&mut m, "Vpc", &self.vpc);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "Properties", &self.properties, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "Vpc", &self.vpc, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnPrivateDnsNamespace {
@@ -73,6 +82,9 @@ impl CfnProperties for CfnPrivateDnsNamespace {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -106,8 +118,8 @@ impl ResourceRef<CfnPrivateDnsNamespace> {
 
 /// Property types and enums of [`CfnPrivateDnsNamespace`].
 pub mod private_dns_namespace {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `Properties` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -123,6 +135,11 @@ pub mod private_dns_namespace {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "DnsProperties", &self.dns_properties);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DnsProperties", &self.dns_properties, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -147,6 +164,11 @@ pub mod private_dns_namespace {
             put(&mut m, "SOA", &self.soa);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "SOA", &self.soa, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<PrivateDnsPropertiesMutable> for Expr<PrivateDnsPropertiesMutable> {
@@ -169,6 +191,11 @@ pub mod private_dns_namespace {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "TTL", &self.ttl);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "TTL", &self.ttl, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -197,6 +224,12 @@ pub mod private_dns_namespace {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -273,6 +306,24 @@ impl ToValue for CfnService {
         put(&mut m, "Type", &self.type_);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(&mut m, "DnsConfig", &self.dns_config, leaf);
+        put_json(&mut m, "HealthCheckConfig", &self.health_check_config, leaf);
+        put_json(
+            &mut m,
+            "HealthCheckCustomConfig",
+            &self.health_check_custom_config,
+            leaf,
+        );
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "NamespaceId", &self.namespace_id, leaf);
+        put_json(&mut m, "ServiceAttributes", &self.service_attributes, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "Type", &self.type_, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnService {
@@ -281,6 +332,9 @@ impl CfnProperties for CfnService {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -308,8 +362,8 @@ impl ResourceRef<CfnService> {
 
 /// Property types and enums of [`CfnService`].
 pub mod service {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// DNS configuration settings for the service.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -335,6 +389,13 @@ pub mod service {
             put(&mut m, "NamespaceId", &self.namespace_id);
             put(&mut m, "RoutingPolicy", &self.routing_policy);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "DnsRecords", &self.dns_records, leaf);
+            put_json(&mut m, "NamespaceId", &self.namespace_id, leaf);
+            put_json(&mut m, "RoutingPolicy", &self.routing_policy, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -363,6 +424,12 @@ pub mod service {
             put(&mut m, "TTL", &self.ttl);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "TTL", &self.ttl, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -397,6 +464,13 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "FailureThreshold", &self.failure_threshold, leaf);
+            put_json(&mut m, "ResourcePath", &self.resource_path, leaf);
+            put_json(&mut m, "Type", &self.type_, leaf);
+            serde_json::Value::Object(m)
+        }
     }
 
     impl From<HealthCheckConfig> for Expr<HealthCheckConfig> {
@@ -419,6 +493,11 @@ pub mod service {
             let mut m = indexmap::IndexMap::new();
             put(&mut m, "FailureThreshold", &self.failure_threshold);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "FailureThreshold", &self.failure_threshold, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -447,6 +526,12 @@ pub mod service {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 
@@ -485,6 +570,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Type> for Expr<Type> {
@@ -515,6 +603,9 @@ pub mod service {
     impl ToValue for RoutingPolicy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -550,6 +641,9 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<HealthCheckConfigType> for Expr<HealthCheckConfigType> {
@@ -577,6 +671,9 @@ pub mod service {
     impl ToValue for ServiceType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::SQS::Queue`: The ``AWS::SQS::Queue`` resource creates an SQS standard or FIFO queue.
 ///
@@ -202,6 +202,71 @@ impl ToValue for CfnQueue {
         put(&mut m, "VisibilityTimeout", &self.visibility_timeout);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(
+            &mut m,
+            "ContentBasedDeduplication",
+            &self.content_based_deduplication,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "DeduplicationScope",
+            &self.deduplication_scope,
+            leaf,
+        );
+        put_json(&mut m, "DelaySeconds", &self.delay_seconds, leaf);
+        put_json(&mut m, "FifoQueue", &self.fifo_queue, leaf);
+        put_json(
+            &mut m,
+            "FifoThroughputLimit",
+            &self.fifo_throughput_limit,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "KmsDataKeyReusePeriodSeconds",
+            &self.kms_data_key_reuse_period_seconds,
+            leaf,
+        );
+        put_json(&mut m, "KmsMasterKeyId", &self.kms_master_key_id, leaf);
+        put_json(
+            &mut m,
+            "MaximumMessageSize",
+            &self.maximum_message_size,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "MessageRetentionPeriod",
+            &self.message_retention_period,
+            leaf,
+        );
+        put_json(&mut m, "QueueName", &self.queue_name, leaf);
+        put_json(
+            &mut m,
+            "ReceiveMessageWaitTimeSeconds",
+            &self.receive_message_wait_time_seconds,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "RedriveAllowPolicy",
+            &self.redrive_allow_policy,
+            leaf,
+        );
+        put_json(&mut m, "RedrivePolicy", &self.redrive_policy, leaf);
+        put_json(
+            &mut m,
+            "SqsManagedSseEnabled",
+            &self.sqs_managed_sse_enabled,
+            leaf,
+        );
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "VisibilityTimeout", &self.visibility_timeout, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnQueue {
@@ -210,6 +275,9 @@ impl CfnProperties for CfnQueue {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -233,8 +301,8 @@ impl ResourceRef<CfnQueue> {
 
 /// Property types and enums of [`CfnQueue`].
 pub mod queue {
-    use super::put;
-    use crate::value::{Expr, ToValue, Value};
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The `Tag` property type of `AWS::SQS::Queue`.
     #[derive(Clone, Debug, Default, PartialEq)]
@@ -255,6 +323,12 @@ pub mod queue {
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+            let mut m = serde_json::Map::new();
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            serde_json::Value::Object(m)
         }
     }
 

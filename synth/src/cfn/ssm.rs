@@ -19,9 +19,9 @@
     rustdoc::bare_urls
 )]
 
-use super::support::put;
+use super::support::{put, put_json};
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, ToValue, Token, Value};
+use crate::value::{Expr, Leaf, ToValue, Token, Value};
 
 /// `AWS::SSM::Parameter`: The ``AWS::SSM::Parameter`` resource creates an SSM parameter in SYSlong Parameter Store.
 ///
@@ -101,6 +101,19 @@ impl ToValue for CfnParameter {
         put(&mut m, "Value", &self.value);
         Value::Map(Box::new(m))
     }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        put_json(&mut m, "AllowedPattern", &self.allowed_pattern, leaf);
+        put_json(&mut m, "DataType", &self.data_type, leaf);
+        put_json(&mut m, "Description", &self.description, leaf);
+        put_json(&mut m, "Name", &self.name, leaf);
+        put_json(&mut m, "Policies", &self.policies, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        put_json(&mut m, "Tier", &self.tier, leaf);
+        put_json(&mut m, "Type", &self.type_, leaf);
+        put_json(&mut m, "Value", &self.value, leaf);
+        serde_json::Value::Object(m)
+    }
 }
 
 impl CfnProperties for CfnParameter {
@@ -109,6 +122,9 @@ impl CfnProperties for CfnParameter {
     }
     fn to_properties(&self) -> Value {
         self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -128,7 +144,7 @@ impl ResourceRef<CfnParameter> {
 
 /// Property types and enums of [`CfnParameter`].
 pub mod parameter {
-    use crate::value::{Expr, ToValue, Value};
+    use crate::value::{Expr, Leaf, ToValue, Value};
 
     /// The data type of the parameter, such as ``text`` or ``aws:ec2:image``. The default is ``text``.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -152,6 +168,9 @@ pub mod parameter {
     impl ToValue for DataType {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 
@@ -187,6 +206,9 @@ pub mod parameter {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
+        }
     }
 
     impl From<Tier> for Expr<Tier> {
@@ -219,6 +241,9 @@ pub mod parameter {
     impl ToValue for Type {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
+        }
+        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
+            serde_json::Value::String(self.as_str().to_owned())
         }
     }
 

@@ -1,0 +1,52 @@
+//! A small parallel map for per-stack work.
+
+/// Maps `f` over `items` on the machine's cores, keeping the order: one scoped
+/// thread per core, each taking the next item when it is done with one (items differ
+/// in size). The only shared state is the index of the next item; each item's slot
+/// is locked once, when a worker takes it. With one core, or one item, `f` runs on
+/// the calling thread.
+///
+/// Synthesis uses it per stack: logical IDs, rendering, serializing.
+pub(crate) fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    // Each worker takes the next item when it is done with one: stacks differ in
+    // size, and another thread (tree.json) may share a core.
+    let n = items.len();
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let next = AtomicUsize::new(0);
+    let (f, slots, next) = (&f, &slots, &next);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break done;
+                        }
+                        let item = slots[i]
+                            .lock()
+                            .expect("no worker panicked holding it")
+                            .take()
+                            .expect("each item is taken once");
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("synthesis worker panicked"))
+            .collect()
+    });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
