@@ -10,11 +10,10 @@
 use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
 use crate::model::{AppSpec, DockerImageAssetSpec, StackSpec, TreeNode};
-use crate::pretty::{indent, Section};
 use crate::par::par_map;
+use crate::pretty::Section;
 use crate::synthesize::{
-    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput,
-    TemplateStart,
+    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput, TemplateStart,
 };
 use serde_json::{json, Value as Json};
 use std::fs;
@@ -352,70 +351,11 @@ pub fn tree(root: &TreeNode) -> impl serde::Serialize + '_ {
     Tree(root)
 }
 
-/// Writes `tree.json` (pretty, with the final newline): the bytes
-/// `serde_json::to_writer_pretty` gives for [`tree`], written directly (the tree of a
-/// large app is tens of megabytes: indentation in one piece, no serializer state).
+/// Writes `tree.json`: the [`tree`] view as compact JSON, as CDK writes it
+/// (`JSON.stringify(tree)`: the tree of a large app is tens of megabytes, half of it
+/// indentation when pretty).
 fn write_tree(w: &mut impl std::io::Write, root: &TreeNode) -> std::io::Result<()> {
-    fn string(w: &mut impl std::io::Write, s: &str) -> std::io::Result<()> {
-        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-            w.write_all(b"\"")?;
-            w.write_all(s.as_bytes())?;
-            w.write_all(b"\"")
-        } else {
-            serde_json::to_writer(&mut *w, s).map_err(std::io::Error::from)
-        }
-    }
-    /// `"key": ` on a new line at `depth`, after a comma unless `first`.
-    fn key(w: &mut impl std::io::Write, depth: usize, first: bool, k: &str) -> std::io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        indent(w, depth)?;
-        string(w, k)?;
-        w.write_all(b": ")
-    }
-    fn node(w: &mut impl std::io::Write, n: &TreeNode, depth: usize) -> std::io::Result<()> {
-        w.write_all(b"{")?;
-        key(w, depth + 1, true, "id")?;
-        string(w, &n.id)?;
-        key(w, depth + 1, false, "path")?;
-        string(w, &n.path)?;
-        if !n.children.is_empty() {
-            key(w, depth + 1, false, "children")?;
-            w.write_all(b"{")?;
-            for (i, c) in n.children.iter().enumerate() {
-                key(w, depth + 2, i == 0, &c.id)?;
-                node(w, c, depth + 2)?;
-            }
-            w.write_all(b"\n")?;
-            indent(w, depth + 1)?;
-            w.write_all(b"}")?;
-        }
-        if let Some(t) = &n.cfn_type {
-            key(w, depth + 1, false, "attributes")?;
-            w.write_all(b"{")?;
-            key(w, depth + 2, true, "aws:cdk:cloudformation:type")?;
-            string(w, t)?;
-            w.write_all(b"\n")?;
-            indent(w, depth + 1)?;
-            w.write_all(b"}")?;
-        }
-        key(w, depth + 1, false, "constructInfo")?;
-        w.write_all(b"{")?;
-        key(w, depth + 2, true, "fqn")?;
-        string(w, &n.fqn)?;
-        key(w, depth + 2, false, "version")?;
-        string(w, env!("CARGO_PKG_VERSION"))?;
-        w.write_all(b"\n")?;
-        indent(w, depth + 1)?;
-        w.write_all(b"}\n")?;
-        indent(w, depth)?;
-        w.write_all(b"}")
-    }
-    w.write_all(b"{")?;
-    key(w, 1, true, "version")?;
-    string(w, "tree-0.1")?;
-    key(w, 1, false, "tree")?;
-    node(w, root, 1)?;
-    w.write_all(b"\n}\n")
+    serde_json::to_writer(w, &tree(root)).map_err(std::io::Error::from)
 }
 
 fn write_tree_file(staging: &Path, root: &TreeNode) -> Result<()> {

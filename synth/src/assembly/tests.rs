@@ -368,7 +368,7 @@ fn streaming_writes_nothing_when_synth_fails() {
 }
 
 #[test]
-fn tree_json_is_what_serde_writes_for_the_tree_view() {
+fn tree_json_is_compact_like_cdk_and_holds_the_tree() {
     let leaf = |id: &str, path: &str, cfn: Option<&str>| TreeNode {
         id: id.into(),
         path: path.into(),
@@ -395,12 +395,21 @@ fn tree_json_is_what_serde_writes_for_the_tree_view() {
             leaf("Empty", "Empty", None),
         ],
     };
-    let mut fast = Vec::new();
-    write_tree(&mut fast, &root).unwrap();
-    let mut expected = serde_json::to_vec_pretty(&tree(&root)).unwrap();
-    expected.push(b'\n');
+    let mut written = Vec::new();
+    write_tree(&mut written, &root).unwrap();
+    let text = String::from_utf8(written).unwrap();
+    // Compact, as CDK writes it, and what the view serializes to.
+    assert_eq!(text, serde_json::to_string(&tree(&root)).unwrap());
+    assert!(!text.contains('\n'));
+    let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed["version"], "tree-0.1");
     assert_eq!(
-        String::from_utf8(fast).unwrap(),
-        String::from_utf8(expected).unwrap()
+        parsed["tree"]["children"]["Stack"]["children"]["Bucket"]["attributes"]
+            ["aws:cdk:cloudformation:type"],
+        "AWS::S3::Bucket"
+    );
+    assert_eq!(
+        parsed["tree"]["children"]["Stack"]["children"]["from \"a\\b\"\t:80 é"]["path"],
+        "Stack/from \"a\\b\"\t:80 é"
     );
 }
