@@ -18,7 +18,7 @@
 mod table;
 mod validate;
 
-pub use validate::{compile_all_fresh, SchemaError};
+pub use validate::{compile_all_fresh, compile_in_background, SchemaError};
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

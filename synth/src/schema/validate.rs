@@ -87,6 +87,45 @@ fn compiled(type_name: &str) -> Option<&'static Result<Compiled, SchemaError>> {
     Some(slot.get_or_init(|| compile(entry)))
 }
 
+/// Starts compiling the schema of `type_name` on a background thread, unless it is not
+/// vendored or already compiled or queued. [`validate`] compiles a schema on first use
+/// otherwise; an app calls this as it adds resources, so that the schemas are ready by
+/// the time synth validates (the app is built on one thread, the other cores idle).
+pub fn compile_in_background(type_name: &str) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc::{channel, Sender};
+    static QUEUED: OnceLock<Vec<AtomicBool>> = OnceLock::new();
+    static WORKER: OnceLock<Option<Sender<usize>>> = OnceLock::new();
+    let (index, compiled) = slots();
+    let Some(&i) = index.get(type_name) else {
+        return;
+    };
+    if compiled[i].get().is_some() {
+        return;
+    }
+    let queued = QUEUED.get_or_init(|| compiled.iter().map(|_| AtomicBool::new(false)).collect());
+    if queued[i].swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let worker = WORKER.get_or_init(|| {
+        let (tx, rx) = channel::<usize>();
+        std::thread::Builder::new()
+            .name("berth-schemas".into())
+            .spawn(move || {
+                let (_, slots) = slots();
+                for i in rx {
+                    slots[i].get_or_init(|| compile(&table::ENTRIES[i]));
+                }
+            })
+            .ok()
+            .map(|_| tx)
+    });
+    // Without a worker, `validate` compiles on first use.
+    if let Some(tx) = worker {
+        let _ = tx.send(i);
+    }
+}
+
 /// Compiles every vendored schema afresh (not cached) and returns how many compiled, or
 /// the first failure. Used by tests and benchmarks; [`super::validate`] compiles lazily.
 pub fn compile_all_fresh() -> Result<usize, SchemaError> {
