@@ -631,6 +631,9 @@ impl App {
         id: &str,
         props: P,
     ) -> Result<ResourceRef<P>> {
+        if self.options.validate_schemas {
+            berth_synth::schema::compile_in_background(props.type_name());
+        }
         let node = self.add_element(
             scope,
             id,
@@ -860,12 +863,18 @@ impl App {
     /// Prepares the constructs, locks the tree and returns what synth needs, with the
     /// constructs' own validation problems.
     pub fn spec(&mut self) -> Result<(AppSpec, Vec<Diagnostic>), SynthError> {
-        self.lower(false)
+        self.lower(false, true)
     }
 
     /// [`App::spec`]; with `deferred`, resources' `properties` are left `Null`, to be
-    /// rendered from the tree by [`App::property_source`] while synth runs.
-    fn lower(&mut self, deferred: bool) -> Result<(AppSpec, Vec<Diagnostic>), SynthError> {
+    /// rendered from the tree by [`App::property_source`] while synth runs; without
+    /// `with_tree`, the spec's `tree` is left empty (`tree.json` is then written by
+    /// [`App::write_tree`]).
+    fn lower(
+        &mut self,
+        deferred: bool,
+        with_tree: bool,
+    ) -> Result<(AppSpec, Vec<Diagnostic>), SynthError> {
         self.prepare().map_err(|e| {
             SynthError::Invalid(vec![Diagnostic::error(
                 "BERTH-E0001",
@@ -882,6 +891,20 @@ impl App {
         }
         // tree.json's nodes are built on a second thread meanwhile.
         let app: &App = self;
+        if !with_tree {
+            let stacks = app
+                .stacks()
+                .into_iter()
+                .map(|s| app.stack_spec(s, deferred))
+                .collect();
+            return Ok((
+                AppSpec {
+                    stacks,
+                    tree: TreeNode::default(),
+                },
+                diags,
+            ));
+        }
         let (stacks, tree) = std::thread::scope(|scope| {
             let tree = scope.spawn(|| app.tree_node(ROOT, String::new()));
             // Sequentially: on parallel workers this is slower (fresh allocator arenas
@@ -1064,17 +1087,8 @@ impl App {
     /// The `tree.json` node of `n`, whose path is `path`.
     fn tree_node(&self, n: NodeId, path: String) -> TreeNode {
         let node = self.node(n);
-        let (fqn, cfn_type) = match &node.kind {
-            NodeKind::App => ("berth.App", None),
-            NodeKind::Stack(_) => ("berth.Stack", None),
-            NodeKind::Construct(Some(c)) => (c.fqn(), None),
-            NodeKind::Construct(None) => ("berth.Construct", None),
-            NodeKind::Resource(r) => ("berth.CfnResource", Some(r.props.type_name().to_owned())),
-            NodeKind::Parameter(_) => ("berth.CfnParameter", None),
-            NodeKind::Output(_) => ("berth.CfnOutput", None),
-            NodeKind::Condition(_) => ("berth.CfnCondition", None),
-            NodeKind::Mapping(_) => ("berth.CfnMapping", None),
-        };
+        let (fqn, cfn_type) = self.tree_kind(n);
+        let cfn_type = cfn_type.map(str::to_owned);
         TreeNode {
             id: if n == ROOT {
                 "App".into()
@@ -1098,6 +1112,76 @@ impl App {
             fqn: fqn.to_owned(),
             cfn_type,
         }
+    }
+
+    /// The `constructInfo.fqn` of a node, and its CloudFormation type if a resource.
+    fn tree_kind(&self, n: NodeId) -> (&str, Option<&str>) {
+        match &self.node(n).kind {
+            NodeKind::App => ("berth.App", None),
+            NodeKind::Stack(_) => ("berth.Stack", None),
+            NodeKind::Construct(Some(c)) => (c.fqn(), None),
+            NodeKind::Construct(None) => ("berth.Construct", None),
+            NodeKind::Resource(r) => ("berth.CfnResource", Some(r.props.type_name())),
+            NodeKind::Parameter(_) => ("berth.CfnParameter", None),
+            NodeKind::Output(_) => ("berth.CfnOutput", None),
+            NodeKind::Condition(_) => ("berth.CfnCondition", None),
+            NodeKind::Mapping(_) => ("berth.CfnMapping", None),
+        }
+    }
+
+    /// Writes `tree.json` straight from the tree: the bytes
+    /// [`assembly::tree`] serializes [`App::tree_node`]`(ROOT)` to, without building it.
+    fn write_tree(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(br#"{"version":"tree-0.1","tree":"#)?;
+        let mut path = String::with_capacity(256);
+        self.write_tree_node(w, ROOT, &mut path)?;
+        w.write_all(b"}")
+    }
+
+    fn write_tree_node(
+        &self,
+        w: &mut dyn std::io::Write,
+        n: NodeId,
+        path: &mut String,
+    ) -> std::io::Result<()> {
+        fn string(w: &mut dyn std::io::Write, s: &str) -> std::io::Result<()> {
+            serde_json::to_writer(w, s).map_err(std::io::Error::from)
+        }
+        let node = self.node(n);
+        let (fqn, cfn_type) = self.tree_kind(n);
+        w.write_all(br#"{"id":"#)?;
+        string(w, if n == ROOT { "App" } else { &node.id })?;
+        w.write_all(br#","path":"#)?;
+        string(w, path)?;
+        if !node.children.is_empty() {
+            w.write_all(br#","children":{"#)?;
+            for (i, &c) in node.children.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                let id = &self.node(c).id;
+                string(w, id)?;
+                w.write_all(b":")?;
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str(id);
+                self.write_tree_node(w, c, path)?;
+                path.truncate(len);
+            }
+            w.write_all(b"}")?;
+        }
+        if let Some(t) = cfn_type {
+            w.write_all(br#","attributes":{"aws:cdk:cloudformation:type":"#)?;
+            string(w, t)?;
+            w.write_all(b"}")?;
+        }
+        w.write_all(br#","constructInfo":{"fqn":"#)?;
+        string(w, fqn)?;
+        w.write_all(br#","version":"#)?;
+        string(w, assembly::CONSTRUCT_INFO_VERSION)?;
+        w.write_all(b"}}")
     }
 
     /// Synthesizes every stack: prepares and validates the constructs, resolves
@@ -1128,7 +1212,7 @@ impl App {
         dir: impl AsRef<Path>,
         format: TemplateFormat,
     ) -> Result<assembly::Written, SynthError> {
-        let (spec, mut construct_diags) = self.lower(true)?;
+        let (spec, mut construct_diags) = self.lower(true, false)?;
         let source = self.property_source();
         if construct_diags.iter().any(Diagnostic::is_error) {
             // Report every problem at once, construct and synth, writing nothing.
@@ -1139,7 +1223,15 @@ impl App {
             }
             return Err(SynthError::Invalid(sort(construct_diags)));
         }
-        match assembly::synthesize_to_from(dir.as_ref(), &spec, &source, &self.options, format) {
+        let tree = |w: &mut dyn std::io::Write| self.write_tree(w);
+        match assembly::synthesize_to_from(
+            dir.as_ref(),
+            &spec,
+            &source,
+            Some(&tree),
+            &self.options,
+            format,
+        ) {
             Ok(mut written) => {
                 construct_diags.append(&mut written.diagnostics);
                 written.diagnostics = sort(construct_diags);
@@ -1154,7 +1246,7 @@ impl App {
     }
 
     fn synth_with_tree(&mut self) -> Result<(SynthOutput, TreeNode), SynthError> {
-        let (spec, construct_diags) = self.lower(true)?;
+        let (spec, construct_diags) = self.lower(true, true)?;
         let synthesized = synthesize_from(&spec, &self.property_source(), &self.options);
         let out = merge_diagnostics(synthesized, construct_diags)?;
         Ok((out, spec.tree))

@@ -336,7 +336,7 @@ pub fn tree(root: &TreeNode) -> impl serde::Serialize + '_ {
         fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
             let mut m = s.serialize_map(Some(2))?;
             m.serialize_entry("fqn", self.0)?;
-            m.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+            m.serialize_entry("version", CONSTRUCT_INFO_VERSION)?;
             m.end()
         }
     }
@@ -519,32 +519,47 @@ pub fn synthesize_to(
     options: &SynthOptions,
     format: TemplateFormat,
 ) -> Result<Written> {
-    stream(dir, app, None, options, format)
+    stream(dir, app, None, None, options, format)
 }
 
 /// [`synthesize_to`], taking resources' properties from `source` (see
-/// [`PropertySource`]): what `App::write_assembly` uses, so that no copy of the
-/// app's properties is made before rendering.
+/// [`PropertySource`]) and, if given, writing `tree.json` with `tree` instead of from
+/// [`AppSpec::tree`] (see [`TreeSource`]): what `App::write_assembly` uses, so that no
+/// copy of the app's properties or of its construct tree is made.
 pub fn synthesize_to_from(
     dir: &Path,
     app: &AppSpec,
     source: &PropertySource<'_>,
+    tree: Option<&TreeSource<'_>>,
     options: &SynthOptions,
     format: TemplateFormat,
 ) -> Result<Written> {
-    stream(dir, app, Some(source), options, format)
+    stream(dir, app, Some(source), tree, options, format)
 }
+
+/// Writes `tree.json` for an [`AppSpec`] whose [`AppSpec::tree`] was left empty: the
+/// bytes [`tree`] serializes to (compact) for the app's construct tree, written from
+/// the tree itself so that no [`TreeNode`] copy of it is made. Called on a thread of
+/// its own while the stacks render.
+pub type TreeSource<'s> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Sync + 's;
+
+/// The `constructInfo.version` of every `tree.json` node: berth's version.
+pub const CONSTRUCT_INFO_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn stream(
     dir: &Path,
     app: &AppSpec,
     source: Option<&PropertySource<'_>>,
+    tree_source: Option<&TreeSource<'_>>,
     options: &SynthOptions,
     format: TemplateFormat,
 ) -> Result<Written> {
     staged(dir, |staging| {
         let (tree, output) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| write_tree_file(staging, &app.tree));
+            let tree = scope.spawn(|| match tree_source {
+                Some(write) => write_buffered(staging, "tree.json", |w| write(w)),
+                None => write_tree_file(staging, &app.tree),
+            });
             // JSON templates are written in two steps: everything before `Outputs`
             // as soon as a stack is rendered, the rest (exports included) at the end.
             let start = |s: &StackSpec, head: Vec<u8>| -> Result<()> {

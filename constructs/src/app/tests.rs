@@ -812,6 +812,9 @@ fn rich_app() -> App {
     let p = app.find("B/P").unwrap();
     app.add_property_override(p, "Value", Value::get_att(q.id(), "Arn"))
         .unwrap();
+    // An id that tree.json must escape.
+    app.add_resource(b, "Odd \"id\" \\ é\t", raw("AWS::SQS::Queue", json!({})))
+        .unwrap();
     app
 }
 
