@@ -7,6 +7,7 @@ use berth_synth::model::{
     AppSpec, DockerImageAssetSpec, ElementKind, ElementSpec, Environment, OutputSpec,
     RemovalPolicy, ResourceSpec, StackSpec, TreeNode,
 };
+use berth_synth::par::par_map;
 use berth_synth::resource::{CfnProperties, ResourceRef};
 use berth_synth::synthesize::{synthesize_from, SynthOptions, SynthOutput};
 use berth_synth::value::Leaf;
@@ -892,11 +893,9 @@ impl App {
         // tree.json's nodes are built on a second thread meanwhile.
         let app: &App = self;
         if !with_tree {
-            let stacks = app
-                .stacks()
-                .into_iter()
-                .map(|s| app.stack_spec(s, deferred))
-                .collect();
+            // Stacks on parallel workers (with the tree thread below, sequentially:
+            // three threads on two cores made it slower, measured with `many`).
+            let stacks = par_map(app.stacks(), |s| app.stack_spec(s, deferred));
             return Ok((
                 AppSpec {
                     stacks,
@@ -907,8 +906,7 @@ impl App {
         }
         let (stacks, tree) = std::thread::scope(|scope| {
             let tree = scope.spawn(|| app.tree_node(ROOT, String::new()));
-            // Sequentially: on parallel workers this is slower (fresh allocator arenas
-            // and page faults outweigh the second core; measured with `many`).
+            // Sequentially: next to the tree thread, parallel workers were slower.
             let stacks = app
                 .stacks()
                 .into_iter()

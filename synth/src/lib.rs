@@ -57,7 +57,7 @@ pub mod cfn;
 pub mod error;
 pub mod logical_id;
 pub mod model;
-mod par;
+pub mod par;
 mod pretty;
 pub mod resource;
 pub mod schema;

@@ -6,8 +6,14 @@
 /// is locked once, when a worker takes it. With one core, or one item, `f` runs on
 /// the calling thread.
 ///
-/// Synthesis uses it per stack: logical IDs, rendering, serializing.
-pub(crate) fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+/// Synthesis uses it per stack: lowering the construct tree, logical IDs, rendering,
+/// serializing.
+///
+/// ```
+/// let squares = berth_synth::par::par_map(vec![1, 2, 3], |n| n * n);
+/// assert_eq!(squares, [1, 4, 9]);
+/// ```
+pub fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     let threads = std::thread::available_parallelism()
