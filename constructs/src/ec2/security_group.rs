@@ -412,11 +412,11 @@ impl SecurityGroup {
     }
 
     fn check(&self, app: &App, peer: &Peer, port: &Port) -> Result<()> {
-        let path = app.path(self.node);
+        // The path only for an error: rules are added often.
         port.check()
-            .map_err(|m| ConstructError::invalid(path.clone(), "port", m))?;
+            .map_err(|m| ConstructError::invalid(app.path(self.node), "port", m))?;
         peer.check()
-            .map_err(|m| ConstructError::invalid(path, "peer", m))
+            .map_err(|m| ConstructError::invalid(app.path(self.node), "peer", m))
     }
 
     /// Allows inbound traffic from `peer` on `port`. An empty description becomes

@@ -740,13 +740,13 @@ impl Vpc {
         app: &App,
         selection: &SubnetSelection,
     ) -> Result<SelectedSubnets> {
-        let path = app.path(self.node);
         let empty = Vec::new();
         let groups = app
             .construct::<VpcState>(self.node)
             .map(|s| &s.groups)
             .unwrap_or(&empty);
-        let err = |msg: String| ConstructError::invalid(path.clone(), "subnet_selection", msg);
+        let err =
+            |msg: String| ConstructError::invalid(app.path(self.node), "subnet_selection", msg);
         let chosen: Vec<&SubnetGroup> = match (&selection.subnet_type, &selection.subnet_group_name)
         {
             (Some(_), Some(_)) => {
