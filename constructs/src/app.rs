@@ -1130,56 +1130,59 @@ impl App {
     /// Writes `tree.json` straight from the tree: the bytes
     /// [`assembly::tree`] serializes [`App::tree_node`]`(ROOT)` to, without building it.
     fn write_tree(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        w.write_all(br#"{"version":"tree-0.1","tree":"#)?;
+        let mut out = TreeOut {
+            w,
+            buf: Vec::with_capacity(TreeOut::CHUNK + 4096),
+        };
+        out.raw(br#"{"version":"tree-0.1","tree":"#);
         let mut path = String::with_capacity(256);
-        self.write_tree_node(w, ROOT, &mut path)?;
-        w.write_all(b"}")
+        self.write_tree_node(&mut out, ROOT, &mut path)?;
+        out.raw(b"}");
+        out.flush()
     }
 
     fn write_tree_node(
         &self,
-        w: &mut dyn std::io::Write,
+        out: &mut TreeOut<'_>,
         n: NodeId,
         path: &mut String,
     ) -> std::io::Result<()> {
-        fn string(w: &mut dyn std::io::Write, s: &str) -> std::io::Result<()> {
-            serde_json::to_writer(w, s).map_err(std::io::Error::from)
-        }
         let node = self.node(n);
         let (fqn, cfn_type) = self.tree_kind(n);
-        w.write_all(br#"{"id":"#)?;
-        string(w, if n == ROOT { "App" } else { &node.id })?;
-        w.write_all(br#","path":"#)?;
-        string(w, path)?;
+        out.raw(br#"{"id":"#);
+        out.string(if n == ROOT { "App" } else { &node.id });
+        out.raw(br#","path":"#);
+        out.string(path);
         if !node.children.is_empty() {
-            w.write_all(br#","children":{"#)?;
+            out.raw(br#","children":{"#);
             for (i, &c) in node.children.iter().enumerate() {
                 if i > 0 {
-                    w.write_all(b",")?;
+                    out.raw(b",");
                 }
                 let id = &self.node(c).id;
-                string(w, id)?;
-                w.write_all(b":")?;
+                out.string(id);
+                out.raw(b":");
                 let len = path.len();
                 if len > 0 {
                     path.push('/');
                 }
                 path.push_str(id);
-                self.write_tree_node(w, c, path)?;
+                self.write_tree_node(out, c, path)?;
                 path.truncate(len);
             }
-            w.write_all(b"}")?;
+            out.raw(b"}");
         }
         if let Some(t) = cfn_type {
-            w.write_all(br#","attributes":{"aws:cdk:cloudformation:type":"#)?;
-            string(w, t)?;
-            w.write_all(b"}")?;
+            out.raw(br#","attributes":{"aws:cdk:cloudformation:type":"#);
+            out.string(t);
+            out.raw(b"}");
         }
-        w.write_all(br#","constructInfo":{"fqn":"#)?;
-        string(w, fqn)?;
-        w.write_all(br#","version":"#)?;
-        string(w, assembly::CONSTRUCT_INFO_VERSION)?;
-        w.write_all(b"}}")
+        out.raw(br#","constructInfo":{"fqn":"#);
+        out.string(fqn);
+        out.raw(br#","version":"#);
+        out.string(assembly::CONSTRUCT_INFO_VERSION);
+        out.raw(b"}}");
+        out.maybe_flush()
     }
 
     /// Synthesizes every stack: prepares and validates the constructs, resolves
@@ -1222,14 +1225,19 @@ impl App {
             return Err(SynthError::Invalid(sort(construct_diags)));
         }
         let tree = |w: &mut dyn std::io::Write| self.write_tree(w);
-        match assembly::synthesize_to_from(
+        let written = assembly::synthesize_to_from(
             dir.as_ref(),
             &spec,
             &source,
             Some(&tree),
             &self.options,
             format,
-        ) {
+        );
+        // Freeing the spec of a large app takes milliseconds: not on the caller's time.
+        let _ = std::thread::Builder::new()
+            .name("berth-free-spec".into())
+            .spawn(move || drop(spec));
+        match written {
             Ok(mut written) => {
                 construct_diags.append(&mut written.diagnostics);
                 written.diagnostics = sort(construct_diags);
@@ -1277,6 +1285,45 @@ fn merge_diagnostics(
 fn sort(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
     d.sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
     d
+}
+
+/// `tree.json`'s bytes, gathered in a buffer handed to the writer in chunks.
+struct TreeOut<'w> {
+    w: &'w mut dyn std::io::Write,
+    buf: Vec<u8>,
+}
+
+impl TreeOut<'_> {
+    const CHUNK: usize = 1 << 16;
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// A JSON string: as it is when nothing needs escaping (ids and paths nearly
+    /// always), else as serde_json escapes it.
+    fn string(&mut self, s: &str) {
+        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(s.as_bytes());
+            self.buf.push(b'"');
+        } else {
+            serde_json::to_writer(&mut self.buf, s).expect("a string serializes into a Vec");
+        }
+    }
+
+    fn maybe_flush(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= Self::CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
 }
 
 /// A resource's `Properties`: what its L1 renders, with the overrides applied.
