@@ -603,11 +603,14 @@ pub(crate) fn synthesize_with(
 
     let order = stack_order(app, &table, &stack_edges, &mut diags);
 
-    // Per-stack graph checks and limits.
-    for (si, stack) in app.stacks.iter().enumerate() {
-        check_resource_cycles(&table, stack, &rendered[si], &mut diags);
-        check_limits(stack, &rendered[si], &mut diags);
-    }
+    // Per-stack graph checks and limits, stacks on parallel workers.
+    let checks = par_map(app.stacks.iter().zip(&rendered).collect(), |(stack, r)| {
+        let mut d = Vec::new();
+        check_resource_cycles(&table, stack, r, &mut d);
+        check_limits(stack, r, &mut d);
+        d
+    });
+    diags.extend(checks.into_iter().flatten());
 
     if diags.iter().any(Diagnostic::is_error) {
         return Err(SynthError::Invalid(sorted(diags)));
