@@ -323,8 +323,7 @@ impl Construct for TaskDefState {
             let Some(s) = self.container(app, c) else {
                 continue;
             };
-            let mut def = s.rendered.clone();
-            def.port_mappings = render_ports(&s.port_mappings, bridge);
+            let port_mappings = render_ports(&s.port_mappings, bridge);
             let deps: Vec<td::ContainerDependency> = s
                 .dependencies
                 .iter()
@@ -333,6 +332,13 @@ impl Construct for TaskDefState {
                         .map(|d| dependency_l1(d.name.clone(), *cond))
                 })
                 .collect();
+            // Prepare runs once, and the tree is locked after it: the container's
+            // definition moves into the L1 instead of being copied.
+            let Some(s) = app.construct_mut::<ContainerState>(c.node) else {
+                continue;
+            };
+            let mut def = std::mem::take(&mut s.rendered);
+            def.port_mappings = port_mappings;
             def.depends_on = (!deps.is_empty()).then(|| Expr::Lit(deps));
             rendered.push(def);
         }
