@@ -358,8 +358,8 @@ impl Construct for ServiceState {
     }
 
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
-        let path = app.path(node);
-        let err = |m: String| Diagnostic::error("BERTH-E0311", path.clone(), m);
+        // The path only for a problem: validation runs for every service.
+        let err = |m: String| Diagnostic::error("BERTH-E0311", app.path(node), m);
         let mut out = Vec::new();
         let td = self.task_definition;
         let containers = td.containers(app);

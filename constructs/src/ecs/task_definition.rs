@@ -353,8 +353,8 @@ impl Construct for TaskDefState {
     }
 
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
-        let path = app.path(node);
-        let err = |m: String| Diagnostic::error("BERTH-E0310", path.clone(), m);
+        // The path only for a problem: validation runs for every task definition.
+        let err = |m: String| Diagnostic::error("BERTH-E0310", app.path(node), m);
         let mut out = Vec::new();
         let states: Vec<(&ContainerDefinition, &ContainerState)> = self
             .containers

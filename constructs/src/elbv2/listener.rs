@@ -351,14 +351,15 @@ impl Construct for ListenerState {
         "berth.elbv2.Listener"
     }
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
-        let path = app.path(node);
+        // The path only for a problem: validation runs for every listener.
+        let path = || app.path(node);
         let mut out = Vec::new();
         for (i, (p, rule)) in self.rules.iter().enumerate() {
             if let Some((_, first)) = self.rules[..i].iter().find(|(q, _)| q == p) {
                 out.push(
                     Diagnostic::error(
                         "BERTH-E0400",
-                        path.clone(),
+                        path(),
                         format!(
                             "priority {p} is used by two rules, {} and {}; give each rule of a listener its own priority",
                             app.path(*first),
@@ -372,7 +373,7 @@ impl Construct for ListenerState {
         if !self.has_default {
             out.push(Diagnostic::error(
                 "BERTH-E0402",
-                path,
+                path(),
                 "the listener has no default action; give ListenerProps::default_action, or call add_targets or add_action without a priority",
             ));
         }

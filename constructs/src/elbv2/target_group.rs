@@ -238,13 +238,14 @@ impl Construct for TgState {
         "berth.elbv2.TargetGroup"
     }
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
-        let path = app.path(node);
+        // The path only for a problem: validation runs for every target group.
+        let path = || app.path(node);
         let mut out = Vec::new();
         if self.port.is_none() {
             out.push(
                 Diagnostic::error(
                     "BERTH-E0403",
-                    path.clone(),
+                    path(),
                     "the target group has no port; give TargetGroupProps::port or register a target",
                 )
                 .with_property("Port"),
@@ -255,7 +256,7 @@ impl Construct for TgState {
                 out.push(
                     Diagnostic::error(
                         "BERTH-E0401",
-                        path,
+                        path(),
                         format!("health check port {hc} cannot be used: the targets listen on dynamic host ports; leave the port unset (traffic port)"),
                     )
                     .with_property("HealthCheckPort"),
@@ -278,7 +279,7 @@ impl Construct for TgState {
                 out.push(
                     Diagnostic::error(
                         "BERTH-E0401",
-                        path,
+                        path(),
                         format!(
                             "health check port {hc} is not a port the targets listen on; leave the port unset (traffic port) or use one of: {}",
                             list.join(", ")

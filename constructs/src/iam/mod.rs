@@ -602,7 +602,8 @@ impl Construct for RoleState {
         self.fqn
     }
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
-        let path = match self.default_policy {
+        // The path only for a problem: validation runs for every role.
+        let path = || match self.default_policy {
             Some((p, _)) => app.path(p),
             None => app.path(node),
         };
@@ -610,7 +611,7 @@ impl Construct for RoleState {
         for (i, s) in self.document.statements().iter().enumerate() {
             for problem in s.identity_problems() {
                 out.push(
-                    Diagnostic::error("BERTH-E0300", path.clone(), problem)
+                    Diagnostic::error("BERTH-E0300", path(), problem)
                         .with_property(format!("PolicyDocument.Statement[{i}]")),
                 );
             }
