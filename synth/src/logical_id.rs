@@ -50,7 +50,7 @@ pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
         if *c == HIDDEN_FROM_HUMAN_ID {
             continue;
         }
-        id.extend(c.chars().filter(char::is_ascii_alphanumeric));
+        push_alphanumeric(&mut id, c);
     }
     id.truncate(MAX_HUMAN_LEN);
     push_path_hash(&mut id, &components);
@@ -75,7 +75,19 @@ fn push_path_hash(out: &mut String, components: &[&str]) {
 }
 
 fn remove_non_alphanumeric(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+    let mut out = String::with_capacity(s.len());
+    push_alphanumeric(&mut out, s);
+    out
+}
+
+/// Appends the ASCII letters and digits of `s` (a multi-byte character's bytes are
+/// never ASCII, so going byte by byte keeps exactly the same characters).
+fn push_alphanumeric(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(char::from(b));
+        }
+    }
 }
 
 /// Why a logical ID is not acceptable to CloudFormation, if it is not.
@@ -101,6 +113,18 @@ pub fn check_logical_id(id: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_ascii_letters_and_digits_are_kept() {
+        let reference =
+            |s: &str| -> String { s.chars().filter(char::is_ascii_alphanumeric).collect() };
+        for s in ["Wéb-1", "ＡＢ12", "日本Queue", "a_b c/d", "Ωmega9"] {
+            assert_eq!(remove_non_alphanumeric(s), reference(s), "{s}");
+        }
+        let id = make_unique_id(&["Wéb-1", "Qüeue"]).unwrap();
+        assert!(id.starts_with("Wb1Qeue"), "{id}");
+        assert_eq!(id.len(), "Wb1Qeue".len() + HASH_LEN);
+    }
 
     /// Vectors from CDK's own output (aws-cdk-lib snapshots and integration tests).
     #[test]
