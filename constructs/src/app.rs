@@ -946,7 +946,7 @@ impl App {
             env: data.env.clone(),
             termination_protection: data.termination_protection,
             depends_on: Vec::new(),
-            elements: Vec::with_capacity(self.elements_below(stack.node)),
+            elements: Vec::new(),
             assets: data.assets.clone(),
         };
         // Stack-level dependencies: the stack's own, plus those of anything inside it
@@ -960,21 +960,6 @@ impl App {
             spec.depends_on.push(d);
         }
         spec
-    }
-
-    /// How many template elements are below `n` (to size a stack's element list).
-    fn elements_below(&self, n: NodeId) -> usize {
-        self.node(n)
-            .children
-            .iter()
-            .map(|&c| {
-                let own = match self.node(c).kind {
-                    NodeKind::App | NodeKind::Stack(_) | NodeKind::Construct(_) => 0,
-                    _ => 1,
-                };
-                own + self.elements_below(c)
-            })
-            .sum()
     }
 
     fn collect<'s>(
