@@ -751,7 +751,8 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
     // Paths and logical IDs (an MD5 each), stacks on parallel workers.
     let per_stack = par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
         let mut diags = Vec::new();
-        let mut by_lid: HashMap<&str, &str> = HashMap::with_capacity(stack.elements.len());
+        let mut by_lid: HashMap<&str, &str, foldhash::fast::FixedState> =
+            HashMap::with_capacity_and_hasher(stack.elements.len(), Default::default());
         let infos: Vec<(ElementId, Info<'a>)> = stack
             .elements
             .iter()

@@ -60,8 +60,11 @@ pub struct Violation {
     pub message: String,
 }
 
-fn registry() -> &'static HashMap<&'static str, ResourceSchema> {
-    static REGISTRY: OnceLock<HashMap<&'static str, ResourceSchema>> = OnceLock::new();
+/// Type name → schema facts; looked up for every resource, so with a fast hasher.
+type Registry = HashMap<&'static str, ResourceSchema, foldhash::fast::FixedState>;
+
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         table::ENTRIES
             .iter()

@@ -66,8 +66,11 @@ fn compile(entry: &table::Entry) -> Result<Compiled, SchemaError> {
 
 type Slot = OnceLock<Result<Compiled, SchemaError>>;
 
-fn slots() -> &'static (HashMap<&'static str, usize>, Vec<Slot>) {
-    static SLOTS: OnceLock<(HashMap<&'static str, usize>, Vec<Slot>)> = OnceLock::new();
+/// Type name → index of its compiled schema (looked up for every resource: a fast hasher).
+type Index = HashMap<&'static str, usize, foldhash::fast::FixedState>;
+
+fn slots() -> &'static (Index, Vec<Slot>) {
+    static SLOTS: OnceLock<(Index, Vec<Slot>)> = OnceLock::new();
     SLOTS.get_or_init(|| {
         let index = table::ENTRIES
             .iter()
