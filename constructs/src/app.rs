@@ -890,7 +890,6 @@ impl App {
                 diags.extend(c.validate(self, ElementId(i as u32)));
             }
         }
-        // tree.json's nodes are built on a second thread meanwhile.
         let app: &App = self;
         if !with_tree {
             // Stacks on parallel workers (with the tree thread below, sequentially:
@@ -904,6 +903,7 @@ impl App {
                 diags,
             ));
         }
+        // tree.json's nodes are built on a second thread meanwhile.
         let (stacks, tree) = std::thread::scope(|scope| {
             let tree = scope.spawn(|| app.tree_node(ROOT, String::new()));
             // Sequentially: next to the tree thread, parallel workers were slower.
