@@ -93,6 +93,9 @@ struct StackData {
     env: Environment,
     termination_protection: bool,
     assets: Vec<DockerImageAssetSpec>,
+    /// How many template elements (resources, parameters, outputs, conditions,
+    /// mappings) the stack holds: lowering sizes its element list with it.
+    elements: usize,
 }
 
 // Boxed variants keep `Node` small: the arena holds one per construct.
@@ -129,9 +132,108 @@ struct Node {
     /// small, so a scan finds one faster than a map costs to keep per node).
     children: Vec<NodeId>,
     kind: NodeKind,
+    /// What few nodes have (tags, explicit dependencies, a logical-ID override), boxed so
+    /// that the many nodes without them stay small.
+    extra: Option<Box<NodeExtra>>,
+}
+
+/// The construct tree's nodes, by id, in chunks of a fixed size: growing never copies
+/// the nodes already there (one `Vec` would double and copy megabytes for a large app,
+/// touching fresh memory each time).
+struct Nodes {
+    chunks: Vec<Vec<Node>>,
+    len: usize,
+}
+
+impl Nodes {
+    /// Nodes per chunk, as a power of two.
+    const CHUNK_BITS: u32 = 10;
+    const CHUNK: usize = 1 << Self::CHUNK_BITS;
+
+    fn new() -> Nodes {
+        Nodes {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn push(&mut self, node: Node) {
+        if self.len % Self::CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(Self::CHUNK));
+        }
+        self.chunks
+            .last_mut()
+            .expect("a chunk with room")
+            .push(node);
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> Option<&Node> {
+        self.chunks
+            .get(i >> Self::CHUNK_BITS)?
+            .get(i & (Self::CHUNK - 1))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Node> {
+        self.chunks.iter().flatten()
+    }
+}
+
+impl std::ops::Index<usize> for Nodes {
+    type Output = Node;
+    fn index(&self, i: usize) -> &Node {
+        &self.chunks[i >> Self::CHUNK_BITS][i & (Self::CHUNK - 1)]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Nodes {
+    fn index_mut(&mut self, i: usize) -> &mut Node {
+        &mut self.chunks[i >> Self::CHUNK_BITS][i & (Self::CHUNK - 1)]
+    }
+}
+
+/// The rarely set parts of a [`Node`].
+#[derive(Default)]
+struct NodeExtra {
     tags: IndexMap<String, String>,
     depends_on: Vec<NodeId>,
     logical_id: Option<String>,
+}
+
+impl Node {
+    fn new(id: String, parent: Option<NodeId>, kind: NodeKind) -> Node {
+        Node {
+            id,
+            parent,
+            children: Vec::new(),
+            kind,
+            extra: None,
+        }
+    }
+
+    /// The node's own tags, if it has any.
+    fn tags(&self) -> Option<&IndexMap<String, String>> {
+        self.extra
+            .as_ref()
+            .map(|e| &e.tags)
+            .filter(|t| !t.is_empty())
+    }
+
+    fn depends_on(&self) -> &[NodeId] {
+        self.extra.as_ref().map_or(&[], |e| &e.depends_on)
+    }
+
+    fn logical_id(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|e| e.logical_id.as_ref())
+    }
+
+    fn extra_mut(&mut self) -> &mut NodeExtra {
+        self.extra.get_or_insert_with(Default::default)
+    }
 }
 
 /// The root of the construct tree: it owns every construct of the program.
@@ -151,7 +253,7 @@ struct Node {
 /// assert!(out.stacks[0].template["Resources"]["Bucket"].is_object());
 /// ```
 pub struct App {
-    nodes: Vec<Node>,
+    nodes: Nodes,
     locked: bool,
     prepared: bool,
     options: SynthOptions,
@@ -209,9 +311,12 @@ impl Stack {
                 env: props.env,
                 termination_protection: props.termination_protection,
                 assets: Vec::new(),
+                elements: 0,
             })),
         )?;
-        app.nodes[node.0 as usize].tags = props.tags;
+        if !props.tags.is_empty() {
+            app.nodes[node.0 as usize].extra_mut().tags = props.tags;
+        }
         Ok(Stack { node })
     }
 
@@ -245,7 +350,10 @@ impl Stack {
 
     /// Makes this stack deploy after `other`.
     pub fn add_dependency(&self, app: &mut App, other: Stack) {
-        app.node_mut(self.node).depends_on.push(other.node);
+        app.node_mut(self.node)
+            .extra_mut()
+            .depends_on
+            .push(other.node);
     }
 
     /// Registers a Docker image asset the stack's template refers to (by its
@@ -454,15 +562,11 @@ impl App {
     /// An empty app.
     pub fn new() -> App {
         App {
-            nodes: vec![Node {
-                id: String::new(),
-                parent: None,
-                children: Vec::new(),
-                kind: NodeKind::App,
-                tags: IndexMap::new(),
-                depends_on: Vec::new(),
-                logical_id: None,
-            }],
+            nodes: {
+                let mut nodes = Nodes::new();
+                nodes.push(Node::new(String::new(), None, NodeKind::App));
+                nodes
+            },
             locked: false,
             prepared: false,
             options: SynthOptions::default(),
@@ -607,17 +711,23 @@ impl App {
                 ))
             }
         }
-        let node = ElementId(self.nodes.len() as u32);
-        self.nodes.push(Node {
-            id: id.to_owned(),
-            parent: Some(scope),
-            children: Vec::new(),
+        let is_element = !matches!(
             kind,
-            tags: IndexMap::new(),
-            depends_on: Vec::new(),
-            logical_id: None,
-        });
+            NodeKind::App | NodeKind::Stack(_) | NodeKind::Construct(_)
+        );
+        let node = ElementId(self.nodes.len() as u32);
+        self.nodes.push(Node::new(id.to_owned(), Some(scope), kind));
         self.node_mut(scope).children.push(node);
+        if is_element {
+            let mut cur = Some(scope);
+            while let Some(n) = cur {
+                if let NodeKind::Stack(data) = &mut self.node_mut(n).kind {
+                    data.elements += 1;
+                    break;
+                }
+                cur = self.node(n).parent;
+            }
+        }
         Ok(node)
     }
 
@@ -773,7 +883,7 @@ impl App {
         if let Err(msg) = berth_synth::logical_id::check_logical_id(logical_id) {
             return Err(ConstructError::invalid(self.path(node), "logical_id", msg));
         }
-        self.node_mut(node).logical_id = Some(logical_id.to_owned());
+        self.node_mut(node).extra_mut().logical_id = Some(logical_id.to_owned());
         Ok(())
     }
 
@@ -781,12 +891,13 @@ impl App {
     /// resource, every resource below a construct, or a whole stack).
     pub fn add_dependency(&mut self, from: impl Scope, to: impl Scope) {
         let (from, to) = (from.node(), to.node());
-        self.node_mut(from).depends_on.push(to);
+        self.node_mut(from).extra_mut().depends_on.push(to);
     }
 
     /// Tags every taggable resource below `scope` (nearer tags win).
     pub fn add_tag(&mut self, scope: impl Scope, key: &str, value: &str) {
         self.node_mut(scope.node())
+            .extra_mut()
             .tags
             .insert(key.to_owned(), value.to_owned());
     }
@@ -942,21 +1053,27 @@ impl App {
             path: node.id.clone(),
             name: data.name.clone(),
             description: data.description.clone(),
-            tags: node.tags.clone(),
+            tags: node.tags().cloned().unwrap_or_default(),
             env: data.env.clone(),
             termination_protection: data.termination_protection,
             depends_on: Vec::new(),
-            elements: Vec::new(),
+            elements: Vec::with_capacity(data.elements),
             assets: data.assets.clone(),
         };
         // Stack-level dependencies: the stack's own, plus those of anything inside it
         // on another stack.
         let mut path = Vec::new();
-        let mut tags = vec![node.tags.clone()];
+        let mut tags = vec![node.tags().cloned().unwrap_or_default()];
         for &child in &node.children {
             self.collect(child, stack.node, deferred, &mut path, &mut tags, &mut spec);
         }
-        for &d in &node.depends_on {
+        debug_assert_eq!(
+            spec.elements.len(),
+            data.elements,
+            "element count of {}",
+            data.name
+        );
+        for &d in node.depends_on() {
             spec.depends_on.push(d);
         }
         spec
@@ -973,10 +1090,13 @@ impl App {
     ) {
         let node = self.node(n);
         path.push(&node.id);
-        let pushed_tags = !node.tags.is_empty();
-        if pushed_tags {
-            tags.push(node.tags.clone());
-        }
+        let pushed_tags = match node.tags() {
+            Some(own) => {
+                tags.push(own.clone());
+                true
+            }
+            None => false,
+        };
         let kind = match &node.kind {
             NodeKind::Resource(r) => Some(ElementKind::Resource(
                 self.resource_spec(n, r, tags, stack, deferred, spec),
@@ -995,7 +1115,7 @@ impl App {
             spec.elements.push(ElementSpec {
                 id: n,
                 path: path.iter().map(|&c| c.to_owned()).collect(),
-                logical_id: node.logical_id.clone(),
+                logical_id: node.logical_id().cloned(),
                 kind,
             });
         }
@@ -1035,7 +1155,7 @@ impl App {
             if c == stack {
                 break;
             }
-            for &target in &self.node(c).depends_on {
+            for &target in self.node(c).depends_on() {
                 if matches!(self.node(target).kind, NodeKind::Stack(_)) {
                     if target != stack {
                         spec.depends_on.push(target);

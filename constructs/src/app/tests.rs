@@ -64,6 +64,7 @@ fn resources_must_be_in_a_stack_and_stacks_in_the_app() {
             env: Environment::default(),
             termination_protection: false,
             assets: Vec::new(),
+            elements: 0,
         })),
     );
     assert_eq!(
