@@ -1062,7 +1062,7 @@ impl App {
         };
         // Stack-level dependencies: the stack's own, plus those of anything inside it
         // on another stack.
-        let mut path = Vec::new();
+        let mut path = node.id.clone();
         let mut tags = vec![node.tags().cloned().unwrap_or_default()];
         for &child in &node.children {
             self.collect(child, stack.node, deferred, &mut path, &mut tags, &mut spec);
@@ -1084,12 +1084,14 @@ impl App {
         n: NodeId,
         stack: NodeId,
         deferred: bool,
-        path: &mut Vec<&'s str>,
+        path: &mut String,
         tags: &mut Vec<IndexMap<String, String>>,
         spec: &mut StackSpec,
     ) {
         let node = self.node(n);
-        path.push(&node.id);
+        let parent_len = path.len();
+        path.push('/');
+        path.push_str(&node.id);
         let pushed_tags = match node.tags() {
             Some(own) => {
                 tags.push(own.clone());
@@ -1114,7 +1116,7 @@ impl App {
         if let Some(kind) = kind {
             spec.elements.push(ElementSpec {
                 id: n,
-                path: path.iter().map(|&c| c.to_owned()).collect(),
+                path: path.clone(),
                 logical_id: node.logical_id().cloned(),
                 kind,
             });
@@ -1125,7 +1127,7 @@ impl App {
         if pushed_tags {
             tags.pop();
         }
-        path.pop();
+        path.truncate(parent_len);
     }
 
     fn resource_spec(

@@ -24,7 +24,7 @@
 //!     elements: vec![
 //!         ElementSpec {
 //!             id: bucket,
-//!             path: vec!["Bucket".into()],
+//!             path: "Storage/Bucket".into(),
 //!             logical_id: None,
 //!             kind: ElementKind::Resource(ResourceSpec {
 //!                 type_name: "AWS::S3::Bucket".into(),
@@ -34,7 +34,7 @@
 //!         },
 //!         ElementSpec {
 //!             id: ElementId(2),
-//!             path: vec!["BucketArn".into()],
+//!             path: "Storage/BucketArn".into(),
 //!             logical_id: None,
 //!             kind: ElementKind::Output(OutputSpec {
 //!                 value: Value::get_att(bucket, "Arn"),

@@ -82,8 +82,10 @@ pub struct DockerImageAssetSpec {
 pub struct ElementSpec {
     /// Its id (what tokens refer to).
     pub id: ElementId,
-    /// The construct path components below the stack (`["Web", "TaskDef", "Resource"]`).
-    pub path: Vec<String>,
+    /// Its construct path: ids joined by `/`, the first its stack's
+    /// (`"Api/Web/TaskDef/Resource"` in stack `Api`). Ids never contain `/`; the logical
+    /// ID is derived from the ids below the stack.
+    pub path: String,
     /// A logical ID set by hand, replacing the one derived from the path.
     pub logical_id: Option<String>,
     /// What it is.

@@ -116,7 +116,7 @@ impl Kind {
 struct Info<'a> {
     stack: usize,
     logical_id: String,
-    path: String,
+    path: &'a str,
     kind: Kind,
     type_name: Option<&'a str>,
 }
@@ -269,7 +269,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
                     Json::String(info.logical_id.clone())
                 }
                 Some(info) if info.kind == kind => {
-                    let (path, other) = (info.path.clone(), self.table.names[info.stack]);
+                    let (path, other) = (info.path, self.table.names[info.stack]);
                     self.err(
                         "BERTH-E0104",
                         format!(
@@ -281,7 +281,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
                     invalid()
                 }
                 Some(info) => {
-                    let (path, noun) = (info.path.clone(), info.kind.noun());
+                    let (path, noun) = (info.path, info.kind.noun());
                     self.err(
                         "BERTH-E0103",
                         format!(
@@ -319,7 +319,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
         match (info.kind, attribute) {
             (Kind::Resource, _) | (Kind::Parameter, None) => {}
             (kind, _) => {
-                let (path, noun) = (info.path.clone(), kind.noun());
+                let (path, noun) = (info.path, kind.noun());
                 self.err(
                     "BERTH-E0103",
                     format!(
@@ -333,7 +333,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
         if let (Some(attr), Some(type_name)) = (attribute, info.type_name) {
             if let Some(schema) = schema::schema(type_name) {
                 if !schema.attributes.iter().any(|a| a == attr) {
-                    let path = info.path.clone();
+                    let path = info.path;
                     let allowed = if schema.attributes.is_empty() {
                         "it has none".to_owned()
                     } else {
@@ -362,7 +362,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
         let differs =
             |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(x), Some(y)) if x != y);
         if differs(&mine.account, &theirs.account) || differs(&mine.region, &theirs.region) {
-            let path = info.path.clone();
+            let path = info.path;
             self.err(
                 "BERTH-E0108",
                 format!(
@@ -441,7 +441,7 @@ enum Why {
 
 impl Why {
     fn text(self, app: &AppSpec, table: &Table<'_>) -> String {
-        let path = |id: ElementId| table.get(id).map_or("?", |i| i.path.as_str());
+        let path = |id: ElementId| table.get(id).map_or("?", |i| i.path);
         match self {
             Why::References(a, b) => format!("{} references {}", path(a), path(b)),
             Why::DependsOn(a, b) => format!("{} depends on {}", path(a), path(b)),
@@ -536,7 +536,7 @@ pub(crate) fn synthesize_with(
     sink: Option<&TemplateSink<'_>>,
 ) -> Result<SynthOutput> {
     let mut diags = Vec::new();
-    let table = build_table(app, &mut diags);
+    let mut table = build_table(app, &mut diags);
     let keep = sink.is_none();
 
     let mut rendered: Vec<Rendered> = Vec::with_capacity(app.stacks.len());
@@ -616,9 +616,27 @@ pub(crate) fn synthesize_with(
         return Err(SynthError::Invalid(sorted(diags)));
     }
 
-    let work: Vec<(usize, (&StackSpec, Rendered))> =
-        app.stacks.iter().zip(rendered).enumerate().collect();
-    let results = par_map(work, |(si, (stack, r))| {
+    // The table is done with: each stack's paths and logical IDs move to its artifact.
+    let logical_ids: Vec<Vec<(String, String)>> = app
+        .stacks
+        .iter()
+        .map(|stack| {
+            stack
+                .elements
+                .iter()
+                .filter_map(|e| table.infos.get_mut(e.id.0 as usize)?.take())
+                .map(|i| (i.path.to_owned(), i.logical_id))
+                .collect()
+        })
+        .collect();
+    let work: Vec<(usize, ((&StackSpec, Rendered), Vec<(String, String)>))> = app
+        .stacks
+        .iter()
+        .zip(rendered)
+        .zip(logical_ids)
+        .enumerate()
+        .collect();
+    let results = par_map(work, |(si, ((stack, r), logical_ids))| {
         let mut deps: Vec<usize> = stack_edges
             .keys()
             .filter(|(c, _)| *c == si)
@@ -644,15 +662,6 @@ pub(crate) fn synthesize_with(
         };
         let mut d = Vec::new();
         check_size(stack, template_len, &mut d);
-        let logical_ids = stack
-            .elements
-            .iter()
-            .filter_map(|e| {
-                table
-                    .get(e.id)
-                    .map(|i| (i.path.clone(), i.logical_id.clone()))
-            })
-            .collect();
         let mut artifact = StackArtifact {
             name: stack.name.clone(),
             path: stack.path.clone(),
@@ -753,22 +762,23 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
         let mut diags = Vec::new();
         let mut by_lid: HashMap<&str, &str, foldhash::fast::FixedState> =
             HashMap::with_capacity_and_hasher(stack.elements.len(), Default::default());
+        // The ids below the stack, for each element in turn.
+        let mut below: Vec<&str> = Vec::new();
         let infos: Vec<(ElementId, Info<'a>)> = stack
             .elements
             .iter()
             .map(|e| {
-                let mut path = String::with_capacity(64);
-                path.push_str(&stack.path);
-                for c in &e.path {
-                    path.push('/');
-                    path.push_str(c);
-                }
+                let path = e.path.as_str();
                 let lid = match &e.logical_id {
                     Some(l) => l.clone(),
-                    None => make_unique_id(&e.path).unwrap_or_default(),
+                    None => {
+                        below.clear();
+                        below.extend(path.split('/').skip(1));
+                        make_unique_id(&below).unwrap_or_default()
+                    }
                 };
                 if let Err(msg) = check_logical_id(&lid) {
-                    diags.push(Diagnostic::error("BERTH-E0101", path.clone(), msg));
+                    diags.push(Diagnostic::error("BERTH-E0101", path, msg));
                 }
                 let type_name = match &e.kind {
                     ElementKind::Resource(r) => Some(r.type_name.as_str()),
@@ -788,7 +798,7 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
             if let Some(other) = by_lid.insert(&info.logical_id, &info.path) {
                 diags.push(Diagnostic::error(
                     "BERTH-E0100",
-                    info.path.clone(),
+                    info.path,
                     format!(
                         "duplicate logical ID \"{}\": {other} has it already",
                         info.logical_id
@@ -926,7 +936,7 @@ fn render_stack(
                     let p = if has_props { &props } else { &empty };
                     for v in schema::validate(&res.type_name, p) {
                         r.diags.push(
-                            Diagnostic::error("BERTH-E0200", info.path.clone(), v.message)
+                            Diagnostic::error("BERTH-E0200", info.path, v.message)
                                 .with_property(pointer_to_property(&v.pointer))
                                 .with_resource(&lid, Some(&res.type_name)),
                         );
@@ -1228,7 +1238,7 @@ fn check_resource_cycles(
             g.add_edge(a, b, ());
         }
     }
-    let path_of = |id: ElementId| table.get(id).map_or(String::new(), |i| i.path.clone());
+    let path_of = |id: ElementId| table.get(id).map_or(String::new(), |i| i.path.to_owned());
     for id in self_loops {
         let p = path_of(id);
         diags.push(Diagnostic::error(

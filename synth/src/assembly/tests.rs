@@ -13,7 +13,7 @@ fn stack(id: u32, name: &str, assets: Vec<DockerImageAssetSpec>) -> StackSpec {
         name: name.into(),
         elements: vec![ElementSpec {
             id: ElementId(id + 1),
-            path: vec!["Queue".into()],
+            path: format!("{name}/Queue"),
             logical_id: None,
             kind: ElementKind::Resource(ResourceSpec {
                 type_name: "AWS::SQS::Queue".into(),
@@ -302,7 +302,7 @@ fn streaming_writes_the_bytes_write_writes() {
     base.description = Some("the \"base\" stack é".into());
     base.elements.push(ElementSpec {
         id: ElementId(2),
-        path: vec!["Env".into()],
+        path: "Base/Env".into(),
         logical_id: None,
         kind: ElementKind::Parameter(
             [("Type".to_owned(), Value::from("String"))]
@@ -313,7 +313,7 @@ fn streaming_writes_the_bytes_write_writes() {
     let mut web = stack(10, "Web", vec![asset]);
     web.elements.push(ElementSpec {
         id: ElementId(12),
-        path: vec!["Param".into()],
+        path: "Web/Param".into(),
         logical_id: None,
         kind: ElementKind::Resource(ResourceSpec {
             type_name: "AWS::SSM::Parameter".into(),
