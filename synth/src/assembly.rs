@@ -162,25 +162,30 @@ fn write_manifest(
 ) -> std::io::Result<()> {
     let mut tree = Section::default();
     tree.entry("Tree", &tree_artifact());
-    let parts = par_map(output.stacks.iter().collect(), |st| {
-        let mut part = Section::default();
-        for_each_artifact(st, format, |id, entry| {
-            match entry {
-                ArtifactEntry::Assets(v) => part.entry(id, &v),
-                ArtifactEntry::Stack(v) => part.entry(id, &v),
-            }
-            Ok::<(), std::convert::Infallible>(())
-        })
-        .unwrap_or_else(|never| match never {});
-        part
-    });
     w.write_all(b"{\n  \"version\": ")?;
     serde_json::to_writer(&mut *w, MANIFEST_VERSION)?;
     w.write_all(b",\n  \"artifacts\": {")?;
     // The `Tree` entry comes first: the stacks' entries follow it with their commas.
     tree.write_entries(w, true)?;
-    for part in &parts {
-        part.write_entries(w, false)?;
+    // Stacks' entries (their logical-ID metadata makes them large) are made on parallel
+    // workers a few stacks at a time and written in order, never all held at once.
+    let batch = 4 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    for stacks in output.stacks.chunks(batch) {
+        let parts = par_map(stacks.iter().collect(), |st| {
+            let mut part = Section::default();
+            for_each_artifact(st, format, |id, entry| {
+                match entry {
+                    ArtifactEntry::Assets(v) => part.entry(id, &v),
+                    ArtifactEntry::Stack(v) => part.entry(id, &v),
+                }
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .unwrap_or_else(|never| match never {});
+            part
+        });
+        for part in &parts {
+            part.write_entries(w, false)?;
+        }
     }
     w.write_all(b"\n  }\n}\n")
 }
