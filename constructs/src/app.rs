@@ -946,6 +946,12 @@ impl App {
         out
     }
 
+    /// Whether the constructs have been prepared for synth (what the first synth does);
+    /// constructs that fill in their L1s at prepare write later changes through at once.
+    pub(crate) fn is_prepared(&self) -> bool {
+        self.prepared
+    }
+
     /// Runs every construct's `prepare`, once.
     fn prepare(&mut self) -> Result<()> {
         if self.prepared {

@@ -601,6 +601,13 @@ impl Construct for RoleState {
     fn fqn(&self) -> &'static str {
         self.fqn
     }
+    fn prepare(&mut self, app: &mut App, _node: NodeId) -> Result<()> {
+        if let Some((_, policy)) = self.default_policy {
+            let doc = self.document.to_value();
+            app.resource_mut(policy).policy_document = Some(berth_synth::Expr::Lit(doc));
+        }
+        Ok(())
+    }
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
         // The path only for a problem: validation runs for every role.
         let path = || match self.default_policy {
@@ -862,12 +869,17 @@ impl Role {
                 (pnode, res)
             }
         };
+        let prepared = app.is_prepared();
         let Some(state) = app.construct_mut::<RoleState>(state_node) else {
             return Ok(false);
         };
         state.document.add_statement(statement);
-        let doc = state.document.to_value();
-        app.resource_mut(policy).policy_document = Some(berth_synth::Expr::Lit(doc));
+        // The document goes into the L1 when the app is prepared for synth (once, not on
+        // every statement); a statement added after that goes in at once.
+        if prepared {
+            let doc = state.document.to_value();
+            app.resource_mut(policy).policy_document = Some(berth_synth::Expr::Lit(doc));
+        }
         Ok(true)
     }
 }

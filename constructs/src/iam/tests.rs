@@ -79,6 +79,39 @@ fn statements_go_into_a_cdk_style_default_policy() {
 }
 
 #[test]
+fn the_policy_document_is_filled_in_at_synth_and_later_statements_still_count() {
+    let (mut app, _, role) = setup();
+    let send = PolicyStatement::allow()
+        .action("sqs:SendMessage")
+        .resource("arn:aws:sqs:eu-west-1:1:q");
+    role.add_to_policy(&mut app, send).unwrap();
+    let (_, policy) = app
+        .construct::<RoleState>(role.node)
+        .and_then(|s| s.default_policy)
+        .expect("a default policy");
+    // Not rendered on every statement: the L1 gets its document when synth prepares.
+    assert!(app.resource(policy).policy_document.is_none());
+    let first = app.synth().unwrap();
+    let statements = |out: &berth_synth::synthesize::SynthOutput| {
+        out.stacks[0].template["Resources"]["TaskRoleDefaultPolicy07FC53DE"]["Properties"]
+            ["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(statements(&first), 1);
+    // After the first synth (the constructs are prepared), a statement goes in at once.
+    role.add_to_policy(
+        &mut app,
+        PolicyStatement::allow()
+            .action("sqs:ReceiveMessage")
+            .resource("arn:aws:sqs:eu-west-1:1:q"),
+    )
+    .unwrap();
+    assert_eq!(statements(&app.synth().unwrap()), 2);
+}
+
+#[test]
 fn invalid_identity_statements_fail_synth_with_the_policy_path() {
     let (mut app, _, role) = setup();
     role.add_to_policy(&mut app, PolicyStatement::allow().action("s3:GetObject"))
