@@ -1085,8 +1085,8 @@ impl App {
         spec
     }
 
-    fn collect<'s>(
-        &'s self,
+    fn collect(
+        &self,
         n: NodeId,
         stack: NodeId,
         deferred: bool,

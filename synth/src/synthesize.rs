@@ -83,6 +83,9 @@ pub struct StackArtifact {
     pub assets: Vec<DockerImageAssetSpec>,
 }
 
+/// A stack's elements' paths and logical IDs, in order.
+type LogicalIds = Vec<(String, String)>;
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     Resource,
@@ -617,7 +620,7 @@ pub(crate) fn synthesize_with(
     }
 
     // The table is done with: each stack's paths and logical IDs move to its artifact.
-    let logical_ids: Vec<Vec<(String, String)>> = app
+    let logical_ids: Vec<LogicalIds> = app
         .stacks
         .iter()
         .map(|stack| {
@@ -629,7 +632,10 @@ pub(crate) fn synthesize_with(
                 .collect()
         })
         .collect();
-    let work: Vec<(usize, ((&StackSpec, Rendered), Vec<(String, String)>))> = app
+    // What is left of the table is not needed any more: its memory serves what follows.
+    drop(table);
+    type Work<'s> = (usize, ((&'s StackSpec, Rendered), LogicalIds));
+    let work: Vec<Work> = app
         .stacks
         .iter()
         .zip(rendered)
@@ -795,7 +801,7 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
             })
             .collect();
         for (_, info) in &infos {
-            if let Some(other) = by_lid.insert(&info.logical_id, &info.path) {
+            if let Some(other) = by_lid.insert(&info.logical_id, info.path) {
                 diags.push(Diagnostic::error(
                     "BERTH-E0100",
                     info.path,
@@ -850,7 +856,7 @@ fn render_stack(
     let mut export_names = HashMap::new();
     for e in &stack.elements {
         let info = table.get(e.id).expect("in table");
-        let mut r = Renderer::new(table, si, &info.path, &mut export_names);
+        let mut r = Renderer::new(table, si, info.path, &mut export_names);
         let lid = info.logical_id.clone();
         match &e.kind {
             ElementKind::Parameter(def) => {
@@ -953,7 +959,7 @@ fn render_stack(
                     update_replace_policy: res.update_replace_policy.map(|p| p.as_str()),
                     deletion_policy: res.deletion_policy.map(|p| p.as_str()),
                     metadata: &metadata,
-                    path: &info.path,
+                    path: info.path,
                 };
                 out.resources.entry(&lid, &entry);
                 if let Some(kept) = out.kept.as_mut() {
