@@ -10,7 +10,7 @@ use berth::prelude::*;
 use berth::synth::assembly::TemplateFormat;
 use std::time::{Duration, Instant};
 
-#[path = "../examples/many/main.rs"]
+#[path = "../examples/many/app.rs"]
 #[allow(dead_code)]
 mod many;
 

@@ -14,144 +14,22 @@
 //! cargo run --example many                         # 10 services, writes berth.out/
 //! MANY_SERVICES=1000 cargo run --release --example many
 //! ```
-use berth::constructs::appscaling::UtilizationScalingProps;
-use berth::constructs::ec2::{Vpc, VpcProps};
-use berth::constructs::ecr::{Repository, RepositoryProps};
-use berth::constructs::ecs::{Cluster, ClusterProps, ContainerImage, DeploymentCircuitBreaker};
-use berth::constructs::elbv2::HealthCheck;
-use berth::constructs::fargate_size;
-use berth::constructs::patterns::{
-    AlbTaskImageOptions, ApplicationLoadBalancedFargateService,
-    ApplicationLoadBalancedFargateServiceProps, LoadBalancerOptions,
-};
-use berth::prelude::*;
+//!
+//! The program sets [mimalloc](https://crates.io/crates/mimalloc) as its global
+//! allocator: building and synthesizing a large app makes millions of small
+//! allocations, and mimalloc (which also backs its heap with transparent huge pages
+//! where the kernel allows them) takes about a third off the time of N = 1000 for
+//! 15-20 MB more peak memory (see the README's performance section). Any berth app
+//! can do the same; nothing in berth depends on it. The app itself is in `app.rs`,
+//! which the synth benchmark and the tests build too (with the system allocator).
 
-/// Services per service stack.
-pub const SERVICES_PER_STACK: usize = 25;
+mod app;
 
-/// The number of services: `$MANY_SERVICES`, default 10.
-pub fn service_count() -> Result<usize, ConstructError> {
-    match std::env::var("MANY_SERVICES") {
-        Err(_) => Ok(10),
-        Ok(v) => v.trim().parse().map_err(|_| {
-            ConstructError::invalid(
-                "many",
-                "MANY_SERVICES",
-                format!("\"{v}\" is not a number of services; give e.g. MANY_SERVICES=100"),
-            )
-        }),
-    }
-}
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// One service like alb-fargate's, with id `id` in `stack`.
-fn web_service(
-    app: &mut App,
-    stack: Stack,
-    id: &str,
-    cluster: Cluster,
-    repo: &Repository,
-) -> Result<(), ConstructError> {
-    let mut image = AlbTaskImageOptions::new(ContainerImage::from_registry(
-        "public.ecr.aws/nginx/nginx:latest",
-    ));
-    image.environment = [("APP_ENV".to_string(), Value::from("bench"))].into();
-    let web = ApplicationLoadBalancedFargateService::new(
-        app,
-        stack,
-        id,
-        ApplicationLoadBalancedFargateServiceProps {
-            cluster: Some(cluster),
-            task_image_options: Some(image),
-            size: fargate_size!(256, 512),
-            desired_count: Some(2),
-            circuit_breaker: Some(DeploymentCircuitBreaker { rollback: true }),
-            load_balancer: LoadBalancerOptions {
-                health_check: HealthCheck {
-                    path: Some("/health".into()),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-    )?;
-    let count = web.service().auto_scale_task_count(app, 2, 10)?;
-    count.scale_on_cpu_utilization(
-        app,
-        "CpuScaling",
-        UtilizationScalingProps {
-            target_utilization_percent: 60.0,
-            ..Default::default()
-        },
-    )?;
-    let task_role = web.task_definition().task_role(app)?;
-    repo.grant_pull(app, &task_role)?;
-    Ok(())
-}
-
-/// Builds the app with `n` services.
-pub fn app_with(n: usize) -> Result<App, ConstructError> {
-    let mut app = App::new();
-    let base = Stack::new(
-        &mut app,
-        "ManyBase",
-        StackProps {
-            description: Some("many: the VPC, cluster and repository the services share".into()),
-            ..Default::default()
-        },
-    )?;
-    let vpc = Vpc::new(
-        &mut app,
-        base,
-        "Vpc",
-        VpcProps {
-            max_azs: Some(2),
-            nat_gateways: Some(1),
-            ..Default::default()
-        },
-    )?;
-    let cluster = Cluster::new(
-        &mut app,
-        base,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            ..Default::default()
-        },
-    )?;
-    let repo = Repository::new(&mut app, base, "Repository", RepositoryProps::default())?;
-    for (s, chunk) in (1..=n)
-        .collect::<Vec<_>>()
-        .chunks(SERVICES_PER_STACK)
-        .enumerate()
-    {
-        let stack = Stack::new(
-            &mut app,
-            &format!("ManyServices{}", s + 1),
-            StackProps {
-                description: Some(format!(
-                    "many: services {} to {}",
-                    chunk[0],
-                    chunk[chunk.len() - 1]
-                )),
-                ..Default::default()
-            },
-        )?;
-        for i in chunk {
-            web_service(&mut app, stack, &format!("Web{i}"), cluster, &repo)?;
-        }
-    }
-    Ok(app)
-}
-
-/// Builds the app with `$MANY_SERVICES` services.
-pub fn app() -> Result<App, ConstructError> {
-    app_with(service_count()?)
-}
-
-#[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    match app() {
+    match app::app() {
         Ok(app) => berth::run(app),
         Err(e) => {
             eprintln!("{e}");

@@ -15,7 +15,7 @@ mod ec2_cluster;
 #[path = "../../examples/alb-fargate/main.rs"]
 mod alb_fargate;
 
-#[path = "../../examples/many/main.rs"]
+#[path = "../../examples/many/app.rs"]
 pub mod many;
 
 #[path = "../../examples/microservices/main.rs"]
