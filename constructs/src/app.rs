@@ -719,13 +719,10 @@ impl App {
         self.nodes.push(Node::new(id.to_owned(), Some(scope), kind));
         self.node_mut(scope).children.push(node);
         if is_element {
-            let mut cur = Some(scope);
-            while let Some(n) = cur {
-                if let NodeKind::Stack(data) = &mut self.node_mut(n).kind {
+            if let Some(stack) = Stack::of(self, scope) {
+                if let NodeKind::Stack(data) = &mut self.node_mut(stack.node).kind {
                     data.elements += 1;
-                    break;
                 }
-                cur = self.node(n).parent;
             }
         }
         Ok(node)

@@ -1,10 +1,10 @@
 //! A small parallel map for per-stack work.
 
 /// Maps `f` over `items` on the machine's cores, keeping the order: the calling
-/// thread and one scoped thread per further core, each taking the next item when it is done with one (items differ
-/// in size). The only shared state is the index of the next item; each item's slot
-/// is locked once, when a worker takes it. With one core, or one item, `f` runs on
-/// the calling thread.
+/// thread and one scoped thread per further core, each taking the next item when it
+/// is done with one (items differ in size). The only shared state is the index of the
+/// next item; each item's slot is locked once, when a worker takes it. With one core,
+/// or one item, `f` runs on the calling thread.
 ///
 /// Synthesis uses it per stack: lowering the construct tree, logical IDs, rendering,
 /// serializing.
