@@ -962,7 +962,14 @@ fn write_render_json(out: &mut String, fields: &[Field]) {
         out.push_str("let _ = leaf;\nserde_json::Value::Object(serde_json::Map::new())\n    }\n");
         return;
     }
-    out.push_str("let mut m = serde_json::Map::new();\n");
+    // Sized for the properties that are set, so the map never grows (a generated
+    // struct has up to ~60 optional fields, a handful set).
+    out.push_str("let set = ");
+    for (i, f) in fields.iter().enumerate() {
+        let plus = if i == 0 { "" } else { " + " };
+        let _ = write!(out, "{plus}usize::from(self.{}.is_some())", f.rust_name);
+    }
+    out.push_str(";\nlet mut m = serde_json::Map::with_capacity(set);\n");
     for f in fields {
         let _ = writeln!(
             out,

@@ -188,7 +188,16 @@ impl ToValue for CfnScalableTarget {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.max_capacity.is_some())
+            + usize::from(self.min_capacity.is_some())
+            + usize::from(self.resource_id.is_some())
+            + usize::from(self.role_arn.is_some())
+            + usize::from(self.scalable_dimension.is_some())
+            + usize::from(self.scheduled_actions.is_some())
+            + usize::from(self.service_namespace.is_some())
+            + usize::from(self.suspended_state.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "MaxCapacity", &self.max_capacity, leaf);
         put_json(&mut m, "MinCapacity", &self.min_capacity, leaf);
         put_json(&mut m, "ResourceId", &self.resource_id, leaf);
@@ -290,7 +299,13 @@ pub mod scalable_target {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.end_time.is_some())
+                + usize::from(self.scalable_target_action.is_some())
+                + usize::from(self.schedule.is_some())
+                + usize::from(self.scheduled_action_name.is_some())
+                + usize::from(self.start_time.is_some())
+                + usize::from(self.timezone.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "EndTime", &self.end_time, leaf);
             put_json(
                 &mut m,
@@ -338,7 +353,9 @@ pub mod scalable_target {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.max_capacity.is_some()) + usize::from(self.min_capacity.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "MaxCapacity", &self.max_capacity, leaf);
             put_json(&mut m, "MinCapacity", &self.min_capacity, leaf);
             serde_json::Value::Object(m)
@@ -391,7 +408,10 @@ pub mod scalable_target {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dynamic_scaling_in_suspended.is_some())
+                + usize::from(self.dynamic_scaling_out_suspended.is_some())
+                + usize::from(self.scheduled_scaling_suspended.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "DynamicScalingInSuspended",
@@ -441,7 +461,8 @@ pub mod scalable_target {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -905,7 +926,16 @@ impl ToValue for CfnScalingPolicy {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.policy_name.is_some())
+            + usize::from(self.policy_type.is_some())
+            + usize::from(self.predictive_scaling_policy_configuration.is_some())
+            + usize::from(self.resource_id.is_some())
+            + usize::from(self.scalable_dimension.is_some())
+            + usize::from(self.scaling_target_id.is_some())
+            + usize::from(self.service_namespace.is_some())
+            + usize::from(self.step_scaling_policy_configuration.is_some())
+            + usize::from(self.target_tracking_scaling_policy_configuration.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "PolicyName", &self.policy_name, leaf);
         put_json(&mut m, "PolicyType", &self.policy_type, leaf);
         put_json(
@@ -1011,7 +1041,12 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max_capacity_breach_behavior.is_some())
+                + usize::from(self.max_capacity_buffer.is_some())
+                + usize::from(self.metric_specifications.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.scheduling_buffer_time.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "MaxCapacityBreachBehavior",
@@ -1120,7 +1155,14 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.customized_capacity_metric_specification.is_some())
+                + usize::from(self.customized_load_metric_specification.is_some())
+                + usize::from(self.customized_scaling_metric_specification.is_some())
+                + usize::from(self.predefined_load_metric_specification.is_some())
+                + usize::from(self.predefined_metric_pair_specification.is_some())
+                + usize::from(self.predefined_scaling_metric_specification.is_some())
+                + usize::from(self.target_value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CustomizedCapacityMetricSpecification",
@@ -1184,7 +1226,8 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric_data_queries.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
             serde_json::Value::Object(m)
         }
@@ -1242,7 +1285,12 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.expression.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.label.is_some())
+                + usize::from(self.metric_stat.is_some())
+                + usize::from(self.return_data.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Label", &self.label, leaf);
@@ -1286,7 +1334,10 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric.is_some())
+                + usize::from(self.stat.is_some())
+                + usize::from(self.unit.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Metric", &self.metric, leaf);
             put_json(&mut m, "Stat", &self.stat, leaf);
             put_json(&mut m, "Unit", &self.unit, leaf);
@@ -1326,7 +1377,10 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dimensions.is_some())
+                + usize::from(self.metric_name.is_some())
+                + usize::from(self.namespace.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Dimensions", &self.dimensions, leaf);
             put_json(&mut m, "MetricName", &self.metric_name, leaf);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
@@ -1361,7 +1415,8 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -1390,7 +1445,8 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric_data_queries.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
             serde_json::Value::Object(m)
         }
@@ -1418,7 +1474,8 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric_data_queries.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
             serde_json::Value::Object(m)
         }
@@ -1475,7 +1532,9 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.predefined_metric_type.is_some())
+                + usize::from(self.resource_label.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "PredefinedMetricType",
@@ -1535,7 +1594,9 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.predefined_metric_type.is_some())
+                + usize::from(self.resource_label.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "PredefinedMetricType",
@@ -1597,7 +1658,9 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.predefined_metric_type.is_some())
+                + usize::from(self.resource_label.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "PredefinedMetricType",
@@ -1665,7 +1728,12 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.adjustment_type.is_some())
+                + usize::from(self.cooldown.is_some())
+                + usize::from(self.metric_aggregation_type.is_some())
+                + usize::from(self.min_adjustment_magnitude.is_some())
+                + usize::from(self.step_adjustments.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AdjustmentType", &self.adjustment_type, leaf);
             put_json(&mut m, "Cooldown", &self.cooldown, leaf);
             put_json(
@@ -1739,7 +1807,10 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric_interval_lower_bound.is_some())
+                + usize::from(self.metric_interval_upper_bound.is_some())
+                + usize::from(self.scaling_adjustment.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "MetricIntervalLowerBound",
@@ -1814,7 +1885,13 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.customized_metric_specification.is_some())
+                + usize::from(self.disable_scale_in.is_some())
+                + usize::from(self.predefined_metric_specification.is_some())
+                + usize::from(self.scale_in_cooldown.is_some())
+                + usize::from(self.scale_out_cooldown.is_some())
+                + usize::from(self.target_value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CustomizedMetricSpecification",
@@ -1900,7 +1977,13 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dimensions.is_some())
+                + usize::from(self.metric_name.is_some())
+                + usize::from(self.metrics.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.statistic.is_some())
+                + usize::from(self.unit.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Dimensions", &self.dimensions, leaf);
             put_json(&mut m, "MetricName", &self.metric_name, leaf);
             put_json(&mut m, "Metrics", &self.metrics, leaf);
@@ -1938,7 +2021,8 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -2001,7 +2085,12 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.expression.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.label.is_some())
+                + usize::from(self.metric_stat.is_some())
+                + usize::from(self.return_data.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Label", &self.label, leaf);
@@ -2049,7 +2138,10 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric.is_some())
+                + usize::from(self.stat.is_some())
+                + usize::from(self.unit.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Metric", &self.metric, leaf);
             put_json(&mut m, "Stat", &self.stat, leaf);
             put_json(&mut m, "Unit", &self.unit, leaf);
@@ -2093,7 +2185,10 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dimensions.is_some())
+                + usize::from(self.metric_name.is_some())
+                + usize::from(self.namespace.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Dimensions", &self.dimensions, leaf);
             put_json(&mut m, "MetricName", &self.metric_name, leaf);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
@@ -2128,7 +2223,8 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -2176,7 +2272,9 @@ pub mod scaling_policy {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.predefined_metric_type.is_some())
+                + usize::from(self.resource_label.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "PredefinedMetricType",

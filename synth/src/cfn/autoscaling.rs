@@ -356,7 +356,45 @@ impl ToValue for CfnAutoScalingGroup {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.auto_scaling_group_name.is_some())
+            + usize::from(self.availability_zone_distribution.is_some())
+            + usize::from(self.availability_zone_ids.is_some())
+            + usize::from(self.availability_zone_impairment_policy.is_some())
+            + usize::from(self.availability_zones.is_some())
+            + usize::from(self.capacity_rebalance.is_some())
+            + usize::from(self.capacity_reservation_specification.is_some())
+            + usize::from(self.context.is_some())
+            + usize::from(self.cooldown.is_some())
+            + usize::from(self.default_instance_warmup.is_some())
+            + usize::from(self.deletion_protection.is_some())
+            + usize::from(self.desired_capacity.is_some())
+            + usize::from(self.desired_capacity_type.is_some())
+            + usize::from(self.health_check_grace_period.is_some())
+            + usize::from(self.health_check_type.is_some())
+            + usize::from(self.instance_id.is_some())
+            + usize::from(self.instance_lifecycle_policy.is_some())
+            + usize::from(self.instance_maintenance_policy.is_some())
+            + usize::from(self.launch_configuration_name.is_some())
+            + usize::from(self.launch_template.is_some())
+            + usize::from(self.lifecycle_hook_specification_list.is_some())
+            + usize::from(self.load_balancer_names.is_some())
+            + usize::from(self.max_instance_lifetime.is_some())
+            + usize::from(self.max_size.is_some())
+            + usize::from(self.metrics_collection.is_some())
+            + usize::from(self.min_size.is_some())
+            + usize::from(self.mixed_instances_policy.is_some())
+            + usize::from(self.new_instances_protected_from_scale_in.is_some())
+            + usize::from(self.notification_configuration.is_some())
+            + usize::from(self.notification_configurations.is_some())
+            + usize::from(self.placement_group.is_some())
+            + usize::from(self.service_linked_role_arn.is_some())
+            + usize::from(self.skip_zonal_shift_validation.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.target_group_arns.is_some())
+            + usize::from(self.termination_policies.is_some())
+            + usize::from(self.traffic_sources.is_some())
+            + usize::from(self.vpc_zone_identifier.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "AutoScalingGroupName",
@@ -561,7 +599,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capacity_distribution_strategy.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityDistributionStrategy",
@@ -603,7 +642,9 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.impaired_zone_health_check_behavior.is_some())
+                + usize::from(self.zonal_shift_enabled.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ImpairedZoneHealthCheckBehavior",
@@ -658,7 +699,9 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capacity_reservation_preference.is_some())
+                + usize::from(self.capacity_reservation_target.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityReservationPreference",
@@ -710,7 +753,9 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capacity_reservation_ids.is_some())
+                + usize::from(self.capacity_reservation_resource_group_arns.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityReservationIds",
@@ -751,7 +796,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.retention_triggers.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "RetentionTriggers", &self.retention_triggers, leaf);
             serde_json::Value::Object(m)
         }
@@ -783,7 +829,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.terminate_hook_abandon.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "TerminateHookAbandon",
@@ -825,7 +872,9 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max_healthy_percentage.is_some())
+                + usize::from(self.min_healthy_percentage.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "MaxHealthyPercentage",
@@ -894,7 +943,10 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.launch_template_id.is_some())
+                + usize::from(self.launch_template_name.is_some())
+                + usize::from(self.version.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "LaunchTemplateId", &self.launch_template_id, leaf);
             put_json(
                 &mut m,
@@ -973,7 +1025,14 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.default_result.is_some())
+                + usize::from(self.heartbeat_timeout.is_some())
+                + usize::from(self.lifecycle_hook_name.is_some())
+                + usize::from(self.lifecycle_transition.is_some())
+                + usize::from(self.notification_metadata.is_some())
+                + usize::from(self.notification_target_arn.is_some())
+                + usize::from(self.role_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DefaultResult", &self.default_result, leaf);
             put_json(&mut m, "HeartbeatTimeout", &self.heartbeat_timeout, leaf);
             put_json(&mut m, "LifecycleHookName", &self.lifecycle_hook_name, leaf);
@@ -1075,7 +1134,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.granularity.is_some()) + usize::from(self.metrics.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Granularity", &self.granularity, leaf);
             put_json(&mut m, "Metrics", &self.metrics, leaf);
             serde_json::Value::Object(m)
@@ -1127,7 +1187,9 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.instances_distribution.is_some())
+                + usize::from(self.launch_template.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "InstancesDistribution",
@@ -1237,7 +1299,14 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.distribution_segments.is_some())
+                + usize::from(self.on_demand_allocation_strategy.is_some())
+                + usize::from(self.on_demand_base_capacity.is_some())
+                + usize::from(self.on_demand_percentage_above_base_capacity.is_some())
+                + usize::from(self.spot_allocation_strategy.is_some())
+                + usize::from(self.spot_instance_pools.is_some())
+                + usize::from(self.spot_max_price.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "DistributionSegments",
@@ -1300,7 +1369,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.target_capacity_types.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "TargetCapacityTypes",
@@ -1344,7 +1414,9 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.launch_template_specification.is_some())
+                + usize::from(self.overrides.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "LaunchTemplateSpecification",
@@ -1432,7 +1504,12 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.image_id.is_some())
+                + usize::from(self.instance_requirements.is_some())
+                + usize::from(self.instance_type.is_some())
+                + usize::from(self.launch_template_specification.is_some())
+                + usize::from(self.weighted_capacity.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ImageId", &self.image_id, leaf);
             put_json(
                 &mut m,
@@ -1766,7 +1843,38 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.accelerator_count.is_some())
+                + usize::from(self.accelerator_manufacturers.is_some())
+                + usize::from(self.accelerator_names.is_some())
+                + usize::from(self.accelerator_total_memory_mib.is_some())
+                + usize::from(self.accelerator_types.is_some())
+                + usize::from(self.allowed_instance_types.is_some())
+                + usize::from(self.bare_metal.is_some())
+                + usize::from(self.baseline_ebs_bandwidth_mbps.is_some())
+                + usize::from(self.baseline_performance_factors.is_some())
+                + usize::from(self.burstable_performance.is_some())
+                + usize::from(self.cpu_manufacturers.is_some())
+                + usize::from(self.excluded_instance_types.is_some())
+                + usize::from(self.instance_generations.is_some())
+                + usize::from(self.local_storage.is_some())
+                + usize::from(self.local_storage_types.is_some())
+                + usize::from(
+                    self.max_spot_price_as_percentage_of_optimal_on_demand_price
+                        .is_some(),
+                )
+                + usize::from(self.memory_gib_per_v_cpu.is_some())
+                + usize::from(self.memory_mib.is_some())
+                + usize::from(self.network_bandwidth_gbps.is_some())
+                + usize::from(self.network_interface_count.is_some())
+                + usize::from(
+                    self.on_demand_max_price_percentage_over_lowest_price
+                        .is_some(),
+                )
+                + usize::from(self.require_hibernate_support.is_some())
+                + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
+                + usize::from(self.total_local_storage_gb.is_some())
+                + usize::from(self.v_cpu_count.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
             put_json(
                 &mut m,
@@ -1898,7 +2006,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1932,7 +2041,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1966,7 +2076,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1997,7 +2108,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.cpu.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Cpu", &self.cpu, leaf);
             serde_json::Value::Object(m)
         }
@@ -2027,7 +2139,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.references.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "References", &self.references, leaf);
             serde_json::Value::Object(m)
         }
@@ -2081,7 +2194,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.instance_family.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "InstanceFamily", &self.instance_family, leaf);
             serde_json::Value::Object(m)
         }
@@ -2114,7 +2228,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -2148,7 +2263,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -2184,7 +2300,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -2218,7 +2335,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -2252,7 +2370,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -2286,7 +2405,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -2336,7 +2456,9 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.notification_types.is_some())
+                + usize::from(self.topic_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "NotificationTypes", &self.notification_types, leaf);
             put_json(&mut m, "TopicARN", &self.topic_arn, leaf);
             serde_json::Value::Object(m)
@@ -2385,7 +2507,10 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some())
+                + usize::from(self.propagate_at_launch.is_some())
+                + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "PropagateAtLaunch", &self.propagate_at_launch, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
@@ -2444,7 +2569,8 @@ pub mod auto_scaling_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.identifier.is_some()) + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Identifier", &self.identifier, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)

@@ -108,7 +108,17 @@ impl ToValue for CfnCertificate {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.certificate_authority_arn.is_some())
+            + usize::from(self.certificate_export.is_some())
+            + usize::from(self.certificate_transparency_logging_preference.is_some())
+            + usize::from(self.domain_name.is_some())
+            + usize::from(self.domain_validation_options.is_some())
+            + usize::from(self.id.is_some())
+            + usize::from(self.key_algorithm.is_some())
+            + usize::from(self.subject_alternative_names.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.validation_method.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "CertificateAuthorityArn",
@@ -202,7 +212,10 @@ pub mod certificate {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.domain_name.is_some())
+                + usize::from(self.hosted_zone_id.is_some())
+                + usize::from(self.validation_domain.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DomainName", &self.domain_name, leaf);
             put_json(&mut m, "HostedZoneId", &self.hosted_zone_id, leaf);
             put_json(&mut m, "ValidationDomain", &self.validation_domain, leaf);
@@ -237,7 +250,8 @@ pub mod certificate {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)

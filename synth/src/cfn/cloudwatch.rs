@@ -218,7 +218,34 @@ impl ToValue for CfnAlarm {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.action_configuration.is_some())
+            + usize::from(self.actions_enabled.is_some())
+            + usize::from(self.alarm_actions.is_some())
+            + usize::from(self.alarm_description.is_some())
+            + usize::from(self.alarm_name.is_some())
+            + usize::from(self.comparison_operator.is_some())
+            + usize::from(self.datapoints_to_alarm.is_some())
+            + usize::from(self.dimensions.is_some())
+            + usize::from(self.evaluate_low_sample_count_percentile.is_some())
+            + usize::from(self.evaluation_criteria.is_some())
+            + usize::from(self.evaluation_interval.is_some())
+            + usize::from(self.evaluation_periods.is_some())
+            + usize::from(self.evaluation_window.is_some())
+            + usize::from(self.extended_statistic.is_some())
+            + usize::from(self.insufficient_data_actions.is_some())
+            + usize::from(self.metric_name.is_some())
+            + usize::from(self.metrics.is_some())
+            + usize::from(self.namespace.is_some())
+            + usize::from(self.ok_actions.is_some())
+            + usize::from(self.period.is_some())
+            + usize::from(self.statistic.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.threshold.is_some())
+            + usize::from(self.threshold_metric_id.is_some())
+            + usize::from(self.treat_missing_data.is_some())
+            + usize::from(self.unit.is_some())
+            + usize::from(self.warm_up_configuration.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "ActionConfiguration",
@@ -332,7 +359,8 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.alarm_tags_propagation.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AlarmTagsPropagation",
@@ -375,7 +403,10 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enabled.is_some())
+                + usize::from(self.excluded_tag_keys.is_some())
+                + usize::from(self.included_tag_keys.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             put_json(&mut m, "ExcludedTagKeys", &self.excluded_tag_keys, leaf);
             put_json(&mut m, "IncludedTagKeys", &self.included_tag_keys, leaf);
@@ -410,7 +441,8 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -439,7 +471,8 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.prom_ql_criteria.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "PromQLCriteria", &self.prom_ql_criteria, leaf);
             serde_json::Value::Object(m)
         }
@@ -477,7 +510,10 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.pending_period.is_some())
+                + usize::from(self.query.is_some())
+                + usize::from(self.recovery_period.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "PendingPeriod", &self.pending_period, leaf);
             put_json(&mut m, "Query", &self.query, leaf);
             put_json(&mut m, "RecoveryPeriod", &self.recovery_period, leaf);
@@ -514,7 +550,9 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.sliding_window.is_some())
+                + usize::from(self.wall_clock_window.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "SlidingWindow", &self.sliding_window, leaf);
             put_json(&mut m, "WallClockWindow", &self.wall_clock_window, leaf);
             serde_json::Value::Object(m)
@@ -549,7 +587,8 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.timezone.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Timezone", &self.timezone, leaf);
             serde_json::Value::Object(m)
         }
@@ -617,7 +656,14 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.account_id.is_some())
+                + usize::from(self.expression.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.label.is_some())
+                + usize::from(self.metric_stat.is_some())
+                + usize::from(self.period.is_some())
+                + usize::from(self.return_data.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AccountId", &self.account_id, leaf);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
@@ -678,7 +724,11 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric.is_some())
+                + usize::from(self.period.is_some())
+                + usize::from(self.stat.is_some())
+                + usize::from(self.unit.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Metric", &self.metric, leaf);
             put_json(&mut m, "Period", &self.period, leaf);
             put_json(&mut m, "Stat", &self.stat, leaf);
@@ -719,7 +769,10 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dimensions.is_some())
+                + usize::from(self.metric_name.is_some())
+                + usize::from(self.namespace.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Dimensions", &self.dimensions, leaf);
             put_json(&mut m, "MetricName", &self.metric_name, leaf);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
@@ -754,7 +807,8 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -800,7 +854,11 @@ pub mod alarm {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(
+                self.only_start_evaluating_after_warm_up_period_ends
+                    .is_some(),
+            ) + usize::from(self.warm_up_period_duration_in_minutes.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "OnlyStartEvaluatingAfterWarmUpPeriodEnds",

@@ -99,7 +99,15 @@ impl ToValue for CfnVpc {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.cidr_block.is_some())
+            + usize::from(self.enable_dns_hostnames.is_some())
+            + usize::from(self.enable_dns_support.is_some())
+            + usize::from(self.instance_tenancy.is_some())
+            + usize::from(self.ipv4_ipam_pool_id.is_some())
+            + usize::from(self.ipv4_netmask_length.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc_encryption_control.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "CidrBlock", &self.cidr_block, leaf);
         put_json(
             &mut m,
@@ -469,7 +477,8 @@ pub mod vpc {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -586,7 +595,21 @@ pub mod vpc {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.egress_only_internet_gateway_exclusion.is_some())
+                + usize::from(self.elastic_file_system_exclusion.is_some())
+                + usize::from(self.internet_gateway_exclusion.is_some())
+                + usize::from(self.lambda_exclusion.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.nat_gateway_exclusion.is_some())
+                + usize::from(self.resource_exclusions.is_some())
+                + usize::from(self.state.is_some())
+                + usize::from(self.state_message.is_some())
+                + usize::from(self.virtual_private_gateway_exclusion.is_some())
+                + usize::from(self.vpc_encryption_control_id.is_some())
+                + usize::from(self.vpc_id.is_some())
+                + usize::from(self.vpc_lattice_exclusion.is_some())
+                + usize::from(self.vpc_peering_exclusion.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "EgressOnlyInternetGatewayExclusion",
@@ -717,7 +740,15 @@ pub mod vpc {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.egress_only_internet_gateway.is_some())
+                + usize::from(self.elastic_file_system.is_some())
+                + usize::from(self.internet_gateway.is_some())
+                + usize::from(self.lambda.is_some())
+                + usize::from(self.nat_gateway.is_some())
+                + usize::from(self.virtual_private_gateway.is_some())
+                + usize::from(self.vpc_lattice.is_some())
+                + usize::from(self.vpc_peering.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "EgressOnlyInternetGateway",
@@ -769,7 +800,8 @@ pub mod vpc {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.state.is_some()) + usize::from(self.state_message.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "State", &self.state, leaf);
             put_json(&mut m, "StateMessage", &self.state_message, leaf);
             serde_json::Value::Object(m)
@@ -1273,7 +1305,24 @@ impl ToValue for CfnSubnet {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.assign_ipv6_address_on_creation.is_some())
+            + usize::from(self.availability_zone.is_some())
+            + usize::from(self.availability_zone_id.is_some())
+            + usize::from(self.cidr_block.is_some())
+            + usize::from(self.enable_dns64.is_some())
+            + usize::from(self.enable_lni_at_device_index.is_some())
+            + usize::from(self.ipv4_ipam_pool_id.is_some())
+            + usize::from(self.ipv4_netmask_length.is_some())
+            + usize::from(self.ipv6_cidr_block.is_some())
+            + usize::from(self.ipv6_ipam_pool_id.is_some())
+            + usize::from(self.ipv6_native.is_some())
+            + usize::from(self.ipv6_netmask_length.is_some())
+            + usize::from(self.map_public_ip_on_launch.is_some())
+            + usize::from(self.outpost_arn.is_some())
+            + usize::from(self.private_dns_name_options_on_launch.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc_id.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "AssignIpv6AddressOnCreation",
@@ -1405,7 +1454,10 @@ pub mod subnet {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enable_resource_name_dns_aaaa_record.is_some())
+                + usize::from(self.enable_resource_name_dns_a_record.is_some())
+                + usize::from(self.hostname_type.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "EnableResourceNameDnsAAAARecord",
@@ -1450,7 +1502,8 @@ pub mod subnet {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -1487,7 +1540,8 @@ impl ToValue for CfnInternetGateway {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Tags", &self.tags, leaf);
         serde_json::Value::Object(m)
     }
@@ -1545,7 +1599,8 @@ pub mod internet_gateway {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -1592,7 +1647,10 @@ impl ToValue for CfnVpcGatewayAttachment {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.internet_gateway_id.is_some())
+            + usize::from(self.vpc_id.is_some())
+            + usize::from(self.vpn_gateway_id.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "InternetGatewayId", &self.internet_gateway_id, leaf);
         put_json(&mut m, "VpcId", &self.vpc_id, leaf);
         put_json(&mut m, "VpnGatewayId", &self.vpn_gateway_id, leaf);
@@ -1658,7 +1716,8 @@ impl ToValue for CfnRouteTable {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.tags.is_some()) + usize::from(self.vpc_id.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "VpcId", &self.vpc_id, leaf);
         serde_json::Value::Object(m)
@@ -1717,7 +1776,8 @@ pub mod route_table {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -1851,7 +1911,23 @@ impl ToValue for CfnRoute {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.carrier_gateway_id.is_some())
+            + usize::from(self.core_network_arn.is_some())
+            + usize::from(self.destination_cidr_block.is_some())
+            + usize::from(self.destination_ipv6_cidr_block.is_some())
+            + usize::from(self.destination_prefix_list_id.is_some())
+            + usize::from(self.egress_only_internet_gateway_id.is_some())
+            + usize::from(self.gateway_id.is_some())
+            + usize::from(self.instance_id.is_some())
+            + usize::from(self.local_gateway_id.is_some())
+            + usize::from(self.nat_gateway_id.is_some())
+            + usize::from(self.network_interface_id.is_some())
+            + usize::from(self.odb_network_arn.is_some())
+            + usize::from(self.route_table_id.is_some())
+            + usize::from(self.transit_gateway_id.is_some())
+            + usize::from(self.vpc_endpoint_id.is_some())
+            + usize::from(self.vpc_peering_connection_id.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "CarrierGatewayId", &self.carrier_gateway_id, leaf);
         put_json(&mut m, "CoreNetworkArn", &self.core_network_arn, leaf);
         put_json(
@@ -1958,7 +2034,9 @@ impl ToValue for CfnSubnetRouteTableAssociation {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set =
+            usize::from(self.route_table_id.is_some()) + usize::from(self.subnet_id.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "RouteTableId", &self.route_table_id, leaf);
         put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
         serde_json::Value::Object(m)
@@ -2107,7 +2185,19 @@ impl ToValue for CfnNatGateway {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.allocation_id.is_some())
+            + usize::from(self.availability_mode.is_some())
+            + usize::from(self.availability_zone_addresses.is_some())
+            + usize::from(self.connectivity_type.is_some())
+            + usize::from(self.max_drain_duration_seconds.is_some())
+            + usize::from(self.private_ip_address.is_some())
+            + usize::from(self.secondary_allocation_ids.is_some())
+            + usize::from(self.secondary_private_ip_address_count.is_some())
+            + usize::from(self.secondary_private_ip_addresses.is_some())
+            + usize::from(self.subnet_id.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc_id.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "AllocationId", &self.allocation_id, leaf);
         put_json(&mut m, "AvailabilityMode", &self.availability_mode, leaf);
         put_json(
@@ -2230,7 +2320,10 @@ pub mod nat_gateway {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.allocation_ids.is_some())
+                + usize::from(self.availability_zone.is_some())
+                + usize::from(self.availability_zone_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AllocationIds", &self.allocation_ids, leaf);
             put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
             put_json(
@@ -2270,7 +2363,8 @@ pub mod nat_gateway {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -2428,7 +2522,15 @@ impl ToValue for CfnEip {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.address.is_some())
+            + usize::from(self.domain.is_some())
+            + usize::from(self.instance_id.is_some())
+            + usize::from(self.ipam_pool_id.is_some())
+            + usize::from(self.network_border_group.is_some())
+            + usize::from(self.public_ipv4_pool.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.transfer_address.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Address", &self.address, leaf);
         put_json(&mut m, "Domain", &self.domain, leaf);
         put_json(&mut m, "InstanceId", &self.instance_id, leaf);
@@ -2502,7 +2604,8 @@ pub mod eip {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -2564,7 +2667,13 @@ impl ToValue for CfnSecurityGroup {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.group_description.is_some())
+            + usize::from(self.group_name.is_some())
+            + usize::from(self.security_group_egress.is_some())
+            + usize::from(self.security_group_ingress.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc_id.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "GroupDescription", &self.group_description, leaf);
         put_json(&mut m, "GroupName", &self.group_name, leaf);
         put_json(
@@ -2683,7 +2792,15 @@ pub mod security_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.cidr_ip.is_some())
+                + usize::from(self.cidr_ipv6.is_some())
+                + usize::from(self.description.is_some())
+                + usize::from(self.destination_prefix_list_id.is_some())
+                + usize::from(self.destination_security_group_id.is_some())
+                + usize::from(self.from_port.is_some())
+                + usize::from(self.ip_protocol.is_some())
+                + usize::from(self.to_port.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
             put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
             put_json(&mut m, "Description", &self.description, leaf);
@@ -2785,7 +2902,17 @@ pub mod security_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.cidr_ip.is_some())
+                + usize::from(self.cidr_ipv6.is_some())
+                + usize::from(self.description.is_some())
+                + usize::from(self.from_port.is_some())
+                + usize::from(self.ip_protocol.is_some())
+                + usize::from(self.source_prefix_list_id.is_some())
+                + usize::from(self.source_security_group_id.is_some())
+                + usize::from(self.source_security_group_name.is_some())
+                + usize::from(self.source_security_group_owner_id.is_some())
+                + usize::from(self.to_port.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
             put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
             put_json(&mut m, "Description", &self.description, leaf);
@@ -2847,7 +2974,8 @@ pub mod security_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -2963,7 +3091,19 @@ impl ToValue for CfnSecurityGroupIngress {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.cidr_ip.is_some())
+            + usize::from(self.cidr_ipv6.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.from_port.is_some())
+            + usize::from(self.group_id.is_some())
+            + usize::from(self.group_name.is_some())
+            + usize::from(self.ip_protocol.is_some())
+            + usize::from(self.source_prefix_list_id.is_some())
+            + usize::from(self.source_security_group_id.is_some())
+            + usize::from(self.source_security_group_name.is_some())
+            + usize::from(self.source_security_group_owner_id.is_some())
+            + usize::from(self.to_port.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
         put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
         put_json(&mut m, "Description", &self.description, leaf);
@@ -3123,7 +3263,16 @@ impl ToValue for CfnSecurityGroupEgress {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.cidr_ip.is_some())
+            + usize::from(self.cidr_ipv6.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.destination_prefix_list_id.is_some())
+            + usize::from(self.destination_security_group_id.is_some())
+            + usize::from(self.from_port.is_some())
+            + usize::from(self.group_id.is_some())
+            + usize::from(self.ip_protocol.is_some())
+            + usize::from(self.to_port.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
         put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
         put_json(&mut m, "Description", &self.description, leaf);
@@ -3223,7 +3372,11 @@ impl ToValue for CfnLaunchTemplate {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.launch_template_data.is_some())
+            + usize::from(self.launch_template_name.is_some())
+            + usize::from(self.tag_specifications.is_some())
+            + usize::from(self.version_description.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "LaunchTemplateData",
@@ -3525,7 +3678,37 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.block_device_mappings.is_some())
+                + usize::from(self.capacity_reservation_specification.is_some())
+                + usize::from(self.cpu_options.is_some())
+                + usize::from(self.credit_specification.is_some())
+                + usize::from(self.disable_api_stop.is_some())
+                + usize::from(self.disable_api_termination.is_some())
+                + usize::from(self.ebs_optimized.is_some())
+                + usize::from(self.enclave_options.is_some())
+                + usize::from(self.hibernation_options.is_some())
+                + usize::from(self.iam_instance_profile.is_some())
+                + usize::from(self.image_id.is_some())
+                + usize::from(self.instance_initiated_shutdown_behavior.is_some())
+                + usize::from(self.instance_market_options.is_some())
+                + usize::from(self.instance_requirements.is_some())
+                + usize::from(self.instance_type.is_some())
+                + usize::from(self.kernel_id.is_some())
+                + usize::from(self.key_name.is_some())
+                + usize::from(self.license_specifications.is_some())
+                + usize::from(self.maintenance_options.is_some())
+                + usize::from(self.metadata_options.is_some())
+                + usize::from(self.monitoring.is_some())
+                + usize::from(self.network_interfaces.is_some())
+                + usize::from(self.network_performance_options.is_some())
+                + usize::from(self.placement.is_some())
+                + usize::from(self.private_dns_name_options.is_some())
+                + usize::from(self.ram_disk_id.is_some())
+                + usize::from(self.security_group_ids.is_some())
+                + usize::from(self.security_groups.is_some())
+                + usize::from(self.tag_specifications.is_some())
+                + usize::from(self.user_data.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "BlockDeviceMappings",
@@ -3664,7 +3847,11 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.device_name.is_some())
+                + usize::from(self.ebs.is_some())
+                + usize::from(self.no_device.is_some())
+                + usize::from(self.virtual_name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DeviceName", &self.device_name, leaf);
             put_json(&mut m, "Ebs", &self.ebs, leaf);
             put_json(&mut m, "NoDevice", &self.no_device, leaf);
@@ -3784,7 +3971,17 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.delete_on_termination.is_some())
+                + usize::from(self.ebs_card_index.is_some())
+                + usize::from(self.encrypted.is_some())
+                + usize::from(self.iops.is_some())
+                + usize::from(self.kms_key_id.is_some())
+                + usize::from(self.snapshot_id.is_some())
+                + usize::from(self.throughput.is_some())
+                + usize::from(self.volume_initialization_rate.is_some())
+                + usize::from(self.volume_size.is_some())
+                + usize::from(self.volume_type.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "DeleteOnTermination",
@@ -3852,7 +4049,9 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capacity_reservation_preference.is_some())
+                + usize::from(self.capacity_reservation_target.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityReservationPreference",
@@ -3906,7 +4105,9 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capacity_reservation_id.is_some())
+                + usize::from(self.capacity_reservation_resource_group_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityReservationId",
@@ -3962,7 +4163,11 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.amd_sev_snp.is_some())
+                + usize::from(self.core_count.is_some())
+                + usize::from(self.nested_virtualization.is_some())
+                + usize::from(self.threads_per_core.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AmdSevSnp", &self.amd_sev_snp, leaf);
             put_json(&mut m, "CoreCount", &self.core_count, leaf);
             put_json(
@@ -4002,7 +4207,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.cpu_credits.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CpuCredits", &self.cpu_credits, leaf);
             serde_json::Value::Object(m)
         }
@@ -4030,7 +4236,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enabled.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             serde_json::Value::Object(m)
         }
@@ -4062,7 +4269,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.configured.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Configured", &self.configured, leaf);
             serde_json::Value::Object(m)
         }
@@ -4099,7 +4307,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.arn.is_some()) + usize::from(self.name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Arn", &self.arn, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             serde_json::Value::Object(m)
@@ -4135,7 +4344,9 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.market_type.is_some()) + usize::from(self.spot_options.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "MarketType", &self.market_type, leaf);
             put_json(&mut m, "SpotOptions", &self.spot_options, leaf);
             serde_json::Value::Object(m)
@@ -4200,7 +4411,12 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.block_duration_minutes.is_some())
+                + usize::from(self.instance_interruption_behavior.is_some())
+                + usize::from(self.max_price.is_some())
+                + usize::from(self.spot_instance_type.is_some())
+                + usize::from(self.valid_until.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "BlockDurationMinutes",
@@ -4590,7 +4806,38 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.accelerator_count.is_some())
+                + usize::from(self.accelerator_manufacturers.is_some())
+                + usize::from(self.accelerator_names.is_some())
+                + usize::from(self.accelerator_total_memory_mib.is_some())
+                + usize::from(self.accelerator_types.is_some())
+                + usize::from(self.allowed_instance_types.is_some())
+                + usize::from(self.bare_metal.is_some())
+                + usize::from(self.baseline_ebs_bandwidth_mbps.is_some())
+                + usize::from(self.baseline_performance_factors.is_some())
+                + usize::from(self.burstable_performance.is_some())
+                + usize::from(self.cpu_manufacturers.is_some())
+                + usize::from(self.excluded_instance_types.is_some())
+                + usize::from(self.instance_generations.is_some())
+                + usize::from(self.local_storage.is_some())
+                + usize::from(self.local_storage_types.is_some())
+                + usize::from(
+                    self.max_spot_price_as_percentage_of_optimal_on_demand_price
+                        .is_some(),
+                )
+                + usize::from(self.memory_gib_per_v_cpu.is_some())
+                + usize::from(self.memory_mib.is_some())
+                + usize::from(self.network_bandwidth_gbps.is_some())
+                + usize::from(self.network_interface_count.is_some())
+                + usize::from(
+                    self.on_demand_max_price_percentage_over_lowest_price
+                        .is_some(),
+                )
+                + usize::from(self.require_hibernate_support.is_some())
+                + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
+                + usize::from(self.total_local_storage_gb.is_some())
+                + usize::from(self.v_cpu_count.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
             put_json(
                 &mut m,
@@ -4722,7 +4969,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -4756,7 +5004,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -4790,7 +5039,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -4821,7 +5071,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.cpu.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Cpu", &self.cpu, leaf);
             serde_json::Value::Object(m)
         }
@@ -4849,7 +5100,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.references.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "References", &self.references, leaf);
             serde_json::Value::Object(m)
         }
@@ -4899,7 +5151,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.instance_family.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "InstanceFamily", &self.instance_family, leaf);
             serde_json::Value::Object(m)
         }
@@ -4932,7 +5185,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -4966,7 +5220,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -5002,7 +5257,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -5036,7 +5292,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -5070,7 +5327,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -5104,7 +5362,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -5139,7 +5398,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.license_configuration_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "LicenseConfigurationArn",
@@ -5172,7 +5432,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.auto_recovery.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AutoRecovery", &self.auto_recovery, leaf);
             serde_json::Value::Object(m)
         }
@@ -5242,7 +5503,12 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.http_endpoint.is_some())
+                + usize::from(self.http_protocol_ipv6.is_some())
+                + usize::from(self.http_put_response_hop_limit.is_some())
+                + usize::from(self.http_tokens.is_some())
+                + usize::from(self.instance_metadata_tags.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "HttpEndpoint", &self.http_endpoint, leaf);
             put_json(&mut m, "HttpProtocolIpv6", &self.http_protocol_ipv6, leaf);
             put_json(
@@ -5286,7 +5552,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enabled.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             serde_json::Value::Object(m)
         }
@@ -5454,7 +5721,30 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.associate_carrier_ip_address.is_some())
+                + usize::from(self.associate_public_ip_address.is_some())
+                + usize::from(self.connection_tracking_specification.is_some())
+                + usize::from(self.delete_on_termination.is_some())
+                + usize::from(self.description.is_some())
+                + usize::from(self.device_index.is_some())
+                + usize::from(self.ena_queue_count.is_some())
+                + usize::from(self.ena_srd_specification.is_some())
+                + usize::from(self.groups.is_some())
+                + usize::from(self.interface_type.is_some())
+                + usize::from(self.ipv4_prefix_count.is_some())
+                + usize::from(self.ipv4_prefixes.is_some())
+                + usize::from(self.ipv6_address_count.is_some())
+                + usize::from(self.ipv6_addresses.is_some())
+                + usize::from(self.ipv6_prefix_count.is_some())
+                + usize::from(self.ipv6_prefixes.is_some())
+                + usize::from(self.network_card_index.is_some())
+                + usize::from(self.network_interface_id.is_some())
+                + usize::from(self.primary_ipv6.is_some())
+                + usize::from(self.private_ip_address.is_some())
+                + usize::from(self.private_ip_addresses.is_some())
+                + usize::from(self.secondary_private_ip_address_count.is_some())
+                + usize::from(self.subnet_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AssociateCarrierIpAddress",
@@ -5558,7 +5848,10 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.tcp_established_timeout.is_some())
+                + usize::from(self.udp_stream_timeout.is_some())
+                + usize::from(self.udp_timeout.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "TcpEstablishedTimeout",
@@ -5604,7 +5897,9 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.ena_srd_enabled.is_some())
+                + usize::from(self.ena_srd_udp_specification.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "EnaSrdEnabled", &self.ena_srd_enabled, leaf);
             put_json(
                 &mut m,
@@ -5638,7 +5933,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.ena_srd_udp_enabled.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled, leaf);
             serde_json::Value::Object(m)
         }
@@ -5668,7 +5964,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.ipv4_prefix.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Ipv4Prefix", &self.ipv4_prefix, leaf);
             serde_json::Value::Object(m)
         }
@@ -5698,7 +5995,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.ipv6_address.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Ipv6Address", &self.ipv6_address, leaf);
             serde_json::Value::Object(m)
         }
@@ -5728,7 +6026,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.ipv6_prefix.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Ipv6Prefix", &self.ipv6_prefix, leaf);
             serde_json::Value::Object(m)
         }
@@ -5763,7 +6062,9 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.primary.is_some())
+                + usize::from(self.private_ip_address.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Primary", &self.primary, leaf);
             put_json(&mut m, "PrivateIpAddress", &self.private_ip_address, leaf);
             serde_json::Value::Object(m)
@@ -5794,7 +6095,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.bandwidth_weighting.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "BandwidthWeighting",
@@ -5875,7 +6177,16 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.affinity.is_some())
+                + usize::from(self.availability_zone.is_some())
+                + usize::from(self.group_id.is_some())
+                + usize::from(self.group_name.is_some())
+                + usize::from(self.host_id.is_some())
+                + usize::from(self.host_resource_group_arn.is_some())
+                + usize::from(self.partition_number.is_some())
+                + usize::from(self.spread_domain.is_some())
+                + usize::from(self.tenancy.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Affinity", &self.affinity, leaf);
             put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
             put_json(&mut m, "GroupId", &self.group_id, leaf);
@@ -5934,7 +6245,10 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enable_resource_name_dns_aaaa_record.is_some())
+                + usize::from(self.enable_resource_name_dns_a_record.is_some())
+                + usize::from(self.hostname_type.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "EnableResourceNameDnsAAAARecord",
@@ -5983,7 +6297,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.resource_type.is_some()) + usize::from(self.tags.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ResourceType", &self.resource_type, leaf);
             put_json(&mut m, "Tags", &self.tags, leaf);
             serde_json::Value::Object(m)
@@ -6017,7 +6332,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -6055,7 +6371,8 @@ pub mod launch_template {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.resource_type.is_some()) + usize::from(self.tags.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ResourceType", &self.resource_type, leaf);
             put_json(&mut m, "Tags", &self.tags, leaf);
             serde_json::Value::Object(m)

@@ -105,7 +105,16 @@ impl ToValue for CfnRepository {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.empty_on_delete.is_some())
+            + usize::from(self.encryption_configuration.is_some())
+            + usize::from(self.image_scanning_configuration.is_some())
+            + usize::from(self.image_tag_mutability.is_some())
+            + usize::from(self.image_tag_mutability_exclusion_filters.is_some())
+            + usize::from(self.lifecycle_policy.is_some())
+            + usize::from(self.repository_name.is_some())
+            + usize::from(self.repository_policy_text.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "EmptyOnDelete", &self.empty_on_delete, leaf);
         put_json(
             &mut m,
@@ -212,7 +221,9 @@ pub mod repository {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.encryption_type.is_some()) + usize::from(self.kms_key.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "EncryptionType", &self.encryption_type, leaf);
             put_json(&mut m, "KmsKey", &self.kms_key, leaf);
             serde_json::Value::Object(m)
@@ -241,7 +252,8 @@ pub mod repository {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.scan_on_push.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ScanOnPush", &self.scan_on_push, leaf);
             serde_json::Value::Object(m)
         }
@@ -283,7 +295,9 @@ pub mod repository {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.image_tag_mutability_exclusion_filter_type.is_some())
+                + usize::from(self.image_tag_mutability_exclusion_filter_value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ImageTagMutabilityExclusionFilterType",
@@ -327,7 +341,9 @@ pub mod repository {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.lifecycle_policy_text.is_some())
+                + usize::from(self.registry_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "LifecyclePolicyText",
@@ -366,7 +382,8 @@ pub mod repository {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)

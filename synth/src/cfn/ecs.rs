@@ -113,7 +113,14 @@ impl ToValue for CfnCluster {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.capacity_providers.is_some())
+            + usize::from(self.cluster_name.is_some())
+            + usize::from(self.cluster_settings.is_some())
+            + usize::from(self.configuration.is_some())
+            + usize::from(self.default_capacity_provider_strategy.is_some())
+            + usize::from(self.service_connect_defaults.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "CapacityProviders", &self.capacity_providers, leaf);
         put_json(&mut m, "ClusterName", &self.cluster_name, leaf);
         put_json(&mut m, "ClusterSettings", &self.cluster_settings, leaf);
@@ -197,7 +204,8 @@ pub mod cluster {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -239,7 +247,9 @@ pub mod cluster {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.execute_command_configuration.is_some())
+                + usize::from(self.managed_storage_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ExecuteCommandConfiguration",
@@ -294,7 +304,10 @@ pub mod cluster {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.kms_key_id.is_some())
+                + usize::from(self.log_configuration.is_some())
+                + usize::from(self.logging.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
             put_json(&mut m, "LogConfiguration", &self.log_configuration, leaf);
             put_json(&mut m, "Logging", &self.logging, leaf);
@@ -356,7 +369,12 @@ pub mod cluster {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.cloud_watch_encryption_enabled.is_some())
+                + usize::from(self.cloud_watch_log_group_name.is_some())
+                + usize::from(self.s3_bucket_name.is_some())
+                + usize::from(self.s3_encryption_enabled.is_some())
+                + usize::from(self.s3_key_prefix.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CloudWatchEncryptionEnabled",
@@ -420,7 +438,9 @@ pub mod cluster {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.fargate_ephemeral_storage_kms_key_id.is_some())
+                + usize::from(self.kms_key_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "FargateEphemeralStorageKmsKeyId",
@@ -500,7 +520,10 @@ pub mod cluster {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.base.is_some())
+                + usize::from(self.capacity_provider.is_some())
+                + usize::from(self.weight.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Base", &self.base, leaf);
             put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
@@ -540,7 +563,8 @@ pub mod cluster {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.namespace.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
             serde_json::Value::Object(m)
         }
@@ -589,7 +613,8 @@ pub mod cluster {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -684,7 +709,10 @@ impl ToValue for CfnClusterCapacityProviderAssociations {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.capacity_providers.is_some())
+            + usize::from(self.cluster.is_some())
+            + usize::from(self.default_capacity_provider_strategy.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "CapacityProviders", &self.capacity_providers, leaf);
         put_json(&mut m, "Cluster", &self.cluster, leaf);
         put_json(
@@ -746,7 +774,10 @@ pub mod cluster_capacity_provider_associations {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.base.is_some())
+                + usize::from(self.capacity_provider.is_some())
+                + usize::from(self.weight.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Base", &self.base, leaf);
             put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
@@ -812,7 +843,12 @@ impl ToValue for CfnCapacityProvider {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.auto_scaling_group_provider.is_some())
+            + usize::from(self.cluster_name.is_some())
+            + usize::from(self.managed_instances_provider.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "AutoScalingGroupProvider",
@@ -890,7 +926,11 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.auto_scaling_group_arn.is_some())
+                + usize::from(self.managed_draining.is_some())
+                + usize::from(self.managed_scaling.is_some())
+                + usize::from(self.managed_termination_protection.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AutoScalingGroupArn",
@@ -959,7 +999,12 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.instance_warmup_period.is_some())
+                + usize::from(self.maximum_scaling_step_size.is_some())
+                + usize::from(self.minimum_scaling_step_size.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.target_capacity.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "InstanceWarmupPeriod",
@@ -1042,7 +1087,12 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.auto_repair_configuration.is_some())
+                + usize::from(self.infrastructure_optimization.is_some())
+                + usize::from(self.infrastructure_role_arn.is_some())
+                + usize::from(self.instance_launch_template.is_some())
+                + usize::from(self.propagate_tags.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AutoRepairConfiguration",
@@ -1094,7 +1144,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.actions_status.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ActionsStatus", &self.actions_status, leaf);
             serde_json::Value::Object(m)
         }
@@ -1122,7 +1173,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.scale_in_after.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ScaleInAfter", &self.scale_in_after, leaf);
             serde_json::Value::Object(m)
         }
@@ -1207,7 +1259,17 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capacity_option_type.is_some())
+                + usize::from(self.capacity_reservations.is_some())
+                + usize::from(self.ec2_instance_profile_arn.is_some())
+                + usize::from(self.fips_enabled.is_some())
+                + usize::from(self.instance_metadata_tags_propagation.is_some())
+                + usize::from(self.instance_requirements.is_some())
+                + usize::from(self.local_storage_configuration.is_some())
+                + usize::from(self.monitoring.is_some())
+                + usize::from(self.network_configuration.is_some())
+                + usize::from(self.storage_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityOptionType",
@@ -1293,7 +1355,9 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.reservation_group_arn.is_some())
+                + usize::from(self.reservation_preference.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ReservationGroupArn",
@@ -1483,7 +1547,37 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.accelerator_count.is_some())
+                + usize::from(self.accelerator_manufacturers.is_some())
+                + usize::from(self.accelerator_names.is_some())
+                + usize::from(self.accelerator_total_memory_mib.is_some())
+                + usize::from(self.accelerator_types.is_some())
+                + usize::from(self.allowed_instance_types.is_some())
+                + usize::from(self.bare_metal.is_some())
+                + usize::from(self.baseline_ebs_bandwidth_mbps.is_some())
+                + usize::from(self.burstable_performance.is_some())
+                + usize::from(self.cpu_manufacturers.is_some())
+                + usize::from(self.excluded_instance_types.is_some())
+                + usize::from(self.instance_generations.is_some())
+                + usize::from(self.local_storage.is_some())
+                + usize::from(self.local_storage_types.is_some())
+                + usize::from(
+                    self.max_spot_price_as_percentage_of_optimal_on_demand_price
+                        .is_some(),
+                )
+                + usize::from(self.memory_gib_per_v_cpu.is_some())
+                + usize::from(self.memory_mib.is_some())
+                + usize::from(self.network_bandwidth_gbps.is_some())
+                + usize::from(self.network_interface_count.is_some())
+                + usize::from(
+                    self.on_demand_max_price_percentage_over_lowest_price
+                        .is_some(),
+                )
+                + usize::from(self.require_hibernate_support.is_some())
+                + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
+                + usize::from(self.total_local_storage_gb.is_some())
+                + usize::from(self.v_cpu_count.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
             put_json(
                 &mut m,
@@ -1609,7 +1703,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1643,7 +1738,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1677,7 +1773,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1711,7 +1808,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1745,7 +1843,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1779,7 +1878,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1813,7 +1913,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1847,7 +1948,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1881,7 +1983,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
             serde_json::Value::Object(m)
@@ -1910,7 +2013,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.use_local_storage.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "UseLocalStorage", &self.use_local_storage, leaf);
             serde_json::Value::Object(m)
         }
@@ -1945,7 +2049,9 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.security_groups.is_some()) + usize::from(self.subnets.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
             put_json(&mut m, "Subnets", &self.subnets, leaf);
             serde_json::Value::Object(m)
@@ -1974,7 +2080,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.storage_size_gib.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "StorageSizeGiB", &self.storage_size_gib, leaf);
             serde_json::Value::Object(m)
         }
@@ -2007,7 +2114,8 @@ pub mod capacity_provider {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -2893,7 +3001,25 @@ impl ToValue for CfnTaskDefinition {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.container_definitions.is_some())
+            + usize::from(self.cpu.is_some())
+            + usize::from(self.enable_fault_injection.is_some())
+            + usize::from(self.ephemeral_storage.is_some())
+            + usize::from(self.execution_role_arn.is_some())
+            + usize::from(self.family.is_some())
+            + usize::from(self.inference_accelerators.is_some())
+            + usize::from(self.ipc_mode.is_some())
+            + usize::from(self.memory.is_some())
+            + usize::from(self.network_mode.is_some())
+            + usize::from(self.pid_mode.is_some())
+            + usize::from(self.placement_constraints.is_some())
+            + usize::from(self.proxy_configuration.is_some())
+            + usize::from(self.requires_compatibilities.is_some())
+            + usize::from(self.runtime_platform.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.task_role_arn.is_some())
+            + usize::from(self.volumes.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "ContainerDefinitions",
@@ -3378,7 +3504,49 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.command.is_some())
+                + usize::from(self.cpu.is_some())
+                + usize::from(self.credential_specs.is_some())
+                + usize::from(self.depends_on.is_some())
+                + usize::from(self.disable_networking.is_some())
+                + usize::from(self.dns_search_domains.is_some())
+                + usize::from(self.dns_servers.is_some())
+                + usize::from(self.docker_labels.is_some())
+                + usize::from(self.docker_security_options.is_some())
+                + usize::from(self.entry_point.is_some())
+                + usize::from(self.environment.is_some())
+                + usize::from(self.environment_files.is_some())
+                + usize::from(self.essential.is_some())
+                + usize::from(self.extra_hosts.is_some())
+                + usize::from(self.firelens_configuration.is_some())
+                + usize::from(self.health_check.is_some())
+                + usize::from(self.hostname.is_some())
+                + usize::from(self.image.is_some())
+                + usize::from(self.interactive.is_some())
+                + usize::from(self.links.is_some())
+                + usize::from(self.linux_parameters.is_some())
+                + usize::from(self.log_configuration.is_some())
+                + usize::from(self.memory.is_some())
+                + usize::from(self.memory_reservation.is_some())
+                + usize::from(self.mount_points.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.port_mappings.is_some())
+                + usize::from(self.privileged.is_some())
+                + usize::from(self.pseudo_terminal.is_some())
+                + usize::from(self.readonly_root_filesystem.is_some())
+                + usize::from(self.repository_credentials.is_some())
+                + usize::from(self.resource_requirements.is_some())
+                + usize::from(self.restart_policy.is_some())
+                + usize::from(self.secrets.is_some())
+                + usize::from(self.start_timeout.is_some())
+                + usize::from(self.stop_timeout.is_some())
+                + usize::from(self.system_controls.is_some())
+                + usize::from(self.ulimits.is_some())
+                + usize::from(self.user.is_some())
+                + usize::from(self.version_consistency.is_some())
+                + usize::from(self.volumes_from.is_some())
+                + usize::from(self.working_directory.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Command", &self.command, leaf);
             put_json(&mut m, "Cpu", &self.cpu, leaf);
             put_json(&mut m, "CredentialSpecs", &self.credential_specs, leaf);
@@ -3494,7 +3662,9 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.condition.is_some()) + usize::from(self.container_name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Condition", &self.condition, leaf);
             put_json(&mut m, "ContainerName", &self.container_name, leaf);
             serde_json::Value::Object(m)
@@ -3528,7 +3698,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -3580,7 +3751,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.type_.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Type", &self.type_, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -3614,7 +3786,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.hostname.is_some()) + usize::from(self.ip_address.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Hostname", &self.hostname, leaf);
             put_json(&mut m, "IpAddress", &self.ip_address, leaf);
             serde_json::Value::Object(m)
@@ -3656,7 +3829,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.options.is_some()) + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Options", &self.options, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)
@@ -3729,7 +3903,12 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.command.is_some())
+                + usize::from(self.interval.is_some())
+                + usize::from(self.retries.is_some())
+                + usize::from(self.start_period.is_some())
+                + usize::from(self.timeout.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Command", &self.command, leaf);
             put_json(&mut m, "Interval", &self.interval, leaf);
             put_json(&mut m, "Retries", &self.retries, leaf);
@@ -3807,7 +3986,14 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capabilities.is_some())
+                + usize::from(self.devices.is_some())
+                + usize::from(self.init_process_enabled.is_some())
+                + usize::from(self.max_swap.is_some())
+                + usize::from(self.shared_memory_size.is_some())
+                + usize::from(self.swappiness.is_some())
+                + usize::from(self.tmpfs.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Capabilities", &self.capabilities, leaf);
             put_json(&mut m, "Devices", &self.devices, leaf);
             put_json(
@@ -3869,7 +4055,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.add.is_some()) + usize::from(self.drop.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Add", &self.add, leaf);
             put_json(&mut m, "Drop", &self.drop, leaf);
             serde_json::Value::Object(m)
@@ -3908,7 +4095,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.host_path.is_some())
+                + usize::from(self.permissions.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ContainerPath", &self.container_path, leaf);
             put_json(&mut m, "HostPath", &self.host_path, leaf);
             put_json(&mut m, "Permissions", &self.permissions, leaf);
@@ -3950,7 +4140,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.mount_options.is_some())
+                + usize::from(self.size.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ContainerPath", &self.container_path, leaf);
             put_json(&mut m, "MountOptions", &self.mount_options, leaf);
             put_json(&mut m, "Size", &self.size, leaf);
@@ -4022,7 +4215,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.log_driver.is_some())
+                + usize::from(self.options.is_some())
+                + usize::from(self.secret_options.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "LogDriver", &self.log_driver, leaf);
             put_json(&mut m, "Options", &self.options, leaf);
             put_json(&mut m, "SecretOptions", &self.secret_options, leaf);
@@ -4067,7 +4263,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value_from.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "ValueFrom", &self.value_from, leaf);
             serde_json::Value::Object(m)
@@ -4106,7 +4303,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.source_volume.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ContainerPath", &self.container_path, leaf);
             put_json(&mut m, "ReadOnly", &self.read_only, leaf);
             put_json(&mut m, "SourceVolume", &self.source_volume, leaf);
@@ -4223,7 +4423,13 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.app_protocol.is_some())
+                + usize::from(self.container_port.is_some())
+                + usize::from(self.container_port_range.is_some())
+                + usize::from(self.host_port.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.protocol.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AppProtocol", &self.app_protocol, leaf);
             put_json(&mut m, "ContainerPort", &self.container_port, leaf);
             put_json(
@@ -4263,7 +4469,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.credentials_parameter.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CredentialsParameter",
@@ -4312,7 +4519,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.sharing_strategy.is_some())
+                + usize::from(self.type_.is_some())
+                + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "SharingStrategy", &self.sharing_strategy, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
@@ -4342,7 +4552,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.nvidia_mps.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "NvidiaMps", &self.nvidia_mps, leaf);
             serde_json::Value::Object(m)
         }
@@ -4375,7 +4586,9 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.max_compute_percent.is_some())
+                + usize::from(self.memory.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "MaxComputePercent", &self.max_compute_percent, leaf);
             put_json(&mut m, "Memory", &self.memory, leaf);
             serde_json::Value::Object(m)
@@ -4414,7 +4627,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enabled.is_some())
+                + usize::from(self.ignored_exit_codes.is_some())
+                + usize::from(self.restart_attempt_period.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             put_json(&mut m, "IgnoredExitCodes", &self.ignored_exit_codes, leaf);
             put_json(
@@ -4476,7 +4692,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.namespace.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -4519,7 +4736,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.hard_limit.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.soft_limit.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "HardLimit", &self.hard_limit, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "SoftLimit", &self.soft_limit, leaf);
@@ -4554,7 +4774,9 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.read_only.is_some())
+                + usize::from(self.source_container.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ReadOnly", &self.read_only, leaf);
             put_json(&mut m, "SourceContainer", &self.source_container, leaf);
             serde_json::Value::Object(m)
@@ -4589,7 +4811,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.size_in_gib.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "SizeInGiB", &self.size_in_gib, leaf);
             serde_json::Value::Object(m)
         }
@@ -4622,7 +4845,9 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.device_name.is_some()) + usize::from(self.device_type.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DeviceName", &self.device_name, leaf);
             put_json(&mut m, "DeviceType", &self.device_type, leaf);
             serde_json::Value::Object(m)
@@ -4658,7 +4883,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)
@@ -4717,7 +4943,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.container_name.is_some())
+                + usize::from(self.proxy_configuration_properties.is_some())
+                + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ContainerName", &self.container_name, leaf);
             put_json(
                 &mut m,
@@ -4765,7 +4994,9 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.cpu_architecture.is_some())
+                + usize::from(self.operating_system_family.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CpuArchitecture", &self.cpu_architecture, leaf);
             put_json(
                 &mut m,
@@ -4820,7 +5051,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -4912,7 +5144,14 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.configured_at_launch.is_some())
+                + usize::from(self.docker_volume_configuration.is_some())
+                + usize::from(self.efs_volume_configuration.is_some())
+                + usize::from(self.f_sx_windows_file_server_volume_configuration.is_some())
+                + usize::from(self.host.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.s3_files_volume_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ConfiguredAtLaunch",
@@ -4993,7 +5232,12 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.autoprovision.is_some())
+                + usize::from(self.driver.is_some())
+                + usize::from(self.driver_opts.is_some())
+                + usize::from(self.labels.is_some())
+                + usize::from(self.scope.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Autoprovision", &self.autoprovision, leaf);
             put_json(&mut m, "Driver", &self.driver, leaf);
             put_json(&mut m, "DriverOpts", &self.driver_opts, leaf);
@@ -5051,7 +5295,12 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.authorization_config.is_some())
+                + usize::from(self.filesystem_id.is_some())
+                + usize::from(self.root_directory.is_some())
+                + usize::from(self.transit_encryption.is_some())
+                + usize::from(self.transit_encryption_port.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthorizationConfig",
@@ -5098,7 +5347,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.access_point_id.is_some()) + usize::from(self.iam.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AccessPointId", &self.access_point_id, leaf);
             put_json(&mut m, "IAM", &self.iam, leaf);
             serde_json::Value::Object(m)
@@ -5139,7 +5389,10 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.authorization_config.is_some())
+                + usize::from(self.file_system_id.is_some())
+                + usize::from(self.root_directory.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthorizationConfig",
@@ -5183,7 +5436,9 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.credentials_parameter.is_some())
+                + usize::from(self.domain.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CredentialsParameter",
@@ -5219,7 +5474,8 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.source_path.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "SourcePath", &self.source_path, leaf);
             serde_json::Value::Object(m)
         }
@@ -5270,7 +5526,11 @@ pub mod task_definition {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.access_point_arn.is_some())
+                + usize::from(self.file_system_arn.is_some())
+                + usize::from(self.root_directory.is_some())
+                + usize::from(self.transit_encryption_port.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AccessPointArn", &self.access_point_arn, leaf);
             put_json(&mut m, "FileSystemArn", &self.file_system_arn, leaf);
             put_json(&mut m, "RootDirectory", &self.root_directory, leaf);
@@ -6405,7 +6665,35 @@ impl ToValue for CfnService {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.availability_zone_rebalancing.is_some())
+            + usize::from(self.capacity_provider_strategy.is_some())
+            + usize::from(self.cluster.is_some())
+            + usize::from(self.deployment_configuration.is_some())
+            + usize::from(self.deployment_controller.is_some())
+            + usize::from(self.desired_count.is_some())
+            + usize::from(self.enable_ecs_managed_tags.is_some())
+            + usize::from(self.enable_execute_command.is_some())
+            + usize::from(self.force_new_deployment.is_some())
+            + usize::from(self.gateway_connectors.is_some())
+            + usize::from(self.health_check_grace_period_seconds.is_some())
+            + usize::from(self.launch_type.is_some())
+            + usize::from(self.load_balancers.is_some())
+            + usize::from(self.monitoring.is_some())
+            + usize::from(self.network_configuration.is_some())
+            + usize::from(self.placement_constraints.is_some())
+            + usize::from(self.placement_strategies.is_some())
+            + usize::from(self.platform_version.is_some())
+            + usize::from(self.propagate_tags.is_some())
+            + usize::from(self.role.is_some())
+            + usize::from(self.scheduling_strategy.is_some())
+            + usize::from(self.service_connect_configuration.is_some())
+            + usize::from(self.service_name.is_some())
+            + usize::from(self.service_registries.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.task_definition.is_some())
+            + usize::from(self.volume_configurations.is_some())
+            + usize::from(self.vpc_lattice_configurations.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "AvailabilityZoneRebalancing",
@@ -6616,7 +6904,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.base.is_some())
+                + usize::from(self.capacity_provider.is_some())
+                + usize::from(self.weight.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Base", &self.base, leaf);
             put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
@@ -6753,7 +7044,17 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.alarms.is_some())
+                + usize::from(self.bake_time_in_minutes.is_some())
+                + usize::from(self.canary_configuration.is_some())
+                + usize::from(self.deployment_circuit_breaker.is_some())
+                + usize::from(self.early_success_criteria.is_some())
+                + usize::from(self.lifecycle_hooks.is_some())
+                + usize::from(self.linear_configuration.is_some())
+                + usize::from(self.maximum_percent.is_some())
+                + usize::from(self.minimum_healthy_percent.is_some())
+                + usize::from(self.strategy.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Alarms", &self.alarms, leaf);
             put_json(
                 &mut m,
@@ -6836,7 +7137,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.alarm_names.is_some())
+                + usize::from(self.enable.is_some())
+                + usize::from(self.rollback.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AlarmNames", &self.alarm_names, leaf);
             put_json(&mut m, "Enable", &self.enable, leaf);
             put_json(&mut m, "Rollback", &self.rollback, leaf);
@@ -6881,7 +7185,9 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.canary_bake_time_in_minutes.is_some())
+                + usize::from(self.canary_percent.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CanaryBakeTimeInMinutes",
@@ -6938,7 +7244,11 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enable.is_some())
+                + usize::from(self.reset_on_healthy_task.is_some())
+                + usize::from(self.rollback.is_some())
+                + usize::from(self.threshold_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Enable", &self.enable, leaf);
             put_json(
                 &mut m,
@@ -6986,7 +7296,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.type_.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Type", &self.type_, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -7039,7 +7350,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enable.is_some())
+                + usize::from(self.healthy_percent.is_some())
+                + usize::from(self.source_service_revision_cleanup.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Enable", &self.enable, leaf);
             put_json(&mut m, "HealthyPercent", &self.healthy_percent, leaf);
             put_json(
@@ -7165,7 +7479,13 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.hook_details.is_some())
+                + usize::from(self.hook_target_arn.is_some())
+                + usize::from(self.lifecycle_stages.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.target_type.is_some())
+                + usize::from(self.timeout_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "HookDetails", &self.hook_details, leaf);
             put_json(&mut m, "HookTargetArn", &self.hook_target_arn, leaf);
             put_json(&mut m, "LifecycleStages", &self.lifecycle_stages, leaf);
@@ -7208,7 +7528,9 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.action.is_some()) + usize::from(self.timeout_in_minutes.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Action", &self.action, leaf);
             put_json(&mut m, "TimeoutInMinutes", &self.timeout_in_minutes, leaf);
             serde_json::Value::Object(m)
@@ -7260,7 +7582,9 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.step_bake_time_in_minutes.is_some())
+                + usize::from(self.step_percent.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "StepBakeTimeInMinutes",
@@ -7352,7 +7676,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)
         }
@@ -7393,7 +7718,9 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.enable_force_new_deployment.is_some())
+                + usize::from(self.force_new_deployment_nonce.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "EnableForceNewDeployment",
@@ -7442,7 +7769,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.filters.is_some())
+                + usize::from(self.health_check.is_some())
+                + usize::from(self.port_name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Filters", &self.filters, leaf);
             put_json(&mut m, "HealthCheck", &self.health_check, leaf);
             put_json(&mut m, "PortName", &self.port_name, leaf);
@@ -7472,7 +7802,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.access_types.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AccessTypes", &self.access_types, leaf);
             serde_json::Value::Object(m)
         }
@@ -7551,7 +7882,15 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.health_check_interval_seconds.is_some())
+                + usize::from(self.health_check_path.is_some())
+                + usize::from(self.health_check_port.is_some())
+                + usize::from(self.health_check_protocol.is_some())
+                + usize::from(self.health_check_timeout_seconds.is_some())
+                + usize::from(self.healthy_threshold_count.is_some())
+                + usize::from(self.matcher.is_some())
+                + usize::from(self.unhealthy_threshold_count.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "HealthCheckIntervalSeconds",
@@ -7616,7 +7955,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.grpc_code.is_some()) + usize::from(self.http_code.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "GrpcCode", &self.grpc_code, leaf);
             put_json(&mut m, "HttpCode", &self.http_code, leaf);
             serde_json::Value::Object(m)
@@ -7685,7 +8025,12 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.advanced_configuration.is_some())
+                + usize::from(self.container_name.is_some())
+                + usize::from(self.container_port.is_some())
+                + usize::from(self.load_balancer_name.is_some())
+                + usize::from(self.target_group_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AdvancedConfiguration",
@@ -7745,7 +8090,11 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.alternate_target_group_arn.is_some())
+                + usize::from(self.production_listener_rule.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.test_listener_rule.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AlternateTargetGroupArn",
@@ -7786,7 +8135,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric_configurations.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "MetricConfigurations",
@@ -7824,7 +8174,9 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.metric_names.is_some())
+                + usize::from(self.resolution_seconds.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "MetricNames", &self.metric_names, leaf);
             put_json(&mut m, "ResolutionSeconds", &self.resolution_seconds, leaf);
             serde_json::Value::Object(m)
@@ -7855,7 +8207,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.awsvpc_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AwsvpcConfiguration",
@@ -7908,7 +8261,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.assign_public_ip.is_some())
+                + usize::from(self.security_groups.is_some())
+                + usize::from(self.subnets.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AssignPublicIp", &self.assign_public_ip, leaf);
             put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
             put_json(&mut m, "Subnets", &self.subnets, leaf);
@@ -7945,7 +8301,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)
@@ -7979,7 +8336,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.field.is_some()) + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Field", &self.field, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)
@@ -8065,7 +8423,13 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.access_log_configuration.is_some())
+                + usize::from(self.container_configurations.is_some())
+                + usize::from(self.enabled.is_some())
+                + usize::from(self.log_configuration.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.services.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AccessLogConfiguration",
@@ -8121,7 +8485,9 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.format.is_some())
+                + usize::from(self.include_query_parameters.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Format", &self.format, leaf);
             put_json(
                 &mut m,
@@ -8155,7 +8521,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.log_level.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "LogLevel", &self.log_level, leaf);
             serde_json::Value::Object(m)
         }
@@ -8241,7 +8608,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.log_driver.is_some())
+                + usize::from(self.options.is_some())
+                + usize::from(self.secret_options.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "LogDriver", &self.log_driver, leaf);
             put_json(&mut m, "Options", &self.options, leaf);
             put_json(&mut m, "SecretOptions", &self.secret_options, leaf);
@@ -8286,7 +8656,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value_from.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "ValueFrom", &self.value_from, leaf);
             serde_json::Value::Object(m)
@@ -8352,7 +8723,13 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.client_aliases.is_some())
+                + usize::from(self.discovery_name.is_some())
+                + usize::from(self.ingress_port_override.is_some())
+                + usize::from(self.port_name.is_some())
+                + usize::from(self.timeout.is_some())
+                + usize::from(self.tls.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ClientAliases", &self.client_aliases, leaf);
             put_json(&mut m, "DiscoveryName", &self.discovery_name, leaf);
             put_json(
@@ -8410,7 +8787,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dns_name.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.test_traffic_rules.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DnsName", &self.dns_name, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
             put_json(&mut m, "TestTrafficRules", &self.test_traffic_rules, leaf);
@@ -8442,7 +8822,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.header.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Header", &self.header, leaf);
             serde_json::Value::Object(m)
         }
@@ -8475,7 +8856,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -8504,7 +8886,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.exact.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Exact", &self.exact, leaf);
             serde_json::Value::Object(m)
         }
@@ -8549,7 +8932,9 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.idle_timeout_seconds.is_some())
+                + usize::from(self.per_request_timeout_seconds.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "IdleTimeoutSeconds",
@@ -8602,7 +8987,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.issuer_certificate_authority.is_some())
+                + usize::from(self.kms_key.is_some())
+                + usize::from(self.role_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "IssuerCertificateAuthority",
@@ -8637,7 +9025,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.aws_pca_authority_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AwsPcaAuthorityArn",
@@ -8689,7 +9078,11 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.container_name.is_some())
+                + usize::from(self.container_port.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.registry_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ContainerName", &self.container_name, leaf);
             put_json(&mut m, "ContainerPort", &self.container_port, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
@@ -8753,7 +9146,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -8787,7 +9181,9 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.managed_ebs_volume.is_some()) + usize::from(self.name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ManagedEBSVolume", &self.managed_ebs_volume, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             serde_json::Value::Object(m)
@@ -8916,7 +9312,18 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.encrypted.is_some())
+                + usize::from(self.filesystem_type.is_some())
+                + usize::from(self.iops.is_some())
+                + usize::from(self.kms_key_id.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.size_in_gib.is_some())
+                + usize::from(self.snapshot_id.is_some())
+                + usize::from(self.tag_specifications.is_some())
+                + usize::from(self.throughput.is_some())
+                + usize::from(self.volume_initialization_rate.is_some())
+                + usize::from(self.volume_type.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Encrypted", &self.encrypted, leaf);
             put_json(&mut m, "FilesystemType", &self.filesystem_type, leaf);
             put_json(&mut m, "Iops", &self.iops, leaf);
@@ -8969,7 +9376,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.propagate_tags.is_some())
+                + usize::from(self.resource_type.is_some())
+                + usize::from(self.tags.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "PropagateTags", &self.propagate_tags, leaf);
             put_json(&mut m, "ResourceType", &self.resource_type, leaf);
             put_json(&mut m, "Tags", &self.tags, leaf);
@@ -9018,7 +9428,11 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.advanced_configuration.is_some())
+                + usize::from(self.port_name.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.target_group_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AdvancedConfiguration",
@@ -9072,7 +9486,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.alternate_target_group_arn.is_some())
+                + usize::from(self.production_listener_rule.is_some())
+                + usize::from(self.test_listener_rule.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AlternateTargetGroupArn",

@@ -166,7 +166,26 @@ impl ToValue for CfnLoadBalancer {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(
+            self.enable_capacity_reservation_provision_stabilize
+                .is_some(),
+        ) + usize::from(self.enable_prefix_for_ipv6_source_nat.is_some())
+            + usize::from(
+                self.enforce_security_group_inbound_rules_on_private_link_traffic
+                    .is_some(),
+            )
+            + usize::from(self.ip_address_type.is_some())
+            + usize::from(self.ipv4_ipam_pool_id.is_some())
+            + usize::from(self.load_balancer_attributes.is_some())
+            + usize::from(self.minimum_load_balancer_capacity.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.scheme.is_some())
+            + usize::from(self.security_groups.is_some())
+            + usize::from(self.subnet_mappings.is_some())
+            + usize::from(self.subnets.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.type_.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "EnableCapacityReservationProvisionStabilize",
@@ -342,7 +361,8 @@ pub mod load_balancer {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -371,7 +391,8 @@ pub mod load_balancer {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capacity_units.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CapacityUnits", &self.capacity_units, leaf);
             serde_json::Value::Object(m)
         }
@@ -419,7 +440,12 @@ pub mod load_balancer {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.allocation_id.is_some())
+                + usize::from(self.ipv6_address.is_some())
+                + usize::from(self.private_ipv4_address.is_some())
+                + usize::from(self.source_nat_ipv6_prefix.is_some())
+                + usize::from(self.subnet_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AllocationId", &self.allocation_id, leaf);
             put_json(&mut m, "IPv6Address", &self.ipv6_address, leaf);
             put_json(
@@ -466,7 +492,8 @@ pub mod load_balancer {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -710,7 +737,17 @@ impl ToValue for CfnListener {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.alpn_policy.is_some())
+            + usize::from(self.certificates.is_some())
+            + usize::from(self.default_actions.is_some())
+            + usize::from(self.listener_attributes.is_some())
+            + usize::from(self.load_balancer_arn.is_some())
+            + usize::from(self.mutual_authentication.is_some())
+            + usize::from(self.port.is_some())
+            + usize::from(self.protocol.is_some())
+            + usize::from(self.ssl_policy.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "AlpnPolicy", &self.alpn_policy, leaf);
         put_json(&mut m, "Certificates", &self.certificates, leaf);
         put_json(&mut m, "DefaultActions", &self.default_actions, leaf);
@@ -782,7 +819,8 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.certificate_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CertificateArn", &self.certificate_arn, leaf);
             serde_json::Value::Object(m)
         }
@@ -860,7 +898,16 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.authenticate_cognito_config.is_some())
+                + usize::from(self.authenticate_oidc_config.is_some())
+                + usize::from(self.fixed_response_config.is_some())
+                + usize::from(self.forward_config.is_some())
+                + usize::from(self.jwt_validation_config.is_some())
+                + usize::from(self.order.is_some())
+                + usize::from(self.redirect_config.is_some())
+                + usize::from(self.target_group_arn.is_some())
+                + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticateCognitoConfig",
@@ -968,7 +1015,15 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.authentication_request_extra_params.is_some())
+                + usize::from(self.on_unauthenticated_request.is_some())
+                + usize::from(self.scope.is_some())
+                + usize::from(self.session_cookie_name.is_some())
+                + usize::from(self.session_timeout.is_some())
+                + usize::from(self.user_pool_arn.is_some())
+                + usize::from(self.user_pool_client_id.is_some())
+                + usize::from(self.user_pool_domain.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -1094,7 +1149,19 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.authentication_request_extra_params.is_some())
+                + usize::from(self.authorization_endpoint.is_some())
+                + usize::from(self.client_id.is_some())
+                + usize::from(self.client_secret.is_some())
+                + usize::from(self.issuer.is_some())
+                + usize::from(self.on_unauthenticated_request.is_some())
+                + usize::from(self.scope.is_some())
+                + usize::from(self.session_cookie_name.is_some())
+                + usize::from(self.session_timeout.is_some())
+                + usize::from(self.token_endpoint.is_some())
+                + usize::from(self.use_existing_client_secret.is_some())
+                + usize::from(self.user_info_endpoint.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -1165,7 +1232,10 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.content_type.is_some())
+                + usize::from(self.message_body.is_some())
+                + usize::from(self.status_code.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ContentType", &self.content_type, leaf);
             put_json(&mut m, "MessageBody", &self.message_body, leaf);
             put_json(&mut m, "StatusCode", &self.status_code, leaf);
@@ -1206,7 +1276,9 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.target_group_stickiness_config.is_some())
+                + usize::from(self.target_groups.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "TargetGroupStickinessConfig",
@@ -1245,7 +1317,9 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.duration_seconds.is_some()) + usize::from(self.enabled.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DurationSeconds", &self.duration_seconds, leaf);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             serde_json::Value::Object(m)
@@ -1279,7 +1353,9 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.target_group_arn.is_some()) + usize::from(self.weight.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
             serde_json::Value::Object(m)
@@ -1318,7 +1394,10 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.additional_claims.is_some())
+                + usize::from(self.issuer.is_some())
+                + usize::from(self.jwks_endpoint.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AdditionalClaims", &self.additional_claims, leaf);
             put_json(&mut m, "Issuer", &self.issuer, leaf);
             put_json(&mut m, "JwksEndpoint", &self.jwks_endpoint, leaf);
@@ -1358,7 +1437,10 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.format.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Format", &self.format, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
@@ -1429,7 +1511,13 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.host.is_some())
+                + usize::from(self.path.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.protocol.is_some())
+                + usize::from(self.query.is_some())
+                + usize::from(self.status_code.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Host", &self.host, leaf);
             put_json(&mut m, "Path", &self.path, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
@@ -1515,7 +1603,8 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -1567,7 +1656,11 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.advertise_trust_store_ca_names.is_some())
+                + usize::from(self.ignore_client_certificate_expiry.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.trust_store_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AdvertiseTrustStoreCaNames",
@@ -1613,7 +1706,8 @@ pub mod listener {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -1977,7 +2071,13 @@ impl ToValue for CfnListenerRule {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.actions.is_some())
+            + usize::from(self.conditions.is_some())
+            + usize::from(self.listener_arn.is_some())
+            + usize::from(self.priority.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.transforms.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Actions", &self.actions, leaf);
         put_json(&mut m, "Conditions", &self.conditions, leaf);
         put_json(&mut m, "ListenerArn", &self.listener_arn, leaf);
@@ -2089,7 +2189,16 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.authenticate_cognito_config.is_some())
+                + usize::from(self.authenticate_oidc_config.is_some())
+                + usize::from(self.fixed_response_config.is_some())
+                + usize::from(self.forward_config.is_some())
+                + usize::from(self.jwt_validation_config.is_some())
+                + usize::from(self.order.is_some())
+                + usize::from(self.redirect_config.is_some())
+                + usize::from(self.target_group_arn.is_some())
+                + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticateCognitoConfig",
@@ -2197,7 +2306,15 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.authentication_request_extra_params.is_some())
+                + usize::from(self.on_unauthenticated_request.is_some())
+                + usize::from(self.scope.is_some())
+                + usize::from(self.session_cookie_name.is_some())
+                + usize::from(self.session_timeout.is_some())
+                + usize::from(self.user_pool_arn.is_some())
+                + usize::from(self.user_pool_client_id.is_some())
+                + usize::from(self.user_pool_domain.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -2323,7 +2440,19 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.authentication_request_extra_params.is_some())
+                + usize::from(self.authorization_endpoint.is_some())
+                + usize::from(self.client_id.is_some())
+                + usize::from(self.client_secret.is_some())
+                + usize::from(self.issuer.is_some())
+                + usize::from(self.on_unauthenticated_request.is_some())
+                + usize::from(self.scope.is_some())
+                + usize::from(self.session_cookie_name.is_some())
+                + usize::from(self.session_timeout.is_some())
+                + usize::from(self.token_endpoint.is_some())
+                + usize::from(self.use_existing_client_secret.is_some())
+                + usize::from(self.user_info_endpoint.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -2394,7 +2523,10 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.content_type.is_some())
+                + usize::from(self.message_body.is_some())
+                + usize::from(self.status_code.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ContentType", &self.content_type, leaf);
             put_json(&mut m, "MessageBody", &self.message_body, leaf);
             put_json(&mut m, "StatusCode", &self.status_code, leaf);
@@ -2435,7 +2567,9 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.target_group_stickiness_config.is_some())
+                + usize::from(self.target_groups.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "TargetGroupStickinessConfig",
@@ -2474,7 +2608,9 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.duration_seconds.is_some()) + usize::from(self.enabled.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DurationSeconds", &self.duration_seconds, leaf);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             serde_json::Value::Object(m)
@@ -2508,7 +2644,9 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.target_group_arn.is_some()) + usize::from(self.weight.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
             serde_json::Value::Object(m)
@@ -2547,7 +2685,10 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.additional_claims.is_some())
+                + usize::from(self.issuer.is_some())
+                + usize::from(self.jwks_endpoint.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AdditionalClaims", &self.additional_claims, leaf);
             put_json(&mut m, "Issuer", &self.issuer, leaf);
             put_json(&mut m, "JwksEndpoint", &self.jwks_endpoint, leaf);
@@ -2587,7 +2728,10 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.format.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Format", &self.format, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
@@ -2658,7 +2802,13 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.host.is_some())
+                + usize::from(self.path.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.protocol.is_some())
+                + usize::from(self.query.is_some())
+                + usize::from(self.status_code.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Host", &self.host, leaf);
             put_json(&mut m, "Path", &self.path, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
@@ -2769,7 +2919,16 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.field.is_some())
+                + usize::from(self.host_header_config.is_some())
+                + usize::from(self.http_header_config.is_some())
+                + usize::from(self.http_request_method_config.is_some())
+                + usize::from(self.path_pattern_config.is_some())
+                + usize::from(self.query_string_config.is_some())
+                + usize::from(self.regex_values.is_some())
+                + usize::from(self.source_ip_config.is_some())
+                + usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Field", &self.field, leaf);
             put_json(&mut m, "HostHeaderConfig", &self.host_header_config, leaf);
             put_json(&mut m, "HttpHeaderConfig", &self.http_header_config, leaf);
@@ -2817,7 +2976,8 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.regex_values.is_some()) + usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "RegexValues", &self.regex_values, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
             serde_json::Value::Object(m)
@@ -2862,7 +3022,10 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.http_header_name.is_some())
+                + usize::from(self.regex_values.is_some())
+                + usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "HttpHeaderName", &self.http_header_name, leaf);
             put_json(&mut m, "RegexValues", &self.regex_values, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
@@ -2896,7 +3059,8 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Values", &self.values, leaf);
             serde_json::Value::Object(m)
         }
@@ -2931,7 +3095,8 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.regex_values.is_some()) + usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "RegexValues", &self.regex_values, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
             serde_json::Value::Object(m)
@@ -2964,7 +3129,8 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Values", &self.values, leaf);
             serde_json::Value::Object(m)
         }
@@ -2997,7 +3163,8 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -3037,7 +3204,9 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.ip_address_type.is_some()) + usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "IpAddressType", &self.ip_address_type, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
             serde_json::Value::Object(m)
@@ -3071,7 +3240,8 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -3114,7 +3284,10 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.host_header_rewrite_config.is_some())
+                + usize::from(self.type_.is_some())
+                + usize::from(self.url_rewrite_config.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "HostHeaderRewriteConfig",
@@ -3149,7 +3322,8 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.rewrites.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Rewrites", &self.rewrites, leaf);
             serde_json::Value::Object(m)
         }
@@ -3182,7 +3356,8 @@ pub mod listener_rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.regex.is_some()) + usize::from(self.replace.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Regex", &self.regex, leaf);
             put_json(&mut m, "Replace", &self.replace, leaf);
             serde_json::Value::Object(m)
@@ -3607,7 +3782,27 @@ impl ToValue for CfnTargetGroup {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.health_check_enabled.is_some())
+            + usize::from(self.health_check_interval_seconds.is_some())
+            + usize::from(self.health_check_path.is_some())
+            + usize::from(self.health_check_port.is_some())
+            + usize::from(self.health_check_protocol.is_some())
+            + usize::from(self.health_check_timeout_seconds.is_some())
+            + usize::from(self.healthy_threshold_count.is_some())
+            + usize::from(self.ip_address_type.is_some())
+            + usize::from(self.matcher.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.port.is_some())
+            + usize::from(self.protocol.is_some())
+            + usize::from(self.protocol_version.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.target_control_port.is_some())
+            + usize::from(self.target_group_attributes.is_some())
+            + usize::from(self.target_type.is_some())
+            + usize::from(self.targets.is_some())
+            + usize::from(self.unhealthy_threshold_count.is_some())
+            + usize::from(self.vpc_id.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "HealthCheckEnabled",
@@ -3739,7 +3934,8 @@ pub mod target_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.grpc_code.is_some()) + usize::from(self.http_code.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "GrpcCode", &self.grpc_code, leaf);
             put_json(&mut m, "HttpCode", &self.http_code, leaf);
             serde_json::Value::Object(m)
@@ -3773,7 +3969,8 @@ pub mod target_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -3807,7 +4004,8 @@ pub mod target_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -3851,7 +4049,11 @@ pub mod target_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.availability_zone.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.quic_server_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
@@ -4079,7 +4281,9 @@ impl ToValue for CfnListenerCertificate {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set =
+            usize::from(self.certificates.is_some()) + usize::from(self.listener_arn.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Certificates", &self.certificates, leaf);
         put_json(&mut m, "ListenerArn", &self.listener_arn, leaf);
         serde_json::Value::Object(m)
@@ -4133,7 +4337,8 @@ pub mod listener_certificate {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.certificate_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CertificateArn", &self.certificate_arn, leaf);
             serde_json::Value::Object(m)
         }

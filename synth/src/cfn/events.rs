@@ -88,7 +88,16 @@ impl ToValue for CfnRule {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.event_bus_name.is_some())
+            + usize::from(self.event_pattern.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.role_arn.is_some())
+            + usize::from(self.schedule_expression.is_some())
+            + usize::from(self.state.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.targets.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(&mut m, "EventBusName", &self.event_bus_name, leaf);
         put_json(&mut m, "EventPattern", &self.event_pattern, leaf);
@@ -167,7 +176,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -284,7 +294,24 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.app_sync_parameters.is_some())
+                + usize::from(self.arn.is_some())
+                + usize::from(self.batch_parameters.is_some())
+                + usize::from(self.dead_letter_config.is_some())
+                + usize::from(self.ecs_parameters.is_some())
+                + usize::from(self.http_parameters.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.input.is_some())
+                + usize::from(self.input_path.is_some())
+                + usize::from(self.input_transformer.is_some())
+                + usize::from(self.kinesis_parameters.is_some())
+                + usize::from(self.redshift_data_parameters.is_some())
+                + usize::from(self.retry_policy.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.run_command_parameters.is_some())
+                + usize::from(self.sage_maker_pipeline_parameters.is_some())
+                + usize::from(self.sqs_parameters.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AppSyncParameters", &self.app_sync_parameters, leaf);
             put_json(&mut m, "Arn", &self.arn, leaf);
             put_json(&mut m, "BatchParameters", &self.batch_parameters, leaf);
@@ -343,7 +370,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.graph_ql_operation.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "GraphQLOperation", &self.graph_ql_operation, leaf);
             serde_json::Value::Object(m)
         }
@@ -386,7 +414,11 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.array_properties.is_some())
+                + usize::from(self.job_definition.is_some())
+                + usize::from(self.job_name.is_some())
+                + usize::from(self.retry_strategy.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ArrayProperties", &self.array_properties, leaf);
             put_json(&mut m, "JobDefinition", &self.job_definition, leaf);
             put_json(&mut m, "JobName", &self.job_name, leaf);
@@ -417,7 +449,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.size.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Size", &self.size, leaf);
             serde_json::Value::Object(m)
         }
@@ -445,7 +478,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.attempts.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Attempts", &self.attempts, leaf);
             serde_json::Value::Object(m)
         }
@@ -473,7 +507,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Arn", &self.arn, leaf);
             serde_json::Value::Object(m)
         }
@@ -574,7 +609,21 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.capacity_provider_strategy.is_some())
+                + usize::from(self.enable_ecs_managed_tags.is_some())
+                + usize::from(self.enable_execute_command.is_some())
+                + usize::from(self.group.is_some())
+                + usize::from(self.launch_type.is_some())
+                + usize::from(self.network_configuration.is_some())
+                + usize::from(self.placement_constraints.is_some())
+                + usize::from(self.placement_strategies.is_some())
+                + usize::from(self.platform_version.is_some())
+                + usize::from(self.propagate_tags.is_some())
+                + usize::from(self.reference_id.is_some())
+                + usize::from(self.tag_list.is_some())
+                + usize::from(self.task_count.is_some())
+                + usize::from(self.task_definition_arn.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityProviderStrategy",
@@ -655,7 +704,10 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.base.is_some())
+                + usize::from(self.capacity_provider.is_some())
+                + usize::from(self.weight.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Base", &self.base, leaf);
             put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
@@ -685,7 +737,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.aws_vpc_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AwsVpcConfiguration",
@@ -728,7 +781,10 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.assign_public_ip.is_some())
+                + usize::from(self.security_groups.is_some())
+                + usize::from(self.subnets.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AssignPublicIp", &self.assign_public_ip, leaf);
             put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
             put_json(&mut m, "Subnets", &self.subnets, leaf);
@@ -763,7 +819,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)
@@ -797,7 +854,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.field.is_some()) + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Field", &self.field, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)
@@ -840,7 +898,10 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.header_parameters.is_some())
+                + usize::from(self.path_parameter_values.is_some())
+                + usize::from(self.query_string_parameters.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "HeaderParameters", &self.header_parameters, leaf);
             put_json(
                 &mut m,
@@ -885,7 +946,9 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.input_paths_map.is_some())
+                + usize::from(self.input_template.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "InputPathsMap", &self.input_paths_map, leaf);
             put_json(&mut m, "InputTemplate", &self.input_template, leaf);
             serde_json::Value::Object(m)
@@ -914,7 +977,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.partition_key_path.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "PartitionKeyPath", &self.partition_key_path, leaf);
             serde_json::Value::Object(m)
         }
@@ -972,7 +1036,14 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.database.is_some())
+                + usize::from(self.db_user.is_some())
+                + usize::from(self.secret_manager_arn.is_some())
+                + usize::from(self.sql.is_some())
+                + usize::from(self.sqls.is_some())
+                + usize::from(self.statement_name.is_some())
+                + usize::from(self.with_event.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Database", &self.database, leaf);
             put_json(&mut m, "DbUser", &self.db_user, leaf);
             put_json(&mut m, "SecretManagerArn", &self.secret_manager_arn, leaf);
@@ -1015,7 +1086,9 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.maximum_event_age_in_seconds.is_some())
+                + usize::from(self.maximum_retry_attempts.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "MaximumEventAgeInSeconds",
@@ -1054,7 +1127,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.run_command_targets.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "RunCommandTargets", &self.run_command_targets, leaf);
             serde_json::Value::Object(m)
         }
@@ -1087,7 +1161,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.values.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
             serde_json::Value::Object(m)
@@ -1120,7 +1195,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.pipeline_parameter_list.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "PipelineParameterList",
@@ -1158,7 +1234,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -1187,7 +1264,8 @@ pub mod rule {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.message_group_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "MessageGroupId", &self.message_group_id, leaf);
             serde_json::Value::Object(m)
         }

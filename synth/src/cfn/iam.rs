@@ -118,7 +118,16 @@ impl ToValue for CfnRole {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.assume_role_policy_document.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.managed_policy_arns.is_some())
+            + usize::from(self.max_session_duration.is_some())
+            + usize::from(self.path.is_some())
+            + usize::from(self.permissions_boundary.is_some())
+            + usize::from(self.policies.is_some())
+            + usize::from(self.role_name.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "AssumeRolePolicyDocument",
@@ -207,7 +216,9 @@ pub mod role {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.policy_document.is_some())
+                + usize::from(self.policy_name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
             put_json(&mut m, "PolicyName", &self.policy_name, leaf);
             serde_json::Value::Object(m)
@@ -241,7 +252,8 @@ pub mod role {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -334,7 +346,12 @@ impl ToValue for CfnPolicy {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.groups.is_some())
+            + usize::from(self.policy_document.is_some())
+            + usize::from(self.policy_name.is_some())
+            + usize::from(self.roles.is_some())
+            + usize::from(self.users.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Groups", &self.groups, leaf);
         put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
         put_json(&mut m, "PolicyName", &self.policy_name, leaf);
@@ -411,7 +428,10 @@ impl ToValue for CfnInstanceProfile {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.instance_profile_name.is_some())
+            + usize::from(self.path.is_some())
+            + usize::from(self.roles.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "InstanceProfileName",
@@ -535,7 +555,14 @@ impl ToValue for CfnManagedPolicy {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.groups.is_some())
+            + usize::from(self.managed_policy_name.is_some())
+            + usize::from(self.path.is_some())
+            + usize::from(self.policy_document.is_some())
+            + usize::from(self.roles.is_some())
+            + usize::from(self.users.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(&mut m, "Groups", &self.groups, leaf);
         put_json(&mut m, "ManagedPolicyName", &self.managed_policy_name, leaf);

@@ -279,7 +279,19 @@ impl ToValue for CfnKey {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.bypass_policy_lockout_safety_check.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.enable_key_rotation.is_some())
+            + usize::from(self.enabled.is_some())
+            + usize::from(self.key_policy.is_some())
+            + usize::from(self.key_spec.is_some())
+            + usize::from(self.key_usage.is_some())
+            + usize::from(self.multi_region.is_some())
+            + usize::from(self.origin.is_some())
+            + usize::from(self.pending_window_in_days.is_some())
+            + usize::from(self.rotation_period_in_days.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "BypassPolicyLockoutSafetyCheck",
@@ -375,7 +387,8 @@ pub mod key {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)

@@ -131,7 +131,17 @@ impl ToValue for CfnLogGroup {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.bearer_token_authentication_enabled.is_some())
+            + usize::from(self.data_protection_policy.is_some())
+            + usize::from(self.deletion_protection_enabled.is_some())
+            + usize::from(self.field_index_policies.is_some())
+            + usize::from(self.kms_key_id.is_some())
+            + usize::from(self.log_group_class.is_some())
+            + usize::from(self.log_group_name.is_some())
+            + usize::from(self.resource_policy_document.is_some())
+            + usize::from(self.retention_in_days.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "BearerTokenAuthenticationEnabled",
@@ -223,7 +233,8 @@ pub mod log_group {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)

@@ -126,7 +126,24 @@ impl ToValue for CfnRecordSet {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.alias_target.is_some())
+            + usize::from(self.cidr_routing_config.is_some())
+            + usize::from(self.comment.is_some())
+            + usize::from(self.failover.is_some())
+            + usize::from(self.geo_location.is_some())
+            + usize::from(self.geo_proximity_location.is_some())
+            + usize::from(self.health_check_id.is_some())
+            + usize::from(self.hosted_zone_id.is_some())
+            + usize::from(self.hosted_zone_name.is_some())
+            + usize::from(self.multi_value_answer.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.region.is_some())
+            + usize::from(self.resource_records.is_some())
+            + usize::from(self.set_identifier.is_some())
+            + usize::from(self.ttl.is_some())
+            + usize::from(self.type_.is_some())
+            + usize::from(self.weight.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "AliasTarget", &self.alias_target, leaf);
         put_json(&mut m, "CidrRoutingConfig", &self.cidr_routing_config, leaf);
         put_json(&mut m, "Comment", &self.comment, leaf);
@@ -202,7 +219,10 @@ pub mod record_set {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dns_name.is_some())
+                + usize::from(self.evaluate_target_health.is_some())
+                + usize::from(self.hosted_zone_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DNSName", &self.dns_name, leaf);
             put_json(
                 &mut m,
@@ -242,7 +262,9 @@ pub mod record_set {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.collection_id.is_some())
+                + usize::from(self.location_name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CollectionId", &self.collection_id, leaf);
             put_json(&mut m, "LocationName", &self.location_name, leaf);
             serde_json::Value::Object(m)
@@ -281,7 +303,10 @@ pub mod record_set {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.continent_code.is_some())
+                + usize::from(self.country_code.is_some())
+                + usize::from(self.subdivision_code.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ContinentCode", &self.continent_code, leaf);
             put_json(&mut m, "CountryCode", &self.country_code, leaf);
             put_json(&mut m, "SubdivisionCode", &self.subdivision_code, leaf);
@@ -326,7 +351,11 @@ pub mod record_set {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.aws_region.is_some())
+                + usize::from(self.bias.is_some())
+                + usize::from(self.coordinates.is_some())
+                + usize::from(self.local_zone_group.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AWSRegion", &self.aws_region, leaf);
             put_json(&mut m, "Bias", &self.bias, leaf);
             put_json(&mut m, "Coordinates", &self.coordinates, leaf);
@@ -362,7 +391,8 @@ pub mod record_set {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.latitude.is_some()) + usize::from(self.longitude.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Latitude", &self.latitude, leaf);
             put_json(&mut m, "Longitude", &self.longitude, leaf);
             serde_json::Value::Object(m)

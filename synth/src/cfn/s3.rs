@@ -245,7 +245,32 @@ impl ToValue for CfnBucket {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.abac_status.is_some())
+            + usize::from(self.accelerate_configuration.is_some())
+            + usize::from(self.access_control.is_some())
+            + usize::from(self.analytics_configurations.is_some())
+            + usize::from(self.bucket_encryption.is_some())
+            + usize::from(self.bucket_name.is_some())
+            + usize::from(self.bucket_name_prefix.is_some())
+            + usize::from(self.bucket_namespace.is_some())
+            + usize::from(self.cors_configuration.is_some())
+            + usize::from(self.intelligent_tiering_configurations.is_some())
+            + usize::from(self.inventory_configurations.is_some())
+            + usize::from(self.lifecycle_configuration.is_some())
+            + usize::from(self.logging_configuration.is_some())
+            + usize::from(self.metadata_configuration.is_some())
+            + usize::from(self.metadata_table_configuration.is_some())
+            + usize::from(self.metrics_configurations.is_some())
+            + usize::from(self.notification_configuration.is_some())
+            + usize::from(self.object_lock_configuration.is_some())
+            + usize::from(self.object_lock_enabled.is_some())
+            + usize::from(self.ownership_controls.is_some())
+            + usize::from(self.public_access_block_configuration.is_some())
+            + usize::from(self.replication_configuration.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.versioning_configuration.is_some())
+            + usize::from(self.website_configuration.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "AbacStatus", &self.abac_status, leaf);
         put_json(
             &mut m,
@@ -507,7 +532,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.acceleration_status.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AccelerationStatus",
@@ -557,7 +583,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.id.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.storage_class_analysis.is_some())
+                + usize::from(self.tag_filters.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(
@@ -593,7 +623,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.data_export.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DataExport", &self.data_export, leaf);
             serde_json::Value::Object(m)
         }
@@ -626,7 +657,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.destination.is_some())
+                + usize::from(self.output_schema_version.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Destination", &self.destination, leaf);
             put_json(
                 &mut m,
@@ -679,7 +712,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.bucket_account_id.is_some())
+                + usize::from(self.bucket_arn.is_some())
+                + usize::from(self.format.is_some())
+                + usize::from(self.prefix.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "BucketAccountId", &self.bucket_account_id, leaf);
             put_json(&mut m, "BucketArn", &self.bucket_arn, leaf);
             put_json(&mut m, "Format", &self.format, leaf);
@@ -715,7 +752,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -748,7 +786,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.server_side_encryption_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ServerSideEncryptionConfiguration",
@@ -807,7 +846,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.blocked_encryption_types.is_some())
+                + usize::from(self.bucket_key_enabled.is_some())
+                + usize::from(self.server_side_encryption_by_default.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "BlockedEncryptionTypes",
@@ -859,7 +901,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.encryption_type.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "EncryptionType", &self.encryption_type, leaf);
             serde_json::Value::Object(m)
         }
@@ -920,7 +963,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.kms_master_key_id.is_some())
+                + usize::from(self.sse_algorithm.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "KMSMasterKeyID", &self.kms_master_key_id, leaf);
             put_json(&mut m, "SSEAlgorithm", &self.sse_algorithm, leaf);
             serde_json::Value::Object(m)
@@ -949,7 +994,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.cors_rules.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "CorsRules", &self.cors_rules, leaf);
             serde_json::Value::Object(m)
         }
@@ -1004,7 +1050,13 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.allowed_headers.is_some())
+                + usize::from(self.allowed_methods.is_some())
+                + usize::from(self.allowed_origins.is_some())
+                + usize::from(self.exposed_headers.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.max_age.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AllowedHeaders", &self.allowed_headers, leaf);
             put_json(&mut m, "AllowedMethods", &self.allowed_methods, leaf);
             put_json(&mut m, "AllowedOrigins", &self.allowed_origins, leaf);
@@ -1061,7 +1113,12 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.id.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.tag_filters.is_some())
+                + usize::from(self.tierings.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(&mut m, "Status", &self.status, leaf);
@@ -1098,7 +1155,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.access_tier.is_some()) + usize::from(self.days.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AccessTier", &self.access_tier, leaf);
             put_json(&mut m, "Days", &self.days, leaf);
             serde_json::Value::Object(m)
@@ -1161,7 +1219,14 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.destination.is_some())
+                + usize::from(self.enabled.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.included_object_versions.is_some())
+                + usize::from(self.optional_fields.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.schedule_frequency.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Destination", &self.destination, leaf);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
@@ -1218,7 +1283,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.rules.is_some())
+                + usize::from(self.transition_default_minimum_object_size.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Rules", &self.rules, leaf);
             put_json(
                 &mut m,
@@ -1359,7 +1426,23 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.abort_incomplete_multipart_upload.is_some())
+                + usize::from(self.expiration_date.is_some())
+                + usize::from(self.expiration_in_days.is_some())
+                + usize::from(self.expired_object_delete_marker.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.noncurrent_version_expiration.is_some())
+                + usize::from(self.noncurrent_version_expiration_in_days.is_some())
+                + usize::from(self.noncurrent_version_transition.is_some())
+                + usize::from(self.noncurrent_version_transitions.is_some())
+                + usize::from(self.object_size_greater_than.is_some())
+                + usize::from(self.object_size_less_than.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.tag_filters.is_some())
+                + usize::from(self.transition.is_some())
+                + usize::from(self.transitions.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AbortIncompleteMultipartUpload",
@@ -1442,7 +1525,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.days_after_initiation.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "DaysAfterInitiation",
@@ -1484,7 +1568,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.newer_noncurrent_versions.is_some())
+                + usize::from(self.noncurrent_days.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "NewerNoncurrentVersions",
@@ -1532,7 +1618,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.newer_noncurrent_versions.is_some())
+                + usize::from(self.storage_class.is_some())
+                + usize::from(self.transition_in_days.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "NewerNoncurrentVersions",
@@ -1577,7 +1666,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.storage_class.is_some())
+                + usize::from(self.transition_date.is_some())
+                + usize::from(self.transition_in_days.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "StorageClass", &self.storage_class, leaf);
             put_json(&mut m, "TransitionDate", &self.transition_date, leaf);
             put_json(&mut m, "TransitionInDays", &self.transition_in_days, leaf);
@@ -1627,7 +1719,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.destination_bucket_name.is_some())
+                + usize::from(self.log_file_prefix.is_some())
+                + usize::from(self.target_object_key_format.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "DestinationBucketName",
@@ -1694,7 +1789,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.annotation_table_configuration.is_some())
+                + usize::from(self.destination.is_some())
+                + usize::from(self.inventory_table_configuration.is_some())
+                + usize::from(self.journal_table_configuration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AnnotationTableConfiguration",
@@ -1766,7 +1865,12 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.configuration_state.is_some())
+                + usize::from(self.encryption_configuration.is_some())
+                + usize::from(self.role.is_some())
+                + usize::from(self.table_arn.is_some())
+                + usize::from(self.table_name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ConfigurationState",
@@ -1813,7 +1917,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.kms_key_arn.is_some()) + usize::from(self.sse_algorithm.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "KmsKeyArn", &self.kms_key_arn, leaf);
             put_json(&mut m, "SseAlgorithm", &self.sse_algorithm, leaf);
             serde_json::Value::Object(m)
@@ -1852,7 +1958,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.table_bucket_arn.is_some())
+                + usize::from(self.table_bucket_type.is_some())
+                + usize::from(self.table_namespace.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "TableBucketArn", &self.table_bucket_arn, leaf);
             put_json(&mut m, "TableBucketType", &self.table_bucket_type, leaf);
             put_json(&mut m, "TableNamespace", &self.table_namespace, leaf);
@@ -1903,7 +2012,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.configuration_state.is_some())
+                + usize::from(self.encryption_configuration.is_some())
+                + usize::from(self.table_arn.is_some())
+                + usize::from(self.table_name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ConfigurationState",
@@ -1965,7 +2078,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.encryption_configuration.is_some())
+                + usize::from(self.record_expiration.is_some())
+                + usize::from(self.table_arn.is_some())
+                + usize::from(self.table_name.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "EncryptionConfiguration",
@@ -2006,7 +2123,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.days.is_some()) + usize::from(self.expiration.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Days", &self.days, leaf);
             put_json(&mut m, "Expiration", &self.expiration, leaf);
             serde_json::Value::Object(m)
@@ -2039,7 +2157,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.s3_tables_destination.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "S3TablesDestination",
@@ -2087,7 +2206,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.table_arn.is_some())
+                + usize::from(self.table_bucket_arn.is_some())
+                + usize::from(self.table_name.is_some())
+                + usize::from(self.table_namespace.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "TableArn", &self.table_arn, leaf);
             put_json(&mut m, "TableBucketArn", &self.table_bucket_arn, leaf);
             put_json(&mut m, "TableName", &self.table_name, leaf);
@@ -2133,7 +2256,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.access_point_arn.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.tag_filters.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "AccessPointArn", &self.access_point_arn, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
@@ -2191,7 +2318,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.event_bridge_configuration.is_some())
+                + usize::from(self.lambda_configurations.is_some())
+                + usize::from(self.queue_configurations.is_some())
+                + usize::from(self.topic_configurations.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "EventBridgeConfiguration",
@@ -2244,7 +2375,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.event_bridge_enabled.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "EventBridgeEnabled",
@@ -2287,7 +2419,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.event.is_some())
+                + usize::from(self.filter.is_some())
+                + usize::from(self.function.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Event", &self.event, leaf);
             put_json(&mut m, "Filter", &self.filter, leaf);
             put_json(&mut m, "Function", &self.function, leaf);
@@ -2317,7 +2452,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.s3_key.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "S3Key", &self.s3_key, leaf);
             serde_json::Value::Object(m)
         }
@@ -2347,7 +2483,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.rules.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Rules", &self.rules, leaf);
             serde_json::Value::Object(m)
         }
@@ -2380,7 +2517,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -2419,7 +2557,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.event.is_some())
+                + usize::from(self.filter.is_some())
+                + usize::from(self.queue.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Event", &self.event, leaf);
             put_json(&mut m, "Filter", &self.filter, leaf);
             put_json(&mut m, "Queue", &self.queue, leaf);
@@ -2459,7 +2600,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.event.is_some())
+                + usize::from(self.filter.is_some())
+                + usize::from(self.topic.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Event", &self.event, leaf);
             put_json(&mut m, "Filter", &self.filter, leaf);
             put_json(&mut m, "Topic", &self.topic, leaf);
@@ -2494,7 +2638,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.object_lock_enabled.is_some()) + usize::from(self.rule.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ObjectLockEnabled", &self.object_lock_enabled, leaf);
             put_json(&mut m, "Rule", &self.rule, leaf);
             serde_json::Value::Object(m)
@@ -2523,7 +2669,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.default_retention.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DefaultRetention", &self.default_retention, leaf);
             serde_json::Value::Object(m)
         }
@@ -2572,7 +2719,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.days.is_some())
+                + usize::from(self.default_event_hold.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.years.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Days", &self.days, leaf);
             put_json(&mut m, "DefaultEventHold", &self.default_event_hold, leaf);
             put_json(&mut m, "Mode", &self.mode, leaf);
@@ -2610,7 +2761,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.days.is_some()) + usize::from(self.years.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Days", &self.days, leaf);
             put_json(&mut m, "Years", &self.years, leaf);
             serde_json::Value::Object(m)
@@ -2641,7 +2793,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.rules.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Rules", &self.rules, leaf);
             serde_json::Value::Object(m)
         }
@@ -2671,7 +2824,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.object_ownership.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ObjectOwnership", &self.object_ownership, leaf);
             serde_json::Value::Object(m)
         }
@@ -2732,7 +2886,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.block_public_acls.is_some())
+                + usize::from(self.block_public_policy.is_some())
+                + usize::from(self.ignore_public_acls.is_some())
+                + usize::from(self.restrict_public_buckets.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "BlockPublicAcls", &self.block_public_acls, leaf);
             put_json(&mut m, "BlockPublicPolicy", &self.block_public_policy, leaf);
             put_json(&mut m, "IgnorePublicAcls", &self.ignore_public_acls, leaf);
@@ -2773,7 +2931,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.role.is_some()) + usize::from(self.rules.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Role", &self.role, leaf);
             put_json(&mut m, "Rules", &self.rules, leaf);
             serde_json::Value::Object(m)
@@ -2855,7 +3014,15 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.delete_marker_replication.is_some())
+                + usize::from(self.destination.is_some())
+                + usize::from(self.filter.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.priority.is_some())
+                + usize::from(self.source_selection_criteria.is_some())
+                + usize::from(self.status.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "DeleteMarkerReplication",
@@ -2904,7 +3071,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.status.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
             serde_json::Value::Object(m)
         }
@@ -2976,7 +3144,14 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.access_control_translation.is_some())
+                + usize::from(self.account.is_some())
+                + usize::from(self.bucket.is_some())
+                + usize::from(self.encryption_configuration.is_some())
+                + usize::from(self.metrics.is_some())
+                + usize::from(self.replication_time.is_some())
+                + usize::from(self.storage_class.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "AccessControlTranslation",
@@ -3020,7 +3195,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.owner.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Owner", &self.owner, leaf);
             serde_json::Value::Object(m)
         }
@@ -3050,7 +3226,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.replica_kms_key_id.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ReplicaKmsKeyID", &self.replica_kms_key_id, leaf);
             serde_json::Value::Object(m)
         }
@@ -3083,7 +3260,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set =
+                usize::from(self.event_threshold.is_some()) + usize::from(self.status.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "EventThreshold", &self.event_threshold, leaf);
             put_json(&mut m, "Status", &self.status, leaf);
             serde_json::Value::Object(m)
@@ -3114,7 +3293,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.minutes.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Minutes", &self.minutes, leaf);
             serde_json::Value::Object(m)
         }
@@ -3147,7 +3327,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.status.is_some()) + usize::from(self.time.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
             put_json(&mut m, "Time", &self.time, leaf);
             serde_json::Value::Object(m)
@@ -3194,7 +3375,10 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.and.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.tag_filter.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "And", &self.and, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(&mut m, "TagFilter", &self.tag_filter, leaf);
@@ -3235,7 +3419,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.prefix.is_some()) + usize::from(self.tag_filters.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
             serde_json::Value::Object(m)
@@ -3273,7 +3458,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.replica_modifications.is_some())
+                + usize::from(self.sse_kms_encrypted_objects.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "ReplicaModifications",
@@ -3314,7 +3501,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.status.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
             serde_json::Value::Object(m)
         }
@@ -3342,7 +3530,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.status.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
             serde_json::Value::Object(m)
         }
@@ -3375,7 +3564,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -3412,7 +3602,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.status.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
             serde_json::Value::Object(m)
         }
@@ -3461,7 +3652,11 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.error_document.is_some())
+                + usize::from(self.index_document.is_some())
+                + usize::from(self.redirect_all_requests_to.is_some())
+                + usize::from(self.routing_rules.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ErrorDocument", &self.error_document, leaf);
             put_json(&mut m, "IndexDocument", &self.index_document, leaf);
             put_json(
@@ -3502,7 +3697,8 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.host_name.is_some()) + usize::from(self.protocol.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "HostName", &self.host_name, leaf);
             put_json(&mut m, "Protocol", &self.protocol, leaf);
             serde_json::Value::Object(m)
@@ -3536,7 +3732,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.redirect_rule.is_some())
+                + usize::from(self.routing_rule_condition.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "RedirectRule", &self.redirect_rule, leaf);
             put_json(
                 &mut m,
@@ -3598,7 +3796,12 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.host_name.is_some())
+                + usize::from(self.http_redirect_code.is_some())
+                + usize::from(self.protocol.is_some())
+                + usize::from(self.replace_key_prefix_with.is_some())
+                + usize::from(self.replace_key_with.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "HostName", &self.host_name, leaf);
             put_json(&mut m, "HttpRedirectCode", &self.http_redirect_code, leaf);
             put_json(&mut m, "Protocol", &self.protocol, leaf);
@@ -3648,7 +3851,9 @@ pub mod bucket {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.http_error_code_returned_equals.is_some())
+                + usize::from(self.key_prefix_equals.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(
                 &mut m,
                 "HttpErrorCodeReturnedEquals",
@@ -5098,7 +5303,8 @@ impl ToValue for CfnBucketPolicy {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.bucket.is_some()) + usize::from(self.policy_document.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Bucket", &self.bucket, leaf);
         put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
         serde_json::Value::Object(m)

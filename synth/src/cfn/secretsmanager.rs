@@ -127,7 +127,15 @@ impl ToValue for CfnSecret {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.generate_secret_string.is_some())
+            + usize::from(self.kms_key_id.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.replica_regions.is_some())
+            + usize::from(self.secret_string.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.type_.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(
             &mut m,
@@ -243,7 +251,17 @@ pub mod secret {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.exclude_characters.is_some())
+                + usize::from(self.exclude_lowercase.is_some())
+                + usize::from(self.exclude_numbers.is_some())
+                + usize::from(self.exclude_punctuation.is_some())
+                + usize::from(self.exclude_uppercase.is_some())
+                + usize::from(self.generate_string_key.is_some())
+                + usize::from(self.include_space.is_some())
+                + usize::from(self.password_length.is_some())
+                + usize::from(self.require_each_included_type.is_some())
+                + usize::from(self.secret_string_template.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "ExcludeCharacters", &self.exclude_characters, leaf);
             put_json(&mut m, "ExcludeLowercase", &self.exclude_lowercase, leaf);
             put_json(&mut m, "ExcludeNumbers", &self.exclude_numbers, leaf);
@@ -300,7 +318,8 @@ pub mod secret {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.kms_key_id.is_some()) + usize::from(self.region.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
             put_json(&mut m, "Region", &self.region, leaf);
             serde_json::Value::Object(m)
@@ -334,7 +353,8 @@ pub mod secret {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)

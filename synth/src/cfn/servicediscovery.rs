@@ -66,7 +66,12 @@ impl ToValue for CfnPrivateDnsNamespace {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.properties.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(&mut m, "Name", &self.name, leaf);
         put_json(&mut m, "Properties", &self.properties, leaf);
@@ -137,7 +142,8 @@ pub mod private_dns_namespace {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dns_properties.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DnsProperties", &self.dns_properties, leaf);
             serde_json::Value::Object(m)
         }
@@ -165,7 +171,8 @@ pub mod private_dns_namespace {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.soa.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "SOA", &self.soa, leaf);
             serde_json::Value::Object(m)
         }
@@ -193,7 +200,8 @@ pub mod private_dns_namespace {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.ttl.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "TTL", &self.ttl, leaf);
             serde_json::Value::Object(m)
         }
@@ -226,7 +234,8 @@ pub mod private_dns_namespace {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)
@@ -307,7 +316,16 @@ impl ToValue for CfnService {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.dns_config.is_some())
+            + usize::from(self.health_check_config.is_some())
+            + usize::from(self.health_check_custom_config.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.namespace_id.is_some())
+            + usize::from(self.service_attributes.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.type_.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(&mut m, "DnsConfig", &self.dns_config, leaf);
         put_json(&mut m, "HealthCheckConfig", &self.health_check_config, leaf);
@@ -391,7 +409,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.dns_records.is_some())
+                + usize::from(self.namespace_id.is_some())
+                + usize::from(self.routing_policy.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "DnsRecords", &self.dns_records, leaf);
             put_json(&mut m, "NamespaceId", &self.namespace_id, leaf);
             put_json(&mut m, "RoutingPolicy", &self.routing_policy, leaf);
@@ -426,7 +447,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.ttl.is_some()) + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "TTL", &self.ttl, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             serde_json::Value::Object(m)
@@ -465,7 +487,10 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.failure_threshold.is_some())
+                + usize::from(self.resource_path.is_some())
+                + usize::from(self.type_.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "FailureThreshold", &self.failure_threshold, leaf);
             put_json(&mut m, "ResourcePath", &self.resource_path, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
@@ -495,7 +520,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.failure_threshold.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "FailureThreshold", &self.failure_threshold, leaf);
             serde_json::Value::Object(m)
         }
@@ -528,7 +554,8 @@ pub mod service {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)

@@ -203,7 +203,23 @@ impl ToValue for CfnQueue {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.content_based_deduplication.is_some())
+            + usize::from(self.deduplication_scope.is_some())
+            + usize::from(self.delay_seconds.is_some())
+            + usize::from(self.fifo_queue.is_some())
+            + usize::from(self.fifo_throughput_limit.is_some())
+            + usize::from(self.kms_data_key_reuse_period_seconds.is_some())
+            + usize::from(self.kms_master_key_id.is_some())
+            + usize::from(self.maximum_message_size.is_some())
+            + usize::from(self.message_retention_period.is_some())
+            + usize::from(self.queue_name.is_some())
+            + usize::from(self.receive_message_wait_time_seconds.is_some())
+            + usize::from(self.redrive_allow_policy.is_some())
+            + usize::from(self.redrive_policy.is_some())
+            + usize::from(self.sqs_managed_sse_enabled.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.visibility_timeout.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(
             &mut m,
             "ContentBasedDeduplication",
@@ -325,7 +341,8 @@ pub mod queue {
             Value::Map(Box::new(m))
         }
         fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-            let mut m = serde_json::Map::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = serde_json::Map::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
             serde_json::Value::Object(m)

@@ -102,7 +102,16 @@ impl ToValue for CfnParameter {
         Value::Map(Box::new(m))
     }
     fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        let set = usize::from(self.allowed_pattern.is_some())
+            + usize::from(self.data_type.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.policies.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.tier.is_some())
+            + usize::from(self.type_.is_some())
+            + usize::from(self.value.is_some());
+        let mut m = serde_json::Map::with_capacity(set);
         put_json(&mut m, "AllowedPattern", &self.allowed_pattern, leaf);
         put_json(&mut m, "DataType", &self.data_type, leaf);
         put_json(&mut m, "Description", &self.description, leaf);
