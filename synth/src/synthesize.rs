@@ -6,7 +6,7 @@ use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
 use crate::logical_id::{check_logical_id, make_unique_id};
 use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
 use crate::par::par_map;
-use crate::pretty::{document_rest, document_start, Member, Section};
+use crate::pretty::{self, document_rest, document_start, Member, Section};
 use crate::schema::{self, TagFormat};
 use crate::value::{float_json, ElementId, Intrinsic, Leaf, Target, Value};
 use indexmap::{IndexMap, IndexSet};
@@ -961,7 +961,8 @@ fn render_stack(
                     metadata: &metadata,
                     path: info.path,
                 };
-                out.resources.entry(&lid, &entry);
+                out.resources
+                    .entry_with(&lid, |buf, depth| entry.write(buf, depth));
                 if let Some(kept) = out.kept.as_mut() {
                     kept.resources.insert(lid, entry.to_json());
                 }
@@ -1047,6 +1048,42 @@ impl serde::Serialize for Metadata<'_> {
 }
 
 impl ResourceEntry<'_> {
+    /// Writes the entry pretty at `depth`: the bytes its `Serialize` gives, faster.
+    fn write(&self, out: &mut Vec<u8>, depth: usize) {
+        const PATH: &str = "berth:path";
+        let inner = depth + 1;
+        let mut m = pretty::Object::start(out, depth);
+        pretty::write_str(m.key("Type"), self.type_name);
+        if let Some(p) = self.properties {
+            pretty::write_json(m.key("Properties"), inner, p);
+        }
+        if !self.depends_on.is_empty() {
+            pretty::write_strs(m.key("DependsOn"), inner, self.depends_on.iter());
+        }
+        if let Some(c) = self.condition {
+            pretty::write_json(m.key("Condition"), inner, c);
+        }
+        if let Some(p) = self.update_replace_policy {
+            pretty::write_str(m.key("UpdateReplacePolicy"), p);
+        }
+        if let Some(p) = self.deletion_policy {
+            pretty::write_str(m.key("DeletionPolicy"), p);
+        }
+        let mut meta = pretty::Object::start(m.key("Metadata"), inner);
+        for (k, v) in self.metadata {
+            if *k == PATH {
+                pretty::write_str(meta.key(PATH), self.path);
+            } else {
+                pretty::write_json(meta.key(k), inner + 1, v);
+            }
+        }
+        if !self.metadata.iter().any(|(k, _)| *k == PATH) {
+            pretty::write_str(meta.key(PATH), self.path);
+        }
+        meta.end();
+        m.end();
+    }
+
     /// The same, as a JSON value (for callers that keep templates).
     fn to_json(&self) -> Json {
         serde_json::to_value(self).expect("JSON values serialize")

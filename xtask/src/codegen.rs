@@ -948,11 +948,24 @@ fn write_to_value_body(out: &mut String, fields: &[Field]) {
         out.push_str("Value::Map(Box::default())\n");
         return;
     }
-    out.push_str("let mut m = indexmap::IndexMap::new();\n");
+    write_set_count(out, fields);
+    out.push_str("let mut m = indexmap::IndexMap::with_capacity(set);\n");
     for f in fields {
         let _ = writeln!(out, "put(&mut m, {:?}, &self.{});", f.cfn_name, f.rust_name);
     }
     out.push_str("Value::Map(Box::new(m))\n");
+}
+
+/// `let set = ...;`: how many of the fields are set. The maps `to_value` and
+/// `render_json` build are sized with it, so they never grow (a struct has up to ~60
+/// optional fields, a handful set; growing a map rehashes it each time).
+fn write_set_count(out: &mut String, fields: &[Field]) {
+    out.push_str("let set = ");
+    for (i, f) in fields.iter().enumerate() {
+        let plus = if i == 0 { "" } else { " + " };
+        let _ = write!(out, "{plus}usize::from(self.{}.is_some())", f.rust_name);
+    }
+    out.push_str(";\n");
 }
 
 /// `render_json`: the same JSON as rendering `to_value`'s map, built directly.
@@ -962,14 +975,8 @@ fn write_render_json(out: &mut String, fields: &[Field]) {
         out.push_str("let _ = leaf;\nserde_json::Value::Object(serde_json::Map::new())\n    }\n");
         return;
     }
-    // Sized for the properties that are set, so the map never grows (a generated
-    // struct has up to ~60 optional fields, a handful set).
-    out.push_str("let set = ");
-    for (i, f) in fields.iter().enumerate() {
-        let plus = if i == 0 { "" } else { " + " };
-        let _ = write!(out, "{plus}usize::from(self.{}.is_some())", f.rust_name);
-    }
-    out.push_str(";\nlet mut m = serde_json::Map::with_capacity(set);\n");
+    write_set_count(out, fields);
+    out.push_str("let mut m = serde_json::Map::with_capacity(set);\n");
     for f in fields {
         let _ = writeln!(
             out,

@@ -1,7 +1,7 @@
 use super::*;
 use crate::asset::{fingerprint, DockerBuildOptions};
 use crate::model::{
-    AppSpec, DockerImageAssetSpec, ElementKind, ElementSpec, ResourceSpec, StackSpec,
+    AppSpec, DockerImageAssetSpec, ElementKind, ElementSpec, RemovalPolicy, ResourceSpec, StackSpec,
 };
 use crate::synthesize::{synthesize, SynthOptions};
 use crate::value::{ElementId, Value};
@@ -325,6 +325,31 @@ fn streaming_writes_the_bytes_write_writes() {
             ..Default::default()
         }),
     });
+    // Every member of a resource entry, and metadata with a `berth:path` set by hand
+    // (replaced in its place).
+    web.elements.push(ElementSpec {
+        id: ElementId(13),
+        path: "Web/Delayed".into(),
+        logical_id: None,
+        kind: ElementKind::Resource(ResourceSpec {
+            type_name: "AWS::SQS::Queue".into(),
+            properties: Value::map([("DelaySeconds", Value::from(5))]),
+            depends_on: vec![ElementId(12)],
+            deletion_policy: Some(RemovalPolicy::Retain),
+            update_replace_policy: Some(RemovalPolicy::Snapshot),
+            metadata: [
+                (
+                    "Note".to_owned(),
+                    Value::map([("a", Value::List(vec![Value::from(1.5)]))]),
+                ),
+                ("berth:path".to_owned(), Value::from("set by hand")),
+                ("Empty".to_owned(), Value::List(vec![])),
+            ]
+            .into_iter()
+            .collect(),
+            ..Default::default()
+        }),
+    });
     let app = AppSpec {
         stacks: vec![base, web],
         ..Default::default()
@@ -337,6 +362,13 @@ fn streaming_writes_the_bytes_write_writes() {
         write(&a, &out, &app.tree, format).unwrap();
         let written = synthesize_to(&b, &app, &opts, format).unwrap();
         assert_eq!(files(&a), files(&b));
+        if format == TemplateFormat::Json {
+            let web: Json = read_json(&b.join("Web.template.json"));
+            let delayed = &web["Resources"]["Delayed"];
+            assert_eq!(delayed["DependsOn"], serde_json::json!(["Param"]));
+            assert_eq!(delayed["UpdateReplacePolicy"], "Snapshot");
+            assert_eq!(delayed["Metadata"]["berth:path"], "Web/Delayed");
+        }
         assert_eq!(written.stacks, ["Base", "Web"]);
         assert_eq!(written.diagnostics, out.diagnostics);
         // The manifest, written stack by stack on parallel workers, is what serde

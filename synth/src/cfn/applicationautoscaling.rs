@@ -175,7 +175,16 @@ impl CfnScalableTarget {
 
 impl ToValue for CfnScalableTarget {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.max_capacity.is_some())
+            + usize::from(self.min_capacity.is_some())
+            + usize::from(self.resource_id.is_some())
+            + usize::from(self.role_arn.is_some())
+            + usize::from(self.scalable_dimension.is_some())
+            + usize::from(self.scheduled_actions.is_some())
+            + usize::from(self.service_namespace.is_some())
+            + usize::from(self.suspended_state.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "MaxCapacity", &self.max_capacity);
         put(&mut m, "MinCapacity", &self.min_capacity);
         put(&mut m, "ResourceId", &self.resource_id);
@@ -289,7 +298,13 @@ pub mod scalable_target {
 
     impl ToValue for ScheduledAction {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.end_time.is_some())
+                + usize::from(self.scalable_target_action.is_some())
+                + usize::from(self.schedule.is_some())
+                + usize::from(self.scheduled_action_name.is_some())
+                + usize::from(self.start_time.is_some())
+                + usize::from(self.timezone.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "EndTime", &self.end_time);
             put(&mut m, "ScalableTargetAction", &self.scalable_target_action);
             put(&mut m, "Schedule", &self.schedule);
@@ -347,7 +362,9 @@ pub mod scalable_target {
 
     impl ToValue for ScalableTargetAction {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.max_capacity.is_some()) + usize::from(self.min_capacity.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MaxCapacity", &self.max_capacity);
             put(&mut m, "MinCapacity", &self.min_capacity);
             Value::Map(Box::new(m))
@@ -389,7 +406,10 @@ pub mod scalable_target {
 
     impl ToValue for SuspendedState {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dynamic_scaling_in_suspended.is_some())
+                + usize::from(self.dynamic_scaling_out_suspended.is_some())
+                + usize::from(self.scheduled_scaling_suspended.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "DynamicScalingInSuspended",
@@ -455,7 +475,8 @@ pub mod scalable_target {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -901,7 +922,16 @@ impl CfnScalingPolicy {
 
 impl ToValue for CfnScalingPolicy {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.policy_name.is_some())
+            + usize::from(self.policy_type.is_some())
+            + usize::from(self.predictive_scaling_policy_configuration.is_some())
+            + usize::from(self.resource_id.is_some())
+            + usize::from(self.scalable_dimension.is_some())
+            + usize::from(self.scaling_target_id.is_some())
+            + usize::from(self.service_namespace.is_some())
+            + usize::from(self.step_scaling_policy_configuration.is_some())
+            + usize::from(self.target_tracking_scaling_policy_configuration.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "PolicyName", &self.policy_name);
         put(&mut m, "PolicyType", &self.policy_type);
         put(
@@ -1028,7 +1058,12 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingPolicyConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max_capacity_breach_behavior.is_some())
+                + usize::from(self.max_capacity_buffer.is_some())
+                + usize::from(self.metric_specifications.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.scheduling_buffer_time.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "MaxCapacityBreachBehavior",
@@ -1120,7 +1155,14 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingMetricSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.customized_capacity_metric_specification.is_some())
+                + usize::from(self.customized_load_metric_specification.is_some())
+                + usize::from(self.customized_scaling_metric_specification.is_some())
+                + usize::from(self.predefined_load_metric_specification.is_some())
+                + usize::from(self.predefined_metric_pair_specification.is_some())
+                + usize::from(self.predefined_scaling_metric_specification.is_some())
+                + usize::from(self.target_value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CustomizedCapacityMetricSpecification",
@@ -1221,7 +1263,8 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingCustomizedCapacityMetric {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric_data_queries.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
         }
@@ -1276,7 +1319,12 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingMetricDataQuery {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.expression.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.label.is_some())
+                + usize::from(self.metric_stat.is_some())
+                + usize::from(self.return_data.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Id", &self.id);
             put(&mut m, "Label", &self.label);
@@ -1327,7 +1375,10 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingMetricStat {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric.is_some())
+                + usize::from(self.stat.is_some())
+                + usize::from(self.unit.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Metric", &self.metric);
             put(&mut m, "Stat", &self.stat);
             put(&mut m, "Unit", &self.unit);
@@ -1370,7 +1421,10 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingMetric {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dimensions.is_some())
+                + usize::from(self.metric_name.is_some())
+                + usize::from(self.namespace.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Dimensions", &self.dimensions);
             put(&mut m, "MetricName", &self.metric_name);
             put(&mut m, "Namespace", &self.namespace);
@@ -1409,7 +1463,8 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingMetricDimension {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -1440,7 +1495,8 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingCustomizedLoadMetric {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric_data_queries.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
         }
@@ -1469,7 +1525,8 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingCustomizedScalingMetric {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric_data_queries.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
         }
@@ -1526,7 +1583,9 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingPredefinedLoadMetric {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.predefined_metric_type.is_some())
+                + usize::from(self.resource_label.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
@@ -1588,7 +1647,9 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingPredefinedMetricPair {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.predefined_metric_type.is_some())
+                + usize::from(self.resource_label.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
@@ -1652,7 +1713,9 @@ pub mod scaling_policy {
 
     impl ToValue for PredictiveScalingPredefinedScalingMetric {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.predefined_metric_type.is_some())
+                + usize::from(self.resource_label.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
@@ -1711,7 +1774,12 @@ pub mod scaling_policy {
 
     impl ToValue for StepScalingPolicyConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.adjustment_type.is_some())
+                + usize::from(self.cooldown.is_some())
+                + usize::from(self.metric_aggregation_type.is_some())
+                + usize::from(self.min_adjustment_magnitude.is_some())
+                + usize::from(self.step_adjustments.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AdjustmentType", &self.adjustment_type);
             put(&mut m, "Cooldown", &self.cooldown);
             put(
@@ -1792,7 +1860,10 @@ pub mod scaling_policy {
 
     impl ToValue for StepAdjustment {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric_interval_lower_bound.is_some())
+                + usize::from(self.metric_interval_upper_bound.is_some())
+                + usize::from(self.scaling_adjustment.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "MetricIntervalLowerBound",
@@ -1867,7 +1938,13 @@ pub mod scaling_policy {
 
     impl ToValue for TargetTrackingScalingPolicyConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.customized_metric_specification.is_some())
+                + usize::from(self.disable_scale_in.is_some())
+                + usize::from(self.predefined_metric_specification.is_some())
+                + usize::from(self.scale_in_cooldown.is_some())
+                + usize::from(self.scale_out_cooldown.is_some())
+                + usize::from(self.target_value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CustomizedMetricSpecification",
@@ -1967,7 +2044,13 @@ pub mod scaling_policy {
 
     impl ToValue for CustomizedMetricSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dimensions.is_some())
+                + usize::from(self.metric_name.is_some())
+                + usize::from(self.metrics.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.statistic.is_some())
+                + usize::from(self.unit.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Dimensions", &self.dimensions);
             put(&mut m, "MetricName", &self.metric_name);
             put(&mut m, "Metrics", &self.metrics);
@@ -2015,7 +2098,8 @@ pub mod scaling_policy {
 
     impl ToValue for MetricDimension {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -2076,7 +2160,12 @@ pub mod scaling_policy {
 
     impl ToValue for TargetTrackingMetricDataQuery {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.expression.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.label.is_some())
+                + usize::from(self.metric_stat.is_some())
+                + usize::from(self.return_data.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Id", &self.id);
             put(&mut m, "Label", &self.label);
@@ -2131,7 +2220,10 @@ pub mod scaling_policy {
 
     impl ToValue for TargetTrackingMetricStat {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric.is_some())
+                + usize::from(self.stat.is_some())
+                + usize::from(self.unit.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Metric", &self.metric);
             put(&mut m, "Stat", &self.stat);
             put(&mut m, "Unit", &self.unit);
@@ -2178,7 +2270,10 @@ pub mod scaling_policy {
 
     impl ToValue for TargetTrackingMetric {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dimensions.is_some())
+                + usize::from(self.metric_name.is_some())
+                + usize::from(self.namespace.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Dimensions", &self.dimensions);
             put(&mut m, "MetricName", &self.metric_name);
             put(&mut m, "Namespace", &self.namespace);
@@ -2217,7 +2312,8 @@ pub mod scaling_policy {
 
     impl ToValue for TargetTrackingMetricDimension {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -2266,7 +2362,9 @@ pub mod scaling_policy {
 
     impl ToValue for PredefinedMetricSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.predefined_metric_type.is_some())
+                + usize::from(self.resource_label.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PredefinedMetricType", &self.predefined_metric_type);
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))

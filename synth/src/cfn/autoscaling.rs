@@ -254,7 +254,45 @@ impl CfnAutoScalingGroup {
 
 impl ToValue for CfnAutoScalingGroup {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.auto_scaling_group_name.is_some())
+            + usize::from(self.availability_zone_distribution.is_some())
+            + usize::from(self.availability_zone_ids.is_some())
+            + usize::from(self.availability_zone_impairment_policy.is_some())
+            + usize::from(self.availability_zones.is_some())
+            + usize::from(self.capacity_rebalance.is_some())
+            + usize::from(self.capacity_reservation_specification.is_some())
+            + usize::from(self.context.is_some())
+            + usize::from(self.cooldown.is_some())
+            + usize::from(self.default_instance_warmup.is_some())
+            + usize::from(self.deletion_protection.is_some())
+            + usize::from(self.desired_capacity.is_some())
+            + usize::from(self.desired_capacity_type.is_some())
+            + usize::from(self.health_check_grace_period.is_some())
+            + usize::from(self.health_check_type.is_some())
+            + usize::from(self.instance_id.is_some())
+            + usize::from(self.instance_lifecycle_policy.is_some())
+            + usize::from(self.instance_maintenance_policy.is_some())
+            + usize::from(self.launch_configuration_name.is_some())
+            + usize::from(self.launch_template.is_some())
+            + usize::from(self.lifecycle_hook_specification_list.is_some())
+            + usize::from(self.load_balancer_names.is_some())
+            + usize::from(self.max_instance_lifetime.is_some())
+            + usize::from(self.max_size.is_some())
+            + usize::from(self.metrics_collection.is_some())
+            + usize::from(self.min_size.is_some())
+            + usize::from(self.mixed_instances_policy.is_some())
+            + usize::from(self.new_instances_protected_from_scale_in.is_some())
+            + usize::from(self.notification_configuration.is_some())
+            + usize::from(self.notification_configurations.is_some())
+            + usize::from(self.placement_group.is_some())
+            + usize::from(self.service_linked_role_arn.is_some())
+            + usize::from(self.skip_zonal_shift_validation.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.target_group_arns.is_some())
+            + usize::from(self.termination_policies.is_some())
+            + usize::from(self.traffic_sources.is_some())
+            + usize::from(self.vpc_zone_identifier.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "AutoScalingGroupName",
@@ -590,7 +628,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for AvailabilityZoneDistribution {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capacity_distribution_strategy.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CapacityDistributionStrategy",
@@ -632,7 +671,9 @@ pub mod auto_scaling_group {
 
     impl ToValue for AvailabilityZoneImpairmentPolicy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.impaired_zone_health_check_behavior.is_some())
+                + usize::from(self.zonal_shift_enabled.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "ImpairedZoneHealthCheckBehavior",
@@ -685,7 +726,9 @@ pub mod auto_scaling_group {
 
     impl ToValue for CapacityReservationSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capacity_reservation_preference.is_some())
+                + usize::from(self.capacity_reservation_target.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CapacityReservationPreference",
@@ -739,7 +782,9 @@ pub mod auto_scaling_group {
 
     impl ToValue for CapacityReservationTarget {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capacity_reservation_ids.is_some())
+                + usize::from(self.capacity_reservation_resource_group_arns.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CapacityReservationIds",
@@ -791,7 +836,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for InstanceLifecyclePolicy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.retention_triggers.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "RetentionTriggers", &self.retention_triggers);
             Value::Map(Box::new(m))
         }
@@ -824,7 +870,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for RetentionTriggers {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.terminate_hook_abandon.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "TerminateHookAbandon", &self.terminate_hook_abandon);
             Value::Map(Box::new(m))
         }
@@ -866,7 +913,9 @@ pub mod auto_scaling_group {
 
     impl ToValue for InstanceMaintenancePolicy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max_healthy_percentage.is_some())
+                + usize::from(self.min_healthy_percentage.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MaxHealthyPercentage", &self.max_healthy_percentage);
             put(&mut m, "MinHealthyPercentage", &self.min_healthy_percentage);
             Value::Map(Box::new(m))
@@ -936,7 +985,10 @@ pub mod auto_scaling_group {
 
     impl ToValue for LaunchTemplateSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.launch_template_id.is_some())
+                + usize::from(self.launch_template_name.is_some())
+                + usize::from(self.version.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "LaunchTemplateId", &self.launch_template_id);
             put(&mut m, "LaunchTemplateName", &self.launch_template_name);
             put(&mut m, "Version", &self.version);
@@ -1010,7 +1062,14 @@ pub mod auto_scaling_group {
 
     impl ToValue for LifecycleHookSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.default_result.is_some())
+                + usize::from(self.heartbeat_timeout.is_some())
+                + usize::from(self.lifecycle_hook_name.is_some())
+                + usize::from(self.lifecycle_transition.is_some())
+                + usize::from(self.notification_metadata.is_some())
+                + usize::from(self.notification_target_arn.is_some())
+                + usize::from(self.role_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DefaultResult", &self.default_result);
             put(&mut m, "HeartbeatTimeout", &self.heartbeat_timeout);
             put(&mut m, "LifecycleHookName", &self.lifecycle_hook_name);
@@ -1128,7 +1187,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for MetricsCollection {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.granularity.is_some()) + usize::from(self.metrics.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Granularity", &self.granularity);
             put(&mut m, "Metrics", &self.metrics);
             Value::Map(Box::new(m))
@@ -1177,7 +1237,9 @@ pub mod auto_scaling_group {
 
     impl ToValue for MixedInstancesPolicy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.instances_distribution.is_some())
+                + usize::from(self.launch_template.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "InstancesDistribution",
@@ -1272,7 +1334,14 @@ pub mod auto_scaling_group {
 
     impl ToValue for InstancesDistribution {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.distribution_segments.is_some())
+                + usize::from(self.on_demand_allocation_strategy.is_some())
+                + usize::from(self.on_demand_base_capacity.is_some())
+                + usize::from(self.on_demand_percentage_above_base_capacity.is_some())
+                + usize::from(self.spot_allocation_strategy.is_some())
+                + usize::from(self.spot_instance_pools.is_some())
+                + usize::from(self.spot_max_price.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DistributionSegments", &self.distribution_segments);
             put(
                 &mut m,
@@ -1364,7 +1433,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for DistributionSegment {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.target_capacity_types.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "TargetCapacityTypes", &self.target_capacity_types);
             Value::Map(Box::new(m))
         }
@@ -1404,7 +1474,9 @@ pub mod auto_scaling_group {
 
     impl ToValue for LaunchTemplate {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.launch_template_specification.is_some())
+                + usize::from(self.overrides.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "LaunchTemplateSpecification",
@@ -1491,7 +1563,12 @@ pub mod auto_scaling_group {
 
     impl ToValue for LaunchTemplateOverrides {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.image_id.is_some())
+                + usize::from(self.instance_requirements.is_some())
+                + usize::from(self.instance_type.is_some())
+                + usize::from(self.launch_template_specification.is_some())
+                + usize::from(self.weighted_capacity.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ImageId", &self.image_id);
             put(&mut m, "InstanceRequirements", &self.instance_requirements);
             put(&mut m, "InstanceType", &self.instance_type);
@@ -1774,7 +1851,38 @@ pub mod auto_scaling_group {
 
     impl ToValue for InstanceRequirements {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.accelerator_count.is_some())
+                + usize::from(self.accelerator_manufacturers.is_some())
+                + usize::from(self.accelerator_names.is_some())
+                + usize::from(self.accelerator_total_memory_mib.is_some())
+                + usize::from(self.accelerator_types.is_some())
+                + usize::from(self.allowed_instance_types.is_some())
+                + usize::from(self.bare_metal.is_some())
+                + usize::from(self.baseline_ebs_bandwidth_mbps.is_some())
+                + usize::from(self.baseline_performance_factors.is_some())
+                + usize::from(self.burstable_performance.is_some())
+                + usize::from(self.cpu_manufacturers.is_some())
+                + usize::from(self.excluded_instance_types.is_some())
+                + usize::from(self.instance_generations.is_some())
+                + usize::from(self.local_storage.is_some())
+                + usize::from(self.local_storage_types.is_some())
+                + usize::from(
+                    self.max_spot_price_as_percentage_of_optimal_on_demand_price
+                        .is_some(),
+                )
+                + usize::from(self.memory_gib_per_v_cpu.is_some())
+                + usize::from(self.memory_mib.is_some())
+                + usize::from(self.network_bandwidth_gbps.is_some())
+                + usize::from(self.network_interface_count.is_some())
+                + usize::from(
+                    self.on_demand_max_price_percentage_over_lowest_price
+                        .is_some(),
+                )
+                + usize::from(self.require_hibernate_support.is_some())
+                + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
+                + usize::from(self.total_local_storage_gb.is_some())
+                + usize::from(self.v_cpu_count.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AcceleratorCount", &self.accelerator_count);
             put(
                 &mut m,
@@ -2000,7 +2108,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for AcceleratorCountRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2035,7 +2144,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for AcceleratorTotalMemoryMibRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2070,7 +2180,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for BaselineEbsBandwidthMbpsRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2103,7 +2214,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for BaselinePerformanceFactorsRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.cpu.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Cpu", &self.cpu);
             Value::Map(Box::new(m))
         }
@@ -2134,7 +2246,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for CpuPerformanceFactorRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.references.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "References", &self.references);
             Value::Map(Box::new(m))
         }
@@ -2189,7 +2302,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for PerformanceFactorReferenceRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.instance_family.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "InstanceFamily", &self.instance_family);
             Value::Map(Box::new(m))
         }
@@ -2222,7 +2336,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for MemoryGibPerVCpuRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2257,7 +2372,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for MemoryMibRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2294,7 +2410,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for NetworkBandwidthGbpsRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2329,7 +2446,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for NetworkInterfaceCountRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2364,7 +2482,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for TotalLocalStorageGbRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2399,7 +2518,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for VCpuCountRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2450,7 +2570,9 @@ pub mod auto_scaling_group {
 
     impl ToValue for NotificationConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.notification_types.is_some())
+                + usize::from(self.topic_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "NotificationTypes", &self.notification_types);
             put(&mut m, "TopicARN", &self.topic_arn);
             Value::Map(Box::new(m))
@@ -2500,7 +2622,10 @@ pub mod auto_scaling_group {
 
     impl ToValue for TagProperty {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some())
+                + usize::from(self.propagate_at_launch.is_some())
+                + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "PropagateAtLaunch", &self.propagate_at_launch);
             put(&mut m, "Value", &self.value);
@@ -2563,7 +2688,8 @@ pub mod auto_scaling_group {
 
     impl ToValue for TrafficSourceIdentifier {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.identifier.is_some()) + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Identifier", &self.identifier);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))

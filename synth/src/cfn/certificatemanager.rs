@@ -78,7 +78,17 @@ impl CfnCertificate {
 
 impl ToValue for CfnCertificate {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.certificate_authority_arn.is_some())
+            + usize::from(self.certificate_export.is_some())
+            + usize::from(self.certificate_transparency_logging_preference.is_some())
+            + usize::from(self.domain_name.is_some())
+            + usize::from(self.domain_validation_options.is_some())
+            + usize::from(self.id.is_some())
+            + usize::from(self.key_algorithm.is_some())
+            + usize::from(self.subject_alternative_names.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.validation_method.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "CertificateAuthorityArn",
@@ -205,7 +215,10 @@ pub mod certificate {
 
     impl ToValue for DomainValidationOption {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.domain_name.is_some())
+                + usize::from(self.hosted_zone_id.is_some())
+                + usize::from(self.validation_domain.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DomainName", &self.domain_name);
             put(&mut m, "HostedZoneId", &self.hosted_zone_id);
             put(&mut m, "ValidationDomain", &self.validation_domain);
@@ -244,7 +257,8 @@ pub mod certificate {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))

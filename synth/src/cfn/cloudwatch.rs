@@ -179,7 +179,34 @@ impl CfnAlarm {
 
 impl ToValue for CfnAlarm {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.action_configuration.is_some())
+            + usize::from(self.actions_enabled.is_some())
+            + usize::from(self.alarm_actions.is_some())
+            + usize::from(self.alarm_description.is_some())
+            + usize::from(self.alarm_name.is_some())
+            + usize::from(self.comparison_operator.is_some())
+            + usize::from(self.datapoints_to_alarm.is_some())
+            + usize::from(self.dimensions.is_some())
+            + usize::from(self.evaluate_low_sample_count_percentile.is_some())
+            + usize::from(self.evaluation_criteria.is_some())
+            + usize::from(self.evaluation_interval.is_some())
+            + usize::from(self.evaluation_periods.is_some())
+            + usize::from(self.evaluation_window.is_some())
+            + usize::from(self.extended_statistic.is_some())
+            + usize::from(self.insufficient_data_actions.is_some())
+            + usize::from(self.metric_name.is_some())
+            + usize::from(self.metrics.is_some())
+            + usize::from(self.namespace.is_some())
+            + usize::from(self.ok_actions.is_some())
+            + usize::from(self.period.is_some())
+            + usize::from(self.statistic.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.threshold.is_some())
+            + usize::from(self.threshold_metric_id.is_some())
+            + usize::from(self.treat_missing_data.is_some())
+            + usize::from(self.unit.is_some())
+            + usize::from(self.warm_up_configuration.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "ActionConfiguration", &self.action_configuration);
         put(&mut m, "ActionsEnabled", &self.actions_enabled);
         put(&mut m, "AlarmActions", &self.alarm_actions);
@@ -354,7 +381,8 @@ pub mod alarm {
 
     impl ToValue for ActionConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.alarm_tags_propagation.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AlarmTagsPropagation", &self.alarm_tags_propagation);
             Value::Map(Box::new(m))
         }
@@ -396,7 +424,10 @@ pub mod alarm {
 
     impl ToValue for AlarmTagsPropagation {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enabled.is_some())
+                + usize::from(self.excluded_tag_keys.is_some())
+                + usize::from(self.included_tag_keys.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Enabled", &self.enabled);
             put(&mut m, "ExcludedTagKeys", &self.excluded_tag_keys);
             put(&mut m, "IncludedTagKeys", &self.included_tag_keys);
@@ -435,7 +466,8 @@ pub mod alarm {
 
     impl ToValue for Dimension {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -466,7 +498,8 @@ pub mod alarm {
 
     impl ToValue for EvaluationCriteria {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.prom_ql_criteria.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PromQLCriteria", &self.prom_ql_criteria);
             Value::Map(Box::new(m))
         }
@@ -503,7 +536,10 @@ pub mod alarm {
 
     impl ToValue for AlarmPromQlCriteria {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.pending_period.is_some())
+                + usize::from(self.query.is_some())
+                + usize::from(self.recovery_period.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PendingPeriod", &self.pending_period);
             put(&mut m, "Query", &self.query);
             put(&mut m, "RecoveryPeriod", &self.recovery_period);
@@ -544,7 +580,9 @@ pub mod alarm {
 
     impl ToValue for EvaluationWindow {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.sliding_window.is_some())
+                + usize::from(self.wall_clock_window.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "SlidingWindow", &self.sliding_window);
             put(&mut m, "WallClockWindow", &self.wall_clock_window);
             Value::Map(Box::new(m))
@@ -582,7 +620,8 @@ pub mod alarm {
 
     impl ToValue for WallClockWindow {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.timezone.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Timezone", &self.timezone);
             Value::Map(Box::new(m))
         }
@@ -645,7 +684,14 @@ pub mod alarm {
 
     impl ToValue for MetricDataQuery {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.account_id.is_some())
+                + usize::from(self.expression.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.label.is_some())
+                + usize::from(self.metric_stat.is_some())
+                + usize::from(self.period.is_some())
+                + usize::from(self.return_data.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AccountId", &self.account_id);
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Id", &self.id);
@@ -716,7 +762,11 @@ pub mod alarm {
 
     impl ToValue for MetricStat {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric.is_some())
+                + usize::from(self.period.is_some())
+                + usize::from(self.stat.is_some())
+                + usize::from(self.unit.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Metric", &self.metric);
             put(&mut m, "Period", &self.period);
             put(&mut m, "Stat", &self.stat);
@@ -762,7 +812,10 @@ pub mod alarm {
 
     impl ToValue for Metric {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dimensions.is_some())
+                + usize::from(self.metric_name.is_some())
+                + usize::from(self.namespace.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Dimensions", &self.dimensions);
             put(&mut m, "MetricName", &self.metric_name);
             put(&mut m, "Namespace", &self.namespace);
@@ -801,7 +854,8 @@ pub mod alarm {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -840,7 +894,11 @@ pub mod alarm {
 
     impl ToValue for WarmUpConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(
+                self.only_start_evaluating_after_warm_up_period_ends
+                    .is_some(),
+            ) + usize::from(self.warm_up_period_duration_in_minutes.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "OnlyStartEvaluatingAfterWarmUpPeriodEnds",

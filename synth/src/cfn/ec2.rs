@@ -87,7 +87,15 @@ impl CfnVpc {
 
 impl ToValue for CfnVpc {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.cidr_block.is_some())
+            + usize::from(self.enable_dns_hostnames.is_some())
+            + usize::from(self.enable_dns_support.is_some())
+            + usize::from(self.instance_tenancy.is_some())
+            + usize::from(self.ipv4_ipam_pool_id.is_some())
+            + usize::from(self.ipv4_netmask_length.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc_encryption_control.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "CidrBlock", &self.cidr_block);
         put(&mut m, "EnableDnsHostnames", &self.enable_dns_hostnames);
         put(&mut m, "EnableDnsSupport", &self.enable_dns_support);
@@ -471,7 +479,8 @@ pub mod vpc {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -557,7 +566,21 @@ pub mod vpc {
 
     impl ToValue for VpcEncryptionControl {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.egress_only_internet_gateway_exclusion.is_some())
+                + usize::from(self.elastic_file_system_exclusion.is_some())
+                + usize::from(self.internet_gateway_exclusion.is_some())
+                + usize::from(self.lambda_exclusion.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.nat_gateway_exclusion.is_some())
+                + usize::from(self.resource_exclusions.is_some())
+                + usize::from(self.state.is_some())
+                + usize::from(self.state_message.is_some())
+                + usize::from(self.virtual_private_gateway_exclusion.is_some())
+                + usize::from(self.vpc_encryption_control_id.is_some())
+                + usize::from(self.vpc_id.is_some())
+                + usize::from(self.vpc_lattice_exclusion.is_some())
+                + usize::from(self.vpc_peering_exclusion.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "EgressOnlyInternetGatewayExclusion",
@@ -720,7 +743,15 @@ pub mod vpc {
 
     impl ToValue for VpcEncryptionControlExclusions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.egress_only_internet_gateway.is_some())
+                + usize::from(self.elastic_file_system.is_some())
+                + usize::from(self.internet_gateway.is_some())
+                + usize::from(self.lambda.is_some())
+                + usize::from(self.nat_gateway.is_some())
+                + usize::from(self.virtual_private_gateway.is_some())
+                + usize::from(self.vpc_lattice.is_some())
+                + usize::from(self.vpc_peering.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "EgressOnlyInternetGateway",
@@ -794,7 +825,8 @@ pub mod vpc {
 
     impl ToValue for VpcEncryptionControlExclusion {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.state.is_some()) + usize::from(self.state_message.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "State", &self.state);
             put(&mut m, "StateMessage", &self.state_message);
             Value::Map(Box::new(m))
@@ -1272,7 +1304,24 @@ impl CfnSubnet {
 
 impl ToValue for CfnSubnet {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.assign_ipv6_address_on_creation.is_some())
+            + usize::from(self.availability_zone.is_some())
+            + usize::from(self.availability_zone_id.is_some())
+            + usize::from(self.cidr_block.is_some())
+            + usize::from(self.enable_dns64.is_some())
+            + usize::from(self.enable_lni_at_device_index.is_some())
+            + usize::from(self.ipv4_ipam_pool_id.is_some())
+            + usize::from(self.ipv4_netmask_length.is_some())
+            + usize::from(self.ipv6_cidr_block.is_some())
+            + usize::from(self.ipv6_ipam_pool_id.is_some())
+            + usize::from(self.ipv6_native.is_some())
+            + usize::from(self.ipv6_netmask_length.is_some())
+            + usize::from(self.map_public_ip_on_launch.is_some())
+            + usize::from(self.outpost_arn.is_some())
+            + usize::from(self.private_dns_name_options_on_launch.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "AssignIpv6AddressOnCreation",
@@ -1439,7 +1488,10 @@ pub mod subnet {
 
     impl ToValue for PrivateDnsNameOptionsOnLaunch {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enable_resource_name_dns_aaaa_record.is_some())
+                + usize::from(self.enable_resource_name_dns_a_record.is_some())
+                + usize::from(self.hostname_type.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "EnableResourceNameDnsAAAARecord",
@@ -1496,7 +1548,8 @@ pub mod subnet {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -1535,7 +1588,8 @@ impl CfnInternetGateway {
 
 impl ToValue for CfnInternetGateway {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
@@ -1593,7 +1647,8 @@ pub mod internet_gateway {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -1640,7 +1695,10 @@ impl CfnVpcGatewayAttachment {
 
 impl ToValue for CfnVpcGatewayAttachment {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.internet_gateway_id.is_some())
+            + usize::from(self.vpc_id.is_some())
+            + usize::from(self.vpn_gateway_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "InternetGatewayId", &self.internet_gateway_id);
         put(&mut m, "VpcId", &self.vpc_id);
         put(&mut m, "VpnGatewayId", &self.vpn_gateway_id);
@@ -1710,7 +1768,8 @@ impl CfnRouteTable {
 
 impl ToValue for CfnRouteTable {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.tags.is_some()) + usize::from(self.vpc_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Tags", &self.tags);
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
@@ -1770,7 +1829,8 @@ pub mod route_table {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -1875,7 +1935,23 @@ impl CfnRoute {
 
 impl ToValue for CfnRoute {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.carrier_gateway_id.is_some())
+            + usize::from(self.core_network_arn.is_some())
+            + usize::from(self.destination_cidr_block.is_some())
+            + usize::from(self.destination_ipv6_cidr_block.is_some())
+            + usize::from(self.destination_prefix_list_id.is_some())
+            + usize::from(self.egress_only_internet_gateway_id.is_some())
+            + usize::from(self.gateway_id.is_some())
+            + usize::from(self.instance_id.is_some())
+            + usize::from(self.local_gateway_id.is_some())
+            + usize::from(self.nat_gateway_id.is_some())
+            + usize::from(self.network_interface_id.is_some())
+            + usize::from(self.odb_network_arn.is_some())
+            + usize::from(self.route_table_id.is_some())
+            + usize::from(self.transit_gateway_id.is_some())
+            + usize::from(self.vpc_endpoint_id.is_some())
+            + usize::from(self.vpc_peering_connection_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "CarrierGatewayId", &self.carrier_gateway_id);
         put(&mut m, "CoreNetworkArn", &self.core_network_arn);
         put(&mut m, "DestinationCidrBlock", &self.destination_cidr_block);
@@ -2028,7 +2104,9 @@ impl CfnSubnetRouteTableAssociation {
 
 impl ToValue for CfnSubnetRouteTableAssociation {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set =
+            usize::from(self.route_table_id.is_some()) + usize::from(self.subnet_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "RouteTableId", &self.route_table_id);
         put(&mut m, "SubnetId", &self.subnet_id);
         Value::Map(Box::new(m))
@@ -2149,7 +2227,19 @@ impl CfnNatGateway {
 
 impl ToValue for CfnNatGateway {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.allocation_id.is_some())
+            + usize::from(self.availability_mode.is_some())
+            + usize::from(self.availability_zone_addresses.is_some())
+            + usize::from(self.connectivity_type.is_some())
+            + usize::from(self.max_drain_duration_seconds.is_some())
+            + usize::from(self.private_ip_address.is_some())
+            + usize::from(self.secondary_allocation_ids.is_some())
+            + usize::from(self.secondary_private_ip_address_count.is_some())
+            + usize::from(self.secondary_private_ip_addresses.is_some())
+            + usize::from(self.subnet_id.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "AllocationId", &self.allocation_id);
         put(&mut m, "AvailabilityMode", &self.availability_mode);
         put(
@@ -2313,7 +2403,10 @@ pub mod nat_gateway {
 
     impl ToValue for AvailabilityZoneAddress {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.allocation_ids.is_some())
+                + usize::from(self.availability_zone.is_some())
+                + usize::from(self.availability_zone_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AllocationIds", &self.allocation_ids);
             put(&mut m, "AvailabilityZone", &self.availability_zone);
             put(&mut m, "AvailabilityZoneId", &self.availability_zone_id);
@@ -2357,7 +2450,8 @@ pub mod nat_gateway {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -2510,7 +2604,15 @@ impl CfnEip {
 
 impl ToValue for CfnEip {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.address.is_some())
+            + usize::from(self.domain.is_some())
+            + usize::from(self.instance_id.is_some())
+            + usize::from(self.ipam_pool_id.is_some())
+            + usize::from(self.network_border_group.is_some())
+            + usize::from(self.public_ipv4_pool.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.transfer_address.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Address", &self.address);
         put(&mut m, "Domain", &self.domain);
         put(&mut m, "InstanceId", &self.instance_id);
@@ -2598,7 +2700,8 @@ pub mod eip {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -2657,7 +2760,13 @@ impl CfnSecurityGroup {
 
 impl ToValue for CfnSecurityGroup {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.group_description.is_some())
+            + usize::from(self.group_name.is_some())
+            + usize::from(self.security_group_egress.is_some())
+            + usize::from(self.security_group_ingress.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "GroupDescription", &self.group_description);
         put(&mut m, "GroupName", &self.group_name);
         put(&mut m, "SecurityGroupEgress", &self.security_group_egress);
@@ -2772,7 +2881,15 @@ pub mod security_group {
 
     impl ToValue for Egress {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.cidr_ip.is_some())
+                + usize::from(self.cidr_ipv6.is_some())
+                + usize::from(self.description.is_some())
+                + usize::from(self.destination_prefix_list_id.is_some())
+                + usize::from(self.destination_security_group_id.is_some())
+                + usize::from(self.from_port.is_some())
+                + usize::from(self.ip_protocol.is_some())
+                + usize::from(self.to_port.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CidrIp", &self.cidr_ip);
             put(&mut m, "CidrIpv6", &self.cidr_ipv6);
             put(&mut m, "Description", &self.description);
@@ -2876,7 +2993,17 @@ pub mod security_group {
 
     impl ToValue for Ingress {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.cidr_ip.is_some())
+                + usize::from(self.cidr_ipv6.is_some())
+                + usize::from(self.description.is_some())
+                + usize::from(self.from_port.is_some())
+                + usize::from(self.ip_protocol.is_some())
+                + usize::from(self.source_prefix_list_id.is_some())
+                + usize::from(self.source_security_group_id.is_some())
+                + usize::from(self.source_security_group_name.is_some())
+                + usize::from(self.source_security_group_owner_id.is_some())
+                + usize::from(self.to_port.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CidrIp", &self.cidr_ip);
             put(&mut m, "CidrIpv6", &self.cidr_ipv6);
             put(&mut m, "Description", &self.description);
@@ -2968,7 +3095,8 @@ pub mod security_group {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -3063,7 +3191,19 @@ impl CfnSecurityGroupIngress {
 
 impl ToValue for CfnSecurityGroupIngress {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.cidr_ip.is_some())
+            + usize::from(self.cidr_ipv6.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.from_port.is_some())
+            + usize::from(self.group_id.is_some())
+            + usize::from(self.group_name.is_some())
+            + usize::from(self.ip_protocol.is_some())
+            + usize::from(self.source_prefix_list_id.is_some())
+            + usize::from(self.source_security_group_id.is_some())
+            + usize::from(self.source_security_group_name.is_some())
+            + usize::from(self.source_security_group_owner_id.is_some())
+            + usize::from(self.to_port.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "CidrIp", &self.cidr_ip);
         put(&mut m, "CidrIpv6", &self.cidr_ipv6);
         put(&mut m, "Description", &self.description);
@@ -3242,7 +3382,16 @@ impl CfnSecurityGroupEgress {
 
 impl ToValue for CfnSecurityGroupEgress {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.cidr_ip.is_some())
+            + usize::from(self.cidr_ipv6.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.destination_prefix_list_id.is_some())
+            + usize::from(self.destination_security_group_id.is_some())
+            + usize::from(self.from_port.is_some())
+            + usize::from(self.group_id.is_some())
+            + usize::from(self.ip_protocol.is_some())
+            + usize::from(self.to_port.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "CidrIp", &self.cidr_ip);
         put(&mut m, "CidrIpv6", &self.cidr_ipv6);
         put(&mut m, "Description", &self.description);
@@ -3364,7 +3513,11 @@ impl CfnLaunchTemplate {
 
 impl ToValue for CfnLaunchTemplate {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.launch_template_data.is_some())
+            + usize::from(self.launch_template_name.is_some())
+            + usize::from(self.tag_specifications.is_some())
+            + usize::from(self.version_description.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "LaunchTemplateData", &self.launch_template_data);
         put(&mut m, "LaunchTemplateName", &self.launch_template_name);
         put(&mut m, "TagSpecifications", &self.tag_specifications);
@@ -3616,7 +3769,37 @@ pub mod launch_template {
 
     impl ToValue for LaunchTemplateData {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.block_device_mappings.is_some())
+                + usize::from(self.capacity_reservation_specification.is_some())
+                + usize::from(self.cpu_options.is_some())
+                + usize::from(self.credit_specification.is_some())
+                + usize::from(self.disable_api_stop.is_some())
+                + usize::from(self.disable_api_termination.is_some())
+                + usize::from(self.ebs_optimized.is_some())
+                + usize::from(self.enclave_options.is_some())
+                + usize::from(self.hibernation_options.is_some())
+                + usize::from(self.iam_instance_profile.is_some())
+                + usize::from(self.image_id.is_some())
+                + usize::from(self.instance_initiated_shutdown_behavior.is_some())
+                + usize::from(self.instance_market_options.is_some())
+                + usize::from(self.instance_requirements.is_some())
+                + usize::from(self.instance_type.is_some())
+                + usize::from(self.kernel_id.is_some())
+                + usize::from(self.key_name.is_some())
+                + usize::from(self.license_specifications.is_some())
+                + usize::from(self.maintenance_options.is_some())
+                + usize::from(self.metadata_options.is_some())
+                + usize::from(self.monitoring.is_some())
+                + usize::from(self.network_interfaces.is_some())
+                + usize::from(self.network_performance_options.is_some())
+                + usize::from(self.placement.is_some())
+                + usize::from(self.private_dns_name_options.is_some())
+                + usize::from(self.ram_disk_id.is_some())
+                + usize::from(self.security_group_ids.is_some())
+                + usize::from(self.security_groups.is_some())
+                + usize::from(self.tag_specifications.is_some())
+                + usize::from(self.user_data.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "BlockDeviceMappings", &self.block_device_mappings);
             put(
                 &mut m,
@@ -3839,7 +4022,11 @@ pub mod launch_template {
 
     impl ToValue for BlockDeviceMapping {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.device_name.is_some())
+                + usize::from(self.ebs.is_some())
+                + usize::from(self.no_device.is_some())
+                + usize::from(self.virtual_name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DeviceName", &self.device_name);
             put(&mut m, "Ebs", &self.ebs);
             put(&mut m, "NoDevice", &self.no_device);
@@ -3953,7 +4140,17 @@ pub mod launch_template {
 
     impl ToValue for Ebs {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.delete_on_termination.is_some())
+                + usize::from(self.ebs_card_index.is_some())
+                + usize::from(self.encrypted.is_some())
+                + usize::from(self.iops.is_some())
+                + usize::from(self.kms_key_id.is_some())
+                + usize::from(self.snapshot_id.is_some())
+                + usize::from(self.throughput.is_some())
+                + usize::from(self.volume_initialization_rate.is_some())
+                + usize::from(self.volume_size.is_some())
+                + usize::from(self.volume_type.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DeleteOnTermination", &self.delete_on_termination);
             put(&mut m, "EbsCardIndex", &self.ebs_card_index);
             put(&mut m, "Encrypted", &self.encrypted);
@@ -4035,7 +4232,9 @@ pub mod launch_template {
 
     impl ToValue for CapacityReservationSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capacity_reservation_preference.is_some())
+                + usize::from(self.capacity_reservation_target.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CapacityReservationPreference",
@@ -4091,7 +4290,9 @@ pub mod launch_template {
 
     impl ToValue for CapacityReservationTarget {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capacity_reservation_id.is_some())
+                + usize::from(self.capacity_reservation_resource_group_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CapacityReservationId",
@@ -4155,7 +4356,11 @@ pub mod launch_template {
 
     impl ToValue for CpuOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.amd_sev_snp.is_some())
+                + usize::from(self.core_count.is_some())
+                + usize::from(self.nested_virtualization.is_some())
+                + usize::from(self.threads_per_core.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AmdSevSnp", &self.amd_sev_snp);
             put(&mut m, "CoreCount", &self.core_count);
             put(&mut m, "NestedVirtualization", &self.nested_virtualization);
@@ -4202,7 +4407,8 @@ pub mod launch_template {
 
     impl ToValue for CreditSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.cpu_credits.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CpuCredits", &self.cpu_credits);
             Value::Map(Box::new(m))
         }
@@ -4231,7 +4437,8 @@ pub mod launch_template {
 
     impl ToValue for EnclaveOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enabled.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
         }
@@ -4264,7 +4471,8 @@ pub mod launch_template {
 
     impl ToValue for HibernationOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.configured.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Configured", &self.configured);
             Value::Map(Box::new(m))
         }
@@ -4301,7 +4509,8 @@ pub mod launch_template {
 
     impl ToValue for IamInstanceProfile {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.arn.is_some()) + usize::from(self.name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Arn", &self.arn);
             put(&mut m, "Name", &self.name);
             Value::Map(Box::new(m))
@@ -4338,7 +4547,9 @@ pub mod launch_template {
 
     impl ToValue for InstanceMarketOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.market_type.is_some()) + usize::from(self.spot_options.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MarketType", &self.market_type);
             put(&mut m, "SpotOptions", &self.spot_options);
             Value::Map(Box::new(m))
@@ -4398,7 +4609,12 @@ pub mod launch_template {
 
     impl ToValue for SpotOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.block_duration_minutes.is_some())
+                + usize::from(self.instance_interruption_behavior.is_some())
+                + usize::from(self.max_price.is_some())
+                + usize::from(self.spot_instance_type.is_some())
+                + usize::from(self.valid_until.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "BlockDurationMinutes", &self.block_duration_minutes);
             put(
                 &mut m,
@@ -4737,7 +4953,38 @@ pub mod launch_template {
 
     impl ToValue for InstanceRequirements {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.accelerator_count.is_some())
+                + usize::from(self.accelerator_manufacturers.is_some())
+                + usize::from(self.accelerator_names.is_some())
+                + usize::from(self.accelerator_total_memory_mib.is_some())
+                + usize::from(self.accelerator_types.is_some())
+                + usize::from(self.allowed_instance_types.is_some())
+                + usize::from(self.bare_metal.is_some())
+                + usize::from(self.baseline_ebs_bandwidth_mbps.is_some())
+                + usize::from(self.baseline_performance_factors.is_some())
+                + usize::from(self.burstable_performance.is_some())
+                + usize::from(self.cpu_manufacturers.is_some())
+                + usize::from(self.excluded_instance_types.is_some())
+                + usize::from(self.instance_generations.is_some())
+                + usize::from(self.local_storage.is_some())
+                + usize::from(self.local_storage_types.is_some())
+                + usize::from(
+                    self.max_spot_price_as_percentage_of_optimal_on_demand_price
+                        .is_some(),
+                )
+                + usize::from(self.memory_gib_per_v_cpu.is_some())
+                + usize::from(self.memory_mib.is_some())
+                + usize::from(self.network_bandwidth_gbps.is_some())
+                + usize::from(self.network_interface_count.is_some())
+                + usize::from(
+                    self.on_demand_max_price_percentage_over_lowest_price
+                        .is_some(),
+                )
+                + usize::from(self.require_hibernate_support.is_some())
+                + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
+                + usize::from(self.total_local_storage_gb.is_some())
+                + usize::from(self.v_cpu_count.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AcceleratorCount", &self.accelerator_count);
             put(
                 &mut m,
@@ -4963,7 +5210,8 @@ pub mod launch_template {
 
     impl ToValue for AcceleratorCount {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -4998,7 +5246,8 @@ pub mod launch_template {
 
     impl ToValue for AcceleratorTotalMemoryMib {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -5033,7 +5282,8 @@ pub mod launch_template {
 
     impl ToValue for BaselineEbsBandwidthMbps {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -5066,7 +5316,8 @@ pub mod launch_template {
 
     impl ToValue for BaselinePerformanceFactors {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.cpu.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Cpu", &self.cpu);
             Value::Map(Box::new(m))
         }
@@ -5095,7 +5346,8 @@ pub mod launch_template {
 
     impl ToValue for Cpu {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.references.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "References", &self.references);
             Value::Map(Box::new(m))
         }
@@ -5146,7 +5398,8 @@ pub mod launch_template {
 
     impl ToValue for Reference {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.instance_family.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "InstanceFamily", &self.instance_family);
             Value::Map(Box::new(m))
         }
@@ -5179,7 +5432,8 @@ pub mod launch_template {
 
     impl ToValue for MemoryGibPerVCpu {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -5214,7 +5468,8 @@ pub mod launch_template {
 
     impl ToValue for MemoryMib {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -5251,7 +5506,8 @@ pub mod launch_template {
 
     impl ToValue for NetworkBandwidthGbps {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -5286,7 +5542,8 @@ pub mod launch_template {
 
     impl ToValue for NetworkInterfaceCount {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -5321,7 +5578,8 @@ pub mod launch_template {
 
     impl ToValue for TotalLocalStorageGb {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -5356,7 +5614,8 @@ pub mod launch_template {
 
     impl ToValue for VCpuCount {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -5389,7 +5648,8 @@ pub mod launch_template {
 
     impl ToValue for LicenseSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.license_configuration_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "LicenseConfigurationArn",
@@ -5427,7 +5687,8 @@ pub mod launch_template {
 
     impl ToValue for MaintenanceOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.auto_recovery.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AutoRecovery", &self.auto_recovery);
             Value::Map(Box::new(m))
         }
@@ -5490,7 +5751,12 @@ pub mod launch_template {
 
     impl ToValue for MetadataOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.http_endpoint.is_some())
+                + usize::from(self.http_protocol_ipv6.is_some())
+                + usize::from(self.http_put_response_hop_limit.is_some())
+                + usize::from(self.http_tokens.is_some())
+                + usize::from(self.instance_metadata_tags.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "HttpEndpoint", &self.http_endpoint);
             put(&mut m, "HttpProtocolIpv6", &self.http_protocol_ipv6);
             put(
@@ -5547,7 +5813,8 @@ pub mod launch_template {
 
     impl ToValue for Monitoring {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enabled.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
         }
@@ -5678,7 +5945,30 @@ pub mod launch_template {
 
     impl ToValue for NetworkInterface {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.associate_carrier_ip_address.is_some())
+                + usize::from(self.associate_public_ip_address.is_some())
+                + usize::from(self.connection_tracking_specification.is_some())
+                + usize::from(self.delete_on_termination.is_some())
+                + usize::from(self.description.is_some())
+                + usize::from(self.device_index.is_some())
+                + usize::from(self.ena_queue_count.is_some())
+                + usize::from(self.ena_srd_specification.is_some())
+                + usize::from(self.groups.is_some())
+                + usize::from(self.interface_type.is_some())
+                + usize::from(self.ipv4_prefix_count.is_some())
+                + usize::from(self.ipv4_prefixes.is_some())
+                + usize::from(self.ipv6_address_count.is_some())
+                + usize::from(self.ipv6_addresses.is_some())
+                + usize::from(self.ipv6_prefix_count.is_some())
+                + usize::from(self.ipv6_prefixes.is_some())
+                + usize::from(self.network_card_index.is_some())
+                + usize::from(self.network_interface_id.is_some())
+                + usize::from(self.primary_ipv6.is_some())
+                + usize::from(self.private_ip_address.is_some())
+                + usize::from(self.private_ip_addresses.is_some())
+                + usize::from(self.secondary_private_ip_address_count.is_some())
+                + usize::from(self.subnet_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AssociateCarrierIpAddress",
@@ -5837,7 +6127,10 @@ pub mod launch_template {
 
     impl ToValue for ConnectionTrackingSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.tcp_established_timeout.is_some())
+                + usize::from(self.udp_stream_timeout.is_some())
+                + usize::from(self.udp_timeout.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "TcpEstablishedTimeout",
@@ -5887,7 +6180,9 @@ pub mod launch_template {
 
     impl ToValue for EnaSrdSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.ena_srd_enabled.is_some())
+                + usize::from(self.ena_srd_udp_specification.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "EnaSrdEnabled", &self.ena_srd_enabled);
             put(
                 &mut m,
@@ -5928,7 +6223,8 @@ pub mod launch_template {
 
     impl ToValue for EnaSrdUdpSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.ena_srd_udp_enabled.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled);
             Value::Map(Box::new(m))
         }
@@ -5959,7 +6255,8 @@ pub mod launch_template {
 
     impl ToValue for Ipv4PrefixSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.ipv4_prefix.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Ipv4Prefix", &self.ipv4_prefix);
             Value::Map(Box::new(m))
         }
@@ -5990,7 +6287,8 @@ pub mod launch_template {
 
     impl ToValue for Ipv6Add {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.ipv6_address.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Ipv6Address", &self.ipv6_address);
             Value::Map(Box::new(m))
         }
@@ -6021,7 +6319,8 @@ pub mod launch_template {
 
     impl ToValue for Ipv6PrefixSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.ipv6_prefix.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Ipv6Prefix", &self.ipv6_prefix);
             Value::Map(Box::new(m))
         }
@@ -6056,7 +6355,9 @@ pub mod launch_template {
 
     impl ToValue for PrivateIpAdd {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.primary.is_some())
+                + usize::from(self.private_ip_address.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Primary", &self.primary);
             put(&mut m, "PrivateIpAddress", &self.private_ip_address);
             Value::Map(Box::new(m))
@@ -6090,7 +6391,8 @@ pub mod launch_template {
 
     impl ToValue for NetworkPerformanceOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.bandwidth_weighting.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "BandwidthWeighting", &self.bandwidth_weighting);
             Value::Map(Box::new(m))
         }
@@ -6160,7 +6462,16 @@ pub mod launch_template {
 
     impl ToValue for Placement {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.affinity.is_some())
+                + usize::from(self.availability_zone.is_some())
+                + usize::from(self.group_id.is_some())
+                + usize::from(self.group_name.is_some())
+                + usize::from(self.host_id.is_some())
+                + usize::from(self.host_resource_group_arn.is_some())
+                + usize::from(self.partition_number.is_some())
+                + usize::from(self.spread_domain.is_some())
+                + usize::from(self.tenancy.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Affinity", &self.affinity);
             put(&mut m, "AvailabilityZone", &self.availability_zone);
             put(&mut m, "GroupId", &self.group_id);
@@ -6230,7 +6541,10 @@ pub mod launch_template {
 
     impl ToValue for PrivateDnsNameOptions {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enable_resource_name_dns_aaaa_record.is_some())
+                + usize::from(self.enable_resource_name_dns_a_record.is_some())
+                + usize::from(self.hostname_type.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "EnableResourceNameDnsAAAARecord",
@@ -6291,7 +6605,8 @@ pub mod launch_template {
 
     impl ToValue for TagSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.resource_type.is_some()) + usize::from(self.tags.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ResourceType", &self.resource_type);
             put(&mut m, "Tags", &self.tags);
             Value::Map(Box::new(m))
@@ -6326,7 +6641,8 @@ pub mod launch_template {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -6365,7 +6681,8 @@ pub mod launch_template {
 
     impl ToValue for LaunchTemplateTagSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.resource_type.is_some()) + usize::from(self.tags.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ResourceType", &self.resource_type);
             put(&mut m, "Tags", &self.tags);
             Value::Map(Box::new(m))

@@ -80,7 +80,16 @@ impl CfnRepository {
 
 impl ToValue for CfnRepository {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.empty_on_delete.is_some())
+            + usize::from(self.encryption_configuration.is_some())
+            + usize::from(self.image_scanning_configuration.is_some())
+            + usize::from(self.image_tag_mutability.is_some())
+            + usize::from(self.image_tag_mutability_exclusion_filters.is_some())
+            + usize::from(self.lifecycle_policy.is_some())
+            + usize::from(self.repository_name.is_some())
+            + usize::from(self.repository_policy_text.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "EmptyOnDelete", &self.empty_on_delete);
         put(
             &mut m,
@@ -215,7 +224,9 @@ pub mod repository {
 
     impl ToValue for EncryptionConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.encryption_type.is_some()) + usize::from(self.kms_key.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "EncryptionType", &self.encryption_type);
             put(&mut m, "KmsKey", &self.kms_key);
             Value::Map(Box::new(m))
@@ -247,7 +258,8 @@ pub mod repository {
 
     impl ToValue for ImageScanningConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.scan_on_push.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ScanOnPush", &self.scan_on_push);
             Value::Map(Box::new(m))
         }
@@ -281,7 +293,9 @@ pub mod repository {
 
     impl ToValue for ImageTagMutabilityExclusionFilter {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.image_tag_mutability_exclusion_filter_type.is_some())
+                + usize::from(self.image_tag_mutability_exclusion_filter_value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "ImageTagMutabilityExclusionFilterType",
@@ -335,7 +349,9 @@ pub mod repository {
 
     impl ToValue for LifecyclePolicy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.lifecycle_policy_text.is_some())
+                + usize::from(self.registry_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "LifecyclePolicyText", &self.lifecycle_policy_text);
             put(&mut m, "RegistryId", &self.registry_id);
             Value::Map(Box::new(m))
@@ -376,7 +392,8 @@ pub mod repository {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))

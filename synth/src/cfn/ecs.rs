@@ -94,7 +94,14 @@ impl CfnCluster {
 
 impl ToValue for CfnCluster {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.capacity_providers.is_some())
+            + usize::from(self.cluster_name.is_some())
+            + usize::from(self.cluster_settings.is_some())
+            + usize::from(self.configuration.is_some())
+            + usize::from(self.default_capacity_provider_strategy.is_some())
+            + usize::from(self.service_connect_defaults.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "CapacityProviders", &self.capacity_providers);
         put(&mut m, "ClusterName", &self.cluster_name);
         put(&mut m, "ClusterSettings", &self.cluster_settings);
@@ -198,7 +205,8 @@ pub mod cluster {
 
     impl ToValue for ClusterSettings {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -233,7 +241,9 @@ pub mod cluster {
 
     impl ToValue for ClusterConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.execute_command_configuration.is_some())
+                + usize::from(self.managed_storage_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "ExecuteCommandConfiguration",
@@ -297,7 +307,10 @@ pub mod cluster {
 
     impl ToValue for ExecuteCommandConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.kms_key_id.is_some())
+                + usize::from(self.log_configuration.is_some())
+                + usize::from(self.logging.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "KmsKeyId", &self.kms_key_id);
             put(&mut m, "LogConfiguration", &self.log_configuration);
             put(&mut m, "Logging", &self.logging);
@@ -352,7 +365,12 @@ pub mod cluster {
 
     impl ToValue for ExecuteCommandLogConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.cloud_watch_encryption_enabled.is_some())
+                + usize::from(self.cloud_watch_log_group_name.is_some())
+                + usize::from(self.s3_bucket_name.is_some())
+                + usize::from(self.s3_encryption_enabled.is_some())
+                + usize::from(self.s3_key_prefix.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CloudWatchEncryptionEnabled",
@@ -428,7 +446,9 @@ pub mod cluster {
 
     impl ToValue for ManagedStorageConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.fargate_ephemeral_storage_kms_key_id.is_some())
+                + usize::from(self.kms_key_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "FargateEphemeralStorageKmsKeyId",
@@ -513,7 +533,10 @@ pub mod cluster {
 
     impl ToValue for CapacityProviderStrategyItem {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.base.is_some())
+                + usize::from(self.capacity_provider.is_some())
+                + usize::from(self.weight.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Base", &self.base);
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
@@ -558,7 +581,8 @@ pub mod cluster {
 
     impl ToValue for ServiceConnectDefaults {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.namespace.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
         }
@@ -607,7 +631,8 @@ pub mod cluster {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -698,7 +723,10 @@ impl CfnClusterCapacityProviderAssociations {
 
 impl ToValue for CfnClusterCapacityProviderAssociations {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.capacity_providers.is_some())
+            + usize::from(self.cluster.is_some())
+            + usize::from(self.default_capacity_provider_strategy.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "CapacityProviders", &self.capacity_providers);
         put(&mut m, "Cluster", &self.cluster);
         put(
@@ -767,7 +795,10 @@ pub mod cluster_capacity_provider_associations {
 
     impl ToValue for CapacityProviderStrategy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.base.is_some())
+                + usize::from(self.capacity_provider.is_some())
+                + usize::from(self.weight.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Base", &self.base);
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
@@ -826,7 +857,12 @@ impl CfnCapacityProvider {
 
 impl ToValue for CfnCapacityProvider {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.auto_scaling_group_provider.is_some())
+            + usize::from(self.cluster_name.is_some())
+            + usize::from(self.managed_instances_provider.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "AutoScalingGroupProvider",
@@ -914,7 +950,11 @@ pub mod capacity_provider {
 
     impl ToValue for AutoScalingGroupProvider {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.auto_scaling_group_arn.is_some())
+                + usize::from(self.managed_draining.is_some())
+                + usize::from(self.managed_scaling.is_some())
+                + usize::from(self.managed_termination_protection.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AutoScalingGroupArn", &self.auto_scaling_group_arn);
             put(&mut m, "ManagedDraining", &self.managed_draining);
             put(&mut m, "ManagedScaling", &self.managed_scaling);
@@ -982,7 +1022,12 @@ pub mod capacity_provider {
 
     impl ToValue for ManagedScaling {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.instance_warmup_period.is_some())
+                + usize::from(self.maximum_scaling_step_size.is_some())
+                + usize::from(self.minimum_scaling_step_size.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.target_capacity.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "InstanceWarmupPeriod", &self.instance_warmup_period);
             put(
                 &mut m,
@@ -1062,7 +1107,12 @@ pub mod capacity_provider {
 
     impl ToValue for ManagedInstancesProvider {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.auto_repair_configuration.is_some())
+                + usize::from(self.infrastructure_optimization.is_some())
+                + usize::from(self.infrastructure_role_arn.is_some())
+                + usize::from(self.instance_launch_template.is_some())
+                + usize::from(self.propagate_tags.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AutoRepairConfiguration",
@@ -1139,7 +1189,8 @@ pub mod capacity_provider {
 
     impl ToValue for AutoRepairConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.actions_status.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ActionsStatus", &self.actions_status);
             Value::Map(Box::new(m))
         }
@@ -1168,7 +1219,8 @@ pub mod capacity_provider {
 
     impl ToValue for InfrastructureOptimization {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.scale_in_after.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ScaleInAfter", &self.scale_in_after);
             Value::Map(Box::new(m))
         }
@@ -1233,7 +1285,17 @@ pub mod capacity_provider {
 
     impl ToValue for InstanceLaunchTemplate {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capacity_option_type.is_some())
+                + usize::from(self.capacity_reservations.is_some())
+                + usize::from(self.ec2_instance_profile_arn.is_some())
+                + usize::from(self.fips_enabled.is_some())
+                + usize::from(self.instance_metadata_tags_propagation.is_some())
+                + usize::from(self.instance_requirements.is_some())
+                + usize::from(self.local_storage_configuration.is_some())
+                + usize::from(self.monitoring.is_some())
+                + usize::from(self.network_configuration.is_some())
+                + usize::from(self.storage_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CapacityOptionType", &self.capacity_option_type);
             put(&mut m, "CapacityReservations", &self.capacity_reservations);
             put(
@@ -1345,7 +1407,9 @@ pub mod capacity_provider {
 
     impl ToValue for CapacityReservationRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.reservation_group_arn.is_some())
+                + usize::from(self.reservation_preference.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ReservationGroupArn", &self.reservation_group_arn);
             put(
                 &mut m,
@@ -1483,7 +1547,37 @@ pub mod capacity_provider {
 
     impl ToValue for InstanceRequirementsRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.accelerator_count.is_some())
+                + usize::from(self.accelerator_manufacturers.is_some())
+                + usize::from(self.accelerator_names.is_some())
+                + usize::from(self.accelerator_total_memory_mib.is_some())
+                + usize::from(self.accelerator_types.is_some())
+                + usize::from(self.allowed_instance_types.is_some())
+                + usize::from(self.bare_metal.is_some())
+                + usize::from(self.baseline_ebs_bandwidth_mbps.is_some())
+                + usize::from(self.burstable_performance.is_some())
+                + usize::from(self.cpu_manufacturers.is_some())
+                + usize::from(self.excluded_instance_types.is_some())
+                + usize::from(self.instance_generations.is_some())
+                + usize::from(self.local_storage.is_some())
+                + usize::from(self.local_storage_types.is_some())
+                + usize::from(
+                    self.max_spot_price_as_percentage_of_optimal_on_demand_price
+                        .is_some(),
+                )
+                + usize::from(self.memory_gib_per_v_cpu.is_some())
+                + usize::from(self.memory_mib.is_some())
+                + usize::from(self.network_bandwidth_gbps.is_some())
+                + usize::from(self.network_interface_count.is_some())
+                + usize::from(
+                    self.on_demand_max_price_percentage_over_lowest_price
+                        .is_some(),
+                )
+                + usize::from(self.require_hibernate_support.is_some())
+                + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
+                + usize::from(self.total_local_storage_gb.is_some())
+                + usize::from(self.v_cpu_count.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AcceleratorCount", &self.accelerator_count);
             put(
                 &mut m,
@@ -1697,7 +1791,8 @@ pub mod capacity_provider {
 
     impl ToValue for AcceleratorCountRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -1732,7 +1827,8 @@ pub mod capacity_provider {
 
     impl ToValue for AcceleratorTotalMemoryMibRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -1767,7 +1863,8 @@ pub mod capacity_provider {
 
     impl ToValue for BaselineEbsBandwidthMbpsRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -1802,7 +1899,8 @@ pub mod capacity_provider {
 
     impl ToValue for MemoryGibPerVCpuRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -1837,7 +1935,8 @@ pub mod capacity_provider {
 
     impl ToValue for MemoryMibRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -1872,7 +1971,8 @@ pub mod capacity_provider {
 
     impl ToValue for NetworkBandwidthGbpsRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -1907,7 +2007,8 @@ pub mod capacity_provider {
 
     impl ToValue for NetworkInterfaceCountRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -1942,7 +2043,8 @@ pub mod capacity_provider {
 
     impl ToValue for TotalLocalStorageGbRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -1977,7 +2079,8 @@ pub mod capacity_provider {
 
     impl ToValue for VCpuCountRangeRequest {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Max", &self.max);
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
@@ -2008,7 +2111,8 @@ pub mod capacity_provider {
 
     impl ToValue for ManagedInstancesLocalStorageConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.use_local_storage.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "UseLocalStorage", &self.use_local_storage);
             Value::Map(Box::new(m))
         }
@@ -2043,7 +2147,9 @@ pub mod capacity_provider {
 
     impl ToValue for ManagedInstancesNetworkConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.security_groups.is_some()) + usize::from(self.subnets.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "SecurityGroups", &self.security_groups);
             put(&mut m, "Subnets", &self.subnets);
             Value::Map(Box::new(m))
@@ -2075,7 +2181,8 @@ pub mod capacity_provider {
 
     impl ToValue for ManagedInstancesStorageConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.storage_size_gib.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "StorageSizeGiB", &self.storage_size_gib);
             Value::Map(Box::new(m))
         }
@@ -2108,7 +2215,8 @@ pub mod capacity_provider {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -2971,7 +3079,25 @@ impl CfnTaskDefinition {
 
 impl ToValue for CfnTaskDefinition {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.container_definitions.is_some())
+            + usize::from(self.cpu.is_some())
+            + usize::from(self.enable_fault_injection.is_some())
+            + usize::from(self.ephemeral_storage.is_some())
+            + usize::from(self.execution_role_arn.is_some())
+            + usize::from(self.family.is_some())
+            + usize::from(self.inference_accelerators.is_some())
+            + usize::from(self.ipc_mode.is_some())
+            + usize::from(self.memory.is_some())
+            + usize::from(self.network_mode.is_some())
+            + usize::from(self.pid_mode.is_some())
+            + usize::from(self.placement_constraints.is_some())
+            + usize::from(self.proxy_configuration.is_some())
+            + usize::from(self.requires_compatibilities.is_some())
+            + usize::from(self.runtime_platform.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.task_role_arn.is_some())
+            + usize::from(self.volumes.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "ContainerDefinitions", &self.container_definitions);
         put(&mut m, "Cpu", &self.cpu);
         put(&mut m, "EnableFaultInjection", &self.enable_fault_injection);
@@ -3442,7 +3568,49 @@ pub mod task_definition {
 
     impl ToValue for ContainerDefinition {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.command.is_some())
+                + usize::from(self.cpu.is_some())
+                + usize::from(self.credential_specs.is_some())
+                + usize::from(self.depends_on.is_some())
+                + usize::from(self.disable_networking.is_some())
+                + usize::from(self.dns_search_domains.is_some())
+                + usize::from(self.dns_servers.is_some())
+                + usize::from(self.docker_labels.is_some())
+                + usize::from(self.docker_security_options.is_some())
+                + usize::from(self.entry_point.is_some())
+                + usize::from(self.environment.is_some())
+                + usize::from(self.environment_files.is_some())
+                + usize::from(self.essential.is_some())
+                + usize::from(self.extra_hosts.is_some())
+                + usize::from(self.firelens_configuration.is_some())
+                + usize::from(self.health_check.is_some())
+                + usize::from(self.hostname.is_some())
+                + usize::from(self.image.is_some())
+                + usize::from(self.interactive.is_some())
+                + usize::from(self.links.is_some())
+                + usize::from(self.linux_parameters.is_some())
+                + usize::from(self.log_configuration.is_some())
+                + usize::from(self.memory.is_some())
+                + usize::from(self.memory_reservation.is_some())
+                + usize::from(self.mount_points.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.port_mappings.is_some())
+                + usize::from(self.privileged.is_some())
+                + usize::from(self.pseudo_terminal.is_some())
+                + usize::from(self.readonly_root_filesystem.is_some())
+                + usize::from(self.repository_credentials.is_some())
+                + usize::from(self.resource_requirements.is_some())
+                + usize::from(self.restart_policy.is_some())
+                + usize::from(self.secrets.is_some())
+                + usize::from(self.start_timeout.is_some())
+                + usize::from(self.stop_timeout.is_some())
+                + usize::from(self.system_controls.is_some())
+                + usize::from(self.ulimits.is_some())
+                + usize::from(self.user.is_some())
+                + usize::from(self.version_consistency.is_some())
+                + usize::from(self.volumes_from.is_some())
+                + usize::from(self.working_directory.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Command", &self.command);
             put(&mut m, "Cpu", &self.cpu);
             put(&mut m, "CredentialSpecs", &self.credential_specs);
@@ -3656,7 +3824,9 @@ pub mod task_definition {
 
     impl ToValue for ContainerDependency {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.condition.is_some()) + usize::from(self.container_name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Condition", &self.condition);
             put(&mut m, "ContainerName", &self.container_name);
             Value::Map(Box::new(m))
@@ -3692,7 +3862,8 @@ pub mod task_definition {
 
     impl ToValue for KeyValuePair {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -3745,7 +3916,8 @@ pub mod task_definition {
 
     impl ToValue for EnvironmentFile {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.type_.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Type", &self.type_);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -3780,7 +3952,8 @@ pub mod task_definition {
 
     impl ToValue for HostEntry {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.hostname.is_some()) + usize::from(self.ip_address.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Hostname", &self.hostname);
             put(&mut m, "IpAddress", &self.ip_address);
             Value::Map(Box::new(m))
@@ -3823,7 +3996,8 @@ pub mod task_definition {
 
     impl ToValue for FirelensConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.options.is_some()) + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Options", &self.options);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
@@ -3894,7 +4068,12 @@ pub mod task_definition {
 
     impl ToValue for HealthCheck {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.command.is_some())
+                + usize::from(self.interval.is_some())
+                + usize::from(self.retries.is_some())
+                + usize::from(self.start_period.is_some())
+                + usize::from(self.timeout.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Command", &self.command);
             put(&mut m, "Interval", &self.interval);
             put(&mut m, "Retries", &self.retries);
@@ -3975,7 +4154,14 @@ pub mod task_definition {
 
     impl ToValue for LinuxParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capabilities.is_some())
+                + usize::from(self.devices.is_some())
+                + usize::from(self.init_process_enabled.is_some())
+                + usize::from(self.max_swap.is_some())
+                + usize::from(self.shared_memory_size.is_some())
+                + usize::from(self.swappiness.is_some())
+                + usize::from(self.tmpfs.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Capabilities", &self.capabilities);
             put(&mut m, "Devices", &self.devices);
             put(&mut m, "InitProcessEnabled", &self.init_process_enabled);
@@ -4049,7 +4235,8 @@ pub mod task_definition {
 
     impl ToValue for KernelCapabilities {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.add.is_some()) + usize::from(self.drop.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Add", &self.add);
             put(&mut m, "Drop", &self.drop);
             Value::Map(Box::new(m))
@@ -4088,7 +4275,10 @@ pub mod task_definition {
 
     impl ToValue for Device {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.host_path.is_some())
+                + usize::from(self.permissions.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ContainerPath", &self.container_path);
             put(&mut m, "HostPath", &self.host_path);
             put(&mut m, "Permissions", &self.permissions);
@@ -4133,7 +4323,10 @@ pub mod task_definition {
 
     impl ToValue for Tmpfs {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.mount_options.is_some())
+                + usize::from(self.size.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ContainerPath", &self.container_path);
             put(&mut m, "MountOptions", &self.mount_options);
             put(&mut m, "Size", &self.size);
@@ -4208,7 +4401,10 @@ pub mod task_definition {
 
     impl ToValue for LogConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.log_driver.is_some())
+                + usize::from(self.options.is_some())
+                + usize::from(self.secret_options.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "LogDriver", &self.log_driver);
             put(&mut m, "Options", &self.options);
             put(&mut m, "SecretOptions", &self.secret_options);
@@ -4257,7 +4453,8 @@ pub mod task_definition {
 
     impl ToValue for Secret {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value_from.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "ValueFrom", &self.value_from);
             Value::Map(Box::new(m))
@@ -4296,7 +4493,10 @@ pub mod task_definition {
 
     impl ToValue for MountPoint {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.source_volume.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ContainerPath", &self.container_path);
             put(&mut m, "ReadOnly", &self.read_only);
             put(&mut m, "SourceVolume", &self.source_volume);
@@ -4413,7 +4613,13 @@ pub mod task_definition {
 
     impl ToValue for PortMapping {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.app_protocol.is_some())
+                + usize::from(self.container_port.is_some())
+                + usize::from(self.container_port_range.is_some())
+                + usize::from(self.host_port.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.protocol.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AppProtocol", &self.app_protocol);
             put(&mut m, "ContainerPort", &self.container_port);
             put(&mut m, "ContainerPortRange", &self.container_port_range);
@@ -4464,7 +4670,8 @@ pub mod task_definition {
 
     impl ToValue for RepositoryCredentials {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.credentials_parameter.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CredentialsParameter", &self.credentials_parameter);
             Value::Map(Box::new(m))
         }
@@ -4512,7 +4719,10 @@ pub mod task_definition {
 
     impl ToValue for ResourceRequirement {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.sharing_strategy.is_some())
+                + usize::from(self.type_.is_some())
+                + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "SharingStrategy", &self.sharing_strategy);
             put(&mut m, "Type", &self.type_);
             put(&mut m, "Value", &self.value);
@@ -4547,7 +4757,8 @@ pub mod task_definition {
 
     impl ToValue for SharingStrategy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.nvidia_mps.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "NvidiaMps", &self.nvidia_mps);
             Value::Map(Box::new(m))
         }
@@ -4580,7 +4791,9 @@ pub mod task_definition {
 
     impl ToValue for NvidiaMpsAllocation {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.max_compute_percent.is_some())
+                + usize::from(self.memory.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MaxComputePercent", &self.max_compute_percent);
             put(&mut m, "Memory", &self.memory);
             Value::Map(Box::new(m))
@@ -4620,7 +4833,10 @@ pub mod task_definition {
 
     impl ToValue for RestartPolicy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enabled.is_some())
+                + usize::from(self.ignored_exit_codes.is_some())
+                + usize::from(self.restart_attempt_period.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Enabled", &self.enabled);
             put(&mut m, "IgnoredExitCodes", &self.ignored_exit_codes);
             put(&mut m, "RestartAttemptPeriod", &self.restart_attempt_period);
@@ -4686,7 +4902,8 @@ pub mod task_definition {
 
     impl ToValue for SystemControl {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.namespace.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Namespace", &self.namespace);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -4729,7 +4946,10 @@ pub mod task_definition {
 
     impl ToValue for Ulimit {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.hard_limit.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.soft_limit.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "HardLimit", &self.hard_limit);
             put(&mut m, "Name", &self.name);
             put(&mut m, "SoftLimit", &self.soft_limit);
@@ -4768,7 +4988,9 @@ pub mod task_definition {
 
     impl ToValue for VolumeFrom {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.read_only.is_some())
+                + usize::from(self.source_container.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ReadOnly", &self.read_only);
             put(&mut m, "SourceContainer", &self.source_container);
             Value::Map(Box::new(m))
@@ -4806,7 +5028,8 @@ pub mod task_definition {
 
     impl ToValue for EphemeralStorage {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.size_in_gib.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "SizeInGiB", &self.size_in_gib);
             Value::Map(Box::new(m))
         }
@@ -4839,7 +5062,9 @@ pub mod task_definition {
 
     impl ToValue for InferenceAccelerator {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.device_name.is_some()) + usize::from(self.device_type.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DeviceName", &self.device_name);
             put(&mut m, "DeviceType", &self.device_type);
             Value::Map(Box::new(m))
@@ -4877,7 +5102,8 @@ pub mod task_definition {
 
     impl ToValue for TaskDefinitionPlacementConstraint {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
@@ -4932,7 +5158,10 @@ pub mod task_definition {
 
     impl ToValue for ProxyConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.container_name.is_some())
+                + usize::from(self.proxy_configuration_properties.is_some())
+                + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ContainerName", &self.container_name);
             put(
                 &mut m,
@@ -4984,7 +5213,9 @@ pub mod task_definition {
 
     impl ToValue for RuntimePlatform {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.cpu_architecture.is_some())
+                + usize::from(self.operating_system_family.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CpuArchitecture", &self.cpu_architecture);
             put(
                 &mut m,
@@ -5045,7 +5276,8 @@ pub mod task_definition {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -5117,7 +5349,14 @@ pub mod task_definition {
 
     impl ToValue for Volume {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.configured_at_launch.is_some())
+                + usize::from(self.docker_volume_configuration.is_some())
+                + usize::from(self.efs_volume_configuration.is_some())
+                + usize::from(self.f_sx_windows_file_server_volume_configuration.is_some())
+                + usize::from(self.host.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.s3_files_volume_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ConfiguredAtLaunch", &self.configured_at_launch);
             put(
                 &mut m,
@@ -5223,7 +5462,12 @@ pub mod task_definition {
 
     impl ToValue for DockerVolumeConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.autoprovision.is_some())
+                + usize::from(self.driver.is_some())
+                + usize::from(self.driver_opts.is_some())
+                + usize::from(self.labels.is_some())
+                + usize::from(self.scope.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Autoprovision", &self.autoprovision);
             put(&mut m, "Driver", &self.driver);
             put(&mut m, "DriverOpts", &self.driver_opts);
@@ -5282,7 +5526,12 @@ pub mod task_definition {
 
     impl ToValue for EfsVolumeConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.authorization_config.is_some())
+                + usize::from(self.filesystem_id.is_some())
+                + usize::from(self.root_directory.is_some())
+                + usize::from(self.transit_encryption.is_some())
+                + usize::from(self.transit_encryption_port.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AuthorizationConfig", &self.authorization_config);
             put(&mut m, "FilesystemId", &self.filesystem_id);
             put(&mut m, "RootDirectory", &self.root_directory);
@@ -5341,7 +5590,8 @@ pub mod task_definition {
 
     impl ToValue for AuthorizationConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.access_point_id.is_some()) + usize::from(self.iam.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AccessPointId", &self.access_point_id);
             put(&mut m, "IAM", &self.iam);
             Value::Map(Box::new(m))
@@ -5382,7 +5632,10 @@ pub mod task_definition {
 
     impl ToValue for FSxWindowsFileServerVolumeConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.authorization_config.is_some())
+                + usize::from(self.file_system_id.is_some())
+                + usize::from(self.root_directory.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AuthorizationConfig", &self.authorization_config);
             put(&mut m, "FileSystemId", &self.file_system_id);
             put(&mut m, "RootDirectory", &self.root_directory);
@@ -5430,7 +5683,9 @@ pub mod task_definition {
 
     impl ToValue for FSxAuthorizationConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.credentials_parameter.is_some())
+                + usize::from(self.domain.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CredentialsParameter", &self.credentials_parameter);
             put(&mut m, "Domain", &self.domain);
             Value::Map(Box::new(m))
@@ -5469,7 +5724,8 @@ pub mod task_definition {
 
     impl ToValue for HostVolumeProperties {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.source_path.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "SourcePath", &self.source_path);
             Value::Map(Box::new(m))
         }
@@ -5514,7 +5770,11 @@ pub mod task_definition {
 
     impl ToValue for S3FilesVolumeConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.access_point_arn.is_some())
+                + usize::from(self.file_system_arn.is_some())
+                + usize::from(self.root_directory.is_some())
+                + usize::from(self.transit_encryption_port.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AccessPointArn", &self.access_point_arn);
             put(&mut m, "FileSystemArn", &self.file_system_arn);
             put(&mut m, "RootDirectory", &self.root_directory);
@@ -6605,7 +6865,35 @@ impl CfnService {
 
 impl ToValue for CfnService {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.availability_zone_rebalancing.is_some())
+            + usize::from(self.capacity_provider_strategy.is_some())
+            + usize::from(self.cluster.is_some())
+            + usize::from(self.deployment_configuration.is_some())
+            + usize::from(self.deployment_controller.is_some())
+            + usize::from(self.desired_count.is_some())
+            + usize::from(self.enable_ecs_managed_tags.is_some())
+            + usize::from(self.enable_execute_command.is_some())
+            + usize::from(self.force_new_deployment.is_some())
+            + usize::from(self.gateway_connectors.is_some())
+            + usize::from(self.health_check_grace_period_seconds.is_some())
+            + usize::from(self.launch_type.is_some())
+            + usize::from(self.load_balancers.is_some())
+            + usize::from(self.monitoring.is_some())
+            + usize::from(self.network_configuration.is_some())
+            + usize::from(self.placement_constraints.is_some())
+            + usize::from(self.placement_strategies.is_some())
+            + usize::from(self.platform_version.is_some())
+            + usize::from(self.propagate_tags.is_some())
+            + usize::from(self.role.is_some())
+            + usize::from(self.scheduling_strategy.is_some())
+            + usize::from(self.service_connect_configuration.is_some())
+            + usize::from(self.service_name.is_some())
+            + usize::from(self.service_registries.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.task_definition.is_some())
+            + usize::from(self.volume_configurations.is_some())
+            + usize::from(self.vpc_lattice_configurations.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "AvailabilityZoneRebalancing",
@@ -6897,7 +7185,10 @@ pub mod service {
 
     impl ToValue for CapacityProviderStrategyItem {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.base.is_some())
+                + usize::from(self.capacity_provider.is_some())
+                + usize::from(self.weight.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Base", &self.base);
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
@@ -7022,7 +7313,17 @@ pub mod service {
 
     impl ToValue for DeploymentConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.alarms.is_some())
+                + usize::from(self.bake_time_in_minutes.is_some())
+                + usize::from(self.canary_configuration.is_some())
+                + usize::from(self.deployment_circuit_breaker.is_some())
+                + usize::from(self.early_success_criteria.is_some())
+                + usize::from(self.lifecycle_hooks.is_some())
+                + usize::from(self.linear_configuration.is_some())
+                + usize::from(self.maximum_percent.is_some())
+                + usize::from(self.minimum_healthy_percent.is_some())
+                + usize::from(self.strategy.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Alarms", &self.alarms);
             put(&mut m, "BakeTimeInMinutes", &self.bake_time_in_minutes);
             put(&mut m, "CanaryConfiguration", &self.canary_configuration);
@@ -7130,7 +7431,10 @@ pub mod service {
 
     impl ToValue for DeploymentAlarms {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.alarm_names.is_some())
+                + usize::from(self.enable.is_some())
+                + usize::from(self.rollback.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AlarmNames", &self.alarm_names);
             put(&mut m, "Enable", &self.enable);
             put(&mut m, "Rollback", &self.rollback);
@@ -7175,7 +7479,9 @@ pub mod service {
 
     impl ToValue for CanaryConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.canary_bake_time_in_minutes.is_some())
+                + usize::from(self.canary_percent.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CanaryBakeTimeInMinutes",
@@ -7232,7 +7538,11 @@ pub mod service {
 
     impl ToValue for DeploymentCircuitBreaker {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enable.is_some())
+                + usize::from(self.reset_on_healthy_task.is_some())
+                + usize::from(self.rollback.is_some())
+                + usize::from(self.threshold_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Enable", &self.enable);
             put(&mut m, "ResetOnHealthyTask", &self.reset_on_healthy_task);
             put(&mut m, "Rollback", &self.rollback);
@@ -7290,7 +7600,8 @@ pub mod service {
 
     impl ToValue for ThresholdConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.type_.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Type", &self.type_);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -7339,7 +7650,10 @@ pub mod service {
 
     impl ToValue for DeploymentEarlySuccessCriteria {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enable.is_some())
+                + usize::from(self.healthy_percent.is_some())
+                + usize::from(self.source_service_revision_cleanup.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Enable", &self.enable);
             put(&mut m, "HealthyPercent", &self.healthy_percent);
             put(
@@ -7469,7 +7783,13 @@ pub mod service {
 
     impl ToValue for DeploymentLifecycleHook {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.hook_details.is_some())
+                + usize::from(self.hook_target_arn.is_some())
+                + usize::from(self.lifecycle_stages.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.target_type.is_some())
+                + usize::from(self.timeout_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "HookDetails", &self.hook_details);
             put(&mut m, "HookTargetArn", &self.hook_target_arn);
             put(&mut m, "LifecycleStages", &self.lifecycle_stages);
@@ -7522,7 +7842,9 @@ pub mod service {
 
     impl ToValue for HookTimeoutConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.action.is_some()) + usize::from(self.timeout_in_minutes.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Action", &self.action);
             put(&mut m, "TimeoutInMinutes", &self.timeout_in_minutes);
             Value::Map(Box::new(m))
@@ -7572,7 +7894,9 @@ pub mod service {
 
     impl ToValue for LinearConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.step_bake_time_in_minutes.is_some())
+                + usize::from(self.step_percent.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "StepBakeTimeInMinutes",
@@ -7671,7 +7995,8 @@ pub mod service {
 
     impl ToValue for DeploymentController {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
@@ -7704,7 +8029,9 @@ pub mod service {
 
     impl ToValue for ForceNewDeployment {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.enable_force_new_deployment.is_some())
+                + usize::from(self.force_new_deployment_nonce.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "EnableForceNewDeployment",
@@ -7762,7 +8089,10 @@ pub mod service {
 
     impl ToValue for GatewayConnector {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.filters.is_some())
+                + usize::from(self.health_check.is_some())
+                + usize::from(self.port_name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Filters", &self.filters);
             put(&mut m, "HealthCheck", &self.health_check);
             put(&mut m, "PortName", &self.port_name);
@@ -7797,7 +8127,8 @@ pub mod service {
 
     impl ToValue for GatewayConnectorFilters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.access_types.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AccessTypes", &self.access_types);
             Value::Map(Box::new(m))
         }
@@ -7854,7 +8185,15 @@ pub mod service {
 
     impl ToValue for GatewayConnectorHealthCheck {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.health_check_interval_seconds.is_some())
+                + usize::from(self.health_check_path.is_some())
+                + usize::from(self.health_check_port.is_some())
+                + usize::from(self.health_check_protocol.is_some())
+                + usize::from(self.health_check_timeout_seconds.is_some())
+                + usize::from(self.healthy_threshold_count.is_some())
+                + usize::from(self.matcher.is_some())
+                + usize::from(self.unhealthy_threshold_count.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "HealthCheckIntervalSeconds",
@@ -7949,7 +8288,8 @@ pub mod service {
 
     impl ToValue for GatewayConnectorHealthCheckMatcher {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.grpc_code.is_some()) + usize::from(self.http_code.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "GrpcCode", &self.grpc_code);
             put(&mut m, "HttpCode", &self.http_code);
             Value::Map(Box::new(m))
@@ -8012,7 +8352,12 @@ pub mod service {
 
     impl ToValue for LoadBalancer {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.advanced_configuration.is_some())
+                + usize::from(self.container_name.is_some())
+                + usize::from(self.container_port.is_some())
+                + usize::from(self.load_balancer_name.is_some())
+                + usize::from(self.target_group_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AdvancedConfiguration",
@@ -8074,7 +8419,11 @@ pub mod service {
 
     impl ToValue for AdvancedConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.alternate_target_group_arn.is_some())
+                + usize::from(self.production_listener_rule.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.test_listener_rule.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AlternateTargetGroupArn",
@@ -8130,7 +8479,8 @@ pub mod service {
 
     impl ToValue for MonitoringConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric_configurations.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MetricConfigurations", &self.metric_configurations);
             Value::Map(Box::new(m))
         }
@@ -8168,7 +8518,9 @@ pub mod service {
 
     impl ToValue for MetricConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.metric_names.is_some())
+                + usize::from(self.resolution_seconds.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MetricNames", &self.metric_names);
             put(&mut m, "ResolutionSeconds", &self.resolution_seconds);
             Value::Map(Box::new(m))
@@ -8202,7 +8554,8 @@ pub mod service {
 
     impl ToValue for NetworkConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.awsvpc_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AwsvpcConfiguration", &self.awsvpc_configuration);
             Value::Map(Box::new(m))
         }
@@ -8254,7 +8607,10 @@ pub mod service {
 
     impl ToValue for AwsVpcConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.assign_public_ip.is_some())
+                + usize::from(self.security_groups.is_some())
+                + usize::from(self.subnets.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AssignPublicIp", &self.assign_public_ip);
             put(&mut m, "SecurityGroups", &self.security_groups);
             put(&mut m, "Subnets", &self.subnets);
@@ -8295,7 +8651,8 @@ pub mod service {
 
     impl ToValue for PlacementConstraint {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
@@ -8330,7 +8687,8 @@ pub mod service {
 
     impl ToValue for PlacementStrategy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.field.is_some()) + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Field", &self.field);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
@@ -8405,7 +8763,13 @@ pub mod service {
 
     impl ToValue for ServiceConnectConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.access_log_configuration.is_some())
+                + usize::from(self.container_configurations.is_some())
+                + usize::from(self.enabled.is_some())
+                + usize::from(self.log_configuration.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.services.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AccessLogConfiguration",
@@ -8475,7 +8839,9 @@ pub mod service {
 
     impl ToValue for ServiceConnectAccessLogConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.format.is_some())
+                + usize::from(self.include_query_parameters.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Format", &self.format);
             put(
                 &mut m,
@@ -8516,7 +8882,8 @@ pub mod service {
 
     impl ToValue for ServiceConnectContainerConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.log_level.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "LogLevel", &self.log_level);
             Value::Map(Box::new(m))
         }
@@ -8601,7 +8968,10 @@ pub mod service {
 
     impl ToValue for LogConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.log_driver.is_some())
+                + usize::from(self.options.is_some())
+                + usize::from(self.secret_options.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "LogDriver", &self.log_driver);
             put(&mut m, "Options", &self.options);
             put(&mut m, "SecretOptions", &self.secret_options);
@@ -8650,7 +9020,8 @@ pub mod service {
 
     impl ToValue for Secret {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value_from.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "ValueFrom", &self.value_from);
             Value::Map(Box::new(m))
@@ -8713,7 +9084,13 @@ pub mod service {
 
     impl ToValue for ServiceConnectService {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.client_aliases.is_some())
+                + usize::from(self.discovery_name.is_some())
+                + usize::from(self.ingress_port_override.is_some())
+                + usize::from(self.port_name.is_some())
+                + usize::from(self.timeout.is_some())
+                + usize::from(self.tls.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ClientAliases", &self.client_aliases);
             put(&mut m, "DiscoveryName", &self.discovery_name);
             put(&mut m, "IngressPortOverride", &self.ingress_port_override);
@@ -8780,7 +9157,10 @@ pub mod service {
 
     impl ToValue for ServiceConnectClientAlias {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dns_name.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.test_traffic_rules.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DnsName", &self.dns_name);
             put(&mut m, "Port", &self.port);
             put(&mut m, "TestTrafficRules", &self.test_traffic_rules);
@@ -8817,7 +9197,8 @@ pub mod service {
 
     impl ToValue for ServiceConnectTestTrafficRules {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.header.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Header", &self.header);
             Value::Map(Box::new(m))
         }
@@ -8850,7 +9231,8 @@ pub mod service {
 
     impl ToValue for ServiceConnectTestTrafficRulesHeader {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -8881,7 +9263,8 @@ pub mod service {
 
     impl ToValue for ServiceConnectTestTrafficRulesHeaderValue {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.exact.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Exact", &self.exact);
             Value::Map(Box::new(m))
         }
@@ -8922,7 +9305,9 @@ pub mod service {
 
     impl ToValue for TimeoutConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.idle_timeout_seconds.is_some())
+                + usize::from(self.per_request_timeout_seconds.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "IdleTimeoutSeconds", &self.idle_timeout_seconds);
             put(
                 &mut m,
@@ -8976,7 +9361,10 @@ pub mod service {
 
     impl ToValue for ServiceConnectTlsConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.issuer_certificate_authority.is_some())
+                + usize::from(self.kms_key.is_some())
+                + usize::from(self.role_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "IssuerCertificateAuthority",
@@ -9020,7 +9408,8 @@ pub mod service {
 
     impl ToValue for ServiceConnectTlsCertificateAuthority {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.aws_pca_authority_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AwsPcaAuthorityArn", &self.aws_pca_authority_arn);
             Value::Map(Box::new(m))
         }
@@ -9070,7 +9459,11 @@ pub mod service {
 
     impl ToValue for ServiceRegistry {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.container_name.is_some())
+                + usize::from(self.container_port.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.registry_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ContainerName", &self.container_name);
             put(&mut m, "ContainerPort", &self.container_port);
             put(&mut m, "Port", &self.port);
@@ -9140,7 +9533,8 @@ pub mod service {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -9175,7 +9569,9 @@ pub mod service {
 
     impl ToValue for ServiceVolumeConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.managed_ebs_volume.is_some()) + usize::from(self.name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ManagedEBSVolume", &self.managed_ebs_volume);
             put(&mut m, "Name", &self.name);
             Value::Map(Box::new(m))
@@ -9293,7 +9689,18 @@ pub mod service {
 
     impl ToValue for ServiceManagedEbsVolumeConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.encrypted.is_some())
+                + usize::from(self.filesystem_type.is_some())
+                + usize::from(self.iops.is_some())
+                + usize::from(self.kms_key_id.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.size_in_gib.is_some())
+                + usize::from(self.snapshot_id.is_some())
+                + usize::from(self.tag_specifications.is_some())
+                + usize::from(self.throughput.is_some())
+                + usize::from(self.volume_initialization_rate.is_some())
+                + usize::from(self.volume_type.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Encrypted", &self.encrypted);
             put(&mut m, "FilesystemType", &self.filesystem_type);
             put(&mut m, "Iops", &self.iops);
@@ -9369,7 +9776,10 @@ pub mod service {
 
     impl ToValue for EbsTagSpecification {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.propagate_tags.is_some())
+                + usize::from(self.resource_type.is_some())
+                + usize::from(self.tags.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PropagateTags", &self.propagate_tags);
             put(&mut m, "ResourceType", &self.resource_type);
             put(&mut m, "Tags", &self.tags);
@@ -9416,7 +9826,11 @@ pub mod service {
 
     impl ToValue for VpcLatticeConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.advanced_configuration.is_some())
+                + usize::from(self.port_name.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.target_group_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AdvancedConfiguration",
@@ -9471,7 +9885,10 @@ pub mod service {
 
     impl ToValue for VpcLatticeAdvancedConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.alternate_target_group_arn.is_some())
+                + usize::from(self.production_listener_rule.is_some())
+                + usize::from(self.test_listener_rule.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AlternateTargetGroupArn",

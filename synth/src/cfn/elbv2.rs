@@ -128,7 +128,26 @@ impl CfnLoadBalancer {
 
 impl ToValue for CfnLoadBalancer {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(
+            self.enable_capacity_reservation_provision_stabilize
+                .is_some(),
+        ) + usize::from(self.enable_prefix_for_ipv6_source_nat.is_some())
+            + usize::from(
+                self.enforce_security_group_inbound_rules_on_private_link_traffic
+                    .is_some(),
+            )
+            + usize::from(self.ip_address_type.is_some())
+            + usize::from(self.ipv4_ipam_pool_id.is_some())
+            + usize::from(self.load_balancer_attributes.is_some())
+            + usize::from(self.minimum_load_balancer_capacity.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.scheme.is_some())
+            + usize::from(self.security_groups.is_some())
+            + usize::from(self.subnet_mappings.is_some())
+            + usize::from(self.subnets.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.type_.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "EnableCapacityReservationProvisionStabilize",
@@ -355,7 +374,8 @@ pub mod load_balancer {
 
     impl ToValue for LoadBalancerAttribute {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -386,7 +406,8 @@ pub mod load_balancer {
 
     impl ToValue for MinimumLoadBalancerCapacity {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capacity_units.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CapacityUnits", &self.capacity_units);
             Value::Map(Box::new(m))
         }
@@ -431,7 +452,12 @@ pub mod load_balancer {
 
     impl ToValue for SubnetMapping {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.allocation_id.is_some())
+                + usize::from(self.ipv6_address.is_some())
+                + usize::from(self.private_ipv4_address.is_some())
+                + usize::from(self.source_nat_ipv6_prefix.is_some())
+                + usize::from(self.subnet_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AllocationId", &self.allocation_id);
             put(&mut m, "IPv6Address", &self.ipv6_address);
             put(&mut m, "PrivateIPv4Address", &self.private_ipv4_address);
@@ -486,7 +512,8 @@ pub mod load_balancer {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -723,7 +750,17 @@ impl CfnListener {
 
 impl ToValue for CfnListener {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.alpn_policy.is_some())
+            + usize::from(self.certificates.is_some())
+            + usize::from(self.default_actions.is_some())
+            + usize::from(self.listener_attributes.is_some())
+            + usize::from(self.load_balancer_arn.is_some())
+            + usize::from(self.mutual_authentication.is_some())
+            + usize::from(self.port.is_some())
+            + usize::from(self.protocol.is_some())
+            + usize::from(self.ssl_policy.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "AlpnPolicy", &self.alpn_policy);
         put(&mut m, "Certificates", &self.certificates);
         put(&mut m, "DefaultActions", &self.default_actions);
@@ -814,7 +851,8 @@ pub mod listener {
 
     impl ToValue for Certificate {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.certificate_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CertificateArn", &self.certificate_arn);
             Value::Map(Box::new(m))
         }
@@ -877,7 +915,16 @@ pub mod listener {
 
     impl ToValue for Action {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.authenticate_cognito_config.is_some())
+                + usize::from(self.authenticate_oidc_config.is_some())
+                + usize::from(self.fixed_response_config.is_some())
+                + usize::from(self.forward_config.is_some())
+                + usize::from(self.jwt_validation_config.is_some())
+                + usize::from(self.order.is_some())
+                + usize::from(self.redirect_config.is_some())
+                + usize::from(self.target_group_arn.is_some())
+                + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AuthenticateCognitoConfig",
@@ -995,7 +1042,15 @@ pub mod listener {
 
     impl ToValue for AuthenticateCognitoConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.authentication_request_extra_params.is_some())
+                + usize::from(self.on_unauthenticated_request.is_some())
+                + usize::from(self.scope.is_some())
+                + usize::from(self.session_cookie_name.is_some())
+                + usize::from(self.session_timeout.is_some())
+                + usize::from(self.user_pool_arn.is_some())
+                + usize::from(self.user_pool_client_id.is_some())
+                + usize::from(self.user_pool_domain.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -1117,7 +1172,19 @@ pub mod listener {
 
     impl ToValue for AuthenticateOidcConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.authentication_request_extra_params.is_some())
+                + usize::from(self.authorization_endpoint.is_some())
+                + usize::from(self.client_id.is_some())
+                + usize::from(self.client_secret.is_some())
+                + usize::from(self.issuer.is_some())
+                + usize::from(self.on_unauthenticated_request.is_some())
+                + usize::from(self.scope.is_some())
+                + usize::from(self.session_cookie_name.is_some())
+                + usize::from(self.session_timeout.is_some())
+                + usize::from(self.token_endpoint.is_some())
+                + usize::from(self.use_existing_client_secret.is_some())
+                + usize::from(self.user_info_endpoint.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -1225,7 +1292,10 @@ pub mod listener {
 
     impl ToValue for FixedResponseConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.content_type.is_some())
+                + usize::from(self.message_body.is_some())
+                + usize::from(self.status_code.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ContentType", &self.content_type);
             put(&mut m, "MessageBody", &self.message_body);
             put(&mut m, "StatusCode", &self.status_code);
@@ -1266,7 +1336,9 @@ pub mod listener {
 
     impl ToValue for ForwardConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.target_group_stickiness_config.is_some())
+                + usize::from(self.target_groups.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "TargetGroupStickinessConfig",
@@ -1311,7 +1383,9 @@ pub mod listener {
 
     impl ToValue for TargetGroupStickinessConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.duration_seconds.is_some()) + usize::from(self.enabled.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DurationSeconds", &self.duration_seconds);
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
@@ -1347,7 +1421,9 @@ pub mod listener {
 
     impl ToValue for TargetGroupTuple {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.target_group_arn.is_some()) + usize::from(self.weight.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
@@ -1387,7 +1463,10 @@ pub mod listener {
 
     impl ToValue for JwtValidationConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.additional_claims.is_some())
+                + usize::from(self.issuer.is_some())
+                + usize::from(self.jwks_endpoint.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AdditionalClaims", &self.additional_claims);
             put(&mut m, "Issuer", &self.issuer);
             put(&mut m, "JwksEndpoint", &self.jwks_endpoint);
@@ -1430,7 +1509,10 @@ pub mod listener {
 
     impl ToValue for JwtValidationActionAdditionalClaim {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.format.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Format", &self.format);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Values", &self.values);
@@ -1501,7 +1583,13 @@ pub mod listener {
 
     impl ToValue for RedirectConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.host.is_some())
+                + usize::from(self.path.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.protocol.is_some())
+                + usize::from(self.query.is_some())
+                + usize::from(self.status_code.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Host", &self.host);
             put(&mut m, "Path", &self.path);
             put(&mut m, "Port", &self.port);
@@ -1597,7 +1685,8 @@ pub mod listener {
 
     impl ToValue for ListenerAttribute {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -1640,7 +1729,11 @@ pub mod listener {
 
     impl ToValue for MutualAuthentication {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.advertise_trust_store_ca_names.is_some())
+                + usize::from(self.ignore_client_certificate_expiry.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.trust_store_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AdvertiseTrustStoreCaNames",
@@ -1700,7 +1793,8 @@ pub mod listener {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -2061,7 +2155,13 @@ impl CfnListenerRule {
 
 impl ToValue for CfnListenerRule {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.actions.is_some())
+            + usize::from(self.conditions.is_some())
+            + usize::from(self.listener_arn.is_some())
+            + usize::from(self.priority.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.transforms.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Actions", &self.actions);
         put(&mut m, "Conditions", &self.conditions);
         put(&mut m, "ListenerArn", &self.listener_arn);
@@ -2168,7 +2268,16 @@ pub mod listener_rule {
 
     impl ToValue for Action {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.authenticate_cognito_config.is_some())
+                + usize::from(self.authenticate_oidc_config.is_some())
+                + usize::from(self.fixed_response_config.is_some())
+                + usize::from(self.forward_config.is_some())
+                + usize::from(self.jwt_validation_config.is_some())
+                + usize::from(self.order.is_some())
+                + usize::from(self.redirect_config.is_some())
+                + usize::from(self.target_group_arn.is_some())
+                + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AuthenticateCognitoConfig",
@@ -2286,7 +2395,15 @@ pub mod listener_rule {
 
     impl ToValue for AuthenticateCognitoConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.authentication_request_extra_params.is_some())
+                + usize::from(self.on_unauthenticated_request.is_some())
+                + usize::from(self.scope.is_some())
+                + usize::from(self.session_cookie_name.is_some())
+                + usize::from(self.session_timeout.is_some())
+                + usize::from(self.user_pool_arn.is_some())
+                + usize::from(self.user_pool_client_id.is_some())
+                + usize::from(self.user_pool_domain.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -2408,7 +2525,19 @@ pub mod listener_rule {
 
     impl ToValue for AuthenticateOidcConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.authentication_request_extra_params.is_some())
+                + usize::from(self.authorization_endpoint.is_some())
+                + usize::from(self.client_id.is_some())
+                + usize::from(self.client_secret.is_some())
+                + usize::from(self.issuer.is_some())
+                + usize::from(self.on_unauthenticated_request.is_some())
+                + usize::from(self.scope.is_some())
+                + usize::from(self.session_cookie_name.is_some())
+                + usize::from(self.session_timeout.is_some())
+                + usize::from(self.token_endpoint.is_some())
+                + usize::from(self.use_existing_client_secret.is_some())
+                + usize::from(self.user_info_endpoint.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -2516,7 +2645,10 @@ pub mod listener_rule {
 
     impl ToValue for FixedResponseConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.content_type.is_some())
+                + usize::from(self.message_body.is_some())
+                + usize::from(self.status_code.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ContentType", &self.content_type);
             put(&mut m, "MessageBody", &self.message_body);
             put(&mut m, "StatusCode", &self.status_code);
@@ -2557,7 +2689,9 @@ pub mod listener_rule {
 
     impl ToValue for ForwardConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.target_group_stickiness_config.is_some())
+                + usize::from(self.target_groups.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "TargetGroupStickinessConfig",
@@ -2602,7 +2736,9 @@ pub mod listener_rule {
 
     impl ToValue for TargetGroupStickinessConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.duration_seconds.is_some()) + usize::from(self.enabled.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DurationSeconds", &self.duration_seconds);
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
@@ -2638,7 +2774,9 @@ pub mod listener_rule {
 
     impl ToValue for TargetGroupTuple {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.target_group_arn.is_some()) + usize::from(self.weight.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
@@ -2678,7 +2816,10 @@ pub mod listener_rule {
 
     impl ToValue for JwtValidationConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.additional_claims.is_some())
+                + usize::from(self.issuer.is_some())
+                + usize::from(self.jwks_endpoint.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AdditionalClaims", &self.additional_claims);
             put(&mut m, "Issuer", &self.issuer);
             put(&mut m, "JwksEndpoint", &self.jwks_endpoint);
@@ -2721,7 +2862,10 @@ pub mod listener_rule {
 
     impl ToValue for JwtValidationActionAdditionalClaim {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.format.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Format", &self.format);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Values", &self.values);
@@ -2792,7 +2936,13 @@ pub mod listener_rule {
 
     impl ToValue for RedirectConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.host.is_some())
+                + usize::from(self.path.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.protocol.is_some())
+                + usize::from(self.query.is_some())
+                + usize::from(self.status_code.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Host", &self.host);
             put(&mut m, "Path", &self.path);
             put(&mut m, "Port", &self.port);
@@ -2902,7 +3052,16 @@ pub mod listener_rule {
 
     impl ToValue for RuleCondition {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.field.is_some())
+                + usize::from(self.host_header_config.is_some())
+                + usize::from(self.http_header_config.is_some())
+                + usize::from(self.http_request_method_config.is_some())
+                + usize::from(self.path_pattern_config.is_some())
+                + usize::from(self.query_string_config.is_some())
+                + usize::from(self.regex_values.is_some())
+                + usize::from(self.source_ip_config.is_some())
+                + usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Field", &self.field);
             put(&mut m, "HostHeaderConfig", &self.host_header_config);
             put(&mut m, "HttpHeaderConfig", &self.http_header_config);
@@ -2970,7 +3129,8 @@ pub mod listener_rule {
 
     impl ToValue for HostHeaderConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.regex_values.is_some()) + usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "RegexValues", &self.regex_values);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
@@ -3015,7 +3175,10 @@ pub mod listener_rule {
 
     impl ToValue for HttpHeaderConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.http_header_name.is_some())
+                + usize::from(self.regex_values.is_some())
+                + usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "HttpHeaderName", &self.http_header_name);
             put(&mut m, "RegexValues", &self.regex_values);
             put(&mut m, "Values", &self.values);
@@ -3054,7 +3217,8 @@ pub mod listener_rule {
 
     impl ToValue for HttpRequestMethodConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
@@ -3089,7 +3253,8 @@ pub mod listener_rule {
 
     impl ToValue for PathPatternConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.regex_values.is_some()) + usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "RegexValues", &self.regex_values);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
@@ -3124,7 +3289,8 @@ pub mod listener_rule {
 
     impl ToValue for QueryStringConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
@@ -3157,7 +3323,8 @@ pub mod listener_rule {
 
     impl ToValue for QueryStringKeyValue {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -3198,7 +3365,9 @@ pub mod listener_rule {
 
     impl ToValue for SourceIpConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.ip_address_type.is_some()) + usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "IpAddressType", &self.ip_address_type);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
@@ -3234,7 +3403,8 @@ pub mod listener_rule {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -3273,7 +3443,10 @@ pub mod listener_rule {
 
     impl ToValue for Transform {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.host_header_rewrite_config.is_some())
+                + usize::from(self.type_.is_some())
+                + usize::from(self.url_rewrite_config.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "HostHeaderRewriteConfig",
@@ -3317,7 +3490,8 @@ pub mod listener_rule {
 
     impl ToValue for RewriteConfigObject {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.rewrites.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Rewrites", &self.rewrites);
             Value::Map(Box::new(m))
         }
@@ -3350,7 +3524,8 @@ pub mod listener_rule {
 
     impl ToValue for RewriteConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.regex.is_some()) + usize::from(self.replace.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Regex", &self.regex);
             put(&mut m, "Replace", &self.replace);
             Value::Map(Box::new(m))
@@ -3738,7 +3913,27 @@ impl CfnTargetGroup {
 
 impl ToValue for CfnTargetGroup {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.health_check_enabled.is_some())
+            + usize::from(self.health_check_interval_seconds.is_some())
+            + usize::from(self.health_check_path.is_some())
+            + usize::from(self.health_check_port.is_some())
+            + usize::from(self.health_check_protocol.is_some())
+            + usize::from(self.health_check_timeout_seconds.is_some())
+            + usize::from(self.healthy_threshold_count.is_some())
+            + usize::from(self.ip_address_type.is_some())
+            + usize::from(self.matcher.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.port.is_some())
+            + usize::from(self.protocol.is_some())
+            + usize::from(self.protocol_version.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.target_control_port.is_some())
+            + usize::from(self.target_group_attributes.is_some())
+            + usize::from(self.target_type.is_some())
+            + usize::from(self.targets.is_some())
+            + usize::from(self.unhealthy_threshold_count.is_some())
+            + usize::from(self.vpc_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "HealthCheckEnabled", &self.health_check_enabled);
         put(
             &mut m,
@@ -3928,7 +4123,8 @@ pub mod target_group {
 
     impl ToValue for Matcher {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.grpc_code.is_some()) + usize::from(self.http_code.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "GrpcCode", &self.grpc_code);
             put(&mut m, "HttpCode", &self.http_code);
             Value::Map(Box::new(m))
@@ -3963,7 +4159,8 @@ pub mod target_group {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -3998,7 +4195,8 @@ pub mod target_group {
 
     impl ToValue for TargetGroupAttribute {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -4041,7 +4239,11 @@ pub mod target_group {
 
     impl ToValue for TargetDescription {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.availability_zone.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.quic_server_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AvailabilityZone", &self.availability_zone);
             put(&mut m, "Id", &self.id);
             put(&mut m, "Port", &self.port);
@@ -4275,7 +4477,9 @@ impl CfnListenerCertificate {
 
 impl ToValue for CfnListenerCertificate {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set =
+            usize::from(self.certificates.is_some()) + usize::from(self.listener_arn.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Certificates", &self.certificates);
         put(&mut m, "ListenerArn", &self.listener_arn);
         Value::Map(Box::new(m))
@@ -4332,7 +4536,8 @@ pub mod listener_certificate {
 
     impl ToValue for Certificate {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.certificate_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CertificateArn", &self.certificate_arn);
             Value::Map(Box::new(m))
         }

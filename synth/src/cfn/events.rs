@@ -75,7 +75,16 @@ impl CfnRule {
 
 impl ToValue for CfnRule {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.event_bus_name.is_some())
+            + usize::from(self.event_pattern.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.role_arn.is_some())
+            + usize::from(self.schedule_expression.is_some())
+            + usize::from(self.state.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.targets.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Description", &self.description);
         put(&mut m, "EventBusName", &self.event_bus_name);
         put(&mut m, "EventPattern", &self.event_pattern);
@@ -170,7 +179,8 @@ pub mod rule {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -265,7 +275,24 @@ pub mod rule {
 
     impl ToValue for Target {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.app_sync_parameters.is_some())
+                + usize::from(self.arn.is_some())
+                + usize::from(self.batch_parameters.is_some())
+                + usize::from(self.dead_letter_config.is_some())
+                + usize::from(self.ecs_parameters.is_some())
+                + usize::from(self.http_parameters.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.input.is_some())
+                + usize::from(self.input_path.is_some())
+                + usize::from(self.input_transformer.is_some())
+                + usize::from(self.kinesis_parameters.is_some())
+                + usize::from(self.redshift_data_parameters.is_some())
+                + usize::from(self.retry_policy.is_some())
+                + usize::from(self.role_arn.is_some())
+                + usize::from(self.run_command_parameters.is_some())
+                + usize::from(self.sage_maker_pipeline_parameters.is_some())
+                + usize::from(self.sqs_parameters.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AppSyncParameters", &self.app_sync_parameters);
             put(&mut m, "Arn", &self.arn);
             put(&mut m, "BatchParameters", &self.batch_parameters);
@@ -365,7 +392,8 @@ pub mod rule {
 
     impl ToValue for AppSyncParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.graph_ql_operation.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "GraphQLOperation", &self.graph_ql_operation);
             Value::Map(Box::new(m))
         }
@@ -406,7 +434,11 @@ pub mod rule {
 
     impl ToValue for BatchParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.array_properties.is_some())
+                + usize::from(self.job_definition.is_some())
+                + usize::from(self.job_name.is_some())
+                + usize::from(self.retry_strategy.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ArrayProperties", &self.array_properties);
             put(&mut m, "JobDefinition", &self.job_definition);
             put(&mut m, "JobName", &self.job_name);
@@ -444,7 +476,8 @@ pub mod rule {
 
     impl ToValue for BatchArrayProperties {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.size.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Size", &self.size);
             Value::Map(Box::new(m))
         }
@@ -473,7 +506,8 @@ pub mod rule {
 
     impl ToValue for BatchRetryStrategy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.attempts.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Attempts", &self.attempts);
             Value::Map(Box::new(m))
         }
@@ -502,7 +536,8 @@ pub mod rule {
 
     impl ToValue for DeadLetterConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Arn", &self.arn);
             Value::Map(Box::new(m))
         }
@@ -583,7 +618,21 @@ pub mod rule {
 
     impl ToValue for EcsParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.capacity_provider_strategy.is_some())
+                + usize::from(self.enable_ecs_managed_tags.is_some())
+                + usize::from(self.enable_execute_command.is_some())
+                + usize::from(self.group.is_some())
+                + usize::from(self.launch_type.is_some())
+                + usize::from(self.network_configuration.is_some())
+                + usize::from(self.placement_constraints.is_some())
+                + usize::from(self.placement_strategies.is_some())
+                + usize::from(self.platform_version.is_some())
+                + usize::from(self.propagate_tags.is_some())
+                + usize::from(self.reference_id.is_some())
+                + usize::from(self.tag_list.is_some())
+                + usize::from(self.task_count.is_some())
+                + usize::from(self.task_definition_arn.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "CapacityProviderStrategy",
@@ -697,7 +746,10 @@ pub mod rule {
 
     impl ToValue for CapacityProviderStrategyItem {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.base.is_some())
+                + usize::from(self.capacity_provider.is_some())
+                + usize::from(self.weight.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Base", &self.base);
             put(&mut m, "CapacityProvider", &self.capacity_provider);
             put(&mut m, "Weight", &self.weight);
@@ -732,7 +784,8 @@ pub mod rule {
 
     impl ToValue for NetworkConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.aws_vpc_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AwsVpcConfiguration", &self.aws_vpc_configuration);
             Value::Map(Box::new(m))
         }
@@ -774,7 +827,10 @@ pub mod rule {
 
     impl ToValue for AwsVpcConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.assign_public_ip.is_some())
+                + usize::from(self.security_groups.is_some())
+                + usize::from(self.subnets.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AssignPublicIp", &self.assign_public_ip);
             put(&mut m, "SecurityGroups", &self.security_groups);
             put(&mut m, "Subnets", &self.subnets);
@@ -813,7 +869,8 @@ pub mod rule {
 
     impl ToValue for PlacementConstraint {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Expression", &self.expression);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
@@ -848,7 +905,8 @@ pub mod rule {
 
     impl ToValue for PlacementStrategy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.field.is_some()) + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Field", &self.field);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
@@ -887,7 +945,10 @@ pub mod rule {
 
     impl ToValue for HttpParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.header_parameters.is_some())
+                + usize::from(self.path_parameter_values.is_some())
+                + usize::from(self.query_string_parameters.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "HeaderParameters", &self.header_parameters);
             put(&mut m, "PathParameterValues", &self.path_parameter_values);
             put(
@@ -940,7 +1001,9 @@ pub mod rule {
 
     impl ToValue for InputTransformer {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.input_paths_map.is_some())
+                + usize::from(self.input_template.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "InputPathsMap", &self.input_paths_map);
             put(&mut m, "InputTemplate", &self.input_template);
             Value::Map(Box::new(m))
@@ -972,7 +1035,8 @@ pub mod rule {
 
     impl ToValue for KinesisParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.partition_key_path.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PartitionKeyPath", &self.partition_key_path);
             Value::Map(Box::new(m))
         }
@@ -1025,7 +1089,14 @@ pub mod rule {
 
     impl ToValue for RedshiftDataParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.database.is_some())
+                + usize::from(self.db_user.is_some())
+                + usize::from(self.secret_manager_arn.is_some())
+                + usize::from(self.sql.is_some())
+                + usize::from(self.sqls.is_some())
+                + usize::from(self.statement_name.is_some())
+                + usize::from(self.with_event.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Database", &self.database);
             put(&mut m, "DbUser", &self.db_user);
             put(&mut m, "SecretManagerArn", &self.secret_manager_arn);
@@ -1076,7 +1147,9 @@ pub mod rule {
 
     impl ToValue for RetryPolicy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.maximum_event_age_in_seconds.is_some())
+                + usize::from(self.maximum_retry_attempts.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "MaximumEventAgeInSeconds",
@@ -1122,7 +1195,8 @@ pub mod rule {
 
     impl ToValue for RunCommandParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.run_command_targets.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "RunCommandTargets", &self.run_command_targets);
             Value::Map(Box::new(m))
         }
@@ -1155,7 +1229,8 @@ pub mod rule {
 
     impl ToValue for RunCommandTarget {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.values.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
@@ -1186,7 +1261,8 @@ pub mod rule {
 
     impl ToValue for SageMakerPipelineParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.pipeline_parameter_list.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "PipelineParameterList",
@@ -1228,7 +1304,8 @@ pub mod rule {
 
     impl ToValue for SageMakerPipelineParameter {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -1259,7 +1336,8 @@ pub mod rule {
 
     impl ToValue for SqsParameters {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.message_group_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "MessageGroupId", &self.message_group_id);
             Value::Map(Box::new(m))
         }

@@ -101,7 +101,16 @@ impl CfnRole {
 
 impl ToValue for CfnRole {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.assume_role_policy_document.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.managed_policy_arns.is_some())
+            + usize::from(self.max_session_duration.is_some())
+            + usize::from(self.path.is_some())
+            + usize::from(self.permissions_boundary.is_some())
+            + usize::from(self.policies.is_some())
+            + usize::from(self.role_name.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "AssumeRolePolicyDocument",
@@ -210,7 +219,9 @@ pub mod role {
 
     impl ToValue for Policy {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.policy_document.is_some())
+                + usize::from(self.policy_name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "PolicyDocument", &self.policy_document);
             put(&mut m, "PolicyName", &self.policy_name);
             Value::Map(Box::new(m))
@@ -246,7 +257,8 @@ pub mod role {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -337,7 +349,12 @@ impl CfnPolicy {
 
 impl ToValue for CfnPolicy {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.groups.is_some())
+            + usize::from(self.policy_document.is_some())
+            + usize::from(self.policy_name.is_some())
+            + usize::from(self.roles.is_some())
+            + usize::from(self.users.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Groups", &self.groups);
         put(&mut m, "PolicyDocument", &self.policy_document);
         put(&mut m, "PolicyName", &self.policy_name);
@@ -421,7 +438,10 @@ impl CfnInstanceProfile {
 
 impl ToValue for CfnInstanceProfile {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.instance_profile_name.is_some())
+            + usize::from(self.path.is_some())
+            + usize::from(self.roles.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "InstanceProfileName", &self.instance_profile_name);
         put(&mut m, "Path", &self.path);
         put(&mut m, "Roles", &self.roles);
@@ -544,7 +564,14 @@ impl CfnManagedPolicy {
 
 impl ToValue for CfnManagedPolicy {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.groups.is_some())
+            + usize::from(self.managed_policy_name.is_some())
+            + usize::from(self.path.is_some())
+            + usize::from(self.policy_document.is_some())
+            + usize::from(self.roles.is_some())
+            + usize::from(self.users.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Description", &self.description);
         put(&mut m, "Groups", &self.groups);
         put(&mut m, "ManagedPolicyName", &self.managed_policy_name);

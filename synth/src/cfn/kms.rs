@@ -255,7 +255,19 @@ impl CfnKey {
 
 impl ToValue for CfnKey {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.bypass_policy_lockout_safety_check.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.enable_key_rotation.is_some())
+            + usize::from(self.enabled.is_some())
+            + usize::from(self.key_policy.is_some())
+            + usize::from(self.key_spec.is_some())
+            + usize::from(self.key_usage.is_some())
+            + usize::from(self.multi_region.is_some())
+            + usize::from(self.origin.is_some())
+            + usize::from(self.pending_window_in_days.is_some())
+            + usize::from(self.rotation_period_in_days.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "BypassPolicyLockoutSafetyCheck",
@@ -381,7 +393,8 @@ pub mod key {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))

@@ -105,7 +105,17 @@ impl CfnLogGroup {
 
 impl ToValue for CfnLogGroup {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.bearer_token_authentication_enabled.is_some())
+            + usize::from(self.data_protection_policy.is_some())
+            + usize::from(self.deletion_protection_enabled.is_some())
+            + usize::from(self.field_index_policies.is_some())
+            + usize::from(self.kms_key_id.is_some())
+            + usize::from(self.log_group_class.is_some())
+            + usize::from(self.log_group_name.is_some())
+            + usize::from(self.resource_policy_document.is_some())
+            + usize::from(self.retention_in_days.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "BearerTokenAuthenticationEnabled",
@@ -227,7 +237,8 @@ pub mod log_group {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))

@@ -105,7 +105,24 @@ impl CfnRecordSet {
 
 impl ToValue for CfnRecordSet {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.alias_target.is_some())
+            + usize::from(self.cidr_routing_config.is_some())
+            + usize::from(self.comment.is_some())
+            + usize::from(self.failover.is_some())
+            + usize::from(self.geo_location.is_some())
+            + usize::from(self.geo_proximity_location.is_some())
+            + usize::from(self.health_check_id.is_some())
+            + usize::from(self.hosted_zone_id.is_some())
+            + usize::from(self.hosted_zone_name.is_some())
+            + usize::from(self.multi_value_answer.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.region.is_some())
+            + usize::from(self.resource_records.is_some())
+            + usize::from(self.set_identifier.is_some())
+            + usize::from(self.ttl.is_some())
+            + usize::from(self.type_.is_some())
+            + usize::from(self.weight.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "AliasTarget", &self.alias_target);
         put(&mut m, "CidrRoutingConfig", &self.cidr_routing_config);
         put(&mut m, "Comment", &self.comment);
@@ -212,7 +229,10 @@ pub mod record_set {
 
     impl ToValue for AliasTarget {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dns_name.is_some())
+                + usize::from(self.evaluate_target_health.is_some())
+                + usize::from(self.hosted_zone_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DNSName", &self.dns_name);
             put(&mut m, "EvaluateTargetHealth", &self.evaluate_target_health);
             put(&mut m, "HostedZoneId", &self.hosted_zone_id);
@@ -256,7 +276,9 @@ pub mod record_set {
 
     impl ToValue for CidrRoutingConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.collection_id.is_some())
+                + usize::from(self.location_name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CollectionId", &self.collection_id);
             put(&mut m, "LocationName", &self.location_name);
             Value::Map(Box::new(m))
@@ -296,7 +318,10 @@ pub mod record_set {
 
     impl ToValue for GeoLocation {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.continent_code.is_some())
+                + usize::from(self.country_code.is_some())
+                + usize::from(self.subdivision_code.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ContinentCode", &self.continent_code);
             put(&mut m, "CountryCode", &self.country_code);
             put(&mut m, "SubdivisionCode", &self.subdivision_code);
@@ -343,7 +368,11 @@ pub mod record_set {
 
     impl ToValue for GeoProximityLocation {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.aws_region.is_some())
+                + usize::from(self.bias.is_some())
+                + usize::from(self.coordinates.is_some())
+                + usize::from(self.local_zone_group.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AWSRegion", &self.aws_region);
             put(&mut m, "Bias", &self.bias);
             put(&mut m, "Coordinates", &self.coordinates);
@@ -385,7 +414,8 @@ pub mod record_set {
 
     impl ToValue for Coordinates {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.latitude.is_some()) + usize::from(self.longitude.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Latitude", &self.latitude);
             put(&mut m, "Longitude", &self.longitude);
             Value::Map(Box::new(m))

@@ -164,7 +164,32 @@ impl CfnBucket {
 
 impl ToValue for CfnBucket {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.abac_status.is_some())
+            + usize::from(self.accelerate_configuration.is_some())
+            + usize::from(self.access_control.is_some())
+            + usize::from(self.analytics_configurations.is_some())
+            + usize::from(self.bucket_encryption.is_some())
+            + usize::from(self.bucket_name.is_some())
+            + usize::from(self.bucket_name_prefix.is_some())
+            + usize::from(self.bucket_namespace.is_some())
+            + usize::from(self.cors_configuration.is_some())
+            + usize::from(self.intelligent_tiering_configurations.is_some())
+            + usize::from(self.inventory_configurations.is_some())
+            + usize::from(self.lifecycle_configuration.is_some())
+            + usize::from(self.logging_configuration.is_some())
+            + usize::from(self.metadata_configuration.is_some())
+            + usize::from(self.metadata_table_configuration.is_some())
+            + usize::from(self.metrics_configurations.is_some())
+            + usize::from(self.notification_configuration.is_some())
+            + usize::from(self.object_lock_configuration.is_some())
+            + usize::from(self.object_lock_enabled.is_some())
+            + usize::from(self.ownership_controls.is_some())
+            + usize::from(self.public_access_block_configuration.is_some())
+            + usize::from(self.replication_configuration.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.versioning_configuration.is_some())
+            + usize::from(self.website_configuration.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "AbacStatus", &self.abac_status);
         put(
             &mut m,
@@ -527,7 +552,8 @@ pub mod bucket {
 
     impl ToValue for AccelerateConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.acceleration_status.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AccelerationStatus", &self.acceleration_status);
             Value::Map(Box::new(m))
         }
@@ -575,7 +601,11 @@ pub mod bucket {
 
     impl ToValue for AnalyticsConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.id.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.storage_class_analysis.is_some())
+                + usize::from(self.tag_filters.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Id", &self.id);
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "StorageClassAnalysis", &self.storage_class_analysis);
@@ -618,7 +648,8 @@ pub mod bucket {
 
     impl ToValue for StorageClassAnalysis {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.data_export.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DataExport", &self.data_export);
             Value::Map(Box::new(m))
         }
@@ -651,7 +682,9 @@ pub mod bucket {
 
     impl ToValue for DataExport {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.destination.is_some())
+                + usize::from(self.output_schema_version.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Destination", &self.destination);
             put(&mut m, "OutputSchemaVersion", &self.output_schema_version);
             Value::Map(Box::new(m))
@@ -704,7 +737,11 @@ pub mod bucket {
 
     impl ToValue for Destination {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.bucket_account_id.is_some())
+                + usize::from(self.bucket_arn.is_some())
+                + usize::from(self.format.is_some())
+                + usize::from(self.prefix.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "BucketAccountId", &self.bucket_account_id);
             put(&mut m, "BucketArn", &self.bucket_arn);
             put(&mut m, "Format", &self.format);
@@ -746,7 +783,8 @@ pub mod bucket {
 
     impl ToValue for TagFilter {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -777,7 +815,8 @@ pub mod bucket {
 
     impl ToValue for BucketEncryption {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.server_side_encryption_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "ServerSideEncryptionConfiguration",
@@ -831,7 +870,10 @@ pub mod bucket {
 
     impl ToValue for ServerSideEncryptionRule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.blocked_encryption_types.is_some())
+                + usize::from(self.bucket_key_enabled.is_some())
+                + usize::from(self.server_side_encryption_by_default.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "BlockedEncryptionTypes",
@@ -896,7 +938,8 @@ pub mod bucket {
 
     impl ToValue for BlockedEncryptionTypes {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.encryption_type.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "EncryptionType", &self.encryption_type);
             Value::Map(Box::new(m))
         }
@@ -957,7 +1000,9 @@ pub mod bucket {
 
     impl ToValue for ServerSideEncryptionByDefault {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.kms_master_key_id.is_some())
+                + usize::from(self.sse_algorithm.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "KMSMasterKeyID", &self.kms_master_key_id);
             put(&mut m, "SSEAlgorithm", &self.sse_algorithm);
             Value::Map(Box::new(m))
@@ -989,7 +1034,8 @@ pub mod bucket {
 
     impl ToValue for CorsConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.cors_rules.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "CorsRules", &self.cors_rules);
             Value::Map(Box::new(m))
         }
@@ -1040,7 +1086,13 @@ pub mod bucket {
 
     impl ToValue for CorsRule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.allowed_headers.is_some())
+                + usize::from(self.allowed_methods.is_some())
+                + usize::from(self.allowed_origins.is_some())
+                + usize::from(self.exposed_headers.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.max_age.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AllowedHeaders", &self.allowed_headers);
             put(&mut m, "AllowedMethods", &self.allowed_methods);
             put(&mut m, "AllowedOrigins", &self.allowed_origins);
@@ -1104,7 +1156,12 @@ pub mod bucket {
 
     impl ToValue for IntelligentTieringConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.id.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.tag_filters.is_some())
+                + usize::from(self.tierings.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Id", &self.id);
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "Status", &self.status);
@@ -1149,7 +1206,8 @@ pub mod bucket {
 
     impl ToValue for Tiering {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.access_tier.is_some()) + usize::from(self.days.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AccessTier", &self.access_tier);
             put(&mut m, "Days", &self.days);
             Value::Map(Box::new(m))
@@ -1204,7 +1262,14 @@ pub mod bucket {
 
     impl ToValue for InventoryConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.destination.is_some())
+                + usize::from(self.enabled.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.included_object_versions.is_some())
+                + usize::from(self.optional_fields.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.schedule_frequency.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Destination", &self.destination);
             put(&mut m, "Enabled", &self.enabled);
             put(&mut m, "Id", &self.id);
@@ -1273,7 +1338,9 @@ pub mod bucket {
 
     impl ToValue for LifecycleConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.rules.is_some())
+                + usize::from(self.transition_default_minimum_object_size.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Rules", &self.rules);
             put(
                 &mut m,
@@ -1378,7 +1445,23 @@ pub mod bucket {
 
     impl ToValue for Rule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.abort_incomplete_multipart_upload.is_some())
+                + usize::from(self.expiration_date.is_some())
+                + usize::from(self.expiration_in_days.is_some())
+                + usize::from(self.expired_object_delete_marker.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.noncurrent_version_expiration.is_some())
+                + usize::from(self.noncurrent_version_expiration_in_days.is_some())
+                + usize::from(self.noncurrent_version_transition.is_some())
+                + usize::from(self.noncurrent_version_transitions.is_some())
+                + usize::from(self.object_size_greater_than.is_some())
+                + usize::from(self.object_size_less_than.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.tag_filters.is_some())
+                + usize::from(self.transition.is_some())
+                + usize::from(self.transitions.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AbortIncompleteMultipartUpload",
@@ -1520,7 +1603,8 @@ pub mod bucket {
 
     impl ToValue for AbortIncompleteMultipartUpload {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.days_after_initiation.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DaysAfterInitiation", &self.days_after_initiation);
             Value::Map(Box::new(m))
         }
@@ -1558,7 +1642,9 @@ pub mod bucket {
 
     impl ToValue for NoncurrentVersionExpiration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.newer_noncurrent_versions.is_some())
+                + usize::from(self.noncurrent_days.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "NewerNoncurrentVersions",
@@ -1607,7 +1693,10 @@ pub mod bucket {
 
     impl ToValue for NoncurrentVersionTransition {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.newer_noncurrent_versions.is_some())
+                + usize::from(self.storage_class.is_some())
+                + usize::from(self.transition_in_days.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "NewerNoncurrentVersions",
@@ -1659,7 +1748,10 @@ pub mod bucket {
 
     impl ToValue for Transition {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.storage_class.is_some())
+                + usize::from(self.transition_date.is_some())
+                + usize::from(self.transition_in_days.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "StorageClass", &self.storage_class);
             put(&mut m, "TransitionDate", &self.transition_date);
             put(&mut m, "TransitionInDays", &self.transition_in_days);
@@ -1704,7 +1796,10 @@ pub mod bucket {
 
     impl ToValue for LoggingConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.destination_bucket_name.is_some())
+                + usize::from(self.log_file_prefix.is_some())
+                + usize::from(self.target_object_key_format.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "DestinationBucketName",
@@ -1769,7 +1864,11 @@ pub mod bucket {
 
     impl ToValue for MetadataConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.annotation_table_configuration.is_some())
+                + usize::from(self.destination.is_some())
+                + usize::from(self.inventory_table_configuration.is_some())
+                + usize::from(self.journal_table_configuration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AnnotationTableConfiguration",
@@ -1852,7 +1951,12 @@ pub mod bucket {
 
     impl ToValue for AnnotationTableConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.configuration_state.is_some())
+                + usize::from(self.encryption_configuration.is_some())
+                + usize::from(self.role.is_some())
+                + usize::from(self.table_arn.is_some())
+                + usize::from(self.table_name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ConfigurationState", &self.configuration_state);
             put(
                 &mut m,
@@ -1911,7 +2015,9 @@ pub mod bucket {
 
     impl ToValue for MetadataTableEncryptionConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.kms_key_arn.is_some()) + usize::from(self.sse_algorithm.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "KmsKeyArn", &self.kms_key_arn);
             put(&mut m, "SseAlgorithm", &self.sse_algorithm);
             Value::Map(Box::new(m))
@@ -1951,7 +2057,10 @@ pub mod bucket {
 
     impl ToValue for MetadataDestination {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.table_bucket_arn.is_some())
+                + usize::from(self.table_bucket_type.is_some())
+                + usize::from(self.table_namespace.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "TableBucketArn", &self.table_bucket_arn);
             put(&mut m, "TableBucketType", &self.table_bucket_type);
             put(&mut m, "TableNamespace", &self.table_namespace);
@@ -2000,7 +2109,11 @@ pub mod bucket {
 
     impl ToValue for InventoryTableConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.configuration_state.is_some())
+                + usize::from(self.encryption_configuration.is_some())
+                + usize::from(self.table_arn.is_some())
+                + usize::from(self.table_name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ConfigurationState", &self.configuration_state);
             put(
                 &mut m,
@@ -2066,7 +2179,11 @@ pub mod bucket {
 
     impl ToValue for JournalTableConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.encryption_configuration.is_some())
+                + usize::from(self.record_expiration.is_some())
+                + usize::from(self.table_arn.is_some())
+                + usize::from(self.table_name.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "EncryptionConfiguration",
@@ -2117,7 +2234,8 @@ pub mod bucket {
 
     impl ToValue for RecordExpiration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.days.is_some()) + usize::from(self.expiration.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Days", &self.days);
             put(&mut m, "Expiration", &self.expiration);
             Value::Map(Box::new(m))
@@ -2152,7 +2270,8 @@ pub mod bucket {
 
     impl ToValue for MetadataTableConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.s3_tables_destination.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "S3TablesDestination", &self.s3_tables_destination);
             Value::Map(Box::new(m))
         }
@@ -2198,7 +2317,11 @@ pub mod bucket {
 
     impl ToValue for S3TablesDestination {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.table_arn.is_some())
+                + usize::from(self.table_bucket_arn.is_some())
+                + usize::from(self.table_name.is_some())
+                + usize::from(self.table_namespace.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "TableArn", &self.table_arn);
             put(&mut m, "TableBucketArn", &self.table_bucket_arn);
             put(&mut m, "TableName", &self.table_name);
@@ -2248,7 +2371,11 @@ pub mod bucket {
 
     impl ToValue for MetricsConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.access_point_arn.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.tag_filters.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "AccessPointArn", &self.access_point_arn);
             put(&mut m, "Id", &self.id);
             put(&mut m, "Prefix", &self.prefix);
@@ -2306,7 +2433,11 @@ pub mod bucket {
 
     impl ToValue for NotificationConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.event_bridge_configuration.is_some())
+                + usize::from(self.lambda_configurations.is_some())
+                + usize::from(self.queue_configurations.is_some())
+                + usize::from(self.topic_configurations.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "EventBridgeConfiguration",
@@ -2370,7 +2501,8 @@ pub mod bucket {
 
     impl ToValue for EventBridgeConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.event_bridge_enabled.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "EventBridgeEnabled", &self.event_bridge_enabled);
             Value::Map(Box::new(m))
         }
@@ -2412,7 +2544,10 @@ pub mod bucket {
 
     impl ToValue for LambdaConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.event.is_some())
+                + usize::from(self.filter.is_some())
+                + usize::from(self.function.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Event", &self.event);
             put(&mut m, "Filter", &self.filter);
             put(&mut m, "Function", &self.function);
@@ -2447,7 +2582,8 @@ pub mod bucket {
 
     impl ToValue for NotificationFilter {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.s3_key.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "S3Key", &self.s3_key);
             Value::Map(Box::new(m))
         }
@@ -2478,7 +2614,8 @@ pub mod bucket {
 
     impl ToValue for S3KeyFilter {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.rules.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
         }
@@ -2511,7 +2648,8 @@ pub mod bucket {
 
     impl ToValue for FilterRule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Name", &self.name);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -2550,7 +2688,10 @@ pub mod bucket {
 
     impl ToValue for QueueConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.event.is_some())
+                + usize::from(self.filter.is_some())
+                + usize::from(self.queue.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Event", &self.event);
             put(&mut m, "Filter", &self.filter);
             put(&mut m, "Queue", &self.queue);
@@ -2593,7 +2734,10 @@ pub mod bucket {
 
     impl ToValue for TopicConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.event.is_some())
+                + usize::from(self.filter.is_some())
+                + usize::from(self.topic.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Event", &self.event);
             put(&mut m, "Filter", &self.filter);
             put(&mut m, "Topic", &self.topic);
@@ -2632,7 +2776,9 @@ pub mod bucket {
 
     impl ToValue for ObjectLockConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.object_lock_enabled.is_some()) + usize::from(self.rule.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ObjectLockEnabled", &self.object_lock_enabled);
             put(&mut m, "Rule", &self.rule);
             Value::Map(Box::new(m))
@@ -2664,7 +2810,8 @@ pub mod bucket {
 
     impl ToValue for ObjectLockRule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.default_retention.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DefaultRetention", &self.default_retention);
             Value::Map(Box::new(m))
         }
@@ -2711,7 +2858,11 @@ pub mod bucket {
 
     impl ToValue for DefaultRetention {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.days.is_some())
+                + usize::from(self.default_event_hold.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.years.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Days", &self.days);
             put(&mut m, "DefaultEventHold", &self.default_event_hold);
             put(&mut m, "Mode", &self.mode);
@@ -2755,7 +2906,8 @@ pub mod bucket {
 
     impl ToValue for DefaultEventHold {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.days.is_some()) + usize::from(self.years.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Days", &self.days);
             put(&mut m, "Years", &self.years);
             Value::Map(Box::new(m))
@@ -2788,7 +2940,8 @@ pub mod bucket {
 
     impl ToValue for OwnershipControls {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.rules.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
         }
@@ -2819,7 +2972,8 @@ pub mod bucket {
 
     impl ToValue for OwnershipControlsRule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.object_ownership.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ObjectOwnership", &self.object_ownership);
             Value::Map(Box::new(m))
         }
@@ -2874,7 +3028,11 @@ pub mod bucket {
 
     impl ToValue for PublicAccessBlockConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.block_public_acls.is_some())
+                + usize::from(self.block_public_policy.is_some())
+                + usize::from(self.ignore_public_acls.is_some())
+                + usize::from(self.restrict_public_buckets.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "BlockPublicAcls", &self.block_public_acls);
             put(&mut m, "BlockPublicPolicy", &self.block_public_policy);
             put(&mut m, "IgnorePublicAcls", &self.ignore_public_acls);
@@ -2925,7 +3083,8 @@ pub mod bucket {
 
     impl ToValue for ReplicationConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.role.is_some()) + usize::from(self.rules.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Role", &self.role);
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
@@ -2994,7 +3153,15 @@ pub mod bucket {
 
     impl ToValue for ReplicationRule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.delete_marker_replication.is_some())
+                + usize::from(self.destination.is_some())
+                + usize::from(self.filter.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.priority.is_some())
+                + usize::from(self.source_selection_criteria.is_some())
+                + usize::from(self.status.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "DeleteMarkerReplication",
@@ -3066,7 +3233,8 @@ pub mod bucket {
 
     impl ToValue for DeleteMarkerReplication {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.status.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
@@ -3125,7 +3293,14 @@ pub mod bucket {
 
     impl ToValue for ReplicationDestination {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.access_control_translation.is_some())
+                + usize::from(self.account.is_some())
+                + usize::from(self.bucket.is_some())
+                + usize::from(self.encryption_configuration.is_some())
+                + usize::from(self.metrics.is_some())
+                + usize::from(self.replication_time.is_some())
+                + usize::from(self.storage_class.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "AccessControlTranslation",
@@ -3190,7 +3365,8 @@ pub mod bucket {
 
     impl ToValue for AccessControlTranslation {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.owner.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Owner", &self.owner);
             Value::Map(Box::new(m))
         }
@@ -3221,7 +3397,8 @@ pub mod bucket {
 
     impl ToValue for EncryptionConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.replica_kms_key_id.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ReplicaKmsKeyID", &self.replica_kms_key_id);
             Value::Map(Box::new(m))
         }
@@ -3254,7 +3431,9 @@ pub mod bucket {
 
     impl ToValue for Metrics {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set =
+                usize::from(self.event_threshold.is_some()) + usize::from(self.status.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "EventThreshold", &self.event_threshold);
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
@@ -3288,7 +3467,8 @@ pub mod bucket {
 
     impl ToValue for ReplicationTimeValue {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.minutes.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Minutes", &self.minutes);
             Value::Map(Box::new(m))
         }
@@ -3321,7 +3501,8 @@ pub mod bucket {
 
     impl ToValue for ReplicationTime {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.status.is_some()) + usize::from(self.time.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Status", &self.status);
             put(&mut m, "Time", &self.time);
             Value::Map(Box::new(m))
@@ -3368,7 +3549,10 @@ pub mod bucket {
 
     impl ToValue for ReplicationRuleFilter {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.and.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.tag_filter.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "And", &self.and);
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "TagFilter", &self.tag_filter);
@@ -3413,7 +3597,8 @@ pub mod bucket {
 
     impl ToValue for ReplicationRuleAndOperator {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.prefix.is_some()) + usize::from(self.tag_filters.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Prefix", &self.prefix);
             put(&mut m, "TagFilters", &self.tag_filters);
             Value::Map(Box::new(m))
@@ -3448,7 +3633,9 @@ pub mod bucket {
 
     impl ToValue for SourceSelectionCriteria {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.replica_modifications.is_some())
+                + usize::from(self.sse_kms_encrypted_objects.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ReplicaModifications", &self.replica_modifications);
             put(
                 &mut m,
@@ -3496,7 +3683,8 @@ pub mod bucket {
 
     impl ToValue for ReplicaModifications {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.status.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
@@ -3525,7 +3713,8 @@ pub mod bucket {
 
     impl ToValue for SseKmsEncryptedObjects {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.status.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
@@ -3558,7 +3747,8 @@ pub mod bucket {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -3597,7 +3787,8 @@ pub mod bucket {
 
     impl ToValue for VersioningConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.status.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
@@ -3640,7 +3831,11 @@ pub mod bucket {
 
     impl ToValue for WebsiteConfiguration {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.error_document.is_some())
+                + usize::from(self.index_document.is_some())
+                + usize::from(self.redirect_all_requests_to.is_some())
+                + usize::from(self.routing_rules.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ErrorDocument", &self.error_document);
             put(&mut m, "IndexDocument", &self.index_document);
             put(
@@ -3691,7 +3886,8 @@ pub mod bucket {
 
     impl ToValue for RedirectAllRequestsTo {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.host_name.is_some()) + usize::from(self.protocol.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "HostName", &self.host_name);
             put(&mut m, "Protocol", &self.protocol);
             Value::Map(Box::new(m))
@@ -3726,7 +3922,9 @@ pub mod bucket {
 
     impl ToValue for RoutingRule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.redirect_rule.is_some())
+                + usize::from(self.routing_rule_condition.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "RedirectRule", &self.redirect_rule);
             put(&mut m, "RoutingRuleCondition", &self.routing_rule_condition);
             Value::Map(Box::new(m))
@@ -3783,7 +3981,12 @@ pub mod bucket {
 
     impl ToValue for RedirectRule {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.host_name.is_some())
+                + usize::from(self.http_redirect_code.is_some())
+                + usize::from(self.protocol.is_some())
+                + usize::from(self.replace_key_prefix_with.is_some())
+                + usize::from(self.replace_key_with.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "HostName", &self.host_name);
             put(&mut m, "HttpRedirectCode", &self.http_redirect_code);
             put(&mut m, "Protocol", &self.protocol);
@@ -3841,7 +4044,9 @@ pub mod bucket {
 
     impl ToValue for RoutingRuleCondition {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.http_error_code_returned_equals.is_some())
+                + usize::from(self.key_prefix_equals.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(
                 &mut m,
                 "HttpErrorCodeReturnedEquals",
@@ -5297,7 +5502,8 @@ impl CfnBucketPolicy {
 
 impl ToValue for CfnBucketPolicy {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.bucket.is_some()) + usize::from(self.policy_document.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Bucket", &self.bucket);
         put(&mut m, "PolicyDocument", &self.policy_document);
         Value::Map(Box::new(m))

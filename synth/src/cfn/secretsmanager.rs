@@ -115,7 +115,15 @@ impl CfnSecret {
 
 impl ToValue for CfnSecret {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.generate_secret_string.is_some())
+            + usize::from(self.kms_key_id.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.replica_regions.is_some())
+            + usize::from(self.secret_string.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.type_.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Description", &self.description);
         put(&mut m, "GenerateSecretString", &self.generate_secret_string);
         put(&mut m, "KmsKeyId", &self.kms_key_id);
@@ -233,7 +241,17 @@ pub mod secret {
 
     impl ToValue for GenerateSecretString {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.exclude_characters.is_some())
+                + usize::from(self.exclude_lowercase.is_some())
+                + usize::from(self.exclude_numbers.is_some())
+                + usize::from(self.exclude_punctuation.is_some())
+                + usize::from(self.exclude_uppercase.is_some())
+                + usize::from(self.generate_string_key.is_some())
+                + usize::from(self.include_space.is_some())
+                + usize::from(self.password_length.is_some())
+                + usize::from(self.require_each_included_type.is_some())
+                + usize::from(self.secret_string_template.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "ExcludeCharacters", &self.exclude_characters);
             put(&mut m, "ExcludeLowercase", &self.exclude_lowercase);
             put(&mut m, "ExcludeNumbers", &self.exclude_numbers);
@@ -312,7 +330,8 @@ pub mod secret {
 
     impl ToValue for ReplicaRegion {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.kms_key_id.is_some()) + usize::from(self.region.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "KmsKeyId", &self.kms_key_id);
             put(&mut m, "Region", &self.region);
             Value::Map(Box::new(m))
@@ -347,7 +366,8 @@ pub mod secret {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))

@@ -57,7 +57,12 @@ impl CfnPrivateDnsNamespace {
 
 impl ToValue for CfnPrivateDnsNamespace {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.properties.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.vpc.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Description", &self.description);
         put(&mut m, "Name", &self.name);
         put(&mut m, "Properties", &self.properties);
@@ -137,7 +142,8 @@ pub mod private_dns_namespace {
 
     impl ToValue for Properties {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dns_properties.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DnsProperties", &self.dns_properties);
             Value::Map(Box::new(m))
         }
@@ -166,7 +172,8 @@ pub mod private_dns_namespace {
 
     impl ToValue for PrivateDnsPropertiesMutable {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.soa.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "SOA", &self.soa);
             Value::Map(Box::new(m))
         }
@@ -195,7 +202,8 @@ pub mod private_dns_namespace {
 
     impl ToValue for Soa {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.ttl.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "TTL", &self.ttl);
             Value::Map(Box::new(m))
         }
@@ -228,7 +236,8 @@ pub mod private_dns_namespace {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
@@ -299,7 +308,16 @@ impl CfnService {
 
 impl ToValue for CfnService {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.description.is_some())
+            + usize::from(self.dns_config.is_some())
+            + usize::from(self.health_check_config.is_some())
+            + usize::from(self.health_check_custom_config.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.namespace_id.is_some())
+            + usize::from(self.service_attributes.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.type_.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "Description", &self.description);
         put(&mut m, "DnsConfig", &self.dns_config);
         put(&mut m, "HealthCheckConfig", &self.health_check_config);
@@ -402,7 +420,10 @@ pub mod service {
 
     impl ToValue for DnsConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.dns_records.is_some())
+                + usize::from(self.namespace_id.is_some())
+                + usize::from(self.routing_policy.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "DnsRecords", &self.dns_records);
             put(&mut m, "NamespaceId", &self.namespace_id);
             put(&mut m, "RoutingPolicy", &self.routing_policy);
@@ -441,7 +462,8 @@ pub mod service {
 
     impl ToValue for DnsRecord {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.ttl.is_some()) + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "TTL", &self.ttl);
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
@@ -480,7 +502,10 @@ pub mod service {
 
     impl ToValue for HealthCheckConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.failure_threshold.is_some())
+                + usize::from(self.resource_path.is_some())
+                + usize::from(self.type_.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "FailureThreshold", &self.failure_threshold);
             put(&mut m, "ResourcePath", &self.resource_path);
             put(&mut m, "Type", &self.type_);
@@ -515,7 +540,8 @@ pub mod service {
 
     impl ToValue for HealthCheckCustomConfig {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.failure_threshold.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "FailureThreshold", &self.failure_threshold);
             Value::Map(Box::new(m))
         }
@@ -548,7 +574,8 @@ pub mod service {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))

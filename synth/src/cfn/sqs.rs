@@ -163,7 +163,23 @@ impl CfnQueue {
 
 impl ToValue for CfnQueue {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.content_based_deduplication.is_some())
+            + usize::from(self.deduplication_scope.is_some())
+            + usize::from(self.delay_seconds.is_some())
+            + usize::from(self.fifo_queue.is_some())
+            + usize::from(self.fifo_throughput_limit.is_some())
+            + usize::from(self.kms_data_key_reuse_period_seconds.is_some())
+            + usize::from(self.kms_master_key_id.is_some())
+            + usize::from(self.maximum_message_size.is_some())
+            + usize::from(self.message_retention_period.is_some())
+            + usize::from(self.queue_name.is_some())
+            + usize::from(self.receive_message_wait_time_seconds.is_some())
+            + usize::from(self.redrive_allow_policy.is_some())
+            + usize::from(self.redrive_policy.is_some())
+            + usize::from(self.sqs_managed_sse_enabled.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.visibility_timeout.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(
             &mut m,
             "ContentBasedDeduplication",
@@ -335,7 +351,8 @@ pub mod queue {
 
     impl ToValue for Tag {
         fn to_value(&self) -> Value {
-            let mut m = indexmap::IndexMap::new();
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
             put(&mut m, "Key", &self.key);
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))

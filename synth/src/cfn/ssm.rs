@@ -89,7 +89,16 @@ impl CfnParameter {
 
 impl ToValue for CfnParameter {
     fn to_value(&self) -> Value {
-        let mut m = indexmap::IndexMap::new();
+        let set = usize::from(self.allowed_pattern.is_some())
+            + usize::from(self.data_type.is_some())
+            + usize::from(self.description.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.policies.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.tier.is_some())
+            + usize::from(self.type_.is_some())
+            + usize::from(self.value.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
         put(&mut m, "AllowedPattern", &self.allowed_pattern);
         put(&mut m, "DataType", &self.data_type);
         put(&mut m, "Description", &self.description);
