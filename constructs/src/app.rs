@@ -1410,20 +1410,10 @@ impl TreeOut<'_> {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// A JSON string: as it is when nothing needs escaping (ids and paths nearly
-    /// always), else as serde_json escapes it.
+    /// A JSON string (copied whole when nothing needs escaping: ids and paths nearly
+    /// always).
     fn string(&mut self, s: &str) {
-        // Branch-free, so that the check vectorizes.
-        let plain = !s.bytes().fold(false, |esc, b| {
-            esc | (b < 0x20) | (b == b'"') | (b == b'\\')
-        });
-        if plain {
-            self.buf.push(b'"');
-            self.buf.extend_from_slice(s.as_bytes());
-            self.buf.push(b'"');
-        } else {
-            serde_json::to_writer(&mut self.buf, s).expect("a string serializes into a Vec");
-        }
+        assembly::write_json_string(&mut self.buf, s);
     }
 
     fn maybe_flush(&mut self) -> std::io::Result<()> {

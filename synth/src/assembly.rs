@@ -11,7 +11,14 @@ use crate::asset::{self, DEFAULT_ASSET_REPOSITORY};
 use crate::error::{Result, SynthError};
 use crate::model::{AppSpec, DockerImageAssetSpec, StackSpec, TreeNode};
 use crate::par::par_map;
-use crate::pretty::Section;
+use crate::pretty::{self, Section};
+
+/// Appends `s` as a JSON string to `out` (quoted, escaped as serde_json escapes it;
+/// copied whole when nothing needs escaping). For writers of assembly files that
+/// build JSON text themselves (`tree.json`).
+pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    pretty::write_str(out, s);
+}
 use crate::synthesize::{
     synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput, TemplateStart,
 };
@@ -176,7 +183,9 @@ fn write_manifest(
             for_each_artifact(st, format, |id, entry| {
                 match entry {
                     ArtifactEntry::Assets(v) => part.entry(id, &v),
-                    ArtifactEntry::Stack(v) => part.entry(id, &v),
+                    ArtifactEntry::Stack(v) => {
+                        part.entry_with(id, |out, depth| v.write(out, depth))
+                    }
                 }
                 Ok::<(), std::convert::Infallible>(())
             })
@@ -221,6 +230,58 @@ struct StackArtifactView<'a> {
     metadata: LogicalIdMetadata<'a>,
     #[serde(rename = "displayName")]
     display_name: &'a str,
+}
+
+impl StackArtifactView<'_> {
+    /// Writes the artifact pretty at `depth`: the bytes its `Serialize` gives, faster
+    /// (its logical-ID metadata is most of a large app's manifest).
+    fn write(&self, out: &mut Vec<u8>, depth: usize) {
+        let inner = depth + 1;
+        let mut m = pretty::Object::start(out, depth);
+        pretty::write_str(m.key("type"), self.kind);
+        pretty::write_str(m.key("environment"), &self.environment);
+        let p = &self.properties;
+        let mut props = pretty::Object::start(m.key("properties"), inner);
+        pretty::write_str(props.key("templateFile"), &p.template_file);
+        pretty::write_str(props.key("stackName"), p.stack_name);
+        if !p.tags.is_empty() {
+            let mut tags = pretty::Object::start(props.key("tags"), inner + 1);
+            for (k, v) in p.tags {
+                pretty::write_str(tags.key(k), v);
+            }
+            tags.end();
+        }
+        if let Some(d) = p.description {
+            pretty::write_str(props.key("description"), d);
+        }
+        if p.termination_protection {
+            props
+                .key("terminationProtection")
+                .extend_from_slice(b"true");
+        }
+        props.end();
+        let Dependencies(stacks, assets) = &self.dependencies;
+        if !self.dependencies.is_empty() {
+            let all = stacks.iter().chain(assets.iter());
+            pretty::write_strs(m.key("dependencies"), inner, all);
+        }
+        let mut metadata = pretty::Object::start(m.key("metadata"), inner);
+        let mut key = String::new();
+        for (path, lid) in self.metadata.0 {
+            key.clear();
+            key.push('/');
+            key.push_str(path);
+            let mut list = pretty::Array::start(metadata.key(&key), inner + 1);
+            let mut entry = pretty::Object::start(list.item(), inner + 2);
+            pretty::write_str(entry.key("type"), "aws:cdk:logicalId");
+            pretty::write_str(entry.key("data"), lid);
+            entry.end();
+            list.end();
+        }
+        metadata.end();
+        pretty::write_str(m.key("displayName"), self.display_name);
+        m.end();
+    }
 }
 
 /// A stack's dependencies: the stacks, then its asset manifest (as CDK writes them).

@@ -101,14 +101,34 @@ fn write_at<T: Serialize + ?Sized>(out: &mut Vec<u8>, depth: usize, value: &T) {
     value.serialize(&mut ser).expect("JSON values serialize");
 }
 
+/// True if `bytes` hold a byte a JSON string escapes: a control character, `"` or `\`.
+fn needs_escape(bytes: &[u8]) -> bool {
+    // In blocks of sixteen bytes, without branches: a block of fixed size becomes a few
+    // vector instructions (a byte at a time was most of writing a large template).
+    fn block(b: &[u8; 16]) -> bool {
+        b.iter().fold(false, |any, &c| {
+            any | (c < 0x20) | (c == b'"') | (c == b'\\')
+        })
+    }
+    const N: usize = 16;
+    if bytes.len() < N {
+        // Padded with spaces, which are not escaped.
+        let mut padded = [b' '; N];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        return block(&padded);
+    }
+    let mut blocks = bytes.chunks_exact(N);
+    if blocks.any(|b| block(b.try_into().expect("a block of 16"))) {
+        return true;
+    }
+    // The last sixteen bytes (overlapping the blocks) hold what is left.
+    block(bytes[bytes.len() - N..].try_into().expect("a block of 16"))
+}
+
 /// Writes `s` as a JSON string: as it is between quotes when nothing needs escaping
 /// (names, ids and paths nearly always), else as serde_json escapes it.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Branch-free, so that the check vectorizes.
-    let plain = !s.bytes().fold(false, |esc, b| {
-        esc | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
-    if plain {
+    if !needs_escape(s.as_bytes()) {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -131,17 +151,12 @@ pub(crate) fn write_json(out: &mut Vec<u8>, depth: usize, value: &serde_json::Va
             serde_json::to_writer(&mut *out, n).expect("a number serializes into a Vec")
         }
         Json::String(s) => write_str(out, s),
-        Json::Array(items) if items.is_empty() => out.extend_from_slice(b"[]"),
         Json::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-                indent(out, depth + 1).expect("writing into a Vec");
-                write_json(out, depth + 1, item);
+            let mut array = Array::start(out, depth);
+            for item in items {
+                write_json(array.item(), depth + 1, item);
             }
-            out.push(b'\n');
-            indent(out, depth).expect("writing into a Vec");
-            out.push(b']');
+            array.end();
         }
         Json::Object(map) => {
             let mut object = Object::start(out, depth);
@@ -159,19 +174,47 @@ pub(crate) fn write_strs<'s>(
     depth: usize,
     items: impl Iterator<Item = &'s String>,
 ) {
-    out.push(b'[');
-    let mut empty = true;
+    let mut array = Array::start(out, depth);
     for item in items {
-        out.extend_from_slice(if empty { b"\n" } else { b",\n" });
-        empty = false;
-        indent(out, depth + 1).expect("writing into a Vec");
-        write_str(out, item);
+        write_str(array.item(), item);
     }
-    if !empty {
-        out.push(b'\n');
-        indent(out, depth).expect("writing into a Vec");
+    array.end();
+}
+
+/// An array being written pretty at some depth: [`Array::item`] per element, then
+/// [`Array::end`].
+pub(crate) struct Array<'o> {
+    out: &'o mut Vec<u8>,
+    depth: usize,
+    empty: bool,
+}
+
+impl<'o> Array<'o> {
+    pub(crate) fn start(out: &'o mut Vec<u8>, depth: usize) -> Self {
+        out.push(b'[');
+        Array {
+            out,
+            depth,
+            empty: true,
+        }
     }
-    out.push(b']');
+
+    /// Starts an element; the caller writes it (at `depth + 1`) into the buffer returned.
+    pub(crate) fn item(&mut self) -> &mut Vec<u8> {
+        self.out
+            .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
+        self.empty = false;
+        indent(self.out, self.depth + 1).expect("writing into a Vec");
+        self.out
+    }
+
+    pub(crate) fn end(self) {
+        if !self.empty {
+            self.out.push(b'\n');
+            indent(self.out, self.depth).expect("writing into a Vec");
+        }
+        self.out.push(b']');
+    }
 }
 
 /// An object being written pretty at some depth: [`Object::key`] per member, then
@@ -346,6 +389,22 @@ pub(crate) fn document_rest(more: &[(&str, Member<'_>)], after_members: bool) ->
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn needs_escape_finds_every_escaped_byte_anywhere() {
+        for len in [0, 1, 15, 16, 17, 40] {
+            let plain = "a".repeat(len);
+            assert!(!needs_escape(plain.as_bytes()));
+            for at in 0..len {
+                for b in [0u8, 0x1f, b'"', b'\\', b'\n'] {
+                    let mut bytes = plain.clone().into_bytes();
+                    bytes[at] = b;
+                    assert!(needs_escape(&bytes), "{b:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(!needs_escape("é ü ∑ 𝄞 ~ / 0x20 ' `".as_bytes()));
+    }
 
     #[test]
     fn write_json_writes_what_to_string_pretty_writes() {

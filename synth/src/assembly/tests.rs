@@ -300,6 +300,13 @@ fn streaming_writes_the_bytes_write_writes() {
     };
     let mut base = stack(0, "Base", vec![]);
     base.description = Some("the \"base\" stack é".into());
+    base.tags = [
+        ("team".to_owned(), "a \"b\"".to_owned()),
+        ("env".to_owned(), "prod".to_owned()),
+    ]
+    .into_iter()
+    .collect();
+    base.termination_protection = true;
     base.elements.push(ElementSpec {
         id: ElementId(2),
         path: "Base/Env".into(),
