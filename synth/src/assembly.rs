@@ -20,7 +20,8 @@ pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
     pretty::write_str(out, s);
 }
 use crate::synthesize::{
-    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput, TemplateStart,
+    synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput, TemplateHead,
+    TemplateStart,
 };
 use serde_json::{json, Value as Json};
 use std::fs;
@@ -628,8 +629,13 @@ fn stream(
             });
             // JSON templates are written in two steps: everything before `Outputs`
             // as soon as a stack is rendered, the rest (exports included) at the end.
-            let start = |s: &StackSpec, head: Vec<u8>| -> Result<()> {
-                write_file(staging, &format.file_name(&s.name), &head)
+            let start = |s: &StackSpec, head: &TemplateHead<'_>| -> Result<usize> {
+                let p = staging.join(format.file_name(&s.name));
+                let file = fs::File::create(&p).map_err(io_error(&p))?;
+                let mut w = std::io::BufWriter::new(file);
+                let written = head.write_to(&mut w).map_err(io_error(&p))?;
+                std::io::Write::flush(&mut w).map_err(io_error(&p))?;
+                Ok(written)
             };
             let sink = |s: &StackArtifact, text: String| -> Result<()> {
                 let bytes = match format {

@@ -260,12 +260,16 @@ impl<'o> Object<'o> {
 /// as they come.
 #[derive(Default)]
 pub(crate) struct Section {
-    /// `,\n    "Key": value` per entry (the first comma is dropped when finished).
-    bytes: Vec<u8>,
+    /// `,\n    "Key": value` per entry (the first comma is dropped when written), in
+    /// blocks of about [`Section::BLOCK`] bytes, an entry never split: a growing
+    /// section never copies what it holds (a large stack's resources are megabytes).
+    blocks: Vec<Vec<u8>>,
     len: usize,
 }
 
 impl Section {
+    const BLOCK: usize = 64 * 1024;
+
     /// Appends `"key": value`.
     pub(crate) fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
         self.entry_with(key, |out, depth| write_at(out, depth, value));
@@ -273,23 +277,35 @@ impl Section {
 
     /// Appends `"key": ` and what `write` writes (the value, at the depth it is given).
     pub(crate) fn entry_with(&mut self, key: &str, write: impl FnOnce(&mut Vec<u8>, usize)) {
-        self.bytes.extend_from_slice(b",\n    ");
-        write_str(&mut self.bytes, key);
-        self.bytes.extend_from_slice(b": ");
-        write(&mut self.bytes, 2);
+        // A new block once the last is nearly full (an entry is rarely over a few KB).
+        if self
+            .blocks
+            .last()
+            .is_none_or(|b| b.len() > Self::BLOCK - Self::BLOCK / 4)
+        {
+            self.blocks.push(Vec::with_capacity(Self::BLOCK));
+        }
+        let out = self.blocks.last_mut().expect("a block was just made");
+        out.extend_from_slice(b",\n    ");
+        write_str(out, key);
+        out.extend_from_slice(b": ");
+        write(out, 2);
         self.len += 1;
     }
 
     /// Writes the entries (each on its own line, comma-separated; no comma before
     /// the first one when `first`), for an object whose braces are written around.
     pub(crate) fn write_entries(&self, w: &mut impl io::Write, first: bool) -> io::Result<()> {
-        let skip = usize::from(first && !self.bytes.is_empty());
-        w.write_all(&self.bytes[skip..])
+        for (i, block) in self.blocks.iter().enumerate() {
+            let skip = usize::from(first && i == 0 && !block.is_empty());
+            w.write_all(&block[skip..])?;
+        }
+        Ok(())
     }
 
     /// Frees the text, keeping the number of entries (for limits checked later).
     pub(crate) fn release(&mut self) {
-        self.bytes = Vec::new();
+        self.blocks = Vec::new();
     }
 
     /// The number of entries.
@@ -306,17 +322,17 @@ impl Section {
         if self.is_empty() {
             2
         } else {
-            self.bytes.len() + 3
+            self.blocks.iter().map(Vec::len).sum::<usize>() + 3
         }
     }
 
-    fn write_object(&self, out: &mut Vec<u8>) {
+    fn write_object(&self, w: &mut impl io::Write) -> io::Result<()> {
         if self.is_empty() {
-            out.extend_from_slice(b"{}");
+            w.write_all(b"{}")
         } else {
-            out.push(b'{');
-            out.extend_from_slice(&self.bytes[1..]);
-            out.extend_from_slice(b"\n  }");
+            w.write_all(b"{")?;
+            self.write_entries(w, true)?;
+            w.write_all(b"\n  }")
         }
     }
 }
@@ -353,33 +369,76 @@ fn members_len(members: &[(&str, Member<'_>)]) -> usize {
         .sum::<usize>()
 }
 
-fn write_members(out: &mut Vec<u8>, members: &[(&str, Member<'_>)], mut first: bool) {
+fn write_members(
+    w: &mut impl io::Write,
+    members: &[(&str, Member<'_>)],
+    mut first: bool,
+) -> io::Result<()> {
+    let mut glue = Vec::new();
     for (key, member) in members {
-        out.extend_from_slice(if first { b"\n  " } else { b",\n  " });
+        glue.clear();
+        glue.extend_from_slice(if first { b"\n  " } else { b",\n  " });
         first = false;
-        write_at(out, 1, *key);
-        out.extend_from_slice(b": ");
+        write_str(&mut glue, key);
+        glue.extend_from_slice(b": ");
         match member {
-            Member::Str(s) => write_at(out, 1, *s),
-            Member::Section(s) => s.write_object(out),
+            Member::Str(s) => {
+                write_str(&mut glue, s);
+                w.write_all(&glue)?;
+            }
+            Member::Section(s) => {
+                w.write_all(&glue)?;
+                s.write_object(w)?;
+            }
         }
     }
+    Ok(())
 }
 
 /// The start of the document of `members`: everything but its end, so that a writer
 /// can put it out before the members that follow are known ([`document_rest`]).
+#[cfg(test)]
 pub(crate) fn document_start(members: &[(&str, Member<'_>)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(2 + members_len(members));
-    out.push(b'{');
-    write_members(&mut out, members, true);
+    write_document_start(&mut out, members).expect("writing into a Vec");
     out
+}
+
+/// Writes [`document_start`] of `members` to `w` (the sections' text straight from
+/// their blocks) and returns how many bytes that is.
+pub(crate) fn write_document_start(
+    w: &mut impl io::Write,
+    members: &[(&str, Member<'_>)],
+) -> io::Result<usize> {
+    use io::Write as _;
+    let mut counted = Counted { w, n: 0 };
+    counted.write_all(b"{")?;
+    write_members(&mut counted, members, true)?;
+    Ok(counted.n)
+}
+
+/// A writer that counts what goes through it.
+struct Counted<'w, W> {
+    w: &'w mut W,
+    n: usize,
+}
+
+impl<W: io::Write> io::Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.w.write(buf)?;
+        self.n += n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
 }
 
 /// What follows [`document_start`] of some members (`after_members`: there were any)
 /// to make the document of those and `more`: `more`, then the closing brace.
 pub(crate) fn document_rest(more: &[(&str, Member<'_>)], after_members: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(2 + members_len(more));
-    write_members(&mut out, more, !after_members);
+    write_members(&mut out, more, !after_members).expect("writing into a Vec");
     let empty = more.is_empty() && !after_members;
     out.extend_from_slice(if empty { b"}" } else { b"\n}" });
     out
@@ -483,6 +542,28 @@ mod tests {
             serde_json::to_string_pretty(&json!({"Resources": resources})).unwrap()
         );
         assert_eq!(document(&[]), "{}");
+
+        // A section of many blocks.
+        let many: serde_json::Map<String, serde_json::Value> = (0..3000)
+            .map(|i| {
+                (
+                    format!("R{i}"),
+                    json!({"Type": "T", "Properties": {"N": "x".repeat(i % 97)}}),
+                )
+            })
+            .collect();
+        let mut big = Section::default();
+        for (k, v) in &many {
+            big.entry(k, v);
+        }
+        assert!(big.blocks.len() > 3);
+        assert_eq!(
+            document(&[("Resources", Member::Section(&big))]),
+            serde_json::to_string_pretty(&json!({"Resources": many})).unwrap()
+        );
+        let mut head = Vec::new();
+        let n = write_document_start(&mut head, &[("Resources", Member::Section(&big))]).unwrap();
+        assert_eq!(n, head.len());
         r.release();
         assert_eq!(r.len(), 2);
     }

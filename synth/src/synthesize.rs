@@ -6,7 +6,7 @@ use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
 use crate::logical_id::{check_logical_id, make_unique_id};
 use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
 use crate::par::par_map;
-use crate::pretty::{self, document_rest, document_start, Member, Section};
+use crate::pretty::{self, document_rest, Member, Section};
 use crate::schema::{self, TagFormat};
 use crate::value::{float_json, ElementId, Intrinsic, Leaf, Target, Value};
 use indexmap::{IndexMap, IndexSet};
@@ -525,7 +525,22 @@ pub(crate) type TemplateSink<'s> = dyn Fn(&StackArtifact, String) -> Result<()> 
 /// section before `Outputs`, which other stacks' imports may still add to) as soon
 /// as the stack is rendered, so that no rendered stack waits in memory for the
 /// others; called from the synthesis workers, also when synthesis will fail.
-pub(crate) type TemplateStart<'s> = dyn Fn(&StackSpec, Vec<u8>) -> Result<()> + Sync + 's;
+/// It returns how many bytes it wrote.
+pub(crate) type TemplateStart<'s> =
+    dyn Fn(&StackSpec, &TemplateHead<'_>) -> Result<usize> + Sync + 's;
+
+/// The start of a stack's template text: its members up to `Resources` (always
+/// there), written from the rendered sections' text without joining it first.
+pub(crate) struct TemplateHead<'r> {
+    members: Vec<(&'static str, Member<'r>)>,
+}
+
+impl TemplateHead<'_> {
+    /// Writes the text to `w`; returns how many bytes that is.
+    pub(crate) fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<usize> {
+        pretty::write_document_start(w, &self.members)
+    }
+}
 
 /// [`synthesize`], keeping the templates in the artifacts (`sink` is `None`) or
 /// handing each template's text to `sink` as soon as it is complete and keeping
@@ -548,10 +563,10 @@ pub(crate) fn synthesize_with(
         let mut r = render_stack(&table, si, stack, options, source, keep, &mut d);
         let started = match start {
             Some(start) => {
-                let head = template_head(stack, &r);
-                r.head_len = Some(head.len());
+                let written = start(stack, &template_head(stack, &r));
+                r.head_len = written.as_ref().ok().copied();
                 r.release_sections();
-                start(stack, head)
+                written.map(|_| ())
             }
             None => Ok(()),
         };
@@ -1161,15 +1176,18 @@ fn assemble_template(stack: &StackSpec, kept: KeptSections, outputs: Map<String,
 /// The template as text (pretty JSON, two spaces, no trailing newline): what
 /// `serde_json::to_string_pretty` gives for [`assemble_template`].
 fn template_text(stack: &StackSpec, r: &Rendered) -> String {
-    let mut text = template_head(stack, r);
+    let mut text = Vec::new();
+    template_head(stack, r)
+        .write_to(&mut text)
+        .expect("writing into a Vec");
     text.extend_from_slice(template_tail(r).as_bytes());
     // Only UTF-8 went in: strings are escaped by serde_json, the rest is ASCII.
     String::from_utf8(text).expect("JSON is UTF-8")
 }
 
 /// The start of the template text: its members up to `Resources` (always there).
-fn template_head(stack: &StackSpec, r: &Rendered) -> Vec<u8> {
-    let mut members: Vec<(&str, Member<'_>)> = Vec::with_capacity(5);
+fn template_head<'r>(stack: &'r StackSpec, r: &'r Rendered) -> TemplateHead<'r> {
+    let mut members: Vec<(&'static str, Member<'r>)> = Vec::with_capacity(5);
     if let Some(d) = &stack.description {
         members.push(("Description", Member::Str(d)));
     }
@@ -1183,7 +1201,7 @@ fn template_head(stack: &StackSpec, r: &Rendered) -> Vec<u8> {
             members.push((key, Member::Section(section)));
         }
     }
-    document_start(&members)
+    TemplateHead { members }
 }
 
 /// The rest of the template text after [`template_head`]: `Outputs` if there are
