@@ -238,15 +238,15 @@ impl StackArtifactView<'_> {
     /// (its logical-ID metadata is most of a large app's manifest).
     fn write(&self, out: &mut Vec<u8>, depth: usize) {
         let inner = depth + 1;
-        let mut m = pretty::Object::start(out, depth);
+        let mut m = pretty::Nested::object(out, depth);
         pretty::write_str(m.key("type"), self.kind);
         pretty::write_str(m.key("environment"), &self.environment);
         let p = &self.properties;
-        let mut props = pretty::Object::start(m.key("properties"), inner);
+        let mut props = pretty::Nested::object(m.key("properties"), inner);
         pretty::write_str(props.key("templateFile"), &p.template_file);
         pretty::write_str(props.key("stackName"), p.stack_name);
         if !p.tags.is_empty() {
-            let mut tags = pretty::Object::start(props.key("tags"), inner + 1);
+            let mut tags = pretty::Nested::object(props.key("tags"), inner + 1);
             for (k, v) in p.tags {
                 pretty::write_str(tags.key(k), v);
             }
@@ -266,14 +266,14 @@ impl StackArtifactView<'_> {
             let all = stacks.iter().chain(assets.iter());
             pretty::write_strs(m.key("dependencies"), inner, all);
         }
-        let mut metadata = pretty::Object::start(m.key("metadata"), inner);
+        let mut metadata = pretty::Nested::object(m.key("metadata"), inner);
         let mut key = String::new();
         for (path, lid) in self.metadata.0 {
             key.clear();
             key.push('/');
             key.push_str(path);
-            let mut list = pretty::Array::start(metadata.key(&key), inner + 1);
-            let mut entry = pretty::Object::start(list.item(), inner + 2);
+            let mut list = pretty::Nested::array(metadata.key(&key), inner + 1);
+            let mut entry = pretty::Nested::object(list.item(), inner + 2);
             pretty::write_str(entry.key("type"), "aws:cdk:logicalId");
             pretty::write_str(entry.key("data"), lid);
             entry.end();

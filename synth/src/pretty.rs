@@ -152,14 +152,14 @@ pub(crate) fn write_json(out: &mut Vec<u8>, depth: usize, value: &serde_json::Va
         }
         Json::String(s) => write_str(out, s),
         Json::Array(items) => {
-            let mut array = Array::start(out, depth);
+            let mut array = Nested::array(out, depth);
             for item in items {
                 write_json(array.item(), depth + 1, item);
             }
             array.end();
         }
         Json::Object(map) => {
-            let mut object = Object::start(out, depth);
+            let mut object = Nested::object(out, depth);
             for (k, v) in map {
                 write_json(object.key(k), depth + 1, v);
             }
@@ -174,28 +174,38 @@ pub(crate) fn write_strs<'s>(
     depth: usize,
     items: impl Iterator<Item = &'s String>,
 ) {
-    let mut array = Array::start(out, depth);
+    let mut array = Nested::array(out, depth);
     for item in items {
         write_str(array.item(), item);
     }
     array.end();
 }
 
-/// An array being written pretty at some depth: [`Array::item`] per element, then
-/// [`Array::end`].
-pub(crate) struct Array<'o> {
+/// An object or an array being written pretty at some depth: [`Nested::key`] per
+/// member of an object, [`Nested::item`] per element of an array, then [`Nested::end`].
+pub(crate) struct Nested<'o> {
     out: &'o mut Vec<u8>,
     depth: usize,
     empty: bool,
+    close: u8,
 }
 
-impl<'o> Array<'o> {
-    pub(crate) fn start(out: &'o mut Vec<u8>, depth: usize) -> Self {
-        out.push(b'[');
-        Array {
+impl<'o> Nested<'o> {
+    pub(crate) fn object(out: &'o mut Vec<u8>, depth: usize) -> Self {
+        Self::start(out, depth, b'{', b'}')
+    }
+
+    pub(crate) fn array(out: &'o mut Vec<u8>, depth: usize) -> Self {
+        Self::start(out, depth, b'[', b']')
+    }
+
+    fn start(out: &'o mut Vec<u8>, depth: usize, open: u8, close: u8) -> Self {
+        out.push(open);
+        Nested {
             out,
             depth,
             empty: true,
+            close,
         }
     }
 
@@ -208,43 +218,13 @@ impl<'o> Array<'o> {
         self.out
     }
 
-    pub(crate) fn end(self) {
-        if !self.empty {
-            self.out.push(b'\n');
-            indent(self.out, self.depth).expect("writing into a Vec");
-        }
-        self.out.push(b']');
-    }
-}
-
-/// An object being written pretty at some depth: [`Object::key`] per member, then
-/// [`Object::end`].
-pub(crate) struct Object<'o> {
-    out: &'o mut Vec<u8>,
-    depth: usize,
-    empty: bool,
-}
-
-impl<'o> Object<'o> {
-    pub(crate) fn start(out: &'o mut Vec<u8>, depth: usize) -> Self {
-        out.push(b'{');
-        Object {
-            out,
-            depth,
-            empty: true,
-        }
-    }
-
-    /// Writes the member's key; the caller writes its value (at `depth + 1`) into the
-    /// buffer returned.
+    /// Starts a member and writes its key; the caller writes its value (at `depth + 1`)
+    /// into the buffer returned.
     pub(crate) fn key(&mut self, key: &str) -> &mut Vec<u8> {
-        self.out
-            .extend_from_slice(if self.empty { b"\n" } else { b",\n" });
-        self.empty = false;
-        indent(self.out, self.depth + 1).expect("writing into a Vec");
-        write_str(self.out, key);
-        self.out.extend_from_slice(b": ");
-        self.out
+        let out = self.item();
+        write_str(out, key);
+        out.extend_from_slice(b": ");
+        out
     }
 
     pub(crate) fn end(self) {
@@ -252,7 +232,7 @@ impl<'o> Object<'o> {
             self.out.push(b'\n');
             indent(self.out, self.depth).expect("writing into a Vec");
         }
-        self.out.push(b'}');
+        self.out.push(self.close);
     }
 }
 

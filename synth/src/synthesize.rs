@@ -1067,7 +1067,7 @@ impl ResourceEntry<'_> {
     fn write(&self, out: &mut Vec<u8>, depth: usize) {
         const PATH: &str = "berth:path";
         let inner = depth + 1;
-        let mut m = pretty::Object::start(out, depth);
+        let mut m = pretty::Nested::object(out, depth);
         pretty::write_str(m.key("Type"), self.type_name);
         if let Some(p) = self.properties {
             pretty::write_json(m.key("Properties"), inner, p);
@@ -1084,7 +1084,7 @@ impl ResourceEntry<'_> {
         if let Some(p) = self.deletion_policy {
             pretty::write_str(m.key("DeletionPolicy"), p);
         }
-        let mut meta = pretty::Object::start(m.key("Metadata"), inner);
+        let mut meta = pretty::Nested::object(m.key("Metadata"), inner);
         for (k, v) in self.metadata {
             if *k == PATH {
                 pretty::write_str(meta.key(PATH), self.path);
