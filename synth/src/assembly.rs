@@ -12,13 +12,6 @@ use crate::error::{Result, SynthError};
 use crate::model::{AppSpec, DockerImageAssetSpec, StackSpec, TreeNode};
 use crate::par::par_map;
 use crate::pretty::{self, Section};
-
-/// Appends `s` as a JSON string to `out` (quoted, escaped as serde_json escapes it;
-/// copied whole when nothing needs escaping). For writers of assembly files that
-/// build JSON text themselves (`tree.json`).
-pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
-    pretty::write_str(out, s);
-}
 use crate::synthesize::{
     synthesize_with, PropertySource, StackArtifact, SynthOptions, SynthOutput, TemplateHead,
     TemplateStart,
@@ -71,6 +64,20 @@ struct Artifacts<'a>(&'a SynthOutput, TemplateFormat);
 /// The artifact id of a stack's asset manifest (`<Stack>.assets`), as CDK names it.
 pub fn asset_manifest_artifact_id(stack: &str) -> String {
     format!("{stack}.assets")
+}
+
+/// Appends `s` as a JSON string to `out` (quoted, escaped as serde_json escapes it;
+/// copied whole when nothing needs escaping). For writers of assembly files that
+/// build JSON text themselves (`tree.json`).
+///
+/// ```
+/// let mut out = Vec::new();
+/// berth_synth::assembly::write_json_string(&mut out, "web");
+/// berth_synth::assembly::write_json_string(&mut out, "a \"b\"\n");
+/// assert_eq!(out, br#""web""a \"b\"\n""#);
+/// ```
+pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    pretty::write_str(out, s);
 }
 
 /// The file name of a stack's asset manifest (`<Stack>.assets.json`).
