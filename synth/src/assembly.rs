@@ -637,11 +637,11 @@ fn stream(
             // JSON templates are written in two steps: everything before `Outputs`
             // as soon as a stack is rendered, the rest (exports included) at the end.
             let start = |s: &StackSpec, head: &TemplateHead<'_>| -> Result<usize> {
-                let p = staging.join(format.file_name(&s.name));
-                let file = fs::File::create(&p).map_err(io_error(&p))?;
-                let mut w = std::io::BufWriter::new(file);
-                let written = head.write_to(&mut w).map_err(io_error(&p))?;
-                std::io::Write::flush(&mut w).map_err(io_error(&p))?;
+                let mut written = 0;
+                write_buffered(staging, &format.file_name(&s.name), |w| {
+                    written = head.write_to(w)?;
+                    Ok(())
+                })?;
                 Ok(written)
             };
             let sink = |s: &StackArtifact, text: String| -> Result<()> {
