@@ -14,6 +14,13 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::{json, Map, Value as Json};
 use std::collections::{BTreeSet, HashMap};
 
+/// A hash map for synth's own keys (element ids, stack names, exports): looked up for
+/// every reference and edge, so hashed with foldhash rather than SipHash.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// Stack-to-stack edges with their reasons, in the order found.
+type StackEdges = IndexMap<(usize, usize), Vec<Why>, foldhash::fast::FixedState>;
+
 /// Most resources CloudFormation accepts in one stack.
 pub const MAX_RESOURCES: usize = 500;
 /// Most outputs CloudFormation accepts in one stack.
@@ -134,7 +141,7 @@ struct Export {
 
 struct Table<'a> {
     infos: Vec<Option<Info<'a>>>,
-    stack_index: HashMap<ElementId, usize>,
+    stack_index: FastMap<ElementId, usize>,
     names: Vec<&'a str>,
     envs: Vec<&'a Environment>,
 }
@@ -158,7 +165,7 @@ struct Renderer<'t, 'a> {
     diags: Vec<Diagnostic>,
     /// Export names already made in this stack (an element of another stack is
     /// usually imported many times).
-    export_names: &'t mut HashMap<Export, String>,
+    export_names: &'t mut FastMap<Export, String>,
 }
 
 impl<'t, 'a> Renderer<'t, 'a> {
@@ -166,7 +173,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
         table: &'t Table<'a>,
         stack: usize,
         path: &'t str,
-        export_names: &'t mut HashMap<Export, String>,
+        export_names: &'t mut FastMap<Export, String>,
     ) -> Self {
         Renderer {
             export_names,
@@ -578,8 +585,9 @@ pub(crate) fn synthesize_with(
     }
 
     // Cross-stack exports: outputs in the producers, dependencies for the consumers.
-    let mut exports: Vec<IndexSet<Export>> = vec![IndexSet::new(); app.stacks.len()];
-    let mut stack_edges: IndexMap<(usize, usize), Vec<Why>> = IndexMap::new();
+    let mut exports: Vec<IndexSet<Export, foldhash::fast::FixedState>> =
+        vec![IndexSet::default(); app.stacks.len()];
+    let mut stack_edges = StackEdges::default();
     for (ci, r) in rendered.iter_mut().enumerate() {
         for e in std::mem::take(&mut r.imports) {
             exports[e.producer].insert(e);
@@ -738,10 +746,10 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
         .map_or(0, |m| m as usize + 1);
     let mut infos: Vec<Option<Info<'a>>> = Vec::with_capacity(max);
     infos.resize_with(max, || None);
-    let mut stack_index = HashMap::new();
+    let mut stack_index = FastMap::default();
     let mut names: Vec<&str> = Vec::new();
     let mut envs: Vec<&Environment> = Vec::new();
-    let mut seen_names: HashMap<&str, &str> = HashMap::new();
+    let mut seen_names: FastMap<&str, &str> = FastMap::default();
     for (si, stack) in app.stacks.iter().enumerate() {
         stack_index.insert(stack.id, si);
         names.push(&stack.name);
@@ -781,8 +789,8 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
     // Paths and logical IDs (an MD5 each), stacks on parallel workers.
     let per_stack = par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
         let mut diags = Vec::new();
-        let mut by_lid: HashMap<&str, &str, foldhash::fast::FixedState> =
-            HashMap::with_capacity_and_hasher(stack.elements.len(), Default::default());
+        let mut by_lid: FastMap<&str, &str> =
+            FastMap::with_capacity_and_hasher(stack.elements.len(), Default::default());
         // The ids below the stack, for each element in turn.
         let mut below: Vec<&str> = Vec::new();
         let infos: Vec<(ElementId, Info<'a>)> = stack
@@ -868,7 +876,7 @@ fn render_stack(
         kept: keep.then(KeptSections::default),
         ..Rendered::default()
     };
-    let mut export_names = HashMap::new();
+    let mut export_names = FastMap::default();
     for e in &stack.elements {
         let info = table.get(e.id).expect("in table");
         let mut r = Renderer::new(table, si, info.path, &mut export_names);
@@ -1223,7 +1231,7 @@ fn template_tail(r: &Rendered) -> String {
 fn stack_order(
     app: &AppSpec,
     table: &Table<'_>,
-    edges: &IndexMap<(usize, usize), Vec<Why>>,
+    edges: &StackEdges,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<usize> {
     let n = app.stacks.len();
@@ -1284,7 +1292,8 @@ fn check_resource_cycles(
         return;
     }
     let mut g = DiGraph::<ElementId, ()>::new();
-    let mut index: HashMap<ElementId, NodeIndex> = HashMap::new();
+    let mut index: FastMap<ElementId, NodeIndex> =
+        FastMap::with_capacity_and_hasher(stack.elements.len(), Default::default());
     for e in &stack.elements {
         if matches!(e.kind, ElementKind::Resource(_)) {
             index.insert(e.id, g.add_node(e.id));
