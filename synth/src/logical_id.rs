@@ -83,6 +83,11 @@ fn remove_non_alphanumeric(s: &str) -> String {
 /// Appends the ASCII letters and digits of `s` (a multi-byte character's bytes are
 /// never ASCII, so going byte by byte keeps exactly the same characters).
 fn push_alphanumeric(out: &mut String, s: &str) {
+    if is_alphanumeric(s) {
+        // Construct ids nearly always are: copied whole.
+        out.push_str(s);
+        return;
+    }
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() {
             out.push(char::from(b));
@@ -90,12 +95,37 @@ fn push_alphanumeric(out: &mut String, s: &str) {
     }
 }
 
+/// True if `s` is only ASCII letters and digits. Without an early exit, so that the
+/// compiler vectorizes it: it runs for every component and every logical ID.
+fn is_alphanumeric(s: &str) -> bool {
+    s.bytes().fold(true, |all, b| all & b.is_ascii_alphanumeric())
+}
+
+/// Appends the components of `path` (`/`-separated) to `out`: what `path.split('/')`
+/// yields, found a byte at a time (paths are short: `split`'s searcher costs more than
+/// the search).
+pub(crate) fn split_path<'p>(path: &'p str, out: &mut Vec<&'p str>) {
+    let mut start = 0;
+    for (i, b) in path.bytes().enumerate() {
+        if b == b'/' {
+            out.push(&path[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&path[start..]);
+}
+
 /// Why a logical ID is not acceptable to CloudFormation, if it is not.
 pub fn check_logical_id(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("a logical ID cannot be empty".into());
     }
-    if let Some(c) = id.chars().find(|c| !c.is_ascii_alphanumeric()) {
+    if !is_alphanumeric(id) {
+        // A byte that is not an ASCII letter or digit is in such a character.
+        let c = id
+            .chars()
+            .find(|c| !c.is_ascii_alphanumeric())
+            .unwrap_or_default();
         return Err(format!(
             "logical ID \"{id}\" contains {c:?}: only the letters A-Z, a-z and the digits 0-9 are allowed"
         ));
@@ -113,6 +143,26 @@ pub fn check_logical_id(id: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_path_splits_as_split_does() {
+        for path in ["", "/", "a", "Stack/Web/Resource", "/a//b/", "Wéb/ü/∑", "a/"] {
+            let mut got = Vec::new();
+            split_path(path, &mut got);
+            assert_eq!(got, path.split('/').collect::<Vec<_>>(), "{path:?}");
+        }
+    }
+
+    #[test]
+    fn check_logical_id_names_the_first_character_not_allowed() {
+        assert_eq!(check_logical_id("Web1Service0FECA0DA"), Ok(()));
+        let err = check_logical_id("Wéb-1").unwrap_err();
+        assert!(err.contains("contains 'é'"), "{err}");
+        let err = check_logical_id("Web_1").unwrap_err();
+        assert!(err.contains("contains '_'"), "{err}");
+        assert!(check_logical_id("").is_err());
+        assert!(check_logical_id(&"A".repeat(256)).unwrap_err().contains("256 characters"));
+    }
 
     #[test]
     fn only_ascii_letters_and_digits_are_kept() {

@@ -3,7 +3,7 @@
 //! schema validation and CloudFormation's limits.
 
 use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
-use crate::logical_id::{check_logical_id, make_unique_id};
+use crate::logical_id::{check_logical_id, make_unique_id, split_path};
 use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
 use crate::par::par_map;
 use crate::pretty::{self, document_rest, Member, Section};
@@ -802,8 +802,8 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
                     Some(l) => l.clone(),
                     None => {
                         below.clear();
-                        below.extend(path.split('/').skip(1));
-                        make_unique_id(&below).unwrap_or_default()
+                        split_path(path, &mut below);
+                        make_unique_id(&below[1..]).unwrap_or_default()
                     }
                 };
                 if let Err(msg) = check_logical_id(&lid) {
