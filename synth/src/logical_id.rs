@@ -26,49 +26,52 @@ const HIDDEN_FROM_HUMAN_ID: &str = "Resource";
 /// assert_eq!(make_unique_id(&["VPC", "Resource"]).unwrap(), "VPCB9E5F0B4");
 /// ```
 pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
-    let components: Vec<&str> = components
-        .iter()
-        .map(AsRef::as_ref)
-        .filter(|c| *c != HIDDEN_ID)
-        .collect();
-    if components.is_empty() {
-        return None;
-    }
-    if components.len() == 1 {
-        let candidate = remove_non_alphanumeric(components[0]);
+    // Runs for every element of every stack: no list of the visible components is
+    // collected, they are filtered again where needed.
+    let visible = || {
+        components
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|c| *c != HIDDEN_ID)
+    };
+    let mut rest = visible();
+    let first = rest.next()?;
+    if rest.next().is_none() {
+        let candidate = remove_non_alphanumeric(first);
         if candidate.len() <= MAX_LOGICAL_ID_LEN {
             return Some(candidate);
         }
     }
     let mut id = String::with_capacity(64);
     let mut previous: Option<&str> = None;
-    for c in &components {
-        if previous == Some(*c) {
+    for c in visible() {
+        if previous == Some(c) {
             continue;
         }
         previous = Some(c);
-        if *c == HIDDEN_FROM_HUMAN_ID {
+        if c == HIDDEN_FROM_HUMAN_ID {
             continue;
         }
         push_alphanumeric(&mut id, c);
     }
     id.truncate(MAX_HUMAN_LEN);
-    push_path_hash(&mut id, &components);
+    push_path_hash(&mut id, visible());
     Some(id)
 }
 
 /// Appends the first [`HASH_LEN`] upper-case hex digits of the MD5 of the path
 /// (components joined with `/`).
-fn push_path_hash(out: &mut String, components: &[&str]) {
+fn push_path_hash<'c>(out: &mut String, components: impl Iterator<Item = &'c str>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut md5 = Md5::new();
-    for (i, c) in components.iter().enumerate() {
+    // Joined first: one MD5 update instead of two per component.
+    let mut path = String::with_capacity(128);
+    for (i, c) in components.enumerate() {
         if i > 0 {
-            md5.update(b"/");
+            path.push('/');
         }
-        md5.update(c.as_bytes());
+        path.push_str(c);
     }
-    for byte in md5.finalize().iter().take(HASH_LEN / 2) {
+    for byte in Md5::digest(path.as_bytes()).iter().take(HASH_LEN / 2) {
         out.push(HEX[usize::from(byte >> 4)] as char);
         out.push(HEX[usize::from(byte & 0xF)] as char);
     }
