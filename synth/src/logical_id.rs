@@ -101,7 +101,8 @@ fn push_alphanumeric(out: &mut String, s: &str) {
 /// True if `s` is only ASCII letters and digits. Without an early exit, so that the
 /// compiler vectorizes it: it runs for every component and every logical ID.
 fn is_alphanumeric(s: &str) -> bool {
-    s.bytes().fold(true, |all, b| all & b.is_ascii_alphanumeric())
+    s.bytes()
+        .fold(true, |all, b| all & b.is_ascii_alphanumeric())
 }
 
 /// Appends the components of `path` (`/`-separated) to `out`: what `path.split('/')`
@@ -149,7 +150,15 @@ mod tests {
 
     #[test]
     fn split_path_splits_as_split_does() {
-        for path in ["", "/", "a", "Stack/Web/Resource", "/a//b/", "Wéb/ü/∑", "a/"] {
+        for path in [
+            "",
+            "/",
+            "a",
+            "Stack/Web/Resource",
+            "/a//b/",
+            "Wéb/ü/∑",
+            "a/",
+        ] {
             let mut got = Vec::new();
             split_path(path, &mut got);
             assert_eq!(got, path.split('/').collect::<Vec<_>>(), "{path:?}");
@@ -164,7 +173,9 @@ mod tests {
         let err = check_logical_id("Web_1").unwrap_err();
         assert!(err.contains("contains '_'"), "{err}");
         assert!(check_logical_id("").is_err());
-        assert!(check_logical_id(&"A".repeat(256)).unwrap_err().contains("256 characters"));
+        assert!(check_logical_id(&"A".repeat(256))
+            .unwrap_err()
+            .contains("256 characters"));
     }
 
     #[test]

@@ -233,7 +233,8 @@ impl PolicyStatement {
     /// The statement as an IAM JSON value (`Action`, `Condition`, `Effect`, `Principal`,
     /// `Resource`, `Sid`, in CDK's order), tokens kept.
     pub fn to_value(&self) -> Value {
-        let mut m = IndexMap::new();
+        // Sized for every member a statement can have: no rehash as it fills.
+        let mut m = IndexMap::with_capacity(6);
         if !self.actions.is_empty() {
             m.insert(
                 "Action".to_owned(),
