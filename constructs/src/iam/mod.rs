@@ -233,8 +233,7 @@ impl PolicyStatement {
     /// The statement as an IAM JSON value (`Action`, `Condition`, `Effect`, `Principal`,
     /// `Resource`, `Sid`, in CDK's order), tokens kept.
     pub fn to_value(&self) -> Value {
-        // Sized for every member a statement can have: no rehash as it fills.
-        let mut m = IndexMap::with_capacity(6);
+        let mut m = IndexMap::new();
         if !self.actions.is_empty() {
             m.insert(
                 "Action".to_owned(),
