@@ -65,4 +65,9 @@ pub mod synthesize;
 pub mod value;
 
 pub use error::{Diagnostic, Severity, SynthError};
+
+/// A hash map for synth's own keys (type names, element ids, stack names, exports):
+/// looked up on hot paths and never keyed by outside input, so hashed with foldhash
+/// rather than SipHash.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 pub use value::{ElementId, Expr, Intrinsic, Pseudo, Target, ToValue, Token, Value};

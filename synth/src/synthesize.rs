@@ -9,14 +9,11 @@ use crate::par::par_map;
 use crate::pretty::{self, document_rest, Member, Section};
 use crate::schema::{self, TagFormat};
 use crate::value::{float_json, ElementId, Intrinsic, Leaf, Target, Value};
+use crate::FastMap;
 use indexmap::{IndexMap, IndexSet};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::{json, Map, Value as Json};
-use std::collections::{BTreeSet, HashMap};
-
-/// A hash map for synth's own keys (element ids, stack names, exports): looked up for
-/// every reference and edge, so hashed with foldhash rather than SipHash.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+use std::collections::BTreeSet;
 
 /// Stack-to-stack edges with their reasons, in the order found.
 type StackEdges = IndexMap<(usize, usize), Vec<Why>, foldhash::fast::FixedState>;

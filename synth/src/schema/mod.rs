@@ -20,7 +20,7 @@ mod validate;
 
 pub use validate::{compile_all_fresh, compile_in_background, SchemaError};
 
-use std::collections::HashMap;
+use crate::FastMap;
 use std::sync::OnceLock;
 
 /// How a resource type carries tags, from the schema's `tagging` section.
@@ -61,7 +61,7 @@ pub struct Violation {
 }
 
 /// Type name → schema facts; looked up for every resource, so with a fast hasher.
-type Registry = HashMap<&'static str, ResourceSchema, foldhash::fast::FixedState>;
+type Registry = FastMap<&'static str, ResourceSchema>;
 
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();

@@ -13,10 +13,10 @@
 //! coercions CloudFormation performs (`"80"` for an integer, `3` for a string).
 
 use super::{table, Violation};
+use crate::FastMap;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, JsonType, PatternOptions, ValidationError, Validator};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// A vendored schema that does not compile (a bug in berth or in a schema patch).
@@ -67,7 +67,7 @@ fn compile(entry: &table::Entry) -> Result<Compiled, SchemaError> {
 type Slot = OnceLock<Result<Compiled, SchemaError>>;
 
 /// Type name → index of its compiled schema (looked up for every resource: a fast hasher).
-type Index = HashMap<&'static str, usize, foldhash::fast::FixedState>;
+type Index = FastMap<&'static str, usize>;
 
 fn slots() -> &'static (Index, Vec<Slot>) {
     static SLOTS: OnceLock<(Index, Vec<Slot>)> = OnceLock::new();
