@@ -1035,7 +1035,7 @@ impl App {
     /// app lowered with `deferred` (overrides applied).
     fn property_source(
         &self,
-    ) -> impl Fn(ElementId, &mut Leaf<'_>) -> Option<serde_json::Value> + Sync + '_ {
+    ) -> impl Fn(ElementId, &mut Leaf<'_>) -> Option<berth_synth::json::Node> + Sync + '_ {
         |id: ElementId, leaf: &mut Leaf<'_>| match &self.nodes.get(id.0 as usize)?.kind {
             // Without overrides, straight from the L1 (typed or untyped) to JSON.
             NodeKind::Resource(r) if r.overrides.is_empty() => {

@@ -55,6 +55,7 @@ pub mod assembly;
 pub mod asset;
 pub mod cfn;
 pub mod error;
+pub mod json;
 pub mod logical_id;
 pub mod model;
 pub mod par;

@@ -168,6 +168,35 @@ pub(crate) fn write_json(out: &mut Vec<u8>, depth: usize, value: &serde_json::Va
     }
 }
 
+/// [`write_json`] for a [`Node`](crate::json::Node): the same bytes as for its
+/// [`to_serde`](crate::json::Node::to_serde).
+pub(crate) fn write_node(out: &mut Vec<u8>, depth: usize, value: &crate::json::Node) {
+    use crate::json::Node;
+    match value {
+        Node::Null => out.extend_from_slice(b"null"),
+        Node::Bool(true) => out.extend_from_slice(b"true"),
+        Node::Bool(false) => out.extend_from_slice(b"false"),
+        Node::Number(n) => {
+            serde_json::to_writer(&mut *out, n).expect("a number serializes into a Vec")
+        }
+        Node::String(s) => write_str(out, s),
+        Node::Array(items) => {
+            let mut array = Nested::array(out, depth);
+            for item in items {
+                write_node(array.item(), depth + 1, item);
+            }
+            array.end();
+        }
+        Node::Object(members) => {
+            let mut object = Nested::object(out, depth);
+            for (k, v) in members {
+                write_node(object.key(k), depth + 1, v);
+            }
+            object.end();
+        }
+    }
+}
+
 /// Writes an array of strings pretty at `depth`.
 pub(crate) fn write_strs<'s>(
     out: &mut Vec<u8>,

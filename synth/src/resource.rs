@@ -30,7 +30,7 @@ pub trait CfnProperties: Any + fmt::Debug + Send + Sync {
     /// copy for [`CfnProperties::as_value`]). Generated L1 structs build it directly
     /// ([`ToValue::render_json`](crate::value::ToValue::render_json)), which spares
     /// synth the intermediate [`Value`].
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         match self.as_value() {
             Some(v) => leaf(v),
             None => leaf(&self.to_properties()),

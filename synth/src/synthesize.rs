@@ -3,12 +3,13 @@
 //! schema validation and CloudFormation's limits.
 
 use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
+use crate::json::{Key, Node};
 use crate::logical_id::{check_logical_id, make_unique_id, split_path};
 use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
 use crate::par::par_map;
 use crate::pretty::{self, document_rest, Member, Section};
 use crate::schema::{self, TagFormat};
-use crate::value::{float_json, ElementId, Intrinsic, Leaf, Target, Value};
+use crate::value::{ElementId, Intrinsic, Leaf, Target, Value};
 use crate::FastMap;
 use indexmap::{IndexMap, IndexSet};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -188,78 +189,94 @@ impl<'t, 'a> Renderer<'t, 'a> {
             .push(Diagnostic::error(code, self.path.to_owned(), message));
     }
 
+    /// `v` as a `serde_json::Value` (parameters, outputs, metadata: the sections
+    /// written from serde_json values).
     fn render(&mut self, v: &Value) -> Json {
+        self.node(v).into_serde()
+    }
+
+    /// `v` as JSON, its tokens resolved.
+    fn node(&mut self, v: &Value) -> Node {
         match v {
-            Value::Null => Json::Null,
-            Value::Bool(b) => Json::Bool(*b),
-            Value::Int(i) => Json::from(*i),
-            Value::Float(f) => float_json(*f),
-            Value::String(s) => Json::String(s.clone()),
-            Value::List(items) => Json::Array(items.iter().map(|i| self.render(i)).collect()),
-            Value::Map(m) => {
-                let mut out = Map::with_capacity(m.len());
-                for (k, v) in m.iter() {
-                    out.insert(k.clone(), self.render(v));
-                }
-                Json::Object(out)
-            }
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(*b),
+            Value::Int(i) => Node::Number((*i).into()),
+            Value::Float(f) => Node::float(*f),
+            Value::String(s) => Node::String(s.clone()),
+            Value::List(items) => self.list(items),
+            Value::Map(m) => Node::Object(
+                m.iter()
+                    .map(|(k, v)| (Key::Owned(k.clone()), self.node(v)))
+                    .collect(),
+            ),
             Value::Fn(i) => self.intrinsic(i),
         }
     }
 
-    fn list(&mut self, items: &[Value]) -> Json {
-        Json::Array(items.iter().map(|i| self.render(i)).collect())
+    fn list(&mut self, items: &[Value]) -> Node {
+        Node::Array(items.iter().map(|i| self.node(i)).collect())
     }
 
-    fn intrinsic(&mut self, i: &Intrinsic) -> Json {
+    /// `[a, b]`, rendered.
+    fn pair(&mut self, a: &Value, b: &Value) -> Node {
+        Node::Array(vec![self.node(a), self.node(b)])
+    }
+
+    fn intrinsic(&mut self, i: &Intrinsic) -> Node {
+        let f = Node::member;
+        let s = |t: &str| Node::String(t.to_owned());
         match i {
-            Intrinsic::Ref(Target::Pseudo(p)) => json!({"Ref": p.name()}),
-            Intrinsic::Ref(Target::Logical(l)) => json!({"Ref": l}),
+            Intrinsic::Ref(Target::Pseudo(p)) => f("Ref", s(p.name())),
+            Intrinsic::Ref(Target::Logical(l)) => f("Ref", s(l)),
             Intrinsic::Ref(Target::Element(id)) => self.reference(*id, None),
             Intrinsic::GetAtt(id, attr) => self.reference(*id, Some(attr)),
-            Intrinsic::GetAttLogical(l, a) => json!({"Fn::GetAtt": [l, a]}),
+            Intrinsic::GetAttLogical(l, a) => f("Fn::GetAtt", Node::Array(vec![s(l), s(a)])),
             Intrinsic::Sub(body, vars) => {
                 if vars.is_empty() {
-                    json!({"Fn::Sub": body})
+                    f("Fn::Sub", s(body))
                 } else {
-                    let mut m = Map::new();
-                    for (k, v) in vars {
-                        m.insert(k.clone(), self.render(v));
-                    }
-                    json!({"Fn::Sub": [body, m]})
+                    let m = vars
+                        .iter()
+                        .map(|(k, v)| (Key::Owned(k.clone()), self.node(v)))
+                        .collect();
+                    f("Fn::Sub", Node::Array(vec![s(body), Node::Object(m)]))
                 }
             }
-            Intrinsic::Join(sep, parts) => json!({"Fn::Join": [sep, self.list(parts)]}),
-            Intrinsic::Select(i, l) => json!({"Fn::Select": [self.render(i), self.render(l)]}),
-            Intrinsic::Split(sep, v) => json!({"Fn::Split": [sep, self.render(v)]}),
-            Intrinsic::GetAzs(v) => json!({"Fn::GetAZs": self.render(v)}),
-            Intrinsic::ImportValue(v) => json!({"Fn::ImportValue": self.render(v)}),
+            Intrinsic::Join(sep, parts) => {
+                f("Fn::Join", Node::Array(vec![s(sep), self.list(parts)]))
+            }
+            Intrinsic::Select(i, l) => f("Fn::Select", self.pair(i, l)),
+            Intrinsic::Split(sep, v) => f("Fn::Split", Node::Array(vec![s(sep), self.node(v)])),
+            Intrinsic::GetAzs(v) => f("Fn::GetAZs", self.node(v)),
+            Intrinsic::ImportValue(v) => f("Fn::ImportValue", self.node(v)),
             Intrinsic::If(c, a, b) => {
                 let c = self.named(c, Kind::Condition, "Fn::If");
-                json!({"Fn::If": [c, self.render(a), self.render(b)]})
+                f("Fn::If", Node::Array(vec![c, self.node(a), self.node(b)]))
             }
             Intrinsic::FindInMap(m, a, b) => {
                 let m = self.named(m, Kind::Mapping, "Fn::FindInMap");
-                json!({"Fn::FindInMap": [m, self.render(a), self.render(b)]})
+                f(
+                    "Fn::FindInMap",
+                    Node::Array(vec![m, self.node(a), self.node(b)]),
+                )
             }
-            Intrinsic::Base64(v) => json!({"Fn::Base64": self.render(v)}),
-            Intrinsic::Cidr(a, b, c) => {
-                json!({"Fn::Cidr": [self.render(a), self.render(b), self.render(c)]})
-            }
-            Intrinsic::Equals(a, b) => json!({"Fn::Equals": [self.render(a), self.render(b)]}),
-            Intrinsic::And(v) => json!({"Fn::And": self.list(v)}),
-            Intrinsic::Or(v) => json!({"Fn::Or": self.list(v)}),
-            Intrinsic::Not(v) => json!({"Fn::Not": [self.render(v)]}),
-            Intrinsic::Condition(c) => {
-                json!({"Condition": self.named(c, Kind::Condition, "Condition")})
-            }
+            Intrinsic::Base64(v) => f("Fn::Base64", self.node(v)),
+            Intrinsic::Cidr(a, b, c) => f(
+                "Fn::Cidr",
+                Node::Array(vec![self.node(a), self.node(b), self.node(c)]),
+            ),
+            Intrinsic::Equals(a, b) => f("Fn::Equals", self.pair(a, b)),
+            Intrinsic::And(v) => f("Fn::And", self.list(v)),
+            Intrinsic::Or(v) => f("Fn::Or", self.list(v)),
+            Intrinsic::Not(v) => f("Fn::Not", Node::Array(vec![self.node(v)])),
+            Intrinsic::Condition(c) => f("Condition", self.named(c, Kind::Condition, "Condition")),
         }
     }
 
     /// A condition or mapping name: must be in the same stack.
-    fn named(&mut self, target: &Target, kind: Kind, function: &str) -> Json {
+    fn named(&mut self, target: &Target, kind: Kind, function: &str) -> Node {
         match target {
-            Target::Logical(l) => Json::String(l.clone()),
+            Target::Logical(l) => Node::String(l.clone()),
             Target::Pseudo(p) => {
                 self.err(
                     "BERTH-E0103",
@@ -273,7 +290,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
             }
             Target::Element(id) => match self.table.get(*id) {
                 Some(info) if info.kind == kind && info.stack == self.stack => {
-                    Json::String(info.logical_id.clone())
+                    Node::String(info.logical_id.clone())
                 }
                 Some(info) if info.kind == kind => {
                     let (path, other) = (info.path, self.table.names[info.stack]);
@@ -310,7 +327,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
         }
     }
 
-    fn reference(&mut self, id: ElementId, attribute: Option<&String>) -> Json {
+    fn reference(&mut self, id: ElementId, attribute: Option<&String>) -> Node {
         let function = if attribute.is_some() {
             "Fn::GetAtt"
         } else {
@@ -360,9 +377,13 @@ impl<'t, 'a> Renderer<'t, 'a> {
             if info.kind == Kind::Resource {
                 self.refs.push(id);
             }
+            let lid = Node::String(info.logical_id.clone());
             return match attribute {
-                None => json!({"Ref": info.logical_id}),
-                Some(a) => json!({"Fn::GetAtt": [info.logical_id, a]}),
+                None => Node::member("Ref", lid),
+                Some(a) => Node::member(
+                    "Fn::GetAtt",
+                    Node::Array(vec![lid, Node::String(a.clone())]),
+                ),
             };
         }
         let (mine, theirs) = (self.table.envs[self.stack], self.table.envs[info.stack]);
@@ -394,7 +415,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
             }
         };
         self.imports.push(export);
-        json!({"Fn::ImportValue": name})
+        Node::member("Fn::ImportValue", Node::String(name))
     }
 }
 
@@ -409,8 +430,8 @@ fn with_article(noun: &str) -> String {
 
 /// What a reference that could not be resolved renders as: synth fails anyway, and
 /// schema validation skips intrinsics, so one mistake gives one error.
-fn invalid() -> Json {
-    json!({"Fn::Invalid": "see the error above"})
+fn invalid() -> Node {
+    Node::member("Fn::Invalid", Node::String("see the error above".into()))
 }
 
 fn export_output_id(table: &Table<'_>, e: &Export) -> String {
@@ -508,7 +529,7 @@ pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> 
 /// typed copy). Called from the synthesis workers, once per resource.
 ///
 /// [`ResourceSpec::properties`]: crate::model::ResourceSpec::properties
-pub type PropertySource<'s> = dyn Fn(ElementId, &mut Leaf<'_>) -> Option<Json> + Sync + 's;
+pub type PropertySource<'s> = dyn Fn(ElementId, &mut Leaf<'_>) -> Option<Node> + Sync + 's;
 
 /// [`synthesize`], taking resources' properties from `source`.
 pub fn synthesize_from(
@@ -909,16 +930,17 @@ fn render_stack(
                 if let Some(c) = o.condition {
                     m.insert(
                         "Condition".into(),
-                        r.named(&Target::Element(c), Kind::Condition, "Condition"),
+                        r.named(&Target::Element(c), Kind::Condition, "Condition")
+                            .into_serde(),
                     );
                 }
                 out.outputs.insert(lid, Json::Object(m));
             }
             ElementKind::Resource(res) => {
-                let supplied = source.and_then(|s| s(e.id, &mut |v: &Value| r.render(v)));
+                let supplied = source.and_then(|s| s(e.id, &mut |v: &Value| r.node(v)));
                 let mut props = match supplied {
                     Some(json) => json,
-                    None => r.render(&res.properties),
+                    None => r.node(&res.properties),
                 };
                 let direct_refs: BTreeSet<ElementId> = r.refs.iter().copied().collect();
                 if !res.tags.is_empty() {
@@ -948,9 +970,10 @@ fn render_stack(
                         ),
                     }
                 }
-                let condition = res
-                    .condition
-                    .map(|c| r.named(&Target::Element(c), Kind::Condition, "Condition"));
+                let condition = res.condition.map(|c| {
+                    r.named(&Target::Element(c), Kind::Condition, "Condition")
+                        .into_serde()
+                });
                 let metadata: Vec<(&str, Json)> = res
                     .metadata
                     .iter()
@@ -958,9 +981,9 @@ fn render_stack(
                     .collect();
                 let has_props = props.as_object().is_some_and(|o| !o.is_empty());
                 if options.validate_schemas {
-                    let empty = Json::Object(Map::new());
+                    let empty = Node::Object(Vec::new());
                     let p = if has_props { &props } else { &empty };
-                    for v in schema::validate(&res.type_name, p) {
+                    for v in schema::validate_node(&res.type_name, p) {
                         r.diags.push(
                             Diagnostic::error("BERTH-E0200", info.path, v.message)
                                 .with_property(pointer_to_property(&v.pointer))
@@ -1010,7 +1033,7 @@ fn put(section: &mut Section, kept: Option<&mut Map<String, Json>>, key: String,
 /// (`Type`, `Properties`, `DependsOn`, `Condition`, policies, `Metadata`, in that order).
 struct ResourceEntry<'r> {
     type_name: &'r str,
-    properties: Option<&'r Json>,
+    properties: Option<&'r Node>,
     depends_on: &'r BTreeSet<String>,
     condition: Option<&'r Json>,
     update_replace_policy: Option<&'static str>,
@@ -1025,7 +1048,7 @@ impl serde::Serialize for ResourceEntry<'_> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("Type", self.type_name)?;
         if let Some(p) = self.properties {
-            m.serialize_entry("Properties", p)?;
+            m.serialize_entry("Properties", &p.to_serde())?;
         }
         if !self.depends_on.is_empty() {
             m.serialize_entry("DependsOn", self.depends_on)?;
@@ -1075,7 +1098,7 @@ impl ResourceEntry<'_> {
         let mut m = pretty::Nested::object(out, depth);
         pretty::write_str(m.key("Type"), self.type_name);
         if let Some(p) = self.properties {
-            pretty::write_json(m.key("Properties"), inner, p);
+            pretty::write_node(m.key("Properties"), inner, p);
         }
         if !self.depends_on.is_empty() {
             pretty::write_strs(m.key("DependsOn"), inner, self.depends_on.iter());
@@ -1112,47 +1135,60 @@ impl ResourceEntry<'_> {
 
 /// Merges stack/scope tags into a resource's `Tags`, if its type is taggable.
 /// Tags set on the resource itself win.
-fn apply_tags(type_name: &str, props: &mut Json, tags: &IndexMap<String, String>) {
+fn apply_tags(type_name: &str, props: &mut Node, tags: &IndexMap<String, String>) {
     let Some(format) = schema::schema(type_name).and_then(|s| s.tags) else {
         return;
     };
-    let Some(obj) = props.as_object_mut() else {
+    let Node::Object(obj) = props else {
         return;
     };
     let asg = type_name == "AWS::AutoScaling::AutoScalingGroup";
+    let existing = match obj.iter().position(|(k, _)| k == "Tags") {
+        Some(i) => &mut obj[i].1,
+        None => {
+            let empty = match format {
+                TagFormat::List => Node::Array(Vec::new()),
+                TagFormat::Map => Node::Object(Vec::new()),
+            };
+            obj.push((Key::Borrowed("Tags"), empty));
+            &mut obj.last_mut().expect("just pushed").1
+        }
+    };
+    let text = |s: &str| Node::String(s.to_owned());
     match format {
         TagFormat::List => {
-            let existing = obj.entry("Tags").or_insert_with(|| Json::Array(vec![]));
-            let Some(list) = existing.as_array_mut() else {
+            let Node::Array(list) = existing else {
                 return; // a token: leave it alone
             };
             let present: BTreeSet<String> = list
                 .iter()
-                .filter_map(|t| t.get("Key").and_then(Json::as_str).map(str::to_owned))
+                .filter_map(|t| t.get("Key").and_then(Node::as_str).map(str::to_owned))
                 .collect();
             for (k, v) in tags {
                 if !present.contains(k) {
-                    let mut tag = json!({"Key": k, "Value": v});
+                    let mut tag = vec![
+                        (Key::Borrowed("Key"), text(k)),
+                        (Key::Borrowed("Value"), text(v)),
+                    ];
                     if asg {
-                        tag["PropagateAtLaunch"] = json!(true);
+                        tag.push((Key::Borrowed("PropagateAtLaunch"), Node::Bool(true)));
                     }
-                    list.push(tag);
+                    list.push(Node::Object(tag));
                 }
             }
             list.sort_by(|a, b| {
-                let key = |t: &Json| t.get("Key").and_then(Json::as_str).unwrap_or("").to_owned();
+                let key = |t: &Node| t.get("Key").and_then(Node::as_str).unwrap_or("").to_owned();
                 key(a).cmp(&key(b))
             });
         }
         TagFormat::Map => {
-            let existing = obj
-                .entry("Tags")
-                .or_insert_with(|| Json::Object(Map::new()));
-            let Some(map) = existing.as_object_mut() else {
+            let Node::Object(map) = existing else {
                 return;
             };
             for (k, v) in tags {
-                map.entry(k.clone()).or_insert_with(|| json!(v));
+                if !map.iter().any(|(name, _)| name == k) {
+                    map.push((Key::Owned(k.clone()), text(v)));
+                }
             }
         }
     }

@@ -11,6 +11,7 @@
 //! intrinsic, e.g. what `cluster.attr_arn()` returns). Both convert into [`Value`]
 //! through [`ToValue`].
 
+use crate::json::{Key, Node};
 use indexmap::IndexMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -297,7 +298,7 @@ impl Intrinsic {
 
 /// Renders a [`Value`] held by a typed value as JSON (synth resolves its tokens
 /// there). See [`ToValue::render_json`].
-pub type Leaf<'r> = dyn FnMut(&Value) -> serde_json::Value + 'r;
+pub type Leaf<'r> = dyn FnMut(&Value) -> Node + 'r;
 
 /// Converts a typed value into a [`Value`].
 pub trait ToValue {
@@ -309,7 +310,7 @@ pub trait ToValue {
     /// `leaf` would convert them. The same JSON as `leaf(&self.to_value())`, which is
     /// the default, without building the intermediate [`Value`]: synth renders
     /// generated L1 properties this way.
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> Node {
         leaf(&self.to_value())
     }
 }
@@ -325,7 +326,7 @@ impl ToValue for Value {
     fn to_value(&self) -> Value {
         self.clone()
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> Node {
         leaf(self)
     }
 }
@@ -333,32 +334,32 @@ impl ToValue for String {
     fn to_value(&self) -> Value {
         Value::String(self.clone())
     }
-    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-        serde_json::Value::String(self.clone())
+    fn render_json(&self, _: &mut Leaf<'_>) -> Node {
+        Node::String(self.clone())
     }
 }
 impl ToValue for str {
     fn to_value(&self) -> Value {
         Value::String(self.to_owned())
     }
-    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-        serde_json::Value::String(self.to_owned())
+    fn render_json(&self, _: &mut Leaf<'_>) -> Node {
+        Node::String(self.to_owned())
     }
 }
 impl ToValue for bool {
     fn to_value(&self) -> Value {
         Value::Bool(*self)
     }
-    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-        serde_json::Value::Bool(*self)
+    fn render_json(&self, _: &mut Leaf<'_>) -> Node {
+        Node::Bool(*self)
     }
 }
 impl ToValue for f64 {
     fn to_value(&self) -> Value {
         Value::Float(*self)
     }
-    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-        float_json(*self)
+    fn render_json(&self, _: &mut Leaf<'_>) -> Node {
+        Node::float(*self)
     }
 }
 macro_rules! int_to_value {
@@ -367,8 +368,8 @@ macro_rules! int_to_value {
             fn to_value(&self) -> Value {
                 Value::Int(*self as i64)
             }
-            fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-                serde_json::Value::from(*self as i64)
+            fn render_json(&self, _: &mut Leaf<'_>) -> Node {
+                Node::Number((*self as i64).into())
             }
         }
         impl From<$t> for Value {
@@ -384,8 +385,8 @@ impl<T: ToValue> ToValue for Vec<T> {
     fn to_value(&self) -> Value {
         Value::List(self.iter().map(ToValue::to_value).collect())
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        serde_json::Value::Array(self.iter().map(|v| v.render_json(leaf)).collect())
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> Node {
+        Node::Array(self.iter().map(|v| v.render_json(leaf)).collect())
     }
 }
 impl<T: ToValue> ToValue for IndexMap<String, T> {
@@ -396,19 +397,19 @@ impl<T: ToValue> ToValue for IndexMap<String, T> {
                 .collect(),
         ))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
-        let mut m = serde_json::Map::with_capacity(self.len());
-        for (k, v) in self {
-            m.insert(k.clone(), v.render_json(leaf));
-        }
-        serde_json::Value::Object(m)
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> Node {
+        Node::Object(
+            self.iter()
+                .map(|(k, v)| (Key::Owned(k.clone()), v.render_json(leaf)))
+                .collect(),
+        )
     }
 }
 impl<T: ToValue + ?Sized> ToValue for &T {
     fn to_value(&self) -> Value {
         (**self).to_value()
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> Node {
         (**self).render_json(leaf)
     }
 }
@@ -416,7 +417,7 @@ impl<T: ToValue> ToValue for Box<T> {
     fn to_value(&self) -> Value {
         (**self).to_value()
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> Node {
         (**self).render_json(leaf)
     }
 }
@@ -512,7 +513,7 @@ impl<T> ToValue for Token<T> {
     fn to_value(&self) -> Value {
         self.value.clone()
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> Node {
         leaf(&self.value)
     }
 }
@@ -548,7 +549,7 @@ impl<T: ToValue> ToValue for Expr<T> {
             Expr::Token(v) => v.clone(),
         }
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> Node {
         match self {
             Expr::Lit(t) => t.render_json(leaf),
             Expr::Token(v) => leaf(v),

@@ -956,9 +956,9 @@ fn write_to_value_body(out: &mut String, fields: &[Field]) {
     out.push_str("Value::Map(Box::new(m))\n");
 }
 
-/// `let set = ...;`: how many of the fields are set. The maps `to_value` and
-/// `render_json` build are sized with it, so they never grow (a struct has up to ~60
-/// optional fields, a handful set; growing a map rehashes it each time).
+/// `let set = ...;`: how many of the fields are set. The map `to_value` and the
+/// member list `render_json` build are sized with it, so they never grow (a struct has
+/// up to ~60 optional fields, a handful set).
 fn write_set_count(out: &mut String, fields: &[Field]) {
     out.push_str("let set = ");
     for (i, f) in fields.iter().enumerate() {
@@ -970,13 +970,13 @@ fn write_set_count(out: &mut String, fields: &[Field]) {
 
 /// `render_json`: the same JSON as rendering `to_value`'s map, built directly.
 fn write_render_json(out: &mut String, fields: &[Field]) {
-    out.push_str("    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {\n");
+    out.push_str("    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {\n");
     if fields.is_empty() {
-        out.push_str("let _ = leaf;\nserde_json::Value::Object(serde_json::Map::new())\n    }\n");
+        out.push_str("let _ = leaf;\ncrate::json::Node::Object(Vec::new())\n    }\n");
         return;
     }
     write_set_count(out, fields);
-    out.push_str("let mut m = serde_json::Map::with_capacity(set);\n");
+    out.push_str("let mut m = Vec::with_capacity(set);\n");
     for f in fields {
         let _ = writeln!(
             out,
@@ -984,7 +984,7 @@ fn write_render_json(out: &mut String, fields: &[Field]) {
             f.cfn_name, f.rust_name
         );
     }
-    out.push_str("serde_json::Value::Object(m)\n    }\n");
+    out.push_str("crate::json::Node::Object(m)\n    }\n");
 }
 
 fn docs_url(type_name: &str) -> String {
@@ -1078,7 +1078,7 @@ fn resource_code(out: &mut String, r: &Resource) {
     out.push_str("}\n\n");
     let _ = writeln!(
         out,
-        "impl CfnProperties for {0} {{\n    fn type_name(&self) -> &str {{\n        Self::TYPE_NAME\n    }}\n    fn to_properties(&self) -> Value {{\n        self.to_value()\n    }}\n    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {{\n        self.render_json(leaf)\n    }}\n    fn as_any(&self) -> &dyn std::any::Any {{\n        self\n    }}\n    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {{\n        self\n    }}\n}}\n",
+        "impl CfnProperties for {0} {{\n    fn type_name(&self) -> &str {{\n        Self::TYPE_NAME\n    }}\n    fn to_properties(&self) -> Value {{\n        self.to_value()\n    }}\n    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {{\n        self.render_json(leaf)\n    }}\n    fn as_any(&self) -> &dyn std::any::Any {{\n        self\n    }}\n    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {{\n        self\n    }}\n}}\n",
         r.struct_name
     );
     if !r.attributes.is_empty() {
@@ -1178,7 +1178,7 @@ fn resource_code(out: &mut String, r: &Resource) {
         out.push_str("        }\n    }\n}\n\n");
         let _ = writeln!(
             out,
-            "impl ToValue for {0} {{\n    fn to_value(&self) -> Value {{\n        Value::String(self.as_str().to_owned())\n    }}\n    fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {{\n        serde_json::Value::String(self.as_str().to_owned())\n    }}\n}}\n\nimpl From<{0}> for Expr<{0}> {{\n    fn from(v: {0}) -> Self {{\n        Expr::Lit(v)\n    }}\n}}\n",
+            "impl ToValue for {0} {{\n    fn to_value(&self) -> Value {{\n        Value::String(self.as_str().to_owned())\n    }}\n    fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {{\n        crate::json::Node::String(self.as_str().to_owned())\n    }}\n}}\n\nimpl From<{0}> for Expr<{0}> {{\n    fn from(v: {0}) -> Self {{\n        Expr::Lit(v)\n    }}\n}}\n",
             e.name
         );
     }

@@ -196,7 +196,7 @@ impl ToValue for CfnScalableTarget {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.max_capacity.is_some())
             + usize::from(self.min_capacity.is_some())
             + usize::from(self.resource_id.is_some())
@@ -206,7 +206,7 @@ impl ToValue for CfnScalableTarget {
             + usize::from(self.service_namespace.is_some())
             + usize::from(self.suspended_state.is_some())
             + usize::from(self.tags.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "MaxCapacity", &self.max_capacity, leaf);
         put_json(&mut m, "MinCapacity", &self.min_capacity, leaf);
         put_json(&mut m, "ResourceId", &self.resource_id, leaf);
@@ -216,7 +216,7 @@ impl ToValue for CfnScalableTarget {
         put_json(&mut m, "ServiceNamespace", &self.service_namespace, leaf);
         put_json(&mut m, "SuspendedState", &self.suspended_state, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -227,7 +227,7 @@ impl CfnProperties for CfnScalableTarget {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -313,14 +313,14 @@ pub mod scalable_target {
             put(&mut m, "Timezone", &self.timezone);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.end_time.is_some())
                 + usize::from(self.scalable_target_action.is_some())
                 + usize::from(self.schedule.is_some())
                 + usize::from(self.scheduled_action_name.is_some())
                 + usize::from(self.start_time.is_some())
                 + usize::from(self.timezone.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "EndTime", &self.end_time, leaf);
             put_json(
                 &mut m,
@@ -337,7 +337,7 @@ pub mod scalable_target {
             );
             put_json(&mut m, "StartTime", &self.start_time, leaf);
             put_json(&mut m, "Timezone", &self.timezone, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -369,13 +369,13 @@ pub mod scalable_target {
             put(&mut m, "MinCapacity", &self.min_capacity);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.max_capacity.is_some()) + usize::from(self.min_capacity.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "MaxCapacity", &self.max_capacity, leaf);
             put_json(&mut m, "MinCapacity", &self.min_capacity, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -427,11 +427,11 @@ pub mod scalable_target {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dynamic_scaling_in_suspended.is_some())
                 + usize::from(self.dynamic_scaling_out_suspended.is_some())
                 + usize::from(self.scheduled_scaling_suspended.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "DynamicScalingInSuspended",
@@ -450,7 +450,7 @@ pub mod scalable_target {
                 &self.scheduled_scaling_suspended,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -481,12 +481,12 @@ pub mod scalable_target {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -682,8 +682,8 @@ pub mod scalable_target {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -755,8 +755,8 @@ pub mod scalable_target {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -955,7 +955,7 @@ impl ToValue for CfnScalingPolicy {
         );
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.policy_name.is_some())
             + usize::from(self.policy_type.is_some())
             + usize::from(self.predictive_scaling_policy_configuration.is_some())
@@ -965,7 +965,7 @@ impl ToValue for CfnScalingPolicy {
             + usize::from(self.service_namespace.is_some())
             + usize::from(self.step_scaling_policy_configuration.is_some())
             + usize::from(self.target_tracking_scaling_policy_configuration.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "PolicyName", &self.policy_name, leaf);
         put_json(&mut m, "PolicyType", &self.policy_type, leaf);
         put_json(
@@ -990,7 +990,7 @@ impl ToValue for CfnScalingPolicy {
             &self.target_tracking_scaling_policy_configuration,
             leaf,
         );
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -1001,7 +1001,7 @@ impl CfnProperties for CfnScalingPolicy {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -1075,13 +1075,13 @@ pub mod scaling_policy {
             put(&mut m, "SchedulingBufferTime", &self.scheduling_buffer_time);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max_capacity_breach_behavior.is_some())
                 + usize::from(self.max_capacity_buffer.is_some())
                 + usize::from(self.metric_specifications.is_some())
                 + usize::from(self.mode.is_some())
                 + usize::from(self.scheduling_buffer_time.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "MaxCapacityBreachBehavior",
@@ -1102,7 +1102,7 @@ pub mod scaling_policy {
                 &self.scheduling_buffer_time,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1196,7 +1196,7 @@ pub mod scaling_policy {
             put(&mut m, "TargetValue", &self.target_value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.customized_capacity_metric_specification.is_some())
                 + usize::from(self.customized_load_metric_specification.is_some())
                 + usize::from(self.customized_scaling_metric_specification.is_some())
@@ -1204,7 +1204,7 @@ pub mod scaling_policy {
                 + usize::from(self.predefined_metric_pair_specification.is_some())
                 + usize::from(self.predefined_scaling_metric_specification.is_some())
                 + usize::from(self.target_value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CustomizedCapacityMetricSpecification",
@@ -1242,7 +1242,7 @@ pub mod scaling_policy {
                 leaf,
             );
             put_json(&mut m, "TargetValue", &self.target_value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1268,11 +1268,11 @@ pub mod scaling_policy {
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric_data_queries.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1332,19 +1332,19 @@ pub mod scaling_policy {
             put(&mut m, "ReturnData", &self.return_data);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.expression.is_some())
                 + usize::from(self.id.is_some())
                 + usize::from(self.label.is_some())
                 + usize::from(self.metric_stat.is_some())
                 + usize::from(self.return_data.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Label", &self.label, leaf);
             put_json(&mut m, "MetricStat", &self.metric_stat, leaf);
             put_json(&mut m, "ReturnData", &self.return_data, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1384,15 +1384,15 @@ pub mod scaling_policy {
             put(&mut m, "Unit", &self.unit);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric.is_some())
                 + usize::from(self.stat.is_some())
                 + usize::from(self.unit.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Metric", &self.metric, leaf);
             put_json(&mut m, "Stat", &self.stat, leaf);
             put_json(&mut m, "Unit", &self.unit, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1430,15 +1430,15 @@ pub mod scaling_policy {
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dimensions.is_some())
                 + usize::from(self.metric_name.is_some())
                 + usize::from(self.namespace.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Dimensions", &self.dimensions, leaf);
             put_json(&mut m, "MetricName", &self.metric_name, leaf);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1469,12 +1469,12 @@ pub mod scaling_policy {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1500,11 +1500,11 @@ pub mod scaling_policy {
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric_data_queries.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1530,11 +1530,11 @@ pub mod scaling_policy {
             put(&mut m, "MetricDataQueries", &self.metric_data_queries);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric_data_queries.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "MetricDataQueries", &self.metric_data_queries, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1590,10 +1590,10 @@ pub mod scaling_policy {
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.predefined_metric_type.is_some())
                 + usize::from(self.resource_label.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "PredefinedMetricType",
@@ -1601,7 +1601,7 @@ pub mod scaling_policy {
                 leaf,
             );
             put_json(&mut m, "ResourceLabel", &self.resource_label, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1654,10 +1654,10 @@ pub mod scaling_policy {
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.predefined_metric_type.is_some())
                 + usize::from(self.resource_label.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "PredefinedMetricType",
@@ -1665,7 +1665,7 @@ pub mod scaling_policy {
                 leaf,
             );
             put_json(&mut m, "ResourceLabel", &self.resource_label, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1720,10 +1720,10 @@ pub mod scaling_policy {
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.predefined_metric_type.is_some())
                 + usize::from(self.resource_label.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "PredefinedMetricType",
@@ -1731,7 +1731,7 @@ pub mod scaling_policy {
                 leaf,
             );
             put_json(&mut m, "ResourceLabel", &self.resource_label, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1795,13 +1795,13 @@ pub mod scaling_policy {
             put(&mut m, "StepAdjustments", &self.step_adjustments);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.adjustment_type.is_some())
                 + usize::from(self.cooldown.is_some())
                 + usize::from(self.metric_aggregation_type.is_some())
                 + usize::from(self.min_adjustment_magnitude.is_some())
                 + usize::from(self.step_adjustments.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AdjustmentType", &self.adjustment_type, leaf);
             put_json(&mut m, "Cooldown", &self.cooldown, leaf);
             put_json(
@@ -1817,7 +1817,7 @@ pub mod scaling_policy {
                 leaf,
             );
             put_json(&mut m, "StepAdjustments", &self.step_adjustments, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1877,11 +1877,11 @@ pub mod scaling_policy {
             put(&mut m, "ScalingAdjustment", &self.scaling_adjustment);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric_interval_lower_bound.is_some())
                 + usize::from(self.metric_interval_upper_bound.is_some())
                 + usize::from(self.scaling_adjustment.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "MetricIntervalLowerBound",
@@ -1895,7 +1895,7 @@ pub mod scaling_policy {
                 leaf,
             );
             put_json(&mut m, "ScalingAdjustment", &self.scaling_adjustment, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1961,14 +1961,14 @@ pub mod scaling_policy {
             put(&mut m, "TargetValue", &self.target_value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.customized_metric_specification.is_some())
                 + usize::from(self.disable_scale_in.is_some())
                 + usize::from(self.predefined_metric_specification.is_some())
                 + usize::from(self.scale_in_cooldown.is_some())
                 + usize::from(self.scale_out_cooldown.is_some())
                 + usize::from(self.target_value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CustomizedMetricSpecification",
@@ -1985,7 +1985,7 @@ pub mod scaling_policy {
             put_json(&mut m, "ScaleInCooldown", &self.scale_in_cooldown, leaf);
             put_json(&mut m, "ScaleOutCooldown", &self.scale_out_cooldown, leaf);
             put_json(&mut m, "TargetValue", &self.target_value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2059,21 +2059,21 @@ pub mod scaling_policy {
             put(&mut m, "Unit", &self.unit);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dimensions.is_some())
                 + usize::from(self.metric_name.is_some())
                 + usize::from(self.metrics.is_some())
                 + usize::from(self.namespace.is_some())
                 + usize::from(self.statistic.is_some())
                 + usize::from(self.unit.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Dimensions", &self.dimensions, leaf);
             put_json(&mut m, "MetricName", &self.metric_name, leaf);
             put_json(&mut m, "Metrics", &self.metrics, leaf);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
             put_json(&mut m, "Statistic", &self.statistic, leaf);
             put_json(&mut m, "Unit", &self.unit, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2104,12 +2104,12 @@ pub mod scaling_policy {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2173,19 +2173,19 @@ pub mod scaling_policy {
             put(&mut m, "ReturnData", &self.return_data);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.expression.is_some())
                 + usize::from(self.id.is_some())
                 + usize::from(self.label.is_some())
                 + usize::from(self.metric_stat.is_some())
                 + usize::from(self.return_data.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Label", &self.label, leaf);
             put_json(&mut m, "MetricStat", &self.metric_stat, leaf);
             put_json(&mut m, "ReturnData", &self.return_data, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2229,15 +2229,15 @@ pub mod scaling_policy {
             put(&mut m, "Unit", &self.unit);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric.is_some())
                 + usize::from(self.stat.is_some())
                 + usize::from(self.unit.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Metric", &self.metric, leaf);
             put_json(&mut m, "Stat", &self.stat, leaf);
             put_json(&mut m, "Unit", &self.unit, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2279,15 +2279,15 @@ pub mod scaling_policy {
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dimensions.is_some())
                 + usize::from(self.metric_name.is_some())
                 + usize::from(self.namespace.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Dimensions", &self.dimensions, leaf);
             put_json(&mut m, "MetricName", &self.metric_name, leaf);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2318,12 +2318,12 @@ pub mod scaling_policy {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2369,10 +2369,10 @@ pub mod scaling_policy {
             put(&mut m, "ResourceLabel", &self.resource_label);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.predefined_metric_type.is_some())
                 + usize::from(self.resource_label.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "PredefinedMetricType",
@@ -2380,7 +2380,7 @@ pub mod scaling_policy {
                 leaf,
             );
             put_json(&mut m, "ResourceLabel", &self.resource_label, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2424,8 +2424,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2458,8 +2458,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2521,8 +2521,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2576,8 +2576,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2633,8 +2633,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2669,8 +2669,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2861,8 +2861,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2934,8 +2934,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2971,8 +2971,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3008,8 +3008,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3051,8 +3051,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3172,8 +3172,8 @@ pub mod scaling_policy {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

@@ -393,7 +393,7 @@ impl ToValue for CfnAutoScalingGroup {
         put(&mut m, "VPCZoneIdentifier", &self.vpc_zone_identifier);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.auto_scaling_group_name.is_some())
             + usize::from(self.availability_zone_distribution.is_some())
             + usize::from(self.availability_zone_ids.is_some())
@@ -432,7 +432,7 @@ impl ToValue for CfnAutoScalingGroup {
             + usize::from(self.termination_policies.is_some())
             + usize::from(self.traffic_sources.is_some())
             + usize::from(self.vpc_zone_identifier.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "AutoScalingGroupName",
@@ -576,7 +576,7 @@ impl ToValue for CfnAutoScalingGroup {
         );
         put_json(&mut m, "TrafficSources", &self.traffic_sources, leaf);
         put_json(&mut m, "VPCZoneIdentifier", &self.vpc_zone_identifier, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -587,7 +587,7 @@ impl CfnProperties for CfnAutoScalingGroup {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -637,16 +637,16 @@ pub mod auto_scaling_group {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capacity_distribution_strategy.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityDistributionStrategy",
                 &self.capacity_distribution_strategy,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -682,10 +682,10 @@ pub mod auto_scaling_group {
             put(&mut m, "ZonalShiftEnabled", &self.zonal_shift_enabled);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.impaired_zone_health_check_behavior.is_some())
                 + usize::from(self.zonal_shift_enabled.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ImpairedZoneHealthCheckBehavior",
@@ -693,7 +693,7 @@ pub mod auto_scaling_group {
                 leaf,
             );
             put_json(&mut m, "ZonalShiftEnabled", &self.zonal_shift_enabled, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -741,10 +741,10 @@ pub mod auto_scaling_group {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capacity_reservation_preference.is_some())
                 + usize::from(self.capacity_reservation_target.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityReservationPreference",
@@ -757,7 +757,7 @@ pub mod auto_scaling_group {
                 &self.capacity_reservation_target,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -797,10 +797,10 @@ pub mod auto_scaling_group {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capacity_reservation_ids.is_some())
                 + usize::from(self.capacity_reservation_resource_group_arns.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityReservationIds",
@@ -813,7 +813,7 @@ pub mod auto_scaling_group {
                 &self.capacity_reservation_resource_group_arns,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -841,11 +841,11 @@ pub mod auto_scaling_group {
             put(&mut m, "RetentionTriggers", &self.retention_triggers);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.retention_triggers.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "RetentionTriggers", &self.retention_triggers, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -875,16 +875,16 @@ pub mod auto_scaling_group {
             put(&mut m, "TerminateHookAbandon", &self.terminate_hook_abandon);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.terminate_hook_abandon.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "TerminateHookAbandon",
                 &self.terminate_hook_abandon,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -920,10 +920,10 @@ pub mod auto_scaling_group {
             put(&mut m, "MinHealthyPercentage", &self.min_healthy_percentage);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max_healthy_percentage.is_some())
                 + usize::from(self.min_healthy_percentage.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "MaxHealthyPercentage",
@@ -936,7 +936,7 @@ pub mod auto_scaling_group {
                 &self.min_healthy_percentage,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -994,11 +994,11 @@ pub mod auto_scaling_group {
             put(&mut m, "Version", &self.version);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.launch_template_id.is_some())
                 + usize::from(self.launch_template_name.is_some())
                 + usize::from(self.version.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "LaunchTemplateId", &self.launch_template_id, leaf);
             put_json(
                 &mut m,
@@ -1007,7 +1007,7 @@ pub mod auto_scaling_group {
                 leaf,
             );
             put_json(&mut m, "Version", &self.version, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1083,7 +1083,7 @@ pub mod auto_scaling_group {
             put(&mut m, "RoleARN", &self.role_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.default_result.is_some())
                 + usize::from(self.heartbeat_timeout.is_some())
                 + usize::from(self.lifecycle_hook_name.is_some())
@@ -1091,7 +1091,7 @@ pub mod auto_scaling_group {
                 + usize::from(self.notification_metadata.is_some())
                 + usize::from(self.notification_target_arn.is_some())
                 + usize::from(self.role_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DefaultResult", &self.default_result, leaf);
             put_json(&mut m, "HeartbeatTimeout", &self.heartbeat_timeout, leaf);
             put_json(&mut m, "LifecycleHookName", &self.lifecycle_hook_name, leaf);
@@ -1114,7 +1114,7 @@ pub mod auto_scaling_group {
                 leaf,
             );
             put_json(&mut m, "RoleARN", &self.role_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1193,12 +1193,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Metrics", &self.metrics);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.granularity.is_some()) + usize::from(self.metrics.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Granularity", &self.granularity, leaf);
             put_json(&mut m, "Metrics", &self.metrics, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1248,10 +1248,10 @@ pub mod auto_scaling_group {
             put(&mut m, "LaunchTemplate", &self.launch_template);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.instances_distribution.is_some())
                 + usize::from(self.launch_template.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "InstancesDistribution",
@@ -1259,7 +1259,7 @@ pub mod auto_scaling_group {
                 leaf,
             );
             put_json(&mut m, "LaunchTemplate", &self.launch_template, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1367,7 +1367,7 @@ pub mod auto_scaling_group {
             put(&mut m, "SpotMaxPrice", &self.spot_max_price);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.distribution_segments.is_some())
                 + usize::from(self.on_demand_allocation_strategy.is_some())
                 + usize::from(self.on_demand_base_capacity.is_some())
@@ -1375,7 +1375,7 @@ pub mod auto_scaling_group {
                 + usize::from(self.spot_allocation_strategy.is_some())
                 + usize::from(self.spot_instance_pools.is_some())
                 + usize::from(self.spot_max_price.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "DistributionSegments",
@@ -1408,7 +1408,7 @@ pub mod auto_scaling_group {
             );
             put_json(&mut m, "SpotInstancePools", &self.spot_instance_pools, leaf);
             put_json(&mut m, "SpotMaxPrice", &self.spot_max_price, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1438,16 +1438,16 @@ pub mod auto_scaling_group {
             put(&mut m, "TargetCapacityTypes", &self.target_capacity_types);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.target_capacity_types.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "TargetCapacityTypes",
                 &self.target_capacity_types,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1485,10 +1485,10 @@ pub mod auto_scaling_group {
             put(&mut m, "Overrides", &self.overrides);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.launch_template_specification.is_some())
                 + usize::from(self.overrides.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "LaunchTemplateSpecification",
@@ -1496,7 +1496,7 @@ pub mod auto_scaling_group {
                 leaf,
             );
             put_json(&mut m, "Overrides", &self.overrides, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1580,13 +1580,13 @@ pub mod auto_scaling_group {
             put(&mut m, "WeightedCapacity", &self.weighted_capacity);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.image_id.is_some())
                 + usize::from(self.instance_requirements.is_some())
                 + usize::from(self.instance_type.is_some())
                 + usize::from(self.launch_template_specification.is_some())
                 + usize::from(self.weighted_capacity.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ImageId", &self.image_id, leaf);
             put_json(
                 &mut m,
@@ -1602,7 +1602,7 @@ pub mod auto_scaling_group {
                 leaf,
             );
             put_json(&mut m, "WeightedCapacity", &self.weighted_capacity, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1950,7 +1950,7 @@ pub mod auto_scaling_group {
             put(&mut m, "VCpuCount", &self.v_cpu_count);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.accelerator_count.is_some())
                 + usize::from(self.accelerator_manufacturers.is_some())
                 + usize::from(self.accelerator_names.is_some())
@@ -1982,7 +1982,7 @@ pub mod auto_scaling_group {
                 + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
                 + usize::from(self.total_local_storage_gb.is_some())
                 + usize::from(self.v_cpu_count.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
             put_json(
                 &mut m,
@@ -2083,7 +2083,7 @@ pub mod auto_scaling_group {
                 leaf,
             );
             put_json(&mut m, "VCpuCount", &self.v_cpu_count, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2114,12 +2114,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2150,12 +2150,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2186,12 +2186,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2219,11 +2219,11 @@ pub mod auto_scaling_group {
             put(&mut m, "Cpu", &self.cpu);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.cpu.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Cpu", &self.cpu, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2251,11 +2251,11 @@ pub mod auto_scaling_group {
             put(&mut m, "References", &self.references);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.references.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "References", &self.references, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2307,11 +2307,11 @@ pub mod auto_scaling_group {
             put(&mut m, "InstanceFamily", &self.instance_family);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.instance_family.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "InstanceFamily", &self.instance_family, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2342,12 +2342,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2378,12 +2378,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2416,12 +2416,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2452,12 +2452,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2488,12 +2488,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2524,12 +2524,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2577,13 +2577,13 @@ pub mod auto_scaling_group {
             put(&mut m, "TopicARN", &self.topic_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.notification_types.is_some())
                 + usize::from(self.topic_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "NotificationTypes", &self.notification_types, leaf);
             put_json(&mut m, "TopicARN", &self.topic_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2631,15 +2631,15 @@ pub mod auto_scaling_group {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some())
                 + usize::from(self.propagate_at_launch.is_some())
                 + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "PropagateAtLaunch", &self.propagate_at_launch, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2694,12 +2694,12 @@ pub mod auto_scaling_group {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.identifier.is_some()) + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Identifier", &self.identifier, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2743,8 +2743,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2777,8 +2777,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2829,8 +2829,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2866,8 +2866,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2904,8 +2904,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2946,8 +2946,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2986,8 +2986,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3035,8 +3035,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3072,8 +3072,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3111,8 +3111,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3150,8 +3150,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3190,8 +3190,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3224,8 +3224,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3263,8 +3263,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3297,8 +3297,8 @@ pub mod auto_scaling_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

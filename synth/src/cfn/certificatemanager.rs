@@ -117,7 +117,7 @@ impl ToValue for CfnCertificate {
         put(&mut m, "ValidationMethod", &self.validation_method);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.certificate_authority_arn.is_some())
             + usize::from(self.certificate_export.is_some())
             + usize::from(self.certificate_transparency_logging_preference.is_some())
@@ -128,7 +128,7 @@ impl ToValue for CfnCertificate {
             + usize::from(self.subject_alternative_names.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.validation_method.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "CertificateAuthorityArn",
@@ -159,7 +159,7 @@ impl ToValue for CfnCertificate {
         );
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "ValidationMethod", &self.validation_method, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -170,7 +170,7 @@ impl CfnProperties for CfnCertificate {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -224,15 +224,15 @@ pub mod certificate {
             put(&mut m, "ValidationDomain", &self.validation_domain);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.domain_name.is_some())
                 + usize::from(self.hosted_zone_id.is_some())
                 + usize::from(self.validation_domain.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DomainName", &self.domain_name, leaf);
             put_json(&mut m, "HostedZoneId", &self.hosted_zone_id, leaf);
             put_json(&mut m, "ValidationDomain", &self.validation_domain, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -263,12 +263,12 @@ pub mod certificate {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -301,8 +301,8 @@ pub mod certificate {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -335,8 +335,8 @@ pub mod certificate {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

@@ -244,7 +244,7 @@ impl ToValue for CfnAlarm {
         put(&mut m, "WarmUpConfiguration", &self.warm_up_configuration);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.action_configuration.is_some())
             + usize::from(self.actions_enabled.is_some())
             + usize::from(self.alarm_actions.is_some())
@@ -272,7 +272,7 @@ impl ToValue for CfnAlarm {
             + usize::from(self.treat_missing_data.is_some())
             + usize::from(self.unit.is_some())
             + usize::from(self.warm_up_configuration.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "ActionConfiguration",
@@ -335,7 +335,7 @@ impl ToValue for CfnAlarm {
             &self.warm_up_configuration,
             leaf,
         );
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -346,7 +346,7 @@ impl CfnProperties for CfnAlarm {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -386,16 +386,16 @@ pub mod alarm {
             put(&mut m, "AlarmTagsPropagation", &self.alarm_tags_propagation);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.alarm_tags_propagation.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AlarmTagsPropagation",
                 &self.alarm_tags_propagation,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -433,15 +433,15 @@ pub mod alarm {
             put(&mut m, "IncludedTagKeys", &self.included_tag_keys);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enabled.is_some())
                 + usize::from(self.excluded_tag_keys.is_some())
                 + usize::from(self.included_tag_keys.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             put_json(&mut m, "ExcludedTagKeys", &self.excluded_tag_keys, leaf);
             put_json(&mut m, "IncludedTagKeys", &self.included_tag_keys, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -472,12 +472,12 @@ pub mod alarm {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -503,11 +503,11 @@ pub mod alarm {
             put(&mut m, "PromQLCriteria", &self.prom_ql_criteria);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.prom_ql_criteria.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "PromQLCriteria", &self.prom_ql_criteria, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -545,15 +545,15 @@ pub mod alarm {
             put(&mut m, "RecoveryPeriod", &self.recovery_period);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.pending_period.is_some())
                 + usize::from(self.query.is_some())
                 + usize::from(self.recovery_period.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "PendingPeriod", &self.pending_period, leaf);
             put_json(&mut m, "Query", &self.query, leaf);
             put_json(&mut m, "RecoveryPeriod", &self.recovery_period, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -587,13 +587,13 @@ pub mod alarm {
             put(&mut m, "WallClockWindow", &self.wall_clock_window);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.sliding_window.is_some())
                 + usize::from(self.wall_clock_window.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "SlidingWindow", &self.sliding_window, leaf);
             put_json(&mut m, "WallClockWindow", &self.wall_clock_window, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -625,11 +625,11 @@ pub mod alarm {
             put(&mut m, "Timezone", &self.timezone);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.timezone.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Timezone", &self.timezone, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -701,7 +701,7 @@ pub mod alarm {
             put(&mut m, "ReturnData", &self.return_data);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.account_id.is_some())
                 + usize::from(self.expression.is_some())
                 + usize::from(self.id.is_some())
@@ -709,7 +709,7 @@ pub mod alarm {
                 + usize::from(self.metric_stat.is_some())
                 + usize::from(self.period.is_some())
                 + usize::from(self.return_data.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AccountId", &self.account_id, leaf);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
@@ -717,7 +717,7 @@ pub mod alarm {
             put_json(&mut m, "MetricStat", &self.metric_stat, leaf);
             put_json(&mut m, "Period", &self.period, leaf);
             put_json(&mut m, "ReturnData", &self.return_data, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -773,17 +773,17 @@ pub mod alarm {
             put(&mut m, "Unit", &self.unit);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric.is_some())
                 + usize::from(self.period.is_some())
                 + usize::from(self.stat.is_some())
                 + usize::from(self.unit.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Metric", &self.metric, leaf);
             put_json(&mut m, "Period", &self.period, leaf);
             put_json(&mut m, "Stat", &self.stat, leaf);
             put_json(&mut m, "Unit", &self.unit, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -821,15 +821,15 @@ pub mod alarm {
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dimensions.is_some())
                 + usize::from(self.metric_name.is_some())
                 + usize::from(self.namespace.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Dimensions", &self.dimensions, leaf);
             put_json(&mut m, "MetricName", &self.metric_name, leaf);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -860,12 +860,12 @@ pub mod alarm {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -911,12 +911,12 @@ pub mod alarm {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(
                 self.only_start_evaluating_after_warm_up_period_ends
                     .is_some(),
             ) + usize::from(self.warm_up_period_duration_in_minutes.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
@@ -929,7 +929,7 @@ pub mod alarm {
                 &self.warm_up_period_duration_in_minutes,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -981,8 +981,8 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1092,8 +1092,8 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1139,8 +1139,8 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1181,8 +1181,8 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1292,8 +1292,8 @@ pub mod alarm {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

@@ -106,7 +106,7 @@ impl ToValue for CfnVpc {
         put(&mut m, "VpcEncryptionControl", &self.vpc_encryption_control);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.cidr_block.is_some())
             + usize::from(self.enable_dns_hostnames.is_some())
             + usize::from(self.enable_dns_support.is_some())
@@ -115,7 +115,7 @@ impl ToValue for CfnVpc {
             + usize::from(self.ipv4_netmask_length.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.vpc_encryption_control.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "CidrBlock", &self.cidr_block, leaf);
         put_json(
             &mut m,
@@ -134,7 +134,7 @@ impl ToValue for CfnVpc {
             &self.vpc_encryption_control,
             leaf,
         );
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -145,7 +145,7 @@ impl CfnProperties for CfnVpc {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -485,12 +485,12 @@ pub mod vpc {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -617,7 +617,7 @@ pub mod vpc {
             put(&mut m, "VpcPeeringExclusion", &self.vpc_peering_exclusion);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.egress_only_internet_gateway_exclusion.is_some())
                 + usize::from(self.elastic_file_system_exclusion.is_some())
                 + usize::from(self.internet_gateway_exclusion.is_some())
@@ -632,7 +632,7 @@ pub mod vpc {
                 + usize::from(self.vpc_id.is_some())
                 + usize::from(self.vpc_lattice_exclusion.is_some())
                 + usize::from(self.vpc_peering_exclusion.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "EgressOnlyInternetGatewayExclusion",
@@ -692,7 +692,7 @@ pub mod vpc {
                 &self.vpc_peering_exclusion,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -770,7 +770,7 @@ pub mod vpc {
             put(&mut m, "VpcPeering", &self.vpc_peering);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.egress_only_internet_gateway.is_some())
                 + usize::from(self.elastic_file_system.is_some())
                 + usize::from(self.internet_gateway.is_some())
@@ -779,7 +779,7 @@ pub mod vpc {
                 + usize::from(self.virtual_private_gateway.is_some())
                 + usize::from(self.vpc_lattice.is_some())
                 + usize::from(self.vpc_peering.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "EgressOnlyInternetGateway",
@@ -798,7 +798,7 @@ pub mod vpc {
             );
             put_json(&mut m, "VpcLattice", &self.vpc_lattice, leaf);
             put_json(&mut m, "VpcPeering", &self.vpc_peering, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -831,12 +831,12 @@ pub mod vpc {
             put(&mut m, "StateMessage", &self.state_message);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.state.is_some()) + usize::from(self.state_message.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "State", &self.state, leaf);
             put_json(&mut m, "StateMessage", &self.state_message, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -878,8 +878,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -912,8 +912,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -946,8 +946,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -980,8 +980,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1014,8 +1014,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1048,8 +1048,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1082,8 +1082,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1116,8 +1116,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1150,8 +1150,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1184,8 +1184,8 @@ pub mod vpc {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1353,7 +1353,7 @@ impl ToValue for CfnSubnet {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.assign_ipv6_address_on_creation.is_some())
             + usize::from(self.availability_zone.is_some())
             + usize::from(self.availability_zone_id.is_some())
@@ -1371,7 +1371,7 @@ impl ToValue for CfnSubnet {
             + usize::from(self.private_dns_name_options_on_launch.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.vpc_id.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "AssignIpv6AddressOnCreation",
@@ -1414,7 +1414,7 @@ impl ToValue for CfnSubnet {
         );
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "VpcId", &self.vpc_id, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -1425,7 +1425,7 @@ impl CfnProperties for CfnSubnet {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -1505,11 +1505,11 @@ pub mod subnet {
             put(&mut m, "HostnameType", &self.hostname_type);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enable_resource_name_dns_aaaa_record.is_some())
                 + usize::from(self.enable_resource_name_dns_a_record.is_some())
                 + usize::from(self.hostname_type.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "EnableResourceNameDnsAAAARecord",
@@ -1523,7 +1523,7 @@ pub mod subnet {
                 leaf,
             );
             put_json(&mut m, "HostnameType", &self.hostname_type, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1554,12 +1554,12 @@ pub mod subnet {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1593,11 +1593,11 @@ impl ToValue for CfnInternetGateway {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.tags.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Tags", &self.tags, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -1608,7 +1608,7 @@ impl CfnProperties for CfnInternetGateway {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -1653,12 +1653,12 @@ pub mod internet_gateway {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1704,15 +1704,15 @@ impl ToValue for CfnVpcGatewayAttachment {
         put(&mut m, "VpnGatewayId", &self.vpn_gateway_id);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.internet_gateway_id.is_some())
             + usize::from(self.vpc_id.is_some())
             + usize::from(self.vpn_gateway_id.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "InternetGatewayId", &self.internet_gateway_id, leaf);
         put_json(&mut m, "VpcId", &self.vpc_id, leaf);
         put_json(&mut m, "VpnGatewayId", &self.vpn_gateway_id, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -1723,7 +1723,7 @@ impl CfnProperties for CfnVpcGatewayAttachment {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -1774,12 +1774,12 @@ impl ToValue for CfnRouteTable {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.tags.is_some()) + usize::from(self.vpc_id.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "VpcId", &self.vpc_id, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -1790,7 +1790,7 @@ impl CfnProperties for CfnRouteTable {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -1835,12 +1835,12 @@ pub mod route_table {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1986,7 +1986,7 @@ impl ToValue for CfnRoute {
         );
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.carrier_gateway_id.is_some())
             + usize::from(self.core_network_arn.is_some())
             + usize::from(self.destination_cidr_block.is_some())
@@ -2003,7 +2003,7 @@ impl ToValue for CfnRoute {
             + usize::from(self.transit_gateway_id.is_some())
             + usize::from(self.vpc_endpoint_id.is_some())
             + usize::from(self.vpc_peering_connection_id.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "CarrierGatewayId", &self.carrier_gateway_id, leaf);
         put_json(&mut m, "CoreNetworkArn", &self.core_network_arn, leaf);
         put_json(
@@ -2050,7 +2050,7 @@ impl ToValue for CfnRoute {
             &self.vpc_peering_connection_id,
             leaf,
         );
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -2061,7 +2061,7 @@ impl CfnProperties for CfnRoute {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -2111,13 +2111,13 @@ impl ToValue for CfnSubnetRouteTableAssociation {
         put(&mut m, "SubnetId", &self.subnet_id);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set =
             usize::from(self.route_table_id.is_some()) + usize::from(self.subnet_id.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "RouteTableId", &self.route_table_id, leaf);
         put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -2128,7 +2128,7 @@ impl CfnProperties for CfnSubnetRouteTableAssociation {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -2274,7 +2274,7 @@ impl ToValue for CfnNatGateway {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.allocation_id.is_some())
             + usize::from(self.availability_mode.is_some())
             + usize::from(self.availability_zone_addresses.is_some())
@@ -2287,7 +2287,7 @@ impl ToValue for CfnNatGateway {
             + usize::from(self.subnet_id.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.vpc_id.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "AllocationId", &self.allocation_id, leaf);
         put_json(&mut m, "AvailabilityMode", &self.availability_mode, leaf);
         put_json(
@@ -2325,7 +2325,7 @@ impl ToValue for CfnNatGateway {
         put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "VpcId", &self.vpc_id, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -2336,7 +2336,7 @@ impl CfnProperties for CfnNatGateway {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -2412,11 +2412,11 @@ pub mod nat_gateway {
             put(&mut m, "AvailabilityZoneId", &self.availability_zone_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.allocation_ids.is_some())
                 + usize::from(self.availability_zone.is_some())
                 + usize::from(self.availability_zone_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AllocationIds", &self.allocation_ids, leaf);
             put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
             put_json(
@@ -2425,7 +2425,7 @@ pub mod nat_gateway {
                 &self.availability_zone_id,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2456,12 +2456,12 @@ pub mod nat_gateway {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2498,8 +2498,8 @@ pub mod nat_gateway {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2532,8 +2532,8 @@ pub mod nat_gateway {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2623,7 +2623,7 @@ impl ToValue for CfnEip {
         put(&mut m, "TransferAddress", &self.transfer_address);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.address.is_some())
             + usize::from(self.domain.is_some())
             + usize::from(self.instance_id.is_some())
@@ -2632,7 +2632,7 @@ impl ToValue for CfnEip {
             + usize::from(self.public_ipv4_pool.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.transfer_address.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Address", &self.address, leaf);
         put_json(&mut m, "Domain", &self.domain, leaf);
         put_json(&mut m, "InstanceId", &self.instance_id, leaf);
@@ -2646,7 +2646,7 @@ impl ToValue for CfnEip {
         put_json(&mut m, "PublicIpv4Pool", &self.public_ipv4_pool, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "TransferAddress", &self.transfer_address, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -2657,7 +2657,7 @@ impl CfnProperties for CfnEip {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -2706,12 +2706,12 @@ pub mod eip {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2775,14 +2775,14 @@ impl ToValue for CfnSecurityGroup {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.group_description.is_some())
             + usize::from(self.group_name.is_some())
             + usize::from(self.security_group_egress.is_some())
             + usize::from(self.security_group_ingress.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.vpc_id.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "GroupDescription", &self.group_description, leaf);
         put_json(&mut m, "GroupName", &self.group_name, leaf);
         put_json(
@@ -2799,7 +2799,7 @@ impl ToValue for CfnSecurityGroup {
         );
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "VpcId", &self.vpc_id, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -2810,7 +2810,7 @@ impl CfnProperties for CfnSecurityGroup {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -2908,7 +2908,7 @@ pub mod security_group {
             put(&mut m, "ToPort", &self.to_port);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.cidr_ip.is_some())
                 + usize::from(self.cidr_ipv6.is_some())
                 + usize::from(self.description.is_some())
@@ -2917,7 +2917,7 @@ pub mod security_group {
                 + usize::from(self.from_port.is_some())
                 + usize::from(self.ip_protocol.is_some())
                 + usize::from(self.to_port.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
             put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
             put_json(&mut m, "Description", &self.description, leaf);
@@ -2936,7 +2936,7 @@ pub mod security_group {
             put_json(&mut m, "FromPort", &self.from_port, leaf);
             put_json(&mut m, "IpProtocol", &self.ip_protocol, leaf);
             put_json(&mut m, "ToPort", &self.to_port, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3028,7 +3028,7 @@ pub mod security_group {
             put(&mut m, "ToPort", &self.to_port);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.cidr_ip.is_some())
                 + usize::from(self.cidr_ipv6.is_some())
                 + usize::from(self.description.is_some())
@@ -3039,7 +3039,7 @@ pub mod security_group {
                 + usize::from(self.source_security_group_name.is_some())
                 + usize::from(self.source_security_group_owner_id.is_some())
                 + usize::from(self.to_port.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
             put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
             put_json(&mut m, "Description", &self.description, leaf);
@@ -3070,7 +3070,7 @@ pub mod security_group {
                 leaf,
             );
             put_json(&mut m, "ToPort", &self.to_port, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3101,12 +3101,12 @@ pub mod security_group {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3230,7 +3230,7 @@ impl ToValue for CfnSecurityGroupIngress {
         put(&mut m, "ToPort", &self.to_port);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.cidr_ip.is_some())
             + usize::from(self.cidr_ipv6.is_some())
             + usize::from(self.description.is_some())
@@ -3243,7 +3243,7 @@ impl ToValue for CfnSecurityGroupIngress {
             + usize::from(self.source_security_group_name.is_some())
             + usize::from(self.source_security_group_owner_id.is_some())
             + usize::from(self.to_port.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
         put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
         put_json(&mut m, "Description", &self.description, leaf);
@@ -3276,7 +3276,7 @@ impl ToValue for CfnSecurityGroupIngress {
             leaf,
         );
         put_json(&mut m, "ToPort", &self.to_port, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -3287,7 +3287,7 @@ impl CfnProperties for CfnSecurityGroupIngress {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -3411,7 +3411,7 @@ impl ToValue for CfnSecurityGroupEgress {
         put(&mut m, "ToPort", &self.to_port);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.cidr_ip.is_some())
             + usize::from(self.cidr_ipv6.is_some())
             + usize::from(self.description.is_some())
@@ -3421,7 +3421,7 @@ impl ToValue for CfnSecurityGroupEgress {
             + usize::from(self.group_id.is_some())
             + usize::from(self.ip_protocol.is_some())
             + usize::from(self.to_port.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "CidrIp", &self.cidr_ip, leaf);
         put_json(&mut m, "CidrIpv6", &self.cidr_ipv6, leaf);
         put_json(&mut m, "Description", &self.description, leaf);
@@ -3441,7 +3441,7 @@ impl ToValue for CfnSecurityGroupEgress {
         put_json(&mut m, "GroupId", &self.group_id, leaf);
         put_json(&mut m, "IpProtocol", &self.ip_protocol, leaf);
         put_json(&mut m, "ToPort", &self.to_port, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -3452,7 +3452,7 @@ impl CfnProperties for CfnSecurityGroupEgress {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -3524,12 +3524,12 @@ impl ToValue for CfnLaunchTemplate {
         put(&mut m, "VersionDescription", &self.version_description);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.launch_template_data.is_some())
             + usize::from(self.launch_template_name.is_some())
             + usize::from(self.tag_specifications.is_some())
             + usize::from(self.version_description.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "LaunchTemplateData",
@@ -3549,7 +3549,7 @@ impl ToValue for CfnLaunchTemplate {
             &self.version_description,
             leaf,
         );
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -3560,7 +3560,7 @@ impl CfnProperties for CfnLaunchTemplate {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -3860,7 +3860,7 @@ pub mod launch_template {
             put(&mut m, "UserData", &self.user_data);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.block_device_mappings.is_some())
                 + usize::from(self.capacity_reservation_specification.is_some())
                 + usize::from(self.cpu_options.is_some())
@@ -3891,7 +3891,7 @@ pub mod launch_template {
                 + usize::from(self.security_groups.is_some())
                 + usize::from(self.tag_specifications.is_some())
                 + usize::from(self.user_data.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "BlockDeviceMappings",
@@ -3987,7 +3987,7 @@ pub mod launch_template {
             put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
             put_json(&mut m, "TagSpecifications", &self.tag_specifications, leaf);
             put_json(&mut m, "UserData", &self.user_data, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4033,17 +4033,17 @@ pub mod launch_template {
             put(&mut m, "VirtualName", &self.virtual_name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.device_name.is_some())
                 + usize::from(self.ebs.is_some())
                 + usize::from(self.no_device.is_some())
                 + usize::from(self.virtual_name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DeviceName", &self.device_name, leaf);
             put_json(&mut m, "Ebs", &self.ebs, leaf);
             put_json(&mut m, "NoDevice", &self.no_device, leaf);
             put_json(&mut m, "VirtualName", &self.virtual_name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4167,7 +4167,7 @@ pub mod launch_template {
             put(&mut m, "VolumeType", &self.volume_type);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.delete_on_termination.is_some())
                 + usize::from(self.ebs_card_index.is_some())
                 + usize::from(self.encrypted.is_some())
@@ -4178,7 +4178,7 @@ pub mod launch_template {
                 + usize::from(self.volume_initialization_rate.is_some())
                 + usize::from(self.volume_size.is_some())
                 + usize::from(self.volume_type.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "DeleteOnTermination",
@@ -4199,7 +4199,7 @@ pub mod launch_template {
             );
             put_json(&mut m, "VolumeSize", &self.volume_size, leaf);
             put_json(&mut m, "VolumeType", &self.volume_type, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4247,10 +4247,10 @@ pub mod launch_template {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capacity_reservation_preference.is_some())
                 + usize::from(self.capacity_reservation_target.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityReservationPreference",
@@ -4263,7 +4263,7 @@ pub mod launch_template {
                 &self.capacity_reservation_target,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4305,10 +4305,10 @@ pub mod launch_template {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capacity_reservation_id.is_some())
                 + usize::from(self.capacity_reservation_resource_group_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityReservationId",
@@ -4321,7 +4321,7 @@ pub mod launch_template {
                 &self.capacity_reservation_resource_group_arn,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4367,12 +4367,12 @@ pub mod launch_template {
             put(&mut m, "ThreadsPerCore", &self.threads_per_core);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.amd_sev_snp.is_some())
                 + usize::from(self.core_count.is_some())
                 + usize::from(self.nested_virtualization.is_some())
                 + usize::from(self.threads_per_core.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AmdSevSnp", &self.amd_sev_snp, leaf);
             put_json(&mut m, "CoreCount", &self.core_count, leaf);
             put_json(
@@ -4382,7 +4382,7 @@ pub mod launch_template {
                 leaf,
             );
             put_json(&mut m, "ThreadsPerCore", &self.threads_per_core, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4412,11 +4412,11 @@ pub mod launch_template {
             put(&mut m, "CpuCredits", &self.cpu_credits);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.cpu_credits.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CpuCredits", &self.cpu_credits, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4442,11 +4442,11 @@ pub mod launch_template {
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enabled.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4476,11 +4476,11 @@ pub mod launch_template {
             put(&mut m, "Configured", &self.configured);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.configured.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Configured", &self.configured, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4515,12 +4515,12 @@ pub mod launch_template {
             put(&mut m, "Name", &self.name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.arn.is_some()) + usize::from(self.name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Arn", &self.arn, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4554,13 +4554,13 @@ pub mod launch_template {
             put(&mut m, "SpotOptions", &self.spot_options);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.market_type.is_some()) + usize::from(self.spot_options.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "MarketType", &self.market_type, leaf);
             put_json(&mut m, "SpotOptions", &self.spot_options, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4626,13 +4626,13 @@ pub mod launch_template {
             put(&mut m, "ValidUntil", &self.valid_until);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.block_duration_minutes.is_some())
                 + usize::from(self.instance_interruption_behavior.is_some())
                 + usize::from(self.max_price.is_some())
                 + usize::from(self.spot_instance_type.is_some())
                 + usize::from(self.valid_until.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "BlockDurationMinutes",
@@ -4648,7 +4648,7 @@ pub mod launch_template {
             put_json(&mut m, "MaxPrice", &self.max_price, leaf);
             put_json(&mut m, "SpotInstanceType", &self.spot_instance_type, leaf);
             put_json(&mut m, "ValidUntil", &self.valid_until, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5052,7 +5052,7 @@ pub mod launch_template {
             put(&mut m, "VCpuCount", &self.v_cpu_count);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.accelerator_count.is_some())
                 + usize::from(self.accelerator_manufacturers.is_some())
                 + usize::from(self.accelerator_names.is_some())
@@ -5084,7 +5084,7 @@ pub mod launch_template {
                 + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
                 + usize::from(self.total_local_storage_gb.is_some())
                 + usize::from(self.v_cpu_count.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
             put_json(
                 &mut m,
@@ -5185,7 +5185,7 @@ pub mod launch_template {
                 leaf,
             );
             put_json(&mut m, "VCpuCount", &self.v_cpu_count, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5216,12 +5216,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5252,12 +5252,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5288,12 +5288,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5321,11 +5321,11 @@ pub mod launch_template {
             put(&mut m, "Cpu", &self.cpu);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.cpu.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Cpu", &self.cpu, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5351,11 +5351,11 @@ pub mod launch_template {
             put(&mut m, "References", &self.references);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.references.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "References", &self.references, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5403,11 +5403,11 @@ pub mod launch_template {
             put(&mut m, "InstanceFamily", &self.instance_family);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.instance_family.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "InstanceFamily", &self.instance_family, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5438,12 +5438,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5474,12 +5474,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5512,12 +5512,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5548,12 +5548,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5584,12 +5584,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5620,12 +5620,12 @@ pub mod launch_template {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5657,16 +5657,16 @@ pub mod launch_template {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.license_configuration_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "LicenseConfigurationArn",
                 &self.license_configuration_arn,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5692,11 +5692,11 @@ pub mod launch_template {
             put(&mut m, "AutoRecovery", &self.auto_recovery);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.auto_recovery.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AutoRecovery", &self.auto_recovery, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5768,13 +5768,13 @@ pub mod launch_template {
             put(&mut m, "InstanceMetadataTags", &self.instance_metadata_tags);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.http_endpoint.is_some())
                 + usize::from(self.http_protocol_ipv6.is_some())
                 + usize::from(self.http_put_response_hop_limit.is_some())
                 + usize::from(self.http_tokens.is_some())
                 + usize::from(self.instance_metadata_tags.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "HttpEndpoint", &self.http_endpoint, leaf);
             put_json(&mut m, "HttpProtocolIpv6", &self.http_protocol_ipv6, leaf);
             put_json(
@@ -5790,7 +5790,7 @@ pub mod launch_template {
                 &self.instance_metadata_tags,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5818,11 +5818,11 @@ pub mod launch_template {
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enabled.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6010,7 +6010,7 @@ pub mod launch_template {
             put(&mut m, "SubnetId", &self.subnet_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.associate_carrier_ip_address.is_some())
                 + usize::from(self.associate_public_ip_address.is_some())
                 + usize::from(self.connection_tracking_specification.is_some())
@@ -6034,7 +6034,7 @@ pub mod launch_template {
                 + usize::from(self.private_ip_addresses.is_some())
                 + usize::from(self.secondary_private_ip_address_count.is_some())
                 + usize::from(self.subnet_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AssociateCarrierIpAddress",
@@ -6098,7 +6098,7 @@ pub mod launch_template {
                 leaf,
             );
             put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6140,11 +6140,11 @@ pub mod launch_template {
             put(&mut m, "UdpTimeout", &self.udp_timeout);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.tcp_established_timeout.is_some())
                 + usize::from(self.udp_stream_timeout.is_some())
                 + usize::from(self.udp_timeout.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "TcpEstablishedTimeout",
@@ -6153,7 +6153,7 @@ pub mod launch_template {
             );
             put_json(&mut m, "UdpStreamTimeout", &self.udp_stream_timeout, leaf);
             put_json(&mut m, "UdpTimeout", &self.udp_timeout, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6191,10 +6191,10 @@ pub mod launch_template {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.ena_srd_enabled.is_some())
                 + usize::from(self.ena_srd_udp_specification.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "EnaSrdEnabled", &self.ena_srd_enabled, leaf);
             put_json(
                 &mut m,
@@ -6202,7 +6202,7 @@ pub mod launch_template {
                 &self.ena_srd_udp_specification,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6228,11 +6228,11 @@ pub mod launch_template {
             put(&mut m, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.ena_srd_udp_enabled.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "EnaSrdUdpEnabled", &self.ena_srd_udp_enabled, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6260,11 +6260,11 @@ pub mod launch_template {
             put(&mut m, "Ipv4Prefix", &self.ipv4_prefix);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.ipv4_prefix.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Ipv4Prefix", &self.ipv4_prefix, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6292,11 +6292,11 @@ pub mod launch_template {
             put(&mut m, "Ipv6Address", &self.ipv6_address);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.ipv6_address.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Ipv6Address", &self.ipv6_address, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6324,11 +6324,11 @@ pub mod launch_template {
             put(&mut m, "Ipv6Prefix", &self.ipv6_prefix);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.ipv6_prefix.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Ipv6Prefix", &self.ipv6_prefix, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6362,13 +6362,13 @@ pub mod launch_template {
             put(&mut m, "PrivateIpAddress", &self.private_ip_address);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.primary.is_some())
                 + usize::from(self.private_ip_address.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Primary", &self.primary, leaf);
             put_json(&mut m, "PrivateIpAddress", &self.private_ip_address, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6396,16 +6396,16 @@ pub mod launch_template {
             put(&mut m, "BandwidthWeighting", &self.bandwidth_weighting);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.bandwidth_weighting.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "BandwidthWeighting",
                 &self.bandwidth_weighting,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6487,7 +6487,7 @@ pub mod launch_template {
             put(&mut m, "Tenancy", &self.tenancy);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.affinity.is_some())
                 + usize::from(self.availability_zone.is_some())
                 + usize::from(self.group_id.is_some())
@@ -6497,7 +6497,7 @@ pub mod launch_template {
                 + usize::from(self.partition_number.is_some())
                 + usize::from(self.spread_domain.is_some())
                 + usize::from(self.tenancy.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Affinity", &self.affinity, leaf);
             put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
             put_json(&mut m, "GroupId", &self.group_id, leaf);
@@ -6512,7 +6512,7 @@ pub mod launch_template {
             put_json(&mut m, "PartitionNumber", &self.partition_number, leaf);
             put_json(&mut m, "SpreadDomain", &self.spread_domain, leaf);
             put_json(&mut m, "Tenancy", &self.tenancy, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6558,11 +6558,11 @@ pub mod launch_template {
             put(&mut m, "HostnameType", &self.hostname_type);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enable_resource_name_dns_aaaa_record.is_some())
                 + usize::from(self.enable_resource_name_dns_a_record.is_some())
                 + usize::from(self.hostname_type.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "EnableResourceNameDnsAAAARecord",
@@ -6576,7 +6576,7 @@ pub mod launch_template {
                 leaf,
             );
             put_json(&mut m, "HostnameType", &self.hostname_type, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6611,12 +6611,12 @@ pub mod launch_template {
             put(&mut m, "Tags", &self.tags);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.resource_type.is_some()) + usize::from(self.tags.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ResourceType", &self.resource_type, leaf);
             put_json(&mut m, "Tags", &self.tags, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6647,12 +6647,12 @@ pub mod launch_template {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6687,12 +6687,12 @@ pub mod launch_template {
             put(&mut m, "Tags", &self.tags);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.resource_type.is_some()) + usize::from(self.tags.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ResourceType", &self.resource_type, leaf);
             put_json(&mut m, "Tags", &self.tags, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -6740,8 +6740,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6785,8 +6785,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6819,8 +6819,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6853,8 +6853,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6889,8 +6889,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6931,8 +6931,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6968,8 +6968,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7004,8 +7004,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7047,8 +7047,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7132,8 +7132,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7172,8 +7172,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7217,8 +7217,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7262,8 +7262,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7302,8 +7302,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7336,8 +7336,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7381,8 +7381,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7415,8 +7415,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7449,8 +7449,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7485,8 +7485,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7521,8 +7521,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7561,8 +7561,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7597,8 +7597,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7636,8 +7636,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7673,8 +7673,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -7707,8 +7707,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -8095,8 +8095,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -8459,8 +8459,8 @@ pub mod launch_template {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

@@ -113,7 +113,7 @@ impl ToValue for CfnRepository {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.empty_on_delete.is_some())
             + usize::from(self.encryption_configuration.is_some())
             + usize::from(self.image_scanning_configuration.is_some())
@@ -123,7 +123,7 @@ impl ToValue for CfnRepository {
             + usize::from(self.repository_name.is_some())
             + usize::from(self.repository_policy_text.is_some())
             + usize::from(self.tags.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "EmptyOnDelete", &self.empty_on_delete, leaf);
         put_json(
             &mut m,
@@ -158,7 +158,7 @@ impl ToValue for CfnRepository {
             leaf,
         );
         put_json(&mut m, "Tags", &self.tags, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -169,7 +169,7 @@ impl CfnProperties for CfnRepository {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -231,13 +231,13 @@ pub mod repository {
             put(&mut m, "KmsKey", &self.kms_key);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.encryption_type.is_some()) + usize::from(self.kms_key.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "EncryptionType", &self.encryption_type, leaf);
             put_json(&mut m, "KmsKey", &self.kms_key, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -263,11 +263,11 @@ pub mod repository {
             put(&mut m, "ScanOnPush", &self.scan_on_push);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.scan_on_push.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ScanOnPush", &self.scan_on_push, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -308,10 +308,10 @@ pub mod repository {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.image_tag_mutability_exclusion_filter_type.is_some())
                 + usize::from(self.image_tag_mutability_exclusion_filter_value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ImageTagMutabilityExclusionFilterType",
@@ -324,7 +324,7 @@ pub mod repository {
                 &self.image_tag_mutability_exclusion_filter_value,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -356,10 +356,10 @@ pub mod repository {
             put(&mut m, "RegistryId", &self.registry_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.lifecycle_policy_text.is_some())
                 + usize::from(self.registry_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "LifecyclePolicyText",
@@ -367,7 +367,7 @@ pub mod repository {
                 leaf,
             );
             put_json(&mut m, "RegistryId", &self.registry_id, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -398,12 +398,12 @@ pub mod repository {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -439,8 +439,8 @@ pub mod repository {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -479,8 +479,8 @@ pub mod repository {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -510,8 +510,8 @@ pub mod repository {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

@@ -119,7 +119,7 @@ impl ToValue for CfnCluster {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.capacity_providers.is_some())
             + usize::from(self.cluster_name.is_some())
             + usize::from(self.cluster_settings.is_some())
@@ -127,7 +127,7 @@ impl ToValue for CfnCluster {
             + usize::from(self.default_capacity_provider_strategy.is_some())
             + usize::from(self.service_connect_defaults.is_some())
             + usize::from(self.tags.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "CapacityProviders", &self.capacity_providers, leaf);
         put_json(&mut m, "ClusterName", &self.cluster_name, leaf);
         put_json(&mut m, "ClusterSettings", &self.cluster_settings, leaf);
@@ -145,7 +145,7 @@ impl ToValue for CfnCluster {
             leaf,
         );
         put_json(&mut m, "Tags", &self.tags, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -156,7 +156,7 @@ impl CfnProperties for CfnCluster {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -211,12 +211,12 @@ pub mod cluster {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -256,10 +256,10 @@ pub mod cluster {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.execute_command_configuration.is_some())
                 + usize::from(self.managed_storage_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ExecuteCommandConfiguration",
@@ -272,7 +272,7 @@ pub mod cluster {
                 &self.managed_storage_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -316,15 +316,15 @@ pub mod cluster {
             put(&mut m, "Logging", &self.logging);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.kms_key_id.is_some())
                 + usize::from(self.log_configuration.is_some())
                 + usize::from(self.logging.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
             put_json(&mut m, "LogConfiguration", &self.log_configuration, leaf);
             put_json(&mut m, "Logging", &self.logging, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -386,13 +386,13 @@ pub mod cluster {
             put(&mut m, "S3KeyPrefix", &self.s3_key_prefix);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.cloud_watch_encryption_enabled.is_some())
                 + usize::from(self.cloud_watch_log_group_name.is_some())
                 + usize::from(self.s3_bucket_name.is_some())
                 + usize::from(self.s3_encryption_enabled.is_some())
                 + usize::from(self.s3_key_prefix.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CloudWatchEncryptionEnabled",
@@ -413,7 +413,7 @@ pub mod cluster {
                 leaf,
             );
             put_json(&mut m, "S3KeyPrefix", &self.s3_key_prefix, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -457,10 +457,10 @@ pub mod cluster {
             put(&mut m, "KmsKeyId", &self.kms_key_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.fargate_ephemeral_storage_kms_key_id.is_some())
                 + usize::from(self.kms_key_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "FargateEphemeralStorageKmsKeyId",
@@ -468,7 +468,7 @@ pub mod cluster {
                 leaf,
             );
             put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -542,15 +542,15 @@ pub mod cluster {
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.base.is_some())
                 + usize::from(self.capacity_provider.is_some())
                 + usize::from(self.weight.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Base", &self.base, leaf);
             put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -586,11 +586,11 @@ pub mod cluster {
             put(&mut m, "Namespace", &self.namespace);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.namespace.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -637,12 +637,12 @@ pub mod cluster {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -684,8 +684,8 @@ pub mod cluster {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -736,11 +736,11 @@ impl ToValue for CfnClusterCapacityProviderAssociations {
         );
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.capacity_providers.is_some())
             + usize::from(self.cluster.is_some())
             + usize::from(self.default_capacity_provider_strategy.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "CapacityProviders", &self.capacity_providers, leaf);
         put_json(&mut m, "Cluster", &self.cluster, leaf);
         put_json(
@@ -749,7 +749,7 @@ impl ToValue for CfnClusterCapacityProviderAssociations {
             &self.default_capacity_provider_strategy,
             leaf,
         );
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -760,7 +760,7 @@ impl CfnProperties for CfnClusterCapacityProviderAssociations {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -804,15 +804,15 @@ pub mod cluster_capacity_provider_associations {
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.base.is_some())
                 + usize::from(self.capacity_provider.is_some())
                 + usize::from(self.weight.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Base", &self.base, leaf);
             put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -878,13 +878,13 @@ impl ToValue for CfnCapacityProvider {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.auto_scaling_group_provider.is_some())
             + usize::from(self.cluster_name.is_some())
             + usize::from(self.managed_instances_provider.is_some())
             + usize::from(self.name.is_some())
             + usize::from(self.tags.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "AutoScalingGroupProvider",
@@ -900,7 +900,7 @@ impl ToValue for CfnCapacityProvider {
         );
         put_json(&mut m, "Name", &self.name, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -911,7 +911,7 @@ impl CfnProperties for CfnCapacityProvider {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -965,12 +965,12 @@ pub mod capacity_provider {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.auto_scaling_group_arn.is_some())
                 + usize::from(self.managed_draining.is_some())
                 + usize::from(self.managed_scaling.is_some())
                 + usize::from(self.managed_termination_protection.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AutoScalingGroupArn",
@@ -985,7 +985,7 @@ pub mod capacity_provider {
                 &self.managed_termination_protection,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1043,13 +1043,13 @@ pub mod capacity_provider {
             put(&mut m, "TargetCapacity", &self.target_capacity);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.instance_warmup_period.is_some())
                 + usize::from(self.maximum_scaling_step_size.is_some())
                 + usize::from(self.minimum_scaling_step_size.is_some())
                 + usize::from(self.status.is_some())
                 + usize::from(self.target_capacity.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "InstanceWarmupPeriod",
@@ -1070,7 +1070,7 @@ pub mod capacity_provider {
             );
             put_json(&mut m, "Status", &self.status, leaf);
             put_json(&mut m, "TargetCapacity", &self.target_capacity, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1136,13 +1136,13 @@ pub mod capacity_provider {
             put(&mut m, "PropagateTags", &self.propagate_tags);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.auto_repair_configuration.is_some())
                 + usize::from(self.infrastructure_optimization.is_some())
                 + usize::from(self.infrastructure_role_arn.is_some())
                 + usize::from(self.instance_launch_template.is_some())
                 + usize::from(self.propagate_tags.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AutoRepairConfiguration",
@@ -1168,7 +1168,7 @@ pub mod capacity_provider {
                 leaf,
             );
             put_json(&mut m, "PropagateTags", &self.propagate_tags, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1194,11 +1194,11 @@ pub mod capacity_provider {
             put(&mut m, "ActionsStatus", &self.actions_status);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.actions_status.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ActionsStatus", &self.actions_status, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1224,11 +1224,11 @@ pub mod capacity_provider {
             put(&mut m, "ScaleInAfter", &self.scale_in_after);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.scale_in_after.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ScaleInAfter", &self.scale_in_after, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1320,7 +1320,7 @@ pub mod capacity_provider {
             put(&mut m, "StorageConfiguration", &self.storage_configuration);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capacity_option_type.is_some())
                 + usize::from(self.capacity_reservations.is_some())
                 + usize::from(self.ec2_instance_profile_arn.is_some())
@@ -1331,7 +1331,7 @@ pub mod capacity_provider {
                 + usize::from(self.monitoring.is_some())
                 + usize::from(self.network_configuration.is_some())
                 + usize::from(self.storage_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityOptionType",
@@ -1382,7 +1382,7 @@ pub mod capacity_provider {
                 &self.storage_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1418,10 +1418,10 @@ pub mod capacity_provider {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.reservation_group_arn.is_some())
                 + usize::from(self.reservation_preference.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ReservationGroupArn",
@@ -1434,7 +1434,7 @@ pub mod capacity_provider {
                 &self.reservation_preference,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1640,7 +1640,7 @@ pub mod capacity_provider {
             put(&mut m, "VCpuCount", &self.v_cpu_count);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.accelerator_count.is_some())
                 + usize::from(self.accelerator_manufacturers.is_some())
                 + usize::from(self.accelerator_names.is_some())
@@ -1671,7 +1671,7 @@ pub mod capacity_provider {
                 + usize::from(self.spot_max_price_percentage_over_lowest_price.is_some())
                 + usize::from(self.total_local_storage_gb.is_some())
                 + usize::from(self.v_cpu_count.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AcceleratorCount", &self.accelerator_count, leaf);
             put_json(
                 &mut m,
@@ -1766,7 +1766,7 @@ pub mod capacity_provider {
                 leaf,
             );
             put_json(&mut m, "VCpuCount", &self.v_cpu_count, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1797,12 +1797,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1833,12 +1833,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1869,12 +1869,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1905,12 +1905,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1941,12 +1941,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1977,12 +1977,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2013,12 +2013,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2049,12 +2049,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2085,12 +2085,12 @@ pub mod capacity_provider {
             put(&mut m, "Min", &self.min);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max.is_some()) + usize::from(self.min.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Max", &self.max, leaf);
             put_json(&mut m, "Min", &self.min, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2116,11 +2116,11 @@ pub mod capacity_provider {
             put(&mut m, "UseLocalStorage", &self.use_local_storage);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.use_local_storage.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "UseLocalStorage", &self.use_local_storage, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2154,13 +2154,13 @@ pub mod capacity_provider {
             put(&mut m, "Subnets", &self.subnets);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.security_groups.is_some()) + usize::from(self.subnets.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
             put_json(&mut m, "Subnets", &self.subnets, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2186,11 +2186,11 @@ pub mod capacity_provider {
             put(&mut m, "StorageSizeGiB", &self.storage_size_gib);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.storage_size_gib.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "StorageSizeGiB", &self.storage_size_gib, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2221,12 +2221,12 @@ pub mod capacity_provider {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2259,8 +2259,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2293,8 +2293,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2327,8 +2327,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2361,8 +2361,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2398,8 +2398,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2435,8 +2435,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2478,8 +2478,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2563,8 +2563,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2600,8 +2600,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2637,8 +2637,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2674,8 +2674,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2711,8 +2711,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2745,8 +2745,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2782,8 +2782,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2816,8 +2816,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2850,8 +2850,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2884,8 +2884,8 @@ pub mod capacity_provider {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3126,7 +3126,7 @@ impl ToValue for CfnTaskDefinition {
         put(&mut m, "Volumes", &self.volumes);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.container_definitions.is_some())
             + usize::from(self.cpu.is_some())
             + usize::from(self.enable_fault_injection.is_some())
@@ -3145,7 +3145,7 @@ impl ToValue for CfnTaskDefinition {
             + usize::from(self.tags.is_some())
             + usize::from(self.task_role_arn.is_some())
             + usize::from(self.volumes.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "ContainerDefinitions",
@@ -3194,7 +3194,7 @@ impl ToValue for CfnTaskDefinition {
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "TaskRoleArn", &self.task_role_arn, leaf);
         put_json(&mut m, "Volumes", &self.volumes, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -3205,7 +3205,7 @@ impl CfnProperties for CfnTaskDefinition {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -3671,7 +3671,7 @@ pub mod task_definition {
             put(&mut m, "WorkingDirectory", &self.working_directory);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.command.is_some())
                 + usize::from(self.cpu.is_some())
                 + usize::from(self.credential_specs.is_some())
@@ -3714,7 +3714,7 @@ pub mod task_definition {
                 + usize::from(self.version_consistency.is_some())
                 + usize::from(self.volumes_from.is_some())
                 + usize::from(self.working_directory.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Command", &self.command, leaf);
             put_json(&mut m, "Cpu", &self.cpu, leaf);
             put_json(&mut m, "CredentialSpecs", &self.credential_specs, leaf);
@@ -3787,7 +3787,7 @@ pub mod task_definition {
             );
             put_json(&mut m, "VolumesFrom", &self.volumes_from, leaf);
             put_json(&mut m, "WorkingDirectory", &self.working_directory, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3831,13 +3831,13 @@ pub mod task_definition {
             put(&mut m, "ContainerName", &self.container_name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.condition.is_some()) + usize::from(self.container_name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Condition", &self.condition, leaf);
             put_json(&mut m, "ContainerName", &self.container_name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3868,12 +3868,12 @@ pub mod task_definition {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3922,12 +3922,12 @@ pub mod task_definition {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.type_.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Type", &self.type_, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3958,12 +3958,12 @@ pub mod task_definition {
             put(&mut m, "IpAddress", &self.ip_address);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.hostname.is_some()) + usize::from(self.ip_address.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Hostname", &self.hostname, leaf);
             put_json(&mut m, "IpAddress", &self.ip_address, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4002,12 +4002,12 @@ pub mod task_definition {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.options.is_some()) + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Options", &self.options, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4081,19 +4081,19 @@ pub mod task_definition {
             put(&mut m, "Timeout", &self.timeout);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.command.is_some())
                 + usize::from(self.interval.is_some())
                 + usize::from(self.retries.is_some())
                 + usize::from(self.start_period.is_some())
                 + usize::from(self.timeout.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Command", &self.command, leaf);
             put_json(&mut m, "Interval", &self.interval, leaf);
             put_json(&mut m, "Retries", &self.retries, leaf);
             put_json(&mut m, "StartPeriod", &self.start_period, leaf);
             put_json(&mut m, "Timeout", &self.timeout, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4171,7 +4171,7 @@ pub mod task_definition {
             put(&mut m, "Tmpfs", &self.tmpfs);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capabilities.is_some())
                 + usize::from(self.devices.is_some())
                 + usize::from(self.init_process_enabled.is_some())
@@ -4179,7 +4179,7 @@ pub mod task_definition {
                 + usize::from(self.shared_memory_size.is_some())
                 + usize::from(self.swappiness.is_some())
                 + usize::from(self.tmpfs.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Capabilities", &self.capabilities, leaf);
             put_json(&mut m, "Devices", &self.devices, leaf);
             put_json(
@@ -4192,7 +4192,7 @@ pub mod task_definition {
             put_json(&mut m, "SharedMemorySize", &self.shared_memory_size, leaf);
             put_json(&mut m, "Swappiness", &self.swappiness, leaf);
             put_json(&mut m, "Tmpfs", &self.tmpfs, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4241,12 +4241,12 @@ pub mod task_definition {
             put(&mut m, "Drop", &self.drop);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.add.is_some()) + usize::from(self.drop.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Add", &self.add, leaf);
             put_json(&mut m, "Drop", &self.drop, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4284,15 +4284,15 @@ pub mod task_definition {
             put(&mut m, "Permissions", &self.permissions);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.container_path.is_some())
                 + usize::from(self.host_path.is_some())
                 + usize::from(self.permissions.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ContainerPath", &self.container_path, leaf);
             put_json(&mut m, "HostPath", &self.host_path, leaf);
             put_json(&mut m, "Permissions", &self.permissions, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4332,15 +4332,15 @@ pub mod task_definition {
             put(&mut m, "Size", &self.size);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.container_path.is_some())
                 + usize::from(self.mount_options.is_some())
                 + usize::from(self.size.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ContainerPath", &self.container_path, leaf);
             put_json(&mut m, "MountOptions", &self.mount_options, leaf);
             put_json(&mut m, "Size", &self.size, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4410,15 +4410,15 @@ pub mod task_definition {
             put(&mut m, "SecretOptions", &self.secret_options);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.log_driver.is_some())
                 + usize::from(self.options.is_some())
                 + usize::from(self.secret_options.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "LogDriver", &self.log_driver, leaf);
             put_json(&mut m, "Options", &self.options, leaf);
             put_json(&mut m, "SecretOptions", &self.secret_options, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4459,12 +4459,12 @@ pub mod task_definition {
             put(&mut m, "ValueFrom", &self.value_from);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value_from.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "ValueFrom", &self.value_from, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4502,15 +4502,15 @@ pub mod task_definition {
             put(&mut m, "SourceVolume", &self.source_volume);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.container_path.is_some())
                 + usize::from(self.read_only.is_some())
                 + usize::from(self.source_volume.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ContainerPath", &self.container_path, leaf);
             put_json(&mut m, "ReadOnly", &self.read_only, leaf);
             put_json(&mut m, "SourceVolume", &self.source_volume, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4628,14 +4628,14 @@ pub mod task_definition {
             put(&mut m, "Protocol", &self.protocol);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.app_protocol.is_some())
                 + usize::from(self.container_port.is_some())
                 + usize::from(self.container_port_range.is_some())
                 + usize::from(self.host_port.is_some())
                 + usize::from(self.name.is_some())
                 + usize::from(self.protocol.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AppProtocol", &self.app_protocol, leaf);
             put_json(&mut m, "ContainerPort", &self.container_port, leaf);
             put_json(
@@ -4647,7 +4647,7 @@ pub mod task_definition {
             put_json(&mut m, "HostPort", &self.host_port, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Protocol", &self.protocol, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4675,16 +4675,16 @@ pub mod task_definition {
             put(&mut m, "CredentialsParameter", &self.credentials_parameter);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.credentials_parameter.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CredentialsParameter",
                 &self.credentials_parameter,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4728,15 +4728,15 @@ pub mod task_definition {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.sharing_strategy.is_some())
                 + usize::from(self.type_.is_some())
                 + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "SharingStrategy", &self.sharing_strategy, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4762,11 +4762,11 @@ pub mod task_definition {
             put(&mut m, "NvidiaMps", &self.nvidia_mps);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.nvidia_mps.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "NvidiaMps", &self.nvidia_mps, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4798,13 +4798,13 @@ pub mod task_definition {
             put(&mut m, "Memory", &self.memory);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.max_compute_percent.is_some())
                 + usize::from(self.memory.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "MaxComputePercent", &self.max_compute_percent, leaf);
             put_json(&mut m, "Memory", &self.memory, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4842,11 +4842,11 @@ pub mod task_definition {
             put(&mut m, "RestartAttemptPeriod", &self.restart_attempt_period);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enabled.is_some())
                 + usize::from(self.ignored_exit_codes.is_some())
                 + usize::from(self.restart_attempt_period.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             put_json(&mut m, "IgnoredExitCodes", &self.ignored_exit_codes, leaf);
             put_json(
@@ -4855,7 +4855,7 @@ pub mod task_definition {
                 &self.restart_attempt_period,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4908,12 +4908,12 @@ pub mod task_definition {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.namespace.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4955,15 +4955,15 @@ pub mod task_definition {
             put(&mut m, "SoftLimit", &self.soft_limit);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.hard_limit.is_some())
                 + usize::from(self.name.is_some())
                 + usize::from(self.soft_limit.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "HardLimit", &self.hard_limit, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "SoftLimit", &self.soft_limit, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4995,13 +4995,13 @@ pub mod task_definition {
             put(&mut m, "SourceContainer", &self.source_container);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.read_only.is_some())
                 + usize::from(self.source_container.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ReadOnly", &self.read_only, leaf);
             put_json(&mut m, "SourceContainer", &self.source_container, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5033,11 +5033,11 @@ pub mod task_definition {
             put(&mut m, "SizeInGiB", &self.size_in_gib);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.size_in_gib.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "SizeInGiB", &self.size_in_gib, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5069,13 +5069,13 @@ pub mod task_definition {
             put(&mut m, "DeviceType", &self.device_type);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.device_name.is_some()) + usize::from(self.device_type.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DeviceName", &self.device_name, leaf);
             put_json(&mut m, "DeviceType", &self.device_type, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5108,12 +5108,12 @@ pub mod task_definition {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5171,11 +5171,11 @@ pub mod task_definition {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.container_name.is_some())
                 + usize::from(self.proxy_configuration_properties.is_some())
                 + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ContainerName", &self.container_name, leaf);
             put_json(
                 &mut m,
@@ -5184,7 +5184,7 @@ pub mod task_definition {
                 leaf,
             );
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5224,10 +5224,10 @@ pub mod task_definition {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.cpu_architecture.is_some())
                 + usize::from(self.operating_system_family.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CpuArchitecture", &self.cpu_architecture, leaf);
             put_json(
                 &mut m,
@@ -5235,7 +5235,7 @@ pub mod task_definition {
                 &self.operating_system_family,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5282,12 +5282,12 @@ pub mod task_definition {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5382,7 +5382,7 @@ pub mod task_definition {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.configured_at_launch.is_some())
                 + usize::from(self.docker_volume_configuration.is_some())
                 + usize::from(self.efs_volume_configuration.is_some())
@@ -5390,7 +5390,7 @@ pub mod task_definition {
                 + usize::from(self.host.is_some())
                 + usize::from(self.name.is_some())
                 + usize::from(self.s3_files_volume_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ConfiguredAtLaunch",
@@ -5423,7 +5423,7 @@ pub mod task_definition {
                 &self.s3_files_volume_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5475,19 +5475,19 @@ pub mod task_definition {
             put(&mut m, "Scope", &self.scope);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.autoprovision.is_some())
                 + usize::from(self.driver.is_some())
                 + usize::from(self.driver_opts.is_some())
                 + usize::from(self.labels.is_some())
                 + usize::from(self.scope.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Autoprovision", &self.autoprovision, leaf);
             put_json(&mut m, "Driver", &self.driver, leaf);
             put_json(&mut m, "DriverOpts", &self.driver_opts, leaf);
             put_json(&mut m, "Labels", &self.labels, leaf);
             put_json(&mut m, "Scope", &self.scope, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5543,13 +5543,13 @@ pub mod task_definition {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.authorization_config.is_some())
                 + usize::from(self.filesystem_id.is_some())
                 + usize::from(self.root_directory.is_some())
                 + usize::from(self.transit_encryption.is_some())
                 + usize::from(self.transit_encryption_port.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthorizationConfig",
@@ -5565,7 +5565,7 @@ pub mod task_definition {
                 &self.transit_encryption_port,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5596,12 +5596,12 @@ pub mod task_definition {
             put(&mut m, "IAM", &self.iam);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.access_point_id.is_some()) + usize::from(self.iam.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AccessPointId", &self.access_point_id, leaf);
             put_json(&mut m, "IAM", &self.iam, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5641,11 +5641,11 @@ pub mod task_definition {
             put(&mut m, "RootDirectory", &self.root_directory);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.authorization_config.is_some())
                 + usize::from(self.file_system_id.is_some())
                 + usize::from(self.root_directory.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthorizationConfig",
@@ -5654,7 +5654,7 @@ pub mod task_definition {
             );
             put_json(&mut m, "FileSystemId", &self.file_system_id, leaf);
             put_json(&mut m, "RootDirectory", &self.root_directory, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5690,10 +5690,10 @@ pub mod task_definition {
             put(&mut m, "Domain", &self.domain);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.credentials_parameter.is_some())
                 + usize::from(self.domain.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CredentialsParameter",
@@ -5701,7 +5701,7 @@ pub mod task_definition {
                 leaf,
             );
             put_json(&mut m, "Domain", &self.domain, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5729,11 +5729,11 @@ pub mod task_definition {
             put(&mut m, "SourcePath", &self.source_path);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.source_path.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "SourcePath", &self.source_path, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5785,12 +5785,12 @@ pub mod task_definition {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.access_point_arn.is_some())
                 + usize::from(self.file_system_arn.is_some())
                 + usize::from(self.root_directory.is_some())
                 + usize::from(self.transit_encryption_port.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AccessPointArn", &self.access_point_arn, leaf);
             put_json(&mut m, "FileSystemArn", &self.file_system_arn, leaf);
             put_json(&mut m, "RootDirectory", &self.root_directory, leaf);
@@ -5800,7 +5800,7 @@ pub mod task_definition {
                 &self.transit_encryption_port,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -5847,8 +5847,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5878,8 +5878,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5912,8 +5912,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5949,8 +5949,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5992,8 +5992,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6026,8 +6026,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6063,8 +6063,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6136,8 +6136,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6170,8 +6170,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6217,8 +6217,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6267,8 +6267,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6313,8 +6313,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6344,8 +6344,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6375,8 +6375,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6415,8 +6415,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6451,8 +6451,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6509,8 +6509,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6543,8 +6543,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6577,8 +6577,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6611,8 +6611,8 @@ pub mod task_definition {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -6952,7 +6952,7 @@ impl ToValue for CfnService {
         );
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.availability_zone_rebalancing.is_some())
             + usize::from(self.capacity_provider_strategy.is_some())
             + usize::from(self.cluster.is_some())
@@ -6981,7 +6981,7 @@ impl ToValue for CfnService {
             + usize::from(self.task_definition.is_some())
             + usize::from(self.volume_configurations.is_some())
             + usize::from(self.vpc_lattice_configurations.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "AvailabilityZoneRebalancing",
@@ -7085,7 +7085,7 @@ impl ToValue for CfnService {
             &self.vpc_lattice_configurations,
             leaf,
         );
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -7096,7 +7096,7 @@ impl CfnProperties for CfnService {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -7194,15 +7194,15 @@ pub mod service {
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.base.is_some())
                 + usize::from(self.capacity_provider.is_some())
                 + usize::from(self.weight.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Base", &self.base, leaf);
             put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7344,7 +7344,7 @@ pub mod service {
             put(&mut m, "Strategy", &self.strategy);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.alarms.is_some())
                 + usize::from(self.bake_time_in_minutes.is_some())
                 + usize::from(self.canary_configuration.is_some())
@@ -7355,7 +7355,7 @@ pub mod service {
                 + usize::from(self.maximum_percent.is_some())
                 + usize::from(self.minimum_healthy_percent.is_some())
                 + usize::from(self.strategy.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Alarms", &self.alarms, leaf);
             put_json(
                 &mut m,
@@ -7396,7 +7396,7 @@ pub mod service {
                 leaf,
             );
             put_json(&mut m, "Strategy", &self.strategy, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7440,15 +7440,15 @@ pub mod service {
             put(&mut m, "Rollback", &self.rollback);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.alarm_names.is_some())
                 + usize::from(self.enable.is_some())
                 + usize::from(self.rollback.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AlarmNames", &self.alarm_names, leaf);
             put_json(&mut m, "Enable", &self.enable, leaf);
             put_json(&mut m, "Rollback", &self.rollback, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7490,10 +7490,10 @@ pub mod service {
             put(&mut m, "CanaryPercent", &self.canary_percent);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.canary_bake_time_in_minutes.is_some())
                 + usize::from(self.canary_percent.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CanaryBakeTimeInMinutes",
@@ -7501,7 +7501,7 @@ pub mod service {
                 leaf,
             );
             put_json(&mut m, "CanaryPercent", &self.canary_percent, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7553,12 +7553,12 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enable.is_some())
                 + usize::from(self.reset_on_healthy_task.is_some())
                 + usize::from(self.rollback.is_some())
                 + usize::from(self.threshold_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Enable", &self.enable, leaf);
             put_json(
                 &mut m,
@@ -7573,7 +7573,7 @@ pub mod service {
                 &self.threshold_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7606,12 +7606,12 @@ pub mod service {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.type_.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Type", &self.type_, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7663,11 +7663,11 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enable.is_some())
                 + usize::from(self.healthy_percent.is_some())
                 + usize::from(self.source_service_revision_cleanup.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Enable", &self.enable, leaf);
             put_json(&mut m, "HealthyPercent", &self.healthy_percent, leaf);
             put_json(
@@ -7676,7 +7676,7 @@ pub mod service {
                 &self.source_service_revision_cleanup,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7798,14 +7798,14 @@ pub mod service {
             put(&mut m, "TimeoutConfiguration", &self.timeout_configuration);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.hook_details.is_some())
                 + usize::from(self.hook_target_arn.is_some())
                 + usize::from(self.lifecycle_stages.is_some())
                 + usize::from(self.role_arn.is_some())
                 + usize::from(self.target_type.is_some())
                 + usize::from(self.timeout_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "HookDetails", &self.hook_details, leaf);
             put_json(&mut m, "HookTargetArn", &self.hook_target_arn, leaf);
             put_json(&mut m, "LifecycleStages", &self.lifecycle_stages, leaf);
@@ -7817,7 +7817,7 @@ pub mod service {
                 &self.timeout_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7849,13 +7849,13 @@ pub mod service {
             put(&mut m, "TimeoutInMinutes", &self.timeout_in_minutes);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.action.is_some()) + usize::from(self.timeout_in_minutes.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Action", &self.action, leaf);
             put_json(&mut m, "TimeoutInMinutes", &self.timeout_in_minutes, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -7905,10 +7905,10 @@ pub mod service {
             put(&mut m, "StepPercent", &self.step_percent);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.step_bake_time_in_minutes.is_some())
                 + usize::from(self.step_percent.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "StepBakeTimeInMinutes",
@@ -7916,7 +7916,7 @@ pub mod service {
                 leaf,
             );
             put_json(&mut m, "StepPercent", &self.step_percent, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8000,11 +8000,11 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8044,10 +8044,10 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.enable_force_new_deployment.is_some())
                 + usize::from(self.force_new_deployment_nonce.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "EnableForceNewDeployment",
@@ -8060,7 +8060,7 @@ pub mod service {
                 &self.force_new_deployment_nonce,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8098,15 +8098,15 @@ pub mod service {
             put(&mut m, "PortName", &self.port_name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.filters.is_some())
                 + usize::from(self.health_check.is_some())
                 + usize::from(self.port_name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Filters", &self.filters, leaf);
             put_json(&mut m, "HealthCheck", &self.health_check, leaf);
             put_json(&mut m, "PortName", &self.port_name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8132,11 +8132,11 @@ pub mod service {
             put(&mut m, "AccessTypes", &self.access_types);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.access_types.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AccessTypes", &self.access_types, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8220,7 +8220,7 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.health_check_interval_seconds.is_some())
                 + usize::from(self.health_check_path.is_some())
                 + usize::from(self.health_check_port.is_some())
@@ -8229,7 +8229,7 @@ pub mod service {
                 + usize::from(self.healthy_threshold_count.is_some())
                 + usize::from(self.matcher.is_some())
                 + usize::from(self.unhealthy_threshold_count.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "HealthCheckIntervalSeconds",
@@ -8263,7 +8263,7 @@ pub mod service {
                 &self.unhealthy_threshold_count,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8294,12 +8294,12 @@ pub mod service {
             put(&mut m, "HttpCode", &self.http_code);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.grpc_code.is_some()) + usize::from(self.http_code.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "GrpcCode", &self.grpc_code, leaf);
             put_json(&mut m, "HttpCode", &self.http_code, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8369,13 +8369,13 @@ pub mod service {
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.advanced_configuration.is_some())
                 + usize::from(self.container_name.is_some())
                 + usize::from(self.container_port.is_some())
                 + usize::from(self.load_balancer_name.is_some())
                 + usize::from(self.target_group_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AdvancedConfiguration",
@@ -8386,7 +8386,7 @@ pub mod service {
             put_json(&mut m, "ContainerPort", &self.container_port, leaf);
             put_json(&mut m, "LoadBalancerName", &self.load_balancer_name, leaf);
             put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8438,12 +8438,12 @@ pub mod service {
             put(&mut m, "TestListenerRule", &self.test_listener_rule);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.alternate_target_group_arn.is_some())
                 + usize::from(self.production_listener_rule.is_some())
                 + usize::from(self.role_arn.is_some())
                 + usize::from(self.test_listener_rule.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AlternateTargetGroupArn",
@@ -8458,7 +8458,7 @@ pub mod service {
             );
             put_json(&mut m, "RoleArn", &self.role_arn, leaf);
             put_json(&mut m, "TestListenerRule", &self.test_listener_rule, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8484,16 +8484,16 @@ pub mod service {
             put(&mut m, "MetricConfigurations", &self.metric_configurations);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric_configurations.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "MetricConfigurations",
                 &self.metric_configurations,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8525,13 +8525,13 @@ pub mod service {
             put(&mut m, "ResolutionSeconds", &self.resolution_seconds);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.metric_names.is_some())
                 + usize::from(self.resolution_seconds.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "MetricNames", &self.metric_names, leaf);
             put_json(&mut m, "ResolutionSeconds", &self.resolution_seconds, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8559,16 +8559,16 @@ pub mod service {
             put(&mut m, "AwsvpcConfiguration", &self.awsvpc_configuration);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.awsvpc_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AwsvpcConfiguration",
                 &self.awsvpc_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8616,15 +8616,15 @@ pub mod service {
             put(&mut m, "Subnets", &self.subnets);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.assign_public_ip.is_some())
                 + usize::from(self.security_groups.is_some())
                 + usize::from(self.subnets.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AssignPublicIp", &self.assign_public_ip, leaf);
             put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
             put_json(&mut m, "Subnets", &self.subnets, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8657,12 +8657,12 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8693,12 +8693,12 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.field.is_some()) + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Field", &self.field, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8786,14 +8786,14 @@ pub mod service {
             put(&mut m, "Services", &self.services);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.access_log_configuration.is_some())
                 + usize::from(self.container_configurations.is_some())
                 + usize::from(self.enabled.is_some())
                 + usize::from(self.log_configuration.is_some())
                 + usize::from(self.namespace.is_some())
                 + usize::from(self.services.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AccessLogConfiguration",
@@ -8810,7 +8810,7 @@ pub mod service {
             put_json(&mut m, "LogConfiguration", &self.log_configuration, leaf);
             put_json(&mut m, "Namespace", &self.namespace, leaf);
             put_json(&mut m, "Services", &self.services, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8850,10 +8850,10 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.format.is_some())
                 + usize::from(self.include_query_parameters.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Format", &self.format, leaf);
             put_json(
                 &mut m,
@@ -8861,7 +8861,7 @@ pub mod service {
                 &self.include_query_parameters,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8887,11 +8887,11 @@ pub mod service {
             put(&mut m, "LogLevel", &self.log_level);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.log_level.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "LogLevel", &self.log_level, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -8977,15 +8977,15 @@ pub mod service {
             put(&mut m, "SecretOptions", &self.secret_options);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.log_driver.is_some())
                 + usize::from(self.options.is_some())
                 + usize::from(self.secret_options.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "LogDriver", &self.log_driver, leaf);
             put_json(&mut m, "Options", &self.options, leaf);
             put_json(&mut m, "SecretOptions", &self.secret_options, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9026,12 +9026,12 @@ pub mod service {
             put(&mut m, "ValueFrom", &self.value_from);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value_from.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "ValueFrom", &self.value_from, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9099,14 +9099,14 @@ pub mod service {
             put(&mut m, "Tls", &self.tls);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.client_aliases.is_some())
                 + usize::from(self.discovery_name.is_some())
                 + usize::from(self.ingress_port_override.is_some())
                 + usize::from(self.port_name.is_some())
                 + usize::from(self.timeout.is_some())
                 + usize::from(self.tls.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ClientAliases", &self.client_aliases, leaf);
             put_json(&mut m, "DiscoveryName", &self.discovery_name, leaf);
             put_json(
@@ -9118,7 +9118,7 @@ pub mod service {
             put_json(&mut m, "PortName", &self.port_name, leaf);
             put_json(&mut m, "Timeout", &self.timeout, leaf);
             put_json(&mut m, "Tls", &self.tls, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9166,15 +9166,15 @@ pub mod service {
             put(&mut m, "TestTrafficRules", &self.test_traffic_rules);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dns_name.is_some())
                 + usize::from(self.port.is_some())
                 + usize::from(self.test_traffic_rules.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DnsName", &self.dns_name, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
             put_json(&mut m, "TestTrafficRules", &self.test_traffic_rules, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9202,11 +9202,11 @@ pub mod service {
             put(&mut m, "Header", &self.header);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.header.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Header", &self.header, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9237,12 +9237,12 @@ pub mod service {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9268,11 +9268,11 @@ pub mod service {
             put(&mut m, "Exact", &self.exact);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.exact.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Exact", &self.exact, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9316,10 +9316,10 @@ pub mod service {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.idle_timeout_seconds.is_some())
                 + usize::from(self.per_request_timeout_seconds.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "IdleTimeoutSeconds",
@@ -9332,7 +9332,7 @@ pub mod service {
                 &self.per_request_timeout_seconds,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9374,11 +9374,11 @@ pub mod service {
             put(&mut m, "RoleArn", &self.role_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.issuer_certificate_authority.is_some())
                 + usize::from(self.kms_key.is_some())
                 + usize::from(self.role_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "IssuerCertificateAuthority",
@@ -9387,7 +9387,7 @@ pub mod service {
             );
             put_json(&mut m, "KmsKey", &self.kms_key, leaf);
             put_json(&mut m, "RoleArn", &self.role_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9413,16 +9413,16 @@ pub mod service {
             put(&mut m, "AwsPcaAuthorityArn", &self.aws_pca_authority_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.aws_pca_authority_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AwsPcaAuthorityArn",
                 &self.aws_pca_authority_arn,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9470,17 +9470,17 @@ pub mod service {
             put(&mut m, "RegistryArn", &self.registry_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.container_name.is_some())
                 + usize::from(self.container_port.is_some())
                 + usize::from(self.port.is_some())
                 + usize::from(self.registry_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ContainerName", &self.container_name, leaf);
             put_json(&mut m, "ContainerPort", &self.container_port, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
             put_json(&mut m, "RegistryArn", &self.registry_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9539,12 +9539,12 @@ pub mod service {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9576,13 +9576,13 @@ pub mod service {
             put(&mut m, "Name", &self.name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.managed_ebs_volume.is_some()) + usize::from(self.name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ManagedEBSVolume", &self.managed_ebs_volume, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9718,7 +9718,7 @@ pub mod service {
             put(&mut m, "VolumeType", &self.volume_type);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.encrypted.is_some())
                 + usize::from(self.filesystem_type.is_some())
                 + usize::from(self.iops.is_some())
@@ -9730,7 +9730,7 @@ pub mod service {
                 + usize::from(self.throughput.is_some())
                 + usize::from(self.volume_initialization_rate.is_some())
                 + usize::from(self.volume_type.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Encrypted", &self.encrypted, leaf);
             put_json(&mut m, "FilesystemType", &self.filesystem_type, leaf);
             put_json(&mut m, "Iops", &self.iops, leaf);
@@ -9747,7 +9747,7 @@ pub mod service {
                 leaf,
             );
             put_json(&mut m, "VolumeType", &self.volume_type, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9785,15 +9785,15 @@ pub mod service {
             put(&mut m, "Tags", &self.tags);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.propagate_tags.is_some())
                 + usize::from(self.resource_type.is_some())
                 + usize::from(self.tags.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "PropagateTags", &self.propagate_tags, leaf);
             put_json(&mut m, "ResourceType", &self.resource_type, leaf);
             put_json(&mut m, "Tags", &self.tags, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9841,12 +9841,12 @@ pub mod service {
             put(&mut m, "TargetGroupArn", &self.target_group_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.advanced_configuration.is_some())
                 + usize::from(self.port_name.is_some())
                 + usize::from(self.role_arn.is_some())
                 + usize::from(self.target_group_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AdvancedConfiguration",
@@ -9856,7 +9856,7 @@ pub mod service {
             put_json(&mut m, "PortName", &self.port_name, leaf);
             put_json(&mut m, "RoleArn", &self.role_arn, leaf);
             put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9902,11 +9902,11 @@ pub mod service {
             put(&mut m, "TestListenerRule", &self.test_listener_rule);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.alternate_target_group_arn.is_some())
                 + usize::from(self.production_listener_rule.is_some())
                 + usize::from(self.test_listener_rule.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AlternateTargetGroupArn",
@@ -9920,7 +9920,7 @@ pub mod service {
                 leaf,
             );
             put_json(&mut m, "TestListenerRule", &self.test_listener_rule, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -9961,8 +9961,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -9998,8 +9998,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10036,8 +10036,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10088,8 +10088,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10128,8 +10128,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10162,8 +10162,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10210,8 +10210,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10305,8 +10305,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10339,8 +10339,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10373,8 +10373,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10412,8 +10412,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10446,8 +10446,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10486,8 +10486,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10520,8 +10520,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10557,8 +10557,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10595,8 +10595,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10637,8 +10637,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10671,8 +10671,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10707,8 +10707,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10741,8 +10741,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10785,8 +10785,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10819,8 +10819,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -10850,8 +10850,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

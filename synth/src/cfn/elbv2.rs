@@ -184,7 +184,7 @@ impl ToValue for CfnLoadBalancer {
         put(&mut m, "Type", &self.type_);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(
             self.enable_capacity_reservation_provision_stabilize
                 .is_some(),
@@ -204,7 +204,7 @@ impl ToValue for CfnLoadBalancer {
             + usize::from(self.subnets.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.type_.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "EnableCapacityReservationProvisionStabilize",
@@ -244,7 +244,7 @@ impl ToValue for CfnLoadBalancer {
         put_json(&mut m, "Subnets", &self.subnets, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "Type", &self.type_, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -255,7 +255,7 @@ impl CfnProperties for CfnLoadBalancer {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -380,12 +380,12 @@ pub mod load_balancer {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -411,11 +411,11 @@ pub mod load_balancer {
             put(&mut m, "CapacityUnits", &self.capacity_units);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capacity_units.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CapacityUnits", &self.capacity_units, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -465,13 +465,13 @@ pub mod load_balancer {
             put(&mut m, "SubnetId", &self.subnet_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.allocation_id.is_some())
                 + usize::from(self.ipv6_address.is_some())
                 + usize::from(self.private_ipv4_address.is_some())
                 + usize::from(self.source_nat_ipv6_prefix.is_some())
                 + usize::from(self.subnet_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AllocationId", &self.allocation_id, leaf);
             put_json(&mut m, "IPv6Address", &self.ipv6_address, leaf);
             put_json(
@@ -487,7 +487,7 @@ pub mod load_balancer {
                 leaf,
             );
             put_json(&mut m, "SubnetId", &self.subnet_id, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -518,12 +518,12 @@ pub mod load_balancer {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -556,8 +556,8 @@ pub mod load_balancer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -599,8 +599,8 @@ pub mod load_balancer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -639,8 +639,8 @@ pub mod load_balancer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -676,8 +676,8 @@ pub mod load_balancer {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -773,7 +773,7 @@ impl ToValue for CfnListener {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.alpn_policy.is_some())
             + usize::from(self.certificates.is_some())
             + usize::from(self.default_actions.is_some())
@@ -784,7 +784,7 @@ impl ToValue for CfnListener {
             + usize::from(self.protocol.is_some())
             + usize::from(self.ssl_policy.is_some())
             + usize::from(self.tags.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "AlpnPolicy", &self.alpn_policy, leaf);
         put_json(&mut m, "Certificates", &self.certificates, leaf);
         put_json(&mut m, "DefaultActions", &self.default_actions, leaf);
@@ -805,7 +805,7 @@ impl ToValue for CfnListener {
         put_json(&mut m, "Protocol", &self.protocol, leaf);
         put_json(&mut m, "SslPolicy", &self.ssl_policy, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -816,7 +816,7 @@ impl CfnProperties for CfnListener {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -856,11 +856,11 @@ pub mod listener {
             put(&mut m, "CertificateArn", &self.certificate_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.certificate_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CertificateArn", &self.certificate_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -944,7 +944,7 @@ pub mod listener {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.authenticate_cognito_config.is_some())
                 + usize::from(self.authenticate_oidc_config.is_some())
                 + usize::from(self.fixed_response_config.is_some())
@@ -954,7 +954,7 @@ pub mod listener {
                 + usize::from(self.redirect_config.is_some())
                 + usize::from(self.target_group_arn.is_some())
                 + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticateCognitoConfig",
@@ -984,7 +984,7 @@ pub mod listener {
             put_json(&mut m, "RedirectConfig", &self.redirect_config, leaf);
             put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1069,7 +1069,7 @@ pub mod listener {
             put(&mut m, "UserPoolDomain", &self.user_pool_domain);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.authentication_request_extra_params.is_some())
                 + usize::from(self.on_unauthenticated_request.is_some())
                 + usize::from(self.scope.is_some())
@@ -1078,7 +1078,7 @@ pub mod listener {
                 + usize::from(self.user_pool_arn.is_some())
                 + usize::from(self.user_pool_client_id.is_some())
                 + usize::from(self.user_pool_domain.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -1097,7 +1097,7 @@ pub mod listener {
             put_json(&mut m, "UserPoolArn", &self.user_pool_arn, leaf);
             put_json(&mut m, "UserPoolClientId", &self.user_pool_client_id, leaf);
             put_json(&mut m, "UserPoolDomain", &self.user_pool_domain, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1215,7 +1215,7 @@ pub mod listener {
             put(&mut m, "UserInfoEndpoint", &self.user_info_endpoint);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.authentication_request_extra_params.is_some())
                 + usize::from(self.authorization_endpoint.is_some())
                 + usize::from(self.client_id.is_some())
@@ -1228,7 +1228,7 @@ pub mod listener {
                 + usize::from(self.token_endpoint.is_some())
                 + usize::from(self.use_existing_client_secret.is_some())
                 + usize::from(self.user_info_endpoint.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -1261,7 +1261,7 @@ pub mod listener {
                 leaf,
             );
             put_json(&mut m, "UserInfoEndpoint", &self.user_info_endpoint, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1301,15 +1301,15 @@ pub mod listener {
             put(&mut m, "StatusCode", &self.status_code);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.content_type.is_some())
                 + usize::from(self.message_body.is_some())
                 + usize::from(self.status_code.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ContentType", &self.content_type, leaf);
             put_json(&mut m, "MessageBody", &self.message_body, leaf);
             put_json(&mut m, "StatusCode", &self.status_code, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1347,10 +1347,10 @@ pub mod listener {
             put(&mut m, "TargetGroups", &self.target_groups);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.target_group_stickiness_config.is_some())
                 + usize::from(self.target_groups.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "TargetGroupStickinessConfig",
@@ -1358,7 +1358,7 @@ pub mod listener {
                 leaf,
             );
             put_json(&mut m, "TargetGroups", &self.target_groups, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1390,13 +1390,13 @@ pub mod listener {
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.duration_seconds.is_some()) + usize::from(self.enabled.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DurationSeconds", &self.duration_seconds, leaf);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1428,13 +1428,13 @@ pub mod listener {
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.target_group_arn.is_some()) + usize::from(self.weight.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1472,15 +1472,15 @@ pub mod listener {
             put(&mut m, "JwksEndpoint", &self.jwks_endpoint);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.additional_claims.is_some())
                 + usize::from(self.issuer.is_some())
                 + usize::from(self.jwks_endpoint.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AdditionalClaims", &self.additional_claims, leaf);
             put_json(&mut m, "Issuer", &self.issuer, leaf);
             put_json(&mut m, "JwksEndpoint", &self.jwks_endpoint, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1518,15 +1518,15 @@ pub mod listener {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.format.is_some())
                 + usize::from(self.name.is_some())
                 + usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Format", &self.format, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1598,21 +1598,21 @@ pub mod listener {
             put(&mut m, "StatusCode", &self.status_code);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.host.is_some())
                 + usize::from(self.path.is_some())
                 + usize::from(self.port.is_some())
                 + usize::from(self.protocol.is_some())
                 + usize::from(self.query.is_some())
                 + usize::from(self.status_code.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Host", &self.host, leaf);
             put_json(&mut m, "Path", &self.path, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
             put_json(&mut m, "Protocol", &self.protocol, leaf);
             put_json(&mut m, "Query", &self.query, leaf);
             put_json(&mut m, "StatusCode", &self.status_code, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1691,12 +1691,12 @@ pub mod listener {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1748,12 +1748,12 @@ pub mod listener {
             put(&mut m, "TrustStoreArn", &self.trust_store_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.advertise_trust_store_ca_names.is_some())
                 + usize::from(self.ignore_client_certificate_expiry.is_some())
                 + usize::from(self.mode.is_some())
                 + usize::from(self.trust_store_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AdvertiseTrustStoreCaNames",
@@ -1768,7 +1768,7 @@ pub mod listener {
             );
             put_json(&mut m, "Mode", &self.mode, leaf);
             put_json(&mut m, "TrustStoreArn", &self.trust_store_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1799,12 +1799,12 @@ pub mod listener {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1846,8 +1846,8 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1889,8 +1889,8 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1928,8 +1928,8 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1962,8 +1962,8 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2008,8 +2008,8 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2042,8 +2042,8 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2097,8 +2097,8 @@ pub mod listener {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -2170,21 +2170,21 @@ impl ToValue for CfnListenerRule {
         put(&mut m, "Transforms", &self.transforms);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.actions.is_some())
             + usize::from(self.conditions.is_some())
             + usize::from(self.listener_arn.is_some())
             + usize::from(self.priority.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.transforms.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Actions", &self.actions, leaf);
         put_json(&mut m, "Conditions", &self.conditions, leaf);
         put_json(&mut m, "ListenerArn", &self.listener_arn, leaf);
         put_json(&mut m, "Priority", &self.priority, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "Transforms", &self.transforms, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -2195,7 +2195,7 @@ impl CfnProperties for CfnListenerRule {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -2297,7 +2297,7 @@ pub mod listener_rule {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.authenticate_cognito_config.is_some())
                 + usize::from(self.authenticate_oidc_config.is_some())
                 + usize::from(self.fixed_response_config.is_some())
@@ -2307,7 +2307,7 @@ pub mod listener_rule {
                 + usize::from(self.redirect_config.is_some())
                 + usize::from(self.target_group_arn.is_some())
                 + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticateCognitoConfig",
@@ -2337,7 +2337,7 @@ pub mod listener_rule {
             put_json(&mut m, "RedirectConfig", &self.redirect_config, leaf);
             put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2422,7 +2422,7 @@ pub mod listener_rule {
             put(&mut m, "UserPoolDomain", &self.user_pool_domain);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.authentication_request_extra_params.is_some())
                 + usize::from(self.on_unauthenticated_request.is_some())
                 + usize::from(self.scope.is_some())
@@ -2431,7 +2431,7 @@ pub mod listener_rule {
                 + usize::from(self.user_pool_arn.is_some())
                 + usize::from(self.user_pool_client_id.is_some())
                 + usize::from(self.user_pool_domain.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -2450,7 +2450,7 @@ pub mod listener_rule {
             put_json(&mut m, "UserPoolArn", &self.user_pool_arn, leaf);
             put_json(&mut m, "UserPoolClientId", &self.user_pool_client_id, leaf);
             put_json(&mut m, "UserPoolDomain", &self.user_pool_domain, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2568,7 +2568,7 @@ pub mod listener_rule {
             put(&mut m, "UserInfoEndpoint", &self.user_info_endpoint);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.authentication_request_extra_params.is_some())
                 + usize::from(self.authorization_endpoint.is_some())
                 + usize::from(self.client_id.is_some())
@@ -2581,7 +2581,7 @@ pub mod listener_rule {
                 + usize::from(self.token_endpoint.is_some())
                 + usize::from(self.use_existing_client_secret.is_some())
                 + usize::from(self.user_info_endpoint.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AuthenticationRequestExtraParams",
@@ -2614,7 +2614,7 @@ pub mod listener_rule {
                 leaf,
             );
             put_json(&mut m, "UserInfoEndpoint", &self.user_info_endpoint, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2654,15 +2654,15 @@ pub mod listener_rule {
             put(&mut m, "StatusCode", &self.status_code);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.content_type.is_some())
                 + usize::from(self.message_body.is_some())
                 + usize::from(self.status_code.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ContentType", &self.content_type, leaf);
             put_json(&mut m, "MessageBody", &self.message_body, leaf);
             put_json(&mut m, "StatusCode", &self.status_code, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2700,10 +2700,10 @@ pub mod listener_rule {
             put(&mut m, "TargetGroups", &self.target_groups);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.target_group_stickiness_config.is_some())
                 + usize::from(self.target_groups.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "TargetGroupStickinessConfig",
@@ -2711,7 +2711,7 @@ pub mod listener_rule {
                 leaf,
             );
             put_json(&mut m, "TargetGroups", &self.target_groups, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2743,13 +2743,13 @@ pub mod listener_rule {
             put(&mut m, "Enabled", &self.enabled);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.duration_seconds.is_some()) + usize::from(self.enabled.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DurationSeconds", &self.duration_seconds, leaf);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2781,13 +2781,13 @@ pub mod listener_rule {
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.target_group_arn.is_some()) + usize::from(self.weight.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "TargetGroupArn", &self.target_group_arn, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2825,15 +2825,15 @@ pub mod listener_rule {
             put(&mut m, "JwksEndpoint", &self.jwks_endpoint);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.additional_claims.is_some())
                 + usize::from(self.issuer.is_some())
                 + usize::from(self.jwks_endpoint.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AdditionalClaims", &self.additional_claims, leaf);
             put_json(&mut m, "Issuer", &self.issuer, leaf);
             put_json(&mut m, "JwksEndpoint", &self.jwks_endpoint, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2871,15 +2871,15 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.format.is_some())
                 + usize::from(self.name.is_some())
                 + usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Format", &self.format, leaf);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2951,21 +2951,21 @@ pub mod listener_rule {
             put(&mut m, "StatusCode", &self.status_code);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.host.is_some())
                 + usize::from(self.path.is_some())
                 + usize::from(self.port.is_some())
                 + usize::from(self.protocol.is_some())
                 + usize::from(self.query.is_some())
                 + usize::from(self.status_code.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Host", &self.host, leaf);
             put_json(&mut m, "Path", &self.path, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
             put_json(&mut m, "Protocol", &self.protocol, leaf);
             put_json(&mut m, "Query", &self.query, leaf);
             put_json(&mut m, "StatusCode", &self.status_code, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3077,7 +3077,7 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.field.is_some())
                 + usize::from(self.host_header_config.is_some())
                 + usize::from(self.http_header_config.is_some())
@@ -3087,7 +3087,7 @@ pub mod listener_rule {
                 + usize::from(self.regex_values.is_some())
                 + usize::from(self.source_ip_config.is_some())
                 + usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Field", &self.field, leaf);
             put_json(&mut m, "HostHeaderConfig", &self.host_header_config, leaf);
             put_json(&mut m, "HttpHeaderConfig", &self.http_header_config, leaf);
@@ -3102,7 +3102,7 @@ pub mod listener_rule {
             put_json(&mut m, "RegexValues", &self.regex_values, leaf);
             put_json(&mut m, "SourceIpConfig", &self.source_ip_config, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3135,12 +3135,12 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.regex_values.is_some()) + usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "RegexValues", &self.regex_values, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3184,15 +3184,15 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.http_header_name.is_some())
                 + usize::from(self.regex_values.is_some())
                 + usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "HttpHeaderName", &self.http_header_name, leaf);
             put_json(&mut m, "RegexValues", &self.regex_values, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3222,11 +3222,11 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3259,12 +3259,12 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.regex_values.is_some()) + usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "RegexValues", &self.regex_values, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3294,11 +3294,11 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3329,12 +3329,12 @@ pub mod listener_rule {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3372,13 +3372,13 @@ pub mod listener_rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.ip_address_type.is_some()) + usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "IpAddressType", &self.ip_address_type, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3409,12 +3409,12 @@ pub mod listener_rule {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3456,11 +3456,11 @@ pub mod listener_rule {
             put(&mut m, "UrlRewriteConfig", &self.url_rewrite_config);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.host_header_rewrite_config.is_some())
                 + usize::from(self.type_.is_some())
                 + usize::from(self.url_rewrite_config.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "HostHeaderRewriteConfig",
@@ -3469,7 +3469,7 @@ pub mod listener_rule {
             );
             put_json(&mut m, "Type", &self.type_, leaf);
             put_json(&mut m, "UrlRewriteConfig", &self.url_rewrite_config, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3495,11 +3495,11 @@ pub mod listener_rule {
             put(&mut m, "Rewrites", &self.rewrites);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.rewrites.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Rewrites", &self.rewrites, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3530,12 +3530,12 @@ pub mod listener_rule {
             put(&mut m, "Replace", &self.replace);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.regex.is_some()) + usize::from(self.replace.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Regex", &self.regex, leaf);
             put_json(&mut m, "Replace", &self.replace, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3577,8 +3577,8 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3620,8 +3620,8 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3659,8 +3659,8 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3693,8 +3693,8 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3739,8 +3739,8 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3773,8 +3773,8 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3807,8 +3807,8 @@ pub mod listener_rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -3976,7 +3976,7 @@ impl ToValue for CfnTargetGroup {
         put(&mut m, "VpcId", &self.vpc_id);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.health_check_enabled.is_some())
             + usize::from(self.health_check_interval_seconds.is_some())
             + usize::from(self.health_check_path.is_some())
@@ -3997,7 +3997,7 @@ impl ToValue for CfnTargetGroup {
             + usize::from(self.targets.is_some())
             + usize::from(self.unhealthy_threshold_count.is_some())
             + usize::from(self.vpc_id.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "HealthCheckEnabled",
@@ -4053,7 +4053,7 @@ impl ToValue for CfnTargetGroup {
             leaf,
         );
         put_json(&mut m, "VpcId", &self.vpc_id, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -4064,7 +4064,7 @@ impl CfnProperties for CfnTargetGroup {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -4129,12 +4129,12 @@ pub mod target_group {
             put(&mut m, "HttpCode", &self.http_code);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.grpc_code.is_some()) + usize::from(self.http_code.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "GrpcCode", &self.grpc_code, leaf);
             put_json(&mut m, "HttpCode", &self.http_code, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4165,12 +4165,12 @@ pub mod target_group {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4201,12 +4201,12 @@ pub mod target_group {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4250,17 +4250,17 @@ pub mod target_group {
             put(&mut m, "QuicServerId", &self.quic_server_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.availability_zone.is_some())
                 + usize::from(self.id.is_some())
                 + usize::from(self.port.is_some())
                 + usize::from(self.quic_server_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AvailabilityZone", &self.availability_zone, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Port", &self.port, leaf);
             put_json(&mut m, "QuicServerId", &self.quic_server_id, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4314,8 +4314,8 @@ pub mod target_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4348,8 +4348,8 @@ pub mod target_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4403,8 +4403,8 @@ pub mod target_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4443,8 +4443,8 @@ pub mod target_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4484,13 +4484,13 @@ impl ToValue for CfnListenerCertificate {
         put(&mut m, "ListenerArn", &self.listener_arn);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set =
             usize::from(self.certificates.is_some()) + usize::from(self.listener_arn.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Certificates", &self.certificates, leaf);
         put_json(&mut m, "ListenerArn", &self.listener_arn, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -4501,7 +4501,7 @@ impl CfnProperties for CfnListenerCertificate {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -4541,11 +4541,11 @@ pub mod listener_certificate {
             put(&mut m, "CertificateArn", &self.certificate_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.certificate_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CertificateArn", &self.certificate_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 

@@ -96,7 +96,7 @@ impl ToValue for CfnRule {
         put(&mut m, "Targets", &self.targets);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.description.is_some())
             + usize::from(self.event_bus_name.is_some())
             + usize::from(self.event_pattern.is_some())
@@ -106,7 +106,7 @@ impl ToValue for CfnRule {
             + usize::from(self.state.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.targets.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(&mut m, "EventBusName", &self.event_bus_name, leaf);
         put_json(&mut m, "EventPattern", &self.event_pattern, leaf);
@@ -121,7 +121,7 @@ impl ToValue for CfnRule {
         put_json(&mut m, "State", &self.state, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "Targets", &self.targets, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -132,7 +132,7 @@ impl CfnProperties for CfnRule {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -185,12 +185,12 @@ pub mod rule {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -320,7 +320,7 @@ pub mod rule {
             put(&mut m, "SqsParameters", &self.sqs_parameters);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.app_sync_parameters.is_some())
                 + usize::from(self.arn.is_some())
                 + usize::from(self.batch_parameters.is_some())
@@ -338,7 +338,7 @@ pub mod rule {
                 + usize::from(self.run_command_parameters.is_some())
                 + usize::from(self.sage_maker_pipeline_parameters.is_some())
                 + usize::from(self.sqs_parameters.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AppSyncParameters", &self.app_sync_parameters, leaf);
             put_json(&mut m, "Arn", &self.arn, leaf);
             put_json(&mut m, "BatchParameters", &self.batch_parameters, leaf);
@@ -371,7 +371,7 @@ pub mod rule {
                 leaf,
             );
             put_json(&mut m, "SqsParameters", &self.sqs_parameters, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -397,11 +397,11 @@ pub mod rule {
             put(&mut m, "GraphQLOperation", &self.graph_ql_operation);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.graph_ql_operation.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "GraphQLOperation", &self.graph_ql_operation, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -445,17 +445,17 @@ pub mod rule {
             put(&mut m, "RetryStrategy", &self.retry_strategy);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.array_properties.is_some())
                 + usize::from(self.job_definition.is_some())
                 + usize::from(self.job_name.is_some())
                 + usize::from(self.retry_strategy.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ArrayProperties", &self.array_properties, leaf);
             put_json(&mut m, "JobDefinition", &self.job_definition, leaf);
             put_json(&mut m, "JobName", &self.job_name, leaf);
             put_json(&mut m, "RetryStrategy", &self.retry_strategy, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -481,11 +481,11 @@ pub mod rule {
             put(&mut m, "Size", &self.size);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.size.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Size", &self.size, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -511,11 +511,11 @@ pub mod rule {
             put(&mut m, "Attempts", &self.attempts);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.attempts.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Attempts", &self.attempts, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -541,11 +541,11 @@ pub mod rule {
             put(&mut m, "Arn", &self.arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Arn", &self.arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -657,7 +657,7 @@ pub mod rule {
             put(&mut m, "TaskDefinitionArn", &self.task_definition_arn);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.capacity_provider_strategy.is_some())
                 + usize::from(self.enable_ecs_managed_tags.is_some())
                 + usize::from(self.enable_execute_command.is_some())
@@ -672,7 +672,7 @@ pub mod rule {
                 + usize::from(self.tag_list.is_some())
                 + usize::from(self.task_count.is_some())
                 + usize::from(self.task_definition_arn.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "CapacityProviderStrategy",
@@ -717,7 +717,7 @@ pub mod rule {
             put_json(&mut m, "TagList", &self.tag_list, leaf);
             put_json(&mut m, "TaskCount", &self.task_count, leaf);
             put_json(&mut m, "TaskDefinitionArn", &self.task_definition_arn, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -755,15 +755,15 @@ pub mod rule {
             put(&mut m, "Weight", &self.weight);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.base.is_some())
                 + usize::from(self.capacity_provider.is_some())
                 + usize::from(self.weight.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Base", &self.base, leaf);
             put_json(&mut m, "CapacityProvider", &self.capacity_provider, leaf);
             put_json(&mut m, "Weight", &self.weight, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -789,16 +789,16 @@ pub mod rule {
             put(&mut m, "AwsVpcConfiguration", &self.aws_vpc_configuration);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.aws_vpc_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AwsVpcConfiguration",
                 &self.aws_vpc_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -836,15 +836,15 @@ pub mod rule {
             put(&mut m, "Subnets", &self.subnets);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.assign_public_ip.is_some())
                 + usize::from(self.security_groups.is_some())
                 + usize::from(self.subnets.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AssignPublicIp", &self.assign_public_ip, leaf);
             put_json(&mut m, "SecurityGroups", &self.security_groups, leaf);
             put_json(&mut m, "Subnets", &self.subnets, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -875,12 +875,12 @@ pub mod rule {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.expression.is_some()) + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Expression", &self.expression, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -911,12 +911,12 @@ pub mod rule {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.field.is_some()) + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Field", &self.field, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -958,11 +958,11 @@ pub mod rule {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.header_parameters.is_some())
                 + usize::from(self.path_parameter_values.is_some())
                 + usize::from(self.query_string_parameters.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "HeaderParameters", &self.header_parameters, leaf);
             put_json(
                 &mut m,
@@ -976,7 +976,7 @@ pub mod rule {
                 &self.query_string_parameters,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1008,13 +1008,13 @@ pub mod rule {
             put(&mut m, "InputTemplate", &self.input_template);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.input_paths_map.is_some())
                 + usize::from(self.input_template.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "InputPathsMap", &self.input_paths_map, leaf);
             put_json(&mut m, "InputTemplate", &self.input_template, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1040,11 +1040,11 @@ pub mod rule {
             put(&mut m, "PartitionKeyPath", &self.partition_key_path);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.partition_key_path.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "PartitionKeyPath", &self.partition_key_path, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1106,7 +1106,7 @@ pub mod rule {
             put(&mut m, "WithEvent", &self.with_event);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.database.is_some())
                 + usize::from(self.db_user.is_some())
                 + usize::from(self.secret_manager_arn.is_some())
@@ -1114,7 +1114,7 @@ pub mod rule {
                 + usize::from(self.sqls.is_some())
                 + usize::from(self.statement_name.is_some())
                 + usize::from(self.with_event.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Database", &self.database, leaf);
             put_json(&mut m, "DbUser", &self.db_user, leaf);
             put_json(&mut m, "SecretManagerArn", &self.secret_manager_arn, leaf);
@@ -1122,7 +1122,7 @@ pub mod rule {
             put_json(&mut m, "Sqls", &self.sqls, leaf);
             put_json(&mut m, "StatementName", &self.statement_name, leaf);
             put_json(&mut m, "WithEvent", &self.with_event, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1158,10 +1158,10 @@ pub mod rule {
             put(&mut m, "MaximumRetryAttempts", &self.maximum_retry_attempts);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.maximum_event_age_in_seconds.is_some())
                 + usize::from(self.maximum_retry_attempts.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "MaximumEventAgeInSeconds",
@@ -1174,7 +1174,7 @@ pub mod rule {
                 &self.maximum_retry_attempts,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1200,11 +1200,11 @@ pub mod rule {
             put(&mut m, "RunCommandTargets", &self.run_command_targets);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.run_command_targets.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "RunCommandTargets", &self.run_command_targets, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1235,12 +1235,12 @@ pub mod rule {
             put(&mut m, "Values", &self.values);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.values.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Values", &self.values, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1270,16 +1270,16 @@ pub mod rule {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.pipeline_parameter_list.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "PipelineParameterList",
                 &self.pipeline_parameter_list,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1310,12 +1310,12 @@ pub mod rule {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1341,11 +1341,11 @@ pub mod rule {
             put(&mut m, "MessageGroupId", &self.message_group_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.message_group_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "MessageGroupId", &self.message_group_id, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1383,8 +1383,8 @@ pub mod rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1420,8 +1420,8 @@ pub mod rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1454,8 +1454,8 @@ pub mod rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1488,8 +1488,8 @@ pub mod rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -1519,8 +1519,8 @@ pub mod rule {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

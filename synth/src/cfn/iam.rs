@@ -126,7 +126,7 @@ impl ToValue for CfnRole {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.assume_role_policy_document.is_some())
             + usize::from(self.description.is_some())
             + usize::from(self.managed_policy_arns.is_some())
@@ -136,7 +136,7 @@ impl ToValue for CfnRole {
             + usize::from(self.policies.is_some())
             + usize::from(self.role_name.is_some())
             + usize::from(self.tags.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "AssumeRolePolicyDocument",
@@ -161,7 +161,7 @@ impl ToValue for CfnRole {
         put_json(&mut m, "Policies", &self.policies, leaf);
         put_json(&mut m, "RoleName", &self.role_name, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -172,7 +172,7 @@ impl CfnProperties for CfnRole {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -226,13 +226,13 @@ pub mod role {
             put(&mut m, "PolicyName", &self.policy_name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.policy_document.is_some())
                 + usize::from(self.policy_name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
             put_json(&mut m, "PolicyName", &self.policy_name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -263,12 +263,12 @@ pub mod role {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -362,19 +362,19 @@ impl ToValue for CfnPolicy {
         put(&mut m, "Users", &self.users);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.groups.is_some())
             + usize::from(self.policy_document.is_some())
             + usize::from(self.policy_name.is_some())
             + usize::from(self.roles.is_some())
             + usize::from(self.users.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Groups", &self.groups, leaf);
         put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
         put_json(&mut m, "PolicyName", &self.policy_name, leaf);
         put_json(&mut m, "Roles", &self.roles, leaf);
         put_json(&mut m, "Users", &self.users, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -385,7 +385,7 @@ impl CfnProperties for CfnPolicy {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -447,11 +447,11 @@ impl ToValue for CfnInstanceProfile {
         put(&mut m, "Roles", &self.roles);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.instance_profile_name.is_some())
             + usize::from(self.path.is_some())
             + usize::from(self.roles.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "InstanceProfileName",
@@ -460,7 +460,7 @@ impl ToValue for CfnInstanceProfile {
         );
         put_json(&mut m, "Path", &self.path, leaf);
         put_json(&mut m, "Roles", &self.roles, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -471,7 +471,7 @@ impl CfnProperties for CfnInstanceProfile {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -581,7 +581,7 @@ impl ToValue for CfnManagedPolicy {
         put(&mut m, "Users", &self.users);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.description.is_some())
             + usize::from(self.groups.is_some())
             + usize::from(self.managed_policy_name.is_some())
@@ -589,7 +589,7 @@ impl ToValue for CfnManagedPolicy {
             + usize::from(self.policy_document.is_some())
             + usize::from(self.roles.is_some())
             + usize::from(self.users.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(&mut m, "Groups", &self.groups, leaf);
         put_json(&mut m, "ManagedPolicyName", &self.managed_policy_name, leaf);
@@ -597,7 +597,7 @@ impl ToValue for CfnManagedPolicy {
         put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
         put_json(&mut m, "Roles", &self.roles, leaf);
         put_json(&mut m, "Users", &self.users, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -608,7 +608,7 @@ impl CfnProperties for CfnManagedPolicy {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {

@@ -140,7 +140,7 @@ impl ToValue for CfnLogGroup {
         put(&mut m, "Tags", &self.tags);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.bearer_token_authentication_enabled.is_some())
             + usize::from(self.data_protection_policy.is_some())
             + usize::from(self.deletion_protection_enabled.is_some())
@@ -151,7 +151,7 @@ impl ToValue for CfnLogGroup {
             + usize::from(self.resource_policy_document.is_some())
             + usize::from(self.retention_in_days.is_some())
             + usize::from(self.tags.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "BearerTokenAuthenticationEnabled",
@@ -187,7 +187,7 @@ impl ToValue for CfnLogGroup {
         );
         put_json(&mut m, "RetentionInDays", &self.retention_in_days, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -198,7 +198,7 @@ impl CfnProperties for CfnLogGroup {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -243,12 +243,12 @@ pub mod log_group {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -290,8 +290,8 @@ pub mod log_group {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

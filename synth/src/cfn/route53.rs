@@ -142,7 +142,7 @@ impl ToValue for CfnRecordSet {
         put(&mut m, "Weight", &self.weight);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.alias_target.is_some())
             + usize::from(self.cidr_routing_config.is_some())
             + usize::from(self.comment.is_some())
@@ -160,7 +160,7 @@ impl ToValue for CfnRecordSet {
             + usize::from(self.ttl.is_some())
             + usize::from(self.type_.is_some())
             + usize::from(self.weight.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "AliasTarget", &self.alias_target, leaf);
         put_json(&mut m, "CidrRoutingConfig", &self.cidr_routing_config, leaf);
         put_json(&mut m, "Comment", &self.comment, leaf);
@@ -183,7 +183,7 @@ impl ToValue for CfnRecordSet {
         put_json(&mut m, "TTL", &self.ttl, leaf);
         put_json(&mut m, "Type", &self.type_, leaf);
         put_json(&mut m, "Weight", &self.weight, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -194,7 +194,7 @@ impl CfnProperties for CfnRecordSet {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -238,11 +238,11 @@ pub mod record_set {
             put(&mut m, "HostedZoneId", &self.hosted_zone_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dns_name.is_some())
                 + usize::from(self.evaluate_target_health.is_some())
                 + usize::from(self.hosted_zone_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DNSName", &self.dns_name, leaf);
             put_json(
                 &mut m,
@@ -251,7 +251,7 @@ pub mod record_set {
                 leaf,
             );
             put_json(&mut m, "HostedZoneId", &self.hosted_zone_id, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -283,13 +283,13 @@ pub mod record_set {
             put(&mut m, "LocationName", &self.location_name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.collection_id.is_some())
                 + usize::from(self.location_name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CollectionId", &self.collection_id, leaf);
             put_json(&mut m, "LocationName", &self.location_name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -327,15 +327,15 @@ pub mod record_set {
             put(&mut m, "SubdivisionCode", &self.subdivision_code);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.continent_code.is_some())
                 + usize::from(self.country_code.is_some())
                 + usize::from(self.subdivision_code.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ContinentCode", &self.continent_code, leaf);
             put_json(&mut m, "CountryCode", &self.country_code, leaf);
             put_json(&mut m, "SubdivisionCode", &self.subdivision_code, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -379,17 +379,17 @@ pub mod record_set {
             put(&mut m, "LocalZoneGroup", &self.local_zone_group);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.aws_region.is_some())
                 + usize::from(self.bias.is_some())
                 + usize::from(self.coordinates.is_some())
                 + usize::from(self.local_zone_group.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AWSRegion", &self.aws_region, leaf);
             put_json(&mut m, "Bias", &self.bias, leaf);
             put_json(&mut m, "Coordinates", &self.coordinates, leaf);
             put_json(&mut m, "LocalZoneGroup", &self.local_zone_group, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -420,12 +420,12 @@ pub mod record_set {
             put(&mut m, "Longitude", &self.longitude);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.latitude.is_some()) + usize::from(self.longitude.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Latitude", &self.latitude, leaf);
             put_json(&mut m, "Longitude", &self.longitude, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -458,8 +458,8 @@ pub mod record_set {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

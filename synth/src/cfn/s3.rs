@@ -269,7 +269,7 @@ impl ToValue for CfnBucket {
         put(&mut m, "WebsiteConfiguration", &self.website_configuration);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.abac_status.is_some())
             + usize::from(self.accelerate_configuration.is_some())
             + usize::from(self.access_control.is_some())
@@ -295,7 +295,7 @@ impl ToValue for CfnBucket {
             + usize::from(self.tags.is_some())
             + usize::from(self.versioning_configuration.is_some())
             + usize::from(self.website_configuration.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "AbacStatus", &self.abac_status, leaf);
         put_json(
             &mut m,
@@ -396,7 +396,7 @@ impl ToValue for CfnBucket {
             &self.website_configuration,
             leaf,
         );
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -407,7 +407,7 @@ impl CfnProperties for CfnBucket {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -557,16 +557,16 @@ pub mod bucket {
             put(&mut m, "AccelerationStatus", &self.acceleration_status);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.acceleration_status.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AccelerationStatus",
                 &self.acceleration_status,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -612,12 +612,12 @@ pub mod bucket {
             put(&mut m, "TagFilters", &self.tag_filters);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.id.is_some())
                 + usize::from(self.prefix.is_some())
                 + usize::from(self.storage_class_analysis.is_some())
                 + usize::from(self.tag_filters.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(
@@ -627,7 +627,7 @@ pub mod bucket {
                 leaf,
             );
             put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -653,11 +653,11 @@ pub mod bucket {
             put(&mut m, "DataExport", &self.data_export);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.data_export.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DataExport", &self.data_export, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -689,10 +689,10 @@ pub mod bucket {
             put(&mut m, "OutputSchemaVersion", &self.output_schema_version);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.destination.is_some())
                 + usize::from(self.output_schema_version.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Destination", &self.destination, leaf);
             put_json(
                 &mut m,
@@ -700,7 +700,7 @@ pub mod bucket {
                 &self.output_schema_version,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -748,17 +748,17 @@ pub mod bucket {
             put(&mut m, "Prefix", &self.prefix);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.bucket_account_id.is_some())
                 + usize::from(self.bucket_arn.is_some())
                 + usize::from(self.format.is_some())
                 + usize::from(self.prefix.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "BucketAccountId", &self.bucket_account_id, leaf);
             put_json(&mut m, "BucketArn", &self.bucket_arn, leaf);
             put_json(&mut m, "Format", &self.format, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -789,12 +789,12 @@ pub mod bucket {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -824,16 +824,16 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.server_side_encryption_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ServerSideEncryptionConfiguration",
                 &self.server_side_encryption_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -887,11 +887,11 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.blocked_encryption_types.is_some())
                 + usize::from(self.bucket_key_enabled.is_some())
                 + usize::from(self.server_side_encryption_by_default.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "BlockedEncryptionTypes",
@@ -905,7 +905,7 @@ pub mod bucket {
                 &self.server_side_encryption_by_default,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -943,11 +943,11 @@ pub mod bucket {
             put(&mut m, "EncryptionType", &self.encryption_type);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.encryption_type.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "EncryptionType", &self.encryption_type, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1007,13 +1007,13 @@ pub mod bucket {
             put(&mut m, "SSEAlgorithm", &self.sse_algorithm);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.kms_master_key_id.is_some())
                 + usize::from(self.sse_algorithm.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "KMSMasterKeyID", &self.kms_master_key_id, leaf);
             put_json(&mut m, "SSEAlgorithm", &self.sse_algorithm, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1039,11 +1039,11 @@ pub mod bucket {
             put(&mut m, "CorsRules", &self.cors_rules);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.cors_rules.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "CorsRules", &self.cors_rules, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1101,21 +1101,21 @@ pub mod bucket {
             put(&mut m, "MaxAge", &self.max_age);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.allowed_headers.is_some())
                 + usize::from(self.allowed_methods.is_some())
                 + usize::from(self.allowed_origins.is_some())
                 + usize::from(self.exposed_headers.is_some())
                 + usize::from(self.id.is_some())
                 + usize::from(self.max_age.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AllowedHeaders", &self.allowed_headers, leaf);
             put_json(&mut m, "AllowedMethods", &self.allowed_methods, leaf);
             put_json(&mut m, "AllowedOrigins", &self.allowed_origins, leaf);
             put_json(&mut m, "ExposedHeaders", &self.exposed_headers, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "MaxAge", &self.max_age, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1169,19 +1169,19 @@ pub mod bucket {
             put(&mut m, "Tierings", &self.tierings);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.id.is_some())
                 + usize::from(self.prefix.is_some())
                 + usize::from(self.status.is_some())
                 + usize::from(self.tag_filters.is_some())
                 + usize::from(self.tierings.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(&mut m, "Status", &self.status, leaf);
             put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
             put_json(&mut m, "Tierings", &self.tierings, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1212,12 +1212,12 @@ pub mod bucket {
             put(&mut m, "Days", &self.days);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.access_tier.is_some()) + usize::from(self.days.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AccessTier", &self.access_tier, leaf);
             put_json(&mut m, "Days", &self.days, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1283,7 +1283,7 @@ pub mod bucket {
             put(&mut m, "ScheduleFrequency", &self.schedule_frequency);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.destination.is_some())
                 + usize::from(self.enabled.is_some())
                 + usize::from(self.id.is_some())
@@ -1291,7 +1291,7 @@ pub mod bucket {
                 + usize::from(self.optional_fields.is_some())
                 + usize::from(self.prefix.is_some())
                 + usize::from(self.schedule_frequency.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Destination", &self.destination, leaf);
             put_json(&mut m, "Enabled", &self.enabled, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
@@ -1304,7 +1304,7 @@ pub mod bucket {
             put_json(&mut m, "OptionalFields", &self.optional_fields, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(&mut m, "ScheduleFrequency", &self.schedule_frequency, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1349,10 +1349,10 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.rules.is_some())
                 + usize::from(self.transition_default_minimum_object_size.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Rules", &self.rules, leaf);
             put_json(
                 &mut m,
@@ -1360,7 +1360,7 @@ pub mod bucket {
                 &self.transition_default_minimum_object_size,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1508,7 +1508,7 @@ pub mod bucket {
             put(&mut m, "Transitions", &self.transitions);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.abort_incomplete_multipart_upload.is_some())
                 + usize::from(self.expiration_date.is_some())
                 + usize::from(self.expiration_in_days.is_some())
@@ -1525,7 +1525,7 @@ pub mod bucket {
                 + usize::from(self.tag_filters.is_some())
                 + usize::from(self.transition.is_some())
                 + usize::from(self.transitions.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AbortIncompleteMultipartUpload",
@@ -1582,7 +1582,7 @@ pub mod bucket {
             put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
             put_json(&mut m, "Transition", &self.transition, leaf);
             put_json(&mut m, "Transitions", &self.transitions, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1608,16 +1608,16 @@ pub mod bucket {
             put(&mut m, "DaysAfterInitiation", &self.days_after_initiation);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.days_after_initiation.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "DaysAfterInitiation",
                 &self.days_after_initiation,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1653,10 +1653,10 @@ pub mod bucket {
             put(&mut m, "NoncurrentDays", &self.noncurrent_days);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.newer_noncurrent_versions.is_some())
                 + usize::from(self.noncurrent_days.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "NewerNoncurrentVersions",
@@ -1664,7 +1664,7 @@ pub mod bucket {
                 leaf,
             );
             put_json(&mut m, "NoncurrentDays", &self.noncurrent_days, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1706,11 +1706,11 @@ pub mod bucket {
             put(&mut m, "TransitionInDays", &self.transition_in_days);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.newer_noncurrent_versions.is_some())
                 + usize::from(self.storage_class.is_some())
                 + usize::from(self.transition_in_days.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "NewerNoncurrentVersions",
@@ -1719,7 +1719,7 @@ pub mod bucket {
             );
             put_json(&mut m, "StorageClass", &self.storage_class, leaf);
             put_json(&mut m, "TransitionInDays", &self.transition_in_days, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1757,15 +1757,15 @@ pub mod bucket {
             put(&mut m, "TransitionInDays", &self.transition_in_days);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.storage_class.is_some())
                 + usize::from(self.transition_date.is_some())
                 + usize::from(self.transition_in_days.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "StorageClass", &self.storage_class, leaf);
             put_json(&mut m, "TransitionDate", &self.transition_date, leaf);
             put_json(&mut m, "TransitionInDays", &self.transition_in_days, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1813,11 +1813,11 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.destination_bucket_name.is_some())
                 + usize::from(self.log_file_prefix.is_some())
                 + usize::from(self.target_object_key_format.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "DestinationBucketName",
@@ -1831,7 +1831,7 @@ pub mod bucket {
                 &self.target_object_key_format,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1887,12 +1887,12 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.annotation_table_configuration.is_some())
                 + usize::from(self.destination.is_some())
                 + usize::from(self.inventory_table_configuration.is_some())
                 + usize::from(self.journal_table_configuration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AnnotationTableConfiguration",
@@ -1912,7 +1912,7 @@ pub mod bucket {
                 &self.journal_table_configuration,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -1968,13 +1968,13 @@ pub mod bucket {
             put(&mut m, "TableName", &self.table_name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.configuration_state.is_some())
                 + usize::from(self.encryption_configuration.is_some())
                 + usize::from(self.role.is_some())
                 + usize::from(self.table_arn.is_some())
                 + usize::from(self.table_name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ConfigurationState",
@@ -1990,7 +1990,7 @@ pub mod bucket {
             put_json(&mut m, "Role", &self.role, leaf);
             put_json(&mut m, "TableArn", &self.table_arn, leaf);
             put_json(&mut m, "TableName", &self.table_name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2022,13 +2022,13 @@ pub mod bucket {
             put(&mut m, "SseAlgorithm", &self.sse_algorithm);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.kms_key_arn.is_some()) + usize::from(self.sse_algorithm.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "KmsKeyArn", &self.kms_key_arn, leaf);
             put_json(&mut m, "SseAlgorithm", &self.sse_algorithm, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2066,15 +2066,15 @@ pub mod bucket {
             put(&mut m, "TableNamespace", &self.table_namespace);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.table_bucket_arn.is_some())
                 + usize::from(self.table_bucket_type.is_some())
                 + usize::from(self.table_namespace.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "TableBucketArn", &self.table_bucket_arn, leaf);
             put_json(&mut m, "TableBucketType", &self.table_bucket_type, leaf);
             put_json(&mut m, "TableNamespace", &self.table_namespace, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2124,12 +2124,12 @@ pub mod bucket {
             put(&mut m, "TableName", &self.table_name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.configuration_state.is_some())
                 + usize::from(self.encryption_configuration.is_some())
                 + usize::from(self.table_arn.is_some())
                 + usize::from(self.table_name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ConfigurationState",
@@ -2144,7 +2144,7 @@ pub mod bucket {
             );
             put_json(&mut m, "TableArn", &self.table_arn, leaf);
             put_json(&mut m, "TableName", &self.table_name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2194,12 +2194,12 @@ pub mod bucket {
             put(&mut m, "TableName", &self.table_name);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.encryption_configuration.is_some())
                 + usize::from(self.record_expiration.is_some())
                 + usize::from(self.table_arn.is_some())
                 + usize::from(self.table_name.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "EncryptionConfiguration",
@@ -2209,7 +2209,7 @@ pub mod bucket {
             put_json(&mut m, "RecordExpiration", &self.record_expiration, leaf);
             put_json(&mut m, "TableArn", &self.table_arn, leaf);
             put_json(&mut m, "TableName", &self.table_name, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2240,12 +2240,12 @@ pub mod bucket {
             put(&mut m, "Expiration", &self.expiration);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.days.is_some()) + usize::from(self.expiration.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Days", &self.days, leaf);
             put_json(&mut m, "Expiration", &self.expiration, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2275,16 +2275,16 @@ pub mod bucket {
             put(&mut m, "S3TablesDestination", &self.s3_tables_destination);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.s3_tables_destination.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "S3TablesDestination",
                 &self.s3_tables_destination,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2328,17 +2328,17 @@ pub mod bucket {
             put(&mut m, "TableNamespace", &self.table_namespace);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.table_arn.is_some())
                 + usize::from(self.table_bucket_arn.is_some())
                 + usize::from(self.table_name.is_some())
                 + usize::from(self.table_namespace.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "TableArn", &self.table_arn, leaf);
             put_json(&mut m, "TableBucketArn", &self.table_bucket_arn, leaf);
             put_json(&mut m, "TableName", &self.table_name, leaf);
             put_json(&mut m, "TableNamespace", &self.table_namespace, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2382,17 +2382,17 @@ pub mod bucket {
             put(&mut m, "TagFilters", &self.tag_filters);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.access_point_arn.is_some())
                 + usize::from(self.id.is_some())
                 + usize::from(self.prefix.is_some())
                 + usize::from(self.tag_filters.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "AccessPointArn", &self.access_point_arn, leaf);
             put_json(&mut m, "Id", &self.id, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2448,12 +2448,12 @@ pub mod bucket {
             put(&mut m, "TopicConfigurations", &self.topic_configurations);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.event_bridge_configuration.is_some())
                 + usize::from(self.lambda_configurations.is_some())
                 + usize::from(self.queue_configurations.is_some())
                 + usize::from(self.topic_configurations.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "EventBridgeConfiguration",
@@ -2478,7 +2478,7 @@ pub mod bucket {
                 &self.topic_configurations,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2506,16 +2506,16 @@ pub mod bucket {
             put(&mut m, "EventBridgeEnabled", &self.event_bridge_enabled);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.event_bridge_enabled.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "EventBridgeEnabled",
                 &self.event_bridge_enabled,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2553,15 +2553,15 @@ pub mod bucket {
             put(&mut m, "Function", &self.function);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.event.is_some())
                 + usize::from(self.filter.is_some())
                 + usize::from(self.function.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Event", &self.event, leaf);
             put_json(&mut m, "Filter", &self.filter, leaf);
             put_json(&mut m, "Function", &self.function, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2587,11 +2587,11 @@ pub mod bucket {
             put(&mut m, "S3Key", &self.s3_key);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.s3_key.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "S3Key", &self.s3_key, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2619,11 +2619,11 @@ pub mod bucket {
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.rules.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Rules", &self.rules, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2654,12 +2654,12 @@ pub mod bucket {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Name", &self.name, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2697,15 +2697,15 @@ pub mod bucket {
             put(&mut m, "Queue", &self.queue);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.event.is_some())
                 + usize::from(self.filter.is_some())
                 + usize::from(self.queue.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Event", &self.event, leaf);
             put_json(&mut m, "Filter", &self.filter, leaf);
             put_json(&mut m, "Queue", &self.queue, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2743,15 +2743,15 @@ pub mod bucket {
             put(&mut m, "Topic", &self.topic);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.event.is_some())
                 + usize::from(self.filter.is_some())
                 + usize::from(self.topic.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Event", &self.event, leaf);
             put_json(&mut m, "Filter", &self.filter, leaf);
             put_json(&mut m, "Topic", &self.topic, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2783,13 +2783,13 @@ pub mod bucket {
             put(&mut m, "Rule", &self.rule);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.object_lock_enabled.is_some()) + usize::from(self.rule.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ObjectLockEnabled", &self.object_lock_enabled, leaf);
             put_json(&mut m, "Rule", &self.rule, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2815,11 +2815,11 @@ pub mod bucket {
             put(&mut m, "DefaultRetention", &self.default_retention);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.default_retention.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DefaultRetention", &self.default_retention, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2869,17 +2869,17 @@ pub mod bucket {
             put(&mut m, "Years", &self.years);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.days.is_some())
                 + usize::from(self.default_event_hold.is_some())
                 + usize::from(self.mode.is_some())
                 + usize::from(self.years.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Days", &self.days, leaf);
             put_json(&mut m, "DefaultEventHold", &self.default_event_hold, leaf);
             put_json(&mut m, "Mode", &self.mode, leaf);
             put_json(&mut m, "Years", &self.years, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2912,12 +2912,12 @@ pub mod bucket {
             put(&mut m, "Years", &self.years);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.days.is_some()) + usize::from(self.years.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Days", &self.days, leaf);
             put_json(&mut m, "Years", &self.years, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2945,11 +2945,11 @@ pub mod bucket {
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.rules.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Rules", &self.rules, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -2977,11 +2977,11 @@ pub mod bucket {
             put(&mut m, "ObjectOwnership", &self.object_ownership);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.object_ownership.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ObjectOwnership", &self.object_ownership, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3043,12 +3043,12 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.block_public_acls.is_some())
                 + usize::from(self.block_public_policy.is_some())
                 + usize::from(self.ignore_public_acls.is_some())
                 + usize::from(self.restrict_public_buckets.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "BlockPublicAcls", &self.block_public_acls, leaf);
             put_json(&mut m, "BlockPublicPolicy", &self.block_public_policy, leaf);
             put_json(&mut m, "IgnorePublicAcls", &self.ignore_public_acls, leaf);
@@ -3058,7 +3058,7 @@ pub mod bucket {
                 &self.restrict_public_buckets,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3089,12 +3089,12 @@ pub mod bucket {
             put(&mut m, "Rules", &self.rules);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.role.is_some()) + usize::from(self.rules.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Role", &self.role, leaf);
             put_json(&mut m, "Rules", &self.rules, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3180,7 +3180,7 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.delete_marker_replication.is_some())
                 + usize::from(self.destination.is_some())
                 + usize::from(self.filter.is_some())
@@ -3189,7 +3189,7 @@ pub mod bucket {
                 + usize::from(self.priority.is_some())
                 + usize::from(self.source_selection_criteria.is_some())
                 + usize::from(self.status.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "DeleteMarkerReplication",
@@ -3208,7 +3208,7 @@ pub mod bucket {
                 leaf,
             );
             put_json(&mut m, "Status", &self.status, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3238,11 +3238,11 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.status.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3318,7 +3318,7 @@ pub mod bucket {
             put(&mut m, "StorageClass", &self.storage_class);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.access_control_translation.is_some())
                 + usize::from(self.account.is_some())
                 + usize::from(self.bucket.is_some())
@@ -3326,7 +3326,7 @@ pub mod bucket {
                 + usize::from(self.metrics.is_some())
                 + usize::from(self.replication_time.is_some())
                 + usize::from(self.storage_class.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "AccessControlTranslation",
@@ -3344,7 +3344,7 @@ pub mod bucket {
             put_json(&mut m, "Metrics", &self.metrics, leaf);
             put_json(&mut m, "ReplicationTime", &self.replication_time, leaf);
             put_json(&mut m, "StorageClass", &self.storage_class, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3370,11 +3370,11 @@ pub mod bucket {
             put(&mut m, "Owner", &self.owner);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.owner.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Owner", &self.owner, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3402,11 +3402,11 @@ pub mod bucket {
             put(&mut m, "ReplicaKmsKeyID", &self.replica_kms_key_id);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.replica_kms_key_id.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ReplicaKmsKeyID", &self.replica_kms_key_id, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3438,13 +3438,13 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set =
                 usize::from(self.event_threshold.is_some()) + usize::from(self.status.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "EventThreshold", &self.event_threshold, leaf);
             put_json(&mut m, "Status", &self.status, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3472,11 +3472,11 @@ pub mod bucket {
             put(&mut m, "Minutes", &self.minutes);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.minutes.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Minutes", &self.minutes, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3507,12 +3507,12 @@ pub mod bucket {
             put(&mut m, "Time", &self.time);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.status.is_some()) + usize::from(self.time.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
             put_json(&mut m, "Time", &self.time, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3558,15 +3558,15 @@ pub mod bucket {
             put(&mut m, "TagFilter", &self.tag_filter);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.and.is_some())
                 + usize::from(self.prefix.is_some())
                 + usize::from(self.tag_filter.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "And", &self.and, leaf);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(&mut m, "TagFilter", &self.tag_filter, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3603,12 +3603,12 @@ pub mod bucket {
             put(&mut m, "TagFilters", &self.tag_filters);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.prefix.is_some()) + usize::from(self.tag_filters.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Prefix", &self.prefix, leaf);
             put_json(&mut m, "TagFilters", &self.tag_filters, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3644,10 +3644,10 @@ pub mod bucket {
             );
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.replica_modifications.is_some())
                 + usize::from(self.sse_kms_encrypted_objects.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "ReplicaModifications",
@@ -3660,7 +3660,7 @@ pub mod bucket {
                 &self.sse_kms_encrypted_objects,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3688,11 +3688,11 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.status.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3718,11 +3718,11 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.status.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3753,12 +3753,12 @@ pub mod bucket {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3792,11 +3792,11 @@ pub mod bucket {
             put(&mut m, "Status", &self.status);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.status.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Status", &self.status, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3846,12 +3846,12 @@ pub mod bucket {
             put(&mut m, "RoutingRules", &self.routing_rules);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.error_document.is_some())
                 + usize::from(self.index_document.is_some())
                 + usize::from(self.redirect_all_requests_to.is_some())
                 + usize::from(self.routing_rules.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ErrorDocument", &self.error_document, leaf);
             put_json(&mut m, "IndexDocument", &self.index_document, leaf);
             put_json(
@@ -3861,7 +3861,7 @@ pub mod bucket {
                 leaf,
             );
             put_json(&mut m, "RoutingRules", &self.routing_rules, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3892,12 +3892,12 @@ pub mod bucket {
             put(&mut m, "Protocol", &self.protocol);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.host_name.is_some()) + usize::from(self.protocol.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "HostName", &self.host_name, leaf);
             put_json(&mut m, "Protocol", &self.protocol, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3929,10 +3929,10 @@ pub mod bucket {
             put(&mut m, "RoutingRuleCondition", &self.routing_rule_condition);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.redirect_rule.is_some())
                 + usize::from(self.routing_rule_condition.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "RedirectRule", &self.redirect_rule, leaf);
             put_json(
                 &mut m,
@@ -3940,7 +3940,7 @@ pub mod bucket {
                 &self.routing_rule_condition,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -3998,13 +3998,13 @@ pub mod bucket {
             put(&mut m, "ReplaceKeyWith", &self.replace_key_with);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.host_name.is_some())
                 + usize::from(self.http_redirect_code.is_some())
                 + usize::from(self.protocol.is_some())
                 + usize::from(self.replace_key_prefix_with.is_some())
                 + usize::from(self.replace_key_with.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "HostName", &self.host_name, leaf);
             put_json(&mut m, "HttpRedirectCode", &self.http_redirect_code, leaf);
             put_json(&mut m, "Protocol", &self.protocol, leaf);
@@ -4015,7 +4015,7 @@ pub mod bucket {
                 leaf,
             );
             put_json(&mut m, "ReplaceKeyWith", &self.replace_key_with, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4055,10 +4055,10 @@ pub mod bucket {
             put(&mut m, "KeyPrefixEquals", &self.key_prefix_equals);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.http_error_code_returned_equals.is_some())
                 + usize::from(self.key_prefix_equals.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(
                 &mut m,
                 "HttpErrorCodeReturnedEquals",
@@ -4066,7 +4066,7 @@ pub mod bucket {
                 leaf,
             );
             put_json(&mut m, "KeyPrefixEquals", &self.key_prefix_equals, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -4099,8 +4099,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4133,8 +4133,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4191,8 +4191,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4230,8 +4230,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4264,8 +4264,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4303,8 +4303,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4337,8 +4337,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4380,8 +4380,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4414,8 +4414,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4448,8 +4448,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4482,8 +4482,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4567,8 +4567,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4601,8 +4601,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4650,8 +4650,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4684,8 +4684,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4733,8 +4733,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4779,8 +4779,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4813,8 +4813,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4847,8 +4847,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4883,8 +4883,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4917,8 +4917,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4953,8 +4953,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -4984,8 +4984,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5018,8 +5018,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5055,8 +5055,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5089,8 +5089,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5120,8 +5120,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5154,8 +5154,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5188,8 +5188,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5244,8 +5244,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5280,8 +5280,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5314,8 +5314,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5348,8 +5348,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5382,8 +5382,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5416,8 +5416,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5450,8 +5450,8 @@ pub mod bucket {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -5508,12 +5508,12 @@ impl ToValue for CfnBucketPolicy {
         put(&mut m, "PolicyDocument", &self.policy_document);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.bucket.is_some()) + usize::from(self.policy_document.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Bucket", &self.bucket, leaf);
         put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -5524,7 +5524,7 @@ impl CfnProperties for CfnBucketPolicy {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {

@@ -134,7 +134,7 @@ impl ToValue for CfnSecret {
         put(&mut m, "Type", &self.type_);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.description.is_some())
             + usize::from(self.generate_secret_string.is_some())
             + usize::from(self.kms_key_id.is_some())
@@ -143,7 +143,7 @@ impl ToValue for CfnSecret {
             + usize::from(self.secret_string.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.type_.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(
             &mut m,
@@ -157,7 +157,7 @@ impl ToValue for CfnSecret {
         put_json(&mut m, "SecretString", &self.secret_string, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "Type", &self.type_, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -168,7 +168,7 @@ impl CfnProperties for CfnSecret {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -268,7 +268,7 @@ pub mod secret {
             put(&mut m, "SecretStringTemplate", &self.secret_string_template);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.exclude_characters.is_some())
                 + usize::from(self.exclude_lowercase.is_some())
                 + usize::from(self.exclude_numbers.is_some())
@@ -279,7 +279,7 @@ pub mod secret {
                 + usize::from(self.password_length.is_some())
                 + usize::from(self.require_each_included_type.is_some())
                 + usize::from(self.secret_string_template.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "ExcludeCharacters", &self.exclude_characters, leaf);
             put_json(&mut m, "ExcludeLowercase", &self.exclude_lowercase, leaf);
             put_json(&mut m, "ExcludeNumbers", &self.exclude_numbers, leaf);
@@ -305,7 +305,7 @@ pub mod secret {
                 &self.secret_string_template,
                 leaf,
             );
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -336,12 +336,12 @@ pub mod secret {
             put(&mut m, "Region", &self.region);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.kms_key_id.is_some()) + usize::from(self.region.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "KmsKeyId", &self.kms_key_id, leaf);
             put_json(&mut m, "Region", &self.region, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -372,12 +372,12 @@ pub mod secret {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 

@@ -70,19 +70,19 @@ impl ToValue for CfnPrivateDnsNamespace {
         put(&mut m, "Vpc", &self.vpc);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.description.is_some())
             + usize::from(self.name.is_some())
             + usize::from(self.properties.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.vpc.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(&mut m, "Name", &self.name, leaf);
         put_json(&mut m, "Properties", &self.properties, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "Vpc", &self.vpc, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -93,7 +93,7 @@ impl CfnProperties for CfnPrivateDnsNamespace {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -147,11 +147,11 @@ pub mod private_dns_namespace {
             put(&mut m, "DnsProperties", &self.dns_properties);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dns_properties.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DnsProperties", &self.dns_properties, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -177,11 +177,11 @@ pub mod private_dns_namespace {
             put(&mut m, "SOA", &self.soa);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.soa.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "SOA", &self.soa, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -207,11 +207,11 @@ pub mod private_dns_namespace {
             put(&mut m, "TTL", &self.ttl);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.ttl.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "TTL", &self.ttl, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -242,12 +242,12 @@ pub mod private_dns_namespace {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -333,7 +333,7 @@ impl ToValue for CfnService {
         put(&mut m, "Type", &self.type_);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.description.is_some())
             + usize::from(self.dns_config.is_some())
             + usize::from(self.health_check_config.is_some())
@@ -343,7 +343,7 @@ impl ToValue for CfnService {
             + usize::from(self.service_attributes.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.type_.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "Description", &self.description, leaf);
         put_json(&mut m, "DnsConfig", &self.dns_config, leaf);
         put_json(&mut m, "HealthCheckConfig", &self.health_check_config, leaf);
@@ -358,7 +358,7 @@ impl ToValue for CfnService {
         put_json(&mut m, "ServiceAttributes", &self.service_attributes, leaf);
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "Type", &self.type_, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -369,7 +369,7 @@ impl CfnProperties for CfnService {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -429,15 +429,15 @@ pub mod service {
             put(&mut m, "RoutingPolicy", &self.routing_policy);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.dns_records.is_some())
                 + usize::from(self.namespace_id.is_some())
                 + usize::from(self.routing_policy.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "DnsRecords", &self.dns_records, leaf);
             put_json(&mut m, "NamespaceId", &self.namespace_id, leaf);
             put_json(&mut m, "RoutingPolicy", &self.routing_policy, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -468,12 +468,12 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.ttl.is_some()) + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "TTL", &self.ttl, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -511,15 +511,15 @@ pub mod service {
             put(&mut m, "Type", &self.type_);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.failure_threshold.is_some())
                 + usize::from(self.resource_path.is_some())
                 + usize::from(self.type_.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "FailureThreshold", &self.failure_threshold, leaf);
             put_json(&mut m, "ResourcePath", &self.resource_path, leaf);
             put_json(&mut m, "Type", &self.type_, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -545,11 +545,11 @@ pub mod service {
             put(&mut m, "FailureThreshold", &self.failure_threshold);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.failure_threshold.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "FailureThreshold", &self.failure_threshold, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -580,12 +580,12 @@ pub mod service {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 
@@ -624,8 +624,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -658,8 +658,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -695,8 +695,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -726,8 +726,8 @@ pub mod service {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

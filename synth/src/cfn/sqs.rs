@@ -218,7 +218,7 @@ impl ToValue for CfnQueue {
         put(&mut m, "VisibilityTimeout", &self.visibility_timeout);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.content_based_deduplication.is_some())
             + usize::from(self.deduplication_scope.is_some())
             + usize::from(self.delay_seconds.is_some())
@@ -235,7 +235,7 @@ impl ToValue for CfnQueue {
             + usize::from(self.sqs_managed_sse_enabled.is_some())
             + usize::from(self.tags.is_some())
             + usize::from(self.visibility_timeout.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(
             &mut m,
             "ContentBasedDeduplication",
@@ -297,7 +297,7 @@ impl ToValue for CfnQueue {
         );
         put_json(&mut m, "Tags", &self.tags, leaf);
         put_json(&mut m, "VisibilityTimeout", &self.visibility_timeout, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -308,7 +308,7 @@ impl CfnProperties for CfnQueue {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -357,12 +357,12 @@ pub mod queue {
             put(&mut m, "Value", &self.value);
             Value::Map(Box::new(m))
         }
-        fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
             let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
-            let mut m = serde_json::Map::with_capacity(set);
+            let mut m = Vec::with_capacity(set);
             put_json(&mut m, "Key", &self.key, leaf);
             put_json(&mut m, "Value", &self.value, leaf);
-            serde_json::Value::Object(m)
+            crate::json::Node::Object(m)
         }
     }
 

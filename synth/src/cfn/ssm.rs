@@ -110,7 +110,7 @@ impl ToValue for CfnParameter {
         put(&mut m, "Value", &self.value);
         Value::Map(Box::new(m))
     }
-    fn render_json(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         let set = usize::from(self.allowed_pattern.is_some())
             + usize::from(self.data_type.is_some())
             + usize::from(self.description.is_some())
@@ -120,7 +120,7 @@ impl ToValue for CfnParameter {
             + usize::from(self.tier.is_some())
             + usize::from(self.type_.is_some())
             + usize::from(self.value.is_some());
-        let mut m = serde_json::Map::with_capacity(set);
+        let mut m = Vec::with_capacity(set);
         put_json(&mut m, "AllowedPattern", &self.allowed_pattern, leaf);
         put_json(&mut m, "DataType", &self.data_type, leaf);
         put_json(&mut m, "Description", &self.description, leaf);
@@ -130,7 +130,7 @@ impl ToValue for CfnParameter {
         put_json(&mut m, "Tier", &self.tier, leaf);
         put_json(&mut m, "Type", &self.type_, leaf);
         put_json(&mut m, "Value", &self.value, leaf);
-        serde_json::Value::Object(m)
+        crate::json::Node::Object(m)
     }
 }
 
@@ -141,7 +141,7 @@ impl CfnProperties for CfnParameter {
     fn to_properties(&self) -> Value {
         self.to_value()
     }
-    fn render_properties(&self, leaf: &mut Leaf<'_>) -> serde_json::Value {
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
         self.render_json(leaf)
     }
     fn as_any(&self) -> &dyn std::any::Any {
@@ -187,8 +187,8 @@ pub mod parameter {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -224,8 +224,8 @@ pub mod parameter {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 
@@ -260,8 +260,8 @@ pub mod parameter {
         fn to_value(&self) -> Value {
             Value::String(self.as_str().to_owned())
         }
-        fn render_json(&self, _: &mut Leaf<'_>) -> serde_json::Value {
-            serde_json::Value::String(self.as_str().to_owned())
+        fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {
+            crate::json::Node::String(self.as_str().to_owned())
         }
     }
 

@@ -106,6 +106,11 @@ pub fn schema_json(type_name: &str) -> Option<&'static str> {
 /// that are intrinsics (and everything below them) are never reported. Returns no
 /// violations for types that are not vendored.
 pub fn validate(type_name: &str, properties: &serde_json::Value) -> Vec<Violation> {
+    validate::validate(type_name, &crate::json::Node::from(properties))
+}
+
+/// [`validate`] for the properties as synth renders them.
+pub(crate) fn validate_node(type_name: &str, properties: &crate::json::Node) -> Vec<Violation> {
     validate::validate(type_name, properties)
 }
 

@@ -13,6 +13,7 @@
 //! coercions CloudFormation performs (`"80"` for an integer, `3` for a string).
 
 use super::{table, Violation};
+use crate::json::{schema::Format, Node};
 use crate::FastMap;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, JsonType, PatternOptions, ValidationError, Validator};
@@ -30,7 +31,7 @@ pub struct SchemaError {
 }
 
 struct Compiled {
-    validator: Validator,
+    validator: Validator<Format>,
     wrapper: Value,
     /// JSON pointers (into `Properties`) of the read-only properties.
     read_only: Vec<String>,
@@ -46,7 +47,7 @@ fn compile(entry: &table::Entry) -> Result<Compiled, SchemaError> {
     // `additionalProperties`, `patternProperties`, `dependentRequired`, `dependencies`,
     // `anyOf`, `oneOf`, `allOf`, without annotations.
     let wrapper: Value = serde_json::from_str(entry.validation).map_err(|e| err(e.to_string()))?;
-    let validator = jsonschema::options()
+    let validator = jsonschema::options_for::<Format>()
         .with_draft(Draft::Draft202012)
         .with_pattern_options(PatternOptions::fancy_regex())
         .should_validate_formats(false)
@@ -138,7 +139,7 @@ pub fn compile_all_fresh() -> Result<usize, SchemaError> {
     Ok(table::ENTRIES.len())
 }
 
-pub(super) fn validate(type_name: &str, properties: &Value) -> Vec<Violation> {
+pub(super) fn validate(type_name: &str, properties: &Node) -> Vec<Violation> {
     let Some(compiled) = compiled(type_name) else {
         return Vec::new();
     };
@@ -152,14 +153,14 @@ pub(super) fn validate(type_name: &str, properties: &Value) -> Vec<Violation> {
             }]
         }
     };
-    let empty = Value::Object(serde_json::Map::new());
-    let root = if properties.is_null() {
+    let empty = Node::Object(Vec::new());
+    let root = if matches!(properties, Node::Null) {
         &empty
     } else {
         properties
     };
     let mut out = Vec::new();
-    if is_intrinsic(root) {
+    if root.is_intrinsic() {
         return out;
     }
     // No `is_valid` pass first: nearly every resource holds a token, and tokens fail the
@@ -198,10 +199,10 @@ fn is_intrinsic(v: &Value) -> bool {
 }
 
 /// True if there is a value at the (unescaped, read-only property) pointer.
-fn exists(root: &Value, pointer: &str) -> bool {
+fn exists(root: &Node, pointer: &str) -> bool {
     let mut cur = root;
     for seg in pointer.trim_start_matches('/').split('/') {
-        match cur.as_object().and_then(|m| m.get(seg)) {
+        match cur.get(seg) {
             Some(n) => cur = n,
             None => return false,
         }
@@ -214,9 +215,9 @@ fn unescape(seg: &str) -> String {
 }
 
 /// True if the value at `pointer`, or any value above it, is an intrinsic.
-fn under_intrinsic(root: &Value, pointer: &str) -> bool {
+fn under_intrinsic(root: &Node, pointer: &str) -> bool {
     let mut cur = root;
-    if is_intrinsic(cur) {
+    if cur.is_intrinsic() {
         return true;
     }
     if pointer.is_empty() {
@@ -224,19 +225,19 @@ fn under_intrinsic(root: &Value, pointer: &str) -> bool {
     }
     for seg in pointer.trim_start_matches('/').split('/') {
         let next = match cur {
-            Value::Object(m) => {
+            Node::Object(_) => {
                 if seg.contains('~') {
-                    m.get(&unescape(seg))
+                    cur.get(&unescape(seg))
                 } else {
-                    m.get(seg)
+                    cur.get(seg)
                 }
             }
-            Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+            Node::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
             _ => None,
         };
         match next {
             Some(n) => {
-                if is_intrinsic(n) {
+                if n.is_intrinsic() {
                     return true;
                 }
                 cur = n;
@@ -268,7 +269,7 @@ fn coercible(instance: &Value, kind: &TypeKind) -> bool {
 
 /// False for errors about tokens or CloudFormation's scalar coercions, and for
 /// `anyOf`/`oneOf` errors that one branch would pass but for those.
-fn is_real(e: &ValidationError<'_>, root: &Value) -> bool {
+fn is_real(e: &ValidationError<'_>, root: &Node) -> bool {
     // Most errors are about the intrinsic itself: check it before walking the path.
     if is_intrinsic(e.instance()) || under_intrinsic(root, e.instance_path().as_str()) {
         return false;
@@ -366,7 +367,7 @@ fn escape(seg: &str) -> String {
     seg.replace('~', "~0").replace('/', "~1")
 }
 
-fn report(e: &ValidationError<'_>, root: &Value, wrapper: &Value, out: &mut Vec<Violation>) {
+fn report(e: &ValidationError<'_>, root: &Node, wrapper: &Value, out: &mut Vec<Violation>) {
     let pointer = e.instance_path().as_str().to_owned();
     let inst = e.instance().as_ref();
     let kind = e.kind();
@@ -543,7 +544,7 @@ fn dependency_trigger<'w>(
 /// properties each branch asks for.
 fn required_alternatives(
     context: &[Vec<ValidationError<'static>>],
-    root: &Value,
+    root: &Node,
 ) -> Option<Vec<String>> {
     let mut names = Vec::new();
     for branch in context {
