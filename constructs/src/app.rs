@@ -599,17 +599,23 @@ impl App {
 
     /// The construct path of a node (`Web/Service/Resource`; `""` for the app).
     pub fn path(&self, scope: impl Scope) -> String {
-        let mut parts = Vec::new();
+        self.path_ids(scope).join("/")
+    }
+
+    /// The ids on a node's construct path, the stack's first: [`App::path`] split at
+    /// its `/`s (what a unique id is made from).
+    pub fn path_ids(&self, scope: impl Scope) -> Vec<&str> {
+        let mut ids = Vec::with_capacity(8);
         let mut cur = Some(scope.node());
         while let Some(n) = cur {
             let node = self.node(n);
             if node.parent.is_some() {
-                parts.push(node.id.as_str());
+                ids.push(node.id.as_str());
             }
             cur = node.parent;
         }
-        parts.reverse();
-        parts.join("/")
+        ids.reverse();
+        ids
     }
 
     /// The construct id of a node.

@@ -106,9 +106,8 @@ fn check_min_max(path: &str, min: u32, max: u32) -> Result<()> {
 
 /// CDK's `Names.uniqueId`: the path below the app made into an id.
 fn unique_id(app: &App, node: NodeId) -> String {
-    let path = app.path(node);
-    let parts: Vec<&str> = path.split('/').collect();
-    berth_synth::logical_id::make_unique_id(&parts).unwrap_or_else(|| path.replace('/', ""))
+    let ids = app.path_ids(node);
+    berth_synth::logical_id::make_unique_id(&ids).unwrap_or_else(|| ids.concat())
 }
 
 fn ecs_service_linked_role() -> Value {

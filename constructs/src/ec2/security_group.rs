@@ -406,9 +406,8 @@ impl SecurityGroup {
 
     /// CDK's `Names.nodeUniqueId`: the full path made into an id.
     fn unique_id(&self, app: &App) -> String {
-        let path = app.path(self.node);
-        let parts: Vec<&str> = path.split('/').collect();
-        berth_synth::logical_id::make_unique_id(&parts).unwrap_or(path.replace('/', ""))
+        let ids = app.path_ids(self.node);
+        berth_synth::logical_id::make_unique_id(&ids).unwrap_or_else(|| ids.concat())
     }
 
     fn check(&self, app: &App, peer: &Peer, port: &Port) -> Result<()> {

@@ -70,9 +70,9 @@ fn create(
         None => None,
         Some(SecurityGroupChoice::Given(sg)) => Some(sg),
         Some(SecurityGroupChoice::Create) => {
-            let parts: Vec<String> = path.split('/').map(str::to_owned).collect();
-            let unique = berth_synth::logical_id::make_unique_id(&parts)
-                .unwrap_or_else(|| path.replace('/', ""));
+            let ids = app.path_ids(node);
+            let unique =
+                berth_synth::logical_id::make_unique_id(&ids).unwrap_or_else(|| ids.concat());
             Some(SecurityGroup::new(
                 app,
                 node,

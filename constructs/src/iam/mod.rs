@@ -886,11 +886,13 @@ impl Role {
 
 /// CDK names a default policy after its logical ID (what `generatePolicyName` does).
 fn policy_name(app: &App, policy_node: NodeId) -> String {
-    let path = app.path(policy_node);
-    let mut parts: Vec<&str> = path.split('/').skip(1).collect();
-    parts.push("Resource");
-    let id = berth_synth::logical_id::make_unique_id(&parts).unwrap_or_else(|| "Policy".into());
-    id.chars().take(128).collect()
+    let mut ids = app.path_ids(policy_node);
+    ids.push("Resource");
+    let mut id =
+        berth_synth::logical_id::make_unique_id(&ids[1..]).unwrap_or_else(|| "Policy".into());
+    // Letters and digits only (one byte each): at most 128 of them.
+    id.truncate(128);
+    id
 }
 
 /// A value as an `Expr<String>` (a literal string, or a token).
