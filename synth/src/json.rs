@@ -147,6 +147,13 @@ pub(crate) fn is_intrinsic_name(k: &str) -> bool {
 }
 
 /// [`Node`] as an instance representation of the `jsonschema` crate.
+///
+/// An intrinsic function (`{"Ref": ..}`, `{"Fn::..": ..}`) reads as the string
+/// [`TOKEN`](schema::TOKEN) to the validator, consistently (type, text, length,
+/// equality, the value of an error): CloudFormation resolves it at deploy time and
+/// synth drops every error at or below one, and most tokens stand where a string is
+/// wanted, where the string raises no error at all. As an object it failed the type of
+/// every string property it filled, and each such error built its instance.
 pub(crate) mod schema {
     use super::{Key, Node};
     use jsonschema::json::{self, Array, NodeIdentity, Object};
@@ -156,6 +163,20 @@ pub(crate) mod schema {
 
     /// The representation (validators are built for it with `jsonschema::options_for`).
     pub(crate) struct Format;
+
+    /// What an intrinsic function reads as.
+    pub(crate) const TOKEN: &str = "token";
+
+    /// The node as the validator sees it: an intrinsic is the string [`TOKEN`].
+    fn seen(node: &Node) -> &Node {
+        static TOKEN_NODE: std::sync::LazyLock<Node> =
+            std::sync::LazyLock::new(|| Node::String(TOKEN.to_owned()));
+        if node.is_intrinsic() {
+            &TOKEN_NODE
+        } else {
+            node
+        }
+    }
 
     impl json::Json for Format {
         type Node<'a> = &'a Node;
@@ -197,7 +218,7 @@ pub(crate) mod schema {
 
         fn as_object(&self) -> Option<Members<'a>> {
             match self {
-                Node::Object(m) => Some(Members(m)),
+                Node::Object(m) if !self.is_intrinsic() => Some(Members(m)),
                 _ => None,
             }
         }
@@ -212,6 +233,7 @@ pub(crate) mod schema {
         fn as_string(&self) -> Option<Cow<'a, str>> {
             match self {
                 Node::String(s) => Some(Cow::Borrowed(s)),
+                _ if self.is_intrinsic() => Some(Cow::Borrowed(TOKEN)),
                 _ => None,
             }
         }
@@ -235,7 +257,7 @@ pub(crate) mod schema {
         }
 
         fn json_type(&self) -> JsonType {
-            match self {
+            match seen(self) {
                 Node::Null => JsonType::Null,
                 Node::Bool(_) => JsonType::Boolean,
                 Node::Number(_) => JsonType::Number,
@@ -246,11 +268,11 @@ pub(crate) mod schema {
         }
 
         fn string_length(&self) -> Option<u64> {
-            self.as_str().map(|s| s.chars().count() as u64)
+            seen(self).as_str().map(|s| s.chars().count() as u64)
         }
 
         fn equals_value(&self, expected: &Value) -> bool {
-            match (self, expected) {
+            match (seen(self), expected) {
                 (Node::String(a), Value::String(b)) => a == b,
                 (Node::String(_), _) | (_, Value::String(_)) => false,
                 (Node::Bool(a), Value::Bool(b)) => a == b,
@@ -261,7 +283,7 @@ pub(crate) mod schema {
         }
 
         fn to_value(&self) -> Cow<'a, Value> {
-            Cow::Owned(self.to_serde())
+            Cow::Owned(seen(self).to_serde())
         }
 
         fn identity(&self) -> Option<NodeIdentity> {

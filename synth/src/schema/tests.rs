@@ -153,6 +153,21 @@ fn type_mismatch() {
 }
 
 #[test]
+fn a_reported_value_shows_its_tokens_as_written() {
+    // The validator reads a token as a string; the message shows the value itself.
+    let mut p = service();
+    p["LoadBalancers"] = json!({"TargetGroupArn": {"Ref": "Tg"}});
+    assert_eq!(
+        check("AWS::ECS::Service", p),
+        one(
+            "/LoadBalancers",
+            "type",
+            r#"{"TargetGroupArn":{"Ref":"Tg"}} is not a list"#
+        )
+    );
+}
+
+#[test]
 fn long_values_are_truncated() {
     let mut p = service();
     p["DesiredCount"] = json!({"Long": "x".repeat(200)});

@@ -7,10 +7,14 @@
 //! (Draft 7 ignores `dependentRequired`), the fancy-regex engine (lookarounds, `\p{..}`),
 //! formats off (cfn-lint's custom formats are unknown to the crate).
 //!
-//! Errors are then filtered: an error whose value, or any value above it on its path, is
-//! an intrinsic function (`{"Ref": ..}`, `{"Fn::..": ..}`, `{"Condition": ..}`) is
-//! dropped, because CloudFormation resolves it at deploy time; so are the scalar
-//! coercions CloudFormation performs (`"80"` for an integer, `3` for a string).
+//! Properties are validated as [`Node`]s, in which the validator reads an intrinsic
+//! function (`{"Ref": ..}`, `{"Fn::..": ..}`, `{"Condition": ..}`) as a string (see
+//! [`crate::json::schema`]), so most resources pass a quick `is_valid` and only the
+//! others have their errors collected. Errors are then filtered: an error whose value,
+//! or any value above it on its path, is an intrinsic function is dropped, because
+//! CloudFormation resolves it at deploy time; so are the scalar coercions CloudFormation
+//! performs (`"80"` for an integer, `3` for a string). Messages show the value as
+//! written, tokens included.
 
 use super::{table, Violation};
 use crate::json::{schema::Format, Node};
@@ -163,12 +167,11 @@ pub(super) fn validate(type_name: &str, properties: &Node) -> Vec<Violation> {
     if root.is_intrinsic() {
         return out;
     }
-    // No `is_valid` pass first: nearly every resource holds a token, and tokens fail the
-    // strict schema (objects where it wants strings, numbers, lists), so a first pass
-    // only adds work (measured on the benchmark's ECS resources).
-    for e in c.validator.iter_errors(root) {
-        if is_real(&e, root) {
-            report(&e, root, &c.wrapper, &mut out);
+    if !c.validator.is_valid(root) {
+        for e in c.validator.iter_errors(root) {
+            if is_real(&e, root) {
+                report(&e, root, &c.wrapper, &mut out);
+            }
         }
     }
     for ptr in &c.read_only {
@@ -187,17 +190,6 @@ pub(super) fn validate(type_name: &str, properties: &Node) -> Vec<Violation> {
     out
 }
 
-/// `{"Ref": ..}`, `{"Condition": ..}` or `{"Fn::..": ..}`: exactly one key.
-fn is_intrinsic(v: &Value) -> bool {
-    match v.as_object() {
-        Some(m) if m.len() == 1 => m
-            .keys()
-            .next()
-            .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::")),
-        _ => false,
-    }
-}
-
 /// True if there is a value at the (unescaped, read-only property) pointer.
 fn exists(root: &Node, pointer: &str) -> bool {
     let mut cur = root;
@@ -214,34 +206,34 @@ fn unescape(seg: &str) -> String {
     seg.replace("~1", "/").replace("~0", "~")
 }
 
+/// The member or item `seg` (a segment of an escaped JSON pointer) of `node`.
+fn step<'n>(node: &'n Node, seg: &str) -> Option<&'n Node> {
+    match node {
+        Node::Object(_) if seg.contains('~') => node.get(&unescape(seg)),
+        Node::Object(_) => node.get(seg),
+        Node::Array(a) => a.get(seg.parse::<usize>().ok()?),
+        _ => None,
+    }
+}
+
+/// The segments of an escaped JSON pointer (none for the root).
+fn segments(pointer: &str) -> impl Iterator<Item = &str> {
+    pointer
+        .strip_prefix('/')
+        .into_iter()
+        .flat_map(|p| p.split('/'))
+}
+
 /// True if the value at `pointer`, or any value above it, is an intrinsic.
 fn under_intrinsic(root: &Node, pointer: &str) -> bool {
     let mut cur = root;
     if cur.is_intrinsic() {
         return true;
     }
-    if pointer.is_empty() {
-        return false;
-    }
-    for seg in pointer.trim_start_matches('/').split('/') {
-        let next = match cur {
-            Node::Object(_) => {
-                if seg.contains('~') {
-                    cur.get(&unescape(seg))
-                } else {
-                    cur.get(seg)
-                }
-            }
-            Node::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
-            _ => None,
-        };
-        match next {
-            Some(n) => {
-                if n.is_intrinsic() {
-                    return true;
-                }
-                cur = n;
-            }
+    for seg in segments(pointer) {
+        match step(cur, seg) {
+            Some(n) if n.is_intrinsic() => return true,
+            Some(n) => cur = n,
             None => return false,
         }
     }
@@ -267,11 +259,13 @@ fn coercible(instance: &Value, kind: &TypeKind) -> bool {
     }
 }
 
-/// False for errors about tokens or CloudFormation's scalar coercions, and for
-/// `anyOf`/`oneOf` errors that one branch would pass but for those.
+/// False for errors about tokens or CloudFormation's scalar coercions, for
+/// `anyOf`/`oneOf` errors that one branch would pass but for those, and for "more than
+/// one form matches" when the value holds a token (which the validator reads as a
+/// string, see [`crate::json::schema`]: what it stands for may match only one).
 fn is_real(e: &ValidationError<'_>, root: &Node) -> bool {
-    // Most errors are about the intrinsic itself: check it before walking the path.
-    if is_intrinsic(e.instance()) || under_intrinsic(root, e.instance_path().as_str()) {
+    let path = e.instance_path().as_str();
+    if under_intrinsic(root, path) {
         return false;
     }
     match e.kind() {
@@ -281,8 +275,26 @@ fn is_real(e: &ValidationError<'_>, root: &Node) -> bool {
                 .iter()
                 .any(|branch| branch.iter().all(|b| !is_real(b, root)))
         }
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            !instance_at(root, path).is_some_and(holds_intrinsic)
+        }
         _ => true,
     }
+}
+
+/// The node at an (escaped) instance path.
+fn instance_at<'n>(root: &'n Node, pointer: &str) -> Option<&'n Node> {
+    segments(pointer).try_fold(root, step)
+}
+
+/// True if `node` is or contains an intrinsic function.
+fn holds_intrinsic(node: &Node) -> bool {
+    node.is_intrinsic()
+        || match node {
+            Node::Array(a) => a.iter().any(holds_intrinsic),
+            Node::Object(m) => m.iter().any(|(_, v)| holds_intrinsic(v)),
+            _ => false,
+        }
 }
 
 const MAX_SHOWN: usize = 80;
@@ -369,7 +381,9 @@ fn escape(seg: &str) -> String {
 
 fn report(e: &ValidationError<'_>, root: &Node, wrapper: &Value, out: &mut Vec<Violation>) {
     let pointer = e.instance_path().as_str().to_owned();
-    let inst = e.instance().as_ref();
+    // The value itself, not the validator's view of it (which reads tokens as strings).
+    let real = instance_at(root, &pointer).map(Node::to_serde);
+    let inst = real.as_ref().unwrap_or_else(|| e.instance().as_ref());
     let kind = e.kind();
     let keyword = kind.keyword().to_owned();
     let message = match kind {
