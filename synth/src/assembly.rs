@@ -582,7 +582,7 @@ pub struct Written {
 }
 
 /// Synthesizes `app` and writes its cloud assembly to `dir` (replacing what was there)
-/// as [`synthesize`](crate::synthesize::synthesize) and [`write`] do, but streaming:
+/// as [`synthesize`](crate::synthesize::synthesize) and [`write`](fn@write) do, but streaming:
 /// each stack's template is written as soon as it is rendered and then dropped, so
 /// the templates are never all in memory at once. The same bytes as
 /// `write(dir, &synthesize(app, options)?, &app.tree, format)`; nothing is written if

@@ -96,7 +96,7 @@ fn compiled(type_name: &str) -> Option<&'static Result<Compiled, SchemaError>> {
 }
 
 /// Starts compiling the schema of `type_name` on a background thread, unless it is not
-/// vendored or already compiled or queued. [`validate`] compiles a schema on first use
+/// vendored or already compiled or queued. [`validate`](super::validate) compiles a schema on first use
 /// otherwise; an app calls this as it adds resources, so that the schemas are ready by
 /// the time synth validates (the app is built on one thread, the other cores idle).
 pub fn compile_in_background(type_name: &str) {
