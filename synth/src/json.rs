@@ -104,21 +104,24 @@ impl Node {
             }
         }
     }
+}
 
-    /// [`Node::to_serde`], taking the value.
-    pub fn into_serde(self) -> Value {
+/// Serializes as the [`Node::to_serde`] value does (the same bytes from any serializer).
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
         match self {
-            Node::Null => Value::Null,
-            Node::Bool(b) => Value::Bool(b),
-            Node::Number(n) => Value::Number(n),
-            Node::String(s) => Value::String(s),
-            Node::Array(a) => Value::Array(a.into_iter().map(Node::into_serde).collect()),
+            Node::Null => s.serialize_unit(),
+            Node::Bool(b) => s.serialize_bool(*b),
+            Node::Number(n) => n.serialize(s),
+            Node::String(t) => s.serialize_str(t),
+            Node::Array(a) => a.serialize(s),
             Node::Object(m) => {
-                let mut out = Map::with_capacity(m.len());
+                let mut map = s.serialize_map(Some(m.len()))?;
                 for (k, v) in m {
-                    out.insert(k.into_owned(), v.into_serde());
+                    map.serialize_entry(k.as_ref(), v)?;
                 }
-                Value::Object(out)
+                map.end()
             }
         }
     }
@@ -370,7 +373,6 @@ mod tests {
         let v = json!({"b": [1, 2.5, null, true, "x"], "a": {"Ref": "R"}, "c": {}});
         let n = Node::from(&v);
         assert_eq!(n.to_serde(), v);
-        assert_eq!(n.clone().into_serde(), v);
         let keys: Vec<&str> = n.as_object().unwrap().iter().map(|(k, _)| &**k).collect();
         assert_eq!(keys, ["b", "a", "c"]);
         assert!(n.get("a").unwrap().is_intrinsic());
@@ -378,6 +380,11 @@ mod tests {
         assert!(Node::member("Fn::GetAtt", Node::Null).is_intrinsic());
         assert!(!Node::member("Refs", Node::Null).is_intrinsic());
         assert_eq!(Node::float(f64::NAN), Node::Null);
+        assert_eq!(serde_json::to_value(&n).unwrap(), v);
+        assert_eq!(
+            serde_json::to_string_pretty(&n).unwrap(),
+            serde_json::to_string_pretty(&v).unwrap()
+        );
     }
 
     #[test]

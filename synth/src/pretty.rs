@@ -141,35 +141,6 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 /// Writes `value` pretty, as it appears at nesting `depth` of a document: the bytes
 /// serde_json's pretty serializer writes, without going through serde (templates are
 /// mostly objects of strings).
-pub(crate) fn write_json(out: &mut Vec<u8>, depth: usize, value: &serde_json::Value) {
-    use serde_json::Value as Json;
-    match value {
-        Json::Null => out.extend_from_slice(b"null"),
-        Json::Bool(true) => out.extend_from_slice(b"true"),
-        Json::Bool(false) => out.extend_from_slice(b"false"),
-        Json::Number(n) => {
-            serde_json::to_writer(&mut *out, n).expect("a number serializes into a Vec")
-        }
-        Json::String(s) => write_str(out, s),
-        Json::Array(items) => {
-            let mut array = Nested::array(out, depth);
-            for item in items {
-                write_json(array.item(), depth + 1, item);
-            }
-            array.end();
-        }
-        Json::Object(map) => {
-            let mut object = Nested::object(out, depth);
-            for (k, v) in map {
-                write_json(object.key(k), depth + 1, v);
-            }
-            object.end();
-        }
-    }
-}
-
-/// [`write_json`] for a [`Node`](crate::json::Node): the same bytes as for its
-/// [`to_serde`](crate::json::Node::to_serde).
 pub(crate) fn write_node(out: &mut Vec<u8>, depth: usize, value: &crate::json::Node) {
     use crate::json::Node;
     match value {
@@ -475,7 +446,7 @@ mod tests {
     }
 
     #[test]
-    fn write_json_writes_what_to_string_pretty_writes() {
+    fn write_node_writes_what_to_string_pretty_writes() {
         let values = [
             json!(null),
             json!(true),
@@ -491,15 +462,16 @@ mod tests {
             json!([{"Ref": "X"}, {"Fn::Join": ["", ["a", {"Ref": "AWS::Region"}]]}]),
         ];
         for v in values {
+            let node = crate::json::Node::from(&v);
             let mut out = Vec::new();
-            write_json(&mut out, 0, &v);
+            write_node(&mut out, 0, &node);
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 serde_json::to_string_pretty(&v).unwrap()
             );
             // Nested: what the serde path writes at depth 2.
             let (mut fast, mut serde) = (Vec::new(), Vec::new());
-            write_json(&mut fast, 2, &v);
+            write_node(&mut fast, 2, &node);
             write_at(&mut serde, 2, &v);
             assert_eq!(fast, serde);
         }

@@ -192,7 +192,7 @@ impl<'t, 'a> Renderer<'t, 'a> {
     /// `v` as a `serde_json::Value` (parameters, outputs, metadata: the sections
     /// written from serde_json values).
     fn render(&mut self, v: &Value) -> Json {
-        self.node(v).into_serde()
+        self.node(v).to_serde()
     }
 
     /// `v` as JSON, its tokens resolved.
@@ -931,7 +931,7 @@ fn render_stack(
                     m.insert(
                         "Condition".into(),
                         r.named(&Target::Element(c), Kind::Condition, "Condition")
-                            .into_serde(),
+                            .to_serde(),
                     );
                 }
                 out.outputs.insert(lid, Json::Object(m));
@@ -970,14 +970,13 @@ fn render_stack(
                         ),
                     }
                 }
-                let condition = res.condition.map(|c| {
-                    r.named(&Target::Element(c), Kind::Condition, "Condition")
-                        .into_serde()
-                });
-                let metadata: Vec<(&str, Json)> = res
+                let condition = res
+                    .condition
+                    .map(|c| r.named(&Target::Element(c), Kind::Condition, "Condition"));
+                let metadata: Vec<(&str, Node)> = res
                     .metadata
                     .iter()
-                    .map(|(k, v)| (k.as_str(), r.render(v)))
+                    .map(|(k, v)| (k.as_str(), r.node(v)))
                     .collect();
                 let has_props = props.as_object().is_some_and(|o| !o.is_empty());
                 if options.validate_schemas {
@@ -1035,10 +1034,10 @@ struct ResourceEntry<'r> {
     type_name: &'r str,
     properties: Option<&'r Node>,
     depends_on: &'r BTreeSet<String>,
-    condition: Option<&'r Json>,
+    condition: Option<&'r Node>,
     update_replace_policy: Option<&'static str>,
     deletion_policy: Option<&'static str>,
-    metadata: &'r [(&'r str, Json)],
+    metadata: &'r [(&'r str, Node)],
     path: &'r str,
 }
 
@@ -1048,7 +1047,7 @@ impl serde::Serialize for ResourceEntry<'_> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("Type", self.type_name)?;
         if let Some(p) = self.properties {
-            m.serialize_entry("Properties", &p.to_serde())?;
+            m.serialize_entry("Properties", p)?;
         }
         if !self.depends_on.is_empty() {
             m.serialize_entry("DependsOn", self.depends_on)?;
@@ -1069,7 +1068,7 @@ impl serde::Serialize for ResourceEntry<'_> {
 
 /// A resource's `Metadata`: its own entries, then `berth:path` (which replaces one
 /// set by hand, in its place).
-struct Metadata<'r>(&'r [(&'r str, Json)], &'r str);
+struct Metadata<'r>(&'r [(&'r str, Node)], &'r str);
 
 impl serde::Serialize for Metadata<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -1104,7 +1103,7 @@ impl ResourceEntry<'_> {
             pretty::write_strs(m.key("DependsOn"), inner, self.depends_on.iter());
         }
         if let Some(c) = self.condition {
-            pretty::write_json(m.key("Condition"), inner, c);
+            pretty::write_node(m.key("Condition"), inner, c);
         }
         if let Some(p) = self.update_replace_policy {
             pretty::write_str(m.key("UpdateReplacePolicy"), p);
@@ -1117,7 +1116,7 @@ impl ResourceEntry<'_> {
             if *k == PATH {
                 pretty::write_str(meta.key(PATH), self.path);
             } else {
-                pretty::write_json(meta.key(k), inner + 1, v);
+                pretty::write_node(meta.key(k), inner + 1, v);
             }
         }
         if !self.metadata.iter().any(|(k, _)| *k == PATH) {
