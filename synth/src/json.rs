@@ -152,11 +152,15 @@ pub(crate) fn is_intrinsic_name(k: &str) -> bool {
 /// [`Node`] as an instance representation of the `jsonschema` crate.
 ///
 /// An intrinsic function (`{"Ref": ..}`, `{"Fn::..": ..}`) reads as the string
-/// [`TOKEN`](schema::TOKEN) to the validator, consistently (type, text, length,
-/// equality, the value of an error): CloudFormation resolves it at deploy time and
-/// synth drops every error at or below one, and most tokens stand where a string is
-/// wanted, where the string raises no error at all. As an object it failed the type of
-/// every string property it filled, and each such error built its instance.
+/// [`TOKEN`](schema::TOKEN) to the validator when it is the node being checked (its
+/// type, text, length, equality and an error's value agree): CloudFormation resolves it
+/// at deploy time and synth drops every error at or below one, and most tokens stand
+/// where a string is wanted, where the string raises no error at all. As an object it
+/// failed the type of every string property it filled, and each such error built its
+/// instance. An array or object holding tokens compares and converts with the tokens as
+/// written (`equals_value`, `to_value`, `is_unique`); the crate's element-wise `const`
+/// comparison of arrays would see them as strings, harmless since no vendored schema
+/// has an array `const`.
 pub(crate) mod schema {
     use super::{Key, Node};
     use jsonschema::json::{self, Array, NodeIdentity, Object};
@@ -186,8 +190,9 @@ pub(crate) mod schema {
         type PreparedKey = String;
         type StringBuffer = ();
 
-        // Members are found by scanning, as serde_json's small ordered objects are.
-        const KEYS_PER_LOOKUP: usize = 2;
+        // `get` scans the members too, so one pass over them always beats a `get` per
+        // required name (the crate multiplies this by at most 16: no overflow).
+        const KEYS_PER_LOOKUP: usize = 1 << 20;
         const ACYCLIC: bool = true;
 
         fn prepare_key(key: &str) -> String {
@@ -270,10 +275,6 @@ pub(crate) mod schema {
             }
         }
 
-        fn string_length(&self) -> Option<u64> {
-            seen(self).as_str().map(|s| s.chars().count() as u64)
-        }
-
         fn equals_value(&self, expected: &Value) -> bool {
             match (seen(self), expected) {
                 (Node::String(a), Value::String(b)) => a == b,
@@ -324,8 +325,10 @@ pub(crate) mod schema {
             (*self).iter()
         }
 
-        /// Compares the nodes pairwise (the crate's default converts every element to a
-        /// `serde_json::Value` first): arrays with `uniqueItems` are short lists of ids.
+        /// Compares the real nodes pairwise. Needed, not only faster: the crate's default
+        /// compares the elements' `to_value`s, where every token reads as the same
+        /// string, so `[{"Ref": "A"}, {"Ref": "B"}]` would fail `uniqueItems` at the
+        /// array itself, an error no filter drops.
         fn is_unique(&self) -> bool {
             let items = *self;
             if items.len() > 64 {

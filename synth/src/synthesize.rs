@@ -1153,11 +1153,14 @@ fn apply_tags(type_name: &str, props: &mut Node, tags: &IndexMap<String, String>
             &mut obj.last_mut().expect("just pushed").1
         }
     };
+    if existing.is_intrinsic() {
+        return; // a token: leave it alone
+    }
     let text = |s: &str| Node::String(s.to_owned());
     match format {
         TagFormat::List => {
             let Node::Array(list) = existing else {
-                return; // a token: leave it alone
+                return;
             };
             let present: BTreeSet<String> = list
                 .iter()

@@ -869,3 +869,52 @@ fn the_streamed_assembly_has_the_bytes_of_the_kept_one() {
         );
     }
 }
+
+#[test]
+fn stack_tags_go_into_tags_properties_but_never_into_a_token() {
+    let mut app = App::new();
+    let s = stack(&mut app, "S");
+    app.add_tag(s, "team", "core");
+    app.add_resource(
+        s,
+        "Listed",
+        raw(
+            "AWS::SQS::Queue",
+            json!({"Tags": [{"Key": "a", "Value": "1"}]}),
+        ),
+    )
+    .unwrap();
+    let mapped = app
+        .add_resource(
+            s,
+            "Mapped",
+            raw(
+                "AWS::SSM::Parameter",
+                json!({"Type": "String", "Value": "v", "Tags": {"a": "1"}}),
+            ),
+        )
+        .unwrap();
+    let token = app
+        .add_resource(
+            s,
+            "Token",
+            raw(
+                "AWS::SSM::Parameter",
+                json!({"Type": "String", "Value": "v"}),
+            ),
+        )
+        .unwrap();
+    app.add_property_override(token, "Tags", Value::ref_to(mapped.id()))
+        .unwrap();
+    let out = app.synth().unwrap();
+    let r = &out.stacks[0].template["Resources"];
+    assert_eq!(
+        r["Listed"]["Properties"]["Tags"],
+        json!([{"Key": "a", "Value": "1"}, {"Key": "team", "Value": "core"}])
+    );
+    assert_eq!(
+        r["Mapped"]["Properties"]["Tags"],
+        json!({"a": "1", "team": "core"})
+    );
+    assert_eq!(r["Token"]["Properties"]["Tags"], json!({"Ref": "Mapped"}));
+}

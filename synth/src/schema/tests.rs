@@ -441,3 +441,26 @@ fn unique_items() {
         )
     );
 }
+
+#[test]
+fn one_of_is_checked_when_the_value_holds_tokens() {
+    // The validator reads a token as a string; a real "both forms" error stays an error.
+    for zone_id in [json!("Z123"), json!({"Ref": "Zone"})] {
+        let p = json!({
+            "Name": {"Fn::Sub": "api.${Domain}"},
+            "Type": "A",
+            "TTL": "60",
+            "ResourceRecords": ["10.0.0.1"],
+            "HostedZoneId": zone_id,
+            "HostedZoneName": "example.com."
+        });
+        let v = check("AWS::Route53::RecordSet", p);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].0, "");
+        assert!(
+            v[0].2
+                .contains("matches more than one of the allowed forms"),
+            "{v:?}"
+        );
+    }
+}

@@ -259,10 +259,8 @@ fn coercible(instance: &Value, kind: &TypeKind) -> bool {
     }
 }
 
-/// False for errors about tokens or CloudFormation's scalar coercions, for
-/// `anyOf`/`oneOf` errors that one branch would pass but for those, and for "more than
-/// one form matches" when the value holds a token (which the validator reads as a
-/// string, see [`crate::json::schema`]: what it stands for may match only one).
+/// False for errors about tokens or CloudFormation's scalar coercions, and for
+/// `anyOf`/`oneOf` errors that one branch would pass but for those.
 fn is_real(e: &ValidationError<'_>, root: &Node) -> bool {
     let path = e.instance_path().as_str();
     if under_intrinsic(root, path) {
@@ -275,9 +273,6 @@ fn is_real(e: &ValidationError<'_>, root: &Node) -> bool {
                 .iter()
                 .any(|branch| branch.iter().all(|b| !is_real(b, root)))
         }
-        ValidationErrorKind::OneOfMultipleValid { .. } => {
-            !instance_at(root, path).is_some_and(holds_intrinsic)
-        }
         _ => true,
     }
 }
@@ -285,16 +280,6 @@ fn is_real(e: &ValidationError<'_>, root: &Node) -> bool {
 /// The node at an (escaped) instance path.
 fn instance_at<'n>(root: &'n Node, pointer: &str) -> Option<&'n Node> {
     segments(pointer).try_fold(root, step)
-}
-
-/// True if `node` is or contains an intrinsic function.
-fn holds_intrinsic(node: &Node) -> bool {
-    node.is_intrinsic()
-        || match node {
-            Node::Array(a) => a.iter().any(holds_intrinsic),
-            Node::Object(m) => m.iter().any(|(_, v)| holds_intrinsic(v)),
-            _ => false,
-        }
 }
 
 const MAX_SHOWN: usize = 80;
