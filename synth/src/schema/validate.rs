@@ -175,7 +175,8 @@ pub(super) fn validate(type_name: &str, properties: &Node) -> Vec<Violation> {
         }
     }
     for ptr in &c.read_only {
-        if exists(root, ptr) && !under_intrinsic(root, ptr) {
+        // Read-only pointers are made of property names: nothing in them is escaped.
+        if instance_at(root, ptr).is_some() && !under_intrinsic(root, ptr) {
             let name = ptr.trim_start_matches('/').replace('/', ".");
             out.push(Violation {
                 pointer: ptr.clone(),
@@ -188,18 +189,6 @@ pub(super) fn validate(type_name: &str, properties: &Node) -> Vec<Violation> {
     }
     out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
     out
-}
-
-/// True if there is a value at the (unescaped, read-only property) pointer.
-fn exists(root: &Node, pointer: &str) -> bool {
-    let mut cur = root;
-    for seg in pointer.trim_start_matches('/').split('/') {
-        match cur.get(seg) {
-            Some(n) => cur = n,
-            None => return false,
-        }
-    }
-    true
 }
 
 fn unescape(seg: &str) -> String {
