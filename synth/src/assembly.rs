@@ -20,6 +20,8 @@ use serde_json::{json, Value as Json};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub mod paths;
+
 /// The cloud-assembly schema version written to `manifest.json` (what aws-cdk-lib
 /// 2.276, with `@aws-cdk/cloud-assembly-schema` 55, writes).
 pub const MANIFEST_VERSION: &str = "55.0.0";
@@ -723,39 +725,130 @@ fn write_asset_manifest(staging: &Path, s: &StackArtifact) -> Result<()> {
     Ok(())
 }
 
-/// Runs `fill` on a fresh temporary sibling of `dir`, then renames it into place;
-/// removes it if `fill` fails, so a failed write leaves `dir` as it was.
+/// Runs `fill` on a fresh staging directory, then moves what it wrote into `dir`;
+/// removes the staging directory if `fill` fails, so a failed write leaves `dir` as it
+/// was.
+///
+/// `dir` must be absent, empty, or hold a previous cloud assembly (see
+/// [`paths::inspect_output`]); anything else is refused before anything is touched.
+/// When `dir` is absent, the staging directory is its sibling and is renamed into
+/// place. When it exists, the staging directory is made inside it (same file system,
+/// nothing written beside it), the entries the previous assembly holds are removed, and
+/// the new ones moved in, `manifest.json` last; entries the previous assembly does not
+/// account for (a user's own files) are left alone, and a new entry that would replace
+/// one of them is refused.
 fn staged<T>(dir: &Path, fill: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    let refused = |problem| SynthError::OutputDirectory {
+        path: dir.to_path_buf(),
+        problem,
     };
-    fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "berth.out".into());
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let previous = paths::inspect_output(dir).map_err(refused)?;
+    let exists = dir.exists();
+    let staging = if exists {
+        dir.join(format!("{STAGING_PREFIX}{}", std::process::id()))
+    } else {
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "berth.out".into());
+        parent.join(format!(".{name}.tmp-{}", std::process::id()))
+    };
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
     fs::create_dir_all(&staging).map_err(io_error(&staging))?;
-    let value = match fill(&staging) {
-        Ok(v) => v,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
+    let value = fill(&staging).and_then(|value| {
+        if exists {
+            move_into(dir, &staging, &previous.unwrap_or_default())?;
+        } else {
+            fs::rename(&staging, dir).map_err(io_error(dir))?;
         }
-    };
-    if dir.exists() {
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(dir, &old).map_err(io_error(dir))?;
-        fs::rename(&staging, dir).map_err(io_error(dir))?;
-        fs::remove_dir_all(&old).map_err(io_error(&old))?;
-    } else {
-        fs::rename(&staging, dir).map_err(io_error(dir))?;
+        Ok(value)
+    });
+    if value.is_err() {
+        let _ = fs::remove_dir_all(&staging);
     }
-    Ok(value)
+    value
+}
+
+/// The name prefix of the staging directory synth makes inside an existing output
+/// directory (a leftover of a killed synth is removed by the next one).
+const STAGING_PREFIX: &str = ".berth-staging-";
+
+/// Replaces the entries of `dir` that `previous` holds with the entries of `staging`,
+/// `manifest.json` last, then removes `staging`.
+fn move_into(dir: &Path, staging: &Path, previous: &paths::PreviousAssembly) -> Result<()> {
+    let staging_name = staging
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    let owned = |name: &str| {
+        previous.entries.iter().any(|e| e == name)
+            || (name.starts_with(STAGING_PREFIX) && Some(name) != staging_name.as_deref())
+    };
+    let mut new: Vec<String> = fs::read_dir(staging)
+        .and_then(|it| {
+            it.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect()
+        })
+        .map_err(io_error(staging))?;
+    new.sort();
+    // Refuse before changing anything: a new entry must not replace a file of the user's.
+    let clashes: Vec<&str> = new
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !owned(n) && fs::symlink_metadata(dir.join(n)).is_ok())
+        .collect();
+    if !clashes.is_empty() {
+        return Err(SynthError::OutputDirectory {
+            path: dir.to_path_buf(),
+            problem: paths::OutputProblem::WouldReplace(
+                clashes.into_iter().map(str::to_owned).collect(),
+            ),
+        });
+    }
+    let leftovers = fs::read_dir(dir)
+        .map_err(io_error(dir))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(STAGING_PREFIX) && Some(n.as_str()) != staging_name.as_deref());
+    let old: Vec<String> = previous
+        .entries
+        .iter()
+        .filter(|n| n.as_str() != "manifest.json")
+        .cloned()
+        .chain(leftovers)
+        .collect();
+    for name in &old {
+        remove_entry(&dir.join(name))?;
+    }
+    for name in new.iter().filter(|n| n.as_str() != "manifest.json") {
+        let to = dir.join(name);
+        fs::rename(staging.join(name), &to).map_err(io_error(&to))?;
+    }
+    let manifest = dir.join("manifest.json");
+    if new.iter().any(|n| n == "manifest.json") {
+        fs::rename(staging.join("manifest.json"), &manifest).map_err(io_error(&manifest))?;
+    }
+    fs::remove_dir(staging).map_err(io_error(staging))
+}
+
+/// Removes a file, a symbolic link (never what it points to) or a directory tree.
+fn remove_entry(path: &Path) -> Result<()> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error(path)(e)),
+    };
+    if meta.is_dir() {
+        fs::remove_dir_all(path).map_err(io_error(path))
+    } else {
+        fs::remove_file(path).map_err(io_error(path))
+    }
 }
 
 #[cfg(test)]

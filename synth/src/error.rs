@@ -141,6 +141,15 @@ pub enum SynthError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The output directory is not one synth may write into (it holds files that are
+    /// not a cloud assembly, or is not a directory); nothing was written or removed.
+    #[error("refusing to write the cloud assembly to {}: {problem}", .path.display())]
+    OutputDirectory {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        problem: crate::assembly::paths::OutputProblem,
+    },
     /// An image asset's directory cannot be staged into the assembly.
     #[error("image asset {asset}: {source}")]
     Asset {

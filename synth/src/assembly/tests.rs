@@ -452,3 +452,286 @@ fn tree_json_is_compact_like_cdk_and_holds_the_tree() {
         "Stack/from \"a\\b\"\t:80 é"
     );
 }
+
+/// One stack app whose stacks are named `names`.
+fn app_of(names: &[&str]) -> AppSpec {
+    AppSpec {
+        stacks: names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| stack(10 * i as u32, n, vec![]))
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn synth_into(dir: &Path, names: &[&str]) -> Result<Written> {
+    synthesize_to(
+        dir,
+        &app_of(names),
+        &SynthOptions::default(),
+        TemplateFormat::Json,
+    )
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn synth_refuses_a_directory_of_user_files_and_touches_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let project = root.path().join("project");
+    fs::create_dir_all(project.join("src")).unwrap();
+    fs::write(project.join("src/main.rs"), "fn main() {}\n").unwrap();
+    fs::write(project.join("NOTES.md"), "mine\n").unwrap();
+    fs::write(project.join("Cargo.toml"), "[package]\n").unwrap();
+    let before = files(&project);
+    for dir in [project.clone(), project.join(".")] {
+        let err = synth_into(&dir, &["App"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "refusing to write the cloud assembly to {}: it is not empty and holds no cloud \
+                 assembly (no manifest.json); it holds Cargo.toml, NOTES.md, src. berth writes \
+                 only into an empty or new directory, or over an assembly it or CDK wrote: \
+                 choose another output directory (e.g. berth.out)",
+                dir.display()
+            )
+        );
+        assert_eq!(
+            files(&project),
+            before,
+            "nothing changed in {}",
+            dir.display()
+        );
+        assert_eq!(
+            names_in(root.path()),
+            ["project"],
+            "nothing written beside it"
+        );
+    }
+    // Its subdirectory with files is refused the same way.
+    let err = synth_into(&project.join("src"), &["App"]).unwrap_err();
+    assert!(err.to_string().contains("it holds main.rs"), "{err}");
+    assert_eq!(files(&project), before);
+}
+
+#[test]
+fn synth_names_at_most_five_entries_and_counts_the_rest() {
+    let root = tempfile::tempdir().unwrap();
+    for i in 0..8 {
+        fs::write(root.path().join(format!("f{i}.txt")), "x").unwrap();
+    }
+    let err = synth_into(root.path(), &["App"]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("it holds f0.txt, f1.txt, f2.txt, f3.txt, f4.txt and 3 more."),
+        "{err}"
+    );
+}
+
+#[test]
+fn synth_refuses_a_symlink_and_a_file() {
+    let root = tempfile::tempdir().unwrap();
+    let elsewhere = root.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    fs::write(elsewhere.join("keep.txt"), "mine").unwrap();
+    let link = root.path().join("out");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let err = synth_into(&link, &["App"]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "refusing to write the cloud assembly to {}: it is a symbolic link (to {}); give the directory itself",
+            link.display(),
+            elsewhere.display()
+        )
+    );
+    assert_eq!(names_in(&elsewhere), ["keep.txt"]);
+    // A link to an empty directory is refused too: the link is not replaced.
+    fs::remove_file(elsewhere.join("keep.txt")).unwrap();
+    assert!(synth_into(&link, &["App"]).is_err());
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(names_in(&elsewhere).is_empty());
+
+    let file = root.path().join("file");
+    fs::write(&file, "mine").unwrap();
+    let err = synth_into(&file, &["App"]).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("it exists and is not a directory"),
+        "{err}"
+    );
+    assert_eq!(fs::read(&file).unwrap(), b"mine");
+}
+
+#[test]
+fn synth_writes_into_an_empty_directory_in_place() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("out");
+    fs::create_dir(&dir).unwrap();
+    synth_into(&dir, &["App"]).unwrap();
+    assert_eq!(
+        names_in(&dir),
+        ["App.template.json", "cdk.out", "manifest.json", "tree.json"]
+    );
+    assert_eq!(names_in(root.path()), ["out"], "no staging left beside it");
+    // `dir/.` (as `-o .` inside it) is the same directory.
+    synth_into(&dir.join("."), &["App"]).unwrap();
+    assert_eq!(
+        names_in(&dir),
+        ["App.template.json", "cdk.out", "manifest.json", "tree.json"]
+    );
+}
+
+#[test]
+fn replacing_a_previous_assembly_removes_only_what_it_holds() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("berth.out");
+    synth_into(&dir, &["Old", "Kept"]).unwrap();
+    fs::write(dir.join("keep.txt"), "mine").unwrap();
+    fs::create_dir(dir.join("notes")).unwrap();
+    fs::write(dir.join("notes/a.md"), "mine").unwrap();
+    // A leftover of a killed synth goes too.
+    fs::create_dir(dir.join(".berth-staging-1")).unwrap();
+    synth_into(&dir, &["Kept", "New"]).unwrap();
+    assert_eq!(
+        names_in(&dir),
+        [
+            "Kept.template.json",
+            "New.template.json",
+            "cdk.out",
+            "keep.txt",
+            "manifest.json",
+            "notes",
+            "tree.json"
+        ]
+    );
+    assert_eq!(fs::read(dir.join("keep.txt")).unwrap(), b"mine");
+    assert_eq!(fs::read(dir.join("notes/a.md")).unwrap(), b"mine");
+    let manifest = read_json(&dir.join("manifest.json"));
+    assert!(manifest["artifacts"].get("Old").is_none());
+    assert!(manifest["artifacts"].get("New").is_some());
+}
+
+#[test]
+fn a_previous_assembly_cannot_make_synth_remove_files_outside_it() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("berth.out");
+    synth_into(&dir, &["App"]).unwrap();
+    fs::write(root.path().join("precious.txt"), "mine").unwrap();
+    let manifest = json!({
+        "version": "55.0.0",
+        "artifacts": {"App": {"type": "aws:cloudformation:stack",
+            "properties": {"templateFile": "../precious.txt"}}}
+    });
+    fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+    let before = files(root.path());
+    let err = synth_into(&dir, &["App"]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "refusing to write the cloud assembly to {}: the previous assembly's manifest names \
+             `../precious.txt`, which berth will not remove: `..` is not allowed",
+            dir.display()
+        )
+    );
+    assert_eq!(files(root.path()), before);
+}
+
+#[test]
+fn a_manifest_that_is_not_an_assembly_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    fs::write(
+        root.path().join("manifest.json"),
+        r#"{"name": "my-web-app"}"#,
+    )
+    .unwrap();
+    fs::write(root.path().join("index.js"), "").unwrap();
+    let err = synth_into(root.path(), &["App"]).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "its manifest.json is not a cloud assembly manifest (it has no `version` string and `artifacts` object)"
+        ),
+        "{err}"
+    );
+    assert_eq!(names_in(root.path()), ["index.js", "manifest.json"]);
+}
+
+#[test]
+fn a_new_entry_never_replaces_a_file_the_previous_assembly_did_not_write() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("berth.out");
+    synth_into(&dir, &["App"]).unwrap();
+    fs::write(dir.join("Other.template.json"), "mine").unwrap();
+    let err = synth_into(&dir, &["App", "Other"]).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "the new assembly would replace Other.template.json, which the previous assembly's manifest does not name"
+        ),
+        "{err}"
+    );
+    assert_eq!(fs::read(dir.join("Other.template.json")).unwrap(), b"mine");
+    assert_eq!(
+        names_in(&dir),
+        [
+            "App.template.json",
+            "Other.template.json",
+            "cdk.out",
+            "manifest.json",
+            "tree.json"
+        ]
+    );
+}
+
+#[test]
+fn an_assembly_written_by_cdk_is_replaced_with_its_asset_directories() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("cdk.out");
+    fs::create_dir_all(dir.join("asset.1234")).unwrap();
+    fs::create_dir_all(dir.join("asset.abcd")).unwrap();
+    fs::write(dir.join("asset.abcd/Dockerfile"), "FROM scratch").unwrap();
+    fs::write(dir.join("asset.1234/index.js"), "").unwrap();
+    fs::write(dir.join("cdk.out"), r#"{"version":"48.0.0"}"#).unwrap();
+    fs::write(dir.join("Web.template.json"), "{}").unwrap();
+    fs::write(dir.join("tree.json"), "{}").unwrap();
+    fs::write(
+        dir.join("Web.assets.json"),
+        json!({"version": "48.0.0",
+            "files": {"1234": {"source": {"path": "asset.1234", "packaging": "zip"}}},
+            "dockerImages": {"abcd": {"source": {"directory": "asset.abcd"}}}})
+        .to_string(),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("manifest.json"),
+        json!({"version": "48.0.0", "artifacts": {
+            "Tree": {"type": "cdk:tree", "properties": {"file": "tree.json"}},
+            "Web.assets": {"type": "cdk:asset-manifest", "properties": {"file": "Web.assets.json"}},
+            "Web": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Web.template.json"}}
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    fs::write(dir.join("README.md"), "mine").unwrap();
+    synth_into(&dir, &["App"]).unwrap();
+    assert_eq!(
+        names_in(&dir),
+        [
+            "App.template.json",
+            "README.md",
+            "cdk.out",
+            "manifest.json",
+            "tree.json"
+        ]
+    );
+}
