@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::template::Template;
+use berth_synth::assembly::paths::{resolve_inside, Entry, PathProblem};
 
 /// An error reading a cloud assembly.
 #[derive(Debug, thiserror::Error)]
@@ -50,9 +51,54 @@ pub enum AssemblyError {
         /// The stacks that exist.
         available: Vec<String>,
     },
+    /// A path named by the manifest or an asset manifest does not stay inside the
+    /// assembly directory, or is not what it must be.
+    #[error(transparent)]
+    UnsafePath(Box<UnsafePath>),
+    /// An asset manifest entry berth will not hand to docker.
+    #[error("{file}: image asset `{id}` is refused: {reason}")]
+    BadAsset {
+        /// The asset manifest file.
+        file: String,
+        /// The asset id as written.
+        id: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Two artifacts deploy to the same CloudFormation stack.
+    #[error("artifacts {first} and {second} both deploy the stack named {name}: stack names must be unique in an assembly")]
+    DuplicateStackName {
+        /// The stack name.
+        name: String,
+        /// The first artifact.
+        first: String,
+        /// The second artifact.
+        second: String,
+    },
     /// Several stacks and no selection.
     #[error("the app has {} stacks ({}): name the stacks to use, or pass --all", .0.len(), .0.join(", "))]
     Ambiguous(Vec<String>),
+}
+
+/// A path named by the manifest or an asset manifest that does not stay inside the
+/// assembly directory, or is not what it must be.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {what} `{path}` of {artifact} is refused: {problem} (every path an assembly names must be a {kind} inside {})", .dir.display())]
+pub struct UnsafePath {
+    /// The file that names the path (`manifest.json`, `Web.assets.json`).
+    pub file: String,
+    /// The artifact (or asset) that names it.
+    pub artifact: String,
+    /// Which field: `templateFile`, `file`, `source.directory`, `source.dockerFile`.
+    pub what: &'static str,
+    /// The path as written.
+    pub path: String,
+    /// Why it is refused.
+    pub problem: PathProblem,
+    /// `regular file` or `directory`.
+    pub kind: &'static str,
+    /// The assembly directory.
+    pub dir: PathBuf,
 }
 
 /// `manifest.json`.
@@ -175,8 +221,44 @@ pub struct ImageAsset {
 impl ImageAsset {
     /// The first 12 characters of the asset id, for messages.
     pub fn short_id(&self) -> &str {
-        &self.id[..self.id.len().min(12)]
+        match self.id.char_indices().nth(12) {
+            Some((end, _)) => &self.id[..end],
+            None => &self.id,
+        }
     }
+}
+
+/// Whether `id` is an asset id as berth and CDK write them: 64 lowercase hex digits
+/// (a SHA-256).
+fn is_asset_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Whether `tag` is a Docker image tag (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`).
+fn is_image_tag(tag: &str) -> bool {
+    let mut bytes = tag.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphanumeric() || b == b'_')
+        && tag.len() <= 128
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Whether `name` is an ECR repository name once CDK's `${AWS::AccountId}` and
+/// `${AWS::Region}` placeholders are filled in (`[a-z0-9]+([._-][a-z0-9]+)*` parts
+/// joined by `/`).
+fn is_repository_name(name: &str) -> bool {
+    let name = name
+        .replace("${AWS::AccountId}", "123456789012")
+        .replace("${AWS::Region}", "us-east-1");
+    !name.is_empty()
+        && name.len() <= 256
+        && name.split('/').all(|part| {
+            !part.is_empty()
+                && part.split(['.', '_', '-']).all(|w| {
+                    !w.is_empty()
+                        && w.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+        })
 }
 
 /// The artifact type of an asset manifest.
@@ -220,10 +302,42 @@ struct DockerImageDestination {
     image_tag: String,
 }
 
-/// Reads the image assets of one asset manifest artifact.
+/// Checks that `path`, named by `file` for `artifact`, stays inside `dir` and is an
+/// `entry` (see [`resolve_inside`]); returns it joined to `dir`.
+fn inside(
+    dir: &Path,
+    file: &str,
+    artifact: &str,
+    what: &'static str,
+    path: &str,
+    entry: Entry,
+) -> Result<PathBuf, AssemblyError> {
+    match resolve_inside(dir, path, entry) {
+        Ok(_) => Ok(dir.join(path)),
+        Err(PathProblem::Missing(source)) => Err(AssemblyError::Read {
+            path: dir.join(path),
+            source,
+        }),
+        Err(problem) => Err(AssemblyError::UnsafePath(Box::new(UnsafePath {
+            file: file.to_owned(),
+            artifact: artifact.to_owned(),
+            what,
+            path: path.to_owned(),
+            problem,
+            kind: match entry {
+                Entry::File => "regular file",
+                Entry::Directory => "directory",
+            },
+            dir: dir.to_path_buf(),
+        }))),
+    }
+}
+
+/// Reads the image assets of one asset manifest artifact (`id`). Every path it names
+/// must stay inside the assembly, and the Dockerfile inside its build context.
 fn read_asset_manifest(
     dir: &Path,
-    manifest_path: &Path,
+    id: &str,
     artifact: &Artifact,
 ) -> Result<Vec<ImageAsset>, AssemblyError> {
     let file = artifact
@@ -232,13 +346,14 @@ fn read_asset_manifest(
         .and_then(|p| p.get("file"))
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let path = dir.join(file);
-    if file.is_empty() {
-        return Err(AssemblyError::Read {
-            path: manifest_path.to_path_buf(),
-            source: std::io::Error::other("an asset manifest artifact has no `file` property"),
-        });
-    }
+    let path = inside(
+        dir,
+        "manifest.json",
+        &format!("artifact {id}"),
+        "file",
+        file,
+        Entry::File,
+    )?;
     let text = std::fs::read_to_string(&path).map_err(|source| AssemblyError::Read {
         path: path.clone(),
         source,
@@ -249,18 +364,66 @@ fn read_asset_manifest(
             what: "asset manifest",
             source,
         })?;
+    let bad = |asset: &str, reason: String| AssemblyError::BadAsset {
+        file: file.to_owned(),
+        id: asset.to_owned(),
+        reason,
+    };
     let mut out = Vec::new();
-    for (id, entry) in parsed.docker_images {
+    for (asset, entry) in parsed.docker_images {
+        if !is_asset_id(&asset) {
+            return Err(bad(
+                &asset,
+                "an asset id must be 64 lowercase hexadecimal digits (its SHA-256 fingerprint)"
+                    .into(),
+            ));
+        }
+        let label = format!("image asset {asset}");
+        let context = inside(
+            dir,
+            file,
+            &label,
+            "source.directory",
+            &entry.source.directory,
+            Entry::Directory,
+        )?;
+        let dockerfile = entry
+            .source
+            .docker_file
+            .clone()
+            .unwrap_or_else(|| "Dockerfile".into());
+        inside(
+            &context,
+            file,
+            &label,
+            "source.dockerFile",
+            &dockerfile,
+            Entry::File,
+        )?;
         for destination in entry.destinations.values() {
+            if !is_image_tag(&destination.image_tag) {
+                return Err(bad(
+                    &asset,
+                    format!(
+                        "imageTag {:?} is not a Docker tag (letters, digits, `_`, `.` and `-`, not starting with `.` or `-`, at most 128)",
+                        destination.image_tag
+                    ),
+                ));
+            }
+            if !is_repository_name(&destination.repository_name) {
+                return Err(bad(
+                    &asset,
+                    format!(
+                        "repositoryName {:?} is not an ECR repository name",
+                        destination.repository_name
+                    ),
+                ));
+            }
             out.push(ImageAsset {
-                id: id.clone(),
-                display_name: entry.display_name.clone().unwrap_or_else(|| id.clone()),
-                directory: dir.join(&entry.source.directory),
-                dockerfile: entry
-                    .source
-                    .docker_file
-                    .clone()
-                    .unwrap_or_else(|| "Dockerfile".into()),
+                id: asset.clone(),
+                display_name: entry.display_name.clone().unwrap_or_else(|| asset.clone()),
+                directory: context.clone(),
+                dockerfile: dockerfile.clone(),
                 build_args: entry.source.docker_build_args.clone(),
                 target: entry.source.docker_build_target.clone(),
                 platform: entry.source.platform.clone(),
@@ -289,7 +452,14 @@ pub const STACK_ARTIFACT: &str = "aws:cloudformation:stack";
 impl Assembly {
     /// Reads `dir/manifest.json` and the templates of its stacks.
     pub fn read(dir: &Path) -> Result<Assembly, AssemblyError> {
-        let manifest_path = dir.join("manifest.json");
+        let manifest_path = inside(
+            dir,
+            "manifest.json",
+            "the assembly",
+            "manifest",
+            "manifest.json",
+            Entry::File,
+        )?;
         let text =
             std::fs::read_to_string(&manifest_path).map_err(|source| AssemblyError::Read {
                 path: manifest_path.clone(),
@@ -319,7 +489,14 @@ impl Assembly {
                     ..Default::default()
                 },
             };
-            let template_file = dir.join(&props.template_file);
+            let template_file = inside(
+                dir,
+                "manifest.json",
+                &format!("artifact {id}"),
+                "templateFile",
+                &props.template_file,
+                Entry::File,
+            )?;
             let body =
                 std::fs::read_to_string(&template_file).map_err(|source| AssemblyError::Read {
                     path: template_file.clone(),
@@ -346,6 +523,15 @@ impl Assembly {
                 assets: Vec::new(),
             });
         }
+        for (i, a) in stacks.iter().enumerate() {
+            if let Some(b) = stacks[..i].iter().find(|b| b.stack_name == a.stack_name) {
+                return Err(AssemblyError::DuplicateStackName {
+                    name: a.stack_name.clone(),
+                    first: b.id.clone(),
+                    second: a.id.clone(),
+                });
+            }
+        }
         // Dependencies on non-stack artifacts (assets, trees) do not order stacks.
         let stack_ids: Vec<String> = stacks.iter().map(|s| s.id.clone()).collect();
         for stack in &mut stacks {
@@ -360,7 +546,7 @@ impl Assembly {
                 {
                     stack
                         .assets
-                        .extend(read_asset_manifest(dir, &manifest_path, artifact)?);
+                        .extend(read_asset_manifest(dir, dep, artifact)?);
                 } else if !manifest.artifacts.contains_key(dep) {
                     return Err(AssemblyError::UnknownDependency {
                         stack: stack.id.clone(),
@@ -510,7 +696,53 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::{glob_match, is_asset_id, is_image_tag, is_repository_name, ImageAsset};
+
+    fn asset(id: &str) -> ImageAsset {
+        ImageAsset {
+            id: id.into(),
+            display_name: String::new(),
+            directory: Default::default(),
+            dockerfile: "Dockerfile".into(),
+            build_args: Default::default(),
+            target: None,
+            platform: None,
+            repository_name: String::new(),
+            image_tag: String::new(),
+        }
+    }
+
+    #[test]
+    fn short_ids_cut_at_characters_not_bytes() {
+        assert_eq!(asset("aéééééééééééééé").short_id(), "aééééééééééé");
+        assert_eq!(asset("aéé").short_id(), "aéé");
+        assert_eq!(asset(&"f".repeat(64)).short_id(), "ffffffffffff");
+    }
+
+    #[test]
+    fn asset_ids_tags_and_repository_names() {
+        assert!(is_asset_id(&"0a".repeat(32)));
+        assert!(!is_asset_id(&"0A".repeat(32)));
+        assert!(!is_asset_id("abc"));
+        assert!(
+            is_image_tag("latest") && is_image_tag("v1.2-rc_3") && is_image_tag(&"a".repeat(128))
+        );
+        assert!(
+            !is_image_tag("-x") && !is_image_tag(".x") && !is_image_tag("a b") && !is_image_tag("")
+        );
+        assert!(!is_image_tag(&"a".repeat(129)));
+        assert!(is_repository_name("berth-assets-berthtoolkit"));
+        assert!(is_repository_name("team/web.app_1"));
+        assert!(is_repository_name(
+            "cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}"
+        ));
+        assert!(
+            !is_repository_name("Team/web")
+                && !is_repository_name("a//b")
+                && !is_repository_name("a/../b")
+        );
+        assert!(!is_repository_name("-a") && !is_repository_name(""));
+    }
 
     #[test]
     fn globs() {

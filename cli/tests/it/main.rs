@@ -3,6 +3,7 @@
 //! - `help`, `offline`: snapshots of `--help`, `list`, `synth`, `diff --template`.
 //! - `scripted`: the deploy engine against the scripted fake (events, rollback,
 //!   approval, waiting, parallelism).
+//! - `hostile`: corrupted or hostile assemblies are refused before anything runs.
 //! - `init`: generated projects build and pass their own tests.
 //! - `e2e`: against a moto server on loopback (`AWS_ENDPOINT_URL`), started by the test
 //!   script.
@@ -11,6 +12,7 @@ mod assets_e2e;
 mod common;
 mod e2e;
 mod help;
+mod hostile;
 mod init;
 mod offline;
 mod rollout;
