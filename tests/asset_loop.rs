@@ -14,20 +14,9 @@ use berth::cli::Session;
 #[allow(dead_code)]
 mod web_asset;
 
+/// The moto server's URL, checked so that nothing can send a call elsewhere.
 fn require_local_endpoint() -> String {
-    let url = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
-        panic!("needs a moto server: run scripts/test (AWS_ENDPOINT_URL is not set)")
-    });
-    let host = url
-        .trim_start_matches("http://")
-        .split([':', '/'])
-        .next()
-        .unwrap_or("");
-    assert!(
-        host == "127.0.0.1" || host == "localhost",
-        "AWS_ENDPOINT_URL={url} is not loopback; these tests only talk to a local moto"
-    );
-    url
+    berth::cli::local::loopback_endpoint().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -82,6 +71,7 @@ fn run(cwd: &Path, docker: &Path, image: &Path, args: &[&str]) -> (u8, String) {
     argv.extend_from_slice(args);
     let code = session
         .cwd(cwd)
+        .endpoint(require_local_endpoint())
         .sdk_retries(false)
         .docker(&docker.display().to_string())
         .synth(move |dir: &Path| {

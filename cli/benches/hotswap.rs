@@ -35,14 +35,18 @@ fn berth(cwd: &Path, args: &[&str]) -> (u8, String) {
     let (session, out, err) = Session::captured();
     let mut argv = vec!["berth"];
     argv.extend_from_slice(args);
-    let code = session.cwd(cwd).sdk_retries(false).run(argv);
+    let endpoint = berth_cli::local::loopback_endpoint().expect("checked in main");
+    let code = session
+        .cwd(cwd)
+        .endpoint(endpoint)
+        .sdk_retries(false)
+        .run(argv);
     (code, format!("{}{}", out.contents(), err.contents()))
 }
 
 fn main() {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-    if !endpoint.starts_with("http://127.0.0.1:") {
-        eprintln!("hotswap bench: needs a moto server on loopback (AWS_ENDPOINT_URL); run scripts/bench-hotswap");
+    if let Err(e) = berth_cli::local::loopback_endpoint() {
+        eprintln!("hotswap bench: {e}; run scripts/bench-hotswap");
         std::process::exit(2);
     }
     let dir = tempfile::tempdir().unwrap();

@@ -26,6 +26,7 @@ pub mod config;
 pub mod deploy;
 pub mod diff;
 pub mod error;
+pub mod local;
 pub mod output;
 pub mod publish;
 pub mod template;
@@ -82,6 +83,7 @@ pub struct Session<'a> {
     pub(crate) live: bool,
     pub(crate) poll: PollConfig,
     pub(crate) sdk_retries: bool,
+    pub(crate) endpoint: Option<String>,
     pub(crate) synth: Option<Box<SynthFn<'a>>>,
     pub(crate) handle_ctrl_c: bool,
 }
@@ -109,6 +111,7 @@ impl<'a> Session<'a> {
             live: tty,
             poll: PollConfig::default(),
             sdk_retries: true,
+            endpoint: None,
             synth: None,
             handle_ctrl_c: true,
         }
@@ -129,6 +132,7 @@ impl<'a> Session<'a> {
             live: false,
             poll: PollConfig::default(),
             sdk_retries: true,
+            endpoint: None,
             synth: None,
             handle_ctrl_c: false,
         };
@@ -175,6 +179,14 @@ impl<'a> Session<'a> {
     /// Turns the SDK's retries off (tests against moto, whose 500s are not transient).
     pub fn sdk_retries(mut self, on: bool) -> Session<'a> {
         self.sdk_retries = on;
+        self
+    }
+
+    /// Sends every AWS call to `url`, set on the SDK configuration in code, which no
+    /// environment variable or config file can override (berth's tests: a moto server
+    /// on loopback, see [`local`]).
+    pub fn endpoint(mut self, url: impl Into<String>) -> Session<'a> {
+        self.endpoint = Some(url.into());
         self
     }
 

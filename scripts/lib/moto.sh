@@ -21,6 +21,19 @@ fi
 export BERTH_CFN_LINT="$VENV/bin/cfn-lint"
 
 step "moto server on 127.0.0.1"
+# Nothing but the loopback endpoint set below may steer the AWS SDK: service-specific
+# endpoint variables win over AWS_ENDPOINT_URL, the ignore flag drops it, and the
+# developer's ~/.aws files can name endpoints and profiles of their own.
+for v in $(env | sed -n 's/^\(AWS_ENDPOINT_URL_[A-Za-z0-9_]*\)=.*/\1/p'); do
+  echo "refusing to run: $v is set (it would send that service's calls past the local moto server); unset it"; exit 1
+done
+if [ -n "${AWS_IGNORE_CONFIGURED_ENDPOINT_URLS+x}" ]; then
+  echo "refusing to run: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is set (the AWS SDK would ignore the local endpoint); unset it"; exit 1
+fi
+AWS_EMPTY_DIR=$(mktemp -d -t berth-aws.XXXXXX)
+: >"$AWS_EMPTY_DIR/config"
+: >"$AWS_EMPTY_DIR/credentials"
+export AWS_CONFIG_FILE="$AWS_EMPTY_DIR/config" AWS_SHARED_CREDENTIALS_FILE="$AWS_EMPTY_DIR/credentials"
 MOTO_PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 MOTO_LOG=$(mktemp -t berth-moto.XXXXXX.log)
 # moto fixes a service's rollout state at creation: with running tasks it is COMPLETED,
@@ -29,7 +42,7 @@ MOTO_LOG=$(mktemp -t berth-moto.XXXXXX.log)
 MOTO_ECS_SERVICE_RUNNING=${MOTO_ECS_SERVICE_RUNNING:-5} \
   "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &
 MOTO_PID=$!
-cleanup() { kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; }
+cleanup() { kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; rm -rf "$AWS_EMPTY_DIR"; }
 trap cleanup EXIT
 for _ in $(seq 1 150); do
   if curl -fs -o /dev/null "http://127.0.0.1:$MOTO_PORT/moto-api/"; then break; fi

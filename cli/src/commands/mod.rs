@@ -50,6 +50,8 @@ pub struct Ctx<'a> {
     pub poll: PollConfig,
     /// Whether the SDK retries.
     pub sdk_retries: bool,
+    /// An endpoint every AWS call goes to, set in code (tests).
+    pub endpoint: Option<String>,
     /// Whether Ctrl-C is caught.
     pub handle_ctrl_c: bool,
     synth: Option<Box<SynthFn<'a>>>,
@@ -145,6 +147,9 @@ impl Ctx<'_> {
         if let Some(r) = &self.global.region {
             loader = loader.region(aws_config::Region::new(r.clone()));
         }
+        if let Some(url) = &self.endpoint {
+            loader = loader.endpoint_url(url);
+        }
         loader = if self.sdk_retries {
             loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))
         } else {
@@ -221,6 +226,7 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         live: session.live,
         poll: session.poll,
         sdk_retries: session.sdk_retries,
+        endpoint: session.endpoint,
         handle_ctrl_c: session.handle_ctrl_c,
         synth: session.synth,
     };

@@ -9,8 +9,8 @@ use berth_cli::exit;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::common::{run_with, unique_prefix, Run};
-use crate::e2e::{block, ok, require_local_endpoint, sdk};
+use crate::common::{run_local, unique_prefix, Run};
+use crate::e2e::{block, ok, sdk};
 
 /// The venv's Python (it has boto3, which moto brings).
 fn venv_python() -> PathBuf {
@@ -141,9 +141,8 @@ fn write_app(dir: &Path, prefix: &str, repo: &str, v: &Version<'_>) -> String {
 }
 
 fn berth_with_docker(cwd: &Path, docker: &Path, args: &[&str]) -> Run {
-    require_local_endpoint();
     let docker = docker.display().to_string();
-    run_with(cwd, None, args, move |s| s.docker(&docker))
+    run_local(cwd, args, move |s| s.docker(&docker))
 }
 
 const DEPLOY: [&str; 9] = [

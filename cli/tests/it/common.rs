@@ -91,6 +91,18 @@ pub fn run_with(
     }
 }
 
+/// Runs `berth ARGS` in `cwd` against the local moto server only: the endpoint is
+/// checked ([`berth_cli::local::loopback_endpoint`]) and set on the SDK configuration in
+/// code, so nothing in the environment can send a call elsewhere.
+pub fn run_local(
+    cwd: &Path,
+    args: &[&str],
+    customize: impl FnOnce(Session<'static>) -> Session<'static>,
+) -> Run {
+    let endpoint = berth_cli::local::loopback_endpoint().unwrap_or_else(|e| panic!("{e}"));
+    run_with(cwd, None, args, move |s| customize(s.endpoint(endpoint)))
+}
+
 /// Runs `berth ARGS` in `cwd`.
 pub fn run(cwd: &Path, api: Option<Arc<dyn CloudFormationApi>>, args: &[&str]) -> Run {
     run_with(cwd, api, args, |s| s)

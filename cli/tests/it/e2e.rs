@@ -10,36 +10,13 @@ use std::path::Path;
 
 use berth_cli::exit;
 
-use crate::common::{materialize, run, unique_prefix, Run};
+use crate::common::{materialize, run_local, unique_prefix, Run};
 
-/// Panics unless `AWS_ENDPOINT_URL` points at this machine: these tests must never
-/// send traffic anywhere else.
-pub(crate) fn require_local_endpoint() {
-    let url = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
-        panic!(
-            "the e2e tests need a moto server: AWS_ENDPOINT_URL is not set. Run scripts/test, or \
-             start `moto_server -H 127.0.0.1 -p PORT` and export AWS_ENDPOINT_URL=http://127.0.0.1:PORT \
-             AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1"
-        )
-    });
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .unwrap_or_else(|| panic!("AWS_ENDPOINT_URL={url:?} is not an http(s) URL"));
-    let authority = rest.split('/').next().unwrap_or("");
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    assert!(
-        loopback,
-        "AWS_ENDPOINT_URL={url:?} is not a loopback address; the e2e tests only talk to a local moto server"
-    );
+/// The moto server's URL. Panics unless the environment can only reach this machine
+/// ([`berth_cli::local::loopback_endpoint`]): these tests must never send traffic
+/// anywhere else.
+pub(crate) fn require_local_endpoint() -> String {
+    berth_cli::local::loopback_endpoint().unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub(crate) fn block<F: Future>(f: F) -> F::Output {
@@ -50,18 +27,19 @@ pub(crate) fn block<F: Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
+/// An SDK configuration for the tests' own calls: the endpoint set in code.
 pub(crate) fn sdk() -> aws_config::SdkConfig {
-    require_local_endpoint();
+    let endpoint = require_local_endpoint();
     block(
         aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
             .retry_config(aws_config::retry::RetryConfig::disabled())
             .load(),
     )
 }
 
 fn berth(cwd: &Path, args: &[&str]) -> Run {
-    require_local_endpoint();
-    run(cwd, None, args)
+    run_local(cwd, args, |s| s)
 }
 
 pub(crate) fn ok(r: &Run) {

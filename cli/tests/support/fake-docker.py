@@ -41,9 +41,22 @@ elif command == "login":
         sys.exit(1)
     print("Login Succeeded")
 elif command == "push":
+    # Loopback only, checked strictly (no user info, path or other scheme), and the
+    # endpoint handed to boto3 itself: no environment variable or config file of the
+    # developer's can send this call elsewhere.
+    import ipaddress
+    from urllib.parse import urlsplit
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    host = endpoint.split("//", 1)[-1].split("/")[0].rsplit(":", 1)[0]
-    if host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+    try:
+        url = urlsplit(endpoint)
+        host = url.hostname or ""
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        plain = (url.scheme == "http" and url.username is None and url.password is None
+                 and url.port is not None and url.path in ("", "/") and not url.query
+                 and not url.fragment and "@" not in url.netloc)
+    except ValueError:
+        loopback = plain = False
+    if not (loopback and plain):
         print(f"refusing to talk to {endpoint!r}: loopback only", file=sys.stderr)
         sys.exit(1)
     ref = args[1]
@@ -58,7 +71,7 @@ elif command == "push":
         "layers": [],
     }
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    boto3.client("ecr", region_name=region).put_image(repositoryName=repo, imageManifest=json.dumps(manifest), imageTag=tag)
+    boto3.client("ecr", region_name=region, endpoint_url=endpoint).put_image(repositoryName=repo, imageManifest=json.dumps(manifest), imageTag=tag)
     print(f"{tag}: digest: {digest} size: 2")
 elif command == "tag":
     pass
