@@ -136,15 +136,55 @@ fn generated_projects_build_synthesize_and_pass_their_tests() {
             );
             assert!(text.contains("test result: ok"), "{template}:\n{text}");
         }
-        let snapshots: Vec<_> = std::fs::read_dir(project.join("tests/snapshots"))
+        let snap_dir = project.join("tests/snapshots");
+        let snapshots: Vec<_> = std::fs::read_dir(&snap_dir)
             .expect("the snapshot test wrote tests/snapshots")
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert!(
-            snapshots.iter().any(|f| f.ends_with(".snap"))
-                && !snapshots.iter().any(|f| f.ends_with(".snap.new")),
+            !snapshots.iter().any(|f| f.ends_with(".snap.new")),
             "{template}: {snapshots:?}"
         );
+        let recorded: Vec<&String> = snapshots.iter().filter(|f| f.ends_with(".snap")).collect();
+        assert_eq!(recorded.len(), 1, "{template}: {snapshots:?}");
+        let snap = snap_dir.join(recorded[0]);
+        let content = std::fs::read_to_string(&snap).unwrap();
+        // What the project recorded on its first run is what it must record: the
+        // template of the generated app (the snapshot's header names the test file).
+        let body = content
+            .split_once("\n---\n")
+            .map(|(_, body)| body)
+            .unwrap_or_else(|| panic!("{template}: no insta header in {content}"));
+        insta::assert_snapshot!(format!("init_{template}_recorded_template"), body);
+        // And the project's snapshot test fails when the template no longer matches.
+        let changed = body.replacen("\"Type\": \"AWS::", "\"Type\": \"AWS::Changed", 1);
+        assert_ne!(changed, body, "{template}: nothing to change in {body}");
+        std::fs::write(&snap, content.replace(body, &changed)).unwrap();
+        let output = Command::new(&cargo)
+            .args(["test", "--quiet", "--no-default-features"])
+            .current_dir(&project)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("CARGO_MANIFEST_DIR")
+            .env_remove("RUSTFLAGS")
+            .env_remove("INSTA_UPDATE")
+            .output()
+            .expect("run cargo test in the generated project");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !output.status.success() && text.contains("Snapshot"),
+            "{template}: a changed snapshot did not fail the project's tests:\n{text}"
+        );
+        std::fs::write(&snap, &content).unwrap();
+        for f in std::fs::read_dir(&snap_dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.to_string_lossy().ends_with(".snap.new") {
+                std::fs::remove_file(f).unwrap();
+            }
+        }
 
         // The binary synthesizes into $BERTH_OUTDIR, which the CLI then reads as an app.
         let r = run(
