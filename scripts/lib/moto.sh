@@ -36,10 +36,15 @@ AWS_EMPTY_DIR=$(mktemp -d -t berth-aws.XXXXXX)
 export AWS_CONFIG_FILE="$AWS_EMPTY_DIR/config" AWS_SHARED_CREDENTIALS_FILE="$AWS_EMPTY_DIR/credentials"
 MOTO_PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 MOTO_LOG=$(mktemp -t berth-moto.XXXXXX.log)
+# moto records every request it receives (as the real SDK sent it) for tests that check
+# what went over the wire (BERTH_MOTO_RECORDING).
+BERTH_MOTO_RECORDING="$AWS_EMPTY_DIR/requests.jsonl"
+export BERTH_MOTO_RECORDING
 # moto fixes a service's rollout state at creation: with running tasks it is COMPLETED,
 # which the rollout feedback of deploy/hotswap waits for (the failure paths are tested
 # with the scripted fake).
 MOTO_ECS_SERVICE_RUNNING=${MOTO_ECS_SERVICE_RUNNING:-5} \
+  MOTO_ENABLE_RECORDING=True MOTO_RECORDER_FILEPATH="$BERTH_MOTO_RECORDING" \
   "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &
 MOTO_PID=$!
 cleanup() { kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true; rm -rf "$AWS_EMPTY_DIR"; }

@@ -426,3 +426,245 @@ fn a_failing_build_shows_the_docker_output_and_deploys_nothing() {
         r.out
     );
 }
+
+#[test]
+fn no_publish_deploys_without_running_docker() {
+    let config = sdk();
+    let p = unique_prefix("np");
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path();
+    let docker = fake_docker(root);
+    let repo = format!("berth-assets-{p}toolkit");
+    let v = Version {
+        page: "<h1>prebuilt</h1>",
+        greeting: "hi",
+        desired: 1,
+        log_group: false,
+    };
+    let hash = write_app(&root.join("app"), &p, &repo, &v);
+    let mut args = DEPLOY.to_vec();
+    args.push("--no-publish");
+    let r = berth_with_docker(root, &docker, &args);
+    ok(&r);
+    assert!(docker_log(root).is_empty(), "{:?}", docker_log(root));
+    let family = block(async {
+        aws_sdk_ecs::Client::new(&config)
+            .describe_task_definition()
+            .task_definition(format!("{p}-web"))
+            .send()
+            .await
+            .unwrap()
+            .task_definition()
+            .unwrap()
+            .container_definitions()[0]
+            .image()
+            .unwrap()
+            .to_string()
+    });
+    assert!(family.ends_with(&format!("/{repo}:{hash}")), "{family}");
+}
+
+/// Every file under `dir`, as bytes.
+fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+#[test]
+fn the_registry_password_appears_in_no_output_or_file() {
+    let _config = sdk();
+    let p = unique_prefix("pw");
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path();
+    let tools = tempfile::tempdir().unwrap();
+    let docker = fake_docker(tools.path());
+    let toolkit = format!("{p}Toolkit");
+    let repo = format!("berth-assets-{}", toolkit.to_lowercase());
+    ok(&berth_with_docker(
+        root,
+        &docker,
+        &["bootstrap", "--toolkit-stack-name", &toolkit],
+    ));
+    let mut outputs = String::new();
+    for (page, command) in [("<h1>one</h1>", "publish"), ("<h1>two</h1>", "deploy")] {
+        let v = Version {
+            page,
+            greeting: "hi",
+            desired: 1,
+            log_group: false,
+        };
+        write_app(&root.join("app"), &p, &repo, &v);
+        let mut args = if command == "publish" {
+            vec!["publish", "--app", "app"]
+        } else {
+            DEPLOY.to_vec()
+        };
+        args.push("-vv");
+        let r = berth_with_docker(root, &docker, &args);
+        ok(&r);
+        outputs.push_str(&r.out);
+        outputs.push_str(&r.err);
+    }
+    let logins: Vec<Vec<String>> = docker_log(tools.path())
+        .into_iter()
+        .filter(|a| a[0] == "login")
+        .collect();
+    assert_eq!(logins.len(), 2, "{logins:?}");
+    let password = std::fs::read_to_string(tools.path().join("login.stdin")).unwrap();
+    let password = password.trim();
+    assert!(
+        password.len() >= 8,
+        "the stand-in got a password: {password:?}"
+    );
+    assert!(
+        !outputs.contains(password),
+        "the registry password is in berth's output:\n{outputs}"
+    );
+    for args in docker_log(tools.path()) {
+        assert!(
+            !args.iter().any(|a| a.contains(password)),
+            "the password is on docker's command line: {args:?}"
+        );
+    }
+    for (path, bytes) in all_files(root) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(password),
+            "the registry password is in {}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn watch_hotswaps_only_unless_fallback_and_watches_only_what_it_includes() {
+    let config = sdk();
+    let p = unique_prefix("w");
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path();
+    let tools = tempfile::tempdir().unwrap();
+    let docker = fake_docker(tools.path());
+    let toolkit = format!("{p}Toolkit");
+    let repo = format!("berth-assets-{}", toolkit.to_lowercase());
+    ok(&berth_with_docker(
+        root,
+        &docker,
+        &["bootstrap", "--toolkit-stack-name", &toolkit],
+    ));
+    // The app: a command that copies the version named in src/version into the output.
+    let v1 = Version {
+        page: "<h1>w</h1>",
+        greeting: "hi",
+        desired: 1,
+        log_group: false,
+    };
+    write_app(&root.join("versions/v1"), &p, &repo, &v1);
+    let v2 = Version {
+        log_group: true,
+        ..v1
+    };
+    write_app(&root.join("versions/v2"), &p, &repo, &v2);
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("src/version"), "v1").unwrap();
+    std::fs::write(
+        root.join("app.sh"),
+        "set -e\nmkdir -p \"$BERTH_OUTDIR\"\nrm -rf \"$BERTH_OUTDIR\"/*\ncp -R \"versions/$(cat src/version)/.\" \"$BERTH_OUTDIR/\"\n",
+    )
+    .unwrap();
+    let log_groups = || {
+        block(async {
+            aws_sdk_cloudformation::Client::new(&config)
+                .get_template()
+                .stack_name(format!("{p}-Svc"))
+                .send()
+                .await
+                .map(|t| {
+                    t.template_body()
+                        .unwrap_or_default()
+                        .contains("AWS::Logs::LogGroup")
+                })
+                .unwrap_or(false)
+        })
+    };
+
+    // Runs `berth watch` for two cycles; between them, once the first has printed its
+    // line, changes a file that is not included (no cycle), then src/version.
+    let watch = |fallback: bool| -> (u8, String) {
+        let (session, out, err) = berth_cli::Session::captured();
+        let endpoint = berth_cli::local::loopback_endpoint().unwrap();
+        let editor = {
+            let (out, root) = (out.clone(), root.to_path_buf());
+            std::thread::spawn(move || {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+                while !out.contents().contains("cycle 1:") {
+                    assert!(std::time::Instant::now() < deadline, "no first cycle");
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                std::fs::write(root.join("not-watched.txt"), "x").unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(1500));
+                std::fs::write(root.join("src/version"), "v2").unwrap();
+            })
+        };
+        let mut argv = vec![
+            "berth",
+            "watch",
+            "--app",
+            "sh app.sh",
+            "--include",
+            "src",
+            "--cycles",
+            "2",
+            "--debounce-ms",
+            "300",
+            "--rollout-timeout",
+            "60",
+        ];
+        if fallback {
+            argv.push("--fallback");
+        }
+        let code = session
+            .cwd(root)
+            .endpoint(endpoint)
+            .poll(crate::common::fast_poll())
+            .sdk_retries(false)
+            .docker(&docker.display().to_string())
+            .run(argv);
+        editor.join().unwrap();
+        (code, format!("{}{}", out.contents(), err.contents()))
+    };
+
+    // Without --fallback: the first cycle creates the stack; the second cannot hotswap
+    // a new log group and only reports it.
+    let (code, out) = watch(false);
+    assert_eq!(code, exit::FAILED, "{out}");
+    let cycles: Vec<&str> = out.lines().filter(|l| l.contains(" cycle ")).collect();
+    assert_eq!(cycles.len(), 2, "{out}");
+    assert!(
+        cycles[0].starts_with("✔ cycle 1: 1 image pushed · "),
+        "{out}"
+    );
+    assert!(cycles[0].contains(&format!("{p}-Svc deployed")), "{out}");
+    assert!(cycles[1].starts_with("✘ cycle 2: "), "{out}");
+    assert!(
+        out.contains("Svc/Logs/Resource (Logs, AWS::Logs::LogGroup) is added"),
+        "{out}"
+    );
+    assert!(!log_groups(), "nothing was deployed by cycle 2");
+
+    // With --fallback: the same change goes through CloudFormation.
+    std::fs::write(root.join("src/version"), "v1").unwrap();
+    let (code, out) = watch(true);
+    assert_eq!(code, exit::OK, "{out}");
+    let cycles: Vec<&str> = out.lines().filter(|l| l.contains(" cycle ")).collect();
+    assert_eq!(cycles.len(), 2, "{out}");
+    assert!(cycles[0].contains(&format!("{p}-Svc unchanged")), "{out}");
+    assert!(
+        cycles[1].starts_with(&format!("✔ cycle 2: {p}-Svc deployed")),
+        "{out}"
+    );
+    assert!(log_groups(), "cycle 2 deployed the log group");
+}

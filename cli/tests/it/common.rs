@@ -107,3 +107,65 @@ pub fn run_local(
 pub fn run(cwd: &Path, api: Option<Arc<dyn CloudFormationApi>>, args: &[&str]) -> Run {
     run_with(cwd, api, args, |s| s)
 }
+
+/// The query-protocol requests (CloudFormation's) that the moto server received with
+/// `Action=action` and `StackName=stack`, each as its decoded parameters, in order.
+/// moto records every request it gets, as the SDK sent it, in `$BERTH_MOTO_RECORDING`
+/// (scripts/lib/moto.sh turns moto's recorder on).
+pub fn moto_requests(action: &str, stack: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    use base64::Engine;
+    let path = std::env::var("BERTH_MOTO_RECORDING")
+        .expect("BERTH_MOTO_RECORDING is not set: run the tests with scripts/test");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue; // a line being written by another request
+        };
+        let body = entry["body"].as_str().unwrap_or_default();
+        let body = if entry["body_encoded"] == true {
+            base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
+        } else {
+            body.to_string()
+        };
+        let params: std::collections::BTreeMap<String, String> = body
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (form_decode(k), form_decode(v)))
+            .collect();
+        if params.get("Action").map(String::as_str) == Some(action)
+            && params.get("StackName").map(String::as_str) == Some(stack)
+        {
+            out.push(params);
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
+fn form_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

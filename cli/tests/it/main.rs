@@ -11,6 +11,7 @@
 mod assets_e2e;
 mod common;
 mod e2e;
+mod e2e_options;
 mod help;
 mod hostile;
 mod init;
