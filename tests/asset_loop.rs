@@ -177,6 +177,7 @@ fn watch_publishes_deploys_then_hotswaps_an_edited_image() {
         .unwrap()
         .block_on(async {
             let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .endpoint_url(require_local_endpoint())
                 .load()
                 .await;
             let ecs = aws_sdk_ecs::Client::new(&config);
