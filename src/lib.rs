@@ -40,6 +40,7 @@ pub mod testing;
 /// The names most apps use.
 pub mod prelude {
     pub use crate::testing::TemplateExt;
+    pub use berth_constructs::ec2::Connectable;
     pub use berth_constructs::{
         App, Condition, Construct, ConstructError, Environment, Mapping, NodeId, Output,
         OutputProps, Parameter, ParameterProps, RemovalPolicy, Scope, Stack, StackProps,

@@ -202,6 +202,8 @@ struct NodeExtra {
     tags: IndexMap<String, String>,
     depends_on: Vec<NodeId>,
     logical_id: Option<String>,
+    /// What an imported construct stands for (see `attributes.rs`).
+    attributes: Vec<(String, Value)>,
 }
 
 impl Node {
@@ -257,6 +259,8 @@ pub struct App {
     locked: bool,
     prepared: bool,
     options: SynthOptions,
+    /// Whether any construct has recorded attributes ([`App::set_attribute`]).
+    has_attributes: bool,
 }
 
 impl Default for App {
@@ -268,19 +272,21 @@ impl Default for App {
 /// The root node of every app.
 pub const ROOT: NodeId = ElementId(0);
 
-/// Options of a stack.
-#[derive(Clone, Debug, Default)]
-pub struct StackProps {
-    /// The CloudFormation stack name. Default: the stack's construct id.
-    pub stack_name: Option<String>,
-    /// The template's description. Default: none.
-    pub description: Option<String>,
-    /// Tags of the stack, propagated to every taggable resource in it. Default: none.
-    pub tags: IndexMap<String, String>,
-    /// Account and region. Default: environment-agnostic (resolved at deploy).
-    pub env: Environment,
-    /// Whether the stack refuses to be deleted. Default: false.
-    pub termination_protection: bool,
+props! {
+    /// Options of a stack.
+    #[derive(Clone, Debug, Default)]
+    pub struct StackProps {
+        /// The CloudFormation stack name. Default: the stack's construct id.
+        pub stack_name: Option<String>,
+        /// The template's description. Default: none.
+        pub description: Option<String>,
+        /// Tags of the stack, propagated to every taggable resource in it. Default: none.
+        pub tags: IndexMap<String, String>,
+        /// Account and region. Default: environment-agnostic (resolved at deploy).
+        pub env: Environment,
+        /// Whether the stack refuses to be deleted. Default: false.
+        pub termination_protection: bool,
+    }
 }
 
 /// A CloudFormation stack: the unit of deployment.
@@ -385,19 +391,32 @@ impl Stack {
     }
 }
 
-/// Options of a template parameter.
-#[derive(Clone, Debug, Default)]
-pub struct ParameterProps {
-    /// The parameter type. Default: `String`.
-    pub type_name: Option<String>,
-    /// The default value. Default: none (a value must be passed at deploy).
-    pub default: Option<Value>,
-    /// A description. Default: none.
-    pub description: Option<String>,
-    /// The values allowed. Default: any.
-    pub allowed_values: Vec<String>,
-    /// Hide the value in the console and API. Default: false.
-    pub no_echo: bool,
+props! {
+    /// Options of a template parameter.
+    #[derive(Clone, Debug, Default)]
+    pub struct ParameterProps {
+        /// The parameter type. Default: `String`.
+        pub type_name: Option<String>,
+        #[setter(skip)]
+        /// The default value (setter: `default_value`, as `default` is
+        /// `Default::default`). Default: none (a value must be passed at deploy).
+        pub default: Option<Value>,
+        /// A description. Default: none.
+        pub description: Option<String>,
+        /// The values allowed. Default: any.
+        pub allowed_values: Vec<String>,
+        /// Hide the value in the console and API. Default: false.
+        pub no_echo: bool,
+    }
+}
+
+impl ParameterProps {
+    /// Sets [`ParameterProps::default`]: the value used when none is passed at deploy.
+    #[must_use = "a setter returns the changed props"]
+    pub fn default_value(mut self, value: impl crate::props::IntoProp<Value>) -> Self {
+        self.default = Some(value.into_prop());
+        self
+    }
 }
 
 /// A template parameter.
@@ -458,17 +477,30 @@ impl Parameter {
     }
 }
 
-/// Options of an output.
-#[derive(Clone, Debug, Default)]
-pub struct OutputProps {
-    /// The value.
-    pub value: Value,
-    /// A description. Default: none.
-    pub description: Option<String>,
-    /// Export it under this name. Default: not exported.
-    pub export_name: Option<String>,
-    /// Only output it when this condition holds. Default: always.
-    pub condition: Option<Condition>,
+props! {
+    /// Options of an output.
+    #[derive(Clone, Debug, Default)]
+    pub struct OutputProps {
+        /// The value.
+        pub value: Value,
+        /// A description. Default: none.
+        pub description: Option<String>,
+        /// Export it under this name. Default: not exported.
+        pub export_name: Option<String>,
+        /// Only output it when this condition holds. Default: always.
+        pub condition: Option<Condition>,
+    }
+}
+
+impl OutputProps {
+    /// An output of `value` (a token such as `repo.repository_uri()`, or a literal),
+    /// not exported.
+    pub fn new(value: impl Into<Value>) -> Self {
+        OutputProps {
+            value: value.into(),
+            ..Default::default()
+        }
+    }
 }
 
 /// A stack output.
@@ -570,6 +602,7 @@ impl App {
             locked: false,
             prepared: false,
             options: SynthOptions::default(),
+            has_attributes: false,
         }
     }
 
@@ -645,13 +678,33 @@ impl App {
             .find(|&c| self.node(c).id == id)
     }
 
-    /// Finds a node by its full path (`Web/Service/Resource`).
-    pub fn find(&self, path: &str) -> Option<NodeId> {
+    /// Finds a node by its full path (`Web/Service/Resource`); a path that is not in
+    /// the tree is an error at the deepest scope found, listing that scope's children.
+    pub fn find(&self, path: &str) -> Result<NodeId> {
         let mut cur = ROOT;
         for part in path.split('/').filter(|p| !p.is_empty()) {
-            cur = self.child(cur, part)?;
+            cur = match self.child(cur, part) {
+                Some(c) => c,
+                None => {
+                    let ids: Vec<String> = self
+                        .children(cur)
+                        .map(|(id, _)| format!("\"{id}\""))
+                        .collect();
+                    let ids = if ids.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        ids.join(", ")
+                    };
+                    return Err(ConstructError::new(
+                        self.path(cur),
+                        ErrorKind::InvalidValue(format!(
+                            "there is no construct \"{part}\" here (looking for {path}); children: {ids}"
+                        )),
+                    ));
+                }
+            };
         }
-        Some(cur)
+        Ok(cur)
     }
 
     /// The stacks, in the order they were added.
@@ -1042,13 +1095,26 @@ impl App {
     fn property_source(
         &self,
     ) -> impl Fn(ElementId, &mut Leaf<'_>) -> Option<berth_synth::json::Node> + Sync + '_ {
-        |id: ElementId, leaf: &mut Leaf<'_>| match &self.nodes.get(id.0 as usize)?.kind {
-            // Without overrides, straight from the L1 (typed or untyped) to JSON.
-            NodeKind::Resource(r) if r.overrides.is_empty() => {
-                Some(r.props.render_properties(leaf))
+        |id: ElementId, leaf: &mut Leaf<'_>| {
+            let NodeKind::Resource(r) = &self.nodes.get(id.0 as usize)?.kind else {
+                return None;
+            };
+            if self.has_attributes {
+                // Imported constructs' attributes replaced before synth sees a value.
+                let leaf = &mut |v: &Value| match self.resolved(v) {
+                    Some(v) => leaf(&v),
+                    None => leaf(v),
+                };
+                return Some(match r.overrides.is_empty() {
+                    true => r.props.render_properties(leaf),
+                    false => leaf(&properties_of(r)),
+                });
             }
-            NodeKind::Resource(r) => Some(leaf(&properties_of(r))),
-            _ => None,
+            // Without overrides, straight from the L1 (typed or untyped) to JSON.
+            Some(match r.overrides.is_empty() {
+                true => r.props.render_properties(leaf),
+                false => leaf(&properties_of(r)),
+            })
         }
     }
 
@@ -1112,10 +1178,17 @@ impl App {
             NodeKind::Resource(r) => Some(ElementKind::Resource(
                 self.resource_spec(n, r, tags, stack, deferred, spec),
             )),
-            NodeKind::Parameter(p) => Some(ElementKind::Parameter((**p).clone())),
-            NodeKind::Output(o) => Some(ElementKind::Output((**o).clone())),
-            NodeKind::Condition(c) => Some(ElementKind::Condition((**c).clone())),
-            NodeKind::Mapping(m) => Some(ElementKind::Mapping((**m).clone())),
+            NodeKind::Parameter(p) => Some(ElementKind::Parameter(
+                p.iter()
+                    .map(|(k, v)| (k.clone(), self.resolve_ref(v)))
+                    .collect(),
+            )),
+            NodeKind::Output(o) => Some(ElementKind::Output(OutputSpec {
+                value: self.resolve_ref(&o.value),
+                ..(**o).clone()
+            })),
+            NodeKind::Condition(c) => Some(ElementKind::Condition(self.resolve_ref(c))),
+            NodeKind::Mapping(m) => Some(ElementKind::Mapping(self.resolve_ref(m))),
             NodeKind::Construct(_) => {
                 // A construct's own dependencies apply to every resource below it.
                 None
@@ -1139,6 +1212,11 @@ impl App {
         path.truncate(parent_len);
     }
 
+    /// A value of the tree as synth must see it (imported attributes resolved).
+    fn resolve_ref(&self, v: &Value) -> Value {
+        self.resolved(v).unwrap_or_else(|| v.clone())
+    }
+
     fn resource_spec(
         &self,
         n: NodeId,
@@ -1151,7 +1229,8 @@ impl App {
         let properties = if deferred {
             Value::Null
         } else {
-            properties_of(r)
+            let p = properties_of(r);
+            self.resolved(&p).unwrap_or(p)
         };
         let mut merged = IndexMap::new();
         for level in tags {
@@ -1497,5 +1576,6 @@ fn apply_override(target: &mut Value, path: &[String], value: Option<Value>) {
     }
 }
 
+mod attributes;
 #[cfg(test)]
 mod tests;

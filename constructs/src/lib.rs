@@ -25,6 +25,10 @@
 //! ```
 #![warn(missing_docs)]
 
+// First, so that `props!` is in scope in every module below.
+#[macro_use]
+pub mod props;
+
 mod app;
 pub mod appscaling;
 pub mod certificatemanager;

@@ -111,13 +111,13 @@ pub fn app() -> Result<App, ConstructError> {
             ..Ec2ServiceProps::new(cluster, task)
         },
     )?;
-    let service_name = service.service_name(&app);
+    let service_name = service.service_name();
     Output::new(
         &mut app,
         stack,
         "ServiceName",
         OutputProps {
-            value: service_name,
+            value: service_name.into(),
             description: Some("the bridge-mode service".into()),
             ..Default::default()
         },

@@ -147,24 +147,24 @@ pub fn app() -> Result<App, ConstructError> {
         Port::tcp(80),
         "http from inside the VPC",
     )?;
-    let service_name = service.service_name(&app);
+    let service_name = service.service_name();
     Output::new(
         &mut app,
         stack,
         "ServiceName",
         OutputProps {
-            value: service_name,
+            value: service_name.into(),
             description: Some("the web service".into()),
             ..Default::default()
         },
     )?;
-    let repository_uri = repo.repository_uri(&app);
+    let repository_uri = repo.repository_uri();
     Output::new(
         &mut app,
         stack,
         "RepositoryUri",
         OutputProps {
-            value: repository_uri,
+            value: repository_uri.into(),
             description: Some("push the app image here, tagged v1".into()),
             ..Default::default()
         },

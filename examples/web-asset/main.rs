@@ -104,13 +104,13 @@ pub fn app_with_image_dir(dir: &Path) -> Result<App, ConstructError> {
         Port::tcp(80),
         "http from anywhere",
     )?;
-    let service_name = service.service_name(&app);
+    let service_name = service.service_name();
     Output::new(
         &mut app,
         stack,
         "ServiceName",
         OutputProps {
-            value: service_name,
+            value: service_name.into(),
             description: Some("the web service".into()),
             ..Default::default()
         },

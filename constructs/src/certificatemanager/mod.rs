@@ -17,24 +17,26 @@ use crate::error::{ConstructError, Result};
 use crate::iam::value_expr;
 use berth_synth::cfn::certificatemanager::{certificate, CfnCertificate};
 use berth_synth::resource::ResourceRef;
-use berth_synth::{Expr, Value};
+use berth_synth::{Expr, Token, Value};
 
 #[cfg(test)]
 mod tests;
 
-/// Options of a [`Certificate`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CertificateProps {
-    /// The fully qualified domain name, e.g. `www.example.com` or `*.example.com`.
-    /// Required (there is no default).
-    pub domain_name: String,
-    /// More names the certificate covers. Default: none.
-    pub subject_alternative_names: Vec<String>,
-    /// The Route 53 hosted zone that holds every name, so that ACM writes the
-    /// validation records itself (`DomainValidationOptions`). Without it, the CNAME
-    /// records ACM asks for must be created by hand while the stack deploys.
-    /// Default: none.
-    pub hosted_zone_id: Option<Value>,
+props! {
+    /// Options of a [`Certificate`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct CertificateProps {
+        /// The fully qualified domain name, e.g. `www.example.com` or `*.example.com`.
+        /// Required (there is no default).
+        pub domain_name: String,
+        /// More names the certificate covers. Default: none.
+        pub subject_alternative_names: Vec<String>,
+        /// The Route 53 hosted zone that holds every name, so that ACM writes the
+        /// validation records itself (`DomainValidationOptions`). Without it, the CNAME
+        /// records ACM asks for must be created by hand while the stack deploys.
+        /// Default: none.
+        pub hosted_zone_id: Option<Value>,
+    }
 }
 
 impl CertificateProps {
@@ -61,7 +63,7 @@ impl CertificateProps {
 ///     subject_alternative_names: vec!["www.example.com".into()],
 ///     hosted_zone_id: Some("Z0123456789ABCDEFGHIJ".into()),
 /// }).unwrap();
-/// assert!(cert.certificate_arn().is_token());
+/// assert!(cert.certificate_arn().as_value().is_token());
 /// let out = app.synth().unwrap();
 /// let p = &out.stacks[0].template["Resources"]["Cert5C9FAEC1"]["Properties"];
 /// assert_eq!(p["SubjectAlternativeNames"][0], "www.example.com");
@@ -133,8 +135,8 @@ impl Certificate {
     }
 
     /// The certificate's ARN (`Ref`).
-    pub fn certificate_arn(&self) -> Value {
-        self.resource.ref_().into()
+    pub fn certificate_arn(&self) -> Token<String> {
+        self.resource.ref_()
     }
 
     /// The L1 certificate, for escape hatches.

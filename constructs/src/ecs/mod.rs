@@ -62,9 +62,9 @@ mod wiring;
 pub use wiring::{CloudMapOptions, EcsTarget};
 
 pub use cluster::{
-    AddCapacityOptions, AsgCapacityProviderOptions, CapacityProviderStrategy, Cluster,
-    ClusterAttributes, ClusterProps, ContainerInsights, DefaultCloudMapNamespace, Ec2Capacity,
-    MachineImage, ECS_AL2023_AMI_PARAMETER, ECS_AL2023_ARM64_AMI_PARAMETER,
+    AddCapacityOptions, AsgCapacityProviderOptions, CapacityProviderStrategy,
+    CloudMapNamespaceOptions, Cluster, ClusterAttributes, ClusterProps, ContainerInsights,
+    Ec2Capacity, MachineImage, ECS_AL2023_AMI_PARAMETER, ECS_AL2023_ARM64_AMI_PARAMETER,
 };
 pub use container::{
     AppProtocol, AssetImageOptions, AwsLogDriverMode, AwsLogDriverProps, ContainerDefinition,

@@ -16,11 +16,7 @@
 //! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
 //! let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
 //!     PrivateDnsNamespaceProps::new("shop.local")).unwrap();
-//! let default_namespace = DefaultCloudMapNamespace {
-//!     namespace_arn: ns.namespace_arn(&app),
-//!     namespace_id: ns.namespace_id(&app),
-//!     use_for_service_connect: true,
-//! };
+//! let default_namespace = CloudMapNamespaceOptions::from(ns).use_for_service_connect(true);
 //! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps {
 //!     vpc: Some(vpc),
 //!     default_cloud_map_namespace: Some(default_namespace),
@@ -81,7 +77,7 @@ pub enum ServiceConnectNamespace {
 
 impl From<&PrivateDnsNamespace> for ServiceConnectNamespace {
     fn from(ns: &PrivateDnsNamespace) -> Self {
-        ServiceConnectNamespace::Namespace(ns.clone())
+        ServiceConnectNamespace::Namespace(*ns)
     }
 }
 
@@ -109,40 +105,44 @@ impl From<Value> for ServiceConnectNamespace {
     }
 }
 
-/// The endpoint clients in the namespace use to reach a Service Connect service
-/// (`ClientAliases[0]`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceConnectClientAlias {
-    /// The port clients connect to (the proxy forwards it to the container port).
-    /// Required, 1 to 65535.
-    pub port: u16,
-    /// The name clients connect to. Default: not rendered (ECS uses
-    /// `<discovery name>.<namespace>`).
-    pub dns_name: Option<String>,
+props! {
+    /// The endpoint clients in the namespace use to reach a Service Connect service
+    /// (`ClientAliases[0]`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ServiceConnectClientAlias {
+        /// The port clients connect to (the proxy forwards it to the container port).
+        /// Required, 1 to 65535.
+        pub port: u16,
+        /// The name clients connect to. Default: not rendered (ECS uses
+        /// `<discovery name>.<namespace>`).
+        pub dns_name: Option<String>,
+    }
 }
 
-/// One endpoint a service publishes through Service Connect: a named port mapping of
-/// its task (CDK's `ServiceConnectService`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceConnectService {
-    /// The name of a port mapping of the task definition ([`super::PortMapping::named`];
-    /// checked at synth). Required.
-    pub port_mapping_name: String,
-    /// The Cloud Map service name; unique within the service (checked at synth).
-    /// Default: the port mapping name.
-    pub discovery_name: Option<String>,
-    /// The endpoint clients use. Default: the mapping's container port, with ECS's
-    /// default name (as CDK).
-    pub client_alias: Option<ServiceConnectClientAlias>,
-    /// The port the proxy listens on for traffic into the task, 1 to 65535. Default:
-    /// not rendered (ECS picks it).
-    pub ingress_port_override: Option<u16>,
-    /// Seconds an idle connection stays open (0 turns the timeout off). Default: not
-    /// rendered (ECS: 5 minutes for HTTP, 1 hour for TCP).
-    pub idle_timeout_secs: Option<u32>,
-    /// Seconds to wait for each complete response (0 turns it off; HTTP, HTTP/2 and
-    /// gRPC only). Default: not rendered.
-    pub per_request_timeout_secs: Option<u32>,
+props! {
+    /// One endpoint a service publishes through Service Connect: a named port mapping of
+    /// its task (CDK's `ServiceConnectService`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ServiceConnectService {
+        /// The name of a port mapping of the task definition ([`super::PortMapping::named`];
+        /// checked at synth). Required.
+        pub port_mapping_name: String,
+        /// The Cloud Map service name; unique within the service (checked at synth).
+        /// Default: the port mapping name.
+        pub discovery_name: Option<String>,
+        /// The endpoint clients use. Default: the mapping's container port, with ECS's
+        /// default name (as CDK).
+        pub client_alias: Option<ServiceConnectClientAlias>,
+        /// The port the proxy listens on for traffic into the task, 1 to 65535. Default:
+        /// not rendered (ECS picks it).
+        pub ingress_port_override: Option<u16>,
+        /// Seconds an idle connection stays open (0 turns the timeout off). Default: not
+        /// rendered (ECS: 5 minutes for HTTP, 1 hour for TCP).
+        pub idle_timeout_secs: Option<u32>,
+        /// Seconds to wait for each complete response (0 turns it off; HTTP, HTTP/2 and
+        /// gRPC only). Default: not rendered.
+        pub per_request_timeout_secs: Option<u32>,
+    }
 }
 
 impl ServiceConnectService {
@@ -166,21 +166,23 @@ impl ServiceConnectService {
     }
 }
 
-/// Options of [`BaseService::enable_service_connect`] (CDK's `ServiceConnectProps`).
-/// The default is a client-only service in the cluster's default namespace.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServiceConnectProps {
-    /// The namespace. Default: the cluster's default Cloud Map namespace
-    /// ([`super::ClusterProps::default_cloud_map_namespace`], by ARN); without one,
-    /// synth fails.
-    pub namespace: Option<ServiceConnectNamespace>,
-    /// The endpoints the service publishes. Default: none (a client service, which
-    /// only connects to others).
-    pub services: Vec<ServiceConnectService>,
-    /// Where the Service Connect proxy logs go (e.g. `awslogs`: a log group
-    /// `LogGroup` under the service unless one is given; the task's execution role may
-    /// write to it). Default: none.
-    pub log_driver: Option<LogDriver>,
+props! {
+    /// Options of [`BaseService::enable_service_connect`] (CDK's `ServiceConnectProps`).
+    /// The default is a client-only service in the cluster's default namespace.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ServiceConnectProps {
+        /// The namespace. Default: the cluster's default Cloud Map namespace
+        /// ([`super::ClusterProps::default_cloud_map_namespace`], by ARN); without one,
+        /// synth fails.
+        pub namespace: Option<ServiceConnectNamespace>,
+        /// The endpoints the service publishes. Default: none (a client service, which
+        /// only connects to others).
+        pub services: Vec<ServiceConnectService>,
+        /// Where the Service Connect proxy logs go (e.g. `awslogs`: a log group
+        /// `LogGroup` under the service unless one is given; the task's execution role may
+        /// write to it). Default: none.
+        pub log_driver: Option<LogDriver>,
+    }
 }
 
 /// What a service keeps of its Service Connect configuration until synth.
@@ -209,6 +211,7 @@ impl ServiceConnectState {
                     Some(a) => Some((a.port, a.dns_name.clone())),
                     None => task
                         .find_port_mapping_by_name(app, &s.port_mapping_name)
+                        .ok()
                         .map(|(_, p)| (p.container_port, None)),
                 };
                 let timeout = (s.idle_timeout_secs.is_some()
@@ -280,7 +283,7 @@ impl ServiceConnectState {
         for (i, s) in self.services.iter().enumerate() {
             if task
                 .find_port_mapping_by_name(app, &s.port_mapping_name)
-                .is_none()
+                .is_err()
             {
                 out.push(
                     err(format!(
@@ -381,17 +384,17 @@ impl BaseService {
             check_log_driver(d).map_err(|(field, msg)| bad(format!("log_driver.{field}"), msg))?;
         }
         let namespace = match props.namespace {
-            Some(ServiceConnectNamespace::Namespace(ns)) => Some(ns.namespace_arn(app)),
+            Some(ServiceConnectNamespace::Namespace(ns)) => Some(ns.namespace_arn().into()),
             Some(ServiceConnectNamespace::NameOrArn(v)) => Some(v),
             None => self
-                .cluster(app)
+                .cluster()
                 .default_cloud_map_namespace(app)
-                .map(|d| d.namespace_arn),
+                .map(|d| d.namespace_arn().into()),
         };
         let log_configuration = match &props.log_driver {
             None => None,
             Some(d) => {
-                let task = self.task_definition(app);
+                let task = self.task_definition();
                 let (driver, options) = render_log_driver(app, &task, self.node(), d)?;
                 Some(sv::LogConfiguration {
                     log_driver: Some(driver.into()),

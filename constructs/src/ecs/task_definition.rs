@@ -10,7 +10,7 @@ use crate::error::{ConstructError, Result};
 use crate::iam::{value_expr, Grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use berth_synth::cfn::ecs::{task_definition as td, CfnTaskDefinition};
 use berth_synth::resource::ResourceRef;
-use berth_synth::{Diagnostic, Expr, Value};
+use berth_synth::{Diagnostic, Expr, Token, Value};
 use std::any::Any;
 use std::fmt;
 use std::ops::Deref;
@@ -223,13 +223,15 @@ pub use td::CpuArchitecture;
 /// The operating system of a Fargate task.
 pub use td::OperatingSystemFamily;
 
-/// The platform a Fargate task runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RuntimePlatform {
-    /// `X86_64` or `ARM64`. Required.
-    pub cpu_architecture: CpuArchitecture,
-    /// The operating system (berth's Fargate defaults are for `LINUX`). Required.
-    pub operating_system_family: OperatingSystemFamily,
+props! {
+    /// The platform a Fargate task runs on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct RuntimePlatform {
+        /// `X86_64` or `ARM64`. Required.
+        pub cpu_architecture: CpuArchitecture,
+        /// The operating system (berth's Fargate defaults are for `LINUX`). Required.
+        pub operating_system_family: OperatingSystemFamily,
+    }
 }
 
 impl RuntimePlatform {
@@ -273,21 +275,25 @@ pub enum VolumeSource {
     },
 }
 
-/// A volume of a task, mounted into containers with a [`super::MountPoint`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct Volume {
-    /// The volume's name, unique in the task. Required.
-    pub name: String,
-    /// What backs it. Required.
-    pub source: VolumeSource,
+props! {
+    /// A volume of a task, mounted into containers with a [`super::MountPoint`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Volume {
+        /// The volume's name, unique in the task. Required.
+        pub name: String,
+        /// What backs it. Required.
+        pub source: VolumeSource,
+    }
 }
 
-/// A placement constraint of an EC2 task definition (`memberOf` with a cluster query
-/// expression, e.g. `attribute:ecs.instance-type =~ t3.*`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TaskPlacementConstraint {
-    /// The cluster query language expression. Required.
-    pub expression: String,
+props! {
+    /// A placement constraint of an EC2 task definition (`memberOf` with a cluster query
+    /// expression, e.g. `attribute:ecs.instance-type =~ t3.*`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct TaskPlacementConstraint {
+        /// The cluster query language expression. Required.
+        pub expression: String,
+    }
 }
 
 #[derive(Debug)]
@@ -602,7 +608,7 @@ impl TaskDefinition {
     }
 
     fn set_role(&self, app: &mut App, role: Role, task: bool) {
-        let arn = value_expr(role.role_arn(app));
+        let arn = role.role_arn().into();
         if let Some(s) = app.construct_mut::<TaskDefState>(self.node) {
             if task {
                 s.task_role = Some(role);
@@ -628,7 +634,7 @@ impl TaskDefinition {
             app,
             self.node,
             id,
-            RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+            RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
         )?;
         self.set_role(app, role, task);
         Ok(role)
@@ -666,8 +672,8 @@ impl TaskDefinition {
     }
 
     /// The task definition's ARN (`Ref`).
-    pub fn task_definition_arn(&self, _app: &App) -> Value {
-        self.resource.ref_().into()
+    pub fn task_definition_arn(&self) -> Token<String> {
+        self.resource.ref_()
     }
 
     /// The network mode.
@@ -685,28 +691,62 @@ impl TaskDefinition {
         self.state(app).containers.clone()
     }
 
-    /// The container with this name, if any.
-    pub fn find_container(&self, app: &App, name: &str) -> Option<ContainerDefinition> {
-        self.state(app)
-            .containers
+    /// The container named `name` (CDK's `findContainer`); without one, an error at
+    /// the task definition's path that lists the containers it has.
+    pub fn find_container(&self, app: &App, name: &str) -> Result<ContainerDefinition> {
+        let containers = &self.state(app).containers;
+        if let Some(c) = containers.iter().find(|c| c.container_name(app) == name) {
+            return Ok(*c);
+        }
+        let names: Vec<String> = containers
             .iter()
-            .find(|c| c.container_name(app) == name)
-            .copied()
+            .map(|c| format!("\"{}\"", c.container_name(app)))
+            .collect();
+        Err(ConstructError::invalid(
+            app.path(self.node),
+            "container_name",
+            format!(
+                "there is no container \"{name}\" in this task definition; containers: {}",
+                if names.is_empty() {
+                    "none".into()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        ))
     }
 
-    /// The container and port mapping named `name` ([`super::PortMapping::named`]), if
-    /// any container of the task maps one (CDK's `findPortMappingByName`).
+    /// The container and port mapping named `name` ([`super::PortMapping::named`]; CDK's
+    /// `findPortMappingByName`); without one, an error at the task definition's path
+    /// that lists the named port mappings it has.
     pub fn find_port_mapping_by_name(
         &self,
         app: &App,
         name: &str,
-    ) -> Option<(ContainerDefinition, super::PortMapping)> {
-        self.state(app).containers.iter().find_map(|c| {
+    ) -> Result<(ContainerDefinition, super::PortMapping)> {
+        let containers = &self.state(app).containers;
+        let found = containers.iter().find_map(|c| {
             c.port_mappings(app)
                 .into_iter()
                 .find(|p| p.name.as_deref() == Some(name))
                 .map(|p| (*c, p))
-        })
+        });
+        if let Some(found) = found {
+            return Ok(found);
+        }
+        let names: Vec<String> = containers
+            .iter()
+            .flat_map(|c| c.port_mappings(app))
+            .filter_map(|p| p.name.map(|n| format!("\"{n}\"")))
+            .collect();
+        Err(ConstructError::invalid(
+            app.path(self.node),
+            "port_mapping_name",
+            format!(
+                "no container of this task definition maps a port named \"{name}\"; named port mappings: {}",
+                if names.is_empty() { "none".into() } else { names.join(", ") }
+            ),
+        ))
     }
 
     /// The first essential container, if any (the one a load balancer usually targets).
@@ -1018,23 +1058,25 @@ impl Grantable for TaskDefinition {
     }
 }
 
-/// Options of a [`FargateTaskDefinition`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FargateTaskDefinitionProps {
-    /// CPU and memory of the task. Default: 256 CPU units and 512 MiB.
-    pub size: FargateSize,
-    /// The CPU architecture and OS. Default: not rendered (Linux on X86_64).
-    pub runtime_platform: Option<RuntimePlatform>,
-    /// Ephemeral storage in GiB, 21 to 200. Default: not rendered (20 GiB).
-    pub ephemeral_storage_gib: Option<u32>,
-    /// The family name. Default: a unique id derived from the construct path.
-    pub family: Option<String>,
-    /// A task role to use. Default: one is created on first use.
-    pub task_role: Option<Role>,
-    /// An execution role to use. Default: one is created on first use.
-    pub execution_role: Option<Role>,
-    /// Volumes. Default: none.
-    pub volumes: Vec<Volume>,
+props! {
+    /// Options of a [`FargateTaskDefinition`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct FargateTaskDefinitionProps {
+        /// CPU and memory of the task. Default: 256 CPU units and 512 MiB.
+        pub size: FargateSize,
+        /// The CPU architecture and OS. Default: not rendered (Linux on X86_64).
+        pub runtime_platform: Option<RuntimePlatform>,
+        /// Ephemeral storage in GiB, 21 to 200. Default: not rendered (20 GiB).
+        pub ephemeral_storage_gib: Option<u32>,
+        /// The family name. Default: a unique id derived from the construct path.
+        pub family: Option<String>,
+        /// A task role to use. Default: one is created on first use.
+        pub task_role: Option<Role>,
+        /// An execution role to use. Default: one is created on first use.
+        pub execution_role: Option<Role>,
+        /// Volumes. Default: none.
+        pub volumes: Vec<Volume>,
+    }
 }
 
 /// A task definition for Fargate: `awsvpc` networking, `FARGATE` compatibility, and a
@@ -1137,26 +1179,28 @@ impl FargateTaskDefinition {
     }
 }
 
-/// Options of an [`Ec2TaskDefinition`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Ec2TaskDefinitionProps {
-    /// The network mode. Default: [`NetworkMode::Bridge`].
-    pub network_mode: NetworkMode,
-    /// Placement constraints (`memberOf` expressions). Default: none.
-    pub placement_constraints: Vec<TaskPlacementConstraint>,
-    /// Task-level CPU units. Default: none (containers reserve their own).
-    pub cpu: Option<u32>,
-    /// Task-level memory in MiB. Default: none; every container then needs a memory
-    /// limit or reservation (checked at synth).
-    pub memory_mib: Option<u32>,
-    /// The family name. Default: a unique id derived from the construct path.
-    pub family: Option<String>,
-    /// A task role to use. Default: one is created on first use.
-    pub task_role: Option<Role>,
-    /// An execution role to use. Default: one is created on first use.
-    pub execution_role: Option<Role>,
-    /// Volumes. Default: none.
-    pub volumes: Vec<Volume>,
+props! {
+    /// Options of an [`Ec2TaskDefinition`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Ec2TaskDefinitionProps {
+        /// The network mode. Default: [`NetworkMode::Bridge`].
+        pub network_mode: NetworkMode,
+        /// Placement constraints (`memberOf` expressions). Default: none.
+        pub placement_constraints: Vec<TaskPlacementConstraint>,
+        /// Task-level CPU units. Default: none (containers reserve their own).
+        pub cpu: Option<u32>,
+        /// Task-level memory in MiB. Default: none; every container then needs a memory
+        /// limit or reservation (checked at synth).
+        pub memory_mib: Option<u32>,
+        /// The family name. Default: a unique id derived from the construct path.
+        pub family: Option<String>,
+        /// A task role to use. Default: one is created on first use.
+        pub task_role: Option<Role>,
+        /// An execution role to use. Default: one is created on first use.
+        pub execution_role: Option<Role>,
+        /// Volumes. Default: none.
+        pub volumes: Vec<Volume>,
+    }
 }
 
 /// A task definition for EC2 container instances.

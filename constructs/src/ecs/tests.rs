@@ -253,7 +253,7 @@ fn fargate_defaults() {
 #[test]
 fn the_service_security_group_opens_only_the_ports_asked_for() {
     let mut w = world();
-    let vpc = w.cluster.vpc(&w.app);
+    let vpc = w.cluster.vpc();
     let lb = SecurityGroup::new(
         &mut w.app,
         w.stack,
@@ -515,12 +515,12 @@ fn load_balancers_registries_and_scaling_ids() {
         "",
         [
             "service/".into(),
-            w.cluster.cluster_name(&w.app),
+            w.cluster.cluster_name().into(),
             "/".into(),
-            service.service_name(&w.app),
+            service.service_name().into(),
         ],
     );
-    assert_eq!(service.scalable_target_resource_id(&w.app), id);
+    assert_eq!(service.scalable_target_resource_id().into_value(), id);
     assert_eq!(SCALABLE_DIMENSION_DESIRED_COUNT, "ecs:service:DesiredCount");
     let t = template(&mut w.app);
     t.has_resource_properties(
@@ -977,7 +977,7 @@ fn given_roles_are_used_and_volumes_render() {
         "AppRole",
         RoleProps {
             managed_policies: vec![ManagedPolicy::aws_managed("ReadOnlyAccess")],
-            ..RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com"))
+            ..RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))
         },
     )
     .unwrap();

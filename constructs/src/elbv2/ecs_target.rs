@@ -82,10 +82,10 @@ impl LoadBalancerTarget for EcsServiceTarget {
         target_group: &TargetGroupInfo,
     ) -> Result<TargetAttachment> {
         let path = app.path(self.service);
-        let task = self.service.task_definition(app);
+        let task = self.service.task_definition();
         let container = task
             .find_container(app, &self.container_name)
-            .ok_or_else(|| {
+            .map_err(|_| {
                 let names: Vec<String> = task
                     .containers(app)
                     .iter()

@@ -13,7 +13,7 @@ use berth_synth::cfn::elbv2::{
     CfnListenerRule,
 };
 use berth_synth::resource::ResourceRef;
-use berth_synth::{Diagnostic, Expr, Value};
+use berth_synth::{Diagnostic, Expr, Token, Value};
 use std::any::Any;
 
 /// A certificate for an HTTPS or TLS listener.
@@ -45,22 +45,24 @@ impl From<&Certificate> for ListenerCertificate {
     }
 }
 
-/// Where a redirect goes; the parts not given keep the request's (`#{host}`,
-/// `#{path}`, ...).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RedirectOptions {
-    /// `HTTP`, `HTTPS` or `#{protocol}`. Default: the request's.
-    pub protocol: Option<String>,
-    /// The host name. Default: the request's.
-    pub host: Option<String>,
-    /// The port, 1 to 65535 or `#{port}`. Default: the request's.
-    pub port: Option<String>,
-    /// The path, starting with `/`. Default: the request's.
-    pub path: Option<String>,
-    /// The query, without the leading `?`. Default: the request's.
-    pub query: Option<String>,
-    /// `HTTP_301` (permanent) rather than `HTTP_302`. Default: false.
-    pub permanent: bool,
+props! {
+    /// Where a redirect goes; the parts not given keep the request's (`#{host}`,
+    /// `#{path}`, ...).
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct RedirectOptions {
+        /// `HTTP`, `HTTPS` or `#{protocol}`. Default: the request's.
+        pub protocol: Option<String>,
+        /// The host name. Default: the request's.
+        pub host: Option<String>,
+        /// The port, 1 to 65535 or `#{port}`. Default: the request's.
+        pub port: Option<String>,
+        /// The path, starting with `/`. Default: the request's.
+        pub path: Option<String>,
+        /// The query, without the leading `?`. Default: the request's.
+        pub query: Option<String>,
+        /// `HTTP_301` (permanent) rather than `HTTP_302`. Default: false.
+        pub permanent: bool,
+    }
 }
 
 /// What a listener (or one of its rules) does with a request.
@@ -133,11 +135,10 @@ impl ListenerAction {
 }
 
 macro_rules! render_action {
-    ($m:ident, $app:expr, $action:expr) => {{
-        let app: &App = $app;
+    ($m:ident, $action:expr) => {{
         match $action {
             ListenerAction::Forward(tgs) if tgs.len() == 1 => $m::Action {
-                target_group_arn: Some(value_expr(tgs[0].target_group_arn(app))),
+                target_group_arn: Some(value_expr(tgs[0].target_group_arn())),
                 type_: Some($m::Type::Forward.into()),
                 ..Default::default()
             },
@@ -146,7 +147,7 @@ macro_rules! render_action {
                     target_groups: Some(Expr::Lit(
                         tgs.iter()
                             .map(|tg| $m::TargetGroupTuple {
-                                target_group_arn: Some(value_expr(tg.target_group_arn(app))),
+                                target_group_arn: Some(tg.target_group_arn().into()),
                                 weight: Some(1.into()),
                             })
                             .collect(),
@@ -234,29 +235,31 @@ impl ListenerCondition {
     }
 }
 
-/// Options of a listener.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListenerProps {
-    /// The port. Default: 80 for HTTP, 443 for HTTPS; required on a network load
-    /// balancer.
-    pub port: Option<u16>,
-    /// The protocol: HTTP/HTTPS on an application load balancer, TCP/TLS/UDP/TCP_UDP
-    /// on a network one. Default: HTTPS (ALB) or TLS (NLB) when certificates are
-    /// given, else HTTP (ALB) or TCP (NLB).
-    pub protocol: Option<Protocol>,
-    /// Certificates (HTTPS/TLS only; at least one is required there). The first is
-    /// the default certificate; more go into a `ListenerCertificate` resource
-    /// (`DefaultCertificates`, as CDK). Default: none.
-    pub certificates: Vec<ListenerCertificate>,
-    /// The security policy name (`ELBSecurityPolicy-TLS13-1-2-2021-06`, ...) of an
-    /// HTTPS/TLS listener. Default: not set (the AWS default policy).
-    pub ssl_policy: Option<String>,
-    /// The default action. Default: none; then `add_targets` (without a priority) or
-    /// `add_action` (without a priority) must give one before synth.
-    pub default_action: Option<ListenerAction>,
-    /// Allow traffic from anywhere (`0.0.0.0/0`) on the listener port, through the
-    /// load balancer's security group (application load balancers). Default: true.
-    pub open: bool,
+props! {
+    /// Options of a listener.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ListenerProps {
+        /// The port. Default: 80 for HTTP, 443 for HTTPS; required on a network load
+        /// balancer.
+        pub port: Option<u16>,
+        /// The protocol: HTTP/HTTPS on an application load balancer, TCP/TLS/UDP/TCP_UDP
+        /// on a network one. Default: HTTPS (ALB) or TLS (NLB) when certificates are
+        /// given, else HTTP (ALB) or TCP (NLB).
+        pub protocol: Option<Protocol>,
+        /// Certificates (HTTPS/TLS only; at least one is required there). The first is
+        /// the default certificate; more go into a `ListenerCertificate` resource
+        /// (`DefaultCertificates`, as CDK). Default: none.
+        pub certificates: Vec<ListenerCertificate>,
+        /// The security policy name (`ELBSecurityPolicy-TLS13-1-2-2021-06`, ...) of an
+        /// HTTPS/TLS listener. Default: not set (the AWS default policy).
+        pub ssl_policy: Option<String>,
+        /// The default action. Default: none; then `add_targets` (without a priority) or
+        /// `add_action` (without a priority) must give one before synth.
+        pub default_action: Option<ListenerAction>,
+        /// Allow traffic from anywhere (`0.0.0.0/0`) on the listener port, through the
+        /// load balancer's security group (application load balancers). Default: true.
+        pub open: bool,
+    }
 }
 
 impl Default for ListenerProps {
@@ -272,19 +275,21 @@ impl Default for ListenerProps {
     }
 }
 
-/// Options of [`crate::elbv2::ApplicationLoadBalancer::add_redirect`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RedirectProps {
-    /// The port listened on. Default: 80.
-    pub source_port: u16,
-    /// The protocol listened on. Default: HTTP.
-    pub source_protocol: Protocol,
-    /// The port redirected to. Default: 443.
-    pub target_port: u16,
-    /// The protocol redirected to. Default: HTTPS.
-    pub target_protocol: Protocol,
-    /// Allow traffic from anywhere on the source port. Default: true.
-    pub open: bool,
+props! {
+    /// Options of [`crate::elbv2::ApplicationLoadBalancer::add_redirect`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct RedirectProps {
+        /// The port listened on. Default: 80.
+        pub source_port: u16,
+        /// The protocol listened on. Default: HTTP.
+        pub source_protocol: Protocol,
+        /// The port redirected to. Default: 443.
+        pub target_port: u16,
+        /// The protocol redirected to. Default: HTTPS.
+        pub target_protocol: Protocol,
+        /// Allow traffic from anywhere on the source port. Default: true.
+        pub open: bool,
+    }
 }
 
 impl Default for RedirectProps {
@@ -299,42 +304,46 @@ impl Default for RedirectProps {
     }
 }
 
-/// Options of [`Listener::add_action`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddActionProps {
-    /// The action.
-    pub action: ListenerAction,
-    /// The rule's priority (1 to 50000, lower first; unique within the listener).
-    /// Default: none, which makes `action` the listener's default action.
-    pub priority: Option<u32>,
-    /// The rule's conditions (required with a priority). Default: none.
-    pub conditions: Vec<ListenerCondition>,
+props! {
+    /// Options of [`Listener::add_action`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AddActionProps {
+        /// The action.
+        pub action: ListenerAction,
+        /// The rule's priority (1 to 50000, lower first; unique within the listener).
+        /// Default: none, which makes `action` the listener's default action.
+        pub priority: Option<u32>,
+        /// The rule's conditions (required with a priority). Default: none.
+        pub conditions: Vec<ListenerCondition>,
+    }
 }
 
-/// Options of [`Listener::add_targets`].
-#[derive(Default)]
-pub struct AddTargetsProps<'a> {
-    /// The targets to register.
-    pub targets: Vec<&'a dyn LoadBalancerTarget>,
-    /// The target group's port. Default: the port of the first target.
-    pub port: Option<u16>,
-    /// The target group's protocol. Default: HTTP on an application load balancer,
-    /// the listener's protocol on a network one.
-    pub protocol: Option<Protocol>,
-    /// The health check. Default: the target group's defaults (traffic port).
-    pub health_check: HealthCheck,
-    /// Put the forward in a rule with this priority instead of the default action.
-    /// Default: none.
-    pub priority: Option<u32>,
-    /// The rule's conditions (required with a priority). Default: none.
-    pub conditions: Vec<ListenerCondition>,
-    /// Seconds to drain a deregistered target. Default: not set (300, AWS default).
-    pub deregistration_delay_seconds: Option<u32>,
-    /// Sticky sessions for this many seconds (load balancer cookie on ALB, source IP
-    /// on NLB). Default: none.
-    pub stickiness_seconds: Option<u32>,
-    /// The target group's name. Default: generated by CloudFormation.
-    pub target_group_name: Option<String>,
+props! {
+    /// Options of [`Listener::add_targets`].
+    #[derive(Default)]
+    pub struct AddTargetsProps<'a> {
+        /// The targets to register.
+        pub targets: Vec<&'a dyn LoadBalancerTarget>,
+        /// The target group's port. Default: the port of the first target.
+        pub port: Option<u16>,
+        /// The target group's protocol. Default: HTTP on an application load balancer,
+        /// the listener's protocol on a network one.
+        pub protocol: Option<Protocol>,
+        /// The health check. Default: the target group's defaults (traffic port).
+        pub health_check: HealthCheck,
+        /// Put the forward in a rule with this priority instead of the default action.
+        /// Default: none.
+        pub priority: Option<u32>,
+        /// The rule's conditions (required with a priority). Default: none.
+        pub conditions: Vec<ListenerCondition>,
+        /// Seconds to drain a deregistered target. Default: not set (300, AWS default).
+        pub deregistration_delay_seconds: Option<u32>,
+        /// Sticky sessions for this many seconds (load balancer cookie on ALB, source IP
+        /// on NLB). Default: none.
+        pub stickiness_seconds: Option<u32>,
+        /// The target group's name. Default: generated by CloudFormation.
+        pub target_group_name: Option<String>,
+    }
 }
 
 #[derive(Debug)]
@@ -578,7 +587,7 @@ impl Listener {
                 "Resource",
                 CfnListenerCertificate {
                     certificates: Some(Expr::Lit(rest)),
-                    listener_arn: Some(value_expr(resource.ref_().into())),
+                    listener_arn: Some(value_expr(resource.ref_())),
                 },
             )?;
         }
@@ -604,8 +613,8 @@ impl Listener {
     }
 
     /// The listener's ARN (`Ref`).
-    pub fn listener_arn(&self, _app: &App) -> Value {
-        self.resource.ref_().into()
+    pub fn listener_arn(&self) -> Token<String> {
+        self.resource.ref_()
     }
 
     /// The port.
@@ -650,7 +659,7 @@ impl Listener {
         let path = app.path(self.node);
         action.check(lb.kind, &path)?;
         self.check_forward(app, &action, &path)?;
-        let rendered = render_action!(listener, app, &action);
+        let rendered = render_action!(listener, &action);
         app.resource_mut(self.resource).default_actions = Some(Expr::Lit(vec![rendered]));
         if let Some(s) = app.construct_mut::<ListenerState>(self.node) {
             s.has_default = true;
@@ -726,7 +735,7 @@ impl Listener {
         action.check(lb.kind, &path)?;
         self.check_forward(app, &action, &path)?;
         let node = app.add_group(self.node, id)?;
-        let rendered = render_action!(listener_rule, app, &action);
+        let rendered = render_action!(listener_rule, &action);
         let resource = app.add_resource(
             node,
             "Resource",
@@ -735,7 +744,7 @@ impl Listener {
                 conditions: Some(Expr::Lit(
                     conditions.iter().map(ListenerCondition::render).collect(),
                 )),
-                listener_arn: Some(value_expr(self.resource.ref_().into())),
+                listener_arn: Some(value_expr(self.resource.ref_())),
                 priority: Some((priority as i64).into()),
                 ..Default::default()
             },

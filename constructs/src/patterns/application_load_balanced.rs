@@ -20,28 +20,30 @@ use crate::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
 use berth_synth::Value;
 use indexmap::IndexMap;
 
-/// The container a pattern creates when no task definition is given (CDK's
-/// `ApplicationLoadBalancedTaskImageOptions`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlbTaskImageOptions {
-    /// The image (required).
-    pub image: ContainerImage,
-    /// The container's name. Default: `web`.
-    pub container_name: String,
-    /// The port the container listens on, the target group's port. Default: 80.
-    pub container_port: u16,
-    /// Environment variables. Default: none.
-    pub environment: IndexMap<String, Value>,
-    /// Secrets as environment variables (the execution role gets read on them).
-    /// Default: none.
-    pub secrets: IndexMap<String, Secret>,
-    /// Ship logs (to `log_driver`, or else to `awslogs` with the pattern's id as the
-    /// stream prefix, into a new log group). Default: true.
-    pub enable_logging: bool,
-    /// The log driver. Default: `awslogs`, as above.
-    pub log_driver: Option<LogDriver>,
-    /// The command. Default: the image's.
-    pub command: Vec<String>,
+props! {
+    /// The container a pattern creates when no task definition is given (CDK's
+    /// `ApplicationLoadBalancedTaskImageOptions`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AlbTaskImageOptions {
+        /// The image (required).
+        pub image: ContainerImage,
+        /// The container's name. Default: `web`.
+        pub container_name: String,
+        /// The port the container listens on, the target group's port. Default: 80.
+        pub container_port: u16,
+        /// Environment variables. Default: none.
+        pub environment: IndexMap<String, Value>,
+        /// Secrets as environment variables (the execution role gets read on them).
+        /// Default: none.
+        pub secrets: IndexMap<String, Secret>,
+        /// Ship logs (to `log_driver`, or else to `awslogs` with the pattern's id as the
+        /// stream prefix, into a new log group). Default: true.
+        pub enable_logging: bool,
+        /// The log driver. Default: `awslogs`, as above.
+        pub log_driver: Option<LogDriver>,
+        /// The command. Default: the image's.
+        pub command: Vec<String>,
+    }
 }
 
 impl AlbTaskImageOptions {
@@ -60,45 +62,47 @@ impl AlbTaskImageOptions {
     }
 }
 
-/// The load balancer side of an application-load-balanced pattern.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadBalancerOptions {
-    /// Internet-facing (in the public subnets) rather than internal. Default: true.
-    pub public_load_balancer: bool,
-    /// The listener's protocol, HTTP or HTTPS. HTTPS without a `certificate` creates
-    /// one (`Certificate`) for `domain_name`, validated through DNS in `domain_zone`
-    /// (both required then). Default: HTTPS with a certificate, else HTTP.
-    pub protocol: Option<Protocol>,
-    /// The listener's port. Default: 443 for HTTPS, else 80.
-    pub listener_port: Option<u16>,
-    /// Listen on HTTPS with this certificate (an ARN or a
-    /// [`crate::certificatemanager::Certificate`]). Default: none (HTTP, unless
-    /// `protocol` asks for HTTPS).
-    pub certificate: Option<ListenerCertificate>,
-    /// The HTTPS listener's security policy. Default: not set (the AWS default).
-    pub ssl_policy: Option<String>,
-    /// With a certificate, also listen on HTTP port 80 and redirect to the HTTPS
-    /// listener (`PublicRedirectListener`). Default: false (as CDK).
-    pub redirect_http: bool,
-    /// The service's domain name (relative to `domain_zone` or fully qualified): an
-    /// alias A record `DNS` in `domain_zone` points it at the load balancer, and the
-    /// `ServiceURL` output uses it. Needs `domain_zone` (as CDK). Default: none (the
-    /// load balancer's DNS name).
-    pub domain_name: Option<String>,
-    /// The Route 53 hosted zone of `domain_name` (e.g.
-    /// [`HostedZone::from_attributes`]); also validates a certificate the pattern
-    /// creates. Default: none.
-    pub domain_zone: Option<HostedZone>,
-    /// The target group's health check. Default: AWS defaults on the traffic port.
-    pub health_check: HealthCheck,
-    /// Allow any address on the listener port. Default: true.
-    pub open_listener: bool,
-    /// The load balancer's idle timeout. Default: not set (60 seconds).
-    pub idle_timeout_seconds: Option<u32>,
-    /// The load balancer's name. Default: generated.
-    pub load_balancer_name: Option<String>,
-    /// Seconds to drain a deregistered task. Default: not set (300).
-    pub deregistration_delay_seconds: Option<u32>,
+props! {
+    /// The load balancer side of an application-load-balanced pattern.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct LoadBalancerOptions {
+        /// Internet-facing (in the public subnets) rather than internal. Default: true.
+        pub public_load_balancer: bool,
+        /// The listener's protocol, HTTP or HTTPS. HTTPS without a `certificate` creates
+        /// one (`Certificate`) for `domain_name`, validated through DNS in `domain_zone`
+        /// (both required then). Default: HTTPS with a certificate, else HTTP.
+        pub protocol: Option<Protocol>,
+        /// The listener's port. Default: 443 for HTTPS, else 80.
+        pub listener_port: Option<u16>,
+        /// Listen on HTTPS with this certificate (an ARN or a
+        /// [`crate::certificatemanager::Certificate`]). Default: none (HTTP, unless
+        /// `protocol` asks for HTTPS).
+        pub certificate: Option<ListenerCertificate>,
+        /// The HTTPS listener's security policy. Default: not set (the AWS default).
+        pub ssl_policy: Option<String>,
+        /// With a certificate, also listen on HTTP port 80 and redirect to the HTTPS
+        /// listener (`PublicRedirectListener`). Default: false (as CDK).
+        pub redirect_http: bool,
+        /// The service's domain name (relative to `domain_zone` or fully qualified): an
+        /// alias A record `DNS` in `domain_zone` points it at the load balancer, and the
+        /// `ServiceURL` output uses it. Needs `domain_zone` (as CDK). Default: none (the
+        /// load balancer's DNS name).
+        pub domain_name: Option<String>,
+        /// The Route 53 hosted zone of `domain_name` (e.g.
+        /// [`HostedZone::from_attributes`]); also validates a certificate the pattern
+        /// creates. Default: none.
+        pub domain_zone: Option<HostedZone>,
+        /// The target group's health check. Default: AWS defaults on the traffic port.
+        pub health_check: HealthCheck,
+        /// Allow any address on the listener port. Default: true.
+        pub open_listener: bool,
+        /// The load balancer's idle timeout. Default: not set (60 seconds).
+        pub idle_timeout_seconds: Option<u32>,
+        /// The load balancer's name. Default: generated.
+        pub load_balancer_name: Option<String>,
+        /// Seconds to drain a deregistered task. Default: not set (300).
+        pub deregistration_delay_seconds: Option<u32>,
+    }
 }
 
 impl Default for LoadBalancerOptions {
@@ -391,18 +395,18 @@ fn load_balance(
             app,
             node,
             "DNS",
-            ARecordProps::new(zone, RecordTarget::load_balancer(app, &load_balancer))
+            ARecordProps::new(zone, RecordTarget::load_balancer(&load_balancer))
                 .with_record_name(format!("{name}.")),
         )?),
         None => None,
     };
-    let dns = load_balancer.dns_name(app);
+    let dns = load_balancer.dns_name();
     Output::new(
         app,
         node,
         "LoadBalancerDNS",
         OutputProps {
-            value: dns.clone(),
+            value: dns.clone().into(),
             ..Default::default()
         },
     )?;
@@ -413,7 +417,7 @@ fn load_balance(
     };
     let host = match domain {
         Some((name, _)) => Value::from(name),
-        None => dns,
+        None => dns.into(),
     };
     Output::new(
         app,
@@ -434,48 +438,50 @@ fn load_balance(
     })
 }
 
-/// Options of an [`ApplicationLoadBalancedFargateService`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ApplicationLoadBalancedFargateServiceProps {
-    /// The cluster. Default: a new cluster `Cluster` under the pattern, in `vpc`.
-    pub cluster: Option<Cluster>,
-    /// The VPC of the new cluster (not with `cluster`). Default: the cluster's new VPC.
-    pub vpc: Option<Vpc>,
-    /// The container to create (this or `task_definition` is required).
-    pub task_image_options: Option<AlbTaskImageOptions>,
-    /// A task definition to run instead; the load balancer targets its default
-    /// container's first port.
-    pub task_definition: Option<FargateTaskDefinition>,
-    /// The task size of a new task definition. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// The number of tasks. Default: not set (1).
-    pub desired_count: Option<u32>,
-    /// The load balancer. Default: public, HTTP on port 80.
-    pub load_balancer: LoadBalancerOptions,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
-    /// Seconds the load balancer health checks are ignored after a task starts.
-    /// Default: 60.
-    pub health_check_grace_period_secs: Option<u32>,
-    /// The lower limit of running tasks during a deployment, in percent. Default: not
-    /// set (ECS's).
-    pub min_healthy_percent: Option<u32>,
-    /// The upper limit of running tasks during a deployment. Default: not set.
-    pub max_healthy_percent: Option<u32>,
-    /// The service's name. Default: generated.
-    pub service_name: Option<String>,
-    /// Give the tasks public IPs. Default: false.
-    pub assign_public_ip: bool,
-    /// The tasks' subnets. Default: private subnets.
-    pub task_subnets: Option<SubnetSelection>,
-    /// The tasks' security groups. Default: a new one.
-    pub security_groups: Vec<SecurityGroup>,
-    /// ECS Exec. Default: false.
-    pub enable_execute_command: bool,
-    /// Capacity provider strategies. Default: none (launch type FARGATE).
-    pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
-    /// The Fargate platform version. Default: not set (latest).
-    pub platform_version: Option<FargatePlatformVersion>,
+props! {
+    /// Options of an [`ApplicationLoadBalancedFargateService`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ApplicationLoadBalancedFargateServiceProps {
+        /// The cluster. Default: a new cluster `Cluster` under the pattern, in `vpc`.
+        pub cluster: Option<Cluster>,
+        /// The VPC of the new cluster (not with `cluster`). Default: the cluster's new VPC.
+        pub vpc: Option<Vpc>,
+        /// The container to create (this or `task_definition` is required).
+        pub task_image_options: Option<AlbTaskImageOptions>,
+        /// A task definition to run instead; the load balancer targets its default
+        /// container's first port.
+        pub task_definition: Option<FargateTaskDefinition>,
+        /// The task size of a new task definition. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// The number of tasks. Default: not set (1).
+        pub desired_count: Option<u32>,
+        /// The load balancer. Default: public, HTTP on port 80.
+        pub load_balancer: LoadBalancerOptions,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// Seconds the load balancer health checks are ignored after a task starts.
+        /// Default: 60.
+        pub health_check_grace_period_secs: Option<u32>,
+        /// The lower limit of running tasks during a deployment, in percent. Default: not
+        /// set (ECS's).
+        pub min_healthy_percent: Option<u32>,
+        /// The upper limit of running tasks during a deployment. Default: not set.
+        pub max_healthy_percent: Option<u32>,
+        /// The service's name. Default: generated.
+        pub service_name: Option<String>,
+        /// Give the tasks public IPs. Default: false.
+        pub assign_public_ip: bool,
+        /// The tasks' subnets. Default: private subnets.
+        pub task_subnets: Option<SubnetSelection>,
+        /// The tasks' security groups. Default: a new one.
+        pub security_groups: Vec<SecurityGroup>,
+        /// ECS Exec. Default: false.
+        pub enable_execute_command: bool,
+        /// Capacity provider strategies. Default: none (launch type FARGATE).
+        pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+        /// The Fargate platform version. Default: not set (latest).
+        pub platform_version: Option<FargatePlatformVersion>,
+    }
 }
 
 impl ApplicationLoadBalancedFargateServiceProps {
@@ -631,7 +637,7 @@ impl ApplicationLoadBalancedFargateService {
                 ..FargateServiceProps::new(cluster, task_definition)
             },
         )?;
-        let vpc = cluster.vpc(app);
+        let vpc = cluster.vpc();
         let parts = load_balance(
             app,
             node,
@@ -692,36 +698,38 @@ impl ApplicationLoadBalancedFargateService {
     }
 }
 
-/// Options of an [`ApplicationLoadBalancedEc2Service`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationLoadBalancedEc2ServiceProps {
-    /// The cluster, with EC2 capacity (required).
-    pub cluster: Cluster,
-    /// The container to create (this or `task_definition` is required).
-    pub task_image_options: Option<AlbTaskImageOptions>,
-    /// A task definition to run instead; the load balancer targets its default
-    /// container's first port.
-    pub task_definition: Option<Ec2TaskDefinition>,
-    /// The network mode of a new task definition. Default: bridge (as CDK).
-    pub network_mode: NetworkMode,
-    /// The hard memory limit of the new container. Default: 512 MiB (EC2 containers
-    /// need one).
-    pub memory_limit_mib: u32,
-    /// The number of tasks. Default: not set (1).
-    pub desired_count: Option<u32>,
-    /// The load balancer. Default: public, HTTP on port 80.
-    pub load_balancer: LoadBalancerOptions,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
-    /// Seconds the load balancer health checks are ignored after a task starts.
-    /// Default: 60.
-    pub health_check_grace_period_secs: Option<u32>,
-    /// The service's name. Default: generated.
-    pub service_name: Option<String>,
-    /// Capacity provider strategies. Default: none (launch type EC2).
-    pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
-    /// Task placement strategies. Default: none.
-    pub placement_strategies: Vec<PlacementStrategy>,
+props! {
+    /// Options of an [`ApplicationLoadBalancedEc2Service`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ApplicationLoadBalancedEc2ServiceProps {
+        /// The cluster, with EC2 capacity (required).
+        pub cluster: Cluster,
+        /// The container to create (this or `task_definition` is required).
+        pub task_image_options: Option<AlbTaskImageOptions>,
+        /// A task definition to run instead; the load balancer targets its default
+        /// container's first port.
+        pub task_definition: Option<Ec2TaskDefinition>,
+        /// The network mode of a new task definition. Default: bridge (as CDK).
+        pub network_mode: NetworkMode,
+        /// The hard memory limit of the new container. Default: 512 MiB (EC2 containers
+        /// need one).
+        pub memory_limit_mib: u32,
+        /// The number of tasks. Default: not set (1).
+        pub desired_count: Option<u32>,
+        /// The load balancer. Default: public, HTTP on port 80.
+        pub load_balancer: LoadBalancerOptions,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// Seconds the load balancer health checks are ignored after a task starts.
+        /// Default: 60.
+        pub health_check_grace_period_secs: Option<u32>,
+        /// The service's name. Default: generated.
+        pub service_name: Option<String>,
+        /// Capacity provider strategies. Default: none (launch type EC2).
+        pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+        /// Task placement strategies. Default: none.
+        pub placement_strategies: Vec<PlacementStrategy>,
+    }
 }
 
 impl ApplicationLoadBalancedEc2ServiceProps {
@@ -840,7 +848,7 @@ impl ApplicationLoadBalancedEc2Service {
                 ..Ec2ServiceProps::new(cluster, task_definition)
             },
         )?;
-        let vpc = cluster.vpc(app);
+        let vpc = cluster.vpc();
         let parts = load_balance(
             app,
             node,

@@ -17,29 +17,31 @@ use crate::patterns::AlbTaskImageOptions;
 use crate::servicediscovery::{self, DnsRecordType, PrivateDnsNamespace};
 use berth_synth::Value;
 
-/// Options of a [`NetworkLoadBalancedFargateService`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkLoadBalancedFargateServiceProps {
-    /// The cluster (required).
-    pub cluster: Cluster,
-    /// The container (required; `container_port` is the target port).
-    pub task_image_options: AlbTaskImageOptions,
-    /// The task size. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// The number of tasks. Default: not set (1).
-    pub desired_count: Option<u32>,
-    /// Internet-facing rather than internal. Default: true.
-    pub public_load_balancer: bool,
-    /// The TCP listener's port. Default: 80.
-    pub listener_port: u16,
-    /// The target group's health check. Default: AWS defaults (TCP on the traffic port).
-    pub health_check: HealthCheck,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
-    /// The address range allowed into the tasks on the container port (a network
-    /// load balancer has no security group; with IP targets the traffic comes from
-    /// its addresses in the VPC). Default: the VPC's CIDR block.
-    pub allowed_cidr: Option<String>,
+props! {
+    /// Options of a [`NetworkLoadBalancedFargateService`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct NetworkLoadBalancedFargateServiceProps {
+        /// The cluster (required).
+        pub cluster: Cluster,
+        /// The container (required; `container_port` is the target port).
+        pub task_image_options: AlbTaskImageOptions,
+        /// The task size. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// The number of tasks. Default: not set (1).
+        pub desired_count: Option<u32>,
+        /// Internet-facing rather than internal. Default: true.
+        pub public_load_balancer: bool,
+        /// The TCP listener's port. Default: 80.
+        pub listener_port: u16,
+        /// The target group's health check. Default: AWS defaults (TCP on the traffic port).
+        pub health_check: HealthCheck,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// The address range allowed into the tasks on the container port (a network
+        /// load balancer has no security group; with IP targets the traffic comes from
+        /// its addresses in the VPC). Default: the VPC's CIDR block.
+        pub allowed_cidr: Option<String>,
+    }
 }
 
 impl NetworkLoadBalancedFargateServiceProps {
@@ -109,8 +111,8 @@ impl NetworkLoadBalancedFargateService {
     ) -> Result<NetworkLoadBalancedFargateService> {
         let node = app.add_group(scope, id)?;
         let cluster = props.cluster;
-        let vpc = cluster.vpc(app);
-        let cidr = match (props.allowed_cidr, vpc.vpc_cidr_block(app)) {
+        let vpc = cluster.vpc();
+        let cidr = match (props.allowed_cidr, app.resolve(vpc.vpc_cidr_block())) {
             (Some(c), _) => c,
             (None, Value::String(c)) => c,
             (None, _) => return Err(ConstructError::invalid(
@@ -181,13 +183,13 @@ impl NetworkLoadBalancedFargateService {
             Port::tcp(port),
             "from the network load balancer (inside the VPC)",
         )?;
-        let dns = load_balancer.dns_name(app);
+        let dns = load_balancer.dns_name();
         Output::new(
             app,
             node,
             "LoadBalancerDNS",
             OutputProps {
-                value: dns,
+                value: dns.into(),
                 ..Default::default()
             },
         )?;
@@ -223,23 +225,25 @@ impl NetworkLoadBalancedFargateService {
     }
 }
 
-/// Options of a [`BackendFargateService`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackendFargateServiceProps {
-    /// The cluster (required).
-    pub cluster: Cluster,
-    /// The container (required; `container_port` is where other services reach it).
-    pub task_image_options: AlbTaskImageOptions,
-    /// The namespace to register in (required).
-    pub namespace: PrivateDnsNamespace,
-    /// The Cloud Map name: the service is found at `<name>.<namespace>` (required).
-    pub name: String,
-    /// The task size. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// The number of tasks. Default: not set (1).
-    pub desired_count: Option<u32>,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+props! {
+    /// Options of a [`BackendFargateService`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct BackendFargateServiceProps {
+        /// The cluster (required).
+        pub cluster: Cluster,
+        /// The container (required; `container_port` is where other services reach it).
+        pub task_image_options: AlbTaskImageOptions,
+        /// The namespace to register in (required).
+        pub namespace: PrivateDnsNamespace,
+        /// The Cloud Map name: the service is found at `<name>.<namespace>` (required).
+        pub name: String,
+        /// The task size. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// The number of tasks. Default: not set (1).
+        pub desired_count: Option<u32>,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+    }
 }
 
 impl BackendFargateServiceProps {
@@ -253,7 +257,7 @@ impl BackendFargateServiceProps {
         BackendFargateServiceProps {
             cluster,
             task_image_options: AlbTaskImageOptions::new(image),
-            namespace: namespace.clone(),
+            namespace: *namespace,
             name: name.into(),
             size: FargateSize::default(),
             desired_count: None,
@@ -378,7 +382,7 @@ impl BackendFargateService {
     }
     /// The Cloud Map service.
     pub fn cloud_map_service(&self) -> servicediscovery::Service {
-        self.cloud_map_service.clone()
+        self.cloud_map_service
     }
     /// The port other services connect to.
     pub fn port(&self) -> u16 {

@@ -26,40 +26,42 @@ pub const SQS_CONSUME_ACTIONS: [&str; 5] = [
     "sqs:GetQueueAttributes",
 ];
 
-/// Options of a [`QueueProcessingFargateService`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueueProcessingFargateServiceProps {
-    /// The cluster (required).
-    pub cluster: Cluster,
-    /// The worker's image (required).
-    pub image: ContainerImage,
-    /// The command. Default: the image's.
-    pub command: Vec<String>,
-    /// More environment variables (`QUEUE_NAME` is always set). Default: none.
-    pub environment: IndexMap<String, Value>,
-    /// Secrets as environment variables. Default: none.
-    pub secrets: IndexMap<String, Secret>,
-    /// The log driver. Default: `awslogs` with the pattern's id as stream prefix.
-    pub log_driver: Option<LogDriver>,
-    /// The task size. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// Receives before a message goes to the dead-letter queue. Default: 3 (as CDK).
-    pub max_receive_count: u32,
-    /// Seconds the dead-letter queue keeps messages. Default: 14 days (as CDK).
-    pub dead_letter_retention_seconds: u32,
-    /// The fewest tasks. Default: 1.
-    pub min_scaling_capacity: u32,
-    /// The most tasks. Default: 2.
-    pub max_scaling_capacity: u32,
-    /// Queue depth steps (`ApproximateNumberOfMessagesVisible`). Default: CDK's
-    /// (below 1: one task fewer; from 100: one more; from 500: five more).
-    pub scaling_steps: Vec<ScalingInterval>,
-    /// Also keep CPU at this percentage. Default: 50 (as CDK); `None` for no CPU scaling.
-    pub cpu_target_utilization_percent: Option<f64>,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
-    /// The tasks' subnets. Default: private subnets.
-    pub task_subnets: Option<SubnetSelection>,
+props! {
+    /// Options of a [`QueueProcessingFargateService`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct QueueProcessingFargateServiceProps {
+        /// The cluster (required).
+        pub cluster: Cluster,
+        /// The worker's image (required).
+        pub image: ContainerImage,
+        /// The command. Default: the image's.
+        pub command: Vec<String>,
+        /// More environment variables (`QUEUE_NAME` is always set). Default: none.
+        pub environment: IndexMap<String, Value>,
+        /// Secrets as environment variables. Default: none.
+        pub secrets: IndexMap<String, Secret>,
+        /// The log driver. Default: `awslogs` with the pattern's id as stream prefix.
+        pub log_driver: Option<LogDriver>,
+        /// The task size. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// Receives before a message goes to the dead-letter queue. Default: 3 (as CDK).
+        pub max_receive_count: u32,
+        /// Seconds the dead-letter queue keeps messages. Default: 14 days (as CDK).
+        pub dead_letter_retention_seconds: u32,
+        /// The fewest tasks. Default: 1.
+        pub min_scaling_capacity: u32,
+        /// The most tasks. Default: 2.
+        pub max_scaling_capacity: u32,
+        /// Queue depth steps (`ApproximateNumberOfMessagesVisible`). Default: CDK's
+        /// (below 1: one task fewer; from 100: one more; from 500: five more).
+        pub scaling_steps: Vec<ScalingInterval>,
+        /// Also keep CPU at this percentage. Default: 50 (as CDK); `None` for no CPU scaling.
+        pub cpu_target_utilization_percent: Option<f64>,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// The tasks' subnets. Default: private subnets.
+        pub task_subnets: Option<SubnetSelection>,
+    }
 }
 
 impl QueueProcessingFargateServiceProps {
