@@ -199,7 +199,8 @@ impl std::ops::IndexMut<usize> for Nodes {
 /// The rarely set parts of a [`Node`].
 #[derive(Default)]
 struct NodeExtra {
-    tags: IndexMap<String, String>,
+    /// Tag operations made on this scope ([`Tags`]), in order.
+    tags: Vec<TagOp>,
     depends_on: Vec<NodeId>,
     logical_id: Option<String>,
     /// What an imported construct stands for (see `attributes.rs`).
@@ -217,12 +218,9 @@ impl Node {
         }
     }
 
-    /// The node's own tags, if it has any.
-    fn tags(&self) -> Option<&IndexMap<String, String>> {
-        self.extra
-            .as_ref()
-            .map(|e| &e.tags)
-            .filter(|t| !t.is_empty())
+    /// The tag operations made on this node.
+    fn tags(&self) -> &[TagOp] {
+        self.extra.as_ref().map_or(&[], |e| &e.tags)
     }
 
     fn depends_on(&self) -> &[NodeId] {
@@ -280,7 +278,8 @@ props! {
         pub stack_name: Option<String>,
         /// The template's description. Default: none.
         pub description: Option<String>,
-        /// Tags of the stack, propagated to every taggable resource in it. Default: none.
+        /// Tags of the stack and of every taggable resource in it (as
+        /// `Tags::of(stack).add`). Default: none.
         pub tags: IndexMap<String, String>,
         /// Account and region. Default: environment-agnostic (resolved at deploy).
         pub env: Environment,
@@ -320,8 +319,8 @@ impl Stack {
                 elements: 0,
             })),
         )?;
-        if !props.tags.is_empty() {
-            app.nodes[node.0 as usize].extra_mut().tags = props.tags;
+        for (k, v) in &props.tags {
+            Tags::of(node).add(app, k, v);
         }
         Ok(Stack { node })
     }
@@ -950,12 +949,10 @@ impl App {
         self.node_mut(from).extra_mut().depends_on.push(to);
     }
 
-    /// Tags every taggable resource below `scope` (nearer tags win).
+    /// Tags every taggable resource and stack below `scope` (the app root, a stack, any
+    /// construct): [`Tags::of`]`(scope).add(app, key, value)`, with CDK's precedence.
     pub fn add_tag(&mut self, scope: impl Scope, key: &str, value: &str) {
-        self.node_mut(scope.node())
-            .extra_mut()
-            .tags
-            .insert(key.to_owned(), value.to_owned());
+        Tags::of(scope).add(self, key, value);
     }
 
     /// Adds an L2 construct's state under `scope`.
@@ -1128,7 +1125,10 @@ impl App {
             path: node.id.clone(),
             name: data.name.clone(),
             description: data.description.clone(),
-            tags: node.tags().cloned().unwrap_or_default(),
+            tags: tags::resolve(
+                [self.node(ROOT).tags(), node.tags()],
+                tags::STACK_RESOURCE_TYPE,
+            ),
             env: data.env.clone(),
             termination_protection: data.termination_protection,
             depends_on: Vec::new(),
@@ -1138,7 +1138,8 @@ impl App {
         // Stack-level dependencies: the stack's own, plus those of anything inside it
         // on another stack.
         let mut path = node.id.clone();
-        let mut tags = vec![node.tags().cloned().unwrap_or_default()];
+        // The tag operations of every scope above the current node, outermost first.
+        let mut tags = vec![self.node(ROOT).tags(), node.tags()];
         for &child in &node.children {
             self.collect(child, stack.node, deferred, &mut path, &mut tags, &mut spec);
         }
@@ -1154,26 +1155,23 @@ impl App {
         spec
     }
 
-    fn collect(
-        &self,
+    fn collect<'a>(
+        &'a self,
         n: NodeId,
         stack: NodeId,
         deferred: bool,
         path: &mut String,
-        tags: &mut Vec<IndexMap<String, String>>,
+        tags: &mut Vec<&'a [TagOp]>,
         spec: &mut StackSpec,
     ) {
         let node = self.node(n);
         let parent_len = path.len();
         path.push('/');
         path.push_str(&node.id);
-        let pushed_tags = match node.tags() {
-            Some(own) => {
-                tags.push(own.clone());
-                true
-            }
-            None => false,
-        };
+        let pushed_tags = !node.tags().is_empty();
+        if pushed_tags {
+            tags.push(node.tags());
+        }
         let kind = match &node.kind {
             NodeKind::Resource(r) => Some(ElementKind::Resource(
                 self.resource_spec(n, r, tags, stack, deferred, spec),
@@ -1221,7 +1219,7 @@ impl App {
         &self,
         n: NodeId,
         r: &ResourceData,
-        tags: &[IndexMap<String, String>],
+        tags: &[&[TagOp]],
         stack: NodeId,
         deferred: bool,
         spec: &mut StackSpec,
@@ -1232,12 +1230,7 @@ impl App {
             let p = properties_of(r);
             self.resolved(&p).unwrap_or(p)
         };
-        let mut merged = IndexMap::new();
-        for level in tags {
-            for (k, v) in level {
-                merged.insert(k.clone(), v.clone());
-            }
-        }
+        let merged = tags::resolve(tags.iter().copied(), r.props.type_name());
         // Dependencies of this resource and of every construct above it (below the stack).
         let mut depends_on = Vec::new();
         let mut cur = Some(n);
@@ -1577,5 +1570,9 @@ fn apply_override(target: &mut Value, path: &[String], value: Option<Value>) {
 }
 
 mod attributes;
+mod tags;
 #[cfg(test)]
 mod tests;
+
+use tags::TagOp;
+pub use tags::{TagProps, Tags};

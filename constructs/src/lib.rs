@@ -45,7 +45,7 @@ pub mod servicediscovery;
 
 pub use app::{
     App, Condition, Construct, Group, Mapping, NodeId, Output, OutputProps, Parameter,
-    ParameterProps, Scope, Stack, StackProps, ROOT,
+    ParameterProps, Scope, Stack, StackProps, TagProps, Tags, ROOT,
 };
 pub use berth_synth::model::{Environment, RemovalPolicy};
 pub use error::{ConstructError, ErrorKind};
