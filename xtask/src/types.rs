@@ -49,12 +49,14 @@ pub const TYPES: &[(&str, &str)] = &[
     ("AWS::SQS::Queue", "sqs"),
     ("AWS::SSM::Parameter", "ssm"),
     ("AWS::SecretsManager::Secret", "secretsmanager"),
+    ("AWS::SecretsManager::RotationSchedule", "secretsmanager"),
     ("AWS::CertificateManager::Certificate", "certificatemanager"),
     ("AWS::S3::Bucket", "s3"),
     ("AWS::S3::BucketPolicy", "s3"),
     ("AWS::KMS::Key", "kms"),
     ("AWS::CloudWatch::Alarm", "cloudwatch"),
     ("AWS::Route53::RecordSet", "route53"),
+    ("AWS::Scheduler::Schedule", "scheduler"),
 ];
 
 /// The file name of a type's vendored schema: `AWS::ECS::Service` → `AWS_ECS_Service.json`.

@@ -22,6 +22,7 @@ pub mod kms;
 pub mod logs;
 pub mod route53;
 pub mod s3;
+pub mod scheduler;
 pub mod secretsmanager;
 pub mod servicediscovery;
 pub mod sqs;

@@ -387,3 +387,388 @@ pub mod secret {
         }
     }
 }
+
+/// `AWS::SecretsManager::RotationSchedule`: Resource Type definition for AWS::SecretsManager::RotationSchedule
+///
+/// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-rotationschedule.html).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CfnRotationSchedule {
+    /// The list of metadata needed to successfully rotate a managed external secret.
+    ///
+    /// CloudFormation property `ExternalSecretRotationMetadata`.
+    pub external_secret_rotation_metadata:
+        Option<Expr<Vec<rotation_schedule::ExternalSecretRotationMetadataItem>>>,
+    /// The ARN of the IAM role that is used by Secrets Manager to rotate a managed external secret.
+    ///
+    /// CloudFormation property `ExternalSecretRotationRoleArn`.
+    pub external_secret_rotation_role_arn: Option<Expr<String>>,
+    /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates. To use a rotation function that already exists, specify RotationLambdaARN instead.
+    ///
+    /// CloudFormation property `HostedRotationLambda`.
+    pub hosted_rotation_lambda: Option<Expr<rotation_schedule::HostedRotationLambda>>,
+    /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
+    ///
+    /// CloudFormation property `RotateImmediatelyOnUpdate`.
+    pub rotate_immediately_on_update: Option<Expr<bool>>,
+    /// The ARN of an existing Lambda rotation function. To specify a rotation function that is also defined in this template, use the Ref function.
+    ///
+    /// CloudFormation property `RotationLambdaARN`.
+    pub rotation_lambda_arn: Option<Expr<String>>,
+    /// A structure that defines the rotation configuration for this secret.
+    ///
+    /// CloudFormation property `RotationRules`.
+    pub rotation_rules: Option<Expr<rotation_schedule::RotationRules>>,
+    /// The ARN or name of the secret to rotate.
+    ///
+    /// CloudFormation property `SecretId`; required; changing it replaces the resource.
+    pub secret_id: Option<Expr<String>>,
+}
+
+impl CfnRotationSchedule {
+    /// The CloudFormation type name.
+    pub const TYPE_NAME: &'static str = "AWS::SecretsManager::RotationSchedule";
+}
+
+impl ToValue for CfnRotationSchedule {
+    fn to_value(&self) -> Value {
+        let set = usize::from(self.external_secret_rotation_metadata.is_some())
+            + usize::from(self.external_secret_rotation_role_arn.is_some())
+            + usize::from(self.hosted_rotation_lambda.is_some())
+            + usize::from(self.rotate_immediately_on_update.is_some())
+            + usize::from(self.rotation_lambda_arn.is_some())
+            + usize::from(self.rotation_rules.is_some())
+            + usize::from(self.secret_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
+        put(
+            &mut m,
+            "ExternalSecretRotationMetadata",
+            &self.external_secret_rotation_metadata,
+        );
+        put(
+            &mut m,
+            "ExternalSecretRotationRoleArn",
+            &self.external_secret_rotation_role_arn,
+        );
+        put(&mut m, "HostedRotationLambda", &self.hosted_rotation_lambda);
+        put(
+            &mut m,
+            "RotateImmediatelyOnUpdate",
+            &self.rotate_immediately_on_update,
+        );
+        put(&mut m, "RotationLambdaARN", &self.rotation_lambda_arn);
+        put(&mut m, "RotationRules", &self.rotation_rules);
+        put(&mut m, "SecretId", &self.secret_id);
+        Value::Map(Box::new(m))
+    }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+        let set = usize::from(self.external_secret_rotation_metadata.is_some())
+            + usize::from(self.external_secret_rotation_role_arn.is_some())
+            + usize::from(self.hosted_rotation_lambda.is_some())
+            + usize::from(self.rotate_immediately_on_update.is_some())
+            + usize::from(self.rotation_lambda_arn.is_some())
+            + usize::from(self.rotation_rules.is_some())
+            + usize::from(self.secret_id.is_some());
+        let mut m = Vec::with_capacity(set);
+        put_json(
+            &mut m,
+            "ExternalSecretRotationMetadata",
+            &self.external_secret_rotation_metadata,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "ExternalSecretRotationRoleArn",
+            &self.external_secret_rotation_role_arn,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "HostedRotationLambda",
+            &self.hosted_rotation_lambda,
+            leaf,
+        );
+        put_json(
+            &mut m,
+            "RotateImmediatelyOnUpdate",
+            &self.rotate_immediately_on_update,
+            leaf,
+        );
+        put_json(&mut m, "RotationLambdaARN", &self.rotation_lambda_arn, leaf);
+        put_json(&mut m, "RotationRules", &self.rotation_rules, leaf);
+        put_json(&mut m, "SecretId", &self.secret_id, leaf);
+        crate::json::Node::Object(m)
+    }
+}
+
+impl CfnProperties for CfnRotationSchedule {
+    fn type_name(&self) -> &str {
+        Self::TYPE_NAME
+    }
+    fn to_properties(&self) -> Value {
+        self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+        self.render_json(leaf)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// `Fn::GetAtt` attributes of a [`CfnRotationSchedule`] (its schema's `readOnlyProperties`).
+impl ResourceRef<CfnRotationSchedule> {
+    /// `Fn::GetAtt` `Id`.
+    ///
+    /// The ARN of the secret.
+    pub fn attr_id(&self) -> Token<String> {
+        Token::get_att(self.id(), "Id")
+    }
+}
+
+/// Property types and enums of [`CfnRotationSchedule`].
+pub mod rotation_schedule {
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
+
+    /// The metadata needed to successfully rotate a managed external secret. Each metadata item is a key and value pair of strings in a JSON text string.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ExternalSecretRotationMetadataItem {
+        /// The key name of the metadata item. You can specify a value that's 1 to 256 characters in length.
+        ///
+        /// CloudFormation property `Key`; required.
+        pub key: Option<Expr<String>>,
+        /// The value for the metadata item. You can specify a value that's 1 to 2048 characters in length.
+        ///
+        /// CloudFormation property `Value`; required.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl ToValue for ExternalSecretRotationMetadataItem {
+        fn to_value(&self) -> Value {
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
+            put(&mut m, "Key", &self.key);
+            put(&mut m, "Value", &self.value);
+            Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            crate::json::Node::Object(m)
+        }
+    }
+
+    impl From<ExternalSecretRotationMetadataItem> for Expr<ExternalSecretRotationMetadataItem> {
+        fn from(v: ExternalSecretRotationMetadataItem) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `HostedRotationLambda` property type of `AWS::SecretsManager::RotationSchedule`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct HostedRotationLambda {
+        /// A string of the characters that you don't want in the password.
+        ///
+        /// CloudFormation property `ExcludeCharacters`.
+        pub exclude_characters: Option<Expr<String>>,
+        /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret. If you don't specify this value, then Secrets Manager uses the key aws/secretsmanager. If aws/secretsmanager doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
+        ///
+        /// CloudFormation property `KmsKeyArn`.
+        pub kms_key_arn: Option<Expr<String>>,
+        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
+        ///
+        /// CloudFormation property `MasterSecretArn`.
+        pub master_secret_arn: Option<Expr<String>>,
+        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager. CloudFormation grants the execution role for the Lambda rotation function Decrypt, DescribeKey, and GenerateDataKey permission to the key in this property.
+        ///
+        /// CloudFormation property `MasterSecretKmsKeyArn`.
+        pub master_secret_kms_key_arn: Option<Expr<String>>,
+        /// The name of the Lambda rotation function.
+        ///
+        /// CloudFormation property `RotationLambdaName`.
+        pub rotation_lambda_name: Option<Expr<String>>,
+        /// The type of rotation template to use
+        ///
+        /// CloudFormation property `RotationType`; required.
+        pub rotation_type: Option<Expr<String>>,
+        /// The python runtime associated with the Lambda function
+        ///
+        /// CloudFormation property `Runtime`.
+        pub runtime: Option<Expr<String>>,
+        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
+        ///
+        /// CloudFormation property `SuperuserSecretArn`.
+        pub superuser_secret_arn: Option<Expr<String>>,
+        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager. CloudFormation grants the execution role for the Lambda rotation function Decrypt, DescribeKey, and GenerateDataKey permission to the key in this property.
+        ///
+        /// CloudFormation property `SuperuserSecretKmsKeyArn`.
+        pub superuser_secret_kms_key_arn: Option<Expr<String>>,
+        /// A comma-separated list of security group IDs applied to the target database.
+        ///
+        /// CloudFormation property `VpcSecurityGroupIds`.
+        pub vpc_security_group_ids: Option<Expr<String>>,
+        /// A comma separated list of VPC subnet IDs of the target database network. The Lambda rotation function is in the same subnet group.
+        ///
+        /// CloudFormation property `VpcSubnetIds`.
+        pub vpc_subnet_ids: Option<Expr<String>>,
+    }
+
+    impl ToValue for HostedRotationLambda {
+        fn to_value(&self) -> Value {
+            let set = usize::from(self.exclude_characters.is_some())
+                + usize::from(self.kms_key_arn.is_some())
+                + usize::from(self.master_secret_arn.is_some())
+                + usize::from(self.master_secret_kms_key_arn.is_some())
+                + usize::from(self.rotation_lambda_name.is_some())
+                + usize::from(self.rotation_type.is_some())
+                + usize::from(self.runtime.is_some())
+                + usize::from(self.superuser_secret_arn.is_some())
+                + usize::from(self.superuser_secret_kms_key_arn.is_some())
+                + usize::from(self.vpc_security_group_ids.is_some())
+                + usize::from(self.vpc_subnet_ids.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
+            put(&mut m, "ExcludeCharacters", &self.exclude_characters);
+            put(&mut m, "KmsKeyArn", &self.kms_key_arn);
+            put(&mut m, "MasterSecretArn", &self.master_secret_arn);
+            put(
+                &mut m,
+                "MasterSecretKmsKeyArn",
+                &self.master_secret_kms_key_arn,
+            );
+            put(&mut m, "RotationLambdaName", &self.rotation_lambda_name);
+            put(&mut m, "RotationType", &self.rotation_type);
+            put(&mut m, "Runtime", &self.runtime);
+            put(&mut m, "SuperuserSecretArn", &self.superuser_secret_arn);
+            put(
+                &mut m,
+                "SuperuserSecretKmsKeyArn",
+                &self.superuser_secret_kms_key_arn,
+            );
+            put(&mut m, "VpcSecurityGroupIds", &self.vpc_security_group_ids);
+            put(&mut m, "VpcSubnetIds", &self.vpc_subnet_ids);
+            Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+            let set = usize::from(self.exclude_characters.is_some())
+                + usize::from(self.kms_key_arn.is_some())
+                + usize::from(self.master_secret_arn.is_some())
+                + usize::from(self.master_secret_kms_key_arn.is_some())
+                + usize::from(self.rotation_lambda_name.is_some())
+                + usize::from(self.rotation_type.is_some())
+                + usize::from(self.runtime.is_some())
+                + usize::from(self.superuser_secret_arn.is_some())
+                + usize::from(self.superuser_secret_kms_key_arn.is_some())
+                + usize::from(self.vpc_security_group_ids.is_some())
+                + usize::from(self.vpc_subnet_ids.is_some());
+            let mut m = Vec::with_capacity(set);
+            put_json(&mut m, "ExcludeCharacters", &self.exclude_characters, leaf);
+            put_json(&mut m, "KmsKeyArn", &self.kms_key_arn, leaf);
+            put_json(&mut m, "MasterSecretArn", &self.master_secret_arn, leaf);
+            put_json(
+                &mut m,
+                "MasterSecretKmsKeyArn",
+                &self.master_secret_kms_key_arn,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "RotationLambdaName",
+                &self.rotation_lambda_name,
+                leaf,
+            );
+            put_json(&mut m, "RotationType", &self.rotation_type, leaf);
+            put_json(&mut m, "Runtime", &self.runtime, leaf);
+            put_json(
+                &mut m,
+                "SuperuserSecretArn",
+                &self.superuser_secret_arn,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "SuperuserSecretKmsKeyArn",
+                &self.superuser_secret_kms_key_arn,
+                leaf,
+            );
+            put_json(
+                &mut m,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+                leaf,
+            );
+            put_json(&mut m, "VpcSubnetIds", &self.vpc_subnet_ids, leaf);
+            crate::json::Node::Object(m)
+        }
+    }
+
+    impl From<HostedRotationLambda> for Expr<HostedRotationLambda> {
+        fn from(v: HostedRotationLambda) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `RotationRules` property type of `AWS::SecretsManager::RotationSchedule`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct RotationRules {
+        /// The number of days between automatic scheduled rotations of the secret. You can use this value to check that your secret meets your compliance guidelines for how often secrets must be rotated.
+        ///
+        /// CloudFormation property `AutomaticallyAfterDays`.
+        pub automatically_after_days: Option<Expr<i64>>,
+        /// The length of the rotation window in hours, for example 3h for a three hour window. Secrets Manager rotates your secret at any time during this window. The window must not extend into the next rotation window or the next UTC day. The window starts according to the ScheduleExpression. If you don't specify a Duration, for a ScheduleExpression in hours, the window automatically closes after one hour. For a ScheduleExpression in days, the window automatically closes at the end of the UTC day.
+        ///
+        /// CloudFormation property `Duration`.
+        pub duration: Option<Expr<String>>,
+        /// A cron() or rate() expression that defines the schedule for rotating your secret. Secrets Manager rotation schedules use UTC time zone.
+        ///
+        /// CloudFormation property `ScheduleExpression`.
+        pub schedule_expression: Option<Expr<String>>,
+    }
+
+    impl ToValue for RotationRules {
+        fn to_value(&self) -> Value {
+            let set = usize::from(self.automatically_after_days.is_some())
+                + usize::from(self.duration.is_some())
+                + usize::from(self.schedule_expression.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
+            put(
+                &mut m,
+                "AutomaticallyAfterDays",
+                &self.automatically_after_days,
+            );
+            put(&mut m, "Duration", &self.duration);
+            put(&mut m, "ScheduleExpression", &self.schedule_expression);
+            Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+            let set = usize::from(self.automatically_after_days.is_some())
+                + usize::from(self.duration.is_some())
+                + usize::from(self.schedule_expression.is_some());
+            let mut m = Vec::with_capacity(set);
+            put_json(
+                &mut m,
+                "AutomaticallyAfterDays",
+                &self.automatically_after_days,
+                leaf,
+            );
+            put_json(&mut m, "Duration", &self.duration, leaf);
+            put_json(
+                &mut m,
+                "ScheduleExpression",
+                &self.schedule_expression,
+                leaf,
+            );
+            crate::json::Node::Object(m)
+        }
+    }
+
+    impl From<RotationRules> for Expr<RotationRules> {
+        fn from(v: RotationRules) -> Self {
+            Expr::Lit(v)
+        }
+    }
+}
