@@ -37,6 +37,7 @@ pub mod ecr;
 pub mod ecs;
 pub mod elbv2;
 pub mod error;
+pub mod events;
 pub mod iam;
 pub mod logs;
 pub mod patterns;

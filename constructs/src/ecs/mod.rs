@@ -59,6 +59,7 @@ mod service;
 mod service_connect;
 mod task_definition;
 mod wiring;
+pub(crate) use container::exec_statement;
 pub use wiring::{CloudMapOptions, EcsTarget};
 
 pub use cluster::{

@@ -309,6 +309,16 @@ pub(crate) struct TaskDefState {
     /// Task-level CPU units and memory (MiB), if set.
     task_size: (Option<u32>, Option<u32>),
     resource: Option<ResourceRef<CfnTaskDefinition>>,
+    /// What EventBridge targets running this task share (CDK's `EventsRole` and
+    /// `SecurityGroup` under the task definition), once made.
+    targets: TaskTargets,
+}
+
+/// The role and security group shared by the EventBridge targets of a task definition.
+#[derive(Debug, Default)]
+struct TaskTargets {
+    events_role: Option<Role>,
+    security_group: Option<crate::ec2::SecurityGroup>,
 }
 
 impl TaskDefState {
@@ -586,6 +596,7 @@ impl TaskDefinition {
             has_task_memory: c.memory.is_some(),
             task_size: (c.cpu, c.memory),
             resource: None,
+            targets: TaskTargets::default(),
         };
         let node = app.add_construct(scope, id, state)?;
         let resource = app.add_resource(node, "Resource", cfn)?;
@@ -674,6 +685,34 @@ impl TaskDefinition {
     /// The task definition's ARN (`Ref`).
     pub fn task_definition_arn(&self) -> Token<String> {
         self.resource.ref_()
+    }
+
+    /// The family (what `ecs:RunTask` grants are scoped to), when it is a literal.
+    pub fn family(&self, app: &App) -> Option<String> {
+        match &app.resource(self.resource).family {
+            Some(Expr::Lit(f)) => Some(f.clone()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn target_events_role(&self, app: &App) -> Option<Role> {
+        self.state(app).targets.events_role
+    }
+
+    pub(crate) fn set_target_events_role(&self, app: &mut App, role: Role) {
+        if let Some(s) = app.construct_mut::<TaskDefState>(self.node) {
+            s.targets.events_role = Some(role);
+        }
+    }
+
+    pub(crate) fn target_security_group(&self, app: &App) -> Option<crate::ec2::SecurityGroup> {
+        self.state(app).targets.security_group
+    }
+
+    pub(crate) fn set_target_security_group(&self, app: &mut App, sg: crate::ec2::SecurityGroup) {
+        if let Some(s) = app.construct_mut::<TaskDefState>(self.node) {
+            s.targets.security_group = Some(sg);
+        }
     }
 
     /// The network mode.
@@ -1120,6 +1159,18 @@ impl Deref for FargateTaskDefinition {
 impl Scope for FargateTaskDefinition {
     fn node(&self) -> NodeId {
         self.0.node
+    }
+}
+
+impl From<FargateTaskDefinition> for TaskDefinition {
+    fn from(t: FargateTaskDefinition) -> TaskDefinition {
+        t.0
+    }
+}
+
+impl From<Ec2TaskDefinition> for TaskDefinition {
+    fn from(t: Ec2TaskDefinition) -> TaskDefinition {
+        t.0
     }
 }
 
