@@ -542,6 +542,10 @@ props! {
         pub inline_policies: IndexMap<String, PolicyDocument>,
         /// The permissions boundary. Default: none.
         pub permissions_boundary: Option<ManagedPolicy>,
+        /// Conditions on the trust statement, by operator and key (e.g. `StringEquals`
+        /// on `aws:SourceAccount`, against the confused deputy; CDK's
+        /// `PrincipalWithConditions`). Default: none.
+        pub trust_conditions: IndexMap<String, IndexMap<String, Value>>,
     }
 }
 
@@ -557,6 +561,7 @@ impl RoleProps {
             max_session_duration: None,
             inline_policies: IndexMap::new(),
             permissions_boundary: None,
+            trust_conditions: IndexMap::new(),
         }
     }
 }
@@ -667,9 +672,15 @@ impl Role {
                 ));
             }
         }
-        let trust = PolicyDocument::new([PolicyStatement::allow()
+        let mut statement = PolicyStatement::allow()
             .action("sts:AssumeRole")
-            .principal(props.assumed_by.clone())]);
+            .principal(props.assumed_by.clone());
+        for (operator, keys) in &props.trust_conditions {
+            for (key, value) in keys {
+                statement = statement.condition(operator.clone(), key.clone(), value.clone());
+            }
+        }
+        let trust = PolicyDocument::new([statement]);
         let cfn = CfnRole {
             assume_role_policy_document: Some(berth_synth::Expr::Lit(trust.to_value())),
             description: props.description.map(Into::into),
@@ -789,6 +800,37 @@ impl Role {
     /// The L1 role, for escape hatches (`None` for an imported role).
     pub fn cfn(&self) -> Option<ResourceRef<CfnRole>> {
         self.resource
+    }
+
+    /// The role whose construct is `node`, if it is one (for constructs that share a
+    /// role by id, as CDK's singletons do).
+    pub(crate) fn from_node(app: &App, node: NodeId) -> Option<Role> {
+        app.construct::<RoleState>(node)?;
+        let resource = app.child(node, "Resource").map(ResourceRef::new);
+        Some(Role { node, resource })
+    }
+
+    /// Adds a statement to the trust policy (an exact duplicate is dropped). Returns
+    /// whether it was added: `false` for a duplicate or an imported role.
+    pub(crate) fn add_to_trust_policy(&self, app: &mut App, statement: PolicyStatement) -> bool {
+        let Some(r) = self.resource else {
+            return false;
+        };
+        let new = statement.to_value();
+        let cfn = app.resource_mut(r);
+        let Some(berth_synth::Expr::Lit(Value::Map(doc))) =
+            cfn.assume_role_policy_document.as_mut()
+        else {
+            return false;
+        };
+        let Some(Value::List(statements)) = doc.get_mut("Statement") else {
+            return false;
+        };
+        if statements.contains(&new) {
+            return false;
+        }
+        statements.push(new);
+        true
     }
 
     /// Whether berth owns (and may change) this role.
