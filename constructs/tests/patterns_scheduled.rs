@@ -18,7 +18,7 @@ fn app() -> (App, ScheduledFargateTask) {
         "cron(0 3 * * ? *)",
         ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"),
     );
-    props.image_options.command = vec!["echo".into(), "nightly".into()];
+    props.image_options.as_mut().unwrap().command = vec!["echo".into(), "nightly".into()];
     props.task_count = 2;
     let task = ScheduledFargateTask::new(&mut app, s, "Nightly", props).unwrap();
     (app, task)
@@ -87,7 +87,6 @@ fn the_events_role_can_run_exactly_that_family_and_pass_exactly_its_roles() {
     let statements =
         policies.values().next().unwrap()["Properties"]["PolicyDocument"]["Statement"].clone();
     let exec = id(&["Nightly", "ScheduledTaskDef", "ExecutionRole", "Resource"]);
-    let task_role = id(&["Nightly", "ScheduledTaskDef", "TaskRole", "Resource"]);
     let cluster = res
         .as_object()
         .unwrap()
@@ -108,20 +107,19 @@ fn the_events_role_can_run_exactly_that_family_and_pass_exactly_its_roles() {
             },
             {
                 "Action": "iam:PassRole",
+                "Condition": {"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
                 "Effect": "Allow",
-                "Resource": [{"Fn::GetAtt": [exec, "Arn"]}, {"Fn::GetAtt": [task_role, "Arn"]}],
+                "Resource": {"Fn::GetAtt": [exec, "Arn"]},
             },
         ])
     );
-    // the task definition runs with exactly those roles
+    // the task definition runs with exactly that role, and has no task role (nothing
+    // asked for one), so none is passed
     assert_eq!(
         res[&task_def]["Properties"]["ExecutionRoleArn"],
         json!({"Fn::GetAtt": [exec, "Arn"]})
     );
-    assert_eq!(
-        res[&task_def]["Properties"]["TaskRoleArn"],
-        json!({"Fn::GetAtt": [task_role, "Arn"]})
-    );
+    assert!(res[&task_def]["Properties"].get("TaskRoleArn").is_none());
 }
 
 #[test]
@@ -173,7 +171,7 @@ fn public_app(assign_public_ip: Option<bool>) -> serde_json::Value {
         "rate(1 hour)",
         ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"),
     );
-    props.subnet_selection = SubnetSelection::of_type(SubnetType::Public);
+    props.subnet_selection = Some(SubnetSelection::of_type(SubnetType::Public));
     props.assign_public_ip = assign_public_ip;
     ScheduledFargateTask::new(&mut app, s, "Hourly", props).unwrap();
     let out = app.synth().unwrap();

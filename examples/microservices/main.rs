@@ -161,7 +161,9 @@ pub fn app() -> Result<App, ConstructError> {
         "cron(0 3 * * ? *)",
         ContainerImage::from_registry(BUSYBOX),
     );
-    nightly.image_options.command = vec!["echo".into(), "nightly report".into()];
+    if let Some(o) = nightly.image_options.as_mut() {
+        o.command = vec!["echo".into(), "nightly report".into()];
+    }
     nightly.rule_description = Some("the nightly report, at 03:00 UTC".into());
     ScheduledFargateTask::new(&mut app, stack, "Nightly", nightly)?;
     Ok(app)

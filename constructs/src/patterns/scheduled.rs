@@ -1,16 +1,16 @@
 //! `ScheduledFargateTask` (CDK's `ecs_patterns.ScheduledFargateTask`).
 
 use crate::app::{App, NodeId, Scope};
-use crate::ec2::{SecurityGroup, SecurityGroupProps, SubnetSelection};
+use crate::ec2::{SecurityGroup, SubnetSelection};
 use crate::ecs::{
-    AwsLogDriverProps, Cluster, ContainerDefinitionOptions, ContainerImage, FargateSize,
-    FargateTaskDefinition, FargateTaskDefinitionProps, LogDriver, Secret,
+    AwsLogDriverProps, CapacityProviderStrategy, Cluster, ContainerDefinition,
+    ContainerDefinitionOptions, ContainerImage, FargatePlatformVersion, FargateSize,
+    FargateTaskDefinition, FargateTaskDefinitionProps, LogDriver, MountPoint, Secret, Volume,
 };
 use crate::error::{ConstructError, Result};
-use crate::iam::{join, value_expr, PolicyStatement, Principal, Role, RoleProps};
-use berth_synth::cfn::events::{rule, CfnRule};
-use berth_synth::resource::ResourceRef;
-use berth_synth::{Expr, Pseudo, Value};
+use crate::events::{EcsTask, Rule, RuleProps, Schedule};
+use crate::iam::Role;
+use berth_synth::Value;
 use indexmap::IndexMap;
 
 props! {
@@ -20,6 +20,8 @@ props! {
     pub struct ScheduledTaskImageOptions {
         /// The image (required).
         pub image: ContainerImage,
+        /// The container's name. Default: `ScheduledContainer` (CDK's).
+        pub container_name: Option<String>,
         /// The command. Default: the image's.
         pub command: Vec<String>,
         /// Environment variables. Default: none.
@@ -28,6 +30,9 @@ props! {
         pub secrets: IndexMap<String, Secret>,
         /// The log driver. Default: `awslogs` with the pattern's id as stream prefix.
         pub log_driver: Option<LogDriver>,
+        /// Volumes of the task (`ScheduledFargateTaskProps::volumes`) mounted into the
+        /// container. Default: none.
+        pub mount_points: Vec<MountPoint>,
     }
 }
 
@@ -36,103 +41,174 @@ impl ScheduledTaskImageOptions {
     pub fn new(image: ContainerImage) -> Self {
         ScheduledTaskImageOptions {
             image,
+            container_name: None,
             command: Vec::new(),
             environment: IndexMap::new(),
             secrets: IndexMap::new(),
             log_driver: None,
+            mount_points: Vec::new(),
         }
     }
 }
 
+/// An image alone, with its own command.
+impl From<ContainerImage> for ScheduledTaskImageOptions {
+    fn from(image: ContainerImage) -> Self {
+        ScheduledTaskImageOptions::new(image)
+    }
+}
+
 props! {
-    /// Options of a [`ScheduledFargateTask`].
+    /// Options of a [`ScheduledFargateTask`]: the schedule, the container (or a task
+    /// definition), and the same task options as the service patterns (capacity
+    /// provider strategies, ECS Exec, platform version, security groups, subnets,
+    /// volumes).
     #[derive(Clone, Debug, PartialEq)]
     pub struct ScheduledFargateTaskProps {
         /// The cluster to run the task on (required).
         pub cluster: Cluster,
-        /// The schedule: `rate(1 day)`, `cron(0 3 * * ? *)` (required).
-        pub schedule: String,
-        /// The container (required).
-        pub image_options: ScheduledTaskImageOptions,
-        /// The task size. Default: 256 CPU units, 512 MiB.
+        /// When: a [`Schedule`] (`Schedule::cron(..)`, `Schedule::rate(..)`) or an
+        /// expression as written (`"cron(0 3 * * ? *)"`), checked here (required).
+        pub schedule: Schedule,
+        /// The container to create (this or `task_definition` is required).
+        pub image_options: Option<ScheduledTaskImageOptions>,
+        /// A task definition to run instead; its first essential container is the
+        /// pattern's container. Default: a new one, `ScheduledTaskDef`.
+        pub task_definition: Option<FargateTaskDefinition>,
+        /// The task size of a new task definition. Default: 256 CPU units, 512 MiB.
         pub size: FargateSize,
-        /// Tasks started each time. Default: 1.
+        /// Volumes of a new task definition (mount them with the image options'
+        /// `mount_points`). Default: none.
+        pub volumes: Vec<Volume>,
+        /// Tasks started each time, 1 to 10. Default: 1.
         pub task_count: u32,
-        /// The tasks' subnets. Default: the VPC's private subnets.
-        pub subnet_selection: SubnetSelection,
+        /// The tasks' subnets. Default: public subnets with `assign_public_ip`, else the
+        /// VPC's private subnets.
+        pub subnet_selection: Option<SubnetSelection>,
         /// Whether each task gets a public IP (needed in public subnets to reach a
         /// registry without a NAT gateway). Default: yes in public subnets, no otherwise
         /// (as CDK's ECS task target).
         pub assign_public_ip: Option<bool>,
+        /// The tasks' security groups. Default: `ScheduledTaskDef/SecurityGroup` (CDK's).
+        pub security_groups: Vec<SecurityGroup>,
+        /// A capacity provider strategy (e.g. Fargate Spot:
+        /// `[CapacityProviderStrategy::fargate_spot(1)]`, on a cluster with
+        /// `enable_fargate_capacity_providers`) instead of the launch type. Default: none
+        /// (launch type `FARGATE`).
+        pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+        /// ECS Exec into the tasks. Default: false.
+        pub enable_execute_command: bool,
+        /// The Fargate platform version. Default: not rendered (`LATEST`).
+        pub platform_version: Option<FargatePlatformVersion>,
+        /// Copy the task definition's tags to the tasks. Default: false.
+        pub propagate_tags: bool,
         /// Whether the rule is enabled. Default: true.
         pub enabled: bool,
+        /// The rule's name. Default: generated by CloudFormation.
+        pub rule_name: Option<String>,
         /// A description of the rule. Default: none.
         pub rule_description: Option<String>,
     }
 }
 
 impl ScheduledFargateTaskProps {
-    /// Runs `image` once per `schedule` on `cluster`.
-    pub fn new(cluster: Cluster, schedule: impl Into<String>, image: ContainerImage) -> Self {
+    /// Runs `image` (an image, or [`ScheduledTaskImageOptions`] with a command) once
+    /// per `schedule` on `cluster`.
+    pub fn new(
+        cluster: Cluster,
+        schedule: impl Into<Schedule>,
+        image: impl Into<ScheduledTaskImageOptions>,
+    ) -> Self {
+        ScheduledFargateTaskProps {
+            image_options: Some(image.into()),
+            ..ScheduledFargateTaskProps::base(cluster, schedule.into())
+        }
+    }
+
+    /// Runs `task_definition` once per `schedule` on `cluster`.
+    pub fn with_task_definition(
+        cluster: Cluster,
+        schedule: impl Into<Schedule>,
+        task_definition: FargateTaskDefinition,
+    ) -> Self {
+        ScheduledFargateTaskProps {
+            task_definition: Some(task_definition),
+            ..ScheduledFargateTaskProps::base(cluster, schedule.into())
+        }
+    }
+
+    fn base(cluster: Cluster, schedule: Schedule) -> Self {
         ScheduledFargateTaskProps {
             cluster,
-            schedule: schedule.into(),
-            image_options: ScheduledTaskImageOptions::new(image),
+            schedule,
+            image_options: None,
+            task_definition: None,
             size: FargateSize::default(),
+            volumes: Vec::new(),
             task_count: 1,
-            subnet_selection: SubnetSelection::default(),
+            subnet_selection: None,
             assign_public_ip: None,
+            security_groups: Vec::new(),
+            capacity_provider_strategies: Vec::new(),
+            enable_execute_command: false,
+            platform_version: None,
+            propagate_tags: false,
             enabled: true,
+            rule_name: None,
             rule_description: None,
         }
     }
 }
 
-fn check_schedule(path: &str, s: &str) -> Result<()> {
-    let ok = (s.starts_with("rate(") || s.starts_with("cron(")) && s.ends_with(')');
-    if ok {
-        Ok(())
-    } else {
-        Err(ConstructError::invalid(
-            path,
-            "schedule",
-            format!("invalid schedule \"{s}\": use rate(...) or cron(...), e.g. rate(1 day) or cron(0 3 * * ? *)"),
-        ))
-    }
-}
-
 /// A Fargate task run on a schedule by an EventBridge rule (CDK's
-/// `ScheduledFargateTask`): under the pattern's id, `ScheduledTaskDef` with the
-/// container `ScheduledContainer`, `ScheduledEventRule` (`AWS::Events::Rule`) whose
-/// target runs the task on the cluster, the rule's role
-/// `ScheduledTaskDef/EventsRole` (allowed `ecs:RunTask` on that task definition
-/// family only, on that cluster, and `iam:PassRole` on exactly the task's two roles),
-/// and the tasks' security group `SecurityGroup`.
+/// `ScheduledFargateTask`, same ids): under the pattern's id, `ScheduledTaskDef` with
+/// the container `ScheduledContainer` (unless a task definition is given),
+/// `ScheduledEventRule` ([`Rule`], `AWS::Events::Rule`) whose target `Target0` runs the
+/// task on the cluster ([`EcsTask`]), the rule's role `ScheduledTaskDef/EventsRole`
+/// (allowed `ecs:RunTask` on that task definition family only, on that cluster, and
+/// `iam:PassRole` on exactly the task's roles, only to ECS), and the tasks' security
+/// group `ScheduledTaskDef/SecurityGroup`. The schedule is checked here: a bad one is
+/// an error naming the pattern and the field.
 ///
 /// ```
-/// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
+/// use berth_constructs::ecs::{CapacityProviderStrategy, Cluster, ClusterProps, ContainerImage};
+/// use berth_constructs::events::{CronOptions, Schedule};
 /// use berth_constructs::patterns::{ScheduledFargateTask, ScheduledFargateTaskProps};
 /// use berth_constructs::{App, Stack, StackProps};
-///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Jobs", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster",
+///     ClusterProps::default().enable_fargate_capacity_providers(true))?;
 /// let nightly = ScheduledFargateTask::new(&mut app, stack, "Nightly", ScheduledFargateTaskProps::new(
-///     cluster, "cron(0 3 * * ? *)", ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"))).unwrap();
-/// let out = app.synth().unwrap();
-/// let rule = berth_synth::logical_id::make_unique_id(&["Nightly", "ScheduledEventRule", "Resource"]).unwrap();
+///         cluster,
+///         Schedule::cron(CronOptions::default().minute(0).hour(3)),
+///         ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"))
+///     .capacity_provider_strategies([CapacityProviderStrategy::fargate_spot(1)]))?;
+/// assert_eq!(nightly.container().container_name(&app), "ScheduledContainer");
+/// assert_eq!(app.path(nightly.events_role()), "Jobs/Nightly/ScheduledTaskDef/EventsRole");
+///
+/// let typo = ScheduledFargateTaskProps::new(cluster, "cron(0 3 * * *)",
+///     ContainerImage::from_registry("busybox"));
+/// let err = ScheduledFargateTask::new(&mut app, stack, "Typo", typo).unwrap_err();
+/// assert!(err.to_string().starts_with("Jobs/Typo: schedule: invalid schedule \"cron(0 3 * * *)\": a cron expression has six fields"));
+///
+/// let out = app.synth()?;
+/// let rule = berth_synth::logical_id::make_unique_id(&["Nightly", "ScheduledEventRule", "Resource"])?;
 /// let p = &out.stacks[0].template["Resources"][&rule]["Properties"];
 /// assert_eq!(p["ScheduleExpression"], "cron(0 3 * * ? *)");
-/// assert_eq!(p["Targets"][0]["EcsParameters"]["LaunchType"], "FARGATE");
-/// # let _ = nightly.events_role();
+/// assert_eq!(p["Targets"][0]["EcsParameters"]["CapacityProviderStrategy"][0]["CapacityProvider"], "FARGATE_SPOT");
+/// # Ok(()) }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScheduledFargateTask {
     node: NodeId,
+    cluster: Cluster,
     task_definition: FargateTaskDefinition,
-    rule: ResourceRef<CfnRule>,
+    container: ContainerDefinition,
+    rule: Rule,
     events_role: Role,
-    security_group: SecurityGroup,
+    security_group: Option<SecurityGroup>,
 }
 
 impl Scope for ScheduledFargateTask {
@@ -151,162 +227,137 @@ impl ScheduledFargateTask {
     ) -> Result<ScheduledFargateTask> {
         let node = app.add_group(scope, id)?;
         let path = app.path(node);
-        check_schedule(&path, &props.schedule)?;
-        if props.task_count == 0 {
-            return Err(ConstructError::invalid(
-                path,
-                "task_count",
-                "a scheduled task runs at least one task",
-            ));
-        }
+        // The schedule first: a typo is reported before anything else.
+        props
+            .schedule
+            .expression_string()
+            .map_err(|e| ConstructError::invalid(&path, "schedule", e.to_string()))?;
         let cluster = props.cluster;
-        let vpc = cluster.vpc();
-        let task_definition = FargateTaskDefinition::new(
+        let (task_definition, container) = match (props.task_definition, props.image_options) {
+            (Some(_), Some(_)) => {
+                return Err(ConstructError::invalid(
+                    path,
+                    "image_options",
+                    "give image options or a task definition, not both",
+                ))
+            }
+            (None, None) => {
+                return Err(ConstructError::invalid(
+                    path,
+                    "image_options",
+                    "give image options (an image) or a task definition",
+                ))
+            }
+            (Some(t), None) => {
+                let c = t.default_container(app).ok_or_else(|| {
+                    ConstructError::invalid(
+                        &path,
+                        "task_definition",
+                        "the task definition has no essential container to run",
+                    )
+                })?;
+                (t, c)
+            }
+            (None, Some(o)) => {
+                let t = FargateTaskDefinition::new(
+                    app,
+                    node,
+                    "ScheduledTaskDef",
+                    FargateTaskDefinitionProps {
+                        size: props.size,
+                        volumes: props.volumes,
+                        ..Default::default()
+                    },
+                )?;
+                let logging = Some(
+                    o.log_driver
+                        .unwrap_or_else(|| LogDriver::aws_logs(AwsLogDriverProps::new(id))),
+                );
+                let c = t.add_container(
+                    app,
+                    o.container_name.as_deref().unwrap_or("ScheduledContainer"),
+                    ContainerDefinitionOptions {
+                        command: o.command,
+                        environment: o.environment,
+                        secrets: o.secrets,
+                        logging,
+                        mount_points: o.mount_points,
+                        ..ContainerDefinitionOptions::new(o.image)
+                    },
+                )?;
+                (t, c)
+            }
+        };
+        let rule = Rule::new(
             app,
             node,
-            "ScheduledTaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
+            "ScheduledEventRule",
+            RuleProps {
+                schedule: Some(props.schedule),
+                event_pattern: None,
+                enabled: props.enabled,
+                rule_name: props.rule_name,
+                description: props.rule_description,
             },
         )?;
-        let o = props.image_options;
-        let logging = Some(o.log_driver.unwrap_or_else(|| {
-            LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: id.to_owned(),
-                ..Default::default()
-            })
-        }));
-        task_definition.add_container(
+        let given_groups = !props.security_groups.is_empty();
+        rule.add_target(
             app,
-            "ScheduledContainer",
-            ContainerDefinitionOptions {
-                command: o.command,
-                environment: o.environment,
-                secrets: o.secrets,
-                logging,
-                ..ContainerDefinitionOptions::new(o.image)
+            EcsTask {
+                task_count: props.task_count,
+                subnet_selection: props.subnet_selection,
+                security_groups: props.security_groups,
+                assign_public_ip: props.assign_public_ip,
+                platform_version: props.platform_version,
+                capacity_provider_strategies: props.capacity_provider_strategies,
+                enable_execute_command: props.enable_execute_command,
+                propagate_tags: props.propagate_tags,
+                ..EcsTask::new(cluster, task_definition)
             },
         )?;
-        let security_group = SecurityGroup::new(
-            app,
-            node,
-            "SecurityGroup",
-            &vpc,
-            SecurityGroupProps::default(),
-        )?;
-        let subnets = vpc.select_subnets(app, &props.subnet_selection)?;
-
-        // The rule's role: run this task definition family on this cluster, and pass
-        // exactly the task's roles.
-        let events_role = Role::new(
-            app,
-            task_definition,
-            "EventsRole",
-            RoleProps::new(Principal::service("events.amazonaws.com")),
-        )?;
-        let family = match &app.resource(task_definition.cfn()).family {
-            Some(Expr::Lit(f)) => f.clone(),
-            _ => unreachable!("berth always sets the family of a task definition"),
-        };
-        let family_arn = join([
-            Value::from("arn:"),
-            Pseudo::Partition.token().into(),
-            Value::from(":ecs:"),
-            Pseudo::Region.token().into(),
-            Value::from(":"),
-            Pseudo::AccountId.token().into(),
-            Value::from(format!(":task-definition/{family}:*")),
-        ]);
-        let cluster_arn = cluster.cluster_arn();
-        events_role.add_to_policy(
-            app,
-            PolicyStatement::allow()
-                .action("ecs:RunTask")
-                .resource(family_arn)
-                .condition("ArnEquals", "ecs:cluster", cluster_arn.clone()),
-        )?;
-        let execution_role = task_definition.execution_role(app)?;
-        let task_role = task_definition.task_role(app)?;
-        let pass = [execution_role.role_arn(), task_role.role_arn()];
-        events_role.add_to_policy(
-            app,
-            PolicyStatement::allow()
-                .action("iam:PassRole")
-                .resources(pass),
-        )?;
-
-        let sg_id = security_group.security_group_id();
-        let target = rule::Target {
-            arn: Some(value_expr(cluster_arn)),
-            id: Some("Target0".to_string().into()),
-            role_arn: Some(events_role.role_arn().into()),
-            ecs_parameters: Some(Expr::Lit(rule::EcsParameters {
-                task_definition_arn: Some(task_definition.task_definition_arn().into()),
-                task_count: Some(i64::from(props.task_count).into()),
-                launch_type: Some(rule::LaunchType::Fargate.into()),
-                network_configuration: Some(Expr::Lit(rule::NetworkConfiguration {
-                    aws_vpc_configuration: Some(Expr::Lit(rule::AwsVpcConfiguration {
-                        assign_public_ip: Some(
-                            if props.assign_public_ip.unwrap_or(subnets.has_public) {
-                                rule::AssignPublicIp::Enabled
-                            } else {
-                                rule::AssignPublicIp::Disabled
-                            }
-                            .into(),
-                        ),
-                        security_groups: Some(Expr::Lit(vec![value_expr(sg_id)])),
-                        subnets: Some(Expr::Lit(
-                            subnets.subnet_ids.into_iter().map(value_expr).collect(),
-                        )),
-                    })),
-                })),
-                ..Default::default()
-            })),
-            ..Default::default()
-        };
-        let rule_node = app.add_group(node, "ScheduledEventRule")?;
-        let rule = app.add_resource(
-            rule_node,
-            "Resource",
-            CfnRule {
-                description: props.rule_description.map(Into::into),
-                schedule_expression: Some(props.schedule.into()),
-                state: Some(
-                    if props.enabled {
-                        rule::State::Enabled
-                    } else {
-                        rule::State::Disabled
-                    }
-                    .into(),
-                ),
-                targets: Some(Expr::Lit(vec![target])),
-                ..Default::default()
-            },
-        )?;
+        let td = task_definition.task_definition();
+        let events_role = td
+            .target_events_role(app)
+            .expect("binding the ECS task target makes the events role");
         Ok(ScheduledFargateTask {
             node,
+            cluster,
             task_definition,
+            container,
             rule,
             events_role,
-            security_group,
+            security_group: if given_groups {
+                None
+            } else {
+                td.target_security_group(app)
+            },
         })
     }
 
-    /// The task definition.
+    /// The cluster.
+    pub fn cluster(&self) -> Cluster {
+        self.cluster
+    }
+    /// The task definition (`ScheduledTaskDef`, or the one given).
     pub fn task_definition(&self) -> FargateTaskDefinition {
         self.task_definition
     }
-    /// The L1 EventBridge rule (berth has no events L2).
-    pub fn rule(&self) -> ResourceRef<CfnRule> {
+    /// The container (`ScheduledContainer`, or the given task definition's first
+    /// essential container).
+    pub fn container(&self) -> ContainerDefinition {
+        self.container
+    }
+    /// The EventBridge rule (`ScheduledEventRule`).
+    pub fn rule(&self) -> Rule {
         self.rule
     }
-    /// The role EventBridge runs the task with.
+    /// The role EventBridge runs the task with (`<task definition>/EventsRole`).
     pub fn events_role(&self) -> Role {
         self.events_role
     }
-    /// The tasks' security group.
-    pub fn security_group(&self) -> SecurityGroup {
+    /// The tasks' security group the pattern made (`<task definition>/SecurityGroup`);
+    /// `None` when security groups were given.
+    pub fn security_group(&self) -> Option<SecurityGroup> {
         self.security_group
     }
 }
