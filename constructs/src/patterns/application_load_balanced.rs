@@ -5,8 +5,8 @@ use crate::certificatemanager::{Certificate, CertificateProps};
 use crate::ec2::{SecurityGroup, SubnetSelection, Vpc};
 use crate::ecs::{
     AwsLogDriverProps, BaseService, CapacityProviderStrategy, Cluster, ClusterProps,
-    ContainerDefinitionOptions, ContainerImage, DeploymentCircuitBreaker, Ec2Service,
-    Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, FargatePlatformVersion,
+    ContainerDefinition, ContainerDefinitionOptions, ContainerImage, DeploymentCircuitBreaker,
+    Ec2Service, Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, FargatePlatformVersion,
     FargateService, FargateServiceProps, FargateSize, FargateTaskDefinition,
     FargateTaskDefinitionProps, LogDriver, NetworkMode, PlacementStrategy, PortMapping, Secret,
     TaskDefinition,
@@ -569,6 +569,7 @@ pub struct ApplicationLoadBalancedFargateService {
     node: NodeId,
     cluster: Cluster,
     task_definition: FargateTaskDefinition,
+    container: ContainerDefinition,
     service: FargateService,
     load_balancer: ApplicationLoadBalancer,
     listener: Listener,
@@ -615,6 +616,7 @@ impl ApplicationLoadBalancedFargateService {
                 (t, target)
             }
         };
+        let container = task_definition.find_container(app, &target.0)?;
         let service = FargateService::new(
             app,
             node,
@@ -650,6 +652,7 @@ impl ApplicationLoadBalancedFargateService {
             node,
             cluster,
             task_definition,
+            container,
             service,
             load_balancer: parts.load_balancer,
             listener: parts.listener,
@@ -664,9 +667,14 @@ impl ApplicationLoadBalancedFargateService {
     pub fn cluster(&self) -> Cluster {
         self.cluster
     }
-    /// The task definition.
+    /// The task definition (`TaskDef`, or the one given).
     pub fn task_definition(&self) -> FargateTaskDefinition {
         self.task_definition
+    }
+    /// The container behind the load balancer (the one the pattern made from the
+    /// image options, or the given task definition's first essential container).
+    pub fn container(&self) -> ContainerDefinition {
+        self.container
     }
     /// The Fargate service.
     pub fn service(&self) -> FargateService {
@@ -780,6 +788,7 @@ pub struct ApplicationLoadBalancedEc2Service {
     node: NodeId,
     cluster: Cluster,
     task_definition: Ec2TaskDefinition,
+    container: ContainerDefinition,
     service: Ec2Service,
     load_balancer: ApplicationLoadBalancer,
     listener: Listener,
@@ -832,6 +841,7 @@ impl ApplicationLoadBalancedEc2Service {
                 (t, target)
             }
         };
+        let container = task_definition.find_container(app, &target.0)?;
         let service = Ec2Service::new(
             app,
             node,
@@ -861,6 +871,7 @@ impl ApplicationLoadBalancedEc2Service {
             node,
             cluster,
             task_definition,
+            container,
             service,
             load_balancer: parts.load_balancer,
             listener: parts.listener,
@@ -875,9 +886,14 @@ impl ApplicationLoadBalancedEc2Service {
     pub fn cluster(&self) -> Cluster {
         self.cluster
     }
-    /// The task definition.
+    /// The task definition (`TaskDef`, or the one given).
     pub fn task_definition(&self) -> Ec2TaskDefinition {
         self.task_definition
+    }
+    /// The container behind the load balancer (the one the pattern made from the
+    /// image options, or the given task definition's first essential container).
+    pub fn container(&self) -> ContainerDefinition {
+        self.container
     }
     /// The EC2 service.
     pub fn service(&self) -> Ec2Service {

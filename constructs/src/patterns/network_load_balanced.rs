@@ -4,8 +4,8 @@
 use crate::app::{App, NodeId, Output, OutputProps, Scope};
 use crate::ec2::{Connectable, Peer, Port};
 use crate::ecs::{
-    CloudMapOptions, Cluster, DeploymentCircuitBreaker, FargateService, FargateServiceProps,
-    FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps,
+    CloudMapOptions, Cluster, ContainerDefinition, DeploymentCircuitBreaker, FargateService,
+    FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps,
 };
 use crate::elbv2::{
     AddTargetsProps, HealthCheck, Listener, ListenerProps, NetworkLoadBalancer,
@@ -89,6 +89,7 @@ impl NetworkLoadBalancedFargateServiceProps {
 pub struct NetworkLoadBalancedFargateService {
     node: NodeId,
     task_definition: FargateTaskDefinition,
+    container: ContainerDefinition,
     service: FargateService,
     load_balancer: NetworkLoadBalancer,
     listener: Listener,
@@ -137,6 +138,7 @@ impl NetworkLoadBalancedFargateService {
             id,
             None,
         )?;
+        let container = task_definition.find_container(app, &container)?;
         let service = FargateService::new(
             app,
             node,
@@ -167,7 +169,7 @@ impl NetworkLoadBalancedFargateService {
                 ..Default::default()
             },
         )?;
-        let target = service.load_balancer_target(container, port);
+        let target = service.load_balancer_target(container.container_name(app), port);
         let target_group = listener.add_targets(
             app,
             "ECS",
@@ -196,6 +198,7 @@ impl NetworkLoadBalancedFargateService {
         Ok(NetworkLoadBalancedFargateService {
             node,
             task_definition,
+            container,
             service,
             load_balancer,
             listener,
@@ -203,9 +206,13 @@ impl NetworkLoadBalancedFargateService {
         })
     }
 
-    /// The task definition.
+    /// The task definition (`TaskDef`).
     pub fn task_definition(&self) -> FargateTaskDefinition {
         self.task_definition
+    }
+    /// The service's container (named by the image options; `web` by default).
+    pub fn container(&self) -> ContainerDefinition {
+        self.container
     }
     /// The service.
     pub fn service(&self) -> FargateService {
@@ -299,6 +306,7 @@ impl BackendFargateServiceProps {
 pub struct BackendFargateService {
     node: NodeId,
     task_definition: FargateTaskDefinition,
+    container: ContainerDefinition,
     service: FargateService,
     cloud_map_service: servicediscovery::Service,
     port: u16,
@@ -328,13 +336,14 @@ impl BackendFargateService {
                 ..Default::default()
             },
         )?;
-        let (_, port) = add_image_container(
+        let (name, port) = add_image_container(
             app,
             task_definition.task_definition(),
             props.task_image_options,
             id,
             None,
         )?;
+        let container = task_definition.find_container(app, &name)?;
         let service = FargateService::new(
             app,
             node,
@@ -355,6 +364,7 @@ impl BackendFargateService {
         Ok(BackendFargateService {
             node,
             task_definition,
+            container,
             service,
             cloud_map_service,
             port,
@@ -372,9 +382,13 @@ impl BackendFargateService {
         )
     }
 
-    /// The task definition.
+    /// The task definition (`TaskDef`).
     pub fn task_definition(&self) -> FargateTaskDefinition {
         self.task_definition
+    }
+    /// The service's container (named by the image options; `web` by default).
+    pub fn container(&self) -> ContainerDefinition {
+        self.container
     }
     /// The service.
     pub fn service(&self) -> FargateService {

@@ -4,11 +4,12 @@ use crate::app::{App, NodeId, Output, OutputProps, Scope};
 use crate::appscaling::{
     Metric, ScalableTaskCount, ScalingInterval, StepScalingProps, UtilizationScalingProps,
 };
-use crate::ec2::SubnetSelection;
+use crate::ec2::{SecurityGroup, SubnetSelection};
 use crate::ecs::{
-    AwsLogDriverProps, Cluster, ContainerDefinitionOptions, ContainerImage,
-    DeploymentCircuitBreaker, FargateService, FargateServiceProps, FargateSize,
-    FargateTaskDefinition, FargateTaskDefinitionProps, LogDriver, Secret,
+    AwsLogDriverProps, CapacityProviderStrategy, Cluster, ContainerDefinition,
+    ContainerDefinitionOptions, ContainerImage, DeploymentCircuitBreaker, FargatePlatformVersion,
+    FargateService, FargateServiceProps, FargateSize, FargateTaskDefinition,
+    FargateTaskDefinitionProps, LogDriver, MountPoint, Secret, Volume,
 };
 use crate::error::{ConstructError, Result};
 use crate::iam::PolicyStatement;
@@ -61,6 +62,29 @@ props! {
         pub circuit_breaker: Option<DeploymentCircuitBreaker>,
         /// The tasks' subnets. Default: private subnets.
         pub task_subnets: Option<SubnetSelection>,
+        // The service options the other patterns take, too.
+        /// A task definition to run instead of creating one from `image` (then leave
+        /// `image` empty: [`QueueProcessingFargateServiceProps::with_task_definition`]);
+        /// its first essential container gets `QUEUE_NAME`. Default: a new
+        /// `QueueProcessingTaskDef`.
+        pub task_definition: Option<FargateTaskDefinition>,
+        /// Volumes of a new task definition. Default: none.
+        pub volumes: Vec<Volume>,
+        /// Volumes mounted into the new container. Default: none.
+        pub mount_points: Vec<MountPoint>,
+        /// A capacity provider strategy, e.g. Fargate Spot
+        /// (`[CapacityProviderStrategy::fargate_spot(1)]`, on a cluster with
+        /// `enable_fargate_capacity_providers`), instead of the launch type. Default:
+        /// none (launch type `FARGATE`).
+        pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+        /// ECS Exec. Default: false.
+        pub enable_execute_command: bool,
+        /// The Fargate platform version. Default: not rendered (`LATEST`).
+        pub platform_version: Option<FargatePlatformVersion>,
+        /// The tasks' security groups. Default: a new one (`<service>/SecurityGroup`).
+        pub security_groups: Vec<SecurityGroup>,
+        /// Give the tasks public IPs. Default: false.
+        pub assign_public_ip: bool,
     }
 }
 
@@ -99,6 +123,22 @@ impl QueueProcessingFargateServiceProps {
             cpu_target_utilization_percent: Some(50.0),
             circuit_breaker: None,
             task_subnets: None,
+            task_definition: None,
+            volumes: Vec::new(),
+            mount_points: Vec::new(),
+            capacity_provider_strategies: Vec::new(),
+            enable_execute_command: false,
+            platform_version: None,
+            security_groups: Vec::new(),
+            assign_public_ip: false,
+        }
+    }
+
+    /// A worker running `task_definition` on `cluster`, with the defaults.
+    pub fn with_task_definition(cluster: Cluster, task_definition: FargateTaskDefinition) -> Self {
+        QueueProcessingFargateServiceProps {
+            task_definition: Some(task_definition),
+            ..QueueProcessingFargateServiceProps::new(cluster, ContainerImage::default())
         }
     }
 }
@@ -137,6 +177,7 @@ pub struct QueueProcessingFargateService {
     queue: ResourceRef<CfnQueue>,
     dead_letter_queue: ResourceRef<CfnQueue>,
     task_definition: FargateTaskDefinition,
+    container: ContainerDefinition,
     service: FargateService,
     task_count: ScalableTaskCount,
 }
@@ -198,34 +239,52 @@ impl QueueProcessingFargateService {
         let queue_name = Value::get_att(queue.id(), "QueueName");
         let queue_arn = Value::from(queue.attr_arn());
 
-        let task_definition = FargateTaskDefinition::new(
-            app,
-            node,
-            "QueueProcessingTaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
-        )?;
-        let mut environment = props.environment;
-        environment.insert("QUEUE_NAME".into(), queue_name.clone());
-        let logging = Some(props.log_driver.unwrap_or_else(|| {
-            LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: id.to_owned(),
-                ..Default::default()
-            })
-        }));
-        task_definition.add_container(
-            app,
-            "QueueProcessingContainer",
-            ContainerDefinitionOptions {
-                command: props.command,
-                environment,
-                secrets: props.secrets,
-                logging,
-                ..ContainerDefinitionOptions::new(props.image)
-            },
-        )?;
+        let (task_definition, container) = match props.task_definition {
+            Some(t) => {
+                let bad = |m: &str| ConstructError::invalid(app.path(node), "task_definition", m);
+                if props.image != ContainerImage::default() {
+                    return Err(bad("give an image or a task definition, not both"));
+                }
+                let c = t
+                    .default_container(app)
+                    .ok_or_else(|| bad("the task definition has no essential container to run"))?;
+                c.add_environment(app, "QUEUE_NAME", queue_name.clone());
+                (t, c)
+            }
+            None => {
+                let t = FargateTaskDefinition::new(
+                    app,
+                    node,
+                    "QueueProcessingTaskDef",
+                    FargateTaskDefinitionProps {
+                        size: props.size,
+                        volumes: props.volumes,
+                        ..Default::default()
+                    },
+                )?;
+                let mut environment = props.environment;
+                environment.insert("QUEUE_NAME".into(), queue_name.clone());
+                let logging = Some(props.log_driver.unwrap_or_else(|| {
+                    LogDriver::aws_logs(AwsLogDriverProps {
+                        stream_prefix: id.to_owned(),
+                        ..Default::default()
+                    })
+                }));
+                let c = t.add_container(
+                    app,
+                    "QueueProcessingContainer",
+                    ContainerDefinitionOptions {
+                        command: props.command,
+                        environment,
+                        secrets: props.secrets,
+                        logging,
+                        mount_points: props.mount_points,
+                        ..ContainerDefinitionOptions::new(props.image)
+                    },
+                )?;
+                (t, c)
+            }
+        };
         task_definition.task_role(app)?.add_to_policy(
             app,
             PolicyStatement::allow()
@@ -240,6 +299,11 @@ impl QueueProcessingFargateService {
                 desired_count: None,
                 circuit_breaker: props.circuit_breaker,
                 vpc_subnets: props.task_subnets,
+                capacity_provider_strategies: props.capacity_provider_strategies,
+                enable_execute_command: props.enable_execute_command,
+                platform_version: props.platform_version,
+                security_groups: props.security_groups,
+                assign_public_ip: props.assign_public_ip,
                 ..FargateServiceProps::new(props.cluster, task_definition)
             },
         )?;
@@ -287,6 +351,7 @@ impl QueueProcessingFargateService {
             queue,
             dead_letter_queue,
             task_definition,
+            container,
             service,
             task_count,
         })
@@ -300,9 +365,14 @@ impl QueueProcessingFargateService {
     pub fn dead_letter_queue(&self) -> ResourceRef<CfnQueue> {
         self.dead_letter_queue
     }
-    /// The task definition.
+    /// The task definition (`QueueProcessingTaskDef`, or the one given).
     pub fn task_definition(&self) -> FargateTaskDefinition {
         self.task_definition
+    }
+    /// The worker container (`QueueProcessingContainer`, or the given task
+    /// definition's first essential container).
+    pub fn container(&self) -> ContainerDefinition {
+        self.container
     }
     /// The service.
     pub fn service(&self) -> FargateService {
