@@ -43,7 +43,9 @@ pub mod logs;
 pub mod patterns;
 pub mod route53;
 pub mod scheduler;
+pub mod secretsmanager;
 pub mod servicediscovery;
+pub mod ssm;
 
 pub use app::{
     App, Condition, Construct, Group, Mapping, NodeId, Output, OutputProps, Parameter,

@@ -7,7 +7,6 @@ use crate::ec2::{
 use crate::error::{ConstructError, Result};
 use crate::iam::{join, value_expr, ManagedPolicy, Principal, Role, RoleProps};
 use crate::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
-use crate::{Parameter, ParameterProps, Stack};
 use berth_synth::cfn::autoscaling::{auto_scaling_group as asg, CfnAutoScalingGroup};
 use berth_synth::cfn::ec2::{launch_template as lt, CfnLaunchTemplate};
 use berth_synth::cfn::ecs::{
@@ -865,32 +864,14 @@ impl Connectable for Cluster {
 /// A template parameter (at stack level, shared) resolving an AMI id from a public
 /// SSM parameter, named as CDK names it.
 fn ssm_ami_parameter(app: &mut App, scope: NodeId, name: &str) -> Result<Value> {
-    let stack = Stack::of(app, scope).ok_or_else(|| {
-        ConstructError::invalid(
-            app.path(scope),
-            "machine_image",
-            "the cluster is not in a stack",
-        )
-    })?;
-    let alnum: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    let id = format!("SsmParameterValue{alnum}C96584B6F00A464EAD1953AFF4B05118Parameter");
-    let node = match app.child(stack, &id) {
-        Some(n) => n,
-        None => {
-            let p = Parameter::new(
-                app,
-                stack,
-                &id,
-                ParameterProps {
-                    type_name: Some("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>".into()),
-                    default: Some(Value::from(name)),
-                    ..Default::default()
-                },
-            )?;
-            p.node()
-        }
-    };
-    Ok(Token::<String>::ref_to(node).into())
+    crate::ssm::value_for_typed_parameter(
+        app,
+        scope,
+        name,
+        "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+        "machine_image",
+    )
+    .map(Into::into)
 }
 
 /// The AMI of EC2 capacity.

@@ -248,21 +248,28 @@ impl PortMapping {
 }
 
 /// A secret passed to the container as an environment variable; the execution role is
-/// granted read on exactly this secret.
+/// granted read on exactly this secret: `ssm:GetParameters` on a parameter,
+/// `secretsmanager:GetSecretValue` on a secret (and `kms:Decrypt` on its key, when it
+/// has a customer managed one).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Secret {
     /// An SSM parameter by name (`/prod/db/password` or `prod-db-password`), in the
-    /// stack's account and region, or by full ARN (`arn:...:parameter/...`); granted with `ssm:GetParameters` on its ARN. (A
+    /// stack's account and region, or by full ARN (`arn:...:parameter/...`). (A
     /// `SecureString` under a customer managed KMS key also needs `kms:Decrypt`, which
     /// is not granted here.)
     SsmParameter(String),
-    /// A Secrets Manager secret by ARN, with an optional JSON key; granted with
-    /// `secretsmanager:GetSecretValue` on the ARN.
+    /// An SSM parameter by ARN (a token, e.g. [`crate::ssm::StringParameter::parameter_arn`]).
+    SsmParameterArn(Value),
+    /// A Secrets Manager secret by ARN, with an optional JSON key.
     SecretsManager {
         /// The secret's ARN.
         arn: Value,
         /// A JSON key in the secret. Default: the whole secret.
         field: Option<String>,
+        /// The ARN of the customer managed KMS key the secret is encrypted with, which
+        /// the execution role may then decrypt with. Default: none (the AWS managed
+        /// key).
+        encryption_key: Option<Value>,
     },
 }
 
@@ -272,19 +279,48 @@ impl Secret {
         Secret::SsmParameter(name.into())
     }
 
+    /// An SSM parameter of the app (CDK's `Secret.fromSsmParameter`).
+    pub fn from_ssm_parameter(parameter: &crate::ssm::StringParameter) -> Secret {
+        Secret::SsmParameterArn(parameter.parameter_arn().into())
+    }
+
+    /// A Secrets Manager secret of the app, whole (CDK's `Secret.fromSecretsManager`).
+    pub fn from_secrets_manager(secret: &crate::secretsmanager::Secret) -> Secret {
+        Secret::SecretsManager {
+            arn: secret.secret_arn().into(),
+            field: None,
+            encryption_key: secret.encryption_key_arn(),
+        }
+    }
+
+    /// One JSON key of a Secrets Manager secret of the app (`password` of a generated
+    /// `{"username": .., "password": ..}`).
+    pub fn from_secrets_manager_json_field(
+        secret: &crate::secretsmanager::Secret,
+        field: impl Into<String>,
+    ) -> Secret {
+        Secret::SecretsManager {
+            arn: secret.secret_arn().into(),
+            field: Some(field.into()),
+            encryption_key: secret.encryption_key_arn(),
+        }
+    }
+
     /// A Secrets Manager secret by ARN (a literal or a token).
     pub fn from_secrets_manager_arn(arn: impl Into<Value>) -> Secret {
         Secret::SecretsManager {
             arn: arn.into(),
             field: None,
+            encryption_key: None,
         }
     }
 
-    /// One JSON key of a Secrets Manager secret.
+    /// One JSON key of a Secrets Manager secret, by ARN.
     pub fn from_secrets_manager_field(arn: impl Into<Value>, field: impl Into<String>) -> Secret {
         Secret::SecretsManager {
             arn: arn.into(),
             field: Some(field.into()),
+            encryption_key: None,
         }
     }
 
@@ -292,22 +328,8 @@ impl Secret {
     pub fn arn(&self) -> Value {
         match self {
             Secret::SsmParameter(name) if name.starts_with("arn:") => Value::from(name.as_str()),
-            Secret::SsmParameter(name) => {
-                let resource = if name.starts_with('/') {
-                    format!(":parameter{name}")
-                } else {
-                    format!(":parameter/{name}")
-                };
-                join([
-                    Value::from("arn:"),
-                    Pseudo::Partition.token().into(),
-                    Value::from(":ssm:"),
-                    Pseudo::Region.token().into(),
-                    Value::from(":"),
-                    Pseudo::AccountId.token().into(),
-                    Value::from(resource),
-                ])
-            }
+            Secret::SsmParameter(name) => crate::ssm::parameter_arn(Value::from(name.as_str())),
+            Secret::SsmParameterArn(arn) => arn.clone(),
             Secret::SecretsManager { arn, .. } => arn.clone(),
         }
     }
@@ -317,24 +339,38 @@ impl Secret {
             Secret::SecretsManager {
                 arn,
                 field: Some(f),
+                ..
             } => join([arn.clone(), Value::from(format!(":{f}::"))]),
             _ => self.arn(),
         }
     }
 
-    pub(crate) fn action(&self) -> &'static str {
-        match self {
-            Secret::SsmParameter(_) => "ssm:GetParameters",
+    /// Grants `role` exactly what ECS needs to read the secret.
+    pub(crate) fn grant_read(&self, app: &mut App, role: &crate::iam::Role) -> Result<()> {
+        let action = match self {
+            Secret::SsmParameter(_) | Secret::SsmParameterArn(_) => "ssm:GetParameters",
             Secret::SecretsManager { .. } => "secretsmanager:GetSecretValue",
+        };
+        Grant::add_to_principal(app, role, [action], [self.arn()])?;
+        if let Secret::SecretsManager {
+            encryption_key: Some(key),
+            ..
+        } = self
+        {
+            role.add_to_policy(
+                app,
+                crate::secretsmanager::kms_via_secrets_manager(key.clone(), &["kms:Decrypt"]),
+            )?;
         }
+        Ok(())
     }
 
     pub(crate) fn is_empty(&self) -> bool {
+        let blank =
+            |v: &Value| matches!(v, Value::Null) || v.as_str().is_some_and(|s| s.trim().is_empty());
         match self {
             Secret::SsmParameter(n) => n.trim().is_empty(),
-            Secret::SecretsManager { arn, .. } => {
-                matches!(arn, Value::Null) || arn.as_str().is_some_and(|s| s.trim().is_empty())
-            }
+            Secret::SsmParameterArn(arn) | Secret::SecretsManager { arn, .. } => blank(arn),
         }
     }
 }
@@ -866,7 +902,7 @@ pub(crate) fn build_container(
     if !opts.secrets.is_empty() {
         let role = task_def.execution_role(app)?;
         for secret in opts.secrets.values() {
-            Grant::add_to_principal(app, &role, [secret.action()], [secret.arn()])?;
+            secret.grant_read(app, &role)?;
         }
     }
     // Logging.

@@ -7,7 +7,7 @@ use super::container::{
 };
 use crate::app::{App, Construct, NodeId, Scope};
 use crate::error::{ConstructError, Result};
-use crate::iam::{value_expr, Grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
+use crate::iam::{value_expr, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use berth_synth::cfn::ecs::{task_definition as td, CfnTaskDefinition};
 use berth_synth::resource::ResourceRef;
 use berth_synth::{Diagnostic, Expr, Token, Value};
@@ -1042,7 +1042,7 @@ impl ContainerDefinition {
             return Ok(());
         };
         let role = task.execution_role(app)?;
-        Grant::add_to_principal(app, &role, [secret.action()], [secret.arn()])?;
+        secret.grant_read(app, &role)?;
         if let Some(s) = app.construct_mut::<ContainerState>(self.node) {
             let mut list = match s.rendered.secrets.take() {
                 Some(Expr::Lit(l)) => l,

@@ -469,6 +469,15 @@ impl Grant {
         })
     }
 
+    /// A grant of one statement already offered to the principal (`applied`: whether
+    /// its policy took it).
+    pub(crate) fn from_statement(statement: PolicyStatement, applied: bool) -> Grant {
+        Grant {
+            statements: vec![statement],
+            applied,
+        }
+    }
+
     /// Both grants together.
     pub fn combine(mut self, other: Grant) -> Grant {
         self.statements.extend(other.statements);
