@@ -42,6 +42,7 @@ pub mod iam;
 pub mod logs;
 pub mod patterns;
 pub mod route53;
+pub mod s3;
 pub mod scheduler;
 pub mod secretsmanager;
 pub mod servicediscovery;

@@ -1,14 +1,14 @@
 //! Container definitions: images, port mappings, secrets, logging, health checks.
 
+use super::log_driver::{check_log_driver, render_log_driver, LogDriver};
 use crate::app::{App, Construct, NodeId, Scope};
 use crate::ecr::Repository;
 use crate::error::{ConstructError, Result};
 use crate::iam::{join, value_expr, Grant, PolicyStatement};
-use crate::logs::{LogGroup, LogGroupProps, RetentionDays};
 use berth_synth::asset::{DockerBuildOptions, DEFAULT_ASSET_REPOSITORY};
 use berth_synth::cfn::ecs::task_definition as td;
 use berth_synth::model::DockerImageAssetSpec;
-use berth_synth::{Expr, Pseudo, Value};
+use berth_synth::{Expr, Value};
 use indexmap::IndexMap;
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -28,6 +28,10 @@ pub enum ContainerImage {
         /// The tag.
         tag: String,
     },
+    /// An image reference known at deploy time (a token: a template parameter, such as
+    /// [`crate::ssm::value_for_string_parameter`] of a public image parameter, or an
+    /// import). Nothing is granted for it.
+    Uri(Value),
     /// An image built from a directory with a Dockerfile (an image asset): see
     /// [`ContainerImage::from_asset`].
     Asset {
@@ -49,6 +53,11 @@ impl ContainerImage {
     /// An image by name from a registry.
     pub fn from_registry(name: impl Into<String>) -> Self {
         ContainerImage::Registry(name.into())
+    }
+
+    /// An image reference known at deploy time (see [`ContainerImage::Uri`]).
+    pub fn from_uri(uri: impl Into<Value>) -> Self {
+        ContainerImage::Uri(uri.into())
     }
 
     /// A tag of an ECR repository.
@@ -372,69 +381,6 @@ impl Secret {
             Secret::SsmParameter(n) => n.trim().is_empty(),
             Secret::SsmParameterArn(arn) | Secret::SecretsManager { arn, .. } => blank(arn),
         }
-    }
-}
-
-/// How the `awslogs` driver delivers logs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AwsLogDriverMode {
-    /// Block the container when the buffer is full (Docker's default).
-    Blocking,
-    /// Drop logs when the buffer is full.
-    NonBlocking,
-}
-
-props! {
-    /// Options of the `awslogs` log driver.
-    #[derive(Clone, Debug, Default, PartialEq)]
-    pub struct AwsLogDriverProps {
-        /// The prefix of the log streams (`<prefix>/<container>/<task id>`). Required.
-        pub stream_prefix: String,
-        /// The log group. Default: a new log group `LogGroup` under the container, with
-        /// `retention`.
-        pub log_group: Option<LogGroup>,
-        /// The retention of the log group berth creates (not allowed with `log_group`).
-        /// Default: [`RetentionDays::OneMonth`].
-        pub retention: Option<RetentionDays>,
-        /// The delivery mode. Default: not rendered (blocking).
-        pub mode: Option<AwsLogDriverMode>,
-    }
-}
-
-/// A container's log driver.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LogDriver {
-    /// CloudWatch Logs through `awslogs`; the execution role is granted
-    /// `logs:CreateLogStream` and `logs:PutLogEvents` on exactly the log group.
-    AwsLogs(AwsLogDriverProps),
-}
-
-impl AwsLogDriverProps {
-    /// Streams named `<stream_prefix>/<container>/<task id>`, into a new log group.
-    pub fn new(stream_prefix: impl Into<String>) -> Self {
-        AwsLogDriverProps {
-            stream_prefix: stream_prefix.into(),
-            ..Default::default()
-        }
-    }
-}
-
-impl LogDriver {
-    /// The `awslogs` driver.
-    pub fn aws_logs(props: AwsLogDriverProps) -> LogDriver {
-        LogDriver::AwsLogs(props)
-    }
-}
-
-impl From<AwsLogDriverProps> for LogDriver {
-    fn from(props: AwsLogDriverProps) -> Self {
-        LogDriver::AwsLogs(props)
-    }
-}
-
-impl crate::props::IntoProp<Option<LogDriver>> for AwsLogDriverProps {
-    fn into_prop(self) -> Option<LogDriver> {
-        Some(LogDriver::AwsLogs(self))
     }
 }
 
@@ -796,70 +742,6 @@ pub(crate) fn precheck(
     Ok(asset)
 }
 
-/// Checks a log driver's options: `Err((field, message))`.
-pub(crate) fn check_log_driver(
-    driver: &LogDriver,
-) -> std::result::Result<(), (&'static str, String)> {
-    let LogDriver::AwsLogs(p) = driver;
-    if p.stream_prefix.trim().is_empty() {
-        return Err((
-            "stream_prefix",
-            "the awslogs driver needs a stream prefix, e.g. \"web\"".into(),
-        ));
-    }
-    if p.log_group.is_some() && p.retention.is_some() {
-        return Err((
-            "retention",
-            "retention applies to the log group berth creates; it cannot be combined with log_group (set the retention on that log group)".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Renders a (checked) log driver: creates its log group `LogGroup` under `scope` when
-/// none is given, grants the task's execution role write on it, and returns the log
-/// driver's name and options (shared by containers and Service Connect).
-pub(crate) fn render_log_driver(
-    app: &mut App,
-    task_def: &crate::ecs::TaskDefinition,
-    scope: NodeId,
-    driver: &LogDriver,
-) -> Result<(&'static str, IndexMap<String, Expr<String>>)> {
-    let LogDriver::AwsLogs(p) = driver;
-    let group = match (p.log_group, p.retention) {
-        (Some(g), _) => g,
-        (None, r) => LogGroup::new(
-            app,
-            scope,
-            "LogGroup",
-            LogGroupProps {
-                retention: r.unwrap_or(RetentionDays::OneMonth),
-                ..Default::default()
-            },
-        )?,
-    };
-    let role = task_def.execution_role(app)?;
-    group.grant_write(app, &role)?;
-    let mut options: IndexMap<String, Expr<String>> = IndexMap::new();
-    options.insert("awslogs-group".into(), group.log_group_name().into());
-    options.insert(
-        "awslogs-stream-prefix".into(),
-        p.stream_prefix.clone().into(),
-    );
-    options.insert("awslogs-region".into(), Pseudo::Region.token().into());
-    if let Some(m) = p.mode {
-        options.insert(
-            "mode".into(),
-            match m {
-                AwsLogDriverMode::Blocking => "blocking",
-                AwsLogDriverMode::NonBlocking => "non-blocking",
-            }
-            .into(),
-        );
-    }
-    Ok(("awslogs", options))
-}
-
 /// Renders a container's options (checked with [`precheck`], which fingerprinted an
 /// asset image); creates its log group and grants the execution role what the container
 /// needs. Returns the container's state.
@@ -879,6 +761,7 @@ pub(crate) fn build_container(
             uri
         }
         (ContainerImage::Registry(n), _) => Value::from(n.as_str()),
+        (ContainerImage::Uri(v), _) => v.clone(),
         (ContainerImage::Asset { .. }, Some(asset)) => add_asset_image(app, task_def, node, asset)?,
         (ContainerImage::Asset { directory, .. }, None) => {
             return Err(ConstructError::invalid(
@@ -908,14 +791,7 @@ pub(crate) fn build_container(
     // Logging.
     let log_configuration = match &opts.logging {
         None => None,
-        Some(d) => {
-            let (driver, options) = render_log_driver(app, task_def, node, d)?;
-            Some(td::LogConfiguration {
-                log_driver: Some(driver.into()),
-                options: Some(Expr::Lit(options)),
-                secret_options: None,
-            })
-        }
+        Some(d) => Some(render_log_driver(app, task_def, node, d)?.container_l1()),
     };
     let strings = |v: &[String]| -> Option<Expr<Vec<Expr<String>>>> {
         (!v.is_empty()).then(|| Expr::Lit(v.iter().map(|s| s.clone().into()).collect()))

@@ -55,6 +55,7 @@
 
 mod cluster;
 mod container;
+mod log_driver;
 mod service;
 mod service_connect;
 mod task_definition;
@@ -68,10 +69,16 @@ pub use cluster::{
     Ec2Capacity, MachineImage, ECS_AL2023_AMI_PARAMETER, ECS_AL2023_ARM64_AMI_PARAMETER,
 };
 pub use container::{
-    AppProtocol, AssetImageOptions, AwsLogDriverMode, AwsLogDriverProps, ContainerDefinition,
-    ContainerDefinitionOptions, ContainerDependency, ContainerDependencyCondition, ContainerImage,
-    HealthCheck, LogDriver, MountPoint, Platform, PortMapping, PortProtocol, Secret, Ulimit,
-    UlimitName,
+    AppProtocol, AssetImageOptions, ContainerDefinition, ContainerDefinitionOptions,
+    ContainerDependency, ContainerDependencyCondition, ContainerImage, HealthCheck, MountPoint,
+    Platform, PortMapping, PortProtocol, Secret, Ulimit, UlimitName,
+};
+pub use log_driver::{
+    AwsLogDriverMode, AwsLogDriverProps, BaseLogDriverProps, FireLensCloudWatchLogs,
+    FireLensLogDriverProps, FirelensConfigFile, FirelensLogRouterOptions, FirelensLogRouterType,
+    FluentdLogDriverProps, GelfLogDriverProps, GenericLogDriverProps, JournaldLogDriverProps,
+    JsonFileLogDriverProps, LogDriver, SplunkLogDriverProps, SplunkLogFormat, SyslogLogDriverProps,
+    AWS_FOR_FLUENT_BIT_PARAMETER,
 };
 pub use service::{
     BaseService, DeploymentCircuitBreaker, Ec2Service, Ec2ServiceProps, FargatePlatformVersion,

@@ -53,7 +53,8 @@
 //! }));
 //! ```
 
-use super::container::{check_log_driver, port_label, render_log_driver, LogDriver};
+use super::container::port_label;
+use super::log_driver::{check_log_driver, render_log_driver, LogDriver};
 use super::service::{BaseService, ServiceState};
 use super::task_definition::TaskDefinition;
 use crate::app::{App, Scope};
@@ -395,11 +396,21 @@ impl BaseService {
             None => None,
             Some(d) => {
                 let task = self.task_definition();
-                let (driver, options) = render_log_driver(app, &task, self.node(), d)?;
+                let r = render_log_driver(app, &task, self.node(), d)?;
                 Some(sv::LogConfiguration {
-                    log_driver: Some(driver.into()),
-                    options: Some(Expr::Lit(options)),
-                    secret_options: None,
+                    log_driver: Some(r.driver.into()),
+                    options: (!r.options.is_empty()).then(|| Expr::Lit(r.options)),
+                    secret_options: (!r.secret_options.is_empty()).then(|| {
+                        Expr::Lit(
+                            r.secret_options
+                                .into_iter()
+                                .map(|(name, value)| sv::Secret {
+                                    name: Some(name.into()),
+                                    value_from: Some(crate::iam::value_expr(value)),
+                                })
+                                .collect(),
+                        )
+                    }),
                 })
             }
         };

@@ -5,6 +5,7 @@ use super::container::{
     build_container, dependency_l1, port_label, precheck, render_ports, ContainerDefinition,
     ContainerDefinitionOptions, ContainerState, PortMapping, Secret,
 };
+use super::log_driver::{FirelensLogRouterOptions, LogDriver};
 use crate::app::{App, Construct, NodeId, Scope};
 use crate::error::{ConstructError, Result};
 use crate::iam::{value_expr, Grantable, PolicyStatement, Principal, Role, RoleProps};
@@ -314,11 +315,14 @@ pub(crate) struct TaskDefState {
     targets: TaskTargets,
 }
 
-/// The role and security group shared by the EventBridge targets of a task definition.
+/// The role and security group shared by the EventBridge targets of a task definition,
+/// and its FireLens log router.
 #[derive(Debug, Default)]
 struct TaskTargets {
     events_role: Option<Role>,
     security_group: Option<crate::ec2::SecurityGroup>,
+    /// The log router, and the container it was added for when berth added it.
+    log_router: Option<(ContainerDefinition, Option<String>)>,
 }
 
 impl TaskDefState {
@@ -858,6 +862,15 @@ impl TaskDefinition {
         }
         check_ports(app, mode, &path, &options.port_mappings, 0, &others)?;
         let asset = precheck(&path, &options)?;
+        if let Some(d) = &options.logging {
+            if self.compatibility(app) == Compatibility::Fargate && !d.on_fargate() {
+                return Err(bad(
+                    "logging".into(),
+                    format!("Fargate tasks log through awslogs, splunk or awsfirelens, not {}; that driver is for EC2 tasks", d.name()),
+                ));
+            }
+        }
+        let firelens = matches!(options.logging, Some(LogDriver::Firelens(_)));
         let node = app.add_construct(
             self.node,
             id,
@@ -873,7 +886,7 @@ impl TaskDefinition {
                 rendered: Default::default(),
             },
         )?;
-        let state = build_container(app, self, node, name, options, asset)?;
+        let state = build_container(app, self, node, name.clone(), options, asset)?;
         if let Some(s) = app.construct_mut::<ContainerState>(node) {
             *s = state;
         }
@@ -884,7 +897,198 @@ impl TaskDefinition {
         if let Some(s) = app.construct_mut::<TaskDefState>(self.node) {
             s.containers.push(c);
         }
+        // As CDK: a container logging through FireLens gets the default log router,
+        // unless the task has one.
+        if firelens && self.state(app).targets.log_router.is_none() {
+            self.add_log_router(
+                app,
+                "log-router",
+                FirelensLogRouterOptions::default(),
+                Some(name),
+            )?;
+        }
         Ok(c)
+    }
+
+    /// Adds a FireLens log router, the container that takes the logs of the containers
+    /// using [`LogDriver::Firelens`] (CDK's `addFirelensLogRouter`): by default AWS for
+    /// Fluent Bit (the `stable` image of the region, from the public SSM parameter
+    /// [`super::AWS_FOR_FLUENT_BIT_PARAMETER`]; the execution role may pull it from the
+    /// `aws-for-fluent-bit` repository), logging itself to CloudWatch through `awslogs`
+    /// (stream prefix `firelens`), with 50 MiB reserved; see
+    /// [`FirelensLogRouterOptions`]. A task has one router: add it before the containers
+    /// that log through it, or the first of them gets the default router `log-router`.
+    ///
+    /// ```
+    /// use berth_constructs::ecs::*;
+    /// use berth_constructs::{App, Stack, StackProps};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut app = App::new();
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+    /// let task = FargateTaskDefinition::new(&mut app, stack, "Task", FargateTaskDefinitionProps::default())?;
+    /// task.add_firelens_log_router(&mut app, "log_router", FirelensLogRouterOptions::default()
+    ///     .config_file(FirelensConfigFile::File("/fluent-bit/configs/parse-json.conf".into())))?;
+    /// task.add_container(&mut app, "web", ContainerDefinitionOptions::new(
+    ///         ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
+    ///     .logging(FireLensLogDriverProps::cloudwatch_logs("web/")))?;
+    /// let out = app.synth()?;
+    /// let t = &out.stacks[0].template;
+    /// let defs = &t["Resources"][berth_synth::logical_id::make_unique_id(&["Task", "Resource"]).ok_or("logical id")?]["Properties"]["ContainerDefinitions"];
+    /// assert_eq!(defs[0]["Name"], "log_router");
+    /// assert_eq!(defs[0]["FirelensConfiguration"]["Type"], "fluentbit");
+    /// assert_eq!(defs[0]["FirelensConfiguration"]["Options"]["config-file-type"], "file");
+    /// assert_eq!(defs[0]["MemoryReservation"], 50);
+    /// assert_eq!(defs[0]["LogConfiguration"]["LogDriver"], "awslogs");
+    /// assert_eq!(defs[1]["LogConfiguration"]["LogDriver"], "awsfirelens");
+    /// assert_eq!(defs[1]["LogConfiguration"]["Options"]["Name"], "cloudwatch_logs");
+    /// assert_eq!(t["Parameters"]["SsmParameterValueawsserviceawsforfluentbitstableC96584B6F00A464EAD1953AFF4B05118Parameter"]["Default"],
+    ///     "/aws/service/aws-for-fluent-bit/stable");
+    /// # Ok(()) }
+    /// ```
+    pub fn add_firelens_log_router(
+        &self,
+        app: &mut App,
+        id: &str,
+        options: FirelensLogRouterOptions,
+    ) -> Result<ContainerDefinition> {
+        self.add_log_router(app, id, options, None)
+    }
+
+    fn add_log_router(
+        &self,
+        app: &mut App,
+        id: &str,
+        options: FirelensLogRouterOptions,
+        added_for: Option<String>,
+    ) -> Result<ContainerDefinition> {
+        let path = format!("{}/{id}", app.path(self.node));
+        let bad = |prop: &str, m: String| ConstructError::invalid(&path, prop, m);
+        if let Some((existing, auto)) = &self.state(app).targets.log_router {
+            let name = existing.container_name(app);
+            return Err(bad(
+                "log_router",
+                match auto {
+                    Some(c) => format!("the task has a FireLens log router already: {name}, added for container {c}, which logs through awsfirelens; add your log router with add_firelens_log_router before the containers that log through it"),
+                    None => format!("the task has a FireLens log router already ({name}); a task has one"),
+                },
+            ));
+        }
+        let mut container = options.container;
+        if matches!(container.logging, Some(LogDriver::Firelens(_))) {
+            return Err(bad(
+                "container.logging",
+                "the log router cannot log through itself (awsfirelens); give it awslogs or leave logging out".into(),
+            ));
+        }
+        let fargate = self.compatibility(app) == Compatibility::Fargate;
+        if let (true, Some(super::FirelensConfigFile::S3 { .. })) = (fargate, &options.config_file)
+        {
+            return Err(bad(
+                "config_file",
+                "Fargate takes a FireLens configuration file from the image only (FirelensConfigFile::File); S3 is for EC2 tasks".into(),
+            ));
+        }
+        if let Some(super::FirelensConfigFile::File(f)) = &options.config_file {
+            if !f.starts_with('/') {
+                return Err(bad(
+                    "config_file",
+                    format!("the configuration file \"{f}\" must be an absolute path in the router's image"),
+                ));
+            }
+        }
+        let default_image = container.image == super::ContainerImage::default();
+        if default_image {
+            let uri = crate::ssm::value_for_string_parameter(
+                app,
+                self.node,
+                super::AWS_FOR_FLUENT_BIT_PARAMETER,
+            )?;
+            container.image = super::ContainerImage::from_uri(uri);
+        }
+        if container.logging.is_none() {
+            container.logging = Some(LogDriver::aws_logs(super::AwsLogDriverProps::new(
+                "firelens",
+            )));
+        }
+        if container.memory_reservation_mib.is_none() && container.memory_limit_mib.is_none() {
+            container.memory_reservation_mib = Some(50);
+        }
+        let router = self.add_container(app, id, container)?;
+        if default_image {
+            // The regional AWS for Fluent Bit repositories (one account per region).
+            let role = self.execution_role(app)?;
+            let repository = crate::iam::join([
+                Value::from("arn:"),
+                berth_synth::Pseudo::Partition.token().into(),
+                Value::from(":ecr:"),
+                berth_synth::Pseudo::Region.token().into(),
+                Value::from(":*:repository/aws-for-fluent-bit"),
+            ]);
+            role.add_to_policy(
+                app,
+                PolicyStatement::allow()
+                    .actions([
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:BatchGetImage",
+                    ])
+                    .resource(repository),
+            )?;
+            role.add_to_policy(
+                app,
+                PolicyStatement::allow()
+                    .action("ecr:GetAuthorizationToken")
+                    .resource("*"),
+            )?;
+        }
+        let mut firelens_options: indexmap::IndexMap<String, Expr<String>> =
+            indexmap::IndexMap::new();
+        if let Some(m) = options.enable_ecs_log_metadata {
+            firelens_options.insert("enable-ecs-log-metadata".into(), m.to_string().into());
+        }
+        match options.config_file {
+            None => {}
+            Some(super::FirelensConfigFile::File(f)) => {
+                firelens_options.insert("config-file-type".into(), "file".into());
+                firelens_options.insert("config-file-value".into(), f.into());
+            }
+            Some(super::FirelensConfigFile::S3 { bucket_arn, key }) => {
+                let object = crate::iam::join([bucket_arn.clone(), Value::from(format!("/{key}"))]);
+                let role = self.execution_role(app)?;
+                role.add_to_policy(
+                    app,
+                    PolicyStatement::allow()
+                        .action("s3:GetObject")
+                        .resource(object.clone()),
+                )?;
+                role.add_to_policy(
+                    app,
+                    PolicyStatement::allow()
+                        .action("s3:GetBucketLocation")
+                        .resource(bucket_arn),
+                )?;
+                firelens_options.insert("config-file-type".into(), "s3".into());
+                firelens_options.insert("config-file-value".into(), value_expr(object));
+            }
+        }
+        if let Some(c) = app.construct_mut::<ContainerState>(router.node) {
+            c.rendered.firelens_configuration = Some(
+                td::FirelensConfiguration {
+                    options: (!firelens_options.is_empty()).then(|| Expr::Lit(firelens_options)),
+                    type_: Some(options.router_type.into()),
+                }
+                .into(),
+            );
+        }
+        if let Some(s) = app.construct_mut::<TaskDefState>(self.node) {
+            s.targets.log_router = Some((router, added_for));
+        }
+        Ok(router)
+    }
+
+    /// The FireLens log router, if the task has one.
+    pub fn log_router(&self, app: &App) -> Option<ContainerDefinition> {
+        self.state(app).targets.log_router.as_ref().map(|(c, _)| *c)
     }
 }
 

@@ -299,6 +299,47 @@ impl ApplicationLoadBalancer {
         Listener::new(app, self.info, id, props)
     }
 
+    /// Writes access logs to `bucket` under `prefix` (`""` for none; CDK's
+    /// `logAccessLogs`): sets the load balancer's `access_logs.s3.*` attributes, lets
+    /// the region's Elastic Load Balancing account (or, in regions opened since August
+    /// 2022, the `logdelivery.elasticloadbalancing.amazonaws.com` service) put objects
+    /// under `<prefix>/AWSLogs/<account>/` in the bucket's policy, and makes the load
+    /// balancer wait for that policy. The stack needs a region; the bucket must use
+    /// S3-managed encryption (the only kind access logs take).
+    ///
+    /// ```
+    /// use berth_constructs::ec2::{Vpc, VpcProps};
+    /// use berth_constructs::elbv2::{ApplicationLoadBalancer, ApplicationLoadBalancerProps};
+    /// use berth_constructs::s3::{Bucket, BucketProps};
+    /// use berth_constructs::{App, Environment, Stack, StackProps};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut app = App::new();
+    /// let env = Environment { account: None, region: Some("eu-west-1".into()) };
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default().env(env))?;
+    /// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+    /// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc, ApplicationLoadBalancerProps::default())?;
+    /// let logs = Bucket::new(&mut app, stack, "AccessLogs", BucketProps::default())?;
+    /// lb.log_access_logs(&mut app, &logs, "web")?;
+    /// let out = app.synth()?;
+    /// let res = &out.stacks[0].template["Resources"];
+    /// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+    /// let attrs = &res[id(&["LB", "Resource"])]["Properties"]["LoadBalancerAttributes"];
+    /// assert!(attrs.as_array().unwrap().iter().any(|a| a["Key"] == "access_logs.s3.enabled" && a["Value"] == "true"));
+    /// let policy = &res[id(&["AccessLogs", "Policy", "Resource"])]["Properties"]["PolicyDocument"]["Statement"];
+    /// // eu-west-1's Elastic Load Balancing account (156460612806) may put the logs.
+    /// assert_eq!(policy[1]["Principal"]["AWS"]["Fn::Join"][1][2], ":iam::156460612806:root");
+    /// assert_eq!(res[id(&["LB", "Resource"])]["DependsOn"][0], id(&["AccessLogs", "Policy", "Resource"]));
+    /// # Ok(()) }
+    /// ```
+    pub fn log_access_logs(
+        &self,
+        app: &mut App,
+        bucket: &crate::s3::Bucket,
+        prefix: &str,
+    ) -> Result<()> {
+        super::access_logs::log_access_logs(app, self.info, bucket, prefix)
+    }
+
     /// Adds a listener that redirects every request, by default HTTP on 80 to HTTPS
     /// on 443 (`Redirect80To443`, as CDK's `addRedirect`).
     pub fn add_redirect(&self, app: &mut App, props: RedirectProps) -> Result<Listener> {
@@ -458,6 +499,20 @@ impl NetworkLoadBalancer {
     /// port is required).
     pub fn add_listener(&self, app: &mut App, id: &str, props: ListenerProps) -> Result<Listener> {
         Listener::new(app, self.info, id, props)
+    }
+
+    /// Writes access logs (of its TLS listeners: a network load balancer logs TLS
+    /// only) to `bucket` under `prefix`: sets the `access_logs.s3.*` attributes and
+    /// lets `delivery.logs.amazonaws.com` put objects under
+    /// `<prefix>/AWSLogs/<account>/` (with `bucket-owner-full-control`) and read the
+    /// bucket's ACL, in the bucket's policy. The bucket must use S3-managed encryption.
+    pub fn log_access_logs(
+        &self,
+        app: &mut App,
+        bucket: &crate::s3::Bucket,
+        prefix: &str,
+    ) -> Result<()> {
+        super::access_logs::log_access_logs(app, self.info, bucket, prefix)
     }
 
     /// The DNS name (`Fn::GetAtt DNSName`).

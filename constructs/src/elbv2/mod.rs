@@ -44,11 +44,13 @@
 //! assert_eq!(tg["Properties"]["TargetType"], "ip");
 //! ```
 
+mod access_logs;
 mod ecs_target;
 mod listener;
 mod load_balancer;
 mod target_group;
 
+pub use access_logs::{elb_log_delivery_principal, ELB_ACCOUNTS};
 pub use ecs_target::EcsServiceTarget;
 pub use listener::{
     AddActionProps, AddTargetsProps, Listener, ListenerAction, ListenerCertificate,

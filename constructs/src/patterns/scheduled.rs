@@ -194,7 +194,7 @@ impl ScheduledFargateTaskProps {
 /// assert!(err.to_string().starts_with("Jobs/Typo: schedule: invalid schedule \"cron(0 3 * * *)\": a cron expression has six fields"));
 ///
 /// let out = app.synth()?;
-/// let rule = berth_synth::logical_id::make_unique_id(&["Nightly", "ScheduledEventRule", "Resource"])?;
+/// let rule = berth_synth::logical_id::make_unique_id(&["Nightly", "ScheduledEventRule", "Resource"]).ok_or("logical id")?;
 /// let p = &out.stacks[0].template["Resources"][&rule]["Properties"];
 /// assert_eq!(p["ScheduleExpression"], "cron(0 3 * * ? *)");
 /// assert_eq!(p["Targets"][0]["EcsParameters"]["CapacityProviderStrategy"][0]["CapacityProvider"], "FARGATE_SPOT");
