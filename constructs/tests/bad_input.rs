@@ -29,6 +29,58 @@ fn stack(app: &mut App) -> Result<Stack, ConstructError> {
     Stack::new(app, "Bad", StackProps::default())
 }
 
+/// A scheduled Fargate task `Bad/Nightly` on `schedule`.
+fn scheduled(schedule: impl Into<events::Schedule>) -> Result<App, ConstructError> {
+    let mut app = App::new();
+    let s = stack(&mut app)?;
+    let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+    patterns::ScheduledFargateTask::new(
+        &mut app,
+        s,
+        "Nightly",
+        patterns::ScheduledFargateTaskProps::new(
+            cluster,
+            schedule,
+            ecs::ContainerImage::from_registry("busybox"),
+        ),
+    )?;
+    Ok(app)
+}
+
+/// A cluster and a task definition with one container, for schedules.
+fn job_task() -> Result<(App, Stack, ecs::Cluster, ecs::FargateTaskDefinition), ConstructError> {
+    let mut app = App::new();
+    let s = stack(&mut app)?;
+    let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+    let task = ecs::FargateTaskDefinition::new(
+        &mut app,
+        s,
+        "Job",
+        ecs::FargateTaskDefinitionProps::default(),
+    )?;
+    task.add_container(
+        &mut app,
+        "job",
+        ecs::ContainerDefinitionOptions::new(ecs::ContainerImage::from_registry("busybox")),
+    )?;
+    Ok((app, s, cluster, task))
+}
+
+/// An application load balancer `Bad/LB` in a new VPC.
+fn alb() -> Result<(App, elbv2::ApplicationLoadBalancer), ConstructError> {
+    let mut app = App::new();
+    let s = stack(&mut app)?;
+    let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+    let lb = elbv2::ApplicationLoadBalancer::new(
+        &mut app,
+        s,
+        "LB",
+        &vpc,
+        elbv2::ApplicationLoadBalancerProps::default(),
+    )?;
+    Ok((app, lb))
+}
+
 /// A Fargate service `Bad/Api` whose container maps `ports`, in a cluster with (when
 /// `default_namespace`) a default Cloud Map namespace, with Service Connect `props`.
 fn service_connect(
@@ -538,6 +590,206 @@ const CASES: &[(&str, Case)] = &[
             Ok(app)
         },
     ),
+    // --- schedules, log routing, storage, secrets, load balancer checks (issue 20, part B)
+    ("schedule_cron_with_five_fields", || {
+        scheduled("cron(0 2 * * *)")
+    }),
+    ("schedule_cron_hour_25", || scheduled("cron(0 25 * * ? *)")),
+    ("schedule_cron_day_of_month_and_day_of_week", || {
+        scheduled("cron(0 2 1 * MON *)")
+    }),
+    ("schedule_rate_one_with_plural_unit", || {
+        scheduled("rate(1 minutes)")
+    }),
+    ("schedule_rate_below_a_minute", || {
+        scheduled(events::Schedule::rate(std::time::Duration::from_secs(30)))
+    }),
+    ("scheduler_time_zone_on_a_rate", || {
+        let (mut app, s, cluster, task) = job_task()?;
+        scheduler::Schedule::new(
+            &mut app,
+            s,
+            "Hourly",
+            scheduler::ScheduleProps::new(
+                "rate(1 hour)",
+                scheduler::EcsRunTask::new(cluster, task),
+            )
+            .time_zone("Europe/Paris"),
+        )?;
+        Ok(app)
+    }),
+    ("scheduled_task_on_spot_without_fargate_providers", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        patterns::ScheduledFargateTask::new(
+            &mut app,
+            s,
+            "Nightly",
+            patterns::ScheduledFargateTaskProps::new(
+                cluster,
+                "cron(0 2 * * ? *)",
+                ecs::ContainerImage::from_registry("busybox"),
+            )
+            .capacity_provider_strategies([ecs::CapacityProviderStrategy::fargate_spot(1)]),
+        )?;
+        Ok(app)
+    }),
+    ("health_check_path_without_slash", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+        elbv2::TargetGroup::new(
+            &mut app,
+            s,
+            "Tg",
+            &vpc,
+            elbv2::TargetGroupProps::default().health_check(elbv2::HealthCheck::path("healthz")),
+        )?;
+        Ok(app)
+    }),
+    ("health_check_http_code_out_of_range", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+        elbv2::TargetGroup::new(
+            &mut app,
+            s,
+            "Tg",
+            &vpc,
+            elbv2::TargetGroupProps::default()
+                .health_check(elbv2::HealthCheck::path("/health").healthy_http_codes("200-600")),
+        )?;
+        Ok(app)
+    }),
+    ("alb_http_listener_on_443", || {
+        let (mut app, lb) = alb()?;
+        lb.add_listener(&mut app, "Web", elbv2::ListenerProps::default().port(443))?;
+        Ok(app)
+    }),
+    ("alb_two_listeners_on_one_port", || {
+        let (mut app, lb) = alb()?;
+        lb.add_listener(&mut app, "Web", elbv2::ListenerProps::default())?;
+        lb.add_listener(&mut app, "Admin", elbv2::ListenerProps::default().port(80))?;
+        Ok(app)
+    }),
+    ("fargate_container_with_an_ec2_log_driver", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let task = ecs::FargateTaskDefinition::new(
+            &mut app,
+            s,
+            "Task",
+            ecs::FargateTaskDefinitionProps::default(),
+        )?;
+        task.add_container(
+            &mut app,
+            "web",
+            ecs::ContainerDefinitionOptions::new(ecs::ContainerImage::from_registry("nginx"))
+                .logging(ecs::LogDriver::syslog(ecs::SyslogLogDriverProps::default())),
+        )?;
+        Ok(app)
+    }),
+    ("firelens_router_after_the_default_one", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let task = ecs::FargateTaskDefinition::new(
+            &mut app,
+            s,
+            "Task",
+            ecs::FargateTaskDefinitionProps::default(),
+        )?;
+        task.add_container(
+            &mut app,
+            "web",
+            ecs::ContainerDefinitionOptions::new(ecs::ContainerImage::from_registry("nginx"))
+                .logging(ecs::FireLensLogDriverProps::cloudwatch_logs("web/")),
+        )?;
+        task.add_firelens_log_router(
+            &mut app,
+            "log_router",
+            ecs::FirelensLogRouterOptions::default(),
+        )?;
+        Ok(app)
+    }),
+    ("access_logs_in_an_environment_agnostic_stack", || {
+        let (mut app, lb) = alb()?;
+        let s = Stack::of(&app, lb).expect("in a stack");
+        let logs = s3::Bucket::new(&mut app, s, "Logs", s3::BucketProps::default())?;
+        lb.log_access_logs(&mut app, &logs, "web")?;
+        Ok(app)
+    }),
+    ("access_logs_to_a_kms_bucket", || {
+        let mut app = App::new();
+        let env = Environment {
+            account: None,
+            region: Some("us-east-1".into()),
+        };
+        let s = Stack::new(&mut app, "Bad", StackProps::default().env(env))?;
+        let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+        let lb = elbv2::ApplicationLoadBalancer::new(
+            &mut app,
+            s,
+            "LB",
+            &vpc,
+            elbv2::ApplicationLoadBalancerProps::default(),
+        )?;
+        let logs = s3::Bucket::new(
+            &mut app,
+            s,
+            "Logs",
+            s3::BucketProps::default().encryption(s3::BucketEncryption::KmsManaged),
+        )?;
+        lb.log_access_logs(&mut app, &logs, "web")?;
+        Ok(app)
+    }),
+    ("bucket_name_with_upper_case", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        s3::Bucket::new(
+            &mut app,
+            s,
+            "Files",
+            s3::BucketProps::default().bucket_name("Team-Files"),
+        )?;
+        Ok(app)
+    }),
+    ("bucket_policy_statement_without_a_principal", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let b = s3::Bucket::new(&mut app, s, "Files", s3::BucketProps::default())?;
+        b.add_to_resource_policy(
+            &mut app,
+            iam::PolicyStatement::allow()
+                .action("s3:GetObject")
+                .resource(b.arn_for_objects("*")),
+        )?;
+        Ok(app)
+    }),
+    ("ssm_parameter_name_reserved_prefix", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        ssm::StringParameter::new(
+            &mut app,
+            s,
+            "Flags",
+            ssm::StringParameterProps::new("on").parameter_name("/aws/flags"),
+        )?;
+        Ok(app)
+    }),
+    ("secret_template_not_json", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        secretsmanager::Secret::new(
+            &mut app,
+            s,
+            "Db",
+            secretsmanager::SecretProps::default().generate_secret_string(
+                secretsmanager::SecretStringGenerator::json("username=app", "password"),
+            ),
+        )?;
+        Ok(app)
+    }),
     // --- Service Connect
     ("service_connect_unknown_port_mapping", || {
         service_connect(

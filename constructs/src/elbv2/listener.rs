@@ -523,6 +523,46 @@ impl Listener {
                 "port 0 is not allowed; use 1 to 65535",
             ));
         }
+        // The web's two well-known ports speak one protocol each: plain HTTP on 443 or
+        // HTTPS on 80 is a mix-up that clients fail on.
+        match (protocol, port) {
+            (Protocol::Http, 443) => {
+                return Err(ConstructError::invalid(
+                    path,
+                    "port",
+                    "an HTTP listener on port 443 would answer plain text where clients expect TLS; use HTTPS (with a certificate) on 443, or HTTP on another port such as 80",
+                ))
+            }
+            (Protocol::Https, 80) => {
+                return Err(ConstructError::invalid(
+                    path,
+                    "port",
+                    "an HTTPS listener on port 80 would expect TLS where clients send plain HTTP; use HTTPS on 443 (and an HTTP listener on 80 that redirects to it)",
+                ))
+            }
+            _ => {}
+        }
+        // One listener per port on a load balancer (ELB rejects a second one at deploy).
+        let taken = app.children(lb.node).find_map(|(cid, c)| {
+            app.construct::<ListenerState>(c)
+                .filter(|l| l.port == port)
+                .map(|l| (cid.to_owned(), l.protocol))
+        });
+        if let Some((other, other_protocol)) = taken {
+            return Err(ConstructError::invalid(
+                path,
+                "port",
+                format!(
+                    "the load balancer has a listener on port {port} already ({other}, {}); a load balancer has one listener per port{}",
+                    other_protocol.as_str(),
+                    if lb.kind == LoadBalancerKind::Network {
+                        " (for TCP and UDP on one port, use one TCP_UDP listener)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
         if protocol.is_secure() && props.certificates.is_empty() {
             return Err(ConstructError::invalid(
                 path,

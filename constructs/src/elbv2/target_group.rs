@@ -667,6 +667,32 @@ fn check_health_check(path: &str, hc: &HealthCheck, application: bool) -> Result
             ));
         }
     }
+    if let Some(p) = &hc.path {
+        if !p.starts_with('/') {
+            return Err(ConstructError::invalid(
+                path,
+                "health_check.path",
+                format!("the health check path \"{p}\" must start with '/', e.g. \"/{p}\""),
+            ));
+        }
+        if p.len() > 1024 {
+            return Err(ConstructError::invalid(
+                path,
+                "health_check.path",
+                format!(
+                    "the health check path has {} characters; at most 1024",
+                    p.len()
+                ),
+            ));
+        }
+    }
+    if let Some(codes) = &hc.healthy_http_codes {
+        // HTTP codes of a healthy target: 200 to 499 on an application load balancer,
+        // 200 to 599 on a network one (ELB's ranges).
+        let (lo, hi) = if application { (200, 499) } else { (200, 599) };
+        check_http_codes(codes, lo, hi)
+            .map_err(|m| ConstructError::invalid(path, "health_check.healthy_http_codes", m))?;
+    }
     if hc.port == Some(0) {
         return Err(ConstructError::invalid(
             path,
@@ -683,6 +709,37 @@ fn check_health_check(path: &str, hc: &HealthCheck, application: bool) -> Result
             "health_check",
             "a health check path or HTTP codes need an HTTP or HTTPS health check protocol",
         ));
+    }
+    Ok(())
+}
+
+/// `200`, `200,202`, `200-299`: codes (and ranges of them) within `lo..=hi`.
+fn check_http_codes(codes: &str, lo: u16, hi: u16) -> std::result::Result<(), String> {
+    let code = |c: &str| -> std::result::Result<u16, String> {
+        match c.trim().parse::<u16>() {
+            Ok(n) if (lo..=hi).contains(&n) && c.trim().len() == 3 => Ok(n),
+            Ok(n) => Err(format!(
+                "the HTTP code {n} in \"{codes}\" is out of range; allowed: {lo} to {hi}"
+            )),
+            Err(_) => Err(format!(
+                "\"{codes}\" is not a list of HTTP codes such as 200, 200,202 or 200-299"
+            )),
+        }
+    };
+    for part in codes.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (code(a)?, code(b)?);
+                if a > b {
+                    return Err(format!(
+                        "the range {a}-{b} in \"{codes}\" runs backwards; write {b}-{a}"
+                    ));
+                }
+            }
+            None => {
+                code(part)?;
+            }
+        }
     }
     Ok(())
 }

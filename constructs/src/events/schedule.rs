@@ -246,7 +246,7 @@ fn cron_text(c: &CronOptions) -> String {
 fn rate_text(d: Duration) -> Result<String, InvalidSchedule> {
     let secs = d.as_secs();
     let bad = |message: String| InvalidSchedule {
-        expression: format!("rate of {d:?}"),
+        expression: format!("Schedule::rate({d:?})"),
         message,
     };
     if d.subsec_nanos() != 0 || secs % 60 != 0 {

@@ -116,7 +116,7 @@ impl SecretStringGenerator {
                     .ok_or_else(|| {
                         (
                             "secret_string_template",
-                            format!("{t} is not a JSON object"),
+                            format!("\"{t}\" is not a JSON object"),
                         )
                     })?;
                 if obj.contains_key(k) {

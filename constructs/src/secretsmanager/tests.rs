@@ -85,7 +85,7 @@ fn generator_options_are_checked() {
     let (mut app, stack) = stack();
     let cases = [
         (SecretStringGenerator::default().password_length(0), "Db/S: generate_secret_string.password_length: 0 is out of range; allowed: 1 to 4096"),
-        (SecretStringGenerator::json("not json", "password"), "Db/S: generate_secret_string.secret_string_template: not json is not a JSON object"),
+        (SecretStringGenerator::json("not json", "password"), "Db/S: generate_secret_string.secret_string_template: \"not json\" is not a JSON object"),
         (SecretStringGenerator::json(r#"{"password":"x"}"#, "password"), "Db/S: generate_secret_string.generate_string_key: the template has the key \"password\" already; the generated value goes there"),
         (SecretStringGenerator::default().generate_string_key("password"), "Db/S: generate_secret_string.secret_string_template: a generated key needs a template (a JSON object) to go into"),
         (SecretStringGenerator::default().exclude_lowercase(true).exclude_uppercase(true).exclude_numbers(true).exclude_punctuation(true), "Db/S: generate_secret_string.exclude_numbers: every kind of character is excluded: nothing is left to generate a password from"),
