@@ -481,12 +481,15 @@ fn microservices_wires_cloud_map_ingress_queue_and_the_scheduled_task_role() {
         &json!(format!(":task-definition/{family}:*"))
     );
     assert_eq!(statements[1]["Action"], "iam:PassRole");
+    // The task has an execution role (it logs) and no task role (nothing asks for one).
+    assert!(res[&task_def]["Properties"].get("TaskRoleArn").is_none());
     assert_eq!(
         statements[1]["Resource"],
-        json!([
-            res[&task_def]["Properties"]["ExecutionRoleArn"],
-            res[&task_def]["Properties"]["TaskRoleArn"]
-        ])
+        res[&task_def]["Properties"]["ExecutionRoleArn"]
+    );
+    assert_eq!(
+        statements[1]["Condition"],
+        json!({"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}})
     );
 }
 

@@ -792,12 +792,14 @@ impl TaskDefinition {
         ))
     }
 
-    /// The first essential container, if any (the one a load balancer usually targets).
+    /// The first essential container that is not the FireLens log router, if any (the
+    /// one a load balancer usually targets, a pattern's main container).
     pub fn default_container(&self, app: &App) -> Option<ContainerDefinition> {
-        self.state(app)
-            .containers
+        let s = self.state(app);
+        let router = s.targets.log_router.as_ref().map(|(c, _)| *c);
+        s.containers
             .iter()
-            .find(|c| c.essential(app))
+            .find(|c| c.essential(app) && Some(**c) != router)
             .copied()
     }
 
