@@ -7,8 +7,11 @@
 //! `fargate-web` and `many` (a repository without `RepositoryName`: moto makes up a name
 //! ECR then rejects), `alb-fargate` (a `Fn::GetAtt` to a Cloud Map namespace, which
 //! moto does not create) and `microservices` (a `Fn::GetAtt` to an SQS queue's
-//! `QueueUrl`, which moto does not resolve; it has a Cloud Map namespace too). Each is
-//! checked below to fail for exactly that reason, so this list stays true.
+//! `QueueUrl`, which moto does not resolve; it has a Cloud Map namespace too) and
+//! `logs-and-jobs` (the public SSM parameter of the AWS for Fluent Bit image, which moto
+//! does not have; its CloudFormation also knows no `AWS::SecretsManager::Secret` or
+//! `AWS::S3::BucketPolicy`). Each is checked below to fail for exactly that reason, so
+//! this list stays true.
 
 mod common;
 
@@ -162,6 +165,9 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
             "microservices",
             "Template error: resource Queue does not support attribute type QueueUrl in Fn::GetAtt",
         ),
+        // moto fails (HTTP 500) resolving the public SSM parameter of the AWS for Fluent
+        // Bit image, which it does not have.
+        ("logs-and-jobs", "StatusCode(500)"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         synth(name, dir.path());

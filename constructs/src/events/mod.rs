@@ -7,6 +7,10 @@
 //! `cron(0 25 * * ? *)`: hour 25) is an error naming the construct's path and the
 //! field.
 //!
+//! Problems found at synth: `BERTH-E0340` a rule's ECS target names a capacity provider
+//! its cluster does not have; `BERTH-W0340` (a warning) a cron schedule without a minute,
+//! which runs every minute. (EventBridge Scheduler schedules: `BERTH-E0341`/`W0341`.)
+//!
 //! ```
 //! use berth_constructs::ecs::{Cluster, ClusterProps, ContainerDefinitionOptions, ContainerImage,
 //!     FargateTaskDefinition, FargateTaskDefinitionProps};
