@@ -412,7 +412,7 @@ impl Secret {
             )));
         }
         let hours = secs / 3600;
-        if hours < 4 || hours > 1000 * 24 {
+        if !(4..=1000 * 24).contains(&hours) {
             return Err(bad(format!(
                 "rotation runs every 4 hours to 1000 days, got {d:?}"
             )));

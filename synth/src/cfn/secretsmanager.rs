@@ -9,7 +9,8 @@
     clippy::module_inception,
     clippy::too_long_first_doc_paragraph,
     clippy::tabs_in_doc_comments,
-    clippy::empty_docs
+    clippy::empty_docs,
+    clippy::type_complexity
 )]
 // Schema descriptions are text from AWS: `[Day_of_Month]`, `<target-group-id>` in them are
 // not links or HTML.
