@@ -515,6 +515,31 @@ impl Cluster {
         self.state(app).providers.clone()
     }
 
+    /// The problems of a capacity provider strategy used on this cluster: for each entry
+    /// naming a provider the cluster does not have, its index and what to do.
+    pub(crate) fn unassociated(
+        &self,
+        app: &App,
+        strategies: &[CapacityProviderStrategy],
+    ) -> Vec<(usize, String)> {
+        let associated = self.capacity_provider_names(app);
+        strategies
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| !associated.contains(&st.capacity_provider))
+            .map(|(i, st)| {
+                (
+                    i,
+                    format!(
+                        "capacity provider {} is not associated with the cluster {}; set enable_fargate_capacity_providers on the cluster, or add the capacity with add_capacity",
+                        st.describe(),
+                        app.path(self.node)
+                    ),
+                )
+            })
+            .collect()
+    }
+
     /// Associates `FARGATE` and `FARGATE_SPOT` with the cluster.
     pub fn enable_fargate_capacity_providers(&self, app: &mut App) -> Result<()> {
         self.check_owned(app, "enable_fargate_capacity_providers")?;

@@ -420,21 +420,8 @@ impl Construct for ServiceState {
         if let Some(sc) = &self.service_connect {
             out.extend(sc.validate(app, td, &app.path(self.cluster), &err));
         }
-        let associated = self.cluster.capacity_provider_names(app);
-        for (i, st) in self.strategies.iter().enumerate() {
-            if !associated.contains(&st.capacity_provider) {
-                let name = match &st.capacity_provider {
-                    Value::String(s) => s.clone(),
-                    _ => "an EC2 capacity provider".into(),
-                };
-                out.push(
-                    err(format!(
-                        "capacity provider {name} is not associated with the cluster {}; set enable_fargate_capacity_providers on the cluster, or add the capacity with add_capacity",
-                        app.path(self.cluster)
-                    ))
-                    .with_property(format!("capacity_provider_strategies[{i}]")),
-                );
-            }
+        for (i, m) in self.cluster.unassociated(app, &self.strategies) {
+            out.push(err(m).with_property(format!("capacity_provider_strategies[{i}]")));
         }
         if self.ec2 && !self.uses_capacity_providers && !self.cluster.has_ec2_capacity(app) {
             out.push(err(format!(

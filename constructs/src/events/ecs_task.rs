@@ -101,6 +101,66 @@ impl EcsTask {
     }
 }
 
+/// The `EcsParameters` of a rule's or a schedule's L1 target from a [`RunTask`]: the
+/// two generated types differ only in their number type (`$num`), the name of the
+/// `awsvpc` configuration field and type, and how tags are written (`$tags` renders
+/// them).
+macro_rules! ecs_parameters {
+    ($m:ident, $run:expr, $num:ty, $vpc:ident: $vpc_type:ident, $tags:ident: $render_tags:expr) => {{
+        let run: &$crate::events::RunTask = $run;
+        $m::EcsParameters {
+            capacity_provider_strategy: (!run.strategies.is_empty()).then(|| {
+                Expr::Lit(
+                    run.strategies
+                        .iter()
+                        .map(|s| $m::CapacityProviderStrategyItem {
+                            base: s.base.map(|b| <$num>::from(b).into()),
+                            capacity_provider: Some($crate::iam::value_expr(
+                                s.capacity_provider.clone(),
+                            )),
+                            weight: s.weight.map(|w| <$num>::from(w).into()),
+                        })
+                        .collect(),
+                )
+            }),
+            enable_execute_command: run.enable_execute_command.then(|| true.into()),
+            launch_type: run.launch_type.map(|c| {
+                match c {
+                    $crate::ecs::Compatibility::Fargate => $m::LaunchType::Fargate,
+                    $crate::ecs::Compatibility::Ec2 => $m::LaunchType::Ec2,
+                }
+                .into()
+            }),
+            network_configuration: run.network.as_ref().map(|(subnets, groups, public)| {
+                Expr::Lit($m::NetworkConfiguration {
+                    $vpc: Some(Expr::Lit($m::$vpc_type {
+                        assign_public_ip: Some(
+                            if *public {
+                                $m::AssignPublicIp::Enabled
+                            } else {
+                                $m::AssignPublicIp::Disabled
+                            }
+                            .into(),
+                        ),
+                        security_groups: Some($crate::events::exprs(groups)),
+                        subnets: Some($crate::events::exprs(subnets)),
+                    })),
+                })
+            }),
+            platform_version: run.platform_version.clone().map(Into::into),
+            propagate_tags: run
+                .propagate_tags
+                .then(|| $m::PropagateTags::TaskDefinition.into()),
+            $tags: (!run.tags.is_empty())
+                .then(|| Expr::Lit(run.tags.iter().map($render_tags).collect())),
+            task_count: Some(<$num>::from(run.task_count).into()),
+            task_definition_arn: Some(run.task_definition_arn.clone().into()),
+            ..Default::default()
+        }
+    }};
+}
+pub(crate) use ecs_parameters;
+
 /// The RunTask parameters of a bound [`EcsTask`], before they become either L1.
 #[derive(Clone, Debug)]
 pub(crate) struct RunTask {
@@ -159,31 +219,16 @@ impl PendingRunTask {
 
     /// Capacity providers the cluster does not have (`code` names the construct kind).
     pub(crate) fn validate(&self, app: &App, node: NodeId, code: &'static str) -> Vec<Diagnostic> {
-        let associated = self.cluster.capacity_provider_names(app);
-        let mut out = Vec::new();
-        for (i, st) in self.strategies.iter().enumerate() {
-            if !associated.contains(&st.capacity_provider) {
-                let name = match &st.capacity_provider {
-                    Value::String(s) => s.clone(),
-                    _ => "an EC2 capacity provider".into(),
-                };
-                out.push(
-                    Diagnostic::error(
-                        code,
-                        app.path(node),
-                        format!(
-                            "capacity provider {name} is not associated with the cluster {}; set enable_fargate_capacity_providers on the cluster, or add the capacity with add_capacity",
-                            app.path(self.cluster)
-                        ),
-                    )
-                    .with_property(format!(
-                        "{}.capacity_provider_strategies[{i}]",
-                        self.property
-                    )),
-                );
-            }
-        }
-        out
+        self.cluster
+            .unassociated(app, &self.strategies)
+            .into_iter()
+            .map(|(i, m)| {
+                Diagnostic::error(code, app.path(node), m).with_property(format!(
+                    "{}.capacity_provider_strategies[{i}]",
+                    self.property
+                ))
+            })
+            .collect()
     }
 }
 
@@ -280,15 +325,7 @@ impl EcsTask {
                 "the task definition's family is not known at synth".into(),
             )
         })?;
-        let family_arn = join([
-            Value::from("arn:"),
-            Pseudo::Partition.token().into(),
-            Value::from(":ecs:"),
-            Pseudo::Region.token().into(),
-            Value::from(":"),
-            Pseudo::AccountId.token().into(),
-            Value::from(format!(":task-definition/{family}:*")),
-        ]);
+        let family_arn = ecs_arn([Value::from(format!(":task-definition/{family}:*"))]);
         let cluster_arn = self.cluster.cluster_arn();
         role.add_to_policy(
             app,
@@ -298,13 +335,7 @@ impl EcsTask {
                 .condition("ArnEquals", "ecs:cluster", cluster_arn),
         )?;
         if self.propagate_tags || !self.tags.is_empty() {
-            let tasks = join([
-                Value::from("arn:"),
-                Pseudo::Partition.token().into(),
-                Value::from(":ecs:"),
-                Pseudo::Region.token().into(),
-                Value::from(":"),
-                Pseudo::AccountId.token().into(),
+            let tasks = ecs_arn([
                 Value::from(":task/"),
                 self.cluster.cluster_name().into(),
                 Value::from("/*"),
@@ -346,6 +377,20 @@ impl EcsTask {
         };
         Ok((run, pending))
     }
+}
+
+/// `arn:${Partition}:ecs:${Region}:${AccountId}` followed by `rest`.
+fn ecs_arn(rest: impl IntoIterator<Item = Value>) -> Value {
+    let mut parts = vec![
+        Value::from("arn:"),
+        Pseudo::Partition.token().into(),
+        Value::from(":ecs:"),
+        Pseudo::Region.token().into(),
+        Value::from(":"),
+        Pseudo::AccountId.token().into(),
+    ];
+    parts.extend(rest);
+    join(parts)
 }
 
 /// The tasks' security group: `SecurityGroup` under the task definition, created once.

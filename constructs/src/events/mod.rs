@@ -49,7 +49,8 @@ mod ecs_task;
 mod schedule;
 
 pub use ecs_task::EcsTask;
-pub(crate) use ecs_task::{exprs, PendingRunTask, RunTask};
+pub(crate) use ecs_task::{ecs_parameters, exprs, PendingRunTask, RunTask};
+pub(crate) use schedule::starts_with_date_time;
 pub use schedule::{CronField, CronOptions, InvalidSchedule, Schedule};
 
 use crate::app::{App, Construct, NodeId, Scope};
@@ -311,62 +312,10 @@ impl RuleTarget for EcsTask {
 }
 
 fn rule_ecs_parameters(run: &RunTask) -> rule::EcsParameters {
-    rule::EcsParameters {
-        capacity_provider_strategy: (!run.strategies.is_empty()).then(|| {
-            Expr::Lit(
-                run.strategies
-                    .iter()
-                    .map(|s| rule::CapacityProviderStrategyItem {
-                        base: s.base.map(|b| i64::from(b).into()),
-                        capacity_provider: Some(value_expr(s.capacity_provider.clone())),
-                        weight: s.weight.map(|w| i64::from(w).into()),
-                    })
-                    .collect(),
-            )
-        }),
-        enable_execute_command: run.enable_execute_command.then(|| true.into()),
-        launch_type: run.launch_type.map(|c| {
-            match c {
-                crate::ecs::Compatibility::Fargate => rule::LaunchType::Fargate,
-                crate::ecs::Compatibility::Ec2 => rule::LaunchType::Ec2,
-            }
-            .into()
-        }),
-        network_configuration: run.network.as_ref().map(|(subnets, groups, public)| {
-            Expr::Lit(rule::NetworkConfiguration {
-                aws_vpc_configuration: Some(Expr::Lit(rule::AwsVpcConfiguration {
-                    assign_public_ip: Some(
-                        if *public {
-                            rule::AssignPublicIp::Enabled
-                        } else {
-                            rule::AssignPublicIp::Disabled
-                        }
-                        .into(),
-                    ),
-                    security_groups: Some(exprs(groups)),
-                    subnets: Some(exprs(subnets)),
-                })),
-            })
-        }),
-        platform_version: run.platform_version.clone().map(Into::into),
-        propagate_tags: run
-            .propagate_tags
-            .then(|| rule::PropagateTags::TaskDefinition.into()),
-        tag_list: (!run.tags.is_empty()).then(|| {
-            Expr::Lit(
-                run.tags
-                    .iter()
-                    .map(|(k, v)| rule::Tag {
-                        key: Some(k.clone().into()),
-                        value: Some(v.clone().into()),
-                    })
-                    .collect(),
-            )
-        }),
-        task_count: Some(i64::from(run.task_count).into()),
-        task_definition_arn: Some(run.task_definition_arn.clone().into()),
-        ..Default::default()
-    }
+    ecs_task::ecs_parameters!(rule, run, i64, aws_vpc_configuration: AwsVpcConfiguration, tag_list: |(k, v)| rule::Tag {
+        key: Some(k.clone().into()),
+        value: Some(v.clone().into()),
+    })
 }
 
 #[cfg(test)]

@@ -336,23 +336,27 @@ fn check_rate(body: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `s` starts with the shape `yyyy-mm-ddThh:mm:ss` (digits and separators).
+pub(crate) fn starts_with_date_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    b.len() >= 19
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+}
+
 fn check_at(body: &str) -> Result<(), String> {
-    let ok = body.len() == 19 && {
-        let b = body.as_bytes();
-        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-        digits(0..4)
-            && b[4] == b'-'
-            && digits(5..7)
-            && b[7] == b'-'
-            && digits(8..10)
-            && b[10] == b'T'
-            && digits(11..13)
-            && b[13] == b':'
-            && digits(14..16)
-            && b[16] == b':'
-            && digits(17..19)
-    };
-    if !ok {
+    if body.len() != 19 || !starts_with_date_time(body) {
         return Err(format!(
             "a one-time schedule is at(yyyy-mm-ddThh:mm:ss), e.g. at(2027-01-01T09:00:00); got \"{body}\""
         ));

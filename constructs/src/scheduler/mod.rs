@@ -39,7 +39,7 @@
 
 use crate::app::{App, Construct, NodeId, Scope, Stack};
 use crate::error::{ConstructError, Result};
-use crate::events::{exprs, PendingRunTask, RunTask};
+use crate::events::{PendingRunTask, RunTask};
 use crate::iam::{join, value_expr, PolicyStatement, Principal, Role, RoleProps};
 use berth_synth::cfn::scheduler::{schedule as sc, CfnSchedule};
 use berth_synth::resource::ResourceRef;
@@ -450,63 +450,11 @@ fn target_hash(app: &App, target: &EcsRunTask) -> String {
 }
 
 fn ecs_parameters(run: &RunTask) -> sc::EcsParameters {
-    sc::EcsParameters {
-        capacity_provider_strategy: (!run.strategies.is_empty()).then(|| {
-            Expr::Lit(
-                run.strategies
-                    .iter()
-                    .map(|s| sc::CapacityProviderStrategyItem {
-                        base: s.base.map(|b| f64::from(b).into()),
-                        capacity_provider: Some(value_expr(s.capacity_provider.clone())),
-                        weight: s.weight.map(|w| f64::from(w).into()),
-                    })
-                    .collect(),
-            )
-        }),
-        enable_execute_command: run.enable_execute_command.then(|| true.into()),
-        launch_type: run.launch_type.map(|c| {
-            match c {
-                crate::ecs::Compatibility::Fargate => sc::LaunchType::Fargate,
-                crate::ecs::Compatibility::Ec2 => sc::LaunchType::Ec2,
-            }
-            .into()
-        }),
-        network_configuration: run.network.as_ref().map(|(subnets, groups, public)| {
-            Expr::Lit(sc::NetworkConfiguration {
-                awsvpc_configuration: Some(Expr::Lit(sc::AwsVpcConfiguration {
-                    assign_public_ip: Some(
-                        if *public {
-                            sc::AssignPublicIp::Enabled
-                        } else {
-                            sc::AssignPublicIp::Disabled
-                        }
-                        .into(),
-                    ),
-                    security_groups: Some(exprs(groups)),
-                    subnets: Some(exprs(subnets)),
-                })),
-            })
-        }),
-        platform_version: run.platform_version.clone().map(Into::into),
-        propagate_tags: run
-            .propagate_tags
-            .then(|| sc::PropagateTags::TaskDefinition.into()),
-        tags: (!run.tags.is_empty()).then(|| {
-            Expr::Lit(
-                run.tags
-                    .iter()
-                    .map(|(k, v)| {
-                        let mut m = IndexMap::new();
-                        m.insert(k.clone(), Expr::Lit(v.clone()));
-                        Expr::Lit(m)
-                    })
-                    .collect(),
-            )
-        }),
-        task_count: Some(f64::from(run.task_count).into()),
-        task_definition_arn: Some(run.task_definition_arn.clone().into()),
-        ..Default::default()
-    }
+    crate::events::ecs_parameters!(sc, run, f64, awsvpc_configuration: AwsVpcConfiguration, tags: |(k, v)| {
+        let mut m = IndexMap::new();
+        m.insert(k.clone(), Expr::Lit(v.clone()));
+        Expr::Lit(m)
+    })
 }
 
 /// An IANA time zone name's shape (`UTC`, `Etc/UTC`, `America/Argentina/Buenos_Aires`,
@@ -532,21 +480,7 @@ fn check_time_zone(tz: &str) -> std::result::Result<(), String> {
 
 /// `yyyy-mm-ddThh:mm:ssZ` (optionally with milliseconds), in UTC.
 fn check_date(d: &str) -> std::result::Result<(), String> {
-    let b = d.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    let base = b.len() >= 20
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19);
+    let base = d.len() >= 20 && crate::events::starts_with_date_time(d);
     let tail = &d[19.min(d.len())..];
     let ok = base
         && (tail == "Z"
