@@ -64,21 +64,23 @@ use std::any::Any;
 /// The most targets a rule takes (an EventBridge limit).
 pub const MAX_TARGETS_PER_RULE: usize = 5;
 
-impl crate::props::IntoProp<Option<Schedule>> for &str {
-    fn into_prop(self) -> Option<Schedule> {
-        Some(Schedule::expression(self))
-    }
+/// A setter of a `Schedule` field (or an optional one) takes an expression as written,
+/// cron fields or a rate.
+macro_rules! schedule_props {
+    ($($t:ty),*) => {$(
+        impl crate::props::IntoProp<Schedule> for $t {
+            fn into_prop(self) -> Schedule {
+                Schedule::from(self)
+            }
+        }
+        impl crate::props::IntoProp<Option<Schedule>> for $t {
+            fn into_prop(self) -> Option<Schedule> {
+                Some(Schedule::from(self))
+            }
+        }
+    )*};
 }
-impl crate::props::IntoProp<Option<Schedule>> for CronOptions {
-    fn into_prop(self) -> Option<Schedule> {
-        Some(Schedule::Cron(self))
-    }
-}
-impl crate::props::IntoProp<Option<Schedule>> for std::time::Duration {
-    fn into_prop(self) -> Option<Schedule> {
-        Some(Schedule::Rate(self))
-    }
-}
+schedule_props!(&str, String, CronOptions, std::time::Duration);
 
 props! {
     /// Options of a [`Rule`]. A rule needs a schedule or an event pattern.

@@ -323,3 +323,27 @@ fn a_cron_without_minute_warns_and_unassociated_providers_fail() {
         "{err}"
     );
 }
+
+#[test]
+fn schedule_setters_take_expressions_cron_fields_and_rates() {
+    use std::time::Duration;
+    let (mut app, stack, cluster, task) = fixture();
+    let a = crate::patterns::ScheduledFargateTaskProps::with_task_definition(
+        cluster,
+        "rate(1 day)",
+        task,
+    )
+    .schedule(CronOptions::default().minute(15));
+    assert_eq!(
+        a.schedule.expression_string().unwrap(),
+        "cron(15 * * * ? *)"
+    );
+    let b = RuleProps::default().schedule(Duration::from_secs(7200));
+    assert_eq!(
+        b.schedule.unwrap().expression_string().unwrap(),
+        "rate(2 hours)"
+    );
+    let c = crate::scheduler::ScheduleProps::new("rate(1 hour)", EcsTask::new(cluster, task))
+        .schedule(String::from("cron(0 1 * * ? *)"));
+    crate::scheduler::Schedule::new(&mut app, stack, "S", c).unwrap();
+}
