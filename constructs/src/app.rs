@@ -205,6 +205,10 @@ struct NodeExtra {
     logical_id: Option<String>,
     /// What an imported construct stands for (see `attributes.rs`).
     attributes: Vec<(String, Value)>,
+    /// Rule suppressions for the resources below (see `rules.rs`).
+    suppressions: Vec<rules::Suppression>,
+    /// Rule packs enabled on the app or a stack (see `rules.rs`).
+    rule_packs: Vec<String>,
 }
 
 impl Node {
@@ -259,6 +263,8 @@ pub struct App {
     options: SynthOptions,
     /// Whether any construct has recorded attributes ([`App::set_attribute`]).
     has_attributes: bool,
+    /// Whether rule findings fail synthesis ([`App::set_strict_rules`]).
+    strict_rules: bool,
 }
 
 impl Default for App {
@@ -602,6 +608,7 @@ impl App {
             prepared: false,
             options: SynthOptions::default(),
             has_attributes: false,
+            strict_rules: false,
         }
     }
 
@@ -1069,6 +1076,7 @@ impl App {
                 AppSpec {
                     stacks,
                     tree: TreeNode::default(),
+                    strict_rules: app.strict_rules,
                 },
                 diags,
             ));
@@ -1084,7 +1092,14 @@ impl App {
                 .collect();
             (stacks, tree.join().expect("tree worker panicked"))
         });
-        Ok((AppSpec { stacks, tree }, diags))
+        Ok((
+            AppSpec {
+                stacks,
+                tree,
+                strict_rules: self.strict_rules,
+            },
+            diags,
+        ))
     }
 
     /// The `Properties` of each resource, as synth asks for them when it renders an
@@ -1134,6 +1149,7 @@ impl App {
             depends_on: Vec::new(),
             elements: Vec::with_capacity(data.elements),
             assets: data.assets.clone(),
+            rule_packs: self.rule_packs_of(stack.node),
         };
         // Stack-level dependencies: the stack's own, plus those of anything inside it
         // on another stack.
@@ -1266,7 +1282,11 @@ impl App {
             update_replace_policy: r.update_replace_policy,
             condition: r.condition,
             tags: merged,
-            metadata: r.metadata.clone(),
+            metadata: {
+                let mut m = r.metadata.clone();
+                self.add_suppressions_to(n, &mut m);
+                m
+            },
         }
     }
 
@@ -1570,9 +1590,11 @@ fn apply_override(target: &mut Value, path: &[String], value: Option<Value>) {
 }
 
 mod attributes;
+mod rules;
 mod tags;
 #[cfg(test)]
 mod tests;
 
 use tags::TagOp;
+pub use rules::{AppliesTo, Suppression};
 pub use tags::{TagProps, Tags};

@@ -52,5 +52,6 @@ pub use app::{
     App, Condition, Construct, Group, Mapping, NodeId, Output, OutputProps, Parameter,
     ParameterProps, Scope, Stack, StackProps, TagProps, Tags, ROOT,
 };
+pub use app::{AppliesTo, Suppression};
 pub use berth_synth::model::{Environment, RemovalPolicy};
 pub use error::{ConstructError, ErrorKind};

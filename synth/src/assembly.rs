@@ -570,6 +570,7 @@ pub fn write(
         written?;
         meta?;
         stage_assets(staging, output)?;
+        write_validation_report(staging, output.validation.as_ref())?;
         write_file(staging, "cdk.out", CDK_OUT)
     })
 }
@@ -581,6 +582,9 @@ pub struct Written {
     pub stacks: Vec<String>,
     /// Warnings and notes of synthesis.
     pub diagnostics: Vec<crate::Diagnostic>,
+    /// What the rule packs found, if any ran (also written as
+    /// [`crate::rules::REPORT_FILE`]).
+    pub validation: Option<crate::rules::Report>,
 }
 
 /// Synthesizes `app` and writes its cloud assembly to `dir` (replacing what was there)
@@ -674,12 +678,25 @@ fn stream(
         stage_assets(staging, &output)?;
         tree?;
         write_manifest_file(staging, &output, format)?;
+        write_validation_report(staging, output.validation.as_ref())?;
         write_file(staging, "cdk.out", CDK_OUT)?;
         Ok(Written {
             stacks: output.stacks.into_iter().map(|s| s.name).collect(),
             diagnostics: output.diagnostics,
+            validation: output.validation,
         })
     })
+}
+
+/// `policy-validation-report.json` (CDK's format), when rule packs ran.
+fn write_validation_report(staging: &Path, report: Option<&crate::rules::Report>) -> Result<()> {
+    let Some(report) = report else {
+        return Ok(());
+    };
+    let mut bytes = serde_json::to_vec_pretty(&crate::rules::report_json(report))
+        .expect("a JSON value serializes");
+    bytes.push(b'\n');
+    write_file(staging, crate::rules::REPORT_FILE, &bytes)
 }
 
 /// `cdk.out`: the assembly's schema version, as CDK writes it.

@@ -61,6 +61,7 @@ pub mod model;
 pub mod par;
 mod pretty;
 pub mod resource;
+pub mod rules;
 pub mod schema;
 pub mod synthesize;
 pub mod value;

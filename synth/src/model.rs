@@ -13,6 +13,9 @@ pub struct AppSpec {
     pub stacks: Vec<StackSpec>,
     /// The construct tree, written as `tree.json`.
     pub tree: TreeNode,
+    /// Whether unsuppressed findings of rule packs fail synthesis (`--strict`)
+    /// instead of being warnings.
+    pub strict_rules: bool,
 }
 
 /// Where a stack is deployed.
@@ -60,6 +63,8 @@ pub struct StackSpec {
     /// order they were added. The assembly gets `<StackName>.assets.json` and a copy of
     /// each build context when there are any.
     pub assets: Vec<DockerImageAssetSpec>,
+    /// The rule packs ([`crate::rules`]) checked over the stack's template, by name.
+    pub rule_packs: Vec<String>,
 }
 
 /// A Docker image built from a directory, published before its stack is deployed.

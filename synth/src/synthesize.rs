@@ -52,6 +52,9 @@ pub struct SynthOutput {
     pub stacks: Vec<StackArtifact>,
     /// Warnings and notes (errors make synthesis fail instead).
     pub diagnostics: Vec<Diagnostic>,
+    /// What the rule packs found, when a stack has any ([`StackSpec::rule_packs`]):
+    /// the cloud assembly's `policy-validation-report.json`.
+    pub validation: Option<crate::rules::Report>,
 }
 
 impl SynthOutput {
@@ -500,6 +503,8 @@ struct Rendered {
     /// The length of the template's start once it went to a [`TemplateStart`] (the
     /// sections' text is released then; their entry counts stay).
     head_len: Option<usize>,
+    /// What the stack's rule packs found.
+    validation: Option<crate::rules::Report>,
 }
 
 impl Rendered {
@@ -583,6 +588,7 @@ pub(crate) fn synthesize_with(
     let keep = sink.is_none();
 
     let mut rendered: Vec<Rendered> = Vec::with_capacity(app.stacks.len());
+    let mut validation: Option<crate::rules::Report> = None;
     for (r, mut d, started) in par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
         let mut d = Vec::new();
         let mut r = render_stack(&table, si, stack, options, source, keep, &mut d);
@@ -598,6 +604,13 @@ pub(crate) fn synthesize_with(
         (r, d, started)
     }) {
         started?;
+        let mut r = r;
+        if let Some(v) = r.validation.take() {
+            d.extend(v.diagnostics(app.strict_rules));
+            validation
+                .get_or_insert_with(crate::rules::Report::default)
+                .merge(v);
+        }
         rendered.push(r);
         diags.append(&mut d);
     }
@@ -745,6 +758,7 @@ pub(crate) fn synthesize_with(
     Ok(SynthOutput {
         stacks,
         diagnostics: sorted(diags),
+        validation,
     })
 }
 
@@ -895,6 +909,9 @@ fn render_stack(
         ..Rendered::default()
     };
     let mut export_names = FastMap::default();
+    let packs = rule_packs(stack, diags);
+    // With rule packs, each resource's rendered JSON is kept for the rules.
+    let mut checked: Vec<CheckedResource<'_>> = Vec::new();
     for e in &stack.elements {
         let info = table.get(e.id).expect("in table");
         let mut r = Renderer::new(table, si, info.path, &mut export_names);
@@ -1006,7 +1023,20 @@ fn render_stack(
                 out.resources
                     .entry_with(&lid, |buf, depth| entry.write(buf, depth));
                 if let Some(kept) = out.kept.as_mut() {
-                    kept.resources.insert(lid, entry.to_json());
+                    kept.resources.insert(lid.clone(), entry.to_json());
+                }
+                if !packs.is_empty() {
+                    let cdk_nag = metadata
+                        .into_iter()
+                        .find(|(k, _)| *k == "cdk_nag")
+                        .map(|(_, v)| v);
+                    checked.push(CheckedResource {
+                        logical_id: lid,
+                        path: info.path,
+                        type_name: &res.type_name,
+                        properties: if has_props { props } else { Node::Null },
+                        cdk_nag,
+                    });
                 }
             }
         }
@@ -1017,7 +1047,58 @@ fn render_stack(
         }
         diags.append(&mut r.diags);
     }
+    if !packs.is_empty() {
+        let views = checked
+            .iter()
+            .map(|c| {
+                crate::rules::ResourceView::new(
+                    &c.logical_id,
+                    c.path,
+                    c.type_name,
+                    &c.properties,
+                    c.cdk_nag.as_ref(),
+                )
+            })
+            .collect();
+        let file = crate::assembly::TemplateFormat::Json.file_name(&stack.name);
+        let view = crate::rules::StackView::new(&stack.name, file, views);
+        out.validation = Some(crate::rules::check(&view, &packs));
+    }
     out
+}
+
+/// A resource as rendered, kept for a stack's rule packs.
+struct CheckedResource<'s> {
+    logical_id: String,
+    path: &'s str,
+    type_name: &'s str,
+    properties: Node,
+    cdk_nag: Option<Node>,
+}
+
+/// The stack's rule packs; an unknown name is an error.
+fn rule_packs(
+    stack: &StackSpec,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<&'static crate::rules::RulePack> {
+    let mut packs = Vec::new();
+    for name in &stack.rule_packs {
+        match crate::rules::pack(name) {
+            Some(p) if !packs.iter().any(|q: &&crate::rules::RulePack| q.name == p.name) => {
+                packs.push(p)
+            }
+            Some(_) => {}
+            None => diags.push(Diagnostic::error(
+                "BERTH-E0900",
+                &stack.path,
+                format!(
+                    "there is no rule pack \"{name}\"; packs: {}",
+                    crate::rules::pack_names().join(", ")
+                ),
+            )),
+        }
+    }
+    packs
 }
 
 /// Writes an entry of a section and keeps its value if the sections are kept.

@@ -267,6 +267,7 @@ pub fn inspect_output(dir: &Path) -> Result<Option<PreviousAssembly>, OutputProb
     let mut owned = std::collections::BTreeSet::new();
     owned.insert("manifest.json".to_owned());
     owned.insert("cdk.out".to_owned());
+    owned.insert(crate::rules::REPORT_FILE.to_owned());
     let mut claim = |path: &str| -> Result<Option<String>, OutputProblem> {
         check_relative(path).map_err(|problem| OutputProblem::UnsafePath {
             path: path.to_owned(),
