@@ -73,6 +73,7 @@ pub fn run(app: berth_constructs::App) -> ExitCode {
     if std::env::args_os().len() > 1 {
         let mut app = app;
         return berth_cli::main_with_app(move |dir: &std::path::Path| {
+            apply_rules_env(&mut app)?;
             app.write_assembly(dir, TemplateFormat::Json)
                 .map(|out| print_diagnostics(&out.diagnostics))
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
@@ -107,6 +108,7 @@ where
     if std::env::args_os().len() > 1 {
         return berth_cli::main_with_app(move |dir: &std::path::Path| {
             let mut app = build()?;
+            apply_rules_env(&mut app)?;
             app.write_assembly(dir, TemplateFormat::Json)
                 .map(|out| print_diagnostics(&out.diagnostics))
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
@@ -127,7 +129,29 @@ fn print_diagnostics(diagnostics: &[berth_synth::Diagnostic]) {
     }
 }
 
+/// Enables what the CLI asks for through the environment: the rule packs named in
+/// `BERTH_RULES` (comma-separated) on the whole app, and strict rules with
+/// `BERTH_STRICT_RULES=1` (`berth synth --rules aws-solutions --strict`).
+pub fn apply_rules_env(
+    app: &mut berth_constructs::App,
+) -> Result<(), berth_constructs::ConstructError> {
+    use berth_synth::rules::{RULES_ENV, STRICT_ENV};
+    if let Ok(packs) = std::env::var(RULES_ENV) {
+        for name in packs.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            app.add_rule_pack(berth_constructs::ROOT, name)?;
+        }
+    }
+    if std::env::var(STRICT_ENV).is_ok_and(|v| v == "1" || v == "true") {
+        app.set_strict_rules(true);
+    }
+    Ok(())
+}
+
 fn synth_main(mut app: berth_constructs::App) -> ExitCode {
+    if let Err(e) = apply_rules_env(&mut app) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
     let dir = outdir();
     let written = app.write_assembly(&dir, TemplateFormat::Json);
     // The process ends next: freeing a large tree node by node would only delay
@@ -144,6 +168,16 @@ fn synth_main(mut app: berth_constructs::App) -> ExitCode {
                 names.join(", "),
                 dir.display()
             );
+            if let Some(v) = &out.validation {
+                let open = v.unsuppressed().count();
+                eprintln!(
+                    "rules ({}): {open} finding{} not suppressed, {} suppressed; report in {}",
+                    v.packs.join(", "),
+                    if open == 1 { "" } else { "s" },
+                    v.findings.len() - open,
+                    dir.join(berth_synth::rules::REPORT_FILE).display()
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

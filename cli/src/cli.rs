@@ -11,7 +11,7 @@ macro_rules! exit_codes {
         "\
 Exit codes:
   0    success
-  1    diff --fail found differences
+  1    diff --fail found differences; check found unsuppressed rule findings
   2    bad command line (or destroy without --force and no terminal)
   3    the app or its cloud assembly is broken (synth failed, no app configured, unknown stack)
   4    a stack operation failed (deploy rolled back, destroy failed)
@@ -91,6 +91,9 @@ pub enum Commands {
     /// List the stacks in deploy order, with their dependencies.
     #[command(visible_alias = "ls", after_help = LIST_AFTER)]
     List(ListArgs),
+    /// Check the templates against a rule pack (cdk-nag's AwsSolutions ids); report as text, JSON or SARIF.
+    #[command(after_help = CHECK_AFTER)]
+    Check(CheckArgs),
     /// Compare stacks with what is deployed (or with a template file).
     #[command(after_help = DIFF_AFTER)]
     Diff(DiffArgs),
@@ -120,7 +123,25 @@ Examples:
   berth synth                 write berth.out/; print the template if the app has one stack
   berth synth Web             print Web's template as YAML
   berth synth Web --json      ... as JSON
-  berth synth -q              only write the assembly",
+  berth synth -q              only write the assembly
+  berth synth --rules aws-solutions --strict
+                              fail (exit 3, nothing written) on an unsuppressed rule finding",
+    "\n\n",
+    exit_codes!()
+);
+
+const CHECK_AFTER: &str = concat!(
+    "\
+Examples:
+  berth check                          findings of the aws-solutions pack, one per line
+  berth check --format sarif > berth.sarif
+                                       SARIF 2.1.0 for a code-scanning upload
+  berth check --app berth.out --format json
+                                       CDK's policy validation report of an existing assembly
+
+Suppress a finding in the app: app.add_suppression(scope, Suppression::new(\"AwsSolutions-ELB2\",
+\"a demo without access logs\")); it applies to every resource below scope. berth check exits 1
+when a finding is not suppressed.",
     "\n\n",
     exit_codes!()
 );
@@ -239,6 +260,38 @@ pub struct SynthArgs {
     /// Print nothing.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Check the templates with these rule packs (comma-separated; `aws-solutions`);
+    /// findings are warnings, listed on stderr and in policy-validation-report.json.
+    #[arg(long, value_name = "PACKS", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// With --rules: unsuppressed findings fail synth (exit 3, nothing written).
+    #[arg(long, requires = "rules")]
+    pub strict: bool,
+}
+
+/// `berth check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Only these stacks (by name; `*` matches any characters).
+    pub stacks: Vec<String>,
+    /// The rule packs (comma-separated).
+    #[arg(long, value_name = "PACKS", value_delimiter = ',', default_value = "aws-solutions")]
+    pub rules: Vec<String>,
+    /// The report's format: text, json (CDK's policy validation report) or sarif (SARIF 2.1.0,
+    /// for code-scanning uploads).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+/// The formats of `berth check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// One line per finding, for terminals.
+    Text,
+    /// CDK's policy-validation-report.json.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 /// `berth list`.

@@ -96,6 +96,16 @@ pub fn in_process_outdir(cwd: &Path, output: Option<&Path>, config: &Config) -> 
 
 /// Runs the app command in `cwd` with `BERTH_OUTDIR=outdir`. Returns its combined output.
 pub fn run_app(cwd: &Path, command: &str, outdir: &Path) -> Result<String, CliError> {
+    run_app_with_env(cwd, command, outdir, &[])
+}
+
+/// [`run_app`], with more environment variables for the app.
+pub fn run_app_with_env(
+    cwd: &Path,
+    command: &str,
+    outdir: &Path,
+    env: &[(&'static str, String)],
+) -> Result<String, CliError> {
     std::fs::create_dir_all(outdir).map_err(|source| CliError::Write {
         path: outdir.to_path_buf(),
         source,
@@ -109,6 +119,7 @@ pub fn run_app(cwd: &Path, command: &str, outdir: &Path) -> Result<String, CliEr
         .arg(command)
         .current_dir(cwd)
         .env("BERTH_OUTDIR", outdir)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .map_err(|source| CliError::AppSpawn {
             command: command.to_string(),

@@ -2,6 +2,7 @@
 //! app, the CloudFormation client) and returns an exit code.
 
 pub mod bootstrap;
+pub mod check;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
@@ -55,6 +56,8 @@ pub struct Ctx<'a> {
     /// Whether Ctrl-C is caught.
     pub handle_ctrl_c: bool,
     synth: Option<Box<SynthFn<'a>>>,
+    /// Environment variables for the app (`BERTH_RULES`, `BERTH_STRICT_RULES`).
+    pub app_env: Vec<(&'static str, String)>,
 }
 
 impl std::fmt::Debug for Ctx<'_> {
@@ -75,6 +78,10 @@ impl Ctx<'_> {
                     path: outdir.clone(),
                     source,
                 })?;
+                for (k, v) in &self.app_env {
+                    // The in-process app reads them as a separate app would.
+                    std::env::set_var(k, v);
+                }
                 synth(&outdir).map_err(CliError::Synth)?;
                 return Ok(Assembly::read(&outdir)?);
             }
@@ -93,7 +100,7 @@ impl Ctx<'_> {
                         outdir.display()
                     ));
                 }
-                let output = config::run_app(&self.cwd, &command, &outdir)?;
+                let output = config::run_app_with_env(&self.cwd, &command, &outdir, &self.app_env)?;
                 if self.global.verbose > 0 && !output.is_empty() {
                     self.err.write(&output);
                 }
@@ -229,10 +236,12 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         endpoint: session.endpoint,
         handle_ctrl_c: session.handle_ctrl_c,
         synth: session.synth,
+        app_env: Vec::new(),
     };
     let result = match cli.command {
         Commands::Synth(a) => synth::run(&mut ctx, &a),
         Commands::List(a) => list::run(&mut ctx, &a),
+        Commands::Check(a) => check::run(&mut ctx, &a),
         Commands::Diff(a) => diff::run(&mut ctx, &a),
         Commands::Deploy(a) => deploy::run(&mut ctx, &a),
         Commands::Publish(a) => publish::run(&mut ctx, &a),

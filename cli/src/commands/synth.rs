@@ -7,7 +7,34 @@ use crate::exit;
 
 /// Runs `berth synth`.
 pub fn run(ctx: &mut Ctx<'_>, args: &SynthArgs) -> Result<u8, CliError> {
+    let packs = crate::commands::check::packs(&args.rules)?;
+    if !packs.is_empty() {
+        let names: Vec<&str> = packs.iter().map(|p| p.name).collect();
+        ctx.app_env
+            .push((berth_synth::rules::RULES_ENV, names.join(",")));
+        if args.strict {
+            ctx.app_env
+                .push((berth_synth::rules::STRICT_ENV, "1".to_owned()));
+        }
+    }
     let assembly = ctx.assembly()?;
+    if !packs.is_empty() {
+        // The app ran the packs (and failed under --strict); this lists what they found
+        // also for an assembly directory or an app that does not read BERTH_RULES.
+        let all: Vec<_> = assembly.stacks.iter().collect();
+        let report = crate::commands::check::check_stacks(&all, &packs)?;
+        ctx.err.write(&berth_synth::rules::text(&report));
+        if args.strict && report.unsuppressed().next().is_some() {
+            return Err(CliError::Synth(
+                format!(
+                    "--strict: {} unsuppressed rule finding(s) in {}",
+                    report.unsuppressed().count(),
+                    assembly.dir.display()
+                )
+                .into(),
+            ));
+        }
+    }
     if args.quiet {
         return Ok(exit::OK);
     }

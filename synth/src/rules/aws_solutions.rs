@@ -42,7 +42,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-ECS4",
         level: Level::Error,
         reason: "The ECS cluster has CloudWatch Container Insights disabled.",
-        fix: "berth clusters turn it on by default; keep ClusterProps::container_insights at Enabled or Enhanced",
+        fix: "ClusterProps::container_insights(ContainerInsights::Enhanced) (berth's default for new clusters)",
         resource_types: &["AWS::ECS::Cluster"],
         check: |_, r, hits| {
             let on = items(r.prop("ClusterSettings")).iter().any(|s| {
@@ -58,7 +58,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-ECS7",
         level: Level::Error,
         reason: "One or more containers in the ECS task definition do not have container logging enabled.",
-        fix: "give the container a log driver: .logging(LogDriver::aws_logs(..)) (berth containers log to CloudWatch by default)",
+        fix: "give the container a log driver: ContainerDefinitionOptions::logging(LogDriver::..)",
         resource_types: TASK_DEF,
         check: |_, r, hits| {
             for (i, c) in containers(r) {
@@ -108,7 +108,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-VPC7",
         level: Level::Error,
         reason: "The VPC does not have an associated Flow Log.",
-        fix: "vpc.add_flow_log(..), or an AWS::EC2::FlowLog whose ResourceId refers to the VPC",
+        fix: "add an AWS::EC2::FlowLog whose ResourceId is the VPC's Ref (berth has no flow-log construct yet)",
         resource_types: &["AWS::EC2::VPC"],
         check: |stack, r, hits| {
             let logged = stack.of_type("AWS::EC2::FlowLog").any(|f| {
@@ -180,7 +180,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-EC27",
         level: Level::Error,
         reason: "The security group does not have a description.",
-        fix: "SecurityGroupProps::description(\"what it guards\")",
+        fix: "give the security group a GroupDescription (SecurityGroupProps::description)",
         resource_types: &["AWS::EC2::SecurityGroup"],
         check: |_, r, hits| {
             let d = r.prop("GroupDescription");
@@ -345,7 +345,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-KMS5",
         level: Level::Error,
         reason: "The KMS symmetric key does not have automatic key rotation enabled.",
-        fix: "KeyProps::enable_key_rotation(true)",
+        fix: "set EnableKeyRotation: true on the key",
         resource_types: &["AWS::KMS::Key"],
         check: |_, r, hits| {
             let symmetric = matches!(r.prop("KeySpec").and_then(Node::as_str), None | Some("SYMMETRIC_DEFAULT"));
@@ -358,7 +358,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-SQS3",
         level: Level::Error,
         reason: "The SQS queue is not used as a dead-letter queue (DLQ) and does not have a DLQ enabled.",
-        fix: "QueueProps::dead_letter_queue(DeadLetterQueue::new(dlq, 3))",
+        fix: "give the queue a dead-letter queue (RedrivePolicy), or use it as one",
         resource_types: &["AWS::SQS::Queue"],
         check: |stack, r, hits| {
             if r.prop("RedrivePolicy").is_some() {
@@ -376,7 +376,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-SQS4",
         level: Level::Error,
         reason: "The SQS queue does not require requests to use SSL.",
-        fix: "QueueProps::enforce_ssl(true) (a queue policy denying aws:SecureTransport false)",
+        fix: "attach a queue policy that denies every principal when aws:SecureTransport is false",
         resource_types: &["AWS::SQS::Queue"],
         check: |stack, r, hits| {
             if !tls_enforced(stack, r, "AWS::SQS::QueuePolicy", "Queues") {
@@ -388,7 +388,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-S1",
         level: Level::Error,
         reason: "The S3 bucket has server access logs disabled.",
-        fix: "BucketProps::server_access_logs_bucket(..), or suppress on the bucket that receives the logs",
+        fix: "set LoggingConfiguration to a log bucket, or suppress on the bucket that receives the logs",
         resource_types: &["AWS::S3::Bucket"],
         check: |_, r, hits| {
             if r.prop("LoggingConfiguration").is_none() {
@@ -400,7 +400,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-S2",
         level: Level::Error,
         reason: "The S3 bucket does not have public access restricted and blocked.",
-        fix: "berth buckets block public access by default; keep PublicAccessBlockConfiguration's four settings true",
+        fix: "set the four PublicAccessBlockConfiguration settings to true (s3::Bucket does by default)",
         resource_types: &["AWS::S3::Bucket"],
         check: |_, r, hits| {
             let blocked = ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"]
@@ -415,7 +415,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-S10",
         level: Level::Error,
         reason: "The S3 bucket or bucket policy does not require requests to use SSL.",
-        fix: "berth buckets enforce TLS by default (BucketProps::enforce_ssl); keep the bucket policy's aws:SecureTransport deny",
+        fix: "BucketProps::enforce_ssl(true) (s3::Bucket's default): a bucket policy denying aws:SecureTransport false",
         resource_types: &["AWS::S3::Bucket"],
         check: |stack, r, hits| {
             if !tls_enforced(stack, r, "AWS::S3::BucketPolicy", "Bucket") {
@@ -427,7 +427,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-SNS2",
         level: Level::Error,
         reason: "The SNS topic does not have server-side encryption enabled.",
-        fix: "TopicProps::master_key(key)",
+        fix: "set KmsMasterKeyId on the topic (a KMS key)",
         resource_types: &["AWS::SNS::Topic"],
         check: |_, r, hits| {
             if r.prop("KmsMasterKeyId").is_none() {
@@ -439,7 +439,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-SNS3",
         level: Level::Error,
         reason: "The SNS topic does not require publishers to use SSL.",
-        fix: "TopicProps::enforce_ssl(true) (a topic policy denying aws:SecureTransport false)",
+        fix: "attach a topic policy that denies every principal when aws:SecureTransport is false",
         resource_types: &["AWS::SNS::Topic"],
         check: |stack, r, hits| {
             if !tls_enforced(stack, r, "AWS::SNS::TopicPolicy", "Topics") {
@@ -452,7 +452,7 @@ static RULES: &[Rule] = &[
         id: "Berth-LOG1",
         level: Level::Error,
         reason: "The log group keeps its events forever (no retention).",
-        fix: "LogGroupProps::retention(RetentionDays::..) (berth log groups default to one month)",
+        fix: "LogGroupProps::retention(RetentionDays::..) (logs::LogGroup keeps two years by default)",
         resource_types: &["AWS::Logs::LogGroup"],
         check: |_, r, hits| {
             if r.prop("RetentionInDays").is_none() {
@@ -464,7 +464,7 @@ static RULES: &[Rule] = &[
         id: "Berth-LOG2",
         level: Level::Warning,
         reason: "The log group is not encrypted with a KMS key.",
-        fix: "LogGroupProps::encryption_key(key)",
+        fix: "LogGroupProps::encryption_key(key_arn)",
         resource_types: &["AWS::Logs::LogGroup"],
         check: |_, r, hits| {
             if r.prop("KmsKeyId").is_none() {
@@ -476,7 +476,7 @@ static RULES: &[Rule] = &[
         id: "Berth-ECS1",
         level: Level::Error,
         reason: "A container runs privileged: it has root on the host.",
-        fix: "drop privileged: grant the Linux capabilities it needs instead",
+        fix: "remove Privileged from the container definition; grant only the Linux capabilities it needs",
         resource_types: TASK_DEF,
         check: |_, r, hits| {
             for (i, c) in containers(r) {

@@ -378,6 +378,13 @@ impl Report {
     }
 }
 
+/// The environment variable that enables rule packs in an app run by the CLI
+/// (`berth synth --rules aws-solutions` sets it to `aws-solutions`; comma-separated).
+pub const RULES_ENV: &str = "BERTH_RULES";
+
+/// The environment variable that makes rule findings fail synth (`--strict`: `1`).
+pub const STRICT_ENV: &str = "BERTH_STRICT_RULES";
+
 /// The shortest reason a suppression may give (cdk-nag's rule).
 pub const MIN_REASON_CHARS: usize = 10;
 
