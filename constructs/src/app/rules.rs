@@ -255,3 +255,7 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;
