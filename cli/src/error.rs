@@ -83,6 +83,14 @@ pub enum CliError {
     /// A `--parameters` value has the wrong shape.
     #[error("invalid --parameters value {0:?}: expected Stack:Key=Value (one stack) or Key=Value (every stack)")]
     BadParameter(String),
+    /// `--rules` names a pack berth does not have.
+    #[error("--rules {name}: there is no rule pack \"{name}\"; packs: {packs}")]
+    UnknownRulePack {
+        /// The name given.
+        name: String,
+        /// The packs there are.
+        packs: String,
+    },
     /// `destroy` without a terminal and without `--force`.
     #[error(
         "destroy needs confirmation and there is no terminal to ask on: pass --force to delete {0}"
@@ -123,7 +131,10 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::NoRegion | CliError::NoCredentials(_) | CliError::Aws(_) => exit::AWS,
-            CliError::BadParameter(_) | CliError::NeedsForce(_) | CliError::InitNotEmpty(_) => {
+            CliError::BadParameter(_)
+            | CliError::UnknownRulePack { .. }
+            | CliError::NeedsForce(_)
+            | CliError::InitNotEmpty(_) => {
                 exit::USAGE
             }
             CliError::Interrupted(_) => exit::INTERRUPTED,

@@ -12,11 +12,9 @@ use berth_synth::rules::{self, Report, RulePack};
 pub fn packs(names: &[String]) -> Result<Vec<&'static RulePack>, CliError> {
     let mut out: Vec<&'static RulePack> = Vec::new();
     for n in names {
-        let p = rules::pack(n).ok_or_else(|| {
-            CliError::BadParameter(format!(
-                "--rules {n}: there is no rule pack \"{n}\"; packs: {}",
-                rules::pack_names().join(", ")
-            ))
+        let p = rules::pack(n).ok_or_else(|| CliError::UnknownRulePack {
+            name: n.clone(),
+            packs: rules::pack_names().join(", "),
         })?;
         if !out.iter().any(|q| q.name == p.name) {
             out.push(p);

@@ -78,8 +78,16 @@ impl Ctx<'_> {
                     path: outdir.clone(),
                     source,
                 })?;
+                // The in-process app reads them as a separate app would (a strict run
+                // before must not make this one strict).
+                let rules = berth_synth::rules::RULES_ENV;
+                let strict = berth_synth::rules::STRICT_ENV;
+                if self.app_env.iter().any(|(k, _)| *k == rules)
+                    && !self.app_env.iter().any(|(k, _)| *k == strict)
+                {
+                    std::env::remove_var(strict);
+                }
                 for (k, v) in &self.app_env {
-                    // The in-process app reads them as a separate app would.
                     std::env::set_var(k, v);
                 }
                 synth(&outdir).map_err(CliError::Synth)?;
