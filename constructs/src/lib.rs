@@ -32,16 +32,21 @@ pub mod props;
 mod app;
 pub mod appscaling;
 pub mod certificatemanager;
+pub mod cloudwatch;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
+pub mod efs;
 pub mod elbv2;
 pub mod error;
 pub mod iam;
+pub mod kms;
 pub mod logs;
 pub mod patterns;
 pub mod route53;
 pub mod servicediscovery;
+pub mod sns;
+pub mod sqs;
 
 pub use app::{
     App, Condition, Construct, Group, Mapping, NodeId, Output, OutputProps, Parameter,

@@ -351,6 +351,26 @@ impl Construct for ServiceState {
             let cfg = sc.render(app, self.task_definition);
             app.resource_mut(r).service_connect_configuration = Some(cfg.into());
         }
+        // EFS volumes of berth file systems: the tasks may reach the file system on
+        // its port, and the service waits for the mount targets (tasks that start
+        // before them fail to mount).
+        if let Some(r) = self.resource {
+            let file_systems = self.task_definition.efs_file_systems(app);
+            if !file_systems.is_empty() {
+                let tasks = if self.security_groups.is_empty() {
+                    self.cluster.connections(app)
+                } else {
+                    Connections::new(self.security_groups.clone())
+                };
+                for fs in file_systems {
+                    fs.connections(app)
+                        .allow_default_port_from(app, &tasks, "")?;
+                    for target in fs.mount_targets(app) {
+                        app.add_dependency(r, target);
+                    }
+                }
+            }
+        }
         // Tasks start only once their roles have their permissions (as CDK does for
         // the task role): the service waits for the roles' default policies.
         if let Some(r) = self.resource {
@@ -756,6 +776,26 @@ impl BaseService {
     /// The service's cluster.
     pub fn cluster(&self) -> Cluster {
         self.cluster
+    }
+
+    /// A metric of this service (`AWS/ECS`, dimensions `ClusterName` and
+    /// `ServiceName`), averaged over 5 minutes.
+    pub fn metric(&self, name: &str) -> crate::cloudwatch::Metric {
+        crate::cloudwatch::Metric::new("AWS/ECS", name)
+            .with_dimension("ClusterName", self.cluster_name())
+            .with_dimension("ServiceName", self.service_name())
+    }
+
+    /// The CPU the service's tasks use, in percent of what they reserve
+    /// (`CPUUtilization`, average over 5 minutes, as CDK).
+    pub fn metric_cpu_utilization(&self) -> crate::cloudwatch::Metric {
+        self.metric("CPUUtilization")
+    }
+
+    /// The memory the service's tasks use, in percent of what they reserve
+    /// (`MemoryUtilization`, average over 5 minutes, as CDK).
+    pub fn metric_memory_utilization(&self) -> crate::cloudwatch::Metric {
+        self.metric("MemoryUtilization")
     }
 
     /// The service's task definition.

@@ -47,6 +47,7 @@
 mod ecs_target;
 mod listener;
 mod load_balancer;
+mod metrics;
 mod target_group;
 
 pub use ecs_target::EcsServiceTarget;
@@ -58,6 +59,7 @@ pub use load_balancer::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, NetworkLoadBalancer,
     NetworkLoadBalancerProps,
 };
+pub use metrics::{HttpCodeElb, HttpCodeTarget};
 pub use target_group::{
     HealthCheck, IpTarget, LoadBalancerTarget, TargetAttachment, TargetGroup, TargetGroupInfo,
     TargetGroupProps, TargetRegistration,

@@ -469,6 +469,19 @@ impl Grant {
         })
     }
 
+    /// Grants one statement as written (with its conditions) to `grantee`.
+    pub fn add_statement_to_principal(
+        app: &mut App,
+        grantee: &(impl Grantable + ?Sized),
+        statement: PolicyStatement,
+    ) -> Result<Grant> {
+        let applied = grantee.add_to_principal_policy(app, statement.clone())?;
+        Ok(Grant {
+            statements: vec![statement],
+            applied,
+        })
+    }
+
     /// Both grants together.
     pub fn combine(mut self, other: Grant) -> Grant {
         self.statements.extend(other.statements);
