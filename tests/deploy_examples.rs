@@ -6,9 +6,10 @@
 //! Examples moto cannot deploy (see the README's "Trying deploy locally against moto"):
 //! `fargate-web` and `many` (a repository without `RepositoryName`: moto makes up a name
 //! ECR then rejects), `alb-fargate` (a `Fn::GetAtt` to a Cloud Map namespace, which
-//! moto does not create) and `microservices` (a `Fn::GetAtt` to an SQS queue's
-//! `QueueUrl`, which moto does not resolve; it has a Cloud Map namespace too). Each is
-//! checked below to fail for exactly that reason, so this list stays true.
+//! moto does not create), `microservices` (a `Fn::GetAtt` to a Cloud Map service, which
+//! moto does not create either) and `queue-worker` (a `Fn::GetAtt` to an EFS file
+//! system, which moto answers with HTTP 500). Each is checked below to fail for exactly
+//! that reason, so this list stays true.
 
 mod common;
 
@@ -156,12 +157,16 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
         ("many", "Invalid parameter at 'repositoryName'"),
         (
             "alb-fargate",
-            "Template error: instance of Fn::GetAtt references undefined resource Namespace",
+            "Template error: instance of Fn::GetAtt references undefined resource ClusterDefaultServiceDiscoveryNamespace",
         ),
         (
             "microservices",
-            "Template error: resource Queue does not support attribute type QueueUrl in Fn::GetAtt",
+            "Template error: instance of Fn::GetAtt references undefined resource UsersServiceCloudmapService",
         ),
+        // moto fails CreateStack with HTTP 500 on the `Fn::GetAtt` to the EFS file
+        // system's `Arn` (its log: `'FileSystem' object has no attribute
+        // 'get_cfn_attribute'`).
+        ("queue-worker", "500 Internal Server Error"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         synth(name, dir.path());

@@ -24,6 +24,9 @@ mod microservices;
 #[path = "../../examples/web-asset/main.rs"]
 pub mod web_asset;
 
+#[path = "../../examples/queue-worker/main.rs"]
+mod queue_worker;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -48,6 +51,10 @@ pub fn examples() -> Vec<(&'static str, App)> {
             microservices::app().expect("microservices builds"),
         ),
         ("web-asset", web_asset::app().expect("web-asset builds")),
+        (
+            "queue-worker",
+            queue_worker::app().expect("queue-worker builds"),
+        ),
     ]
 }
 
