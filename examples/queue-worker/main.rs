@@ -29,9 +29,9 @@ use berth::constructs::cloudwatch::{
 };
 use berth::constructs::ec2::{Vpc, VpcProps};
 use berth::constructs::ecs::{
-    AwsLogDriverProps, CapacityProviderStrategy, Cluster, ClusterProps,
-    ContainerDefinitionOptions, ContainerImage, FargateService, FargateServiceProps,
-    FargateTaskDefinition, FargateTaskDefinitionProps, MountPoint, Volume,
+    AwsLogDriverProps, CapacityProviderStrategy, Cluster, ClusterProps, ContainerDefinitionOptions,
+    ContainerImage, FargateService, FargateServiceProps, FargateTaskDefinition,
+    FargateTaskDefinitionProps, MountPoint, Volume,
 };
 use berth::constructs::efs::{
     AccessPointOptions, Acl, FileSystem, FileSystemProps, LifecyclePolicy, PosixUser,
@@ -100,8 +100,7 @@ pub fn app() -> Result<App, ConstructError> {
     jobs.grant_send_messages(&mut app, &api_role)?;
 
     // The worker: Spot, the access point at /work, consuming the queue.
-    let task_props = FargateTaskDefinitionProps::default()
-        .volumes([Volume::efs("work", &work)]);
+    let task_props = FargateTaskDefinitionProps::default().volumes([Volume::efs("work", &work)]);
     let task = FargateTaskDefinition::new(&mut app, stack, "WorkerTask", task_props)?;
     let busybox = ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest");
     let worker_options = ContainerDefinitionOptions::new(busybox)
@@ -119,16 +118,33 @@ pub fn app() -> Result<App, ConstructError> {
     let worker_props = FargateServiceProps::new(cluster, task).capacity_provider_strategies(spot);
     let worker = FargateService::new(&mut app, stack, "Worker", worker_props)?;
     let steps = vec![
-        ScalingInterval { lower: None, upper: Some(0.0), change: -1 },
-        ScalingInterval { lower: Some(100.0), upper: None, change: 2 },
+        ScalingInterval {
+            lower: None,
+            upper: Some(0.0),
+            change: -1,
+        },
+        ScalingInterval {
+            lower: Some(100.0),
+            upper: None,
+            change: 2,
+        },
     ];
     let depth = jobs.metric_approximate_number_of_messages_visible();
     worker
         .auto_scale_task_count(&mut app, 1, 10)?
-        .scale_on_metric(&mut app, "QueueDepthScaling", StepScalingProps::new(depth.clone(), steps))?;
+        .scale_on_metric(
+            &mut app,
+            "QueueDepthScaling",
+            StepScalingProps::new(depth.clone(), steps),
+        )?;
 
     // Alarms, to an encrypted topic.
-    let topic = Topic::new(&mut app, stack, "Alarms", TopicProps::default().master_key(key))?;
+    let topic = Topic::new(
+        &mut app,
+        stack,
+        "Alarms",
+        TopicProps::default().master_key(key),
+    )?;
     topic.add_email_subscription(&mut app, "oncall@example.com")?;
     let quiet = TreatMissingData::NotBreaching;
     let backlog = depth.clone().period_seconds(60).create_alarm(
@@ -137,14 +153,18 @@ pub fn app() -> Result<App, ConstructError> {
         "BacklogAlarm",
         CreateAlarmOptions::new(100.0, 3).treat_missing_data(quiet),
     )?;
-    let age = jobs.metric_approximate_age_of_oldest_message().period_seconds(60);
+    let age = jobs
+        .metric_approximate_age_of_oldest_message()
+        .period_seconds(60);
     let stuck = age.create_alarm(
         &mut app,
         stack,
         "OldestJobAlarm",
         CreateAlarmOptions::new(900.0, 5).alarm_description("a job waits for 15 minutes"),
     )?;
-    let dead = dlq.metric_approximate_number_of_messages_visible().period_seconds(60);
+    let dead = dlq
+        .metric_approximate_number_of_messages_visible()
+        .period_seconds(60);
     let dead_alarm = dead.create_alarm(
         &mut app,
         stack,
@@ -179,12 +199,21 @@ pub fn app() -> Result<App, ConstructError> {
     let dead_value = SingleValueWidget::new("Dead letters", [dead]);
     board.add_widgets(
         &mut app,
-        [queue_graph.into(), dead_value.into(), AlarmWidget::new("Backlog", backlog).into()],
+        [
+            queue_graph.into(),
+            dead_value.into(),
+            AlarmWidget::new("Backlog", backlog).into(),
+        ],
     )?;
     let worker_graph = GraphWidget::new("Worker")
-        .left([worker.metric_cpu_utilization(), worker.metric_memory_utilization()])
+        .left([
+            worker.metric_cpu_utilization(),
+            worker.metric_memory_utilization(),
+        ])
         .width(12);
-    let lb_errors = api.load_balancer().metric_http_code_elb(HttpCodeElb::Elb5xx);
+    let lb_errors = api
+        .load_balancer()
+        .metric_http_code_elb(HttpCodeElb::Elb5xx);
     let api_graph = GraphWidget::new("API")
         .left([errors, lb_errors])
         .right([api_tg.metric_target_response_time(&app)?])

@@ -8,7 +8,7 @@ use super::task_definition::{
 };
 use crate::app::{App, Construct, NodeId, Scope};
 use crate::ec2::{
-    Connectable, Connections, SecurityGroup, SecurityGroupProps, SubnetSelection, SubnetType,
+    Connectable, Connections, Port, SecurityGroup, SecurityGroupProps, SubnetSelection, SubnetType,
 };
 use crate::error::{ConstructError, Result};
 use crate::iam::value_expr;
@@ -363,8 +363,9 @@ impl Construct for ServiceState {
                     Connections::new(self.security_groups.clone())
                 };
                 for fs in file_systems {
-                    fs.connections(app)
-                        .allow_default_port_from(app, &tasks, "")?;
+                    // From the tasks' side: with the file system in another stack, the
+                    // ingress rule lives in the service's stack (no cycle).
+                    tasks.allow_to(app, &fs, Port::tcp(crate::efs::DEFAULT_PORT), "")?;
                     for target in fs.mount_targets(app) {
                         app.add_dependency(r, target);
                     }
