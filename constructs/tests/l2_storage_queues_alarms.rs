@@ -136,7 +136,7 @@ fn efs_volume_mistakes_are_errors_at_once() -> Result<(), ConstructError> {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Work/Task: volumes[0].iam: the file system Work/Shared lets IAM-authenticated clients only mount it (allow_anonymous_access is false): set iam = true on the volume (Volume::efs does), or allow anonymous access on the file system"
+        "Work/Task: volumes[0].iam: the file system Work/Shared only lets IAM-authenticated clients mount it (allow_anonymous_access is false): set iam = true on the volume (Volume::efs does), or allow anonymous access on the file system"
     );
     let ap = fs.add_access_point(&mut app, "Ap", AccessPointOptions::default().path("/x"))?;
     let err = task

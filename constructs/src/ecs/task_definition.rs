@@ -747,7 +747,7 @@ impl TaskDefinition {
                 app.path(self.node),
                 format!("volumes[{index}].iam"),
                 format!(
-                    "the file system {} lets IAM-authenticated clients only mount it (allow_anonymous_access is false): set iam = true on the volume (Volume::efs does), or allow anonymous access on the file system",
+                    "the file system {} only lets IAM-authenticated clients mount it (allow_anonymous_access is false): set iam = true on the volume (Volume::efs does), or allow anonymous access on the file system",
                     app.path(fs)
                 ),
             ));
