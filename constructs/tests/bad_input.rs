@@ -776,7 +776,7 @@ const WARNING_CASES: &[(&str, Case)] = &[("efs_volume_mounted_by_no_container", 
     let s = stack(&mut app)?;
     let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
     let fs = efs::FileSystem::new(&mut app, s, "Shared", efs::FileSystemProps::new(vpc))?;
-    let props = ecs::FargateTaskDefinitionProps::default().volumes([ecs::Volume::efs("data", &fs)]);
+    let props = ecs::FargateTaskDefinitionProps::default().volumes([ecs::Volume::efs("data", fs)]);
     let task = ecs::FargateTaskDefinition::new(&mut app, s, "Task", props)?;
     let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
     task.add_container(&mut app, "web", ecs::ContainerDefinitionOptions::new(image))?;

@@ -182,7 +182,7 @@ fn an_efs_volume_no_container_mounts_is_a_warning() -> Result<(), ConstructError
         stack,
         "Task",
         FargateTaskDefinitionProps::default()
-            .volumes([Volume::efs("data", &fs), Volume::scratch("tmp")]),
+            .volumes([Volume::efs("data", fs), Volume::scratch("tmp")]),
     )?;
     task.add_container(&mut app, "app", ContainerDefinitionOptions::new(busybox()))?;
     let out = app.synth().unwrap_or_else(|e| panic!("{e}"));
@@ -341,7 +341,7 @@ fn two_stacks_with_storage_queues_and_alarms_pass_cfn_lint() -> Result<(), Const
         "Ec2Task",
         Ec2TaskDefinitionProps::default(),
     )?;
-    task.add_volume(&mut app, Volume::efs("srv", &ap))?;
+    task.add_volume(&mut app, Volume::efs("srv", ap))?;
     let c = task.add_container(
         &mut app,
         "app",

@@ -100,7 +100,7 @@ pub fn app() -> Result<App, ConstructError> {
     jobs.grant_send_messages(&mut app, &api_role)?;
 
     // The worker: Spot, the access point at /work, consuming the queue.
-    let task_props = FargateTaskDefinitionProps::default().volumes([Volume::efs("work", &work)]);
+    let task_props = FargateTaskDefinitionProps::default().volumes([Volume::efs("work", work)]);
     let task = FargateTaskDefinition::new(&mut app, stack, "WorkerTask", task_props)?;
     let busybox = ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest");
     let worker_options = ContainerDefinitionOptions::new(busybox)

@@ -269,7 +269,7 @@ pub enum VolumeSource {
 props! {
     /// How a task mounts an EFS file system (CDK's `EfsVolumeConfiguration`).
     ///
-    /// From a berth [`FileSystem`] or [`AccessPoint`] (`Volume::efs("data", &fs)`),
+    /// From a berth [`FileSystem`] or [`AccessPoint`] (`Volume::efs("data", fs)`),
     /// transit encryption and IAM authorization are on, and the task definition
     /// grants its task role `elasticfilesystem:ClientMount` and, unless `read_only`,
     /// `ClientWrite` on the file system; a service running the task may reach the
@@ -386,8 +386,8 @@ impl Volume {
         }
     }
 
-    /// An EFS volume: `Volume::efs("data", &file_system)` or `Volume::efs("uploads",
-    /// &access_point)` (IAM and transit encryption on), or an
+    /// An EFS volume: `Volume::efs("data", file_system)` or `Volume::efs("uploads",
+    /// access_point)` (IAM and transit encryption on), or an
     /// [`EfsVolumeConfiguration`].
     pub fn efs(name: impl Into<String>, config: impl Into<EfsVolumeConfiguration>) -> Self {
         Volume {
@@ -963,7 +963,7 @@ impl TaskDefinition {
     /// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
     /// let fs = FileSystem::new(&mut app, stack, "Shared", FileSystemProps::new(vpc))?;
     /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
-    /// task.add_volume(&mut app, Volume::efs("shared", &fs))?;
+    /// task.add_volume(&mut app, Volume::efs("shared", fs))?;
     /// let worker = task.add_container(&mut app, "worker", ContainerDefinitionOptions::new(
     ///     ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest")))?;
     /// worker.add_mount_points(&mut app, [MountPoint::new("shared", "/data")])?;

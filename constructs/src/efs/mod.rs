@@ -4,7 +4,7 @@
 //! and [`AccessPoint`] (a POSIX user and a root directory created with an owner and
 //! permissions).
 //!
-//! ECS tasks mount a file system through a volume: `Volume::efs("data", &fs)` turns on
+//! ECS tasks mount a file system through a volume: `Volume::efs("data", fs)` turns on
 //! transit encryption and IAM authorization, grants the task role
 //! `elasticfilesystem:ClientMount` (and `ClientWrite` unless the volume is read-only) on
 //! the file system, and every service running the task may reach the file system on
@@ -300,7 +300,7 @@ impl FileSystem {
                     "provisioned throughput mode needs provisioned_throughput_mibps",
                 ))
             }
-            (Some(ThroughputMode::Provisioned), Some(t)) if !(t >= 1.0) => {
+            (Some(ThroughputMode::Provisioned), Some(t)) if t.is_nan() || t < 1.0 => {
                 return Err(ConstructError::invalid(
                     path,
                     "provisioned_throughput_mibps",
