@@ -255,7 +255,7 @@ impl Construct for FileSystemState {
         Ok(())
     }
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
-        crate::kms::resource_policy_problems(app, node, "FileSystemPolicy", &self.document)
+        crate::iam::resource_policy_problems(app, node, "FileSystemPolicy", &self.document)
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -129,7 +129,7 @@ impl Construct for KeyState {
         Ok(())
     }
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
-        resource_policy_problems(app, node, "KeyPolicy", &self.policy)
+        crate::iam::resource_policy_problems(app, node, "KeyPolicy", &self.policy)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -137,32 +137,6 @@ impl Construct for KeyState {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
-}
-
-/// `BERTH-E0600`: a statement of a resource policy (key, queue, topic, file system)
-/// that the service would reject: no action, or no principal.
-pub(crate) fn resource_policy_problems(
-    app: &App,
-    node: NodeId,
-    property: &str,
-    document: &PolicyDocument,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (i, s) in document.statements().iter().enumerate() {
-        let mut problem = |m: &str| {
-            out.push(
-                Diagnostic::error("BERTH-E0600", app.path(node), m)
-                    .with_property(format!("{property}.Statement[{i}]")),
-            )
-        };
-        if s.action_list().is_empty() {
-            problem("a resource policy statement must name at least one action");
-        }
-        if s.principal_list().is_empty() {
-            problem("a resource policy statement must name a principal (who it is about)");
-        }
-    }
-    out
 }
 
 /// A KMS key. Its L1 child is `Resource` (`AWS::KMS::Key`); its first alias is `Alias`

@@ -24,7 +24,7 @@
 
 use crate::app::{App, Construct, NodeId, Scope};
 use crate::error::{ConstructError, Result};
-use crate::iam::{Grant, Grantable, PolicyDocument, PolicyStatement, Principal};
+use crate::iam::{Grant, Grantable, PolicyChild, PolicyStatement, Principal};
 use crate::kms::Key;
 use berth_synth::cfn::sns::{CfnSubscription, CfnTopic, CfnTopicPolicy};
 use berth_synth::resource::ResourceRef;
@@ -33,6 +33,10 @@ use std::any::Any;
 
 #[cfg(test)]
 mod tests;
+
+fn set_topic_policy(p: &mut CfnTopicPolicy, doc: Value) {
+    p.policy_document = Some(Expr::Lit(doc));
+}
 
 props! {
     /// Options of a [`Topic`].
@@ -112,8 +116,7 @@ struct TopicState {
     fqn: &'static str,
     resource: Option<ResourceRef<CfnTopic>>,
     master_key: Option<Key>,
-    policy: Option<(NodeId, ResourceRef<CfnTopicPolicy>)>,
-    document: PolicyDocument,
+    policy: PolicyChild<CfnTopicPolicy>,
 }
 
 impl Construct for TopicState {
@@ -121,18 +124,11 @@ impl Construct for TopicState {
         self.fqn
     }
     fn prepare(&mut self, app: &mut App, _node: NodeId) -> Result<()> {
-        if let Some((_, p)) = self.policy {
-            app.resource_mut(p).policy_document = Some(Expr::Lit(self.document.to_value()));
-        }
+        self.policy.render(app);
         Ok(())
     }
     fn validate(&self, app: &App, _node: NodeId) -> Vec<Diagnostic> {
-        match self.policy {
-            Some((p, _)) => {
-                crate::kms::resource_policy_problems(app, p, "PolicyDocument", &self.document)
-            }
-            None => Vec::new(),
-        }
+        self.policy.problems(app)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -208,8 +204,7 @@ impl Topic {
                 fqn: "berth.sns.Topic",
                 resource: None,
                 master_key: props.master_key,
-                policy: None,
-                document: PolicyDocument::default(),
+                policy: PolicyChild::new(set_topic_policy),
             },
         )?;
         let resource = app.add_resource(node, "Resource", cfn)?;
@@ -260,8 +255,7 @@ impl Topic {
                 fqn: "berth.sns.ImportedTopic",
                 resource: None,
                 master_key: None,
-                policy: None,
-                document: PolicyDocument::default(),
+                policy: PolicyChild::new(set_topic_policy),
             },
         )?;
         app.set_attribute(node, "TopicArn", arn);
@@ -352,35 +346,17 @@ impl Topic {
         if self.resource.is_none() {
             return Ok(false);
         }
-        let existing = self.state(app).policy;
-        let policy = match existing {
-            Some((_, p)) => p,
-            None => {
-                let pnode = app.add_group(self.node, "Policy")?;
-                let p = app.add_resource(
-                    pnode,
-                    "Resource",
-                    CfnTopicPolicy {
-                        policy_document: None,
-                        topics: Some(Expr::Lit(vec![self.topic_arn().into()])),
-                    },
-                )?;
-                if let Some(s) = app.construct_mut::<TopicState>(self.node) {
-                    s.policy = Some((pnode, p));
-                }
-                p
-            }
-        };
-        let prepared = app.is_prepared();
-        let Some(s) = app.construct_mut::<TopicState>(self.node) else {
-            return Ok(false);
-        };
-        s.document.add_statement(statement);
-        if prepared {
-            let doc = s.document.to_value();
-            app.resource_mut(policy).policy_document = Some(Expr::Lit(doc));
-        }
-        Ok(true)
+        let arn = self.topic_arn();
+        PolicyChild::add(
+            app,
+            self.node,
+            |s: &mut TopicState| &mut s.policy,
+            || CfnTopicPolicy {
+                policy_document: None,
+                topics: Some(Expr::Lit(vec![arn.into()])),
+            },
+            statement,
+        )
     }
 
     /// Lets `grantee` publish: `sns:Publish` on this topic (and, for an encrypted

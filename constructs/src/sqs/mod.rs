@@ -34,7 +34,7 @@
 use crate::app::{App, Construct, NodeId, Scope};
 use crate::cloudwatch::{Metric, Statistic};
 use crate::error::{ConstructError, Result};
-use crate::iam::{join, Grant, Grantable, PolicyDocument, PolicyStatement, Principal};
+use crate::iam::{join, Grant, Grantable, PolicyChild, PolicyStatement, Principal};
 use crate::kms::{Key, KeyProps};
 use crate::RemovalPolicy;
 use berth_synth::cfn::sqs::{CfnQueue, CfnQueuePolicy};
@@ -44,6 +44,10 @@ use std::any::Any;
 
 #[cfg(test)]
 mod tests;
+
+fn set_queue_policy(p: &mut CfnQueuePolicy, doc: Value) {
+    p.policy_document = Some(Expr::Lit(doc));
+}
 
 /// What consuming messages takes (CDK's `grantConsumeMessages`).
 pub const CONSUME_ACTIONS: [&str; 5] = [
@@ -148,8 +152,7 @@ struct QueueState {
     fifo: bool,
     key: Option<Key>,
     resource: Option<ResourceRef<CfnQueue>>,
-    policy: Option<(NodeId, ResourceRef<CfnQueuePolicy>)>,
-    document: PolicyDocument,
+    policy: PolicyChild<CfnQueuePolicy>,
     dead_letter_queue: Option<DeadLetterQueue>,
 }
 
@@ -158,18 +161,11 @@ impl Construct for QueueState {
         self.fqn
     }
     fn prepare(&mut self, app: &mut App, _node: NodeId) -> Result<()> {
-        if let Some((_, p)) = self.policy {
-            app.resource_mut(p).policy_document = Some(Expr::Lit(self.document.to_value()));
-        }
+        self.policy.render(app);
         Ok(())
     }
     fn validate(&self, app: &App, _node: NodeId) -> Vec<Diagnostic> {
-        match self.policy {
-            Some((p, _)) => {
-                crate::kms::resource_policy_problems(app, p, "PolicyDocument", &self.document)
-            }
-            None => Vec::new(),
-        }
+        self.policy.problems(app)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -355,8 +351,7 @@ impl Queue {
                 fifo,
                 key: None,
                 resource: None,
-                policy: None,
-                document: PolicyDocument::default(),
+                policy: PolicyChild::new(set_queue_policy),
                 dead_letter_queue: props.dead_letter_queue,
             },
         )?;
@@ -460,8 +455,7 @@ impl Queue {
                 fifo: name.ends_with(".fifo"),
                 key: None,
                 resource: None,
-                policy: None,
-                document: PolicyDocument::default(),
+                policy: PolicyChild::new(set_queue_policy),
                 dead_letter_queue: None,
             },
         )?;
@@ -542,34 +536,17 @@ impl Queue {
         if self.resource.is_none() {
             return Ok(false);
         }
-        let policy = match self.state(app).policy {
-            Some((_, p)) => p,
-            None => {
-                let pnode = app.add_group(self.node, "Policy")?;
-                let p = app.add_resource(
-                    pnode,
-                    "Resource",
-                    CfnQueuePolicy {
-                        policy_document: None,
-                        queues: Some(Expr::Lit(vec![self.queue_url().into()])),
-                    },
-                )?;
-                if let Some(s) = app.construct_mut::<QueueState>(self.node) {
-                    s.policy = Some((pnode, p));
-                }
-                p
-            }
-        };
-        let prepared = app.is_prepared();
-        let Some(s) = app.construct_mut::<QueueState>(self.node) else {
-            return Ok(false);
-        };
-        s.document.add_statement(statement);
-        if prepared {
-            let doc = s.document.to_value();
-            app.resource_mut(policy).policy_document = Some(Expr::Lit(doc));
-        }
-        Ok(true)
+        let url = self.queue_url();
+        PolicyChild::add(
+            app,
+            self.node,
+            |s: &mut QueueState| &mut s.policy,
+            || CfnQueuePolicy {
+                policy_document: None,
+                queues: Some(Expr::Lit(vec![url.into()])),
+            },
+            statement,
+        )
     }
 
     /// Grants `actions` on this queue to `grantee`.
