@@ -9,7 +9,8 @@
 //! repositories of their images (for images built from a directory,
 //! [`ContainerImage::from_asset`], the asset repository `berth bootstrap` creates),
 //! write on their log groups, read on their secrets.
-//! The task role gets nothing unless asked (ECS Exec, grants).
+//! The task role gets nothing unless asked (ECS Exec, grants, an EFS volume of a berth
+//! file system: `ClientMount`, and `ClientWrite` unless read-only).
 //!
 //! Problems found at synth (construction-time checks return a [`crate::ConstructError`]):
 //!
