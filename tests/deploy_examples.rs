@@ -6,12 +6,12 @@
 //! Examples moto cannot deploy (see the README's "Trying deploy locally against moto"):
 //! `fargate-web` and `many` (a repository without `RepositoryName`: moto makes up a name
 //! ECR then rejects), `alb-fargate` (a `Fn::GetAtt` to a Cloud Map namespace, which
-//! moto does not create) and `microservices` (a `Fn::GetAtt` to an SQS queue's
-//! `QueueUrl`, which moto does not resolve; it has a Cloud Map namespace too) and
-//! `logs-and-jobs` (the public SSM parameter of the AWS for Fluent Bit image, which moto
-//! does not have; its CloudFormation also knows no `AWS::SecretsManager::Secret` or
-//! `AWS::S3::BucketPolicy`). Each is checked below to fail for exactly that reason, so
-//! this list stays true.
+//! moto does not create), `microservices` (a `Fn::GetAtt` to a Cloud Map service, which
+//! moto does not create either), `logs-and-jobs` (the public SSM parameter of the AWS for
+//! Fluent Bit image, which moto does not have; its CloudFormation also knows no
+//! `AWS::SecretsManager::Secret` or `AWS::S3::BucketPolicy`) and `queue-worker` (a
+//! `Fn::GetAtt` to an EFS file system, which moto answers with HTTP 500). Each is checked
+//! below to fail for exactly that reason, so this list stays true.
 
 mod common;
 
@@ -163,11 +163,15 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
         ),
         (
             "microservices",
-            "Template error: resource Queue does not support attribute type QueueUrl in Fn::GetAtt",
+            "Template error: instance of Fn::GetAtt references undefined resource UsersServiceCloudmapService",
         ),
         // moto fails (HTTP 500) resolving the public SSM parameter of the AWS for Fluent
         // Bit image, which it does not have.
         ("logs-and-jobs", "StatusCode(500)"),
+        // moto fails CreateStack with HTTP 500 on the `Fn::GetAtt` to the EFS file
+        // system's `Arn` (its log: `'FileSystem' object has no attribute
+        // 'get_cfn_attribute'`).
+        ("queue-worker", "500 Internal Server Error"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         synth(name, dir.path());

@@ -32,13 +32,16 @@ pub mod props;
 mod app;
 pub mod appscaling;
 pub mod certificatemanager;
+pub mod cloudwatch;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
+pub mod efs;
 pub mod elbv2;
 pub mod error;
 pub mod events;
 pub mod iam;
+pub mod kms;
 pub mod logs;
 pub mod patterns;
 pub mod route53;
@@ -46,6 +49,8 @@ pub mod s3;
 pub mod scheduler;
 pub mod secretsmanager;
 pub mod servicediscovery;
+pub mod sns;
+pub mod sqs;
 pub mod ssm;
 
 pub use app::{

@@ -869,7 +869,189 @@ const CASES: &[(&str, Case)] = &[
         patterns::ApplicationLoadBalancedFargateService::new(&mut app, s, "Api", props)?;
         Ok(app)
     }),
+    // --- storage, queues, keys, metrics and alarms, notifications (issue 20)
+    ("kms_alias_reserved_for_aws", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        kms::Key::new(&mut app, s, "Key", kms::KeyProps::default().alias("aws/s3"))?;
+        Ok(app)
+    }),
+    ("kms_rotation_period_out_of_range", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let props = kms::KeyProps::default().rotation_period_days(3000);
+        kms::Key::new(&mut app, s, "Key", props)?;
+        Ok(app)
+    }),
+    ("kms_key_policy_statement_without_principal", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let key = kms::Key::new(&mut app, s, "Key", kms::KeyProps::default())?;
+        let st = iam::PolicyStatement::allow()
+            .action("kms:Decrypt")
+            .resource("*");
+        key.add_to_resource_policy(&mut app, st)?;
+        Ok(app)
+    }),
+    ("sqs_fifo_name_without_suffix", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let props = sqs::QueueProps::default().fifo(true).queue_name("orders");
+        sqs::Queue::new(&mut app, s, "Orders", props)?;
+        Ok(app)
+    }),
+    ("sqs_visibility_timeout_out_of_range", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let props = sqs::QueueProps::default().visibility_timeout_secs(86_400);
+        sqs::Queue::new(&mut app, s, "Jobs", props)?;
+        Ok(app)
+    }),
+    ("sqs_dead_letter_queue_of_another_kind", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let dlq = sqs::Queue::new(&mut app, s, "Dlq", sqs::QueueProps::default())?;
+        let props = sqs::QueueProps::default()
+            .queue_name("jobs.fifo")
+            .dead_letter_queue(sqs::DeadLetterQueue::new(dlq, 3));
+        sqs::Queue::new(&mut app, s, "Jobs", props)?;
+        Ok(app)
+    }),
+    ("sqs_max_receive_count_zero", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let dlq = sqs::Queue::new(&mut app, s, "Dlq", sqs::QueueProps::default())?;
+        let props = sqs::QueueProps::default().dead_letter_queue(sqs::DeadLetterQueue::new(dlq, 0));
+        sqs::Queue::new(&mut app, s, "Jobs", props)?;
+        Ok(app)
+    }),
+    ("sns_email_subscription_not_an_address", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let topic = sns::Topic::new(&mut app, s, "Alarms", sns::TopicProps::default())?;
+        topic.add_email_subscription(&mut app, "oncall at example.com")?;
+        Ok(app)
+    }),
+    ("cloudwatch_alarm_datapoints_over_periods", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let m = cloudwatch::Metric::new("AWS/ECS", "CPUUtilization");
+        let o = cloudwatch::CreateAlarmOptions::new(80.0, 2).datapoints_to_alarm(5);
+        m.create_alarm(&mut app, s, "Cpu", o)?;
+        Ok(app)
+    }),
+    ("cloudwatch_metric_period_not_allowed", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let m = cloudwatch::Metric::new("AWS/ECS", "CPUUtilization").period_seconds(45);
+        m.create_alarm(
+            &mut app,
+            s,
+            "Cpu",
+            cloudwatch::CreateAlarmOptions::new(80.0, 1),
+        )?;
+        Ok(app)
+    }),
+    ("cloudwatch_widget_wider_than_the_grid", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let d = cloudwatch::Dashboard::new(&mut app, s, "Board", Default::default())?;
+        let w = cloudwatch::GraphWidget::new("CPU").width(25);
+        d.add_widgets(&mut app, [w.into()])?;
+        Ok(app)
+    }),
+    ("efs_provisioned_without_throughput", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+        let props =
+            efs::FileSystemProps::new(vpc).throughput_mode(efs::ThroughputMode::Provisioned);
+        efs::FileSystem::new(&mut app, s, "Shared", props)?;
+        Ok(app)
+    }),
+    ("efs_access_point_relative_path", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+        let fs = efs::FileSystem::new(&mut app, s, "Shared", efs::FileSystemProps::new(vpc))?;
+        fs.add_access_point(
+            &mut app,
+            "Uploads",
+            efs::AccessPointOptions::default().path("uploads"),
+        )?;
+        Ok(app)
+    }),
+    ("efs_volume_iam_without_transit_encryption", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let task = ecs::FargateTaskDefinition::new(&mut app, s, "Task", Default::default())?;
+        let config = ecs::EfsVolumeConfiguration::new("fs-0123456789abcdef0").iam(true);
+        task.add_volume(&mut app, ecs::Volume::efs("data", config))?;
+        Ok(app)
+    }),
+    (
+        "efs_volume_without_iam_on_a_file_system_that_denies_anonymous_access",
+        || {
+            let mut app = App::new();
+            let s = stack(&mut app)?;
+            let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+            let fs = efs::FileSystem::new(&mut app, s, "Shared", efs::FileSystemProps::new(vpc))?;
+            let task = ecs::FargateTaskDefinition::new(&mut app, s, "Task", Default::default())?;
+            let config = ecs::EfsVolumeConfiguration::from(fs).iam(false);
+            task.add_volume(&mut app, ecs::Volume::efs("data", config))?;
+            Ok(app)
+        },
+    ),
+    ("ecs_mount_point_relative_container_path", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let task = ecs::FargateTaskDefinition::new(&mut app, s, "Task", Default::default())?;
+        let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+        let c = task.add_container(&mut app, "web", ecs::ContainerDefinitionOptions::new(image))?;
+        c.add_mount_points(&mut app, [ecs::MountPoint::new("cache", "var/cache")])?;
+        Ok(app)
+    }),
+    ("elbv2_target_group_metric_without_load_balancer", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+        let props = elbv2::TargetGroupProps::default().port(80);
+        let tg = elbv2::TargetGroup::new(&mut app, s, "Tg", &vpc, props)?;
+        tg.metric_target_response_time(&app)?;
+        Ok(app)
+    }),
 ];
+
+/// Programs that synthesize, with a warning each (warnings do not fail synth).
+const WARNING_CASES: &[(&str, Case)] = &[("efs_volume_mounted_by_no_container", || {
+    let mut app = App::new();
+    let s = stack(&mut app)?;
+    let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+    let fs = efs::FileSystem::new(&mut app, s, "Shared", efs::FileSystemProps::new(vpc))?;
+    let props = ecs::FargateTaskDefinitionProps::default().volumes([ecs::Volume::efs("data", fs)]);
+    let task = ecs::FargateTaskDefinition::new(&mut app, s, "Task", props)?;
+    let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+    task.add_container(&mut app, "web", ecs::ContainerDefinitionOptions::new(image))?;
+    Ok(app)
+})];
+
+#[test]
+fn every_warning_program_gives_its_snapshotted_warning() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for (name, case) in WARNING_CASES {
+            let mut app = case().unwrap_or_else(|e| panic!("case {name}: {e}"));
+            let out = app
+                .synth()
+                .unwrap_or_else(|e| panic!("case {name}: a warning must not fail synth: {e}"));
+            let warnings: Vec<String> = out.diagnostics.iter().map(|d| d.to_string()).collect();
+            assert!(!warnings.is_empty(), "case {name}: no warning");
+            insta::assert_snapshot!(format!("bad_input__warning_{name}"), warnings.join("\n"));
+        }
+    });
+}
 
 #[test]
 fn every_bad_program_gives_its_snapshotted_error() {

@@ -54,12 +54,11 @@ fn fargate_variants() {
             ephemeral_storage_gib: Some(50),
             volumes: vec![Volume {
                 name: "shared".into(),
-                source: VolumeSource::Efs {
-                    file_system_id: "fs-0123456789abcdef0".into(),
-                    root_directory: Some("/web".into()),
-                    transit_encryption: true,
-                    access_point_id: None,
-                },
+                source: VolumeSource::Efs(
+                    EfsVolumeConfiguration::new("fs-0123456789abcdef0")
+                        .root_directory("/web")
+                        .transit_encryption(true),
+                ),
             }],
             ..Default::default()
         },

@@ -1216,21 +1216,23 @@ impl ResourceEntry<'_> {
 /// Merges stack/scope tags into a resource's `Tags`, if its type is taggable.
 /// Tags set on the resource itself win.
 fn apply_tags(type_name: &str, props: &mut Node, tags: &IndexMap<String, String>) {
-    let Some(format) = schema::schema(type_name).and_then(|s| s.tags) else {
+    let Some((format, property)) =
+        schema::schema(type_name).and_then(|s| s.tags.map(|f| (f, s.tag_property)))
+    else {
         return;
     };
     let Node::Object(obj) = props else {
         return;
     };
     let asg = type_name == "AWS::AutoScaling::AutoScalingGroup";
-    let existing = match obj.iter().position(|(k, _)| k == "Tags") {
+    let existing = match obj.iter().position(|(k, _)| k == property) {
         Some(i) => &mut obj[i].1,
         None => {
             let empty = match format {
                 TagFormat::List => Node::Array(Vec::new()),
                 TagFormat::Map => Node::Object(Vec::new()),
             };
-            obj.push((Key::Borrowed("Tags"), empty));
+            obj.push((Key::Borrowed(property), empty));
             &mut obj.last_mut().expect("just pushed").1
         }
     };

@@ -27,6 +27,9 @@ pub mod web_asset;
 #[path = "../../examples/logs-and-jobs/main.rs"]
 mod logs_and_jobs;
 
+#[path = "../../examples/queue-worker/main.rs"]
+mod queue_worker;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -54,6 +57,10 @@ pub fn examples() -> Vec<(&'static str, App)> {
         (
             "logs-and-jobs",
             logs_and_jobs::app().expect("logs-and-jobs builds"),
+        ),
+        (
+            "queue-worker",
+            queue_worker::app().expect("queue-worker builds"),
         ),
     ]
 }

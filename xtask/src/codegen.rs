@@ -97,7 +97,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let mut t = String::new();
     t.push_str(HEADER);
     t.push_str("//! The vendored schemas and what berth needs to know of each type without parsing\n//! them.\n\nuse super::TagFormat;\n\n");
-    t.push_str("/// One vendored resource type.\npub(super) struct Entry {\n    /// The type name.\n    pub type_name: &'static str,\n    /// The vendored schema (JSON text).\n    pub schema: &'static str,\n    /// What validation compiles: the keywords of the schema that constrain `Properties`, without annotations (JSON text).\n    pub validation: &'static str,\n    /// `Fn::GetAtt` attribute names.\n    pub attributes: &'static [&'static str],\n    /// Read-only properties (`readOnlyProperties`), dotted.\n    pub read_only: &'static [&'static str],\n    /// Create-only property paths.\n    pub create_only: &'static [&'static str],\n    /// The tag format.\n    pub tags: Option<TagFormat>,\n}\n\n");
+    t.push_str("/// One vendored resource type.\npub(super) struct Entry {\n    /// The type name.\n    pub type_name: &'static str,\n    /// The vendored schema (JSON text).\n    pub schema: &'static str,\n    /// What validation compiles: the keywords of the schema that constrain `Properties`, without annotations (JSON text).\n    pub validation: &'static str,\n    /// `Fn::GetAtt` attribute names.\n    pub attributes: &'static [&'static str],\n    /// Read-only properties (`readOnlyProperties`), dotted.\n    pub read_only: &'static [&'static str],\n    /// Create-only property paths.\n    pub create_only: &'static [&'static str],\n    /// The tag format.\n    pub tags: Option<TagFormat>,\n    /// The property that holds the tags (`Tags`, `FileSystemTags`, ...).\n    pub tag_property: &'static str,\n}\n\n");
     t.push_str("/// Every vendored type, in the order of the vendoring list.\npub(super) static ENTRIES: &[Entry] = &[\n");
     t.push_str(&table);
     t.push_str("];\n");
@@ -146,7 +146,7 @@ fn table_entry(
     let read_only: Vec<&str> = res.attributes.iter().map(|a| a.name.as_str()).collect();
     let _ = writeln!(
         out,
-        "Entry {{ type_name: {type_name:?}, schema: include_str!(\"../../schemas/resources/{file}\"), validation: include_str!(\"compact/{file}\"), attributes: &{attrs:?}, read_only: &{read_only:?}, create_only: &{create_only:?}, tags: {tags} }},"
+        "Entry {{ type_name: {type_name:?}, schema: include_str!(\"../../schemas/resources/{file}\"), validation: include_str!(\"compact/{file}\"), attributes: &{attrs:?}, read_only: &{read_only:?}, create_only: &{create_only:?}, tags: {tags}, tag_property: {tag_prop:?} }},"
     );
     Ok(())
 }
@@ -716,6 +716,11 @@ impl Resource {
                 bail!("unexpected readOnlyProperties entry {p}");
             };
             let parts: Vec<&str> = path.split('/').collect();
+            // A read-only field of list items (`Destinations/*/Status`) is no attribute:
+            // `Fn::GetAtt` cannot name one item of a list.
+            if parts.contains(&"*") {
+                continue;
+            }
             let mut node = schema;
             let mut found = true;
             let mut doc = String::new();

@@ -45,6 +45,13 @@ pub const PATCHES: &[Patch] = &[
         to: r"^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$",
         reason: r"`\Z` (Python/Java end of input) is not supported by the Rust regex engines; `$` without the multi-line flag means the same",
     },
+    Patch {
+        type_name: "AWS::EFS::AccessPoint",
+        pointer: "/definitions/RootDirectory/properties/Path/pattern",
+        from: r"^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$",
+        to: r"^(\/|(\/(?!\.)[^$#<>;`|&?{}^*/\n]+){1,4})$",
+        reason: r#"a repeated lookahead `(?!\.)+` is rejected by fancy-regex ("target of repeat operator is invalid"); a lookahead matches no text, so once means the same"#,
+    },
 ];
 
 fn repo_root() -> PathBuf {

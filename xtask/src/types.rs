@@ -57,6 +57,16 @@ pub const TYPES: &[(&str, &str)] = &[
     ("AWS::CloudWatch::Alarm", "cloudwatch"),
     ("AWS::Route53::RecordSet", "route53"),
     ("AWS::Scheduler::Schedule", "scheduler"),
+    // Issue 20 (part A): storage, queues, keys, metrics and alarms, notifications.
+    ("AWS::EFS::FileSystem", "efs"),
+    ("AWS::EFS::MountTarget", "efs"),
+    ("AWS::EFS::AccessPoint", "efs"),
+    ("AWS::SQS::QueuePolicy", "sqs"),
+    ("AWS::KMS::Alias", "kms"),
+    ("AWS::CloudWatch::Dashboard", "cloudwatch"),
+    ("AWS::SNS::Topic", "sns"),
+    ("AWS::SNS::Subscription", "sns"),
+    ("AWS::SNS::TopicPolicy", "sns"),
 ];
 
 /// The file name of a type's vendored schema: `AWS::ECS::Service` → `AWS_ECS_Service.json`.

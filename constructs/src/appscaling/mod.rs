@@ -418,57 +418,7 @@ impl ScalingSchedule {
     }
 }
 
-/// How a statistic is computed over a period.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Statistic {
-    /// The average.
-    #[default]
-    Average,
-    /// The minimum.
-    Minimum,
-    /// The maximum.
-    Maximum,
-    /// The sum.
-    Sum,
-    /// The number of data points.
-    SampleCount,
-}
-
-props! {
-    /// A CloudWatch metric.
-    #[derive(Clone, Debug, PartialEq)]
-    pub struct Metric {
-        /// The namespace, e.g. `AWS/SQS`.
-        pub namespace: String,
-        /// The name, e.g. `ApproximateNumberOfMessagesVisible`.
-        pub metric_name: String,
-        /// Dimensions. Default: none.
-        pub dimensions: Vec<(String, Value)>,
-        /// The statistic. Default: average.
-        pub statistic: Statistic,
-        /// The period in seconds (10, 30 or a multiple of 60). Default: 300.
-        pub period_seconds: u32,
-    }
-}
-
-impl Metric {
-    /// A metric with the default statistic (average) and period (5 minutes).
-    pub fn new(namespace: impl Into<String>, metric_name: impl Into<String>) -> Metric {
-        Metric {
-            namespace: namespace.into(),
-            metric_name: metric_name.into(),
-            dimensions: Vec::new(),
-            statistic: Statistic::Average,
-            period_seconds: 300,
-        }
-    }
-
-    /// The same metric with one more dimension.
-    pub fn with_dimension(mut self, name: impl Into<String>, value: impl Into<Value>) -> Metric {
-        self.dimensions.push((name.into(), value.into()));
-        self
-    }
-}
+pub use crate::cloudwatch::{Metric, Statistic};
 
 props! {
     /// One step of a step scaling policy: when the metric is in `[lower, upper)`, change
@@ -920,47 +870,23 @@ impl ScalableTarget {
             }
         })?;
         let alarm_node = app.add_group(group, &format!("{which}Alarm"))?;
-        let statistic = match m.statistic {
-            Statistic::Average => alarm::Statistic::Average,
-            Statistic::Minimum => alarm::Statistic::Minimum,
-            Statistic::Maximum => alarm::Statistic::Maximum,
-            Statistic::Sum => alarm::Statistic::Sum,
-            Statistic::SampleCount => alarm::Statistic::SampleCount,
+        let mut cfn = CfnAlarm {
+            alarm_actions: Some(Expr::Lit(vec![value_expr(policy.policy_arn())])),
+            alarm_description: Some(format!("{} threshold scaling alarm", which).into()),
+            comparison_operator: Some(
+                if upper {
+                    alarm::ComparisonOperator::GreaterThanOrEqualToThreshold
+                } else {
+                    alarm::ComparisonOperator::LessThanOrEqualToThreshold
+                }
+                .into(),
+            ),
+            evaluation_periods: Some(props.evaluation_periods.max(1).into()),
+            threshold: Some(threshold.into()),
+            ..Default::default()
         };
-        let alarm = app.add_resource(
-            alarm_node,
-            "Resource",
-            CfnAlarm {
-                alarm_actions: Some(Expr::Lit(vec![value_expr(policy.policy_arn())])),
-                alarm_description: Some(format!("{} threshold scaling alarm", which).into()),
-                comparison_operator: Some(
-                    if upper {
-                        alarm::ComparisonOperator::GreaterThanOrEqualToThreshold
-                    } else {
-                        alarm::ComparisonOperator::LessThanOrEqualToThreshold
-                    }
-                    .into(),
-                ),
-                dimensions: (!m.dimensions.is_empty()).then(|| {
-                    Expr::Lit(
-                        m.dimensions
-                            .iter()
-                            .map(|(k, v)| alarm::Dimension {
-                                name: Some(k.clone().into()),
-                                value: Some(value_expr(v.clone())),
-                            })
-                            .collect(),
-                    )
-                }),
-                evaluation_periods: Some(props.evaluation_periods.max(1).into()),
-                metric_name: Some(m.metric_name.clone().into()),
-                namespace: Some(m.namespace.clone().into()),
-                period: Some(m.period_seconds.into()),
-                statistic: Some(statistic.into()),
-                threshold: Some(threshold.into()),
-                ..Default::default()
-            },
-        )?;
+        m.fill_alarm(&mut cfn);
+        let alarm = app.add_resource(alarm_node, "Resource", cfn)?;
         Ok((policy, alarm))
     }
 }

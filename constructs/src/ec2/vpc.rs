@@ -147,6 +147,10 @@ pub struct SelectedSubnets {
     pub subnet_ids: Vec<Value>,
     /// The AZ of each subnet (same order).
     pub availability_zones: Vec<Value>,
+    /// The construct id of each subnet (same order), as CDK names them:
+    /// `<group>Subnet<n>` (`PrivateSubnet1`). Constructs that make one resource per
+    /// subnet (EFS mount targets) name them after it.
+    pub subnet_names: Vec<String>,
     /// Whether the subnets are public.
     pub has_public: bool,
     /// The routes that give these subnets their internet connectivity (depend on them
@@ -810,13 +814,18 @@ impl Vpc {
             ..Default::default()
         };
         let mut seen_az = Vec::new();
-        for s in chosen.iter().flat_map(|g| &g.subnets) {
+        for (group, s) in chosen
+            .iter()
+            .flat_map(|g| g.subnets.iter().map(move |s| (&g.name, s)))
+        {
             if selection.one_per_az {
                 if seen_az.contains(&s.az_index) {
                     continue;
                 }
                 seen_az.push(s.az_index);
             }
+            out.subnet_names
+                .push(format!("{group}Subnet{}", s.az_index + 1));
             out.subnet_ids.push(s.subnet_id.clone());
             out.availability_zones.push(s.az.clone());
             out.internet_dependencies.extend(s.route);

@@ -443,6 +443,18 @@ props! {
     }
 }
 
+impl MountPoint {
+    /// Mounts the volume `source_volume` at `container_path`, read-write; chain
+    /// `.read_only(true)` for read-only.
+    pub fn new(source_volume: impl Into<String>, container_path: impl Into<String>) -> Self {
+        MountPoint {
+            source_volume: source_volume.into(),
+            container_path: container_path.into(),
+            read_only: false,
+        }
+    }
+}
+
 props! {
     /// Options of [`crate::ecs::TaskDefinition::add_container`].
     #[derive(Clone, Debug, PartialEq)]
@@ -628,6 +640,53 @@ impl ContainerDefinition {
             .map(|s| s.hash.clone())
     }
 
+    /// The volumes mounted into the container.
+    pub fn mount_points(&self, app: &App) -> Vec<MountPoint> {
+        app.construct::<ContainerState>(self.node)
+            .map(|s| s.mount_points.clone())
+            .unwrap_or_default()
+    }
+
+    /// Mounts volumes of the task into the container (CDK's `addMountPoints`). Checked
+    /// here: a volume name, an absolute container path, each path mounted once; a
+    /// volume the task does not have is reported at synth (volumes may be added later).
+    ///
+    /// ```
+    /// use berth_constructs::ecs::{ContainerDefinitionOptions, ContainerImage, FargateTaskDefinition,
+    ///     FargateTaskDefinitionProps, MountPoint, Volume};
+    /// use berth_constructs::{App, Stack, StackProps};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut app = App::new();
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+    /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
+    /// task.add_volume(&mut app, Volume::scratch("cache"))?;
+    /// let web = task.add_container(&mut app, "web", ContainerDefinitionOptions::new(
+    ///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest")))?;
+    /// web.add_mount_points(&mut app, [MountPoint::new("cache", "/var/cache/nginx")])?;
+    /// let out = app.synth()?;
+    /// let def = &out.stacks[0].template["Resources"]["TaskDef54694570"]["Properties"]["ContainerDefinitions"][0];
+    /// assert_eq!(def["MountPoints"][0]["ContainerPath"], "/var/cache/nginx");
+    /// assert_eq!(def["MountPoints"][0]["SourceVolume"], "cache");
+    /// # Ok(()) }
+    /// ```
+    pub fn add_mount_points(
+        &self,
+        app: &mut App,
+        mount_points: impl IntoIterator<Item = MountPoint>,
+    ) -> Result<()> {
+        let path = app.path(self.node);
+        let mut all = self.mount_points(app);
+        let first_new = all.len();
+        all.extend(mount_points);
+        check_mount_points(&path, &all, first_new)?;
+        if let Some(s) = app.construct_mut::<ContainerState>(self.node) {
+            s.rendered.mount_points = render_mount_points(&all);
+            s.mount_points = all;
+        }
+        Ok(())
+    }
+
     /// Whether the container is essential.
     pub fn essential(&self, app: &App) -> bool {
         app.construct::<ContainerState>(self.node)
@@ -666,12 +725,67 @@ impl ContainerDefinition {
     }
 }
 
+/// The `MountPoints` of a container definition (`None` without any).
+pub(crate) fn render_mount_points(mounts: &[MountPoint]) -> Option<Expr<Vec<td::MountPoint>>> {
+    (!mounts.is_empty()).then(|| {
+        Expr::Lit(
+            mounts
+                .iter()
+                .map(|m| td::MountPoint {
+                    container_path: Some(m.container_path.clone().into()),
+                    read_only: Some(m.read_only.into()),
+                    source_volume: Some(m.source_volume.clone().into()),
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Checks mount points `all[first_new..]`: a volume name, an absolute container path,
+/// each path mounted once in the container.
+pub(crate) fn check_mount_points(path: &str, all: &[MountPoint], first_new: usize) -> Result<()> {
+    for (i, m) in all.iter().enumerate().skip(first_new) {
+        let bad = |field: &str, msg: String| {
+            ConstructError::invalid(path, format!("mount_points[{i}]{field}"), msg)
+        };
+        if m.source_volume.trim().is_empty() {
+            return Err(bad(
+                ".source_volume",
+                "a mount point needs the name of a volume of the task".into(),
+            ));
+        }
+        if !m.container_path.starts_with('/') {
+            return Err(bad(
+                ".container_path",
+                format!(
+                    "the container path must be absolute (start with /), got \"{}\"",
+                    m.container_path
+                ),
+            ));
+        }
+        if let Some(j) = all[..i]
+            .iter()
+            .position(|o| o.container_path == m.container_path)
+        {
+            return Err(bad(
+                ".container_path",
+                format!(
+                    "{} is mounted already by mount_points[{j}]; mount each path once",
+                    m.container_path
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks a container's options before anything is added to the tree; fingerprints an
 /// asset image.
 pub(crate) fn precheck(
     path: &str,
     opts: &ContainerDefinitionOptions,
 ) -> Result<Option<CheckedAsset>> {
+    check_mount_points(path, &opts.mount_points, 0)?;
     let bad = |prop: &str, msg: String| ConstructError::invalid(path, prop, msg);
     let mut asset = None;
     match &opts.image {
@@ -817,18 +931,7 @@ pub(crate) fn build_container(
         log_configuration: log_configuration.map(Into::into),
         memory: opts.memory_limit_mib.map(Into::into),
         memory_reservation: opts.memory_reservation_mib.map(Into::into),
-        mount_points: (!opts.mount_points.is_empty()).then(|| {
-            Expr::Lit(
-                opts.mount_points
-                    .iter()
-                    .map(|m| td::MountPoint {
-                        container_path: Some(m.container_path.clone().into()),
-                        read_only: Some(m.read_only.into()),
-                        source_volume: Some(m.source_volume.clone().into()),
-                    })
-                    .collect(),
-            )
-        }),
+        mount_points: render_mount_points(&opts.mount_points),
         name: Some(name.clone().into()),
         readonly_root_filesystem: opts.readonly_root_filesystem.then(|| true.into()),
         secrets: (!secrets.is_empty()).then(|| Expr::Lit(secrets)),

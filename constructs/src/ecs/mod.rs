@@ -9,7 +9,8 @@
 //! repositories of their images (for images built from a directory,
 //! [`ContainerImage::from_asset`], the asset repository `berth bootstrap` creates),
 //! write on their log groups, read on their secrets.
-//! The task role gets nothing unless asked (ECS Exec, grants).
+//! The task role gets nothing unless asked (ECS Exec, grants, an EFS volume of a berth
+//! file system: `ClientMount`, and `ClientWrite` unless read-only).
 //!
 //! Problems found at synth (construction-time checks return a [`crate::ConstructError`]):
 //!
@@ -17,6 +18,7 @@
 //! |---|---|---|
 //! | `BERTH-E0310` | task definition | no container, no essential container, a start-order cycle, a `HEALTHY` dependency on a container without health check, a mount of an unknown volume, an EC2 container without memory, containers that do not fit in the task's cpu/memory |
 //! | `BERTH-E0311` | service | a task definition with no essential container, a load balancer or registry naming an unknown container or port, a capacity provider strategy naming a provider the cluster does not have, an `Ec2Service` on a cluster without EC2 capacity, Service Connect without a namespace, naming a port mapping the task does not have, or using a discovery name twice |
+//! | `BERTH-W0310` | task definition | (a warning) an EFS volume that no container mounts |
 //! | `BERTH-E0312` | cluster | a default capacity provider strategy that mixes kinds, names an unassociated provider, or has two bases |
 //!
 //! ```
@@ -89,10 +91,10 @@ pub use service_connect::{
     ServiceConnectClientAlias, ServiceConnectNamespace, ServiceConnectProps, ServiceConnectService,
 };
 pub use task_definition::{
-    Compatibility, CpuArchitecture, Ec2TaskDefinition, Ec2TaskDefinitionProps, FargateSize,
-    FargateTaskDefinition, FargateTaskDefinitionProps, InvalidFargateSize, NetworkMode,
-    OperatingSystemFamily, RuntimePlatform, TaskDefinition, TaskPlacementConstraint, Volume,
-    VolumeSource,
+    Compatibility, CpuArchitecture, Ec2TaskDefinition, Ec2TaskDefinitionProps,
+    EfsVolumeConfiguration, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps,
+    InvalidFargateSize, NetworkMode, OperatingSystemFamily, RuntimePlatform, TaskDefinition,
+    TaskPlacementConstraint, Volume, VolumeSource,
 };
 
 #[cfg(test)]

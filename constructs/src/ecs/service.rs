@@ -8,7 +8,7 @@ use super::task_definition::{
 };
 use crate::app::{App, Construct, NodeId, Scope};
 use crate::ec2::{
-    Connectable, Connections, SecurityGroup, SecurityGroupProps, SubnetSelection, SubnetType,
+    Connectable, Connections, Port, SecurityGroup, SecurityGroupProps, SubnetSelection, SubnetType,
 };
 use crate::error::{ConstructError, Result};
 use crate::iam::value_expr;
@@ -350,6 +350,27 @@ impl Construct for ServiceState {
         if let (Some(sc), Some(r)) = (&self.service_connect, self.resource) {
             let cfg = sc.render(app, self.task_definition);
             app.resource_mut(r).service_connect_configuration = Some(cfg.into());
+        }
+        // EFS volumes of berth file systems: the tasks may reach the file system on
+        // its port, and the service waits for the mount targets (tasks that start
+        // before them fail to mount).
+        if let Some(r) = self.resource {
+            let file_systems = self.task_definition.efs_file_systems(app);
+            if !file_systems.is_empty() {
+                let tasks = if self.security_groups.is_empty() {
+                    self.cluster.connections(app)
+                } else {
+                    Connections::new(self.security_groups.clone())
+                };
+                for fs in file_systems {
+                    // From the tasks' side: with the file system in another stack, the
+                    // ingress rule lives in the service's stack (no cycle).
+                    tasks.allow_to(app, &fs, Port::tcp(crate::efs::DEFAULT_PORT), "")?;
+                    for target in fs.mount_targets(app) {
+                        app.add_dependency(r, target);
+                    }
+                }
+            }
         }
         // Tasks start only once their roles have their permissions (as CDK does for
         // the task role): the service waits for the roles' default policies.
@@ -743,6 +764,26 @@ impl BaseService {
     /// The service's cluster.
     pub fn cluster(&self) -> Cluster {
         self.cluster
+    }
+
+    /// A metric of this service (`AWS/ECS`, dimensions `ClusterName` and
+    /// `ServiceName`), averaged over 5 minutes.
+    pub fn metric(&self, name: &str) -> crate::cloudwatch::Metric {
+        crate::cloudwatch::Metric::new("AWS/ECS", name)
+            .with_dimension("ClusterName", self.cluster_name())
+            .with_dimension("ServiceName", self.service_name())
+    }
+
+    /// The CPU the service's tasks use, in percent of what they reserve
+    /// (`CPUUtilization`, average over 5 minutes, as CDK).
+    pub fn metric_cpu_utilization(&self) -> crate::cloudwatch::Metric {
+        self.metric("CPUUtilization")
+    }
+
+    /// The memory the service's tasks use, in percent of what they reserve
+    /// (`MemoryUtilization`, average over 5 minutes, as CDK).
+    pub fn metric_memory_utilization(&self) -> crate::cloudwatch::Metric {
+        self.metric("MemoryUtilization")
     }
 
     /// The service's task definition.

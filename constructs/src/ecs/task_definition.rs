@@ -7,6 +7,7 @@ use super::container::{
 };
 use super::log_driver::{FirelensLogRouterOptions, LogDriver};
 use crate::app::{App, Construct, NodeId, Scope};
+use crate::efs::{AccessPoint, FileSystem};
 use crate::error::{ConstructError, Result};
 use crate::iam::{value_expr, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use berth_synth::cfn::ecs::{task_definition as td, CfnTaskDefinition};
@@ -262,18 +263,98 @@ pub enum VolumeSource {
         /// The path on the host. Default: none (a task-scoped scratch volume).
         source_path: Option<String>,
     },
-    /// An Amazon EFS file system by id. (IAM authorization through the task role is
-    /// not granted here.)
-    Efs {
-        /// The file system id (`fs-...`, or a token).
-        file_system_id: Value,
-        /// The directory of the file system to mount. Default: `/`.
-        root_directory: Option<String>,
-        /// Encrypt traffic to EFS in transit. Default: false (not rendered).
-        transit_encryption: bool,
-        /// An EFS access point id. Default: none.
-        access_point_id: Option<Value>,
-    },
+    /// An Amazon EFS file system.
+    Efs(EfsVolumeConfiguration),
+}
+
+props! {
+    /// How a task mounts an EFS file system (CDK's `EfsVolumeConfiguration`).
+    ///
+    /// From a berth [`FileSystem`] or [`AccessPoint`] (`Volume::efs("data", fs)`),
+    /// transit encryption and IAM authorization are on, and the task definition
+    /// grants its task role `elasticfilesystem:ClientMount` and, unless `read_only`,
+    /// `ClientWrite` on the file system; a service running the task may reach the
+    /// file system's security group on 2049 and waits for its mount targets. Checked
+    /// when the volume is added: IAM authorization and access points need transit
+    /// encryption, an access point's volume has no other root directory, and a file
+    /// system that denies anonymous access needs IAM authorization.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct EfsVolumeConfiguration {
+        /// The file system id (`fs-...`, or a token). Required.
+        pub file_system_id: Value,
+        /// The berth file system it is, for the grant and the network wiring. Default:
+        /// none (an id only: nothing is granted or opened).
+        pub file_system: Option<FileSystem>,
+        /// The directory of the file system to mount. Default: not rendered (`/`).
+        pub root_directory: Option<String>,
+        /// Encrypt traffic to EFS. Default: false for an id, true from a file system.
+        pub transit_encryption: bool,
+        /// The port of the encrypted traffic between the host and EFS. Default: not
+        /// rendered (ECS picks one).
+        pub transit_encryption_port: Option<u16>,
+        /// An access point's id. Default: none.
+        pub access_point_id: Option<Value>,
+        /// Mount with the task role's IAM identity. Default: false for an id, true from
+        /// a file system.
+        pub iam: bool,
+        /// The task only reads: the task role gets `ClientMount` without `ClientWrite`.
+        /// Default: false.
+        pub read_only: bool,
+    }
+}
+
+impl EfsVolumeConfiguration {
+    /// A file system by id, with nothing else set (no grant, no wiring).
+    pub fn new(file_system_id: impl Into<Value>) -> Self {
+        EfsVolumeConfiguration {
+            file_system_id: file_system_id.into(),
+            file_system: None,
+            root_directory: None,
+            transit_encryption: false,
+            transit_encryption_port: None,
+            access_point_id: None,
+            iam: false,
+            read_only: false,
+        }
+    }
+
+    /// Mounts through `access_point` (its file system's, with IAM and transit
+    /// encryption on).
+    pub fn for_access_point(access_point: &AccessPoint) -> Self {
+        EfsVolumeConfiguration {
+            access_point_id: Some(access_point.access_point_id().into()),
+            ..EfsVolumeConfiguration::from(access_point.file_system())
+        }
+    }
+}
+
+impl From<FileSystem> for EfsVolumeConfiguration {
+    fn from(fs: FileSystem) -> Self {
+        EfsVolumeConfiguration {
+            file_system: Some(fs),
+            transit_encryption: true,
+            iam: true,
+            ..EfsVolumeConfiguration::new(fs.file_system_id())
+        }
+    }
+}
+
+impl From<&FileSystem> for EfsVolumeConfiguration {
+    fn from(fs: &FileSystem) -> Self {
+        (*fs).into()
+    }
+}
+
+impl From<AccessPoint> for EfsVolumeConfiguration {
+    fn from(ap: AccessPoint) -> Self {
+        EfsVolumeConfiguration::for_access_point(&ap)
+    }
+}
+
+impl From<&AccessPoint> for EfsVolumeConfiguration {
+    fn from(ap: &AccessPoint) -> Self {
+        EfsVolumeConfiguration::for_access_point(ap)
+    }
 }
 
 props! {
@@ -284,6 +365,36 @@ props! {
         pub name: String,
         /// What backs it. Required.
         pub source: VolumeSource,
+    }
+}
+
+impl Volume {
+    /// A scratch volume that lives as long as the task.
+    pub fn scratch(name: impl Into<String>) -> Self {
+        Volume {
+            name: name.into(),
+            source: VolumeSource::Host { source_path: None },
+        }
+    }
+
+    /// A host path (EC2 tasks only).
+    pub fn host(name: impl Into<String>, source_path: impl Into<String>) -> Self {
+        Volume {
+            name: name.into(),
+            source: VolumeSource::Host {
+                source_path: Some(source_path.into()),
+            },
+        }
+    }
+
+    /// An EFS volume: `Volume::efs("data", file_system)` or `Volume::efs("uploads",
+    /// access_point)` (IAM and transit encryption on), or an
+    /// [`EfsVolumeConfiguration`].
+    pub fn efs(name: impl Into<String>, config: impl Into<EfsVolumeConfiguration>) -> Self {
+        Volume {
+            name: name.into(),
+            source: VolumeSource::Efs(config.into()),
+        }
     }
 }
 
@@ -358,6 +469,7 @@ impl Construct for TaskDefState {
                 continue;
             };
             let mut def = std::mem::take(&mut s.rendered);
+            def.mount_points = super::container::render_mount_points(&s.mount_points);
             def.port_mappings = port_mappings;
             def.depends_on = (!deps.is_empty()).then(|| Expr::Lit(deps));
             rendered.push(def);
@@ -483,6 +595,24 @@ impl Construct for TaskDefState {
                 )));
             }
         }
+        for (i, v) in self.volumes.iter().enumerate() {
+            let mounted = states
+                .iter()
+                .any(|(_, s)| s.mount_points.iter().any(|m| m.source_volume == v.name));
+            if matches!(v.source, VolumeSource::Efs(_)) && !mounted {
+                out.push(
+                    Diagnostic::warning(
+                        "BERTH-W0310",
+                        app.path(node),
+                        format!(
+                            "the EFS volume \"{}\" is mounted by no container; mount it with container.add_mount_points, or remove it",
+                            v.name
+                        ),
+                    )
+                    .with_property(format!("volumes[{i}]")),
+                );
+            }
+        }
         out
     }
 
@@ -508,26 +638,23 @@ fn render_volume(v: &Volume) -> td::Volume {
                 .into()
             });
         }
-        VolumeSource::Efs {
-            file_system_id,
-            root_directory,
-            transit_encryption,
-            access_point_id,
-        } => {
+        VolumeSource::Efs(e) => {
+            let authorization = (e.access_point_id.is_some() || e.iam).then(|| {
+                td::AuthorizationConfig {
+                    access_point_id: e.access_point_id.clone().map(value_expr),
+                    iam: e.iam.then(|| td::Iam::Enabled.into()),
+                }
+                .into()
+            });
             out.efs_volume_configuration = Some(
                 td::EfsVolumeConfiguration {
-                    authorization_config: access_point_id.clone().map(|a| {
-                        td::AuthorizationConfig {
-                            access_point_id: Some(value_expr(a)),
-                            iam: None,
-                        }
-                        .into()
-                    }),
-                    filesystem_id: Some(value_expr(file_system_id.clone())),
-                    root_directory: root_directory.clone().map(Into::into),
-                    transit_encryption: transit_encryption
+                    authorization_config: authorization,
+                    filesystem_id: Some(value_expr(e.file_system_id.clone())),
+                    root_directory: e.root_directory.clone().map(Into::into),
+                    transit_encryption: e
+                        .transit_encryption
                         .then(|| td::TransitEncryption::Enabled.into()),
-                    transit_encryption_port: None,
+                    transit_encryption_port: e.transit_encryption_port.map(|p| i64::from(p).into()),
                 }
                 .into(),
             );
@@ -614,7 +741,63 @@ impl TaskDefinition {
         if let Some(r) = c.execution_role {
             t.set_role(app, r, false);
         }
+        let volumes = t.state(app).volumes.clone();
+        for (i, v) in volumes.iter().enumerate() {
+            t.wire_efs_volume(app, i, v)?;
+        }
         Ok(t)
+    }
+
+    /// For an EFS volume of a berth file system: checks IAM authorization against the
+    /// file system's policy and grants the task role what the volume needs.
+    fn wire_efs_volume(&self, app: &mut App, index: usize, volume: &Volume) -> Result<()> {
+        let VolumeSource::Efs(e) = &volume.source else {
+            return Ok(());
+        };
+        let Some(fs) = e.file_system else {
+            return Ok(());
+        };
+        if !e.iam && fs.denies_anonymous_access(app) {
+            return Err(ConstructError::invalid(
+                app.path(self.node),
+                format!("volumes[{index}].iam"),
+                format!(
+                    "the file system {} only lets IAM-authenticated clients mount it (allow_anonymous_access is false): set iam = true on the volume (Volume::efs does), or allow anonymous access on the file system",
+                    app.path(fs)
+                ),
+            ));
+        }
+        if e.iam {
+            let role = self.task_role(app)?;
+            if e.read_only {
+                fs.grant_read(app, &role)?;
+            } else {
+                fs.grant_read_write(app, &role)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The berth file systems the task's EFS volumes mount.
+    pub(crate) fn efs_file_systems(&self, app: &App) -> Vec<FileSystem> {
+        let mut out: Vec<FileSystem> = Vec::new();
+        for v in &self.state(app).volumes {
+            if let VolumeSource::Efs(EfsVolumeConfiguration {
+                file_system: Some(fs),
+                ..
+            }) = &v.source
+            {
+                if !out.contains(fs) {
+                    out.push(*fs);
+                }
+            }
+        }
+        out
+    }
+
+    /// The task's volumes.
+    pub fn volumes(&self, app: &App) -> Vec<Volume> {
+        self.state(app).volumes.clone()
     }
 
     fn state<'a>(&self, app: &'a App) -> &'a TaskDefState {
@@ -808,13 +991,45 @@ impl TaskDefinition {
         self.resource
     }
 
-    /// Adds a volume (checked: unique name; host paths are EC2 only).
+    /// Adds a volume (checked: unique name; host paths are EC2 only; the EFS rules of
+    /// [`EfsVolumeConfiguration`]). An EFS volume of a berth file system grants the task
+    /// role its access (see [`EfsVolumeConfiguration`]).
+    ///
+    /// ```
+    /// use berth_constructs::ec2::{Vpc, VpcProps};
+    /// use berth_constructs::ecs::{ContainerDefinitionOptions, ContainerImage, FargateTaskDefinition,
+    ///     FargateTaskDefinitionProps, MountPoint, Volume};
+    /// use berth_constructs::efs::{FileSystem, FileSystemProps};
+    /// use berth_constructs::{App, Stack, StackProps};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut app = App::new();
+    /// let stack = Stack::new(&mut app, "Work", StackProps::default())?;
+    /// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+    /// let fs = FileSystem::new(&mut app, stack, "Shared", FileSystemProps::new(vpc))?;
+    /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
+    /// task.add_volume(&mut app, Volume::efs("shared", fs))?;
+    /// let worker = task.add_container(&mut app, "worker", ContainerDefinitionOptions::new(
+    ///     ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest")))?;
+    /// worker.add_mount_points(&mut app, [MountPoint::new("shared", "/data")])?;
+    /// let out = app.synth()?;
+    /// let res = &out.stacks[0].template["Resources"];
+    /// let efs = &res["TaskDef54694570"]["Properties"]["Volumes"][0]["EFSVolumeConfiguration"];
+    /// assert_eq!(efs["TransitEncryption"], "ENABLED");
+    /// assert_eq!(efs["AuthorizationConfig"]["IAM"], "ENABLED");
+    /// let grant = &res["TaskDefTaskRoleDefaultPolicyA592CB18"]["Properties"]["PolicyDocument"]["Statement"][0];
+    /// assert_eq!(grant["Action"], serde_json::json!(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]));
+    /// # Ok(()) }
+    /// ```
     pub fn add_volume(&self, app: &mut App, volume: Volume) -> Result<()> {
         let path = app.path(self.node);
         let s = self.state(app);
         let mut all = s.volumes.clone();
         all.push(volume);
         check_volumes(&path, &all, s.compatibility)?;
+        let index = all.len() - 1;
+        let volume = all[index].clone();
+        self.wire_efs_volume(app, index, &volume)?;
         if let Some(s) = app.construct_mut::<TaskDefState>(self.node) {
             s.volumes = all;
         }
@@ -1279,6 +1494,36 @@ fn check_volumes(path: &str, volumes: &[Volume], compat: Compatibility) -> Resul
                     v.name
                 ),
             ));
+        }
+        if let VolumeSource::Efs(e) = &v.source {
+            let bad = |field: &str, m: &str| {
+                ConstructError::invalid(path, format!("volumes[{i}].{field}"), m)
+            };
+            if e.iam && !e.transit_encryption {
+                return Err(bad(
+                    "transit_encryption",
+                    "IAM authorization needs transit encryption; set transit_encryption = true",
+                ));
+            }
+            if e.access_point_id.is_some() && !e.transit_encryption {
+                return Err(bad(
+                    "transit_encryption",
+                    "an access point needs transit encryption; set transit_encryption = true",
+                ));
+            }
+            if e.transit_encryption_port.is_some() && !e.transit_encryption {
+                return Err(bad(
+                    "transit_encryption_port",
+                    "a transit encryption port needs transit_encryption = true",
+                ));
+            }
+            if e.access_point_id.is_some() && e.root_directory.as_deref().is_some_and(|d| d != "/")
+            {
+                return Err(bad(
+                    "root_directory",
+                    "with an access point the root directory is the access point's: leave root_directory out (or /)",
+                ));
+            }
         }
         if compat == Compatibility::Fargate {
             if let VolumeSource::Host {

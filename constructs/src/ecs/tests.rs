@@ -994,12 +994,9 @@ fn given_roles_are_used_and_volumes_render() {
                 },
                 Volume {
                     name: "shared".into(),
-                    source: VolumeSource::Efs {
-                        file_system_id: "fs-12345678".into(),
-                        root_directory: None,
-                        transit_encryption: true,
-                        access_point_id: None,
-                    },
+                    source: VolumeSource::Efs(
+                        EfsVolumeConfiguration::new("fs-12345678").transit_encryption(true),
+                    ),
                 },
             ],
             ..Default::default()

@@ -48,6 +48,7 @@ mod access_logs;
 mod ecs_target;
 mod listener;
 mod load_balancer;
+mod metrics;
 mod target_group;
 
 pub use access_logs::{elb_log_delivery_principal, ELB_ACCOUNTS};
@@ -60,6 +61,7 @@ pub use load_balancer::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, NetworkLoadBalancer,
     NetworkLoadBalancerProps,
 };
+pub use metrics::{HttpCodeElb, HttpCodeTarget};
 pub use target_group::{
     HealthCheck, IpTarget, LoadBalancerTarget, TargetAttachment, TargetGroup, TargetGroupInfo,
     TargetGroupProps, TargetRegistration,

@@ -478,6 +478,19 @@ impl Grant {
         }
     }
 
+    /// Grants one statement as written (with its conditions) to `grantee`.
+    pub fn add_statement_to_principal(
+        app: &mut App,
+        grantee: &(impl Grantable + ?Sized),
+        statement: PolicyStatement,
+    ) -> Result<Grant> {
+        let applied = grantee.add_to_principal_policy(app, statement.clone())?;
+        Ok(Grant {
+            statements: vec![statement],
+            applied,
+        })
+    }
+
     /// Both grants together.
     pub fn combine(mut self, other: Grant) -> Grant {
         self.statements.extend(other.statements);
@@ -942,5 +955,106 @@ pub(crate) fn value_expr(v: impl Into<Value>) -> berth_synth::Expr<String> {
 impl Grantable for Role {
     fn add_to_principal_policy(&self, app: &mut App, statement: PolicyStatement) -> Result<bool> {
         self.add_to_policy(app, statement)
+    }
+}
+
+/// `BERTH-E0600`: a statement of a resource policy (key, queue, topic, file system)
+/// that the service would reject: no action, or no principal.
+pub(crate) fn resource_policy_problems(
+    app: &App,
+    node: NodeId,
+    property: &str,
+    document: &PolicyDocument,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, s) in document.statements().iter().enumerate() {
+        let mut problem = |m: &str| {
+            out.push(
+                Diagnostic::error("BERTH-E0600", app.path(node), m)
+                    .with_property(format!("{property}.Statement[{i}]")),
+            )
+        };
+        if s.action_list().is_empty() {
+            problem("a resource policy statement must name at least one action");
+        }
+        if s.principal_list().is_empty() {
+            problem("a resource policy statement must name a principal (who it is about)");
+        }
+    }
+    out
+}
+
+/// A resource policy in an L1 of its own, `<construct>/Policy/Resource` (an SQS queue
+/// policy, an SNS topic policy), created with the first statement, as in CDK. The owning
+/// construct keeps it in its state, renders it in `prepare` and checks it in `validate`.
+#[derive(Debug)]
+pub(crate) struct PolicyChild<P: berth_synth::resource::CfnProperties> {
+    resource: Option<(NodeId, ResourceRef<P>)>,
+    document: PolicyDocument,
+    set: fn(&mut P, Value),
+}
+
+impl<P: berth_synth::resource::CfnProperties> PolicyChild<P> {
+    /// No policy yet; `set` puts the document into the L1.
+    pub(crate) fn new(set: fn(&mut P, Value)) -> Self {
+        PolicyChild {
+            resource: None,
+            document: PolicyDocument::default(),
+            set,
+        }
+    }
+
+    /// Renders the document into the L1 (for `prepare`).
+    pub(crate) fn render(&self, app: &mut App) {
+        if let Some((_, r)) = self.resource {
+            (self.set)(app.resource_mut(r), self.document.to_value());
+        }
+    }
+
+    /// The `BERTH-E0600` problems of its statements (for `validate`).
+    pub(crate) fn problems(&self, app: &App) -> Vec<Diagnostic> {
+        match self.resource {
+            Some((node, _)) => {
+                resource_policy_problems(app, node, "PolicyDocument", &self.document)
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Adds `statement` to the policy of the construct at `owner`, whose state `S` keeps
+    /// it (`child`), creating the `Policy` L1 (`new_l1`) on first use.
+    pub(crate) fn add<S: Construct>(
+        app: &mut App,
+        owner: NodeId,
+        child: fn(&mut S) -> &mut PolicyChild<P>,
+        new_l1: impl FnOnce() -> P,
+        statement: PolicyStatement,
+    ) -> Result<bool> {
+        let existing = app
+            .construct_mut::<S>(owner)
+            .and_then(|s| child(s).resource);
+        let resource = match existing {
+            Some((_, r)) => r,
+            None => {
+                let node = app.add_group(owner, "Policy")?;
+                let r = app.add_resource(node, "Resource", new_l1())?;
+                if let Some(s) = app.construct_mut::<S>(owner) {
+                    child(s).resource = Some((node, r));
+                }
+                r
+            }
+        };
+        let prepared = app.is_prepared();
+        let Some(s) = app.construct_mut::<S>(owner) else {
+            return Ok(false);
+        };
+        let c = child(s);
+        c.document.add_statement(statement);
+        // After prepare (a statement added late), straight into the L1.
+        if prepared {
+            let (doc, set) = (c.document.to_value(), c.set);
+            set(app.resource_mut(resource), doc);
+        }
+        Ok(true)
     }
 }

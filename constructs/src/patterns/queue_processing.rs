@@ -2,7 +2,7 @@
 
 use crate::app::{App, NodeId, Output, OutputProps, Scope};
 use crate::appscaling::{
-    Metric, ScalableTaskCount, ScalingInterval, StepScalingProps, UtilizationScalingProps,
+    ScalableTaskCount, ScalingInterval, StepScalingProps, UtilizationScalingProps,
 };
 use crate::ec2::{SecurityGroup, SubnetSelection};
 use crate::ecs::{
@@ -12,20 +12,12 @@ use crate::ecs::{
     FargateTaskDefinitionProps, LogDriver, MountPoint, Secret, Volume,
 };
 use crate::error::{ConstructError, Result};
-use crate::iam::PolicyStatement;
-use berth_synth::cfn::sqs::CfnQueue;
-use berth_synth::resource::ResourceRef;
-use berth_synth::{Expr, Value};
+use crate::sqs::{DeadLetterQueue, Queue, QueueProps};
+use berth_synth::Value;
 use indexmap::IndexMap;
 
-/// The actions of CDK's `queue.grantConsumeMessages`.
-pub const SQS_CONSUME_ACTIONS: [&str; 5] = [
-    "sqs:ReceiveMessage",
-    "sqs:ChangeMessageVisibility",
-    "sqs:GetQueueUrl",
-    "sqs:DeleteMessage",
-    "sqs:GetQueueAttributes",
-];
+/// The actions of CDK's `queue.grantConsumeMessages` ([`crate::sqs::CONSUME_ACTIONS`]).
+pub use crate::sqs::CONSUME_ACTIONS as SQS_CONSUME_ACTIONS;
 
 props! {
     /// Options of a [`QueueProcessingFargateService`].
@@ -35,6 +27,11 @@ props! {
         pub cluster: Cluster,
         /// The worker's image (required).
         pub image: ContainerImage,
+        /// The queue to work through (CDK's `queue`). Default: a new queue
+        /// `EcsProcessingQueue` redriving into `EcsProcessingDeadLetterQueue` (then
+        /// `max_receive_count` and `dead_letter_retention_seconds` apply; with a given
+        /// queue they are not used).
+        pub queue: Option<Queue>,
         /// The command. Default: the image's.
         pub command: Vec<String>,
         /// More environment variables (`QUEUE_NAME` is always set). Default: none.
@@ -94,6 +91,7 @@ impl QueueProcessingFargateServiceProps {
         QueueProcessingFargateServiceProps {
             cluster,
             image,
+            queue: None,
             command: Vec::new(),
             environment: IndexMap::new(),
             secrets: IndexMap::new(),
@@ -145,8 +143,8 @@ impl QueueProcessingFargateServiceProps {
 
 /// A Fargate service that works through an SQS queue (CDK's
 /// `QueueProcessingFargateService`, same ids): under the pattern's id, the queue
-/// `EcsProcessingQueue` redriving into `EcsProcessingDeadLetterQueue` (SQS has no
-/// berth L2, so these are L1 queues), `QueueProcessingTaskDef` with the container
+/// `EcsProcessingQueue` redriving into `EcsProcessingDeadLetterQueue` (unless a queue
+/// is given: [`QueueProcessingFargateServiceProps::queue`]), `QueueProcessingTaskDef` with the container
 /// `QueueProcessingContainer` (`QUEUE_NAME` set), the service
 /// `QueueProcessingFargateService` whose task role may consume the queue, its
 /// `TaskCount` scaled on CPU (`CpuScaling`) and on queue depth
@@ -174,8 +172,8 @@ impl QueueProcessingFargateServiceProps {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueProcessingFargateService {
     node: NodeId,
-    queue: ResourceRef<CfnQueue>,
-    dead_letter_queue: ResourceRef<CfnQueue>,
+    queue: Queue,
+    dead_letter_queue: Option<Queue>,
     task_definition: FargateTaskDefinition,
     container: ContainerDefinition,
     service: FargateService,
@@ -207,37 +205,28 @@ impl QueueProcessingFargateService {
                 ),
             ));
         }
-        let dlq_node = app.add_group(node, "EcsProcessingDeadLetterQueue")?;
-        let dead_letter_queue = app.add_resource(
-            dlq_node,
-            "Resource",
-            CfnQueue {
-                message_retention_period: Some(
-                    i64::from(props.dead_letter_retention_seconds).into(),
-                ),
-                ..Default::default()
-            },
-        )?;
-        let q_node = app.add_group(node, "EcsProcessingQueue")?;
-        let queue = app.add_resource(
-            q_node,
-            "Resource",
-            CfnQueue {
-                redrive_policy: Some(Expr::Lit(Value::map([
-                    (
-                        "deadLetterTargetArn",
-                        Value::from(dead_letter_queue.attr_arn()),
-                    ),
-                    (
-                        "maxReceiveCount",
-                        Value::from(i64::from(props.max_receive_count)),
-                    ),
-                ]))),
-                ..Default::default()
-            },
-        )?;
-        let queue_name = Value::get_att(queue.id(), "QueueName");
-        let queue_arn = Value::from(queue.attr_arn());
+        let (queue, dead_letter_queue) = match props.queue {
+            Some(q) => (q, None),
+            None => {
+                let dlq = Queue::new(
+                    app,
+                    node,
+                    "EcsProcessingDeadLetterQueue",
+                    QueueProps::default()
+                        .retention_period_secs(props.dead_letter_retention_seconds),
+                )?;
+                let q = Queue::new(
+                    app,
+                    node,
+                    "EcsProcessingQueue",
+                    QueueProps::default()
+                        .dead_letter_queue(DeadLetterQueue::new(dlq, props.max_receive_count)),
+                )?;
+                (q, Some(dlq))
+            }
+        };
+        let queue_name = Value::from(queue.queue_name());
+        let queue_arn = Value::from(queue.queue_arn());
 
         let (task_definition, container) = match props.task_definition {
             Some(t) => {
@@ -285,12 +274,8 @@ impl QueueProcessingFargateService {
                 (t, c)
             }
         };
-        task_definition.task_role(app)?.add_to_policy(
-            app,
-            PolicyStatement::allow()
-                .actions(SQS_CONSUME_ACTIONS)
-                .resource(queue_arn.clone()),
-        )?;
+        let task_role = task_definition.task_role(app)?;
+        queue.grant_consume_messages(app, &task_role)?;
         let service = FargateService::new(
             app,
             node,
@@ -326,15 +311,14 @@ impl QueueProcessingFargateService {
             app,
             "QueueMessagesVisibleScaling",
             StepScalingProps::new(
-                Metric::new("AWS/SQS", "ApproximateNumberOfMessagesVisible")
-                    .with_dimension("QueueName", queue_name.clone()),
+                queue.metric_approximate_number_of_messages_visible(),
                 props.scaling_steps,
             ),
         )?;
         for (oid, value) in [
             ("SQSQueue", queue_name),
             ("SQSQueueArn", queue_arn),
-            ("SQSQueueUrl", Value::from(queue.attr_queue_url())),
+            ("SQSQueueUrl", Value::from(queue.queue_url())),
         ] {
             Output::new(
                 app,
@@ -357,12 +341,12 @@ impl QueueProcessingFargateService {
         })
     }
 
-    /// The work queue (L1: berth has no SQS L2).
-    pub fn queue(&self) -> ResourceRef<CfnQueue> {
+    /// The work queue (the given one, or `EcsProcessingQueue`).
+    pub fn queue(&self) -> Queue {
         self.queue
     }
-    /// The dead-letter queue.
-    pub fn dead_letter_queue(&self) -> ResourceRef<CfnQueue> {
+    /// The dead-letter queue the pattern made (`None` when a queue was given).
+    pub fn dead_letter_queue(&self) -> Option<Queue> {
         self.dead_letter_queue
     }
     /// The task definition (`QueueProcessingTaskDef`, or the one given).

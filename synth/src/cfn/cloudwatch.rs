@@ -1304,3 +1304,110 @@ pub mod alarm {
         }
     }
 }
+
+/// `AWS::CloudWatch::Dashboard`: Resource Type definition for AWS::CloudWatch::Dashboard
+///
+/// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-dashboard.html).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CfnDashboard {
+    /// The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard
+    ///
+    /// CloudFormation property `DashboardBody`; required.
+    pub dashboard_body: Option<Expr<String>>,
+    /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically.
+    ///
+    /// CloudFormation property `DashboardName`; changing it replaces the resource.
+    pub dashboard_name: Option<Expr<String>>,
+    /// A list of key-value pairs to associate with the cloudwatch dashboard. You can associate up to 50 tags with a dashboard
+    ///
+    /// CloudFormation property `Tags`.
+    pub tags: Option<Expr<Vec<dashboard::Tag>>>,
+}
+
+impl CfnDashboard {
+    /// The CloudFormation type name.
+    pub const TYPE_NAME: &'static str = "AWS::CloudWatch::Dashboard";
+}
+
+impl ToValue for CfnDashboard {
+    fn to_value(&self) -> Value {
+        let set = usize::from(self.dashboard_body.is_some())
+            + usize::from(self.dashboard_name.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
+        put(&mut m, "DashboardBody", &self.dashboard_body);
+        put(&mut m, "DashboardName", &self.dashboard_name);
+        put(&mut m, "Tags", &self.tags);
+        Value::Map(Box::new(m))
+    }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+        let set = usize::from(self.dashboard_body.is_some())
+            + usize::from(self.dashboard_name.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = Vec::with_capacity(set);
+        put_json(&mut m, "DashboardBody", &self.dashboard_body, leaf);
+        put_json(&mut m, "DashboardName", &self.dashboard_name, leaf);
+        put_json(&mut m, "Tags", &self.tags, leaf);
+        crate::json::Node::Object(m)
+    }
+}
+
+impl CfnProperties for CfnDashboard {
+    fn type_name(&self) -> &str {
+        Self::TYPE_NAME
+    }
+    fn to_properties(&self) -> Value {
+        self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+        self.render_json(leaf)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// Property types and enums of [`CfnDashboard`].
+pub mod dashboard {
+    use super::{put, put_json};
+    use crate::value::{Expr, Leaf, ToValue, Value};
+
+    /// Metadata that you can assign to a cloudwatch dashboard. Tags can help you organize and categorize your resources. You can also use them to scope user permissions, by granting a user permission to access or change only resources with certain tag values.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Tag {
+        /// A unique identifier for the tag. The combination of tag keys and values can help you organize and categorize your resources.
+        ///
+        /// CloudFormation property `Key`; required.
+        pub key: Option<Expr<String>>,
+        /// The value for the specified tag key.
+        ///
+        /// CloudFormation property `Value`; required.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl ToValue for Tag {
+        fn to_value(&self) -> Value {
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = indexmap::IndexMap::with_capacity(set);
+            put(&mut m, "Key", &self.key);
+            put(&mut m, "Value", &self.value);
+            Value::Map(Box::new(m))
+        }
+        fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put_json(&mut m, "Key", &self.key, leaf);
+            put_json(&mut m, "Value", &self.value, leaf);
+            crate::json::Node::Object(m)
+        }
+    }
+
+    impl From<Tag> for Expr<Tag> {
+        fn from(v: Tag) -> Self {
+            Expr::Lit(v)
+        }
+    }
+}

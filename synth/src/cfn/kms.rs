@@ -652,3 +652,96 @@ pub mod key {
         }
     }
 }
+
+/// `AWS::KMS::Alias`: The ``AWS::KMS::Alias`` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys). You can use an alias to identify a KMS key in the KMS console, in the [DescribeKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html) operation, and in [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations), such as [Decrypt](https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html) and [GenerateDataKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html).
+///
+/// Adding, deleting, or updating an alias can allow or deny permission to the KMS key. For details, see [ABAC for](https://docs.aws.amazon.com/kms/latest/developerguide/abac.html) in the *Developer Guide*.
+///
+/// Using an alias to refer to a KMS key can help you simplify key management. For example, an alias in your code can be associated with different KMS keys in different AWS-Regions. For more information, see [Using aliases](https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html) in the *Developer Guide*.
+///
+/// When specifying an alias, observe the following rules.
+///
+/// +  Each alias is associated with one KMS key, but multiple aliases can be associated with the same KMS key.
+///
+/// +  The alias and its associated KMS key must be in the same AWS-account and Region.
+///
+/// +  The alias name must be unique in the AWS-account and Region. However, you can create aliases with the same name in different AWS-Regions. For example, you can have an ``alias/projectKey`` in multiple Regions, each of which is associated with a KMS key in its Region.
+///
+/// +  Each alias name must begin with ``alias/`` followed by a name, such as ``alias/exampleKey``. The alias name can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). Alias names cannot begin with ``alias/aws/``. That alias name prefix is reserved for [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk).
+///
+/// *Regions*
+///
+/// KMS CloudFormation resources are available in all AWS-Regions in which KMS and CFN are supported.
+///
+/// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-alias.html).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CfnAlias {
+    /// Specifies the alias name. This value must begin with ``alias/`` followed by a name, such as ``alias/ExampleAlias``.
+    ///
+    /// If you change the value of the ``AliasName`` property, the existing alias is deleted and a new alias is created for the specified KMS key. This change can disrupt applications that use the alias. It can also allow or deny access to a KMS key affected by attribute-based access control (ABAC).
+    ///
+    /// The alias must be string of 1-256 characters. It can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). The alias name cannot begin with ``alias/aws/``. The ``alias/aws/`` prefix is reserved for [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk).
+    ///
+    /// CloudFormation property `AliasName`; required; changing it replaces the resource.
+    pub alias_name: Option<Expr<String>>,
+    /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk). The KMS key must be in the same AWS-account and Region.
+    ///
+    /// A valid key ID is required. If you supply a null or empty string value, this operation returns an error.
+    ///
+    /// For help finding the key ID and ARN, see [Finding the key ID and ARN](https://docs.aws.amazon.com/kms/latest/developerguide/viewing-keys.html#find-cmk-id-arn) in the *Developer Guide*.
+    ///
+    /// Specify the key ID or the key ARN of the KMS key.
+    ///
+    /// For example:
+    ///
+    /// +  Key ID: ``1234abcd-12ab-34cd-56ef-1234567890ab``
+    ///
+    /// +  Key ARN: ``arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab``
+    ///
+    /// To get the key ID and key ARN for a KMS key, use [ListKeys](https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html) or [DescribeKey](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html).
+    ///
+    /// CloudFormation property `TargetKeyId`; required.
+    pub target_key_id: Option<Expr<String>>,
+}
+
+impl CfnAlias {
+    /// The CloudFormation type name.
+    pub const TYPE_NAME: &'static str = "AWS::KMS::Alias";
+}
+
+impl ToValue for CfnAlias {
+    fn to_value(&self) -> Value {
+        let set =
+            usize::from(self.alias_name.is_some()) + usize::from(self.target_key_id.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
+        put(&mut m, "AliasName", &self.alias_name);
+        put(&mut m, "TargetKeyId", &self.target_key_id);
+        Value::Map(Box::new(m))
+    }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+        let set =
+            usize::from(self.alias_name.is_some()) + usize::from(self.target_key_id.is_some());
+        let mut m = Vec::with_capacity(set);
+        put_json(&mut m, "AliasName", &self.alias_name, leaf);
+        put_json(&mut m, "TargetKeyId", &self.target_key_id, leaf);
+        crate::json::Node::Object(m)
+    }
+}
+
+impl CfnProperties for CfnAlias {
+    fn type_name(&self) -> &str {
+        Self::TYPE_NAME
+    }
+    fn to_properties(&self) -> Value {
+        self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+        self.render_json(leaf)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}

@@ -373,3 +373,66 @@ pub mod queue {
         }
     }
 }
+
+/// `AWS::SQS::QueuePolicy`: The ``AWS::SQS::QueuePolicy`` type applies a policy to SQS queues. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sqs-policy) in the *User Guide*.
+///
+/// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CfnQueuePolicy {
+    /// A policy document that contains the permissions for the specified SQS queues. For more information about SQS policies, see [Using custom policies with the access policy language](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html) in the *Developer Guide*.
+    ///
+    /// CloudFormation property `PolicyDocument`; required.
+    pub policy_document: Option<Expr<Value>>,
+    /// The URLs of the queues to which you want to add the policy. You can use the ``Ref`` function to specify an ``AWS::SQS::Queue`` resource.
+    ///
+    /// CloudFormation property `Queues`; required.
+    pub queues: Option<Expr<Vec<Expr<String>>>>,
+}
+
+impl CfnQueuePolicy {
+    /// The CloudFormation type name.
+    pub const TYPE_NAME: &'static str = "AWS::SQS::QueuePolicy";
+}
+
+impl ToValue for CfnQueuePolicy {
+    fn to_value(&self) -> Value {
+        let set = usize::from(self.policy_document.is_some()) + usize::from(self.queues.is_some());
+        let mut m = indexmap::IndexMap::with_capacity(set);
+        put(&mut m, "PolicyDocument", &self.policy_document);
+        put(&mut m, "Queues", &self.queues);
+        Value::Map(Box::new(m))
+    }
+    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+        let set = usize::from(self.policy_document.is_some()) + usize::from(self.queues.is_some());
+        let mut m = Vec::with_capacity(set);
+        put_json(&mut m, "PolicyDocument", &self.policy_document, leaf);
+        put_json(&mut m, "Queues", &self.queues, leaf);
+        crate::json::Node::Object(m)
+    }
+}
+
+impl CfnProperties for CfnQueuePolicy {
+    fn type_name(&self) -> &str {
+        Self::TYPE_NAME
+    }
+    fn to_properties(&self) -> Value {
+        self.to_value()
+    }
+    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {
+        self.render_json(leaf)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// `Fn::GetAtt` attributes of a [`CfnQueuePolicy`] (its schema's `readOnlyProperties`).
+impl ResourceRef<CfnQueuePolicy> {
+    /// `Fn::GetAtt` `Id`.
+    pub fn attr_id(&self) -> Token<String> {
+        Token::get_att(self.id(), "Id")
+    }
+}

@@ -44,8 +44,11 @@ pub struct ResourceSchema {
     /// Create-only properties as property paths (`ClusterName`, `A/B` for nested).
     /// Changing one replaces the resource.
     pub create_only: Vec<String>,
-    /// The tag property's shape, if the type is taggable with a `Tags` property.
+    /// The tag property's shape, if the type is taggable.
     pub tags: Option<TagFormat>,
+    /// The property that holds the tags: `Tags` for most types, `FileSystemTags`
+    /// (`AWS::EFS::FileSystem`), `AccessPointTags` (`AWS::EFS::AccessPoint`), ...
+    pub tag_property: &'static str,
 }
 
 /// One problem found by validating a resource's properties against its schema.
@@ -76,6 +79,7 @@ fn registry() -> &'static Registry {
                         attributes: e.attributes.iter().map(|s| (*s).to_owned()).collect(),
                         create_only: e.create_only.iter().map(|s| (*s).to_owned()).collect(),
                         tags: e.tags,
+                        tag_property: e.tag_property,
                     },
                 )
             })

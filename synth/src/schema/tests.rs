@@ -396,7 +396,7 @@ fn unknown_type_is_not_validated() {
 #[test]
 fn every_vendored_schema_compiles() {
     assert_eq!(compile_all_fresh(), Ok(vendored_types().count()));
-    assert_eq!(vendored_types().count(), 46);
+    assert_eq!(vendored_types().count(), 55);
 }
 
 #[test]
@@ -417,6 +417,15 @@ fn registry() {
         schema("AWS::EC2::VPCGatewayAttachment").and_then(|s| s.tags),
         None
     );
+    // Tags are not always in `Tags`.
+    assert_eq!(s.tag_property, "Tags");
+    let fs = schema("AWS::EFS::FileSystem").expect("vendored");
+    assert_eq!(
+        (fs.tags, fs.tag_property),
+        (Some(TagFormat::List), "FileSystemTags")
+    );
+    // A read-only field of list items is not an attribute.
+    assert_eq!(fs.attributes, vec!["Arn", "FileSystemId"]);
     let vpc = schema("AWS::EC2::VPC").expect("vendored");
     assert!(vpc
         .attributes
