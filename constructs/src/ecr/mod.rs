@@ -94,8 +94,11 @@ pub enum RepositoryEncryption {
 pub enum TagMutability {
     /// Tags can be overwritten.
     Mutable,
-    /// Tags cannot be overwritten.
+    /// Tags cannot be overwritten (berth's default).
     Immutable,
+    /// Tags cannot be overwritten, except those matching
+    /// [`RepositoryProps::tag_mutability_exclusions`] (for teams that push `latest`).
+    ImmutableWithExclusion,
 }
 
 props! {
@@ -106,8 +109,13 @@ props! {
         pub repository_name: Option<String>,
         /// Scan images for vulnerabilities on push. Default: true.
         pub image_scan_on_push: bool,
-        /// Tag mutability. Default: not rendered (ECR's default, mutable).
+        /// Tag mutability. Default: [`TagMutability::Immutable`] (berth's secure default;
+        /// ECR's own is mutable; berth tags its asset images by content hash, so they
+        /// never need overwriting). Opt out with `.image_tag_mutability(TagMutability::Mutable)`.
         pub image_tag_mutability: Option<TagMutability>,
+        /// Wildcard filters (`latest`, `dev-*`) of the tags that stay mutable with
+        /// [`TagMutability::ImmutableWithExclusion`]. Default: none.
+        pub tag_mutability_exclusions: Vec<String>,
         /// Lifecycle rules, rendered as the lifecycle policy. Default: none.
         pub lifecycle_rules: Vec<LifecycleRule>,
         /// Encryption at rest. Default: not rendered (ECR's default, AES256).
@@ -127,6 +135,7 @@ impl Default for RepositoryProps {
             repository_name: None,
             image_scan_on_push: true,
             image_tag_mutability: None,
+            tag_mutability_exclusions: Vec::new(),
             lifecycle_rules: Vec::new(),
             encryption: None,
             removal_policy: None,
@@ -212,6 +221,22 @@ impl Repository {
                 ),
             ));
         }
+        let exclusions = &props.tag_mutability_exclusions;
+        let with_exclusion =
+            props.image_tag_mutability == Some(TagMutability::ImmutableWithExclusion);
+        if with_exclusion == exclusions.is_empty() {
+            return Err(ConstructError::invalid(
+                path,
+                "tag_mutability_exclusions",
+                if with_exclusion {
+                    "ImmutableWithExclusion needs at least one tag filter (e.g. \"latest\")".to_owned()
+                } else {
+                    format!(
+                        "tag filters {exclusions:?} apply only with image_tag_mutability ImmutableWithExclusion"
+                    )
+                },
+            ));
+        }
         let cfn = CfnRepository {
             repository_name: props.repository_name.map(Into::into),
             image_scanning_configuration: props.image_scan_on_push.then(|| {
@@ -220,12 +245,27 @@ impl Repository {
                 }
                 .into()
             }),
-            image_tag_mutability: props.image_tag_mutability.map(|m| {
-                match m {
+            image_tag_mutability: Some(
+                match props.image_tag_mutability.unwrap_or(TagMutability::Immutable) {
                     TagMutability::Mutable => repository::ImageTagMutability::Mutable,
                     TagMutability::Immutable => repository::ImageTagMutability::Immutable,
+                    TagMutability::ImmutableWithExclusion => {
+                        repository::ImageTagMutability::ImmutableWithExclusion
+                    }
                 }
-                .into()
+                .into(),
+            ),
+            image_tag_mutability_exclusion_filters: (!exclusions.is_empty()).then(|| {
+                exclusions
+                    .iter()
+                    .map(|f| repository::ImageTagMutabilityExclusionFilter {
+                        image_tag_mutability_exclusion_filter_type: Some(
+                            repository::ImageTagMutabilityExclusionFilterType::Wildcard.into(),
+                        ),
+                        image_tag_mutability_exclusion_filter_value: Some(f.clone().into()),
+                    })
+                    .collect::<Vec<_>>()
+                    .into()
             }),
             lifecycle_policy: policy_text.map(|t| {
                 repository::LifecyclePolicy {

@@ -45,6 +45,10 @@ impl From<&Certificate> for ListenerCertificate {
     }
 }
 
+
+/// The security policy of HTTPS and TLS listeners that name none: TLS 1.3 and 1.2.
+pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
 props! {
     /// Where a redirect goes; the parts not given keep the request's (`#{host}`,
     /// `#{path}`, ...).
@@ -250,8 +254,9 @@ props! {
         /// the default certificate; more go into a `ListenerCertificate` resource
         /// (`DefaultCertificates`, as CDK). Default: none.
         pub certificates: Vec<ListenerCertificate>,
-        /// The security policy name (`ELBSecurityPolicy-TLS13-1-2-2021-06`, ...) of an
-        /// HTTPS/TLS listener. Default: not set (the AWS default policy).
+        /// The security policy name of an HTTPS/TLS listener. Default:
+        /// [`DEFAULT_SSL_POLICY`] (TLS 1.3 and 1.2 only; berth's secure default, where
+        /// AWS's own default still allows TLS 1.0). Opt out by naming another policy.
         pub ssl_policy: Option<String>,
         /// The default action. Default: none; then `add_targets` (without a priority) or
         /// `add_action` (without a priority) must give one before synth.
@@ -611,7 +616,10 @@ impl Listener {
                 load_balancer_arn: Some(value_expr(lb.arn())),
                 port: Some((port as i64).into()),
                 protocol: Some(protocol.listener().into()),
-                ssl_policy: props.ssl_policy.map(Into::into),
+                ssl_policy: props
+                    .ssl_policy
+                    .or_else(|| protocol.is_secure().then(|| DEFAULT_SSL_POLICY.to_owned()))
+                    .map(Into::into),
                 ..Default::default()
             },
         )?;

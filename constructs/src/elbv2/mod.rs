@@ -56,6 +56,7 @@ pub use ecs_target::EcsServiceTarget;
 pub use listener::{
     AddActionProps, AddTargetsProps, Listener, ListenerAction, ListenerCertificate,
     ListenerCondition, ListenerProps, ListenerRule, RedirectOptions, RedirectProps,
+    DEFAULT_SSL_POLICY,
 };
 pub use load_balancer::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, NetworkLoadBalancer,

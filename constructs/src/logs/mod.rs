@@ -123,6 +123,11 @@ props! {
         /// What happens to the log group when it leaves the stack. Default:
         /// [`RemovalPolicy::Retain`] (logs outlive the stack, as in CDK).
         pub removal_policy: Option<RemovalPolicy>,
+        /// A KMS key that encrypts the log events (`KmsKeyId`). As in CDK, the key's
+        /// policy must let CloudWatch Logs use it:
+        /// `key.grant_to_service(&mut app, "logs.<region>.amazonaws.com", [..])`.
+        /// Default: none (CloudWatch Logs' own encryption).
+        pub encryption_key: Option<crate::kms::Key>,
     }
 }
 
@@ -172,6 +177,7 @@ impl LogGroup {
             CfnLogGroup {
                 log_group_name: props.log_group_name.map(Into::into),
                 retention_in_days: props.retention.days().map(|d| (d as i64).into()),
+                kms_key_id: props.encryption_key.map(|k| k.key_arn().into()),
                 ..CfnLogGroup::default()
             },
         )?;

@@ -16,6 +16,7 @@ fn defaults_are_two_years_and_retain() {
             retention: RetentionDays::Infinite,
             log_group_name: Some("/app/forever".into()),
             removal_policy: Some(RemovalPolicy::Delete),
+            encryption_key: None,
         },
     )
     .unwrap();
@@ -138,4 +139,19 @@ fn removal_policy_can_be_changed_later() {
     let r = &out.stacks[0].template["Resources"]["Logs6819BB44"];
     assert_eq!(r["DeletionPolicy"], "Delete");
     assert_eq!(r["UpdateReplacePolicy"], "Delete");
+}
+
+#[test]
+fn a_log_group_takes_a_kms_key_in_one_line() -> Result<(), Box<dyn std::error::Error>> {
+    let mut app = App::new();
+    let s = Stack::new(&mut app, "S", StackProps::default())?;
+    let key = crate::kms::Key::new(&mut app, s, "Key", crate::kms::KeyProps::default())?;
+    LogGroup::new(&mut app, s, "Logs", LogGroupProps::default().encryption_key(key))?;
+    let out = app.synth()?;
+    let res = &out.stacks[0].template["Resources"];
+    assert_eq!(
+        res["Logs6819BB44"]["Properties"]["KmsKeyId"],
+        serde_json::json!({"Fn::GetAtt": ["Key961B73FD", "Arn"]})
+    );
+    Ok(())
 }
