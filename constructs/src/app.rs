@@ -1150,6 +1150,7 @@ impl App {
             elements: Vec::with_capacity(data.elements),
             assets: data.assets.clone(),
             rule_packs: self.rule_packs_of(stack.node),
+            metadata: self.stack_suppressions(stack.node),
         };
         // Stack-level dependencies: the stack's own, plus those of anything inside it
         // on another stack.

@@ -65,6 +65,9 @@ pub struct StackSpec {
     pub assets: Vec<DockerImageAssetSpec>,
     /// The rule packs ([`crate::rules`]) checked over the stack's template, by name.
     pub rule_packs: Vec<String>,
+    /// The template's own `Metadata` (e.g. `cdk_nag` suppressions for every resource
+    /// of the stack). Written only when not empty.
+    pub metadata: IndexMap<String, Value>,
 }
 
 /// A Docker image built from a directory, published before its stack is deployed.

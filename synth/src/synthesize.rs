@@ -505,6 +505,9 @@ struct Rendered {
     head_len: Option<usize>,
     /// What the stack's rule packs found.
     validation: Option<crate::rules::Report>,
+    /// The template's `Metadata` ([`StackSpec::metadata`]).
+    metadata: Section,
+    kept_metadata: Map<String, Json>,
 }
 
 impl Rendered {
@@ -514,6 +517,7 @@ impl Rendered {
             &mut self.mappings,
             &mut self.conditions,
             &mut self.resources,
+            &mut self.metadata,
         ] {
             s.release();
         }
@@ -717,7 +721,9 @@ pub(crate) fn synthesize_with(
             }
         };
         let template = match r.kept {
-            Some(kept) if sink.is_none() => assemble_template(stack, kept, r.outputs),
+            Some(kept) if sink.is_none() => {
+                assemble_template(stack, kept, r.kept_metadata, r.outputs)
+            }
             _ => Json::Null,
         };
         let mut d = Vec::new();
@@ -910,6 +916,19 @@ fn render_stack(
     };
     let mut export_names = FastMap::default();
     let packs = rule_packs(stack, diags);
+    let mut stack_nag: Option<Node> = None;
+    for (k, v) in &stack.metadata {
+        let mut r = Renderer::new(table, si, &stack.path, &mut export_names);
+        let json = r.render(v);
+        if k == "cdk_nag" {
+            stack_nag = Some(Node::from(&json));
+        }
+        out.metadata.entry(k, &json);
+        if keep {
+            out.kept_metadata.insert(k.clone(), json);
+        }
+        diags.append(&mut r.diags);
+    }
     // With rule packs, each resource's rendered JSON is kept for the rules.
     let mut checked: Vec<CheckedResource<'_>> = Vec::new();
     for e in &stack.elements {
@@ -1061,7 +1080,8 @@ fn render_stack(
             })
             .collect();
         let file = crate::assembly::TemplateFormat::Json.file_name(&stack.name);
-        let view = crate::rules::StackView::new(&stack.name, file, views);
+        let view = crate::rules::StackView::new(&stack.name, file, views)
+            .with_suppressions(stack_nag.as_ref());
         out.validation = Some(crate::rules::check(&view, &packs));
     }
     out
@@ -1280,10 +1300,18 @@ fn apply_tags(type_name: &str, props: &mut Node, tags: &IndexMap<String, String>
 }
 
 /// The template as a JSON value, from the kept sections.
-fn assemble_template(stack: &StackSpec, kept: KeptSections, outputs: Map<String, Json>) -> Json {
+fn assemble_template(
+    stack: &StackSpec,
+    kept: KeptSections,
+    metadata: Map<String, Json>,
+    outputs: Map<String, Json>,
+) -> Json {
     let mut t = Map::new();
     if let Some(d) = &stack.description {
         t.insert("Description".into(), json!(d));
+    }
+    if !metadata.is_empty() {
+        t.insert("Metadata".into(), Json::Object(metadata));
     }
     for (key, section) in [
         ("Parameters", kept.parameters),
@@ -1313,9 +1341,12 @@ fn template_text(stack: &StackSpec, r: &Rendered) -> String {
 
 /// The start of the template text: its members up to `Resources` (always there).
 fn template_head<'r>(stack: &'r StackSpec, r: &'r Rendered) -> TemplateHead<'r> {
-    let mut members: Vec<(&'static str, Member<'r>)> = Vec::with_capacity(5);
+    let mut members: Vec<(&'static str, Member<'r>)> = Vec::with_capacity(6);
     if let Some(d) = &stack.description {
         members.push(("Description", Member::Str(d)));
+    }
+    if !r.metadata.is_empty() {
+        members.push(("Metadata", Member::Section(&r.metadata)));
     }
     for (key, section) in [
         ("Parameters", &r.parameters),

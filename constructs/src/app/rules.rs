@@ -158,8 +158,9 @@ impl App {
     }
 
     /// Suppresses a rule's findings on every resource below `scope` (any construct, a
-    /// stack, the app), written into their template metadata under
-    /// `cdk_nag.rules_to_suppress`. The reason must have at least ten characters; a
+    /// stack, the app), written under `cdk_nag.rules_to_suppress` into the metadata of
+    /// each resource below a construct, or into the template's own metadata for a
+    /// stack or the app (cdk-nag's stack suppressions). The reason must have at least ten characters; a
     /// suppression that suppresses nothing is reported at synth.
     ///
     /// ```
@@ -223,33 +224,55 @@ impl App {
         out
     }
 
-    /// Adds the suppressions of `n` and every scope above it to a resource's metadata
-    /// (`cdk_nag.rules_to_suppress`, after any the resource already has).
+    /// Adds the suppressions of `n` and every construct above it below its stack to
+    /// a resource's metadata (`cdk_nag.rules_to_suppress`, after any it already has).
+    /// Those of the stack and the app go into the template's own metadata
+    /// ([`App::stack_suppressions`]), as cdk-nag writes stack suppressions.
     pub(super) fn add_suppressions_to(&self, n: super::NodeId, metadata: &mut IndexMap<String, Value>) {
         let mut found: Vec<Value> = Vec::new();
         let mut cur = Some(n);
         while let Some(c) = cur {
             let node = self.node(c);
+            if matches!(node.kind, NodeKind::Stack(_) | NodeKind::App) {
+                break;
+            }
             if let Some(e) = &node.extra {
                 found.extend(e.suppressions.iter().map(Suppression::to_value));
             }
             cur = node.parent;
         }
-        if found.is_empty() {
-            return;
-        }
-        let entry = metadata
-            .entry("cdk_nag".to_owned())
-            .or_insert_with(|| Value::map::<&str>([]));
-        if let Value::Map(m) = entry {
-            let list = m
-                .entry("rules_to_suppress".to_owned())
-                .or_insert_with(|| Value::List(Vec::new()));
-            if let Value::List(l) = list {
-                for v in found {
-                    if !l.contains(&v) {
-                        l.push(v);
-                    }
+        merge_into(metadata, found);
+    }
+
+    /// The template metadata of a stack: the suppressions made on it and on the app.
+    pub(super) fn stack_suppressions(&self, stack: super::NodeId) -> IndexMap<String, Value> {
+        let mut m = IndexMap::new();
+        let found = [stack, ROOT]
+            .iter()
+            .filter_map(|&n| self.node(n).extra.as_ref())
+            .flat_map(|e| e.suppressions.iter().map(Suppression::to_value))
+            .collect();
+        merge_into(&mut m, found);
+        m
+    }
+}
+
+/// Appends suppressions to `cdk_nag.rules_to_suppress` (each once).
+fn merge_into(metadata: &mut IndexMap<String, Value>, found: Vec<Value>) {
+    if found.is_empty() {
+        return;
+    }
+    let entry = metadata
+        .entry("cdk_nag".to_owned())
+        .or_insert_with(|| Value::map::<&str>([]));
+    if let Value::Map(m) = entry {
+        let list = m
+            .entry("rules_to_suppress".to_owned())
+            .or_insert_with(|| Value::List(Vec::new()));
+        if let Value::List(l) = list {
+            for v in found {
+                if !l.contains(&v) {
+                    l.push(v);
                 }
             }
         }

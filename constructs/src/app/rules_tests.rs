@@ -97,10 +97,14 @@ fn applies_to_is_written_and_regexes_are_checked() -> Result<(), Box<dyn std::er
         .unwrap_err();
     assert_eq!(err.property.as_deref(), Some("suppression.applies_to"));
     let out = app.synth()?;
+    // A stack's suppressions go into the template's own metadata (cdk-nag's stack
+    // suppressions), not into every resource.
+    let t = &out.stacks[0].template;
     assert_eq!(
-        out.stacks[0].template["Resources"]["Cluster"]["Metadata"]["cdk_nag"]["rules_to_suppress"][0]["applies_to"],
+        t["Metadata"]["cdk_nag"]["rules_to_suppress"][0]["applies_to"],
         json!(["Action::s3:GetObject*", {"regex": "/^Resource::.*$/g"}])
     );
+    assert!(t["Resources"]["Cluster"].get("Metadata").is_some_and(|m| m.get("cdk_nag").is_none()));
     Ok(())
 }
 
@@ -151,10 +155,26 @@ fn existing_cdk_nag_metadata_on_an_l1_is_honoured_and_kept() -> Result<(), Box<d
     assert_eq!(open(report), Vec::<(String, String)>::new());
     let f = report.findings.iter().find(|f| f.rule_id == "AwsSolutions-ECS4").unwrap();
     assert_eq!(f.suppressed_by.as_deref(), Some("insights are on at the account level"));
-    // The app's suppression goes after the resource's own.
-    let list = &out.stacks[0].template["Resources"]["Cluster"]["Metadata"]["cdk_nag"]["rules_to_suppress"];
-    assert_eq!(list.as_array().unwrap().len(), 2);
-    assert_eq!(list[1]["id"], "Berth-LOG2");
+    // The resource keeps its own; the app's suppression is in the template's metadata
+    // and applies to the log group.
+    let t = &out.stacks[0].template;
+    let list = &t["Resources"]["Cluster"]["Metadata"]["cdk_nag"]["rules_to_suppress"];
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(t["Metadata"]["cdk_nag"]["rules_to_suppress"][0]["id"], "Berth-LOG2");
+    let log2 = report.findings.iter().find(|f| f.rule_id == "Berth-LOG2").unwrap();
+    assert_eq!(log2.suppressed_by.as_deref(), Some("a demo: no personal data anywhere"));
+    Ok(())
+}
+
+#[test]
+fn an_unused_stack_suppression_is_reported_at_the_stack() -> Result<(), Box<dyn std::error::Error>> {
+    let (mut app, stack, _) = app()?;
+    app.add_rule_pack(ROOT, "aws-solutions")?;
+    app.add_suppression(stack, Suppression::new("AwsSolutions-SQS4", "no queue in this stack at all"))?;
+    let out = app.synth()?;
+    let unused: Vec<&berth_synth::Diagnostic> = out.diagnostics.iter().filter(|d| d.code == "BERTH-W0901").collect();
+    assert_eq!(unused.len(), 1);
+    assert_eq!(unused[0].path, "Web");
     Ok(())
 }
 

@@ -199,6 +199,8 @@ pub struct StackView<'a> {
     pub template_file: String,
     /// Its resources, in template order.
     pub resources: Vec<ResourceView<'a>>,
+    /// The template's `Metadata.cdk_nag`: suppressions for every resource.
+    pub cdk_nag: Option<&'a Node>,
     by_id: FastMap<&'a str, usize>,
 }
 
@@ -218,8 +220,15 @@ impl<'a> StackView<'a> {
             name,
             template_file: template_file.into(),
             resources,
+            cdk_nag: None,
             by_id,
         }
+    }
+
+    /// With the template's own `Metadata.cdk_nag` (cdk-nag's stack suppressions).
+    pub fn with_suppressions(mut self, cdk_nag: Option<&'a Node>) -> Self {
+        self.cdk_nag = cdk_nag;
+        self
     }
 
     /// The resource with this logical ID.
@@ -437,8 +446,8 @@ pub fn check_regex(literal: &str) -> Result<(), String> {
 }
 
 /// Reads `cdk_nag.rules_to_suppress`; ignored entries go to `invalid`.
-fn suppressions_of(r: &ResourceView<'_>, invalid: &mut Vec<String>) -> Vec<Suppression> {
-    let Some(list) = r.cdk_nag.and_then(|n| n.get("rules_to_suppress")) else {
+fn suppressions_of(cdk_nag: Option<&Node>, invalid: &mut Vec<String>) -> Vec<Suppression> {
+    let Some(list) = cdk_nag.and_then(|n| n.get("rules_to_suppress")) else {
         return Vec::new();
     };
     let Some(items) = list.as_array() else {
@@ -546,9 +555,24 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
     // Suppressions by (id, reason, applies_to): whether one was used, and where.
     let mut groups: indexmap::IndexMap<(String, String, Vec<String>), (bool, String)> =
         indexmap::IndexMap::new();
+    let mut invalid = Vec::new();
+    let stack_sups = suppressions_of(stack.cdk_nag, &mut invalid);
+    for message in invalid {
+        report.invalid_suppressions.push(InvalidSuppression {
+            stack: stack.name.to_owned(),
+            path: stack.name.to_owned(),
+            logical_id: String::new(),
+            message,
+        });
+    }
+    for s in &stack_sups {
+        groups.insert(s.key(), (false, stack.name.to_owned()));
+    }
     for r in &stack.resources {
         let mut invalid = Vec::new();
-        let sups = suppressions_of(r, &mut invalid);
+        let mut sups = suppressions_of(r.cdk_nag, &mut invalid);
+        let own = sups.len();
+        sups.extend(stack_sups.iter().cloned());
         for message in invalid {
             report.invalid_suppressions.push(InvalidSuppression {
                 stack: stack.name.to_owned(),
@@ -582,12 +606,14 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
                 }
             }
         }
-        for (s, used) in sups.iter().zip(used) {
+        for (i, (s, used)) in sups.iter().zip(used).enumerate() {
             let e = groups
                 .entry(s.key())
                 .or_insert_with(|| (false, r.path.to_owned()));
             e.0 |= used;
-            e.1 = common_path(&e.1, r.path);
+            if i < own {
+                e.1 = common_path(&e.1, r.path);
+            }
         }
     }
     // Suppressions of rules outside the packs that ran are not judged.
@@ -637,7 +663,12 @@ pub fn check_template(
         .iter()
         .map(|(lid, path, t, p, n)| ResourceView::new(lid, path, t, p, n.as_ref()))
         .collect();
-    check(&StackView::new(stack, template_file, views), packs)
+    let stack_nag = template
+        .get("Metadata")
+        .and_then(|m| m.get("cdk_nag"))
+        .map(Node::from);
+    let view = StackView::new(stack, template_file, views).with_suppressions(stack_nag.as_ref());
+    check(&view, packs)
 }
 
 // ---- helpers for rules ----

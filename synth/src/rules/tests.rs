@@ -492,3 +492,21 @@ fn text_lists_open_findings_with_fix_and_a_summary() {
     assert!(t.contains("error AwsSolutions-IAM5[Action::s3:*] App/P/Resource (P, PolicyDocument.Statement[0].Action)"), "{t}");
     assert!(t.ends_with("3 findings (1 suppressed) from aws-solutions\n"), "{t}");
 }
+
+#[test]
+fn template_level_suppressions_cover_every_resource() {
+    let template = json!({
+        "Metadata": {"cdk_nag": {"rules_to_suppress": [{"id": "Berth-LOG2", "reason": "no personal data in this stack"}]}},
+        "Resources": {
+            "A": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}, "Metadata": {"aws:cdk:path": "App/A/Resource"}},
+            "B": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}}
+        }
+    });
+    let r = check_template("App", "App.template.json", &template, &[pack("aws-solutions").unwrap()]);
+    assert_eq!(r.findings.len(), 2);
+    assert!(r.findings.iter().all(|f| f.suppressed_by.as_deref() == Some("no personal data in this stack")));
+    // CDK's path metadata is read too; without any, the logical ID stands in.
+    assert_eq!(r.findings[0].path, "App/A/Resource");
+    assert_eq!(r.findings[1].path, "B");
+    assert!(r.unused_suppressions.is_empty());
+}
