@@ -43,8 +43,8 @@ pub mod prelude {
     pub use berth_constructs::ec2::Connectable;
     pub use berth_constructs::{
         App, Condition, Construct, ConstructError, Environment, Mapping, NodeId, Output,
-        OutputProps, Parameter, ParameterProps, RemovalPolicy, Scope, Stack, StackProps, TagProps,
-        Tags, ROOT,
+        OutputProps, Parameter, ParameterProps, RemovalPolicy, Scope, Stack, StackProps,
+        Suppression, TagProps, Tags, ROOT,
     };
     pub use berth_synth::resource::{CfnProperties, RawProperties, ResourceRef};
     pub use berth_synth::{Expr, Intrinsic, Pseudo, Target, ToValue, Token, Value};

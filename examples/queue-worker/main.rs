@@ -61,12 +61,14 @@ pub fn app() -> Result<App, ConstructError> {
     // The queue and its dead-letter queue.
     let dlq_props = QueueProps::default()
         .retention_period_secs(14 * 24 * 3600)
-        .encryption_master_key(key);
+        .encryption_master_key(key)
+        .enforce_ssl(true);
     let dlq = Queue::new(&mut app, stack, "JobsDlq", dlq_props)?;
     let jobs_props = QueueProps::default()
         .visibility_timeout_secs(300)
         .dead_letter_queue(DeadLetterQueue::new(dlq, 5))
-        .encryption_master_key(key);
+        .encryption_master_key(key)
+        .enforce_ssl(true);
     let jobs = Queue::new(&mut app, stack, "Jobs", jobs_props)?;
 
     // The network, the cluster and the shared file system.
@@ -143,7 +145,7 @@ pub fn app() -> Result<App, ConstructError> {
         &mut app,
         stack,
         "Alarms",
-        TopicProps::default().master_key(key),
+        TopicProps::default().master_key(key).enforce_ssl(true),
     )?;
     topic.add_email_subscription(&mut app, "oncall@example.com")?;
     let quiet = TreatMissingData::NotBreaching;
@@ -222,6 +224,18 @@ pub fn app() -> Result<App, ConstructError> {
 
     let url = OutputProps::new(jobs.queue_url()).description("send jobs here");
     Output::new(&mut app, stack, "JobsUrl", url)?;
+
+    // What the aws-solutions rule pack would report and this demo keeps on purpose,
+    // with the reason (each is written into the template as cdk-nag reads it).
+    app.add_rule_pack(ROOT, "aws-solutions")?;
+    app.add_suppression(stack, Suppression::new("AwsSolutions-VPC7", "a demo VPC: flow logs, billed per GB, are left to production apps"))?;
+    app.add_suppression(stack, Suppression::new("AwsSolutions-ECS2", "the environment holds plain configuration (names, ports, modes), no secret"))?;
+    app.add_suppression(stack, Suppression::new("Berth-ECS2", "the sample images write to their root file system (caches, pid files)"))?;
+    app.add_suppression(stack, Suppression::new("Berth-ECS3", "the sample images start as root, as their publishers ship them"))?;
+    app.add_suppression(stack, Suppression::new("Berth-LOG2", "demo logs hold no personal data; CloudWatch Logs encrypts them with its own key"))?;
+    app.add_suppression(stack, Suppression::new("AwsSolutions-ELB2", "a demo load balancer: no access-log bucket to pay for"))?;
+    app.add_suppression(stack, Suppression::new("AwsSolutions-EC23", "the public load balancer answers the internet on its listener port"))?;
+    app.add_suppression(stack, Suppression::new("AwsSolutions-IAM5", "kms:GenerateDataKey* and kms:ReEncrypt* are the encrypt grant on the one queue key").applies_to(["Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"]))?;
     Ok(app)
 }
 

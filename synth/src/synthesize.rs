@@ -610,13 +610,16 @@ pub(crate) fn synthesize_with(
         started?;
         let mut r = r;
         if let Some(v) = r.validation.take() {
-            d.extend(v.diagnostics(app.strict_rules));
             validation
                 .get_or_insert_with(crate::rules::Report::default)
                 .merge(v);
         }
         rendered.push(r);
         diags.append(&mut d);
+    }
+
+    if let Some(v) = &validation {
+        diags.extend(v.diagnostics(app.strict_rules));
     }
 
     // Cross-stack exports: outputs in the producers, dependencies for the consumers.

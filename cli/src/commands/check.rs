@@ -28,10 +28,7 @@ pub fn check_stacks(
     stacks: &[&StackArtifact],
     packs: &[&'static RulePack],
 ) -> Result<Report, CliError> {
-    let mut report = Report {
-        packs: packs.iter().map(|p| p.name).collect(),
-        ..Report::default()
-    };
+    let mut report = Report::new(packs);
     for s in stacks {
         let value: serde_json::Value =
             serde_json::from_str(&s.template_body).map_err(|e| CliError::TemplateFile {

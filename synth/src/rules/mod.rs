@@ -322,9 +322,20 @@ pub struct Report {
     pub unused_suppressions: Vec<UnusedSuppression>,
     /// Suppressions that were ignored.
     pub invalid_suppressions: Vec<InvalidSuppression>,
+    /// Suppressions (rule id, reason, applies_to) that covered a finding: one made on
+    /// the app is written into every stack and counts as used if any stack used it.
+    used: Vec<(String, String, Vec<String>)>,
 }
 
 impl Report {
+    /// An empty report of these packs.
+    pub fn new(packs: &[&'static RulePack]) -> Report {
+        Report {
+            packs: packs.iter().map(|p| p.name).collect(),
+            ..Report::default()
+        }
+    }
+
     /// The findings no suppression covers.
     pub fn unsuppressed(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed_by.is_none())
@@ -338,8 +349,25 @@ impl Report {
             }
         }
         self.findings.extend(other.findings);
-        self.unused_suppressions.extend(other.unused_suppressions);
         self.invalid_suppressions.extend(other.invalid_suppressions);
+        for k in other.used {
+            if !self.used.contains(&k) {
+                self.used.push(k);
+            }
+        }
+        for u in other.unused_suppressions {
+            let same = self.unused_suppressions.iter_mut().find(|v| {
+                (&v.rule_id, &v.reason, &v.applies_to) == (&u.rule_id, &u.reason, &u.applies_to)
+            });
+            match same {
+                Some(v) => v.path = common_path(&v.path, &u.path),
+                None => self.unused_suppressions.push(u),
+            }
+        }
+        let used = &self.used;
+        self.unused_suppressions.retain(|u| {
+            !used.contains(&(u.rule_id.clone(), u.reason.clone(), u.applies_to.clone()))
+        });
     }
 
     /// The report as synth diagnostics: every unsuppressed finding (an error when
@@ -619,7 +647,9 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
     // Suppressions of rules outside the packs that ran are not judged.
     let known = |id: &str| packs.iter().any(|p| p.rules.iter().any(|r| r.id == id));
     for ((id, reason, applies_to), (used, path)) in groups {
-        if !used && known(&id) {
+        if used {
+            report.used.push((id.clone(), reason.clone(), applies_to.clone()));
+        } else if known(&id) {
             report.unused_suppressions.push(UnusedSuppression {
                 stack: stack.name.to_owned(),
                 path,
