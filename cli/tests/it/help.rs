@@ -9,6 +9,7 @@ fn help_texts() {
         "",
         "synth",
         "list",
+        "check",
         "diff",
         "deploy",
         "publish",
