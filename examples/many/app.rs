@@ -77,6 +77,12 @@ fn web_service(
 
 /// Builds the app with `n` services.
 pub fn app_with(n: usize) -> Result<App, ConstructError> {
+    app_with_rules(n, true)
+}
+
+/// Builds the app with `n` services, with or without the aws-solutions rule pack
+/// (the rules benchmark compares the two).
+pub fn app_with_rules(n: usize, rules: bool) -> Result<App, ConstructError> {
     let mut app = App::new();
     let base = Stack::new(
         &mut app,
@@ -129,7 +135,9 @@ pub fn app_with(n: usize) -> Result<App, ConstructError> {
     }
     // What the aws-solutions rule pack would report and this load test keeps on
     // purpose, with the reason (written into every template, as cdk-nag reads it).
-    app.add_rule_pack(ROOT, "aws-solutions")?;
+    if rules {
+        app.add_rule_pack(ROOT, "aws-solutions")?;
+    }
     for (rule, reason) in [
         ("AwsSolutions-VPC7", "a load-test VPC: flow logs, billed per GB, are left to production apps"),
         ("AwsSolutions-ECS2", "the environment holds plain configuration (names, ports, modes), no secret"),

@@ -593,14 +593,10 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
             message,
         });
     }
-    for s in &stack_sups {
-        groups.insert(s.key(), (false, stack.name.to_owned()));
-    }
+    let mut stack_used = vec![false; stack_sups.len()];
     for r in &stack.resources {
         let mut invalid = Vec::new();
-        let mut sups = suppressions_of(r.cdk_nag, &mut invalid);
-        let own = sups.len();
-        sups.extend(stack_sups.iter().cloned());
+        let sups = suppressions_of(r.cdk_nag, &mut invalid);
         for message in invalid {
             report.invalid_suppressions.push(InvalidSuppression {
                 stack: stack.name.to_owned(),
@@ -613,10 +609,20 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
         for pack in packs {
             for rule in pack.rules {
                 for hit in rule.check(stack, r) {
-                    let by = sups.iter().position(|s| s.covers(rule.id, &hit));
-                    if let Some(i) = by {
-                        used[i] = true;
-                    }
+                    // The resource's own suppressions first, then the stack's.
+                    let by = match sups.iter().position(|s| s.covers(rule.id, &hit)) {
+                        Some(i) => {
+                            used[i] = true;
+                            Some(sups[i].reason.clone())
+                        }
+                        None => stack_sups
+                            .iter()
+                            .position(|s| s.covers(rule.id, &hit))
+                            .map(|i| {
+                                stack_used[i] = true;
+                                stack_sups[i].reason.clone()
+                            }),
+                    };
                     report.findings.push(Finding {
                         rule_id: rule.id,
                         level: rule.level,
@@ -629,20 +635,25 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
                         finding: hit.finding,
                         reason: rule.reason,
                         fix: rule.fix,
-                        suppressed_by: by.map(|i| sups[i].reason.clone()),
+                        suppressed_by: by,
                     });
                 }
             }
         }
-        for (i, (s, used)) in sups.iter().zip(used).enumerate() {
+        for (s, used) in sups.iter().zip(used) {
             let e = groups
                 .entry(s.key())
                 .or_insert_with(|| (false, r.path.to_owned()));
             e.0 |= used;
-            if i < own {
-                e.1 = common_path(&e.1, r.path);
-            }
+            e.1 = common_path(&e.1, r.path);
         }
+    }
+    for (s, used) in stack_sups.iter().zip(stack_used) {
+        let e = groups
+            .entry(s.key())
+            .or_insert_with(|| (false, stack.name.to_owned()));
+        e.0 |= used;
+        e.1 = common_path(&e.1, stack.name);
     }
     // Suppressions of rules outside the packs that ran are not judged.
     let known = |id: &str| packs.iter().any(|p| p.rules.iter().any(|r| r.id == id));
