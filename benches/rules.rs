@@ -34,7 +34,9 @@ fn main() {
         for rules in [false, true] {
             let mut app = many::app_with_rules(services, rules).expect("many builds");
             let start = Instant::now();
-            let written = app.write_assembly(&out, TemplateFormat::Json).expect("synth");
+            let written = app
+                .write_assembly(&out, TemplateFormat::Json)
+                .expect("synth");
             let t = start.elapsed();
             if rules {
                 let report = written.validation.expect("the pack ran");

@@ -22,15 +22,29 @@ fn every_example_passes_the_aws_solutions_pack() {
             ));
         }
         for u in &report.unused_suppressions {
-            problems.push(format!("{name}: unused suppression {} at {}", u.rule_id, u.path));
+            problems.push(format!(
+                "{name}: unused suppression {} at {}",
+                u.rule_id, u.path
+            ));
         }
         for i in &report.invalid_suppressions {
-            problems.push(format!("{name}: ignored suppression at {}: {}", i.path, i.message));
+            problems.push(format!(
+                "{name}: ignored suppression at {}: {}",
+                i.path, i.message
+            ));
         }
         assert!(
-            report.findings.iter().all(|f| f.suppressed_by.as_ref().is_none_or(|r| r.len() >= 10)),
+            report
+                .findings
+                .iter()
+                .all(|f| f.suppressed_by.as_ref().is_none_or(|r| r.len() >= 10)),
             "{name}"
         );
     }
-    assert!(problems.is_empty(), "{}\n{} problems", problems.join("\n"), problems.len());
+    assert!(
+        problems.is_empty(),
+        "{}\n{} problems",
+        problems.join("\n"),
+        problems.len()
+    );
 }

@@ -275,7 +275,12 @@ pub struct CheckArgs {
     /// Only these stacks (by name; `*` matches any characters).
     pub stacks: Vec<String>,
     /// The rule packs (comma-separated).
-    #[arg(long, value_name = "PACKS", value_delimiter = ',', default_value = "aws-solutions")]
+    #[arg(
+        long,
+        value_name = "PACKS",
+        value_delimiter = ',',
+        default_value = "aws-solutions"
+    )]
     pub rules: Vec<String>,
     /// The report's format: text, json (CDK's policy validation report) or sarif (SARIF 2.1.0,
     /// for code-scanning uploads).

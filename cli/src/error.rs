@@ -134,9 +134,7 @@ impl CliError {
             CliError::BadParameter(_)
             | CliError::UnknownRulePack { .. }
             | CliError::NeedsForce(_)
-            | CliError::InitNotEmpty(_) => {
-                exit::USAGE
-            }
+            | CliError::InitNotEmpty(_) => exit::USAGE,
             CliError::Interrupted(_) => exit::INTERRUPTED,
             CliError::Publish { .. } => exit::FAILED,
             _ => exit::APP,

@@ -1596,6 +1596,6 @@ mod tags;
 #[cfg(test)]
 mod tests;
 
-use tags::TagOp;
 pub use rules::{AppliesTo, Suppression};
+use tags::TagOp;
 pub use tags::{TagProps, Tags};

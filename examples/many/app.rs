@@ -139,18 +139,42 @@ pub fn app_with_rules(n: usize, rules: bool) -> Result<App, ConstructError> {
         app.add_rule_pack(ROOT, "aws-solutions")?;
     }
     for (rule, reason) in [
-        ("AwsSolutions-VPC7", "a load-test VPC: flow logs, billed per GB, are left to production apps"),
-        ("AwsSolutions-ECS2", "the environment holds plain configuration (names, ports, modes), no secret"),
-        ("AwsSolutions-ELB2", "load-test load balancers: no access-log bucket to pay for"),
-        ("AwsSolutions-EC23", "the public load balancers answer the internet on their listener port"),
-        ("Berth-ECS2", "the sample image writes to its root file system (caches, pid files)"),
-        ("Berth-ECS3", "the sample image starts as root, as its publisher ships it"),
-        ("Berth-LOG2", "load-test logs hold no personal data; CloudWatch Logs encrypts them with its own key"),
+        (
+            "AwsSolutions-VPC7",
+            "a load-test VPC: flow logs, billed per GB, are left to production apps",
+        ),
+        (
+            "AwsSolutions-ECS2",
+            "the environment holds plain configuration (names, ports, modes), no secret",
+        ),
+        (
+            "AwsSolutions-ELB2",
+            "load-test load balancers: no access-log bucket to pay for",
+        ),
+        (
+            "AwsSolutions-EC23",
+            "the public load balancers answer the internet on their listener port",
+        ),
+        (
+            "Berth-ECS2",
+            "the sample image writes to its root file system (caches, pid files)",
+        ),
+        (
+            "Berth-ECS3",
+            "the sample image starts as root, as its publisher ships it",
+        ),
+        (
+            "Berth-LOG2",
+            "load-test logs hold no personal data; CloudWatch Logs encrypts them with its own key",
+        ),
     ] {
         app.add_suppression(ROOT, Suppression::new(rule, reason))?;
     }
     let token = "ecr:GetAuthorizationToken takes no resource ARN";
-    app.add_suppression(ROOT, Suppression::new("AwsSolutions-IAM5", token).applies_to(["Resource::*"]))?;
+    app.add_suppression(
+        ROOT,
+        Suppression::new("AwsSolutions-IAM5", token).applies_to(["Resource::*"]),
+    )?;
     Ok(app)
 }
 

@@ -1107,7 +1107,11 @@ fn rule_packs(
     let mut packs = Vec::new();
     for name in &stack.rule_packs {
         match crate::rules::pack(name) {
-            Some(p) if !packs.iter().any(|q: &&crate::rules::RulePack| q.name == p.name) => {
+            Some(p)
+                if !packs
+                    .iter()
+                    .any(|q: &&crate::rules::RulePack| q.name == p.name) =>
+            {
                 packs.push(p)
             }
             Some(_) => {}

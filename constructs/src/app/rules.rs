@@ -181,7 +181,11 @@ impl App {
             return Err(ConstructError::new(path, ErrorKind::Locked));
         }
         if suppression.id.trim().is_empty() {
-            return Err(ConstructError::invalid(path, "suppression.id", "the rule id is empty"));
+            return Err(ConstructError::invalid(
+                path,
+                "suppression.id",
+                "the rule id is empty",
+            ));
         }
         let chars = suppression.reason.trim().chars().count();
         if chars < MIN_REASON_CHARS {
@@ -228,7 +232,11 @@ impl App {
     /// a resource's metadata (`cdk_nag.rules_to_suppress`, after any it already has).
     /// Those of the stack and the app go into the template's own metadata
     /// ([`App::stack_suppressions`]), as cdk-nag writes stack suppressions.
-    pub(super) fn add_suppressions_to(&self, n: super::NodeId, metadata: &mut IndexMap<String, Value>) {
+    pub(super) fn add_suppressions_to(
+        &self,
+        n: super::NodeId,
+        metadata: &mut IndexMap<String, Value>,
+    ) {
         let mut found: Vec<Value> = Vec::new();
         let mut cur = Some(n);
         while let Some(c) = cur {

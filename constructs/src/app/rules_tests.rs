@@ -11,7 +11,11 @@ use serde_json::json;
 fn app() -> Result<(App, Stack, crate::NodeId), ConstructError> {
     let mut app = App::new();
     let stack = Stack::new(&mut app, "Web", StackProps::default())?;
-    app.add_resource(stack, "Cluster", RawProperties::new("AWS::ECS::Cluster", Value::map::<&str>([])))?;
+    app.add_resource(
+        stack,
+        "Cluster",
+        RawProperties::new("AWS::ECS::Cluster", Value::map::<&str>([])),
+    )?;
     let group = app.add_group(stack, "Logs")?;
     logs::LogGroup::new(&mut app, group, "A", logs::LogGroupProps::default())?;
     logs::LogGroup::new(&mut app, group, "B", logs::LogGroupProps::default())?;
@@ -26,7 +30,8 @@ fn open(report: &berth_synth::rules::Report) -> Vec<(String, String)> {
 }
 
 #[test]
-fn a_pack_on_the_app_checks_every_resource_raw_ones_too() -> Result<(), Box<dyn std::error::Error>> {
+fn a_pack_on_the_app_checks_every_resource_raw_ones_too() -> Result<(), Box<dyn std::error::Error>>
+{
     let (mut app, _, _) = app()?;
     app.add_rule_pack(ROOT, "aws-solutions")?;
     let out = app.synth()?;
@@ -56,13 +61,20 @@ fn no_pack_no_report() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 #[test]
-fn a_suppression_is_inherited_and_written_in_cdk_nags_format() -> Result<(), Box<dyn std::error::Error>> {
+fn a_suppression_is_inherited_and_written_in_cdk_nags_format(
+) -> Result<(), Box<dyn std::error::Error>> {
     let (mut app, _, group) = app()?;
     app.add_rule_pack(ROOT, "aws-solutions")?;
-    app.add_suppression(group, Suppression::new("Berth-LOG2", "application logs hold no customer data"))?;
+    app.add_suppression(
+        group,
+        Suppression::new("Berth-LOG2", "application logs hold no customer data"),
+    )?;
     let out = app.synth()?;
     let report = out.validation.as_ref().unwrap();
-    assert_eq!(open(report), [("AwsSolutions-ECS4".to_owned(), "Web/Cluster".to_owned())]);
+    assert_eq!(
+        open(report),
+        [("AwsSolutions-ECS4".to_owned(), "Web/Cluster".to_owned())]
+    );
     let t = &out.stacks[0].template;
     let metas: Vec<&serde_json::Value> = t["Resources"]
         .as_object()
@@ -79,7 +91,9 @@ fn a_suppression_is_inherited_and_written_in_cdk_nags_format() -> Result<(), Box
         );
     }
     // The cluster outside the group carries nothing.
-    assert!(t["Resources"]["Cluster"]["Metadata"].get("cdk_nag").is_none());
+    assert!(t["Resources"]["Cluster"]["Metadata"]
+        .get("cdk_nag")
+        .is_none());
     Ok(())
 }
 
@@ -93,7 +107,11 @@ fn applies_to_is_written_and_regexes_are_checked() -> Result<(), Box<dyn std::er
             .applies_to_regex("/^Resource::.*$/g"),
     )?;
     let err = app
-        .add_suppression(stack, Suppression::new("AwsSolutions-IAM5", "a broken regular expression").applies_to_regex("/(/"))
+        .add_suppression(
+            stack,
+            Suppression::new("AwsSolutions-IAM5", "a broken regular expression")
+                .applies_to_regex("/(/"),
+        )
         .unwrap_err();
     assert_eq!(err.property.as_deref(), Some("suppression.applies_to"));
     let out = app.synth()?;
@@ -104,18 +122,24 @@ fn applies_to_is_written_and_regexes_are_checked() -> Result<(), Box<dyn std::er
         t["Metadata"]["cdk_nag"]["rules_to_suppress"][0]["applies_to"],
         json!(["Action::s3:GetObject*", {"regex": "/^Resource::.*$/g"}])
     );
-    assert!(t["Resources"]["Cluster"].get("Metadata").is_some_and(|m| m.get("cdk_nag").is_none()));
+    assert!(t["Resources"]["Cluster"]
+        .get("Metadata")
+        .is_some_and(|m| m.get("cdk_nag").is_none()));
     Ok(())
 }
 
 #[test]
 fn a_short_reason_is_refused_naming_the_construct() -> Result<(), Box<dyn std::error::Error>> {
     let (mut app, _, group) = app()?;
-    let err = app.add_suppression(group, Suppression::new("Berth-LOG2", "fine")).unwrap_err();
+    let err = app
+        .add_suppression(group, Suppression::new("Berth-LOG2", "fine"))
+        .unwrap_err();
     assert_eq!(err.path, "Web/Logs");
     assert_eq!(err.property.as_deref(), Some("suppression.reason"));
     assert!(err.to_string().contains("at least 10"), "{err}");
-    let err = app.add_suppression(group, Suppression::new(" ", "a good long reason")).unwrap_err();
+    let err = app
+        .add_suppression(group, Suppression::new(" ", "a good long reason"))
+        .unwrap_err();
     assert_eq!(err.property.as_deref(), Some("suppression.id"));
     Ok(())
 }
@@ -124,9 +148,16 @@ fn a_short_reason_is_refused_naming_the_construct() -> Result<(), Box<dyn std::e
 fn an_unused_suppression_is_reported_at_its_construct() -> Result<(), Box<dyn std::error::Error>> {
     let (mut app, _, group) = app()?;
     app.add_rule_pack(ROOT, "aws-solutions")?;
-    app.add_suppression(group, Suppression::new("AwsSolutions-ECS4", "no cluster lives in this group"))?;
+    app.add_suppression(
+        group,
+        Suppression::new("AwsSolutions-ECS4", "no cluster lives in this group"),
+    )?;
     let out = app.synth()?;
-    let unused: Vec<&berth_synth::Diagnostic> = out.diagnostics.iter().filter(|d| d.code == "BERTH-W0901").collect();
+    let unused: Vec<&berth_synth::Diagnostic> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "BERTH-W0901")
+        .collect();
     assert_eq!(unused.len(), 1, "{:?}", out.diagnostics);
     assert_eq!(unused[0].path, "Web/Logs");
     assert!(unused[0].message.contains("AwsSolutions-ECS4"));
@@ -134,7 +165,8 @@ fn an_unused_suppression_is_reported_at_its_construct() -> Result<(), Box<dyn st
 }
 
 #[test]
-fn existing_cdk_nag_metadata_on_an_l1_is_honoured_and_kept() -> Result<(), Box<dyn std::error::Error>> {
+fn existing_cdk_nag_metadata_on_an_l1_is_honoured_and_kept(
+) -> Result<(), Box<dyn std::error::Error>> {
     let (mut app, stack, _) = app()?;
     app.add_rule_pack(stack, "aws-solutions")?;
     let cluster = app.find("Web/Cluster")?;
@@ -145,34 +177,65 @@ fn existing_cdk_nag_metadata_on_an_l1_is_honoured_and_kept() -> Result<(), Box<d
             "rules_to_suppress",
             Value::List(vec![Value::map([
                 ("id", Value::from("AwsSolutions-ECS4")),
-                ("reason", Value::from("insights are on at the account level")),
+                (
+                    "reason",
+                    Value::from("insights are on at the account level"),
+                ),
             ])]),
         )]),
     )?;
-    app.add_suppression(ROOT, Suppression::new("Berth-LOG2", "a demo: no personal data anywhere"))?;
+    app.add_suppression(
+        ROOT,
+        Suppression::new("Berth-LOG2", "a demo: no personal data anywhere"),
+    )?;
     let out = app.synth()?;
     let report = out.validation.as_ref().unwrap();
     assert_eq!(open(report), Vec::<(String, String)>::new());
-    let f = report.findings.iter().find(|f| f.rule_id == "AwsSolutions-ECS4").unwrap();
-    assert_eq!(f.suppressed_by.as_deref(), Some("insights are on at the account level"));
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "AwsSolutions-ECS4")
+        .unwrap();
+    assert_eq!(
+        f.suppressed_by.as_deref(),
+        Some("insights are on at the account level")
+    );
     // The resource keeps its own; the app's suppression is in the template's metadata
     // and applies to the log group.
     let t = &out.stacks[0].template;
     let list = &t["Resources"]["Cluster"]["Metadata"]["cdk_nag"]["rules_to_suppress"];
     assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(t["Metadata"]["cdk_nag"]["rules_to_suppress"][0]["id"], "Berth-LOG2");
-    let log2 = report.findings.iter().find(|f| f.rule_id == "Berth-LOG2").unwrap();
-    assert_eq!(log2.suppressed_by.as_deref(), Some("a demo: no personal data anywhere"));
+    assert_eq!(
+        t["Metadata"]["cdk_nag"]["rules_to_suppress"][0]["id"],
+        "Berth-LOG2"
+    );
+    let log2 = report
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "Berth-LOG2")
+        .unwrap();
+    assert_eq!(
+        log2.suppressed_by.as_deref(),
+        Some("a demo: no personal data anywhere")
+    );
     Ok(())
 }
 
 #[test]
-fn an_unused_stack_suppression_is_reported_at_the_stack() -> Result<(), Box<dyn std::error::Error>> {
+fn an_unused_stack_suppression_is_reported_at_the_stack() -> Result<(), Box<dyn std::error::Error>>
+{
     let (mut app, stack, _) = app()?;
     app.add_rule_pack(ROOT, "aws-solutions")?;
-    app.add_suppression(stack, Suppression::new("AwsSolutions-SQS4", "no queue in this stack at all"))?;
+    app.add_suppression(
+        stack,
+        Suppression::new("AwsSolutions-SQS4", "no queue in this stack at all"),
+    )?;
     let out = app.synth()?;
-    let unused: Vec<&berth_synth::Diagnostic> = out.diagnostics.iter().filter(|d| d.code == "BERTH-W0901").collect();
+    let unused: Vec<&berth_synth::Diagnostic> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "BERTH-W0901")
+        .collect();
     assert_eq!(unused.len(), 1);
     assert_eq!(unused[0].path, "Web");
     Ok(())
@@ -182,11 +245,18 @@ fn an_unused_stack_suppression_is_reported_at_the_stack() -> Result<(), Box<dyn 
 fn a_pack_on_one_stack_checks_only_it() -> Result<(), Box<dyn std::error::Error>> {
     let (mut app, _, _) = app()?;
     let other = Stack::new(&mut app, "Other", StackProps::default())?;
-    app.add_resource(other, "Cluster", RawProperties::new("AWS::ECS::Cluster", Value::map::<&str>([])))?;
+    app.add_resource(
+        other,
+        "Cluster",
+        RawProperties::new("AWS::ECS::Cluster", Value::map::<&str>([])),
+    )?;
     app.add_rule_pack(other, "aws-solutions")?;
     let out = app.synth()?;
     let report = out.validation.unwrap();
-    assert_eq!(open(&report), [("AwsSolutions-ECS4".to_owned(), "Other/Cluster".to_owned())]);
+    assert_eq!(
+        open(&report),
+        [("AwsSolutions-ECS4".to_owned(), "Other/Cluster".to_owned())]
+    );
     Ok(())
 }
 
@@ -194,9 +264,16 @@ fn a_pack_on_one_stack_checks_only_it() -> Result<(), Box<dyn std::error::Error>
 fn packs_go_on_the_app_or_a_stack_and_must_exist() -> Result<(), Box<dyn std::error::Error>> {
     let (mut app, _, group) = app()?;
     let err = app.add_rule_pack(group, "aws-solutions").unwrap_err();
-    assert_eq!((err.path.as_str(), err.property.as_deref()), ("Web/Logs", Some("rule_pack")));
+    assert_eq!(
+        (err.path.as_str(), err.property.as_deref()),
+        ("Web/Logs", Some("rule_pack"))
+    );
     let err = app.add_rule_pack(ROOT, "hipaa").unwrap_err();
-    assert!(err.to_string().contains("there is no rule pack \"hipaa\"; packs: aws-solutions"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("there is no rule pack \"hipaa\"; packs: aws-solutions"),
+        "{err}"
+    );
     Ok(())
 }
 
@@ -213,8 +290,13 @@ fn strict_fails_synth_and_writes_nothing() -> Result<(), Box<dyn std::error::Err
     let berth_synth::SynthError::Invalid(diags) = err else {
         panic!("not a validation error: {err}")
     };
-    assert!(diags.iter().any(|d| d.code == "AwsSolutions-ECS4" && d.is_error() && d.path == "Web/Cluster"));
-    assert!(!out.exists() || std::fs::read_dir(&out)?.next().is_none(), "nothing written");
+    assert!(diags
+        .iter()
+        .any(|d| d.code == "AwsSolutions-ECS4" && d.is_error() && d.path == "Web/Cluster"));
+    assert!(
+        !out.exists() || std::fs::read_dir(&out)?.next().is_none(),
+        "nothing written"
+    );
     Ok(())
 }
 
@@ -222,17 +304,33 @@ fn strict_fails_synth_and_writes_nothing() -> Result<(), Box<dyn std::error::Err
 fn the_assembly_gets_the_validation_report() -> Result<(), Box<dyn std::error::Error>> {
     let (mut app, _, group) = app()?;
     app.add_rule_pack(ROOT, "aws-solutions")?;
-    app.add_suppression(group, Suppression::new("Berth-LOG2", "application logs hold no customer data"))?;
+    app.add_suppression(
+        group,
+        Suppression::new("Berth-LOG2", "application logs hold no customer data"),
+    )?;
     let dir = tempfile::tempdir()?;
     let written = app.write_assembly(dir.path(), berth_synth::assembly::TemplateFormat::Json)?;
-    assert_eq!(written.validation.as_ref().unwrap().unsuppressed().count(), 1);
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("policy-validation-report.json"))?)?;
+    assert_eq!(
+        written.validation.as_ref().unwrap().unsuppressed().count(),
+        1
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(
+        dir.path().join("policy-validation-report.json"),
+    )?)?;
     let plugin = &report["pluginReports"][0];
     assert_eq!(plugin["conclusion"], "failure");
     assert_eq!(plugin["violations"][0]["ruleName"], "AwsSolutions-ECS4");
-    assert_eq!(plugin["violations"][0]["violatingConstructs"][0]["cloudFormationResource"]["templatePath"], "Web.template.json");
-    assert_eq!(plugin["suppressedViolations"][0]["violatingConstructs"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        plugin["violations"][0]["violatingConstructs"][0]["cloudFormationResource"]["templatePath"],
+        "Web.template.json"
+    );
+    assert_eq!(
+        plugin["suppressedViolations"][0]["violatingConstructs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     // A second synth over the assembly replaces the report (it is the assembly's own file).
     let (mut again, _, _) = self::app()?;
     again.write_assembly(dir.path(), berth_synth::assembly::TemplateFormat::Json)?;

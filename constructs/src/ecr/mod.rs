@@ -229,7 +229,8 @@ impl Repository {
                 path,
                 "tag_mutability_exclusions",
                 if with_exclusion {
-                    "ImmutableWithExclusion needs at least one tag filter (e.g. \"latest\")".to_owned()
+                    "ImmutableWithExclusion needs at least one tag filter (e.g. \"latest\")"
+                        .to_owned()
                 } else {
                     format!(
                         "tag filters {exclusions:?} apply only with image_tag_mutability ImmutableWithExclusion"
@@ -246,7 +247,10 @@ impl Repository {
                 .into()
             }),
             image_tag_mutability: Some(
-                match props.image_tag_mutability.unwrap_or(TagMutability::Immutable) {
+                match props
+                    .image_tag_mutability
+                    .unwrap_or(TagMutability::Immutable)
+                {
                     TagMutability::Mutable => repository::ImageTagMutability::Mutable,
                     TagMutability::Immutable => repository::ImageTagMutability::Immutable,
                     TagMutability::ImmutableWithExclusion => {

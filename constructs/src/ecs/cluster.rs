@@ -291,7 +291,12 @@ impl Cluster {
     pub fn new(app: &mut App, scope: impl Scope, id: &str, props: ClusterProps) -> Result<Cluster> {
         let cfn = CfnCluster {
             cluster_name: props.cluster_name.clone().map(Into::into),
-            cluster_settings: Some(props.container_insights.unwrap_or(ContainerInsights::Enhanced)).map(|c| {
+            cluster_settings: Some(
+                props
+                    .container_insights
+                    .unwrap_or(ContainerInsights::Enhanced),
+            )
+            .map(|c| {
                 Expr::Lit(vec![cfn_cluster::ClusterSettings {
                     name: Some("containerInsights".into()),
                     value: Some(c.as_str().into()),

@@ -45,7 +45,6 @@ impl From<&Certificate> for ListenerCertificate {
     }
 }
 
-
 /// The security policy of HTTPS and TLS listeners that name none: TLS 1.3 and 1.2.
 pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 

@@ -146,7 +146,12 @@ fn a_log_group_takes_a_kms_key_in_one_line() -> Result<(), Box<dyn std::error::E
     let mut app = App::new();
     let s = Stack::new(&mut app, "S", StackProps::default())?;
     let key = crate::kms::Key::new(&mut app, s, "Key", crate::kms::KeyProps::default())?;
-    LogGroup::new(&mut app, s, "Logs", LogGroupProps::default().encryption_key(key))?;
+    LogGroup::new(
+        &mut app,
+        s,
+        "Logs",
+        LogGroupProps::default().encryption_key(key),
+    )?;
     let out = app.synth()?;
     let res = &out.stacks[0].template["Resources"];
     assert_eq!(

@@ -1,7 +1,10 @@
 //! The `aws-solutions` pack: cdk-nag's AwsSolutions rules for the resources container
 //! apps use (same ids, same checks), and berth's own rules where cdk-nag has none.
 
-use super::{flatten, get_path, is_false, is_true, items, referenced_id, Hit, Level, ResourceView, Rule, RulePack, StackView};
+use super::{
+    flatten, get_path, is_false, is_true, items, referenced_id, Hit, Level, ResourceView, Rule,
+    RulePack, StackView,
+};
 use crate::json::Node;
 
 /// The pack.
@@ -601,7 +604,9 @@ fn allows(statement: &Node) -> bool {
 fn open_principal(p: Option<&Node>) -> bool {
     match p {
         Some(Node::String(s)) => s == "*",
-        Some(n @ Node::Object(_)) => n.get("AWS").is_some_and(|a| items(Some(a)).iter().any(|x| x.as_str() == Some("*"))),
+        Some(n @ Node::Object(_)) => n
+            .get("AWS")
+            .is_some_and(|a| items(Some(a)).iter().any(|x| x.as_str() == Some("*"))),
         _ => false,
     }
 }
@@ -623,7 +628,12 @@ fn policy_documents<'a>(r: &ResourceView<'a>) -> Vec<(String, &'a Node)> {
 /// Whether a policy of `policy_type` in the stack, attached to `r` through its
 /// `field` (a list or one reference), denies requests without TLS (cdk-nag's check:
 /// a `Deny` for every principal with `aws:SecureTransport` false).
-fn tls_enforced(stack: &StackView<'_>, r: &ResourceView<'_>, policy_type: &str, field: &str) -> bool {
+fn tls_enforced(
+    stack: &StackView<'_>,
+    r: &ResourceView<'_>,
+    policy_type: &str,
+    field: &str,
+) -> bool {
     stack.of_type(policy_type).any(|p| {
         let attached = items(p.prop(field))
             .iter()
@@ -633,7 +643,10 @@ fn tls_enforced(stack: &StackView<'_>, r: &ResourceView<'_>, policy_type: &str, 
                 statements(doc).any(|s| {
                     s.get("Effect").and_then(Node::as_str) == Some("Deny")
                         && open_principal(s.get("Principal"))
-                        && is_false(get_path(s, "Condition.Bool").and_then(|b| b.get("aws:SecureTransport")))
+                        && is_false(
+                            get_path(s, "Condition.Bool")
+                                .and_then(|b| b.get("aws:SecureTransport")),
+                        )
                 })
             })
     })
@@ -642,7 +655,17 @@ fn tls_enforced(stack: &StackView<'_>, r: &ResourceView<'_>, policy_type: &str, 
 /// Whether an environment variable's name says it holds a secret.
 fn secret_like(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY"]
-        .iter()
-        .any(|w| n.contains(w))
+    [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+        "ACCESS_KEY",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
 }

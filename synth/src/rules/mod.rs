@@ -237,8 +237,13 @@ impl<'a> StackView<'a> {
     }
 
     /// The resources of a type.
-    pub fn of_type<'s>(&'s self, type_name: &'s str) -> impl Iterator<Item = &'s ResourceView<'a>> + 's {
-        self.resources.iter().filter(move |r| r.type_name == type_name)
+    pub fn of_type<'s>(
+        &'s self,
+        type_name: &'s str,
+    ) -> impl Iterator<Item = &'s ResourceView<'a>> + 's {
+        self.resources
+            .iter()
+            .filter(move |r| r.type_name == type_name)
     }
 }
 
@@ -557,7 +562,10 @@ impl Suppression {
         (
             self.id.clone(),
             self.reason.clone(),
-            self.applies_to.iter().map(|a| a.source().to_owned()).collect(),
+            self.applies_to
+                .iter()
+                .map(|a| a.source().to_owned())
+                .collect(),
         )
     }
 }
@@ -659,7 +667,9 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
     let known = |id: &str| packs.iter().any(|p| p.rules.iter().any(|r| r.id == id));
     for ((id, reason, applies_to), (used, path)) in groups {
         if used {
-            report.used.push((id.clone(), reason.clone(), applies_to.clone()));
+            report
+                .used
+                .push((id.clone(), reason.clone(), applies_to.clone()));
         } else if known(&id) {
             report.unused_suppressions.push(UnusedSuppression {
                 stack: stack.name.to_owned(),
@@ -767,7 +777,9 @@ pub(crate) fn flatten(n: &Node) -> String {
         Node::String(s) => s.replace("${", "<").replace('}', ">"),
         _ => {
             if let Some(Node::Array(a)) = n.get("Fn::Join") {
-                if let (Some(d), Some(Node::Array(parts))) = (a.first().and_then(Node::as_str), a.get(1)) {
+                if let (Some(d), Some(Node::Array(parts))) =
+                    (a.first().and_then(Node::as_str), a.get(1))
+                {
                     return parts.iter().map(flatten).collect::<Vec<_>>().join(d);
                 }
             }

@@ -178,7 +178,12 @@ pub fn sarif(report: &Report, uri_prefix: &str) -> Value {
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
     for f in report.unsuppressed() {
-        out.push_str(&format!("{} {} {}", f.level.as_str(), f.display_id(), f.path));
+        out.push_str(&format!(
+            "{} {} {}",
+            f.level.as_str(),
+            f.display_id(),
+            f.path
+        ));
         match &f.property {
             Some(p) => out.push_str(&format!(" ({}, {p})", f.logical_id)),
             None => out.push_str(&format!(" ({})", f.logical_id)),
