@@ -348,7 +348,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-KMS5",
         level: Level::Error,
         reason: "The KMS symmetric key does not have automatic key rotation enabled.",
-        fix: "set EnableKeyRotation: true on the key",
+        fix: "KeyProps::enable_key_rotation(true) (kms::Key's default)",
         resource_types: &["AWS::KMS::Key"],
         check: |_, r, hits| {
             let symmetric = matches!(r.prop("KeySpec").and_then(Node::as_str), None | Some("SYMMETRIC_DEFAULT"));
@@ -361,7 +361,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-SQS3",
         level: Level::Error,
         reason: "The SQS queue is not used as a dead-letter queue (DLQ) and does not have a DLQ enabled.",
-        fix: "give the queue a dead-letter queue (RedrivePolicy), or use it as one",
+        fix: "QueueProps::dead_letter_queue(DeadLetterQueue::new(dlq, 5)), or use the queue as one",
         resource_types: &["AWS::SQS::Queue"],
         check: |stack, r, hits| {
             if r.prop("RedrivePolicy").is_some() {
@@ -379,7 +379,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-SQS4",
         level: Level::Error,
         reason: "The SQS queue does not require requests to use SSL.",
-        fix: "attach a queue policy that denies every principal when aws:SecureTransport is false",
+        fix: "QueueProps::enforce_ssl(true): a queue policy denying requests without TLS",
         resource_types: &["AWS::SQS::Queue"],
         check: |stack, r, hits| {
             if !tls_enforced(stack, r, "AWS::SQS::QueuePolicy", "Queues") {
@@ -430,7 +430,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-SNS2",
         level: Level::Error,
         reason: "The SNS topic does not have server-side encryption enabled.",
-        fix: "set KmsMasterKeyId on the topic (a KMS key)",
+        fix: "TopicProps::master_key(key)",
         resource_types: &["AWS::SNS::Topic"],
         check: |_, r, hits| {
             if r.prop("KmsMasterKeyId").is_none() {
@@ -442,7 +442,7 @@ static RULES: &[Rule] = &[
         id: "AwsSolutions-SNS3",
         level: Level::Error,
         reason: "The SNS topic does not require publishers to use SSL.",
-        fix: "attach a topic policy that denies every principal when aws:SecureTransport is false",
+        fix: "TopicProps::enforce_ssl(true): a topic policy denying publishes without TLS",
         resource_types: &["AWS::SNS::Topic"],
         check: |stack, r, hits| {
             if !tls_enforced(stack, r, "AWS::SNS::TopicPolicy", "Topics") {
