@@ -75,9 +75,11 @@ fn web_service(
     Ok(())
 }
 
-/// Builds the app with `n` services.
+/// Builds the app with `n` services. The rule pack stays off here, so that
+/// `scripts/bench-many` times synthesis alone; `cargo bench --bench rules` and the
+/// examples' rule test turn it on (`app_with_rules`).
 pub fn app_with(n: usize) -> Result<App, ConstructError> {
-    app_with_rules(n, true)
+    app_with_rules(n, false)
 }
 
 /// Builds the app with `n` services, with or without the aws-solutions rule pack
@@ -134,7 +136,8 @@ pub fn app_with_rules(n: usize, rules: bool) -> Result<App, ConstructError> {
         }
     }
     // What the aws-solutions rule pack would report and this load test keeps on
-    // purpose, with the reason (written into every template, as cdk-nag reads it).
+    // purpose, with the reason (written into every template, as cdk-nag reads it, also
+    // when the pack does not run).
     if rules {
         app.add_rule_pack(ROOT, "aws-solutions")?;
     }
