@@ -602,6 +602,15 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
         });
     }
     let mut stack_used = vec![false; stack_sups.len()];
+    // The rules by resource type, in pack order: one lookup per resource.
+    let mut by_type: FastMap<&str, Vec<&Rule>> = FastMap::default();
+    for pack in packs {
+        for rule in pack.rules {
+            for t in rule.resource_types {
+                by_type.entry(t).or_default().push(rule);
+            }
+        }
+    }
     for r in &stack.resources {
         let mut invalid = Vec::new();
         let sups = suppressions_of(r.cdk_nag, &mut invalid);
@@ -614,38 +623,38 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
             });
         }
         let mut used = vec![false; sups.len()];
-        for pack in packs {
-            for rule in pack.rules {
-                for hit in rule.check(stack, r) {
-                    // The resource's own suppressions first, then the stack's.
-                    let by = match sups.iter().position(|s| s.covers(rule.id, &hit)) {
-                        Some(i) => {
-                            used[i] = true;
-                            Some(sups[i].reason.clone())
-                        }
-                        None => stack_sups
-                            .iter()
-                            .position(|s| s.covers(rule.id, &hit))
-                            .map(|i| {
-                                stack_used[i] = true;
-                                stack_sups[i].reason.clone()
-                            }),
-                    };
-                    report.findings.push(Finding {
-                        rule_id: rule.id,
-                        level: rule.level,
-                        stack: stack.name.to_owned(),
-                        template_file: stack.template_file.clone(),
-                        path: r.path.to_owned(),
-                        logical_id: r.logical_id.to_owned(),
-                        resource_type: r.type_name.to_owned(),
-                        property: hit.property,
-                        finding: hit.finding,
-                        reason: rule.reason,
-                        fix: rule.fix,
-                        suppressed_by: by,
-                    });
-                }
+        for rule in by_type.get(r.type_name).into_iter().flatten() {
+            let mut hits = Vec::new();
+            (rule.check)(stack, r, &mut hits);
+            for hit in hits {
+                // The resource's own suppressions first, then the stack's.
+                let by = match sups.iter().position(|s| s.covers(rule.id, &hit)) {
+                    Some(i) => {
+                        used[i] = true;
+                        Some(sups[i].reason.clone())
+                    }
+                    None => stack_sups
+                        .iter()
+                        .position(|s| s.covers(rule.id, &hit))
+                        .map(|i| {
+                            stack_used[i] = true;
+                            stack_sups[i].reason.clone()
+                        }),
+                };
+                report.findings.push(Finding {
+                    rule_id: rule.id,
+                    level: rule.level,
+                    stack: stack.name.to_owned(),
+                    template_file: stack.template_file.clone(),
+                    path: r.path.to_owned(),
+                    logical_id: r.logical_id.to_owned(),
+                    resource_type: r.type_name.to_owned(),
+                    property: hit.property,
+                    finding: hit.finding,
+                    reason: rule.reason,
+                    fix: rule.fix,
+                    suppressed_by: by,
+                });
             }
         }
         for (s, used) in sups.iter().zip(used) {
