@@ -17,4 +17,5 @@ mod hostile;
 mod init;
 mod offline;
 mod rollout;
+mod rules;
 mod scripted;
