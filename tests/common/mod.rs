@@ -30,6 +30,9 @@ mod logs_and_jobs;
 #[path = "../../examples/queue-worker/main.rs"]
 mod queue_worker;
 
+#[path = "../../examples/production/main.rs"]
+mod production;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -62,6 +65,7 @@ pub fn examples() -> Vec<(&'static str, App)> {
             "queue-worker",
             queue_worker::app().expect("queue-worker builds"),
         ),
+        ("production", production::app().expect("production builds")),
     ]
 }
 

@@ -58,8 +58,9 @@ impl Effect {
 /// Who a statement is about (in resource and trust policies).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Principal {
-    /// An AWS service, e.g. `ecs-tasks.amazonaws.com`: `{"Service": ...}`.
-    Service(String),
+    /// An AWS service, e.g. `ecs-tasks.amazonaws.com`: `{"Service": ...}` (a token for
+    /// regional principals such as `logs.${AWS::Region}.amazonaws.com`).
+    Service(Value),
     /// An AWS principal by ARN (role, user, account root): `{"AWS": ...}`.
     Arn(Value),
     /// Anyone: `{"AWS": "*"}`.
@@ -71,7 +72,17 @@ pub enum Principal {
 impl Principal {
     /// An AWS service principal, e.g. `ecs-tasks.amazonaws.com`.
     pub fn service(name: impl Into<String>) -> Principal {
-        Principal::Service(name.into())
+        Principal::Service(Value::from(name.into()))
+    }
+
+    /// A service principal of the stack's region, `<service>.${AWS::Region}.amazonaws.com`
+    /// (CloudWatch Logs' is `logs.<region>.amazonaws.com`).
+    pub fn regional_service(service: &str) -> Principal {
+        Principal::Service(join([
+            Value::from(format!("{service}.")),
+            Pseudo::Region.token().into(),
+            Value::from(".amazonaws.com"),
+        ]))
     }
 
     /// An account's root principal: `arn:${AWS::Partition}:iam::ACCOUNT:root`.
@@ -102,7 +113,7 @@ impl Principal {
 
     fn key_value(&self) -> (&'static str, Value) {
         match self {
-            Principal::Service(s) => ("Service", Value::from(s.as_str())),
+            Principal::Service(s) => ("Service", s.clone()),
             Principal::Arn(v) => ("AWS", v.clone()),
             Principal::Any => ("AWS", Value::from("*")),
             Principal::Federated(s) => ("Federated", Value::from(s.as_str())),

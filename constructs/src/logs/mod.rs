@@ -19,7 +19,8 @@
 
 use crate::app::{App, NodeId, Scope};
 use crate::error::Result;
-use crate::iam::{Attributes, Grant, Grantable};
+use crate::iam::{Attributes, Grant, Grantable, PolicyStatement, Principal};
+use crate::kms::Key;
 use crate::RemovalPolicy;
 use berth_synth::cfn::logs::CfnLogGroup;
 use berth_synth::resource::ResourceRef;
@@ -123,7 +124,41 @@ props! {
         /// What happens to the log group when it leaves the stack. Default:
         /// [`RemovalPolicy::Retain`] (logs outlive the stack, as in CDK).
         pub removal_policy: Option<RemovalPolicy>,
+        /// A KMS key that encrypts the log events (`KmsKeyId`). CloudWatch Logs refuses a
+        /// key it may not use, so an owned key's policy gets a statement letting
+        /// `logs.<region>.amazonaws.com` use it for this account's log groups (once per
+        /// key; AWS's documented key policy). Default: none (CloudWatch Logs' own
+        /// encryption).
+        pub encryption_key: Option<Key>,
     }
+}
+
+/// What CloudWatch Logs does with a log group's key (AWS's documented key policy).
+pub const LOGS_KEY_ACTIONS: [&str; 5] = [
+    "kms:Encrypt*",
+    "kms:Decrypt*",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:Describe*",
+];
+
+/// The key policy statement that lets CloudWatch Logs of the key's region use a key for
+/// the account's log groups (the encryption context names the log group).
+fn logs_key_statement() -> PolicyStatement {
+    let log_groups = crate::iam::join([
+        Value::from("arn:"),
+        Pseudo::Partition.token().into(),
+        Value::from(":logs:"),
+        Pseudo::Region.token().into(),
+        Value::from(":"),
+        Pseudo::AccountId.token().into(),
+        Value::from(":log-group:*"),
+    ]);
+    PolicyStatement::allow()
+        .actions(LOGS_KEY_ACTIONS)
+        .principal(Principal::regional_service("logs"))
+        .resource("*")
+        .condition("ArnLike", "kms:EncryptionContext:aws:logs:arn", log_groups)
 }
 
 /// A CloudWatch log group. Its L1 child is `Resource` (`AWS::Logs::LogGroup`).
@@ -166,12 +201,16 @@ impl LogGroup {
         props: LogGroupProps,
     ) -> Result<LogGroup> {
         let node = app.add_construct(scope, id, Attributes::new("berth.logs.LogGroup"))?;
+        if let Some(key) = props.encryption_key {
+            key.add_to_resource_policy(app, logs_key_statement())?;
+        }
         let resource = app.add_resource(
             node,
             "Resource",
             CfnLogGroup {
                 log_group_name: props.log_group_name.map(Into::into),
                 retention_in_days: props.retention.days().map(|d| (d as i64).into()),
+                kms_key_id: props.encryption_key.map(|k| k.key_arn().into()),
                 ..CfnLogGroup::default()
             },
         )?;

@@ -16,6 +16,7 @@ fn defaults_are_two_years_and_retain() {
             retention: RetentionDays::Infinite,
             log_group_name: Some("/app/forever".into()),
             removal_policy: Some(RemovalPolicy::Delete),
+            encryption_key: None,
         },
     )
     .unwrap();
@@ -138,4 +139,62 @@ fn removal_policy_can_be_changed_later() {
     let r = &out.stacks[0].template["Resources"]["Logs6819BB44"];
     assert_eq!(r["DeletionPolicy"], "Delete");
     assert_eq!(r["UpdateReplacePolicy"], "Delete");
+}
+
+#[test]
+fn an_encrypted_log_group_names_its_key_and_the_key_lets_cloudwatch_logs_use_it() {
+    let mut app = App::new();
+    let data = Stack::new(&mut app, "Data", StackProps::default()).unwrap();
+    let web = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let key = Key::new(&mut app, data, "Key", crate::kms::KeyProps::default()).unwrap();
+    for id in ["One", "Two"] {
+        let props = LogGroupProps::default().encryption_key(key);
+        LogGroup::new(&mut app, web, id, props).unwrap();
+    }
+    let out = app.synth().unwrap();
+    let data_t = &out
+        .stacks
+        .iter()
+        .find(|s| s.name == "Data")
+        .unwrap()
+        .template;
+    let web_t = &out
+        .stacks
+        .iter()
+        .find(|s| s.name == "Web")
+        .unwrap()
+        .template;
+    let statements = data_t["Resources"]["Key961B73FD"]["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .unwrap();
+    // The root statement, and one for CloudWatch Logs however many groups use the key.
+    assert_eq!(statements.len(), 2, "{statements:#?}");
+    assert_eq!(
+        statements[1],
+        json!({
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+                       "kms:GenerateDataKey*", "kms:Describe*"],
+            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {"Fn::Join": ["", [
+                "arn:", {"Ref": "AWS::Partition"}, ":logs:", {"Ref": "AWS::Region"}, ":",
+                {"Ref": "AWS::AccountId"}, ":log-group:*"]]}}},
+            "Effect": "Allow",
+            "Principal": {"Service": {"Fn::Join": ["", [
+                "logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}},
+            "Resource": "*"
+        })
+    );
+    let one = web_t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.starts_with("One"))
+        .unwrap()
+        .1;
+    assert_eq!(
+        one["Properties"]["KmsKeyId"]["Fn::ImportValue"]
+            .as_str()
+            .map(|s| s.starts_with("Data:")),
+        Some(true),
+        "{one:#}"
+    );
 }

@@ -149,7 +149,8 @@ impl QueueProcessingFargateServiceProps {
 /// `QueueProcessingFargateService` whose task role may consume the queue, its
 /// `TaskCount` scaled on CPU (`CpuScaling`) and on queue depth
 /// (`QueueMessagesVisibleScaling`, step scaling on `ApproximateNumberOfMessagesVisible`),
-/// and the outputs `SQSQueue`, `SQSQueueArn` and `SQSQueueUrl`.
+/// and the outputs `SQSQueue`, `SQSQueueArn` and `SQSQueueUrl` (not for a given queue
+/// of another stack: that would re-export an import).
 ///
 /// ```
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
@@ -315,11 +316,15 @@ impl QueueProcessingFargateService {
                 props.scaling_steps,
             ),
         )?;
-        for (oid, value) in [
+        // A queue of another stack is that stack's to output: an output here would
+        // only re-export an import (cfn-lint W6001).
+        let own_stack = crate::Stack::of(app, queue.node()) == crate::Stack::of(app, node);
+        let outputs = [
             ("SQSQueue", queue_name),
             ("SQSQueueArn", queue_arn),
             ("SQSQueueUrl", Value::from(queue.queue_url())),
-        ] {
+        ];
+        for (oid, value) in outputs.into_iter().filter(|_| own_stack) {
             Output::new(
                 app,
                 node,
