@@ -26,6 +26,7 @@ pub mod config;
 pub mod deploy;
 pub mod diff;
 pub mod error;
+pub mod ops;
 pub mod output;
 pub mod publish;
 pub mod template;
@@ -84,6 +85,9 @@ pub struct Session<'a> {
     pub(crate) sdk_retries: bool,
     pub(crate) synth: Option<Box<SynthFn<'a>>>,
     pub(crate) handle_ctrl_c: bool,
+    pub(crate) ops: Option<Arc<dyn ops::api::OpsApi>>,
+    pub(crate) plugin: String,
+    pub(crate) child_stdin: Option<String>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -111,6 +115,9 @@ impl<'a> Session<'a> {
             sdk_retries: true,
             synth: None,
             handle_ctrl_c: true,
+            ops: None,
+            plugin: default_plugin(),
+            child_stdin: None,
         }
     }
 
@@ -131,6 +138,9 @@ impl<'a> Session<'a> {
             sdk_retries: true,
             synth: None,
             handle_ctrl_c: false,
+            ops: None,
+            plugin: default_plugin(),
+            child_stdin: None,
         };
         (session, out_buf, err_buf)
     }
@@ -157,6 +167,26 @@ impl<'a> Session<'a> {
     /// `docker`), e.g. `podman` or a test stand-in.
     pub fn docker(mut self, program: &str) -> Session<'a> {
         self.docker = publish::Docker::from_setting(Some(program));
+        self
+    }
+
+    /// Uses this client for `status`, `logs`, `run` and `exec` instead of the AWS SDK.
+    pub fn ops(mut self, api: Arc<dyn ops::api::OpsApi>) -> Session<'a> {
+        self.ops = Some(api);
+        self
+    }
+
+    /// Hands `berth exec` sessions to this program instead of
+    /// `$BERTH_SESSION_MANAGER_PLUGIN` (default `session-manager-plugin`).
+    pub fn session_manager_plugin(mut self, program: &str) -> Session<'a> {
+        self.plugin = program.to_string();
+        self
+    }
+
+    /// Feeds this text to interactive child programs (the Session Manager plugin)
+    /// instead of the terminal (tests).
+    pub fn child_stdin(mut self, text: &str) -> Session<'a> {
+        self.child_stdin = Some(text.to_string());
         self
     }
 
@@ -225,6 +255,15 @@ impl<'a> Session<'a> {
         };
         commands::run(self, parsed)
     }
+}
+
+/// The Session Manager plugin program: `$BERTH_SESSION_MANAGER_PLUGIN`, else
+/// `session-manager-plugin`.
+fn default_plugin() -> String {
+    std::env::var(ops::PLUGIN_ENV)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "session-manager-plugin".into())
 }
 
 /// The binary's entry point: runs the CLI on the process arguments.

@@ -18,6 +18,8 @@ use super::containers::{
 pub struct AwsContainers {
     ecr: ecr::Client,
     ecs: ecs::Client,
+    /// For the log tails of failure diagnosis.
+    ops: crate::ops::aws::AwsOps,
 }
 
 impl AwsContainers {
@@ -26,6 +28,7 @@ impl AwsContainers {
         AwsContainers {
             ecr: ecr::Client::new(config),
             ecs: ecs::Client::new(config),
+            ops: crate::ops::aws::AwsOps::new(config),
         }
     }
 }
@@ -246,6 +249,17 @@ impl ContainerApi for AwsContainers {
                 })
                 .collect(),
         }))
+    }
+
+    async fn container_log_tail(
+        &self,
+        task: &StoppedTask,
+        container: &str,
+        lines: i32,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        use crate::ops::api::OpsApi as _;
+        let td = self.ops.task_definition(&task.task_definition).await?;
+        crate::ops::logs::tail_of(&self.ops, &td, container, task.short_id(), lines).await
     }
 
     async fn stopped_tasks(

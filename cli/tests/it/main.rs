@@ -4,14 +4,22 @@
 //! - `scripted`: the deploy engine against the scripted fake (events, rollback,
 //!   approval, waiting, parallelism).
 //! - `init`: generated projects build and pass their own tests.
+//! - `ops_scripted`, `diagnosis`: status, logs, run, exec and failure diagnosis against
+//!   the scripted fakes (states moto cannot produce), with a recording plugin stand-in.
+//! - `ops_e2e`: logs, run, status and local-run secrets against moto; `local_run`:
+//!   `run --local` with a recording docker stand-in (including Ctrl-C cleanup).
 //! - `e2e`: against a moto server on loopback (`AWS_ENDPOINT_URL`), started by the test
 //!   script.
 
 mod assets_e2e;
 mod common;
+mod diagnosis;
 mod e2e;
 mod help;
 mod init;
+mod local_run;
 mod offline;
+mod ops_e2e;
+mod ops_scripted;
 mod rollout;
 mod scripted;
