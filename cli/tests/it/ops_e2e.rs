@@ -420,3 +420,42 @@ fn run_local_resolves_secrets_from_ssm_and_secrets_manager() {
     assert!(!args.join(" ").contains("DB_PASSWORD"));
     assert_eq!(r.code, exit::OK);
 }
+
+#[test]
+fn logs_follow_ends_on_ctrl_c() {
+    let config = sdk();
+    let p = unique_prefix("lc");
+    let dir = deploy_ops(&p);
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    let group = format!("/berth/{p}/ops");
+    put(
+        &logs,
+        &group,
+        "web/web/dddd4444task",
+        &[(now() - 1000, "ready")],
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_berth"))
+        .args(["logs", "Web", "--app", "ops", "--follow"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once following has started (the note says it polls), interrupt it.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(child.try_wait().unwrap().is_none(), "still following");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "Ctrl-C ends following normally: {stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "dddd4444/web ready\n");
+    assert!(stderr.contains("polling"), "{stderr}");
+}

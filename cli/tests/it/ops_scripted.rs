@@ -769,3 +769,41 @@ fn exec_says_which_construct_option_to_change() {
     );
     assert!(ops.calls().is_empty(), "no session was opened");
 }
+
+#[test]
+fn run_follow_streams_the_tasks_lines_while_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = template(true, true);
+    write_app(dir.path(), &t);
+    let (cfn, ops) = deployed(&t);
+    let id = "6666666666ff";
+    ops.script_run(vec![vec![
+        task(id, MIGRATE, "RUNNING", vec![container("migrate", None)]),
+        task(id, MIGRATE, "RUNNING", vec![container("migrate", None)]),
+        task(id, MIGRATE, "STOPPED", vec![container("migrate", Some(0))]),
+    ]]);
+    let now = berth_cli::ops::now_ms();
+    ops.add_log(
+        "/demo/web",
+        &format!("migrate/migrate/{id}"),
+        now,
+        "applying 0008_orders",
+    );
+    ops.add_log(
+        "/demo/web",
+        &format!("migrate/migrate/{id}"),
+        now + 1,
+        "done",
+    );
+    let r = berth(
+        dir.path(),
+        &cfn,
+        &ops,
+        &["run", "Migrate", "--service", "Api", "--follow"],
+    );
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    assert_eq!(
+        r.out,
+        format!("started 1 task of Web/Migrate (placement from service Web/Api/Service) (migrate:4) in cluster demo-cluster: {id}\n66666666/migrate applying 0008_orders\n66666666/migrate done\n✔ task {id} exited with code 0\n")
+    );
+}
