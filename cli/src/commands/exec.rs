@@ -166,25 +166,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ExecArgs) -> Result<u8, CliError> {
         let ops_api = ctx_ref.ops().await?;
         let d = deployed(api.as_ref(), service.stack, Default::default())
             .await?
-            .ok_or_else(|| OpsError::NotDeployed {
-                what: format!("stack {}", service.stack.stack_name),
-                stack: service.stack.stack_name.clone(),
-            })?;
-        let arn = d
-            .physical(&service.logical_id)
-            .ok_or_else(|| OpsError::NotDeployed {
-                what: service.path.clone(),
-                stack: service.stack.stack_name.clone(),
-            })?
-            .to_string();
+            .ok_or_else(|| service.stack_not_deployed())?;
+        let arn = d.physical_of(&service)?;
         let cluster = ops::service_cluster(&service, &d, &arn);
         let details = ops_api
             .service_details(&cluster, &arn)
             .await?
-            .ok_or_else(|| OpsError::NotDeployed {
-                what: service.path.clone(),
-                stack: service.stack.stack_name.clone(),
-            })?;
+            .ok_or_else(|| service.not_deployed())?;
         if !details.enable_execute_command {
             return Err(CliError::from(OpsError::Exec(format!(
                 "ECS Exec is on in the app but not on the deployed service {}: run `berth deploy {}` first",
@@ -237,13 +225,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ExecArgs) -> Result<u8, CliError> {
         let td = ops_api.task_definition(&task.task_definition).await?;
         let container = match &args.container {
             Some(c) => c.clone(),
-            None => td
-                .containers
-                .iter()
-                .find(|c| c.essential)
-                .or(td.containers.first())
-                .map(|c| c.name.clone())
-                .unwrap_or_default(),
+            None => ops::default_container(&td),
         };
         let Some(tc) = task.containers.iter().find(|c| c.name == container) else {
             return Err(OpsError::NoContainer {

@@ -57,10 +57,7 @@ pub(crate) async fn deployed_task_definition(
             let s = ops
                 .service_details(&cluster, &physical)
                 .await?
-                .ok_or_else(|| OpsError::NotDeployed {
-                    what: w.path.clone(),
-                    stack: w.stack.stack_name.clone(),
-                })?;
+                .ok_or_else(|| w.not_deployed())?;
             Ok((s.state.task_definition.clone(), Some((cluster, physical))))
         }
     }
@@ -146,19 +143,10 @@ pub(crate) async fn target(
         tasks = prev_tasks.iter().map(|t| t.id().to_string()).collect();
     }
     let td = ops.task_definition(&td_arn).await?;
-    let td_path = match w.kind {
-        Kind::Service => w
-            .task_definition_id()
-            .and_then(|id| {
-                w.stack
-                    .template
-                    .resources
-                    .get(&id)
-                    .map(|r| ops::display_path(&id, r))
-            })
-            .unwrap_or_else(|| w.path.clone()),
-        Kind::TaskDefinition => w.path.clone(),
-    };
+    let td_path = w
+        .task_definition()
+        .map(|t| t.path)
+        .unwrap_or_else(|_| w.path.clone());
     let (sources, notes) = logs::sources(&td, args.container.as_deref(), &td_path)?;
     Ok(Target {
         td,

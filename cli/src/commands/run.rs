@@ -185,36 +185,13 @@ pub(crate) async fn prepare(
         &[Kind::TaskDefinition, Kind::Service],
     )?;
     // A service stands for its task definition and its placement.
-    let (td_w, service_w) = match named.kind {
-        Kind::TaskDefinition => (named.clone(), None),
-        Kind::Service => {
-            let id = named.task_definition_id().ok_or_else(|| {
-                OpsError::Unresolved(format!(
-                    "{}: its TaskDefinition is not a task definition of the stack",
-                    named.path
-                ))
-            })?;
-            let r = &named.stack.template.resources[&id];
-            (
-                Workload {
-                    stack: named.stack,
-                    logical_id: id.clone(),
-                    path: ops::display_path(&id, r),
-                    kind: Kind::TaskDefinition,
-                },
-                Some(named.clone()),
-            )
-        }
-    };
+    let td_w = named.task_definition()?;
+    let service_w = (named.kind == Kind::Service).then(|| named.clone());
     let service_w = match &args.service {
         Some(s) => Some(ops::resolve(assembly, Some(s), &[Kind::Service])?),
         None => service_w,
     };
     let api = ctx.api().await?;
-    let not_deployed = |w: &Workload<'_>| OpsError::NotDeployed {
-        what: format!("stack {}", w.stack.stack_name),
-        stack: w.stack.stack_name.clone(),
-    };
     let uses_imports = td_w
         .stack
         .template
@@ -228,20 +205,14 @@ pub(crate) async fn prepare(
     };
     let d = deployed(api.as_ref(), td_w.stack, exports.clone())
         .await?
-        .ok_or_else(|| not_deployed(&td_w))?;
-    let td_arn = d
-        .physical(&td_w.logical_id)
-        .ok_or_else(|| OpsError::NotDeployed {
-            what: td_w.path.clone(),
-            stack: td_w.stack.stack_name.clone(),
-        })?
-        .to_string();
+        .ok_or_else(|| td_w.stack_not_deployed())?;
+    let td_arn = d.physical_of(&td_w)?;
     let mut placement = match &service_w {
         Some(s) if s.stack.id == td_w.stack.id => from_service(s, &d)?,
         Some(s) => {
             let sd = deployed(api.as_ref(), s.stack, exports)
                 .await?
-                .ok_or_else(|| not_deployed(s))?;
+                .ok_or_else(|| s.stack_not_deployed())?;
             from_service(s, &sd)?
         }
         None => match from_stack(&td_w, &d)? {
@@ -313,28 +284,10 @@ pub(crate) async fn prepare(
             }
             c.clone()
         }
-        None => td
-            .containers
-            .iter()
-            .find(|c| c.essential)
-            .or(td.containers.first())
-            .map(|c| c.name.clone())
-            .unwrap_or_default(),
+        None => ops::default_container(&td),
     };
     let mut overrides = Vec::new();
-    let environment: Vec<(String, String)> = args
-        .env
-        .iter()
-        .map(|e| ops::parse_env(e, "--env"))
-        .collect::<Result<_, _>>()?;
-    let command = args
-        .command
-        .as_deref()
-        .map(|c| {
-            shell_words::split(c)
-                .map_err(|e| OpsError::BadArgument(format!("invalid --command {c:?}: {e}")))
-        })
-        .transpose()?;
+    let (environment, command) = ops::env_and_command(&args.env, args.command.as_deref())?;
     if command.is_some() || !environment.is_empty() {
         overrides.push(ContainerOverride {
             name: container,

@@ -56,6 +56,33 @@ fn patch_container(mut c: ContainerDefinition, patch: &ContainerPatch) -> Contai
     c
 }
 
+/// A service as `DescribeServices` returns it, in berth's terms.
+pub(crate) fn service_state(s: &ecs::types::Service) -> ServiceState {
+    ServiceState {
+        arn: s.service_arn().unwrap_or_default().to_string(),
+        name: s.service_name().unwrap_or_default().to_string(),
+        status: s.status().unwrap_or_default().to_string(),
+        task_definition: s.task_definition().unwrap_or_default().to_string(),
+        desired: s.desired_count(),
+        running: s.running_count(),
+        deployments: s
+            .deployments()
+            .iter()
+            .map(|d| DeploymentState {
+                id: d.id().unwrap_or_default().to_string(),
+                status: d.status().unwrap_or_default().to_string(),
+                task_definition: d.task_definition().unwrap_or_default().to_string(),
+                desired: d.desired_count(),
+                pending: d.pending_count(),
+                running: d.running_count(),
+                failed: d.failed_tasks(),
+                rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
+                rollout_reason: d.rollout_state_reason().map(str::to_string),
+            })
+            .collect(),
+    }
+}
+
 #[async_trait]
 impl ContainerApi for AwsContainers {
     async fn repository_uri(&self, repository: &str) -> Result<Option<String>, ApiError> {
@@ -226,29 +253,7 @@ impl ContainerApi for AwsContainers {
         let Some(s) = out.services().first() else {
             return Ok(None);
         };
-        Ok(Some(ServiceState {
-            arn: s.service_arn().unwrap_or_default().to_string(),
-            name: s.service_name().unwrap_or_default().to_string(),
-            status: s.status().unwrap_or_default().to_string(),
-            task_definition: s.task_definition().unwrap_or_default().to_string(),
-            desired: s.desired_count(),
-            running: s.running_count(),
-            deployments: s
-                .deployments()
-                .iter()
-                .map(|d| DeploymentState {
-                    id: d.id().unwrap_or_default().to_string(),
-                    status: d.status().unwrap_or_default().to_string(),
-                    task_definition: d.task_definition().unwrap_or_default().to_string(),
-                    desired: d.desired_count(),
-                    pending: d.pending_count(),
-                    running: d.running_count(),
-                    failed: d.failed_tasks(),
-                    rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
-                    rollout_reason: d.rollout_state_reason().map(str::to_string),
-                })
-                .collect(),
-        }))
+        Ok(Some(service_state(s)))
     }
 
     async fn container_log_tail(

@@ -19,7 +19,6 @@ use super::api::{
 };
 use crate::deploy::api::ApiError;
 use crate::deploy::aws::{map_err, to_time};
-use crate::deploy::containers::{DeploymentState, ServiceState};
 
 /// The SDK-backed implementation.
 #[derive(Debug, Clone)]
@@ -53,32 +52,6 @@ impl AwsOps {
                 .unwrap_or_else(|| "us-east-1".into()),
             custom_endpoint: config.endpoint_url().is_some(),
         }
-    }
-}
-
-fn state_of(s: &ecs::types::Service) -> ServiceState {
-    ServiceState {
-        arn: s.service_arn().unwrap_or_default().to_string(),
-        name: s.service_name().unwrap_or_default().to_string(),
-        status: s.status().unwrap_or_default().to_string(),
-        task_definition: s.task_definition().unwrap_or_default().to_string(),
-        desired: s.desired_count(),
-        running: s.running_count(),
-        deployments: s
-            .deployments()
-            .iter()
-            .map(|d| DeploymentState {
-                id: d.id().unwrap_or_default().to_string(),
-                status: d.status().unwrap_or_default().to_string(),
-                task_definition: d.task_definition().unwrap_or_default().to_string(),
-                desired: d.desired_count(),
-                pending: d.pending_count(),
-                running: d.running_count(),
-                failed: d.failed_tasks(),
-                rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
-                rollout_reason: d.rollout_state_reason().map(str::to_string),
-            })
-            .collect(),
     }
 }
 
@@ -182,7 +155,7 @@ impl OpsApi for AwsOps {
                 assign_public_ip: a.assign_public_ip() == Some(&AssignPublicIp::Enabled),
             });
         Ok(Some(ServiceDetails {
-            state: state_of(s),
+            state: crate::deploy::aws_containers::service_state(s),
             cluster_arn: s.cluster_arn().unwrap_or_default().to_string(),
             launch_type: s.launch_type().map(|l| l.as_str().to_string()),
             capacity_providers: s
@@ -443,26 +416,22 @@ impl OpsApi for AwsOps {
                 .send()
                 .await
                 .map_err(map_err)?;
-            for a in out.metric_alarms() {
-                all.push(Alarm {
-                    name: a.alarm_name().unwrap_or_default().to_string(),
-                    state: a
-                        .state_value()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                    reason: a.state_reason().map(str::to_string),
-                });
+            macro_rules! collect {
+                ($alarms:expr) => {
+                    for a in $alarms {
+                        all.push(Alarm {
+                            name: a.alarm_name().unwrap_or_default().to_string(),
+                            state: a
+                                .state_value()
+                                .map(|s| s.as_str().to_string())
+                                .unwrap_or_default(),
+                            reason: a.state_reason().map(str::to_string),
+                        });
+                    }
+                };
             }
-            for a in out.composite_alarms() {
-                all.push(Alarm {
-                    name: a.alarm_name().unwrap_or_default().to_string(),
-                    state: a
-                        .state_value()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
-                    reason: a.state_reason().map(str::to_string),
-                });
-            }
+            collect!(out.metric_alarms());
+            collect!(out.composite_alarms());
         }
         Ok(all)
     }

@@ -1138,24 +1138,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RunArgs) -> Result<u8, CliError> {
         args.taskdef.as_deref(),
         &[Kind::TaskDefinition, Kind::Service],
     )?;
-    let td = match named.kind {
-        Kind::TaskDefinition => named,
-        Kind::Service => {
-            let id = named.task_definition_id().ok_or_else(|| {
-                OpsError::Unresolved(format!(
-                    "{}: its TaskDefinition is not in the stack",
-                    named.path
-                ))
-            })?;
-            let r = &named.stack.template.resources[&id];
-            Workload {
-                stack: named.stack,
-                logical_id: id.clone(),
-                path: super::display_path(&id, r),
-                kind: Kind::TaskDefinition,
-            }
-        }
-    };
+    let td = named.task_definition()?;
     let overrides: Vec<Override> = args
         .overrides
         .iter()
@@ -1165,19 +1148,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RunArgs) -> Result<u8, CliError> {
         Some(p) => parse_env_file(&ctx.cwd.join(p))?,
         None => Vec::new(),
     };
-    let env: Vec<(String, String)> = args
-        .env
-        .iter()
-        .map(|e| super::parse_env(e, "--env"))
-        .collect::<Result<_, _>>()?;
-    let command = args
-        .command
-        .as_deref()
-        .map(|c| {
-            shell_words::split(c)
-                .map_err(|e| OpsError::BadArgument(format!("invalid --command {c:?}: {e}")))
-        })
-        .transpose()?;
+    let (env, command) = super::env_and_command(&args.env, args.command.as_deref())?;
     let has_secrets = containers_of(&td).iter().any(|c| {
         c.get("Secrets")
             .is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()))

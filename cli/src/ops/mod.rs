@@ -146,7 +146,46 @@ pub struct Workload<'a> {
     pub kind: Kind,
 }
 
-impl Workload<'_> {
+impl<'a> Workload<'a> {
+    /// "not deployed" for this resource.
+    pub fn not_deployed(&self) -> OpsError {
+        OpsError::NotDeployed {
+            what: self.path.clone(),
+            stack: self.stack.stack_name.clone(),
+        }
+    }
+
+    /// "not deployed" for its stack.
+    pub fn stack_not_deployed(&self) -> OpsError {
+        OpsError::NotDeployed {
+            what: format!("stack {}", self.stack.stack_name),
+            stack: self.stack.stack_name.clone(),
+        }
+    }
+
+    /// A task definition as is; for a service, the task definition it runs.
+    pub fn task_definition(&self) -> Result<Workload<'a>, OpsError> {
+        if self.kind == Kind::TaskDefinition {
+            return Ok(self.clone());
+        }
+        let id = self
+            .task_definition_id()
+            .filter(|id| self.stack.template.resources.contains_key(id))
+            .ok_or_else(|| {
+                OpsError::Unresolved(format!(
+                    "{}: its TaskDefinition is not a task definition of the stack",
+                    self.path
+                ))
+            })?;
+        let r = &self.stack.template.resources[&id];
+        Ok(Workload {
+            stack: self.stack,
+            logical_id: id.clone(),
+            path: display_path(&id, r),
+            kind: Kind::TaskDefinition,
+        })
+    }
+
     /// The template resource.
     pub fn resource(&self) -> &Resource {
         &self.stack.template.resources[&self.logical_id]
@@ -309,6 +348,13 @@ impl Deployed {
             .filter(|p| !p.is_empty())
     }
 
+    /// The physical id of a workload, or "not deployed".
+    pub fn physical_of(&self, w: &Workload<'_>) -> Result<String, OpsError> {
+        self.physical(&w.logical_id)
+            .map(str::to_string)
+            .ok_or_else(|| w.not_deployed())
+    }
+
     /// Evaluates a template value to a string.
     pub fn string(&self, v: &Value) -> Result<String, String> {
         match self.eval.eval(v)? {
@@ -393,6 +439,16 @@ pub fn service_cluster(w: &Workload<'_>, d: &Deployed, service_arn: &str) -> Str
         .to_string()
 }
 
+/// The container commands apply to by default: the first essential one (else the first).
+pub fn default_container(td: &api::TaskDefinitionInfo) -> String {
+    td.containers
+        .iter()
+        .find(|c| c.essential)
+        .or(td.containers.first())
+        .map(|c| c.name.clone())
+        .unwrap_or_default()
+}
+
 /// The first 8 characters of a task id (as Copilot and the console show them).
 pub fn short_task(id: &str) -> &str {
     let id = id.rsplit('/').next().unwrap_or(id);
@@ -467,6 +523,28 @@ pub fn parse_env(v: &str, flag: &str) -> Result<(String, String), OpsError> {
             "invalid {flag} value {v:?}: expected NAME=VALUE"
         ))),
     }
+}
+
+/// `NAME=VALUE` pairs.
+pub type EnvVars = Vec<(String, String)>;
+
+/// The `--env NAME=VALUE` values and the `--command` (split like a shell would) of
+/// `berth run`.
+pub fn env_and_command(
+    env: &[String],
+    command: Option<&str>,
+) -> Result<(EnvVars, Option<Vec<String>>), OpsError> {
+    let env = env
+        .iter()
+        .map(|e| parse_env(e, "--env"))
+        .collect::<Result<_, _>>()?;
+    let command = command
+        .map(|c| {
+            shell_words::split(c)
+                .map_err(|e| OpsError::BadArgument(format!("invalid --command {c:?}: {e}")))
+        })
+        .transpose()?;
+    Ok((env, command))
 }
 
 /// Milliseconds since the epoch, now.

@@ -35,6 +35,16 @@ fn deploy_ops(p: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A deployed `ops` fixture, a CloudWatch Logs client and the fixture's log group.
+fn deployed_with_logs(tag: &str) -> (tempfile::TempDir, aws_sdk_cloudwatchlogs::Client, String) {
+    let config = sdk();
+    let p = unique_prefix(tag);
+    let dir = deploy_ops(&p);
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    let group = format!("/berth/{p}/ops");
+    (dir, logs, group)
+}
+
 fn put(logs: &aws_sdk_cloudwatchlogs::Client, group: &str, stream: &str, events: &[(i64, &str)]) {
     block(async {
         let _ = logs
@@ -66,11 +76,7 @@ fn now() -> i64 {
 
 #[test]
 fn logs_interleave_streams_in_time_order_and_filter_by_container_task_time_and_pattern() {
-    let config = sdk();
-    let p = unique_prefix("lg");
-    let dir = deploy_ops(&p);
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
-    let group = format!("/berth/{p}/ops");
+    let (dir, logs, group) = deployed_with_logs("lg");
     let t0 = now() - 50_000;
     put(
         &logs,
@@ -148,11 +154,7 @@ fn logs_interleave_streams_in_time_order_and_filter_by_container_task_time_and_p
 
 #[test]
 fn logs_follow_prints_new_lines_until_it_is_stopped() {
-    let config = sdk();
-    let p = unique_prefix("lf");
-    let dir = deploy_ops(&p);
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
-    let group = format!("/berth/{p}/ops");
+    let (dir, logs, group) = deployed_with_logs("lf");
     put(
         &logs,
         &group,
@@ -423,11 +425,7 @@ fn run_local_resolves_secrets_from_ssm_and_secrets_manager() {
 
 #[test]
 fn logs_follow_ends_on_ctrl_c() {
-    let config = sdk();
-    let p = unique_prefix("lc");
-    let dir = deploy_ops(&p);
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
-    let group = format!("/berth/{p}/ops");
+    let (dir, logs, group) = deployed_with_logs("lc");
     put(
         &logs,
         &group,

@@ -217,6 +217,26 @@ pub(crate) fn container(name: &str, exit_code: Option<i32>) -> TaskContainer {
     }
 }
 
+/// The service runs its desired count of `TD2`.
+fn steady(ops: &FakeOps) {
+    ops.script_service(
+        "web",
+        vec![details(
+            vec![deployment(
+                "ecs-svc/2",
+                "PRIMARY",
+                TD2,
+                2,
+                2,
+                "COMPLETED",
+                None,
+            )],
+            2,
+            true,
+        )],
+    );
+}
+
 /// A deployed `demo-Web` and a day-two fake that knows its services.
 fn deployed(template: &Value) -> (Arc<FakeCloudFormation>, Arc<FakeOps>) {
     let cfn = Arc::new(FakeCloudFormation::new());
@@ -260,6 +280,14 @@ fn deployed(template: &Value) -> (Arc<FakeCloudFormation>, Arc<FakeOps>) {
     (cfn, ops)
 }
 
+/// The app with this template, deployed.
+fn setup(t: Value) -> (tempfile::TempDir, Arc<FakeCloudFormation>, Arc<FakeOps>) {
+    let dir = tempfile::tempdir().unwrap();
+    write_app(dir.path(), &t);
+    let (cfn, ops) = deployed(&t);
+    (dir, cfn, ops)
+}
+
 fn berth(dir: &Path, cfn: &Arc<FakeCloudFormation>, ops: &Arc<FakeOps>, args: &[&str]) -> Run {
     let mut argv = args.to_vec();
     argv.extend_from_slice(&["--app", "app"]);
@@ -269,10 +297,7 @@ fn berth(dir: &Path, cfn: &Arc<FakeCloudFormation>, ops: &Arc<FakeOps>, args: &[
 
 #[test]
 fn status_shows_deployments_images_targets_alarms_and_events() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = template(true, true);
-    write_app(dir.path(), &t);
-    let (cfn, ops) = deployed(&t);
+    let (dir, cfn, ops) = setup(template(true, true));
     ops.script_service(
         "web",
         vec![
@@ -368,10 +393,7 @@ fn regex_free_time(s: &str) -> String {
 
 #[test]
 fn status_names_what_does_not_exist() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = template(true, true);
-    write_app(dir.path(), &t);
-    let (cfn, ops) = deployed(&t);
+    let (dir, cfn, ops) = setup(template(true, true));
     let r = berth(dir.path(), &cfn, &ops, &["status", "Nope"]);
     assert_eq!(r.code, exit::APP);
     assert_eq!(
@@ -390,26 +412,8 @@ fn status_names_what_does_not_exist() {
 
 #[test]
 fn logs_previous_reads_the_tasks_of_the_deployment_before() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = template(true, true);
-    write_app(dir.path(), &t);
-    let (cfn, ops) = deployed(&t);
-    ops.script_service(
-        "web",
-        vec![details(
-            vec![deployment(
-                "ecs-svc/2",
-                "PRIMARY",
-                TD2,
-                2,
-                2,
-                "COMPLETED",
-                None,
-            )],
-            2,
-            true,
-        )],
-    );
+    let (dir, cfn, ops) = setup(template(true, true));
+    steady(&ops);
     ops.script_task(
         Some("web"),
         vec![task(
@@ -467,32 +471,14 @@ fn logs_previous_reads_the_tasks_of_the_deployment_before() {
 
 #[test]
 fn logs_of_a_service_without_cloudwatch_logs_name_the_driver() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = template(true, true);
-    write_app(dir.path(), &t);
-    let (cfn, ops) = deployed(&t);
+    let (dir, cfn, ops) = setup(template(true, true));
     let mut td = td_info(TD2, &[("web", "nginx:2", true, "api")]);
     td.containers[0].log = Some(LogConfig {
         driver: "splunk".into(),
         options: Default::default(),
     });
     ops.add_task_definition(td);
-    ops.script_service(
-        "web",
-        vec![details(
-            vec![deployment(
-                "ecs-svc/2",
-                "PRIMARY",
-                TD2,
-                2,
-                2,
-                "COMPLETED",
-                None,
-            )],
-            2,
-            true,
-        )],
-    );
+    steady(&ops);
     let r = berth(dir.path(), &cfn, &ops, &["logs", "Web/Api"]);
     assert_eq!(r.code, exit::APP);
     assert_eq!(
@@ -503,10 +489,7 @@ fn logs_of_a_service_without_cloudwatch_logs_name_the_driver() {
 
 #[test]
 fn run_takes_the_services_network_and_exits_with_the_crashed_containers_code() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = template(true, true);
-    write_app(dir.path(), &t);
-    let (cfn, ops) = deployed(&t);
+    let (dir, cfn, ops) = setup(template(true, true));
     let id = "9999999999cc";
     ops.script_run(vec![vec![
         task(
@@ -568,10 +551,7 @@ fn run_takes_the_services_network_and_exits_with_the_crashed_containers_code() {
 
 #[test]
 fn run_of_a_task_that_never_started_exits_4_with_the_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = template(true, true);
-    write_app(dir.path(), &t);
-    let (cfn, ops) = deployed(&t);
+    let (dir, cfn, ops) = setup(template(true, true));
     let id = "8888888888dd";
     let mut c = container("migrate", None);
     c.reason = Some("CannotPullContainerError: pull image manifest has been retried 5 time(s): app:7: not found".into());
@@ -653,22 +633,7 @@ fn fake_plugin(dir: &Path) -> PathBuf {
 }
 
 fn exec_ready(ops: &FakeOps) {
-    ops.script_service(
-        "web",
-        vec![details(
-            vec![deployment(
-                "ecs-svc/2",
-                "PRIMARY",
-                TD2,
-                2,
-                2,
-                "COMPLETED",
-                None,
-            )],
-            2,
-            true,
-        )],
-    );
+    steady(ops);
     ops.script_task(
         Some("web"),
         vec![task(
@@ -682,10 +647,7 @@ fn exec_ready(ops: &FakeOps) {
 
 #[test]
 fn exec_hands_the_session_to_the_plugin() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = template(true, true);
-    write_app(dir.path(), &t);
-    let (cfn, ops) = deployed(&t);
+    let (dir, cfn, ops) = setup(template(true, true));
     exec_ready(&ops);
     let plugin = fake_plugin(dir.path());
     let (c, o) = (Arc::clone(&cfn), Arc::clone(&ops));
@@ -772,10 +734,7 @@ fn exec_says_which_construct_option_to_change() {
 
 #[test]
 fn run_follow_streams_the_tasks_lines_while_it_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = template(true, true);
-    write_app(dir.path(), &t);
-    let (cfn, ops) = deployed(&t);
+    let (dir, cfn, ops) = setup(template(true, true));
     let id = "6666666666ff";
     ops.script_run(vec![vec![
         task(id, MIGRATE, "RUNNING", vec![container("migrate", None)]),
