@@ -1,5 +1,6 @@
 //! The `berth` command line: `synth`, `list`, `diff`, `deploy`, `publish`, `watch`,
-//! `destroy`, `bootstrap` and `init`, and its deploy engine.
+//! `destroy`, `bootstrap` and `init`, and its deploy engine; and the day-two commands
+//! `status`, `logs`, `run` (in ECS or `--local` with docker) and `exec` ([`ops`]).
 //!
 //! The CLI reads a cloud assembly (the AWS CDK format: `manifest.json` plus one
 //! `<Stack>.template.json` per stack) that an app writes to `$BERTH_OUTDIR`, and drives

@@ -642,7 +642,12 @@ struct Runner {
     created: Arc<Mutex<Created>>,
     poll: Duration,
     say: Box<dyn Fn(&str) + Send + Sync>,
+    /// The `docker logs --follow` pumps by container, to let them finish.
+    followers: Followers,
 }
+
+/// Log pumps by container name.
+type Followers = Arc<Mutex<Vec<(String, tokio::task::JoinHandle<()>)>>>;
 
 impl Runner {
     fn name(&self, container: &str) -> String {
@@ -830,6 +835,22 @@ impl Runner {
                 )));
             }
             tokio::time::sleep(self.poll).await;
+        }
+    }
+
+    /// Lets the log pumps print what is left: of `container` (which exited) before the
+    /// others are stopped, or of all (after the cleanup); at most `limit` each.
+    async fn drain_logs(&self, container: Option<&str>, limit: Duration) {
+        let handles: Vec<tokio::task::JoinHandle<()>> = {
+            let mut f = self.followers.lock().unwrap_or_else(|p| p.into_inner());
+            let (take, keep): (Vec<_>, Vec<_>) = f
+                .drain(..)
+                .partition(|(n, _)| container.is_none_or(|c| c == n));
+            *f = keep;
+            take.into_iter().map(|(_, h)| h).collect()
+        };
+        for h in handles {
+            let _ = tokio::time::timeout(limit, h).await;
         }
     }
 
@@ -1046,6 +1067,7 @@ impl Runner {
             created: Arc::clone(&self.created),
             poll: self.poll,
             say: Box::new(|_| {}),
+            followers: Arc::clone(&self.followers),
         }
     }
 
@@ -1090,7 +1112,8 @@ impl Runner {
             .kill_on_drop(true);
         let Ok(mut child) = cmd.spawn() else { return };
         let out = out.clone();
-        tokio::spawn(async move {
+        let name = container.to_string();
+        let handle = tokio::spawn(async move {
             let stdout = child.stdout.take();
             let stderr = child.stderr.take();
             let pump = |r: Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>,
@@ -1116,6 +1139,10 @@ impl Runner {
             tokio::join!(a, b);
             let _ = child.wait().await;
         });
+        self.followers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((name, handle));
     }
 }
 
@@ -1156,30 +1183,44 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RunArgs) -> Result<u8, CliError> {
     let rt = crate::commands::runtime()?;
     // The deployed stack: for values that refer to its resources, and for secrets.
     let ctx_ref: &Ctx<'_> = ctx;
-    let needs_aws = (has_secrets && !args.no_secrets) || plan_needs_stack(&td);
-    let (deployed_stack, secrets) = if needs_aws {
+    let want_secrets = has_secrets && !args.no_secrets;
+    let (deployed_stack, secrets) = if want_secrets || plan_needs_stack(&td) {
         rt.block_on(async {
             let api = ctx_ref.api().await?;
-            let ops = ctx_ref.ops().await?;
-            let exports = if td.stack.template.resources.values().any(|r| super::uses_imports(&r.properties)) {
-                ops.exports().await?
+            let uses_imports = td
+                .stack
+                .template
+                .resources
+                .values()
+                .any(|r| super::uses_imports(&r.properties));
+            // The day-two client only when something needs it (exports, secrets).
+            let ops = if uses_imports || want_secrets {
+                Some(ctx_ref.ops().await?)
             } else {
-                BTreeMap::new()
+                None
+            };
+            let exports = match &ops {
+                Some(o) if uses_imports => o.exports().await?,
+                _ => BTreeMap::new(),
             };
             let d = deployed(api.as_ref(), td.stack, exports).await?;
-            let mut secrets = BTreeMap::new();
-            if has_secrets && !args.no_secrets {
-                for from in secret_sources(&td, d.as_ref())? {
-                    let v = resolve_secret(ops.as_ref(), &from).await.map_err(|e| {
-                        OpsError::Unresolved(format!(
-                            "{}: the secret {from} could not be read ({e}); pass --no-secrets to run without secrets",
-                            td.path
-                        ))
-                    })?;
-                    secrets.insert(from, v);
+            let secrets = match &ops {
+                Some(o) if want_secrets => {
+                    let mut secrets = BTreeMap::new();
+                    for from in secret_sources(&td, d.as_ref())? {
+                        let v = resolve_secret(o.as_ref(), &from).await.map_err(|e| {
+                            OpsError::Unresolved(format!(
+                                "{}: the secret {from} could not be read ({e}); pass --no-secrets to run without secrets",
+                                td.path
+                            ))
+                        })?;
+                        secrets.insert(from, v);
+                    }
+                    Some(secrets)
                 }
-            }
-            Ok::<_, CliError>((d, Some(secrets)))
+                _ => None,
+            };
+            Ok::<_, CliError>((d, secrets))
         })?
     } else {
         (None, None)
@@ -1204,6 +1245,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RunArgs) -> Result<u8, CliError> {
         created: Arc::new(Mutex::new(Created::default())),
         poll: ctx.poll.max.min(Duration::from_secs(1)),
         say: Box::new(move |s| err.line(s)),
+        followers: Arc::new(Mutex::new(Vec::new())),
     };
     let out = ctx.out.clone();
     let color = ctx.out.is_tty && !json;
@@ -1232,13 +1274,17 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RunArgs) -> Result<u8, CliError> {
             _ = ctrl_c => None,
         };
         match &r {
-            Some(Ok((name, code))) => (runner.say)(&format!(
-                "{name} exited with code {code} (essential): stopping the others"
-            )),
+            Some(Ok((name, code))) => {
+                runner.drain_logs(Some(name), Duration::from_secs(3)).await;
+                (runner.say)(&format!(
+                    "{name} exited with code {code} (essential): stopping the others"
+                ))
+            }
             Some(Err(_)) => {}
             None => (runner.say)("interrupted: stopping and removing what the run started"),
         }
         let cleaned = runner.cleanup().await;
+        runner.drain_logs(None, Duration::from_secs(3)).await;
         (r, cleaned)
     });
     if !cleaned.is_empty() {

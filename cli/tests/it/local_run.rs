@@ -329,3 +329,73 @@ fn ctrl_c_stops_and_removes_everything_the_run_started() {
         .collect();
     assert!(left.is_empty(), "every container was removed: {left:?}");
 }
+
+#[test]
+fn values_that_refer_to_the_stack_come_from_the_deployed_stack() {
+    use berth_cli::deploy::fake::{FakeCloudFormation, Script};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("manifest.json"), json!({"version": "55.0.0", "artifacts": {"Jobs": {
+        "type": "aws:cloudformation:stack", "properties": {"templateFile": "Jobs.template.json", "stackName": "local-Jobs"}}}}).to_string()).unwrap();
+    let template = json!({"Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue"},
+        "TaskDef": {"Type": "AWS::ECS::TaskDefinition", "Metadata": {"berth:path": "Jobs/Worker/Resource"},
+            "Properties": {"NetworkMode": "bridge", "ContainerDefinitions": [{
+                "Name": "worker", "Image": "worker:3", "Essential": true,
+                "Environment": [{"Name": "QUEUE_URL", "Value": {"Ref": "Queue"}},
+                                {"Name": "REGION", "Value": {"Ref": "AWS::Region"}}]}]}}}});
+    std::fs::write(app.join("Jobs.template.json"), template.to_string()).unwrap();
+    let docker = local_docker(dir.path(), &json!({"worker": {"exit": 0, "after": 0.05}}));
+    let run = |cfn: Arc<FakeCloudFormation>, extra: &[&str]| {
+        let d = docker.display().to_string();
+        let mut a = vec!["run", "--local", "Worker", "--app", "app"];
+        a.extend_from_slice(extra);
+        run_with(dir.path(), Some(cfn), &a, move |s| s.docker(&d))
+    };
+    // Not deployed: the error says what to do.
+    let r = run(Arc::new(FakeCloudFormation::new()), &[]);
+    assert_eq!(r.code, exit::APP);
+    assert_eq!(
+        r.err.trim(),
+        "error: Jobs/Worker: container worker: environment QUEUE_URL needs the deployed stack (Ref Queue: not a parameter or a resource of the deployed stack), and stack local-Jobs is not deployed: deploy it first, or set the value with --override"
+    );
+    // ... and --override is enough.
+    let r = run(
+        Arc::new(FakeCloudFormation::new()),
+        &["--override", "worker.env.QUEUE_URL=http://localhost:9324/q"],
+    );
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    // Deployed: the queue's URL. A bridge task gets a network of its own.
+    std::fs::remove_file(dir.path().join("docker.log")).unwrap();
+    let cfn = Arc::new(FakeCloudFormation::new());
+    cfn.put_stack(
+        "local-Jobs",
+        &template.to_string(),
+        "CREATE_COMPLETE",
+        Script::default(),
+    );
+    cfn.set_physical_id(
+        "local-Jobs",
+        "Queue",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+    );
+    let r = run(cfn, &[]);
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    let calls: Vec<String> = normalized(dir.path())
+        .iter()
+        .filter(|(a, _)| a[0] != "logs" && a[0] != "wait")
+        .map(|(a, _)| line(a))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "network create --label berth.run=ID berth-ID",
+            "run --detach --name berth-ID-worker --label berth.run=ID --network berth-ID --network-alias worker --env QUEUE_URL=https://sqs.us-east-1.amazonaws.com/123456789012/jobs --env REGION=us-east-1 worker:3",
+            "stop --time 10 berth-ID-worker",
+            "rm --force berth-ID-worker",
+            "network rm berth-ID",
+        ]
+    );
+}
