@@ -10,6 +10,7 @@ pub mod init;
 pub mod list;
 pub mod logs;
 pub mod publish;
+pub mod refactor;
 pub mod run;
 pub mod status;
 pub mod synth;
@@ -56,6 +57,8 @@ pub struct Ctx<'a> {
     pub sdk_retries: bool,
     /// An endpoint every AWS call goes to, set in code (tests).
     pub endpoint: Option<String>,
+    /// How berth retries CloudFormation calls (`None`: from `sdk_retries`).
+    pub retry: Option<crate::deploy::retry::RetryPolicy>,
     /// Whether Ctrl-C is caught.
     pub handle_ctrl_c: bool,
     /// Injected day-two client (status, logs, run, exec; tests), or `None` for the AWS SDK.
@@ -89,13 +92,13 @@ impl Ctx<'_> {
                 return Ok(Assembly::read(&outdir)?);
             }
         }
-        match config::resolve(
+        let assembly = match config::resolve(
             &self.cwd,
             self.global.app.as_deref(),
             self.global.output.as_deref(),
             &config,
         )? {
-            AppSource::Directory(dir) => Ok(Assembly::read(&dir)?),
+            AppSource::Directory(dir) => Assembly::read(&dir)?,
             AppSource::Command { command, outdir } => {
                 if self.global.verbose > 0 {
                     self.err.line(&format!(
@@ -107,8 +110,34 @@ impl Ctx<'_> {
                 if self.global.verbose > 0 && !output.is_empty() {
                     self.err.write(&output);
                 }
-                Ok(Assembly::read(&outdir)?)
+                Assembly::read(&outdir)?
             }
+        };
+        // An in-process app printed synth's notices itself; here berth prints the one
+        // that matters for deploying, once, for every stack it concerns.
+        self.size_notice(&assembly);
+        Ok(assembly)
+    }
+
+    /// `info[BERTH-I0122] …`: the stacks whose templates, as berth sends them
+    /// (minified), are over CloudFormation's inline limit.
+    fn size_notice(&self, assembly: &Assembly) {
+        use berth_synth::synthesize::{inline_limit_notice, minified_len, MAX_TEMPLATE_BYTES};
+        let over: Vec<(&str, usize)> = assembly
+            .stacks
+            .iter()
+            // A pretty body within the limit is within it minified too.
+            .filter(|s| s.template_body.len() > crate::deploy::MAX_INLINE_TEMPLATE)
+            .map(|s| {
+                (
+                    s.stack_name.as_str(),
+                    minified_len(s.template_body.as_bytes()),
+                )
+            })
+            .filter(|(_, n)| *n > crate::deploy::MAX_INLINE_TEMPLATE && *n <= MAX_TEMPLATE_BYTES)
+            .collect();
+        if let Some(text) = inline_limit_notice(&over) {
+            self.err.line(&format!("info[BERTH-I0122] {text}"));
         }
     }
 
@@ -118,8 +147,16 @@ impl Ctx<'_> {
         let api: Arc<dyn CloudFormationApi> = match &self.api {
             Some(api) => Arc::clone(api),
             None => {
+                use crate::deploy::retry::RetryPolicy;
                 let config = self.sdk_config().await?;
-                Arc::new(crate::deploy::aws::AwsCloudFormation::new(&config))
+                let policy = self.retry.unwrap_or(if self.sdk_retries {
+                    RetryPolicy::standard()
+                } else {
+                    RetryPolicy::none()
+                });
+                Arc::new(crate::deploy::aws::AwsCloudFormation::with_retries(
+                    &config, policy,
+                ))
             }
         };
         if self.global.verbose > 0 {
@@ -246,6 +283,7 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         poll: session.poll,
         sdk_retries: session.sdk_retries,
         endpoint: session.endpoint,
+        retry: session.retry,
         handle_ctrl_c: session.handle_ctrl_c,
         ops: session.ops,
         plugin: session.plugin,
@@ -266,6 +304,7 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         Commands::Logs(a) => logs::run(&mut ctx, &a),
         Commands::Run(a) => run::run(&mut ctx, &a),
         Commands::Exec(a) => exec::run(&mut ctx, &a),
+        Commands::Refactor(a) => refactor::run(&mut ctx, &a),
     };
     match result {
         Ok(code) => code,

@@ -6,16 +6,36 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 
-/// An error from a CloudFormation call.
-#[derive(Debug, Clone, thiserror::Error)]
+/// What berth knows about a request that failed: which operation, the HTTP status and
+/// request id of the answer, what retries answered, and the SDK's raw rendering.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestInfo {
+    /// The API operation (`CreateChangeSet`); empty when unknown.
+    pub operation: String,
+    /// The HTTP status of the answer, when one came.
+    pub status: Option<u16>,
+    /// The request id AWS gave the answer.
+    pub request_id: Option<String>,
+    /// What later attempts answered when berth retried, in order. The error holding
+    /// this is always the first one: a retry never replaces the cause.
+    pub retries: Vec<ApiError>,
+    /// The SDK's full debug rendering (printed with `-v` only).
+    pub debug: Option<String>,
+}
+
+/// An error from an AWS call, rendered as one line: the operation, the cause, the HTTP
+/// status and request id (`CreateStack: ValidationError: … (HTTP 400, request id …)`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     /// The service answered with an error code.
-    #[error("{code}: {message}")]
+    #[error("{}{code}: {message}{}", op_prefix(request), request_suffix(request))]
     Service {
         /// e.g. `ValidationError`.
         code: String,
         /// The service's message.
         message: String,
+        /// The request that failed.
+        request: Box<RequestInfo>,
     },
     /// No credentials could be found.
     #[error("no AWS credentials found: {0}")]
@@ -23,7 +43,124 @@ pub enum ApiError {
     /// The request never got an answer (network, endpoint, timeout, unparsable reply).
     #[error("{0}")]
     Transport(String),
+    /// The endpoint could not be reached at all (connection refused, unknown host).
+    #[error("{}cannot connect to {service} at {endpoint} ({}): {cause}{}", op_prefix(request), endpoint_source(.from_env), request_suffix(request))]
+    Unreachable {
+        /// `CloudFormation`, `S3`, ...
+        service: String,
+        /// The URL berth tried.
+        endpoint: String,
+        /// Whether `AWS_ENDPOINT_URL` (or the service's own variable) named it.
+        from_env: bool,
+        /// The innermost cause (`Connection refused (os error 111)`).
+        cause: String,
+        /// The request that failed.
+        request: Box<RequestInfo>,
+    },
+    /// The connection broke or timed out before a complete answer came.
+    #[error(
+        "{}no complete answer: {cause}{}",
+        op_prefix(request),
+        request_suffix(request)
+    )]
+    Network {
+        /// What happened (`connection closed before message completed`, `timed out`).
+        cause: String,
+        /// The request that failed.
+        request: Box<RequestInfo>,
+    },
+    /// An answer came that is not an AWS error document (an HTML error page, a proxy's
+    /// reply).
+    #[error("{}{}", op_prefix(request), http_line(body, request))]
+    Http {
+        /// The start of the body, one line.
+        body: String,
+        /// The request that failed (its status is the HTTP status).
+        request: Box<RequestInfo>,
+    },
 }
+
+fn op_prefix(request: &RequestInfo) -> String {
+    if request.operation.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", request.operation)
+    }
+}
+
+fn endpoint_source(from_env: &bool) -> &'static str {
+    if *from_env {
+        "the address AWS_ENDPOINT_URL names"
+    } else {
+        "AWS_ENDPOINT_URL is not set"
+    }
+}
+
+fn http_line(body: &str, request: &RequestInfo) -> String {
+    let status = request
+        .status
+        .map(|s| format!("HTTP {s}"))
+        .unwrap_or_else(|| "an answer".into());
+    let rest = RequestInfo {
+        status: None,
+        ..request.clone()
+    };
+    format!(
+        "{status} that is not an AWS error document: {body}{}",
+        request_suffix(&rest)
+    )
+}
+
+/// ` (HTTP 400, request id …)`, then what retries answered.
+fn request_suffix(request: &RequestInfo) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = request.status {
+        parts.push(format!("HTTP {s}"));
+    }
+    if let Some(id) = &request.request_id {
+        parts.push(format!("request id {id}"));
+    }
+    let mut s = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    };
+    if let Some(last) = request.retries.last() {
+        let n = request.retries.len();
+        let last = last.clone().with_operation("");
+        if n == 1 {
+            s.push_str(&format!("; the retry answered: {last}"));
+        } else {
+            s.push_str(&format!("; {n} retries, the last answered: {last}"));
+        }
+    }
+    s
+}
+
+/// Service error codes that mean "slow down and try again".
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "RequestThrottled",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// Service error codes that mean "the service failed this time".
+const TRANSIENT_CODES: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalFailure",
+    "InternalError",
+    "InternalServiceError",
+    "ServiceUnavailable",
+];
 
 impl ApiError {
     /// A service error.
@@ -31,6 +168,7 @@ impl ApiError {
         ApiError::Service {
             code: code.into(),
             message: message.into(),
+            request: Box::default(),
         }
     }
 
@@ -44,6 +182,147 @@ impl ApiError {
     pub fn is_stack_missing(&self) -> bool {
         matches!(self, ApiError::Service { message, .. }
             if message.contains("does not exist"))
+    }
+
+    /// The service error code, if the service answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Whether the service asked berth to slow down.
+    pub fn is_throttling(&self) -> bool {
+        self.code().is_some_and(|c| THROTTLING_CODES.contains(&c))
+    }
+
+    /// Whether trying the same request again may succeed: throttling, a server error
+    /// (HTTP 5xx), a broken connection or a timeout. An endpoint that refuses
+    /// connections, a client error (HTTP 4xx) or missing credentials are not retried.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Service { code, request, .. } => {
+                self.is_throttling()
+                    || TRANSIENT_CODES.contains(&code.as_str())
+                    || request.status.is_some_and(|s| s >= 500)
+            }
+            ApiError::Network { .. } => true,
+            ApiError::Http { request, .. } => request.status.is_some_and(|s| s >= 500 || s == 429),
+            ApiError::Unreachable { .. } | ApiError::Credentials(_) | ApiError::Transport(_) => {
+                false
+            }
+        }
+    }
+
+    /// Whether this says the thing being created is already there.
+    pub fn is_already_exists(&self) -> bool {
+        match self {
+            ApiError::Service { code, message, .. } => {
+                code.contains("AlreadyExists") || message.contains("already exists")
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the first attempt may have been carried out although its answer was
+    /// lost: it failed in a way that is retried, and a retry then found its work done
+    /// (the stack or change set already exists, the change set is already executing).
+    pub fn may_have_succeeded(&self) -> bool {
+        self.is_retryable()
+            && self.request().is_some_and(|r| {
+                r.retries.last().is_some_and(|last| {
+                    last.is_already_exists()
+                        || last.code() == Some("InvalidChangeSetStatus")
+                        || matches!(last, ApiError::Service { message, .. } if message.contains("_IN_PROGRESS state"))
+                })
+            })
+    }
+
+    /// The request details, for errors that came from a request.
+    pub fn request(&self) -> Option<&RequestInfo> {
+        match self {
+            ApiError::Service { request, .. }
+            | ApiError::Unreachable { request, .. }
+            | ApiError::Network { request, .. }
+            | ApiError::Http { request, .. } => Some(request),
+            ApiError::Credentials(_) | ApiError::Transport(_) => None,
+        }
+    }
+
+    /// The request details, to fill in.
+    pub fn request_mut(&mut self) -> Option<&mut RequestInfo> {
+        match self {
+            ApiError::Service { request, .. }
+            | ApiError::Unreachable { request, .. }
+            | ApiError::Network { request, .. }
+            | ApiError::Http { request, .. } => Some(request),
+            ApiError::Credentials(_) | ApiError::Transport(_) => None,
+        }
+    }
+
+    /// Names the operation that failed (`""`: none).
+    pub fn with_operation(mut self, operation: &str) -> ApiError {
+        if let Some(r) = self.request_mut() {
+            r.operation = operation.to_string();
+        }
+        self
+    }
+
+    /// What to try, when there is something better to say than the error itself.
+    pub fn hint(&self) -> Option<String> {
+        let retried = self
+            .request()
+            .map(|r| r.retries.len())
+            .filter(|n| *n > 0)
+            .map(|n| format!(" (berth tried {} times)", n + 1))
+            .unwrap_or_default();
+        match self {
+            ApiError::Unreachable { from_env: true, .. } => Some(
+                "check that the server at that address is running, or unset AWS_ENDPOINT_URL to use AWS".into(),
+            ),
+            ApiError::Unreachable { .. } => Some(
+                "check the network connection, a proxy (HTTPS_PROXY) and the region (--region, AWS_REGION)".into(),
+            ),
+            ApiError::Network { .. } => Some(format!(
+                "the connection broke before the answer came{retried}; run the command again: it starts from the state AWS is in"
+            )),
+            ApiError::Http { request, .. } if request.status.is_some_and(|s| s >= 500) => Some(format!(
+                "the service failed{retried}; run the command again, and if it keeps failing, look at the endpoint (AWS_ENDPOINT_URL)"
+            )),
+            ApiError::Service { .. } if self.is_throttling() => Some(format!(
+                "AWS is throttling this account's requests{retried}; wait a minute and run the command again, or deploy with a lower --concurrency"
+            )),
+            ApiError::Service { code, request, .. } if code.contains("AccessDenied") || code == "UnauthorizedOperation" => Some(format!(
+                "the credentials in use may not call {}; check the IAM permissions of the profile (--profile, AWS_PROFILE)",
+                if request.operation.is_empty() { "this operation" } else { &request.operation }
+            )),
+            ApiError::Service { code, .. } if code == "ExpiredToken" || code == "ExpiredTokenException" => Some(
+                "the session credentials have expired: refresh them (e.g. `aws sso login`) and run the command again".into(),
+            ),
+            ApiError::Service { code, .. }
+                if matches!(code.as_str(), "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch" | "AuthFailure") =>
+            {
+                Some("the credentials are not valid for this account: check AWS_ACCESS_KEY_ID / AWS_PROFILE".into())
+            }
+            ApiError::Service { request, .. } if request.status.is_some_and(|s| s >= 500) => Some(format!(
+                "the service failed{retried}; run the command again"
+            )),
+            _ => None,
+        }
+    }
+
+    /// The error and, when there is one, what to try: `…; check that the server …`.
+    pub fn with_hint(&self) -> String {
+        match self.hint() {
+            Some(h) => format!("{self}; {h}"),
+            None => self.to_string(),
+        }
+    }
+
+    /// The SDK's raw rendering of the error (for `-v`), if there is one.
+    pub fn debug_text(&self) -> Option<&str> {
+        self.request().and_then(|r| r.debug.as_deref())
     }
 }
 
@@ -64,6 +343,8 @@ pub struct StackInfo {
     pub parameters: BTreeMap<String, String>,
     /// Stack tags.
     pub tags: BTreeMap<String, String>,
+    /// Whether termination protection is on (`EnableTerminationProtection`).
+    pub termination_protection: bool,
 }
 
 /// One stack event.
@@ -124,6 +405,9 @@ pub struct StackRequest {
     pub tags: BTreeMap<String, String>,
     /// Keep failed resources instead of rolling back.
     pub disable_rollback: bool,
+    /// Turn termination protection on when creating the stack (`CreateStack` only;
+    /// other paths call `UpdateTerminationProtection`).
+    pub termination_protection: bool,
 }
 
 /// Whether a change set creates a stack or updates one.
@@ -136,7 +420,7 @@ pub enum ChangeSetType {
 }
 
 /// A change set as `DescribeChangeSet` shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChangeSetInfo {
     /// `CREATE_PENDING`, `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `FAILED`.
     pub status: String,
@@ -144,6 +428,60 @@ pub struct ChangeSetInfo {
     pub status_reason: Option<String>,
     /// Number of resource changes.
     pub changes: usize,
+    /// The resource changes, as CloudFormation plans them.
+    pub resource_changes: Vec<PlannedChange>,
+}
+
+/// One resource change of a change set (`ResourceChange`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlannedChange {
+    /// `Add`, `Modify`, `Remove`, `Import`, `Dynamic`.
+    pub action: String,
+    /// The logical id.
+    pub logical_id: String,
+    /// The resource type.
+    pub resource_type: String,
+    /// `True`, `False`, `Conditional` (modifications only).
+    pub replacement: Option<String>,
+    /// What CloudFormation names as the reasons, one each (`Properties.LogGroupName
+    /// (requires recreation: Always)`).
+    pub causes: Vec<String>,
+}
+
+/// A stack in a stack refactor: its name and the template it has afterwards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackDefinition {
+    /// The stack name.
+    pub stack_name: String,
+    /// The template after the refactor.
+    pub template: TemplateSource,
+}
+
+/// One resource a stack refactor moves (`ResourceMapping`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResourceMove {
+    /// The stack it is in now.
+    pub source_stack: String,
+    /// Its logical id now.
+    pub source_id: String,
+    /// The stack it moves to (may be the same).
+    pub destination_stack: String,
+    /// Its logical id afterwards.
+    pub destination_id: String,
+}
+
+/// A stack refactor as `DescribeStackRefactor` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefactorInfo {
+    /// `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `CREATE_FAILED`, ...
+    pub status: String,
+    /// Why (for failures).
+    pub status_reason: Option<String>,
+    /// `UNAVAILABLE`, `AVAILABLE`, `EXECUTE_IN_PROGRESS`, `EXECUTE_COMPLETE`,
+    /// `EXECUTE_FAILED`, `ROLLBACK_COMPLETE`, ...
+    pub execution_status: String,
+    /// Why (for failures).
+    pub execution_status_reason: Option<String>,
 }
 
 impl ChangeSetInfo {
@@ -203,4 +541,24 @@ pub trait CloudFormationApi: Send + Sync {
         key: &str,
         body: &str,
     ) -> Result<String, ApiError>;
+    /// `UpdateTerminationProtection`.
+    async fn update_termination_protection(
+        &self,
+        stack: &str,
+        enable: bool,
+    ) -> Result<(), ApiError>;
+    /// `CreateStackRefactor`: the stacks with their templates afterwards and the
+    /// resources that move; `create_stacks` lets it create destination stacks that do
+    /// not exist yet. Returns the refactor's id.
+    async fn create_stack_refactor(
+        &self,
+        stacks: &[StackDefinition],
+        moves: &[ResourceMove],
+        create_stacks: bool,
+        description: &str,
+    ) -> Result<String, ApiError>;
+    /// `DescribeStackRefactor`.
+    async fn describe_stack_refactor(&self, id: &str) -> Result<RefactorInfo, ApiError>;
+    /// `ExecuteStackRefactor`.
+    async fn execute_stack_refactor(&self, id: &str) -> Result<(), ApiError>;
 }
