@@ -90,6 +90,10 @@ pub struct GlobalArgs {
     /// The AWS region to use (default: AWS_REGION or the profile's region).
     #[arg(display_order = 105, long, global = true)]
     pub region: Option<String>,
+    /// Send AWS requests to this URL instead (default: AWS_ENDPOINT_URL, else AWS),
+    /// e.g. a local moto server.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 }
 
 /// The subcommands.
@@ -281,7 +285,10 @@ const DESTROY_AFTER: &str = concat!(
     "\
 Examples:
   berth destroy Web
-  berth destroy --all --force",
+  berth destroy --all --force
+
+A stack with termination protection (set in the app, or on the deployed stack) is not
+deleted (exit 7); berth says how to lift it.",
     "\n\n",
     exit_codes!()
 );

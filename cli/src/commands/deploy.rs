@@ -69,6 +69,7 @@ pub fn deploy_selected(
             .iter()
             .map(|s| (s.stack_name.clone(), s.template.clone()))
             .collect(),
+        ..DeployOptions::default()
     };
     let interrupt = format!(
         "CloudFormation carries on with the operations already started on {}; watch them with `aws cloudformation describe-stack-events --stack-name STACK`, or stop an update with `aws cloudformation cancel-update-stack --stack-name STACK`",

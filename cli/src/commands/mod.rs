@@ -155,7 +155,16 @@ impl Ctx<'_> {
                     RetryPolicy::none()
                 });
                 Arc::new(crate::deploy::aws::AwsCloudFormation::with_retries(
-                    &config, policy,
+                    &config,
+                    policy,
+                    self.global
+                        .endpoint_url
+                        .as_deref()
+                        .map(|u| (u, "the address --endpoint-url names"))
+                        .or(self
+                            .endpoint
+                            .as_deref()
+                            .map(|u| (u, "the endpoint berth was given in code"))),
                 ))
             }
         };
@@ -205,6 +214,9 @@ impl Ctx<'_> {
         }
         if let Some(url) = &self.endpoint {
             loader = loader.endpoint_url(url);
+        }
+        if let Some(u) = &self.global.endpoint_url {
+            loader = loader.endpoint_url(u);
         }
         loader = if self.sdk_retries {
             loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))

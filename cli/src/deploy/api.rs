@@ -21,6 +21,24 @@ pub struct RequestInfo {
     pub retries: Vec<ApiError>,
     /// The SDK's full debug rendering (printed with `-v` only).
     pub debug: Option<String>,
+    /// The error of this request without request ids and retries (filled in when
+    /// retries are added), to tell whether the retries met the same.
+    pub essence: String,
+}
+
+/// Where a client sends its requests, and which setting chose it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `CloudFormation`, `S3` (empty: not known).
+    pub service: String,
+    /// The URL (empty: not known).
+    pub url: String,
+    /// Which setting chose it, and whether `AWS_ENDPOINT_URL` is set, for messages
+    /// (`the address AWS_ENDPOINT_URL names`).
+    pub origin: String,
+    /// Whether a setting chose it (`AWS_ENDPOINT_URL`, `--endpoint-url`, a profile's
+    /// `endpoint_url`) rather than AWS's own endpoint being used.
+    pub custom: bool,
 }
 
 /// An error from an AWS call, rendered as one line: the operation, the cause, the HTTP
@@ -44,14 +62,16 @@ pub enum ApiError {
     #[error("{0}")]
     Transport(String),
     /// The endpoint could not be reached at all (connection refused, unknown host).
-    #[error("{}cannot connect to {service} at {endpoint} ({}): {cause}{}", op_prefix(request), endpoint_source(.from_env), request_suffix(request))]
+    #[error(
+        "{}cannot connect to {}{}: {cause}{}",
+        op_prefix(request),
+        unreachable_target(&endpoint.service, &endpoint.url),
+        paren(&endpoint.origin),
+        request_suffix(request)
+    )]
     Unreachable {
-        /// `CloudFormation`, `S3`, ...
-        service: String,
-        /// The URL berth tried.
-        endpoint: String,
-        /// Whether `AWS_ENDPOINT_URL` (or the service's own variable) named it.
-        from_env: bool,
+        /// Where berth tried to connect.
+        endpoint: Box<Endpoint>,
         /// The innermost cause (`Connection refused (os error 111)`).
         cause: String,
         /// The request that failed.
@@ -88,11 +108,19 @@ fn op_prefix(request: &RequestInfo) -> String {
     }
 }
 
-fn endpoint_source(from_env: &bool) -> &'static str {
-    if *from_env {
-        "the address AWS_ENDPOINT_URL names"
+fn unreachable_target(service: &str, endpoint: &str) -> String {
+    match (service.is_empty(), endpoint.is_empty()) {
+        (_, true) => "the AWS endpoint".to_string(),
+        (true, false) => endpoint.to_string(),
+        (false, false) => format!("{service} at {endpoint}"),
+    }
+}
+
+fn paren(s: &str) -> String {
+    if s.is_empty() {
+        String::new()
     } else {
-        "AWS_ENDPOINT_URL is not set"
+        format!(" ({s})")
     }
 }
 
@@ -127,11 +155,23 @@ fn request_suffix(request: &RequestInfo) -> String {
     };
     if let Some(last) = request.retries.last() {
         let n = request.retries.len();
-        let last = last.clone().with_operation("");
-        if n == 1 {
-            s.push_str(&format!("; the retry answered: {last}"));
+        let tries = if n == 1 { "retry" } else { "retries" };
+        if request
+            .retries
+            .iter()
+            .all(|r| r.essence() == request.essence)
+        {
+            s.push_str(&format!("; the same on {n} {tries}"));
+        } else if n == 1 {
+            s.push_str(&format!(
+                "; the retry answered: {}",
+                last.clone().with_operation("")
+            ));
         } else {
-            s.push_str(&format!("; {n} retries, the last answered: {last}"));
+            s.push_str(&format!(
+                "; {n} retries, the last answered: {}",
+                last.clone().with_operation("")
+            ));
         }
     }
     s
@@ -172,15 +212,24 @@ impl ApiError {
         }
     }
 
+    /// The answer of the last attempt: the error itself, or what its last retry got.
+    /// A definitive answer (the stack does not exist) after a throttled first attempt
+    /// is what the call returned, though the report starts with the first cause.
+    pub fn final_answer(&self) -> &ApiError {
+        self.request()
+            .and_then(|r| r.retries.last())
+            .unwrap_or(self)
+    }
+
     /// Whether this is CloudFormation's "nothing to update".
     pub fn is_no_updates(&self) -> bool {
-        matches!(self, ApiError::Service { message, .. }
+        matches!(self.final_answer(), ApiError::Service { message, .. }
             if message.contains("No updates are to be performed"))
     }
 
     /// Whether this says the stack does not exist.
     pub fn is_stack_missing(&self) -> bool {
-        matches!(self, ApiError::Service { message, .. }
+        matches!(self.final_answer(), ApiError::Service { message, .. }
             if message.contains("does not exist"))
     }
 
@@ -278,8 +327,8 @@ impl ApiError {
             .map(|n| format!(" (berth tried {} times)", n + 1))
             .unwrap_or_default();
         match self {
-            ApiError::Unreachable { from_env: true, .. } => Some(
-                "check that the server at that address is running, or unset AWS_ENDPOINT_URL to use AWS".into(),
+            ApiError::Unreachable { endpoint, .. } if endpoint.custom => Some(
+                "check that the server at that address is running (or leave the endpoint unset to use AWS)".into(),
             ),
             ApiError::Unreachable { .. } => Some(
                 "check the network connection, a proxy (HTTPS_PROXY) and the region (--region, AWS_REGION)".into(),
@@ -318,6 +367,18 @@ impl ApiError {
             Some(h) => format!("{self}; {h}"),
             None => self.to_string(),
         }
+    }
+
+    /// The error without its operation, request id and retries: what two attempts
+    /// that failed the same way share.
+    pub fn essence(&self) -> String {
+        let mut e = self.clone().with_operation("");
+        if let Some(r) = e.request_mut() {
+            r.request_id = None;
+            r.retries.clear();
+            r.essence.clear();
+        }
+        e.to_string()
     }
 
     /// The SDK's raw rendering of the error (for `-v`), if there is one.
@@ -561,4 +622,83 @@ pub trait CloudFormationApi: Send + Sync {
     async fn describe_stack_refactor(&self, id: &str) -> Result<RefactorInfo, ApiError>;
     /// `ExecuteStackRefactor`.
     async fn execute_stack_refactor(&self, id: &str) -> Result<(), ApiError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_one_line_with_the_request_and_what_to_try() {
+        let e = ApiError::Service {
+            code: "AccessDenied".into(),
+            message: "User: arn:aws:iam::1:user/ci is not authorized".into(),
+            request: Box::new(RequestInfo {
+                operation: "CreateChangeSet".into(),
+                status: Some(403),
+                request_id: Some("abc-123".into()),
+                ..RequestInfo::default()
+            }),
+        };
+        assert_eq!(
+            e.with_hint(),
+            "CreateChangeSet: AccessDenied: User: arn:aws:iam::1:user/ci is not authorized (HTTP 403, \
+             request id abc-123); the credentials in use may not call CreateChangeSet; check the IAM \
+             permissions of the profile (--profile, AWS_PROFILE)"
+        );
+        assert!(!e.is_retryable());
+
+        let aws = ApiError::Unreachable {
+            endpoint: Box::new(Endpoint {
+                service: "CloudFormation".into(),
+                url: "https://cloudformation.eu-west-1.amazonaws.com".into(),
+                origin: "AWS's endpoint for the region; AWS_ENDPOINT_URL is not set".into(),
+                custom: false,
+            }),
+            cause: "dns error: failed to lookup address information".into(),
+            request: Box::new(RequestInfo {
+                operation: "DescribeStacks".into(),
+                ..RequestInfo::default()
+            }),
+        };
+        assert_eq!(
+            aws.with_hint(),
+            "DescribeStacks: cannot connect to CloudFormation at https://cloudformation.eu-west-1.amazonaws.com \
+             (AWS's endpoint for the region; AWS_ENDPOINT_URL is not set): dns error: failed to lookup \
+             address information; check the network connection, a proxy (HTTPS_PROXY) and the region \
+             (--region, AWS_REGION)"
+        );
+        assert!(!aws.is_retryable());
+
+        let html = ApiError::Http {
+            body: "502 Bad Gateway".into(),
+            request: Box::new(RequestInfo {
+                status: Some(502),
+                ..RequestInfo::default()
+            }),
+        };
+        assert_eq!(
+            html.to_string(),
+            "HTTP 502 that is not an AWS error document: 502 Bad Gateway"
+        );
+        assert!(html.is_retryable());
+    }
+
+    #[test]
+    fn a_definitive_answer_after_a_retry_is_what_the_call_returned() {
+        let e = ApiError::Service {
+            code: "Throttling".into(),
+            message: "Rate exceeded".into(),
+            request: Box::new(RequestInfo {
+                retries: vec![ApiError::service(
+                    "ValidationError",
+                    "Stack with id X does not exist",
+                )],
+                ..RequestInfo::default()
+            }),
+        };
+        assert!(e.is_stack_missing());
+        assert!(!e.may_have_succeeded());
+        assert_eq!(e.code(), Some("Throttling"));
+    }
 }

@@ -13,6 +13,7 @@ use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudformation::operation::RequestId;
 use cfn::types::{Capability, OnFailure, Parameter, Tag};
 
+pub use super::api::Endpoint;
 use super::api::{
     ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, PlannedChange, RefactorInfo,
     RequestInfo, ResourceMove, StackDefinition, StackEvent, StackInfo, StackRequest, StackResource,
@@ -20,66 +21,64 @@ use super::api::{
 };
 use super::retry::{request_token, retry, RetryPolicy};
 
-/// Where a client sends its requests, and whether the user's settings chose it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
-    /// `CloudFormation`, `S3`.
-    pub service: String,
-    /// The URL.
-    pub url: String,
-    /// Whether `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_<SERVICE>`) named it.
-    pub from_env: bool,
-}
-
 impl Endpoint {
     /// The endpoint the SDK uses for `service` (`env_name`: `CLOUDFORMATION`, `S3`;
-    /// `host`: the AWS host's first label): the service's own variable, then
-    /// `AWS_ENDPOINT_URL`, then the profile's `endpoint_url`, then AWS's regional URL.
+    /// `host`: the AWS host's first label): the one berth was `given` (`--endpoint-url`,
+    /// or set in code, with the words that say so), the service's own variable,
+    /// `AWS_ENDPOINT_URL`, the profile's `endpoint_url`, else AWS's regional URL.
     pub fn resolve(
         config: &aws_config::SdkConfig,
+        given: Option<(&str, &str)>,
         service: &str,
         env_name: &str,
         host: &str,
     ) -> Endpoint {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        if let Some(url) =
-            env(&format!("AWS_ENDPOINT_URL_{env_name}")).or_else(|| env("AWS_ENDPOINT_URL"))
-        {
-            return Endpoint {
-                service: service.into(),
-                url,
-                from_env: true,
-            };
-        }
-        let url = match config.endpoint_url() {
-            Some(u) => u.to_string(),
-            None => format!(
-                "https://{host}.{}.amazonaws.com",
-                config
-                    .region()
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "us-east-1".into())
-            ),
-        };
-        Endpoint {
+        let service_var = format!("AWS_ENDPOINT_URL_{env_name}");
+        let global = env("AWS_ENDPOINT_URL");
+        let endpoint = |url: String, origin: String, custom: bool| Endpoint {
             service: service.into(),
             url,
-            from_env: false,
+            origin,
+            custom,
+        };
+        if let Some((url, how)) = given {
+            let note = match &global {
+                Some(g) if g != url => format!("; AWS_ENDPOINT_URL={g} is set but not used"),
+                _ => String::new(),
+            };
+            return endpoint(url.into(), format!("{how}{note}"), true);
+        }
+        if let Some(url) = env(&service_var) {
+            return endpoint(url, format!("the address {service_var} names"), true);
+        }
+        if let Some(url) = global {
+            return endpoint(url, "the address AWS_ENDPOINT_URL names".into(), true);
+        }
+        match config.endpoint_url() {
+            Some(u) => endpoint(
+                u.to_string(),
+                "the endpoint_url of the AWS profile; AWS_ENDPOINT_URL is not set".into(),
+                true,
+            ),
+            None => endpoint(
+                format!(
+                    "https://{host}.{}.amazonaws.com",
+                    config
+                        .region()
+                        .map(|r| r.to_string())
+                        .unwrap_or_else(|| "us-east-1".into())
+                ),
+                "AWS's endpoint for the region; AWS_ENDPOINT_URL is not set".into(),
+                false,
+            ),
         }
     }
 
     /// Puts this endpoint into an [`ApiError::Unreachable`].
     pub fn fill(&self, mut e: ApiError) -> ApiError {
-        if let ApiError::Unreachable {
-            service,
-            endpoint,
-            from_env,
-            ..
-        } = &mut e
-        {
-            service.clone_from(&self.service);
-            endpoint.clone_from(&self.url);
-            *from_env = self.from_env;
+        if let ApiError::Unreachable { endpoint, .. } = &mut e {
+            **endpoint = self.clone();
         }
         e
     }
@@ -101,11 +100,17 @@ impl AwsCloudFormation {
     /// policy. S3 uses path-style addressing when a custom endpoint
     /// (`AWS_ENDPOINT_URL`) is set.
     pub fn new(config: &aws_config::SdkConfig) -> AwsCloudFormation {
-        AwsCloudFormation::with_retries(config, RetryPolicy::standard())
+        AwsCloudFormation::with_retries(config, RetryPolicy::standard(), None)
     }
 
-    /// [`AwsCloudFormation::new`] with this retry policy.
-    pub fn with_retries(config: &aws_config::SdkConfig, policy: RetryPolicy) -> AwsCloudFormation {
+    /// [`AwsCloudFormation::new`] with this retry policy; `endpoint_given` is the
+    /// endpoint the configuration was loaded with and how it was given
+    /// (`("http://…", "the address --endpoint-url names")`), for messages.
+    pub fn with_retries(
+        config: &aws_config::SdkConfig,
+        policy: RetryPolicy,
+        endpoint_given: Option<(&str, &str)>,
+    ) -> AwsCloudFormation {
         let off = cfn::config::retry::RetryConfig::disabled();
         let s3_config = aws_sdk_s3::config::Builder::from(config)
             .force_path_style(config.endpoint_url().is_some())
@@ -122,11 +127,12 @@ impl AwsCloudFormation {
             retry: policy,
             cfn_endpoint: Endpoint::resolve(
                 config,
+                endpoint_given,
                 "CloudFormation",
                 "CLOUDFORMATION",
                 "cloudformation",
             ),
-            s3_endpoint: Endpoint::resolve(config, "S3", "S3", "s3"),
+            s3_endpoint: Endpoint::resolve(config, endpoint_given, "S3", "S3", "s3"),
         }
     }
 
@@ -165,6 +171,7 @@ where
         request_id,
         retries: Vec::new(),
         debug: Some(format!("{err:?}")),
+        essence: String::new(),
     });
     match &err {
         SdkError::ServiceError(service) => {
@@ -194,19 +201,24 @@ where
                 let env = std::env::var("AWS_ENDPOINT_URL")
                     .ok()
                     .filter(|v| !v.is_empty());
+                // The client fills in its own endpoint ([`Endpoint::fill`]); until then,
+                // what the environment says.
                 ApiError::Unreachable {
-                    service: String::new(),
-                    from_env: env.is_some(),
-                    endpoint: env.unwrap_or_default(),
+                    endpoint: Box::new(Endpoint {
+                        service: String::new(),
+                        url: String::new(),
+                        origin: match &env {
+                            Some(v) => format!("AWS_ENDPOINT_URL is set to {v}"),
+                            None => "AWS_ENDPOINT_URL is not set".into(),
+                        },
+                        custom: env.is_some(),
+                    }),
                     cause: innermost(&err),
                     request,
                 }
             } else {
                 ApiError::Network {
-                    cause: chain
-                        .strip_prefix("dispatch failure: ")
-                        .unwrap_or(&chain)
-                        .to_string(),
+                    cause: innermost(&err),
                     request,
                 }
             }
@@ -234,26 +246,35 @@ fn is_connect_failure(chain: &str) -> bool {
         || chain.contains("Connection refused")
 }
 
-/// The start of a response body as one line: tags dropped, blanks collapsed, at most
-/// 160 characters.
+/// The start of a response body as one line: the text between tags (a heading that
+/// repeats the title dropped), blanks collapsed, at most 160 characters.
 fn body_snippet(response: &HttpResponse) -> String {
     let bytes = response.body().bytes().unwrap_or_default();
     let text = String::from_utf8_lossy(bytes);
-    let mut plain = String::new();
+    let mut segments: Vec<String> = Vec::new();
+    let mut current = String::new();
     let mut in_tag = false;
+    let flush = |current: &mut String, segments: &mut Vec<String>| {
+        let seg = current.split_whitespace().collect::<Vec<_>>().join(" ");
+        current.clear();
+        if seg.is_empty() || segments.last().is_some_and(|prev| prev.ends_with(&seg)) {
+            return;
+        }
+        segments.push(seg);
+    };
     for c in text.chars() {
         match c {
             '<' => {
+                flush(&mut current, &mut segments);
                 in_tag = true;
-                plain.push(' ');
             }
             '>' => in_tag = false,
-            _ if !in_tag => plain.push(c),
+            _ if !in_tag => current.push(c),
             _ => {}
         }
     }
-    let words: Vec<&str> = plain.split_whitespace().collect();
-    let mut line = words.join(" ");
+    flush(&mut current, &mut segments);
+    let mut line = segments.join(" ");
     if line.is_empty() {
         return "(empty body)".into();
     }

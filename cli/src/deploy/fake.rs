@@ -147,6 +147,8 @@ struct State {
     stacks: BTreeMap<String, FakeStack>,
     scripts: BTreeMap<String, VecDeque<Script>>,
     failures: BTreeMap<(String, String), VecDeque<ApiError>>,
+    /// Errors returned after the operation was carried out (a lost answer).
+    failures_after: BTreeMap<(String, String), VecDeque<ApiError>>,
     change_sets: BTreeMap<(String, String), ChangeSet>,
     events: BTreeMap<String, Vec<StackEvent>>,
     uploads: BTreeMap<String, String>,
@@ -191,6 +193,17 @@ impl FakeCloudFormation {
     pub fn fail_next(&self, operation: &str, stack: &str, error: ApiError) {
         self.lock()
             .failures
+            .entry((operation.into(), stack.into()))
+            .or_default()
+            .push_back(error);
+    }
+
+    /// Makes the next `operation` (`CreateStack`, `CreateChangeSet`, `ExecuteChangeSet`)
+    /// on `stack` take effect and then fail with `error`: an answer lost after the
+    /// work was done (`error` carries what berth's retries would have met).
+    pub fn fail_after_next(&self, operation: &str, stack: &str, error: ApiError) {
+        self.lock()
+            .failures_after
             .entry((operation.into(), stack.into()))
             .or_default()
             .push_back(error);
@@ -291,6 +304,17 @@ impl FakeCloudFormation {
 impl State {
     fn call(&mut self, line: String) {
         self.calls.push(line);
+    }
+
+    fn failure_after(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
+        match self
+            .failures_after
+            .get_mut(&(op.to_string(), stack.to_string()))
+            .and_then(VecDeque::pop_front)
+        {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn failure(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
@@ -423,7 +447,7 @@ impl State {
                 outputs: BTreeMap::new(),
                 pending: VecDeque::new(),
                 pending_outputs: BTreeMap::new(),
-                termination_protection: req.termination_protection && verb == "CREATE",
+                termination_protection: false,
             });
         entry.template = body.clone();
         entry.parameters = req.parameters.clone();
@@ -572,6 +596,11 @@ impl CloudFormationApi for FakeCloudFormation {
             ));
         }
         st.apply(req, "CREATE");
+        // Only CreateStack takes termination protection (change sets cannot).
+        if let Some(s) = st.stacks.get_mut(&req.stack_name) {
+            s.termination_protection = req.termination_protection;
+        }
+        st.failure_after("CreateStack", &req.stack_name)?;
         Ok(st.stacks[&req.stack_name].id.clone())
     }
 
@@ -662,14 +691,22 @@ impl CloudFormationApi for FakeCloudFormation {
                 },
             );
         }
+        let key = (req.stack_name.clone(), name.to_string());
+        if st.change_sets.contains_key(&key) {
+            return Err(ApiError::service(
+                "AlreadyExistsException",
+                &format!("ChangeSet {name} already exists"),
+            ));
+        }
         st.change_sets.insert(
-            (req.stack_name.clone(), name.into()),
+            key,
             ChangeSet {
                 request: req.clone(),
                 kind,
                 changes,
             },
         );
+        st.failure_after("CreateChangeSet", &req.stack_name)?;
         Ok(format!("changeset/{name}"))
     }
 
@@ -727,6 +764,7 @@ impl CloudFormationApi for FakeCloudFormation {
             ChangeSetType::Update => "UPDATE",
         };
         st.apply(&cs.request, verb);
+        st.failure_after("ExecuteChangeSet", stack)?;
         Ok(())
     }
 

@@ -143,9 +143,15 @@ impl Classified {
     /// Whether the guard refuses it: a stateful resource replaced or deleted with
     /// nothing keeping its data and nobody allowing it.
     pub fn refused(&self) -> bool {
-        matches!(self.action, Action::Replace | Action::Delete)
-            && self.loses.is_some()
+        self.loses.is_some()
             && self.allowed.is_none()
+            && (matches!(self.action, Action::Replace | Action::Delete) || self.moved_in())
+    }
+
+    /// Whether this is a stateful resource created here that is still deployed in
+    /// another stack: a second one, the data left in the first.
+    pub fn moved_in(&self) -> bool {
+        self.action == Action::Add && self.moved.as_ref().is_some_and(|m| !m.within_stack())
     }
 
     /// The resource as the messages name it: `Web/Logs/Resource LogsA1B2 (AWS::Logs::LogGroup)`.
@@ -159,6 +165,17 @@ impl Classified {
     /// The warning shared by `diff` and `deploy`: `replacing it loses its log events`.
     pub fn warning(&self) -> Option<String> {
         let loses = self.loses?;
+        if self.moved_in() {
+            let from = self
+                .moved
+                .as_ref()
+                .map(|m| m.from.stack.as_str())
+                .unwrap_or("");
+            return Some(match &self.allowed {
+                None => format!("stateful: it is still deployed in stack {from}; created here it is a new, empty one"),
+                Some(a) => format!("stateful: created anew here, {loses} stay in stack {from} ({})", allowed_words(a)),
+            });
+        }
         if !matches!(self.action, Action::Replace | Action::Delete) {
             return None;
         }
@@ -216,6 +233,14 @@ impl Classified {
     }
 }
 
+fn allowed_words(a: &Allowed) -> String {
+    match a {
+        Allowed::Policy(p) => format!("kept by {p}"),
+        Allowed::Flag(f) => format!("allowed by --allow-replacement {f}"),
+        Allowed::Code(why) => format!("allowed in the app: {why}"),
+    }
+}
+
 /// Every planned change of one stack's deployment, classified.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct GuardReport {
@@ -250,7 +275,12 @@ impl GuardReport {
             if refused.len() == 1 { "it" } else { "them" }
         );
         for c in &refused {
-            let _ = writeln!(s, "  {:<8} {}", c.action.as_str(), c.label());
+            let action = if c.moved_in() {
+                "add"
+            } else {
+                c.action.as_str()
+            };
+            let _ = writeln!(s, "  {action:<8} {}", c.label());
             for cause in &c.causes {
                 let _ = writeln!(s, "           cause: {cause}");
             }
@@ -300,7 +330,7 @@ impl GuardReport {
         );
         let _ = writeln!(
             s,
-            "  to lose it on purpose: berth deploy {} (or app.allow_replacement(..) on the construct)",
+            "  to lose it on purpose: deploy with {}, or call app.allow_replacement(..) on the construct",
             flags.join(" ")
         );
         let _ = writeln!(s, "  nothing was changed");
@@ -322,7 +352,8 @@ fn verbs(refused: &[&Classified]) -> &'static str {
     match (replace, delete) {
         (true, true) => "replace or delete",
         (true, false) => "replace",
-        _ => "delete",
+        (false, true) => "delete",
+        (false, false) => "make a second copy of",
     }
 }
 
@@ -471,8 +502,18 @@ pub fn classify(input: GuardInput<'_>) -> GuardReport {
         }
         if c.action == Action::Add {
             c.moved = input.moves.move_to(input.stack, &c.logical_id).cloned();
+            if c.moved_in() {
+                let m = c.moved.as_ref().expect("moved in");
+                c.causes = vec![format!(
+                    "it moves here from stack {} ({}), where it is still deployed",
+                    m.from.stack,
+                    m.from.describe()
+                )];
+            }
         }
-        if c.loses.is_none() || !matches!(c.action, Action::Replace | Action::Delete) {
+        if c.loses.is_none()
+            || !(matches!(c.action, Action::Replace | Action::Delete) || c.moved_in())
+        {
             continue;
         }
         c.allowed = allowed(
@@ -500,6 +541,8 @@ fn allowed(
     // UpdateReplacePolicy; a deleted one its deployed DeletionPolicy.
     let (policy_name, resource) = match c.action {
         Action::Replace => ("UpdateReplacePolicy", new),
+        // A new resource: no policy of its own keeps the old one's data.
+        Action::Add => ("", None),
         _ => ("DeletionPolicy", old),
     };
     if let Some(p) = resource

@@ -228,6 +228,9 @@ pub struct DeployOptions {
     /// Every stack of the app by name with its template, to see resources that move
     /// from one stack to another.
     pub app_templates: Vec<(String, Template)>,
+    /// The resources that moved, as [`Engine::deploy_all`] found them across the app
+    /// (`None`: each stack's deploy looks for itself).
+    pub moves: Option<Arc<Detected>>,
 }
 
 impl Default for DeployOptions {
@@ -245,6 +248,7 @@ impl Default for DeployOptions {
             rollout: RolloutOptions::default(),
             allow_replacement: Vec::new(),
             app_templates: Vec::new(),
+            moves: None,
         }
     }
 }
@@ -760,11 +764,7 @@ impl Engine {
             None
         };
         let diff = diff_templates(deployed.as_ref(), &stack.template, &schema_create_only);
-        let moves = if exists {
-            self.moves(stack, deployed.as_ref(), &diff).await
-        } else {
-            Detected::default()
-        };
+        let moves = self.moves(stack, deployed.as_ref(), &diff).await;
         // The guard, from the templates: refuse before anything is asked or changed.
         let guard = self.guard(stack, deployed.as_ref(), &diff, None, &moves);
         if !guard.refused().is_empty() {
@@ -1040,16 +1040,23 @@ impl Engine {
         deployed: Option<&Template>,
         diff: &TemplateDiff,
     ) -> Detected {
+        if let Some(m) = &self.options.moves {
+            return (**m).clone();
+        }
         let this = StackTemplates {
             name: &stack.stack_name,
             deployed,
             new: &stack.template,
         };
-        let stateful_gone = diff.resources.iter().any(|r| {
-            r.kind == crate::diff::ChangeKind::Removed
-                && guard::stateful_loss(&r.resource_type).is_some()
+        // Only a stateful resource gone or new here can have moved to or from another
+        // stack in a way that matters (then the others' deployed templates are read).
+        let stateful_moved = diff.resources.iter().any(|r| {
+            matches!(
+                r.kind,
+                crate::diff::ChangeKind::Removed | crate::diff::ChangeKind::Added
+            ) && guard::stateful_loss(&r.resource_type).is_some()
         });
-        if !stateful_gone || self.options.app_templates.len() < 2 {
+        if !stateful_moved || self.options.app_templates.len() < 2 {
             return refactor::detect(&[this]);
         }
         let mut others: Vec<(String, Option<Template>, &Template)> = Vec::new();
@@ -1220,7 +1227,117 @@ impl Engine {
 
     /// Deploys stacks in dependency order, independent ones in parallel up to
     /// `options.concurrency`. A stack whose dependency failed is skipped.
+    ///
+    /// First the guard looks at every stack (and, for stateful resources that moved,
+    /// at the app's other stacks): when it refuses one, nothing is deployed, so that a
+    /// resource moving from one stack to another is not created in its new stack while
+    /// the old one is kept back.
     pub async fn deploy_all(self: Arc<Self>, stacks: Vec<StackArtifact>) -> Vec<(String, Outcome)> {
+        let this = match self.guard_all(&stacks).await {
+            Ok(GuardPlan::Refused(outcomes)) => return outcomes,
+            Ok(GuardPlan::Go(moves)) => Arc::new(Engine {
+                api: Arc::clone(&self.api),
+                containers: self.containers.clone(),
+                progress: Arc::clone(&self.progress),
+                prompter: Arc::clone(&self.prompter),
+                options: DeployOptions {
+                    moves: Some(Arc::new(moves)),
+                    ..self.options.clone()
+                },
+                out: self.out.clone(),
+            }),
+            // Each stack's deploy meets the error again and reports it.
+            Err(_) => self,
+        };
+        this.deploy_each(stacks).await
+    }
+
+    /// The guard over all the stacks of a deployment, before any is deployed.
+    async fn guard_all(&self, stacks: &[StackArtifact]) -> Result<GuardPlan, ApiError> {
+        let mut deployed: BTreeMap<String, Option<Template>> = BTreeMap::new();
+        let mut diffs: Vec<TemplateDiff> = Vec::new();
+        for s in stacks {
+            let t = self
+                .api
+                .get_template(&s.stack_name)
+                .await?
+                .and_then(|b| Template::parse_any(&b).ok());
+            diffs.push(diff_templates(t.as_ref(), &s.template, &schema_create_only));
+            deployed.insert(s.stack_name.clone(), t);
+        }
+        let stateful_moved = diffs.iter().flat_map(|d| &d.resources).any(|r| {
+            matches!(
+                r.kind,
+                crate::diff::ChangeKind::Removed | crate::diff::ChangeKind::Added
+            ) && guard::stateful_loss(&r.resource_type).is_some()
+        });
+        let mut all: Vec<(String, &Template)> = stacks
+            .iter()
+            .map(|s| (s.stack_name.clone(), &s.template))
+            .collect();
+        if stateful_moved {
+            for (name, template) in &self.options.app_templates {
+                if !deployed.contains_key(name) {
+                    let t = self
+                        .api
+                        .get_template(name)
+                        .await?
+                        .and_then(|b| Template::parse_any(&b).ok());
+                    deployed.insert(name.clone(), t);
+                    all.push((name.clone(), template));
+                }
+            }
+        }
+        let moves = refactor::detect(
+            &all.iter()
+                .map(|(name, new)| StackTemplates {
+                    name,
+                    deployed: deployed.get(name).and_then(Option::as_ref),
+                    new,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let mut refused: Vec<(String, GuardReport)> = Vec::new();
+        for (s, diff) in stacks.iter().zip(&diffs) {
+            let report = self.guard(
+                s,
+                deployed.get(&s.stack_name).and_then(Option::as_ref),
+                diff,
+                None,
+                &moves,
+            );
+            if !report.refused().is_empty() {
+                refused.push((s.id.clone(), report));
+            }
+        }
+        if refused.is_empty() {
+            return Ok(GuardPlan::Go(moves));
+        }
+        let names: Vec<&str> = refused.iter().map(|(_, r)| r.stack.as_str()).collect();
+        let mut outcomes = Vec::new();
+        for s in stacks {
+            match refused.iter().position(|(id, _)| id == &s.id) {
+                Some(i) => {
+                    self.progress.finished(&s.stack_name, false, "refused");
+                    outcomes.push((
+                        s.id.clone(),
+                        Outcome::Refused(Box::new(refused[i].1.clone())),
+                    ));
+                }
+                None => outcomes.push((
+                    s.id.clone(),
+                    Outcome::Skipped(format!(
+                        "{}: not deployed, because the guard refused the deploy of {}",
+                        s.stack_name,
+                        names.join(", ")
+                    )),
+                )),
+            }
+        }
+        Ok(GuardPlan::Refused(outcomes))
+    }
+
+    async fn deploy_each(self: Arc<Self>, stacks: Vec<StackArtifact>) -> Vec<(String, Outcome)> {
         let ids: BTreeSet<String> = stacks.iter().map(|s| s.id.clone()).collect();
         let mut pending: Vec<StackArtifact> = stacks;
         let mut results: HashMap<String, Outcome> = HashMap::new();
@@ -1376,6 +1493,13 @@ pub fn protection_message(stack: &str, deployed: bool, in_app: bool) -> String {
         ),
     };
     format!("{stack} {what}: berth does not delete it. To delete it, {how}, then run destroy again")
+}
+
+enum GuardPlan {
+    /// Deploy, knowing these moves.
+    Go(Detected),
+    /// Refused: these outcomes, one per stack.
+    Refused(Vec<(String, Outcome)>),
 }
 
 enum ChangeSetFailure {

@@ -108,7 +108,12 @@ where
                 match first.as_mut() {
                     None => first = Some(e),
                     Some(f) => match f.request_mut() {
-                        Some(r) => r.retries.push(e),
+                        Some(_) => {
+                            let essence = f.essence();
+                            let r = f.request_mut().expect("checked");
+                            r.essence = essence;
+                            r.retries.push(e);
+                        }
                         // Unreachable: only errors with a request are retried.
                         None => break,
                     },
@@ -212,11 +217,22 @@ mod tests {
         assert_eq!(n, 4);
         let e = r.unwrap_err();
         assert_eq!(e.request().unwrap().retries.len(), 3);
+        // Request ids differ; the answers are the same.
+        assert!(e.to_string().ends_with("; the same on 3 retries"), "{e}");
+        assert!(!e.may_have_succeeded());
+        let (r, _) = run::<()>(vec![
+            Err(http(503, "ServiceUnavailable")),
+            Err(http(500, "InternalFailure")),
+            Err(http(400, "ValidationError")),
+        ]);
+        let e = r.unwrap_err();
         assert!(
-            e.to_string().contains("; 3 retries, the last answered: "),
+            e.to_string().contains(
+                "(HTTP 503, request id req-503-ServiceUnavailable); 2 retries, the last answered: \
+                 ValidationError: ValidationError happened"
+            ),
             "{e}"
         );
-        assert!(!e.may_have_succeeded());
     }
 
     #[test]
