@@ -257,46 +257,63 @@ async fn execute(
         .create_stack_refactor(definitions, moves, create_stacks, &description)
         .await
         .map_err(|e| e.with_hint())?;
-    let mut backoff = Backoff::new(ctx.poll);
-    loop {
-        let info = api
-            .describe_stack_refactor(&id)
-            .await
-            .map_err(|e| e.with_hint())?;
-        match info.status.as_str() {
-            "CREATE_COMPLETE" => break,
-            s if s.ends_with("_IN_PROGRESS") => tokio::time::sleep(backoff.next_delay()).await,
-            other => {
-                return Err(format!(
-                    "CloudFormation did not accept it ({other}): {}",
-                    info.status_reason
-                        .unwrap_or_else(|| "no reason given".into())
-                ))
-            }
-        }
-    }
+    wait_for(ctx, api, &id, Phase2::Create).await?;
     api.execute_stack_refactor(&id)
         .await
         .map_err(|e| e.with_hint())?;
+    wait_for(ctx, api, &id, Phase2::Execute).await
+}
+
+/// The two waits of a stack refactor.
+#[derive(Clone, Copy)]
+enum Phase2 {
+    /// Until it is created (`Status`).
+    Create,
+    /// Until it is executed (`ExecutionStatus`).
+    Execute,
+}
+
+/// Polls `DescribeStackRefactor` until the phase is complete; anything but progress or
+/// completion is the error, with CloudFormation's reason.
+async fn wait_for(
+    ctx: &Ctx<'_>,
+    api: &dyn CloudFormationApi,
+    id: &str,
+    phase: Phase2,
+) -> Result<(), String> {
     let mut backoff = Backoff::new(ctx.poll);
     loop {
         let info = api
-            .describe_stack_refactor(&id)
+            .describe_stack_refactor(id)
             .await
             .map_err(|e| e.with_hint())?;
-        match info.execution_status.as_str() {
-            "EXECUTE_COMPLETE" => return Ok(()),
-            s if s.ends_with("_IN_PROGRESS") || s == "AVAILABLE" => {
-                tokio::time::sleep(backoff.next_delay()).await
-            }
-            other => {
-                return Err(format!(
-                    "executing it ended in {other}: {}",
-                    info.execution_status_reason
-                        .unwrap_or_else(|| "no reason given".into())
-                ))
-            }
+        let (status, reason, done, what) = match phase {
+            Phase2::Create => (
+                info.status,
+                info.status_reason,
+                "CREATE_COMPLETE",
+                "CloudFormation did not accept it",
+            ),
+            Phase2::Execute => (
+                info.execution_status,
+                info.execution_status_reason,
+                "EXECUTE_COMPLETE",
+                "executing it ended in",
+            ),
+        };
+        let waiting = status.ends_with("_IN_PROGRESS")
+            || (matches!(phase, Phase2::Execute) && status == "AVAILABLE");
+        if status == done {
+            return Ok(());
         }
+        if !waiting {
+            let reason = reason.unwrap_or_else(|| "no reason given".into());
+            return Err(match phase {
+                Phase2::Create => format!("{what} ({status}): {reason}"),
+                Phase2::Execute => format!("{what} {status}: {reason}"),
+            });
+        }
+        tokio::time::sleep(backoff.next_delay()).await;
     }
 }
 

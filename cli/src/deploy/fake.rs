@@ -306,9 +306,15 @@ impl State {
         self.calls.push(line);
     }
 
-    fn failure_after(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
-        match self
-            .failures_after
+    /// The next scripted error of `op` on `stack`, before (`after`: false) or after the
+    /// operation took effect.
+    fn scripted_error(&mut self, after: bool, op: &str, stack: &str) -> Result<(), ApiError> {
+        let queues = if after {
+            &mut self.failures_after
+        } else {
+            &mut self.failures
+        };
+        match queues
             .get_mut(&(op.to_string(), stack.to_string()))
             .and_then(VecDeque::pop_front)
         {
@@ -317,15 +323,12 @@ impl State {
         }
     }
 
+    fn failure_after(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
+        self.scripted_error(true, op, stack)
+    }
+
     fn failure(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
-        match self
-            .failures
-            .get_mut(&(op.to_string(), stack.to_string()))
-            .and_then(VecDeque::pop_front)
-        {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        self.scripted_error(false, op, stack)
     }
 
     fn push_event(
