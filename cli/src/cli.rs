@@ -142,6 +142,31 @@ pub enum Commands {
     /// stack refactoring), then deploy.
     #[command(after_help = REFACTOR_AFTER)]
     Refactor(RefactorArgs),
+    /// Write berth.lock: the logical IDs of the app's stateful resources (commit it).
+    #[command(after_help = LOCK_AFTER)]
+    Lock(LockArgs),
+}
+
+const LOCK_AFTER: &str = concat!(
+    "\
+Examples:
+  berth lock            write berth.lock (next to berth.toml) from the app
+  berth lock --check    exit 1 when berth.lock is not up to date (for CI)
+
+With a berth.lock, every command that synthesizes the app fails (exit 3) when a stateful
+resource in it (log group, repository, file system, bucket, queue, ...) has another
+logical ID or is gone, naming it and the override_logical_id line that keeps it, until
+`berth lock` acknowledges the change.",
+    "\n\n",
+    exit_codes!()
+);
+
+/// `berth lock`.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Only check that berth.lock matches the app (exit 1 when it does not).
+    #[arg(long)]
+    pub check: bool,
 }
 
 const REFACTOR_AFTER: &str = concat!(

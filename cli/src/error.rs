@@ -88,6 +88,12 @@ pub enum CliError {
         "destroy needs confirmation and there is no terminal to ask on: pass --force to delete {0}"
     )]
     NeedsForce(String),
+    /// `berth.lock` cannot be read.
+    #[error("{0}")]
+    Lock(String),
+    /// The app changed the logical IDs of stateful resources that `berth.lock` holds.
+    #[error("the app no longer matches berth.lock:\n{}\nkeep the logical IDs, or acknowledge the change with `berth lock`", .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
+    Locked(Vec<String>),
     /// A command that asks first, without a terminal and without `--force`.
     #[error(
         "{command} needs confirmation and there is no terminal to ask on: pass --force to {what}"

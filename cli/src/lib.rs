@@ -28,6 +28,7 @@ pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod local;
+pub mod lock;
 pub mod ops;
 pub mod output;
 pub mod publish;

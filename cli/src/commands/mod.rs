@@ -8,6 +8,7 @@ pub mod diff;
 pub mod exec;
 pub mod init;
 pub mod list;
+pub mod lock;
 pub mod logs;
 pub mod publish;
 pub mod refactor;
@@ -67,6 +68,8 @@ pub struct Ctx<'a> {
     pub plugin: String,
     /// Text fed to interactive child programs instead of the terminal (tests).
     pub child_stdin: Option<String>,
+    /// Whether [`Ctx::assembly`] checks `berth.lock` (not for `berth lock` itself).
+    pub lock_check: bool,
     synth: Option<Box<SynthFn<'a>>>,
 }
 
@@ -77,8 +80,24 @@ impl std::fmt::Debug for Ctx<'_> {
 }
 
 impl Ctx<'_> {
-    /// Synthesizes the app (or reads the given directory) and reads the assembly.
+    /// Synthesizes the app (or reads the given directory) and reads the assembly;
+    /// with a `berth.lock`, checks that the stateful resources keep their logical IDs.
     pub fn assembly(&mut self) -> Result<Assembly, CliError> {
+        let assembly = self.read_assembly()?;
+        if self.lock_check {
+            if let Some(lock) = crate::lock::Lock::read(&self.cwd).map_err(CliError::Lock)? {
+                let drift = lock.drift(&assembly);
+                if !drift.is_empty() {
+                    return Err(CliError::Locked(
+                        drift.iter().map(|d| d.to_string()).collect(),
+                    ));
+                }
+            }
+        }
+        Ok(assembly)
+    }
+
+    fn read_assembly(&mut self) -> Result<Assembly, CliError> {
         let config = Config::load(&self.cwd)?;
         if self.global.app.is_none() {
             if let Some(synth) = self.synth.as_mut() {
@@ -300,6 +319,9 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         ops: session.ops,
         plugin: session.plugin,
         child_stdin: session.child_stdin,
+        // `lock` acknowledges changes; `refactor` keeps the moved resources and then
+        // writes the lock itself.
+        lock_check: !matches!(cli.command, Commands::Lock(_) | Commands::Refactor(_)),
         synth: session.synth,
     };
     let result = match cli.command {
@@ -317,6 +339,7 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         Commands::Run(a) => run::run(&mut ctx, &a),
         Commands::Exec(a) => exec::run(&mut ctx, &a),
         Commands::Refactor(a) => refactor::run(&mut ctx, &a),
+        Commands::Lock(a) => lock::run(&mut ctx, &a),
     };
     match result {
         Ok(code) => code,

@@ -50,6 +50,20 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RefactorArgs) -> Result<u8, CliError> {
         Phase::Stop(code) => return Ok(code),
         Phase::Done(stacks) => stacks,
     };
+    // The moved resources are kept under their new logical IDs: so says the lock.
+    if crate::lock::Lock::read(&ctx.cwd)
+        .map_err(CliError::Lock)?
+        .is_some()
+    {
+        let path = crate::lock::Lock::path(&ctx.cwd);
+        std::fs::write(&path, crate::lock::Lock::of(&assembly).to_text()).map_err(|source| {
+            CliError::Write {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        ctx.out.line(&format!("✔ {} updated", path.display()));
+    }
     if args.no_deploy {
         ctx.out.line(&format!(
             "next: berth deploy {} (the moved resources are kept; nothing is replaced)",

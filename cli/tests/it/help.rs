@@ -21,6 +21,7 @@ fn help_texts() {
         "run",
         "exec",
         "refactor",
+        "lock",
     ] {
         let args: Vec<&str> = if cmd.is_empty() {
             vec!["--help"]

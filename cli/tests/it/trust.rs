@@ -585,3 +585,69 @@ fn templates_are_measured_and_sent_minified_and_the_notice_comes_once() {
         r.out
     );
 }
+
+#[test]
+fn berth_lock_makes_a_changed_logical_id_an_error_until_acknowledged() {
+    let dir = materialize(&["single"], "demo");
+    let r = run(dir.path(), None, &["lock", "--app", "single"]);
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    let text = std::fs::read_to_string(dir.path().join("berth.lock")).unwrap();
+    insta::assert_snapshot!("lock_file", text);
+    let r = run(dir.path(), None, &["lock", "--app", "single", "--check"]);
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+
+    // The log group moves under a new construct: every command that synthesizes stops,
+    // before any AWS call.
+    edit(dir.path(), TEMPLATE, |t| {
+        let r = t["Resources"]["LogGroupF5B46931"].take();
+        t["Resources"]
+            .as_object_mut()
+            .unwrap()
+            .remove("LogGroupF5B46931");
+        t["Resources"]["AppLogs7C1D2E3F"] = r;
+        t["Resources"]["AppLogs7C1D2E3F"]["Metadata"]["berth:path"] =
+            "Service/App/Logs/Resource".into();
+    });
+    let r = run(dir.path(), None, &["synth", "--app", "single", "-q"]);
+    assert_eq!(r.code, exit::APP, "{}{}", r.out, r.err);
+    insta::assert_snapshot!("lock_drift_gone", r.err);
+    let api = fake();
+    let r = deploy(dir.path(), &api, &[]);
+    assert_eq!(r.code, exit::APP, "{}{}", r.out, r.err);
+    assert!(api.calls().is_empty(), "{:?}", api.calls());
+    let r = run(dir.path(), None, &["lock", "--app", "single", "--check"]);
+    assert_eq!(r.code, exit::DIFFERENCES, "{}{}", r.out, r.err);
+
+    // The same path with another logical ID: named, with the line that keeps it.
+    edit(dir.path(), TEMPLATE, |t| {
+        t["Resources"]["AppLogs7C1D2E3F"]["Metadata"]["berth:path"] =
+            "Service/LogGroup/Resource".into();
+    });
+    let r = run(dir.path(), None, &["synth", "--app", "single", "-q"]);
+    assert_eq!(r.code, exit::APP, "{}{}", r.out, r.err);
+    assert!(
+        r.err.contains(r#"the logical ID of Service/LogGroup/Resource (AWS::Logs::LogGroup) changes from LogGroupF5B46931 to AppLogs7C1D2E3F"#),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err.contains(r#"app.override_logical_id(app.find("Service/LogGroup/Resource").unwrap(), "LogGroupF5B46931")?;"#),
+        "{}",
+        r.err
+    );
+
+    // Acknowledged: the lock takes the new ID, and commands run again.
+    let r = run(dir.path(), None, &["lock", "--app", "single"]);
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .contains("acknowledged: demo-Service: the logical ID of Service/LogGroup/Resource"),
+        "{}",
+        r.err
+    );
+    let r = run(dir.path(), None, &["synth", "--app", "single", "-q"]);
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    assert!(std::fs::read_to_string(dir.path().join("berth.lock"))
+        .unwrap()
+        .contains("AppLogs7C1D2E3F"));
+}
