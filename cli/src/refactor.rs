@@ -61,6 +61,9 @@ pub struct Move {
     pub from: Location,
     /// Where the app has it.
     pub to: Location,
+    /// The deployed resource's `DeletionPolicy`, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_deletion_policy: Option<String>,
 }
 
 impl Move {
@@ -128,11 +131,15 @@ const NEVER_MOVED: &[&str] = &["AWS::CDK::Metadata"];
 pub fn detect(stacks: &[StackTemplates<'_>]) -> Detected {
     // digest → (removed, added)
     let mut groups: BTreeMap<String, (String, Vec<Location>, Vec<Location>)> = BTreeMap::new();
+    let mut policies: BTreeMap<(String, String), String> = BTreeMap::new();
     for s in stacks {
         let empty = Template::default();
         let deployed = s.deployed.unwrap_or(&empty);
         for (id, r) in &deployed.resources {
             if !s.new.resources.contains_key(id) && !NEVER_MOVED.contains(&r.kind.as_str()) {
+                if let Some(p) = r.rest.get("DeletionPolicy").and_then(Value::as_str) {
+                    policies.insert((s.name.to_string(), id.clone()), p.to_string());
+                }
                 groups
                     .entry(digest(r))
                     .or_insert_with(|| (r.kind.clone(), Vec::new(), Vec::new()))
@@ -154,11 +161,17 @@ pub fn detect(stacks: &[StackTemplates<'_>]) -> Detected {
     for (_, (resource_type, from, to)) in groups {
         match (from.len(), to.len()) {
             (0, _) | (_, 0) => {}
-            (1, 1) => out.moves.push(Move {
-                resource_type,
-                from: from.into_iter().next().expect("one"),
-                to: to.into_iter().next().expect("one"),
-            }),
+            (1, 1) => {
+                let from = from.into_iter().next().expect("one");
+                out.moves.push(Move {
+                    resource_type,
+                    from_deletion_policy: policies
+                        .get(&(from.stack.clone(), from.logical_id.clone()))
+                        .cloned(),
+                    from,
+                    to: to.into_iter().next().expect("one"),
+                })
+            }
             _ => out.ambiguities.push(Ambiguity {
                 resource_type,
                 from,

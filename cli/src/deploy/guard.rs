@@ -217,11 +217,15 @@ impl Classified {
             match self.action {
                 Action::Delete => {
                     out.push((format!("moved to {}", m.to.describe()), false));
-                    if let Some(line) = m.override_line() {
-                        out.push((format!("keep it in place: {line}"), false));
-                    }
+                    let or = match m.override_line() {
+                        Some(line) => {
+                            out.push((format!("keep it in place: {line}"), false));
+                            "or "
+                        }
+                        None => "",
+                    };
                     out.push((
-                        "or move it without replacement: berth refactor".into(),
+                        format!("{or}move it without replacement: berth refactor"),
                         false,
                     ));
                 }
@@ -539,6 +543,25 @@ fn allowed(
 ) -> Option<Allowed> {
     // A replaced resource's old instance follows the new template's
     // UpdateReplacePolicy; a deleted one its deployed DeletionPolicy.
+    // A stateful resource created here while still deployed in another stack: the
+    // old one keeps its data when its own DeletionPolicy keeps it.
+    if c.action == Action::Add {
+        if let Some(p) = c
+            .moved
+            .as_ref()
+            .and_then(|m| m.from_deletion_policy.as_deref())
+            .filter(|p| KEEPING_POLICIES.contains(p))
+        {
+            let from = c
+                .moved
+                .as_ref()
+                .map(|m| m.from.stack.as_str())
+                .unwrap_or("");
+            return Some(Allowed::Policy(format!(
+                "DeletionPolicy {p} in stack {from}"
+            )));
+        }
+    }
     let (policy_name, resource) = match c.action {
         Action::Replace => ("UpdateReplacePolicy", new),
         // A new resource: no policy of its own keeps the old one's data.

@@ -159,6 +159,7 @@ fn a_move_across_stacks_fills_the_new_stack_or_names_what_still_refers() {
             logical_id: "Logs9".into(),
             path: None,
         },
+        from_deletion_policy: None,
     }];
     let deployed = BTreeMap::from([("Web".to_string(), web_old)]);
     // The policy and the output in Web still refer to the log group.
@@ -192,6 +193,7 @@ fn a_stack_left_empty_is_refused() {
             logical_id: "L".into(),
             path: None,
         },
+        from_deletion_policy: None,
     }];
     let deployed = BTreeMap::from([("A".to_string(), lone)]);
     assert_eq!(

@@ -651,3 +651,61 @@ fn berth_lock_makes_a_changed_logical_id_an_error_until_acknowledged() {
         .unwrap()
         .contains("AppLogs7C1D2E3F"));
 }
+
+#[test]
+fn a_retained_resource_that_reappears_in_another_stack_is_not_refused() {
+    // A service removed from one stack and an identical one added to another: their log
+    // groups look like a move. The old one is retained, so nothing is lost.
+    let dir = tempfile::tempdir().unwrap();
+    let logs = |path: &str| {
+        json!({"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7},
+               "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Metadata": {"berth:path": path}})
+    };
+    let q = json!({"Type": "AWS::SQS::Queue", "Properties": {}});
+    write_assembly(
+        dir.path(),
+        "v1",
+        &[(
+            "A",
+            "A",
+            json!({"Resources": {"Logs1": logs("A/Logs/Resource"), "Q": q}}),
+            None,
+        )],
+    );
+    write_assembly(
+        dir.path(),
+        "v2",
+        &[
+            ("A", "A", json!({"Resources": {"Q": q}}), None),
+            (
+                "B",
+                "B",
+                json!({"Resources": {"Logs2": logs("B/Logs/Resource")}}),
+                None,
+            ),
+        ],
+    );
+    let api = fake();
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "v1", "--require-approval", "never"],
+    );
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    let r = run(dir.path(), Some(api.clone()), &["diff", "--app", "v2"]);
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    insta::assert_snapshot!("diff_retained_reappears_elsewhere", r.out);
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &[
+            "deploy",
+            "--all",
+            "--app",
+            "v2",
+            "--require-approval",
+            "never",
+        ],
+    );
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+}
