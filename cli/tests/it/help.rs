@@ -20,6 +20,8 @@ fn help_texts() {
         "logs",
         "run",
         "exec",
+        "refactor",
+        "lock",
     ] {
         let args: Vec<&str> = if cmd.is_empty() {
             vec!["--help"]
