@@ -141,7 +141,7 @@ impl Ctx<'_> {
     /// `info[BERTH-I0122] …`: the stacks whose templates, as berth sends them
     /// (minified), are over CloudFormation's inline limit.
     fn size_notice(&self, assembly: &Assembly) {
-        use berth_synth::synthesize::{inline_limit_notice, minified_len, MAX_TEMPLATE_BYTES};
+        use berth_assembly::template::{inline_limit_notice, minified_len, MAX_TEMPLATE_BYTES};
         let over: Vec<(&str, usize)> = assembly
             .stacks
             .iter()
