@@ -27,9 +27,10 @@ use crate::config::{self, AppSource, Config};
 use crate::deploy::api::CloudFormationApi;
 use crate::deploy::containers::ContainerApi;
 use crate::deploy::progress::{LiveProgress, PlainProgress, Progress};
-use crate::deploy::{PollConfig, Prompter};
+use crate::deploy::PollConfig;
 use crate::error::CliError;
 use crate::output::Out;
+use crate::prompt::Prompter;
 use crate::{Session, SynthFn};
 
 /// What a command runs with.
