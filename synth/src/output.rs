@@ -3,20 +3,14 @@
 
 use crate::error::{Result, SynthError};
 use crate::synthesize::{StackArtifact, Synthesis};
-use crate::Diagnostic;
 use berth_assembly::template::{self, TemplateFormat};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The stacks of a synthesized assembly, in deployment order, with their templates.
-#[derive(Clone, Debug)]
-pub struct SynthOutput {
-    /// The stacks, dependencies first (ties in definition order).
-    pub stacks: Vec<SynthesizedStack>,
-    /// Warnings and notes (errors make synthesis fail instead).
-    pub diagnostics: Vec<Diagnostic>,
-}
+/// The stacks of a synthesized assembly, in deployment order, with their templates,
+/// and the warnings and notes.
+pub type SynthOutput = Synthesis<SynthesizedStack>;
 
 /// A stack of the assembly and its template. Its other fields are its
 /// [`StackArtifact`]'s (`stack.name`, `stack.dependencies`, ...).
@@ -28,6 +22,12 @@ pub struct SynthesizedStack {
     pub template: Json,
 }
 
+impl AsRef<StackArtifact> for SynthesizedStack {
+    fn as_ref(&self) -> &StackArtifact {
+        &self.artifact
+    }
+}
+
 impl std::ops::Deref for SynthesizedStack {
     type Target = StackArtifact;
     fn deref(&self) -> &StackArtifact {
@@ -36,11 +36,6 @@ impl std::ops::Deref for SynthesizedStack {
 }
 
 impl SynthOutput {
-    /// The stack with this name.
-    pub fn stack(&self, name: &str) -> Option<&SynthesizedStack> {
-        self.stacks.iter().find(|s| s.name == name)
-    }
-
     /// `synthesis` with each template read from `files` (an in-memory assembly, by
     /// file name).
     pub fn from_files(synthesis: Synthesis, files: &BTreeMap<String, Vec<u8>>) -> Result<Self> {

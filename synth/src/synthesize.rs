@@ -63,13 +63,27 @@ impl Default for SynthOptions {
 }
 
 /// What synthesis wrote: one artifact per stack, in deployment order, and the
-/// warnings and notes (errors make synthesis fail instead).
+/// warnings and notes (errors make synthesis fail instead). With each stack's template
+/// read back, it is a [`SynthOutput`].
 #[derive(Clone, Debug)]
-pub struct Synthesis {
+pub struct Synthesis<S = StackArtifact> {
     /// The stacks, dependencies first (ties in definition order).
-    pub stacks: Vec<StackArtifact>,
+    pub stacks: Vec<S>,
     /// Warnings and notes, sorted by path.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<S: AsRef<StackArtifact>> Synthesis<S> {
+    /// The stack with this name.
+    pub fn stack(&self, name: &str) -> Option<&S> {
+        self.stacks.iter().find(|s| s.as_ref().name == name)
+    }
+}
+
+impl AsRef<StackArtifact> for StackArtifact {
+    fn as_ref(&self) -> &StackArtifact {
+        self
+    }
 }
 
 /// One synthesized stack, as the manifest describes it (its template is a file of

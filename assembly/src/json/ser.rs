@@ -268,49 +268,28 @@ impl<'o> ser::Serializer for Serializer<'o> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+/// The element-wise compounds: arrays, tuples, tuple structs and variants.
+macro_rules! elements {
+    ($($compound:ident::$method:ident),*) => {$(
+        impl ser::$compound for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -332,35 +311,27 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.member(key, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+/// The member-wise compounds: structs and struct variants.
+macro_rules! members {
+    ($($compound:ident),*) => {$(
+        impl ser::$compound for Compound<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.member(key, value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.member(key, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+members!(SerializeStruct, SerializeStructVariant);
 
 /// A map key: a string, or a number written as one (as serde_json does).
 struct KeySerializer<'o> {
@@ -369,6 +340,14 @@ struct KeySerializer<'o> {
 
 fn key_error() -> Error {
     Error("a JSON object's key must be a string".into())
+}
+
+macro_rules! refused_keys {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, _v: $t) -> Result<(), Error> {
+            Err(key_error())
+        }
+    )*};
 }
 
 macro_rules! number_keys {
@@ -417,18 +396,8 @@ impl ser::Serializer for KeySerializer<'_> {
     number_keys!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
         serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
         serialize_u64: u64, serialize_u128: u128);
-    fn serialize_bool(self, _v: bool) -> Result<(), Error> {
-        Err(key_error())
-    }
-    fn serialize_f32(self, _v: f32) -> Result<(), Error> {
-        Err(key_error())
-    }
-    fn serialize_f64(self, _v: f64) -> Result<(), Error> {
-        Err(key_error())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<(), Error> {
-        Err(key_error())
-    }
+    refused_keys!(serialize_bool: bool, serialize_f32: f32, serialize_f64: f64,
+        serialize_bytes: &[u8], serialize_unit_struct: &'static str);
     fn serialize_none(self) -> Result<(), Error> {
         Err(key_error())
     }
@@ -436,9 +405,6 @@ impl ser::Serializer for KeySerializer<'_> {
         Err(key_error())
     }
     fn serialize_unit(self) -> Result<(), Error> {
-        Err(key_error())
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         Err(key_error())
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
