@@ -1,5 +1,5 @@
 //! The JSON tree templates are rendered into: what schema validation reads and
-//! [`write`] writes.
+//! [`mod@write`] writes.
 //!
 //! A [`Node`] is `serde_json::Value` without the hash index: an object is its members in
 //! order, and the property names of generated L1s are `&'static str`, never allocated.
