@@ -45,7 +45,7 @@ pub mod prelude {
         OutputProps, Parameter, ParameterProps, RemovalPolicy, Scope, Stack, StackProps,
     };
     pub use berth_synth::resource::{CfnProperties, RawProperties, ResourceRef};
-    pub use berth_synth::{Expr, Intrinsic, Pseudo, Target, ToValue, Token, Value};
+    pub use berth_synth::{Expr, Intrinsic, Pseudo, Render, Target, ToValue, Token, Value};
 }
 
 /// The environment variable naming the cloud assembly directory an app writes to.
@@ -128,13 +128,15 @@ fn print_diagnostics(diagnostics: &[berth_synth::Diagnostic]) {
 fn synth_main(mut app: berth_constructs::App) -> ExitCode {
     let dir = outdir();
     let written = app.write_assembly(&dir, TemplateFormat::Json);
-    // The process ends next: freeing a large tree node by node would only delay
-    // the exit (tens of milliseconds for 16,000 resources). The OS reclaims it.
-    std::mem::forget(app);
+    // The app is done with: freeing a large tree takes milliseconds, so it is freed on
+    // another thread while the summary is printed (the process may exit first).
+    let _ = std::thread::Builder::new()
+        .name("berth-free-app".into())
+        .spawn(move || drop(app));
     match written {
         Ok(out) => {
             print_diagnostics(&out.diagnostics);
-            let names: Vec<&str> = out.stacks.iter().map(String::as_str).collect();
+            let names: Vec<&str> = out.stacks.iter().map(|s| s.name.as_str()).collect();
             eprintln!(
                 "synthesized {} stack{} ({}) to {}",
                 names.len(),

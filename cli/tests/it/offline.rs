@@ -66,7 +66,7 @@ fn diff_against_a_template_file_marks_replacement_and_security() {
         ],
     );
     assert_eq!(r.code, exit::OK, "{}", r.err);
-    // AWS::ECS::Cluster's create-only ClusterName comes from berth-synth's vendored schemas.
+    // AWS::ECS::Cluster's create-only ClusterName comes from berth-cfn's vendored schemas.
     assert!(
         r.out
             .contains("(requires replacement: create-only property ClusterName)"),

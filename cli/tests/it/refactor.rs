@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use berth_cli::deploy::fake::{FakeCloudFormation, RefactorScript};
-use berth_cli::deploy::ScriptedPrompter;
+use berth_cli::prompt::ScriptedPrompter;
 use berth_cli::exit;
 use serde_json::{json, Value};
 
