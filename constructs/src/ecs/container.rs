@@ -580,6 +580,21 @@ props! {
     }
 }
 
+impl ContainerDependency {
+    /// Wait for `container` to reach `condition`.
+    pub fn new(container: ContainerDefinition, condition: ContainerDependencyCondition) -> Self {
+        ContainerDependency {
+            container,
+            condition,
+        }
+    }
+
+    /// Wait for `container` to be healthy (it needs a health check).
+    pub fn healthy(container: ContainerDefinition) -> Self {
+        Self::new(container, ContainerDependencyCondition::Healthy)
+    }
+}
+
 /// The state of a container, kept in the tree.
 #[derive(Debug)]
 pub(crate) struct ContainerState {

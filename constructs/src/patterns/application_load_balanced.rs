@@ -62,6 +62,13 @@ impl AlbTaskImageOptions {
     }
 }
 
+/// An image alone: a container `web` on port 80 running it.
+impl From<ContainerImage> for AlbTaskImageOptions {
+    fn from(image: ContainerImage) -> Self {
+        AlbTaskImageOptions::new(image)
+    }
+}
+
 props! {
     /// The load balancer side of an application-load-balanced pattern.
     #[derive(Clone, Debug, PartialEq)]
@@ -487,9 +494,9 @@ props! {
 impl ApplicationLoadBalancedFargateServiceProps {
     /// A service running `image` (container `web` on port 80), everything else at
     /// the defaults.
-    pub fn new(image: ContainerImage) -> Self {
+    pub fn new(image: impl Into<AlbTaskImageOptions>) -> Self {
         ApplicationLoadBalancedFargateServiceProps {
-            task_image_options: Some(AlbTaskImageOptions::new(image)),
+            task_image_options: Some(image.into()),
             ..Default::default()
         }
     }
@@ -734,10 +741,10 @@ props! {
 
 impl ApplicationLoadBalancedEc2ServiceProps {
     /// A service on `cluster` running `image` (container `web` on port 80, 512 MiB).
-    pub fn new(cluster: Cluster, image: ContainerImage) -> Self {
+    pub fn new(cluster: Cluster, image: impl Into<AlbTaskImageOptions>) -> Self {
         ApplicationLoadBalancedEc2ServiceProps {
             cluster,
-            task_image_options: Some(AlbTaskImageOptions::new(image)),
+            task_image_options: Some(image.into()),
             task_definition: None,
             network_mode: NetworkMode::Bridge,
             memory_limit_mib: 512,

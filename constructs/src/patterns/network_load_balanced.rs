@@ -46,10 +46,10 @@ props! {
 
 impl NetworkLoadBalancedFargateServiceProps {
     /// `image` (container `web`, port 80) behind a public NLB on TCP port 80.
-    pub fn new(cluster: Cluster, image: crate::ecs::ContainerImage) -> Self {
+    pub fn new(cluster: Cluster, image: impl Into<AlbTaskImageOptions>) -> Self {
         NetworkLoadBalancedFargateServiceProps {
             cluster,
-            task_image_options: AlbTaskImageOptions::new(image),
+            task_image_options: image.into(),
             size: FargateSize::default(),
             desired_count: None,
             public_load_balancer: true,
@@ -247,16 +247,17 @@ props! {
 }
 
 impl BackendFargateServiceProps {
-    /// `image` (container `web`, port 80) registered as `name` in `namespace`.
+    /// `image` (an image: container `web`, port 80; or [`AlbTaskImageOptions`])
+    /// registered as `name` in `namespace`.
     pub fn new(
         cluster: Cluster,
-        image: crate::ecs::ContainerImage,
+        image: impl Into<AlbTaskImageOptions>,
         namespace: &PrivateDnsNamespace,
         name: impl Into<String>,
     ) -> Self {
         BackendFargateServiceProps {
             cluster,
-            task_image_options: AlbTaskImageOptions::new(image),
+            task_image_options: image.into(),
             namespace: *namespace,
             name: name.into(),
             size: FargateSize::default(),

@@ -71,13 +71,25 @@ props! {
     }
 }
 
+/// An image alone, with its own command.
+impl From<ContainerImage> for ScheduledTaskImageOptions {
+    fn from(image: ContainerImage) -> Self {
+        ScheduledTaskImageOptions::new(image)
+    }
+}
+
 impl ScheduledFargateTaskProps {
-    /// Runs `image` once per `schedule` on `cluster`.
-    pub fn new(cluster: Cluster, schedule: impl Into<String>, image: ContainerImage) -> Self {
+    /// Runs `image` (an image, or [`ScheduledTaskImageOptions`] with a command) once
+    /// per `schedule` on `cluster`.
+    pub fn new(
+        cluster: Cluster,
+        schedule: impl Into<String>,
+        image: impl Into<ScheduledTaskImageOptions>,
+    ) -> Self {
         ScheduledFargateTaskProps {
             cluster,
             schedule: schedule.into(),
-            image_options: ScheduledTaskImageOptions::new(image),
+            image_options: image.into(),
             size: FargateSize::default(),
             task_count: 1,
             subnet_selection: SubnetSelection::default(),
