@@ -593,9 +593,7 @@ fn code_lines(source: &str) -> usize {
         } else if line.is_empty() || line.starts_with("//") {
         } else if line.starts_with("/*") {
             in_block = !line.contains("*/");
-        } else if in_use {
-            in_use = !line.ends_with(';');
-        } else if line.starts_with("use ") || line.starts_with("pub use ") {
+        } else if in_use || line.starts_with("use ") || line.starts_with("pub use ") {
             in_use = !line.ends_with(';');
         } else {
             n += 1;
