@@ -9,17 +9,20 @@
 //! ([`assertions`]) and, with the default `cli` feature, the command line ([`cli`]).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth::prelude::*;
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Hello", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Hello", StackProps::default())?;
 //! let queue = app
 //!     .add_resource(stack, "Queue", RawProperties::new("AWS::SQS::Queue", Value::map::<&str>([])))
-//!     .unwrap();
+//!     ?;
 //! Output::new(&mut app, stack, "QueueUrl", OutputProps { value: queue.ref_().into(), ..Default::default() })
-//!     .unwrap();
-//! let out = app.synth().unwrap();
+//!     ?;
+//! let out = app.synth()?;
 //! assert_eq!(out.stacks[0].template["Outputs"]["QueueUrl"]["Value"], serde_json::json!({"Ref": "Queue"}));
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! A program's `main` hands its app to [`run`], which writes the cloud assembly to

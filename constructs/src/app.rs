@@ -239,18 +239,21 @@ impl Node {
 /// The root of the construct tree: it owns every construct of the program.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::{App, Stack, StackProps};
 /// use berth_synth::resource::RawProperties;
 /// use berth_synth::Value;
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Storage", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Storage", StackProps::default())?;
 /// let bucket = app
 ///     .add_resource(stack, "Bucket", RawProperties::new("AWS::S3::Bucket", Value::map::<&str>([])))
-///     .unwrap();
+///     ?;
 /// assert_eq!(app.path(bucket), "Storage/Bucket");
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// assert!(out.stacks[0].template["Resources"]["Bucket"].is_object());
+/// # Ok(())
+/// # }
 /// ```
 pub struct App {
     nodes: Nodes,

@@ -12,6 +12,7 @@
 //! I/O in this crate.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_synth::model::*;
 //! use berth_synth::value::{ElementId, Value};
 //! use berth_synth::synthesize::{synthesize, SynthOptions};
@@ -45,9 +46,11 @@
 //!     ..Default::default()
 //! };
 //! let app = AppSpec { stacks: vec![stack], ..Default::default() };
-//! let out = synthesize(&app, &SynthOptions::default()).unwrap();
+//! let out = synthesize(&app, &SynthOptions::default())?;
 //! let t = &out.stacks[0].template;
 //! assert_eq!(t["Outputs"]["BucketArn"]["Value"], serde_json::json!({"Fn::GetAtt": ["Bucket", "Arn"]}));
+//! # Ok(())
+//! # }
 //! ```
 #![warn(missing_docs)]
 

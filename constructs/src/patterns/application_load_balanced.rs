@@ -513,35 +513,39 @@ impl ApplicationLoadBalancedFargateServiceProps {
 /// `Certificate` (validated through DNS in the zone).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{ContainerImage, DeploymentCircuitBreaker};
 /// use berth_constructs::elbv2::HealthCheck;
 /// use berth_constructs::patterns::*;
 /// use berth_constructs::{fargate_size, App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let mut props = ApplicationLoadBalancedFargateServiceProps::new(
 ///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
 /// props.size = fargate_size!(512, 1024);
 /// props.desired_count = Some(2);
 /// props.circuit_breaker = Some(DeploymentCircuitBreaker { rollback: true });
 /// props.load_balancer.health_check = HealthCheck { path: Some("/health".into()), ..Default::default() };
-/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", props).unwrap();
-/// let count = web.service().auto_scale_task_count(&mut app, 2, 10).unwrap();
-/// let out = app.synth().unwrap();
+/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", props)?;
+/// let count = web.service().auto_scale_task_count(&mut app, 2, 10)?;
+/// let out = app.synth()?;
 /// let t = &out.stacks[0].template;
-/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(t["Resources"][&tg]["Properties"]["Port"], 80);
 /// assert_eq!(t["Resources"][&tg]["Properties"]["HealthCheckPath"], "/health");
-/// let outputs = t["Outputs"].as_object().unwrap();
+/// let outputs = t["Outputs"].as_object().ok_or("not an object")?;
 /// assert!(outputs.keys().any(|k| k.starts_with("WebLoadBalancerDNS")));
 /// assert!(outputs.keys().any(|k| k.starts_with("WebServiceURL")));
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// HTTPS on a domain of a hosted zone: the pattern creates the certificate (validated
 /// in the zone) and the alias record.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::ContainerImage;
 /// use berth_constructs::elbv2::Protocol;
 /// use berth_constructs::patterns::*;
@@ -549,27 +553,29 @@ impl ApplicationLoadBalancedFargateServiceProps {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let mut props = ApplicationLoadBalancedFargateServiceProps::new(
 ///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
 /// props.load_balancer.protocol = Some(Protocol::Https);
 /// props.load_balancer.redirect_http = true;
 /// props.load_balancer.domain_name = Some("api".into());
 /// props.load_balancer.domain_zone = Some(HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com"));
-/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Api", props).unwrap();
-/// assert_eq!(web.dns_record().unwrap().fully_qualified_name(&app), "api.example.com.");
-/// let out = app.synth().unwrap();
+/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Api", props)?;
+/// assert_eq!(web.dns_record().ok_or("no DNS record")?.fully_qualified_name(&app), "api.example.com.");
+/// let out = app.synth()?;
 /// let t = &out.stacks[0].template;
-/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 /// let record = &t["Resources"][id(&["Api", "DNS", "Resource"])];
 /// assert_eq!(record["Type"], "AWS::Route53::RecordSet");
 /// assert_eq!(record["Properties"]["Name"], "api.example.com.");
 /// let cert = &t["Resources"][id(&["Api", "Certificate", "Resource"])]["Properties"];
 /// assert_eq!(cert["DomainName"], "api.example.com");
 /// assert_eq!(cert["DomainValidationOptions"][0]["HostedZoneId"], "Z0123456789ABCDEFGHIJ");
-/// let url = t["Outputs"].as_object().unwrap().iter()
-///     .find(|(k, _)| k.starts_with("ApiServiceURL")).unwrap().1;
+/// let url = t["Outputs"].as_object().ok_or("not an object")?.iter()
+///     .find(|(k, _)| k.starts_with("ApiServiceURL")).ok_or("not found")?.1;
 /// assert_eq!(url["Value"], "https://api.example.com");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApplicationLoadBalancedFargateService {
@@ -765,22 +771,25 @@ impl ApplicationLoadBalancedEc2ServiceProps {
 /// the instances' security group is opened to the load balancer.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{AddCapacityOptions, Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::*;
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small")).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small"))?;
 /// let mut props = ApplicationLoadBalancedEc2ServiceProps::new(cluster,
 ///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
 /// props.capacity_provider_strategies = vec![capacity.strategy(1)];
-/// let web = ApplicationLoadBalancedEc2Service::new(&mut app, stack, "Web", props).unwrap();
-/// let out = app.synth().unwrap();
-/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// let web = ApplicationLoadBalancedEc2Service::new(&mut app, stack, "Web", props)?;
+/// let out = app.synth()?;
+/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(out.stacks[0].template["Resources"][&tg]["Properties"]["TargetType"], "instance");
 /// # let _ = web.target_group();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApplicationLoadBalancedEc2Service {
