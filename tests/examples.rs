@@ -623,3 +623,32 @@ fn the_cdk_comparison_examples_stay_as_short_as_cdk() {
         );
     }
 }
+
+#[test]
+fn the_readme_app_is_the_facade_example_that_rustdoc_compiles_and_runs() {
+    // README.md's app is not compiled where it is; src/lib.rs's crate example is the
+    // same code (a doctest), so the README's code must appear there line for line.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a rust block in the README");
+    let app: Vec<&str> = block
+        .lines()
+        .skip_while(|l| !l.starts_with("pub fn app"))
+        .take_while(|l| !l.starts_with("fn main"))
+        .collect();
+    assert!(app.len() > 10, "{block}");
+    let lib = fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let doc: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! ").or(l.strip_prefix("//!")))
+        .collect();
+    let start = doc
+        .iter()
+        .position(|l| l.starts_with("pub fn app"))
+        .expect("the app in src/lib.rs");
+    assert_eq!(&doc[start..start + app.len()], &app[..]);
+}

@@ -247,8 +247,7 @@ impl Node {
 /// let mut app = App::new();
 /// let stack = Stack::new(&mut app, "Storage", StackProps::default())?;
 /// let bucket = app
-///     .add_resource(stack, "Bucket", RawProperties::new("AWS::S3::Bucket", Value::map::<&str>([])))
-///     ?;
+///     .add_resource(stack, "Bucket", RawProperties::new("AWS::S3::Bucket", Value::map::<&str>([])))?;
 /// assert_eq!(app.path(bucket), "Storage/Bucket");
 /// let out = app.synth()?;
 /// assert!(out.stacks[0].template["Resources"]["Bucket"].is_object());

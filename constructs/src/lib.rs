@@ -17,10 +17,9 @@
 //! let web = Stack::new(&mut app, "Web", StackProps::default())?;
 //! let vpc = app
 //!     .add_resource(network, "Vpc", RawProperties::new("AWS::EC2::VPC",
-//!         Value::map([("CidrBlock", Value::from("10.0.0.0/16"))])))
-//!     ?;
+//!         Value::map([("CidrBlock", Value::from("10.0.0.0/16"))])))?;
 //! // A reference from Web to Network becomes an export and an Fn::ImportValue.
-//! Output::new(&mut app, web, "VpcId", OutputProps { value: vpc.ref_().into(), ..Default::default() })?;
+//! Output::new(&mut app, web, "VpcId", OutputProps::new(vpc.ref_()))?;
 //! let out = app.synth()?;
 //! assert_eq!(out.stack("Web").ok_or("no stack Web")?.dependencies, vec!["Network".to_string()]);
 //! # Ok(())

@@ -224,7 +224,7 @@ props! {
 ///
 /// let mut app = App::new();
 /// let stack = Stack::new(&mut app, "Net", StackProps::default())?;
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps { nat_gateways: Some(1), ..Default::default() })?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default().nat_gateways(1))?;
 /// let public = vpc.select_subnets(&app, &SubnetSelection::of_type(SubnetType::Public))?;
 /// assert_eq!(public.subnet_ids.len(), 2);
 /// let out = app.synth()?;

@@ -256,15 +256,14 @@ impl Construct for ClusterState {
 ///
 /// let mut app = App::new();
 /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps {
-///     container_insights: Some(ContainerInsights::Enabled),
-///     enable_fargate_capacity_providers: true,
-///     default_capacity_provider_strategy: vec![
+/// let props = ClusterProps::default()
+///     .container_insights(ContainerInsights::Enabled)
+///     .enable_fargate_capacity_providers(true)
+///     .default_capacity_provider_strategy([
 ///         CapacityProviderStrategy::fargate(1).with_base(1),
 ///         CapacityProviderStrategy::fargate_spot(3),
-///     ],
-///     ..Default::default()
-/// })?;
+///     ]);
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", props)?;
 /// assert_eq!(app.path(cluster.vpc()), "Web/Cluster/Vpc");
 /// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
@@ -415,17 +414,19 @@ impl Cluster {
     ///
     /// let mut app = App::new();
     /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
-    /// let vpc = Vpc::from_attributes(&mut app, stack, "Vpc", VpcAttributes {
-    ///     vpc_id: "vpc-0123".into(),
-    ///     availability_zones: vec!["us-east-1a".into()],
-    ///     private_subnet_ids: vec!["subnet-0123".into()],
-    ///     ..Default::default()
-    /// })?;
+    /// let vpc_attrs = VpcAttributes::default()
+    ///     .vpc_id("vpc-0123")
+    ///     .availability_zones(["us-east-1a"])
+    ///     .private_subnet_ids(["subnet-0123"]);
+    /// let vpc = Vpc::from_attributes(&mut app, stack, "Vpc", vpc_attrs)?;
     /// let cluster = Cluster::from_attributes(&mut app, stack, "Cluster", ClusterAttributes {
     ///     cluster_name: "prod".into(),
     ///     vpc,
     ///     cluster_arn: None,
     /// })?;
+    /// // Its attributes are tokens like an owned cluster's; they resolve to what was given
+    /// // (the ARN: built from the name, in the stack's partition, region and account).
+    /// assert!(app.resolve(cluster.cluster_arn()).is_token());
     /// assert_eq!(app.resolve(cluster.cluster_name()), "prod".into());
     /// assert!(cluster.cfn().is_none());
     /// # Ok(())
@@ -610,10 +611,8 @@ impl Cluster {
     /// let mut app = App::new();
     /// let stack = Stack::new(&mut app, "Hosts", StackProps::default())?;
     /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
-    /// let capacity = cluster.add_capacity(&mut app, "DefaultAutoScalingGroup", AddCapacityOptions {
-    ///     max_capacity: Some(4),
-    ///     ..AddCapacityOptions::new("t3.medium")
-    /// })?;
+    /// let options = AddCapacityOptions::new("t3.medium").max_capacity(4);
+    /// let capacity = cluster.add_capacity(&mut app, "DefaultAutoScalingGroup", options)?;
     /// assert!(cluster.has_ec2_capacity(&app));
     /// let out = app.synth()?;
     /// let t = &out.stacks[0].template;

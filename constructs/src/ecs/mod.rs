@@ -31,16 +31,11 @@
 //! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
 //! let repo = Repository::new(&mut app, stack, "Repo", RepositoryProps::default())?;
 //! let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
-//! task.add_container(&mut app, "app", ContainerDefinitionOptions {
-//!     port_mappings: vec![PortMapping::tcp(8080)],
-//!     secrets: [("DB_PASSWORD".to_string(), Secret::from_ssm_parameter_name("/web/db-password"))].into(),
-//!     logging: Some(LogDriver::aws_logs(AwsLogDriverProps {
-//!         stream_prefix: "app".into(),
-//!         retention: Some(RetentionDays::TwoWeeks),
-//!         ..Default::default()
-//!     })),
-//!     ..ContainerDefinitionOptions::new(ContainerImage::from_ecr_repository(&repo, "v1"))
-//! })?;
+//! let container = ContainerDefinitionOptions::new(ContainerImage::from_ecr_repository(&repo, "v1"))
+//!     .port_mappings([PortMapping::tcp(8080)])
+//!     .secrets([("DB_PASSWORD", Secret::from_ssm_parameter_name("/web/db-password"))])
+//!     .logging(AwsLogDriverProps::new("app").retention(RetentionDays::TwoWeeks));
+//! task.add_container(&mut app, "app", container)?;
 //! FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task))?;
 //! let out = app.synth()?;
 //! let res = &out.stacks[0].template["Resources"];

@@ -23,7 +23,7 @@ pub const SCALABLE_DIMENSION_DESIRED_COUNT: &str = "ecs:service:DesiredCount";
 
 props! {
     /// The deployment circuit breaker: stop a deployment whose tasks keep failing.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct DeploymentCircuitBreaker {
         /// Also roll back to the last deployment that completed. Required.
         pub rollback: bool,

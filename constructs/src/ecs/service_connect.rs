@@ -18,28 +18,19 @@
 //! let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
 //!     PrivateDnsNamespaceProps::new("shop.local"))?;
 //! let default_namespace = CloudMapNamespaceOptions::from(ns).use_for_service_connect(true);
-//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps {
-//!     vpc: Some(vpc),
-//!     default_cloud_map_namespace: Some(default_namespace),
-//!     ..Default::default()
-//! })?;
+//! let cluster_props = ClusterProps::default().vpc(vpc).default_cloud_map_namespace(default_namespace);
+//! let cluster = Cluster::new(&mut app, stack, "Cluster", cluster_props)?;
 //! let task = FargateTaskDefinition::new(&mut app, stack, "ApiTask", FargateTaskDefinitionProps::default())?;
-//! task.add_container(&mut app, "api", ContainerDefinitionOptions {
-//!     port_mappings: vec![PortMapping::tcp(8080).named("http")],
-//!     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-//! })?;
+//! let nginx = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+//! let api = ContainerDefinitionOptions::new(nginx).port_mappings([PortMapping::tcp(8080).named("http")]);
+//! task.add_container(&mut app, "api", api)?;
 //! // The API is reachable in the namespace as api:80 (the proxy forwards to 8080).
-//! FargateService::new(&mut app, stack, "Api", FargateServiceProps {
-//!     service_connect: Some(ServiceConnectProps {
-//!         services: vec![ServiceConnectService {
-//!             discovery_name: Some("api".into()),
-//!             client_alias: Some(ServiceConnectClientAlias { port: 80, dns_name: Some("api".into()) }),
-//!             ..ServiceConnectService::new("http")
-//!         }],
-//!         ..Default::default()
-//!     }),
-//!     ..FargateServiceProps::new(cluster, task)
-//! })?;
+//! let http = ServiceConnectService::new("http")
+//!     .discovery_name("api")
+//!     .client_alias(ServiceConnectClientAlias { port: 80, dns_name: Some("api".into()) });
+//! let props = FargateServiceProps::new(cluster, task)
+//!     .service_connect(ServiceConnectProps::default().services([http]));
+//! FargateService::new(&mut app, stack, "Api", props)?;
 //! let out = app.synth()?;
 //! let id = |path: &[&str]| berth_synth::logical_id::make_unique_id(path).unwrap_or_default();
 //! let service = &out.stacks[0].template["Resources"][id(&["Api", "Service"])];

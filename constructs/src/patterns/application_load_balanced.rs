@@ -521,14 +521,14 @@ impl ApplicationLoadBalancedFargateServiceProps {
 ///
 /// let mut app = App::new();
 /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
-/// let mut props = ApplicationLoadBalancedFargateServiceProps::new(
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.size = fargate_size!(512, 1024);
-/// props.desired_count = Some(2);
-/// props.circuit_breaker = Some(DeploymentCircuitBreaker { rollback: true });
-/// props.load_balancer.health_check = HealthCheck { path: Some("/health".into()), ..Default::default() };
+/// let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+/// let props = ApplicationLoadBalancedFargateServiceProps::new(image)
+///     .size(fargate_size!(512, 1024))
+///     .desired_count(2)
+///     .circuit_breaker(DeploymentCircuitBreaker { rollback: true });
 /// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", props)?;
-/// let count = web.service().auto_scale_task_count(&mut app, 2, 10)?;
+/// web.target_group().configure_health_check(&mut app, HealthCheck::path("/health"))?;
+/// web.service().auto_scale_task_count(&mut app, 2, 10)?;
 /// let out = app.synth()?;
 /// let t = &out.stacks[0].template;
 /// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;
@@ -554,12 +554,13 @@ impl ApplicationLoadBalancedFargateServiceProps {
 ///
 /// let mut app = App::new();
 /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
-/// let mut props = ApplicationLoadBalancedFargateServiceProps::new(
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.load_balancer.protocol = Some(Protocol::Https);
-/// props.load_balancer.redirect_http = true;
-/// props.load_balancer.domain_name = Some("api".into());
-/// props.load_balancer.domain_zone = Some(HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com"));
+/// let https = LoadBalancerOptions::default()
+///     .protocol(Protocol::Https)
+///     .redirect_http(true)
+///     .domain_name("api")
+///     .domain_zone(HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com"));
+/// let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+/// let props = ApplicationLoadBalancedFargateServiceProps::new(image).load_balancer(https);
 /// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Api", props)?;
 /// assert_eq!(web.dns_record().ok_or("no DNS record")?.fully_qualified_name(&app), "api.example.com.");
 /// let out = app.synth()?;
@@ -780,9 +781,9 @@ impl ApplicationLoadBalancedEc2ServiceProps {
 /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
 /// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small"))?;
-/// let mut props = ApplicationLoadBalancedEc2ServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.capacity_provider_strategies = vec![capacity.strategy(1)];
+/// let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+/// let props = ApplicationLoadBalancedEc2ServiceProps::new(cluster, image)
+///     .capacity_provider_strategies([capacity.strategy(1)]);
 /// let web = ApplicationLoadBalancedEc2Service::new(&mut app, stack, "Web", props)?;
 /// let out = app.synth()?;
 /// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;

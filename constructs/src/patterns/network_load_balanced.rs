@@ -76,9 +76,9 @@ impl NetworkLoadBalancedFargateServiceProps {
 /// let mut app = App::new();
 /// let stack = Stack::new(&mut app, "Tcp", StackProps::default())?;
 /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
-/// let mut props = NetworkLoadBalancedFargateServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.task_image_options.container_port = 8080;
+/// let image = AlbTaskImageOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
+///     .container_port(8080);
+/// let props = NetworkLoadBalancedFargateServiceProps::new(cluster, image);
 /// let svc = NetworkLoadBalancedFargateService::new(&mut app, stack, "Api", props)?;
 /// let out = app.synth()?;
 /// let tg = berth_synth::logical_id::make_unique_id(&["Api", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;

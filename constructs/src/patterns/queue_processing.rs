@@ -122,9 +122,8 @@ impl QueueProcessingFargateServiceProps {
 /// let mut app = App::new();
 /// let stack = Stack::new(&mut app, "Jobs", StackProps::default())?;
 /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
-/// let mut props = QueueProcessingFargateServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"));
-/// props.max_scaling_capacity = 10;
+/// let image = ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest");
+/// let props = QueueProcessingFargateServiceProps::new(cluster, image).max_scaling_capacity(10);
 /// let worker = QueueProcessingFargateService::new(&mut app, stack, "Worker", props)?;
 /// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
