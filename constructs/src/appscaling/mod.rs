@@ -1015,10 +1015,7 @@ props! {
 impl UtilizationScalingProps {
     /// Keep the utilization at `percent` (e.g. `60.0`), the rest at the defaults.
     pub fn new(percent: f64) -> Self {
-        UtilizationScalingProps {
-            target_utilization_percent: percent,
-            ..Default::default()
-        }
+        UtilizationScalingProps::default().target_utilization_percent(percent)
     }
 }
 

@@ -45,10 +45,7 @@ props! {
 impl CertificateProps {
     /// A certificate for one name, validated through DNS.
     pub fn new(domain_name: impl Into<String>) -> Self {
-        CertificateProps {
-            domain_name: domain_name.into(),
-            ..Default::default()
-        }
+        CertificateProps::default().domain_name(domain_name.into())
     }
 }
 

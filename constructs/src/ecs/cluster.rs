@@ -124,10 +124,7 @@ props! {
 impl CloudMapNamespaceOptions {
     /// A new private DNS namespace named `name` (e.g. `svc.local`).
     pub fn new(name: impl Into<String>) -> Self {
-        CloudMapNamespaceOptions {
-            name: name.into(),
-            ..Default::default()
-        }
+        CloudMapNamespaceOptions::default().name(name.into())
     }
 }
 
@@ -139,10 +136,7 @@ impl From<&str> for CloudMapNamespaceOptions {
 
 impl From<PrivateDnsNamespace> for CloudMapNamespaceOptions {
     fn from(namespace: PrivateDnsNamespace) -> Self {
-        CloudMapNamespaceOptions {
-            namespace: Some(namespace),
-            ..Default::default()
-        }
+        CloudMapNamespaceOptions::default().namespace(Some(namespace))
     }
 }
 
@@ -1000,10 +994,7 @@ impl Default for AddCapacityOptions {
 impl AddCapacityOptions {
     /// Options with this instance type and every other field at its default.
     pub fn new(instance_type: impl Into<String>) -> Self {
-        AddCapacityOptions {
-            instance_type: instance_type.into(),
-            ..Default::default()
-        }
+        AddCapacityOptions::default().instance_type(instance_type.into())
     }
 }
 

@@ -155,15 +155,7 @@ fn cluster_for(
             "give a cluster or a VPC, not both (the cluster brings its VPC)",
         )),
         (Some(c), None) => Ok(c),
-        (None, vpc) => Cluster::new(
-            app,
-            node,
-            "Cluster",
-            ClusterProps {
-                vpc,
-                ..Default::default()
-            },
-        ),
+        (None, vpc) => Cluster::new(app, node, "Cluster", ClusterProps::default().vpc(vpc)),
     }
 }
 
@@ -178,10 +170,9 @@ pub(crate) fn add_image_container(
     let logging = match (o.enable_logging, o.log_driver) {
         (false, _) => None,
         (true, Some(d)) => Some(d),
-        (true, None) => Some(LogDriver::aws_logs(AwsLogDriverProps {
-            stream_prefix: prefix.to_owned(),
-            ..Default::default()
-        })),
+        (true, None) => Some(LogDriver::aws_logs(
+            AwsLogDriverProps::default().stream_prefix(prefix.to_owned()),
+        )),
     };
     task.add_container(
         app,
@@ -408,15 +399,7 @@ fn load_balance(
         None => None,
     };
     let dns = load_balancer.dns_name();
-    Output::new(
-        app,
-        node,
-        "LoadBalancerDNS",
-        OutputProps {
-            value: dns.clone().into(),
-            ..Default::default()
-        },
-    )?;
+    Output::new(app, node, "LoadBalancerDNS", OutputProps::new(dns.clone()))?;
     let scheme = if protocol == Protocol::Https {
         "https://"
     } else {
@@ -430,10 +413,7 @@ fn load_balance(
         app,
         node,
         "ServiceURL",
-        OutputProps {
-            value: crate::iam::join([Value::from(scheme), host]),
-            ..Default::default()
-        },
+        OutputProps::new(crate::iam::join([Value::from(scheme), host])),
     )?;
     Ok(AlbParts {
         load_balancer,
@@ -495,10 +475,7 @@ impl ApplicationLoadBalancedFargateServiceProps {
     /// A service running `image` (container `web` on port 80), everything else at
     /// the defaults.
     pub fn new(image: impl Into<AlbTaskImageOptions>) -> Self {
-        ApplicationLoadBalancedFargateServiceProps {
-            task_image_options: Some(image.into()),
-            ..Default::default()
-        }
+        ApplicationLoadBalancedFargateServiceProps::default().task_image_options(Some(image.into()))
     }
 }
 
@@ -619,10 +596,7 @@ impl ApplicationLoadBalancedFargateService {
                     app,
                     node,
                     "TaskDef",
-                    FargateTaskDefinitionProps {
-                        size: props.size,
-                        ..Default::default()
-                    },
+                    FargateTaskDefinitionProps::default().size(props.size),
                 )?;
                 let o = props.task_image_options.expect("checked above");
                 let target = add_image_container(app, t.task_definition(), o, id, None)?;
@@ -833,10 +807,7 @@ impl ApplicationLoadBalancedEc2Service {
                     app,
                     node,
                     "TaskDef",
-                    Ec2TaskDefinitionProps {
-                        network_mode: props.network_mode,
-                        ..Default::default()
-                    },
+                    Ec2TaskDefinitionProps::default().network_mode(props.network_mode),
                 )?;
                 let o = props.task_image_options.expect("checked above");
                 let target = add_image_container(

@@ -128,10 +128,7 @@ impl NetworkLoadBalancedFargateService {
             app,
             node,
             "TaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let (container, port) = add_image_container(
             app,
@@ -156,10 +153,7 @@ impl NetworkLoadBalancedFargateService {
             node,
             "LB",
             &vpc,
-            NetworkLoadBalancerProps {
-                internet_facing: props.public_load_balancer,
-                ..Default::default()
-            },
+            NetworkLoadBalancerProps::default().internet_facing(props.public_load_balancer),
         )?;
         let listener = load_balancer.add_listener(
             app,
@@ -187,15 +181,7 @@ impl NetworkLoadBalancedFargateService {
             "from the network load balancer (inside the VPC)",
         )?;
         let dns = load_balancer.dns_name();
-        Output::new(
-            app,
-            node,
-            "LoadBalancerDNS",
-            OutputProps {
-                value: dns.into(),
-                ..Default::default()
-            },
-        )?;
+        Output::new(app, node, "LoadBalancerDNS", OutputProps::new(dns))?;
         Ok(NetworkLoadBalancedFargateService {
             node,
             task_definition,
@@ -330,10 +316,7 @@ impl BackendFargateService {
             app,
             node,
             "TaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let (_, port) = add_image_container(
             app,

@@ -204,18 +204,12 @@ impl QueueProcessingFargateService {
             app,
             node,
             "QueueProcessingTaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let mut environment = props.environment;
         environment.insert("QUEUE_NAME".into(), queue_name.clone());
         let logging = Some(props.log_driver.unwrap_or_else(|| {
-            LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: id.to_owned(),
-                ..Default::default()
-            })
+            LogDriver::aws_logs(AwsLogDriverProps::default().stream_prefix(id.to_owned()))
         }));
         task_definition.add_container(
             app,
@@ -254,10 +248,7 @@ impl QueueProcessingFargateService {
             task_count.scale_on_cpu_utilization(
                 app,
                 "CpuScaling",
-                UtilizationScalingProps {
-                    target_utilization_percent: cpu,
-                    ..Default::default()
-                },
+                UtilizationScalingProps::default().target_utilization_percent(cpu),
             )?;
         }
         task_count.scale_on_metric(
@@ -274,15 +265,7 @@ impl QueueProcessingFargateService {
             ("SQSQueueArn", queue_arn),
             ("SQSQueueUrl", Value::from(queue.attr_queue_url())),
         ] {
-            Output::new(
-                app,
-                node,
-                oid,
-                OutputProps {
-                    value,
-                    ..Default::default()
-                },
-            )?;
+            Output::new(app, node, oid, OutputProps::new(value))?;
         }
         Ok(QueueProcessingFargateService {
             node,

@@ -180,17 +180,11 @@ impl ScheduledFargateTask {
             app,
             node,
             "ScheduledTaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let o = props.image_options;
         let logging = Some(o.log_driver.unwrap_or_else(|| {
-            LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: id.to_owned(),
-                ..Default::default()
-            })
+            LogDriver::aws_logs(AwsLogDriverProps::default().stream_prefix(id.to_owned()))
         }));
         task_definition.add_container(
             app,
