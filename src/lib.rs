@@ -9,17 +9,44 @@
 //! ([`assertions`]) and, with the default `cli` feature, the command line ([`cli`]).
 //!
 //! ```
+//! // The app of the README: a load-balanced Fargate service, tagged app-wide.
+//! use berth::constructs::ecs::{Cluster, ClusterProps, ContainerImage, DeploymentCircuitBreaker};
+//! use berth::constructs::elbv2::HealthCheck;
+//! use berth::constructs::patterns::{
+//!     ApplicationLoadBalancedFargateService, ApplicationLoadBalancedFargateServiceProps,
+//! };
+//! use berth::constructs::{ec2::Vpc, ec2::VpcProps, fargate_size};
 //! use berth::prelude::*;
 //!
-//! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Hello", StackProps::default()).unwrap();
-//! let queue = app
-//!     .add_resource(stack, "Queue", RawProperties::new("AWS::SQS::Queue", Value::map::<&str>([])))
-//!     .unwrap();
-//! Output::new(&mut app, stack, "QueueUrl", OutputProps { value: queue.ref_().into(), ..Default::default() })
-//!     .unwrap();
-//! let out = app.synth().unwrap();
-//! assert_eq!(out.stacks[0].template["Outputs"]["QueueUrl"]["Value"], serde_json::json!({"Ref": "Queue"}));
+//! pub fn app() -> Result<App, ConstructError> {
+//!     let mut app = App::new();
+//!     let stack = Stack::new(&mut app, "Shop", StackProps::default().description("the shop"))?;
+//!     let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default().max_azs(2).nat_gateways(1))?;
+//!     let cluster_props = ClusterProps::default().vpc(vpc).default_cloud_map_namespace("shop.local");
+//!     let cluster = Cluster::new(&mut app, stack, "Cluster", cluster_props)?;
+//!     let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+//!     let web = ApplicationLoadBalancedFargateServiceProps::new(image)
+//!         .cluster(cluster)
+//!         .size(fargate_size!(512, 1024)) // a pair Fargate does not offer does not compile
+//!         .desired_count(2)
+//!         .circuit_breaker(DeploymentCircuitBreaker { rollback: true });
+//!     let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", web)?;
+//!     web.target_group().configure_health_check(&mut app, HealthCheck::path("/health"))?;
+//!     Tags::of(ROOT).add(&mut app, "team", "shop"); // every taggable resource and stack
+//!     Output::new(&mut app, stack, "ClusterArn", OutputProps::new(cluster.cluster_arn()))?;
+//!     Ok(app)
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let out = app()?.synth()?;
+//! let t = berth::assertions::Template::from_json(out.stacks[0].template.clone())?;
+//! t.has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup",
+//!     serde_json::json!({"HealthCheckPath": "/health"}));
+//! t.has_resource_properties("AWS::ECS::Service",
+//!     serde_json::json!({"Tags": [{"Key": "team", "Value": "shop"}]}));
+//! assert_eq!(out.stacks[0].tags["team"], "shop");
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! A program's `main` hands its app to [`run`], which writes the cloud assembly to
@@ -40,9 +67,11 @@ pub mod testing;
 /// The names most apps use.
 pub mod prelude {
     pub use crate::testing::TemplateExt;
+    pub use berth_constructs::ec2::Connectable;
     pub use berth_constructs::{
         App, Condition, Construct, ConstructError, Environment, Mapping, NodeId, Output,
-        OutputProps, Parameter, ParameterProps, RemovalPolicy, Scope, Stack, StackProps,
+        OutputProps, Parameter, ParameterProps, RemovalPolicy, Scope, Stack, StackProps, TagProps,
+        Tags, ROOT,
     };
     pub use berth_synth::resource::{CfnProperties, RawProperties, ResourceRef};
     pub use berth_synth::{Expr, Intrinsic, Pseudo, Render, Target, ToValue, Token, Value};

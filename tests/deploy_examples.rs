@@ -156,7 +156,7 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
         ("many", "Invalid parameter at 'repositoryName'"),
         (
             "alb-fargate",
-            "Template error: instance of Fn::GetAtt references undefined resource Namespace",
+            "Template error: instance of Fn::GetAtt references undefined resource ClusterDefaultServiceDiscoveryNamespace",
         ),
         (
             "microservices",

@@ -581,3 +581,74 @@ fn web_asset_gets_a_new_image_only_when_a_counted_file_changes() {
     assert_ne!(changed, original, "index.html changed");
     assert!(changed.contains("/berth-assets-berthtoolkit:"), "{changed}");
 }
+
+/// Lines of code as the issue counts them: rustfmt's layout (`cargo fmt --check` runs
+/// first in `scripts/test`), without blank lines, comment lines (`//`, `///`, `//!`,
+/// block comments) and the lines of `use` declarations.
+fn code_lines(source: &str) -> usize {
+    let (mut n, mut in_use, mut in_block) = (0, false, false);
+    for line in source.lines().map(str::trim) {
+        if in_block {
+            in_block = !line.contains("*/");
+        } else if line.is_empty() || line.starts_with("//") {
+        } else if line.starts_with("/*") {
+            in_block = !line.contains("*/");
+        } else if in_use || line.starts_with("use ") || line.starts_with("pub use ") {
+            in_use = !line.ends_with(';');
+        } else {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn code_lines_are_counted_without_blanks_comments_and_uses() {
+    let src = "//! doc\nuse a::{\n    b,\n    c,\n};\n\n/// f\nfn f() {\n    /* x\n    y */\n    g(); // h\n}\n";
+    assert_eq!(code_lines(src), 3);
+}
+
+#[test]
+fn the_cdk_comparison_examples_stay_as_short_as_cdk() {
+    // CDK's `ApplicationLoadBalancedFargateService` app is 51 lines with its imports;
+    // berth's must stay close to it (issue 19's budget).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (example, budget) in [("alb-fargate", 55), ("microservices", 75)] {
+        let path = root.join("examples").join(example).join("main.rs");
+        let n = code_lines(&fs::read_to_string(&path).unwrap());
+        eprintln!("{example}: {n} lines of code (budget {budget})");
+        assert!(
+            n <= budget,
+            "{example} has {n} lines of code, more than {budget}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_app_is_the_facade_example_that_rustdoc_compiles_and_runs() {
+    // README.md's app is not compiled where it is; src/lib.rs's crate example is the
+    // same code (a doctest), so the README's code must appear there line for line.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a rust block in the README");
+    let app: Vec<&str> = block
+        .lines()
+        .skip_while(|l| !l.starts_with("pub fn app"))
+        .take_while(|l| !l.starts_with("fn main"))
+        .collect();
+    assert!(app.len() > 10, "{block}");
+    let lib = fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let doc: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! ").or(l.strip_prefix("//!")))
+        .collect();
+    let start = doc
+        .iter()
+        .position(|l| l.starts_with("pub fn app"))
+        .expect("the app in src/lib.rs");
+    assert_eq!(&doc[start..start + app.len()], &app[..]);
+}

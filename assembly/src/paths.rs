@@ -97,13 +97,16 @@ pub fn check_relative(relative: &str) -> Result<PathBuf, PathProblem> {
 /// following symbolic links) and is an `entry`. Returns the resolved (canonical) path.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_assembly::paths::{resolve_inside, Entry};
-/// let dir = tempfile::tempdir().unwrap();
-/// std::fs::write(dir.path().join("App.template.json"), "{}").unwrap();
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("App.template.json"), "{}")?;
 /// assert!(resolve_inside(dir.path(), "App.template.json", Entry::File).is_ok());
 /// assert!(resolve_inside(dir.path(), "App.template.json", Entry::Directory).is_err());
 /// assert!(resolve_inside(dir.path(), "../App.template.json", Entry::File).is_err());
 /// assert!(resolve_inside(dir.path(), "Missing.template.json", Entry::File).is_err());
+/// # Ok(())
+/// # }
 /// ```
 pub fn resolve_inside(root: &Path, relative: &str, entry: Entry) -> Result<PathBuf, PathProblem> {
     let rel = check_relative(relative)?;

@@ -200,7 +200,7 @@ impl Template {
     /// use serde_json::json;
     ///
     /// let t = Template::from_json(json!({"Resources": {"Log": {"Type": "AWS::Logs::LogGroup"}}}))?;
-    /// assert_eq!(t.resource("Log").unwrap()["Type"], "AWS::Logs::LogGroup");
+    /// assert_eq!(t.resource("Log").map(|r| &r["Type"]), Some(&json!("AWS::Logs::LogGroup")));
     /// assert!(t.resource("Nope").is_none());
     /// # Ok::<(), berth_assertions::Error>(())
     /// ```

@@ -202,9 +202,12 @@ impl std::ops::IndexMut<usize> for Nodes {
 /// The rarely set parts of a [`Node`].
 #[derive(Default)]
 struct NodeExtra {
-    tags: IndexMap<String, String>,
+    /// Tag operations made on this scope ([`Tags`]), in order.
+    tags: Vec<TagOp>,
     depends_on: Vec<NodeId>,
     logical_id: Option<String>,
+    /// What an imported construct stands for (see `attributes.rs`).
+    attributes: Vec<(String, Value)>,
 }
 
 impl Node {
@@ -218,12 +221,9 @@ impl Node {
         }
     }
 
-    /// The node's own tags, if it has any.
-    fn tags(&self) -> Option<&IndexMap<String, String>> {
-        self.extra
-            .as_ref()
-            .map(|e| &e.tags)
-            .filter(|t| !t.is_empty())
+    /// The tag operations made on this node.
+    fn tags(&self) -> &[TagOp] {
+        self.extra.as_ref().map_or(&[], |e| &e.tags)
     }
 
     fn depends_on(&self) -> &[NodeId] {
@@ -242,18 +242,20 @@ impl Node {
 /// The root of the construct tree: it owns every construct of the program.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::{App, Stack, StackProps};
 /// use berth_synth::resource::RawProperties;
 /// use berth_synth::Value;
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Storage", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Storage", StackProps::default())?;
 /// let bucket = app
-///     .add_resource(stack, "Bucket", RawProperties::new("AWS::S3::Bucket", Value::map::<&str>([])))
-///     .unwrap();
+///     .add_resource(stack, "Bucket", RawProperties::new("AWS::S3::Bucket", Value::map::<&str>([])))?;
 /// assert_eq!(app.path(bucket), "Storage/Bucket");
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// assert!(out.stacks[0].template["Resources"]["Bucket"].is_object());
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// Synthesis ([`App::synth`], [`App::synth_to`], [`App::write_assembly`]) freezes the
@@ -265,6 +267,8 @@ pub struct App {
     locked: bool,
     prepared: bool,
     options: SynthOptions,
+    /// Whether any construct has recorded attributes ([`App::set_attribute`]).
+    has_attributes: bool,
 }
 
 impl Default for App {
@@ -276,19 +280,22 @@ impl Default for App {
 /// The root node of every app.
 pub const ROOT: NodeId = ElementId(0);
 
-/// Options of a stack.
-#[derive(Clone, Debug, Default)]
-pub struct StackProps {
-    /// The CloudFormation stack name. Default: the stack's construct id.
-    pub stack_name: Option<String>,
-    /// The template's description. Default: none.
-    pub description: Option<String>,
-    /// Tags of the stack, propagated to every taggable resource in it. Default: none.
-    pub tags: IndexMap<String, String>,
-    /// Account and region. Default: environment-agnostic (resolved at deploy).
-    pub env: Environment,
-    /// Whether the stack refuses to be deleted. Default: false.
-    pub termination_protection: bool,
+props! {
+    /// Options of a stack.
+    #[derive(Clone, Debug, Default)]
+    pub struct StackProps {
+        /// The CloudFormation stack name. Default: the stack's construct id.
+        pub stack_name: Option<String>,
+        /// The template's description. Default: none.
+        pub description: Option<String>,
+        /// Tags of the stack and of every taggable resource in it (as
+        /// `Tags::of(stack).add`). Default: none.
+        pub tags: IndexMap<String, String>,
+        /// Account and region. Default: environment-agnostic (resolved at deploy).
+        pub env: Environment,
+        /// Whether the stack refuses to be deleted. Default: false.
+        pub termination_protection: bool,
+    }
 }
 
 /// A CloudFormation stack: the unit of deployment.
@@ -322,8 +329,8 @@ impl Stack {
                 elements: 0,
             })),
         )?;
-        if !props.tags.is_empty() {
-            app.nodes[node.0 as usize].extra_mut().tags = props.tags;
+        for (k, v) in &props.tags {
+            Tags::of(node).add(app, k, v);
         }
         Ok(Stack { node })
     }
@@ -393,19 +400,32 @@ impl Stack {
     }
 }
 
-/// Options of a template parameter.
-#[derive(Clone, Debug, Default)]
-pub struct ParameterProps {
-    /// The parameter type. Default: `String`.
-    pub type_name: Option<String>,
-    /// The default value. Default: none (a value must be passed at deploy).
-    pub default: Option<Value>,
-    /// A description. Default: none.
-    pub description: Option<String>,
-    /// The values allowed. Default: any.
-    pub allowed_values: Vec<String>,
-    /// Hide the value in the console and API. Default: false.
-    pub no_echo: bool,
+props! {
+    /// Options of a template parameter.
+    #[derive(Clone, Debug, Default)]
+    pub struct ParameterProps {
+        /// The parameter type. Default: `String`.
+        pub type_name: Option<String>,
+        #[setter(skip)]
+        /// The default value (setter: `default_value`, as `default` is
+        /// `Default::default`). Default: none (a value must be passed at deploy).
+        pub default: Option<Value>,
+        /// A description. Default: none.
+        pub description: Option<String>,
+        /// The values allowed. Default: any.
+        pub allowed_values: Vec<String>,
+        /// Hide the value in the console and API. Default: false.
+        pub no_echo: bool,
+    }
+}
+
+impl ParameterProps {
+    /// Sets [`ParameterProps::default`]: the value used when none is passed at deploy.
+    #[must_use = "a setter returns the changed props"]
+    pub fn default_value(mut self, value: impl crate::props::IntoProp<Value>) -> Self {
+        self.default = Some(value.into_prop());
+        self
+    }
 }
 
 /// A template parameter.
@@ -466,17 +486,30 @@ impl Parameter {
     }
 }
 
-/// Options of an output.
-#[derive(Clone, Debug, Default)]
-pub struct OutputProps {
-    /// The value.
-    pub value: Value,
-    /// A description. Default: none.
-    pub description: Option<String>,
-    /// Export it under this name. Default: not exported.
-    pub export_name: Option<String>,
-    /// Only output it when this condition holds. Default: always.
-    pub condition: Option<Condition>,
+props! {
+    /// Options of an output.
+    #[derive(Clone, Debug, Default)]
+    pub struct OutputProps {
+        /// The value.
+        pub value: Value,
+        /// A description. Default: none.
+        pub description: Option<String>,
+        /// Export it under this name. Default: not exported.
+        pub export_name: Option<String>,
+        /// Only output it when this condition holds. Default: always.
+        pub condition: Option<Condition>,
+    }
+}
+
+impl OutputProps {
+    /// An output of `value` (a token such as `repo.repository_uri()`, or a literal),
+    /// not exported.
+    pub fn new(value: impl Into<Value>) -> Self {
+        OutputProps {
+            value: value.into(),
+            ..Default::default()
+        }
+    }
 }
 
 /// A stack output.
@@ -578,6 +611,7 @@ impl App {
             locked: false,
             prepared: false,
             options: SynthOptions::default(),
+            has_attributes: false,
         }
     }
 
@@ -653,13 +687,33 @@ impl App {
             .find(|&c| self.node(c).id == id)
     }
 
-    /// Finds a node by its full path (`Web/Service/Resource`).
-    pub fn find(&self, path: &str) -> Option<NodeId> {
+    /// Finds a node by its full path (`Web/Service/Resource`); a path that is not in
+    /// the tree is an error at the deepest scope found, listing that scope's children.
+    pub fn find(&self, path: &str) -> Result<NodeId> {
         let mut cur = ROOT;
         for part in path.split('/').filter(|p| !p.is_empty()) {
-            cur = self.child(cur, part)?;
+            cur = match self.child(cur, part) {
+                Some(c) => c,
+                None => {
+                    let ids: Vec<String> = self
+                        .children(cur)
+                        .map(|(id, _)| format!("\"{id}\""))
+                        .collect();
+                    let ids = if ids.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        ids.join(", ")
+                    };
+                    return Err(ConstructError::new(
+                        self.path(cur),
+                        ErrorKind::InvalidValue(format!(
+                            "there is no construct \"{part}\" here (looking for {path}); children: {ids}"
+                        )),
+                    ));
+                }
+            };
         }
-        Some(cur)
+        Ok(cur)
     }
 
     /// The stacks, in the order they were added.
@@ -929,12 +983,10 @@ impl App {
         self.node_mut(from).extra_mut().depends_on.push(to);
     }
 
-    /// Tags every taggable resource below `scope` (nearer tags win).
+    /// Tags every taggable resource and stack below `scope` (the app root, a stack, any
+    /// construct): [`Tags::of`]`(scope).add(app, key, value)`, with CDK's precedence.
     pub fn add_tag(&mut self, scope: impl Scope, key: &str, value: &str) {
-        self.node_mut(scope.node())
-            .extra_mut()
-            .tags
-            .insert(key.to_owned(), value.to_owned());
+        Tags::of(scope).add(self, key, value);
     }
 
     /// Adds an L2 construct's state under `scope`.
@@ -1048,7 +1100,10 @@ impl App {
             path: node.id.clone(),
             name: data.name.clone(),
             description: data.description.clone(),
-            tags: node.tags().cloned().unwrap_or_default(),
+            tags: tags::resolve(
+                [self.node(ROOT).tags(), node.tags()],
+                tags::STACK_RESOURCE_TYPE,
+            ),
             env: data.env.clone(),
             termination_protection: data.termination_protection,
             depends_on: Vec::new(),
@@ -1058,7 +1113,8 @@ impl App {
         // Stack-level dependencies: the stack's own, plus those of anything inside it
         // on another stack.
         let mut path = node.id.clone();
-        let mut tags = vec![node.tags().cloned().unwrap_or_default()];
+        // The tag operations of every scope above the current node, outermost first.
+        let mut tags = vec![self.node(ROOT).tags(), node.tags()];
         for &child in &node.children {
             self.collect(child, stack.node, &mut path, &mut tags, &mut spec);
         }
@@ -1074,33 +1130,37 @@ impl App {
         spec
     }
 
-    fn collect(
-        &self,
+    fn collect<'a>(
+        &'a self,
         n: NodeId,
         stack: NodeId,
         path: &mut String,
-        tags: &mut Vec<IndexMap<String, String>>,
+        tags: &mut Vec<&'a [TagOp]>,
         spec: &mut StackSpec,
     ) {
         let node = self.node(n);
         let parent_len = path.len();
         path.push('/');
         path.push_str(&node.id);
-        let pushed_tags = match node.tags() {
-            Some(own) => {
-                tags.push(own.clone());
-                true
-            }
-            None => false,
-        };
+        let pushed_tags = !node.tags().is_empty();
+        if pushed_tags {
+            tags.push(node.tags());
+        }
         let kind = match &node.kind {
             NodeKind::Resource(r) => Some(ElementKind::Resource(
                 self.resource_spec(n, r, tags, stack, spec),
             )),
-            NodeKind::Parameter(p) => Some(ElementKind::Parameter((**p).clone())),
-            NodeKind::Output(o) => Some(ElementKind::Output((**o).clone())),
-            NodeKind::Condition(c) => Some(ElementKind::Condition((**c).clone())),
-            NodeKind::Mapping(m) => Some(ElementKind::Mapping((**m).clone())),
+            NodeKind::Parameter(p) => Some(ElementKind::Parameter(
+                p.iter()
+                    .map(|(k, v)| (k.clone(), self.resolve_ref(v)))
+                    .collect(),
+            )),
+            NodeKind::Output(o) => Some(ElementKind::Output(OutputSpec {
+                value: self.resolve_ref(&o.value),
+                ..(**o).clone()
+            })),
+            NodeKind::Condition(c) => Some(ElementKind::Condition(self.resolve_ref(c))),
+            NodeKind::Mapping(m) => Some(ElementKind::Mapping(self.resolve_ref(m))),
             NodeKind::Construct(_) => {
                 // A construct's own dependencies apply to every resource below it.
                 None
@@ -1124,20 +1184,20 @@ impl App {
         path.truncate(parent_len);
     }
 
+    /// A value of the tree as synth must see it (imported attributes resolved).
+    fn resolve_ref(&self, v: &Value) -> Value {
+        self.resolved(v).unwrap_or_else(|| v.clone())
+    }
+
     fn resource_spec(
         &self,
         n: NodeId,
         r: &ResourceData,
-        tags: &[IndexMap<String, String>],
+        tags: &[&[TagOp]],
         stack: NodeId,
         spec: &mut StackSpec,
     ) -> ResourceSpec {
-        let mut merged = IndexMap::new();
-        for level in tags {
-            for (k, v) in level {
-                merged.insert(k.clone(), v.clone());
-            }
-        }
+        let merged = tags::resolve(tags.iter().copied(), r.props.type_name());
         // Dependencies of this resource and of every construct above it (below the stack).
         let mut depends_on = Vec::new();
         let mut cur = Some(n);
@@ -1279,11 +1339,22 @@ impl Source for Frozen<'_> {
     }
 
     fn properties(&self, id: ElementId, leaf: &mut Leaf<'_>) -> Json {
-        match self.app.nodes.get(id.0 as usize).map(|n| &n.kind) {
-            Some(NodeKind::Resource(r)) if r.overrides.is_empty() => r.props.render(leaf),
-            Some(NodeKind::Resource(r)) => render_with_overrides(&*r.props, &r.overrides, leaf),
-            _ => Json::Object(Vec::new()),
+        let app = self.app;
+        let Some(NodeKind::Resource(r)) = app.nodes.get(id.0 as usize).map(|n| &n.kind) else {
+            return Json::Object(Vec::new());
+        };
+        let render = |leaf: &mut Leaf<'_>| match r.overrides.is_empty() {
+            true => r.props.render(leaf),
+            false => render_with_overrides(&*r.props, &r.overrides, leaf),
+        };
+        if !app.has_attributes {
+            return render(leaf);
         }
+        // Imported constructs' attributes are replaced before synth sees a value.
+        render(&mut |v: &Value| match app.resolved(v) {
+            Some(v) => leaf(&v),
+            None => leaf(v),
+        })
     }
 
     fn tree(&self, tree: &mut TreeWriter<'_>) -> std::io::Result<()> {
@@ -1296,5 +1367,10 @@ impl Source for Frozen<'_> {
     }
 }
 
+mod attributes;
+mod tags;
 #[cfg(test)]
 mod tests;
+
+use tags::TagOp;
+pub use tags::{TagProps, Tags};

@@ -69,16 +69,22 @@ impl ConstructError {
 
 impl fmt::Display for ConstructError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() {
-            "(app)"
-        } else {
-            &self.path
-        };
-        write!(f, "{path}: ")?;
+        match (self.path.is_empty(), &self.property) {
+            // A value checked before it reached a construct (`FargateSize::new(..)?`).
+            (true, Some(_)) => {}
+            (true, None) => write!(f, "(app): ")?,
+            (false, _) => write!(f, "{}: ", self.path)?,
+        }
         if let Some(p) = &self.property {
             write!(f, "{p}: ")?;
         }
-        match &self.kind {
+        write!(f, "{}", self.kind)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             ErrorKind::DuplicateId(id) => write!(
                 f,
                 "there is already a construct with id \"{id}\" in this scope; ids must be unique among siblings"
@@ -98,6 +104,31 @@ impl fmt::Display for ConstructError {
 }
 
 impl std::error::Error for ConstructError {}
+
+/// `FargateSize::new(cpu, memory)?` in a function that returns a [`ConstructError`]:
+/// the error names the property (`size`) and lists the valid sizes.
+impl From<crate::ecs::InvalidFargateSize> for ConstructError {
+    fn from(e: crate::ecs::InvalidFargateSize) -> Self {
+        ConstructError {
+            path: String::new(),
+            property: Some("size".into()),
+            kind: ErrorKind::InvalidValue(e.to_string()),
+        }
+    }
+}
+
+/// A construct error as a synth error (`BERTH-E0001`, with its path), so that a
+/// function building an app and synthesizing it has one error type:
+/// `let mut app = build()?; app.synth()`.
+impl From<ConstructError> for berth_synth::SynthError {
+    fn from(e: ConstructError) -> Self {
+        let mut d = berth_synth::Diagnostic::error("BERTH-E0001", e.path, e.kind.to_string());
+        if let Some(p) = e.property {
+            d = d.with_property(p);
+        }
+        berth_synth::SynthError::Invalid(vec![d])
+    }
+}
 
 /// Result of tree operations.
 pub type Result<T, E = ConstructError> = std::result::Result<T, E>;

@@ -54,11 +54,8 @@ fn service_connect_service(
         &vpc,
         servicediscovery::PrivateDnsNamespaceProps::new("shop.local"),
     )?;
-    let default_cloud_map_namespace = default_namespace.then(|| ecs::DefaultCloudMapNamespace {
-        namespace_arn: ns.namespace_arn(&app),
-        namespace_id: ns.namespace_id(&app),
-        use_for_service_connect: true,
-    });
+    let default_cloud_map_namespace = default_namespace
+        .then(|| ecs::CloudMapNamespaceOptions::from(ns).use_for_service_connect(true));
     let cluster = ecs::Cluster::new(
         &mut app,
         s,

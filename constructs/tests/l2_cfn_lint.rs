@@ -140,7 +140,7 @@ fn security_groups_roles_logs_and_repositories_across_two_stacks() {
             managed_policies: vec![ManagedPolicy::aws_managed(
                 "service-role/AmazonECSTaskExecutionRolePolicy",
             )],
-            ..RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com"))
+            ..RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))
         },
     )
     .unwrap();
@@ -150,7 +150,7 @@ fn security_groups_roles_logs_and_repositories_across_two_stacks() {
         &mut app,
         web,
         "TaskRole",
-        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
     )
     .unwrap();
     task.add_to_policy(

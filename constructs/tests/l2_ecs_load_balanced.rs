@@ -147,14 +147,14 @@ fn app(health_check_port: Option<u16>) -> App {
         .add_service_registry(&mut app, registry.into())
         .unwrap();
 
-    let (cluster_name, service_name) = (service.cluster_name(&app), service.service_name(&app));
+    let (cluster_name, service_name) = (service.cluster_name(), service.service_name());
     let count = ScalableTaskCount::new(
         &mut app,
         service,
         "TaskCount",
         ScalableTaskCountProps {
-            cluster_name,
-            service_name,
+            cluster_name: cluster_name.into(),
+            service_name: service_name.into(),
             min_capacity: 2,
             max_capacity: 10,
             role_arn: None,

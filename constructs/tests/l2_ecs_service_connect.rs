@@ -55,11 +55,8 @@ fn fixture(default_namespace: bool) -> Fixture {
         PrivateDnsNamespaceProps::new("shop.local"),
     )
     .unwrap();
-    let default_cloud_map_namespace = default_namespace.then(|| DefaultCloudMapNamespace {
-        namespace_arn: namespace.namespace_arn(&app),
-        namespace_id: namespace.namespace_id(&app),
-        use_for_service_connect: true,
-    });
+    let default_cloud_map_namespace = default_namespace
+        .then(|| CloudMapNamespaceOptions::from(namespace).use_for_service_connect(true));
     let cluster = Cluster::new(
         &mut app,
         stack,
@@ -163,7 +160,7 @@ fn a_given_namespace_with_aliases_ingress_port_and_timeouts() {
         FargateServiceProps::new(f.cluster, task),
     )
     .unwrap();
-    let ns = f.namespace.clone();
+    let ns = f.namespace;
     api.enable_service_connect(
         &mut f.app,
         ServiceConnectProps {
@@ -450,7 +447,7 @@ fn a_namespace_in_another_stack_is_imported_and_the_stacks_are_ordered() {
         },
     )
     .unwrap();
-    let ns = f.namespace.clone();
+    let ns = f.namespace;
     FargateService::new(
         &mut f.app,
         other,

@@ -63,7 +63,7 @@ fn web_tier() -> Template {
         &mut app,
         s,
         "ExecutionRole",
-        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
     )
     .unwrap();
     repo.grant_pull(&mut app, &exec).unwrap();

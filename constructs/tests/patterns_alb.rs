@@ -296,7 +296,7 @@ fn ec2_pattern_in_bridge_mode_targets_instances() {
     props.capacity_provider_strategies = vec![capacity.strategy(1)];
     props.desired_count = Some(2);
     let web = ApplicationLoadBalancedEc2Service::new(&mut app, s, "Api", props).unwrap();
-    assert_eq!(web.service().cluster(&app), cluster);
+    assert_eq!(web.service().cluster(), cluster);
     let t = template(app);
     let tg = t
         .resource(&id(&[

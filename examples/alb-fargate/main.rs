@@ -16,124 +16,63 @@
 //! cargo run --example alb-fargate -- synth AlbFargate    # prints the template
 //! ```
 use berth::constructs::appscaling::UtilizationScalingProps;
-use berth::constructs::ec2::{Vpc, VpcProps};
+use berth::constructs::ec2::VpcProps;
 use berth::constructs::ecr::{Repository, RepositoryProps};
 use berth::constructs::ecs::{
-    Cluster, ClusterProps, ContainerImage, DefaultCloudMapNamespace, DeploymentCircuitBreaker,
+    CloudMapNamespaceOptions, Cluster, ClusterProps, ContainerImage, DeploymentCircuitBreaker,
 };
 use berth::constructs::elbv2::HealthCheck;
-use berth::constructs::fargate_size;
 use berth::constructs::patterns::{
     AlbTaskImageOptions, ApplicationLoadBalancedFargateService,
-    ApplicationLoadBalancedFargateServiceProps, LoadBalancerOptions,
+    ApplicationLoadBalancedFargateServiceProps,
 };
-use berth::constructs::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
+use berth::constructs::{ec2::Vpc, fargate_size};
 use berth::prelude::*;
 
 /// Builds the app.
 pub fn app() -> Result<App, ConstructError> {
     let mut app = App::new();
+    let description = "alb-fargate: an application-load-balanced Fargate service";
     let stack = Stack::new(
         &mut app,
         "AlbFargate",
-        StackProps {
-            description: Some("alb-fargate: an application-load-balanced Fargate service".into()),
-            ..Default::default()
-        },
+        StackProps::default().description(description),
     )?;
     let vpc = Vpc::new(
         &mut app,
         stack,
         "Vpc",
-        VpcProps {
-            max_azs: Some(2),
-            nat_gateways: Some(1),
-            ..Default::default()
-        },
+        VpcProps::default().max_azs(2).nat_gateways(1),
     )?;
-    let namespace = PrivateDnsNamespace::new(
-        &mut app,
-        stack,
-        "Namespace",
-        &vpc,
-        PrivateDnsNamespaceProps::new("svc.local"),
-    )?;
-    let (namespace_arn, namespace_id) =
-        (namespace.namespace_arn(&app), namespace.namespace_id(&app));
-    let cluster = Cluster::new(
-        &mut app,
-        stack,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            default_cloud_map_namespace: Some(DefaultCloudMapNamespace {
-                namespace_arn,
-                namespace_id,
-                use_for_service_connect: true,
-            }),
-            ..Default::default()
-        },
-    )?;
+    let namespace = CloudMapNamespaceOptions::new("svc.local").use_for_service_connect(true);
+    let cluster_props = ClusterProps::default()
+        .vpc(vpc)
+        .default_cloud_map_namespace(namespace);
+    let cluster = Cluster::new(&mut app, stack, "Cluster", cluster_props)?;
     let repo = Repository::new(&mut app, stack, "Repository", RepositoryProps::default())?;
 
-    let mut image = AlbTaskImageOptions::new(ContainerImage::from_registry(
-        "public.ecr.aws/nginx/nginx:latest",
-    ));
-    image.container_port = 80;
-    image.environment = [("APP_ENV".to_string(), Value::from("bench"))].into();
-    let web = ApplicationLoadBalancedFargateService::new(
-        &mut app,
-        stack,
-        "Web",
-        ApplicationLoadBalancedFargateServiceProps {
-            cluster: Some(cluster),
-            task_image_options: Some(image),
-            size: fargate_size!(256, 512),
-            desired_count: Some(2),
-            circuit_breaker: Some(DeploymentCircuitBreaker { rollback: true }),
-            load_balancer: LoadBalancerOptions {
-                health_check: HealthCheck {
-                    path: Some("/health".into()),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-    )?;
-    let count = web.service().auto_scale_task_count(&mut app, 2, 10)?;
-    count.scale_on_cpu_utilization(
-        &mut app,
-        "CpuScaling",
-        UtilizationScalingProps {
-            target_utilization_percent: 60.0,
-            ..Default::default()
-        },
-    )?;
+    let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+    let props = ApplicationLoadBalancedFargateServiceProps::default()
+        .cluster(cluster)
+        .task_image_options(AlbTaskImageOptions::new(image).environment([("APP_ENV", "bench")]))
+        .size(fargate_size!(256, 512))
+        .desired_count(2)
+        .circuit_breaker(DeploymentCircuitBreaker { rollback: true });
+    let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", props)?;
+    web.target_group()
+        .configure_health_check(&mut app, HealthCheck::path("/health"))?;
+    web.service()
+        .auto_scale_task_count(&mut app, 2, 10)?
+        .scale_on_cpu_utilization(&mut app, "CpuScaling", UtilizationScalingProps::new(60.0))?;
     let task_role = web.task_definition().task_role(&mut app)?;
     repo.grant_pull(&mut app, &task_role)?;
 
-    let repository_uri = repo.repository_uri(&app);
-    Output::new(
-        &mut app,
-        stack,
-        "RepositoryUri",
-        OutputProps {
-            value: repository_uri,
-            description: Some("push the app image here".into()),
-            ..Default::default()
-        },
-    )?;
+    let uri = OutputProps::new(repo.repository_uri()).description("push the app image here");
+    Output::new(&mut app, stack, "RepositoryUri", uri)?;
     Ok(app)
 }
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    match app() {
-        Ok(app) => berth::run(app),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    berth::run_with(app)
 }

@@ -14,6 +14,7 @@
 //! [`resource`], [`schema`]).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_synth::assembly::MemorySink;
 //! use berth_synth::model::*;
 //! use berth_synth::output::SynthOutput;
@@ -42,10 +43,12 @@
 //! });
 //! app.properties.insert(bucket, Value::map([("BucketName", Value::from("assets"))]));
 //! let sink = MemorySink::new();
-//! let done = synthesize(&app, &SynthOptions::default(), &sink).unwrap();
-//! let out = SynthOutput::from_files(done, &sink.into_files()).unwrap();
+//! let done = synthesize(&app, &SynthOptions::default(), &sink)?;
+//! let out = SynthOutput::from_files(done, &sink.into_files())?;
 //! let t = &out.stacks[0].template;
 //! assert_eq!(t["Outputs"]["BucketArn"]["Value"], serde_json::json!({"Fn::GetAtt": ["Bucket", "Arn"]}));
+//! # Ok(())
+//! # }
 //! ```
 #![warn(missing_docs)]
 

@@ -12,29 +12,32 @@
 //! without a `DependsOn`.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::appscaling::{CpuUtilizationScalingProps, ScalableTaskCount, ScalableTaskCountProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 //! let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
 //!     cluster_name: "main".into(),
 //!     service_name: "web".into(),
 //!     min_capacity: 2,
 //!     max_capacity: 10,
 //!     role_arn: None,
-//! }).unwrap();
+//! })?;
 //! count.scale_on_cpu_utilization(&mut app, "CpuScaling", CpuUtilizationScalingProps {
 //!     target_utilization_percent: 60.0,
 //!     ..Default::default()
-//! }).unwrap();
-//! let out = app.synth().unwrap();
+//! })?;
+//! let out = app.synth()?;
 //! let res = &out.stacks[0].template["Resources"];
-//! let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+//! let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 //! let target = id(&["TaskCount", "Target", "Resource"]);
 //! assert_eq!(res[&target]["Properties"]["ResourceId"], "service/main/web");
 //! let policy = &res[&id(&["TaskCount", "Target", "CpuScaling", "Resource"])]["Properties"];
 //! assert_eq!(policy["ScalingTargetId"]["Ref"], target);
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, Construct, NodeId, Scope};
@@ -55,23 +58,25 @@ pub use scalable_target::{ScalableDimension, ServiceNamespace};
 #[cfg(test)]
 mod tests;
 
-/// Options of a [`ScalableTarget`]. All fields but `role_arn` are required.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalableTargetProps {
-    /// The AWS service (`ecs`, ...).
-    pub service_namespace: ServiceNamespace,
-    /// The resource, e.g. `service/<cluster>/<service>` for ECS.
-    pub resource_id: Value,
-    /// What is scaled, e.g. `ecs:service:DesiredCount`.
-    pub scalable_dimension: ScalableDimension,
-    /// The lowest capacity scaling may set (at most `max_capacity`).
-    pub min_capacity: u32,
-    /// The highest capacity scaling may set.
-    pub max_capacity: u32,
-    /// The role Application Auto Scaling uses. Default: for ECS, the service-linked
-    /// role `AWSServiceRoleForApplicationAutoScaling_ECSService` (as CDK); otherwise
-    /// not set (AWS uses the service-linked role).
-    pub role_arn: Option<Value>,
+props! {
+    /// Options of a [`ScalableTarget`]. All fields but `role_arn` are required.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ScalableTargetProps {
+        /// The AWS service (`ecs`, ...).
+        pub service_namespace: ServiceNamespace,
+        /// The resource, e.g. `service/<cluster>/<service>` for ECS.
+        pub resource_id: Value,
+        /// What is scaled, e.g. `ecs:service:DesiredCount`.
+        pub scalable_dimension: ScalableDimension,
+        /// The lowest capacity scaling may set (at most `max_capacity`).
+        pub min_capacity: u32,
+        /// The highest capacity scaling may set.
+        pub max_capacity: u32,
+        /// The role Application Auto Scaling uses. Default: for ECS, the service-linked
+        /// role `AWSServiceRoleForApplicationAutoScaling_ECSService` (as CDK); otherwise
+        /// not set (AWS uses the service-linked role).
+        pub role_arn: Option<Value>,
+    }
 }
 
 #[derive(Debug)]
@@ -125,6 +130,7 @@ fn ecs_service_linked_role() -> Value {
 /// CDK), each with an L1 `Resource`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::appscaling::{
 ///     PredefinedMetric, ScalableDimension, ScalableTarget, ScalableTargetProps,
 ///     ServiceNamespace, TargetTrackingProps,
@@ -132,7 +138,7 @@ fn ecs_service_linked_role() -> Value {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let target = ScalableTarget::new(&mut app, stack, "Target", ScalableTargetProps {
 ///     service_namespace: ServiceNamespace::Ecs,
 ///     resource_id: "service/main/web".into(),
@@ -140,17 +146,19 @@ fn ecs_service_linked_role() -> Value {
 ///     min_capacity: 1,
 ///     max_capacity: 4,
 ///     role_arn: None,
-/// }).unwrap();
+/// })?;
 /// target.scale_to_track_metric(&mut app, "Memory", TargetTrackingProps {
 ///     target_value: 70.0,
 ///     ..TargetTrackingProps::new(PredefinedMetric::EcsServiceAverageMemoryUtilization)
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let target = berth_synth::logical_id::make_unique_id(&["Target", "Resource"]).unwrap();
-/// let policy = berth_synth::logical_id::make_unique_id(&["Target", "Memory", "Resource"]).unwrap();
+/// let target = berth_synth::logical_id::make_unique_id(&["Target", "Resource"]).ok_or("an invalid construct id")?;
+/// let policy = berth_synth::logical_id::make_unique_id(&["Target", "Memory", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(res[&target]["Properties"]["MaxCapacity"], 4);
 /// assert_eq!(res[&policy]["Properties"]["ScalingTargetId"]["Ref"], target);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScalableTarget {
@@ -189,24 +197,26 @@ impl PredefinedMetric {
     }
 }
 
-/// Options of a target tracking policy.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetTrackingProps {
-    /// The metric.
-    pub predefined_metric: PredefinedMetric,
-    /// The value to keep the metric at. Required (must be positive).
-    pub target_value: f64,
-    /// The resource label (`ALBRequestCountPerTarget` only, where it is required).
-    /// Default: none.
-    pub resource_label: Option<Value>,
-    /// Seconds after a scale-in before the next one. Default: not set (300).
-    pub scale_in_cooldown_seconds: Option<u32>,
-    /// Seconds after a scale-out before the next one. Default: not set (300).
-    pub scale_out_cooldown_seconds: Option<u32>,
-    /// Never scale in through this policy. Default: false.
-    pub disable_scale_in: bool,
-    /// The policy name. Default: the policy's unique id (as CDK).
-    pub policy_name: Option<String>,
+props! {
+    /// Options of a target tracking policy.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct TargetTrackingProps {
+        /// The metric.
+        pub predefined_metric: PredefinedMetric,
+        /// The value to keep the metric at. Required (must be positive).
+        pub target_value: f64,
+        /// The resource label (`ALBRequestCountPerTarget` only, where it is required).
+        /// Default: none.
+        pub resource_label: Option<Value>,
+        /// Seconds after a scale-in before the next one. Default: not set (300).
+        pub scale_in_cooldown_seconds: Option<u32>,
+        /// Seconds after a scale-out before the next one. Default: not set (300).
+        pub scale_out_cooldown_seconds: Option<u32>,
+        /// Never scale in through this policy. Default: false.
+        pub disable_scale_in: bool,
+        /// The policy name. Default: the policy's unique id (as CDK).
+        pub policy_name: Option<String>,
+    }
 }
 
 impl TargetTrackingProps {
@@ -227,24 +237,27 @@ impl TargetTrackingProps {
 /// A scaling policy. Its L1 is `Resource` (`AWS::ApplicationAutoScaling::ScalingPolicy`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::appscaling::{ScalableTaskCount, ScalableTaskCountProps, UtilizationScalingProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
 ///     cluster_name: "main".into(), service_name: "web".into(),
 ///     min_capacity: 1, max_capacity: 3, role_arn: None,
-/// }).unwrap();
+/// })?;
 /// let policy = count.scale_on_memory_utilization(&mut app, "Memory", UtilizationScalingProps {
 ///     target_utilization_percent: 80.0,
 ///     policy_name: Some("web-memory".into()),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// assert!(policy.policy_arn().is_token());
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Memory", "Resource"]).unwrap();
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Memory", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(out.stacks[0].template["Resources"][&id]["Properties"]["PolicyName"], "web-memory");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScalingPolicy {
@@ -280,22 +293,24 @@ pub enum Schedule {
     At(String),
 }
 
-/// The fields of a cron schedule; `None` is `*` (and day/week day are made
-/// exclusive with `?`, as Application Auto Scaling requires).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CronOptions {
-    /// Minute (0-59). Default: `*`.
-    pub minute: Option<String>,
-    /// Hour (0-23). Default: `*`.
-    pub hour: Option<String>,
-    /// Day of month. Default: `*`, or `?` when `week_day` is given.
-    pub day: Option<String>,
-    /// Month. Default: `*`.
-    pub month: Option<String>,
-    /// Day of week (`MON-FRI`). Default: `?`.
-    pub week_day: Option<String>,
-    /// Year. Default: `*`.
-    pub year: Option<String>,
+props! {
+    /// The fields of a cron schedule; `None` is `*` (and day/week day are made
+    /// exclusive with `?`, as Application Auto Scaling requires).
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct CronOptions {
+        /// Minute (0-59). Default: `*`.
+        pub minute: Option<String>,
+        /// Hour (0-23). Default: `*`.
+        pub hour: Option<String>,
+        /// Day of month. Default: `*`, or `?` when `week_day` is given.
+        pub day: Option<String>,
+        /// Month. Default: `*`.
+        pub month: Option<String>,
+        /// Day of week (`MON-FRI`). Default: `?`.
+        pub week_day: Option<String>,
+        /// Year. Default: `*`.
+        pub year: Option<String>,
+    }
 }
 
 impl Schedule {
@@ -379,21 +394,23 @@ impl Schedule {
     }
 }
 
-/// A scheduled change of the capacity limits.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScalingSchedule {
-    /// When.
-    pub schedule: Schedule,
-    /// The new minimum. Default: unchanged (one of min and max is required).
-    pub min_capacity: Option<u32>,
-    /// The new maximum. Default: unchanged.
-    pub max_capacity: Option<u32>,
-    /// When the schedule starts (`2026-01-01T00:00:00Z`). Default: now.
-    pub start_time: Option<String>,
-    /// When it ends. Default: never.
-    pub end_time: Option<String>,
-    /// The IANA time zone of cron and at schedules (`Europe/Paris`). Default: UTC.
-    pub time_zone: Option<String>,
+props! {
+    /// A scheduled change of the capacity limits.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ScalingSchedule {
+        /// When.
+        pub schedule: Schedule,
+        /// The new minimum. Default: unchanged (one of min and max is required).
+        pub min_capacity: Option<u32>,
+        /// The new maximum. Default: unchanged.
+        pub max_capacity: Option<u32>,
+        /// When the schedule starts (`2026-01-01T00:00:00Z`). Default: now.
+        pub start_time: Option<String>,
+        /// When it ends. Default: never.
+        pub end_time: Option<String>,
+        /// The IANA time zone of cron and at schedules (`Europe/Paris`). Default: UTC.
+        pub time_zone: Option<String>,
+    }
 }
 
 impl ScalingSchedule {
@@ -426,19 +443,21 @@ pub enum Statistic {
     SampleCount,
 }
 
-/// A CloudWatch metric.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Metric {
-    /// The namespace, e.g. `AWS/SQS`.
-    pub namespace: String,
-    /// The name, e.g. `ApproximateNumberOfMessagesVisible`.
-    pub metric_name: String,
-    /// Dimensions. Default: none.
-    pub dimensions: Vec<(String, Value)>,
-    /// The statistic. Default: average.
-    pub statistic: Statistic,
-    /// The period in seconds (10, 30 or a multiple of 60). Default: 300.
-    pub period_seconds: u32,
+props! {
+    /// A CloudWatch metric.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Metric {
+        /// The namespace, e.g. `AWS/SQS`.
+        pub namespace: String,
+        /// The name, e.g. `ApproximateNumberOfMessagesVisible`.
+        pub metric_name: String,
+        /// Dimensions. Default: none.
+        pub dimensions: Vec<(String, Value)>,
+        /// The statistic. Default: average.
+        pub statistic: Statistic,
+        /// The period in seconds (10, 30 or a multiple of 60). Default: 300.
+        pub period_seconds: u32,
+    }
 }
 
 impl Metric {
@@ -460,17 +479,19 @@ impl Metric {
     }
 }
 
-/// One step of a step scaling policy: when the metric is in `[lower, upper)`, change
-/// the capacity by `change`. Negative changes scale in (lower alarm), positive ones
-/// scale out (upper alarm).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ScalingInterval {
-    /// The lower bound. Default: none (minus infinity).
-    pub lower: Option<f64>,
-    /// The upper bound. Default: none (plus infinity).
-    pub upper: Option<f64>,
-    /// The capacity change (count or percent, per the adjustment type).
-    pub change: i64,
+props! {
+    /// One step of a step scaling policy: when the metric is in `[lower, upper)`, change
+    /// the capacity by `change`. Negative changes scale in (lower alarm), positive ones
+    /// scale out (upper alarm).
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct ScalingInterval {
+        /// The lower bound. Default: none (minus infinity).
+        pub lower: Option<f64>,
+        /// The upper bound. Default: none (plus infinity).
+        pub upper: Option<f64>,
+        /// The capacity change (count or percent, per the adjustment type).
+        pub change: i64,
+    }
 }
 
 /// How a step changes the capacity.
@@ -483,22 +504,24 @@ pub enum AdjustmentType {
     PercentChangeInCapacity,
 }
 
-/// Options of a step scaling policy.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StepScalingProps {
-    /// The metric the alarms watch.
-    pub metric: Metric,
-    /// The steps (at least two; each with a lower or an upper bound, no gaps on each
-    /// side).
-    pub scaling_steps: Vec<ScalingInterval>,
-    /// How steps change capacity. Default: change in capacity.
-    pub adjustment_type: AdjustmentType,
-    /// Seconds after a scaling activity before the next. Default: not set.
-    pub cooldown_seconds: Option<u32>,
-    /// The smallest change of a percent adjustment. Default: not set.
-    pub min_adjustment_magnitude: Option<u32>,
-    /// Periods the metric must breach before the alarm fires. Default: 1.
-    pub evaluation_periods: u32,
+props! {
+    /// Options of a step scaling policy.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct StepScalingProps {
+        /// The metric the alarms watch.
+        pub metric: Metric,
+        /// The steps (at least two; each with a lower or an upper bound, no gaps on each
+        /// side).
+        pub scaling_steps: Vec<ScalingInterval>,
+        /// How steps change capacity. Default: change in capacity.
+        pub adjustment_type: AdjustmentType,
+        /// Seconds after a scaling activity before the next. Default: not set.
+        pub cooldown_seconds: Option<u32>,
+        /// The smallest change of a percent adjustment. Default: not set.
+        pub min_adjustment_magnitude: Option<u32>,
+        /// Periods the metric must breach before the alarm fires. Default: 1.
+        pub evaluation_periods: u32,
+    }
 }
 
 impl StepScalingProps {
@@ -520,32 +543,35 @@ impl StepScalingProps {
 /// written relative to the alarm's threshold.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::appscaling::{
 ///     Metric, ScalableTaskCount, ScalableTaskCountProps, ScalingInterval, StepScalingProps,
 /// };
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Worker", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Worker", StackProps::default())?;
 /// let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
 ///     cluster_name: "main".into(), service_name: "worker".into(),
 ///     min_capacity: 0, max_capacity: 20, role_arn: None,
-/// }).unwrap();
+/// })?;
 /// let steps = count.scale_on_metric(&mut app, "QueueDepth", StepScalingProps::new(
 ///     Metric::new("AWS/SQS", "ApproximateNumberOfMessagesVisible").with_dimension("QueueName", "jobs"),
 ///     vec![
 ///         ScalingInterval { lower: None, upper: Some(0.0), change: -1 },
 ///         ScalingInterval { lower: Some(10.0), upper: None, change: 2 },
 ///     ],
-/// )).unwrap();
-/// let upper = steps.upper_policy.unwrap();
-/// let out = app.synth().unwrap();
+/// ))?;
+/// let upper = steps.upper_policy.ok_or("no upper policy")?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 /// let alarm = &res[&id(&["TaskCount", "Target", "QueueDepth", "UpperAlarm", "Resource"])]["Properties"];
 /// assert_eq!(alarm["Threshold"], 10.0);
 /// assert_eq!(alarm["AlarmActions"][0]["Ref"], id(&["TaskCount", "Target", "QueueDepth", "UpperPolicy", "Resource"]));
 /// assert_eq!(app.path(upper), "Worker/TaskCount/Target/QueueDepth/UpperPolicy");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StepScalingPolicy {
@@ -951,35 +977,46 @@ impl ScalableTarget {
     }
 }
 
-/// Options of a [`ScalableTaskCount`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalableTaskCountProps {
-    /// The cluster's name (`Ref` of an `AWS::ECS::Cluster`).
-    pub cluster_name: Value,
-    /// The service's name (`Fn::GetAtt Name` of an `AWS::ECS::Service`).
-    pub service_name: Value,
-    /// The fewest tasks. Must be at most `max_capacity`.
-    pub min_capacity: u32,
-    /// The most tasks.
-    pub max_capacity: u32,
-    /// The role. Default: the ECS Application Auto Scaling service-linked role.
-    pub role_arn: Option<Value>,
+props! {
+    /// Options of a [`ScalableTaskCount`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ScalableTaskCountProps {
+        /// The cluster's name (`Ref` of an `AWS::ECS::Cluster`).
+        pub cluster_name: Value,
+        /// The service's name (`Fn::GetAtt Name` of an `AWS::ECS::Service`).
+        pub service_name: Value,
+        /// The fewest tasks. Must be at most `max_capacity`.
+        pub min_capacity: u32,
+        /// The most tasks.
+        pub max_capacity: u32,
+        /// The role. Default: the ECS Application Auto Scaling service-linked role.
+        pub role_arn: Option<Value>,
+    }
 }
 
-/// Options of [`ScalableTaskCount::scale_on_cpu_utilization`] and
-/// [`ScalableTaskCount::scale_on_memory_utilization`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct UtilizationScalingProps {
-    /// The utilization to keep, in percent (required, above 0).
-    pub target_utilization_percent: f64,
-    /// Seconds after a scale-in before the next one. Default: not set (300).
-    pub scale_in_cooldown_seconds: Option<u32>,
-    /// Seconds after a scale-out before the next one. Default: not set (300).
-    pub scale_out_cooldown_seconds: Option<u32>,
-    /// Never scale in through this policy. Default: false.
-    pub disable_scale_in: bool,
-    /// The policy name. Default: the policy's unique id.
-    pub policy_name: Option<String>,
+props! {
+    /// Options of [`ScalableTaskCount::scale_on_cpu_utilization`] and
+    /// [`ScalableTaskCount::scale_on_memory_utilization`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct UtilizationScalingProps {
+        /// The utilization to keep, in percent (required, above 0).
+        pub target_utilization_percent: f64,
+        /// Seconds after a scale-in before the next one. Default: not set (300).
+        pub scale_in_cooldown_seconds: Option<u32>,
+        /// Seconds after a scale-out before the next one. Default: not set (300).
+        pub scale_out_cooldown_seconds: Option<u32>,
+        /// Never scale in through this policy. Default: false.
+        pub disable_scale_in: bool,
+        /// The policy name. Default: the policy's unique id.
+        pub policy_name: Option<String>,
+    }
+}
+
+impl UtilizationScalingProps {
+    /// Keep the utilization at `percent` (e.g. `60.0`), the rest at the defaults.
+    pub fn new(percent: f64) -> Self {
+        UtilizationScalingProps::default().target_utilization_percent(percent)
+    }
 }
 
 /// CDK's name for CPU scaling options.
@@ -987,21 +1024,38 @@ pub type CpuUtilizationScalingProps = UtilizationScalingProps;
 /// CDK's name for memory scaling options.
 pub type MemoryUtilizationScalingProps = UtilizationScalingProps;
 
-/// Options of [`ScalableTaskCount::scale_on_request_count`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct RequestCountScalingProps {
-    /// Requests per target to keep (required, above 0).
-    pub requests_per_target: u32,
-    /// The target group, forwarded to by an application load balancer.
-    pub target_group: TargetGroup,
-    /// Seconds after a scale-in before the next one. Default: not set (300).
-    pub scale_in_cooldown_seconds: Option<u32>,
-    /// Seconds after a scale-out before the next one. Default: not set (300).
-    pub scale_out_cooldown_seconds: Option<u32>,
-    /// Never scale in through this policy. Default: false.
-    pub disable_scale_in: bool,
-    /// The policy name. Default: the policy's unique id.
-    pub policy_name: Option<String>,
+props! {
+    /// Options of [`ScalableTaskCount::scale_on_request_count`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct RequestCountScalingProps {
+        /// Requests per target to keep (required, above 0).
+        pub requests_per_target: u32,
+        /// The target group, forwarded to by an application load balancer.
+        pub target_group: TargetGroup,
+        /// Seconds after a scale-in before the next one. Default: not set (300).
+        pub scale_in_cooldown_seconds: Option<u32>,
+        /// Seconds after a scale-out before the next one. Default: not set (300).
+        pub scale_out_cooldown_seconds: Option<u32>,
+        /// Never scale in through this policy. Default: false.
+        pub disable_scale_in: bool,
+        /// The policy name. Default: the policy's unique id.
+        pub policy_name: Option<String>,
+    }
+}
+
+impl RequestCountScalingProps {
+    /// Keep `requests_per_target` requests per target of `target_group`, the rest at
+    /// the defaults.
+    pub fn new(requests_per_target: u32, target_group: TargetGroup) -> Self {
+        RequestCountScalingProps {
+            requests_per_target,
+            target_group,
+            scale_in_cooldown_seconds: None,
+            scale_out_cooldown_seconds: None,
+            disable_scale_in: false,
+            policy_name: None,
+        }
+    }
 }
 
 /// The desired count of an ECS service as a scalable target (CDK's
@@ -1010,30 +1064,33 @@ pub struct RequestCountScalingProps {
 /// dimension `ecs:service:DesiredCount`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::appscaling::{
 ///     ScalableTaskCount, ScalableTaskCountProps, Schedule, ScalingSchedule, CronOptions,
 /// };
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
 ///     cluster_name: "main".into(),
 ///     service_name: "web".into(),
 ///     min_capacity: 1,
 ///     max_capacity: 8,
 ///     role_arn: None,
-/// }).unwrap();
+/// })?;
 /// count.scale_on_schedule(&mut app, "Nightly", ScalingSchedule {
 ///     min_capacity: Some(0),
 ///     max_capacity: Some(0),
 ///     ..ScalingSchedule::new(Schedule::cron(CronOptions { hour: Some("22".into()), minute: Some("0".into()), ..Default::default() }))
-/// }).unwrap();
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Resource"]).unwrap();
+/// })?;
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Resource"]).ok_or("an invalid construct id")?;
 /// let t = &out.stacks[0].template["Resources"][&id]["Properties"];
 /// assert_eq!(t["ScheduledActions"][0]["Schedule"], "cron(0 22 * * ? *)");
 /// assert_eq!(t["ScalableDimension"], "ecs:service:DesiredCount");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScalableTaskCount {
@@ -1165,7 +1222,11 @@ impl ScalableTaskCount {
                 ))
             }
         };
-        let label = join([lb_name, Value::from("/"), tg.target_group_full_name(app)]);
+        let label = join([
+            lb_name,
+            Value::from("/"),
+            tg.target_group_full_name().into(),
+        ]);
         self.target.scale_to_track_metric(
             app,
             id,

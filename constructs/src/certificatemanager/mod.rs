@@ -1,15 +1,18 @@
 //! AWS Certificate Manager: [`Certificate`], a public certificate validated through DNS.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::certificatemanager::{Certificate, CertificateProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-//! Certificate::new(&mut app, stack, "Cert", CertificateProps::new("example.com")).unwrap();
-//! let out = app.synth().unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+//! Certificate::new(&mut app, stack, "Cert", CertificateProps::new("example.com"))?;
+//! let out = app.synth()?;
 //! let cert = &out.stacks[0].template["Resources"]["Cert5C9FAEC1"];
 //! assert_eq!(cert["Properties"]["ValidationMethod"], "DNS");
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, NodeId, Scope};
@@ -17,33 +20,32 @@ use crate::error::{ConstructError, Result};
 use crate::iam::value_expr;
 use berth_synth::cfn::certificatemanager::{certificate, CfnCertificate};
 use berth_synth::resource::ResourceRef;
-use berth_synth::{Expr, Value};
+use berth_synth::{Expr, Token, Value};
 
 #[cfg(test)]
 mod tests;
 
-/// Options of a [`Certificate`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CertificateProps {
-    /// The fully qualified domain name, e.g. `www.example.com` or `*.example.com`.
-    /// Required (there is no default).
-    pub domain_name: String,
-    /// More names the certificate covers. Default: none.
-    pub subject_alternative_names: Vec<String>,
-    /// The Route 53 hosted zone that holds every name, so that ACM writes the
-    /// validation records itself (`DomainValidationOptions`). Without it, the CNAME
-    /// records ACM asks for must be created by hand while the stack deploys.
-    /// Default: none.
-    pub hosted_zone_id: Option<Value>,
+props! {
+    /// Options of a [`Certificate`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct CertificateProps {
+        /// The fully qualified domain name, e.g. `www.example.com` or `*.example.com`.
+        /// Required (there is no default).
+        pub domain_name: String,
+        /// More names the certificate covers. Default: none.
+        pub subject_alternative_names: Vec<String>,
+        /// The Route 53 hosted zone that holds every name, so that ACM writes the
+        /// validation records itself (`DomainValidationOptions`). Without it, the CNAME
+        /// records ACM asks for must be created by hand while the stack deploys.
+        /// Default: none.
+        pub hosted_zone_id: Option<Value>,
+    }
 }
 
 impl CertificateProps {
     /// A certificate for one name, validated through DNS.
     pub fn new(domain_name: impl Into<String>) -> Self {
-        CertificateProps {
-            domain_name: domain_name.into(),
-            ..Default::default()
-        }
+        CertificateProps::default().domain_name(domain_name.into())
     }
 }
 
@@ -51,22 +53,25 @@ impl CertificateProps {
 /// (`AWS::CertificateManager::Certificate`), as in CDK.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::certificatemanager::{Certificate, CertificateProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let cert = Certificate::new(&mut app, stack, "Cert", CertificateProps {
 ///     domain_name: "example.com".into(),
 ///     subject_alternative_names: vec!["www.example.com".into()],
 ///     hosted_zone_id: Some("Z0123456789ABCDEFGHIJ".into()),
-/// }).unwrap();
-/// assert!(cert.certificate_arn().is_token());
-/// let out = app.synth().unwrap();
+/// })?;
+/// assert!(cert.certificate_arn().as_value().is_token());
+/// let out = app.synth()?;
 /// let p = &out.stacks[0].template["Resources"]["Cert5C9FAEC1"]["Properties"];
 /// assert_eq!(p["SubjectAlternativeNames"][0], "www.example.com");
 /// assert_eq!(p["DomainValidationOptions"][1]["DomainName"], "www.example.com");
 /// assert_eq!(p["DomainValidationOptions"][1]["HostedZoneId"], "Z0123456789ABCDEFGHIJ");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Certificate {
@@ -133,8 +138,8 @@ impl Certificate {
     }
 
     /// The certificate's ARN (`Ref`).
-    pub fn certificate_arn(&self) -> Value {
-        self.resource.ref_().into()
+    pub fn certificate_arn(&self) -> Token<String> {
+        self.resource.ref_()
     }
 
     /// The L1 certificate, for escape hatches.

@@ -455,7 +455,10 @@ fn imported_vpc_selects_the_ids_given() {
         },
     )
     .unwrap();
-    assert_eq!(vpc.vpc_id(&app), berth_synth::Value::from("vpc-123"));
+    assert_eq!(
+        app.resolve(vpc.vpc_id()),
+        berth_synth::Value::from("vpc-123")
+    );
     let sel = vpc
         .select_subnets(&app, &SubnetSelection::default())
         .unwrap();

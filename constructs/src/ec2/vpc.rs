@@ -7,7 +7,7 @@ use berth_synth::cfn::ec2::{
     CfnSubnetRouteTableAssociation, CfnVpc, CfnVpcGatewayAttachment,
 };
 use berth_synth::resource::ResourceRef;
-use berth_synth::{Expr, Intrinsic, Value};
+use berth_synth::{Expr, Intrinsic, Token, Value};
 use std::any::Any;
 
 /// The kind of a subnet group.
@@ -32,16 +32,18 @@ impl SubnetType {
     }
 }
 
-/// One subnet group: a subnet of this type in every AZ of the VPC.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SubnetConfiguration {
-    /// The group's name (`Public`); subnets are `<name>Subnet<n>` in the tree.
-    pub name: String,
-    /// The kind of subnets.
-    pub subnet_type: SubnetType,
-    /// The netmask of each subnet, 16 to 28. Default: the space left after the groups
-    /// with a mask, divided evenly (CDK's allocation).
-    pub cidr_mask: Option<u8>,
+props! {
+    /// One subnet group: a subnet of this type in every AZ of the VPC.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct SubnetConfiguration {
+        /// The group's name (`Public`); subnets are `<name>Subnet<n>` in the tree.
+        pub name: String,
+        /// The kind of subnets.
+        pub subnet_type: SubnetType,
+        /// The netmask of each subnet, 16 to 28. Default: the space left after the groups
+        /// with a mask, divided evenly (CDK's allocation).
+        pub cidr_mask: Option<u8>,
+    }
 }
 
 impl SubnetConfiguration {
@@ -61,32 +63,34 @@ impl SubnetConfiguration {
     }
 }
 
-/// Options of a [`Vpc`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VpcProps {
-    /// The VPC's IPv4 range, `/16` to `/28`. Default: `10.0.0.0/16`.
-    pub cidr: Option<String>,
-    /// The most AZs to use (at least 1). Default: 3, but at most 2 when the AZs come
-    /// from `Fn::GetAZs` (CDK's rule for environment-agnostic stacks: berth cannot know
-    /// how many AZs the region has). Set it explicitly to use more.
-    pub max_azs: Option<u32>,
-    /// The AZs to use, e.g. `["eu-west-1a", "eu-west-1b"]`; the subnets then carry
-    /// cfn-lint metadata that silences W3010 (hard-coded AZs), since they were asked
-    /// for. Default: the first AZs of the region, as `Fn::Select` over `Fn::GetAZs`.
-    pub availability_zones: Vec<String>,
-    /// The subnet groups. Default: `Public` (public) and `Private` (private with
-    /// egress), as in CDK.
-    pub subnet_configuration: Vec<SubnetConfiguration>,
-    /// The number of NAT gateways (at most one per AZ), placed in the first public
-    /// subnets. Default: one per AZ if there are private-with-egress subnets, else 0.
-    /// 0 with private-with-egress subnets is an error, as in CDK (make them isolated).
-    pub nat_gateways: Option<u32>,
-    /// DNS hostnames for instances. Default: true.
-    pub enable_dns_hostnames: bool,
-    /// DNS resolution. Default: true.
-    pub enable_dns_support: bool,
-    /// The `Name` tag of the VPC's resources. Default: the VPC's construct path.
-    pub vpc_name: Option<String>,
+props! {
+    /// Options of a [`Vpc`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct VpcProps {
+        /// The VPC's IPv4 range, `/16` to `/28`. Default: `10.0.0.0/16`.
+        pub cidr: Option<String>,
+        /// The most AZs to use (at least 1). Default: 3, but at most 2 when the AZs come
+        /// from `Fn::GetAZs` (CDK's rule for environment-agnostic stacks: berth cannot know
+        /// how many AZs the region has). Set it explicitly to use more.
+        pub max_azs: Option<u32>,
+        /// The AZs to use, e.g. `["eu-west-1a", "eu-west-1b"]`; the subnets then carry
+        /// cfn-lint metadata that silences W3010 (hard-coded AZs), since they were asked
+        /// for. Default: the first AZs of the region, as `Fn::Select` over `Fn::GetAZs`.
+        pub availability_zones: Vec<String>,
+        /// The subnet groups. Default: `Public` (public) and `Private` (private with
+        /// egress), as in CDK.
+        pub subnet_configuration: Vec<SubnetConfiguration>,
+        /// The number of NAT gateways (at most one per AZ), placed in the first public
+        /// subnets. Default: one per AZ if there are private-with-egress subnets, else 0.
+        /// 0 with private-with-egress subnets is an error, as in CDK (make them isolated).
+        pub nat_gateways: Option<u32>,
+        /// DNS hostnames for instances. Default: true.
+        pub enable_dns_hostnames: bool,
+        /// DNS resolution. Default: true.
+        pub enable_dns_support: bool,
+        /// The `Name` tag of the VPC's resources. Default: the VPC's construct path.
+        pub vpc_name: Option<String>,
+    }
 }
 
 impl Default for VpcProps {
@@ -104,16 +108,18 @@ impl Default for VpcProps {
     }
 }
 
-/// Which subnets to use. The default selects the private-with-egress subnets if
-/// there are any, else the isolated ones, else the public ones (CDK's default).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SubnetSelection {
-    /// Every subnet of this type. Default: see above.
-    pub subnet_type: Option<SubnetType>,
-    /// The subnets of the group with this name (not with `subnet_type`). Default: none.
-    pub subnet_group_name: Option<String>,
-    /// At most one subnet per AZ. Default: false.
-    pub one_per_az: bool,
+props! {
+    /// Which subnets to use. The default selects the private-with-egress subnets if
+    /// there are any, else the isolated ones, else the public ones (CDK's default).
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct SubnetSelection {
+        /// Every subnet of this type. Default: see above.
+        pub subnet_type: Option<SubnetType>,
+        /// The subnets of the group with this name (not with `subnet_type`). Default: none.
+        pub subnet_group_name: Option<String>,
+        /// At most one subnet per AZ. Default: false.
+        pub one_per_az: bool,
+    }
 }
 
 impl SubnetSelection {
@@ -184,21 +190,23 @@ impl Construct for VpcState {
     }
 }
 
-/// Attributes of an existing VPC, for [`Vpc::from_attributes`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcAttributes {
-    /// The VPC id.
-    pub vpc_id: Value,
-    /// Its AZs. Required when subnet ids are given; subnet lists are per AZ, in order.
-    pub availability_zones: Vec<Value>,
-    /// Public subnet ids (a multiple of the number of AZs). Default: none.
-    pub public_subnet_ids: Vec<Value>,
-    /// Private-with-egress subnet ids. Default: none.
-    pub private_subnet_ids: Vec<Value>,
-    /// Isolated subnet ids. Default: none.
-    pub isolated_subnet_ids: Vec<Value>,
-    /// The VPC's CIDR block. Default: unknown (`Null`).
-    pub vpc_cidr_block: Option<Value>,
+props! {
+    /// Attributes of an existing VPC, for [`Vpc::from_attributes`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct VpcAttributes {
+        /// The VPC id.
+        pub vpc_id: Value,
+        /// Its AZs. Required when subnet ids are given; subnet lists are per AZ, in order.
+        pub availability_zones: Vec<Value>,
+        /// Public subnet ids (a multiple of the number of AZs). Default: none.
+        pub public_subnet_ids: Vec<Value>,
+        /// Private-with-egress subnet ids. Default: none.
+        pub private_subnet_ids: Vec<Value>,
+        /// Isolated subnet ids. Default: none.
+        pub isolated_subnet_ids: Vec<Value>,
+        /// The VPC's CIDR block. Default: unknown (`Null`).
+        pub vpc_cidr_block: Option<Value>,
+    }
 }
 
 /// A VPC with subnet groups across AZs, an internet gateway (when there are public
@@ -210,18 +218,21 @@ pub struct VpcAttributes {
 /// created.)
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{SubnetSelection, SubnetType, Vpc, VpcProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps { nat_gateways: Some(1), ..Default::default() }).unwrap();
-/// let public = vpc.select_subnets(&app, &SubnetSelection::of_type(SubnetType::Public)).unwrap();
+/// let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default().nat_gateways(1))?;
+/// let public = vpc.select_subnets(&app, &SubnetSelection::of_type(SubnetType::Public))?;
 /// assert_eq!(public.subnet_ids.len(), 2);
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
 /// assert_eq!(res["VpcPublicSubnet1Subnet5C2D37C4"]["Properties"]["CidrBlock"], "10.0.0.0/18");
 /// assert_eq!(res["VpcPrivateSubnet2Subnet3788AAA1"]["Properties"]["CidrBlock"], "10.0.192.0/18");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Vpc {
@@ -620,6 +631,7 @@ impl Vpc {
             s.cidr = Value::from(render_cidr(base as u32, mask));
             s.groups = groups;
         }
+        app.set_attribute(node, "CidrBlock", render_cidr(base as u32, mask));
         Ok(Vpc {
             node,
             resource: Some(vpc),
@@ -697,6 +709,11 @@ impl Vpc {
                 groups,
             },
         )?;
+        if let Some(s) = app.construct::<VpcState>(node) {
+            let (id, cidr) = (s.vpc_id.clone(), s.cidr.clone());
+            app.set_attribute(node, "VpcId", id);
+            app.set_attribute(node, "CidrBlock", cidr);
+        }
         Ok(Vpc {
             node,
             resource: None,
@@ -704,21 +721,17 @@ impl Vpc {
     }
 
     /// The VPC id.
-    pub fn vpc_id(&self, app: &App) -> Value {
+    pub fn vpc_id(&self) -> Token<String> {
         match self.resource {
-            Some(r) => r.ref_().into(),
-            None => app
-                .construct::<VpcState>(self.node)
-                .map(|s| s.vpc_id.clone())
-                .unwrap_or_default(),
+            Some(r) => r.ref_(),
+            None => Token::get_att(self.node, "VpcId"),
         }
     }
 
-    /// The VPC's CIDR block.
-    pub fn vpc_cidr_block(&self, app: &App) -> Value {
-        app.construct::<VpcState>(self.node)
-            .map(|s| s.cidr.clone())
-            .unwrap_or_default()
+    /// The VPC's CIDR block (as given to [`Vpc::new`], or to
+    /// [`Vpc::from_attributes`]: `Null` if it was not).
+    pub fn vpc_cidr_block(&self) -> Token<String> {
+        Token::get_att(self.node, "CidrBlock")
     }
 
     /// The AZs of the VPC.

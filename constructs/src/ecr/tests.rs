@@ -17,7 +17,7 @@ fn grant_pull_adds_exactly_cdks_statements() {
         &mut app,
         s,
         "Role",
-        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
     )
     .unwrap();
     let g = repo.grant_pull(&mut app, &role).unwrap();
@@ -54,7 +54,7 @@ fn grant_push_adds_the_push_actions() {
         &mut app,
         s,
         "Role",
-        RoleProps::assumed_by(Principal::service("codebuild.amazonaws.com")),
+        RoleProps::new(Principal::service("codebuild.amazonaws.com")),
     )
     .unwrap();
     let g = repo.grant_push(&mut app, &role).unwrap();
@@ -186,7 +186,7 @@ fn lifecycle_rules_are_numbered_like_cdk_and_rendered_as_text() {
     )
     .unwrap();
     assert_eq!(
-        repo.repository_uri_for_tag(&app, "v1"),
+        Value::from(repo.repository_uri_for_tag("v1")),
         berth_synth::Value::join(
             "",
             [

@@ -6,6 +6,7 @@ use crate::ec2::{
 };
 use crate::error::{ConstructError, Result};
 use crate::iam::{join, value_expr, ManagedPolicy, Principal, Role, RoleProps};
+use crate::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
 use crate::{Parameter, ParameterProps, Stack};
 use berth_synth::cfn::autoscaling::{auto_scaling_group as asg, CfnAutoScalingGroup};
 use berth_synth::cfn::ec2::{launch_template as lt, CfnLaunchTemplate};
@@ -48,17 +49,19 @@ impl ContainerInsights {
     }
 }
 
-/// One entry of a capacity provider strategy: which capacity provider, its base (tasks
-/// placed there first) and its weight (share of the rest).
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityProviderStrategy {
-    /// The capacity provider's name: `FARGATE`, `FARGATE_SPOT`, or the name of an
-    /// EC2 capacity provider (see [`Ec2Capacity::capacity_provider_name`]). Required.
-    pub capacity_provider: Value,
-    /// Tasks to run on this provider before the weights apply. Default: not rendered (0).
-    pub base: Option<u32>,
-    /// The relative share of tasks. Default: not rendered (0).
-    pub weight: Option<u32>,
+props! {
+    /// One entry of a capacity provider strategy: which capacity provider, its base (tasks
+    /// placed there first) and its weight (share of the rest).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct CapacityProviderStrategy {
+        /// The capacity provider's name: `FARGATE`, `FARGATE_SPOT`, or the name of an
+        /// EC2 capacity provider (see [`Ec2Capacity::capacity_provider_name`]). Required.
+        pub capacity_provider: Value,
+        /// Tasks to run on this provider before the weights apply. Default: not rendered (0).
+        pub base: Option<u32>,
+        /// The relative share of tasks. Default: not rendered (0).
+        pub weight: Option<u32>,
+    }
 }
 
 impl CapacityProviderStrategy {
@@ -98,22 +101,55 @@ impl CapacityProviderStrategy {
     }
 }
 
-/// A Cloud Map namespace to use as the cluster's default (created elsewhere, e.g. by
-/// the `servicediscovery` constructs, and passed in by ARN and id).
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultCloudMapNamespace {
-    /// The namespace's ARN. Required.
-    pub namespace_arn: Value,
-    /// The namespace's id. Required.
-    pub namespace_id: Value,
-    /// Also make it the Service Connect default of the cluster
-    /// (`ServiceConnectDefaults.Namespace`). Default: false.
-    pub use_for_service_connect: bool,
+props! {
+    /// The cluster's default Cloud Map namespace (CDK's `CloudMapNamespaceOptions`):
+    /// services register in it (`enable_cloud_map`) and join it through Service Connect
+    /// unless told otherwise. `"svc.local".into()` is a new private DNS namespace of that
+    /// name.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct CloudMapNamespaceOptions {
+        /// The domain of a new private DNS namespace in the cluster's VPC, e.g.
+        /// `svc.local`, created as `DefaultServiceDiscoveryNamespace` under the cluster
+        /// (CDK's id). Required unless `namespace` is given.
+        pub name: String,
+        /// A namespace created elsewhere to use instead (then `name` is not used).
+        /// Default: none.
+        pub namespace: Option<PrivateDnsNamespace>,
+        /// Also make it the Service Connect default of the cluster
+        /// (`ServiceConnectDefaults.Namespace`). Default: false.
+        pub use_for_service_connect: bool,
+    }
 }
 
-/// Attributes of an existing cluster, for [`Cluster::from_attributes`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterAttributes {
+impl CloudMapNamespaceOptions {
+    /// A new private DNS namespace named `name` (e.g. `svc.local`).
+    pub fn new(name: impl Into<String>) -> Self {
+        CloudMapNamespaceOptions::default().name(name.into())
+    }
+}
+
+impl From<&str> for CloudMapNamespaceOptions {
+    fn from(name: &str) -> Self {
+        CloudMapNamespaceOptions::new(name)
+    }
+}
+
+impl From<PrivateDnsNamespace> for CloudMapNamespaceOptions {
+    fn from(namespace: PrivateDnsNamespace) -> Self {
+        CloudMapNamespaceOptions::default().namespace(Some(namespace))
+    }
+}
+
+impl crate::props::IntoProp<Option<CloudMapNamespaceOptions>> for &str {
+    fn into_prop(self) -> Option<CloudMapNamespaceOptions> {
+        Some(self.into())
+    }
+}
+
+props! {
+    /// Attributes of an existing cluster, for [`Cluster::from_attributes`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ClusterAttributes {
     /// The cluster's name. Required.
     pub cluster_name: Value,
     /// The VPC its tasks run in. Required.
@@ -122,26 +158,30 @@ pub struct ClusterAttributes {
     /// region.
     pub cluster_arn: Option<Value>,
 }
+}
 
-/// Options of a [`Cluster`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ClusterProps {
-    /// The VPC the cluster's tasks and instances run in. Default: a new [`Vpc`] with
-    /// id `Vpc` under the cluster (CDK's default: two AZs, public and private subnets,
-    /// a NAT gateway per AZ).
-    pub vpc: Option<Vpc>,
-    /// The cluster's name. Default: generated by CloudFormation.
-    pub cluster_name: Option<String>,
-    /// Container Insights. Default: not set (the account setting applies).
-    pub container_insights: Option<ContainerInsights>,
-    /// Associate the `FARGATE` and `FARGATE_SPOT` capacity providers. Default: false.
-    pub enable_fargate_capacity_providers: bool,
-    /// The default capacity provider strategy of the cluster; every provider in it must
-    /// be associated (Fargate enabled, or EC2 capacity added) by synth. Default: none.
-    pub default_capacity_provider_strategy: Vec<CapacityProviderStrategy>,
-    /// A default Cloud Map namespace. berth does not create it here (the
-    /// `servicediscovery` module does); pass its ARN and id. Default: none.
-    pub default_cloud_map_namespace: Option<DefaultCloudMapNamespace>,
+props! {
+    /// Options of a [`Cluster`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ClusterProps {
+        /// The VPC the cluster's tasks and instances run in. Default: a new [`Vpc`] with
+        /// id `Vpc` under the cluster (CDK's default: two AZs, public and private subnets,
+        /// a NAT gateway per AZ).
+        pub vpc: Option<Vpc>,
+        /// The cluster's name. Default: generated by CloudFormation.
+        pub cluster_name: Option<String>,
+        /// Container Insights. Default: not set (the account setting applies).
+        pub container_insights: Option<ContainerInsights>,
+        /// Associate the `FARGATE` and `FARGATE_SPOT` capacity providers. Default: false.
+        pub enable_fargate_capacity_providers: bool,
+        /// The default capacity provider strategy of the cluster; every provider in it must
+        /// be associated (Fargate enabled, or EC2 capacity added) by synth. Default: none.
+        pub default_capacity_provider_strategy: Vec<CapacityProviderStrategy>,
+        /// The default Cloud Map namespace: `"svc.local"` creates a private DNS namespace
+        /// of that name in the cluster's VPC (see [`CloudMapNamespaceOptions`]). Default:
+        /// none.
+        pub default_cloud_map_namespace: Option<CloudMapNamespaceOptions>,
+    }
 }
 
 #[derive(Debug)]
@@ -151,15 +191,14 @@ pub(crate) struct ClusterState {
     default_strategy: Vec<CapacityProviderStrategy>,
     pub(crate) association: Option<ResourceRef<CfnClusterCapacityProviderAssociations>>,
     pub(crate) capacities: Vec<Ec2Capacity>,
-    namespace: Option<DefaultCloudMapNamespace>,
+    namespace: Option<PrivateDnsNamespace>,
     id: String,
-    /// Name and ARN of an imported cluster.
-    imported: Option<(Value, Value)>,
+    imported: bool,
 }
 
 impl Construct for ClusterState {
     fn fqn(&self) -> &'static str {
-        if self.imported.is_some() {
+        if self.imported {
             "berth.ecs.ImportedCluster"
         } else {
             "berth.ecs.Cluster"
@@ -205,32 +244,35 @@ impl Construct for ClusterState {
 /// provider or a default strategy.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{CapacityProviderStrategy, Cluster, ClusterProps, ContainerInsights};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps {
-///     container_insights: Some(ContainerInsights::Enabled),
-///     enable_fargate_capacity_providers: true,
-///     default_capacity_provider_strategy: vec![
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let props = ClusterProps::default()
+///     .container_insights(ContainerInsights::Enabled)
+///     .enable_fargate_capacity_providers(true)
+///     .default_capacity_provider_strategy([
 ///         CapacityProviderStrategy::fargate(1).with_base(1),
 ///         CapacityProviderStrategy::fargate_spot(3),
-///     ],
-///     ..Default::default()
-/// }).unwrap();
-/// assert_eq!(app.path(cluster.vpc(&app)), "Web/Cluster/Vpc");
-/// let out = app.synth().unwrap();
+///     ]);
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", props)?;
+/// assert_eq!(app.path(cluster.vpc()), "Web/Cluster/Vpc");
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
 /// assert_eq!(res["ClusterEB0386A7"]["Properties"]["ClusterSettings"][0]["Value"], "enabled");
 /// let assoc = &res["Cluster3DA9CCBA"]["Properties"];
 /// assert_eq!(assoc["CapacityProviders"], serde_json::json!(["FARGATE", "FARGATE_SPOT"]));
 /// assert_eq!(assoc["DefaultCapacityProviderStrategy"][1]["Weight"], 3);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cluster {
     node: NodeId,
     resource: Option<ResourceRef<CfnCluster>>,
+    vpc: Vpc,
 }
 
 impl Scope for Cluster {
@@ -250,16 +292,6 @@ impl Cluster {
                     value: Some(c.as_str().into()),
                 }])
             }),
-            service_connect_defaults: props
-                .default_cloud_map_namespace
-                .as_ref()
-                .filter(|n| n.use_for_service_connect)
-                .map(|n| {
-                    cfn_cluster::ServiceConnectDefaults {
-                        namespace: Some(value_expr(n.namespace_arn.clone())),
-                    }
-                    .into()
-                }),
             ..CfnCluster::default()
         };
         let node = app.add_construct(
@@ -271,9 +303,9 @@ impl Cluster {
                 default_strategy: props.default_capacity_provider_strategy.clone(),
                 association: None,
                 capacities: Vec::new(),
-                namespace: props.default_cloud_map_namespace,
+                namespace: None,
                 id: id.to_owned(),
-                imported: None,
+                imported: false,
             },
         )?;
         let resource = app.add_resource(node, "Resource", cfn)?;
@@ -287,12 +319,59 @@ impl Cluster {
         let cluster = Cluster {
             node,
             resource: Some(resource),
+            vpc,
         };
+        if let Some(options) = props.default_cloud_map_namespace {
+            cluster.add_default_cloud_map_namespace(app, options)?;
+        }
         if props.enable_fargate_capacity_providers {
             cluster.enable_fargate_capacity_providers(app)?;
         }
         cluster.sync_associations(app)?;
         Ok(cluster)
+    }
+
+    /// Sets the cluster's default Cloud Map namespace (CDK's
+    /// `addDefaultCloudMapNamespace`): creates a private DNS namespace
+    /// `DefaultServiceDiscoveryNamespace` in the cluster's VPC (or takes the one given)
+    /// and, with `use_for_service_connect`, makes it the cluster's Service Connect
+    /// default. A second default namespace is an error.
+    pub fn add_default_cloud_map_namespace(
+        &self,
+        app: &mut App,
+        options: impl Into<CloudMapNamespaceOptions>,
+    ) -> Result<PrivateDnsNamespace> {
+        let options = options.into();
+        self.check_owned(app, "default_cloud_map_namespace")?;
+        if self.state(app).namespace.is_some() {
+            return Err(ConstructError::invalid(
+                app.path(self.node),
+                "default_cloud_map_namespace",
+                "the cluster has a default Cloud Map namespace already; a cluster has one",
+            ));
+        }
+        let namespace = match options.namespace {
+            Some(ns) => ns,
+            None => PrivateDnsNamespace::new(
+                app,
+                self.node,
+                "DefaultServiceDiscoveryNamespace",
+                &self.vpc,
+                PrivateDnsNamespaceProps::new(options.name),
+            )?,
+        };
+        if let Some(s) = app.construct_mut::<ClusterState>(self.node) {
+            s.namespace = Some(namespace);
+        }
+        if let (true, Some(r)) = (options.use_for_service_connect, self.resource) {
+            app.resource_mut(r).service_connect_defaults = Some(
+                cfn_cluster::ServiceConnectDefaults {
+                    namespace: Some(namespace.namespace_arn().into()),
+                }
+                .into(),
+            );
+        }
+        Ok(namespace)
     }
 
     fn state<'a>(&self, app: &'a App) -> &'a ClusterState {
@@ -301,18 +380,18 @@ impl Cluster {
     }
 
     /// The cluster's name (`Ref`, or the name given to [`Cluster::from_attributes`]).
-    pub fn cluster_name(&self, app: &App) -> Value {
+    pub fn cluster_name(&self) -> Token<String> {
         match self.resource {
-            Some(r) => r.ref_().into(),
-            None => self.state(app).imported.clone().unwrap_or_default().0,
+            Some(r) => r.ref_(),
+            None => Token::get_att(self.node, "ClusterName"),
         }
     }
 
     /// The cluster's ARN.
-    pub fn cluster_arn(&self, app: &App) -> Value {
+    pub fn cluster_arn(&self) -> Token<String> {
         match self.resource {
-            Some(r) => r.attr_arn().into(),
-            None => self.state(app).imported.clone().unwrap_or_default().1,
+            Some(r) => r.attr_arn(),
+            None => Token::get_att(self.node, "Arn"),
         }
     }
 
@@ -322,25 +401,30 @@ impl Cluster {
     /// can run in it.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_constructs::ec2::{Vpc, VpcAttributes};
     /// use berth_constructs::ecs::{Cluster, ClusterAttributes};
     /// use berth_constructs::{App, Stack, StackProps};
     ///
     /// let mut app = App::new();
-    /// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-    /// let vpc = Vpc::from_attributes(&mut app, stack, "Vpc", VpcAttributes {
-    ///     vpc_id: "vpc-0123".into(),
-    ///     availability_zones: vec!["us-east-1a".into()],
-    ///     private_subnet_ids: vec!["subnet-0123".into()],
-    ///     ..Default::default()
-    /// }).unwrap();
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+    /// let vpc_attrs = VpcAttributes::default()
+    ///     .vpc_id("vpc-0123")
+    ///     .availability_zones(["us-east-1a"])
+    ///     .private_subnet_ids(["subnet-0123"]);
+    /// let vpc = Vpc::from_attributes(&mut app, stack, "Vpc", vpc_attrs)?;
     /// let cluster = Cluster::from_attributes(&mut app, stack, "Cluster", ClusterAttributes {
     ///     cluster_name: "prod".into(),
     ///     vpc,
     ///     cluster_arn: None,
-    /// }).unwrap();
-    /// assert_eq!(cluster.cluster_name(&app), "prod".into());
+    /// })?;
+    /// // Its attributes are tokens like an owned cluster's; they resolve to what was given
+    /// // (the ARN: built from the name, in the stack's partition, region and account).
+    /// assert!(app.resolve(cluster.cluster_arn()).is_token());
+    /// assert_eq!(app.resolve(cluster.cluster_name()), "prod".into());
     /// assert!(cluster.cfn().is_none());
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn from_attributes(
         app: &mut App,
@@ -371,12 +455,15 @@ impl Cluster {
                 capacities: Vec::new(),
                 namespace: None,
                 id: id.to_owned(),
-                imported: Some((attrs.cluster_name, arn)),
+                imported: true,
             },
         )?;
+        app.set_attribute(node, "ClusterName", attrs.cluster_name);
+        app.set_attribute(node, "Arn", arn);
         Ok(Cluster {
             node,
             resource: None,
+            vpc: attrs.vpc,
         })
     }
 
@@ -392,10 +479,8 @@ impl Cluster {
     }
 
     /// The VPC of the cluster.
-    pub fn vpc(&self, app: &App) -> Vpc {
-        self.state(app)
-            .vpc
-            .expect("the cluster's VPC is set when the cluster is created")
+    pub fn vpc(&self) -> Vpc {
+        self.vpc
     }
 
     /// The L1 cluster, for escape hatches (`None` when imported).
@@ -413,9 +498,9 @@ impl Cluster {
         self.state(app).capacities.clone()
     }
 
-    /// The default Cloud Map namespace, if one was given.
-    pub fn default_cloud_map_namespace(&self, app: &App) -> Option<DefaultCloudMapNamespace> {
-        self.state(app).namespace.clone()
+    /// The default Cloud Map namespace, if there is one.
+    pub fn default_cloud_map_namespace(&self, app: &App) -> Option<PrivateDnsNamespace> {
+        self.state(app).namespace
     }
 
     /// The `ClusterCapacityProviderAssociations` resource, once there is one.
@@ -513,24 +598,25 @@ impl Cluster {
     /// managed scaling (`CapacityProvider`), associated with the cluster.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_constructs::ecs::{AddCapacityOptions, Cluster, ClusterProps};
     /// use berth_constructs::{App, Stack, StackProps};
     ///
     /// let mut app = App::new();
-    /// let stack = Stack::new(&mut app, "Hosts", StackProps::default()).unwrap();
-    /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-    /// let capacity = cluster.add_capacity(&mut app, "DefaultAutoScalingGroup", AddCapacityOptions {
-    ///     max_capacity: Some(4),
-    ///     ..AddCapacityOptions::new("t3.medium")
-    /// }).unwrap();
+    /// let stack = Stack::new(&mut app, "Hosts", StackProps::default())?;
+    /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+    /// let options = AddCapacityOptions::new("t3.medium").max_capacity(4);
+    /// let capacity = cluster.add_capacity(&mut app, "DefaultAutoScalingGroup", options)?;
     /// assert!(cluster.has_ec2_capacity(&app));
-    /// let out = app.synth().unwrap();
+    /// let out = app.synth()?;
     /// let t = &out.stacks[0].template;
     /// let ami = &t["Parameters"]["SsmParameterValueawsserviceecsoptimizedamiamazonlinux2023recommendedimageidC96584B6F00A464EAD1953AFF4B05118Parameter"];
     /// assert_eq!(ami["Type"], "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>");
-    /// let asg = t["Resources"].as_object().unwrap().values()
-    ///     .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup").unwrap();
+    /// let asg = t["Resources"].as_object().ok_or("not an object")?.values()
+    ///     .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup").ok_or("not found")?;
     /// assert_eq!(asg["Properties"]["MaxSize"], "4");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn add_capacity(
         &self,
@@ -586,7 +672,7 @@ impl Cluster {
                 format!("the target capacity must be between 1 and 100 percent, got {target}"),
             ));
         }
-        let vpc = self.vpc(app);
+        let vpc = self.vpc;
         let subnets = vpc.select_subnets(app, &options.vpc_subnets.clone().unwrap_or_default())?;
         let image_id: Value = match &options.machine_image {
             MachineImage::EcsOptimized => {
@@ -616,20 +702,20 @@ impl Cluster {
                 managed_policies: vec![ManagedPolicy::aws_managed(
                     "service-role/AmazonEC2ContainerServiceforEC2Role",
                 )],
-                ..RoleProps::assumed_by(Principal::service("ec2.amazonaws.com"))
+                ..RoleProps::new(Principal::service("ec2.amazonaws.com"))
             },
         )?;
         let profile = app.add_resource(
             node,
             "InstanceProfile",
             CfnInstanceProfile {
-                roles: Some(Expr::Lit(vec![value_expr(role.role_name(app))])),
+                roles: Some(Expr::Lit(vec![role.role_name().into()])),
                 ..Default::default()
             },
         )?;
         let user_data = Intrinsic::Base64(join([
             Value::from("#!/bin/bash\necho ECS_CLUSTER="),
-            self.cluster_name(app),
+            self.cluster_name().into(),
             Value::from(" >> /etc/ecs/ecs.config"),
         ]))
         .into_value();
@@ -657,7 +743,7 @@ impl Cluster {
                             .into()
                         }),
                         security_group_ids: Some(Expr::Lit(vec![value_expr(
-                            sg.security_group_id(app),
+                            sg.security_group_id(),
                         )])),
                         user_data: Some(Expr::Token(user_data)),
                         ..Default::default()
@@ -825,26 +911,28 @@ pub enum MachineImage {
     Id(Value),
 }
 
-/// Options of the ECS capacity provider that [`Cluster::add_capacity`] creates.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AsgCapacityProviderOptions {
-    /// The capacity provider's name (must not start with `aws`, `ecs` or `fargate`).
-    /// Default: generated by CloudFormation.
-    pub capacity_provider_name: Option<String>,
-    /// The utilisation managed scaling aims at, 1 to 100. Default: 100.
-    pub target_capacity_percent: u32,
-    /// The most instances managed scaling adds or removes at once. Default: not
-    /// rendered (ECS's 10000).
-    pub maximum_scaling_step_size: Option<u32>,
-    /// The fewest instances managed scaling adds or removes at once. Default: not
-    /// rendered (ECS's 1).
-    pub minimum_scaling_step_size: Option<u32>,
-    /// Keep ECS from terminating instances that run tasks; also protects new instances
-    /// from scale-in in the Auto Scaling group. Default: false (CDK enables it; berth
-    /// leaves it off so that stacks delete without manual steps).
-    pub enable_managed_termination_protection: bool,
-    /// Drain tasks from instances before they are terminated. Default: true.
-    pub enable_managed_draining: bool,
+props! {
+    /// Options of the ECS capacity provider that [`Cluster::add_capacity`] creates.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct AsgCapacityProviderOptions {
+        /// The capacity provider's name (must not start with `aws`, `ecs` or `fargate`).
+        /// Default: generated by CloudFormation.
+        pub capacity_provider_name: Option<String>,
+        /// The utilisation managed scaling aims at, 1 to 100. Default: 100.
+        pub target_capacity_percent: u32,
+        /// The most instances managed scaling adds or removes at once. Default: not
+        /// rendered (ECS's 10000).
+        pub maximum_scaling_step_size: Option<u32>,
+        /// The fewest instances managed scaling adds or removes at once. Default: not
+        /// rendered (ECS's 1).
+        pub minimum_scaling_step_size: Option<u32>,
+        /// Keep ECS from terminating instances that run tasks; also protects new instances
+        /// from scale-in in the Auto Scaling group. Default: false (CDK enables it; berth
+        /// leaves it off so that stacks delete without manual steps).
+        pub enable_managed_termination_protection: bool,
+        /// Drain tasks from instances before they are terminated. Default: true.
+        pub enable_managed_draining: bool,
+    }
 }
 
 impl Default for AsgCapacityProviderOptions {
@@ -860,29 +948,31 @@ impl Default for AsgCapacityProviderOptions {
     }
 }
 
-/// Options of [`Cluster::add_capacity`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddCapacityOptions {
-    /// The instance type, e.g. `t3.medium`. Required.
-    pub instance_type: String,
-    /// The fewest instances. Default: 1.
-    pub min_capacity: u32,
-    /// The most instances. Default: the desired capacity, else the minimum.
-    pub max_capacity: Option<u32>,
-    /// The initial number of instances. Default: not rendered (the Auto Scaling group
-    /// starts at the minimum and managed scaling adjusts it).
-    pub desired_capacity: Option<u32>,
-    /// The AMI. Default: [`MachineImage::EcsOptimized`] (Amazon Linux 2023, x86_64).
-    pub machine_image: MachineImage,
-    /// Where the instances run. Default: the VPC's default selection (private subnets
-    /// with egress, falling back to isolated, then public).
-    pub vpc_subnets: Option<SubnetSelection>,
-    /// An EC2 key pair for SSH. Default: none.
-    pub key_name: Option<String>,
-    /// Require IMDSv2 on the instances. Default: true.
-    pub require_imdsv2: bool,
-    /// The capacity provider. Default: see [`AsgCapacityProviderOptions`].
-    pub capacity_provider: AsgCapacityProviderOptions,
+props! {
+    /// Options of [`Cluster::add_capacity`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AddCapacityOptions {
+        /// The instance type, e.g. `t3.medium`. Required.
+        pub instance_type: String,
+        /// The fewest instances. Default: 1.
+        pub min_capacity: u32,
+        /// The most instances. Default: the desired capacity, else the minimum.
+        pub max_capacity: Option<u32>,
+        /// The initial number of instances. Default: not rendered (the Auto Scaling group
+        /// starts at the minimum and managed scaling adjusts it).
+        pub desired_capacity: Option<u32>,
+        /// The AMI. Default: [`MachineImage::EcsOptimized`] (Amazon Linux 2023, x86_64).
+        pub machine_image: MachineImage,
+        /// Where the instances run. Default: the VPC's default selection (private subnets
+        /// with egress, falling back to isolated, then public).
+        pub vpc_subnets: Option<SubnetSelection>,
+        /// An EC2 key pair for SSH. Default: none.
+        pub key_name: Option<String>,
+        /// Require IMDSv2 on the instances. Default: true.
+        pub require_imdsv2: bool,
+        /// The capacity provider. Default: see [`AsgCapacityProviderOptions`].
+        pub capacity_provider: AsgCapacityProviderOptions,
+    }
 }
 
 impl Default for AddCapacityOptions {
@@ -904,10 +994,7 @@ impl Default for AddCapacityOptions {
 impl AddCapacityOptions {
     /// Options with this instance type and every other field at its default.
     pub fn new(instance_type: impl Into<String>) -> Self {
-        AddCapacityOptions {
-            instance_type: instance_type.into(),
-            ..Default::default()
-        }
+        AddCapacityOptions::default().instance_type(instance_type.into())
     }
 }
 
@@ -929,22 +1016,22 @@ impl Scope for Ec2Capacity {
 
 impl Ec2Capacity {
     /// The capacity provider's name (`Ref`), for capacity provider strategies.
-    pub fn capacity_provider_name(&self) -> Value {
-        self.provider.ref_().into()
+    pub fn capacity_provider_name(&self) -> Token<String> {
+        self.provider.ref_()
     }
 
     /// A strategy entry for this capacity provider with a weight.
     pub fn strategy(&self, weight: u32) -> CapacityProviderStrategy {
         CapacityProviderStrategy {
-            capacity_provider: self.capacity_provider_name(),
+            capacity_provider: self.capacity_provider_name().into(),
             base: None,
             weight: Some(weight),
         }
     }
 
     /// The Auto Scaling group's name (`Ref`).
-    pub fn auto_scaling_group_name(&self) -> Value {
-        self.asg.ref_().into()
+    pub fn auto_scaling_group_name(&self) -> Token<String> {
+        self.asg.ref_()
     }
 
     /// The L1 Auto Scaling group.

@@ -107,35 +107,37 @@ impl Platform {
     }
 }
 
-/// How an image asset is built ([`ContainerImage::from_asset_with`]). Every option is
-/// part of the asset's fingerprint, so changing one makes a new image.
-///
-/// ```
-/// use berth_constructs::ecs::{AssetImageOptions, ContainerImage, Platform};
-///
-/// let image = ContainerImage::from_asset_with(
-///     "image",
-///     AssetImageOptions {
-///         file: Some("Dockerfile.prod".into()),
-///         build_args: [("RUST_VERSION".to_string(), "1.85".to_string())].into(),
-///         target: Some("runtime".into()),
-///         platform: Some(Platform::LinuxArm64),
-///     },
-/// );
-/// assert!(matches!(image, ContainerImage::Asset { .. }));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AssetImageOptions {
-    /// The Dockerfile, relative to the directory (it must be inside it). Default:
-    /// `Dockerfile`.
-    pub file: Option<String>,
-    /// Build arguments (`--build-arg KEY=VALUE`). Default: none.
-    pub build_args: BTreeMap<String, String>,
-    /// The stage of a multi-stage Dockerfile to build (`--target`). Default: the last.
-    pub target: Option<String>,
-    /// The platform to build for (`--platform`). Default: the builder's. Match the task
-    /// definition's runtime platform (Fargate runs `linux/amd64` unless told otherwise).
-    pub platform: Option<Platform>,
+props! {
+    /// How an image asset is built ([`ContainerImage::from_asset_with`]). Every option is
+    /// part of the asset's fingerprint, so changing one makes a new image.
+    ///
+    /// ```
+    /// use berth_constructs::ecs::{AssetImageOptions, ContainerImage, Platform};
+    ///
+    /// let image = ContainerImage::from_asset_with(
+    ///     "image",
+    ///     AssetImageOptions {
+    ///         file: Some("Dockerfile.prod".into()),
+    ///         build_args: [("RUST_VERSION".to_string(), "1.85".to_string())].into(),
+    ///         target: Some("runtime".into()),
+    ///         platform: Some(Platform::LinuxArm64),
+    ///     },
+    /// );
+    /// assert!(matches!(image, ContainerImage::Asset { .. }));
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct AssetImageOptions {
+        /// The Dockerfile, relative to the directory (it must be inside it). Default:
+        /// `Dockerfile`.
+        pub file: Option<String>,
+        /// Build arguments (`--build-arg KEY=VALUE`). Default: none.
+        pub build_args: BTreeMap<String, String>,
+        /// The stage of a multi-stage Dockerfile to build (`--target`). Default: the last.
+        pub target: Option<String>,
+        /// The platform to build for (`--platform`). Default: the builder's. Match the task
+        /// definition's runtime platform (Fargate runs `linux/amd64` unless told otherwise).
+        pub platform: Option<Platform>,
+    }
 }
 
 impl AssetImageOptions {
@@ -201,21 +203,23 @@ impl PortProtocol {
 /// The application protocol of a named port mapping (for Service Connect).
 pub use td::AppProtocol;
 
-/// A port the container listens on.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PortMapping {
-    /// The port in the container. Required.
-    pub container_port: u16,
-    /// The port on the host. In `awsvpc` and `host` mode it must be left out or equal
-    /// the container port; in `bridge` mode leaving it out means a dynamic host port
-    /// (rendered as 0, as CDK does). Default: see above.
-    pub host_port: Option<u16>,
-    /// The protocol. Default: TCP.
-    pub protocol: PortProtocol,
-    /// A name (needed for Service Connect). Default: none.
-    pub name: Option<String>,
-    /// The application protocol. Default: none.
-    pub app_protocol: Option<AppProtocol>,
+props! {
+    /// A port the container listens on.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct PortMapping {
+        /// The port in the container. Required.
+        pub container_port: u16,
+        /// The port on the host. In `awsvpc` and `host` mode it must be left out or equal
+        /// the container port; in `bridge` mode leaving it out means a dynamic host port
+        /// (rendered as 0, as CDK does). Default: see above.
+        pub host_port: Option<u16>,
+        /// The protocol. Default: TCP.
+        pub protocol: PortProtocol,
+        /// A name (needed for Service Connect). Default: none.
+        pub name: Option<String>,
+        /// The application protocol. Default: none.
+        pub app_protocol: Option<AppProtocol>,
+    }
 }
 
 impl PortMapping {
@@ -344,19 +348,21 @@ pub enum AwsLogDriverMode {
     NonBlocking,
 }
 
-/// Options of the `awslogs` log driver.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AwsLogDriverProps {
-    /// The prefix of the log streams (`<prefix>/<container>/<task id>`). Required.
-    pub stream_prefix: String,
-    /// The log group. Default: a new log group `LogGroup` under the container, with
-    /// `retention`.
-    pub log_group: Option<LogGroup>,
-    /// The retention of the log group berth creates (not allowed with `log_group`).
-    /// Default: [`RetentionDays::OneMonth`].
-    pub retention: Option<RetentionDays>,
-    /// The delivery mode. Default: not rendered (blocking).
-    pub mode: Option<AwsLogDriverMode>,
+props! {
+    /// Options of the `awslogs` log driver.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct AwsLogDriverProps {
+        /// The prefix of the log streams (`<prefix>/<container>/<task id>`). Required.
+        pub stream_prefix: String,
+        /// The log group. Default: a new log group `LogGroup` under the container, with
+        /// `retention`.
+        pub log_group: Option<LogGroup>,
+        /// The retention of the log group berth creates (not allowed with `log_group`).
+        /// Default: [`RetentionDays::OneMonth`].
+        pub retention: Option<RetentionDays>,
+        /// The delivery mode. Default: not rendered (blocking).
+        pub mode: Option<AwsLogDriverMode>,
+    }
 }
 
 /// A container's log driver.
@@ -367,6 +373,13 @@ pub enum LogDriver {
     AwsLogs(AwsLogDriverProps),
 }
 
+impl AwsLogDriverProps {
+    /// Streams named `<stream_prefix>/<container>/<task id>`, into a new log group.
+    pub fn new(stream_prefix: impl Into<String>) -> Self {
+        AwsLogDriverProps::default().stream_prefix(stream_prefix.into())
+    }
+}
+
 impl LogDriver {
     /// The `awslogs` driver.
     pub fn aws_logs(props: AwsLogDriverProps) -> LogDriver {
@@ -374,90 +387,121 @@ impl LogDriver {
     }
 }
 
-/// A container health check (Docker's `HEALTHCHECK`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HealthCheck {
-    /// The command. A command that does not start with `CMD` or `CMD-SHELL` is run
-    /// with `CMD-SHELL` (as CDK does). Required.
-    pub command: Vec<String>,
-    /// Seconds between checks, 5 to 300. Default: 30.
-    pub interval_secs: Option<u32>,
-    /// Seconds before a check fails, 2 to 120. Default: 5.
-    pub timeout_secs: Option<u32>,
-    /// Failures before the container is unhealthy, 1 to 10. Default: 3.
-    pub retries: Option<u32>,
-    /// Seconds of grace after start, 0 to 300. Default: not rendered (0).
-    pub start_period_secs: Option<u32>,
+impl From<AwsLogDriverProps> for LogDriver {
+    fn from(props: AwsLogDriverProps) -> Self {
+        LogDriver::AwsLogs(props)
+    }
+}
+
+impl crate::props::IntoProp<Option<LogDriver>> for AwsLogDriverProps {
+    fn into_prop(self) -> Option<LogDriver> {
+        Some(LogDriver::AwsLogs(self))
+    }
+}
+
+props! {
+    /// A container health check (Docker's `HEALTHCHECK`).
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct HealthCheck {
+        /// The command. A command that does not start with `CMD` or `CMD-SHELL` is run
+        /// with `CMD-SHELL` (as CDK does). Required.
+        pub command: Vec<String>,
+        /// Seconds between checks, 5 to 300. Default: 30.
+        pub interval_secs: Option<u32>,
+        /// Seconds before a check fails, 2 to 120. Default: 5.
+        pub timeout_secs: Option<u32>,
+        /// Failures before the container is unhealthy, 1 to 10. Default: 3.
+        pub retries: Option<u32>,
+        /// Seconds of grace after start, 0 to 300. Default: not rendered (0).
+        pub start_period_secs: Option<u32>,
+    }
+}
+
+impl HealthCheck {
+    /// A check that runs `command` in the container's shell (`CMD-SHELL`), e.g.
+    /// `HealthCheck::shell("curl -f http://localhost/health || exit 1")`.
+    pub fn shell(command: impl Into<String>) -> HealthCheck {
+        HealthCheck {
+            command: vec!["CMD-SHELL".into(), command.into()],
+            ..Default::default()
+        }
+    }
 }
 
 /// The resource of a ulimit.
 pub use td::Name as UlimitName;
 
-/// A Linux resource limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ulimit {
-    /// The resource. Required.
-    pub name: UlimitName,
-    /// The soft limit. Required.
-    pub soft_limit: u32,
-    /// The hard limit (at least the soft limit). Required.
-    pub hard_limit: u32,
+props! {
+    /// A Linux resource limit.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Ulimit {
+        /// The resource. Required.
+        pub name: UlimitName,
+        /// The soft limit. Required.
+        pub soft_limit: u32,
+        /// The hard limit (at least the soft limit). Required.
+        pub hard_limit: u32,
+    }
 }
 
-/// A volume of the task mounted into the container.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MountPoint {
-    /// The name of a volume of the task (from the props or
-    /// [`crate::ecs::TaskDefinition::add_volume`]). Required.
-    pub source_volume: String,
-    /// Where it appears in the container. Required.
-    pub container_path: String,
-    /// Mount it read-only. Default: false.
-    pub read_only: bool,
+props! {
+    /// A volume of the task mounted into the container.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct MountPoint {
+        /// The name of a volume of the task (from the props or
+        /// [`crate::ecs::TaskDefinition::add_volume`]). Required.
+        pub source_volume: String,
+        /// Where it appears in the container. Required.
+        pub container_path: String,
+        /// Mount it read-only. Default: false.
+        pub read_only: bool,
+    }
 }
 
-/// Options of [`crate::ecs::TaskDefinition::add_container`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerDefinitionOptions {
-    /// The image. Required (the default, an empty name, is rejected).
-    pub image: ContainerImage,
-    /// The container's name. Default: the construct id.
-    pub container_name: Option<String>,
-    /// Whether the task stops when this container stops. Default: true.
-    pub essential: bool,
-    /// The command. Default: the image's.
-    pub command: Vec<String>,
-    /// The entry point. Default: the image's.
-    pub entry_point: Vec<String>,
-    /// The working directory. Default: the image's.
-    pub working_directory: Option<String>,
-    /// The user (`name`, `uid`, `uid:gid`, ...). Default: the image's.
-    pub user: Option<String>,
-    /// Mount the root file system read-only. Default: false (not rendered).
-    pub readonly_root_filesystem: bool,
-    /// CPU units reserved for the container. Default: none.
-    pub cpu: Option<u32>,
-    /// Hard memory limit in MiB. Default: none.
-    pub memory_limit_mib: Option<u32>,
-    /// Soft memory limit (reservation) in MiB, at most the hard limit. Default: none.
-    pub memory_reservation_mib: Option<u32>,
-    /// Ports the container listens on. Default: none.
-    pub port_mappings: Vec<PortMapping>,
-    /// Environment variables (values may be tokens). Default: none.
-    pub environment: IndexMap<String, Value>,
-    /// Secrets as environment variables. Default: none.
-    pub secrets: IndexMap<String, Secret>,
-    /// A health check. Default: none (the image's, if any).
-    pub health_check: Option<HealthCheck>,
-    /// The log driver. Default: none (no logs are shipped).
-    pub logging: Option<LogDriver>,
-    /// Resource limits. Default: none.
-    pub ulimits: Vec<Ulimit>,
-    /// Volumes mounted into the container. Default: none.
-    pub mount_points: Vec<MountPoint>,
-    /// Seconds to wait before the container is killed when it does not stop on its
-    /// own, 2 to 120. Default: not rendered (30).
-    pub stop_timeout_secs: Option<u32>,
+props! {
+    /// Options of [`crate::ecs::TaskDefinition::add_container`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ContainerDefinitionOptions {
+        /// The image. Required (the default, an empty name, is rejected).
+        pub image: ContainerImage,
+        /// The container's name. Default: the construct id.
+        pub container_name: Option<String>,
+        /// Whether the task stops when this container stops. Default: true.
+        pub essential: bool,
+        /// The command. Default: the image's.
+        pub command: Vec<String>,
+        /// The entry point. Default: the image's.
+        pub entry_point: Vec<String>,
+        /// The working directory. Default: the image's.
+        pub working_directory: Option<String>,
+        /// The user (`name`, `uid`, `uid:gid`, ...). Default: the image's.
+        pub user: Option<String>,
+        /// Mount the root file system read-only. Default: false (not rendered).
+        pub readonly_root_filesystem: bool,
+        /// CPU units reserved for the container. Default: none.
+        pub cpu: Option<u32>,
+        /// Hard memory limit in MiB. Default: none.
+        pub memory_limit_mib: Option<u32>,
+        /// Soft memory limit (reservation) in MiB, at most the hard limit. Default: none.
+        pub memory_reservation_mib: Option<u32>,
+        /// Ports the container listens on. Default: none.
+        pub port_mappings: Vec<PortMapping>,
+        /// Environment variables (values may be tokens). Default: none.
+        pub environment: IndexMap<String, Value>,
+        /// Secrets as environment variables. Default: none.
+        pub secrets: IndexMap<String, Secret>,
+        /// A health check. Default: none (the image's, if any).
+        pub health_check: Option<HealthCheck>,
+        /// The log driver. Default: none (no logs are shipped).
+        pub logging: Option<LogDriver>,
+        /// Resource limits. Default: none.
+        pub ulimits: Vec<Ulimit>,
+        /// Volumes mounted into the container. Default: none.
+        pub mount_points: Vec<MountPoint>,
+        /// Seconds to wait before the container is killed when it does not stop on its
+        /// own, 2 to 120. Default: not rendered (30).
+        pub stop_timeout_secs: Option<u32>,
+    }
 }
 
 impl Default for ContainerDefinitionOptions {
@@ -489,10 +533,7 @@ impl Default for ContainerDefinitionOptions {
 impl ContainerDefinitionOptions {
     /// Options with this image and every other field at its default.
     pub fn new(image: ContainerImage) -> Self {
-        ContainerDefinitionOptions {
-            image,
-            ..Default::default()
-        }
+        ContainerDefinitionOptions::default().image(image)
     }
 }
 
@@ -522,13 +563,30 @@ impl ContainerDependencyCondition {
     }
 }
 
-/// A start-order dependency on another container of the same task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ContainerDependency {
-    /// The container to wait for. Required.
-    pub container: ContainerDefinition,
-    /// What to wait for. Default: [`ContainerDependencyCondition::Healthy`].
-    pub condition: ContainerDependencyCondition,
+props! {
+    /// A start-order dependency on another container of the same task.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct ContainerDependency {
+        /// The container to wait for. Required.
+        pub container: ContainerDefinition,
+        /// What to wait for. Default: [`ContainerDependencyCondition::Healthy`].
+        pub condition: ContainerDependencyCondition,
+    }
+}
+
+impl ContainerDependency {
+    /// Wait for `container` to reach `condition`.
+    pub fn new(container: ContainerDefinition, condition: ContainerDependencyCondition) -> Self {
+        ContainerDependency {
+            container,
+            condition,
+        }
+    }
+
+    /// Wait for `container` to be healthy (it needs a health check).
+    pub fn healthy(container: ContainerDefinition) -> Self {
+        Self::new(container, ContainerDependencyCondition::Healthy)
+    }
 }
 
 /// The state of a container, kept in the tree.
@@ -747,19 +805,13 @@ pub(crate) fn render_log_driver(
             app,
             scope,
             "LogGroup",
-            LogGroupProps {
-                retention: r.unwrap_or(RetentionDays::OneMonth),
-                ..Default::default()
-            },
+            LogGroupProps::default().retention(r.unwrap_or(RetentionDays::OneMonth)),
         )?,
     };
     let role = task_def.execution_role(app)?;
     group.grant_write(app, &role)?;
     let mut options: IndexMap<String, Expr<String>> = IndexMap::new();
-    options.insert(
-        "awslogs-group".into(),
-        value_expr(group.log_group_name(app)),
-    );
+    options.insert("awslogs-group".into(), group.log_group_name().into());
     options.insert(
         "awslogs-stream-prefix".into(),
         p.stream_prefix.clone().into(),
@@ -791,7 +843,7 @@ pub(crate) fn build_container(
 ) -> Result<ContainerState> {
     let image = match (&opts.image, asset) {
         (ContainerImage::Ecr { repository, tag }, _) => {
-            let uri = repository.repository_uri_for_tag(app, tag);
+            let uri = repository.repository_uri_for_tag(tag).into();
             let role = task_def.execution_role(app)?;
             repository.grant_pull(app, &role)?;
             uri

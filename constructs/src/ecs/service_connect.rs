@@ -6,45 +6,33 @@
 //! added later count, and checked there (`BERTH-E0311`).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::ecs::*;
 //! use berth_constructs::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Shop", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Shop", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 //! let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
-//!     PrivateDnsNamespaceProps::new("shop.local")).unwrap();
-//! let default_namespace = DefaultCloudMapNamespace {
-//!     namespace_arn: ns.namespace_arn(&app),
-//!     namespace_id: ns.namespace_id(&app),
-//!     use_for_service_connect: true,
-//! };
-//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps {
-//!     vpc: Some(vpc),
-//!     default_cloud_map_namespace: Some(default_namespace),
-//!     ..Default::default()
-//! }).unwrap();
-//! let task = FargateTaskDefinition::new(&mut app, stack, "ApiTask", FargateTaskDefinitionProps::default()).unwrap();
-//! task.add_container(&mut app, "api", ContainerDefinitionOptions {
-//!     port_mappings: vec![PortMapping::tcp(8080).named("http")],
-//!     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-//! }).unwrap();
+//!     PrivateDnsNamespaceProps::new("shop.local"))?;
+//! let default_namespace = CloudMapNamespaceOptions::from(ns).use_for_service_connect(true);
+//! let cluster_props = ClusterProps::default().vpc(vpc).default_cloud_map_namespace(default_namespace);
+//! let cluster = Cluster::new(&mut app, stack, "Cluster", cluster_props)?;
+//! let task = FargateTaskDefinition::new(&mut app, stack, "ApiTask", FargateTaskDefinitionProps::default())?;
+//! let nginx = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+//! let api = ContainerDefinitionOptions::new(nginx).port_mappings([PortMapping::tcp(8080).named("http")]);
+//! task.add_container(&mut app, "api", api)?;
 //! // The API is reachable in the namespace as api:80 (the proxy forwards to 8080).
-//! FargateService::new(&mut app, stack, "Api", FargateServiceProps {
-//!     service_connect: Some(ServiceConnectProps {
-//!         services: vec![ServiceConnectService {
-//!             discovery_name: Some("api".into()),
-//!             client_alias: Some(ServiceConnectClientAlias { port: 80, dns_name: Some("api".into()) }),
-//!             ..ServiceConnectService::new("http")
-//!         }],
-//!         ..Default::default()
-//!     }),
-//!     ..FargateServiceProps::new(cluster, task)
-//! }).unwrap();
-//! let out = app.synth().unwrap();
-//! let id = |path: &[&str]| berth_synth::logical_id::make_unique_id(path).unwrap();
+//! let http = ServiceConnectService::new("http")
+//!     .discovery_name("api")
+//!     .client_alias(ServiceConnectClientAlias { port: 80, dns_name: Some("api".into()) });
+//! let props = FargateServiceProps::new(cluster, task)
+//!     .service_connect(ServiceConnectProps::default().services([http]));
+//! FargateService::new(&mut app, stack, "Api", props)?;
+//! let out = app.synth()?;
+//! let id = |path: &[&str]| berth_synth::logical_id::make_unique_id(path).unwrap_or_default();
 //! let service = &out.stacks[0].template["Resources"][id(&["Api", "Service"])];
 //! let sc = &service["Properties"]["ServiceConnectConfiguration"];
 //! assert_eq!(sc["Enabled"], true);
@@ -55,6 +43,8 @@
 //!     "DiscoveryName": "api",
 //!     "PortName": "http",
 //! }));
+//! # Ok(())
+//! # }
 //! ```
 
 use super::container::{check_log_driver, port_label, render_log_driver, LogDriver};
@@ -81,7 +71,7 @@ pub enum ServiceConnectNamespace {
 
 impl From<&PrivateDnsNamespace> for ServiceConnectNamespace {
     fn from(ns: &PrivateDnsNamespace) -> Self {
-        ServiceConnectNamespace::Namespace(ns.clone())
+        ServiceConnectNamespace::Namespace(*ns)
     }
 }
 
@@ -109,40 +99,44 @@ impl From<Value> for ServiceConnectNamespace {
     }
 }
 
-/// The endpoint clients in the namespace use to reach a Service Connect service
-/// (`ClientAliases[0]`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceConnectClientAlias {
-    /// The port clients connect to (the proxy forwards it to the container port).
-    /// Required, 1 to 65535.
-    pub port: u16,
-    /// The name clients connect to. Default: not rendered (ECS uses
-    /// `<discovery name>.<namespace>`).
-    pub dns_name: Option<String>,
+props! {
+    /// The endpoint clients in the namespace use to reach a Service Connect service
+    /// (`ClientAliases[0]`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ServiceConnectClientAlias {
+        /// The port clients connect to (the proxy forwards it to the container port).
+        /// Required, 1 to 65535.
+        pub port: u16,
+        /// The name clients connect to. Default: not rendered (ECS uses
+        /// `<discovery name>.<namespace>`).
+        pub dns_name: Option<String>,
+    }
 }
 
-/// One endpoint a service publishes through Service Connect: a named port mapping of
-/// its task (CDK's `ServiceConnectService`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceConnectService {
-    /// The name of a port mapping of the task definition ([`super::PortMapping::named`];
-    /// checked at synth). Required.
-    pub port_mapping_name: String,
-    /// The Cloud Map service name; unique within the service (checked at synth).
-    /// Default: the port mapping name.
-    pub discovery_name: Option<String>,
-    /// The endpoint clients use. Default: the mapping's container port, with ECS's
-    /// default name (as CDK).
-    pub client_alias: Option<ServiceConnectClientAlias>,
-    /// The port the proxy listens on for traffic into the task, 1 to 65535. Default:
-    /// not rendered (ECS picks it).
-    pub ingress_port_override: Option<u16>,
-    /// Seconds an idle connection stays open (0 turns the timeout off). Default: not
-    /// rendered (ECS: 5 minutes for HTTP, 1 hour for TCP).
-    pub idle_timeout_secs: Option<u32>,
-    /// Seconds to wait for each complete response (0 turns it off; HTTP, HTTP/2 and
-    /// gRPC only). Default: not rendered.
-    pub per_request_timeout_secs: Option<u32>,
+props! {
+    /// One endpoint a service publishes through Service Connect: a named port mapping of
+    /// its task (CDK's `ServiceConnectService`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ServiceConnectService {
+        /// The name of a port mapping of the task definition ([`super::PortMapping::named`];
+        /// checked at synth). Required.
+        pub port_mapping_name: String,
+        /// The Cloud Map service name; unique within the service (checked at synth).
+        /// Default: the port mapping name.
+        pub discovery_name: Option<String>,
+        /// The endpoint clients use. Default: the mapping's container port, with ECS's
+        /// default name (as CDK).
+        pub client_alias: Option<ServiceConnectClientAlias>,
+        /// The port the proxy listens on for traffic into the task, 1 to 65535. Default:
+        /// not rendered (ECS picks it).
+        pub ingress_port_override: Option<u16>,
+        /// Seconds an idle connection stays open (0 turns the timeout off). Default: not
+        /// rendered (ECS: 5 minutes for HTTP, 1 hour for TCP).
+        pub idle_timeout_secs: Option<u32>,
+        /// Seconds to wait for each complete response (0 turns it off; HTTP, HTTP/2 and
+        /// gRPC only). Default: not rendered.
+        pub per_request_timeout_secs: Option<u32>,
+    }
 }
 
 impl ServiceConnectService {
@@ -166,21 +160,23 @@ impl ServiceConnectService {
     }
 }
 
-/// Options of [`BaseService::enable_service_connect`] (CDK's `ServiceConnectProps`).
-/// The default is a client-only service in the cluster's default namespace.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServiceConnectProps {
-    /// The namespace. Default: the cluster's default Cloud Map namespace
-    /// ([`super::ClusterProps::default_cloud_map_namespace`], by ARN); without one,
-    /// synth fails.
-    pub namespace: Option<ServiceConnectNamespace>,
-    /// The endpoints the service publishes. Default: none (a client service, which
-    /// only connects to others).
-    pub services: Vec<ServiceConnectService>,
-    /// Where the Service Connect proxy logs go (e.g. `awslogs`: a log group
-    /// `LogGroup` under the service unless one is given; the task's execution role may
-    /// write to it). Default: none.
-    pub log_driver: Option<LogDriver>,
+props! {
+    /// Options of [`BaseService::enable_service_connect`] (CDK's `ServiceConnectProps`).
+    /// The default is a client-only service in the cluster's default namespace.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ServiceConnectProps {
+        /// The namespace. Default: the cluster's default Cloud Map namespace
+        /// ([`super::ClusterProps::default_cloud_map_namespace`], by ARN); without one,
+        /// synth fails.
+        pub namespace: Option<ServiceConnectNamespace>,
+        /// The endpoints the service publishes. Default: none (a client service, which
+        /// only connects to others).
+        pub services: Vec<ServiceConnectService>,
+        /// Where the Service Connect proxy logs go (e.g. `awslogs`: a log group
+        /// `LogGroup` under the service unless one is given; the task's execution role may
+        /// write to it). Default: none.
+        pub log_driver: Option<LogDriver>,
+    }
 }
 
 /// What a service keeps of its Service Connect configuration until synth.
@@ -209,6 +205,7 @@ impl ServiceConnectState {
                     Some(a) => Some((a.port, a.dns_name.clone())),
                     None => task
                         .find_port_mapping_by_name(app, &s.port_mapping_name)
+                        .ok()
                         .map(|(_, p)| (p.container_port, None)),
                 };
                 let timeout = (s.idle_timeout_secs.is_some()
@@ -280,7 +277,7 @@ impl ServiceConnectState {
         for (i, s) in self.services.iter().enumerate() {
             if task
                 .find_port_mapping_by_name(app, &s.port_mapping_name)
-                .is_none()
+                .is_err()
             {
                 out.push(
                     err(format!(
@@ -318,27 +315,30 @@ impl BaseService {
     /// task definition, discovery names are unique.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_constructs::ecs::*;
     /// use berth_constructs::{App, Stack, StackProps};
     ///
     /// let mut app = App::new();
-    /// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-    /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-    /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+    /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+    /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
     /// task.add_container(&mut app, "web", ContainerDefinitionOptions::new(
-    ///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))).unwrap();
-    /// let web = FargateService::new(&mut app, stack, "Web", FargateServiceProps::new(cluster, task)).unwrap();
+    ///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest")))?;
+    /// let web = FargateService::new(&mut app, stack, "Web", FargateServiceProps::new(cluster, task))?;
     /// // A client of services in an existing namespace, by name.
     /// web.enable_service_connect(&mut app, ServiceConnectProps {
     ///     namespace: Some("shop.local".into()),
     ///     ..Default::default()
-    /// }).unwrap();
+    /// })?;
     /// assert!(web.enable_service_connect(&mut app, ServiceConnectProps::default()).is_err());
-    /// let out = app.synth().unwrap();
-    /// let id = berth_synth::logical_id::make_unique_id(&["Web", "Service"]).unwrap();
+    /// let out = app.synth()?;
+    /// let id = berth_synth::logical_id::make_unique_id(&["Web", "Service"]).ok_or("an invalid construct id")?;
     /// let p = &out.stacks[0].template["Resources"][&id]["Properties"];
     /// assert_eq!(p["ServiceConnectConfiguration"],
     ///     serde_json::json!({"Enabled": true, "Namespace": "shop.local"}));
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn enable_service_connect(&self, app: &mut App, props: ServiceConnectProps) -> Result<()> {
         let path = app.path(*self);
@@ -381,17 +381,17 @@ impl BaseService {
             check_log_driver(d).map_err(|(field, msg)| bad(format!("log_driver.{field}"), msg))?;
         }
         let namespace = match props.namespace {
-            Some(ServiceConnectNamespace::Namespace(ns)) => Some(ns.namespace_arn(app)),
+            Some(ServiceConnectNamespace::Namespace(ns)) => Some(ns.namespace_arn().into()),
             Some(ServiceConnectNamespace::NameOrArn(v)) => Some(v),
             None => self
-                .cluster(app)
+                .cluster()
                 .default_cloud_map_namespace(app)
-                .map(|d| d.namespace_arn),
+                .map(|d| d.namespace_arn().into()),
         };
         let log_configuration = match &props.log_driver {
             None => None,
             Some(d) => {
-                let task = self.task_definition(app);
+                let task = self.task_definition();
                 let (driver, options) = render_log_driver(app, &task, self.node(), d)?;
                 Some(sv::LogConfiguration {
                     log_driver: Some(driver.into()),

@@ -10,7 +10,7 @@ use crate::error::{ConstructError, Result};
 use crate::iam::{value_expr, Grant, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use berth_synth::cfn::ecs::{task_definition as td, CfnTaskDefinition};
 use berth_synth::resource::ResourceRef;
-use berth_synth::{Diagnostic, Expr, Value};
+use berth_synth::{Diagnostic, Expr, Token, Value};
 use std::any::Any;
 use std::fmt;
 use std::ops::Deref;
@@ -179,12 +179,12 @@ impl FargateSize {
     }
 
     /// For [`fargate_size!`](crate::fargate_size): the size, or a compile-time error in
-    /// a `const` context.
+    /// a `const` context that lists the memory values the cpu takes.
     #[doc(hidden)]
     pub const fn must(cpu: u32, memory_mib: u32) -> FargateSize {
         match FargateSize::new(cpu, memory_mib) {
             Ok(s) => s,
-            Err(_) => panic!("not a Fargate cpu/memory pair; see berth_constructs::ecs::FargateSize for the valid pairs"),
+            Err(_) => panic!("{}", invalid_size_message(cpu)),
         }
     }
 
@@ -196,6 +196,23 @@ impl FargateSize {
     /// Memory in MiB.
     pub const fn memory_mib(&self) -> u32 {
         self.memory_mib
+    }
+}
+
+/// What [`fargate_size!`](crate::fargate_size) says for a pair with this cpu that
+/// Fargate does not accept: the memory values the cpu takes (a constant string, as a
+/// compile-time error cannot format numbers).
+#[doc(hidden)]
+pub const fn invalid_size_message(cpu: u32) -> &'static str {
+    match cpu {
+        256 => "not a Fargate size: with cpu 256 the memory can be 512, 1024, 2048 MiB",
+        512 => "not a Fargate size: with cpu 512 the memory can be 1024, 2048, 3072, 4096 MiB",
+        1024 => "not a Fargate size: with cpu 1024 the memory can be 2048, 3072, 4096, 5120, 6144, 7168, 8192 MiB",
+        2048 => "not a Fargate size: with cpu 2048 the memory can be 4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384 MiB",
+        4096 => "not a Fargate size: with cpu 4096 the memory can be 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720 MiB",
+        8192 => "not a Fargate size: with cpu 8192 the memory can be 16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440 MiB",
+        16384 => "not a Fargate size: with cpu 16384 the memory can be 32768, 40960, 49152, 57344, 65536, 73728, 81920, 90112, 98304, 106496, 114688, 122880 MiB",
+        _ => "not a Fargate size: the cpu can be 256, 512, 1024, 2048, 4096, 8192 or 16384",
     }
 }
 
@@ -213,9 +230,11 @@ impl Default for FargateSize {
 /// `fargate_size!(1024, 2048)`. An invalid pair does not compile.
 #[macro_export]
 macro_rules! fargate_size {
-    ($cpu:expr, $memory:expr) => {
-        const { $crate::ecs::FargateSize::must($cpu, $memory) }
-    };
+    ($cpu:expr, $memory:expr) => {{
+        // A const item, not an inline `const { }`: it is evaluated by `cargo check` too.
+        const SIZE: $crate::ecs::FargateSize = $crate::ecs::FargateSize::must($cpu, $memory);
+        SIZE
+    }};
 }
 
 /// The CPU architecture of a Fargate task.
@@ -223,13 +242,15 @@ pub use td::CpuArchitecture;
 /// The operating system of a Fargate task.
 pub use td::OperatingSystemFamily;
 
-/// The platform a Fargate task runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RuntimePlatform {
-    /// `X86_64` or `ARM64`. Required.
-    pub cpu_architecture: CpuArchitecture,
-    /// The operating system (berth's Fargate defaults are for `LINUX`). Required.
-    pub operating_system_family: OperatingSystemFamily,
+props! {
+    /// The platform a Fargate task runs on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct RuntimePlatform {
+        /// `X86_64` or `ARM64`. Required.
+        pub cpu_architecture: CpuArchitecture,
+        /// The operating system (berth's Fargate defaults are for `LINUX`). Required.
+        pub operating_system_family: OperatingSystemFamily,
+    }
 }
 
 impl RuntimePlatform {
@@ -273,21 +294,25 @@ pub enum VolumeSource {
     },
 }
 
-/// A volume of a task, mounted into containers with a [`super::MountPoint`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct Volume {
-    /// The volume's name, unique in the task. Required.
-    pub name: String,
-    /// What backs it. Required.
-    pub source: VolumeSource,
+props! {
+    /// A volume of a task, mounted into containers with a [`super::MountPoint`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Volume {
+        /// The volume's name, unique in the task. Required.
+        pub name: String,
+        /// What backs it. Required.
+        pub source: VolumeSource,
+    }
 }
 
-/// A placement constraint of an EC2 task definition (`memberOf` with a cluster query
-/// expression, e.g. `attribute:ecs.instance-type =~ t3.*`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TaskPlacementConstraint {
-    /// The cluster query language expression. Required.
-    pub expression: String,
+props! {
+    /// A placement constraint of an EC2 task definition (`memberOf` with a cluster query
+    /// expression, e.g. `attribute:ecs.instance-type =~ t3.*`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct TaskPlacementConstraint {
+        /// The cluster query language expression. Required.
+        pub expression: String,
+    }
 }
 
 #[derive(Debug)]
@@ -598,7 +623,7 @@ impl TaskDefinition {
     }
 
     fn set_role(&self, app: &mut App, role: Role, task: bool) {
-        let arn = value_expr(role.role_arn(app));
+        let arn = role.role_arn().into();
         if let Some(s) = app.construct_mut::<TaskDefState>(self.node) {
             if task {
                 s.task_role = Some(role);
@@ -624,7 +649,7 @@ impl TaskDefinition {
             app,
             self.node,
             id,
-            RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+            RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
         )?;
         self.set_role(app, role, task);
         Ok(role)
@@ -662,8 +687,8 @@ impl TaskDefinition {
     }
 
     /// The task definition's ARN (`Ref`).
-    pub fn task_definition_arn(&self, _app: &App) -> Value {
-        self.resource.ref_().into()
+    pub fn task_definition_arn(&self) -> Token<String> {
+        self.resource.ref_()
     }
 
     /// The network mode.
@@ -681,28 +706,62 @@ impl TaskDefinition {
         self.state(app).containers.clone()
     }
 
-    /// The container with this name, if any.
-    pub fn find_container(&self, app: &App, name: &str) -> Option<ContainerDefinition> {
-        self.state(app)
-            .containers
+    /// The container named `name` (CDK's `findContainer`); without one, an error at
+    /// the task definition's path that lists the containers it has.
+    pub fn find_container(&self, app: &App, name: &str) -> Result<ContainerDefinition> {
+        let containers = &self.state(app).containers;
+        if let Some(c) = containers.iter().find(|c| c.container_name(app) == name) {
+            return Ok(*c);
+        }
+        let names: Vec<String> = containers
             .iter()
-            .find(|c| c.container_name(app) == name)
-            .copied()
+            .map(|c| format!("\"{}\"", c.container_name(app)))
+            .collect();
+        Err(ConstructError::invalid(
+            app.path(self.node),
+            "container_name",
+            format!(
+                "there is no container \"{name}\" in this task definition; containers: {}",
+                if names.is_empty() {
+                    "none".into()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        ))
     }
 
-    /// The container and port mapping named `name` ([`super::PortMapping::named`]), if
-    /// any container of the task maps one (CDK's `findPortMappingByName`).
+    /// The container and port mapping named `name` ([`super::PortMapping::named`]; CDK's
+    /// `findPortMappingByName`); without one, an error at the task definition's path
+    /// that lists the named port mappings it has.
     pub fn find_port_mapping_by_name(
         &self,
         app: &App,
         name: &str,
-    ) -> Option<(ContainerDefinition, super::PortMapping)> {
-        self.state(app).containers.iter().find_map(|c| {
+    ) -> Result<(ContainerDefinition, super::PortMapping)> {
+        let containers = &self.state(app).containers;
+        let found = containers.iter().find_map(|c| {
             c.port_mappings(app)
                 .into_iter()
                 .find(|p| p.name.as_deref() == Some(name))
                 .map(|p| (*c, p))
-        })
+        });
+        if let Some(found) = found {
+            return Ok(found);
+        }
+        let names: Vec<String> = containers
+            .iter()
+            .flat_map(|c| c.port_mappings(app))
+            .filter_map(|p| p.name.map(|n| format!("\"{n}\"")))
+            .collect();
+        Err(ConstructError::invalid(
+            app.path(self.node),
+            "port_mapping_name",
+            format!(
+                "no container of this task definition maps a port named \"{name}\"; named port mappings: {}",
+                if names.is_empty() { "none".into() } else { names.join(", ") }
+            ),
+        ))
     }
 
     /// The first essential container, if any (the one a load balancer usually targets).
@@ -1014,45 +1073,48 @@ impl Grantable for TaskDefinition {
     }
 }
 
-/// Options of a [`FargateTaskDefinition`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FargateTaskDefinitionProps {
-    /// CPU and memory of the task. Default: 256 CPU units and 512 MiB.
-    pub size: FargateSize,
-    /// The CPU architecture and OS. Default: not rendered (Linux on X86_64).
-    pub runtime_platform: Option<RuntimePlatform>,
-    /// Ephemeral storage in GiB, 21 to 200. Default: not rendered (20 GiB).
-    pub ephemeral_storage_gib: Option<u32>,
-    /// The family name. Default: a unique id derived from the construct path.
-    pub family: Option<String>,
-    /// A task role to use. Default: one is created on first use.
-    pub task_role: Option<Role>,
-    /// An execution role to use. Default: one is created on first use.
-    pub execution_role: Option<Role>,
-    /// Volumes. Default: none.
-    pub volumes: Vec<Volume>,
+props! {
+    /// Options of a [`FargateTaskDefinition`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct FargateTaskDefinitionProps {
+        /// CPU and memory of the task. Default: 256 CPU units and 512 MiB.
+        pub size: FargateSize,
+        /// The CPU architecture and OS. Default: not rendered (Linux on X86_64).
+        pub runtime_platform: Option<RuntimePlatform>,
+        /// Ephemeral storage in GiB, 21 to 200. Default: not rendered (20 GiB).
+        pub ephemeral_storage_gib: Option<u32>,
+        /// The family name. Default: a unique id derived from the construct path.
+        pub family: Option<String>,
+        /// A task role to use. Default: one is created on first use.
+        pub task_role: Option<Role>,
+        /// An execution role to use. Default: one is created on first use.
+        pub execution_role: Option<Role>,
+        /// Volumes. Default: none.
+        pub volumes: Vec<Volume>,
+    }
 }
 
 /// A task definition for Fargate: `awsvpc` networking, `FARGATE` compatibility, and a
 /// task size that Fargate accepts (see [`FargateSize`]).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{ContainerDefinitionOptions, ContainerImage, FargateTaskDefinition,
 ///     FargateTaskDefinitionProps, PortMapping, RuntimePlatform};
 /// use berth_constructs::{fargate_size, App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps {
 ///     size: fargate_size!(512, 1024),
 ///     runtime_platform: Some(RuntimePlatform::linux_arm64()),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// task.add_container(&mut app, "web", ContainerDefinitionOptions {
 ///     port_mappings: vec![PortMapping::tcp(80)],
 ///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let props = &out.stacks[0].template["Resources"]["TaskDef54694570"]["Properties"];
 /// assert_eq!(props["NetworkMode"], "awsvpc");
 /// assert_eq!(props["RequiresCompatibilities"][0], "FARGATE");
@@ -1060,6 +1122,8 @@ pub struct FargateTaskDefinitionProps {
 /// assert_eq!(props["ContainerDefinitions"][0]["PortMappings"][0]["ContainerPort"], 80);
 /// // A public image and no logs: no execution role.
 /// assert!(props.get("ExecutionRoleArn").is_none());
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FargateTaskDefinition(TaskDefinition);
@@ -1133,52 +1197,57 @@ impl FargateTaskDefinition {
     }
 }
 
-/// Options of an [`Ec2TaskDefinition`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Ec2TaskDefinitionProps {
-    /// The network mode. Default: [`NetworkMode::Bridge`].
-    pub network_mode: NetworkMode,
-    /// Placement constraints (`memberOf` expressions). Default: none.
-    pub placement_constraints: Vec<TaskPlacementConstraint>,
-    /// Task-level CPU units. Default: none (containers reserve their own).
-    pub cpu: Option<u32>,
-    /// Task-level memory in MiB. Default: none; every container then needs a memory
-    /// limit or reservation (checked at synth).
-    pub memory_mib: Option<u32>,
-    /// The family name. Default: a unique id derived from the construct path.
-    pub family: Option<String>,
-    /// A task role to use. Default: one is created on first use.
-    pub task_role: Option<Role>,
-    /// An execution role to use. Default: one is created on first use.
-    pub execution_role: Option<Role>,
-    /// Volumes. Default: none.
-    pub volumes: Vec<Volume>,
+props! {
+    /// Options of an [`Ec2TaskDefinition`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Ec2TaskDefinitionProps {
+        /// The network mode. Default: [`NetworkMode::Bridge`].
+        pub network_mode: NetworkMode,
+        /// Placement constraints (`memberOf` expressions). Default: none.
+        pub placement_constraints: Vec<TaskPlacementConstraint>,
+        /// Task-level CPU units. Default: none (containers reserve their own).
+        pub cpu: Option<u32>,
+        /// Task-level memory in MiB. Default: none; every container then needs a memory
+        /// limit or reservation (checked at synth).
+        pub memory_mib: Option<u32>,
+        /// The family name. Default: a unique id derived from the construct path.
+        pub family: Option<String>,
+        /// A task role to use. Default: one is created on first use.
+        pub task_role: Option<Role>,
+        /// An execution role to use. Default: one is created on first use.
+        pub execution_role: Option<Role>,
+        /// Volumes. Default: none.
+        pub volumes: Vec<Volume>,
+    }
 }
 
 /// A task definition for EC2 container instances.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{ContainerDefinitionOptions, ContainerImage, Ec2TaskDefinition,
 ///     Ec2TaskDefinitionProps, PortMapping, TaskPlacementConstraint};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Hosts", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Hosts", StackProps::default())?;
 /// let task = Ec2TaskDefinition::new(&mut app, stack, "TaskDef", Ec2TaskDefinitionProps {
 ///     placement_constraints: vec![TaskPlacementConstraint { expression: "attribute:ecs.instance-type =~ t3.*".into() }],
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// task.add_container(&mut app, "web", ContainerDefinitionOptions {
 ///     memory_limit_mib: Some(256),
 ///     port_mappings: vec![PortMapping::tcp(80)],
 ///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let props = &out.stacks[0].template["Resources"]["TaskDef54694570"]["Properties"];
 /// assert_eq!(props["NetworkMode"], "bridge");
 /// // Bridge mode without a host port: a dynamic host port.
 /// assert_eq!(props["ContainerDefinitions"][0]["PortMappings"][0]["HostPort"], 0);
 /// assert_eq!(props["PlacementConstraints"][0]["Type"], "memberOf");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ec2TaskDefinition(TaskDefinition);

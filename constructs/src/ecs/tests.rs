@@ -253,7 +253,7 @@ fn fargate_defaults() {
 #[test]
 fn the_service_security_group_opens_only_the_ports_asked_for() {
     let mut w = world();
-    let vpc = w.cluster.vpc(&w.app);
+    let vpc = w.cluster.vpc();
     let lb = SecurityGroup::new(
         &mut w.app,
         w.stack,
@@ -515,12 +515,12 @@ fn load_balancers_registries_and_scaling_ids() {
         "",
         [
             "service/".into(),
-            w.cluster.cluster_name(&w.app),
+            w.cluster.cluster_name().into(),
             "/".into(),
-            service.service_name(&w.app),
+            service.service_name().into(),
         ],
     );
-    assert_eq!(service.scalable_target_resource_id(&w.app), id);
+    assert_eq!(service.scalable_target_resource_id().into_value(), id);
     assert_eq!(SCALABLE_DIMENSION_DESIRED_COUNT, "ecs:service:DesiredCount");
     let t = template(&mut w.app);
     t.has_resource_properties(
@@ -595,6 +595,32 @@ fn an_invalid_fargate_size_lists_the_valid_memory() {
     assert!(FargateSize::new(8192, 18432).is_err());
     const S: FargateSize = fargate_size!(4096, 30720);
     assert_eq!((S.cpu(), S.memory_mib()), (4096, 30720));
+}
+
+#[test]
+fn the_compile_time_message_lists_the_memory_values_fargate_takes() {
+    use super::task_definition::invalid_size_message;
+    for cpu in [256, 512, 1024, 2048, 4096, 8192, 16384] {
+        // The values `FargateSize::new` accepts for this cpu, in the runtime message.
+        let runtime = FargateSize::new(cpu, 1).unwrap_err().to_string();
+        let values = runtime.split("the memory can be ").nth(1).unwrap();
+        let values = values.trim_end_matches(" MiB").replace(", ", " ");
+        let compile_time = invalid_size_message(cpu);
+        let listed = compile_time
+            .split("the memory can be ")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches(" MiB")
+            .replace(", ", " ");
+        assert_eq!(listed, values, "cpu {cpu}: {compile_time}");
+        for m in listed.split(' ') {
+            assert!(
+                FargateSize::new(cpu, m.parse().unwrap()).is_ok(),
+                "{cpu}/{m}"
+            );
+        }
+    }
+    assert!(invalid_size_message(300).contains("256, 512, 1024, 2048, 4096, 8192 or 16384"));
 }
 
 #[test]
@@ -977,7 +1003,7 @@ fn given_roles_are_used_and_volumes_render() {
         "AppRole",
         RoleProps {
             managed_policies: vec![ManagedPolicy::aws_managed("ReadOnlyAccess")],
-            ..RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com"))
+            ..RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))
         },
     )
     .unwrap();

@@ -5,6 +5,7 @@
 //! [`super::Ec2Service`] dereference to [`BaseService`], so these work on both.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::ecs::*;
 //! use berth_constructs::elbv2::{ApplicationLoadBalancer, ApplicationLoadBalancerProps, ListenerProps};
@@ -13,32 +14,34 @@
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() }).unwrap();
-//! let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() })?;
+//! let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
 //! task.add_container(&mut app, "web", ContainerDefinitionOptions {
 //!     port_mappings: vec![PortMapping::tcp(8080)],
 //!     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-//! }).unwrap();
-//! let service = FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task)).unwrap();
+//! })?;
+//! let service = FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task))?;
 //! let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
-//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() }).unwrap();
-//! let listener = lb.add_listener(&mut app, "Http", ListenerProps::default()).unwrap();
+//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() })?;
+//! let listener = lb.add_listener(&mut app, "Http", ListenerProps::default())?;
 //! let groups = service.register_load_balancer_targets(&mut app, vec![
 //!     EcsTarget::new("web", 8080, "ECS", listener),
-//! ]).unwrap();
+//! ])?;
 //! assert_eq!(groups.len(), 1);
-//! let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local")).unwrap();
-//! service.enable_cloud_map(&mut app, CloudMapOptions::new(&ns, "web")).unwrap();
-//! let count = service.auto_scale_task_count(&mut app, 2, 10).unwrap();
+//! let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local"))?;
+//! service.enable_cloud_map(&mut app, CloudMapOptions::new(&ns, "web"))?;
+//! let count = service.auto_scale_task_count(&mut app, 2, 10)?;
 //! count.scale_on_cpu_utilization(&mut app, "Cpu", UtilizationScalingProps {
 //!     target_utilization_percent: 60.0, ..Default::default()
-//! }).unwrap();
-//! let out = app.synth().unwrap();
+//! })?;
+//! let out = app.synth()?;
 //! let svc = &out.stacks[0].template["Resources"]["ServiceD69D759B"]["Properties"];
 //! assert_eq!(svc["LoadBalancers"][0]["ContainerPort"], 8080);
-//! assert_eq!(svc["ServiceRegistries"].as_array().unwrap().len(), 1);
+//! assert_eq!(svc["ServiceRegistries"].as_array().ok_or("not an array")?.len(), 1);
+//! # Ok(())
+//! # }
 //! ```
 
 use super::service::BaseService;
@@ -52,30 +55,32 @@ use crate::elbv2::{
 use crate::error::{ConstructError, Result};
 use crate::servicediscovery::{self, DnsRecordType, PrivateDnsNamespace, ServiceProps};
 
-/// One registration for [`BaseService::register_load_balancer_targets`] (CDK's
-/// `EcsTarget`): a container port of the service, put behind `listener` through a new
-/// target group `<new_target_group_id>Group` under the listener.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EcsTarget {
-    /// The container receiving the traffic.
-    pub container_name: String,
-    /// Its container port (one of its port mappings).
-    pub container_port: u16,
-    /// The id of the forward (`<id>Group` is the target group's id).
-    pub new_target_group_id: String,
-    /// The listener to add the target group to.
-    pub listener: Listener,
-    /// The target group's protocol. Default: HTTP on an ALB, the listener's protocol
-    /// on an NLB.
-    pub protocol: Option<Protocol>,
-    /// The health check. Default: AWS defaults on the traffic port.
-    pub health_check: HealthCheck,
-    /// Put the forward in a rule with this priority. Default: the default action.
-    pub priority: Option<u32>,
-    /// The rule's conditions (with a priority). Default: none.
-    pub conditions: Vec<ListenerCondition>,
-    /// Seconds to drain a deregistered task. Default: not set (300).
-    pub deregistration_delay_seconds: Option<u32>,
+props! {
+    /// One registration for [`BaseService::register_load_balancer_targets`] (CDK's
+    /// `EcsTarget`): a container port of the service, put behind `listener` through a new
+    /// target group `<new_target_group_id>Group` under the listener.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct EcsTarget {
+        /// The container receiving the traffic.
+        pub container_name: String,
+        /// Its container port (one of its port mappings).
+        pub container_port: u16,
+        /// The id of the forward (`<id>Group` is the target group's id).
+        pub new_target_group_id: String,
+        /// The listener to add the target group to.
+        pub listener: Listener,
+        /// The target group's protocol. Default: HTTP on an ALB, the listener's protocol
+        /// on an NLB.
+        pub protocol: Option<Protocol>,
+        /// The health check. Default: AWS defaults on the traffic port.
+        pub health_check: HealthCheck,
+        /// Put the forward in a rule with this priority. Default: the default action.
+        pub priority: Option<u32>,
+        /// The rule's conditions (with a priority). Default: none.
+        pub conditions: Vec<ListenerCondition>,
+        /// Seconds to drain a deregistered task. Default: not set (300).
+        pub deregistration_delay_seconds: Option<u32>,
+    }
 }
 
 impl EcsTarget {
@@ -101,29 +106,31 @@ impl EcsTarget {
     }
 }
 
-/// Options of [`BaseService::enable_cloud_map`] (CDK's `CloudMapOptions`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudMapOptions {
-    /// The namespace (required: berth's cluster default namespace is only an ARN).
-    pub namespace: PrivateDnsNamespace,
-    /// The Cloud Map service name: tasks are found at `<name>.<namespace>`.
-    pub name: String,
-    /// The records. Default: A in `awsvpc` mode, SRV otherwise (as CDK).
-    pub dns_record_type: Option<DnsRecordType>,
-    /// The records' TTL. Default: 60 seconds.
-    pub dns_ttl_seconds: u32,
-    /// Failed ECS health checks before a task is deregistered. Default: 1 (as CDK).
-    pub failure_threshold: u32,
-    /// The container and port of SRV records. Default: the default container and its
-    /// first port mapping.
-    pub container: Option<(String, u16)>,
+props! {
+    /// Options of [`BaseService::enable_cloud_map`] (CDK's `CloudMapOptions`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct CloudMapOptions {
+        /// The namespace (required: berth's cluster default namespace is only an ARN).
+        pub namespace: PrivateDnsNamespace,
+        /// The Cloud Map service name: tasks are found at `<name>.<namespace>`.
+        pub name: String,
+        /// The records. Default: A in `awsvpc` mode, SRV otherwise (as CDK).
+        pub dns_record_type: Option<DnsRecordType>,
+        /// The records' TTL. Default: 60 seconds.
+        pub dns_ttl_seconds: u32,
+        /// Failed ECS health checks before a task is deregistered. Default: 1 (as CDK).
+        pub failure_threshold: u32,
+        /// The container and port of SRV records. Default: the default container and its
+        /// first port mapping.
+        pub container: Option<(String, u16)>,
+    }
 }
 
 impl CloudMapOptions {
     /// Registers as `name` in `namespace`, with the defaults.
     pub fn new(namespace: &PrivateDnsNamespace, name: impl Into<String>) -> CloudMapOptions {
         CloudMapOptions {
-            namespace: namespace.clone(),
+            namespace: *namespace,
             name: name.into(),
             dns_record_type: None,
             dns_ttl_seconds: 60,
@@ -182,7 +189,7 @@ impl BaseService {
         app: &mut App,
         options: CloudMapOptions,
     ) -> Result<servicediscovery::Service> {
-        let task = self.task_definition(app);
+        let task = self.task_definition();
         let awsvpc = task.network_mode(app) == NetworkMode::AwsVpc;
         let record_type = options.dns_record_type.unwrap_or(if awsvpc {
             DnsRecordType::A
@@ -241,8 +248,8 @@ impl BaseService {
         max_capacity: u32,
     ) -> Result<ScalableTaskCount> {
         let props = ScalableTaskCountProps {
-            cluster_name: self.cluster_name(app),
-            service_name: self.service_name(app),
+            cluster_name: self.cluster_name().into(),
+            service_name: self.service_name().into(),
             min_capacity,
             max_capacity,
             role_arn: None,

@@ -13,7 +13,7 @@ use berth_synth::cfn::elbv2::{
     CfnListenerRule,
 };
 use berth_synth::resource::ResourceRef;
-use berth_synth::{Diagnostic, Expr, Value};
+use berth_synth::{Diagnostic, Expr, Token, Value};
 use std::any::Any;
 
 /// A certificate for an HTTPS or TLS listener.
@@ -45,22 +45,24 @@ impl From<&Certificate> for ListenerCertificate {
     }
 }
 
-/// Where a redirect goes; the parts not given keep the request's (`#{host}`,
-/// `#{path}`, ...).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RedirectOptions {
-    /// `HTTP`, `HTTPS` or `#{protocol}`. Default: the request's.
-    pub protocol: Option<String>,
-    /// The host name. Default: the request's.
-    pub host: Option<String>,
-    /// The port, 1 to 65535 or `#{port}`. Default: the request's.
-    pub port: Option<String>,
-    /// The path, starting with `/`. Default: the request's.
-    pub path: Option<String>,
-    /// The query, without the leading `?`. Default: the request's.
-    pub query: Option<String>,
-    /// `HTTP_301` (permanent) rather than `HTTP_302`. Default: false.
-    pub permanent: bool,
+props! {
+    /// Where a redirect goes; the parts not given keep the request's (`#{host}`,
+    /// `#{path}`, ...).
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct RedirectOptions {
+        /// `HTTP`, `HTTPS` or `#{protocol}`. Default: the request's.
+        pub protocol: Option<String>,
+        /// The host name. Default: the request's.
+        pub host: Option<String>,
+        /// The port, 1 to 65535 or `#{port}`. Default: the request's.
+        pub port: Option<String>,
+        /// The path, starting with `/`. Default: the request's.
+        pub path: Option<String>,
+        /// The query, without the leading `?`. Default: the request's.
+        pub query: Option<String>,
+        /// `HTTP_301` (permanent) rather than `HTTP_302`. Default: false.
+        pub permanent: bool,
+    }
 }
 
 /// What a listener (or one of its rules) does with a request.
@@ -133,11 +135,10 @@ impl ListenerAction {
 }
 
 macro_rules! render_action {
-    ($m:ident, $app:expr, $action:expr) => {{
-        let app: &App = $app;
+    ($m:ident, $action:expr) => {{
         match $action {
             ListenerAction::Forward(tgs) if tgs.len() == 1 => $m::Action {
-                target_group_arn: Some(value_expr(tgs[0].target_group_arn(app))),
+                target_group_arn: Some(value_expr(tgs[0].target_group_arn())),
                 type_: Some($m::Type::Forward.into()),
                 ..Default::default()
             },
@@ -146,7 +147,7 @@ macro_rules! render_action {
                     target_groups: Some(Expr::Lit(
                         tgs.iter()
                             .map(|tg| $m::TargetGroupTuple {
-                                target_group_arn: Some(value_expr(tg.target_group_arn(app))),
+                                target_group_arn: Some(tg.target_group_arn().into()),
                                 weight: Some(1.into()),
                             })
                             .collect(),
@@ -234,29 +235,31 @@ impl ListenerCondition {
     }
 }
 
-/// Options of a listener.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListenerProps {
-    /// The port. Default: 80 for HTTP, 443 for HTTPS; required on a network load
-    /// balancer.
-    pub port: Option<u16>,
-    /// The protocol: HTTP/HTTPS on an application load balancer, TCP/TLS/UDP/TCP_UDP
-    /// on a network one. Default: HTTPS (ALB) or TLS (NLB) when certificates are
-    /// given, else HTTP (ALB) or TCP (NLB).
-    pub protocol: Option<Protocol>,
-    /// Certificates (HTTPS/TLS only; at least one is required there). The first is
-    /// the default certificate; more go into a `ListenerCertificate` resource
-    /// (`DefaultCertificates`, as CDK). Default: none.
-    pub certificates: Vec<ListenerCertificate>,
-    /// The security policy name (`ELBSecurityPolicy-TLS13-1-2-2021-06`, ...) of an
-    /// HTTPS/TLS listener. Default: not set (the AWS default policy).
-    pub ssl_policy: Option<String>,
-    /// The default action. Default: none; then `add_targets` (without a priority) or
-    /// `add_action` (without a priority) must give one before synth.
-    pub default_action: Option<ListenerAction>,
-    /// Allow traffic from anywhere (`0.0.0.0/0`) on the listener port, through the
-    /// load balancer's security group (application load balancers). Default: true.
-    pub open: bool,
+props! {
+    /// Options of a listener.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ListenerProps {
+        /// The port. Default: 80 for HTTP, 443 for HTTPS; required on a network load
+        /// balancer.
+        pub port: Option<u16>,
+        /// The protocol: HTTP/HTTPS on an application load balancer, TCP/TLS/UDP/TCP_UDP
+        /// on a network one. Default: HTTPS (ALB) or TLS (NLB) when certificates are
+        /// given, else HTTP (ALB) or TCP (NLB).
+        pub protocol: Option<Protocol>,
+        /// Certificates (HTTPS/TLS only; at least one is required there). The first is
+        /// the default certificate; more go into a `ListenerCertificate` resource
+        /// (`DefaultCertificates`, as CDK). Default: none.
+        pub certificates: Vec<ListenerCertificate>,
+        /// The security policy name (`ELBSecurityPolicy-TLS13-1-2-2021-06`, ...) of an
+        /// HTTPS/TLS listener. Default: not set (the AWS default policy).
+        pub ssl_policy: Option<String>,
+        /// The default action. Default: none; then `add_targets` (without a priority) or
+        /// `add_action` (without a priority) must give one before synth.
+        pub default_action: Option<ListenerAction>,
+        /// Allow traffic from anywhere (`0.0.0.0/0`) on the listener port, through the
+        /// load balancer's security group (application load balancers). Default: true.
+        pub open: bool,
+    }
 }
 
 impl Default for ListenerProps {
@@ -272,19 +275,21 @@ impl Default for ListenerProps {
     }
 }
 
-/// Options of [`crate::elbv2::ApplicationLoadBalancer::add_redirect`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RedirectProps {
-    /// The port listened on. Default: 80.
-    pub source_port: u16,
-    /// The protocol listened on. Default: HTTP.
-    pub source_protocol: Protocol,
-    /// The port redirected to. Default: 443.
-    pub target_port: u16,
-    /// The protocol redirected to. Default: HTTPS.
-    pub target_protocol: Protocol,
-    /// Allow traffic from anywhere on the source port. Default: true.
-    pub open: bool,
+props! {
+    /// Options of [`crate::elbv2::ApplicationLoadBalancer::add_redirect`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct RedirectProps {
+        /// The port listened on. Default: 80.
+        pub source_port: u16,
+        /// The protocol listened on. Default: HTTP.
+        pub source_protocol: Protocol,
+        /// The port redirected to. Default: 443.
+        pub target_port: u16,
+        /// The protocol redirected to. Default: HTTPS.
+        pub target_protocol: Protocol,
+        /// Allow traffic from anywhere on the source port. Default: true.
+        pub open: bool,
+    }
 }
 
 impl Default for RedirectProps {
@@ -299,42 +304,46 @@ impl Default for RedirectProps {
     }
 }
 
-/// Options of [`Listener::add_action`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddActionProps {
-    /// The action.
-    pub action: ListenerAction,
-    /// The rule's priority (1 to 50000, lower first; unique within the listener).
-    /// Default: none, which makes `action` the listener's default action.
-    pub priority: Option<u32>,
-    /// The rule's conditions (required with a priority). Default: none.
-    pub conditions: Vec<ListenerCondition>,
+props! {
+    /// Options of [`Listener::add_action`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AddActionProps {
+        /// The action.
+        pub action: ListenerAction,
+        /// The rule's priority (1 to 50000, lower first; unique within the listener).
+        /// Default: none, which makes `action` the listener's default action.
+        pub priority: Option<u32>,
+        /// The rule's conditions (required with a priority). Default: none.
+        pub conditions: Vec<ListenerCondition>,
+    }
 }
 
-/// Options of [`Listener::add_targets`].
-#[derive(Default)]
-pub struct AddTargetsProps<'a> {
-    /// The targets to register.
-    pub targets: Vec<&'a dyn LoadBalancerTarget>,
-    /// The target group's port. Default: the port of the first target.
-    pub port: Option<u16>,
-    /// The target group's protocol. Default: HTTP on an application load balancer,
-    /// the listener's protocol on a network one.
-    pub protocol: Option<Protocol>,
-    /// The health check. Default: the target group's defaults (traffic port).
-    pub health_check: HealthCheck,
-    /// Put the forward in a rule with this priority instead of the default action.
-    /// Default: none.
-    pub priority: Option<u32>,
-    /// The rule's conditions (required with a priority). Default: none.
-    pub conditions: Vec<ListenerCondition>,
-    /// Seconds to drain a deregistered target. Default: not set (300, AWS default).
-    pub deregistration_delay_seconds: Option<u32>,
-    /// Sticky sessions for this many seconds (load balancer cookie on ALB, source IP
-    /// on NLB). Default: none.
-    pub stickiness_seconds: Option<u32>,
-    /// The target group's name. Default: generated by CloudFormation.
-    pub target_group_name: Option<String>,
+props! {
+    /// Options of [`Listener::add_targets`].
+    #[derive(Default)]
+    pub struct AddTargetsProps<'a> {
+        /// The targets to register.
+        pub targets: Vec<&'a dyn LoadBalancerTarget>,
+        /// The target group's port. Default: the port of the first target.
+        pub port: Option<u16>,
+        /// The target group's protocol. Default: HTTP on an application load balancer,
+        /// the listener's protocol on a network one.
+        pub protocol: Option<Protocol>,
+        /// The health check. Default: the target group's defaults (traffic port).
+        pub health_check: HealthCheck,
+        /// Put the forward in a rule with this priority instead of the default action.
+        /// Default: none.
+        pub priority: Option<u32>,
+        /// The rule's conditions (required with a priority). Default: none.
+        pub conditions: Vec<ListenerCondition>,
+        /// Seconds to drain a deregistered target. Default: not set (300, AWS default).
+        pub deregistration_delay_seconds: Option<u32>,
+        /// Sticky sessions for this many seconds (load balancer cookie on ALB, source IP
+        /// on NLB). Default: none.
+        pub stickiness_seconds: Option<u32>,
+        /// The target group's name. Default: generated by CloudFormation.
+        pub target_group_name: Option<String>,
+    }
 }
 
 #[derive(Debug)]
@@ -391,6 +400,7 @@ impl Construct for ListenerState {
 /// `Resource` (`AWS::ElasticLoadBalancingV2::Listener`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::elbv2::{
 ///     AddActionProps, ApplicationLoadBalancer, ApplicationLoadBalancerProps, ListenerAction,
@@ -399,25 +409,27 @@ impl Construct for ListenerState {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
-///     ApplicationLoadBalancerProps::default()).unwrap();
+///     ApplicationLoadBalancerProps::default())?;
 /// let http = lb.add_listener(&mut app, "Http", ListenerProps {
 ///     default_action: Some(ListenerAction::fixed_response(404, Some("text/plain"), Some("not found"))),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// http.add_action(&mut app, "Health", AddActionProps {
 ///     action: ListenerAction::fixed_response(200, None, None),
 ///     priority: Some(10),
 ///     conditions: vec![ListenerCondition::path_patterns(["/ping"])],
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 /// let listener = &res[&id(&["LB", "Http", "Resource"])]["Properties"];
 /// assert_eq!(listener["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"], "404");
 /// assert_eq!(res[&id(&["LB", "Http", "HealthRule", "Resource"])]["Properties"]["Priority"], 10);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Listener {
@@ -435,6 +447,7 @@ impl Scope for Listener {
 /// (`AWS::ElasticLoadBalancingV2::ListenerRule`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::elbv2::{
 ///     ApplicationLoadBalancer, ListenerAction, ListenerCondition, ListenerProps, RedirectOptions,
@@ -442,13 +455,13 @@ impl Scope for Listener {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-/// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc, Default::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+/// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc, Default::default())?;
 /// let http = lb.add_listener(&mut app, "Http", ListenerProps {
 ///     default_action: Some(ListenerAction::fixed_response(404, None, None)),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// let rule = http.add_rule(&mut app, "OldDocs", 5,
 ///     vec![ListenerCondition::host_headers(["docs.example.com"])],
 ///     ListenerAction::redirect(RedirectOptions {
@@ -456,13 +469,15 @@ impl Scope for Listener {
 ///         path: Some("/docs".into()),
 ///         permanent: true,
 ///         ..Default::default()
-///     })).unwrap();
+///     }))?;
 /// assert_eq!(app.path(rule), "Web/LB/Http/OldDocs");
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["LB", "Http", "OldDocs", "Resource"]).unwrap();
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["LB", "Http", "OldDocs", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&id]["Properties"];
 /// assert_eq!(p["Actions"][0]["RedirectConfig"]["StatusCode"], "HTTP_301");
 /// assert_eq!(p["Conditions"][0]["Field"], "host-header");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListenerRule {
@@ -578,7 +593,7 @@ impl Listener {
                 "Resource",
                 CfnListenerCertificate {
                     certificates: Some(Expr::Lit(rest)),
-                    listener_arn: Some(value_expr(resource.ref_().into())),
+                    listener_arn: Some(value_expr(resource.ref_())),
                 },
             )?;
         }
@@ -604,8 +619,8 @@ impl Listener {
     }
 
     /// The listener's ARN (`Ref`).
-    pub fn listener_arn(&self, _app: &App) -> Value {
-        self.resource.ref_().into()
+    pub fn listener_arn(&self) -> Token<String> {
+        self.resource.ref_()
     }
 
     /// The port.
@@ -650,7 +665,7 @@ impl Listener {
         let path = app.path(self.node);
         action.check(lb.kind, &path)?;
         self.check_forward(app, &action, &path)?;
-        let rendered = render_action!(listener, app, &action);
+        let rendered = render_action!(listener, &action);
         app.resource_mut(self.resource).default_actions = Some(Expr::Lit(vec![rendered]));
         if let Some(s) = app.construct_mut::<ListenerState>(self.node) {
             s.has_default = true;
@@ -726,7 +741,7 @@ impl Listener {
         action.check(lb.kind, &path)?;
         self.check_forward(app, &action, &path)?;
         let node = app.add_group(self.node, id)?;
-        let rendered = render_action!(listener_rule, app, &action);
+        let rendered = render_action!(listener_rule, &action);
         let resource = app.add_resource(
             node,
             "Resource",
@@ -735,7 +750,7 @@ impl Listener {
                 conditions: Some(Expr::Lit(
                     conditions.iter().map(ListenerCondition::render).collect(),
                 )),
-                listener_arn: Some(value_expr(self.resource.ref_().into())),
+                listener_arn: Some(value_expr(self.resource.ref_())),
                 priority: Some((priority as i64).into()),
                 ..Default::default()
             },

@@ -9,7 +9,7 @@ fn setup() -> (App, Stack, Role) {
         &mut app,
         s,
         "TaskRole",
-        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
     )
     .unwrap();
     (app, s, role)
@@ -143,7 +143,7 @@ fn imported_roles_are_never_changed() {
         "arn:aws:iam::123456789012:role/service/my-role",
     )
     .unwrap();
-    assert_eq!(role.role_name(&app), Value::from("my-role"));
+    assert_eq!(app.resolve(role.role_name()), Value::from("my-role"));
     let g = Grant::add_to_principal(&mut app, &role, ["s3:GetObject"], ["*"]).unwrap();
     assert!(!g.is_applied());
     assert_eq!(g.actions(), vec!["s3:GetObject"]);
@@ -181,7 +181,7 @@ fn managed_policies_inline_policies_and_principals_render_like_cdk() {
             managed_policies: vec![ManagedPolicy::aws_managed(
                 "service-role/AmazonECSTaskExecutionRolePolicy",
             )],
-            ..RoleProps::assumed_by(Principal::account("123456789012"))
+            ..RoleProps::new(Principal::account("123456789012"))
         },
     )
     .unwrap();
@@ -241,7 +241,7 @@ fn max_session_duration_is_checked() {
         "Role",
         RoleProps {
             max_session_duration: Some(60),
-            ..RoleProps::assumed_by(Principal::any())
+            ..RoleProps::new(Principal::any())
         },
     )
     .unwrap_err();

@@ -54,7 +54,7 @@ fn grant_write_adds_exactly_create_stream_and_put_events_on_the_group() {
         &mut app,
         s,
         "Role",
-        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
     )
     .unwrap();
     let g = logs.grant_write(&mut app, &role).unwrap();
@@ -90,12 +90,12 @@ fn imported_log_group_arn_is_built_from_the_name() {
         &mut app,
         s,
         "Role",
-        RoleProps::assumed_by(Principal::service("ecs-tasks.amazonaws.com")),
+        RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")),
     )
     .unwrap();
     logs.grant_write(&mut app, &role).unwrap();
     assert_eq!(
-        logs.log_group_name(&app),
+        app.resolve(logs.log_group_name()),
         berth_synth::Value::from("/app/web")
     );
     let out = app.synth().unwrap();

@@ -20,28 +20,30 @@ use crate::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
 use berth_synth::Value;
 use indexmap::IndexMap;
 
-/// The container a pattern creates when no task definition is given (CDK's
-/// `ApplicationLoadBalancedTaskImageOptions`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlbTaskImageOptions {
-    /// The image (required).
-    pub image: ContainerImage,
-    /// The container's name. Default: `web`.
-    pub container_name: String,
-    /// The port the container listens on, the target group's port. Default: 80.
-    pub container_port: u16,
-    /// Environment variables. Default: none.
-    pub environment: IndexMap<String, Value>,
-    /// Secrets as environment variables (the execution role gets read on them).
-    /// Default: none.
-    pub secrets: IndexMap<String, Secret>,
-    /// Ship logs (to `log_driver`, or else to `awslogs` with the pattern's id as the
-    /// stream prefix, into a new log group). Default: true.
-    pub enable_logging: bool,
-    /// The log driver. Default: `awslogs`, as above.
-    pub log_driver: Option<LogDriver>,
-    /// The command. Default: the image's.
-    pub command: Vec<String>,
+props! {
+    /// The container a pattern creates when no task definition is given (CDK's
+    /// `ApplicationLoadBalancedTaskImageOptions`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AlbTaskImageOptions {
+        /// The image (required).
+        pub image: ContainerImage,
+        /// The container's name. Default: `web`.
+        pub container_name: String,
+        /// The port the container listens on, the target group's port. Default: 80.
+        pub container_port: u16,
+        /// Environment variables. Default: none.
+        pub environment: IndexMap<String, Value>,
+        /// Secrets as environment variables (the execution role gets read on them).
+        /// Default: none.
+        pub secrets: IndexMap<String, Secret>,
+        /// Ship logs (to `log_driver`, or else to `awslogs` with the pattern's id as the
+        /// stream prefix, into a new log group). Default: true.
+        pub enable_logging: bool,
+        /// The log driver. Default: `awslogs`, as above.
+        pub log_driver: Option<LogDriver>,
+        /// The command. Default: the image's.
+        pub command: Vec<String>,
+    }
 }
 
 impl AlbTaskImageOptions {
@@ -60,45 +62,54 @@ impl AlbTaskImageOptions {
     }
 }
 
-/// The load balancer side of an application-load-balanced pattern.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadBalancerOptions {
-    /// Internet-facing (in the public subnets) rather than internal. Default: true.
-    pub public_load_balancer: bool,
-    /// The listener's protocol, HTTP or HTTPS. HTTPS without a `certificate` creates
-    /// one (`Certificate`) for `domain_name`, validated through DNS in `domain_zone`
-    /// (both required then). Default: HTTPS with a certificate, else HTTP.
-    pub protocol: Option<Protocol>,
-    /// The listener's port. Default: 443 for HTTPS, else 80.
-    pub listener_port: Option<u16>,
-    /// Listen on HTTPS with this certificate (an ARN or a
-    /// [`crate::certificatemanager::Certificate`]). Default: none (HTTP, unless
-    /// `protocol` asks for HTTPS).
-    pub certificate: Option<ListenerCertificate>,
-    /// The HTTPS listener's security policy. Default: not set (the AWS default).
-    pub ssl_policy: Option<String>,
-    /// With a certificate, also listen on HTTP port 80 and redirect to the HTTPS
-    /// listener (`PublicRedirectListener`). Default: false (as CDK).
-    pub redirect_http: bool,
-    /// The service's domain name (relative to `domain_zone` or fully qualified): an
-    /// alias A record `DNS` in `domain_zone` points it at the load balancer, and the
-    /// `ServiceURL` output uses it. Needs `domain_zone` (as CDK). Default: none (the
-    /// load balancer's DNS name).
-    pub domain_name: Option<String>,
-    /// The Route 53 hosted zone of `domain_name` (e.g.
-    /// [`HostedZone::from_attributes`]); also validates a certificate the pattern
-    /// creates. Default: none.
-    pub domain_zone: Option<HostedZone>,
-    /// The target group's health check. Default: AWS defaults on the traffic port.
-    pub health_check: HealthCheck,
-    /// Allow any address on the listener port. Default: true.
-    pub open_listener: bool,
-    /// The load balancer's idle timeout. Default: not set (60 seconds).
-    pub idle_timeout_seconds: Option<u32>,
-    /// The load balancer's name. Default: generated.
-    pub load_balancer_name: Option<String>,
-    /// Seconds to drain a deregistered task. Default: not set (300).
-    pub deregistration_delay_seconds: Option<u32>,
+/// An image alone: a container `web` on port 80 running it.
+impl From<ContainerImage> for AlbTaskImageOptions {
+    fn from(image: ContainerImage) -> Self {
+        AlbTaskImageOptions::new(image)
+    }
+}
+
+props! {
+    /// The load balancer side of an application-load-balanced pattern.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct LoadBalancerOptions {
+        /// Internet-facing (in the public subnets) rather than internal. Default: true.
+        pub public_load_balancer: bool,
+        /// The listener's protocol, HTTP or HTTPS. HTTPS without a `certificate` creates
+        /// one (`Certificate`) for `domain_name`, validated through DNS in `domain_zone`
+        /// (both required then). Default: HTTPS with a certificate, else HTTP.
+        pub protocol: Option<Protocol>,
+        /// The listener's port. Default: 443 for HTTPS, else 80.
+        pub listener_port: Option<u16>,
+        /// Listen on HTTPS with this certificate (an ARN or a
+        /// [`crate::certificatemanager::Certificate`]). Default: none (HTTP, unless
+        /// `protocol` asks for HTTPS).
+        pub certificate: Option<ListenerCertificate>,
+        /// The HTTPS listener's security policy. Default: not set (the AWS default).
+        pub ssl_policy: Option<String>,
+        /// With a certificate, also listen on HTTP port 80 and redirect to the HTTPS
+        /// listener (`PublicRedirectListener`). Default: false (as CDK).
+        pub redirect_http: bool,
+        /// The service's domain name (relative to `domain_zone` or fully qualified): an
+        /// alias A record `DNS` in `domain_zone` points it at the load balancer, and the
+        /// `ServiceURL` output uses it. Needs `domain_zone` (as CDK). Default: none (the
+        /// load balancer's DNS name).
+        pub domain_name: Option<String>,
+        /// The Route 53 hosted zone of `domain_name` (e.g.
+        /// [`HostedZone::from_attributes`]); also validates a certificate the pattern
+        /// creates. Default: none.
+        pub domain_zone: Option<HostedZone>,
+        /// The target group's health check. Default: AWS defaults on the traffic port.
+        pub health_check: HealthCheck,
+        /// Allow any address on the listener port. Default: true.
+        pub open_listener: bool,
+        /// The load balancer's idle timeout. Default: not set (60 seconds).
+        pub idle_timeout_seconds: Option<u32>,
+        /// The load balancer's name. Default: generated.
+        pub load_balancer_name: Option<String>,
+        /// Seconds to drain a deregistered task. Default: not set (300).
+        pub deregistration_delay_seconds: Option<u32>,
+    }
 }
 
 impl Default for LoadBalancerOptions {
@@ -144,15 +155,7 @@ fn cluster_for(
             "give a cluster or a VPC, not both (the cluster brings its VPC)",
         )),
         (Some(c), None) => Ok(c),
-        (None, vpc) => Cluster::new(
-            app,
-            node,
-            "Cluster",
-            ClusterProps {
-                vpc,
-                ..Default::default()
-            },
-        ),
+        (None, vpc) => Cluster::new(app, node, "Cluster", ClusterProps::default().vpc(vpc)),
     }
 }
 
@@ -167,10 +170,9 @@ pub(crate) fn add_image_container(
     let logging = match (o.enable_logging, o.log_driver) {
         (false, _) => None,
         (true, Some(d)) => Some(d),
-        (true, None) => Some(LogDriver::aws_logs(AwsLogDriverProps {
-            stream_prefix: prefix.to_owned(),
-            ..Default::default()
-        })),
+        (true, None) => Some(LogDriver::aws_logs(
+            AwsLogDriverProps::default().stream_prefix(prefix.to_owned()),
+        )),
     };
     task.add_container(
         app,
@@ -391,21 +393,13 @@ fn load_balance(
             app,
             node,
             "DNS",
-            ARecordProps::new(zone, RecordTarget::load_balancer(app, &load_balancer))
+            ARecordProps::new(zone, RecordTarget::load_balancer(&load_balancer))
                 .with_record_name(format!("{name}.")),
         )?),
         None => None,
     };
-    let dns = load_balancer.dns_name(app);
-    Output::new(
-        app,
-        node,
-        "LoadBalancerDNS",
-        OutputProps {
-            value: dns.clone(),
-            ..Default::default()
-        },
-    )?;
+    let dns = load_balancer.dns_name();
+    Output::new(app, node, "LoadBalancerDNS", OutputProps::new(dns.clone()))?;
     let scheme = if protocol == Protocol::Https {
         "https://"
     } else {
@@ -413,16 +407,13 @@ fn load_balance(
     };
     let host = match domain {
         Some((name, _)) => Value::from(name),
-        None => dns,
+        None => dns.into(),
     };
     Output::new(
         app,
         node,
         "ServiceURL",
-        OutputProps {
-            value: crate::iam::join([Value::from(scheme), host]),
-            ..Default::default()
-        },
+        OutputProps::new(crate::iam::join([Value::from(scheme), host])),
     )?;
     Ok(AlbParts {
         load_balancer,
@@ -434,58 +425,57 @@ fn load_balance(
     })
 }
 
-/// Options of an [`ApplicationLoadBalancedFargateService`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ApplicationLoadBalancedFargateServiceProps {
-    /// The cluster. Default: a new cluster `Cluster` under the pattern, in `vpc`.
-    pub cluster: Option<Cluster>,
-    /// The VPC of the new cluster (not with `cluster`). Default: the cluster's new VPC.
-    pub vpc: Option<Vpc>,
-    /// The container to create (this or `task_definition` is required).
-    pub task_image_options: Option<AlbTaskImageOptions>,
-    /// A task definition to run instead; the load balancer targets its default
-    /// container's first port.
-    pub task_definition: Option<FargateTaskDefinition>,
-    /// The task size of a new task definition. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// The number of tasks. Default: not set (1).
-    pub desired_count: Option<u32>,
-    /// The load balancer. Default: public, HTTP on port 80.
-    pub load_balancer: LoadBalancerOptions,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
-    /// Seconds the load balancer health checks are ignored after a task starts.
-    /// Default: 60.
-    pub health_check_grace_period_secs: Option<u32>,
-    /// The lower limit of running tasks during a deployment, in percent. Default: not
-    /// set (ECS's).
-    pub min_healthy_percent: Option<u32>,
-    /// The upper limit of running tasks during a deployment. Default: not set.
-    pub max_healthy_percent: Option<u32>,
-    /// The service's name. Default: generated.
-    pub service_name: Option<String>,
-    /// Give the tasks public IPs. Default: false.
-    pub assign_public_ip: bool,
-    /// The tasks' subnets. Default: private subnets.
-    pub task_subnets: Option<SubnetSelection>,
-    /// The tasks' security groups. Default: a new one.
-    pub security_groups: Vec<SecurityGroup>,
-    /// ECS Exec. Default: false.
-    pub enable_execute_command: bool,
-    /// Capacity provider strategies. Default: none (launch type FARGATE).
-    pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
-    /// The Fargate platform version. Default: not set (latest).
-    pub platform_version: Option<FargatePlatformVersion>,
+props! {
+    /// Options of an [`ApplicationLoadBalancedFargateService`].
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ApplicationLoadBalancedFargateServiceProps {
+        /// The cluster. Default: a new cluster `Cluster` under the pattern, in `vpc`.
+        pub cluster: Option<Cluster>,
+        /// The VPC of the new cluster (not with `cluster`). Default: the cluster's new VPC.
+        pub vpc: Option<Vpc>,
+        /// The container to create (this or `task_definition` is required).
+        pub task_image_options: Option<AlbTaskImageOptions>,
+        /// A task definition to run instead; the load balancer targets its default
+        /// container's first port.
+        pub task_definition: Option<FargateTaskDefinition>,
+        /// The task size of a new task definition. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// The number of tasks. Default: not set (1).
+        pub desired_count: Option<u32>,
+        /// The load balancer. Default: public, HTTP on port 80.
+        pub load_balancer: LoadBalancerOptions,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// Seconds the load balancer health checks are ignored after a task starts.
+        /// Default: 60.
+        pub health_check_grace_period_secs: Option<u32>,
+        /// The lower limit of running tasks during a deployment, in percent. Default: not
+        /// set (ECS's).
+        pub min_healthy_percent: Option<u32>,
+        /// The upper limit of running tasks during a deployment. Default: not set.
+        pub max_healthy_percent: Option<u32>,
+        /// The service's name. Default: generated.
+        pub service_name: Option<String>,
+        /// Give the tasks public IPs. Default: false.
+        pub assign_public_ip: bool,
+        /// The tasks' subnets. Default: private subnets.
+        pub task_subnets: Option<SubnetSelection>,
+        /// The tasks' security groups. Default: a new one.
+        pub security_groups: Vec<SecurityGroup>,
+        /// ECS Exec. Default: false.
+        pub enable_execute_command: bool,
+        /// Capacity provider strategies. Default: none (launch type FARGATE).
+        pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+        /// The Fargate platform version. Default: not set (latest).
+        pub platform_version: Option<FargatePlatformVersion>,
+    }
 }
 
 impl ApplicationLoadBalancedFargateServiceProps {
     /// A service running `image` (container `web` on port 80), everything else at
     /// the defaults.
-    pub fn new(image: ContainerImage) -> Self {
-        ApplicationLoadBalancedFargateServiceProps {
-            task_image_options: Some(AlbTaskImageOptions::new(image)),
-            ..Default::default()
-        }
+    pub fn new(image: impl Into<AlbTaskImageOptions>) -> Self {
+        ApplicationLoadBalancedFargateServiceProps::default().task_image_options(Some(image.into()))
     }
 }
 
@@ -500,35 +490,39 @@ impl ApplicationLoadBalancedFargateServiceProps {
 /// `Certificate` (validated through DNS in the zone).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{ContainerImage, DeploymentCircuitBreaker};
 /// use berth_constructs::elbv2::HealthCheck;
 /// use berth_constructs::patterns::*;
 /// use berth_constructs::{fargate_size, App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let mut props = ApplicationLoadBalancedFargateServiceProps::new(
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.size = fargate_size!(512, 1024);
-/// props.desired_count = Some(2);
-/// props.circuit_breaker = Some(DeploymentCircuitBreaker { rollback: true });
-/// props.load_balancer.health_check = HealthCheck { path: Some("/health".into()), ..Default::default() };
-/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", props).unwrap();
-/// let count = web.service().auto_scale_task_count(&mut app, 2, 10).unwrap();
-/// let out = app.synth().unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+/// let props = ApplicationLoadBalancedFargateServiceProps::new(image)
+///     .size(fargate_size!(512, 1024))
+///     .desired_count(2)
+///     .circuit_breaker(DeploymentCircuitBreaker { rollback: true });
+/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", props)?;
+/// web.target_group().configure_health_check(&mut app, HealthCheck::path("/health"))?;
+/// web.service().auto_scale_task_count(&mut app, 2, 10)?;
+/// let out = app.synth()?;
 /// let t = &out.stacks[0].template;
-/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(t["Resources"][&tg]["Properties"]["Port"], 80);
 /// assert_eq!(t["Resources"][&tg]["Properties"]["HealthCheckPath"], "/health");
-/// let outputs = t["Outputs"].as_object().unwrap();
+/// let outputs = t["Outputs"].as_object().ok_or("not an object")?;
 /// assert!(outputs.keys().any(|k| k.starts_with("WebLoadBalancerDNS")));
 /// assert!(outputs.keys().any(|k| k.starts_with("WebServiceURL")));
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// HTTPS on a domain of a hosted zone: the pattern creates the certificate (validated
 /// in the zone) and the alias record.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::ContainerImage;
 /// use berth_constructs::elbv2::Protocol;
 /// use berth_constructs::patterns::*;
@@ -536,27 +530,30 @@ impl ApplicationLoadBalancedFargateServiceProps {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let mut props = ApplicationLoadBalancedFargateServiceProps::new(
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.load_balancer.protocol = Some(Protocol::Https);
-/// props.load_balancer.redirect_http = true;
-/// props.load_balancer.domain_name = Some("api".into());
-/// props.load_balancer.domain_zone = Some(HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com"));
-/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Api", props).unwrap();
-/// assert_eq!(web.dns_record().unwrap().fully_qualified_name(&app), "api.example.com.");
-/// let out = app.synth().unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let https = LoadBalancerOptions::default()
+///     .protocol(Protocol::Https)
+///     .redirect_http(true)
+///     .domain_name("api")
+///     .domain_zone(HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com"));
+/// let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+/// let props = ApplicationLoadBalancedFargateServiceProps::new(image).load_balancer(https);
+/// let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Api", props)?;
+/// assert_eq!(web.dns_record().ok_or("no DNS record")?.fully_qualified_name(&app), "api.example.com.");
+/// let out = app.synth()?;
 /// let t = &out.stacks[0].template;
-/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 /// let record = &t["Resources"][id(&["Api", "DNS", "Resource"])];
 /// assert_eq!(record["Type"], "AWS::Route53::RecordSet");
 /// assert_eq!(record["Properties"]["Name"], "api.example.com.");
 /// let cert = &t["Resources"][id(&["Api", "Certificate", "Resource"])]["Properties"];
 /// assert_eq!(cert["DomainName"], "api.example.com");
 /// assert_eq!(cert["DomainValidationOptions"][0]["HostedZoneId"], "Z0123456789ABCDEFGHIJ");
-/// let url = t["Outputs"].as_object().unwrap().iter()
-///     .find(|(k, _)| k.starts_with("ApiServiceURL")).unwrap().1;
+/// let url = t["Outputs"].as_object().ok_or("not an object")?.iter()
+///     .find(|(k, _)| k.starts_with("ApiServiceURL")).ok_or("not found")?.1;
 /// assert_eq!(url["Value"], "https://api.example.com");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApplicationLoadBalancedFargateService {
@@ -599,10 +596,7 @@ impl ApplicationLoadBalancedFargateService {
                     app,
                     node,
                     "TaskDef",
-                    FargateTaskDefinitionProps {
-                        size: props.size,
-                        ..Default::default()
-                    },
+                    FargateTaskDefinitionProps::default().size(props.size),
                 )?;
                 let o = props.task_image_options.expect("checked above");
                 let target = add_image_container(app, t.task_definition(), o, id, None)?;
@@ -631,7 +625,7 @@ impl ApplicationLoadBalancedFargateService {
                 ..FargateServiceProps::new(cluster, task_definition)
             },
         )?;
-        let vpc = cluster.vpc(app);
+        let vpc = cluster.vpc();
         let parts = load_balance(
             app,
             node,
@@ -692,44 +686,46 @@ impl ApplicationLoadBalancedFargateService {
     }
 }
 
-/// Options of an [`ApplicationLoadBalancedEc2Service`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationLoadBalancedEc2ServiceProps {
-    /// The cluster, with EC2 capacity (required).
-    pub cluster: Cluster,
-    /// The container to create (this or `task_definition` is required).
-    pub task_image_options: Option<AlbTaskImageOptions>,
-    /// A task definition to run instead; the load balancer targets its default
-    /// container's first port.
-    pub task_definition: Option<Ec2TaskDefinition>,
-    /// The network mode of a new task definition. Default: bridge (as CDK).
-    pub network_mode: NetworkMode,
-    /// The hard memory limit of the new container. Default: 512 MiB (EC2 containers
-    /// need one).
-    pub memory_limit_mib: u32,
-    /// The number of tasks. Default: not set (1).
-    pub desired_count: Option<u32>,
-    /// The load balancer. Default: public, HTTP on port 80.
-    pub load_balancer: LoadBalancerOptions,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
-    /// Seconds the load balancer health checks are ignored after a task starts.
-    /// Default: 60.
-    pub health_check_grace_period_secs: Option<u32>,
-    /// The service's name. Default: generated.
-    pub service_name: Option<String>,
-    /// Capacity provider strategies. Default: none (launch type EC2).
-    pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
-    /// Task placement strategies. Default: none.
-    pub placement_strategies: Vec<PlacementStrategy>,
+props! {
+    /// Options of an [`ApplicationLoadBalancedEc2Service`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ApplicationLoadBalancedEc2ServiceProps {
+        /// The cluster, with EC2 capacity (required).
+        pub cluster: Cluster,
+        /// The container to create (this or `task_definition` is required).
+        pub task_image_options: Option<AlbTaskImageOptions>,
+        /// A task definition to run instead; the load balancer targets its default
+        /// container's first port.
+        pub task_definition: Option<Ec2TaskDefinition>,
+        /// The network mode of a new task definition. Default: bridge (as CDK).
+        pub network_mode: NetworkMode,
+        /// The hard memory limit of the new container. Default: 512 MiB (EC2 containers
+        /// need one).
+        pub memory_limit_mib: u32,
+        /// The number of tasks. Default: not set (1).
+        pub desired_count: Option<u32>,
+        /// The load balancer. Default: public, HTTP on port 80.
+        pub load_balancer: LoadBalancerOptions,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// Seconds the load balancer health checks are ignored after a task starts.
+        /// Default: 60.
+        pub health_check_grace_period_secs: Option<u32>,
+        /// The service's name. Default: generated.
+        pub service_name: Option<String>,
+        /// Capacity provider strategies. Default: none (launch type EC2).
+        pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+        /// Task placement strategies. Default: none.
+        pub placement_strategies: Vec<PlacementStrategy>,
+    }
 }
 
 impl ApplicationLoadBalancedEc2ServiceProps {
     /// A service on `cluster` running `image` (container `web` on port 80, 512 MiB).
-    pub fn new(cluster: Cluster, image: ContainerImage) -> Self {
+    pub fn new(cluster: Cluster, image: impl Into<AlbTaskImageOptions>) -> Self {
         ApplicationLoadBalancedEc2ServiceProps {
             cluster,
-            task_image_options: Some(AlbTaskImageOptions::new(image)),
+            task_image_options: Some(image.into()),
             task_definition: None,
             network_mode: NetworkMode::Bridge,
             memory_limit_mib: 512,
@@ -750,22 +746,25 @@ impl ApplicationLoadBalancedEc2ServiceProps {
 /// the instances' security group is opened to the load balancer.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{AddCapacityOptions, Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::*;
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small")).unwrap();
-/// let mut props = ApplicationLoadBalancedEc2ServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.capacity_provider_strategies = vec![capacity.strategy(1)];
-/// let web = ApplicationLoadBalancedEc2Service::new(&mut app, stack, "Web", props).unwrap();
-/// let out = app.synth().unwrap();
-/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small"))?;
+/// let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+/// let props = ApplicationLoadBalancedEc2ServiceProps::new(cluster, image)
+///     .capacity_provider_strategies([capacity.strategy(1)]);
+/// let web = ApplicationLoadBalancedEc2Service::new(&mut app, stack, "Web", props)?;
+/// let out = app.synth()?;
+/// let tg = berth_synth::logical_id::make_unique_id(&["Web", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(out.stacks[0].template["Resources"][&tg]["Properties"]["TargetType"], "instance");
 /// # let _ = web.target_group();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApplicationLoadBalancedEc2Service {
@@ -808,10 +807,7 @@ impl ApplicationLoadBalancedEc2Service {
                     app,
                     node,
                     "TaskDef",
-                    Ec2TaskDefinitionProps {
-                        network_mode: props.network_mode,
-                        ..Default::default()
-                    },
+                    Ec2TaskDefinitionProps::default().network_mode(props.network_mode),
                 )?;
                 let o = props.task_image_options.expect("checked above");
                 let target = add_image_container(
@@ -840,7 +836,7 @@ impl ApplicationLoadBalancedEc2Service {
                 ..Ec2ServiceProps::new(cluster, task_definition)
             },
         )?;
-        let vpc = cluster.vpc(app);
+        let vpc = cluster.vpc();
         let parts = load_balance(
             app,
             node,

@@ -17,37 +17,39 @@ use crate::patterns::AlbTaskImageOptions;
 use crate::servicediscovery::{self, DnsRecordType, PrivateDnsNamespace};
 use berth_synth::Value;
 
-/// Options of a [`NetworkLoadBalancedFargateService`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct NetworkLoadBalancedFargateServiceProps {
-    /// The cluster (required).
-    pub cluster: Cluster,
-    /// The container (required; `container_port` is the target port).
-    pub task_image_options: AlbTaskImageOptions,
-    /// The task size. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// The number of tasks. Default: not set (1).
-    pub desired_count: Option<u32>,
-    /// Internet-facing rather than internal. Default: true.
-    pub public_load_balancer: bool,
-    /// The TCP listener's port. Default: 80.
-    pub listener_port: u16,
-    /// The target group's health check. Default: AWS defaults (TCP on the traffic port).
-    pub health_check: HealthCheck,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
-    /// The address range allowed into the tasks on the container port (a network
-    /// load balancer has no security group; with IP targets the traffic comes from
-    /// its addresses in the VPC). Default: the VPC's CIDR block.
-    pub allowed_cidr: Option<String>,
+props! {
+    /// Options of a [`NetworkLoadBalancedFargateService`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct NetworkLoadBalancedFargateServiceProps {
+        /// The cluster (required).
+        pub cluster: Cluster,
+        /// The container (required; `container_port` is the target port).
+        pub task_image_options: AlbTaskImageOptions,
+        /// The task size. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// The number of tasks. Default: not set (1).
+        pub desired_count: Option<u32>,
+        /// Internet-facing rather than internal. Default: true.
+        pub public_load_balancer: bool,
+        /// The TCP listener's port. Default: 80.
+        pub listener_port: u16,
+        /// The target group's health check. Default: AWS defaults (TCP on the traffic port).
+        pub health_check: HealthCheck,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// The address range allowed into the tasks on the container port (a network
+        /// load balancer has no security group; with IP targets the traffic comes from
+        /// its addresses in the VPC). Default: the VPC's CIDR block.
+        pub allowed_cidr: Option<String>,
+    }
 }
 
 impl NetworkLoadBalancedFargateServiceProps {
     /// `image` (container `web`, port 80) behind a public NLB on TCP port 80.
-    pub fn new(cluster: Cluster, image: crate::ecs::ContainerImage) -> Self {
+    pub fn new(cluster: Cluster, image: impl Into<AlbTaskImageOptions>) -> Self {
         NetworkLoadBalancedFargateServiceProps {
             cluster,
-            task_image_options: AlbTaskImageOptions::new(image),
+            task_image_options: image.into(),
             size: FargateSize::default(),
             desired_count: None,
             public_load_balancer: true,
@@ -66,22 +68,25 @@ impl NetworkLoadBalancedFargateServiceProps {
 /// the container port to the VPC's range only) and the output `LoadBalancerDNS`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::*;
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Tcp", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let mut props = NetworkLoadBalancedFargateServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.task_image_options.container_port = 8080;
-/// let svc = NetworkLoadBalancedFargateService::new(&mut app, stack, "Api", props).unwrap();
-/// let out = app.synth().unwrap();
-/// let tg = berth_synth::logical_id::make_unique_id(&["Api", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// let stack = Stack::new(&mut app, "Tcp", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let image = AlbTaskImageOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
+///     .container_port(8080);
+/// let props = NetworkLoadBalancedFargateServiceProps::new(cluster, image);
+/// let svc = NetworkLoadBalancedFargateService::new(&mut app, stack, "Api", props)?;
+/// let out = app.synth()?;
+/// let tg = berth_synth::logical_id::make_unique_id(&["Api", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&tg]["Properties"];
 /// assert_eq!((p["Port"].as_u64(), p["Protocol"].as_str()), (Some(8080), Some("TCP")));
 /// # let _ = svc.listener();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NetworkLoadBalancedFargateService {
@@ -109,8 +114,8 @@ impl NetworkLoadBalancedFargateService {
     ) -> Result<NetworkLoadBalancedFargateService> {
         let node = app.add_group(scope, id)?;
         let cluster = props.cluster;
-        let vpc = cluster.vpc(app);
-        let cidr = match (props.allowed_cidr, vpc.vpc_cidr_block(app)) {
+        let vpc = cluster.vpc();
+        let cidr = match (props.allowed_cidr, app.resolve(vpc.vpc_cidr_block())) {
             (Some(c), _) => c,
             (None, Value::String(c)) => c,
             (None, _) => return Err(ConstructError::invalid(
@@ -123,10 +128,7 @@ impl NetworkLoadBalancedFargateService {
             app,
             node,
             "TaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let (container, port) = add_image_container(
             app,
@@ -151,10 +153,7 @@ impl NetworkLoadBalancedFargateService {
             node,
             "LB",
             &vpc,
-            NetworkLoadBalancerProps {
-                internet_facing: props.public_load_balancer,
-                ..Default::default()
-            },
+            NetworkLoadBalancerProps::default().internet_facing(props.public_load_balancer),
         )?;
         let listener = load_balancer.add_listener(
             app,
@@ -181,16 +180,8 @@ impl NetworkLoadBalancedFargateService {
             Port::tcp(port),
             "from the network load balancer (inside the VPC)",
         )?;
-        let dns = load_balancer.dns_name(app);
-        Output::new(
-            app,
-            node,
-            "LoadBalancerDNS",
-            OutputProps {
-                value: dns,
-                ..Default::default()
-            },
-        )?;
+        let dns = load_balancer.dns_name();
+        Output::new(app, node, "LoadBalancerDNS", OutputProps::new(dns))?;
         Ok(NetworkLoadBalancedFargateService {
             node,
             task_definition,
@@ -223,37 +214,40 @@ impl NetworkLoadBalancedFargateService {
     }
 }
 
-/// Options of a [`BackendFargateService`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct BackendFargateServiceProps {
-    /// The cluster (required).
-    pub cluster: Cluster,
-    /// The container (required; `container_port` is where other services reach it).
-    pub task_image_options: AlbTaskImageOptions,
-    /// The namespace to register in (required).
-    pub namespace: PrivateDnsNamespace,
-    /// The Cloud Map name: the service is found at `<name>.<namespace>` (required).
-    pub name: String,
-    /// The task size. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// The number of tasks. Default: not set (1).
-    pub desired_count: Option<u32>,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+props! {
+    /// Options of a [`BackendFargateService`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct BackendFargateServiceProps {
+        /// The cluster (required).
+        pub cluster: Cluster,
+        /// The container (required; `container_port` is where other services reach it).
+        pub task_image_options: AlbTaskImageOptions,
+        /// The namespace to register in (required).
+        pub namespace: PrivateDnsNamespace,
+        /// The Cloud Map name: the service is found at `<name>.<namespace>` (required).
+        pub name: String,
+        /// The task size. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// The number of tasks. Default: not set (1).
+        pub desired_count: Option<u32>,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+    }
 }
 
 impl BackendFargateServiceProps {
-    /// `image` (container `web`, port 80) registered as `name` in `namespace`.
+    /// `image` (an image: container `web`, port 80; or [`AlbTaskImageOptions`])
+    /// registered as `name` in `namespace`.
     pub fn new(
         cluster: Cluster,
-        image: crate::ecs::ContainerImage,
+        image: impl Into<AlbTaskImageOptions>,
         namespace: &PrivateDnsNamespace,
         name: impl Into<String>,
     ) -> Self {
         BackendFargateServiceProps {
             cluster,
-            task_image_options: AlbTaskImageOptions::new(image),
-            namespace: namespace.clone(),
+            task_image_options: image.into(),
+            namespace: *namespace,
             name: name.into(),
             size: FargateSize::default(),
             desired_count: None,
@@ -269,6 +263,7 @@ impl BackendFargateServiceProps {
 /// service's security group.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::*;
@@ -276,20 +271,22 @@ impl BackendFargateServiceProps {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Svc", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() }).unwrap();
-/// let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local")).unwrap();
+/// let stack = Stack::new(&mut app, "Svc", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() })?;
+/// let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local"))?;
 /// let image = || ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
 /// let users = BackendFargateService::new(&mut app, stack, "Users",
-///     BackendFargateServiceProps::new(cluster, image(), &ns, "users")).unwrap();
+///     BackendFargateServiceProps::new(cluster, image(), &ns, "users"))?;
 /// let orders = BackendFargateService::new(&mut app, stack, "Orders",
-///     BackendFargateServiceProps::new(cluster, image(), &ns, "orders")).unwrap();
-/// users.allow_from(&mut app, &orders.service()).unwrap();
-/// let out = app.synth().unwrap();
-/// let n = out.stacks[0].template["Resources"].as_object().unwrap().values()
+///     BackendFargateServiceProps::new(cluster, image(), &ns, "orders"))?;
+/// users.allow_from(&mut app, &orders.service())?;
+/// let out = app.synth()?;
+/// let n = out.stacks[0].template["Resources"].as_object().ok_or("not an object")?.values()
 ///     .filter(|r| r["Type"] == "AWS::ServiceDiscovery::Service").count();
 /// assert_eq!(n, 2);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackendFargateService {
@@ -319,10 +316,7 @@ impl BackendFargateService {
             app,
             node,
             "TaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let (_, port) = add_image_container(
             app,
@@ -378,7 +372,7 @@ impl BackendFargateService {
     }
     /// The Cloud Map service.
     pub fn cloud_map_service(&self) -> servicediscovery::Service {
-        self.cloud_map_service.clone()
+        self.cloud_map_service
     }
     /// The port other services connect to.
     pub fn port(&self) -> u16 {

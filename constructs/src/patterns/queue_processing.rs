@@ -26,40 +26,42 @@ pub const SQS_CONSUME_ACTIONS: [&str; 5] = [
     "sqs:GetQueueAttributes",
 ];
 
-/// Options of a [`QueueProcessingFargateService`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueueProcessingFargateServiceProps {
-    /// The cluster (required).
-    pub cluster: Cluster,
-    /// The worker's image (required).
-    pub image: ContainerImage,
-    /// The command. Default: the image's.
-    pub command: Vec<String>,
-    /// More environment variables (`QUEUE_NAME` is always set). Default: none.
-    pub environment: IndexMap<String, Value>,
-    /// Secrets as environment variables. Default: none.
-    pub secrets: IndexMap<String, Secret>,
-    /// The log driver. Default: `awslogs` with the pattern's id as stream prefix.
-    pub log_driver: Option<LogDriver>,
-    /// The task size. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// Receives before a message goes to the dead-letter queue. Default: 3 (as CDK).
-    pub max_receive_count: u32,
-    /// Seconds the dead-letter queue keeps messages. Default: 14 days (as CDK).
-    pub dead_letter_retention_seconds: u32,
-    /// The fewest tasks. Default: 1.
-    pub min_scaling_capacity: u32,
-    /// The most tasks. Default: 2.
-    pub max_scaling_capacity: u32,
-    /// Queue depth steps (`ApproximateNumberOfMessagesVisible`). Default: CDK's
-    /// (below 1: one task fewer; from 100: one more; from 500: five more).
-    pub scaling_steps: Vec<ScalingInterval>,
-    /// Also keep CPU at this percentage. Default: 50 (as CDK); `None` for no CPU scaling.
-    pub cpu_target_utilization_percent: Option<f64>,
-    /// Roll back a failing deployment. Default: none.
-    pub circuit_breaker: Option<DeploymentCircuitBreaker>,
-    /// The tasks' subnets. Default: private subnets.
-    pub task_subnets: Option<SubnetSelection>,
+props! {
+    /// Options of a [`QueueProcessingFargateService`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct QueueProcessingFargateServiceProps {
+        /// The cluster (required).
+        pub cluster: Cluster,
+        /// The worker's image (required).
+        pub image: ContainerImage,
+        /// The command. Default: the image's.
+        pub command: Vec<String>,
+        /// More environment variables (`QUEUE_NAME` is always set). Default: none.
+        pub environment: IndexMap<String, Value>,
+        /// Secrets as environment variables. Default: none.
+        pub secrets: IndexMap<String, Secret>,
+        /// The log driver. Default: `awslogs` with the pattern's id as stream prefix.
+        pub log_driver: Option<LogDriver>,
+        /// The task size. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// Receives before a message goes to the dead-letter queue. Default: 3 (as CDK).
+        pub max_receive_count: u32,
+        /// Seconds the dead-letter queue keeps messages. Default: 14 days (as CDK).
+        pub dead_letter_retention_seconds: u32,
+        /// The fewest tasks. Default: 1.
+        pub min_scaling_capacity: u32,
+        /// The most tasks. Default: 2.
+        pub max_scaling_capacity: u32,
+        /// Queue depth steps (`ApproximateNumberOfMessagesVisible`). Default: CDK's
+        /// (below 1: one task fewer; from 100: one more; from 500: five more).
+        pub scaling_steps: Vec<ScalingInterval>,
+        /// Also keep CPU at this percentage. Default: 50 (as CDK); `None` for no CPU scaling.
+        pub cpu_target_utilization_percent: Option<f64>,
+        /// Roll back a failing deployment. Default: none.
+        pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// The tasks' subnets. Default: private subnets.
+        pub task_subnets: Option<SubnetSelection>,
+    }
 }
 
 impl QueueProcessingFargateServiceProps {
@@ -112,22 +114,24 @@ impl QueueProcessingFargateServiceProps {
 /// and the outputs `SQSQueue`, `SQSQueueArn` and `SQSQueueUrl`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::{QueueProcessingFargateService, QueueProcessingFargateServiceProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let mut props = QueueProcessingFargateServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"));
-/// props.max_scaling_capacity = 10;
-/// let worker = QueueProcessingFargateService::new(&mut app, stack, "Worker", props).unwrap();
-/// let out = app.synth().unwrap();
+/// let stack = Stack::new(&mut app, "Jobs", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let image = ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest");
+/// let props = QueueProcessingFargateServiceProps::new(cluster, image).max_scaling_capacity(10);
+/// let worker = QueueProcessingFargateService::new(&mut app, stack, "Worker", props)?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let q = berth_synth::logical_id::make_unique_id(&["Worker", "EcsProcessingQueue", "Resource"]).unwrap();
+/// let q = berth_synth::logical_id::make_unique_id(&["Worker", "EcsProcessingQueue", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(res[&q]["Properties"]["RedrivePolicy"]["maxReceiveCount"], 3);
 /// # let _ = worker.dead_letter_queue();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueProcessingFargateService {
@@ -200,18 +204,12 @@ impl QueueProcessingFargateService {
             app,
             node,
             "QueueProcessingTaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let mut environment = props.environment;
         environment.insert("QUEUE_NAME".into(), queue_name.clone());
         let logging = Some(props.log_driver.unwrap_or_else(|| {
-            LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: id.to_owned(),
-                ..Default::default()
-            })
+            LogDriver::aws_logs(AwsLogDriverProps::default().stream_prefix(id.to_owned()))
         }));
         task_definition.add_container(
             app,
@@ -250,10 +248,7 @@ impl QueueProcessingFargateService {
             task_count.scale_on_cpu_utilization(
                 app,
                 "CpuScaling",
-                UtilizationScalingProps {
-                    target_utilization_percent: cpu,
-                    ..Default::default()
-                },
+                UtilizationScalingProps::default().target_utilization_percent(cpu),
             )?;
         }
         task_count.scale_on_metric(
@@ -270,15 +265,7 @@ impl QueueProcessingFargateService {
             ("SQSQueueArn", queue_arn),
             ("SQSQueueUrl", Value::from(queue.attr_queue_url())),
         ] {
-            Output::new(
-                app,
-                node,
-                oid,
-                OutputProps {
-                    value,
-                    ..Default::default()
-                },
-            )?;
+            Output::new(app, node, oid, OutputProps::new(value))?;
         }
         Ok(QueueProcessingFargateService {
             node,

@@ -13,20 +13,22 @@ use berth_synth::resource::ResourceRef;
 use berth_synth::{Expr, Pseudo, Value};
 use indexmap::IndexMap;
 
-/// The container a [`ScheduledFargateTask`] creates (CDK's
-/// `ScheduledFargateTaskImageOptions`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledTaskImageOptions {
-    /// The image (required).
-    pub image: ContainerImage,
-    /// The command. Default: the image's.
-    pub command: Vec<String>,
-    /// Environment variables. Default: none.
-    pub environment: IndexMap<String, Value>,
-    /// Secrets as environment variables. Default: none.
-    pub secrets: IndexMap<String, Secret>,
-    /// The log driver. Default: `awslogs` with the pattern's id as stream prefix.
-    pub log_driver: Option<LogDriver>,
+props! {
+    /// The container a [`ScheduledFargateTask`] creates (CDK's
+    /// `ScheduledFargateTaskImageOptions`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ScheduledTaskImageOptions {
+        /// The image (required).
+        pub image: ContainerImage,
+        /// The command. Default: the image's.
+        pub command: Vec<String>,
+        /// Environment variables. Default: none.
+        pub environment: IndexMap<String, Value>,
+        /// Secrets as environment variables. Default: none.
+        pub secrets: IndexMap<String, Secret>,
+        /// The log driver. Default: `awslogs` with the pattern's id as stream prefix.
+        pub log_driver: Option<LogDriver>,
+    }
 }
 
 impl ScheduledTaskImageOptions {
@@ -42,38 +44,52 @@ impl ScheduledTaskImageOptions {
     }
 }
 
-/// Options of a [`ScheduledFargateTask`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledFargateTaskProps {
-    /// The cluster to run the task on (required).
-    pub cluster: Cluster,
-    /// The schedule: `rate(1 day)`, `cron(0 3 * * ? *)` (required).
-    pub schedule: String,
-    /// The container (required).
-    pub image_options: ScheduledTaskImageOptions,
-    /// The task size. Default: 256 CPU units, 512 MiB.
-    pub size: FargateSize,
-    /// Tasks started each time. Default: 1.
-    pub task_count: u32,
-    /// The tasks' subnets. Default: the VPC's private subnets.
-    pub subnet_selection: SubnetSelection,
-    /// Whether each task gets a public IP (needed in public subnets to reach a
-    /// registry without a NAT gateway). Default: yes in public subnets, no otherwise
-    /// (as CDK's ECS task target).
-    pub assign_public_ip: Option<bool>,
-    /// Whether the rule is enabled. Default: true.
-    pub enabled: bool,
-    /// A description of the rule. Default: none.
-    pub rule_description: Option<String>,
+props! {
+    /// Options of a [`ScheduledFargateTask`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ScheduledFargateTaskProps {
+        /// The cluster to run the task on (required).
+        pub cluster: Cluster,
+        /// The schedule: `rate(1 day)`, `cron(0 3 * * ? *)` (required).
+        pub schedule: String,
+        /// The container (required).
+        pub image_options: ScheduledTaskImageOptions,
+        /// The task size. Default: 256 CPU units, 512 MiB.
+        pub size: FargateSize,
+        /// Tasks started each time. Default: 1.
+        pub task_count: u32,
+        /// The tasks' subnets. Default: the VPC's private subnets.
+        pub subnet_selection: SubnetSelection,
+        /// Whether each task gets a public IP (needed in public subnets to reach a
+        /// registry without a NAT gateway). Default: yes in public subnets, no otherwise
+        /// (as CDK's ECS task target).
+        pub assign_public_ip: Option<bool>,
+        /// Whether the rule is enabled. Default: true.
+        pub enabled: bool,
+        /// A description of the rule. Default: none.
+        pub rule_description: Option<String>,
+    }
+}
+
+/// An image alone, with its own command.
+impl From<ContainerImage> for ScheduledTaskImageOptions {
+    fn from(image: ContainerImage) -> Self {
+        ScheduledTaskImageOptions::new(image)
+    }
 }
 
 impl ScheduledFargateTaskProps {
-    /// Runs `image` once per `schedule` on `cluster`.
-    pub fn new(cluster: Cluster, schedule: impl Into<String>, image: ContainerImage) -> Self {
+    /// Runs `image` (an image, or [`ScheduledTaskImageOptions`] with a command) once
+    /// per `schedule` on `cluster`.
+    pub fn new(
+        cluster: Cluster,
+        schedule: impl Into<String>,
+        image: impl Into<ScheduledTaskImageOptions>,
+    ) -> Self {
         ScheduledFargateTaskProps {
             cluster,
             schedule: schedule.into(),
-            image_options: ScheduledTaskImageOptions::new(image),
+            image_options: image.into(),
             size: FargateSize::default(),
             task_count: 1,
             subnet_selection: SubnetSelection::default(),
@@ -106,21 +122,24 @@ fn check_schedule(path: &str, s: &str) -> Result<()> {
 /// and the tasks' security group `SecurityGroup`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::{ScheduledFargateTask, ScheduledFargateTaskProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Jobs", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
 /// let nightly = ScheduledFargateTask::new(&mut app, stack, "Nightly", ScheduledFargateTaskProps::new(
-///     cluster, "cron(0 3 * * ? *)", ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"))).unwrap();
-/// let out = app.synth().unwrap();
-/// let rule = berth_synth::logical_id::make_unique_id(&["Nightly", "ScheduledEventRule", "Resource"]).unwrap();
+///     cluster, "cron(0 3 * * ? *)", ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest")))?;
+/// let out = app.synth()?;
+/// let rule = berth_synth::logical_id::make_unique_id(&["Nightly", "ScheduledEventRule", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&rule]["Properties"];
 /// assert_eq!(p["ScheduleExpression"], "cron(0 3 * * ? *)");
 /// assert_eq!(p["Targets"][0]["EcsParameters"]["LaunchType"], "FARGATE");
 /// # let _ = nightly.events_role();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScheduledFargateTask {
@@ -156,22 +175,16 @@ impl ScheduledFargateTask {
             ));
         }
         let cluster = props.cluster;
-        let vpc = cluster.vpc(app);
+        let vpc = cluster.vpc();
         let task_definition = FargateTaskDefinition::new(
             app,
             node,
             "ScheduledTaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let o = props.image_options;
         let logging = Some(o.log_driver.unwrap_or_else(|| {
-            LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: id.to_owned(),
-                ..Default::default()
-            })
+            LogDriver::aws_logs(AwsLogDriverProps::default().stream_prefix(id.to_owned()))
         }));
         task_definition.add_container(
             app,
@@ -199,7 +212,7 @@ impl ScheduledFargateTask {
             app,
             task_definition,
             "EventsRole",
-            RoleProps::assumed_by(Principal::service("events.amazonaws.com")),
+            RoleProps::new(Principal::service("events.amazonaws.com")),
         )?;
         let family = match &app.resource(task_definition.cfn()).family {
             Some(Expr::Lit(f)) => f.clone(),
@@ -214,7 +227,7 @@ impl ScheduledFargateTask {
             Pseudo::AccountId.token().into(),
             Value::from(format!(":task-definition/{family}:*")),
         ]);
-        let cluster_arn = cluster.cluster_arn(app);
+        let cluster_arn = cluster.cluster_arn();
         events_role.add_to_policy(
             app,
             PolicyStatement::allow()
@@ -224,7 +237,7 @@ impl ScheduledFargateTask {
         )?;
         let execution_role = task_definition.execution_role(app)?;
         let task_role = task_definition.task_role(app)?;
-        let pass = [execution_role.role_arn(app), task_role.role_arn(app)];
+        let pass = [execution_role.role_arn(), task_role.role_arn()];
         events_role.add_to_policy(
             app,
             PolicyStatement::allow()
@@ -232,13 +245,13 @@ impl ScheduledFargateTask {
                 .resources(pass),
         )?;
 
-        let sg_id = security_group.security_group_id(app);
+        let sg_id = security_group.security_group_id();
         let target = rule::Target {
             arn: Some(value_expr(cluster_arn)),
             id: Some("Target0".to_string().into()),
-            role_arn: Some(value_expr(events_role.role_arn(app))),
+            role_arn: Some(events_role.role_arn().into()),
             ecs_parameters: Some(Expr::Lit(rule::EcsParameters {
-                task_definition_arn: Some(value_expr(task_definition.task_definition_arn(app))),
+                task_definition_arn: Some(task_definition.task_definition_arn().into()),
                 task_count: Some(i64::from(props.task_count).into()),
                 launch_type: Some(rule::LaunchType::Fargate.into()),
                 network_configuration: Some(Expr::Lit(rule::NetworkConfiguration {

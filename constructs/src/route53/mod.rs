@@ -3,21 +3,22 @@
 //! CDK's `LoadBalancerTarget`).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::elbv2::{ApplicationLoadBalancer, ApplicationLoadBalancerProps};
 //! use berth_constructs::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 //! let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
-//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() }).unwrap();
+//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() })?;
 //! let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
-//! let target = RecordTarget::load_balancer(&app, &lb);
-//! ARecord::new(&mut app, stack, "Www", ARecordProps::new(&zone, target).with_record_name("www")).unwrap();
-//! let out = app.synth().unwrap();
-//! let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+//! let target = RecordTarget::load_balancer(&lb);
+//! ARecord::new(&mut app, stack, "Www", ARecordProps::new(&zone, target).with_record_name("www"))?;
+//! let out = app.synth()?;
+//! let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 //! let p = &out.stacks[0].template["Resources"][id(&["Www", "Resource"])]["Properties"];
 //! assert_eq!(p["Name"], "www.example.com.");
 //! assert_eq!(p["HostedZoneId"], "Z0123456789ABCDEFGHIJ");
@@ -26,6 +27,8 @@
 //!     "DNSName": {"Fn::Join": ["", ["dualstack.", {"Fn::GetAtt": [&lb_id, "DNSName"]}]]},
 //!     "HostedZoneId": {"Fn::GetAtt": [&lb_id, "CanonicalHostedZoneID"]},
 //! }));
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, NodeId, Scope};
@@ -86,16 +89,18 @@ impl HostedZone {
     }
 }
 
-/// An alias: the DNS name and hosted zone of an AWS resource (CDK's
-/// `AliasRecordTargetConfig`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct AliasRecordTarget {
-    /// The resource's DNS name. Required.
-    pub dns_name: Value,
-    /// The resource's hosted zone (not the record's). Required.
-    pub hosted_zone_id: Value,
-    /// Answer only while the resource is healthy. Default: not rendered (false).
-    pub evaluate_target_health: Option<bool>,
+props! {
+    /// An alias: the DNS name and hosted zone of an AWS resource (CDK's
+    /// `AliasRecordTargetConfig`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AliasRecordTarget {
+        /// The resource's DNS name. Required.
+        pub dns_name: Value,
+        /// The resource's hosted zone (not the record's). Required.
+        pub hosted_zone_id: Value,
+        /// Answer only while the resource is healthy. Default: not rendered (false).
+        pub evaluate_target_health: Option<bool>,
+    }
 }
 
 /// What an [`ARecord`] answers with.
@@ -115,18 +120,18 @@ impl RecordTarget {
 
     /// An alias to an application load balancer, as CDK's `LoadBalancerTarget`:
     /// `dualstack.<DNSName>` in the load balancer's `CanonicalHostedZoneID`.
-    pub fn load_balancer(app: &App, load_balancer: &ApplicationLoadBalancer) -> Self {
+    pub fn load_balancer(load_balancer: &ApplicationLoadBalancer) -> Self {
         Self::elb(
-            load_balancer.dns_name(app),
-            load_balancer.canonical_hosted_zone_id(app),
+            load_balancer.dns_name().into(),
+            load_balancer.canonical_hosted_zone_id().into(),
         )
     }
 
     /// An alias to a network load balancer (as [`RecordTarget::load_balancer`]).
-    pub fn network_load_balancer(app: &App, load_balancer: &NetworkLoadBalancer) -> Self {
+    pub fn network_load_balancer(load_balancer: &NetworkLoadBalancer) -> Self {
         Self::elb(
-            load_balancer.dns_name(app),
-            load_balancer.canonical_hosted_zone_id(app),
+            load_balancer.dns_name().into(),
+            load_balancer.canonical_hosted_zone_id().into(),
         )
     }
 
@@ -139,21 +144,23 @@ impl RecordTarget {
     }
 }
 
-/// Options of an [`ARecord`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ARecordProps {
-    /// The zone to add the record to. Required.
-    pub zone: HostedZone,
-    /// The name, relative to the zone or fully qualified (see
-    /// [`HostedZone::fully_qualified_name`]). Default: the zone's own name.
-    pub record_name: Option<String>,
-    /// What the record answers with. Required.
-    pub target: RecordTarget,
-    /// The TTL in seconds of a record with addresses (not allowed on an alias).
-    /// Default: 1800 for addresses (as CDK).
-    pub ttl_seconds: Option<u32>,
-    /// A comment. Default: none.
-    pub comment: Option<String>,
+props! {
+    /// Options of an [`ARecord`].
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ARecordProps {
+        /// The zone to add the record to. Required.
+        pub zone: HostedZone,
+        /// The name, relative to the zone or fully qualified (see
+        /// [`HostedZone::fully_qualified_name`]). Default: the zone's own name.
+        pub record_name: Option<String>,
+        /// What the record answers with. Required.
+        pub target: RecordTarget,
+        /// The TTL in seconds of a record with addresses (not allowed on an alias).
+        /// Default: 1800 for addresses (as CDK).
+        pub ttl_seconds: Option<u32>,
+        /// A comment. Default: none.
+        pub comment: Option<String>,
+    }
 }
 
 impl ARecordProps {

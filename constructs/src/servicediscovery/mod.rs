@@ -4,31 +4,33 @@
 //! entry needs.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::servicediscovery::{DnsRecordType, PrivateDnsNamespace, PrivateDnsNamespaceProps, ServiceProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 //! let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
-//!     PrivateDnsNamespaceProps::new("svc.local")).unwrap();
-//! let api = ns.create_service(&mut app, "Api", ServiceProps::new("api")).unwrap();
-//! let registry = api.registry(&app, None).unwrap();
+//!     PrivateDnsNamespaceProps::new("svc.local"))?;
+//! let api = ns.create_service(&mut app, "Api", ServiceProps::new("api"))?;
+//! let registry = api.registry(&app, None)?;
 //! assert!(registry.container_name.is_none());
-//! let out = app.synth().unwrap();
+//! let out = app.synth()?;
 //! let res = &out.stacks[0].template["Resources"];
-//! let api_id = berth_synth::logical_id::make_unique_id(&["Namespace", "Api", "Resource"]).unwrap();
+//! let api_id = berth_synth::logical_id::make_unique_id(&["Namespace", "Api", "Resource"]).ok_or("an invalid construct id")?;
 //! assert_eq!(res[&api_id]["Properties"]["DnsConfig"]["DnsRecords"][0]["Type"], "A");
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, Group, NodeId, Scope};
 use crate::ec2::Vpc;
 use crate::error::{ConstructError, Result};
-use crate::iam::value_expr;
 use berth_synth::cfn::servicediscovery::{service, CfnPrivateDnsNamespace, CfnService};
 use berth_synth::resource::ResourceRef;
-use berth_synth::{Expr, Value};
+use berth_synth::{Expr, Token, Value};
 
 #[cfg(test)]
 mod tests;
@@ -46,13 +48,15 @@ fn check_name(path: &str, property: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Options of a [`PrivateDnsNamespace`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PrivateDnsNamespaceProps {
-    /// The domain, e.g. `svc.local` (required).
-    pub name: String,
-    /// A description. Default: none.
-    pub description: Option<String>,
+props! {
+    /// Options of a [`PrivateDnsNamespace`].
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct PrivateDnsNamespaceProps {
+        /// The domain, e.g. `svc.local` (required).
+        pub name: String,
+        /// A description. Default: none.
+        pub description: Option<String>,
+    }
 }
 
 impl PrivateDnsNamespaceProps {
@@ -69,26 +73,28 @@ impl PrivateDnsNamespaceProps {
 /// (`AWS::ServiceDiscovery::PrivateDnsNamespace`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
-///     PrivateDnsNamespaceProps::new("svc.local")).unwrap();
-/// assert_eq!(ns.namespace_name(&app), "svc.local".into());
-/// let out = app.synth().unwrap();
+///     PrivateDnsNamespaceProps::new("svc.local"))?;
+/// assert_eq!(app.resolve(ns.namespace_name()), "svc.local".into());
+/// let out = app.synth()?;
 /// let p = &out.stacks[0].template["Resources"]["Namespace9B63B8C8"]["Properties"];
 /// assert_eq!(p["Name"], "svc.local");
 /// assert_eq!(p["Vpc"]["Ref"], "Vpc8378EB38");
+/// # Ok(())
+/// # }
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PrivateDnsNamespace {
     node: NodeId,
     resource: ResourceRef<CfnPrivateDnsNamespace>,
-    name: String,
 }
 
 impl Scope for PrivateDnsNamespace {
@@ -108,7 +114,6 @@ impl PrivateDnsNamespace {
     ) -> Result<PrivateDnsNamespace> {
         let path = format!("{}/{id}", app.path(&scope));
         check_name(&path, "name", &props.name)?;
-        let vpc_id = vpc.vpc_id(app);
         let node = app.add_construct(scope, id, Group)?;
         let resource = app.add_resource(
             node,
@@ -116,35 +121,32 @@ impl PrivateDnsNamespace {
             CfnPrivateDnsNamespace {
                 description: props.description.map(Into::into),
                 name: Some(props.name.clone().into()),
-                vpc: Some(value_expr(vpc_id)),
+                vpc: Some(vpc.vpc_id().into()),
                 ..Default::default()
             },
         )?;
-        Ok(PrivateDnsNamespace {
-            node,
-            resource,
-            name: props.name,
-        })
+        app.set_attribute(node, "Name", props.name);
+        Ok(PrivateDnsNamespace { node, resource })
     }
 
     /// The namespace id (`Fn::GetAtt Id`).
-    pub fn namespace_id(&self, _app: &App) -> Value {
-        self.resource.attr_id().into()
+    pub fn namespace_id(&self) -> Token<String> {
+        self.resource.attr_id()
     }
 
     /// The namespace ARN (`Fn::GetAtt Arn`).
-    pub fn namespace_arn(&self, _app: &App) -> Value {
-        self.resource.attr_arn().into()
+    pub fn namespace_arn(&self) -> Token<String> {
+        self.resource.attr_arn()
     }
 
-    /// The domain name.
-    pub fn namespace_name(&self, _app: &App) -> Value {
-        self.name.clone().into()
+    /// The domain name (resolves to the name given).
+    pub fn namespace_name(&self) -> Token<String> {
+        Token::get_att(self.node, "Name")
     }
 
     /// The Route 53 hosted zone (`Fn::GetAtt HostedZoneId`).
-    pub fn hosted_zone_id(&self, _app: &App) -> Value {
-        self.resource.attr_hosted_zone_id().into()
+    pub fn hosted_zone_id(&self) -> Token<String> {
+        self.resource.attr_hosted_zone_id()
     }
 
     /// The L1 namespace, for escape hatches.
@@ -184,23 +186,25 @@ pub enum RoutingPolicy {
     Weighted,
 }
 
-/// Options of a [`Service`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceProps {
-    /// The service's name: tasks are found at `<name>.<namespace>` (required).
-    pub name: String,
-    /// The records. Default: A.
-    pub dns_record_type: DnsRecordType,
-    /// The records' TTL in seconds. Default: 60 (as CDK).
-    pub dns_ttl_seconds: u32,
-    /// The routing policy. Default: multivalue.
-    pub routing_policy: RoutingPolicy,
-    /// Let the registering service (ECS) report health, and deregister a task after
-    /// this many failed checks (`HealthCheckCustomConfig.FailureThreshold`; CDK's ECS
-    /// services use 1). Default: none (no custom health check).
-    pub custom_health_check_failure_threshold: Option<u32>,
-    /// A description. Default: none.
-    pub description: Option<String>,
+props! {
+    /// Options of a [`Service`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct ServiceProps {
+        /// The service's name: tasks are found at `<name>.<namespace>` (required).
+        pub name: String,
+        /// The records. Default: A.
+        pub dns_record_type: DnsRecordType,
+        /// The records' TTL in seconds. Default: 60 (as CDK).
+        pub dns_ttl_seconds: u32,
+        /// The routing policy. Default: multivalue.
+        pub routing_policy: RoutingPolicy,
+        /// Let the registering service (ECS) report health, and deregister a task after
+        /// this many failed checks (`HealthCheckCustomConfig.FailureThreshold`; CDK's ECS
+        /// services use 1). Default: none (no custom health check).
+        pub custom_health_check_failure_threshold: Option<u32>,
+        /// A description. Default: none.
+        pub description: Option<String>,
+    }
 }
 
 impl ServiceProps {
@@ -232,6 +236,7 @@ pub struct ServiceRegistry {
 /// (`AWS::ServiceDiscovery::Service`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::servicediscovery::{
 ///     DnsRecordType, PrivateDnsNamespace, PrivateDnsNamespaceProps, Service, ServiceProps,
@@ -239,28 +244,29 @@ pub struct ServiceRegistry {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
-///     PrivateDnsNamespaceProps::new("svc.local")).unwrap();
+///     PrivateDnsNamespaceProps::new("svc.local"))?;
 /// let worker = Service::new(&mut app, stack, "Worker", &ns, ServiceProps {
 ///     dns_record_type: DnsRecordType::Srv,
 ///     custom_health_check_failure_threshold: Some(1),
 ///     ..ServiceProps::new("worker")
-/// }).unwrap();
-/// let r = worker.registry(&app, Some(("app", 8080))).unwrap();
+/// })?;
+/// let r = worker.registry(&app, Some(("app", 8080)))?;
 /// assert_eq!(r.container_port, Some(8080));
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["Worker", "Resource"]).unwrap();
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["Worker", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&id]["Properties"];
 /// assert_eq!(p["DnsConfig"]["DnsRecords"][0]["Type"], "SRV");
 /// assert_eq!(p["HealthCheckCustomConfig"]["FailureThreshold"], 1.0);
+/// # Ok(())
+/// # }
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Service {
     node: NodeId,
     resource: ResourceRef<CfnService>,
-    name: String,
     record_type: DnsRecordType,
 }
 
@@ -310,7 +316,7 @@ impl Service {
             }
             DnsRecordType::Srv => vec![record(service::Type::Srv)],
         };
-        let namespace_id = value_expr(namespace.namespace_id(app));
+        let namespace_id: Expr<String> = namespace.namespace_id().into();
         let node = app.add_construct(scope, id, Group)?;
         let resource = app.add_resource(
             node,
@@ -338,27 +344,27 @@ impl Service {
                 ..Default::default()
             },
         )?;
+        app.set_attribute(node, "Name", props.name);
         Ok(Service {
             node,
             resource,
-            name: props.name,
             record_type: props.dns_record_type,
         })
     }
 
     /// The service's ARN (`Fn::GetAtt Arn`).
-    pub fn service_arn(&self, _app: &App) -> Value {
-        self.resource.attr_arn().into()
+    pub fn service_arn(&self) -> Token<String> {
+        self.resource.attr_arn()
     }
 
     /// The service's id (`Fn::GetAtt Id`).
-    pub fn service_id(&self, _app: &App) -> Value {
-        self.resource.attr_id().into()
+    pub fn service_id(&self) -> Token<String> {
+        self.resource.attr_id()
     }
 
-    /// The service's name.
-    pub fn service_name(&self, _app: &App) -> Value {
-        self.name.clone().into()
+    /// The service's name (resolves to the name given).
+    pub fn service_name(&self) -> Token<String> {
+        Token::get_att(self.node, "Name")
     }
 
     /// The record type.
@@ -375,7 +381,7 @@ impl Service {
     /// container name and port (required then, and refused for A/AAAA records, which
     /// carry no port).
     pub fn registry(&self, app: &App, container: Option<(&str, u16)>) -> Result<ServiceRegistry> {
-        let arn = self.service_arn(app);
+        let arn = Value::from(self.service_arn());
         match (self.record_type, container) {
             (DnsRecordType::Srv, Some((name, port))) => Ok(ServiceRegistry {
                 registry_arn: arn,

@@ -42,7 +42,7 @@ fn srv_registries_need_a_container_and_a_records_refuse_one() {
         "Net/Namespace/A: container: A and AAAA records carry no port, so container web:80 cannot be given; use SRV records, or leave the container out"
     );
     let r = a.registry(&app, None).unwrap();
-    assert_eq!(r.registry_arn, a.service_arn(&app));
+    assert_eq!(r.registry_arn, a.service_arn().into());
 }
 
 #[test]
