@@ -409,19 +409,11 @@ fn watch_through_the_handoff_rebuilds_and_deploys_edits_to_the_app() {
     let app = LeanApp::build("watch");
     let stack = unique_prefix("ho");
     let mut child = app
-        .cargo(&[
-            "run",
-            "--quiet",
-            "--",
-            "watch",
-            "--fallback",
-            "--cycles",
-            "2",
-            "--debounce-ms",
-            "200",
-            "--rollout-timeout",
-            "60",
-        ])
+        .cargo(
+            &"run --quiet -- watch --fallback --cycles 2 --debounce-ms 200 --rollout-timeout 60"
+                .split(' ')
+                .collect::<Vec<_>>(),
+        )
         .env("BERTH_CLI", berth())
         .env("HANDOFF_STACK", &stack)
         .stdout(Stdio::piped())
