@@ -101,9 +101,9 @@ pub fn run(app: berth_constructs::App) -> ExitCode {
     synth_main(app)
 }
 
-/// Like [`run`], but builds the app itself: `build` runs once per synthesis (and not
-/// at all for commands that read no app, such as `-- watch`, which re-runs the
-/// program on every cycle). With the `cli` feature, `berth watch` runs in-process and
+/// Like [`run`], but builds the app itself: `build` runs once per synthesis (not at
+/// all for `-- watch`, which re-runs the whole program on every cycle, or for commands
+/// that read no app). With the `cli` feature, `berth watch` runs in-process and
 /// calls `build` on every cycle, so it sees changed asset directories; changes to the
 /// program's own code then need a restart, or `--app "cargo run --quiet --example NAME"`.
 ///
