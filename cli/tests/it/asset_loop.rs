@@ -5,18 +5,23 @@
 //! and creates the stack; then a file of the image directory changes and the next cycle
 //! publishes the new image and hotswaps the service to a new task definition revision.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use berth::cli::Session;
+use berth_cli::Session;
 
-#[path = "../examples/web-asset/main.rs"]
+use crate::assets_e2e::{docker_log, fake_docker};
+use crate::e2e::{block, require_local_endpoint, sdk};
+
+#[path = "../../../examples/web-asset/main.rs"]
 #[allow(dead_code)]
 mod web_asset;
 
-/// The moto server's URL, checked so that nothing can send a call elsewhere.
-fn require_local_endpoint() -> String {
-    berth::cli::local::loopback_endpoint().unwrap_or_else(|e| panic!("{e}"))
+/// The workspace root (the example and its image live there).
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace root")
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -29,39 +34,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &dest).unwrap();
         }
     }
-}
-
-/// The stand-in docker, with the venv's Python (which has boto3) in its shebang.
-fn fake_docker(dir: &Path) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let python = std::env::var("BERTH_CFN_LINT")
-        .map(|l| Path::new(&l).with_file_name("python"))
-        .unwrap_or_else(|_| root.join(".venv/bin/python"));
-    let source = std::fs::read_to_string(root.join("cli/tests/support/fake-docker.py")).unwrap();
-    let path = dir.join("docker");
-    std::fs::write(&path, format!("#!{}\n{source}", python.display())).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    path
-}
-
-fn docker_commands(dir: &Path) -> Vec<Vec<String>> {
-    std::fs::read_to_string(dir.join("docker.log"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["args"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a.as_str().unwrap().to_string())
-                .collect()
-        })
-        .collect()
 }
 
 fn run(cwd: &Path, docker: &Path, image: &Path, args: &[&str]) -> (u8, String) {
@@ -92,10 +64,7 @@ fn watch_publishes_deploys_then_hotswaps_an_edited_image() {
     let tools = tempfile::tempdir().unwrap();
     let docker = fake_docker(tools.path());
     let image = root.join("image");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/web-asset/image"),
-        &image,
-    );
+    copy_dir(&workspace().join("examples/web-asset/image"), &image);
 
     // The repository the example's images go to (a no-op when it exists already).
     let (code, out) = run(root, &docker, &image, &["bootstrap"]);
@@ -115,7 +84,7 @@ fn watch_publishes_deploys_then_hotswaps_an_edited_image() {
             let deadline = Instant::now() + Duration::from_secs(120);
             // The first cycle ends with the CloudFormation create (or a hotswap when a
             // previous run left the stack): wait for its push, then for quiet.
-            while !docker_commands(&tools).iter().any(|c| c[0] == "push")
+            while !docker_log(&tools).iter().any(|c| c[0] == "push")
                 && !root.join("berth.out/manifest.json").exists()
             {
                 assert!(Instant::now() < deadline, "the first cycle never published");
@@ -153,7 +122,7 @@ fn watch_publishes_deploys_then_hotswaps_an_edited_image() {
     );
 
     // The second cycle built, tagged and pushed the edited image ...
-    let commands = docker_commands(tools.path());
+    let commands = docker_log(tools.path());
     let pushes: Vec<&Vec<String>> = commands.iter().filter(|c| c[0] == "push").collect();
     let last_push = &pushes.last().expect("a push")[1];
     let (repo_uri, tag) = last_push.rsplit_once(':').unwrap();
@@ -171,43 +140,35 @@ fn watch_publishes_deploys_then_hotswaps_an_edited_image() {
     );
 
     // ... and the service runs a new task definition revision with that image.
-    let config = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .endpoint_url(require_local_endpoint())
-                .load()
-                .await;
-            let ecs = aws_sdk_ecs::Client::new(&config);
-            let mut images = Vec::new();
-            for cluster in ecs.list_clusters().send().await.unwrap().cluster_arns() {
-                let services = ecs.list_services().cluster(cluster).send().await.unwrap();
-                for arn in services.service_arns() {
-                    if !arn.contains("WebAsset") {
-                        continue;
-                    }
-                    let s = ecs
-                        .describe_services()
-                        .cluster(cluster)
-                        .services(arn)
-                        .send()
-                        .await
-                        .unwrap();
-                    let td = s.services()[0].task_definition().unwrap().to_string();
-                    let def = ecs
-                        .describe_task_definition()
-                        .task_definition(&td)
-                        .send()
-                        .await
-                        .unwrap();
-                    let c = &def.task_definition().unwrap().container_definitions()[0];
-                    images.push((td, c.image().unwrap().to_string()));
+    let ecs = aws_sdk_ecs::Client::new(&sdk());
+    let config = block(async {
+        let mut images = Vec::new();
+        for cluster in ecs.list_clusters().send().await.unwrap().cluster_arns() {
+            let services = ecs.list_services().cluster(cluster).send().await.unwrap();
+            for arn in services.service_arns() {
+                if !arn.contains("WebAsset") {
+                    continue;
                 }
+                let s = ecs
+                    .describe_services()
+                    .cluster(cluster)
+                    .services(arn)
+                    .send()
+                    .await
+                    .unwrap();
+                let td = s.services()[0].task_definition().unwrap().to_string();
+                let def = ecs
+                    .describe_task_definition()
+                    .task_definition(&td)
+                    .send()
+                    .await
+                    .unwrap();
+                let c = &def.task_definition().unwrap().container_definitions()[0];
+                images.push((td, c.image().unwrap().to_string()));
             }
-            images
-        });
+        }
+        images
+    });
     assert_eq!(config.len(), 1, "one WebAsset service: {config:?}");
     let (td, image_uri) = &config[0];
     assert_eq!(image_uri, last_push, "{out}");
