@@ -9,9 +9,9 @@
 //! moto does not create), `microservices` (a `Fn::GetAtt` to a Cloud Map service, which
 //! moto does not create either), `logs-and-jobs` (the public SSM parameter of the AWS for
 //! Fluent Bit image, which moto does not have; its CloudFormation also knows no
-//! `AWS::SecretsManager::Secret` or `AWS::S3::BucketPolicy`) and `queue-worker` (a
-//! `Fn::GetAtt` to an EFS file system, which moto answers with HTTP 500). Each is checked
-//! below to fail for exactly that reason, so this list stays true.
+//! `AWS::SecretsManager::Secret` or `AWS::S3::BucketPolicy`), `queue-worker` and
+//! `production` (a `Fn::GetAtt` to an EFS file system, which moto answers with HTTP
+//! 500). Each is checked below to fail for exactly that reason, so this list stays true.
 
 mod common;
 
@@ -172,6 +172,8 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
         // system's `Arn` (its log: `'FileSystem' object has no attribute
         // 'get_cfn_attribute'`).
         ("queue-worker", "500 Internal Server Error"),
+        // The same `Fn::GetAtt` to the EFS file system's `Arn`, in ProductionData.
+        ("production", "500 Internal Server Error"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         synth(name, dir.path());

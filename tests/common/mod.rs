@@ -30,6 +30,9 @@ mod logs_and_jobs;
 #[path = "../../examples/queue-worker/main.rs"]
 mod queue_worker;
 
+#[path = "../../examples/production/main.rs"]
+mod production;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -62,11 +65,12 @@ pub fn examples() -> Vec<(&'static str, App)> {
             "queue-worker",
             queue_worker::app().expect("queue-worker builds"),
         ),
+        ("production", production::app().expect("production builds")),
     ]
 }
 
 /// Synthesizes an example into `dir`.
-pub fn synth_to(mut app: App, dir: &std::path::Path) -> berth::synth::synthesize::SynthOutput {
+pub fn synth_to(mut app: App, dir: &std::path::Path) -> berth::synth::output::SynthOutput {
     app.synth_to(dir, berth::synth::assembly::TemplateFormat::Json)
         .unwrap_or_else(|e| panic!("synthesis failed:\n{e}"))
 }

@@ -154,7 +154,7 @@ impl App {
     /// Whether unsuppressed rule findings fail synthesis (nothing is written) instead of
     /// being warnings (`berth synth --strict`). Default: off.
     pub fn set_strict_rules(&mut self, strict: bool) {
-        self.strict_rules = strict;
+        self.options.strict_rules = strict;
     }
 
     /// Suppresses a rule's findings on every resource below `scope` (any construct, a

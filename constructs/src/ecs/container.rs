@@ -530,10 +530,7 @@ impl Default for ContainerDefinitionOptions {
 impl ContainerDefinitionOptions {
     /// Options with this image and every other field at its default.
     pub fn new(image: ContainerImage) -> Self {
-        ContainerDefinitionOptions {
-            image,
-            ..Default::default()
-        }
+        ContainerDefinitionOptions::default().image(image)
     }
 }
 
@@ -571,6 +568,21 @@ props! {
         pub container: ContainerDefinition,
         /// What to wait for. Default: [`ContainerDependencyCondition::Healthy`].
         pub condition: ContainerDependencyCondition,
+    }
+}
+
+impl ContainerDependency {
+    /// Wait for `container` to reach `condition`.
+    pub fn new(container: ContainerDefinition, condition: ContainerDependencyCondition) -> Self {
+        ContainerDependency {
+            container,
+            condition,
+        }
+    }
+
+    /// Wait for `container` to be healthy (it needs a health check).
+    pub fn healthy(container: ContainerDefinition) -> Self {
+        Self::new(container, ContainerDependencyCondition::Healthy)
     }
 }
 

@@ -139,15 +139,43 @@ props! {
 
 impl FireLensLogDriverProps {
     /// To CloudWatch Logs through Fluent Bit's `cloudwatch_logs` plugin, into a new log
-    /// group (a month's retention), streams named `<stream_prefix><tag>`.
+    /// group (a month's retention), streams named `<stream_prefix><tag>`. For a log
+    /// group of your own (e.g. encrypted with a KMS key), give a
+    /// [`FireLensCloudWatchLogs`] instead:
+    /// `.logging(FireLensCloudWatchLogs::new("worker/").log_group(group))`.
     pub fn cloudwatch_logs(stream_prefix: impl Into<String>) -> FireLensLogDriverProps {
-        FireLensLogDriverProps {
-            cloudwatch: Some(FireLensCloudWatchLogs {
-                stream_prefix: stream_prefix.into(),
-                ..Default::default()
-            }),
+        FireLensCloudWatchLogs::new(stream_prefix).into()
+    }
+}
+
+impl FireLensCloudWatchLogs {
+    /// Streams named `<stream_prefix><tag>`, in a new log group unless one is set.
+    pub fn new(stream_prefix: impl Into<String>) -> FireLensCloudWatchLogs {
+        FireLensCloudWatchLogs {
+            stream_prefix: stream_prefix.into(),
             ..Default::default()
         }
+    }
+}
+
+impl From<FireLensCloudWatchLogs> for FireLensLogDriverProps {
+    fn from(cloudwatch: FireLensCloudWatchLogs) -> Self {
+        FireLensLogDriverProps {
+            cloudwatch: Some(cloudwatch),
+            ..Default::default()
+        }
+    }
+}
+
+impl From<FireLensCloudWatchLogs> for LogDriver {
+    fn from(cloudwatch: FireLensCloudWatchLogs) -> Self {
+        LogDriver::Firelens(cloudwatch.into())
+    }
+}
+
+impl crate::props::IntoProp<Option<LogDriver>> for FireLensCloudWatchLogs {
+    fn into_prop(self) -> Option<LogDriver> {
+        Some(self.into())
     }
 }
 

@@ -2,7 +2,9 @@
 //! [`super::Rule`] and of an EventBridge Scheduler [`crate::scheduler::Schedule`].
 
 use crate::app::{App, NodeId};
-use crate::ec2::{SecurityGroup, SecurityGroupProps, SubnetSelection, SubnetType};
+use crate::ec2::{
+    Connections, Port, SecurityGroup, SecurityGroupProps, SubnetSelection, SubnetType,
+};
 use crate::ecs::{
     CapacityProviderStrategy, Cluster, Compatibility, FargatePlatformVersion, NetworkMode,
     TaskDefinition,
@@ -185,13 +187,36 @@ pub(crate) struct PendingRunTask {
     pub(crate) task_definition: TaskDefinition,
     pub(crate) cluster: Cluster,
     pub(crate) strategies: Vec<CapacityProviderStrategy>,
+    /// The tasks' security groups (`awsvpc` only).
+    pub(crate) security_groups: Vec<SecurityGroup>,
     /// The property the target sits at (`targets[0]`, `target`), for problems.
     pub(crate) property: String,
 }
 
 impl PendingRunTask {
+    /// At synth: the grants on the task's roles, and the way to its file systems.
+    pub(crate) fn prepare(&self, app: &mut App) -> Result<()> {
+        self.grant_pass_roles(app)?;
+        self.allow_to_file_systems(app)
+    }
+
+    /// At synth: the tasks may reach the berth file systems their EFS volumes mount,
+    /// on the file system's port, as a service's tasks do (from the tasks' side: the
+    /// ingress rule lives in the target's stack). Without it a scheduled task's mount
+    /// times out.
+    fn allow_to_file_systems(&self, app: &mut App) -> Result<()> {
+        if self.security_groups.is_empty() {
+            return Ok(());
+        }
+        let tasks = Connections::new(self.security_groups.clone());
+        for fs in self.task_definition.efs_file_systems(app) {
+            tasks.allow_to(app, &fs, Port::tcp(crate::efs::DEFAULT_PORT), "")?;
+        }
+        Ok(())
+    }
+
     /// At synth: pass the task's roles (they exist by now) to ECS.
-    pub(crate) fn grant_pass_roles(&self, app: &mut App) -> Result<()> {
+    fn grant_pass_roles(&self, app: &mut App) -> Result<()> {
         let roles: Vec<Value> = [
             self.task_definition.existing_task_role(app),
             self.task_definition.existing_execution_role(app),
@@ -291,14 +316,7 @@ impl EcsTask {
             } else {
                 self.security_groups.clone()
             };
-            Some((
-                subnets.subnet_ids,
-                groups
-                    .iter()
-                    .map(|g| g.security_group_id().into())
-                    .collect(),
-                assign,
-            ))
+            Some((subnets.subnet_ids, groups, assign))
         } else {
             if !self.security_groups.is_empty()
                 || self.subnet_selection.is_some()
@@ -350,6 +368,17 @@ impl EcsTask {
         if self.enable_execute_command {
             td.add_to_task_role_policy(app, crate::ecs::exec_statement())?;
         }
+        let security_groups = network
+            .as_ref()
+            .map(|(_, groups, _)| groups.clone())
+            .unwrap_or_default();
+        let network = network.map(|(subnets, groups, assign)| {
+            let ids = groups
+                .iter()
+                .map(|g| g.security_group_id().into())
+                .collect();
+            (subnets, ids, assign)
+        });
         let run = RunTask {
             role,
             task_definition_arn: td.task_definition_arn(),
@@ -373,6 +402,7 @@ impl EcsTask {
             task_definition: td,
             cluster: self.cluster,
             strategies: self.capacity_provider_strategies.clone(),
+            security_groups,
             property: property.to_owned(),
         };
         Ok((run, pending))

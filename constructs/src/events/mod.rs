@@ -132,7 +132,7 @@ impl Construct for RuleState {
     }
     fn prepare(&mut self, app: &mut App, _node: NodeId) -> Result<()> {
         for p in &self.pending {
-            p.grant_pass_roles(app)?;
+            p.prepare(app)?;
         }
         Ok(())
     }

@@ -9,19 +9,22 @@
 //! synth, in the role's `validate` (`BERTH-E0300`).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::iam::{PolicyStatement, Principal, Role, RoleProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 //! let role = Role::new(&mut app, stack, "TaskRole",
-//!     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))).unwrap();
+//!     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")))?;
 //! role.add_to_policy(&mut app, PolicyStatement::allow()
 //!     .action("s3:GetObject")
-//!     .resource("arn:aws:s3:::assets/*")).unwrap();
-//! let out = app.synth().unwrap();
+//!     .resource("arn:aws:s3:::assets/*"))?;
+//! let out = app.synth()?;
 //! let res = &out.stacks[0].template["Resources"];
 //! assert_eq!(res["TaskRoleDefaultPolicy07FC53DE"]["Properties"]["PolicyDocument"]["Statement"][0]["Action"], "s3:GetObject");
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, Construct, NodeId, Scope};
@@ -58,8 +61,9 @@ impl Effect {
 /// Who a statement is about (in resource and trust policies).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Principal {
-    /// An AWS service, e.g. `ecs-tasks.amazonaws.com`: `{"Service": ...}`.
-    Service(String),
+    /// An AWS service, e.g. `ecs-tasks.amazonaws.com`: `{"Service": ...}` (a token for
+    /// regional principals such as `logs.${AWS::Region}.amazonaws.com`).
+    Service(Value),
     /// An AWS principal by ARN (role, user, account root): `{"AWS": ...}`.
     Arn(Value),
     /// Anyone: `{"AWS": "*"}`.
@@ -71,7 +75,17 @@ pub enum Principal {
 impl Principal {
     /// An AWS service principal, e.g. `ecs-tasks.amazonaws.com`.
     pub fn service(name: impl Into<String>) -> Principal {
-        Principal::Service(name.into())
+        Principal::Service(Value::from(name.into()))
+    }
+
+    /// A service principal of the stack's region, `<service>.${AWS::Region}.amazonaws.com`
+    /// (CloudWatch Logs' is `logs.<region>.amazonaws.com`).
+    pub fn regional_service(service: &str) -> Principal {
+        Principal::Service(join([
+            Value::from(format!("{service}.")),
+            Pseudo::Region.token().into(),
+            Value::from(".amazonaws.com"),
+        ]))
     }
 
     /// An account's root principal: `arn:${AWS::Partition}:iam::ACCOUNT:root`.
@@ -102,7 +116,7 @@ impl Principal {
 
     fn key_value(&self) -> (&'static str, Value) {
         match self {
-            Principal::Service(s) => ("Service", Value::from(s.as_str())),
+            Principal::Service(s) => ("Service", s.clone()),
             Principal::Arn(v) => ("AWS", v.clone()),
             Principal::Any => ("AWS", Value::from("*")),
             Principal::Federated(s) => ("Federated", Value::from(s.as_str())),
@@ -116,13 +130,16 @@ impl Principal {
 /// otherwise, like CDK. Resources are [`Value`]s, so tokens (`Fn::GetAtt`) work.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::iam::PolicyStatement;
 /// let s = PolicyStatement::allow()
 ///     .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
 ///     .resource("*")
 ///     .sid("Logs");
-/// let json = serde_json::to_string(&s.to_json_value()).unwrap();
+/// let json = serde_json::to_string(&s.to_json_value())?;
 /// assert_eq!(json, r#"{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":"*","Sid":"Logs"}"#);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyStatement {
@@ -655,20 +672,23 @@ impl Construct for RoleState {
 /// logical IDs match CDK's.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::iam::{ManagedPolicy, Principal, Role, RoleProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let role = Role::new(&mut app, stack, "ExecutionRole", RoleProps {
 ///     managed_policies: vec![ManagedPolicy::aws_managed("service-role/AmazonECSTaskExecutionRolePolicy")],
 ///     ..RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))
-/// }).unwrap();
+/// })?;
 /// assert_eq!(app.path(role), "Web/ExecutionRole");
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let props = &out.stacks[0].template["Resources"]["ExecutionRole605A040B"]["Properties"];
 /// assert_eq!(props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"], "ecs-tasks.amazonaws.com");
 /// assert_eq!(props["ManagedPolicyArns"][0]["Fn::Join"][1][2], ":iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Role {

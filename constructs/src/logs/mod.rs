@@ -2,24 +2,28 @@
 //! and [`LogGroup::grant_write`].
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 //! LogGroup::new(&mut app, stack, "Logs", LogGroupProps {
 //!     retention: RetentionDays::OneMonth,
 //!     ..Default::default()
-//! }).unwrap();
-//! let out = app.synth().unwrap();
+//! })?;
+//! let out = app.synth()?;
 //! let r = &out.stacks[0].template["Resources"]["Logs6819BB44"];
 //! assert_eq!(r["Properties"]["RetentionInDays"], 30);
 //! assert_eq!(r["DeletionPolicy"], "Retain");
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, NodeId, Scope};
 use crate::error::Result;
-use crate::iam::{Attributes, Grant, Grantable};
+use crate::iam::{Attributes, Grant, Grantable, PolicyStatement, Principal};
+use crate::kms::Key;
 use crate::RemovalPolicy;
 use berth_synth::cfn::logs::CfnLogGroup;
 use berth_synth::resource::ResourceRef;
@@ -123,32 +127,64 @@ props! {
         /// What happens to the log group when it leaves the stack. Default:
         /// [`RemovalPolicy::Retain`] (logs outlive the stack, as in CDK).
         pub removal_policy: Option<RemovalPolicy>,
-        /// A KMS key that encrypts the log events (`KmsKeyId`). As in CDK, the key's
-        /// policy must let CloudWatch Logs use it:
-        /// `key.grant_to_service(&mut app, "logs.<region>.amazonaws.com", [..])`.
-        /// Default: none (CloudWatch Logs' own encryption).
-        pub encryption_key: Option<crate::kms::Key>,
+        /// A KMS key that encrypts the log events (`KmsKeyId`). CloudWatch Logs refuses a
+        /// key it may not use, so an owned key's policy gets a statement letting
+        /// `logs.<region>.amazonaws.com` use it for this account's log groups (once per
+        /// key; AWS's documented key policy). Default: none (CloudWatch Logs' own
+        /// encryption).
+        pub encryption_key: Option<Key>,
     }
+}
+
+/// What CloudWatch Logs does with a log group's key (AWS's documented key policy).
+pub const LOGS_KEY_ACTIONS: [&str; 5] = [
+    "kms:Encrypt*",
+    "kms:Decrypt*",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:Describe*",
+];
+
+/// The key policy statement that lets CloudWatch Logs of the key's region use a key for
+/// the account's log groups (the encryption context names the log group).
+fn logs_key_statement() -> PolicyStatement {
+    let log_groups = crate::iam::join([
+        Value::from("arn:"),
+        Pseudo::Partition.token().into(),
+        Value::from(":logs:"),
+        Pseudo::Region.token().into(),
+        Value::from(":"),
+        Pseudo::AccountId.token().into(),
+        Value::from(":log-group:*"),
+    ]);
+    PolicyStatement::allow()
+        .actions(LOGS_KEY_ACTIONS)
+        .principal(Principal::regional_service("logs"))
+        .resource("*")
+        .condition("ArnLike", "kms:EncryptionContext:aws:logs:arn", log_groups)
 }
 
 /// A CloudWatch log group. Its L1 child is `Resource` (`AWS::Logs::LogGroup`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::iam::{Principal, Role, RoleProps};
 /// use berth_constructs::logs::{LogGroup, LogGroupProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let logs = LogGroup::new(&mut app, stack, "Logs", LogGroupProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let logs = LogGroup::new(&mut app, stack, "Logs", LogGroupProps::default())?;
 /// let role = Role::new(&mut app, stack, "Role",
-///     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))).unwrap();
-/// let grant = logs.grant_write(&mut app, &role).unwrap();
+///     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")))?;
+/// let grant = logs.grant_write(&mut app, &role)?;
 /// assert_eq!(grant.actions(), ["logs:CreateLogStream", "logs:PutLogEvents"]);
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
 /// assert_eq!(res["Logs6819BB44"]["Properties"]["RetentionInDays"], 731);
 /// assert_eq!(res["RoleDefaultPolicy5FFB7DAB"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"]["Fn::GetAtt"][0], "Logs6819BB44");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogGroup {
@@ -171,6 +207,9 @@ impl LogGroup {
         props: LogGroupProps,
     ) -> Result<LogGroup> {
         let node = app.add_construct(scope, id, Attributes::new("berth.logs.LogGroup"))?;
+        if let Some(key) = props.encryption_key {
+            key.add_to_resource_policy(app, logs_key_statement())?;
+        }
         let resource = app.add_resource(
             node,
             "Resource",

@@ -142,21 +142,59 @@ fn removal_policy_can_be_changed_later() {
 }
 
 #[test]
-fn a_log_group_takes_a_kms_key_in_one_line() -> Result<(), Box<dyn std::error::Error>> {
+fn an_encrypted_log_group_names_its_key_and_the_key_lets_cloudwatch_logs_use_it() {
     let mut app = App::new();
-    let s = Stack::new(&mut app, "S", StackProps::default())?;
-    let key = crate::kms::Key::new(&mut app, s, "Key", crate::kms::KeyProps::default())?;
-    LogGroup::new(
-        &mut app,
-        s,
-        "Logs",
-        LogGroupProps::default().encryption_key(key),
-    )?;
-    let out = app.synth()?;
-    let res = &out.stacks[0].template["Resources"];
+    let data = Stack::new(&mut app, "Data", StackProps::default()).unwrap();
+    let web = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let key = Key::new(&mut app, data, "Key", crate::kms::KeyProps::default()).unwrap();
+    for id in ["One", "Two"] {
+        let props = LogGroupProps::default().encryption_key(key);
+        LogGroup::new(&mut app, web, id, props).unwrap();
+    }
+    let out = app.synth().unwrap();
+    let data_t = &out
+        .stacks
+        .iter()
+        .find(|s| s.name == "Data")
+        .unwrap()
+        .template;
+    let web_t = &out
+        .stacks
+        .iter()
+        .find(|s| s.name == "Web")
+        .unwrap()
+        .template;
+    let statements = data_t["Resources"]["Key961B73FD"]["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .unwrap();
+    // The root statement, and one for CloudWatch Logs however many groups use the key.
+    assert_eq!(statements.len(), 2, "{statements:#?}");
     assert_eq!(
-        res["Logs6819BB44"]["Properties"]["KmsKeyId"],
-        serde_json::json!({"Fn::GetAtt": ["Key961B73FD", "Arn"]})
+        statements[1],
+        json!({
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+                       "kms:GenerateDataKey*", "kms:Describe*"],
+            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {"Fn::Join": ["", [
+                "arn:", {"Ref": "AWS::Partition"}, ":logs:", {"Ref": "AWS::Region"}, ":",
+                {"Ref": "AWS::AccountId"}, ":log-group:*"]]}}},
+            "Effect": "Allow",
+            "Principal": {"Service": {"Fn::Join": ["", [
+                "logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}},
+            "Resource": "*"
+        })
     );
-    Ok(())
+    let one = web_t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.starts_with("One"))
+        .unwrap()
+        .1;
+    assert_eq!(
+        one["Properties"]["KmsKeyId"]["Fn::ImportValue"]
+            .as_str()
+            .map(|s| s.starts_with("Data:")),
+        Some(true),
+        "{one:#}"
+    );
 }

@@ -149,25 +149,28 @@ impl QueueProcessingFargateServiceProps {
 /// `QueueProcessingFargateService` whose task role may consume the queue, its
 /// `TaskCount` scaled on CPU (`CpuScaling`) and on queue depth
 /// (`QueueMessagesVisibleScaling`, step scaling on `ApproximateNumberOfMessagesVisible`),
-/// and the outputs `SQSQueue`, `SQSQueueArn` and `SQSQueueUrl`.
+/// and the outputs `SQSQueue`, `SQSQueueArn` and `SQSQueueUrl` (not for a given queue
+/// of another stack: that would re-export an import).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::{QueueProcessingFargateService, QueueProcessingFargateServiceProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let mut props = QueueProcessingFargateServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"));
-/// props.max_scaling_capacity = 10;
-/// let worker = QueueProcessingFargateService::new(&mut app, stack, "Worker", props).unwrap();
-/// let out = app.synth().unwrap();
+/// let stack = Stack::new(&mut app, "Jobs", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let image = ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest");
+/// let props = QueueProcessingFargateServiceProps::new(cluster, image).max_scaling_capacity(10);
+/// let worker = QueueProcessingFargateService::new(&mut app, stack, "Worker", props)?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let q = berth_synth::logical_id::make_unique_id(&["Worker", "EcsProcessingQueue", "Resource"]).unwrap();
+/// let q = berth_synth::logical_id::make_unique_id(&["Worker", "EcsProcessingQueue", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(res[&q]["Properties"]["RedrivePolicy"]["maxReceiveCount"], 3);
 /// # let _ = worker.dead_letter_queue();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueProcessingFargateService {
@@ -301,10 +304,7 @@ impl QueueProcessingFargateService {
             task_count.scale_on_cpu_utilization(
                 app,
                 "CpuScaling",
-                UtilizationScalingProps {
-                    target_utilization_percent: cpu,
-                    ..Default::default()
-                },
+                UtilizationScalingProps::default().target_utilization_percent(cpu),
             )?;
         }
         task_count.scale_on_metric(
@@ -315,11 +315,15 @@ impl QueueProcessingFargateService {
                 props.scaling_steps,
             ),
         )?;
-        for (oid, value) in [
+        // A queue of another stack is that stack's to output: an output here would
+        // only re-export an import (cfn-lint W6001).
+        let own_stack = crate::Stack::of(app, queue.node()) == crate::Stack::of(app, node);
+        let outputs = [
             ("SQSQueue", queue_name),
             ("SQSQueueArn", queue_arn),
             ("SQSQueueUrl", Value::from(queue.queue_url())),
-        ] {
+        ];
+        for (oid, value) in outputs.into_iter().filter(|_| own_stack) {
             Output::new(
                 app,
                 node,

@@ -146,7 +146,7 @@ impl Construct for ScheduleState {
     }
     fn prepare(&mut self, app: &mut App, _node: NodeId) -> Result<()> {
         if let Some(p) = &self.pending {
-            p.grant_pass_roles(app)?;
+            p.prepare(app)?;
         }
         Ok(())
     }

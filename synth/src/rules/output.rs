@@ -5,7 +5,7 @@ use super::{packs, Finding, Report};
 use serde_json::{json, Map, Value};
 
 /// The report's file name in the cloud assembly (CDK's).
-pub const REPORT_FILE: &str = "policy-validation-report.json";
+pub const REPORT_FILE: &str = berth_assembly::manifest::POLICY_REPORT_FILE;
 
 fn violating_construct(f: &Finding) -> Value {
     let mut resource = Map::new();
