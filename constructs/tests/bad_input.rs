@@ -667,6 +667,36 @@ const CASES: &[(&str, Case)] = &[
         lb.add_listener(&mut app, "Web", elbv2::ListenerProps::default().port(443))?;
         Ok(app)
     }),
+    ("alb_https_listener_on_80", || {
+        let (mut app, lb) = alb()?;
+        let cert = elbv2::ListenerCertificate::from_arn(
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        );
+        lb.add_listener(
+            &mut app,
+            "Web",
+            elbv2::ListenerProps::default()
+                .port(80)
+                .certificates([cert]),
+        )?;
+        Ok(app)
+    }),
+    ("nlb_health_check_http_code_out_of_range", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+        let check = elbv2::HealthCheck::path("/health").healthy_http_codes("200-600");
+        elbv2::TargetGroup::new(
+            &mut app,
+            s,
+            "Tg",
+            &vpc,
+            elbv2::TargetGroupProps::default()
+                .protocol(elbv2::Protocol::Tcp)
+                .health_check(check),
+        )?;
+        Ok(app)
+    }),
     ("alb_two_listeners_on_one_port", || {
         let (mut app, lb) = alb()?;
         lb.add_listener(&mut app, "Web", elbv2::ListenerProps::default())?;

@@ -556,3 +556,56 @@ fn access_logs_need_a_region_and_sse_s3() {
         "Web/Alb: access_logs: the bucket Web/AccessLogs is encrypted with KMS; load balancer access logs take S3-managed keys (BucketEncryption::S3Managed) only"
     );
 }
+
+#[test]
+fn firelens_and_the_router_write_to_a_given_encrypted_log_group() {
+    use berth_constructs::kms::{Key, KeyProps};
+    use berth_constructs::logs::{LogGroup, LogGroupProps};
+    let mut app = App::new();
+    let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+    let key = Key::new(&mut app, stack, "Key", KeyProps::default()).unwrap();
+    let group_props = LogGroupProps::default().encryption_key(key);
+    let group = LogGroup::new(&mut app, stack, "Logs", group_props).unwrap();
+    let task = fargate(&mut app, stack, "Task");
+    let router_logs = AwsLogDriverProps::new("firelens").log_group(group);
+    let router = FirelensLogRouterOptions::default()
+        .container(ContainerDefinitionOptions::default().logging(router_logs));
+    task.add_firelens_log_router(&mut app, "log_router", router)
+        .unwrap();
+    task.add_container(
+        &mut app,
+        "web",
+        ContainerDefinitionOptions::new(ContainerImage::from_registry(NGINX))
+            .logging(FireLensCloudWatchLogs::new("web/").log_group(group)),
+    )
+    .unwrap();
+    let out = app.synth().unwrap();
+    let t = &out.stacks[0].template;
+    let res = &t["Resources"];
+    // One log group, the given one: no group made under either container.
+    let groups: Vec<&String> = res
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Logs::LogGroup")
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(groups, [&id(&["Logs", "Resource"])]);
+    let group_ref = json!({"Ref": id(&["Logs", "Resource"])});
+    let defs = &res[id(&["Task", "Resource"])]["Properties"]["ContainerDefinitions"];
+    assert_eq!(defs[0]["Name"], "log_router");
+    assert_eq!(
+        defs[0]["LogConfiguration"]["Options"]["awslogs-group"],
+        group_ref
+    );
+    assert_eq!(defs[1]["LogConfiguration"]["LogDriver"], "awsfirelens");
+    assert_eq!(
+        defs[1]["LogConfiguration"]["Options"]["log_group_name"],
+        group_ref
+    );
+    assert_eq!(
+        res[id(&["Logs", "Resource"])]["Properties"]["KmsKeyId"]["Fn::GetAtt"][0],
+        id(&["Key", "Resource"])
+    );
+    support::lint(app);
+}

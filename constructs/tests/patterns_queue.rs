@@ -111,3 +111,32 @@ fn the_worker_consumes_its_queue_and_scales_on_its_depth() {
 fn the_queue_worker_passes_cfn_lint() {
     support::lint(app());
 }
+
+#[test]
+fn a_given_queue_of_another_stack_is_not_output_again() {
+    use berth_constructs::sqs::{Queue, QueueProps};
+    let mut app = App::new();
+    let data = Stack::new(&mut app, "Data", StackProps::default()).unwrap();
+    let jobs = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
+    let queue = Queue::new(&mut app, data, "Work", QueueProps::default()).unwrap();
+    let here = Queue::new(&mut app, jobs, "Local", QueueProps::default()).unwrap();
+    let cluster = Cluster::new(&mut app, jobs, "Cluster", ClusterProps::default()).unwrap();
+    let image = || ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest");
+    let there = QueueProcessingFargateServiceProps::new(cluster, image()).queue(queue);
+    QueueProcessingFargateService::new(&mut app, jobs, "Remote", there).unwrap();
+    let local = QueueProcessingFargateServiceProps::new(cluster, image()).queue(here);
+    QueueProcessingFargateService::new(&mut app, jobs, "Near", local).unwrap();
+    let out = app.synth().unwrap();
+    let t = &out
+        .stacks
+        .iter()
+        .find(|s| s.name == "Jobs")
+        .unwrap()
+        .template;
+    let outputs: Vec<&String> = t["Outputs"].as_object().unwrap().keys().collect();
+    // Only the pattern whose queue is in its own stack outputs it; the other would
+    // re-export an import (cfn-lint W6001).
+    assert_eq!(outputs.len(), 3, "{outputs:?}");
+    assert!(outputs.iter().all(|k| k.starts_with("Near")), "{outputs:?}");
+    support::lint(app);
+}

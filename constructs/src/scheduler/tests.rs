@@ -256,3 +256,66 @@ fn a_one_time_schedule_with_a_window_a_key_and_a_dead_letter_queue() {
         "ssmmessages:CreateControlChannel"
     );
 }
+
+#[test]
+fn a_scheduled_task_that_mounts_a_file_system_may_reach_it_on_2049() {
+    use crate::ecs::{MountPoint, Volume};
+    use crate::efs::{FileSystem, FileSystemProps};
+    let mut app = App::new();
+    let data = Stack::new(&mut app, "Data", StackProps::default()).unwrap();
+    let jobs = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
+    let vpc = crate::ec2::Vpc::new(&mut app, data, "Vpc", Default::default()).unwrap();
+    let fs = FileSystem::new(&mut app, data, "Shared", FileSystemProps::new(vpc)).unwrap();
+    let cluster =
+        Cluster::new(&mut app, jobs, "Cluster", ClusterProps::default().vpc(vpc)).unwrap();
+    let task_props = FargateTaskDefinitionProps::default().volumes([Volume::efs("data", fs)]);
+    let task = FargateTaskDefinition::new(&mut app, jobs, "Compact", task_props).unwrap();
+    let c = task
+        .add_container(
+            &mut app,
+            "compact",
+            ContainerDefinitionOptions::new(ContainerImage::from_registry("busybox"))
+                .logging(AwsLogDriverProps::new("compact")),
+        )
+        .unwrap();
+    c.add_mount_points(&mut app, [MountPoint::new("data", "/data")])
+        .unwrap();
+    let nightly = crate::events::Schedule::expression("cron(0 2 * * ? *)");
+    Schedule::new(
+        &mut app,
+        jobs,
+        "Nightly",
+        ScheduleProps::new(nightly, EcsRunTask::new(cluster, task)),
+    )
+    .unwrap();
+    let out = app.synth().unwrap();
+    let t = &out
+        .stacks
+        .iter()
+        .find(|s| s.name == "Jobs")
+        .unwrap()
+        .template;
+    let task_sg = id(&["Compact", "SecurityGroup", "Resource"]);
+    let rules: Vec<&serde_json::Value> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::EC2::SecurityGroupIngress")
+        .collect();
+    // From the tasks' side, in the schedule's stack: the file system's group lets the
+    // task's group in on NFS.
+    assert_eq!(rules.len(), 1, "{rules:#?}");
+    let p = &rules[0]["Properties"];
+    assert_eq!(p["FromPort"], 2049);
+    assert_eq!(p["ToPort"], 2049);
+    assert_eq!(
+        p["SourceSecurityGroupId"]["Fn::GetAtt"][0],
+        task_sg.as_str()
+    );
+    assert!(
+        p["GroupId"]["Fn::ImportValue"]
+            .as_str()
+            .is_some_and(|s| s.contains("SharedEfsSecurityGroup")),
+        "{p:#}"
+    );
+}
