@@ -894,12 +894,25 @@ pub(crate) fn check_log_driver(
     Ok(())
 }
 
+/// What the grants of a container go to: the execution role of its task definition
+/// (a [`crate::ecs::TaskDefinition`] or a [`crate::ecs::DaemonTaskDefinition`]).
+pub(crate) trait ExecutionRoleOwner {
+    /// The execution role, created on first use.
+    fn execution_role(&self, app: &mut App) -> Result<crate::iam::Role>;
+}
+
+impl ExecutionRoleOwner for crate::ecs::TaskDefinition {
+    fn execution_role(&self, app: &mut App) -> Result<crate::iam::Role> {
+        crate::ecs::TaskDefinition::execution_role(self, app)
+    }
+}
+
 /// Renders a (checked) log driver: creates its log group `LogGroup` under `scope` when
 /// none is given, grants the task's execution role write on it, and returns the log
 /// driver's name and options (shared by containers and Service Connect).
 pub(crate) fn render_log_driver(
     app: &mut App,
-    task_def: &crate::ecs::TaskDefinition,
+    task_def: &dyn ExecutionRoleOwner,
     scope: NodeId,
     driver: &LogDriver,
 ) -> Result<(&'static str, IndexMap<String, Expr<String>>)> {
@@ -943,7 +956,7 @@ pub(crate) fn render_log_driver(
 /// needs. Returns the container's state.
 pub(crate) fn build_container(
     app: &mut App,
-    task_def: &crate::ecs::TaskDefinition,
+    task_def: &dyn ExecutionRoleOwner,
     node: NodeId,
     name: String,
     opts: ContainerDefinitionOptions,
@@ -1056,9 +1069,9 @@ pub(crate) fn build_container(
 /// Adds `<container>/AssetImage` (with the imported asset repository under it),
 /// registers the asset on the stack, grants the execution role pull on the repository
 /// and returns the image URI.
-fn add_asset_image(
+pub(crate) fn add_asset_image(
     app: &mut App,
-    task_def: &crate::ecs::TaskDefinition,
+    task_def: &dyn ExecutionRoleOwner,
     container: NodeId,
     asset: CheckedAsset,
 ) -> Result<Value> {

@@ -57,6 +57,9 @@
 
 mod cluster;
 mod container;
+mod daemon;
+mod ebs;
+mod managed_instances;
 mod service;
 mod service_connect;
 mod task_definition;
@@ -73,6 +76,16 @@ pub use container::{
     ContainerDefinitionOptions, ContainerDependency, ContainerDependencyCondition, ContainerImage,
     HealthCheck, LogDriver, MountPoint, Platform, PortMapping, PortProtocol, Secret, Ulimit,
     UlimitName,
+};
+pub use daemon::{Daemon, DaemonProps, DaemonTaskDefinition, DaemonTaskDefinitionProps};
+pub use ebs::{
+    EbsTagSource, EbsVolumeType, FileSystemType, ServiceManagedEbsVolume, EBS_INFRASTRUCTURE_POLICY,
+};
+pub use managed_instances::{
+    CapacityOption, InstanceMonitoring, InstanceRequirements, ManagedInstancesCapacityProvider,
+    ManagedInstancesCapacityProviderProps, ManagedInstancesService, ManagedInstancesServiceProps,
+    ManagedInstancesTaskDefinition, ManagedInstancesTaskDefinitionProps,
+    MANAGED_INSTANCES_INFRASTRUCTURE_POLICY, MANAGED_INSTANCES_INSTANCE_POLICY,
 };
 pub use service::{
     BaseService, DeploymentCircuitBreaker, Ec2Service, Ec2ServiceProps, FargatePlatformVersion,
