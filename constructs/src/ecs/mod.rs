@@ -59,6 +59,7 @@ mod cluster;
 mod container;
 mod daemon;
 mod ebs;
+mod express;
 mod managed_instances;
 mod service;
 mod service_connect;
@@ -80,6 +81,10 @@ pub use container::{
 pub use daemon::{Daemon, DaemonProps, DaemonTaskDefinition, DaemonTaskDefinitionProps};
 pub use ebs::{
     EbsTagSource, EbsVolumeType, FileSystemType, ServiceManagedEbsVolume, EBS_INFRASTRUCTURE_POLICY,
+};
+pub use express::{
+    ExpressScaling, ExpressScalingMetric, ExpressService, ExpressServiceProps,
+    EXPRESS_INFRASTRUCTURE_POLICY,
 };
 pub use managed_instances::{
     CapacityOption, InstanceMonitoring, InstanceRequirements, ManagedInstancesCapacityProvider,

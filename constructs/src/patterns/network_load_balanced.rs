@@ -127,6 +127,8 @@ impl NetworkLoadBalancedFargateService {
             "TaskDef",
             FargateTaskDefinitionProps {
                 size: props.size,
+                task_role: props.task_image_options.task_role,
+                execution_role: props.task_image_options.execution_role,
                 ..Default::default()
             },
         )?;
@@ -325,6 +327,8 @@ impl BackendFargateService {
             "TaskDef",
             FargateTaskDefinitionProps {
                 size: props.size,
+                task_role: props.task_image_options.task_role,
+                execution_role: props.task_image_options.execution_role,
                 ..Default::default()
             },
         )?;
