@@ -27,6 +27,12 @@ pub mod web_asset;
 #[path = "../../examples/queue-worker/main.rs"]
 mod queue_worker;
 
+#[path = "../../examples/managed-instances/main.rs"]
+mod managed_instances;
+
+#[path = "../../examples/express/main.rs"]
+pub mod express;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -55,6 +61,11 @@ pub fn examples() -> Vec<(&'static str, App)> {
             "queue-worker",
             queue_worker::app().expect("queue-worker builds"),
         ),
+        (
+            "managed-instances",
+            managed_instances::app().expect("managed-instances builds"),
+        ),
+        ("express", express::app().expect("express builds")),
     ]
 }
 

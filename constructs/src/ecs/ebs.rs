@@ -470,7 +470,7 @@ pub(super) fn check_configured(
                 "the task definition {} has the volume \"{n}\" configured at launch, which this service does not configure; add it with service.add_volume(&mut app, ServiceManagedEbsVolume::new(\"{n}\").size_gib(..))",
                 app.path(task)
             ))
-            .with_property("VolumeConfigurations")
+            .with_property(format!("volumes.{n}"))
         })
         .collect()
 }
