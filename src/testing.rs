@@ -2,18 +2,21 @@
 //! [`Template`] from a stack, and snapshot macros for stacks and whole apps.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth::prelude::*;
 //! use berth::assertions::Template;
 //! use serde_json::json;
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Jobs", StackProps::default())?;
 //! app.add_resource(stack, "Queue", RawProperties::new("AWS::SQS::Queue",
-//!     Value::map([("VisibilityTimeout", Value::Int(60))]))).unwrap();
+//!     Value::map([("VisibilityTimeout", Value::Int(60))])))?;
 //!
 //! let template = Template::from_stack(&mut app, stack);
 //! template.resource_count_is("AWS::SQS::Queue", 1);
 //! template.has_resource_properties("AWS::SQS::Queue", json!({"VisibilityTimeout": 60}));
+//! # Ok(())
+//! # }
 //! ```
 
 use berth_assertions::Template;
@@ -57,7 +60,7 @@ pub fn app_templates(app: &mut App) -> Vec<(String, serde_json::Value)> {
     let out = app.synth().unwrap_or_else(|e| panic!("{e}"));
     out.stacks
         .into_iter()
-        .map(|s| (s.name, s.template))
+        .map(|s| (s.artifact.name, s.template))
         .collect()
 }
 
@@ -68,9 +71,10 @@ pub fn app_templates(app: &mut App) -> Vec<(String, serde_json::Value)> {
 /// ```
 /// use berth::prelude::*;
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "SnapDoc", StackProps::default()).unwrap();
-/// app.add_resource(stack, "Queue", RawProperties::new("AWS::SQS::Queue", Value::map::<&str>([]))).unwrap();
+/// let stack = Stack::new(&mut app, "SnapDoc", StackProps::default())?;
+/// app.add_resource(stack, "Queue", RawProperties::new("AWS::SQS::Queue", Value::map::<&str>([])))?;
 /// berth::assert_stack_snapshot!(app, stack);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[macro_export]
 macro_rules! assert_stack_snapshot {

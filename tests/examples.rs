@@ -44,47 +44,47 @@ fn example_templates_match_their_snapshots() {
 }
 
 #[test]
-fn typed_properties_render_the_same_straight_to_json_as_through_values() {
-    // `App::synth` renders each L1's properties straight to JSON (`render_json`);
-    // `App::spec` copies them as `Value`s (`to_value`), which synth then renders.
-    // Every example (nested property types, enums, numbers, lists, tokens) must give
-    // the same templates both ways.
-    for ((name, mut direct), (_, mut copied)) in
+fn every_file_is_what_serde_json_writes_and_memory_holds_what_disk_does() {
+    // One writer makes every JSON file; its bytes must be serde_json's for what the file
+    // holds (the reparse oracle). An app synthesized in memory (what `App::synth` and
+    // the assertions read) must hold the files written to disk, but the staged build
+    // contexts.
+    use berth::synth::assembly::{MemorySink, Sink as _};
+    use berth::synth::synthesize::{synthesize, SynthOptions};
+    for ((name, mut on_disk), (_, mut in_memory)) in
         common::examples().into_iter().zip(common::examples())
     {
-        let direct = direct.synth().unwrap_or_else(|e| panic!("{name}: {e}"));
-        let (spec, _) = copied.spec().unwrap_or_else(|e| panic!("{name}: {e}"));
-        let copied = berth::synth::synthesize::synthesize(
-            &spec,
-            &berth::synth::synthesize::SynthOptions::default(),
-        )
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(direct.stacks.len(), copied.stacks.len(), "{name}");
-        for (d, c) in direct.stacks.iter().zip(&copied.stacks) {
-            assert_eq!(d.template, c.template, "{name}: {}", d.name);
-            assert_eq!(d.template_text, c.template_text, "{name}: {}", d.name);
-        }
-    }
-}
-
-#[test]
-fn the_streamed_assembly_has_the_bytes_of_the_kept_one() {
-    // `berth::run` writes with `App::write_assembly` (properties and tree.json straight
-    // from the tree, templates in two steps); `App::synth_to` keeps everything first.
-    for ((name, mut streamed), (_, kept)) in common::examples().into_iter().zip(common::examples())
-    {
-        let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        streamed
-            .write_assembly(d1.path(), berth::synth::assembly::TemplateFormat::Json)
+        let dir = tempfile::tempdir().unwrap();
+        on_disk
+            .write_assembly(dir.path(), berth::synth::assembly::TemplateFormat::Json)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        common::synth_to(kept, d2.path());
-        let (t1, t2) = (read_tree(d1.path()), read_tree(d2.path()));
-        assert!(t1.iter().any(|(f, _)| f == "tree.json"), "{name}");
-        for ((f1, b1), (f2, b2)) in t1.iter().zip(&t2) {
+        let memory = MemorySink::new();
+        assert!(memory.directory("asset.x").unwrap().is_none());
+        let frozen = in_memory.freeze().unwrap();
+        synthesize(&frozen, &SynthOptions::default(), &memory)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let memory = memory.into_files();
+        let disk: Vec<(String, Vec<u8>)> = read_tree(dir.path())
+            .into_iter()
+            .filter(|(f, _)| !f.starts_with("asset."))
+            .collect();
+        let kept: Vec<(String, Vec<u8>)> = memory.into_iter().collect();
+        assert_eq!(disk.len(), kept.len(), "example {name}");
+        for ((f1, b1), (f2, b2)) in disk.iter().zip(&kept) {
             assert_eq!(f1, f2, "example {name}");
             assert!(b1 == b2, "example {name}: {f1} differs");
+            let v: serde_json::Value = serde_json::from_slice(b1).unwrap();
+            let expected = match f1.as_str() {
+                "tree.json" => serde_json::to_string(&v).unwrap(),
+                "cdk.out" => format!("{}\n", serde_json::to_string(&v).unwrap()),
+                _ => format!("{}\n", serde_json::to_string_pretty(&v).unwrap()),
+            };
+            assert!(
+                String::from_utf8_lossy(b1) == expected,
+                "example {name}: {f1} is not what serde_json writes for it"
+            );
         }
-        assert_eq!(t1.len(), t2.len(), "example {name}");
+        assert!(kept.iter().any(|(f, _)| f == "tree.json"), "{name}");
     }
 }
 
@@ -111,12 +111,12 @@ fn synthesis_is_byte_stable() {
 #[test]
 fn manifests_follow_the_cloud_assembly_schema() {
     let schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../synth/schemas/cloud-assembly/cloud-assembly.schema.json"
+        "../assembly/schemas/cloud-assembly/cloud-assembly.schema.json"
     ))
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the cloud-assembly schema compiles");
     let assets_schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../synth/schemas/cloud-assembly/assets.schema.json"
+        "../assembly/schemas/cloud-assembly/assets.schema.json"
     ))
     .unwrap();
     let assets_validator =
@@ -580,4 +580,75 @@ fn web_asset_gets_a_new_image_only_when_a_counted_file_changes() {
     let changed = image_of(copy.path());
     assert_ne!(changed, original, "index.html changed");
     assert!(changed.contains("/berth-assets-berthtoolkit:"), "{changed}");
+}
+
+/// Lines of code as the issue counts them: rustfmt's layout (`cargo fmt --check` runs
+/// first in `scripts/test`), without blank lines, comment lines (`//`, `///`, `//!`,
+/// block comments) and the lines of `use` declarations.
+fn code_lines(source: &str) -> usize {
+    let (mut n, mut in_use, mut in_block) = (0, false, false);
+    for line in source.lines().map(str::trim) {
+        if in_block {
+            in_block = !line.contains("*/");
+        } else if line.is_empty() || line.starts_with("//") {
+        } else if line.starts_with("/*") {
+            in_block = !line.contains("*/");
+        } else if in_use || line.starts_with("use ") || line.starts_with("pub use ") {
+            in_use = !line.ends_with(';');
+        } else {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn code_lines_are_counted_without_blanks_comments_and_uses() {
+    let src = "//! doc\nuse a::{\n    b,\n    c,\n};\n\n/// f\nfn f() {\n    /* x\n    y */\n    g(); // h\n}\n";
+    assert_eq!(code_lines(src), 3);
+}
+
+#[test]
+fn the_cdk_comparison_examples_stay_as_short_as_cdk() {
+    // CDK's `ApplicationLoadBalancedFargateService` app is 51 lines with its imports;
+    // berth's must stay close to it (issue 19's budget).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (example, budget) in [("alb-fargate", 55), ("microservices", 75)] {
+        let path = root.join("examples").join(example).join("main.rs");
+        let n = code_lines(&fs::read_to_string(&path).unwrap());
+        eprintln!("{example}: {n} lines of code (budget {budget})");
+        assert!(
+            n <= budget,
+            "{example} has {n} lines of code, more than {budget}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_app_is_the_facade_example_that_rustdoc_compiles_and_runs() {
+    // README.md's app is not compiled where it is; src/lib.rs's crate example is the
+    // same code (a doctest), so the README's code must appear there line for line.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a rust block in the README");
+    let app: Vec<&str> = block
+        .lines()
+        .skip_while(|l| !l.starts_with("pub fn app"))
+        .take_while(|l| !l.starts_with("fn main"))
+        .collect();
+    assert!(app.len() > 10, "{block}");
+    let lib = fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let doc: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! ").or(l.strip_prefix("//!")))
+        .collect();
+    let start = doc
+        .iter()
+        .position(|l| l.starts_with("pub fn app"))
+        .expect("the app in src/lib.rs");
+    assert_eq!(&doc[start..start + app.len()], &app[..]);
 }

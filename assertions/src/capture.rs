@@ -22,6 +22,7 @@ use crate::matcher::{IntoMatcher, Matcher};
 /// next one, like aws-cdk-lib's `Capture`. Clones share the recorded values.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_assertions::{pattern, Capture, Template};
 /// use serde_json::json;
 ///
@@ -29,7 +30,7 @@ use crate::matcher::{IntoMatcher, Matcher};
 ///     "Listener": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
 ///         "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "WebTg"}}]}},
 ///     "WebTg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Port": 8080}}
-/// }})).unwrap();
+/// }}))?;
 ///
 /// let target_group = Capture::new();
 /// template.has_resource_properties(
@@ -39,6 +40,8 @@ use crate::matcher::{IntoMatcher, Matcher};
 /// let id = target_group.as_string();
 /// assert_eq!(id, "WebTg");
 /// assert_eq!(template.find_resources("AWS::ElasticLoadBalancingV2::TargetGroup", json!({}))[&id]["Properties"]["Port"], 8080);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Default)]
 pub struct Capture {

@@ -32,39 +32,20 @@ pub enum Error {
     /// The JSON is not shaped like a CloudFormation template.
     #[error("not a CloudFormation template: {0}")]
     NotATemplate(#[from] TemplateProblem),
+    /// The cloud assembly could not be read.
+    #[error(transparent)]
+    Assembly(#[from] berth_assembly::read::AssemblyError),
+    /// The cloud assembly has no stack of that name.
+    #[error("the cloud assembly has no stack {stack:?}; it has: {}", .available.join(", "))]
+    NoSuchStack {
+        /// The name asked for.
+        stack: String,
+        /// The stacks it has.
+        available: Vec<String>,
+    },
 }
 
-/// Why a JSON value is not a CloudFormation template.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TemplateProblem {
-    /// The top level is not an object.
-    #[error("the top level is a {found}, expected an object with sections such as \"Resources\"")]
-    NotAnObject {
-        /// The JSON type found.
-        found: &'static str,
-    },
-    /// A top-level key that CloudFormation does not know.
-    #[error("unknown top-level section {name:?}; allowed: {}", crate::template::SECTIONS.join(", "))]
-    UnknownSection {
-        /// The key.
-        name: String,
-    },
-    /// A section (`Resources`, `Outputs`, ...) that is not an object.
-    #[error("section {section:?} is a {found}, expected an object")]
-    SectionNotAnObject {
-        /// The section.
-        section: String,
-        /// The JSON type found.
-        found: &'static str,
-    },
-    /// A resource that is not an object with a string `Type`.
-    #[error("resource {logical_id:?} has no string \"Type\"")]
-    ResourceWithoutType {
-        /// The resource's logical id.
-        logical_id: String,
-    },
-}
+pub use berth_assembly::template::TemplateProblem;
 
 /// A failed assertion, with the text a person needs to fix the test or the stack.
 ///
@@ -72,17 +53,20 @@ pub enum TemplateProblem {
 /// the same text (colored when stderr is a terminal). `Display` gives the text without colors.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_assertions::Template;
 /// use serde_json::json;
 ///
 /// let t = Template::from_json(json!({"Resources": {
 ///     "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Port": 80}}
-/// }})).unwrap();
+/// }}))?;
 /// let err = t
 ///     .try_has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup", json!({"Port": 8080}))
 ///     .unwrap_err();
-/// assert_eq!(err.closest().unwrap().0, "Tg");
+/// assert_eq!(err.closest().ok_or("no closest resource")?.0, "Tg");
 /// assert!(err.to_string().contains("/Properties/Port: expected 8080, found 80"));
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug, Clone)]
 pub struct AssertionError {
@@ -158,12 +142,15 @@ impl AssertionError {
     /// The first line: what was expected and what the template has.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_assertions::Template;
     /// use serde_json::json;
     ///
-    /// let t = Template::from_json(json!({"Resources": {}})).unwrap();
+    /// let t = Template::from_json(json!({"Resources": {}}))?;
     /// let err = t.try_resource_count_is("AWS::ECS::Cluster", 1).unwrap_err();
     /// assert_eq!(err.headline(), "expected 1 resource of type AWS::ECS::Cluster, found 0");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn headline(&self) -> &str {
         &self.headline
@@ -173,14 +160,17 @@ impl AssertionError {
     /// was tried.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_assertions::Template;
     /// use serde_json::json;
     ///
-    /// let t = Template::from_json(json!({"Outputs": {"Url": {"Value": "x"}}})).unwrap();
+    /// let t = Template::from_json(json!({"Outputs": {"Url": {"Value": "x"}}}))?;
     /// let err = t.try_has_output("*", json!({"Value": "y"})).unwrap_err();
-    /// let (id, mismatches) = err.closest().unwrap();
+    /// let (id, mismatches) = err.closest().ok_or("no closest resource")?;
     /// assert_eq!(id, "Url");
     /// assert_eq!(mismatches[0].to_string(), "/Value: expected \"y\", found \"x\"");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn closest(&self) -> Option<(&str, &[Mismatch])> {
         self.blocks.iter().find_map(|block| match block {
@@ -192,13 +182,16 @@ impl AssertionError {
     /// The message, with ANSI colors if `color` is true.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_assertions::Template;
     /// use serde_json::json;
     ///
-    /// let t = Template::from_json(json!({"Resources": {}})).unwrap();
+    /// let t = Template::from_json(json!({"Resources": {}}))?;
     /// let err = t.try_resource_count_is("AWS::ECS::Cluster", 1).unwrap_err();
     /// assert_eq!(err.render(false), err.to_string());
     /// assert!(err.render(true).contains("\x1b[1m"));
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn render(&self, color: bool) -> String {
         let p = Palette::new(color);

@@ -38,9 +38,9 @@
 //!     "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": target_group}}],
 //! }));
 //! // ...and check that resource.
-//! let tg = template.resource(&target_group.as_string()).unwrap();
+//! let tg = template.resource(&target_group.as_string()).ok_or("no target group")?;
 //! assert_eq!(tg["Properties"]["Port"], 8080);
-//! # Ok::<(), berth_assertions::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Matchers

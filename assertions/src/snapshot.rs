@@ -46,11 +46,14 @@ impl<T: ToTemplateJson + ?Sized> ToTemplateJson for &T {
 /// (it is meaningful in CloudFormation).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_assertions::snapshot::sorted;
 /// use serde_json::json;
 ///
 /// let v = sorted(&json!({"b": 1, "a": {"d": [2, 1], "c": 3}}));
-/// assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"a":{"c":3,"d":[2,1]},"b":1}"#);
+/// assert_eq!(serde_json::to_string(&v)?, r#"{"a":{"c":3,"d":[2,1]},"b":1}"#);
+/// # Ok(())
+/// # }
 /// ```
 pub fn sorted(value: &Value) -> Value {
     match value {

@@ -1,5 +1,6 @@
 //! The `berth` command line: `synth`, `list`, `diff`, `deploy`, `publish`, `watch`,
-//! `destroy`, `bootstrap` and `init`, and its deploy engine.
+//! `destroy`, `bootstrap` and `init`, and its deploy engine; and the day-two commands
+//! `status`, `logs`, `run` (in ECS or `--local` with docker) and `exec` ([`ops`]).
 //!
 //! The CLI reads a cloud assembly (the AWS CDK format: `manifest.json` plus one
 //! `<Stack>.template.json` per stack) that an app writes to `$BERTH_OUTDIR`, and drives
@@ -27,8 +28,12 @@ pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod local;
+pub mod lock;
+pub mod ops;
 pub mod output;
+pub mod prompt;
 pub mod publish;
+pub mod refactor;
 pub mod template;
 
 use std::ffi::OsString;
@@ -39,8 +44,9 @@ pub use error::CliError;
 
 use deploy::api::CloudFormationApi;
 use deploy::containers::ContainerApi;
-use deploy::{PollConfig, Prompter};
+use deploy::PollConfig;
 use output::{Buffer, Out};
+use prompt::Prompter;
 
 /// Named exit codes (also listed in `berth --help`).
 pub mod exit {
@@ -59,6 +65,10 @@ pub mod exit {
     pub const NOT_APPROVED: u8 = 5;
     /// AWS could not be used: no credentials or region, or an API call failed.
     pub const AWS: u8 = 6;
+    /// berth refused a destructive operation: a deploy would replace or delete a
+    /// stateful resource (see `--allow-replacement`), or destroy met a stack with
+    /// termination protection. Nothing was changed.
+    pub const REFUSED: u8 = 7;
     /// Interrupted (Ctrl-C); CloudFormation carries on with operations already started.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -84,8 +94,12 @@ pub struct Session<'a> {
     pub(crate) poll: PollConfig,
     pub(crate) sdk_retries: bool,
     pub(crate) endpoint: Option<String>,
+    pub(crate) retry: Option<deploy::retry::RetryPolicy>,
     pub(crate) synth: Option<Box<SynthFn<'a>>>,
     pub(crate) handle_ctrl_c: bool,
+    pub(crate) ops: Option<Arc<dyn ops::api::OpsApi>>,
+    pub(crate) plugin: String,
+    pub(crate) child_stdin: Option<String>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -107,13 +121,17 @@ impl<'a> Session<'a> {
             api: None,
             containers: None,
             docker: publish::Docker::default(),
-            prompter: Arc::new(deploy::TerminalPrompter),
+            prompter: Arc::new(prompt::TerminalPrompter),
             live: tty,
             poll: PollConfig::default(),
             sdk_retries: true,
             endpoint: None,
+            retry: None,
             synth: None,
             handle_ctrl_c: true,
+            ops: None,
+            plugin: default_plugin(),
+            child_stdin: None,
         }
     }
 
@@ -128,13 +146,17 @@ impl<'a> Session<'a> {
             api: None,
             containers: None,
             docker: publish::Docker::default(),
-            prompter: Arc::new(deploy::NoTerminal),
+            prompter: Arc::new(prompt::NoTerminal),
             live: false,
             poll: PollConfig::default(),
             sdk_retries: true,
             endpoint: None,
+            retry: None,
             synth: None,
             handle_ctrl_c: false,
+            ops: None,
+            plugin: default_plugin(),
+            child_stdin: None,
         };
         (session, out_buf, err_buf)
     }
@@ -164,6 +186,26 @@ impl<'a> Session<'a> {
         self
     }
 
+    /// Uses this client for `status`, `logs`, `run` and `exec` instead of the AWS SDK.
+    pub fn ops(mut self, api: Arc<dyn ops::api::OpsApi>) -> Session<'a> {
+        self.ops = Some(api);
+        self
+    }
+
+    /// Hands `berth exec` sessions to this program instead of
+    /// `$BERTH_SESSION_MANAGER_PLUGIN` (default `session-manager-plugin`).
+    pub fn session_manager_plugin(mut self, program: &str) -> Session<'a> {
+        self.plugin = program.to_string();
+        self
+    }
+
+    /// Feeds this text to interactive child programs (the Session Manager plugin)
+    /// instead of the terminal (tests).
+    pub fn child_stdin(mut self, text: &str) -> Session<'a> {
+        self.child_stdin = Some(text.to_string());
+        self
+    }
+
     /// Answers approval and confirmation questions.
     pub fn prompter(mut self, prompter: Arc<dyn Prompter>) -> Session<'a> {
         self.prompter = prompter;
@@ -187,6 +229,13 @@ impl<'a> Session<'a> {
     /// on loopback, see [`local`]).
     pub fn endpoint(mut self, url: impl Into<String>) -> Session<'a> {
         self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Retries CloudFormation calls with this policy (default: the standard policy,
+    /// or none when [`Session::sdk_retries`] turned retries off).
+    pub fn retry_policy(mut self, policy: deploy::retry::RetryPolicy) -> Session<'a> {
+        self.retry = Some(policy);
         self
     }
 
@@ -237,6 +286,15 @@ impl<'a> Session<'a> {
         };
         commands::run(self, parsed)
     }
+}
+
+/// The Session Manager plugin program: `$BERTH_SESSION_MANAGER_PLUGIN`, else
+/// `session-manager-plugin`.
+fn default_plugin() -> String {
+    std::env::var(ops::PLUGIN_ENV)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "session-manager-plugin".into())
 }
 
 /// The binary's entry point: runs the CLI on the process arguments.

@@ -7,21 +7,23 @@
 //! from that path with CDK's rule, so the same program gives the same IDs everywhere.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::{App, Output, OutputProps, Stack, StackProps};
 //! use berth_synth::resource::RawProperties;
 //! use berth_synth::Value;
 //!
 //! let mut app = App::new();
-//! let network = Stack::new(&mut app, "Network", StackProps::default()).unwrap();
-//! let web = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let network = Stack::new(&mut app, "Network", StackProps::default())?;
+//! let web = Stack::new(&mut app, "Web", StackProps::default())?;
 //! let vpc = app
 //!     .add_resource(network, "Vpc", RawProperties::new("AWS::EC2::VPC",
-//!         Value::map([("CidrBlock", Value::from("10.0.0.0/16"))])))
-//!     .unwrap();
+//!         Value::map([("CidrBlock", Value::from("10.0.0.0/16"))])))?;
 //! // A reference from Web to Network becomes an export and an Fn::ImportValue.
-//! Output::new(&mut app, web, "VpcId", OutputProps { value: vpc.ref_().into(), ..Default::default() }).unwrap();
-//! let out = app.synth().unwrap();
-//! assert_eq!(out.stack("Web").unwrap().dependencies, vec!["Network".to_string()]);
+//! Output::new(&mut app, web, "VpcId", OutputProps::new(vpc.ref_()))?;
+//! let out = app.synth()?;
+//! assert_eq!(out.stack("Web").ok_or("no stack Web")?.dependencies, vec!["Network".to_string()]);
+//! # Ok(())
+//! # }
 //! ```
 #![warn(missing_docs)]
 

@@ -14,11 +14,11 @@
 //! cargo run --example ec2-cluster                        # writes berth.out/ (or $BERTH_OUTDIR)
 //! cargo run --example ec2-cluster -- synth Ec2Cluster    # prints the template
 //! ```
-use berth::constructs::ec2::{Connectable, Peer, Port, Vpc, VpcProps};
+use berth::constructs::ec2::{Peer, Port, Vpc, VpcProps};
 use berth::constructs::ecs::{
     AddCapacityOptions, AwsLogDriverProps, Cluster, ClusterProps, ContainerDefinitionOptions,
     ContainerImage, Ec2Service, Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps,
-    LogDriver, NetworkMode, PlacementStrategy, PortMapping,
+    NetworkMode, PlacementStrategy, PortMapping,
 };
 use berth::constructs::logs::RetentionDays;
 use berth::prelude::*;
@@ -26,112 +26,50 @@ use berth::prelude::*;
 /// Builds the app.
 pub fn app() -> Result<App, ConstructError> {
     let mut app = App::new();
+    let description = "ec2-cluster: an ECS cluster on EC2 capacity with a bridge-mode service";
     let stack = Stack::new(
         &mut app,
         "Ec2Cluster",
-        StackProps {
-            description: Some(
-                "ec2-cluster: an ECS cluster on EC2 capacity with a bridge-mode service".into(),
-            ),
-            ..Default::default()
-        },
+        StackProps::default().description(description),
     )?;
-    let vpc = Vpc::new(
-        &mut app,
-        stack,
-        "Vpc",
-        VpcProps {
-            nat_gateways: Some(1),
-            ..Default::default()
-        },
-    )?;
-    let cluster = Cluster::new(
-        &mut app,
-        stack,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            ..Default::default()
-        },
-    )?;
-    let capacity = cluster.add_capacity(
-        &mut app,
-        "DefaultAutoScalingGroup",
-        AddCapacityOptions {
-            min_capacity: 1,
-            max_capacity: Some(3),
-            ..AddCapacityOptions::new("t3.small")
-        },
-    )?;
+    let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default().nat_gateways(1))?;
+    let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default().vpc(vpc))?;
+    let hosts = AddCapacityOptions::new("t3.small")
+        .min_capacity(1)
+        .max_capacity(3);
+    let capacity = cluster.add_capacity(&mut app, "DefaultAutoScalingGroup", hosts)?;
     // Tasks in bridge mode listen on dynamic host ports of the instances.
-    capacity.connections(&app).allow_from(
+    capacity.allow_from(
         &mut app,
         &Peer::ipv4("10.0.0.0/16"),
         Port::tcp_range(32768, 65535),
         "dynamic host ports from inside the VPC",
     )?;
 
-    let task = Ec2TaskDefinition::new(
-        &mut app,
-        stack,
-        "TaskDef",
-        Ec2TaskDefinitionProps {
-            network_mode: NetworkMode::Bridge,
-            ..Default::default()
-        },
-    )?;
-    task.add_container(
-        &mut app,
-        "web",
-        ContainerDefinitionOptions {
-            memory_limit_mib: Some(256),
-            cpu: Some(256),
-            port_mappings: vec![PortMapping::tcp(80)],
-            logging: Some(LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: "web".into(),
-                retention: Some(RetentionDays::OneWeek),
-                ..Default::default()
-            })),
-            ..ContainerDefinitionOptions::new(ContainerImage::from_registry(
-                "public.ecr.aws/nginx/nginx:latest",
-            ))
-        },
-    )?;
-    let service = Ec2Service::new(
-        &mut app,
-        stack,
-        "Service",
-        Ec2ServiceProps {
-            desired_count: Some(2),
-            capacity_provider_strategies: vec![capacity.strategy(1)],
-            placement_strategies: vec![
-                PlacementStrategy::spread_across_zones(),
-                PlacementStrategy::packed_by_memory(),
-            ],
-            ..Ec2ServiceProps::new(cluster, task)
-        },
-    )?;
-    let service_name = service.service_name();
-    Output::new(
-        &mut app,
-        stack,
-        "ServiceName",
-        OutputProps {
-            value: service_name.into(),
-            description: Some("the bridge-mode service".into()),
-            ..Default::default()
-        },
-    )?;
+    let bridge = Ec2TaskDefinitionProps::default().network_mode(NetworkMode::Bridge);
+    let task = Ec2TaskDefinition::new(&mut app, stack, "TaskDef", bridge)?;
+    let nginx = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+    let logs = AwsLogDriverProps::new("web").retention(RetentionDays::OneWeek);
+    let web = ContainerDefinitionOptions::new(nginx)
+        .memory_limit_mib(256)
+        .cpu(256)
+        .port_mappings([PortMapping::tcp(80)])
+        .logging(logs);
+    task.add_container(&mut app, "web", web)?;
+    let props = Ec2ServiceProps::new(cluster, task)
+        .desired_count(2)
+        .capacity_provider_strategies([capacity.strategy(1)])
+        .placement_strategies([
+            PlacementStrategy::spread_across_zones(),
+            PlacementStrategy::packed_by_memory(),
+        ]);
+    let service = Ec2Service::new(&mut app, stack, "Service", props)?;
+    let name = OutputProps::new(service.service_name()).description("the bridge-mode service");
+    Output::new(&mut app, stack, "ServiceName", name)?;
     Ok(app)
 }
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    match app() {
-        Ok(app) => berth::run(app),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    berth::run_with(app)
 }

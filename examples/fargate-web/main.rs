@@ -14,13 +14,12 @@
 //! cargo run --example fargate-web                        # writes berth.out/ (or $BERTH_OUTDIR)
 //! cargo run --example fargate-web -- synth FargateWeb    # prints the template
 //! ```
-use berth::constructs::ec2::{Connectable, Peer, Port, Vpc, VpcProps};
+use berth::constructs::ec2::{Peer, Port, Vpc, VpcProps};
 use berth::constructs::ecr::{LifecycleRule, Repository, RepositoryProps, TagStatus};
 use berth::constructs::ecs::{
     AwsLogDriverProps, CapacityProviderStrategy, Cluster, ClusterProps, ContainerDefinitionOptions,
-    ContainerDependency, ContainerDependencyCondition, ContainerImage, ContainerInsights,
-    FargateService, FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps,
-    HealthCheck, LogDriver, PortMapping, Secret,
+    ContainerDependency, ContainerImage, ContainerInsights, FargateService, FargateServiceProps,
+    FargateTaskDefinition, FargateTaskDefinitionProps, HealthCheck, PortMapping, Secret,
 };
 use berth::constructs::fargate_size;
 use berth::constructs::logs::RetentionDays;
@@ -29,156 +28,68 @@ use berth::prelude::*;
 /// Builds the app.
 pub fn app() -> Result<App, ConstructError> {
     let mut app = App::new();
+    let description = "fargate-web: a Fargate service with a sidecar, a secret and logs";
     let stack = Stack::new(
         &mut app,
         "FargateWeb",
-        StackProps {
-            description: Some(
-                "fargate-web: a Fargate service with a sidecar, a secret and logs".into(),
-            ),
-            ..Default::default()
-        },
+        StackProps::default().description(description),
     )?;
-    let vpc = Vpc::new(
-        &mut app,
-        stack,
-        "Vpc",
-        VpcProps {
-            nat_gateways: Some(1),
-            ..Default::default()
-        },
-    )?;
-    let cluster = Cluster::new(
-        &mut app,
-        stack,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            container_insights: Some(ContainerInsights::Enabled),
-            enable_fargate_capacity_providers: true,
-            default_capacity_provider_strategy: vec![CapacityProviderStrategy::fargate(1)],
-            ..Default::default()
-        },
-    )?;
-    let repo = Repository::new(
-        &mut app,
-        stack,
-        "AppRepository",
-        RepositoryProps {
-            lifecycle_rules: vec![LifecycleRule {
-                tag_status: TagStatus::Untagged,
-                max_image_age_days: Some(14),
-                ..Default::default()
-            }],
-            ..Default::default()
-        },
-    )?;
+    let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default().nat_gateways(1))?;
+    let cluster_props = ClusterProps::default()
+        .vpc(vpc)
+        .container_insights(ContainerInsights::Enabled)
+        .enable_fargate_capacity_providers(true)
+        .default_capacity_provider_strategy([CapacityProviderStrategy::fargate(1)]);
+    let cluster = Cluster::new(&mut app, stack, "Cluster", cluster_props)?;
+    let untagged = LifecycleRule::default()
+        .tag_status(TagStatus::Untagged)
+        .max_image_age_days(14);
+    let repo_props = RepositoryProps::default().lifecycle_rules([untagged]);
+    let repo = Repository::new(&mut app, stack, "AppRepository", repo_props)?;
 
-    let task = FargateTaskDefinition::new(
-        &mut app,
-        stack,
-        "TaskDef",
-        FargateTaskDefinitionProps {
-            size: fargate_size!(512, 1024),
-            ..Default::default()
-        },
-    )?;
-    let logs = |prefix: &str| {
-        Some(LogDriver::aws_logs(AwsLogDriverProps {
-            stream_prefix: prefix.into(),
-            retention: Some(RetentionDays::TwoWeeks),
-            ..Default::default()
-        }))
-    };
-    let app_container = task.add_container(
-        &mut app,
-        "app",
-        ContainerDefinitionOptions {
-            port_mappings: vec![PortMapping::tcp(8080).named("http")],
-            environment: [("PORT".to_string(), Value::from("8080"))].into(),
-            secrets: [(
-                "DATABASE_PASSWORD".to_string(),
-                Secret::from_ssm_parameter_name("/fargate-web/database-password"),
-            )]
-            .into(),
-            health_check: Some(HealthCheck {
-                command: vec!["curl -f http://localhost:8080/health || exit 1".into()],
-                ..Default::default()
-            }),
-            memory_reservation_mib: Some(512),
-            readonly_root_filesystem: true,
-            logging: logs("app"),
-            ..ContainerDefinitionOptions::new(ContainerImage::from_ecr_repository(&repo, "v1"))
-        },
-    )?;
-    let proxy = task.add_container(
-        &mut app,
-        "proxy",
-        ContainerDefinitionOptions {
-            port_mappings: vec![PortMapping::tcp(80)],
-            memory_reservation_mib: Some(128),
-            logging: logs("proxy"),
-            ..ContainerDefinitionOptions::new(ContainerImage::from_registry(
-                "public.ecr.aws/nginx/nginx:latest",
-            ))
-        },
-    )?;
-    proxy.add_container_dependencies(
-        &mut app,
-        &[ContainerDependency {
-            container: app_container,
-            condition: ContainerDependencyCondition::Healthy,
-        }],
-    )?;
+    let size = FargateTaskDefinitionProps::default().size(fargate_size!(512, 1024));
+    let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", size)?;
+    let logs = |prefix: &str| AwsLogDriverProps::new(prefix).retention(RetentionDays::TwoWeeks);
+    let password = Secret::from_ssm_parameter_name("/fargate-web/database-password");
+    let web = ContainerDefinitionOptions::new(ContainerImage::from_ecr_repository(&repo, "v1"))
+        .port_mappings([PortMapping::tcp(8080).named("http")])
+        .environment([("PORT", "8080")])
+        .secrets([("DATABASE_PASSWORD", password)])
+        .health_check(HealthCheck::shell(
+            "curl -f http://localhost:8080/health || exit 1",
+        ))
+        .memory_reservation_mib(512)
+        .readonly_root_filesystem(true)
+        .logging(logs("app"));
+    let app_container = task.add_container(&mut app, "app", web)?;
+    let nginx = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+    let proxy = ContainerDefinitionOptions::new(nginx)
+        .port_mappings([PortMapping::tcp(80)])
+        .memory_reservation_mib(128)
+        .logging(logs("proxy"));
+    let proxy = task.add_container(&mut app, "proxy", proxy)?;
+    proxy.add_container_dependencies(&mut app, &[ContainerDependency::healthy(app_container)])?;
 
-    let service = FargateService::new(
+    let props = FargateServiceProps::new(cluster, task)
+        .desired_count(2)
+        .min_healthy_percent(50);
+    let service = FargateService::new(&mut app, stack, "Service", props)?;
+    let vpc_cidr = Peer::ipv4("10.0.0.0/16");
+    service.allow_from(
         &mut app,
-        stack,
-        "Service",
-        FargateServiceProps {
-            desired_count: Some(2),
-            min_healthy_percent: Some(50),
-            ..FargateServiceProps::new(cluster, task)
-        },
-    )?;
-    service.connections(&app).allow_from(
-        &mut app,
-        &Peer::ipv4("10.0.0.0/16"),
+        &vpc_cidr,
         Port::tcp(80),
         "http from inside the VPC",
     )?;
-    let service_name = service.service_name();
-    Output::new(
-        &mut app,
-        stack,
-        "ServiceName",
-        OutputProps {
-            value: service_name.into(),
-            description: Some("the web service".into()),
-            ..Default::default()
-        },
-    )?;
-    let repository_uri = repo.repository_uri();
-    Output::new(
-        &mut app,
-        stack,
-        "RepositoryUri",
-        OutputProps {
-            value: repository_uri.into(),
-            description: Some("push the app image here, tagged v1".into()),
-            ..Default::default()
-        },
-    )?;
+    let name = OutputProps::new(service.service_name()).description("the web service");
+    Output::new(&mut app, stack, "ServiceName", name)?;
+    let uri =
+        OutputProps::new(repo.repository_uri()).description("push the app image here, tagged v1");
+    Output::new(&mut app, stack, "RepositoryUri", uri)?;
     Ok(app)
 }
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    match app() {
-        Ok(app) => berth::run(app),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    berth::run_with(app)
 }

@@ -16,14 +16,8 @@ use berth::prelude::*;
 /// Builds the app.
 pub fn app() -> Result<App, ConstructError> {
     let mut app = App::new();
-    let network = Stack::new(
-        &mut app,
-        "HelloNetwork",
-        StackProps {
-            description: Some("hello: the network".into()),
-            ..Default::default()
-        },
-    )?;
+    let network_props = StackProps::default().description("hello: the network");
+    let network = Stack::new(&mut app, "HelloNetwork", network_props)?;
     let vpc = app.add_resource(
         network,
         "Vpc",
@@ -37,15 +31,10 @@ pub fn app() -> Result<App, ConstructError> {
         ),
     )?;
 
-    let stack = Stack::new(
-        &mut app,
-        "HelloApp",
-        StackProps {
-            description: Some("hello: a queue, its log group and a security group".into()),
-            tags: [("project".to_string(), "hello".to_string())].into(),
-            ..Default::default()
-        },
-    )?;
+    let props = StackProps::default()
+        .description("hello: a queue, its log group and a security group")
+        .tags([("project", "hello")]);
+    let stack = Stack::new(&mut app, "HelloApp", props)?;
     app.add_resource(
         stack,
         "WebSecurityGroup",
@@ -90,26 +79,12 @@ pub fn app() -> Result<App, ConstructError> {
             Value::map([("RetentionInDays", Value::Int(14))]),
         ),
     )?;
-    Output::new(
-        &mut app,
-        stack,
-        "QueueUrl",
-        OutputProps {
-            value: queue.ref_().into(),
-            description: Some("the jobs queue".into()),
-            ..Default::default()
-        },
-    )?;
+    let url = OutputProps::new(queue.ref_()).description("the jobs queue");
+    Output::new(&mut app, stack, "QueueUrl", url)?;
     Ok(app)
 }
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    match app() {
-        Ok(app) => berth::run(app),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    berth::run_with(app)
 }

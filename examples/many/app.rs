@@ -8,7 +8,7 @@ use berth::constructs::elbv2::HealthCheck;
 use berth::constructs::fargate_size;
 use berth::constructs::patterns::{
     AlbTaskImageOptions, ApplicationLoadBalancedFargateService,
-    ApplicationLoadBalancedFargateServiceProps, LoadBalancerOptions,
+    ApplicationLoadBalancedFargateServiceProps,
 };
 use berth::prelude::*;
 
@@ -37,39 +37,19 @@ fn web_service(
     cluster: Cluster,
     repo: &Repository,
 ) -> Result<(), ConstructError> {
-    let mut image = AlbTaskImageOptions::new(ContainerImage::from_registry(
-        "public.ecr.aws/nginx/nginx:latest",
-    ));
-    image.environment = [("APP_ENV".to_string(), Value::from("bench"))].into();
-    let web = ApplicationLoadBalancedFargateService::new(
-        app,
-        stack,
-        id,
-        ApplicationLoadBalancedFargateServiceProps {
-            cluster: Some(cluster),
-            task_image_options: Some(image),
-            size: fargate_size!(256, 512),
-            desired_count: Some(2),
-            circuit_breaker: Some(DeploymentCircuitBreaker { rollback: true }),
-            load_balancer: LoadBalancerOptions {
-                health_check: HealthCheck {
-                    path: Some("/health".into()),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-    )?;
-    let count = web.service().auto_scale_task_count(app, 2, 10)?;
-    count.scale_on_cpu_utilization(
-        app,
-        "CpuScaling",
-        UtilizationScalingProps {
-            target_utilization_percent: 60.0,
-            ..Default::default()
-        },
-    )?;
+    let image = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+    let props = ApplicationLoadBalancedFargateServiceProps::default()
+        .cluster(cluster)
+        .task_image_options(AlbTaskImageOptions::new(image).environment([("APP_ENV", "bench")]))
+        .size(fargate_size!(256, 512))
+        .desired_count(2)
+        .circuit_breaker(DeploymentCircuitBreaker { rollback: true });
+    let web = ApplicationLoadBalancedFargateService::new(app, stack, id, props)?;
+    web.target_group()
+        .configure_health_check(app, HealthCheck::path("/health"))?;
+    web.service()
+        .auto_scale_task_count(app, 2, 10)?
+        .scale_on_cpu_utilization(app, "CpuScaling", UtilizationScalingProps::new(60.0))?;
     let task_role = web.task_definition().task_role(app)?;
     repo.grant_pull(app, &task_role)?;
     Ok(())
@@ -78,51 +58,28 @@ fn web_service(
 /// Builds the app with `n` services.
 pub fn app_with(n: usize) -> Result<App, ConstructError> {
     let mut app = App::new();
+    let description = "many: the VPC, cluster and repository the services share";
     let base = Stack::new(
         &mut app,
         "ManyBase",
-        StackProps {
-            description: Some("many: the VPC, cluster and repository the services share".into()),
-            ..Default::default()
-        },
+        StackProps::default().description(description),
     )?;
     let vpc = Vpc::new(
         &mut app,
         base,
         "Vpc",
-        VpcProps {
-            max_azs: Some(2),
-            nat_gateways: Some(1),
-            ..Default::default()
-        },
+        VpcProps::default().max_azs(2).nat_gateways(1),
     )?;
-    let cluster = Cluster::new(
-        &mut app,
-        base,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            ..Default::default()
-        },
-    )?;
+    let cluster = Cluster::new(&mut app, base, "Cluster", ClusterProps::default().vpc(vpc))?;
     let repo = Repository::new(&mut app, base, "Repository", RepositoryProps::default())?;
     for (s, chunk) in (1..=n)
         .collect::<Vec<_>>()
         .chunks(SERVICES_PER_STACK)
         .enumerate()
     {
-        let stack = Stack::new(
-            &mut app,
-            &format!("ManyServices{}", s + 1),
-            StackProps {
-                description: Some(format!(
-                    "many: services {} to {}",
-                    chunk[0],
-                    chunk[chunk.len() - 1]
-                )),
-                ..Default::default()
-            },
-        )?;
+        let description = format!("many: services {} to {}", chunk[0], chunk[chunk.len() - 1]);
+        let props = StackProps::default().description(description);
+        let stack = Stack::new(&mut app, &format!("ManyServices{}", s + 1), props)?;
         for i in chunk {
             web_service(&mut app, stack, &format!("Web{i}"), cluster, &repo)?;
         }

@@ -29,11 +29,5 @@ mod app;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    match app::app() {
-        Ok(app) => berth::run(app),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    berth::run_with(app::app)
 }

@@ -25,155 +25,83 @@ use berth::constructs::elbv2::HealthCheck;
 use berth::constructs::patterns::{
     AlbTaskImageOptions, ApplicationLoadBalancedFargateService,
     ApplicationLoadBalancedFargateServiceProps, BackendFargateService, BackendFargateServiceProps,
-    LoadBalancerOptions, QueueProcessingFargateService, QueueProcessingFargateServiceProps,
-    ScheduledFargateTask, ScheduledFargateTaskProps,
+    QueueProcessingFargateService, QueueProcessingFargateServiceProps, ScheduledFargateTask,
+    ScheduledFargateTaskProps, ScheduledTaskImageOptions,
 };
 use berth::constructs::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
 use berth::prelude::*;
 
 const NGINX: &str = "public.ecr.aws/nginx/nginx:latest";
 const BUSYBOX: &str = "public.ecr.aws/docker/library/busybox:latest";
-
-fn backend(
-    app: &mut App,
-    stack: Stack,
-    id: &str,
-    cluster: Cluster,
-    namespace: &PrivateDnsNamespace,
-    name: &str,
-    port: u16,
-) -> Result<BackendFargateService, ConstructError> {
-    let mut props = BackendFargateServiceProps::new(
-        cluster,
-        ContainerImage::from_registry(NGINX),
-        namespace,
-        name,
-    );
-    props.task_image_options.container_port = port;
-    props.desired_count = Some(2);
-    props.circuit_breaker = Some(DeploymentCircuitBreaker { rollback: true });
-    BackendFargateService::new(app, stack, id, props)
-}
+const ROLLBACK: DeploymentCircuitBreaker = DeploymentCircuitBreaker { rollback: true };
 
 /// Builds the app.
 pub fn app() -> Result<App, ConstructError> {
     let mut app = App::new();
+    let description =
+        "microservices: web, two Cloud Map backends, a queue worker and a nightly task";
     let stack = Stack::new(
         &mut app,
         "Microservices",
-        StackProps {
-            description: Some(
-                "microservices: web, two Cloud Map backends, a queue worker and a nightly task"
-                    .into(),
-            ),
-            ..Default::default()
-        },
+        StackProps::default().description(description),
     )?;
     let vpc = Vpc::new(
         &mut app,
         stack,
         "Vpc",
-        VpcProps {
-            max_azs: Some(2),
-            nat_gateways: Some(1),
-            ..Default::default()
-        },
+        VpcProps::default().max_azs(2).nat_gateways(1),
     )?;
-    let cluster = Cluster::new(
-        &mut app,
-        stack,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            ..Default::default()
-        },
-    )?;
-    let namespace = PrivateDnsNamespace::new(
-        &mut app,
-        stack,
-        "Namespace",
-        &vpc,
-        PrivateDnsNamespaceProps::new("svc.local"),
-    )?;
+    let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default().vpc(vpc))?;
+    let dns = PrivateDnsNamespaceProps::new("svc.local");
+    let namespace = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc, dns)?;
 
-    let users = backend(&mut app, stack, "Users", cluster, &namespace, "users", 8080)?;
-    let orders = backend(
-        &mut app, stack, "Orders", cluster, &namespace, "orders", 8081,
-    )?;
+    let mut backend = |id: &str, name: &str, port: u16| {
+        let image =
+            AlbTaskImageOptions::new(ContainerImage::from_registry(NGINX)).container_port(port);
+        let props = BackendFargateServiceProps::new(cluster, image, &namespace, name);
+        BackendFargateService::new(
+            &mut app,
+            stack,
+            id,
+            props.desired_count(2).circuit_breaker(ROLLBACK),
+        )
+    };
+    let users = backend("Users", "users", 8080)?;
+    let orders = backend("Orders", "orders", 8081)?;
 
-    let mut image = AlbTaskImageOptions::new(ContainerImage::from_registry(NGINX));
-    image.environment = [
-        (
-            "USERS_URL".to_string(),
-            Value::from("http://users.svc.local:8080"),
-        ),
-        (
-            "ORDERS_URL".to_string(),
-            Value::from("http://orders.svc.local:8081"),
-        ),
-    ]
-    .into();
-    let web = ApplicationLoadBalancedFargateService::new(
-        &mut app,
-        stack,
-        "Web",
-        ApplicationLoadBalancedFargateServiceProps {
-            cluster: Some(cluster),
-            task_image_options: Some(image),
-            desired_count: Some(2),
-            circuit_breaker: Some(DeploymentCircuitBreaker { rollback: true }),
-            load_balancer: LoadBalancerOptions {
-                health_check: HealthCheck {
-                    path: Some("/health".into()),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-    )?;
+    let image = AlbTaskImageOptions::new(ContainerImage::from_registry(NGINX)).environment([
+        ("USERS_URL", "http://users.svc.local:8080"),
+        ("ORDERS_URL", "http://orders.svc.local:8081"),
+    ]);
+    let props = ApplicationLoadBalancedFargateServiceProps::new(image)
+        .cluster(cluster)
+        .desired_count(2)
+        .circuit_breaker(ROLLBACK);
+    let web = ApplicationLoadBalancedFargateService::new(&mut app, stack, "Web", props)?;
+    web.target_group()
+        .configure_health_check(&mut app, HealthCheck::path("/health"))?;
     web.service()
         .auto_scale_task_count(&mut app, 2, 6)?
-        .scale_on_cpu_utilization(
-            &mut app,
-            "CpuScaling",
-            UtilizationScalingProps {
-                target_utilization_percent: 60.0,
-                ..Default::default()
-            },
-        )?;
+        .scale_on_cpu_utilization(&mut app, "CpuScaling", UtilizationScalingProps::new(60.0))?;
     users.allow_from(&mut app, &web.service())?;
     orders.allow_from(&mut app, &web.service())?;
     users.allow_from(&mut app, &orders.service())?;
 
-    let mut worker =
-        QueueProcessingFargateServiceProps::new(cluster, ContainerImage::from_registry(BUSYBOX));
-    worker.command = vec![
-        "sh".into(),
-        "-c".into(),
-        "echo working on $QUEUE_NAME; sleep 3600".into(),
-    ];
-    worker.max_scaling_capacity = 5;
+    let worker =
+        QueueProcessingFargateServiceProps::new(cluster, ContainerImage::from_registry(BUSYBOX))
+            .command(["sh", "-c", "echo working on $QUEUE_NAME; sleep 3600"])
+            .max_scaling_capacity(5);
     QueueProcessingFargateService::new(&mut app, stack, "Worker", worker)?;
 
-    let mut nightly = ScheduledFargateTaskProps::new(
-        cluster,
-        "cron(0 3 * * ? *)",
-        ContainerImage::from_registry(BUSYBOX),
-    );
-    nightly.image_options.command = vec!["echo".into(), "nightly report".into()];
-    nightly.rule_description = Some("the nightly report, at 03:00 UTC".into());
+    let report = ScheduledTaskImageOptions::new(ContainerImage::from_registry(BUSYBOX))
+        .command(["echo", "nightly report"]);
+    let nightly = ScheduledFargateTaskProps::new(cluster, "cron(0 3 * * ? *)", report)
+        .rule_description("the nightly report, at 03:00 UTC");
     ScheduledFargateTask::new(&mut app, stack, "Nightly", nightly)?;
     Ok(app)
 }
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    match app() {
-        Ok(app) => berth::run(app),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    berth::run_with(app)
 }

@@ -18,13 +18,11 @@
 //! cargo run --example web-asset                      # writes berth.out/ (or $BERTH_OUTDIR)
 //! cargo run --example web-asset -- synth WebAsset    # prints the template
 //! ```
-use berth::constructs::ec2::{
-    Connectable, Peer, Port, SubnetConfiguration, SubnetType, Vpc, VpcProps,
-};
+use berth::constructs::ec2::{Peer, Port, SubnetConfiguration, SubnetType, Vpc, VpcProps};
 use berth::constructs::ecs::{
     AwsLogDriverProps, Cluster, ClusterProps, ContainerDefinitionOptions, ContainerImage,
     DeploymentCircuitBreaker, FargateService, FargateServiceProps, FargateTaskDefinition,
-    FargateTaskDefinitionProps, LogDriver, PortMapping,
+    FargateTaskDefinitionProps, PortMapping,
 };
 use berth::constructs::logs::RetentionDays;
 use berth::prelude::*;
@@ -38,89 +36,44 @@ pub fn app() -> Result<App, ConstructError> {
 /// Builds the app with the image built from `dir` (a directory with a Dockerfile).
 pub fn app_with_image_dir(dir: &Path) -> Result<App, ConstructError> {
     let mut app = App::new();
+    let description = "web-asset: a Fargate service running an image built from a directory";
     let stack = Stack::new(
         &mut app,
         "WebAsset",
-        StackProps {
-            description: Some(
-                "web-asset: a Fargate service running an image built from a directory".into(),
-            ),
-            ..Default::default()
-        },
+        StackProps::default().description(description),
     )?;
-    let vpc = Vpc::new(
-        &mut app,
-        stack,
-        "Vpc",
-        VpcProps {
-            max_azs: Some(2),
-            nat_gateways: Some(0),
-            subnet_configuration: vec![SubnetConfiguration::new("Public", SubnetType::Public)],
-            ..Default::default()
-        },
-    )?;
-    let cluster = Cluster::new(
-        &mut app,
-        stack,
-        "Cluster",
-        ClusterProps {
-            vpc: Some(vpc),
-            ..Default::default()
-        },
-    )?;
-    let task = FargateTaskDefinition::new(
-        &mut app,
-        stack,
-        "TaskDef",
-        FargateTaskDefinitionProps::default(),
-    )?;
-    task.add_container(
-        &mut app,
-        "web",
-        ContainerDefinitionOptions {
-            port_mappings: vec![PortMapping::tcp(80)],
-            logging: Some(LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: "web".into(),
-                retention: Some(RetentionDays::OneWeek),
-                ..Default::default()
-            })),
-            ..ContainerDefinitionOptions::new(ContainerImage::from_asset(dir))
-        },
-    )?;
-    let service = FargateService::new(
-        &mut app,
-        stack,
-        "Service",
-        FargateServiceProps {
-            desired_count: Some(1),
-            circuit_breaker: Some(DeploymentCircuitBreaker { rollback: true }),
-            assign_public_ip: true,
-            ..FargateServiceProps::new(cluster, task)
-        },
-    )?;
-    service.connections(&app).allow_from(
+    let public_only = VpcProps::default()
+        .max_azs(2)
+        .nat_gateways(0)
+        .subnet_configuration([SubnetConfiguration::new("Public", SubnetType::Public)]);
+    let vpc = Vpc::new(&mut app, stack, "Vpc", public_only)?;
+    let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default().vpc(vpc))?;
+    let task_props = FargateTaskDefinitionProps::default();
+    let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", task_props)?;
+    let web = ContainerDefinitionOptions::new(ContainerImage::from_asset(dir))
+        .port_mappings([PortMapping::tcp(80)])
+        .logging(AwsLogDriverProps::new("web").retention(RetentionDays::OneWeek));
+    task.add_container(&mut app, "web", web)?;
+    let props = FargateServiceProps::new(cluster, task)
+        .desired_count(1)
+        .circuit_breaker(DeploymentCircuitBreaker { rollback: true })
+        .assign_public_ip(true);
+    let service = FargateService::new(&mut app, stack, "Service", props)?;
+    service.allow_from(
         &mut app,
         &Peer::any_ipv4(),
         Port::tcp(80),
         "http from anywhere",
     )?;
-    let service_name = service.service_name();
-    Output::new(
-        &mut app,
-        stack,
-        "ServiceName",
-        OutputProps {
-            value: service_name.into(),
-            description: Some("the web service".into()),
-            ..Default::default()
-        },
-    )?;
+    let name = OutputProps::new(service.service_name()).description("the web service");
+    Output::new(&mut app, stack, "ServiceName", name)?;
     Ok(app)
 }
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    // Built inside `run_with`, so `cargo run --example web-asset -- watch` fingerprints
-    // the image directory again on every change.
+    // Built inside `run_with`: `cargo run --example web-asset -- watch` re-runs the
+    // program (or, with the `cli` feature, this function) on every change, so the image
+    // directory is fingerprinted again each cycle.
     berth::run_with(app)
 }

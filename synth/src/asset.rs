@@ -19,27 +19,31 @@
 //! resolves outside the directory, a symbolic link loop, a missing Dockerfile and an
 //! unreadable file are errors ([`AssetError`]), each naming the path.
 //!
-//! Fingerprinting reads the directory: with [`crate::assembly::write`] (which stages
-//! the asset's files with [`stage`]) it is the only I/O of this crate, and it runs when
-//! a construct registers the asset, not during [`crate::synthesize::synthesize`].
+//! Fingerprinting reads the directory: with [`stage`] (which synthesis calls to copy the
+//! asset's files into a directory sink) it is the only I/O of this crate besides its
+//! sink, and it runs when a construct registers the asset, not during
+//! [`crate::synthesize::synthesize`].
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_synth::asset::{fingerprint, DockerBuildOptions};
 //!
-//! let dir = tempfile::tempdir().unwrap();
-//! std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
-//! std::fs::write(dir.path().join(".dockerignore"), "*.md\n").unwrap();
-//! let hash = fingerprint(dir.path(), &DockerBuildOptions::default()).unwrap();
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n")?;
+//! std::fs::write(dir.path().join(".dockerignore"), "*.md\n")?;
+//! let hash = fingerprint(dir.path(), &DockerBuildOptions::default())?;
 //! assert_eq!(hash.len(), 64);
 //! // an ignored file does not change it
-//! std::fs::write(dir.path().join("NOTES.md"), "todo").unwrap();
-//! assert_eq!(fingerprint(dir.path(), &DockerBuildOptions::default()).unwrap(), hash);
+//! std::fs::write(dir.path().join("NOTES.md"), "todo")?;
+//! assert_eq!(fingerprint(dir.path(), &DockerBuildOptions::default())?, hash);
 //! // a build argument does
 //! let opts = DockerBuildOptions {
 //!     build_args: [("VERSION".to_string(), "2".to_string())].into(),
 //!     ..Default::default()
 //! };
-//! assert_ne!(fingerprint(dir.path(), &opts).unwrap(), hash);
+//! assert_ne!(fingerprint(dir.path(), &opts)?, hash);
+//! # Ok(())
+//! # }
 //! ```
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -182,15 +186,18 @@ pub struct InvalidPattern {
 ///   (so `docs` excludes `docs/a/b`), and the last pattern that matches decides.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_synth::asset::DockerIgnore;
 ///
-/// let rules = DockerIgnore::parse("# build output\n/build\n*.log\n**/tmp\ndocs/*.md\n!docs/keep.md\n").unwrap();
+/// let rules = DockerIgnore::parse("# build output\n/build\n*.log\n**/tmp\ndocs/*.md\n!docs/keep.md\n")?;
 /// assert!(rules.excludes("build/app.bin"));
 /// assert!(rules.excludes("server.log"));
 /// assert!(!rules.excludes("src/server.log")); // `*` does not cross `/`
 /// assert!(rules.excludes("src/tmp/cache"));
 /// assert!(rules.excludes("docs/guide.md"));
 /// assert!(!rules.excludes("docs/keep.md"));
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct DockerIgnore {

@@ -21,9 +21,12 @@ const HIDDEN_FROM_HUMAN_ID: &str = "Resource";
 /// Returns `None` when no component is left (a path of only `Default`s).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_synth::logical_id::make_unique_id;
-/// assert_eq!(make_unique_id(&["Bucket"]).unwrap(), "Bucket");
-/// assert_eq!(make_unique_id(&["VPC", "Resource"]).unwrap(), "VPCB9E5F0B4");
+/// assert_eq!(make_unique_id(&["Bucket"]).ok_or("an invalid construct id")?, "Bucket");
+/// assert_eq!(make_unique_id(&["VPC", "Resource"]).ok_or("an invalid construct id")?, "VPCB9E5F0B4");
+/// # Ok(())
+/// # }
 /// ```
 pub fn make_unique_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
     // Runs for every element of every stack: no list of the visible components is

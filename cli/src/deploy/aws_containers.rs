@@ -18,6 +18,8 @@ use super::containers::{
 pub struct AwsContainers {
     ecr: ecr::Client,
     ecs: ecs::Client,
+    /// For the log tails of failure diagnosis.
+    ops: crate::ops::aws::AwsOps,
 }
 
 impl AwsContainers {
@@ -26,6 +28,7 @@ impl AwsContainers {
         AwsContainers {
             ecr: ecr::Client::new(config),
             ecs: ecs::Client::new(config),
+            ops: crate::ops::aws::AwsOps::new(config),
         }
     }
 }
@@ -53,6 +56,33 @@ fn patch_container(mut c: ContainerDefinition, patch: &ContainerPatch) -> Contai
     c
 }
 
+/// A service as `DescribeServices` returns it, in berth's terms.
+pub(crate) fn service_state(s: &ecs::types::Service) -> ServiceState {
+    ServiceState {
+        arn: s.service_arn().unwrap_or_default().to_string(),
+        name: s.service_name().unwrap_or_default().to_string(),
+        status: s.status().unwrap_or_default().to_string(),
+        task_definition: s.task_definition().unwrap_or_default().to_string(),
+        desired: s.desired_count(),
+        running: s.running_count(),
+        deployments: s
+            .deployments()
+            .iter()
+            .map(|d| DeploymentState {
+                id: d.id().unwrap_or_default().to_string(),
+                status: d.status().unwrap_or_default().to_string(),
+                task_definition: d.task_definition().unwrap_or_default().to_string(),
+                desired: d.desired_count(),
+                pending: d.pending_count(),
+                running: d.running_count(),
+                failed: d.failed_tasks(),
+                rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
+                rollout_reason: d.rollout_state_reason().map(str::to_string),
+            })
+            .collect(),
+    }
+}
+
 #[async_trait]
 impl ContainerApi for AwsContainers {
     async fn repository_uri(&self, repository: &str) -> Result<Option<String>, ApiError> {
@@ -68,7 +98,7 @@ impl ContainerApi for AwsContainers {
                 .first()
                 .and_then(|r| r.repository_uri().map(str::to_string))),
             Err(e) => {
-                let e = map_err(e);
+                let e = map_err(e).with_operation("DescribeRepositories");
                 match &e {
                     ApiError::Service { code, .. } if code == "RepositoryNotFoundException" => {
                         Ok(None)
@@ -93,7 +123,7 @@ impl ContainerApi for AwsContainers {
         {
             Ok(out) => Ok(!out.image_details().is_empty()),
             Err(e) => {
-                let e = map_err(e);
+                let e = map_err(e).with_operation("DescribeImages");
                 match &e {
                     ApiError::Service { code, .. } if code == "ImageNotFoundException" => Ok(false),
                     _ => Err(e),
@@ -108,7 +138,7 @@ impl ContainerApi for AwsContainers {
             .get_authorization_token()
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("GetAuthorizationToken"))?;
         let data = out.authorization_data().first().ok_or_else(|| {
             ApiError::service("NoAuthorizationData", "ECR returned no authorization data")
         })?;
@@ -145,7 +175,7 @@ impl ContainerApi for AwsContainers {
             .include(TaskDefinitionField::Tags)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("DescribeTaskDefinition"))?;
         let td = out.task_definition().cloned().ok_or_else(|| {
             ApiError::service(
                 "ClientException",
@@ -185,7 +215,7 @@ impl ContainerApi for AwsContainers {
             .set_enable_fault_injection(td.enable_fault_injection)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("RegisterTaskDefinition"))?;
         new.task_definition()
             .and_then(|t| t.task_definition_arn())
             .map(str::to_string)
@@ -203,7 +233,7 @@ impl ContainerApi for AwsContainers {
             .set_desired_count(update.desired_count)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("UpdateService"))?;
         Ok(())
     }
 
@@ -219,33 +249,22 @@ impl ContainerApi for AwsContainers {
             .services(service)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("DescribeServices"))?;
         let Some(s) = out.services().first() else {
             return Ok(None);
         };
-        Ok(Some(ServiceState {
-            arn: s.service_arn().unwrap_or_default().to_string(),
-            name: s.service_name().unwrap_or_default().to_string(),
-            status: s.status().unwrap_or_default().to_string(),
-            task_definition: s.task_definition().unwrap_or_default().to_string(),
-            desired: s.desired_count(),
-            running: s.running_count(),
-            deployments: s
-                .deployments()
-                .iter()
-                .map(|d| DeploymentState {
-                    id: d.id().unwrap_or_default().to_string(),
-                    status: d.status().unwrap_or_default().to_string(),
-                    task_definition: d.task_definition().unwrap_or_default().to_string(),
-                    desired: d.desired_count(),
-                    pending: d.pending_count(),
-                    running: d.running_count(),
-                    failed: d.failed_tasks(),
-                    rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
-                    rollout_reason: d.rollout_state_reason().map(str::to_string),
-                })
-                .collect(),
-        }))
+        Ok(Some(service_state(s)))
+    }
+
+    async fn container_log_tail(
+        &self,
+        task: &StoppedTask,
+        container: &str,
+        lines: i32,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        use crate::ops::api::OpsApi as _;
+        let td = self.ops.task_definition(&task.task_definition).await?;
+        crate::ops::logs::tail_of(&self.ops, &td, container, task.short_id(), lines).await
     }
 
     async fn stopped_tasks(
@@ -261,7 +280,7 @@ impl ContainerApi for AwsContainers {
             .desired_status(DesiredStatus::Stopped)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("ListTasks"))?;
         let arns = list.task_arns().to_vec();
         if arns.is_empty() {
             return Ok(Vec::new());
@@ -273,7 +292,7 @@ impl ContainerApi for AwsContainers {
             .set_tasks(Some(arns))
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("DescribeTasks"))?;
         Ok(out
             .tasks()
             .iter()

@@ -16,6 +16,12 @@ fn help_texts() {
         "destroy",
         "bootstrap",
         "init",
+        "status",
+        "logs",
+        "run",
+        "exec",
+        "refactor",
+        "lock",
     ] {
         let args: Vec<&str> = if cmd.is_empty() {
             vec!["--help"]

@@ -1,6 +1,5 @@
 use super::*;
 use berth_synth::resource::RawProperties;
-use berth_synth::synthesize::synthesize;
 use berth_synth::{Intrinsic, Pseudo};
 use serde_json::json;
 
@@ -428,6 +427,115 @@ fn templates_over_51200_bytes_get_a_note() {
 }
 
 #[test]
+fn template_size_counts_the_minified_body_and_one_note_names_every_stack() {
+    // 4,000 numbers in a list: about 56 KB pretty (one line each, indented), 8 KB
+    // minified, which is what CloudFormation counts: no note.
+    let mut app = App::new();
+    let s = stack(&mut app, "Airy");
+    let list: Vec<u32> = (0..4000).map(|i| i % 10).collect();
+    app.add_resource(
+        s,
+        "P",
+        raw(
+            "Custom::Airy",
+            json!({"ServiceToken": "arn:x", "Values": list}),
+        ),
+    )
+    .unwrap();
+    let out = app.synth().unwrap();
+    let pretty = serde_json::to_string_pretty(&out.stacks[0].template).unwrap();
+    assert!(pretty.len() > 51_200, "{}", pretty.len());
+    assert_eq!(
+        berth_synth::synthesize::minified_len(pretty.as_bytes()),
+        serde_json::to_string(&out.stacks[0].template)
+            .unwrap()
+            .len()
+    );
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+
+    // Two large stacks: one note naming both.
+    let mut app = App::new();
+    let big = "x".repeat(4000);
+    for name in ["Mid1", "Mid2"] {
+        let s = stack(&mut app, name);
+        for i in 0..14 {
+            app.add_resource(
+                s,
+                &format!("P{i}"),
+                raw(
+                    "AWS::SSM::Parameter",
+                    json!({"Type": "String", "Value": big}),
+                ),
+            )
+            .unwrap();
+        }
+    }
+    let out = app.synth().unwrap();
+    assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+    let note = out.diagnostics[0].to_string();
+    assert!(
+        note.starts_with("info[BERTH-I0122] Mid1: the templates of 2 stacks, Mid1 ("),
+        "{note}"
+    );
+    assert!(note.contains("Mid2 ("), "{note}");
+    assert!(
+        note.contains("deploy uploads them to the bootstrap bucket"),
+        "{note}"
+    );
+}
+
+#[test]
+fn allow_replacement_marks_every_resource_below_the_construct() {
+    let mut app = App::new();
+    let s = stack(&mut app, "Web");
+    let logs = crate::logs::LogGroup::new(&mut app, s, "Logs", Default::default()).unwrap();
+    let q = app
+        .add_resource(s, "Q", raw("AWS::SQS::Queue", json!({})))
+        .unwrap();
+    app.allow_replacement(logs, "exported nightly").unwrap();
+    let out = app.synth().unwrap();
+    let res = &out.stacks[0].template["Resources"];
+    let marked: Vec<&str> = res
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Metadata"]["berth:allow-replacement"] == "exported nightly")
+        .map(|(_, r)| r["Type"].as_str().unwrap())
+        .collect();
+    assert_eq!(marked, ["AWS::Logs::LogGroup"]);
+    let _ = q;
+}
+
+#[test]
+fn the_override_line_berth_suggests_for_a_moved_construct_compiles_and_keeps_the_id() {
+    // `berth deploy` / `diff` print this line for a construct that moved within its
+    // stack; it must work as printed.
+    let build = |moved: bool| -> Result<serde_json::Value> {
+        let mut app = App::new();
+        let s = stack(&mut app, "Web");
+        let scope = if moved {
+            app.add_group(s, "App")?
+        } else {
+            s.node()
+        };
+        crate::logs::LogGroup::new(&mut app, scope, "Logs", Default::default())?;
+        if moved {
+            app.override_logical_id(app.find("Web/App/Logs/Resource").unwrap(), "Logs6819BB44")?;
+        }
+        Ok(app.synth().unwrap().stacks[0].template["Resources"].clone())
+    };
+    let before = build(false).unwrap();
+    let id = before.as_object().unwrap().keys().next().unwrap().clone();
+    assert_eq!(id, "Logs6819BB44", "the deployed id of Web/Logs");
+    let after = build(true).unwrap();
+    assert!(after.get("Logs6819BB44").is_some(), "{after}");
+    assert_eq!(
+        after["Logs6819BB44"]["Metadata"]["berth:path"],
+        "Web/App/Logs/Resource"
+    );
+}
+
+#[test]
 fn property_overrides_set_and_delete_nested_values() {
     let mut app = App::new();
     let s = stack(&mut app, "Web");
@@ -820,54 +928,102 @@ fn rich_app() -> App {
 }
 
 #[test]
-fn rendering_from_the_tree_gives_the_templates_of_a_full_spec() {
-    // App::synth renders properties from the tree while synth runs (deferred);
-    // App::spec copies them into the spec first. Both must give the same bytes.
-    let deferred = rich_app().synth().unwrap();
-    let (spec, _) = rich_app().spec().unwrap();
-    let copied = synthesize(&spec, &SynthOptions::default()).unwrap();
-    assert_eq!(deferred.stacks.len(), 2);
-    for (d, c) in deferred.stacks.iter().zip(&copied.stacks) {
-        assert_eq!(d.template_text, c.template_text);
-        assert_eq!(d.template, c.template);
+fn a_rich_app_renders_its_overrides_metadata_and_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rich_app()
+        .synth_to(dir.path(), TemplateFormat::Json)
+        .unwrap();
+    assert_eq!(out.stacks.len(), 2);
+    let in_memory = rich_app().synth().unwrap();
+    for (d, m) in out.stacks.iter().zip(&in_memory.stacks) {
+        assert_eq!(d.template, m.template, "{}", d.name);
     }
-    let q = &deferred.stacks[0].template["Resources"]["Q"];
+    let q = &out.stacks[0].template["Resources"]["Q"];
     assert_eq!(
         q["Metadata"],
         json!({"note": "kept", "berth:path": "A/Q", "after": 1})
     );
     assert_eq!(q["Properties"]["Tags"][0]["Value"], json!("2"));
     // In that order: the path takes the place of the entry set by hand.
-    let text = &deferred.stacks[0].template_text;
+    let text = std::fs::read_to_string(dir.path().join("A.template.json")).unwrap();
     let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"));
     assert!(at("\"note\": \"kept\"") < at("\"berth:path\": \"A/Q\""));
     assert!(at("\"berth:path\": \"A/Q\"") < at("\"after\": 1"));
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&deferred.stacks[0].template_text).unwrap(),
-        deferred.stacks[0].template
-    );
+    // The override's reference to A/Q crosses stacks: an export and an import.
+    let import = &out.stack("B").unwrap().template["Resources"]["P"]["Properties"]["Value"];
+    let name = import["Fn::ImportValue"].as_str().unwrap_or_default();
+    assert!(name.starts_with("A:ExportsOutputFnGetAttQArn"), "{import}");
+    assert_eq!(out.stack("B").unwrap().dependencies, ["A"]);
 }
 
 #[test]
-fn the_streamed_assembly_has_the_bytes_of_the_kept_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let (streamed, kept) = (dir.path().join("s"), dir.path().join("k"));
-    rich_app()
-        .write_assembly(&streamed, TemplateFormat::Json)
+fn a_token_an_override_replaces_is_never_resolved() {
+    // CDK applies overrides to the properties as written: the reference the override
+    // removes makes no export, no stack dependency, no resource dependency.
+    let mut app = App::new();
+    let a = stack(&mut app, "A");
+    let b = stack(&mut app, "B");
+    let q = app
+        .add_resource(a, "Q", raw("AWS::SQS::Queue", json!({})))
         .unwrap();
-    rich_app().synth_to(&kept, TemplateFormat::Json).unwrap();
-    for file in [
-        "A.template.json",
-        "B.template.json",
-        "manifest.json",
-        "tree.json",
-    ] {
-        assert_eq!(
-            std::fs::read(streamed.join(file)).unwrap(),
-            std::fs::read(kept.join(file)).unwrap(),
-            "{file}"
-        );
-    }
+    let p = app
+        .add_resource(
+            b,
+            "P",
+            RawProperties::new(
+                "AWS::SSM::Parameter",
+                Value::map([
+                    ("Type", Value::from("String")),
+                    ("Value", Value::get_att(q.id(), "Arn")),
+                    ("Description", Value::get_att(q.id(), "Arn")),
+                ]),
+            ),
+        )
+        .unwrap();
+    app.add_property_override(p, "Value", "literal").unwrap();
+    app.add_property_deletion_override(p, "Description")
+        .unwrap();
+    let out = app.synth().unwrap();
+    let a_template = &out.stack("A").unwrap().template;
+    assert!(a_template.get("Outputs").is_none(), "{a_template:#}");
+    let b_stack = out.stack("B").unwrap();
+    assert!(b_stack.dependencies.is_empty());
+    assert_eq!(
+        b_stack.template["Resources"]["P"]["Properties"],
+        json!({"Type": "String", "Value": "literal"})
+    );
+    // A token an override sets, or leaves in place, is resolved where it lands; one it
+    // goes through is replaced by an object (shapes the schema would refuse: not
+    // validated here).
+    let mut app = App::new();
+    app.set_validate_schemas(false);
+    let s = stack(&mut app, "S");
+    let q = app
+        .add_resource(s, "Q", raw("AWS::SQS::Queue", json!({})))
+        .unwrap();
+    let p = app
+        .add_resource(
+            s,
+            "P",
+            RawProperties::new(
+                "AWS::SSM::Parameter",
+                Value::map([
+                    ("Type", Value::from("String")),
+                    ("Value", Value::ref_to(q.id())),
+                    ("Tags", Value::map([("a", Value::get_att(q.id(), "Arn"))])),
+                ]),
+            ),
+        )
+        .unwrap();
+    app.add_property_override(p, "Tags.b", Value::get_att(q.id(), "QueueName"))
+        .unwrap();
+    app.add_property_override(p, "Tags.a.Deep", "x").unwrap();
+    let out = app.synth().unwrap();
+    assert_eq!(
+        out.stacks[0].template["Resources"]["P"]["Properties"],
+        json!({"Type": "String", "Value": {"Ref": "Q"},
+            "Tags": {"a": {"Deep": "x"}, "b": {"Fn::GetAtt": ["Q", "QueueName"]}}})
+    );
 }
 
 #[test]

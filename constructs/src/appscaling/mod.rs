@@ -12,29 +12,32 @@
 //! without a `DependsOn`.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::appscaling::{CpuUtilizationScalingProps, ScalableTaskCount, ScalableTaskCountProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 //! let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
 //!     cluster_name: "main".into(),
 //!     service_name: "web".into(),
 //!     min_capacity: 2,
 //!     max_capacity: 10,
 //!     role_arn: None,
-//! }).unwrap();
+//! })?;
 //! count.scale_on_cpu_utilization(&mut app, "CpuScaling", CpuUtilizationScalingProps {
 //!     target_utilization_percent: 60.0,
 //!     ..Default::default()
-//! }).unwrap();
-//! let out = app.synth().unwrap();
+//! })?;
+//! let out = app.synth()?;
 //! let res = &out.stacks[0].template["Resources"];
-//! let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+//! let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 //! let target = id(&["TaskCount", "Target", "Resource"]);
 //! assert_eq!(res[&target]["Properties"]["ResourceId"], "service/main/web");
 //! let policy = &res[&id(&["TaskCount", "Target", "CpuScaling", "Resource"])]["Properties"];
 //! assert_eq!(policy["ScalingTargetId"]["Ref"], target);
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, Construct, NodeId, Scope};
@@ -127,6 +130,7 @@ fn ecs_service_linked_role() -> Value {
 /// CDK), each with an L1 `Resource`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::appscaling::{
 ///     PredefinedMetric, ScalableDimension, ScalableTarget, ScalableTargetProps,
 ///     ServiceNamespace, TargetTrackingProps,
@@ -134,7 +138,7 @@ fn ecs_service_linked_role() -> Value {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let target = ScalableTarget::new(&mut app, stack, "Target", ScalableTargetProps {
 ///     service_namespace: ServiceNamespace::Ecs,
 ///     resource_id: "service/main/web".into(),
@@ -142,17 +146,19 @@ fn ecs_service_linked_role() -> Value {
 ///     min_capacity: 1,
 ///     max_capacity: 4,
 ///     role_arn: None,
-/// }).unwrap();
+/// })?;
 /// target.scale_to_track_metric(&mut app, "Memory", TargetTrackingProps {
 ///     target_value: 70.0,
 ///     ..TargetTrackingProps::new(PredefinedMetric::EcsServiceAverageMemoryUtilization)
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let target = berth_synth::logical_id::make_unique_id(&["Target", "Resource"]).unwrap();
-/// let policy = berth_synth::logical_id::make_unique_id(&["Target", "Memory", "Resource"]).unwrap();
+/// let target = berth_synth::logical_id::make_unique_id(&["Target", "Resource"]).ok_or("an invalid construct id")?;
+/// let policy = berth_synth::logical_id::make_unique_id(&["Target", "Memory", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(res[&target]["Properties"]["MaxCapacity"], 4);
 /// assert_eq!(res[&policy]["Properties"]["ScalingTargetId"]["Ref"], target);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScalableTarget {
@@ -231,24 +237,27 @@ impl TargetTrackingProps {
 /// A scaling policy. Its L1 is `Resource` (`AWS::ApplicationAutoScaling::ScalingPolicy`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::appscaling::{ScalableTaskCount, ScalableTaskCountProps, UtilizationScalingProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
 ///     cluster_name: "main".into(), service_name: "web".into(),
 ///     min_capacity: 1, max_capacity: 3, role_arn: None,
-/// }).unwrap();
+/// })?;
 /// let policy = count.scale_on_memory_utilization(&mut app, "Memory", UtilizationScalingProps {
 ///     target_utilization_percent: 80.0,
 ///     policy_name: Some("web-memory".into()),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// assert!(policy.policy_arn().is_token());
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Memory", "Resource"]).unwrap();
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Memory", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(out.stacks[0].template["Resources"][&id]["Properties"]["PolicyName"], "web-memory");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScalingPolicy {
@@ -484,32 +493,35 @@ impl StepScalingProps {
 /// written relative to the alarm's threshold.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::appscaling::{
 ///     Metric, ScalableTaskCount, ScalableTaskCountProps, ScalingInterval, StepScalingProps,
 /// };
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Worker", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Worker", StackProps::default())?;
 /// let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
 ///     cluster_name: "main".into(), service_name: "worker".into(),
 ///     min_capacity: 0, max_capacity: 20, role_arn: None,
-/// }).unwrap();
+/// })?;
 /// let steps = count.scale_on_metric(&mut app, "QueueDepth", StepScalingProps::new(
 ///     Metric::new("AWS/SQS", "ApproximateNumberOfMessagesVisible").with_dimension("QueueName", "jobs"),
 ///     vec![
 ///         ScalingInterval { lower: None, upper: Some(0.0), change: -1 },
 ///         ScalingInterval { lower: Some(10.0), upper: None, change: 2 },
 ///     ],
-/// )).unwrap();
-/// let upper = steps.upper_policy.unwrap();
-/// let out = app.synth().unwrap();
+/// ))?;
+/// let upper = steps.upper_policy.ok_or("no upper policy")?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 /// let alarm = &res[&id(&["TaskCount", "Target", "QueueDepth", "UpperAlarm", "Resource"])]["Properties"];
 /// assert_eq!(alarm["Threshold"], 10.0);
 /// assert_eq!(alarm["AlarmActions"][0]["Ref"], id(&["TaskCount", "Target", "QueueDepth", "UpperPolicy", "Resource"]));
 /// assert_eq!(app.path(upper), "Worker/TaskCount/Target/QueueDepth/UpperPolicy");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StepScalingPolicy {
@@ -929,10 +941,7 @@ props! {
 impl UtilizationScalingProps {
     /// Keep the utilization at `percent` (e.g. `60.0`), the rest at the defaults.
     pub fn new(percent: f64) -> Self {
-        UtilizationScalingProps {
-            target_utilization_percent: percent,
-            ..Default::default()
-        }
+        UtilizationScalingProps::default().target_utilization_percent(percent)
     }
 }
 
@@ -981,30 +990,33 @@ impl RequestCountScalingProps {
 /// dimension `ecs:service:DesiredCount`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::appscaling::{
 ///     ScalableTaskCount, ScalableTaskCountProps, Schedule, ScalingSchedule, CronOptions,
 /// };
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let count = ScalableTaskCount::new(&mut app, stack, "TaskCount", ScalableTaskCountProps {
 ///     cluster_name: "main".into(),
 ///     service_name: "web".into(),
 ///     min_capacity: 1,
 ///     max_capacity: 8,
 ///     role_arn: None,
-/// }).unwrap();
+/// })?;
 /// count.scale_on_schedule(&mut app, "Nightly", ScalingSchedule {
 ///     min_capacity: Some(0),
 ///     max_capacity: Some(0),
 ///     ..ScalingSchedule::new(Schedule::cron(CronOptions { hour: Some("22".into()), minute: Some("0".into()), ..Default::default() }))
-/// }).unwrap();
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Resource"]).unwrap();
+/// })?;
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["TaskCount", "Target", "Resource"]).ok_or("an invalid construct id")?;
 /// let t = &out.stacks[0].template["Resources"][&id]["Properties"];
 /// assert_eq!(t["ScheduledActions"][0]["Schedule"], "cron(0 22 * * ? *)");
 /// assert_eq!(t["ScalableDimension"], "ecs:service:DesiredCount");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScalableTaskCount {

@@ -1,15 +1,18 @@
 //! AWS Certificate Manager: [`Certificate`], a public certificate validated through DNS.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::certificatemanager::{Certificate, CertificateProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-//! Certificate::new(&mut app, stack, "Cert", CertificateProps::new("example.com")).unwrap();
-//! let out = app.synth().unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+//! Certificate::new(&mut app, stack, "Cert", CertificateProps::new("example.com"))?;
+//! let out = app.synth()?;
 //! let cert = &out.stacks[0].template["Resources"]["Cert5C9FAEC1"];
 //! assert_eq!(cert["Properties"]["ValidationMethod"], "DNS");
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, NodeId, Scope};
@@ -42,10 +45,7 @@ props! {
 impl CertificateProps {
     /// A certificate for one name, validated through DNS.
     pub fn new(domain_name: impl Into<String>) -> Self {
-        CertificateProps {
-            domain_name: domain_name.into(),
-            ..Default::default()
-        }
+        CertificateProps::default().domain_name(domain_name.into())
     }
 }
 
@@ -53,22 +53,25 @@ impl CertificateProps {
 /// (`AWS::CertificateManager::Certificate`), as in CDK.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::certificatemanager::{Certificate, CertificateProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let cert = Certificate::new(&mut app, stack, "Cert", CertificateProps {
 ///     domain_name: "example.com".into(),
 ///     subject_alternative_names: vec!["www.example.com".into()],
 ///     hosted_zone_id: Some("Z0123456789ABCDEFGHIJ".into()),
-/// }).unwrap();
+/// })?;
 /// assert!(cert.certificate_arn().as_value().is_token());
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let p = &out.stacks[0].template["Resources"]["Cert5C9FAEC1"]["Properties"];
 /// assert_eq!(p["SubjectAlternativeNames"][0], "www.example.com");
 /// assert_eq!(p["DomainValidationOptions"][1]["DomainName"], "www.example.com");
 /// assert_eq!(p["DomainValidationOptions"][1]["HostedZoneId"], "Z0123456789ABCDEFGHIJ");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Certificate {

@@ -3,16 +3,19 @@
 //! ([`Connections`], [`Connectable`]).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-//! Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-//! let out = app.synth().unwrap();
-//! let res = out.stacks[0].template["Resources"].as_object().unwrap();
+//! let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+//! Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+//! let out = app.synth()?;
+//! let res = out.stacks[0].template["Resources"].as_object().ok_or("not an object")?;
 //! // Two AZs by default: two NAT gateways, one per AZ.
 //! assert_eq!(res.values().filter(|r| r["Type"] == "AWS::EC2::NatGateway").count(), 2);
+//! # Ok(())
+//! # }
 //! ```
 
 mod security_group;

@@ -278,24 +278,27 @@ fn disallow_all_egress() -> security_group::Egress {
 /// cycle.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Connectable, Port, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-/// let lb = SecurityGroup::new(&mut app, stack, "LbSg", &vpc, SecurityGroupProps::default()).unwrap();
-/// let web = SecurityGroup::new(&mut app, stack, "WebSg", &vpc, SecurityGroupProps::default()).unwrap();
-/// lb.connections(&app).allow_from_any_ipv4(&mut app, Port::tcp(443), "https from anywhere").unwrap();
-/// web.connections(&app).allow_from(&mut app, &lb, Port::tcp(8080), "from the load balancer").unwrap();
-/// let out = app.synth().unwrap();
-/// let res = out.stacks[0].template["Resources"].as_object().unwrap();
-/// let lb_id = berth_synth::logical_id::make_unique_id(&["LbSg", "Resource"]).unwrap();
+/// let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+/// let lb = SecurityGroup::new(&mut app, stack, "LbSg", &vpc, SecurityGroupProps::default())?;
+/// let web = SecurityGroup::new(&mut app, stack, "WebSg", &vpc, SecurityGroupProps::default())?;
+/// lb.connections(&app).allow_from_any_ipv4(&mut app, Port::tcp(443), "https from anywhere")?;
+/// web.connections(&app).allow_from(&mut app, &lb, Port::tcp(8080), "from the load balancer")?;
+/// let out = app.synth()?;
+/// let res = out.stacks[0].template["Resources"].as_object().ok_or("not an object")?;
+/// let lb_id = berth_synth::logical_id::make_unique_id(&["LbSg", "Resource"]).ok_or("an invalid construct id")?;
 /// let lb_props = &res[&lb_id]["Properties"];
 /// assert_eq!(lb_props["SecurityGroupIngress"][0]["FromPort"], 443);
 /// let rules: Vec<_> = res.values().filter(|r| r["Type"] == "AWS::EC2::SecurityGroupIngress").collect();
 /// assert_eq!(rules.len(), 1);
 /// assert_eq!(rules[0]["Properties"]["FromPort"], 8080);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SecurityGroup {

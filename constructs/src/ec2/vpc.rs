@@ -222,18 +222,21 @@ props! {
 /// created.)
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{SubnetSelection, SubnetType, Vpc, VpcProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps { nat_gateways: Some(1), ..Default::default() }).unwrap();
-/// let public = vpc.select_subnets(&app, &SubnetSelection::of_type(SubnetType::Public)).unwrap();
+/// let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default().nat_gateways(1))?;
+/// let public = vpc.select_subnets(&app, &SubnetSelection::of_type(SubnetType::Public))?;
 /// assert_eq!(public.subnet_ids.len(), 2);
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
 /// assert_eq!(res["VpcPublicSubnet1Subnet5C2D37C4"]["Properties"]["CidrBlock"], "10.0.0.0/18");
 /// assert_eq!(res["VpcPrivateSubnet2Subnet3788AAA1"]["Properties"]["CidrBlock"], "10.0.192.0/18");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Vpc {

@@ -2,11 +2,12 @@
 //! encryption, removal policy, and the pull/push grants.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ecr::{LifecycleRule, Repository, RepositoryProps, TagStatus};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Images", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Images", StackProps::default())?;
 //! Repository::new(&mut app, stack, "Repo", RepositoryProps {
 //!     lifecycle_rules: vec![LifecycleRule {
 //!         tag_status: TagStatus::Untagged,
@@ -14,12 +15,14 @@
 //!         ..Default::default()
 //!     }],
 //!     ..Default::default()
-//! }).unwrap();
-//! let out = app.synth().unwrap();
+//! })?;
+//! let out = app.synth()?;
 //! let props = &out.stacks[0].template["Resources"]["Repo02AC86CF"]["Properties"];
 //! assert_eq!(props["ImageScanningConfiguration"]["ScanOnPush"], true);
 //! assert_eq!(props["LifecyclePolicy"]["LifecyclePolicyText"],
 //!     r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countNumber":14,"countUnit":"days"},"action":{"type":"expire"}}]}"#);
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, Construct, NodeId, Scope};
@@ -159,22 +162,25 @@ impl Construct for RepositoryState {
 /// An ECR repository. Its L1 child is `Resource` (`AWS::ECR::Repository`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecr::{Repository, RepositoryProps};
 /// use berth_constructs::iam::{Principal, Role, RoleProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let repo = Repository::new(&mut app, stack, "Repo", RepositoryProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let repo = Repository::new(&mut app, stack, "Repo", RepositoryProps::default())?;
 /// let role = Role::new(&mut app, stack, "Role",
-///     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))).unwrap();
-/// repo.grant_pull(&mut app, &role).unwrap();
-/// let out = app.synth().unwrap();
+///     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")))?;
+/// repo.grant_pull(&mut app, &role)?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
 /// assert_eq!(res["Repo02AC86CF"]["DeletionPolicy"], "Retain");
 /// let statements = &res["RoleDefaultPolicy5FFB7DAB"]["Properties"]["PolicyDocument"]["Statement"];
 /// assert_eq!(statements[1]["Action"], "ecr:GetAuthorizationToken");
 /// assert_eq!(statements[1]["Resource"], "*");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Repository {

@@ -124,10 +124,7 @@ props! {
 impl CloudMapNamespaceOptions {
     /// A new private DNS namespace named `name` (e.g. `svc.local`).
     pub fn new(name: impl Into<String>) -> Self {
-        CloudMapNamespaceOptions {
-            name: name.into(),
-            ..Default::default()
-        }
+        CloudMapNamespaceOptions::default().name(name.into())
     }
 }
 
@@ -139,10 +136,7 @@ impl From<&str> for CloudMapNamespaceOptions {
 
 impl From<PrivateDnsNamespace> for CloudMapNamespaceOptions {
     fn from(namespace: PrivateDnsNamespace) -> Self {
-        CloudMapNamespaceOptions {
-            namespace: Some(namespace),
-            ..Default::default()
-        }
+        CloudMapNamespaceOptions::default().namespace(Some(namespace))
     }
 }
 
@@ -260,27 +254,29 @@ impl Construct for ClusterState {
 /// provider or a default strategy.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{CapacityProviderStrategy, Cluster, ClusterProps, ContainerInsights};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps {
-///     container_insights: Some(ContainerInsights::Enabled),
-///     enable_fargate_capacity_providers: true,
-///     default_capacity_provider_strategy: vec![
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let props = ClusterProps::default()
+///     .container_insights(ContainerInsights::Enabled)
+///     .enable_fargate_capacity_providers(true)
+///     .default_capacity_provider_strategy([
 ///         CapacityProviderStrategy::fargate(1).with_base(1),
 ///         CapacityProviderStrategy::fargate_spot(3),
-///     ],
-///     ..Default::default()
-/// }).unwrap();
+///     ]);
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", props)?;
 /// assert_eq!(app.path(cluster.vpc()), "Web/Cluster/Vpc");
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
 /// assert_eq!(res["ClusterEB0386A7"]["Properties"]["ClusterSettings"][0]["Value"], "enabled");
 /// let assoc = &res["Cluster3DA9CCBA"]["Properties"];
 /// assert_eq!(assoc["CapacityProviders"], serde_json::json!(["FARGATE", "FARGATE_SPOT"]));
 /// assert_eq!(assoc["DefaultCapacityProviderStrategy"][1]["Weight"], 3);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cluster {
@@ -416,25 +412,30 @@ impl Cluster {
     /// can run in it.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_constructs::ec2::{Vpc, VpcAttributes};
     /// use berth_constructs::ecs::{Cluster, ClusterAttributes};
     /// use berth_constructs::{App, Stack, StackProps};
     ///
     /// let mut app = App::new();
-    /// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-    /// let vpc = Vpc::from_attributes(&mut app, stack, "Vpc", VpcAttributes {
-    ///     vpc_id: "vpc-0123".into(),
-    ///     availability_zones: vec!["us-east-1a".into()],
-    ///     private_subnet_ids: vec!["subnet-0123".into()],
-    ///     ..Default::default()
-    /// }).unwrap();
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+    /// let vpc_attrs = VpcAttributes::default()
+    ///     .vpc_id("vpc-0123")
+    ///     .availability_zones(["us-east-1a"])
+    ///     .private_subnet_ids(["subnet-0123"]);
+    /// let vpc = Vpc::from_attributes(&mut app, stack, "Vpc", vpc_attrs)?;
     /// let cluster = Cluster::from_attributes(&mut app, stack, "Cluster", ClusterAttributes {
     ///     cluster_name: "prod".into(),
     ///     vpc,
     ///     cluster_arn: None,
-    /// }).unwrap();
+    /// })?;
+    /// // Its attributes are tokens like an owned cluster's; they resolve to what was given
+    /// // (the ARN: built from the name, in the stack's partition, region and account).
+    /// assert!(app.resolve(cluster.cluster_arn()).is_token());
     /// assert_eq!(app.resolve(cluster.cluster_name()), "prod".into());
     /// assert!(cluster.cfn().is_none());
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn from_attributes(
         app: &mut App,
@@ -619,24 +620,25 @@ impl Cluster {
     /// managed scaling (`CapacityProvider`), associated with the cluster.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_constructs::ecs::{AddCapacityOptions, Cluster, ClusterProps};
     /// use berth_constructs::{App, Stack, StackProps};
     ///
     /// let mut app = App::new();
-    /// let stack = Stack::new(&mut app, "Hosts", StackProps::default()).unwrap();
-    /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-    /// let capacity = cluster.add_capacity(&mut app, "DefaultAutoScalingGroup", AddCapacityOptions {
-    ///     max_capacity: Some(4),
-    ///     ..AddCapacityOptions::new("t3.medium")
-    /// }).unwrap();
+    /// let stack = Stack::new(&mut app, "Hosts", StackProps::default())?;
+    /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+    /// let options = AddCapacityOptions::new("t3.medium").max_capacity(4);
+    /// let capacity = cluster.add_capacity(&mut app, "DefaultAutoScalingGroup", options)?;
     /// assert!(cluster.has_ec2_capacity(&app));
-    /// let out = app.synth().unwrap();
+    /// let out = app.synth()?;
     /// let t = &out.stacks[0].template;
     /// let ami = &t["Parameters"]["SsmParameterValueawsserviceecsoptimizedamiamazonlinux2023recommendedimageidC96584B6F00A464EAD1953AFF4B05118Parameter"];
     /// assert_eq!(ami["Type"], "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>");
-    /// let asg = t["Resources"].as_object().unwrap().values()
-    ///     .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup").unwrap();
+    /// let asg = t["Resources"].as_object().ok_or("not an object")?.values()
+    ///     .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup").ok_or("not found")?;
     /// assert_eq!(asg["Properties"]["MaxSize"], "4");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn add_capacity(
         &self,
@@ -1014,10 +1016,7 @@ impl Default for AddCapacityOptions {
 impl AddCapacityOptions {
     /// Options with this instance type and every other field at its default.
     pub fn new(instance_type: impl Into<String>) -> Self {
-        AddCapacityOptions {
-            instance_type: instance_type.into(),
-            ..Default::default()
-        }
+        AddCapacityOptions::default().instance_type(instance_type.into())
     }
 }
 

@@ -376,10 +376,7 @@ pub enum LogDriver {
 impl AwsLogDriverProps {
     /// Streams named `<stream_prefix>/<container>/<task id>`, into a new log group.
     pub fn new(stream_prefix: impl Into<String>) -> Self {
-        AwsLogDriverProps {
-            stream_prefix: stream_prefix.into(),
-            ..Default::default()
-        }
+        AwsLogDriverProps::default().stream_prefix(stream_prefix.into())
     }
 }
 
@@ -548,10 +545,7 @@ impl Default for ContainerDefinitionOptions {
 impl ContainerDefinitionOptions {
     /// Options with this image and every other field at its default.
     pub fn new(image: ContainerImage) -> Self {
-        ContainerDefinitionOptions {
-            image,
-            ..Default::default()
-        }
+        ContainerDefinitionOptions::default().image(image)
     }
 }
 
@@ -589,6 +583,21 @@ props! {
         pub container: ContainerDefinition,
         /// What to wait for. Default: [`ContainerDependencyCondition::Healthy`].
         pub condition: ContainerDependencyCondition,
+    }
+}
+
+impl ContainerDependency {
+    /// Wait for `container` to reach `condition`.
+    pub fn new(container: ContainerDefinition, condition: ContainerDependencyCondition) -> Self {
+        ContainerDependency {
+            container,
+            condition,
+        }
+    }
+
+    /// Wait for `container` to be healthy (it needs a health check).
+    pub fn healthy(container: ContainerDefinition) -> Self {
+        Self::new(container, ContainerDependencyCondition::Healthy)
     }
 }
 
@@ -923,10 +932,7 @@ pub(crate) fn render_log_driver(
             app,
             scope,
             "LogGroup",
-            LogGroupProps {
-                retention: r.unwrap_or(RetentionDays::OneMonth),
-                ..Default::default()
-            },
+            LogGroupProps::default().retention(r.unwrap_or(RetentionDays::OneMonth)),
         )?,
     };
     let role = task_def.execution_role(app)?;

@@ -19,12 +19,113 @@ use crate::cloudwatch::Alarm;
 use crate::error::{ConstructError, Result};
 use crate::iam::{join, Grantable, PolicyStatement, Principal, Role, RoleProps};
 use berth_synth::cfn::ecs::{
-    daemon as dm, daemon_task_definition as dtd, CfnDaemon, CfnDaemonTaskDefinition,
+    daemon as dm, daemon_task_definition as dtd, task_definition as td, CfnDaemon,
+    CfnDaemonTaskDefinition,
 };
 use berth_synth::resource::ResourceRef;
-use berth_synth::value::ToValue;
 use berth_synth::{Diagnostic, Expr, Pseudo, Token, Value};
 use std::any::Any;
+
+/// `f` over a literal, a token unchanged.
+fn map_expr<A, B>(e: Expr<A>, f: impl FnOnce(A) -> B) -> Expr<B> {
+    match e {
+        Expr::Lit(a) => Expr::Lit(f(a)),
+        Expr::Token(v) => Expr::Token(v),
+    }
+}
+
+/// `f` over every element of a literal list, a token unchanged.
+fn map_list<A, B>(e: Option<Expr<Vec<A>>>, f: impl Fn(A) -> B) -> Option<Expr<Vec<B>>> {
+    e.map(|e| map_expr(e, |v| v.into_iter().map(&f).collect()))
+}
+
+/// A task definition's container definition (rendered and checked by the container
+/// code) in the daemon task definition's shape: the same fields, other Rust types.
+fn daemon_container(d: td::ContainerDefinition) -> dtd::DaemonContainerDefinition {
+    dtd::DaemonContainerDefinition {
+        command: d.command,
+        cpu: d.cpu,
+        depends_on: map_list(d.depends_on, |c| dtd::ContainerDependency {
+            condition: c.condition.map(|c| {
+                map_expr(c, |c| match c {
+                    td::Condition::Complete => dtd::Condition::Complete,
+                    td::Condition::Healthy => dtd::Condition::Healthy,
+                    td::Condition::Start => dtd::Condition::Start,
+                    td::Condition::Success => dtd::Condition::Success,
+                })
+            }),
+            container_name: c.container_name,
+        }),
+        entry_point: d.entry_point,
+        environment: map_list(d.environment, |p| dtd::KeyValuePair {
+            name: p.name,
+            value: p.value,
+        }),
+        essential: d.essential,
+        health_check: d.health_check.map(|h| {
+            map_expr(h, |h| dtd::HealthCheck {
+                command: h.command,
+                interval: h.interval,
+                retries: h.retries,
+                start_period: h.start_period,
+                timeout: h.timeout,
+            })
+        }),
+        image: d.image,
+        log_configuration: d.log_configuration.map(|l| {
+            map_expr(l, |l| dtd::LogConfiguration {
+                log_driver: l.log_driver,
+                options: l.options,
+                secret_options: map_list(l.secret_options, |s| dtd::Secret {
+                    name: s.name,
+                    value_from: s.value_from,
+                }),
+            })
+        }),
+        memory: d.memory,
+        memory_reservation: d.memory_reservation,
+        mount_points: map_list(d.mount_points, |m| dtd::MountPoint {
+            container_path: m.container_path,
+            read_only: m.read_only,
+            source_volume: m.source_volume,
+        }),
+        name: d.name,
+        readonly_root_filesystem: d.readonly_root_filesystem,
+        secrets: map_list(d.secrets, |s| dtd::Secret {
+            name: s.name,
+            value_from: s.value_from,
+        }),
+        stop_timeout: d.stop_timeout,
+        ulimits: map_list(d.ulimits, |u| dtd::Ulimit {
+            hard_limit: u.hard_limit,
+            name: u.name.map(|n| map_expr(n, ulimit_name)),
+            soft_limit: u.soft_limit,
+        }),
+        user: d.user,
+        working_directory: d.working_directory,
+        ..Default::default()
+    }
+}
+
+fn ulimit_name(n: td::Name) -> dtd::Name {
+    match n {
+        td::Name::Core => dtd::Name::Core,
+        td::Name::Cpu => dtd::Name::Cpu,
+        td::Name::Data => dtd::Name::Data,
+        td::Name::Fsize => dtd::Name::Fsize,
+        td::Name::Locks => dtd::Name::Locks,
+        td::Name::Memlock => dtd::Name::Memlock,
+        td::Name::Msgqueue => dtd::Name::Msgqueue,
+        td::Name::Nice => dtd::Name::Nice,
+        td::Name::Nofile => dtd::Name::Nofile,
+        td::Name::Nproc => dtd::Name::Nproc,
+        td::Name::Rss => dtd::Name::Rss,
+        td::Name::Rtprio => dtd::Name::Rtprio,
+        td::Name::Rttime => dtd::Name::Rttime,
+        td::Name::Sigpending => dtd::Name::Sigpending,
+        td::Name::Stack => dtd::Name::Stack,
+    }
+}
 
 props! {
     /// Options of a [`DaemonTaskDefinition`].
@@ -76,16 +177,16 @@ impl Construct for DaemonTaskDefState {
                     .collect(),
                 None => continue,
             };
-            let Some(s) = app.construct_mut::<ContainerState>(c.node) else {
+            let Some(s) = app.construct::<ContainerState>(c.node) else {
                 continue;
             };
             // A daemon container is a task definition container without port
-            // mappings (checked): the same shape, rendered once, moved out.
-            let mut def = std::mem::take(&mut s.rendered);
+            // mappings (checked): the same shape; the container keeps its definition.
+            let mut def = s.rendered.clone();
             def.mount_points = super::container::render_mount_points(&s.mount_points);
             def.depends_on = (!deps.is_empty()).then(|| Expr::Lit(deps));
             def.port_mappings = None;
-            rendered.push(def.to_value());
+            rendered.push(daemon_container(def));
         }
         let volumes: Vec<dtd::Volume> = self
             .volumes
@@ -109,7 +210,7 @@ impl Construct for DaemonTaskDefState {
             return Ok(());
         };
         let cfn = app.resource_mut(r);
-        cfn.container_definitions = Some(Expr::Token(Value::List(rendered)));
+        cfn.container_definitions = Some(Expr::Lit(rendered));
         cfn.volumes = (!volumes.is_empty()).then(|| Expr::Lit(volumes));
         Ok(())
     }

@@ -22,37 +22,35 @@
 //! | `BERTH-E0312` | cluster | a default capacity provider strategy that mixes kinds, names an unassociated provider, or has two bases |
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ecr::{Repository, RepositoryProps};
 //! use berth_constructs::ecs::*;
 //! use berth_constructs::logs::RetentionDays;
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-//! let repo = Repository::new(&mut app, stack, "Repo", RepositoryProps::default()).unwrap();
-//! let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
-//! task.add_container(&mut app, "app", ContainerDefinitionOptions {
-//!     port_mappings: vec![PortMapping::tcp(8080)],
-//!     secrets: [("DB_PASSWORD".to_string(), Secret::from_ssm_parameter_name("/web/db-password"))].into(),
-//!     logging: Some(LogDriver::aws_logs(AwsLogDriverProps {
-//!         stream_prefix: "app".into(),
-//!         retention: Some(RetentionDays::TwoWeeks),
-//!         ..Default::default()
-//!     })),
-//!     ..ContainerDefinitionOptions::new(ContainerImage::from_ecr_repository(&repo, "v1"))
-//! }).unwrap();
-//! FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task)).unwrap();
-//! let out = app.synth().unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+//! let repo = Repository::new(&mut app, stack, "Repo", RepositoryProps::default())?;
+//! let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
+//! let container = ContainerDefinitionOptions::new(ContainerImage::from_ecr_repository(&repo, "v1"))
+//!     .port_mappings([PortMapping::tcp(8080)])
+//!     .secrets([("DB_PASSWORD", Secret::from_ssm_parameter_name("/web/db-password"))])
+//!     .logging(AwsLogDriverProps::new("app").retention(RetentionDays::TwoWeeks));
+//! task.add_container(&mut app, "app", container)?;
+//! FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task))?;
+//! let out = app.synth()?;
 //! let res = &out.stacks[0].template["Resources"];
 //! let policy = &res["TaskDefExecutionRoleDefaultPolicy0DBB737A"]["Properties"]["PolicyDocument"];
-//! let actions: Vec<&serde_json::Value> = policy["Statement"].as_array().unwrap().iter().map(|s| &s["Action"]).collect();
+//! let actions: Vec<&serde_json::Value> = policy["Statement"].as_array().ok_or("not an array")?.iter().map(|s| &s["Action"]).collect();
 //! assert_eq!(actions, [
 //!     &serde_json::json!(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]),
 //!     &serde_json::json!("ecr:GetAuthorizationToken"),
 //!     &serde_json::json!("ssm:GetParameters"),
 //!     &serde_json::json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
 //! ]);
+//! # Ok(())
+//! # }
 //! ```
 
 mod cluster;

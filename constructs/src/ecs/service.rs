@@ -23,7 +23,7 @@ pub const SCALABLE_DIMENSION_DESIRED_COUNT: &str = "ecs:service:DesiredCount";
 
 props! {
     /// The deployment circuit breaker: stop a deployment whose tasks keep failing.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub struct DeploymentCircuitBreaker {
         /// Also roll back to the last deployment that completed. Required.
         pub rollback: bool,
@@ -960,30 +960,33 @@ impl Connectable for BaseService {
 /// capacity provider strategy), in `awsvpc` mode with its own security group.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Connectable, Peer, Port};
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerDefinitionOptions, ContainerImage,
 ///     FargateService, FargateServiceProps, FargateTaskDefinition, FargateTaskDefinitionProps, PortMapping};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
 /// task.add_container(&mut app, "web", ContainerDefinitionOptions {
 ///     port_mappings: vec![PortMapping::tcp(80)],
 ///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-/// }).unwrap();
+/// })?;
 /// let service = FargateService::new(&mut app, stack, "Service", FargateServiceProps {
 ///     desired_count: Some(2),
 ///     ..FargateServiceProps::new(cluster, task)
-/// }).unwrap();
-/// service.connections(&app).allow_from(&mut app, &Peer::ipv4("10.0.0.0/16"), Port::tcp(80), "from the VPC").unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// service.connections(&app).allow_from(&mut app, &Peer::ipv4("10.0.0.0/16"), Port::tcp(80), "from the VPC")?;
+/// let out = app.synth()?;
 /// let props = &out.stacks[0].template["Resources"]["ServiceD69D759B"]["Properties"];
 /// assert_eq!(props["LaunchType"], "FARGATE");
 /// assert_eq!(props["DeploymentConfiguration"]["DeploymentCircuitBreaker"],
 ///     serde_json::json!({"Enable": true, "Rollback": true}));
 /// assert_eq!(props["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"], "DISABLED");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FargateService(BaseService);
@@ -1054,30 +1057,33 @@ impl FargateService {
 /// A service running an [`Ec2TaskDefinition`] on the cluster's EC2 capacity.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{AddCapacityOptions, Cluster, ClusterProps, ContainerDefinitionOptions,
 ///     ContainerImage, Ec2Service, Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps,
 ///     PlacementStrategy, PortMapping};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Hosts", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small")).unwrap();
-/// let task = Ec2TaskDefinition::new(&mut app, stack, "TaskDef", Ec2TaskDefinitionProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Hosts", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let capacity = cluster.add_capacity(&mut app, "Capacity", AddCapacityOptions::new("t3.small"))?;
+/// let task = Ec2TaskDefinition::new(&mut app, stack, "TaskDef", Ec2TaskDefinitionProps::default())?;
 /// task.add_container(&mut app, "web", ContainerDefinitionOptions {
 ///     memory_reservation_mib: Some(128),
 ///     port_mappings: vec![PortMapping::tcp(80)],
 ///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-/// }).unwrap();
+/// })?;
 /// Ec2Service::new(&mut app, stack, "Service", Ec2ServiceProps {
 ///     capacity_provider_strategies: vec![capacity.strategy(1)],
 ///     placement_strategies: vec![PlacementStrategy::spread_across_zones()],
 ///     ..Ec2ServiceProps::new(cluster, task)
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let svc = &out.stacks[0].template["Resources"]["ServiceD69D759B"];
 /// assert!(svc["Properties"].get("LaunchType").is_none());
 /// assert_eq!(svc["DependsOn"][0], "Cluster3DA9CCBA");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ec2Service(BaseService);

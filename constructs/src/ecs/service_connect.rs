@@ -6,41 +6,33 @@
 //! added later count, and checked there (`BERTH-E0311`).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::ecs::*;
 //! use berth_constructs::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Shop", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Shop", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 //! let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
-//!     PrivateDnsNamespaceProps::new("shop.local")).unwrap();
+//!     PrivateDnsNamespaceProps::new("shop.local"))?;
 //! let default_namespace = CloudMapNamespaceOptions::from(ns).use_for_service_connect(true);
-//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps {
-//!     vpc: Some(vpc),
-//!     default_cloud_map_namespace: Some(default_namespace),
-//!     ..Default::default()
-//! }).unwrap();
-//! let task = FargateTaskDefinition::new(&mut app, stack, "ApiTask", FargateTaskDefinitionProps::default()).unwrap();
-//! task.add_container(&mut app, "api", ContainerDefinitionOptions {
-//!     port_mappings: vec![PortMapping::tcp(8080).named("http")],
-//!     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-//! }).unwrap();
+//! let cluster_props = ClusterProps::default().vpc(vpc).default_cloud_map_namespace(default_namespace);
+//! let cluster = Cluster::new(&mut app, stack, "Cluster", cluster_props)?;
+//! let task = FargateTaskDefinition::new(&mut app, stack, "ApiTask", FargateTaskDefinitionProps::default())?;
+//! let nginx = ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+//! let api = ContainerDefinitionOptions::new(nginx).port_mappings([PortMapping::tcp(8080).named("http")]);
+//! task.add_container(&mut app, "api", api)?;
 //! // The API is reachable in the namespace as api:80 (the proxy forwards to 8080).
-//! FargateService::new(&mut app, stack, "Api", FargateServiceProps {
-//!     service_connect: Some(ServiceConnectProps {
-//!         services: vec![ServiceConnectService {
-//!             discovery_name: Some("api".into()),
-//!             client_alias: Some(ServiceConnectClientAlias { port: 80, dns_name: Some("api".into()) }),
-//!             ..ServiceConnectService::new("http")
-//!         }],
-//!         ..Default::default()
-//!     }),
-//!     ..FargateServiceProps::new(cluster, task)
-//! }).unwrap();
-//! let out = app.synth().unwrap();
-//! let id = |path: &[&str]| berth_synth::logical_id::make_unique_id(path).unwrap();
+//! let http = ServiceConnectService::new("http")
+//!     .discovery_name("api")
+//!     .client_alias(ServiceConnectClientAlias { port: 80, dns_name: Some("api".into()) });
+//! let props = FargateServiceProps::new(cluster, task)
+//!     .service_connect(ServiceConnectProps::default().services([http]));
+//! FargateService::new(&mut app, stack, "Api", props)?;
+//! let out = app.synth()?;
+//! let id = |path: &[&str]| berth_synth::logical_id::make_unique_id(path).unwrap_or_default();
 //! let service = &out.stacks[0].template["Resources"][id(&["Api", "Service"])];
 //! let sc = &service["Properties"]["ServiceConnectConfiguration"];
 //! assert_eq!(sc["Enabled"], true);
@@ -51,6 +43,8 @@
 //!     "DiscoveryName": "api",
 //!     "PortName": "http",
 //! }));
+//! # Ok(())
+//! # }
 //! ```
 
 use super::container::{check_log_driver, port_label, render_log_driver, LogDriver};
@@ -321,27 +315,30 @@ impl BaseService {
     /// task definition, discovery names are unique.
     ///
     /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use berth_constructs::ecs::*;
     /// use berth_constructs::{App, Stack, StackProps};
     ///
     /// let mut app = App::new();
-    /// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-    /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-    /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+    /// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+    /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
     /// task.add_container(&mut app, "web", ContainerDefinitionOptions::new(
-    ///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))).unwrap();
-    /// let web = FargateService::new(&mut app, stack, "Web", FargateServiceProps::new(cluster, task)).unwrap();
+    ///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest")))?;
+    /// let web = FargateService::new(&mut app, stack, "Web", FargateServiceProps::new(cluster, task))?;
     /// // A client of services in an existing namespace, by name.
     /// web.enable_service_connect(&mut app, ServiceConnectProps {
     ///     namespace: Some("shop.local".into()),
     ///     ..Default::default()
-    /// }).unwrap();
+    /// })?;
     /// assert!(web.enable_service_connect(&mut app, ServiceConnectProps::default()).is_err());
-    /// let out = app.synth().unwrap();
-    /// let id = berth_synth::logical_id::make_unique_id(&["Web", "Service"]).unwrap();
+    /// let out = app.synth()?;
+    /// let id = berth_synth::logical_id::make_unique_id(&["Web", "Service"]).ok_or("an invalid construct id")?;
     /// let p = &out.stacks[0].template["Resources"][&id]["Properties"];
     /// assert_eq!(p["ServiceConnectConfiguration"],
     ///     serde_json::json!({"Enabled": true, "Namespace": "shop.local"}));
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn enable_service_connect(&self, app: &mut App, props: ServiceConnectProps) -> Result<()> {
         let path = app.path(*self);

@@ -183,12 +183,12 @@ impl FargateSize {
     }
 
     /// For [`fargate_size!`](crate::fargate_size): the size, or a compile-time error in
-    /// a `const` context.
+    /// a `const` context that lists the memory values the cpu takes.
     #[doc(hidden)]
     pub const fn must(cpu: u32, memory_mib: u32) -> FargateSize {
         match FargateSize::new(cpu, memory_mib) {
             Ok(s) => s,
-            Err(_) => panic!("not a Fargate cpu/memory pair; see berth_constructs::ecs::FargateSize for the valid pairs"),
+            Err(_) => panic!("{}", invalid_size_message(cpu)),
         }
     }
 
@@ -200,6 +200,23 @@ impl FargateSize {
     /// Memory in MiB.
     pub const fn memory_mib(&self) -> u32 {
         self.memory_mib
+    }
+}
+
+/// What [`fargate_size!`](crate::fargate_size) says for a pair with this cpu that
+/// Fargate does not accept: the memory values the cpu takes (a constant string, as a
+/// compile-time error cannot format numbers).
+#[doc(hidden)]
+pub const fn invalid_size_message(cpu: u32) -> &'static str {
+    match cpu {
+        256 => "not a Fargate size: with cpu 256 the memory can be 512, 1024, 2048 MiB",
+        512 => "not a Fargate size: with cpu 512 the memory can be 1024, 2048, 3072, 4096 MiB",
+        1024 => "not a Fargate size: with cpu 1024 the memory can be 2048, 3072, 4096, 5120, 6144, 7168, 8192 MiB",
+        2048 => "not a Fargate size: with cpu 2048 the memory can be 4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384 MiB",
+        4096 => "not a Fargate size: with cpu 4096 the memory can be 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, 30720 MiB",
+        8192 => "not a Fargate size: with cpu 8192 the memory can be 16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, 61440 MiB",
+        16384 => "not a Fargate size: with cpu 16384 the memory can be 32768, 40960, 49152, 57344, 65536, 73728, 81920, 90112, 98304, 106496, 114688, 122880 MiB",
+        _ => "not a Fargate size: the cpu can be 256, 512, 1024, 2048, 4096, 8192 or 16384",
     }
 }
 
@@ -217,9 +234,11 @@ impl Default for FargateSize {
 /// `fargate_size!(1024, 2048)`. An invalid pair does not compile.
 #[macro_export]
 macro_rules! fargate_size {
-    ($cpu:expr, $memory:expr) => {
-        const { $crate::ecs::FargateSize::must($cpu, $memory) }
-    };
+    ($cpu:expr, $memory:expr) => {{
+        // A const item, not an inline `const { }`: it is evaluated by `cargo check` too.
+        const SIZE: $crate::ecs::FargateSize = $crate::ecs::FargateSize::must($cpu, $memory);
+        SIZE
+    }};
 }
 
 /// The CPU architecture of a Fargate task.
@@ -468,13 +487,8 @@ impl Construct for TaskDefState {
                         .map(|d| dependency_l1(d.name.clone(), *cond))
                 })
                 .collect();
-            // Prepare runs once, and the tree is locked after it: the container's
-            // definition moves into the L1 instead of being copied.
-            let Some(s) = app.construct_mut::<ContainerState>(c.node) else {
-                continue;
-            };
-            let mut def = std::mem::take(&mut s.rendered);
-            def.mount_points = super::container::render_mount_points(&s.mount_points);
+            // The container keeps its definition: the L1 gets a copy.
+            let mut def = s.rendered.clone();
             def.port_mappings = port_mappings;
             def.depends_on = (!deps.is_empty()).then(|| Expr::Lit(deps));
             rendered.push(def);
@@ -1378,22 +1392,23 @@ props! {
 /// task size that Fargate accepts (see [`FargateSize`]).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{ContainerDefinitionOptions, ContainerImage, FargateTaskDefinition,
 ///     FargateTaskDefinitionProps, PortMapping, RuntimePlatform};
 /// use berth_constructs::{fargate_size, App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps {
 ///     size: fargate_size!(512, 1024),
 ///     runtime_platform: Some(RuntimePlatform::linux_arm64()),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// task.add_container(&mut app, "web", ContainerDefinitionOptions {
 ///     port_mappings: vec![PortMapping::tcp(80)],
 ///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let props = &out.stacks[0].template["Resources"]["TaskDef54694570"]["Properties"];
 /// assert_eq!(props["NetworkMode"], "awsvpc");
 /// assert_eq!(props["RequiresCompatibilities"][0], "FARGATE");
@@ -1401,6 +1416,8 @@ props! {
 /// assert_eq!(props["ContainerDefinitions"][0]["PortMappings"][0]["ContainerPort"], 80);
 /// // A public image and no logs: no execution role.
 /// assert!(props.get("ExecutionRoleArn").is_none());
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FargateTaskDefinition(TaskDefinition);
@@ -1501,27 +1518,30 @@ props! {
 /// A task definition for EC2 container instances.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{ContainerDefinitionOptions, ContainerImage, Ec2TaskDefinition,
 ///     Ec2TaskDefinitionProps, PortMapping, TaskPlacementConstraint};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Hosts", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Hosts", StackProps::default())?;
 /// let task = Ec2TaskDefinition::new(&mut app, stack, "TaskDef", Ec2TaskDefinitionProps {
 ///     placement_constraints: vec![TaskPlacementConstraint { expression: "attribute:ecs.instance-type =~ t3.*".into() }],
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// task.add_container(&mut app, "web", ContainerDefinitionOptions {
 ///     memory_limit_mib: Some(256),
 ///     port_mappings: vec![PortMapping::tcp(80)],
 ///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let props = &out.stacks[0].template["Resources"]["TaskDef54694570"]["Properties"];
 /// assert_eq!(props["NetworkMode"], "bridge");
 /// // Bridge mode without a host port: a dynamic host port.
 /// assert_eq!(props["ContainerDefinitions"][0]["PortMappings"][0]["HostPort"], 0);
 /// assert_eq!(props["PlacementConstraints"][0]["Type"], "memberOf");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ec2TaskDefinition(TaskDefinition);

@@ -598,6 +598,32 @@ fn an_invalid_fargate_size_lists_the_valid_memory() {
 }
 
 #[test]
+fn the_compile_time_message_lists_the_memory_values_fargate_takes() {
+    use super::task_definition::invalid_size_message;
+    for cpu in [256, 512, 1024, 2048, 4096, 8192, 16384] {
+        // The values `FargateSize::new` accepts for this cpu, in the runtime message.
+        let runtime = FargateSize::new(cpu, 1).unwrap_err().to_string();
+        let values = runtime.split("the memory can be ").nth(1).unwrap();
+        let values = values.trim_end_matches(" MiB").replace(", ", " ");
+        let compile_time = invalid_size_message(cpu);
+        let listed = compile_time
+            .split("the memory can be ")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches(" MiB")
+            .replace(", ", " ");
+        assert_eq!(listed, values, "cpu {cpu}: {compile_time}");
+        for m in listed.split(' ') {
+            assert!(
+                FargateSize::new(cpu, m.parse().unwrap()).is_ok(),
+                "{cpu}/{m}"
+            );
+        }
+    }
+    assert!(invalid_size_message(300).contains("256, 512, 1024, 2048, 4096, 8192 or 16384"));
+}
+
+#[test]
 fn container_port_collisions_are_errors() {
     let mut w = world();
     let task = fargate_task(&mut w);

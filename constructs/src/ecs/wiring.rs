@@ -5,6 +5,7 @@
 //! [`super::Ec2Service`] dereference to [`BaseService`], so these work on both.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::ecs::*;
 //! use berth_constructs::elbv2::{ApplicationLoadBalancer, ApplicationLoadBalancerProps, ListenerProps};
@@ -13,32 +14,34 @@
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() }).unwrap();
-//! let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+//! let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() })?;
+//! let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
 //! task.add_container(&mut app, "web", ContainerDefinitionOptions {
 //!     port_mappings: vec![PortMapping::tcp(8080)],
 //!     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-//! }).unwrap();
-//! let service = FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task)).unwrap();
+//! })?;
+//! let service = FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task))?;
 //! let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
-//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() }).unwrap();
-//! let listener = lb.add_listener(&mut app, "Http", ListenerProps::default()).unwrap();
+//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() })?;
+//! let listener = lb.add_listener(&mut app, "Http", ListenerProps::default())?;
 //! let groups = service.register_load_balancer_targets(&mut app, vec![
 //!     EcsTarget::new("web", 8080, "ECS", listener),
-//! ]).unwrap();
+//! ])?;
 //! assert_eq!(groups.len(), 1);
-//! let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local")).unwrap();
-//! service.enable_cloud_map(&mut app, CloudMapOptions::new(&ns, "web")).unwrap();
-//! let count = service.auto_scale_task_count(&mut app, 2, 10).unwrap();
+//! let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local"))?;
+//! service.enable_cloud_map(&mut app, CloudMapOptions::new(&ns, "web"))?;
+//! let count = service.auto_scale_task_count(&mut app, 2, 10)?;
 //! count.scale_on_cpu_utilization(&mut app, "Cpu", UtilizationScalingProps {
 //!     target_utilization_percent: 60.0, ..Default::default()
-//! }).unwrap();
-//! let out = app.synth().unwrap();
+//! })?;
+//! let out = app.synth()?;
 //! let svc = &out.stacks[0].template["Resources"]["ServiceD69D759B"]["Properties"];
 //! assert_eq!(svc["LoadBalancers"][0]["ContainerPort"], 8080);
-//! assert_eq!(svc["ServiceRegistries"].as_array().unwrap().len(), 1);
+//! assert_eq!(svc["ServiceRegistries"].as_array().ok_or("not an array")?.len(), 1);
+//! # Ok(())
+//! # }
 //! ```
 
 use super::service::BaseService;

@@ -21,6 +21,7 @@ use crate::error::{ConstructError, Result};
 /// allowed health-check ports; the service's connections.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::ecs::*;
 /// use berth_constructs::elbv2::{
@@ -30,25 +31,27 @@ use crate::error::{ConstructError, Result};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() }).unwrap();
-/// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() })?;
+/// let task = FargateTaskDefinition::new(&mut app, stack, "TaskDef", FargateTaskDefinitionProps::default())?;
 /// task.add_container(&mut app, "web", ContainerDefinitionOptions {
 ///     port_mappings: vec![PortMapping::tcp(8080)],
 ///     ..ContainerDefinitionOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
-/// }).unwrap();
-/// let service = FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task)).unwrap();
+/// })?;
+/// let service = FargateService::new(&mut app, stack, "Service", FargateServiceProps::new(cluster, task))?;
 /// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
-///     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() }).unwrap();
-/// let http = lb.add_listener(&mut app, "Http", ListenerProps::default()).unwrap();
+///     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() })?;
+/// let http = lb.add_listener(&mut app, "Http", ListenerProps::default())?;
 /// let target = EcsServiceTarget::new(service.base(), "web", 8080);
-/// http.add_targets(&mut app, "ECS", AddTargetsProps { targets: vec![&target], ..Default::default() }).unwrap();
-/// let out = app.synth().unwrap();
+/// http.add_targets(&mut app, "ECS", AddTargetsProps { targets: vec![&target], ..Default::default() })?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let svc = res.as_object().unwrap().values().find(|r| r["Type"] == "AWS::ECS::Service").unwrap();
+/// let svc = res.as_object().ok_or("not an object")?.values().find(|r| r["Type"] == "AWS::ECS::Service").ok_or("not found")?;
 /// assert_eq!(svc["Properties"]["LoadBalancers"][0]["ContainerPort"], 8080);
-/// assert_eq!(svc["DependsOn"][0], berth_synth::logical_id::make_unique_id(&["LB", "Http", "Resource"]).unwrap());
+/// assert_eq!(svc["DependsOn"][0], berth_synth::logical_id::make_unique_id(&["LB", "Http", "Resource"]).ok_or("an invalid construct id")?);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EcsServiceTarget {

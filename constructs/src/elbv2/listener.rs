@@ -400,6 +400,7 @@ impl Construct for ListenerState {
 /// `Resource` (`AWS::ElasticLoadBalancingV2::Listener`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::elbv2::{
 ///     AddActionProps, ApplicationLoadBalancer, ApplicationLoadBalancerProps, ListenerAction,
@@ -408,25 +409,27 @@ impl Construct for ListenerState {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
-///     ApplicationLoadBalancerProps::default()).unwrap();
+///     ApplicationLoadBalancerProps::default())?;
 /// let http = lb.add_listener(&mut app, "Http", ListenerProps {
 ///     default_action: Some(ListenerAction::fixed_response(404, Some("text/plain"), Some("not found"))),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// http.add_action(&mut app, "Health", AddActionProps {
 ///     action: ListenerAction::fixed_response(200, None, None),
 ///     priority: Some(10),
 ///     conditions: vec![ListenerCondition::path_patterns(["/ping"])],
-/// }).unwrap();
-/// let out = app.synth().unwrap();
+/// })?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+/// let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 /// let listener = &res[&id(&["LB", "Http", "Resource"])]["Properties"];
 /// assert_eq!(listener["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"], "404");
 /// assert_eq!(res[&id(&["LB", "Http", "HealthRule", "Resource"])]["Properties"]["Priority"], 10);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Listener {
@@ -444,6 +447,7 @@ impl Scope for Listener {
 /// (`AWS::ElasticLoadBalancingV2::ListenerRule`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::elbv2::{
 ///     ApplicationLoadBalancer, ListenerAction, ListenerCondition, ListenerProps, RedirectOptions,
@@ -451,13 +455,13 @@ impl Scope for Listener {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-/// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc, Default::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+/// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc, Default::default())?;
 /// let http = lb.add_listener(&mut app, "Http", ListenerProps {
 ///     default_action: Some(ListenerAction::fixed_response(404, None, None)),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// let rule = http.add_rule(&mut app, "OldDocs", 5,
 ///     vec![ListenerCondition::host_headers(["docs.example.com"])],
 ///     ListenerAction::redirect(RedirectOptions {
@@ -465,13 +469,15 @@ impl Scope for Listener {
 ///         path: Some("/docs".into()),
 ///         permanent: true,
 ///         ..Default::default()
-///     })).unwrap();
+///     }))?;
 /// assert_eq!(app.path(rule), "Web/LB/Http/OldDocs");
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["LB", "Http", "OldDocs", "Resource"]).unwrap();
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["LB", "Http", "OldDocs", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&id]["Properties"];
 /// assert_eq!(p["Actions"][0]["RedirectConfig"]["StatusCode"], "HTTP_301");
 /// assert_eq!(p["Conditions"][0]["Field"], "host-header");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListenerRule {

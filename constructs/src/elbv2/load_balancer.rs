@@ -216,26 +216,29 @@ fn check_name(path: &str, name: &Option<String>) -> Result<()> {
 /// `SecurityGroup`, as CDK.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::elbv2::{ApplicationLoadBalancer, ApplicationLoadBalancerProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
 ///     ApplicationLoadBalancerProps {
 ///         internet_facing: true,
 ///         idle_timeout_seconds: Some(120),
 ///         ..Default::default()
-///     }).unwrap();
+///     })?;
 /// assert!(lb.dns_name().as_value().is_token());
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let p = &out.stacks[0].template["Resources"]["LB8A12904C"]["Properties"];
 /// assert_eq!(p["Scheme"], "internet-facing");
 /// assert_eq!(p["LoadBalancerAttributes"][1]["Key"], "routing.http.drop_invalid_header_fields.enabled");
 /// assert_eq!(p["LoadBalancerAttributes"][1]["Value"], "true");
 /// assert_eq!(p["LoadBalancerAttributes"][2]["Value"], "120");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ApplicationLoadBalancer {
@@ -387,6 +390,7 @@ props! {
 /// port to the clients (or the VPC) yourself.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::elbv2::{
 ///     AddTargetsProps, IpTarget, ListenerProps, NetworkLoadBalancer,
@@ -395,20 +399,22 @@ props! {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Db", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Db", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let nlb = NetworkLoadBalancer::new(&mut app, stack, "LB", &vpc,
-///     NetworkLoadBalancerProps::default()).unwrap();
+///     NetworkLoadBalancerProps::default())?;
 /// let tcp = nlb.add_listener(&mut app, "Tcp", ListenerProps {
 ///     port: Some(5432),
 ///     ..Default::default()
-/// }).unwrap();
+/// })?;
 /// let target = IpTarget::new("10.0.128.20", 5432);
-/// tcp.add_targets(&mut app, "Db", AddTargetsProps { targets: vec![&target], ..Default::default() }).unwrap();
-/// let out = app.synth().unwrap();
+/// tcp.add_targets(&mut app, "Db", AddTargetsProps { targets: vec![&target], ..Default::default() })?;
+/// let out = app.synth()?;
 /// let p = &out.stacks[0].template["Resources"]["LB8A12904C"]["Properties"];
 /// assert_eq!(p["Type"], "network");
 /// assert_eq!(p["Scheme"], "internal");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NetworkLoadBalancer {

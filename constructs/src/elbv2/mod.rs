@@ -19,6 +19,7 @@
 //! without a port.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::elbv2::{
 //!     AddTargetsProps, ApplicationLoadBalancer, ApplicationLoadBalancerProps, IpTarget,
@@ -27,21 +28,23 @@
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 //! let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
-//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() }).unwrap();
-//! let http = lb.add_listener(&mut app, "Http", ListenerProps::default()).unwrap();
+//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() })?;
+//! let http = lb.add_listener(&mut app, "Http", ListenerProps::default())?;
 //! let target = IpTarget::new("10.0.128.10", 8080);
 //! http.add_targets(&mut app, "Web", AddTargetsProps {
 //!     targets: vec![&target],
 //!     ..Default::default()
-//! }).unwrap();
-//! let out = app.synth().unwrap();
-//! let res = out.stacks[0].template["Resources"].as_object().unwrap();
-//! let tg = res.values().find(|r| r["Type"] == "AWS::ElasticLoadBalancingV2::TargetGroup").unwrap();
+//! })?;
+//! let out = app.synth()?;
+//! let res = out.stacks[0].template["Resources"].as_object().ok_or("not an object")?;
+//! let tg = res.values().find(|r| r["Type"] == "AWS::ElasticLoadBalancingV2::TargetGroup").ok_or("not found")?;
 //! assert_eq!(tg["Properties"]["Port"], 8080);
 //! assert_eq!(tg["Properties"]["TargetType"], "ip");
+//! # Ok(())
+//! # }
 //! ```
 
 mod ecs_target;

@@ -336,13 +336,14 @@ fn check_range(path: &str, property: &str, v: Option<u32>, lo: u32, hi: u32) -> 
 /// child is `Resource` (`AWS::ElasticLoadBalancingV2::TargetGroup`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::elbv2::{HealthCheck, IpTarget, TargetGroup, TargetGroupProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let tg = TargetGroup::new(&mut app, stack, "Tg", &vpc, TargetGroupProps {
 ///     health_check: HealthCheck {
 ///         path: Some("/health".into()),
@@ -352,16 +353,18 @@ fn check_range(path: &str, property: &str, v: Option<u32>, lo: u32, hi: u32) -> 
 ///     deregistration_delay_seconds: Some(30),
 ///     stickiness_seconds: Some(3600),
 ///     ..Default::default()
-/// }).unwrap();
-/// tg.add_target(&mut app, &IpTarget::new("10.0.128.5", 3000)).unwrap();
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["Tg", "Resource"]).unwrap();
+/// })?;
+/// tg.add_target(&mut app, &IpTarget::new("10.0.128.5", 3000))?;
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["Tg", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&id]["Properties"];
 /// assert_eq!(p["Port"], 3000);
 /// assert_eq!(p["HealthCheckPath"], "/health");
 /// assert_eq!(p["Matcher"]["HttpCode"], "200-299");
 /// assert_eq!(p["TargetGroupAttributes"][0]["Key"], "deregistration_delay.timeout_seconds");
 /// assert_eq!(p["Targets"][0]["Id"], "10.0.128.5");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TargetGroup {

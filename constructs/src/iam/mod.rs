@@ -9,19 +9,22 @@
 //! synth, in the role's `validate` (`BERTH-E0300`).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::iam::{PolicyStatement, Principal, Role, RoleProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 //! let role = Role::new(&mut app, stack, "TaskRole",
-//!     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))).unwrap();
+//!     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")))?;
 //! role.add_to_policy(&mut app, PolicyStatement::allow()
 //!     .action("s3:GetObject")
-//!     .resource("arn:aws:s3:::assets/*")).unwrap();
-//! let out = app.synth().unwrap();
+//!     .resource("arn:aws:s3:::assets/*"))?;
+//! let out = app.synth()?;
 //! let res = &out.stacks[0].template["Resources"];
 //! assert_eq!(res["TaskRoleDefaultPolicy07FC53DE"]["Properties"]["PolicyDocument"]["Statement"][0]["Action"], "s3:GetObject");
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, Construct, NodeId, Scope};
@@ -116,13 +119,16 @@ impl Principal {
 /// otherwise, like CDK. Resources are [`Value`]s, so tokens (`Fn::GetAtt`) work.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::iam::PolicyStatement;
 /// let s = PolicyStatement::allow()
 ///     .actions(["logs:CreateLogStream", "logs:PutLogEvents"])
 ///     .resource("*")
 ///     .sid("Logs");
-/// let json = serde_json::to_string(&s.to_json_value()).unwrap();
+/// let json = serde_json::to_string(&s.to_json_value())?;
 /// assert_eq!(json, r#"{"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Effect":"Allow","Resource":"*","Sid":"Logs"}"#);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyStatement {
@@ -641,20 +647,23 @@ impl Construct for RoleState {
 /// logical IDs match CDK's.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::iam::{ManagedPolicy, Principal, Role, RoleProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 /// let role = Role::new(&mut app, stack, "ExecutionRole", RoleProps {
 ///     managed_policies: vec![ManagedPolicy::aws_managed("service-role/AmazonECSTaskExecutionRolePolicy")],
 ///     ..RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))
-/// }).unwrap();
+/// })?;
 /// assert_eq!(app.path(role), "Web/ExecutionRole");
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let props = &out.stacks[0].template["Resources"]["ExecutionRole605A040B"]["Properties"];
 /// assert_eq!(props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"], "ecs-tasks.amazonaws.com");
 /// assert_eq!(props["ManagedPolicyArns"][0]["Fn::Join"][1][2], ":iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Role {

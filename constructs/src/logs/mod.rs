@@ -2,19 +2,22 @@
 //! and [`LogGroup::grant_write`].
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
 //! LogGroup::new(&mut app, stack, "Logs", LogGroupProps {
 //!     retention: RetentionDays::OneMonth,
 //!     ..Default::default()
-//! }).unwrap();
-//! let out = app.synth().unwrap();
+//! })?;
+//! let out = app.synth()?;
 //! let r = &out.stacks[0].template["Resources"]["Logs6819BB44"];
 //! assert_eq!(r["Properties"]["RetentionInDays"], 30);
 //! assert_eq!(r["DeletionPolicy"], "Retain");
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, NodeId, Scope};
@@ -129,21 +132,24 @@ props! {
 /// A CloudWatch log group. Its L1 child is `Resource` (`AWS::Logs::LogGroup`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::iam::{Principal, Role, RoleProps};
 /// use berth_constructs::logs::{LogGroup, LogGroupProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-/// let logs = LogGroup::new(&mut app, stack, "Logs", LogGroupProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+/// let logs = LogGroup::new(&mut app, stack, "Logs", LogGroupProps::default())?;
 /// let role = Role::new(&mut app, stack, "Role",
-///     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com"))).unwrap();
-/// let grant = logs.grant_write(&mut app, &role).unwrap();
+///     RoleProps::new(Principal::service("ecs-tasks.amazonaws.com")))?;
+/// let grant = logs.grant_write(&mut app, &role)?;
 /// assert_eq!(grant.actions(), ["logs:CreateLogStream", "logs:PutLogEvents"]);
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
 /// assert_eq!(res["Logs6819BB44"]["Properties"]["RetentionInDays"], 731);
 /// assert_eq!(res["RoleDefaultPolicy5FFB7DAB"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"]["Fn::GetAtt"][0], "Logs6819BB44");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogGroup {

@@ -46,10 +46,10 @@ props! {
 
 impl NetworkLoadBalancedFargateServiceProps {
     /// `image` (container `web`, port 80) behind a public NLB on TCP port 80.
-    pub fn new(cluster: Cluster, image: crate::ecs::ContainerImage) -> Self {
+    pub fn new(cluster: Cluster, image: impl Into<AlbTaskImageOptions>) -> Self {
         NetworkLoadBalancedFargateServiceProps {
             cluster,
-            task_image_options: AlbTaskImageOptions::new(image),
+            task_image_options: image.into(),
             size: FargateSize::default(),
             desired_count: None,
             public_load_balancer: true,
@@ -68,22 +68,25 @@ impl NetworkLoadBalancedFargateServiceProps {
 /// the container port to the VPC's range only) and the output `LoadBalancerDNS`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::*;
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Tcp", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let mut props = NetworkLoadBalancedFargateServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"));
-/// props.task_image_options.container_port = 8080;
-/// let svc = NetworkLoadBalancedFargateService::new(&mut app, stack, "Api", props).unwrap();
-/// let out = app.synth().unwrap();
-/// let tg = berth_synth::logical_id::make_unique_id(&["Api", "LB", "PublicListener", "ECSGroup", "Resource"]).unwrap();
+/// let stack = Stack::new(&mut app, "Tcp", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let image = AlbTaskImageOptions::new(ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"))
+///     .container_port(8080);
+/// let props = NetworkLoadBalancedFargateServiceProps::new(cluster, image);
+/// let svc = NetworkLoadBalancedFargateService::new(&mut app, stack, "Api", props)?;
+/// let out = app.synth()?;
+/// let tg = berth_synth::logical_id::make_unique_id(&["Api", "LB", "PublicListener", "ECSGroup", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&tg]["Properties"];
 /// assert_eq!((p["Port"].as_u64(), p["Protocol"].as_str()), (Some(8080), Some("TCP")));
 /// # let _ = svc.listener();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NetworkLoadBalancedFargateService {
@@ -155,10 +158,7 @@ impl NetworkLoadBalancedFargateService {
             node,
             "LB",
             &vpc,
-            NetworkLoadBalancerProps {
-                internet_facing: props.public_load_balancer,
-                ..Default::default()
-            },
+            NetworkLoadBalancerProps::default().internet_facing(props.public_load_balancer),
         )?;
         let listener = load_balancer.add_listener(
             app,
@@ -186,15 +186,7 @@ impl NetworkLoadBalancedFargateService {
             "from the network load balancer (inside the VPC)",
         )?;
         let dns = load_balancer.dns_name();
-        Output::new(
-            app,
-            node,
-            "LoadBalancerDNS",
-            OutputProps {
-                value: dns.into(),
-                ..Default::default()
-            },
-        )?;
+        Output::new(app, node, "LoadBalancerDNS", OutputProps::new(dns))?;
         Ok(NetworkLoadBalancedFargateService {
             node,
             task_definition,
@@ -249,16 +241,17 @@ props! {
 }
 
 impl BackendFargateServiceProps {
-    /// `image` (container `web`, port 80) registered as `name` in `namespace`.
+    /// `image` (an image: container `web`, port 80; or [`AlbTaskImageOptions`])
+    /// registered as `name` in `namespace`.
     pub fn new(
         cluster: Cluster,
-        image: crate::ecs::ContainerImage,
+        image: impl Into<AlbTaskImageOptions>,
         namespace: &PrivateDnsNamespace,
         name: impl Into<String>,
     ) -> Self {
         BackendFargateServiceProps {
             cluster,
-            task_image_options: AlbTaskImageOptions::new(image),
+            task_image_options: image.into(),
             namespace: *namespace,
             name: name.into(),
             size: FargateSize::default(),
@@ -275,6 +268,7 @@ impl BackendFargateServiceProps {
 /// service's security group.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::*;
@@ -282,20 +276,22 @@ impl BackendFargateServiceProps {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Svc", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() }).unwrap();
-/// let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local")).unwrap();
+/// let stack = Stack::new(&mut app, "Svc", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps { vpc: Some(vpc), ..Default::default() })?;
+/// let ns = PrivateDnsNamespace::new(&mut app, stack, "Ns", &vpc, PrivateDnsNamespaceProps::new("svc.local"))?;
 /// let image = || ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
 /// let users = BackendFargateService::new(&mut app, stack, "Users",
-///     BackendFargateServiceProps::new(cluster, image(), &ns, "users")).unwrap();
+///     BackendFargateServiceProps::new(cluster, image(), &ns, "users"))?;
 /// let orders = BackendFargateService::new(&mut app, stack, "Orders",
-///     BackendFargateServiceProps::new(cluster, image(), &ns, "orders")).unwrap();
-/// users.allow_from(&mut app, &orders.service()).unwrap();
-/// let out = app.synth().unwrap();
-/// let n = out.stacks[0].template["Resources"].as_object().unwrap().values()
+///     BackendFargateServiceProps::new(cluster, image(), &ns, "orders"))?;
+/// users.allow_from(&mut app, &orders.service())?;
+/// let out = app.synth()?;
+/// let n = out.stacks[0].template["Resources"].as_object().ok_or("not an object")?.values()
 ///     .filter(|r| r["Type"] == "AWS::ServiceDiscovery::Service").count();
 /// assert_eq!(n, 2);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackendFargateService {

@@ -112,22 +112,24 @@ impl QueueProcessingFargateServiceProps {
 /// and the outputs `SQSQueue`, `SQSQueueArn` and `SQSQueueUrl`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::{QueueProcessingFargateService, QueueProcessingFargateServiceProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
-/// let mut props = QueueProcessingFargateServiceProps::new(cluster,
-///     ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"));
-/// props.max_scaling_capacity = 10;
-/// let worker = QueueProcessingFargateService::new(&mut app, stack, "Worker", props).unwrap();
-/// let out = app.synth().unwrap();
+/// let stack = Stack::new(&mut app, "Jobs", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
+/// let image = ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest");
+/// let props = QueueProcessingFargateServiceProps::new(cluster, image).max_scaling_capacity(10);
+/// let worker = QueueProcessingFargateService::new(&mut app, stack, "Worker", props)?;
+/// let out = app.synth()?;
 /// let res = &out.stacks[0].template["Resources"];
-/// let q = berth_synth::logical_id::make_unique_id(&["Worker", "EcsProcessingQueue", "Resource"]).unwrap();
+/// let q = berth_synth::logical_id::make_unique_id(&["Worker", "EcsProcessingQueue", "Resource"]).ok_or("an invalid construct id")?;
 /// assert_eq!(res[&q]["Properties"]["RedrivePolicy"]["maxReceiveCount"], 3);
 /// # let _ = worker.dead_letter_queue();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueueProcessingFargateService {
@@ -191,18 +193,12 @@ impl QueueProcessingFargateService {
             app,
             node,
             "QueueProcessingTaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let mut environment = props.environment;
         environment.insert("QUEUE_NAME".into(), queue_name.clone());
         let logging = Some(props.log_driver.unwrap_or_else(|| {
-            LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: id.to_owned(),
-                ..Default::default()
-            })
+            LogDriver::aws_logs(AwsLogDriverProps::default().stream_prefix(id.to_owned()))
         }));
         task_definition.add_container(
             app,
@@ -237,10 +233,7 @@ impl QueueProcessingFargateService {
             task_count.scale_on_cpu_utilization(
                 app,
                 "CpuScaling",
-                UtilizationScalingProps {
-                    target_utilization_percent: cpu,
-                    ..Default::default()
-                },
+                UtilizationScalingProps::default().target_utilization_percent(cpu),
             )?;
         }
         task_count.scale_on_metric(
@@ -256,15 +249,7 @@ impl QueueProcessingFargateService {
             ("SQSQueueArn", queue_arn),
             ("SQSQueueUrl", Value::from(queue.queue_url())),
         ] {
-            Output::new(
-                app,
-                node,
-                oid,
-                OutputProps {
-                    value,
-                    ..Default::default()
-                },
-            )?;
+            Output::new(app, node, oid, OutputProps::new(value))?;
         }
         Ok(QueueProcessingFargateService {
             node,

@@ -71,13 +71,25 @@ props! {
     }
 }
 
+/// An image alone, with its own command.
+impl From<ContainerImage> for ScheduledTaskImageOptions {
+    fn from(image: ContainerImage) -> Self {
+        ScheduledTaskImageOptions::new(image)
+    }
+}
+
 impl ScheduledFargateTaskProps {
-    /// Runs `image` once per `schedule` on `cluster`.
-    pub fn new(cluster: Cluster, schedule: impl Into<String>, image: ContainerImage) -> Self {
+    /// Runs `image` (an image, or [`ScheduledTaskImageOptions`] with a command) once
+    /// per `schedule` on `cluster`.
+    pub fn new(
+        cluster: Cluster,
+        schedule: impl Into<String>,
+        image: impl Into<ScheduledTaskImageOptions>,
+    ) -> Self {
         ScheduledFargateTaskProps {
             cluster,
             schedule: schedule.into(),
-            image_options: ScheduledTaskImageOptions::new(image),
+            image_options: image.into(),
             size: FargateSize::default(),
             task_count: 1,
             subnet_selection: SubnetSelection::default(),
@@ -110,21 +122,24 @@ fn check_schedule(path: &str, s: &str) -> Result<()> {
 /// and the tasks' security group `SecurityGroup`.
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ecs::{Cluster, ClusterProps, ContainerImage};
 /// use berth_constructs::patterns::{ScheduledFargateTask, ScheduledFargateTaskProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Jobs", StackProps::default()).unwrap();
-/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Jobs", StackProps::default())?;
+/// let cluster = Cluster::new(&mut app, stack, "Cluster", ClusterProps::default())?;
 /// let nightly = ScheduledFargateTask::new(&mut app, stack, "Nightly", ScheduledFargateTaskProps::new(
-///     cluster, "cron(0 3 * * ? *)", ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest"))).unwrap();
-/// let out = app.synth().unwrap();
-/// let rule = berth_synth::logical_id::make_unique_id(&["Nightly", "ScheduledEventRule", "Resource"]).unwrap();
+///     cluster, "cron(0 3 * * ? *)", ContainerImage::from_registry("public.ecr.aws/docker/library/busybox:latest")))?;
+/// let out = app.synth()?;
+/// let rule = berth_synth::logical_id::make_unique_id(&["Nightly", "ScheduledEventRule", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&rule]["Properties"];
 /// assert_eq!(p["ScheduleExpression"], "cron(0 3 * * ? *)");
 /// assert_eq!(p["Targets"][0]["EcsParameters"]["LaunchType"], "FARGATE");
 /// # let _ = nightly.events_role();
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScheduledFargateTask {
@@ -165,17 +180,11 @@ impl ScheduledFargateTask {
             app,
             node,
             "ScheduledTaskDef",
-            FargateTaskDefinitionProps {
-                size: props.size,
-                ..Default::default()
-            },
+            FargateTaskDefinitionProps::default().size(props.size),
         )?;
         let o = props.image_options;
         let logging = Some(o.log_driver.unwrap_or_else(|| {
-            LogDriver::aws_logs(AwsLogDriverProps {
-                stream_prefix: id.to_owned(),
-                ..Default::default()
-            })
+            LogDriver::aws_logs(AwsLogDriverProps::default().stream_prefix(id.to_owned()))
         }));
         task_definition.add_container(
             app,

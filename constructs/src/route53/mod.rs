@@ -3,21 +3,22 @@
 //! CDK's `LoadBalancerTarget`).
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::elbv2::{ApplicationLoadBalancer, ApplicationLoadBalancerProps};
 //! use berth_constructs::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Web", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 //! let lb = ApplicationLoadBalancer::new(&mut app, stack, "LB", &vpc,
-//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() }).unwrap();
+//!     ApplicationLoadBalancerProps { internet_facing: true, ..Default::default() })?;
 //! let zone = HostedZone::from_attributes("Z0123456789ABCDEFGHIJ", "example.com");
 //! let target = RecordTarget::load_balancer(&lb);
-//! ARecord::new(&mut app, stack, "Www", ARecordProps::new(&zone, target).with_record_name("www")).unwrap();
-//! let out = app.synth().unwrap();
-//! let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap();
+//! ARecord::new(&mut app, stack, "Www", ARecordProps::new(&zone, target).with_record_name("www"))?;
+//! let out = app.synth()?;
+//! let id = |p: &[&str]| berth_synth::logical_id::make_unique_id(p).unwrap_or_default();
 //! let p = &out.stacks[0].template["Resources"][id(&["Www", "Resource"])]["Properties"];
 //! assert_eq!(p["Name"], "www.example.com.");
 //! assert_eq!(p["HostedZoneId"], "Z0123456789ABCDEFGHIJ");
@@ -26,6 +27,8 @@
 //!     "DNSName": {"Fn::Join": ["", ["dualstack.", {"Fn::GetAtt": [&lb_id, "DNSName"]}]]},
 //!     "HostedZoneId": {"Fn::GetAtt": [&lb_id, "CanonicalHostedZoneID"]},
 //! }));
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, NodeId, Scope};

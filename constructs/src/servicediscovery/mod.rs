@@ -4,22 +4,25 @@
 //! entry needs.
 //!
 //! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use berth_constructs::ec2::{Vpc, VpcProps};
 //! use berth_constructs::servicediscovery::{DnsRecordType, PrivateDnsNamespace, PrivateDnsNamespaceProps, ServiceProps};
 //! use berth_constructs::{App, Stack, StackProps};
 //!
 //! let mut app = App::new();
-//! let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+//! let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+//! let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 //! let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
-//!     PrivateDnsNamespaceProps::new("svc.local")).unwrap();
-//! let api = ns.create_service(&mut app, "Api", ServiceProps::new("api")).unwrap();
-//! let registry = api.registry(&app, None).unwrap();
+//!     PrivateDnsNamespaceProps::new("svc.local"))?;
+//! let api = ns.create_service(&mut app, "Api", ServiceProps::new("api"))?;
+//! let registry = api.registry(&app, None)?;
 //! assert!(registry.container_name.is_none());
-//! let out = app.synth().unwrap();
+//! let out = app.synth()?;
 //! let res = &out.stacks[0].template["Resources"];
-//! let api_id = berth_synth::logical_id::make_unique_id(&["Namespace", "Api", "Resource"]).unwrap();
+//! let api_id = berth_synth::logical_id::make_unique_id(&["Namespace", "Api", "Resource"]).ok_or("an invalid construct id")?;
 //! assert_eq!(res[&api_id]["Properties"]["DnsConfig"]["DnsRecords"][0]["Type"], "A");
+//! # Ok(())
+//! # }
 //! ```
 
 use crate::app::{App, Group, NodeId, Scope};
@@ -70,20 +73,23 @@ impl PrivateDnsNamespaceProps {
 /// (`AWS::ServiceDiscovery::PrivateDnsNamespace`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::servicediscovery::{PrivateDnsNamespace, PrivateDnsNamespaceProps};
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
-///     PrivateDnsNamespaceProps::new("svc.local")).unwrap();
+///     PrivateDnsNamespaceProps::new("svc.local"))?;
 /// assert_eq!(app.resolve(ns.namespace_name()), "svc.local".into());
-/// let out = app.synth().unwrap();
+/// let out = app.synth()?;
 /// let p = &out.stacks[0].template["Resources"]["Namespace9B63B8C8"]["Properties"];
 /// assert_eq!(p["Name"], "svc.local");
 /// assert_eq!(p["Vpc"]["Ref"], "Vpc8378EB38");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PrivateDnsNamespace {
@@ -230,6 +236,7 @@ pub struct ServiceRegistry {
 /// (`AWS::ServiceDiscovery::Service`).
 ///
 /// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use berth_constructs::ec2::{Vpc, VpcProps};
 /// use berth_constructs::servicediscovery::{
 ///     DnsRecordType, PrivateDnsNamespace, PrivateDnsNamespaceProps, Service, ServiceProps,
@@ -237,22 +244,24 @@ pub struct ServiceRegistry {
 /// use berth_constructs::{App, Stack, StackProps};
 ///
 /// let mut app = App::new();
-/// let stack = Stack::new(&mut app, "Net", StackProps::default()).unwrap();
-/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default()).unwrap();
+/// let stack = Stack::new(&mut app, "Net", StackProps::default())?;
+/// let vpc = Vpc::new(&mut app, stack, "Vpc", VpcProps::default())?;
 /// let ns = PrivateDnsNamespace::new(&mut app, stack, "Namespace", &vpc,
-///     PrivateDnsNamespaceProps::new("svc.local")).unwrap();
+///     PrivateDnsNamespaceProps::new("svc.local"))?;
 /// let worker = Service::new(&mut app, stack, "Worker", &ns, ServiceProps {
 ///     dns_record_type: DnsRecordType::Srv,
 ///     custom_health_check_failure_threshold: Some(1),
 ///     ..ServiceProps::new("worker")
-/// }).unwrap();
-/// let r = worker.registry(&app, Some(("app", 8080))).unwrap();
+/// })?;
+/// let r = worker.registry(&app, Some(("app", 8080)))?;
 /// assert_eq!(r.container_port, Some(8080));
-/// let out = app.synth().unwrap();
-/// let id = berth_synth::logical_id::make_unique_id(&["Worker", "Resource"]).unwrap();
+/// let out = app.synth()?;
+/// let id = berth_synth::logical_id::make_unique_id(&["Worker", "Resource"]).ok_or("an invalid construct id")?;
 /// let p = &out.stacks[0].template["Resources"][&id]["Properties"];
 /// assert_eq!(p["DnsConfig"]["DnsRecords"][0]["Type"], "SRV");
 /// assert_eq!(p["HealthCheckCustomConfig"]["FailureThreshold"], 1.0);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Service {

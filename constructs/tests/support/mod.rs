@@ -21,15 +21,16 @@ pub fn cfn_lint() -> PathBuf {
     p
 }
 
-/// Synthesizes `app`, writes each template to a temp file and runs cfn-lint on it:
+/// Synthesizes `app` into a temporary assembly and runs cfn-lint on each template:
 /// any error, warning or informational finding fails the test.
 pub fn lint(mut app: App) {
-    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
-    let lint = cfn_lint();
     let dir = tempfile::tempdir().unwrap();
+    let out = app
+        .synth_to(dir.path(), berth_synth::assembly::TemplateFormat::Json)
+        .unwrap_or_else(|e| panic!("synth failed: {e}"));
+    let lint = cfn_lint();
     for s in &out.stacks {
-        let path = dir.path().join(format!("{}.template.json", s.name));
-        std::fs::write(&path, &s.template_text).unwrap();
+        let path = dir.path().join(&s.template_file);
         let run = Command::new(&lint)
             .args(["--format", "parseable", "--regions", "us-east-1", "--"])
             .arg(&path)
