@@ -18,10 +18,17 @@ fn the_managed_instances_excerpt_is_the_example_code() {
         .nth(1)
         .and_then(|b| b.split("```").next())
         .expect("the section has a rust block");
-    let lines: Vec<&str> = block.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     assert!(lines.len() >= 10, "{block}");
     let code: Vec<&str> = example.lines().map(str::trim).collect();
     // The excerpt is a contiguous run of the example's lines.
     let found = code.windows(lines.len()).any(|w| w == lines.as_slice());
-    assert!(found, "the README excerpt is not a contiguous part of the example:\n{block}");
+    assert!(
+        found,
+        "the README excerpt is not a contiguous part of the example:\n{block}"
+    );
 }
