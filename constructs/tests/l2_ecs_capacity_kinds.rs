@@ -201,13 +201,10 @@ fn managed_instances_with_given_roles_spot_and_an_explicit_strategy() {
         .unwrap()
         .1;
     let mi = &spot["Properties"]["ManagedInstancesProvider"];
-    assert_eq!(
-        mi["InfrastructureRoleArn"]["Fn::GetAtt"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("MyInfrastructureRole"),
-        true
-    );
+    assert!(mi["InfrastructureRoleArn"]["Fn::GetAtt"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("MyInfrastructureRole"));
     assert_eq!(mi["InstanceLaunchTemplate"]["CapacityOptionType"], "SPOT");
     assert_eq!(
         mi["InstanceLaunchTemplate"]["InstanceRequirements"]["AllowedInstanceTypes"],
