@@ -146,6 +146,57 @@ fn service_connect_service(
     Ok((app, service))
 }
 
+/// A Managed Instances task definition `Bad/Task` with one nginx container.
+fn managed_instances_task(
+    app: &mut App,
+    s: Stack,
+    platform: Option<ecs::RuntimePlatform>,
+) -> Result<ecs::ManagedInstancesTaskDefinition, ConstructError> {
+    let props = ecs::ManagedInstancesTaskDefinitionProps::default().runtime_platform(platform);
+    let task = ecs::ManagedInstancesTaskDefinition::new(app, s, "Task", props)?;
+    let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+    task.add_container(app, "api", ecs::ContainerDefinitionOptions::new(image))?;
+    Ok(task)
+}
+
+/// A Fargate service `Bad/Db` whose task has the volume `data` configured at launch,
+/// mounted by its container; `configure` then configures (or not) the service.
+fn ebs_service(
+    configure: impl FnOnce(&mut App, ecs::FargateService) -> Result<(), ConstructError>,
+) -> Result<(App, ecs::FargateService), ConstructError> {
+    let mut app = App::new();
+    let s = stack(&mut app)?;
+    let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+    let props = ecs::FargateTaskDefinitionProps::default()
+        .volumes([ecs::Volume::configured_at_launch("data")]);
+    let task = ecs::FargateTaskDefinition::new(&mut app, s, "DbTask", props)?;
+    let image = ecs::ContainerImage::from_registry("public.ecr.aws/docker/library/postgres:17");
+    let db = task.add_container(&mut app, "db", ecs::ContainerDefinitionOptions::new(image))?;
+    db.add_mount_points(
+        &mut app,
+        [ecs::MountPoint::new("data", "/var/lib/postgresql/data")],
+    )?;
+    let service = ecs::FargateService::new(
+        &mut app,
+        s,
+        "Db",
+        ecs::FargateServiceProps::new(cluster, task),
+    )?;
+    configure(&mut app, service)?;
+    Ok((app, service))
+}
+
+/// A daemon task definition `Bad/AgentTask` with a CloudWatch agent container.
+fn daemon_task(app: &mut App, s: Stack) -> Result<ecs::DaemonTaskDefinition, ConstructError> {
+    let props = ecs::DaemonTaskDefinitionProps::default().memory_mib(256);
+    let task = ecs::DaemonTaskDefinition::new(app, s, "AgentTask", props)?;
+    let image = ecs::ContainerImage::from_registry(
+        "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest",
+    );
+    task.add_container(app, "agent", ecs::ContainerDefinitionOptions::new(image))?;
+    Ok(task)
+}
+
 const CASES: &[(&str, Case)] = &[
     // --- schema validation: enums, patterns, required, types, ranges, unknown properties
     ("enum_launch_type", || {
@@ -1048,6 +1099,284 @@ const CASES: &[(&str, Case)] = &[
         let props = elbv2::TargetGroupProps::default().port(80);
         let tg = elbv2::TargetGroup::new(&mut app, s, "Tg", &vpc, props)?;
         tg.metric_target_response_time(&app)?;
+        Ok(app)
+    }),
+    // --- ECS capacity and service kinds of 2025-2026 (issue 24)
+    ("managed_instances_task_in_bridge_mode", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let props = ecs::ManagedInstancesTaskDefinitionProps::default()
+            .network_mode(ecs::NetworkMode::Bridge);
+        ecs::ManagedInstancesTaskDefinition::new(&mut app, s, "Task", props)?;
+        Ok(app)
+    }),
+    ("managed_instances_vcpu_max_below_min", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        let req = ecs::InstanceRequirements::new(4, 8192).vcpu_max(2);
+        let props =
+            ecs::ManagedInstancesCapacityProviderProps::default().instance_requirements(req);
+        cluster.add_managed_instances_capacity_provider(&mut app, "Capacity", props)?;
+        Ok(app)
+    }),
+    ("managed_instances_allowed_and_excluded_types", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        let req = ecs::InstanceRequirements::new(2, 4096)
+            .allowed_instance_types(["m7g.*"])
+            .excluded_instance_types(["t4g.*"]);
+        let props =
+            ecs::ManagedInstancesCapacityProviderProps::default().instance_requirements(req);
+        cluster.add_managed_instances_capacity_provider(&mut app, "Capacity", props)?;
+        Ok(app)
+    }),
+    ("managed_instances_provider_name_reserved", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        let props = ecs::ManagedInstancesCapacityProviderProps::default()
+            .capacity_provider_name("ecs-hosts");
+        cluster.add_managed_instances_capacity_provider(&mut app, "Capacity", props)?;
+        Ok(app)
+    }),
+    ("managed_instances_service_without_provider", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        let task = managed_instances_task(&mut app, s, None)?;
+        ecs::ManagedInstancesService::new(
+            &mut app,
+            s,
+            "Api",
+            ecs::ManagedInstancesServiceProps::new(cluster, task),
+        )?;
+        Ok(app)
+    }),
+    ("managed_instances_provider_in_a_fargate_service", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        let capacity = cluster.add_managed_instances_capacity_provider(
+            &mut app,
+            "Capacity",
+            ecs::ManagedInstancesCapacityProviderProps::default(),
+        )?;
+        let task = ecs::FargateTaskDefinition::new(
+            &mut app,
+            s,
+            "Task",
+            ecs::FargateTaskDefinitionProps::default(),
+        )?;
+        let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+        task.add_container(&mut app, "web", ecs::ContainerDefinitionOptions::new(image))?;
+        let props = ecs::FargateServiceProps::new(cluster, task)
+            .capacity_provider_strategies([capacity.strategy(1)]);
+        ecs::FargateService::new(&mut app, s, "Web", props)?;
+        Ok(app)
+    }),
+    ("managed_instances_provider_in_the_default_strategy", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        let capacity = cluster.add_managed_instances_capacity_provider(
+            &mut app,
+            "Capacity",
+            ecs::ManagedInstancesCapacityProviderProps::default(),
+        )?;
+        cluster.set_default_capacity_provider_strategy(&mut app, vec![capacity.strategy(1)])?;
+        Ok(app)
+    }),
+    ("managed_instances_arm64_task_on_x86_instances", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        let req = ecs::InstanceRequirements::new(2, 4096)
+            .cpu_architectures([ecs::CpuArchitecture::X86_64]);
+        cluster.add_managed_instances_capacity_provider(
+            &mut app,
+            "Capacity",
+            ecs::ManagedInstancesCapacityProviderProps::default().instance_requirements(req),
+        )?;
+        let task = managed_instances_task(&mut app, s, Some(ecs::RuntimePlatform::linux_arm64()))?;
+        ecs::ManagedInstancesService::new(
+            &mut app,
+            s,
+            "Api",
+            ecs::ManagedInstancesServiceProps::new(cluster, task),
+        )?;
+        Ok(app)
+    }),
+    ("ebs_volume_configured_at_launch_not_configured", || {
+        let (app, _) = ebs_service(|_, _| Ok(()))?;
+        Ok(app)
+    }),
+    ("ebs_volume_iops_out_of_range", || {
+        let (app, _) = ebs_service(|app, service| {
+            service.add_volume(
+                app,
+                ecs::ServiceManagedEbsVolume::new("data")
+                    .size_gib(100)
+                    .iops(90_000),
+            )
+        })?;
+        Ok(app)
+    }),
+    ("ebs_volume_throughput_on_io2", || {
+        let (app, _) = ebs_service(|app, service| {
+            service.add_volume(
+                app,
+                ecs::ServiceManagedEbsVolume::new("data")
+                    .size_gib(100)
+                    .volume_type(ecs::EbsVolumeType::Io2)
+                    .iops(4000)
+                    .throughput_mibps(500),
+            )
+        })?;
+        Ok(app)
+    }),
+    ("ebs_volume_size_out_of_range_for_st1", || {
+        let (app, _) = ebs_service(|app, service| {
+            service.add_volume(
+                app,
+                ecs::ServiceManagedEbsVolume::new("data")
+                    .size_gib(20)
+                    .volume_type(ecs::EbsVolumeType::St1),
+            )
+        })?;
+        Ok(app)
+    }),
+    ("ebs_volume_without_size_or_snapshot", || {
+        let (app, _) = ebs_service(|app, service| {
+            service.add_volume(app, ecs::ServiceManagedEbsVolume::new("data"))
+        })?;
+        Ok(app)
+    }),
+    ("ebs_volume_of_another_name", || {
+        let (app, _) = ebs_service(|app, service| {
+            service.add_volume(
+                app,
+                ecs::ServiceManagedEbsVolume::new("scratch").size_gib(10),
+            )
+        })?;
+        Ok(app)
+    }),
+    ("two_volumes_configured_at_launch", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let props = ecs::FargateTaskDefinitionProps::default().volumes([
+            ecs::Volume::configured_at_launch("data"),
+            ecs::Volume::configured_at_launch("logs"),
+        ]);
+        ecs::FargateTaskDefinition::new(&mut app, s, "Task", props)?;
+        Ok(app)
+    }),
+    ("express_health_check_path_without_slash", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+        let props = ecs::ExpressServiceProps::new(image).health_check_path("health");
+        ecs::ExpressService::new(&mut app, s, "Web", props)?;
+        Ok(app)
+    }),
+    ("express_scaling_max_below_min", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+        let props = ecs::ExpressServiceProps::new(image).scaling(ecs::ExpressScaling::new(4, 2));
+        ecs::ExpressService::new(&mut app, s, "Web", props)?;
+        Ok(app)
+    }),
+    ("express_cpu_target_over_100_percent", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+        let props = ecs::ExpressServiceProps::new(image)
+            .scaling(ecs::ExpressScaling::new(1, 4).target_value(150));
+        ecs::ExpressService::new(&mut app, s, "Web", props)?;
+        Ok(app)
+    }),
+    ("express_subnets_without_cluster", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+        let props = ecs::ExpressServiceProps::new(image).vpc_subnets(
+            ec2::SubnetSelection::default().subnet_type(ec2::SubnetType::PrivateWithEgress),
+        );
+        ecs::ExpressService::new(&mut app, s, "Web", props)?;
+        Ok(app)
+    }),
+    ("express_eject_checks_like_new", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let image = ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest");
+        let props = ecs::ExpressServiceProps::new(image).container_port(0);
+        props.eject(&mut app, s, "Web")?;
+        Ok(app)
+    }),
+    ("daemon_without_managed_instances", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        let task = daemon_task(&mut app, s)?;
+        ecs::Daemon::new(&mut app, s, "Agent", ecs::DaemonProps::new(cluster, task))?;
+        Ok(app)
+    }),
+    ("daemon_container_with_ports", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let task = ecs::DaemonTaskDefinition::new(
+            &mut app,
+            s,
+            "AgentTask",
+            ecs::DaemonTaskDefinitionProps::default().memory_mib(256),
+        )?;
+        let image = ecs::ContainerImage::from_registry(
+            "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest",
+        );
+        task.add_container(
+            &mut app,
+            "agent",
+            ecs::ContainerDefinitionOptions::new(image)
+                .port_mappings([ecs::PortMapping::tcp(25888)]),
+        )?;
+        Ok(app)
+    }),
+    ("daemon_efs_volume", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let props = ecs::DaemonTaskDefinitionProps::default().volumes([ecs::Volume::efs(
+            "shared",
+            ecs::EfsVolumeConfiguration::new("fs-0123456789abcdef0"),
+        )]);
+        ecs::DaemonTaskDefinition::new(&mut app, s, "AgentTask", props)?;
+        Ok(app)
+    }),
+    ("daemon_container_without_memory", || {
+        let mut app = App::new();
+        let s = stack(&mut app)?;
+        let cluster = ecs::Cluster::new(&mut app, s, "Cluster", ecs::ClusterProps::default())?;
+        cluster.add_managed_instances_capacity_provider(
+            &mut app,
+            "Capacity",
+            ecs::ManagedInstancesCapacityProviderProps::default(),
+        )?;
+        let task = ecs::DaemonTaskDefinition::new(
+            &mut app,
+            s,
+            "AgentTask",
+            ecs::DaemonTaskDefinitionProps::default(),
+        )?;
+        let image = ecs::ContainerImage::from_registry(
+            "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest",
+        );
+        task.add_container(
+            &mut app,
+            "agent",
+            ecs::ContainerDefinitionOptions::new(image),
+        )?;
+        ecs::Daemon::new(&mut app, s, "Agent", ecs::DaemonProps::new(cluster, task))?;
         Ok(app)
     }),
 ];

@@ -33,6 +33,12 @@ mod queue_worker;
 #[path = "../../examples/production/main.rs"]
 mod production;
 
+#[path = "../../examples/managed-instances/main.rs"]
+mod managed_instances;
+
+#[path = "../../examples/express/main.rs"]
+pub mod express;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -66,6 +72,11 @@ pub fn examples() -> Vec<(&'static str, App)> {
             queue_worker::app().expect("queue-worker builds"),
         ),
         ("production", production::app().expect("production builds")),
+        (
+            "managed-instances",
+            managed_instances::app().expect("managed-instances builds"),
+        ),
+        ("express", express::app().expect("express builds")),
     ]
 }
 

@@ -67,6 +67,10 @@ pub const TYPES: &[(&str, &str)] = &[
     ("AWS::SNS::Topic", "sns"),
     ("AWS::SNS::Subscription", "sns"),
     ("AWS::SNS::TopicPolicy", "sns"),
+    // Issue 24: Express Mode services and daemons.
+    ("AWS::ECS::ExpressGatewayService", "ecs"),
+    ("AWS::ECS::Daemon", "ecs"),
+    ("AWS::ECS::DaemonTaskDefinition", "ecs"),
 ];
 
 /// The file name of a type's vendored schema: `AWS::ECS::Service` → `AWS_ECS_Service.json`.

@@ -22,7 +22,7 @@
 
 use super::support::put;
 use crate::resource::{CfnProperties, ResourceRef};
-use crate::value::{Expr, Leaf, Render, Token};
+use crate::value::{Expr, Leaf, Render, Token, Value};
 use berth_assembly::json::Node;
 
 /// `AWS::ECS::Cluster`: The ``AWS::ECS::Cluster`` resource creates an Amazon Elastic Container Service (Amazon ECS) cluster.
@@ -9030,6 +9030,2375 @@ pub mod service {
 
     impl From<ResourceType> for Expr<ResourceType> {
         fn from(v: ResourceType) -> Self {
+            Expr::Lit(v)
+        }
+    }
+}
+
+/// `AWS::ECS::ExpressGatewayService`: Resource Type definition for AWS::ECS::ExpressGatewayService
+///
+/// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-expressgatewayservice.html).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CfnExpressGatewayService {
+    /// The `Cluster` property.
+    ///
+    /// CloudFormation property `Cluster`; changing it replaces the resource.
+    pub cluster: Option<Expr<String>>,
+    /// The `Cpu` property.
+    ///
+    /// CloudFormation property `Cpu`.
+    pub cpu: Option<Expr<String>>,
+    /// The `ExecutionRoleArn` property.
+    ///
+    /// CloudFormation property `ExecutionRoleArn`.
+    pub execution_role_arn: Option<Expr<String>>,
+    /// The `HealthCheckPath` property.
+    ///
+    /// CloudFormation property `HealthCheckPath`.
+    pub health_check_path: Option<Expr<String>>,
+    /// The `InfrastructureRoleArn` property.
+    ///
+    /// CloudFormation property `InfrastructureRoleArn`; required; changing it replaces the resource.
+    pub infrastructure_role_arn: Option<Expr<String>>,
+    /// The `Memory` property.
+    ///
+    /// CloudFormation property `Memory`.
+    pub memory: Option<Expr<String>>,
+    /// The `NetworkConfiguration` property.
+    ///
+    /// CloudFormation property `NetworkConfiguration`.
+    pub network_configuration:
+        Option<Expr<express_gateway_service::ExpressGatewayServiceNetworkConfiguration>>,
+    /// The `PrimaryContainer` property.
+    ///
+    /// CloudFormation property `PrimaryContainer`.
+    pub primary_container: Option<Expr<express_gateway_service::ExpressGatewayContainer>>,
+    /// The `ScalingTarget` property.
+    ///
+    /// CloudFormation property `ScalingTarget`.
+    pub scaling_target: Option<Expr<express_gateway_service::ExpressGatewayScalingTarget>>,
+    /// The `ServiceName` property.
+    ///
+    /// CloudFormation property `ServiceName`; changing it replaces the resource.
+    pub service_name: Option<Expr<String>>,
+    /// The `Tags` property.
+    ///
+    /// CloudFormation property `Tags`; changing it replaces the resource.
+    pub tags: Option<Expr<Vec<express_gateway_service::Tag>>>,
+    /// The `TaskDefinitionArn` property.
+    ///
+    /// CloudFormation property `TaskDefinitionArn`.
+    pub task_definition_arn: Option<Expr<String>>,
+    /// The `TaskRoleArn` property.
+    ///
+    /// CloudFormation property `TaskRoleArn`.
+    pub task_role_arn: Option<Expr<String>>,
+}
+
+impl CfnExpressGatewayService {
+    /// The CloudFormation type name.
+    pub const TYPE_NAME: &'static str = "AWS::ECS::ExpressGatewayService";
+}
+
+impl Render for CfnExpressGatewayService {
+    fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+        let set = usize::from(self.cluster.is_some())
+            + usize::from(self.cpu.is_some())
+            + usize::from(self.execution_role_arn.is_some())
+            + usize::from(self.health_check_path.is_some())
+            + usize::from(self.infrastructure_role_arn.is_some())
+            + usize::from(self.memory.is_some())
+            + usize::from(self.network_configuration.is_some())
+            + usize::from(self.primary_container.is_some())
+            + usize::from(self.scaling_target.is_some())
+            + usize::from(self.service_name.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.task_definition_arn.is_some())
+            + usize::from(self.task_role_arn.is_some());
+        let mut m = Vec::with_capacity(set);
+        put(&mut m, "Cluster", &self.cluster, leaf);
+        put(&mut m, "Cpu", &self.cpu, leaf);
+        put(&mut m, "ExecutionRoleArn", &self.execution_role_arn, leaf);
+        put(&mut m, "HealthCheckPath", &self.health_check_path, leaf);
+        put(
+            &mut m,
+            "InfrastructureRoleArn",
+            &self.infrastructure_role_arn,
+            leaf,
+        );
+        put(&mut m, "Memory", &self.memory, leaf);
+        put(
+            &mut m,
+            "NetworkConfiguration",
+            &self.network_configuration,
+            leaf,
+        );
+        put(&mut m, "PrimaryContainer", &self.primary_container, leaf);
+        put(&mut m, "ScalingTarget", &self.scaling_target, leaf);
+        put(&mut m, "ServiceName", &self.service_name, leaf);
+        put(&mut m, "Tags", &self.tags, leaf);
+        put(&mut m, "TaskDefinitionArn", &self.task_definition_arn, leaf);
+        put(&mut m, "TaskRoleArn", &self.task_role_arn, leaf);
+        Node::Object(m)
+    }
+}
+
+impl CfnProperties for CfnExpressGatewayService {
+    fn type_name(&self) -> &str {
+        Self::TYPE_NAME
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// `Fn::GetAtt` attributes of a [`CfnExpressGatewayService`] (its schema's `readOnlyProperties`).
+impl ResourceRef<CfnExpressGatewayService> {
+    /// `Fn::GetAtt` `ServiceArn`.
+    pub fn attr_service_arn(&self) -> Token<String> {
+        Token::get_att(self.id(), "ServiceArn")
+    }
+    /// `Fn::GetAtt` `ActiveConfigurations`.
+    pub fn attr_active_configurations(&self) -> Token<Value> {
+        Token::get_att(self.id(), "ActiveConfigurations")
+    }
+    /// `Fn::GetAtt` `Status`.
+    pub fn attr_status(&self) -> Token<Value> {
+        Token::get_att(self.id(), "Status")
+    }
+    /// `Fn::GetAtt` `CreatedAt`.
+    pub fn attr_created_at(&self) -> Token<String> {
+        Token::get_att(self.id(), "CreatedAt")
+    }
+    /// `Fn::GetAtt` `UpdatedAt`.
+    pub fn attr_updated_at(&self) -> Token<String> {
+        Token::get_att(self.id(), "UpdatedAt")
+    }
+    /// `Fn::GetAtt` `Endpoint`.
+    pub fn attr_endpoint(&self) -> Token<String> {
+        Token::get_att(self.id(), "Endpoint")
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns`.
+    pub fn attr_ecs_managed_resource_arns(&self) -> Token<Value> {
+        Token::get_att(self.id(), "ECSManagedResourceArns")
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.ServiceSecurityGroups`.
+    pub fn attr_ecs_managed_resource_arns_service_security_groups(
+        &self,
+    ) -> Token<Vec<Expr<String>>> {
+        Token::get_att(self.id(), "ECSManagedResourceArns.ServiceSecurityGroups")
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling`.
+    pub fn attr_ecs_managed_resource_arns_auto_scaling(&self) -> Token<Value> {
+        Token::get_att(self.id(), "ECSManagedResourceArns.AutoScaling")
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ScalableTarget`.
+    pub fn attr_ecs_managed_resource_arns_auto_scaling_scalable_target(&self) -> Token<String> {
+        Token::get_att(
+            self.id(),
+            "ECSManagedResourceArns.AutoScaling.ScalableTarget",
+        )
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies`.
+    pub fn attr_ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(
+        &self,
+    ) -> Token<Vec<Expr<String>>> {
+        Token::get_att(
+            self.id(),
+            "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies",
+        )
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.LogGroups`.
+    pub fn attr_ecs_managed_resource_arns_log_groups(&self) -> Token<Vec<Expr<String>>> {
+        Token::get_att(self.id(), "ECSManagedResourceArns.LogGroups")
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.MetricAlarms`.
+    pub fn attr_ecs_managed_resource_arns_metric_alarms(&self) -> Token<Vec<Expr<String>>> {
+        Token::get_att(self.id(), "ECSManagedResourceArns.MetricAlarms")
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath`.
+    pub fn attr_ecs_managed_resource_arns_ingress_path(&self) -> Token<Value> {
+        Token::get_att(self.id(), "ECSManagedResourceArns.IngressPath")
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.CertificateArn`.
+    pub fn attr_ecs_managed_resource_arns_ingress_path_certificate_arn(&self) -> Token<String> {
+        Token::get_att(
+            self.id(),
+            "ECSManagedResourceArns.IngressPath.CertificateArn",
+        )
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups`.
+    pub fn attr_ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(
+        &self,
+    ) -> Token<Vec<Expr<String>>> {
+        Token::get_att(
+            self.id(),
+            "ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups",
+        )
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerRuleArn`.
+    pub fn attr_ecs_managed_resource_arns_ingress_path_listener_rule_arn(&self) -> Token<String> {
+        Token::get_att(
+            self.id(),
+            "ECSManagedResourceArns.IngressPath.ListenerRuleArn",
+        )
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerArn`.
+    pub fn attr_ecs_managed_resource_arns_ingress_path_listener_arn(&self) -> Token<String> {
+        Token::get_att(self.id(), "ECSManagedResourceArns.IngressPath.ListenerArn")
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerArn`.
+    pub fn attr_ecs_managed_resource_arns_ingress_path_load_balancer_arn(&self) -> Token<String> {
+        Token::get_att(
+            self.id(),
+            "ECSManagedResourceArns.IngressPath.LoadBalancerArn",
+        )
+    }
+    /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.TargetGroupArns`.
+    pub fn attr_ecs_managed_resource_arns_ingress_path_target_group_arns(
+        &self,
+    ) -> Token<Vec<Expr<String>>> {
+        Token::get_att(
+            self.id(),
+            "ECSManagedResourceArns.IngressPath.TargetGroupArns",
+        )
+    }
+}
+
+/// Property types and enums of [`CfnExpressGatewayService`].
+pub mod express_gateway_service {
+    use super::put;
+    use crate::value::{Expr, Leaf, Render};
+    use berth_assembly::json::Node;
+
+    /// The `ExpressGatewayServiceNetworkConfiguration` property type of `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ExpressGatewayServiceNetworkConfiguration {
+        /// The `SecurityGroups` property.
+        ///
+        /// CloudFormation property `SecurityGroups`.
+        pub security_groups: Option<Expr<Vec<Expr<String>>>>,
+        /// The `Subnets` property.
+        ///
+        /// CloudFormation property `Subnets`.
+        pub subnets: Option<Expr<Vec<Expr<String>>>>,
+    }
+
+    impl Render for ExpressGatewayServiceNetworkConfiguration {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set =
+                usize::from(self.security_groups.is_some()) + usize::from(self.subnets.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "SecurityGroups", &self.security_groups, leaf);
+            put(&mut m, "Subnets", &self.subnets, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<ExpressGatewayServiceNetworkConfiguration>
+        for Expr<ExpressGatewayServiceNetworkConfiguration>
+    {
+        fn from(v: ExpressGatewayServiceNetworkConfiguration) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `ExpressGatewayContainer` property type of `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ExpressGatewayContainer {
+        /// The `AwsLogsConfiguration` property.
+        ///
+        /// CloudFormation property `AwsLogsConfiguration`.
+        pub aws_logs_configuration: Option<Expr<ExpressGatewayServiceAwsLogsConfiguration>>,
+        /// The `Command` property.
+        ///
+        /// CloudFormation property `Command`.
+        pub command: Option<Expr<Vec<Expr<String>>>>,
+        /// The `ContainerPort` property.
+        ///
+        /// CloudFormation property `ContainerPort`.
+        pub container_port: Option<Expr<i64>>,
+        /// The `Environment` property.
+        ///
+        /// CloudFormation property `Environment`.
+        pub environment: Option<Expr<Vec<KeyValuePair>>>,
+        /// The `Image` property.
+        ///
+        /// CloudFormation property `Image`; required.
+        pub image: Option<Expr<String>>,
+        /// The `RepositoryCredentials` property.
+        ///
+        /// CloudFormation property `RepositoryCredentials`.
+        pub repository_credentials: Option<Expr<ExpressGatewayRepositoryCredentials>>,
+        /// The `Secrets` property.
+        ///
+        /// CloudFormation property `Secrets`.
+        pub secrets: Option<Expr<Vec<Secret>>>,
+    }
+
+    impl Render for ExpressGatewayContainer {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.aws_logs_configuration.is_some())
+                + usize::from(self.command.is_some())
+                + usize::from(self.container_port.is_some())
+                + usize::from(self.environment.is_some())
+                + usize::from(self.image.is_some())
+                + usize::from(self.repository_credentials.is_some())
+                + usize::from(self.secrets.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(
+                &mut m,
+                "AwsLogsConfiguration",
+                &self.aws_logs_configuration,
+                leaf,
+            );
+            put(&mut m, "Command", &self.command, leaf);
+            put(&mut m, "ContainerPort", &self.container_port, leaf);
+            put(&mut m, "Environment", &self.environment, leaf);
+            put(&mut m, "Image", &self.image, leaf);
+            put(
+                &mut m,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+                leaf,
+            );
+            put(&mut m, "Secrets", &self.secrets, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<ExpressGatewayContainer> for Expr<ExpressGatewayContainer> {
+        fn from(v: ExpressGatewayContainer) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `ExpressGatewayServiceAwsLogsConfiguration` property type of `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ExpressGatewayServiceAwsLogsConfiguration {
+        /// The `LogGroup` property.
+        ///
+        /// CloudFormation property `LogGroup`; required.
+        pub log_group: Option<Expr<String>>,
+        /// The `LogStreamPrefix` property.
+        ///
+        /// CloudFormation property `LogStreamPrefix`; required.
+        pub log_stream_prefix: Option<Expr<String>>,
+    }
+
+    impl Render for ExpressGatewayServiceAwsLogsConfiguration {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.log_group.is_some())
+                + usize::from(self.log_stream_prefix.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "LogGroup", &self.log_group, leaf);
+            put(&mut m, "LogStreamPrefix", &self.log_stream_prefix, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<ExpressGatewayServiceAwsLogsConfiguration>
+        for Expr<ExpressGatewayServiceAwsLogsConfiguration>
+    {
+        fn from(v: ExpressGatewayServiceAwsLogsConfiguration) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `KeyValuePair` property type of `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct KeyValuePair {
+        /// The `Name` property.
+        ///
+        /// CloudFormation property `Name`; required.
+        pub name: Option<Expr<String>>,
+        /// The `Value` property.
+        ///
+        /// CloudFormation property `Value`; required.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl Render for KeyValuePair {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Name", &self.name, leaf);
+            put(&mut m, "Value", &self.value, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<KeyValuePair> for Expr<KeyValuePair> {
+        fn from(v: KeyValuePair) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `ExpressGatewayRepositoryCredentials` property type of `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ExpressGatewayRepositoryCredentials {
+        /// The `CredentialsParameter` property.
+        ///
+        /// CloudFormation property `CredentialsParameter`; required.
+        pub credentials_parameter: Option<Expr<String>>,
+    }
+
+    impl Render for ExpressGatewayRepositoryCredentials {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.credentials_parameter.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(
+                &mut m,
+                "CredentialsParameter",
+                &self.credentials_parameter,
+                leaf,
+            );
+            Node::Object(m)
+        }
+    }
+
+    impl From<ExpressGatewayRepositoryCredentials> for Expr<ExpressGatewayRepositoryCredentials> {
+        fn from(v: ExpressGatewayRepositoryCredentials) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `Secret` property type of `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Secret {
+        /// The `Name` property.
+        ///
+        /// CloudFormation property `Name`; required.
+        pub name: Option<Expr<String>>,
+        /// The `ValueFrom` property.
+        ///
+        /// CloudFormation property `ValueFrom`; required.
+        pub value_from: Option<Expr<String>>,
+    }
+
+    impl Render for Secret {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.name.is_some()) + usize::from(self.value_from.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Name", &self.name, leaf);
+            put(&mut m, "ValueFrom", &self.value_from, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Secret> for Expr<Secret> {
+        fn from(v: Secret) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `ExpressGatewayScalingTarget` property type of `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ExpressGatewayScalingTarget {
+        /// The `AutoScalingMetric` property.
+        ///
+        /// CloudFormation property `AutoScalingMetric`.
+        pub auto_scaling_metric: Option<Expr<ExpressGatewayServiceScalingMetric>>,
+        /// The `AutoScalingTargetValue` property.
+        ///
+        /// CloudFormation property `AutoScalingTargetValue`.
+        pub auto_scaling_target_value: Option<Expr<i64>>,
+        /// The `MaxTaskCount` property.
+        ///
+        /// CloudFormation property `MaxTaskCount`.
+        pub max_task_count: Option<Expr<i64>>,
+        /// The `MinTaskCount` property.
+        ///
+        /// CloudFormation property `MinTaskCount`.
+        pub min_task_count: Option<Expr<i64>>,
+    }
+
+    impl Render for ExpressGatewayScalingTarget {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.auto_scaling_metric.is_some())
+                + usize::from(self.auto_scaling_target_value.is_some())
+                + usize::from(self.max_task_count.is_some())
+                + usize::from(self.min_task_count.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "AutoScalingMetric", &self.auto_scaling_metric, leaf);
+            put(
+                &mut m,
+                "AutoScalingTargetValue",
+                &self.auto_scaling_target_value,
+                leaf,
+            );
+            put(&mut m, "MaxTaskCount", &self.max_task_count, leaf);
+            put(&mut m, "MinTaskCount", &self.min_task_count, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<ExpressGatewayScalingTarget> for Expr<ExpressGatewayScalingTarget> {
+        fn from(v: ExpressGatewayScalingTarget) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `Tag` property type of `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Tag {
+        /// The `Key` property.
+        ///
+        /// CloudFormation property `Key`; required.
+        pub key: Option<Expr<String>>,
+        /// The `Value` property.
+        ///
+        /// CloudFormation property `Value`; required.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl Render for Tag {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Key", &self.key, leaf);
+            put(&mut m, "Value", &self.value, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Tag> for Expr<Tag> {
+        fn from(v: Tag) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// Allowed values of `ExpressGatewayServiceScalingMetric` in `AWS::ECS::ExpressGatewayService`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ExpressGatewayServiceScalingMetric {
+        /// `"AVERAGE_CPU"`
+        AverageCpu,
+        /// `"AVERAGE_MEMORY"`
+        AverageMemory,
+        /// `"REQUEST_COUNT_PER_TARGET"`
+        RequestCountPerTarget,
+    }
+
+    impl ExpressGatewayServiceScalingMetric {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                ExpressGatewayServiceScalingMetric::AverageCpu => "AVERAGE_CPU",
+                ExpressGatewayServiceScalingMetric::AverageMemory => "AVERAGE_MEMORY",
+                ExpressGatewayServiceScalingMetric::RequestCountPerTarget => {
+                    "REQUEST_COUNT_PER_TARGET"
+                }
+            }
+        }
+    }
+
+    impl Render for ExpressGatewayServiceScalingMetric {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<ExpressGatewayServiceScalingMetric> for Expr<ExpressGatewayServiceScalingMetric> {
+        fn from(v: ExpressGatewayServiceScalingMetric) -> Self {
+            Expr::Lit(v)
+        }
+    }
+}
+
+/// `AWS::ECS::Daemon`: Information about a daemon resource.
+///
+/// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemon.html).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CfnDaemon {
+    /// The Amazon Resource Names (ARNs) of the capacity providers associated with the daemon.
+    ///
+    /// CloudFormation property `CapacityProviderArns`.
+    pub capacity_provider_arns: Option<Expr<Vec<Expr<String>>>>,
+    /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in.
+    ///
+    /// CloudFormation property `ClusterArn`; changing it replaces the resource.
+    pub cluster_arn: Option<Expr<String>>,
+    /// The `Critical` property.
+    ///
+    /// CloudFormation property `Critical`.
+    pub critical: Option<Expr<bool>>,
+    /// The `DaemonName` property.
+    ///
+    /// CloudFormation property `DaemonName`; changing it replaces the resource.
+    pub daemon_name: Option<Expr<String>>,
+    /// The Amazon Resource Name (ARN) of the daemon task definition used by this revision.
+    ///
+    /// CloudFormation property `DaemonTaskDefinitionArn`.
+    pub daemon_task_definition_arn: Option<Expr<String>>,
+    /// The deployment configuration used for this daemon deployment.
+    ///
+    /// CloudFormation property `DeploymentConfiguration`.
+    pub deployment_configuration: Option<Expr<daemon::DaemonDeploymentConfiguration>>,
+    /// Specifies whether Amazon ECS managed tags are turned on for the daemon tasks.
+    ///
+    /// CloudFormation property `EnableECSManagedTags`.
+    pub enable_ecs_managed_tags: Option<Expr<bool>>,
+    /// Specifies whether the execute command functionality is turned on for the daemon tasks.
+    ///
+    /// CloudFormation property `EnableExecuteCommand`.
+    pub enable_execute_command: Option<Expr<bool>>,
+    /// Specifies whether tags are propagated from the daemon to the daemon tasks.
+    ///
+    /// CloudFormation property `PropagateTags`.
+    pub propagate_tags: Option<Expr<daemon::PropagateTags>>,
+    /// The `Tags` property.
+    ///
+    /// CloudFormation property `Tags`.
+    pub tags: Option<Expr<Vec<daemon::Tag>>>,
+}
+
+impl CfnDaemon {
+    /// The CloudFormation type name.
+    pub const TYPE_NAME: &'static str = "AWS::ECS::Daemon";
+}
+
+impl Render for CfnDaemon {
+    fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+        let set = usize::from(self.capacity_provider_arns.is_some())
+            + usize::from(self.cluster_arn.is_some())
+            + usize::from(self.critical.is_some())
+            + usize::from(self.daemon_name.is_some())
+            + usize::from(self.daemon_task_definition_arn.is_some())
+            + usize::from(self.deployment_configuration.is_some())
+            + usize::from(self.enable_ecs_managed_tags.is_some())
+            + usize::from(self.enable_execute_command.is_some())
+            + usize::from(self.propagate_tags.is_some())
+            + usize::from(self.tags.is_some());
+        let mut m = Vec::with_capacity(set);
+        put(
+            &mut m,
+            "CapacityProviderArns",
+            &self.capacity_provider_arns,
+            leaf,
+        );
+        put(&mut m, "ClusterArn", &self.cluster_arn, leaf);
+        put(&mut m, "Critical", &self.critical, leaf);
+        put(&mut m, "DaemonName", &self.daemon_name, leaf);
+        put(
+            &mut m,
+            "DaemonTaskDefinitionArn",
+            &self.daemon_task_definition_arn,
+            leaf,
+        );
+        put(
+            &mut m,
+            "DeploymentConfiguration",
+            &self.deployment_configuration,
+            leaf,
+        );
+        put(
+            &mut m,
+            "EnableECSManagedTags",
+            &self.enable_ecs_managed_tags,
+            leaf,
+        );
+        put(
+            &mut m,
+            "EnableExecuteCommand",
+            &self.enable_execute_command,
+            leaf,
+        );
+        put(&mut m, "PropagateTags", &self.propagate_tags, leaf);
+        put(&mut m, "Tags", &self.tags, leaf);
+        Node::Object(m)
+    }
+}
+
+impl CfnProperties for CfnDaemon {
+    fn type_name(&self) -> &str {
+        Self::TYPE_NAME
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// `Fn::GetAtt` attributes of a [`CfnDaemon`] (its schema's `readOnlyProperties`).
+impl ResourceRef<CfnDaemon> {
+    /// `Fn::GetAtt` `DaemonArn`.
+    pub fn attr_daemon_arn(&self) -> Token<String> {
+        Token::get_att(self.id(), "DaemonArn")
+    }
+    /// `Fn::GetAtt` `DeploymentArn`.
+    pub fn attr_deployment_arn(&self) -> Token<String> {
+        Token::get_att(self.id(), "DeploymentArn")
+    }
+    /// `Fn::GetAtt` `CreatedAt`.
+    pub fn attr_created_at(&self) -> Token<String> {
+        Token::get_att(self.id(), "CreatedAt")
+    }
+    /// `Fn::GetAtt` `UpdatedAt`.
+    pub fn attr_updated_at(&self) -> Token<String> {
+        Token::get_att(self.id(), "UpdatedAt")
+    }
+    /// `Fn::GetAtt` `DaemonStatus`.
+    pub fn attr_daemon_status(&self) -> Token<String> {
+        Token::get_att(self.id(), "DaemonStatus")
+    }
+}
+
+/// Property types and enums of [`CfnDaemon`].
+pub mod daemon {
+    use super::put;
+    use crate::value::{Expr, Leaf, Render};
+    use berth_assembly::json::Node;
+
+    /// Optional deployment parameters that control how a daemon rolls out updates across container instances.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct DaemonDeploymentConfiguration {
+        /// The CloudWatch alarm configuration for the daemon deployment. When alarms are triggered during a deployment, the deployment can be automatically rolled back.
+        ///
+        /// CloudFormation property `Alarms`.
+        pub alarms: Option<Expr<DaemonAlarmConfiguration>>,
+        /// The amount of time (in minutes) to wait after a successful deployment step before proceeding. This allows time to monitor for issues before continuing. The default value is 0.
+        ///
+        /// CloudFormation property `BakeTimeInMinutes`.
+        pub bake_time_in_minutes: Option<Expr<i64>>,
+        /// The percentage of container instances to drain simultaneously during a daemon deployment. Valid values are between 0.0 and 100.0.
+        ///
+        /// CloudFormation property `DrainPercent`.
+        pub drain_percent: Option<Expr<f64>>,
+    }
+
+    impl Render for DaemonDeploymentConfiguration {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.alarms.is_some())
+                + usize::from(self.bake_time_in_minutes.is_some())
+                + usize::from(self.drain_percent.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Alarms", &self.alarms, leaf);
+            put(
+                &mut m,
+                "BakeTimeInMinutes",
+                &self.bake_time_in_minutes,
+                leaf,
+            );
+            put(&mut m, "DrainPercent", &self.drain_percent, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<DaemonDeploymentConfiguration> for Expr<DaemonDeploymentConfiguration> {
+        fn from(v: DaemonDeploymentConfiguration) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The CloudWatch alarm configuration for a daemon. When enabled, CloudWatch alarms determine whether a daemon deployment has failed.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct DaemonAlarmConfiguration {
+        /// The CloudWatch alarm names to monitor during a daemon deployment.
+        ///
+        /// CloudFormation property `AlarmNames`.
+        pub alarm_names: Option<Expr<Vec<Expr<String>>>>,
+        /// Determines whether to use the CloudWatch alarm option in the daemon deployment process. The default value is ``false``.
+        ///
+        /// CloudFormation property `Enable`.
+        pub enable: Option<Expr<bool>>,
+    }
+
+    impl Render for DaemonAlarmConfiguration {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.alarm_names.is_some()) + usize::from(self.enable.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "AlarmNames", &self.alarm_names, leaf);
+            put(&mut m, "Enable", &self.enable, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<DaemonAlarmConfiguration> for Expr<DaemonAlarmConfiguration> {
+        fn from(v: DaemonAlarmConfiguration) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The metadata that you apply to a resource to help you categorize and organize them. Each tag consists of a key and an optional value. You define them.
+    ///
+    /// The following basic restrictions apply to tags:
+    ///
+    /// +  Maximum number of tags per resource - 50
+    ///
+    /// +  For each resource, each tag key must be unique, and each tag key can have only one value.
+    ///
+    /// +  Maximum key length - 128 Unicode characters in UTF-8
+    ///
+    /// +  Maximum value length - 256 Unicode characters in UTF-8
+    ///
+    /// +  If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    ///
+    /// +  Tag keys and values are case-sensitive.
+    ///
+    /// +  Do not use ``aws:``, ``AWS:``, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Tag {
+        /// One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
+        ///
+        /// CloudFormation property `Key`; required.
+        pub key: Option<Expr<String>>,
+        /// The optional part of a key-value pair that make up a tag. A ``value`` acts as a descriptor within a tag category (key).
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl Render for Tag {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Key", &self.key, leaf);
+            put(&mut m, "Value", &self.value, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Tag> for Expr<Tag> {
+        fn from(v: Tag) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// Specifies whether tags are propagated from the daemon to the daemon tasks.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PropagateTags {
+        /// `"DAEMON"`
+        Daemon,
+        /// `"NONE"`
+        None,
+    }
+
+    impl PropagateTags {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                PropagateTags::Daemon => "DAEMON",
+                PropagateTags::None => "NONE",
+            }
+        }
+    }
+
+    impl Render for PropagateTags {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<PropagateTags> for Expr<PropagateTags> {
+        fn from(v: PropagateTags) -> Self {
+            Expr::Lit(v)
+        }
+    }
+}
+
+/// `AWS::ECS::DaemonTaskDefinition`: The details of a daemon task definition. A daemon task definition is a template that describes the containers that form a daemon. Daemons deploy cross-cutting software agents independently across your Amazon ECS infrastructure.
+///
+/// See the [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemontaskdefinition.html).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CfnDaemonTaskDefinition {
+    /// A list of container definitions in JSON format that describe the containers that make up the daemon task.
+    ///
+    /// CloudFormation property `ContainerDefinitions`; changing it replaces the resource.
+    pub container_definitions: Option<Expr<Vec<daemon_task_definition::DaemonContainerDefinition>>>,
+    /// The number of CPU units used by the daemon task.
+    ///
+    /// CloudFormation property `Cpu`; changing it replaces the resource.
+    pub cpu: Option<Expr<String>>,
+    /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf.
+    ///
+    /// CloudFormation property `ExecutionRoleArn`; changing it replaces the resource.
+    pub execution_role_arn: Option<Expr<String>>,
+    /// The name of a family that this daemon task definition is registered to.
+    ///
+    /// CloudFormation property `Family`; changing it replaces the resource.
+    pub family: Option<Expr<String>>,
+    /// The IPC namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``.
+    ///
+    /// If ``none`` is specified or no value is provided, the daemon runs with its own IPC namespace, isolated from other tasks. If ``shared`` is specified, the daemon joins the host IPC namespace, making it accessible to non-daemon tasks that use ``ipcMode: "host"`` or other daemons that use ``ipcMode: "shared"``.
+    ///
+    /// CloudFormation property `IpcMode`; changing it replaces the resource.
+    pub ipc_mode: Option<Expr<daemon_task_definition::IpcMode>>,
+    /// The amount of memory (in MiB) used by the daemon task.
+    ///
+    /// CloudFormation property `Memory`; changing it replaces the resource.
+    pub memory: Option<Expr<String>>,
+    /// The PID namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``.
+    ///
+    /// If ``none`` is specified or no value is provided, the daemon runs with its own PID namespace, isolated from other tasks. If ``shared`` is specified, the daemon joins the host PID namespace, making it accessible to non-daemon tasks that use ``pidMode: "host"`` or other daemons that use ``pidMode: "shared"``.
+    ///
+    /// CloudFormation property `PidMode`; changing it replaces the resource.
+    pub pid_mode: Option<Expr<daemon_task_definition::PidMode>>,
+    /// The `Tags` property.
+    ///
+    /// CloudFormation property `Tags`.
+    pub tags: Option<Expr<Vec<daemon_task_definition::Tag>>>,
+    /// The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf.
+    ///
+    /// CloudFormation property `TaskRoleArn`; changing it replaces the resource.
+    pub task_role_arn: Option<Expr<String>>,
+    /// The list of data volume definitions for the daemon task.
+    ///
+    /// CloudFormation property `Volumes`; changing it replaces the resource.
+    pub volumes: Option<Expr<Vec<daemon_task_definition::Volume>>>,
+}
+
+impl CfnDaemonTaskDefinition {
+    /// The CloudFormation type name.
+    pub const TYPE_NAME: &'static str = "AWS::ECS::DaemonTaskDefinition";
+}
+
+impl Render for CfnDaemonTaskDefinition {
+    fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+        let set = usize::from(self.container_definitions.is_some())
+            + usize::from(self.cpu.is_some())
+            + usize::from(self.execution_role_arn.is_some())
+            + usize::from(self.family.is_some())
+            + usize::from(self.ipc_mode.is_some())
+            + usize::from(self.memory.is_some())
+            + usize::from(self.pid_mode.is_some())
+            + usize::from(self.tags.is_some())
+            + usize::from(self.task_role_arn.is_some())
+            + usize::from(self.volumes.is_some());
+        let mut m = Vec::with_capacity(set);
+        put(
+            &mut m,
+            "ContainerDefinitions",
+            &self.container_definitions,
+            leaf,
+        );
+        put(&mut m, "Cpu", &self.cpu, leaf);
+        put(&mut m, "ExecutionRoleArn", &self.execution_role_arn, leaf);
+        put(&mut m, "Family", &self.family, leaf);
+        put(&mut m, "IpcMode", &self.ipc_mode, leaf);
+        put(&mut m, "Memory", &self.memory, leaf);
+        put(&mut m, "PidMode", &self.pid_mode, leaf);
+        put(&mut m, "Tags", &self.tags, leaf);
+        put(&mut m, "TaskRoleArn", &self.task_role_arn, leaf);
+        put(&mut m, "Volumes", &self.volumes, leaf);
+        Node::Object(m)
+    }
+}
+
+impl CfnProperties for CfnDaemonTaskDefinition {
+    fn type_name(&self) -> &str {
+        Self::TYPE_NAME
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// `Fn::GetAtt` attributes of a [`CfnDaemonTaskDefinition`] (its schema's `readOnlyProperties`).
+impl ResourceRef<CfnDaemonTaskDefinition> {
+    /// `Fn::GetAtt` `DaemonTaskDefinitionArn`.
+    pub fn attr_daemon_task_definition_arn(&self) -> Token<String> {
+        Token::get_att(self.id(), "DaemonTaskDefinitionArn")
+    }
+}
+
+/// Property types and enums of [`CfnDaemonTaskDefinition`].
+pub mod daemon_task_definition {
+    use super::put;
+    use crate::value::{Expr, Leaf, Render};
+    use berth_assembly::json::Node;
+
+    /// A container definition for a daemon task. Daemon container definitions describe the containers that run as part of a daemon task on container instances managed by capacity providers.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct DaemonContainerDefinition {
+        /// The command that's passed to the container.
+        ///
+        /// CloudFormation property `Command`.
+        pub command: Option<Expr<Vec<Expr<String>>>>,
+        /// The number of ``cpu`` units reserved for the container.
+        ///
+        /// CloudFormation property `Cpu`.
+        pub cpu: Option<Expr<i64>>,
+        /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies on other containers in a task definition.
+        ///
+        /// CloudFormation property `DependsOn`.
+        pub depends_on: Option<Expr<Vec<ContainerDependency>>>,
+        /// The entry point that's passed to the container.
+        ///
+        /// CloudFormation property `EntryPoint`.
+        pub entry_point: Option<Expr<Vec<Expr<String>>>>,
+        /// The environment variables to pass to a container.
+        ///
+        /// CloudFormation property `Environment`.
+        pub environment: Option<Expr<Vec<KeyValuePair>>>,
+        /// A list of files containing the environment variables to pass to a container.
+        ///
+        /// CloudFormation property `EnvironmentFiles`.
+        pub environment_files: Option<Expr<Vec<EnvironmentFile>>>,
+        /// If the ``essential`` parameter of a container is marked as ``true``, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
+        ///
+        /// CloudFormation property `Essential`.
+        pub essential: Option<Expr<bool>>,
+        /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs.
+        ///
+        /// CloudFormation property `FirelensConfiguration`.
+        pub firelens_configuration: Option<Expr<FirelensConfiguration>>,
+        /// The container health check command and associated configuration parameters for the container.
+        ///
+        /// CloudFormation property `HealthCheck`.
+        pub health_check: Option<Expr<HealthCheck>>,
+        /// The image used to start the container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either ``repository-url/image:tag`` or ``repository-url/image@digest``.
+        ///
+        /// CloudFormation property `Image`; required.
+        pub image: Option<Expr<String>>,
+        /// When this parameter is ``true``, you can deploy containerized applications that require ``stdin`` or a ``tty`` to be allocated.
+        ///
+        /// CloudFormation property `Interactive`.
+        pub interactive: Option<Expr<bool>>,
+        /// Linux-specific modifications that are applied to the container configuration, such as Linux kernel capabilities.
+        ///
+        /// CloudFormation property `LinuxParameters`.
+        pub linux_parameters: Option<Expr<LinuxParameters>>,
+        /// The log configuration specification for the container.
+        ///
+        /// CloudFormation property `LogConfiguration`.
+        pub log_configuration: Option<Expr<LogConfiguration>>,
+        /// The amount (in MiB) of memory to present to the container. If the container attempts to exceed the memory specified here, the container is killed.
+        ///
+        /// CloudFormation property `Memory`.
+        pub memory: Option<Expr<i64>>,
+        /// The soft limit (in MiB) of memory to reserve for the container.
+        ///
+        /// CloudFormation property `MemoryReservation`.
+        pub memory_reservation: Option<Expr<i64>>,
+        /// The mount points for data volumes in your container.
+        ///
+        /// CloudFormation property `MountPoints`.
+        pub mount_points: Option<Expr<Vec<MountPoint>>>,
+        /// The name of the container. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+        ///
+        /// CloudFormation property `Name`; required.
+        pub name: Option<Expr<String>>,
+        /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the ``root`` user).
+        ///
+        /// CloudFormation property `Privileged`.
+        pub privileged: Option<Expr<bool>>,
+        /// When this parameter is ``true``, a TTY is allocated.
+        ///
+        /// CloudFormation property `PseudoTerminal`.
+        pub pseudo_terminal: Option<Expr<bool>>,
+        /// When this parameter is true, the container is given read-only access to its root file system.
+        ///
+        /// CloudFormation property `ReadonlyRootFilesystem`.
+        pub readonly_root_filesystem: Option<Expr<bool>>,
+        /// The private repository authentication credentials to use.
+        ///
+        /// CloudFormation property `RepositoryCredentials`.
+        pub repository_credentials: Option<Expr<RepositoryCredentials>>,
+        /// The restart policy for the container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task.
+        ///
+        /// CloudFormation property `RestartPolicy`.
+        pub restart_policy: Option<Expr<RestartPolicy>>,
+        /// The secrets to pass to the container.
+        ///
+        /// CloudFormation property `Secrets`.
+        pub secrets: Option<Expr<Vec<Secret>>>,
+        /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container.
+        ///
+        /// CloudFormation property `StartTimeout`.
+        pub start_timeout: Option<Expr<i64>>,
+        /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
+        ///
+        /// CloudFormation property `StopTimeout`.
+        pub stop_timeout: Option<Expr<i64>>,
+        /// A list of namespaced kernel parameters to set in the container.
+        ///
+        /// CloudFormation property `SystemControls`.
+        pub system_controls: Option<Expr<Vec<SystemControl>>>,
+        /// A list of ``ulimits`` to set in the container.
+        ///
+        /// CloudFormation property `Ulimits`.
+        pub ulimits: Option<Expr<Vec<Ulimit>>>,
+        /// The user to use inside the container.
+        ///
+        /// CloudFormation property `User`.
+        pub user: Option<Expr<String>>,
+        /// The working directory to run commands inside the container in.
+        ///
+        /// CloudFormation property `WorkingDirectory`.
+        pub working_directory: Option<Expr<String>>,
+    }
+
+    impl Render for DaemonContainerDefinition {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.command.is_some())
+                + usize::from(self.cpu.is_some())
+                + usize::from(self.depends_on.is_some())
+                + usize::from(self.entry_point.is_some())
+                + usize::from(self.environment.is_some())
+                + usize::from(self.environment_files.is_some())
+                + usize::from(self.essential.is_some())
+                + usize::from(self.firelens_configuration.is_some())
+                + usize::from(self.health_check.is_some())
+                + usize::from(self.image.is_some())
+                + usize::from(self.interactive.is_some())
+                + usize::from(self.linux_parameters.is_some())
+                + usize::from(self.log_configuration.is_some())
+                + usize::from(self.memory.is_some())
+                + usize::from(self.memory_reservation.is_some())
+                + usize::from(self.mount_points.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.privileged.is_some())
+                + usize::from(self.pseudo_terminal.is_some())
+                + usize::from(self.readonly_root_filesystem.is_some())
+                + usize::from(self.repository_credentials.is_some())
+                + usize::from(self.restart_policy.is_some())
+                + usize::from(self.secrets.is_some())
+                + usize::from(self.start_timeout.is_some())
+                + usize::from(self.stop_timeout.is_some())
+                + usize::from(self.system_controls.is_some())
+                + usize::from(self.ulimits.is_some())
+                + usize::from(self.user.is_some())
+                + usize::from(self.working_directory.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Command", &self.command, leaf);
+            put(&mut m, "Cpu", &self.cpu, leaf);
+            put(&mut m, "DependsOn", &self.depends_on, leaf);
+            put(&mut m, "EntryPoint", &self.entry_point, leaf);
+            put(&mut m, "Environment", &self.environment, leaf);
+            put(&mut m, "EnvironmentFiles", &self.environment_files, leaf);
+            put(&mut m, "Essential", &self.essential, leaf);
+            put(
+                &mut m,
+                "FirelensConfiguration",
+                &self.firelens_configuration,
+                leaf,
+            );
+            put(&mut m, "HealthCheck", &self.health_check, leaf);
+            put(&mut m, "Image", &self.image, leaf);
+            put(&mut m, "Interactive", &self.interactive, leaf);
+            put(&mut m, "LinuxParameters", &self.linux_parameters, leaf);
+            put(&mut m, "LogConfiguration", &self.log_configuration, leaf);
+            put(&mut m, "Memory", &self.memory, leaf);
+            put(&mut m, "MemoryReservation", &self.memory_reservation, leaf);
+            put(&mut m, "MountPoints", &self.mount_points, leaf);
+            put(&mut m, "Name", &self.name, leaf);
+            put(&mut m, "Privileged", &self.privileged, leaf);
+            put(&mut m, "PseudoTerminal", &self.pseudo_terminal, leaf);
+            put(
+                &mut m,
+                "ReadonlyRootFilesystem",
+                &self.readonly_root_filesystem,
+                leaf,
+            );
+            put(
+                &mut m,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+                leaf,
+            );
+            put(&mut m, "RestartPolicy", &self.restart_policy, leaf);
+            put(&mut m, "Secrets", &self.secrets, leaf);
+            put(&mut m, "StartTimeout", &self.start_timeout, leaf);
+            put(&mut m, "StopTimeout", &self.stop_timeout, leaf);
+            put(&mut m, "SystemControls", &self.system_controls, leaf);
+            put(&mut m, "Ulimits", &self.ulimits, leaf);
+            put(&mut m, "User", &self.user, leaf);
+            put(&mut m, "WorkingDirectory", &self.working_directory, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<DaemonContainerDefinition> for Expr<DaemonContainerDefinition> {
+        fn from(v: DaemonContainerDefinition) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
+    ///
+    /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent to use container dependencies. However, we recommend using the latest container agent version. For information about checking your agent version and updating to the latest version, see [Updating the Amazon ECS Container Agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html) in the *Amazon Elastic Container Service Developer Guide*. If you're using an Amazon ECS-optimized Linux AMI, your instance needs at least version 1.26.0-1 of the ``ecs-init`` package. If your container instances are launched from version ``20190301`` or later, then they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
+    /// For tasks that use the Fargate launch type, the task or service requires the following platforms:
+    ///
+    /// +  Linux platform version ``1.3.0`` or later.
+    ///
+    /// +  Windows platform version ``1.0.0`` or later.
+    ///
+    /// For more information about how to create a container dependency, see [Container dependency](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/example_task_definitions.html#example_task_definition-containerdependency) in the *Amazon Elastic Container Service Developer Guide*.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct ContainerDependency {
+        /// The dependency condition of the container. The following are the available conditions and their behavior:
+        ///
+        /// +  ``START`` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
+        ///
+        /// +  ``COMPLETE`` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
+        ///
+        /// +  ``SUCCESS`` - This condition is the same as ``COMPLETE``, but it also requires that the container exits with a ``zero`` status. This condition can't be set on an essential container.
+        ///
+        /// +  ``HEALTHY`` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
+        ///
+        /// CloudFormation property `Condition`.
+        pub condition: Option<Expr<Condition>>,
+        /// The name of a container.
+        ///
+        /// CloudFormation property `ContainerName`.
+        pub container_name: Option<Expr<String>>,
+    }
+
+    impl Render for ContainerDependency {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set =
+                usize::from(self.condition.is_some()) + usize::from(self.container_name.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Condition", &self.condition, leaf);
+            put(&mut m, "ContainerName", &self.container_name, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<ContainerDependency> for Expr<ContainerDependency> {
+        fn from(v: ContainerDependency) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// A key-value pair object.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct KeyValuePair {
+        /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Option<Expr<String>>,
+        /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl Render for KeyValuePair {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.name.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Name", &self.name, leaf);
+            put(&mut m, "Value", &self.value, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<KeyValuePair> for Expr<KeyValuePair> {
+        fn from(v: KeyValuePair) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a ``.env`` file extension. Each line in an environment file should contain an environment variable in ``VARIABLE=VALUE`` format. Lines beginning with ``#`` are treated as comments and are ignored.
+    ///
+    /// If there are environment variables specified using the ``environment`` parameter in a container definition, they take precedence over the variables contained within an environment file. If multiple environment files are specified that contain the same variable, they're processed from the top down. We recommend that you use unique variable names. For more information, see [Use a file to pass environment variables to a container](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/use-environment-file.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
+    /// Environment variable files are objects in Amazon S3 and all Amazon S3 security considerations apply.
+    ///
+    /// You must use the following platforms for the Fargate launch type:
+    ///
+    /// +  Linux platform version ``1.4.0`` or later.
+    ///
+    /// +  Windows platform version ``1.0.0`` or later.
+    ///
+    /// Consider the following when using the Fargate launch type:
+    ///
+    /// +  The file is handled like a native Docker env-file.
+    ///
+    /// +  There is no support for shell escape handling.
+    ///
+    /// +  The container entry point interperts the ``VARIABLE`` values.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct EnvironmentFile {
+        /// The file type to use. Environment files are objects in Amazon S3. The only supported value is ``s3``.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Option<Expr<Type>>,
+        /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl Render for EnvironmentFile {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.type_.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Type", &self.type_, leaf);
+            put(&mut m, "Value", &self.value, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<EnvironmentFile> for Expr<EnvironmentFile> {
+        fn from(v: EnvironmentFile) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct FirelensConfiguration {
+        /// The options to use when configuring the log router. This field is optional and can be used to specify a custom configuration file or to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event. If specified, the syntax to use is ``"options":{"enable-ecs-log-metadata":"true|false","config-file-type:"s3|file","config-file-value":"arn:aws:s3:::mybucket/fluent.conf|filepath"}``. For more information, see [Creating a task definition that uses a FireLens configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html#firelens-taskdef) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
+        /// Tasks hosted on FARGATElong only support the ``file`` configuration file type.
+        ///
+        /// CloudFormation property `Options`.
+        pub options: Option<Expr<indexmap::IndexMap<String, Expr<String>>>>,
+        /// The log router to use. The valid values are ``fluentd`` or ``fluentbit``.
+        ///
+        /// CloudFormation property `Type`.
+        pub type_: Option<Expr<FirelensConfigurationType>>,
+    }
+
+    impl Render for FirelensConfiguration {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.options.is_some()) + usize::from(self.type_.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Options", &self.options, leaf);
+            put(&mut m, "Type", &self.type_, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<FirelensConfiguration> for Expr<FirelensConfiguration> {
+        fn from(v: FirelensConfiguration) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// An object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the ``HEALTHCHECK`` parameter of docker run.
+    ///
+    /// The Amazon ECS container agent only monitors and reports on the health checks specified in the task definition. Amazon ECS does not monitor Docker health checks that are embedded in a container image and not specified in the container definition. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image.
+    ///
+    /// You can view the health status of both individual containers and a task with the DescribeTasks API operation or when viewing the task details in the console.
+    ///
+    /// The health check is designed to make sure that your containers survive agent restarts, upgrades, or temporary unavailability.
+    ///
+    /// Amazon ECS performs health checks on containers with the default that launched the container instance or the task.
+    ///
+    /// The following describes the possible ``healthStatus`` values for a container:
+    ///
+    /// +  ``HEALTHY``-The container health check has passed successfully.
+    ///
+    /// +  ``UNHEALTHY``-The container health check has failed.
+    ///
+    /// +  ``UNKNOWN``-The container health check is being evaluated, there's no container health check defined, or Amazon ECS doesn't have the health status of the container.
+    ///
+    /// The following describes the possible ``healthStatus`` values based on the container health checker status of essential containers in the task with the following priority order (high to low):
+    ///
+    /// +  ``UNHEALTHY``-One or more essential containers have failed their health check.
+    ///
+    /// +  ``UNKNOWN``-Any essential container running within the task is in an ``UNKNOWN`` state and no other essential containers have an ``UNHEALTHY`` state.
+    ///
+    /// +  ``HEALTHY``-All essential containers within the task have passed their health checks.
+    ///
+    /// Consider the following task health example with 2 containers.
+    ///
+    /// +  If Container1 is ``UNHEALTHY`` and Container2 is ``UNKNOWN``, the task health is ``UNHEALTHY``.
+    ///
+    /// +  If Container1 is ``UNHEALTHY`` and Container2 is ``HEALTHY``, the task health is ``UNHEALTHY``.
+    ///
+    /// +  If Container1 is ``HEALTHY`` and Container2 is ``UNKNOWN``, the task health is ``UNKNOWN``.
+    ///
+    /// +  If Container1 is ``HEALTHY`` and Container2 is ``HEALTHY``, the task health is ``HEALTHY``.
+    ///
+    /// Consider the following task health example with 3 containers.
+    ///
+    /// +  If Container1 is ``UNHEALTHY`` and Container2 is ``UNKNOWN``, and Container3 is ``UNKNOWN``, the task health is ``UNHEALTHY``.
+    ///
+    /// +  If Container1 is ``UNHEALTHY`` and Container2 is ``UNKNOWN``, and Container3 is ``HEALTHY``, the task health is ``UNHEALTHY``.
+    ///
+    /// +  If Container1 is ``UNHEALTHY`` and Container2 is ``HEALTHY``, and Container3 is ``HEALTHY``, the task health is ``UNHEALTHY``.
+    ///
+    /// +  If Container1 is ``HEALTHY`` and Container2 is ``UNKNOWN``, and Container3 is ``HEALTHY``, the task health is ``UNKNOWN``.
+    ///
+    /// +  If Container1 is ``HEALTHY`` and Container2 is ``UNKNOWN``, and Container3 is ``UNKNOWN``, the task health is ``UNKNOWN``.
+    ///
+    /// +  If Container1 is ``HEALTHY`` and Container2 is ``HEALTHY``, and Container3 is ``HEALTHY``, the task health is ``HEALTHY``.
+    ///
+    /// If a task is run manually, and not as part of a service, the task will continue its lifecycle regardless of its health status. For tasks that are part of a service, if the task reports as unhealthy then the task will be stopped and the service scheduler will replace it.
+    ///
+    /// When a container health check fails for a task that is part of a service, the following process occurs:
+    ///
+    /// 1.  The task is marked as ``UNHEALTHY``.
+    ///
+    /// 1.  The unhealthy task will be stopped, and during the stopping process, it will go through the following states:
+    ///
+    /// +  ``DEACTIVATING`` - In this state, Amazon ECS performs additional steps before stopping the task. For example, for tasks that are part of services configured to use Elastic Load Balancing target groups, target groups will be deregistered in this state.
+    ///
+    /// +  ``STOPPING`` - The task is in the process of being stopped.
+    ///
+    /// +  ``DEPROVISIONING`` - Resources associated with the task are being cleaned up.
+    ///
+    /// +  ``STOPPED`` - The task has been completely stopped.
+    ///
+    /// 1.  After the old task stops, a new task will be launched to ensure service operation, and the new task will go through the following lifecycle:
+    ///
+    /// +  ``PROVISIONING`` - Resources required for the task are being provisioned.
+    ///
+    /// +  ``PENDING`` - The task is waiting to be placed on a container instance.
+    ///
+    /// +  ``ACTIVATING`` - In this state, Amazon ECS pulls container images, creates containers, configures task networking, registers load balancer target groups, and configures service discovery status.
+    ///
+    /// +  ``RUNNING`` - The task is running and performing its work.
+    ///
+    /// For more detailed information about task lifecycle states, see [Task lifecycle](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
+    /// The following are notes about container health check support:
+    ///
+    /// +  If the Amazon ECS container agent becomes disconnected from the Amazon ECS service, this won't cause a container to transition to an ``UNHEALTHY`` status. This is by design, to ensure that containers remain running during agent restarts or temporary unavailability. The health check status is the "last heard from" response from the Amazon ECS agent, so if the container was considered ``HEALTHY`` prior to the disconnect, that status will remain until the agent reconnects and another health check occurs. There are no assumptions made about the status of the container health checks.
+    ///
+    /// +  Container health checks require version ``1.17.0`` or greater of the Amazon ECS container agent. For more information, see [Updating the Amazon ECS container agent](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-update.html).
+    ///
+    /// +  Container health checks are supported for Fargate tasks if you're using platform version ``1.1.0`` or greater. For more information, see [platform versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html).
+    ///
+    /// +  Container health checks aren't supported for tasks that are part of a service that's configured to use a Classic Load Balancer.
+    ///
+    /// For an example of how to specify a task definition with multiple containers where container dependency is specified, see [Container dependency](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/example_task_definitions.html#example_task_definition-containerdependency) in the *Amazon Elastic Container Service Developer Guide*.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct HealthCheck {
+        /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with ``CMD`` to run the command arguments directly, or ``CMD-SHELL`` to run the command with the container's default shell.
+        ///
+        /// When you use the AWS Management Console JSON panel, the CLIlong, or the APIs, enclose the list of commands in double quotes and brackets.
+        ///
+        /// ``[ "CMD-SHELL", "curl -f http://localhost/ || exit 1" ]``
+        ///
+        /// You don't include the double quotes and brackets when you use the AWS Management Console.
+        ///
+        /// ``CMD-SHELL, curl -f http://localhost/ || exit 1``
+        ///
+        /// An exit code of 0 indicates success, and non-zero exit code indicates failure. For more information, see ``HealthCheck`` in the docker container create command.
+        ///
+        /// CloudFormation property `Command`.
+        pub command: Option<Expr<Vec<Expr<String>>>>,
+        /// The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a ``command``.
+        ///
+        /// CloudFormation property `Interval`.
+        pub interval: Option<Expr<i64>>,
+        /// The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a ``command``.
+        ///
+        /// CloudFormation property `Retries`.
+        pub retries: Option<Expr<i64>>,
+        /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the ``startPeriod`` is off. This value applies only when you specify a ``command``.
+        ///
+        /// If a health check succeeds within the ``startPeriod``, then the container is considered healthy and any subsequent failures count toward the maximum number of retries.
+        ///
+        /// CloudFormation property `StartPeriod`.
+        pub start_period: Option<Expr<i64>>,
+        /// The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a ``command``.
+        ///
+        /// CloudFormation property `Timeout`.
+        pub timeout: Option<Expr<i64>>,
+    }
+
+    impl Render for HealthCheck {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.command.is_some())
+                + usize::from(self.interval.is_some())
+                + usize::from(self.retries.is_some())
+                + usize::from(self.start_period.is_some())
+                + usize::from(self.timeout.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Command", &self.command, leaf);
+            put(&mut m, "Interval", &self.interval, leaf);
+            put(&mut m, "Retries", &self.retries, leaf);
+            put(&mut m, "StartPeriod", &self.start_period, leaf);
+            put(&mut m, "Timeout", &self.timeout, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<HealthCheck> for Expr<HealthCheck> {
+        fn from(v: HealthCheck) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct LinuxParameters {
+        /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
+        ///
+        /// For tasks that use the Fargate launch type, ``capabilities`` is supported for all platform versions but the ``add`` parameter is only supported if using platform version 1.4.0 or later.
+        ///
+        /// CloudFormation property `Capabilities`.
+        pub capabilities: Option<Expr<KernelCapabilities>>,
+        /// Any host devices to expose to the container. This parameter maps to ``Devices`` in the docker container create command and the ``--device`` option to docker run.
+        ///
+        /// If you're using tasks that use the Fargate launch type, the ``devices`` parameter isn't supported.
+        ///
+        /// CloudFormation property `Devices`.
+        pub devices: Option<Expr<Vec<Device>>>,
+        /// Run an ``init`` process inside the container that forwards signals and reaps processes. This parameter maps to the ``--init`` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
+        ///
+        /// CloudFormation property `InitProcessEnabled`.
+        pub init_process_enabled: Option<Expr<bool>>,
+        /// The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the ``--tmpfs`` option to docker run.
+        ///
+        /// CloudFormation property `Tmpfs`.
+        pub tmpfs: Option<Expr<Vec<Tmpfs>>>,
+    }
+
+    impl Render for LinuxParameters {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.capabilities.is_some())
+                + usize::from(self.devices.is_some())
+                + usize::from(self.init_process_enabled.is_some())
+                + usize::from(self.tmpfs.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Capabilities", &self.capabilities, leaf);
+            put(&mut m, "Devices", &self.devices, leaf);
+            put(
+                &mut m,
+                "InitProcessEnabled",
+                &self.init_process_enabled,
+                leaf,
+            );
+            put(&mut m, "Tmpfs", &self.tmpfs, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<LinuxParameters> for Expr<LinuxParameters> {
+        fn from(v: LinuxParameters) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
+    ///
+    /// The following describes how Docker processes the Linux capabilities specified in the ``add`` and ``drop`` request parameters. For information about the latest behavior, see [Docker Compose: order of cap_drop and cap_add](https://docs.aws.amazon.com/https://forums.docker.com/t/docker-compose-order-of-cap-drop-and-cap-add/97136/1) in the Docker Community Forum.
+    ///
+    /// +  When the container is a privleged container, the container capabilities are all of the default Docker capabilities. The capabilities specified in the ``add`` request parameter, and the ``drop`` request parameter are ignored.
+    ///
+    /// +  When the ``add`` request parameter is set to ALL, the container capabilities are all of the default Docker capabilities, excluding those specified in the ``drop`` request parameter.
+    ///
+    /// +  When the ``drop`` request parameter is set to ALL, the container capabilities are the capabilities specified in the ``add`` request parameter.
+    ///
+    /// +  When the ``add`` request parameter and the ``drop`` request parameter are both empty, the capabilities the container capabilities are all of the default Docker capabilities.
+    ///
+    /// +  The default is to first drop the capabilities specified in the ``drop`` request parameter, and then add the capabilities specified in the ``add`` request parameter.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct KernelCapabilities {
+        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to ``CapAdd`` in the docker container create command and the ``--cap-add`` option to docker run.
+        ///
+        /// Tasks launched on FARGATElong only support adding the ``SYS_PTRACE`` kernel capability.
+        ///
+        /// Valid values: ``"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"``
+        ///
+        /// CloudFormation property `Add`.
+        pub add: Option<Expr<Vec<Expr<String>>>>,
+        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to ``CapDrop`` in the docker container create command and the ``--cap-drop`` option to docker run.
+        ///
+        /// Valid values: ``"ALL" | "AUDIT_CONTROL" | "AUDIT_WRITE" | "BLOCK_SUSPEND" | "CHOWN" | "DAC_OVERRIDE" | "DAC_READ_SEARCH" | "FOWNER" | "FSETID" | "IPC_LOCK" | "IPC_OWNER" | "KILL" | "LEASE" | "LINUX_IMMUTABLE" | "MAC_ADMIN" | "MAC_OVERRIDE" | "MKNOD" | "NET_ADMIN" | "NET_BIND_SERVICE" | "NET_BROADCAST" | "NET_RAW" | "SETFCAP" | "SETGID" | "SETPCAP" | "SETUID" | "SYS_ADMIN" | "SYS_BOOT" | "SYS_CHROOT" | "SYS_MODULE" | "SYS_NICE" | "SYS_PACCT" | "SYS_PTRACE" | "SYS_RAWIO" | "SYS_RESOURCE" | "SYS_TIME" | "SYS_TTY_CONFIG" | "SYSLOG" | "WAKE_ALARM"``
+        ///
+        /// CloudFormation property `Drop`.
+        pub drop: Option<Expr<Vec<Expr<String>>>>,
+    }
+
+    impl Render for KernelCapabilities {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.add.is_some()) + usize::from(self.drop.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Add", &self.add, leaf);
+            put(&mut m, "Drop", &self.drop, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<KernelCapabilities> for Expr<KernelCapabilities> {
+        fn from(v: KernelCapabilities) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// An object representing a container instance host device.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Device {
+        /// The path inside the container at which to expose the host device.
+        ///
+        /// CloudFormation property `ContainerPath`.
+        pub container_path: Option<Expr<String>>,
+        /// The path for the device on the host container instance.
+        ///
+        /// CloudFormation property `HostPath`.
+        pub host_path: Option<Expr<String>>,
+        /// The explicit permissions to provide to the container for the device. By default, the container has permissions for ``read``, ``write``, and ``mknod`` for the device.
+        ///
+        /// CloudFormation property `Permissions`.
+        pub permissions: Option<Expr<Vec<Expr<Permission>>>>,
+    }
+
+    impl Render for Device {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.host_path.is_some())
+                + usize::from(self.permissions.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "ContainerPath", &self.container_path, leaf);
+            put(&mut m, "HostPath", &self.host_path, leaf);
+            put(&mut m, "Permissions", &self.permissions, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Device> for Expr<Device> {
+        fn from(v: Device) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The container path, mount options, and size of the tmpfs mount.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Tmpfs {
+        /// The absolute file path where the tmpfs volume is to be mounted.
+        ///
+        /// CloudFormation property `ContainerPath`.
+        pub container_path: Option<Expr<String>>,
+        /// The list of tmpfs volume mount options.
+        ///
+        /// Valid values: ``"defaults" | "ro" | "rw" | "suid" | "nosuid" | "dev" | "nodev" | "exec" | "noexec" | "sync" | "async" | "dirsync" | "remount" | "mand" | "nomand" | "atime" | "noatime" | "diratime" | "nodiratime" | "bind" | "rbind" | "unbindable" | "runbindable" | "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "relatime" | "norelatime" | "strictatime" | "nostrictatime" | "mode" | "uid" | "gid" | "nr_inodes" | "nr_blocks" | "mpol"``
+        ///
+        /// CloudFormation property `MountOptions`.
+        pub mount_options: Option<Expr<Vec<Expr<String>>>>,
+        /// The maximum size (in MiB) of the tmpfs volume.
+        ///
+        /// CloudFormation property `Size`; required.
+        pub size: Option<Expr<i64>>,
+    }
+
+    impl Render for Tmpfs {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.mount_options.is_some())
+                + usize::from(self.size.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "ContainerPath", &self.container_path, leaf);
+            put(&mut m, "MountOptions", &self.mount_options, leaf);
+            put(&mut m, "Size", &self.size, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Tmpfs> for Expr<Tmpfs> {
+        fn from(v: Tmpfs) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The log configuration for the container. This parameter maps to ``LogConfig`` in the docker container create command and the ``--log-driver`` option to docker run.
+    ///
+    /// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
+    ///
+    /// Understand the following when specifying a log configuration for your containers.
+    ///
+    /// +  Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    ///
+    /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
+    ///
+    /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``,``syslog``, ``splunk``, and ``awsfirelens``.
+    ///
+    /// +  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
+    ///
+    /// +  For tasks that are hosted on Amazon EC2 instances, the Amazon ECS container agent must register the available logging drivers with the ``ECS_AVAILABLE_LOGGING_DRIVERS`` environment variable before containers placed on that instance can use these log configuration options. For more information, see [Amazon ECS container agent configuration](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-agent-config.html) in the *Amazon Elastic Container Service Developer Guide*.
+    ///
+    /// +  For tasks that are on FARGATElong, because you don't have access to the underlying infrastructure your tasks are hosted on, any additional software needed must be installed outside of the task. For example, the Fluentd output aggregators or a remote host running Logstash to send Gelf logs to.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct LogConfiguration {
+        /// The log driver to use for the container.
+        ///
+        /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
+        ///
+        /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``, ``syslog``, ``splunk``, and ``awsfirelens``.
+        ///
+        /// For more information about using the ``awslogs`` log driver, see [Send Amazon ECS logs to CloudWatch](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
+        /// For more information about using the ``awsfirelens`` log driver, see [Send Amazon ECS logs to an service or Partner](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html).
+        ///
+        /// If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's [available on GitHub](https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
+        ///
+        /// CloudFormation property `LogDriver`; required.
+        pub log_driver: Option<Expr<String>>,
+        /// The configuration options to send to the log driver.
+        ///
+        /// The options you can specify depend on the log driver. Some of the options you can specify when you use the ``awslogs`` log driver to route logs to Amazon CloudWatch include the following:
+        ///
+        /// + awslogs-create-group Required: No Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to false. Your IAM policy must include the logs:CreateLogGroup permission before you attempt to use awslogs-create-group. + awslogs-region Required: Yes Specify the Region that the awslogs log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option. + awslogs-group Required: Yes Make sure to specify a log group that the awslogs log driver sends its log streams to. + awslogs-stream-prefix Required: Yes, when using Fargate.Optional when using EC2. Use the awslogs-stream-prefix option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format prefix-name/container-name/ecs-task-id. If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option. For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to. You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console. + awslogs-datetime-format Required: No This option defines a multiline start pattern in Python strftime format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry. For more information, see awslogs-datetime-format. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance. + awslogs-multiline-pattern Required: No This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. For more information, see awslogs-multiline-pattern. This option is ignored if awslogs-datetime-format is also configured. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+        ///
+        /// The following options apply to all supported log drivers.
+        ///
+        /// + mode Required: No Valid values: non-blocking | blocking This option defines the delivery mode of log messages from the container to the log driver specified using logDriver. The delivery mode you choose affects application availability when the flow of logs from container is interrupted. If you use the blocking mode and the flow of logs is interrupted, calls from container code to write to the stdout and stderr streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure. If you use the non-blocking mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the max-buffer-size option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see Preventing log loss with non-blocking mode in the awslogs container log driver. You can set a default mode for all containers in a specific Region by using the defaultLogDriverMode account setting. If you don't specify the mode option or configure the account setting, Amazon ECS will default to the non-blocking mode. For more information about the account setting, see Default log driver mode in the Amazon Elastic Container Service Developer Guide. On June 25, 2025, Amazon ECS changed the default log driver mode from blocking to non-blocking to prioritize task availability over logging. To continue using the blocking mode after this change, do one of the following: Set the mode option in your container definition's logConfiguration as blocking. Set the defaultLogDriverMode account setting to blocking. + max-buffer-size Required: No Default value: 10m When non-blocking mode is used, the max-buffer-size log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
+        ///
+        /// To route logs using the ``splunk`` log router, you need to specify a ``splunk-token`` and a ``splunk-url``.
+        ///
+        /// When you use the ``awsfirelens`` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the ``log-driver-buffer-limit`` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
+        ///
+        /// Other options you can specify when using ``awsfirelens`` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with ``region`` and a name for the log stream with ``delivery_stream``.
+        ///
+        /// When you export logs to Amazon Kinesis Data Streams, you can specify an AWS Region with ``region`` and a data stream name with ``stream``.
+        ///
+        /// When you export logs to Amazon OpenSearch Service, you can specify options like ``Name``, ``Host`` (OpenSearch Service endpoint without protocol), ``Port``, ``Index``, ``Type``, ``Aws_auth``, ``Aws_region``, ``Suppress_Type_Name``, and ``tls``. For more information, see [Under the hood: FireLens for Amazon ECS Tasks](https://docs.aws.amazon.com/containers/under-the-hood-firelens-for-amazon-ecs-tasks/).
+        ///
+        /// When you export logs to Amazon S3, you can specify the bucket using the ``bucket`` option. You can also specify ``region``, ``total_file_size``, ``upload_timeout``, and ``use_put_object`` as options.
+        ///
+        /// This parameter requires version 1.19 of the Docker Remote API or greater on your container instance. To check the Docker Remote API version on your container instance, log in to your container instance and run the following command: ``sudo docker version --format '{{.Server.APIVersion}}'``
+        ///
+        /// CloudFormation property `Options`.
+        pub options: Option<Expr<indexmap::IndexMap<String, Expr<String>>>>,
+        /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
+        /// CloudFormation property `SecretOptions`.
+        pub secret_options: Option<Expr<Vec<Secret>>>,
+    }
+
+    impl Render for LogConfiguration {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.log_driver.is_some())
+                + usize::from(self.options.is_some())
+                + usize::from(self.secret_options.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "LogDriver", &self.log_driver, leaf);
+            put(&mut m, "Options", &self.options, leaf);
+            put(&mut m, "SecretOptions", &self.secret_options, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<LogConfiguration> for Expr<LogConfiguration> {
+        fn from(v: LogConfiguration) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
+    ///
+    /// +  To inject sensitive data into your containers as environment variables, use the ``secrets`` container definition parameter.
+    ///
+    /// +  To reference sensitive information in the log configuration of a container, use the ``secretOptions`` container definition parameter.
+    ///
+    /// For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Secret {
+        /// The name of the secret.
+        ///
+        /// CloudFormation property `Name`; required.
+        pub name: Option<Expr<String>>,
+        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
+        ///
+        /// For information about the require IAMlong permissions, see [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam) (for Secrets Manager) or [Required IAM permissions for Amazon ECS secrets](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
+        ///
+        /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
+        ///
+        /// CloudFormation property `ValueFrom`; required.
+        pub value_from: Option<Expr<String>>,
+    }
+
+    impl Render for Secret {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.name.is_some()) + usize::from(self.value_from.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Name", &self.name, leaf);
+            put(&mut m, "ValueFrom", &self.value_from, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Secret> for Expr<Secret> {
+        fn from(v: Secret) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The details for a volume mount point that's used in a container definition.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct MountPoint {
+        /// The path on the container to mount the host volume at.
+        ///
+        /// CloudFormation property `ContainerPath`.
+        pub container_path: Option<Expr<String>>,
+        /// If this value is ``true``, the container has read-only access to the volume. If this value is ``false``, then the container can write to the volume. The default value is ``false``.
+        ///
+        /// CloudFormation property `ReadOnly`.
+        pub read_only: Option<Expr<bool>>,
+        /// The name of the volume to mount. Must be a volume name referenced in the ``name`` parameter of task definition ``volume``.
+        ///
+        /// CloudFormation property `SourceVolume`.
+        pub source_volume: Option<Expr<String>>,
+    }
+
+    impl Render for MountPoint {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.container_path.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.source_volume.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "ContainerPath", &self.container_path, leaf);
+            put(&mut m, "ReadOnly", &self.read_only, leaf);
+            put(&mut m, "SourceVolume", &self.source_volume, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<MountPoint> for Expr<MountPoint> {
+        fn from(v: MountPoint) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The repository credentials for private registry authentication.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct RepositoryCredentials {
+        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
+        ///
+        /// When you use the Amazon ECS API, CLI, or AWS SDK, if the secret exists in the same Region as the task that you're launching then you can use either the full ARN or the name of the secret. When you use the AWS Management Console, you must specify the full ARN of the secret.
+        ///
+        /// CloudFormation property `CredentialsParameter`.
+        pub credentials_parameter: Option<Expr<String>>,
+    }
+
+    impl Render for RepositoryCredentials {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.credentials_parameter.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(
+                &mut m,
+                "CredentialsParameter",
+                &self.credentials_parameter,
+                leaf,
+            );
+            Node::Object(m)
+        }
+    }
+
+    impl From<RepositoryCredentials> for Expr<RepositoryCredentials> {
+        fn from(v: RepositoryCredentials) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The `RestartPolicy` property type of `AWS::ECS::DaemonTaskDefinition`.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct RestartPolicy {
+        /// The `Enabled` property.
+        ///
+        /// CloudFormation property `Enabled`.
+        pub enabled: Option<Expr<bool>>,
+        /// The `IgnoredExitCodes` property.
+        ///
+        /// CloudFormation property `IgnoredExitCodes`.
+        pub ignored_exit_codes: Option<Expr<Vec<Expr<i64>>>>,
+        /// The `RestartAttemptPeriod` property.
+        ///
+        /// CloudFormation property `RestartAttemptPeriod`.
+        pub restart_attempt_period: Option<Expr<i64>>,
+    }
+
+    impl Render for RestartPolicy {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.enabled.is_some())
+                + usize::from(self.ignored_exit_codes.is_some())
+                + usize::from(self.restart_attempt_period.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Enabled", &self.enabled, leaf);
+            put(&mut m, "IgnoredExitCodes", &self.ignored_exit_codes, leaf);
+            put(
+                &mut m,
+                "RestartAttemptPeriod",
+                &self.restart_attempt_period,
+                leaf,
+            );
+            Node::Object(m)
+        }
+    }
+
+    impl From<RestartPolicy> for Expr<RestartPolicy> {
+        fn from(v: RestartPolicy) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// A list of namespaced kernel parameters to set in the container. This parameter maps to ``Sysctls`` in the docker container create command and the ``--sysctl`` option to docker run. For example, you can configure ``net.ipv4.tcp_keepalive_time`` setting to maintain longer lived connections.
+    ///
+    /// We don't recommend that you specify network-related ``systemControls`` parameters for multiple containers in a single task that also uses either the ``awsvpc`` or ``host`` network mode. Doing this has the following disadvantages:
+    ///
+    /// +  For tasks that use the ``awsvpc`` network mode including Fargate, if you set ``systemControls`` for any container, it applies to all containers in the task. If you set different ``systemControls`` for multiple containers in a single task, the container that's started last determines which ``systemControls`` take effect.
+    ///
+    /// +  For tasks that use the ``host`` network mode, the network namespace ``systemControls`` aren't supported.
+    ///
+    /// If you're setting an IPC resource namespace to use for the containers in the task, the following conditions apply to your system controls. For more information, see [IPC mode](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_definition_ipcmode).
+    ///
+    /// +  For tasks that use the ``host`` IPC mode, IPC namespace ``systemControls`` aren't supported.
+    ///
+    /// +  For tasks that use the ``task`` IPC mode, IPC namespace ``systemControls`` values apply to all containers within a task.
+    ///
+    /// This parameter is not supported for Windows containers.
+    ///
+    /// This parameter is only supported for tasks that are hosted on FARGATElong if the tasks are using platform version ``1.4.0`` or later (Linux). This isn't supported for Windows containers on Fargate.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct SystemControl {
+        /// The namespaced kernel parameter to set a ``value`` for.
+        ///
+        /// CloudFormation property `Namespace`.
+        pub namespace: Option<Expr<String>>,
+        /// The namespaced kernel parameter to set a ``value`` for.
+        ///
+        /// Valid IPC namespace values: ``"kernel.msgmax" | "kernel.msgmnb" | "kernel.msgmni" | "kernel.sem" | "kernel.shmall" | "kernel.shmmax" | "kernel.shmmni" | "kernel.shm_rmid_forced"``, and ``Sysctls`` that start with ``"fs.mqueue.*"``
+        ///
+        /// Valid network namespace values: ``Sysctls`` that start with ``"net.*"``. Only namespaced ``Sysctls`` that exist within the container starting with "net.* are accepted.
+        ///
+        /// All of these values are supported by Fargate.
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl Render for SystemControl {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.namespace.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Namespace", &self.namespace, leaf);
+            put(&mut m, "Value", &self.value, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<SystemControl> for Expr<SystemControl> {
+        fn from(v: SystemControl) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The ``ulimit`` settings to pass to the container.
+    ///
+    /// Amazon ECS tasks hosted on FARGATElong use the default resource limit values set by the operating system with the exception of the ``nofile`` resource limit parameter which FARGATElong overrides. The ``nofile`` resource limit sets a restriction on the number of open files that a container can use. The default ``nofile`` soft limit is ``65535`` and the default hard limit is ``65535``.
+    ///
+    /// You can specify the ``ulimit`` settings for a container in a task definition.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Ulimit {
+        /// The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
+        ///
+        /// CloudFormation property `HardLimit`; required.
+        pub hard_limit: Option<Expr<i64>>,
+        /// The ``type`` of the ``ulimit``.
+        ///
+        /// CloudFormation property `Name`; required.
+        pub name: Option<Expr<Name>>,
+        /// The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
+        ///
+        /// CloudFormation property `SoftLimit`; required.
+        pub soft_limit: Option<Expr<i64>>,
+    }
+
+    impl Render for Ulimit {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.hard_limit.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.soft_limit.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "HardLimit", &self.hard_limit, leaf);
+            put(&mut m, "Name", &self.name, leaf);
+            put(&mut m, "SoftLimit", &self.soft_limit, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Ulimit> for Expr<Ulimit> {
+        fn from(v: Ulimit) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The metadata that you apply to a resource to help you categorize and organize them. Each tag consists of a key and an optional value. You define them.
+    ///
+    /// The following basic restrictions apply to tags:
+    ///
+    /// +  Maximum number of tags per resource - 50
+    ///
+    /// +  For each resource, each tag key must be unique, and each tag key can have only one value.
+    ///
+    /// +  Maximum key length - 128 Unicode characters in UTF-8
+    ///
+    /// +  Maximum value length - 256 Unicode characters in UTF-8
+    ///
+    /// +  If your tagging schema is used across multiple services and resources, remember that other services may have restrictions on allowed characters. Generally allowed characters are: letters, numbers, and spaces representable in UTF-8, and the following characters: + - = . _ : / @.
+    ///
+    /// +  Tag keys and values are case-sensitive.
+    ///
+    /// +  Do not use ``aws:``, ``AWS:``, or any upper or lowercase combination of such as a prefix for either keys or values as it is reserved for AWS use. You cannot edit or delete tag keys or values with this prefix. Tags with this prefix do not count against your tags per resource limit.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Tag {
+        /// One part of a key-value pair that make up a tag. A ``key`` is a general label that acts like a category for more specific tag values.
+        ///
+        /// CloudFormation property `Key`.
+        pub key: Option<Expr<String>>,
+        /// The optional part of a key-value pair that make up a tag. A ``value`` acts as a descriptor within a tag category (key).
+        ///
+        /// CloudFormation property `Value`.
+        pub value: Option<Expr<String>>,
+    }
+
+    impl Render for Tag {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.key.is_some()) + usize::from(self.value.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Key", &self.key, leaf);
+            put(&mut m, "Value", &self.value, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Tag> for Expr<Tag> {
+        fn from(v: Tag) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported. Each volume defined in the volume configuration may only specify a ``name`` and one of either ``configuredAtLaunch``, ``dockerVolumeConfiguration``, ``efsVolumeConfiguration``, ``s3filesVolumeConfiguration``, ``fsxWindowsFileServerVolumeConfiguration``, or ``host``. If an empty volume configuration is specified, by default Amazon ECS uses a host volume. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html).
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Volume {
+        /// This parameter is specified when you use bind mount host volumes. The contents of the ``host`` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the ``host`` parameter is empty, then the Docker daemon assigns a host path for your data volume. However, the data isn't guaranteed to persist after the containers that are associated with it stop running.
+        ///
+        /// Windows containers can mount whole directories on the same drive as ``$env:ProgramData``. Windows containers can't mount directories on a different drive, and mount point can't be across drives. For example, you can mount ``C:\my\path:C:\my\path`` and ``D:\:D:\``, but not ``D:\my\path:C:\my\path`` or ``D:\:C:\my\path``.
+        ///
+        /// CloudFormation property `Host`.
+        pub host: Option<Expr<HostVolumeProperties>>,
+        /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
+        ///
+        /// When using a volume configured at launch, the ``name`` is required and must also be specified as the volume name in the ``ServiceVolumeConfiguration`` or ``TaskVolumeConfiguration`` parameter when creating your service or standalone task.
+        ///
+        /// For all other types of volumes, this name is referenced in the ``sourceVolume`` parameter of the ``mountPoints`` object in the container definition.
+        ///
+        /// When a volume is using the ``efsVolumeConfiguration``, the name is required.
+        ///
+        /// When a volume is using the ``s3filesVolumeConfiguration``, the name is required.
+        ///
+        /// CloudFormation property `Name`.
+        pub name: Option<Expr<String>>,
+    }
+
+    impl Render for Volume {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.host.is_some()) + usize::from(self.name.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "Host", &self.host, leaf);
+            put(&mut m, "Name", &self.name, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<Volume> for Expr<Volume> {
+        fn from(v: Volume) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// Details on a container instance bind mount host volume.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct HostVolumeProperties {
+        /// When the ``host`` parameter is used, specify a ``sourcePath`` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you. If the ``host`` parameter contains a ``sourcePath`` file location, then the data volume persists at the specified location on the host container instance until you delete it manually. If the ``sourcePath`` value doesn't exist on the host container instance, the Docker daemon creates it. If the location does exist, the contents of the source path folder are exported.
+        ///
+        /// If you're using the Fargate launch type, the ``sourcePath`` parameter is not supported.
+        ///
+        /// CloudFormation property `SourcePath`.
+        pub source_path: Option<Expr<String>>,
+    }
+
+    impl Render for HostVolumeProperties {
+        fn render(&self, leaf: &mut Leaf<'_>) -> Node {
+            let set = usize::from(self.source_path.is_some());
+            let mut m = Vec::with_capacity(set);
+            put(&mut m, "SourcePath", &self.source_path, leaf);
+            Node::Object(m)
+        }
+    }
+
+    impl From<HostVolumeProperties> for Expr<HostVolumeProperties> {
+        fn from(v: HostVolumeProperties) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The dependency condition of the container. The following are the available conditions and their behavior:
+    ///
+    /// +  ``START`` - This condition emulates the behavior of links and volumes today. It validates that a dependent container is started before permitting other containers to start.
+    ///
+    /// +  ``COMPLETE`` - This condition validates that a dependent container runs to completion (exits) before permitting other containers to start. This can be useful for nonessential containers that run a script and then exit. This condition can't be set on an essential container.
+    ///
+    /// +  ``SUCCESS`` - This condition is the same as ``COMPLETE``, but it also requires that the container exits with a ``zero`` status. This condition can't be set on an essential container.
+    ///
+    /// +  ``HEALTHY`` - This condition validates that the dependent container passes its Docker health check before permitting other containers to start. This requires that the dependent container has health checks configured. This condition is confirmed only at task startup.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Condition {
+        /// `"COMPLETE"`
+        Complete,
+        /// `"HEALTHY"`
+        Healthy,
+        /// `"START"`
+        Start,
+        /// `"SUCCESS"`
+        Success,
+    }
+
+    impl Condition {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Condition::Complete => "COMPLETE",
+                Condition::Healthy => "HEALTHY",
+                Condition::Start => "START",
+                Condition::Success => "SUCCESS",
+            }
+        }
+    }
+
+    impl Render for Condition {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<Condition> for Expr<Condition> {
+        fn from(v: Condition) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The file type to use. Environment files are objects in Amazon S3. The only supported value is ``s3``.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Type {
+        /// `"s3"`
+        S3,
+    }
+
+    impl Type {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Type::S3 => "s3",
+            }
+        }
+    }
+
+    impl Render for Type {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<Type> for Expr<Type> {
+        fn from(v: Type) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The log router to use. The valid values are ``fluentd`` or ``fluentbit``.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FirelensConfigurationType {
+        /// `"fluentbit"`
+        Fluentbit,
+        /// `"fluentd"`
+        Fluentd,
+    }
+
+    impl FirelensConfigurationType {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                FirelensConfigurationType::Fluentbit => "fluentbit",
+                FirelensConfigurationType::Fluentd => "fluentd",
+            }
+        }
+    }
+
+    impl Render for FirelensConfigurationType {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<FirelensConfigurationType> for Expr<FirelensConfigurationType> {
+        fn from(v: FirelensConfigurationType) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// Allowed values of `Permission` in `AWS::ECS::DaemonTaskDefinition`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Permission {
+        /// `"mknod"`
+        Mknod,
+        /// `"read"`
+        Read,
+        /// `"write"`
+        Write,
+    }
+
+    impl Permission {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Permission::Mknod => "mknod",
+                Permission::Read => "read",
+                Permission::Write => "write",
+            }
+        }
+    }
+
+    impl Render for Permission {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<Permission> for Expr<Permission> {
+        fn from(v: Permission) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The ``type`` of the ``ulimit``.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Name {
+        /// `"core"`
+        Core,
+        /// `"cpu"`
+        Cpu,
+        /// `"data"`
+        Data,
+        /// `"fsize"`
+        Fsize,
+        /// `"locks"`
+        Locks,
+        /// `"memlock"`
+        Memlock,
+        /// `"msgqueue"`
+        Msgqueue,
+        /// `"nice"`
+        Nice,
+        /// `"nofile"`
+        Nofile,
+        /// `"nproc"`
+        Nproc,
+        /// `"rss"`
+        Rss,
+        /// `"rtprio"`
+        Rtprio,
+        /// `"rttime"`
+        Rttime,
+        /// `"sigpending"`
+        Sigpending,
+        /// `"stack"`
+        Stack,
+    }
+
+    impl Name {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Name::Core => "core",
+                Name::Cpu => "cpu",
+                Name::Data => "data",
+                Name::Fsize => "fsize",
+                Name::Locks => "locks",
+                Name::Memlock => "memlock",
+                Name::Msgqueue => "msgqueue",
+                Name::Nice => "nice",
+                Name::Nofile => "nofile",
+                Name::Nproc => "nproc",
+                Name::Rss => "rss",
+                Name::Rtprio => "rtprio",
+                Name::Rttime => "rttime",
+                Name::Sigpending => "sigpending",
+                Name::Stack => "stack",
+            }
+        }
+    }
+
+    impl Render for Name {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<Name> for Expr<Name> {
+        fn from(v: Name) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The IPC namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``.
+    ///
+    /// If ``none`` is specified or no value is provided, the daemon runs with its own IPC namespace, isolated from other tasks. If ``shared`` is specified, the daemon joins the host IPC namespace, making it accessible to non-daemon tasks that use ``ipcMode: "host"`` or other daemons that use ``ipcMode: "shared"``.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum IpcMode {
+        /// `"none"`
+        None,
+        /// `"shared"`
+        Shared,
+    }
+
+    impl IpcMode {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                IpcMode::None => "none",
+                IpcMode::Shared => "shared",
+            }
+        }
+    }
+
+    impl Render for IpcMode {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<IpcMode> for Expr<IpcMode> {
+        fn from(v: IpcMode) -> Self {
+            Expr::Lit(v)
+        }
+    }
+
+    /// The PID namespace mode for the daemon. The valid values are ``none`` and ``shared``. The default is ``none``.
+    ///
+    /// If ``none`` is specified or no value is provided, the daemon runs with its own PID namespace, isolated from other tasks. If ``shared`` is specified, the daemon joins the host PID namespace, making it accessible to non-daemon tasks that use ``pidMode: "host"`` or other daemons that use ``pidMode: "shared"``.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum PidMode {
+        /// `"none"`
+        None,
+        /// `"shared"`
+        Shared,
+    }
+
+    impl PidMode {
+        /// The value CloudFormation expects.
+        pub fn as_str(self) -> &'static str {
+            match self {
+                PidMode::None => "none",
+                PidMode::Shared => "shared",
+            }
+        }
+    }
+
+    impl Render for PidMode {
+        fn render(&self, _: &mut Leaf<'_>) -> Node {
+            Node::String(self.as_str().to_owned())
+        }
+    }
+
+    impl From<PidMode> for Expr<PidMode> {
+        fn from(v: PidMode) -> Self {
             Expr::Lit(v)
         }
     }

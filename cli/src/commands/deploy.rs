@@ -110,6 +110,11 @@ pub fn deploy_selected(
                 if !ctx.global.json {
                     ctx.out.line(&format!("✔ {name} deployed ({status})"));
                     print_outputs(ctx, &name, outputs);
+                    if let Some(stack) = assembly.stack(id) {
+                        for (path, url) in express_urls(&stack.template, outputs) {
+                            ctx.out.line(&format!("  Express service {path}: {url}"));
+                        }
+                    }
                 }
                 all_outputs.insert(name.clone(), outputs.clone());
                 summary.push(json!({"stack": name, "result": "deployed", "status": status, "outputs": outputs}));
@@ -190,5 +195,95 @@ fn print_outputs(ctx: &Ctx<'_>, stack: &str, outputs: &BTreeMap<String, String>)
     ctx.out.line("Outputs:");
     for (k, v) in outputs {
         ctx.out.line(&format!("  {stack}.{k} = {v}"));
+    }
+}
+
+/// The URLs of the stack's Express Mode services (`AWS::ECS::ExpressGatewayService`),
+/// from the outputs whose value is the service's `Endpoint`: (construct path or
+/// logical id, `https://` URL), in the template's output order.
+pub fn express_urls(
+    template: &crate::template::Template,
+    outputs: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    let mut urls = Vec::new();
+    for (key, output) in &template.outputs {
+        let Some(att) = output
+            .get("Value")
+            .and_then(|v| v.get("Fn::GetAtt"))
+            .and_then(|a| a.as_array())
+        else {
+            continue;
+        };
+        let (Some(id), Some("Endpoint")) = (
+            att.first().and_then(|v| v.as_str()),
+            att.get(1).and_then(|v| v.as_str()),
+        ) else {
+            continue;
+        };
+        let Some(resource) = template.resources.get(id) else {
+            continue;
+        };
+        if resource.kind != "AWS::ECS::ExpressGatewayService" {
+            continue;
+        }
+        let Some(endpoint) = outputs.get(key).filter(|e| !e.is_empty()) else {
+            continue;
+        };
+        let url = if endpoint.starts_with("http://") || endpoint.starts_with("https://") {
+            endpoint.clone()
+        } else {
+            format!("https://{endpoint}")
+        };
+        let path = resource
+            .construct_path()
+            .map(|p| p.strip_suffix("/Service").unwrap_or(p).to_owned())
+            .unwrap_or_else(|| id.to_owned());
+        urls.push((path, url));
+    }
+    urls
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn express_urls_come_from_express_endpoints_only() {
+        let template: crate::template::Template = serde_json::from_value(json!({
+            "Resources": {
+                "Web": {"Type": "AWS::ECS::ExpressGatewayService", "Metadata": {"berth:path": "App/Web/Service"}},
+                "Db": {"Type": "AWS::RDS::DBCluster"},
+                "Api": {"Type": "AWS::ECS::ExpressGatewayService"}
+            },
+            "Outputs": {
+                "WebEndpoint": {"Value": {"Fn::GetAtt": ["Web", "Endpoint"]}},
+                "DbEndpoint": {"Value": {"Fn::GetAtt": ["Db", "Endpoint"]}},
+                "ApiArn": {"Value": {"Fn::GetAtt": ["Api", "ServiceArn"]}},
+                "ApiEndpoint": {"Value": {"Fn::GetAtt": ["Api", "Endpoint"]}}
+            }
+        }))
+        .unwrap();
+        let outputs: BTreeMap<String, String> = [
+            ("WebEndpoint", "web.ecs.eu-west-1.on.aws"),
+            ("DbEndpoint", "db.cluster.rds.amazonaws.com"),
+            ("ApiArn", "arn:aws:ecs:eu-west-1:1:service/api"),
+            ("ApiEndpoint", "https://api.ecs.eu-west-1.on.aws"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        assert_eq!(
+            express_urls(&template, &outputs),
+            [
+                (
+                    "App/Web".to_owned(),
+                    "https://web.ecs.eu-west-1.on.aws".to_owned()
+                ),
+                (
+                    "Api".to_owned(),
+                    "https://api.ecs.eu-west-1.on.aws".to_owned()
+                ),
+            ]
+        );
     }
 }

@@ -766,3 +766,45 @@ fn destroy_asks_first_and_obeys_the_answer() {
         "{asked:?}"
     );
 }
+
+#[test]
+fn deploy_reports_the_url_of_a_created_express_service() {
+    // moto has no AWS::ECS::ExpressGatewayService: the fake plays CloudFormation and
+    // returns the service's Endpoint output, as CloudFormation does once it is created.
+    let dir = materialize(&["express"], "demo");
+    let api = fake();
+    api.script(
+        "demo-Express",
+        Script::new(vec![
+            Step::new("CREATE_IN_PROGRESS").event(
+                "WebServiceDF29B54C",
+                "AWS::ECS::ExpressGatewayService",
+                "CREATE_IN_PROGRESS",
+            ),
+            Step::new("CREATE_COMPLETE").event(
+                "WebServiceDF29B54C",
+                "AWS::ECS::ExpressGatewayService",
+                "CREATE_COMPLETE",
+            ),
+        ])
+        .output("WebEndpoint199463CD", "web-8f3a.ecs.us-east-1.on.aws"),
+    );
+    let r = run(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "express", "--require-approval", "never"],
+    );
+    assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
+    assert!(
+        r.out
+            .contains("demo-Express.WebEndpoint199463CD = web-8f3a.ecs.us-east-1.on.aws"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out
+            .contains("Express service Express/Web: https://web-8f3a.ecs.us-east-1.on.aws"),
+        "{}",
+        r.out
+    );
+}

@@ -192,6 +192,9 @@ pub(crate) struct ClusterState {
     default_strategy: Vec<CapacityProviderStrategy>,
     pub(crate) association: Option<ResourceRef<CfnClusterCapacityProviderAssociations>>,
     pub(crate) capacities: Vec<Ec2Capacity>,
+    /// Managed Instances capacity providers: cluster-scoped (`ClusterName` on the
+    /// provider), never in the associations.
+    pub(crate) managed_instances: Vec<super::ManagedInstancesCapacityProvider>,
     namespace: Option<PrivateDnsNamespace>,
     id: String,
     imported: bool,
@@ -216,8 +219,15 @@ impl Construct for ClusterState {
         if s.iter().any(|d| d.is_fargate()) && s.iter().any(|d| !d.is_fargate()) {
             out.push(err("a capacity provider strategy cannot mix Fargate providers with EC2 (Auto Scaling group) providers; use one kind or the other".into()));
         }
+        let managed: Vec<Value> = self
+            .managed_instances
+            .iter()
+            .map(|m| m.capacity_provider_name().into())
+            .collect();
         for d in s {
-            if !self.providers.contains(&d.capacity_provider) {
+            if managed.contains(&d.capacity_provider) {
+                out.push(err("a Managed Instances capacity provider cannot be in the cluster's default capacity provider strategy (ECS associates it with its cluster itself and PutClusterCapacityProviders refuses it); give it in the service's capacity_provider_strategies (ManagedInstancesService does by default)".into()));
+            } else if !self.providers.contains(&d.capacity_provider) {
                 out.push(err(format!(
                     "capacity provider {} is not associated with this cluster; set enable_fargate_capacity_providers or add the capacity with add_capacity first",
                     d.describe()
@@ -309,6 +319,7 @@ impl Cluster {
                 default_strategy: props.default_capacity_provider_strategy.clone(),
                 association: None,
                 capacities: Vec::new(),
+                managed_instances: Vec::new(),
                 namespace: None,
                 id: id.to_owned(),
                 imported: false,
@@ -459,6 +470,7 @@ impl Cluster {
                 default_strategy: Vec::new(),
                 association: None,
                 capacities: Vec::new(),
+                managed_instances: Vec::new(),
                 namespace: None,
                 id: id.to_owned(),
                 imported: true,
@@ -473,7 +485,7 @@ impl Cluster {
         })
     }
 
-    fn check_owned(&self, app: &App, what: &str) -> Result<()> {
+    pub(super) fn check_owned(&self, app: &App, what: &str) -> Result<()> {
         if self.resource.is_none() {
             return Err(ConstructError::invalid(
                 app.path(self.node),
@@ -502,6 +514,16 @@ impl Cluster {
     /// The EC2 capacity added to the cluster.
     pub fn capacities(&self, app: &App) -> Vec<Ec2Capacity> {
         self.state(app).capacities.clone()
+    }
+
+    /// The Managed Instances capacity providers added with
+    /// [`Cluster::add_managed_instances_capacity_provider`], in the order they were
+    /// added.
+    pub fn managed_instances_capacity_providers(
+        &self,
+        app: &App,
+    ) -> Vec<super::ManagedInstancesCapacityProvider> {
+        self.state(app).managed_instances.clone()
     }
 
     /// The default Cloud Map namespace, if there is one.

@@ -868,12 +868,25 @@ pub(crate) fn precheck(
     Ok(asset)
 }
 
+/// What the grants of a container go to: the execution role of its task definition
+/// (a [`crate::ecs::TaskDefinition`] or a [`crate::ecs::DaemonTaskDefinition`]).
+pub(crate) trait ExecutionRoleOwner: crate::iam::Grantable {
+    /// The execution role, created on first use.
+    fn execution_role(&self, app: &mut App) -> Result<crate::iam::Role>;
+}
+
+impl ExecutionRoleOwner for crate::ecs::TaskDefinition {
+    fn execution_role(&self, app: &mut App) -> Result<crate::iam::Role> {
+        crate::ecs::TaskDefinition::execution_role(self, app)
+    }
+}
+
 /// Renders a container's options (checked with [`precheck`], which fingerprinted an
 /// asset image); creates its log group and grants the execution role what the container
 /// needs. Returns the container's state.
 pub(crate) fn build_container(
     app: &mut App,
-    task_def: &crate::ecs::TaskDefinition,
+    task_def: &dyn ExecutionRoleOwner,
     node: NodeId,
     name: String,
     opts: ContainerDefinitionOptions,
@@ -980,9 +993,9 @@ pub(crate) fn build_container(
 /// Adds `<container>/AssetImage` (with the imported asset repository under it),
 /// registers the asset on the stack, grants the execution role pull on the repository
 /// and returns the image URI.
-fn add_asset_image(
+pub(crate) fn add_asset_image(
     app: &mut App,
-    task_def: &crate::ecs::TaskDefinition,
+    task_def: &dyn ExecutionRoleOwner,
     container: NodeId,
     asset: CheckedAsset,
 ) -> Result<Value> {

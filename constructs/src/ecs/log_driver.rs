@@ -661,7 +661,7 @@ fn log_group(
 /// options (shared by containers and Service Connect).
 pub(crate) fn render_log_driver(
     app: &mut App,
-    task_def: &crate::ecs::TaskDefinition,
+    task_def: &dyn super::container::ExecutionRoleOwner,
     scope: NodeId,
     driver: &LogDriver,
 ) -> Result<RenderedLogDriver> {

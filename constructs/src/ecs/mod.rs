@@ -55,7 +55,11 @@
 
 mod cluster;
 mod container;
+mod daemon;
+mod ebs;
+mod express;
 mod log_driver;
+mod managed_instances;
 mod service;
 mod service_connect;
 mod task_definition;
@@ -79,6 +83,20 @@ pub use log_driver::{
     FluentdLogDriverProps, GelfLogDriverProps, GenericLogDriverProps, JournaldLogDriverProps,
     JsonFileLogDriverProps, LogDriver, SplunkLogDriverProps, SplunkLogFormat, SyslogLogDriverProps,
     AWS_FOR_FLUENT_BIT_PARAMETER,
+};
+pub use daemon::{Daemon, DaemonProps, DaemonTaskDefinition, DaemonTaskDefinitionProps};
+pub use ebs::{
+    EbsTagSource, EbsVolumeType, FileSystemType, ServiceManagedEbsVolume, EBS_INFRASTRUCTURE_POLICY,
+};
+pub use express::{
+    ExpressScaling, ExpressScalingMetric, ExpressService, ExpressServiceProps,
+    EXPRESS_INFRASTRUCTURE_POLICY,
+};
+pub use managed_instances::{
+    CapacityOption, InstanceMonitoring, InstanceRequirements, ManagedInstancesCapacityProvider,
+    ManagedInstancesCapacityProviderProps, ManagedInstancesService, ManagedInstancesServiceProps,
+    ManagedInstancesTaskDefinition, ManagedInstancesTaskDefinitionProps,
+    MANAGED_INSTANCES_INFRASTRUCTURE_POLICY, MANAGED_INSTANCES_INSTANCE_POLICY,
 };
 pub use service::{
     BaseService, DeploymentCircuitBreaker, Ec2Service, Ec2ServiceProps, FargatePlatformVersion,

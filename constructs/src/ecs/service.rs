@@ -145,24 +145,24 @@ props! {
     }
 }
 
-/// What both service kinds accept.
+/// What every service kind accepts.
 #[derive(Clone, Debug, PartialEq)]
-struct Common {
-    cluster: Cluster,
-    task_definition: TaskDefinition,
-    service_name: Option<String>,
-    desired_count: Option<u32>,
-    min_healthy_percent: Option<u32>,
-    max_healthy_percent: Option<u32>,
-    circuit_breaker: Option<DeploymentCircuitBreaker>,
-    health_check_grace_period_secs: Option<u32>,
-    enable_execute_command: bool,
-    propagate_tags: Option<PropagateTags>,
-    enable_ecs_managed_tags: bool,
-    capacity_provider_strategies: Vec<CapacityProviderStrategy>,
-    vpc_subnets: Option<SubnetSelection>,
-    security_groups: Vec<SecurityGroup>,
-    assign_public_ip: bool,
+pub(super) struct Common {
+    pub(super) cluster: Cluster,
+    pub(super) task_definition: TaskDefinition,
+    pub(super) service_name: Option<String>,
+    pub(super) desired_count: Option<u32>,
+    pub(super) min_healthy_percent: Option<u32>,
+    pub(super) max_healthy_percent: Option<u32>,
+    pub(super) circuit_breaker: Option<DeploymentCircuitBreaker>,
+    pub(super) health_check_grace_period_secs: Option<u32>,
+    pub(super) enable_execute_command: bool,
+    pub(super) propagate_tags: Option<PropagateTags>,
+    pub(super) enable_ecs_managed_tags: bool,
+    pub(super) capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+    pub(super) vpc_subnets: Option<SubnetSelection>,
+    pub(super) security_groups: Vec<SecurityGroup>,
+    pub(super) assign_public_ip: bool,
 }
 
 props! {
@@ -324,6 +324,8 @@ pub(crate) struct ServiceState {
     uses_capacity_providers: bool,
     strategies: Vec<CapacityProviderStrategy>,
     ec2: bool,
+    /// A Managed Instances service, and the CPU architecture of its task (if fixed).
+    managed_instances: Option<Option<super::CpuArchitecture>>,
     load_balancers: Vec<LoadBalancerAttachment>,
     registries: Vec<ServiceRegistryAttachment>,
     explicit_grace_period: bool,
@@ -441,8 +443,36 @@ impl Construct for ServiceState {
         if let Some(sc) = &self.service_connect {
             out.extend(sc.validate(app, td, &app.path(self.cluster), &err));
         }
-        for (i, m) in self.cluster.unassociated(app, &self.strategies) {
-            out.push(err(m).with_property(format!("capacity_provider_strategies[{i}]")));
+        if let Some(r) = self.resource {
+            out.extend(super::ebs::check_configured(app, r, td, &err));
+        }
+        let managed: Vec<Value> = self
+            .cluster
+            .managed_instances_capacity_providers(app)
+            .iter()
+            .map(|p| p.capacity_provider_name().into())
+            .collect();
+        if let Some(architecture) = self.managed_instances {
+            out.extend(super::managed_instances::check_strategies(
+                app,
+                self.cluster,
+                &self.strategies,
+                architecture,
+                &err,
+            ));
+        } else {
+            for (i, m) in self.cluster.unassociated(app, &self.strategies) {
+                let m = if managed.contains(&self.strategies[i].capacity_provider) {
+                    format!(
+                        "this is a Managed Instances capacity provider of the cluster {}; its tasks run in a ManagedInstancesService with a ManagedInstancesTaskDefinition, not in a {}",
+                        app.path(self.cluster),
+                        if self.ec2 { "Ec2Service" } else { "FargateService" }
+                    )
+                } else {
+                    m
+                };
+                out.push(err(m).with_property(format!("capacity_provider_strategies[{i}]")));
+            }
         }
         if self.ec2 && !self.uses_capacity_providers && !self.cluster.has_ec2_capacity(app) {
             out.push(err(format!(
@@ -488,17 +518,24 @@ impl Scope for BaseService {
     }
 }
 
-enum Launch {
+pub(super) enum Launch {
     Fargate(Option<FargatePlatformVersion>),
     Ec2 {
         strategies: Vec<PlacementStrategy>,
         constraints: Vec<PlacementConstraint>,
         daemon: bool,
     },
+    /// On Managed Instances: always through a capacity provider strategy (the schema's
+    /// launch types have no `MANAGED_INSTANCES`).
+    ManagedInstances {
+        strategies: Vec<PlacementStrategy>,
+        constraints: Vec<PlacementConstraint>,
+        architecture: Option<super::CpuArchitecture>,
+    },
 }
 
 impl BaseService {
-    fn create(
+    pub(super) fn create(
         app: &mut App,
         scope: impl Scope,
         id: &str,
@@ -532,6 +569,10 @@ impl BaseService {
             }
         }
         let ec2 = matches!(launch, Launch::Ec2 { .. });
+        let managed_instances = match &launch {
+            Launch::ManagedInstances { architecture, .. } => Some(*architecture),
+            _ => None,
+        };
         let mut c = c;
         if let Launch::Ec2 {
             daemon: true,
@@ -576,7 +617,9 @@ impl BaseService {
             scope,
             id,
             ServiceState {
-                fqn: if ec2 {
+                fqn: if managed_instances.is_some() {
+                    "berth.ecs.ManagedInstancesService"
+                } else if ec2 {
                     "berth.ecs.Ec2Service"
                 } else {
                     "berth.ecs.FargateService"
@@ -587,6 +630,7 @@ impl BaseService {
                 uses_capacity_providers: !c.capacity_provider_strategies.is_empty(),
                 strategies: c.capacity_provider_strategies.clone(),
                 ec2,
+                managed_instances,
                 load_balancers: Vec::new(),
                 registries: Vec::new(),
                 explicit_grace_period: c.health_check_grace_period_secs.is_some(),
@@ -718,6 +762,16 @@ impl BaseService {
                 if daemon {
                     cfn.scheduling_strategy = Some(sv::SchedulingStrategy::Daemon.into());
                 }
+                cfn.placement_strategies = (!strategies.is_empty())
+                    .then(|| Expr::Lit(strategies.iter().map(PlacementStrategy::l1).collect()));
+                cfn.placement_constraints = (!constraints.is_empty())
+                    .then(|| Expr::Lit(constraints.iter().map(PlacementConstraint::l1).collect()));
+            }
+            Launch::ManagedInstances {
+                strategies,
+                constraints,
+                ..
+            } => {
                 cfn.placement_strategies = (!strategies.is_empty())
                     .then(|| Expr::Lit(strategies.iter().map(PlacementStrategy::l1).collect()));
                 cfn.placement_constraints = (!constraints.is_empty())

@@ -59,6 +59,9 @@ pub enum Compatibility {
     Fargate,
     /// EC2 container instances.
     Ec2,
+    /// Amazon ECS Managed Instances (`MANAGED_INSTANCES`): EC2 capacity that ECS
+    /// launches, patches and replaces ([`super::ManagedInstancesTaskDefinition`]).
+    ManagedInstances,
 }
 
 /// A task-size pair (CPU units, memory in MiB) that Fargate accepts. Build it with
@@ -284,6 +287,10 @@ pub enum VolumeSource {
     },
     /// An Amazon EFS file system.
     Efs(EfsVolumeConfiguration),
+    /// An Amazon EBS volume that each service configures when it launches tasks
+    /// (`ConfiguredAtLaunch`): see [`Volume::configured_at_launch`] and
+    /// [`super::ServiceManagedEbsVolume`]. A task has at most one.
+    ConfiguredAtLaunch,
 }
 
 props! {
@@ -403,6 +410,18 @@ impl Volume {
             source: VolumeSource::Host {
                 source_path: Some(source_path.into()),
             },
+        }
+    }
+
+    /// A volume that the service running the task configures at launch: an Amazon EBS
+    /// volume per task, created, attached and deleted by ECS
+    /// ([`super::BaseService::add_volume`] with a [`super::ServiceManagedEbsVolume`]
+    /// of the same name). A task definition has at most one; a service running it
+    /// without configuring it is an error at synth (`BERTH-E0311`).
+    pub fn configured_at_launch(name: impl Into<String>) -> Self {
+        Volume {
+            name: name.into(),
+            source: VolumeSource::ConfiguredAtLaunch,
         }
     }
 
@@ -603,7 +622,12 @@ impl Construct for TaskDefState {
                     )));
                 }
             }
-            if self.compatibility == Compatibility::Ec2 && !self.has_task_memory && !s.has_memory {
+            if matches!(
+                self.compatibility,
+                Compatibility::Ec2 | Compatibility::ManagedInstances
+            ) && !self.has_task_memory
+                && !s.has_memory
+            {
                 out.push(err(format!(
                     "container {} needs memory_limit_mib or memory_reservation_mib: the task definition sets no task-level memory",
                     s.name
@@ -653,6 +677,9 @@ fn render_volume(v: &Volume) -> td::Volume {
                 .into()
             });
         }
+        VolumeSource::ConfiguredAtLaunch => {
+            out.configured_at_launch = Some(true.into());
+        }
         VolumeSource::Efs(e) => {
             let authorization = (e.access_point_id.is_some() || e.iam).then(|| {
                 td::AuthorizationConfig {
@@ -694,19 +721,19 @@ impl Scope for TaskDefinition {
     }
 }
 
-struct Common {
-    compatibility: Compatibility,
-    network_mode: NetworkMode,
-    family: Option<String>,
-    cpu: Option<u32>,
-    memory: Option<u32>,
-    task_role: Option<Role>,
-    execution_role: Option<Role>,
-    volumes: Vec<Volume>,
+pub(super) struct Common {
+    pub(super) compatibility: Compatibility,
+    pub(super) network_mode: NetworkMode,
+    pub(super) family: Option<String>,
+    pub(super) cpu: Option<u32>,
+    pub(super) memory: Option<u32>,
+    pub(super) task_role: Option<Role>,
+    pub(super) execution_role: Option<Role>,
+    pub(super) volumes: Vec<Volume>,
 }
 
 impl TaskDefinition {
-    fn create(
+    pub(super) fn create(
         app: &mut App,
         scope: impl Scope,
         id: &str,
@@ -727,6 +754,7 @@ impl TaskDefinition {
             requires_compatibilities: Some(Expr::Lit(vec![match c.compatibility {
                 Compatibility::Fargate => td::RequiresCompatibility::Fargate,
                 Compatibility::Ec2 => td::RequiresCompatibility::Ec2,
+                Compatibility::ManagedInstances => td::RequiresCompatibility::ManagedInstances,
             }
             .into()])),
             ..Default::default()
@@ -1436,7 +1464,11 @@ impl ContainerDefinition {
     pub fn add_port_mappings(&self, app: &mut App, mappings: &[PortMapping]) -> Result<()> {
         let path = app.path(self.node);
         let Some((_, mode, others)) = self.task(app) else {
-            return Ok(());
+            return Err(ConstructError::invalid(
+                path,
+                "port_mappings",
+                "daemon containers map no ports (they run on the instance's network)",
+            ));
         };
         let mut all = self.port_mappings(app);
         let first_new = all.len();
@@ -1474,10 +1506,13 @@ impl ContainerDefinition {
                 format!("the secret {name} has no source: give an SSM parameter name or a Secrets Manager ARN"),
             ));
         }
-        let Some((task, _, _)) = self.task(app) else {
-            return Ok(());
+        let role = match self.task(app) {
+            Some((task, _, _)) => task.execution_role(app)?,
+            None => match super::daemon::execution_role_of(app, self.task_definition) {
+                Some(r) => r?,
+                None => return Ok(()),
+            },
         };
-        let role = task.execution_role(app)?;
         secret.grant_read(app, &role)?;
         if let Some(s) = app.construct_mut::<ContainerState>(self.node) {
             let mut list = match s.rendered.secrets.take() {
@@ -1509,6 +1544,21 @@ fn check_volumes(path: &str, volumes: &[Volume], compat: Compatibility) -> Resul
                     v.name
                 ),
             ));
+        }
+        if matches!(v.source, VolumeSource::ConfiguredAtLaunch) {
+            if let Some(j) = volumes[..i]
+                .iter()
+                .position(|o| matches!(o.source, VolumeSource::ConfiguredAtLaunch))
+            {
+                return Err(ConstructError::invalid(
+                    path,
+                    prop,
+                    format!(
+                        "a task definition can have one volume configured at launch, and volumes[{j}] (\"{}\") is one already",
+                        volumes[j].name
+                    ),
+                ));
+            }
         }
         if let VolumeSource::Efs(e) = &v.source {
             let bad = |field: &str, m: &str| {

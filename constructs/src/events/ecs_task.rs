@@ -126,12 +126,12 @@ macro_rules! ecs_parameters {
                 )
             }),
             enable_execute_command: run.enable_execute_command.then(|| true.into()),
-            launch_type: run.launch_type.map(|c| {
-                match c {
-                    $crate::ecs::Compatibility::Fargate => $m::LaunchType::Fargate,
-                    $crate::ecs::Compatibility::Ec2 => $m::LaunchType::Ec2,
-                }
-                .into()
+            // Managed Instances tasks have no launch type: they run through the
+            // capacity provider strategy (or the cluster's default).
+            launch_type: run.launch_type.and_then(|c| match c {
+                $crate::ecs::Compatibility::Fargate => Some($m::LaunchType::Fargate.into()),
+                $crate::ecs::Compatibility::Ec2 => Some($m::LaunchType::Ec2.into()),
+                $crate::ecs::Compatibility::ManagedInstances => None,
             }),
             network_configuration: run.network.as_ref().map(|(subnets, groups, public)| {
                 Expr::Lit($m::NetworkConfiguration {

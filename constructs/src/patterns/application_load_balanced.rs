@@ -16,6 +16,7 @@ use crate::elbv2::{
     ListenerAction, ListenerCertificate, ListenerProps, Protocol, RedirectOptions, TargetGroup,
 };
 use crate::error::{ConstructError, Result};
+use crate::iam::Role;
 use crate::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
 use berth_synth::Value;
 use indexmap::IndexMap;
@@ -43,6 +44,11 @@ props! {
         pub log_driver: Option<LogDriver>,
         /// The command. Default: the image's.
         pub command: Vec<String>,
+        /// The task role. Default: created on first use (`TaskDef/TaskRole`).
+        pub task_role: Option<Role>,
+        /// The execution role. Default: created on first use
+        /// (`TaskDef/ExecutionRole`).
+        pub execution_role: Option<Role>,
     }
 }
 
@@ -58,6 +64,8 @@ impl AlbTaskImageOptions {
             enable_logging: true,
             log_driver: None,
             command: Vec::new(),
+            task_role: None,
+            execution_role: None,
         }
     }
 }
@@ -597,7 +605,15 @@ impl ApplicationLoadBalancedFargateService {
                     app,
                     node,
                     "TaskDef",
-                    FargateTaskDefinitionProps::default().size(props.size),
+                    FargateTaskDefinitionProps {
+                        size: props.size,
+                        task_role: props.task_image_options.as_ref().and_then(|o| o.task_role),
+                        execution_role: props
+                            .task_image_options
+                            .as_ref()
+                            .and_then(|o| o.execution_role),
+                        ..Default::default()
+                    },
                 )?;
                 let o = props.task_image_options.expect("checked above");
                 let target = add_image_container(app, t.task_definition(), o, id, None)?;
@@ -816,7 +832,15 @@ impl ApplicationLoadBalancedEc2Service {
                     app,
                     node,
                     "TaskDef",
-                    Ec2TaskDefinitionProps::default().network_mode(props.network_mode),
+                    Ec2TaskDefinitionProps {
+                        network_mode: props.network_mode,
+                        task_role: props.task_image_options.as_ref().and_then(|o| o.task_role),
+                        execution_role: props
+                            .task_image_options
+                            .as_ref()
+                            .and_then(|o| o.execution_role),
+                        ..Default::default()
+                    },
                 )?;
                 let o = props.task_image_options.expect("checked above");
                 let target = add_image_container(

@@ -129,7 +129,12 @@ impl NetworkLoadBalancedFargateService {
             app,
             node,
             "TaskDef",
-            FargateTaskDefinitionProps::default().size(props.size),
+            FargateTaskDefinitionProps {
+                size: props.size,
+                task_role: props.task_image_options.task_role,
+                execution_role: props.task_image_options.execution_role,
+                ..Default::default()
+            },
         )?;
         let (container, port) = add_image_container(
             app,
@@ -324,7 +329,12 @@ impl BackendFargateService {
             app,
             node,
             "TaskDef",
-            FargateTaskDefinitionProps::default().size(props.size),
+            FargateTaskDefinitionProps {
+                size: props.size,
+                task_role: props.task_image_options.task_role,
+                execution_role: props.task_image_options.execution_role,
+                ..Default::default()
+            },
         )?;
         let (name, port) = add_image_container(
             app,
