@@ -167,7 +167,7 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
         ),
         // moto fails (HTTP 500) resolving the public SSM parameter of the AWS for Fluent
         // Bit image, which it does not have.
-        ("logs-and-jobs", "StatusCode(500)"),
+        ("logs-and-jobs", "500 Internal Server Error"),
         // moto fails CreateStack with HTTP 500 on the `Fn::GetAtt` to the EFS file
         // system's `Arn` (its log: `'FileSystem' object has no attribute
         // 'get_cfn_attribute'`).
