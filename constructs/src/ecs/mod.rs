@@ -77,13 +77,6 @@ pub use container::{
     ContainerDependency, ContainerDependencyCondition, ContainerImage, HealthCheck, MountPoint,
     Platform, PortMapping, PortProtocol, Secret, Ulimit, UlimitName,
 };
-pub use log_driver::{
-    AwsLogDriverMode, AwsLogDriverProps, BaseLogDriverProps, FireLensCloudWatchLogs,
-    FireLensLogDriverProps, FirelensConfigFile, FirelensLogRouterOptions, FirelensLogRouterType,
-    FluentdLogDriverProps, GelfLogDriverProps, GenericLogDriverProps, JournaldLogDriverProps,
-    JsonFileLogDriverProps, LogDriver, SplunkLogDriverProps, SplunkLogFormat, SyslogLogDriverProps,
-    AWS_FOR_FLUENT_BIT_PARAMETER,
-};
 pub use daemon::{Daemon, DaemonProps, DaemonTaskDefinition, DaemonTaskDefinitionProps};
 pub use ebs::{
     EbsTagSource, EbsVolumeType, FileSystemType, ServiceManagedEbsVolume, EBS_INFRASTRUCTURE_POLICY,
@@ -91,6 +84,13 @@ pub use ebs::{
 pub use express::{
     ExpressScaling, ExpressScalingMetric, ExpressService, ExpressServiceProps,
     EXPRESS_INFRASTRUCTURE_POLICY,
+};
+pub use log_driver::{
+    AwsLogDriverMode, AwsLogDriverProps, BaseLogDriverProps, FireLensCloudWatchLogs,
+    FireLensLogDriverProps, FirelensConfigFile, FirelensLogRouterOptions, FirelensLogRouterType,
+    FluentdLogDriverProps, GelfLogDriverProps, GenericLogDriverProps, JournaldLogDriverProps,
+    JsonFileLogDriverProps, LogDriver, SplunkLogDriverProps, SplunkLogFormat, SyslogLogDriverProps,
+    AWS_FOR_FLUENT_BIT_PARAMETER,
 };
 pub use managed_instances::{
     CapacityOption, InstanceMonitoring, InstanceRequirements, ManagedInstancesCapacityProvider,
