@@ -58,27 +58,34 @@ pub struct Cli {
     pub global: GlobalArgs,
 }
 
-/// Options shared by all commands.
+/// Options shared by all commands (listed after each command's own: a fixed display
+/// order keeps them there however many subcommands there are).
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// The app: a command that writes the cloud assembly to $BERTH_OUTDIR, or a directory
     /// that already holds one (default: `app` in berth.toml).
-    #[arg(long, global = true, value_name = "CMD|DIR")]
+    #[arg(display_order = 100, long, global = true, value_name = "CMD|DIR")]
     pub app: Option<String>,
     /// Where the app writes the cloud assembly (default: `output` in berth.toml, else berth.out).
-    #[arg(long, short = 'o', global = true, value_name = "DIR")]
+    #[arg(
+        display_order = 101,
+        long,
+        short = 'o',
+        global = true,
+        value_name = "DIR"
+    )]
     pub output: Option<PathBuf>,
     /// Print more (the app's own output, every API step).
-    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    #[arg(display_order = 102, long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Print data as JSON instead of text.
-    #[arg(long, global = true)]
+    #[arg(display_order = 103, long, global = true)]
     pub json: bool,
     /// The AWS profile to use (default: AWS_PROFILE or `default`).
-    #[arg(long, global = true)]
+    #[arg(display_order = 104, long, global = true)]
     pub profile: Option<String>,
     /// The AWS region to use (default: AWS_REGION or the profile's region).
-    #[arg(long, global = true)]
+    #[arg(display_order = 105, long, global = true)]
     pub region: Option<String>,
 }
 
@@ -112,6 +119,18 @@ pub enum Commands {
     /// Create a new berth project.
     #[command(after_help = INIT_AFTER)]
     Init(InitArgs),
+    /// Show deployed stacks and services: tasks, deployments, targets, alarms, events.
+    #[command(after_help = STATUS_AFTER)]
+    Status(StatusArgs),
+    /// Show (or follow) a service's or task definition's container logs.
+    #[command(after_help = LOGS_AFTER)]
+    Logs(LogsArgs),
+    /// Run a one-off task of a task definition in ECS, or locally with docker.
+    #[command(after_help = RUN_AFTER)]
+    Run(RunArgs),
+    /// Open a shell (or run a command) in a running container of a service (ECS Exec).
+    #[command(after_help = EXEC_AFTER)]
+    Exec(ExecArgs),
 }
 
 const SYNTH_AFTER: &str = concat!(
@@ -401,4 +420,208 @@ pub struct InitArgs {
     /// Point the berth dependency at this path instead of crates.io.
     #[arg(long, value_name = "PATH", hide = true)]
     pub berth_path: Option<PathBuf>,
+}
+
+const STATUS_AFTER: &str = concat!(
+    "\
+Examples:
+  berth status                    every stack and service of the app
+  berth status Web                one stack
+  berth status Api/Service        one service (construct path, or a unique end of it)
+  berth status --watch            refresh every 5 s (Ctrl-C stops)
+  berth status --json
+
+Per stack: status, last update, drift (when detected), endpoints from the outputs, alarms in
+ALARM. Per service: desired/running/pending tasks, deployments with their rollout state,
+the task definition revision and each container's image, load balancer target health and
+the latest service events. Services are named as `berth list --long` shows them.",
+    "\n\n",
+    exit_codes!()
+);
+
+const LOGS_AFTER: &str = concat!(
+    "\
+Examples:
+  berth logs Api/Service                     the last hour (at most 200 lines)
+  berth logs Api/Service --follow            and keep following (Ctrl-C stops)
+  berth logs Api --container web --since 10m
+  berth logs Api --filter ERROR --start 2026-12-07T10:00:00Z --end 2026-12-07T11:00:00Z
+  berth logs Api --task 0123abcd --limit 50
+  berth logs Api --previous                  the tasks of the deployment before this one
+  berth logs Migrate                         a task definition's tasks (berth run, schedules)
+
+Lines of all tasks and containers are interleaved in time order, each prefixed with
+task/container (colored on a terminal). The log group and stream prefix come from the deployed
+task definition's awslogs options (or FireLens to CloudWatch Logs). --follow uses CloudWatch
+Logs live tail where it is available and polls otherwise. --json prints one object per line.",
+    "\n\n",
+    exit_codes!()
+);
+
+const RUN_AFTER: &str = concat!(
+    "\
+Examples:
+  berth run Migrate --command \"./migrate up\" --follow   run it, stream its logs, exit with its code
+  berth run Migrate --env DRY_RUN=1 --wait
+  berth run Worker/TaskDef --service Worker/Service --count 3
+  berth run --local Api                           run the task definition with docker
+  berth run --local Api --env-file .env --override web.env.DEBUG=1 --no-secrets
+
+In ECS: RunTask with the cluster, launch type or capacity providers, subnets, security groups
+and public IP of the service (or schedule) that runs the task definition in the deployed
+stack (--service names another). With --wait or --follow, berth exits with the essential
+container's exit code (4 when the task never started, with ECS's reason) and shows the last
+log lines of containers that exited non-zero.
+
+--local runs the containers with docker (BERTH_DOCKER, default docker): asset images are
+built first, secrets are read from SSM Parameter Store and Secrets Manager (unless
+--no-secrets), ports are published on 127.0.0.1, containers start in dependency order with
+their conditions, awsvpc tasks share one network namespace (a pause container), volumes
+become bind mounts (EFS: .berth/volumes/NAME) or docker volumes. The run ends when an essential
+container exits (with its exit code) or on Ctrl-C; either way everything it started is
+stopped and removed.",
+    "\n\n",
+    exit_codes!()
+);
+
+const EXEC_AFTER: &str = concat!(
+    "\
+Examples:
+  berth exec Api                                  /bin/sh in the newest running task
+  berth exec Api --container web --command \"rails console\"
+  berth exec Api --task 0123abcd
+  BERTH_SESSION_MANAGER_PLUGIN=/opt/ssm/session-manager-plugin berth exec Api
+
+Needs ECS Exec on the service (`enable_execute_command: true` in its props, deployed) and the
+Session Manager plugin (BERTH_SESSION_MANAGER_PLUGIN, default session-manager-plugin). berth
+checks both, and the task role's ssmmessages permissions, before opening the session.",
+    "\n\n",
+    exit_codes!()
+);
+
+/// `berth status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// A stack (name or pattern) or a service (construct path or a unique end of it);
+    /// default: everything.
+    #[arg(value_name = "STACK|SERVICE")]
+    pub target: Option<String>,
+    /// Refresh in place until Ctrl-C.
+    #[arg(long, short = 'w')]
+    pub watch: bool,
+    /// Seconds between refreshes with --watch.
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub interval: u64,
+    /// Stop after this many refreshes (for scripts and tests).
+    #[arg(long, value_name = "N", hide = true)]
+    pub refreshes: Option<u32>,
+}
+
+/// `berth logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The service or task definition (construct path or a unique end of it).
+    #[arg(value_name = "SERVICE|TASKDEF")]
+    pub target: Option<String>,
+    /// Only this container.
+    #[arg(long, short = 'c', value_name = "NAME")]
+    pub container: Option<String>,
+    /// Keep printing new lines (Ctrl-C stops).
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Stop following after this long (e.g. 30s, 10m).
+    #[arg(long, value_name = "DURATION", requires = "follow")]
+    pub follow_for: Option<String>,
+    /// Lines newer than this (e.g. 90s, 10m, 2h, 1d).
+    #[arg(long, value_name = "DURATION", conflicts_with = "start")]
+    pub since: Option<String>,
+    /// Lines from this time (RFC 3339, e.g. 2026-12-07T10:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Lines until this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Only lines matching this CloudWatch Logs filter pattern.
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Only this task (id or ARN; repeatable).
+    #[arg(long, value_name = "ID")]
+    pub task: Vec<String>,
+    /// The tasks of the service's previous deployment.
+    #[arg(long, conflicts_with = "task")]
+    pub previous: bool,
+    /// At most this many lines (the newest).
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+/// `berth run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The task definition (or a service, for its task definition and placement).
+    #[arg(value_name = "TASKDEF")]
+    pub taskdef: Option<String>,
+    /// Take the cluster, network and launch settings from this service.
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// The command, instead of the container's (split like a shell would).
+    #[arg(long, value_name = "COMMAND", allow_hyphen_values = true)]
+    pub command: Option<String>,
+    /// An environment variable for the container (repeatable).
+    #[arg(long, short = 'e', value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// The container --command and --env apply to (default: the first essential one).
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// How many tasks.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=10))]
+    pub count: u16,
+    /// Wait for the tasks to stop; exit with the essential container's exit code.
+    #[arg(long)]
+    pub wait: bool,
+    /// Stream the tasks' logs while they run (implies --wait).
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Subnets (instead of the service's).
+    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
+    pub subnets: Vec<String>,
+    /// Security groups (instead of the service's).
+    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
+    pub security_groups: Vec<String>,
+    /// Give the tasks a public IP.
+    #[arg(long)]
+    pub public_ip: bool,
+    /// Run the containers on this machine with docker instead.
+    #[arg(long, conflicts_with_all = ["count", "wait", "follow", "subnets", "security_groups", "public_ip", "service"])]
+    pub local: bool,
+    /// With --local: do not resolve secrets (the containers start without them).
+    #[arg(long, requires = "local")]
+    pub no_secrets: bool,
+    /// With --local: NAME=VALUE lines for every container.
+    #[arg(long, value_name = "FILE", requires = "local")]
+    pub env_file: Option<PathBuf>,
+    /// With --local: CONTAINER.env.NAME=VALUE or CONTAINER.image=IMAGE (repeatable).
+    #[arg(
+        long = "override",
+        value_name = "CONTAINER.env.NAME=VALUE",
+        requires = "local"
+    )]
+    pub overrides: Vec<String>,
+}
+
+/// `berth exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The service (construct path or a unique end of it).
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// The container (default: the first essential one).
+    #[arg(long, short = 'c', value_name = "NAME")]
+    pub container: Option<String>,
+    /// The task (id or ARN; default: the newest running one).
+    #[arg(long, value_name = "ID")]
+    pub task: Option<String>,
+    /// The command to run.
+    #[arg(long, default_value = "/bin/sh", value_name = "COMMAND")]
+    pub command: String,
 }

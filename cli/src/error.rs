@@ -113,6 +113,9 @@ pub enum CliError {
     /// Ctrl-C.
     #[error("interrupted: {0}")]
     Interrupted(String),
+    /// A day-two command (status, logs, run, exec) cannot go on.
+    #[error(transparent)]
+    Ops(#[from] crate::ops::OpsError),
     /// Output could not be serialized.
     #[error("cannot serialize output: {0}")]
     Serialize(String),
@@ -128,6 +131,7 @@ impl CliError {
             }
             CliError::Interrupted(_) => exit::INTERRUPTED,
             CliError::Publish { .. } => exit::FAILED,
+            CliError::Ops(e) => e.exit_code(),
             _ => exit::APP,
         }
     }

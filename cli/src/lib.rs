@@ -1,5 +1,6 @@
 //! The `berth` command line: `synth`, `list`, `diff`, `deploy`, `publish`, `watch`,
-//! `destroy`, `bootstrap` and `init`, and its deploy engine.
+//! `destroy`, `bootstrap` and `init`, and its deploy engine; and the day-two commands
+//! `status`, `logs`, `run` (in ECS or `--local` with docker) and `exec` ([`ops`]).
 //!
 //! The CLI reads a cloud assembly (the AWS CDK format: `manifest.json` plus one
 //! `<Stack>.template.json` per stack) that an app writes to `$BERTH_OUTDIR`, and drives
@@ -27,6 +28,7 @@ pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod local;
+pub mod ops;
 pub mod output;
 pub mod publish;
 pub mod template;
@@ -86,6 +88,9 @@ pub struct Session<'a> {
     pub(crate) endpoint: Option<String>,
     pub(crate) synth: Option<Box<SynthFn<'a>>>,
     pub(crate) handle_ctrl_c: bool,
+    pub(crate) ops: Option<Arc<dyn ops::api::OpsApi>>,
+    pub(crate) plugin: String,
+    pub(crate) child_stdin: Option<String>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -114,6 +119,9 @@ impl<'a> Session<'a> {
             endpoint: None,
             synth: None,
             handle_ctrl_c: true,
+            ops: None,
+            plugin: default_plugin(),
+            child_stdin: None,
         }
     }
 
@@ -135,6 +143,9 @@ impl<'a> Session<'a> {
             endpoint: None,
             synth: None,
             handle_ctrl_c: false,
+            ops: None,
+            plugin: default_plugin(),
+            child_stdin: None,
         };
         (session, out_buf, err_buf)
     }
@@ -161,6 +172,26 @@ impl<'a> Session<'a> {
     /// `docker`), e.g. `podman` or a test stand-in.
     pub fn docker(mut self, program: &str) -> Session<'a> {
         self.docker = publish::Docker::from_setting(Some(program));
+        self
+    }
+
+    /// Uses this client for `status`, `logs`, `run` and `exec` instead of the AWS SDK.
+    pub fn ops(mut self, api: Arc<dyn ops::api::OpsApi>) -> Session<'a> {
+        self.ops = Some(api);
+        self
+    }
+
+    /// Hands `berth exec` sessions to this program instead of
+    /// `$BERTH_SESSION_MANAGER_PLUGIN` (default `session-manager-plugin`).
+    pub fn session_manager_plugin(mut self, program: &str) -> Session<'a> {
+        self.plugin = program.to_string();
+        self
+    }
+
+    /// Feeds this text to interactive child programs (the Session Manager plugin)
+    /// instead of the terminal (tests).
+    pub fn child_stdin(mut self, text: &str) -> Session<'a> {
+        self.child_stdin = Some(text.to_string());
         self
     }
 
@@ -237,6 +268,15 @@ impl<'a> Session<'a> {
         };
         commands::run(self, parsed)
     }
+}
+
+/// The Session Manager plugin program: `$BERTH_SESSION_MANAGER_PLUGIN`, else
+/// `session-manager-plugin`.
+fn default_plugin() -> String {
+    std::env::var(ops::PLUGIN_ENV)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "session-manager-plugin".into())
 }
 
 /// The binary's entry point: runs the CLI on the process arguments.

@@ -58,6 +58,14 @@ impl Docker {
             .join(" ")
     }
 
+    /// A command for `docker ...` (the program and its leading arguments), for callers
+    /// that stream its output (`berth run --local`).
+    pub fn command(&self) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(&self.program);
+        cmd.args(&self.args);
+        cmd
+    }
+
     /// Runs `docker ARGS` (with `stdin` fed in, if any) and returns its combined output.
     async fn run(&self, args: &[String], stdin: Option<&str>) -> Result<String, PublishError> {
         let shown = format!("{} {}", self.display(), args.join(" "));

@@ -15,6 +15,9 @@ struct Row<'a> {
     dependencies: &'a [String],
     resources: usize,
     outputs: usize,
+    /// Services and task definitions by the names `status`, `logs`, `run` and `exec` take.
+    services: Vec<String>,
+    task_definitions: Vec<String>,
 }
 
 /// Runs `berth list`.
@@ -25,9 +28,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ListArgs) -> Result<u8, CliError> {
     } else {
         assembly.select(&args.stacks, false, false)?
     };
+    let workloads = crate::ops::workloads(&assembly);
+    let named = |stack: &str, kind: crate::ops::Kind| -> Vec<String> {
+        workloads
+            .iter()
+            .filter(|w| w.stack.id == stack && w.kind == kind)
+            .map(|w| w.path.clone())
+            .collect()
+    };
     let rows: Vec<Row> = stacks
         .iter()
         .map(|s| Row {
+            services: named(&s.id, crate::ops::Kind::Service),
+            task_definitions: named(&s.id, crate::ops::Kind::TaskDefinition),
             id: &s.id,
             name: &s.stack_name,
             environment: &s.environment,
@@ -54,17 +67,27 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ListArgs) -> Result<u8, CliError> {
             format!("  <- depends on {}", r.dependencies.join(", "))
         };
         if args.long {
+            let list = |v: &[String]| {
+                if v.is_empty() {
+                    "-".to_string()
+                } else {
+                    v.join(", ")
+                }
+            };
             ctx.out.line(&format!(
                 "{name}\n  environment: {}\n  resources: {}, outputs: {}\n  depends on: {}",
                 r.environment,
                 r.resources,
                 r.outputs,
-                if r.dependencies.is_empty() {
-                    "-".to_string()
-                } else {
-                    r.dependencies.join(", ")
-                }
+                list(r.dependencies)
             ));
+            if !r.services.is_empty() || !r.task_definitions.is_empty() {
+                ctx.out.line(&format!(
+                    "  services: {}\n  task definitions: {}",
+                    list(&r.services),
+                    list(&r.task_definitions)
+                ));
+            }
         } else {
             ctx.out.line(&format!("{name}{deps}"));
         }

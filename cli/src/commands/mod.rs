@@ -5,9 +5,13 @@ pub mod bootstrap;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
+pub mod exec;
 pub mod init;
 pub mod list;
+pub mod logs;
 pub mod publish;
+pub mod run;
+pub mod status;
 pub mod synth;
 pub mod watch;
 
@@ -54,6 +58,12 @@ pub struct Ctx<'a> {
     pub endpoint: Option<String>,
     /// Whether Ctrl-C is caught.
     pub handle_ctrl_c: bool,
+    /// Injected day-two client (status, logs, run, exec; tests), or `None` for the AWS SDK.
+    pub ops: Option<Arc<dyn crate::ops::api::OpsApi>>,
+    /// The Session Manager plugin program (`berth exec`).
+    pub plugin: String,
+    /// Text fed to interactive child programs instead of the terminal (tests).
+    pub child_stdin: Option<String>,
     synth: Option<Box<SynthFn<'a>>>,
 }
 
@@ -135,6 +145,15 @@ impl Ctx<'_> {
         Ok(Some(Arc::new(
             crate::deploy::aws_containers::AwsContainers::new(&config),
         )))
+    }
+
+    /// The day-two client: the injected one, or the AWS SDK.
+    pub async fn ops(&self) -> Result<Arc<dyn crate::ops::api::OpsApi>, CliError> {
+        if let Some(o) = &self.ops {
+            return Ok(Arc::clone(o));
+        }
+        let config = self.sdk_config().await?;
+        Ok(Arc::new(crate::ops::aws::AwsOps::new(&config)))
     }
 
     /// Loads the AWS configuration and checks that a region and credentials exist.
@@ -228,6 +247,9 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         sdk_retries: session.sdk_retries,
         endpoint: session.endpoint,
         handle_ctrl_c: session.handle_ctrl_c,
+        ops: session.ops,
+        plugin: session.plugin,
+        child_stdin: session.child_stdin,
         synth: session.synth,
     };
     let result = match cli.command {
@@ -240,6 +262,10 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         Commands::Destroy(a) => destroy::run(&mut ctx, &a),
         Commands::Bootstrap(a) => bootstrap::run(&mut ctx, &a),
         Commands::Init(a) => init::run(&mut ctx, &a),
+        Commands::Status(a) => status::run(&mut ctx, &a),
+        Commands::Logs(a) => logs::run(&mut ctx, &a),
+        Commands::Run(a) => run::run(&mut ctx, &a),
+        Commands::Exec(a) => exec::run(&mut ctx, &a),
     };
     match result {
         Ok(code) => code,

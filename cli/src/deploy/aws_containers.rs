@@ -18,6 +18,8 @@ use super::containers::{
 pub struct AwsContainers {
     ecr: ecr::Client,
     ecs: ecs::Client,
+    /// For the log tails of failure diagnosis.
+    ops: crate::ops::aws::AwsOps,
 }
 
 impl AwsContainers {
@@ -26,6 +28,7 @@ impl AwsContainers {
         AwsContainers {
             ecr: ecr::Client::new(config),
             ecs: ecs::Client::new(config),
+            ops: crate::ops::aws::AwsOps::new(config),
         }
     }
 }
@@ -51,6 +54,33 @@ fn patch_container(mut c: ContainerDefinition, patch: &ContainerPatch) -> Contai
         c.memory = memory;
     }
     c
+}
+
+/// A service as `DescribeServices` returns it, in berth's terms.
+pub(crate) fn service_state(s: &ecs::types::Service) -> ServiceState {
+    ServiceState {
+        arn: s.service_arn().unwrap_or_default().to_string(),
+        name: s.service_name().unwrap_or_default().to_string(),
+        status: s.status().unwrap_or_default().to_string(),
+        task_definition: s.task_definition().unwrap_or_default().to_string(),
+        desired: s.desired_count(),
+        running: s.running_count(),
+        deployments: s
+            .deployments()
+            .iter()
+            .map(|d| DeploymentState {
+                id: d.id().unwrap_or_default().to_string(),
+                status: d.status().unwrap_or_default().to_string(),
+                task_definition: d.task_definition().unwrap_or_default().to_string(),
+                desired: d.desired_count(),
+                pending: d.pending_count(),
+                running: d.running_count(),
+                failed: d.failed_tasks(),
+                rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
+                rollout_reason: d.rollout_state_reason().map(str::to_string),
+            })
+            .collect(),
+    }
 }
 
 #[async_trait]
@@ -223,29 +253,18 @@ impl ContainerApi for AwsContainers {
         let Some(s) = out.services().first() else {
             return Ok(None);
         };
-        Ok(Some(ServiceState {
-            arn: s.service_arn().unwrap_or_default().to_string(),
-            name: s.service_name().unwrap_or_default().to_string(),
-            status: s.status().unwrap_or_default().to_string(),
-            task_definition: s.task_definition().unwrap_or_default().to_string(),
-            desired: s.desired_count(),
-            running: s.running_count(),
-            deployments: s
-                .deployments()
-                .iter()
-                .map(|d| DeploymentState {
-                    id: d.id().unwrap_or_default().to_string(),
-                    status: d.status().unwrap_or_default().to_string(),
-                    task_definition: d.task_definition().unwrap_or_default().to_string(),
-                    desired: d.desired_count(),
-                    pending: d.pending_count(),
-                    running: d.running_count(),
-                    failed: d.failed_tasks(),
-                    rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
-                    rollout_reason: d.rollout_state_reason().map(str::to_string),
-                })
-                .collect(),
-        }))
+        Ok(Some(service_state(s)))
+    }
+
+    async fn container_log_tail(
+        &self,
+        task: &StoppedTask,
+        container: &str,
+        lines: i32,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        use crate::ops::api::OpsApi as _;
+        let td = self.ops.task_definition(&task.task_definition).await?;
+        crate::ops::logs::tail_of(&self.ops, &td, container, task.short_id(), lines).await
     }
 
     async fn stopped_tasks(

@@ -208,4 +208,16 @@ pub trait ContainerApi: Send + Sync {
         cluster: &str,
         service: &str,
     ) -> Result<Vec<StoppedTask>, ApiError>;
+    /// The last `lines` lines `container` of the stopped `task` logged to CloudWatch
+    /// Logs, oldest first (failure diagnosis); `None` when it does not log there. The
+    /// default knows no logs.
+    async fn container_log_tail(
+        &self,
+        task: &StoppedTask,
+        container: &str,
+        lines: i32,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        let _ = (task, container, lines);
+        Ok(None)
+    }
 }

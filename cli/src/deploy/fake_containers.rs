@@ -27,6 +27,7 @@ struct State {
     repositories: BTreeMap<String, String>,
     images: BTreeSet<(String, String)>,
     services: BTreeMap<String, ServiceScript>,
+    logs: BTreeMap<(String, String), Vec<String>>,
     calls: Vec<String>,
 }
 
@@ -118,6 +119,14 @@ impl FakeContainers {
         s.stopped = steps.into();
     }
 
+    /// The lines a container of a task (by task id) logged, for failure diagnosis.
+    pub fn script_logs(&self, task_id: &str, container: &str, lines: &[&str]) {
+        self.lock().logs.insert(
+            (task_id.into(), container.into()),
+            lines.iter().map(|l| l.to_string()).collect(),
+        );
+    }
+
     /// Every mutating call so far, one line each.
     pub fn calls(&self) -> Vec<String> {
         self.lock().calls.clone()
@@ -203,6 +212,22 @@ impl ContainerApi for FakeContainers {
             s.last = Some(next);
         }
         Ok(s.last.clone())
+    }
+
+    async fn container_log_tail(
+        &self,
+        task: &StoppedTask,
+        container: &str,
+        lines: i32,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        let st = self.lock();
+        Ok(st
+            .logs
+            .get(&(task.short_id().to_string(), container.to_string()))
+            .map(|l| {
+                let skip = l.len().saturating_sub(lines.max(0) as usize);
+                l[skip..].to_vec()
+            }))
     }
 
     async fn stopped_tasks(

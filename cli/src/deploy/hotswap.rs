@@ -329,6 +329,9 @@ pub struct Evaluator {
     pub parameters: BTreeMap<String, String>,
     /// Physical id and type by logical id.
     pub resources: BTreeMap<String, (String, String)>,
+    /// Exported values by export name (`Fn::ImportValue`); empty: imports are not
+    /// evaluated.
+    pub exports: BTreeMap<String, String>,
 }
 
 impl Evaluator {
@@ -406,6 +409,10 @@ impl Evaluator {
             ("AWS::SNS::Topic", "TopicArn") => physical.clone(),
             ("AWS::ECS::Cluster", "Arn") => format!("arn:{p}:ecs:{r}:{a}:cluster/{physical}"),
             ("AWS::S3::Bucket", "Arn") => format!("arn:{p}:s3:::{physical}"),
+            ("AWS::EC2::SecurityGroup", "GroupId") => physical.clone(),
+            ("AWS::EC2::Subnet", "SubnetId") => physical.clone(),
+            ("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroupArn") => physical.clone(),
+            ("AWS::SecretsManager::Secret", "Id") => physical.clone(),
             _ => {
                 return Err(format!(
                 "Fn::GetAtt {logical}.{attr} ({kind}) cannot be evaluated without CloudFormation"
@@ -476,6 +483,13 @@ impl Evaluator {
                         ))
                     }
                     "Fn::Sub" => self.sub(arg),
+                    "Fn::ImportValue" if !self.exports.is_empty() => {
+                        let name = scalar(&self.eval(arg)?)?;
+                        self.exports
+                            .get(&name)
+                            .map(|v| Value::String(v.clone()))
+                            .ok_or_else(|| format!("Fn::ImportValue {name}: no such export"))
+                    }
                     other if other.starts_with("Fn::") => Err(format!(
                         "{other} cannot be evaluated without CloudFormation"
                     )),

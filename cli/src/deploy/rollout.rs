@@ -59,8 +59,14 @@ pub struct RolloutTracker {
     timeout: Duration,
     seen_tasks: BTreeSet<String>,
     stopped: Vec<StoppedTask>,
+    /// The log tails of crashed containers: (task id, container, exit code, lines).
+    tails: Vec<(String, String, i32, Vec<String>)>,
     last_table: String,
 }
+
+/// How many log lines the failure diagnosis shows of each container that exited
+/// non-zero.
+pub const DIAGNOSIS_LINES: i32 = 20;
 
 impl RolloutTracker {
     /// Starts following `service` of `cluster`; tasks stopped before now are ignored.
@@ -81,6 +87,7 @@ impl RolloutTracker {
             timeout: options.timeout,
             seen_tasks: BTreeSet::new(),
             stopped: Vec::new(),
+            tails: Vec::new(),
             last_table: String::new(),
         }
     }
@@ -132,6 +139,7 @@ impl RolloutTracker {
                     task.reason_line()
                 ),
             );
+            self.diagnose(api, progress, &task).await;
             self.stopped.push(task);
         }
         if let Some(p) = &primary {
@@ -172,6 +180,48 @@ impl RolloutTracker {
         Ok(RolloutStatus::InProgress)
     }
 
+    /// Shows the last log lines of each container of `task` that exited non-zero.
+    async fn diagnose(
+        &mut self,
+        api: &dyn ContainerApi,
+        progress: &dyn Progress,
+        task: &StoppedTask,
+    ) {
+        for (name, exit, _) in &task.containers {
+            let Some(code) = exit.filter(|c| *c != 0) else {
+                continue;
+            };
+            let text = match api.container_log_tail(task, name, DIAGNOSIS_LINES).await {
+                Ok(Some(lines)) if !lines.is_empty() => {
+                    let mut t = format!(
+                        "service {}: task {}: {name} exited with code {code}; its last {} log lines:",
+                        self.label,
+                        task.short_id(),
+                        lines.len()
+                    );
+                    for l in &lines {
+                        let _ = write!(t, "\n    | {}", l.trim_end());
+                    }
+                    self.tails
+                        .push((task.short_id().to_string(), name.clone(), code, lines));
+                    t
+                }
+                Ok(Some(_)) => format!(
+                    "service {}: task {}: {name} exited with code {code} and logged nothing",
+                    self.label,
+                    task.short_id()
+                ),
+                Ok(None) => continue,
+                Err(e) => format!(
+                    "service {}: task {}: the logs of {name} could not be read: {e}",
+                    self.label,
+                    task.short_id()
+                ),
+            };
+            progress.message(&self.stack, &text);
+        }
+    }
+
     fn failure_text(&self, headline: String) -> String {
         let mut s = format!("service {}: {headline}", self.label);
         let mut reasons: Vec<String> = Vec::new();
@@ -183,6 +233,17 @@ impl RolloutTracker {
         }
         for r in reasons {
             let _ = write!(s, "\n  stopped task: {r}");
+        }
+        // The first crashed container's last lines (usually the cause; later tasks repeat it).
+        if let Some((task, name, code, lines)) = self.tails.first() {
+            let _ = write!(
+                s,
+                "\n  last {} log lines of {name} in task {task} (exit code {code}):",
+                lines.len()
+            );
+            for l in lines {
+                let _ = write!(s, "\n    | {}", l.trim_end());
+            }
         }
         s
     }

@@ -16,6 +16,10 @@ fn help_texts() {
         "destroy",
         "bootstrap",
         "init",
+        "status",
+        "logs",
+        "run",
+        "exec",
     ] {
         let args: Vec<&str> = if cmd.is_empty() {
             vec!["--help"]

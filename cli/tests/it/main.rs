@@ -5,16 +5,24 @@
 //!   approval, waiting, parallelism).
 //! - `hostile`: corrupted or hostile assemblies are refused before anything runs.
 //! - `init`: generated projects build and pass their own tests.
+//! - `ops_scripted`, `diagnosis`: status, logs, run, exec and failure diagnosis against
+//!   the scripted fakes (states moto cannot produce), with a recording plugin stand-in.
+//! - `ops_e2e`: logs, run, status and local-run secrets against moto; `local_run`:
+//!   `run --local` with a recording docker stand-in (including Ctrl-C cleanup).
 //! - `e2e`: against a moto server on loopback (`AWS_ENDPOINT_URL`), started by the test
 //!   script.
 
 mod assets_e2e;
 mod common;
+mod diagnosis;
 mod e2e;
 mod e2e_options;
 mod help;
 mod hostile;
 mod init;
+mod local_run;
 mod offline;
+mod ops_e2e;
+mod ops_scripted;
 mod rollout;
 mod scripted;
