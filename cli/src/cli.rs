@@ -131,7 +131,26 @@ pub enum Commands {
     /// Open a shell (or run a command) in a running container of a service (ECS Exec).
     #[command(after_help = EXEC_AFTER)]
     Exec(ExecArgs),
+    /// Answer or stop a service's deployment in progress (blue/green, linear, canary).
+    #[command(after_help = DEPLOYMENT_AFTER)]
+    Deployment(DeploymentArgs),
 }
+
+const DEPLOYMENT_AFTER: &str = concat!(
+    "\
+Examples:
+  berth deployment continue Web      continue Web's deployment paused at a PAUSE hook
+  berth deployment rollback Web      roll it back instead
+  berth deployment stop Web          stop the deployment in progress and roll it back
+  berth deployment stop Web --abort  stop it where it is
+  berth deployment continue arn:aws:ecs:us-east-1:123456789012:service/prod/web
+
+SERVICE is named as `berth status` names it (its construct path or a unique end of it), or
+by its ARN (no app needed). The answered hook is the one awaiting action, or --hook ID.
+`berth deploy` shows the hook id and this command when a deployment pauses.",
+    "\n\n",
+    exit_codes!()
+);
 
 const SYNTH_AFTER: &str = concat!(
     "\
@@ -335,6 +354,35 @@ pub struct DeployArgs {
     /// Do not build and push image assets (they must already be in ECR).
     #[arg(long)]
     pub no_publish: bool,
+    /// How to answer a paused lifecycle hook (blue/green, linear, canary) when there
+    /// is no terminal to ask on, or instead of asking. Default: ask on a terminal,
+    /// else wait (printing the hook and the `berth deployment` command answering it).
+    #[arg(long, value_enum, value_name = "ANSWER")]
+    pub on_pause: Option<PauseAnswer>,
+}
+
+/// An answer to a paused deployment (`--on-pause`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PauseAnswer {
+    /// Continue the deployment.
+    Continue,
+    /// Roll the deployment back.
+    Rollback,
+    /// Leave it paused for `berth deployment continue|rollback` (or its timeout).
+    Wait,
+}
+
+impl PauseAnswer {
+    /// What the rollout does.
+    pub fn on_pause(answer: Option<PauseAnswer>) -> crate::deploy::service_deployment::OnPause {
+        use crate::deploy::service_deployment::OnPause;
+        match answer {
+            None => OnPause::Ask,
+            Some(PauseAnswer::Continue) => OnPause::Continue,
+            Some(PauseAnswer::Rollback) => OnPause::Rollback,
+            Some(PauseAnswer::Wait) => OnPause::Wait,
+        }
+    }
 }
 
 /// `berth publish`.
@@ -375,6 +423,37 @@ pub struct WatchArgs {
     /// Fail a service rollout once this many tasks of the new deployment have stopped.
     #[arg(long, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_stopped_tasks: u32,
+    /// How to answer a paused lifecycle hook (see `berth deploy --help`).
+    #[arg(long, value_enum, value_name = "ANSWER")]
+    pub on_pause: Option<PauseAnswer>,
+}
+
+/// `berth deployment`.
+#[derive(Debug, Args)]
+pub struct DeploymentArgs {
+    /// What to do.
+    #[arg(value_enum)]
+    pub action: DeploymentAction,
+    /// The service (construct path or a unique end of it, or its ARN).
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// The paused hook to answer (default: the one awaiting action).
+    #[arg(long, value_name = "ID")]
+    pub hook: Option<String>,
+    /// With `stop`: stop the deployment where it is instead of rolling it back.
+    #[arg(long)]
+    pub abort: bool,
+}
+
+/// What `berth deployment` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeploymentAction {
+    /// Answer the paused hook: continue.
+    Continue,
+    /// Answer the paused hook: roll back.
+    Rollback,
+    /// Stop the deployment in progress (StopServiceDeployment).
+    Stop,
 }
 
 /// `berth destroy`.

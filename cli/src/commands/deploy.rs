@@ -42,6 +42,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
             enabled: true,
             max_stopped_tasks: args.max_stopped_tasks as usize,
             timeout: std::time::Duration::from_secs(args.rollout_timeout),
+            on_pause: crate::cli::PauseAnswer::on_pause(args.on_pause),
         },
     };
     let interrupt = format!(

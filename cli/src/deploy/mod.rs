@@ -14,6 +14,7 @@ pub mod hotswap;
 pub mod logging;
 pub mod progress;
 pub mod rollout;
+pub mod service_deployment;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -30,7 +31,7 @@ use api::{
 };
 use containers::ContainerApi;
 use progress::Progress;
-use rollout::{cluster_of_service_arn, RolloutOptions, RolloutTracker};
+use rollout::{cluster_of_service_arn, RolloutFailure, RolloutOptions, RolloutTracker};
 
 /// CloudFormation's limit for an inline `TemplateBody`.
 pub const MAX_INLINE_TEMPLATE: usize = 51_200;
@@ -129,10 +130,16 @@ impl Backoff {
     }
 }
 
-/// Asks the user yes/no questions.
+/// Asks the user questions.
 pub trait Prompter: Send + Sync {
     /// `Some(answer)`, or `None` when there is no one to ask (no terminal).
     fn confirm(&self, question: &str) -> Option<bool>;
+    /// One of `choices` (its index), or `None` when there is no one to ask. The
+    /// default asks no one.
+    fn choose(&self, question: &str, choices: &[&str]) -> Option<usize> {
+        let _ = (question, choices);
+        None
+    }
 }
 
 /// Never asks: there is no terminal.
@@ -162,12 +169,36 @@ impl Prompter for TerminalPrompter {
         std::io::stdin().lock().read_line(&mut line).ok()?;
         Some(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
     }
+
+    fn choose(&self, question: &str, choices: &[&str]) -> Option<usize> {
+        use std::io::{BufRead, IsTerminal, Write};
+        if !std::io::stdin().is_terminal() || choices.is_empty() {
+            return None;
+        }
+        let mut err = std::io::stderr();
+        loop {
+            let _ = write!(err, "{question} ({}) ", choices.join("/"));
+            let _ = err.flush();
+            let mut line = String::new();
+            if std::io::stdin().lock().read_line(&mut line).ok()? == 0 {
+                return None;
+            }
+            let answer = line.trim().to_ascii_lowercase();
+            // The whole word or its first letter.
+            if let Some(i) = choices.iter().position(|c| {
+                *c == answer || (answer.len() == 1 && c.starts_with(answer.as_str()))
+            }) {
+                return Some(i);
+            }
+        }
+    }
 }
 
 /// Answers from a list (for tests).
 #[derive(Debug, Default)]
 pub struct ScriptedPrompter {
     answers: std::sync::Mutex<std::collections::VecDeque<bool>>,
+    choices: std::sync::Mutex<std::collections::VecDeque<String>>,
     /// The questions asked so far.
     pub asked: std::sync::Mutex<Vec<String>>,
 }
@@ -177,7 +208,16 @@ impl ScriptedPrompter {
     pub fn new(answers: &[bool]) -> ScriptedPrompter {
         ScriptedPrompter {
             answers: std::sync::Mutex::new(answers.iter().copied().collect()),
+            choices: Default::default(),
             asked: Default::default(),
+        }
+    }
+
+    /// Chooses these (by name) in order, then `None`.
+    pub fn choosing(choices: &[&str]) -> ScriptedPrompter {
+        ScriptedPrompter {
+            choices: std::sync::Mutex::new(choices.iter().map(|c| c.to_string()).collect()),
+            ..ScriptedPrompter::default()
         }
     }
 }
@@ -192,6 +232,19 @@ impl Prompter for ScriptedPrompter {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .pop_front()
+    }
+
+    fn choose(&self, question: &str, choices: &[&str]) -> Option<usize> {
+        self.asked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(format!("{question} ({})", choices.join("/")));
+        let c = self
+            .choices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front()?;
+        choices.iter().position(|x| *x == c)
     }
 }
 
@@ -450,7 +503,7 @@ impl Engine {
         template: &Template,
         seen: &mut BTreeSet<String>,
         update: Option<bool>,
-    ) -> Result<(Option<StackInfo>, Vec<StackEvent>, Option<String>), ApiError> {
+    ) -> Result<(Option<StackInfo>, Vec<StackEvent>, Option<RolloutFailure>), ApiError> {
         let mut backoff = Backoff::new(self.options.poll);
         let mut events_seen = Vec::new();
         let follow = self
@@ -458,7 +511,7 @@ impl Engine {
             .clone()
             .filter(|_| update.is_some() && self.options.rollout.enabled);
         let mut trackers: Vec<RolloutTracker> = Vec::new();
-        let mut rollout_failure: Option<String> = None;
+        let mut rollout_failure: Option<RolloutFailure> = None;
         loop {
             let info = self.api.describe_stack(stack).await?;
             let events = self.api.stack_events(stack).await?;
@@ -489,12 +542,23 @@ impl Engine {
                     &mut trackers,
                     containers.as_ref(),
                     self.progress.as_ref(),
+                    self.prompter.as_ref(),
                     true,
                 )
                 .await?;
-                if let Some(reason) = failed {
+                if let Some(failure) = failed {
                     trackers.clear();
-                    if update == Some(true) {
+                    if update != Some(true) {
+                        return Ok((info, events_seen, Some(failure)));
+                    }
+                    if failure.rolled_back {
+                        // ECS rolled the service back; CloudFormation fails the
+                        // update and rolls the stack back by itself.
+                        self.progress.message(
+                            stack,
+                            "the service deployment was rolled back: CloudFormation rolls the stack back",
+                        );
+                    } else {
                         self.progress.message(
                             stack,
                             "the service rollout failed: cancelling the update (CloudFormation rolls it back)",
@@ -503,10 +567,8 @@ impl Engine {
                             self.progress
                                 .message(stack, &format!("CancelUpdateStack failed: {e}"));
                         }
-                        rollout_failure = Some(reason);
-                    } else {
-                        return Ok((info, events_seen, Some(reason)));
                     }
+                    rollout_failure = Some(failure);
                 }
             }
             tokio::time::sleep(backoff.next_delay()).await;
@@ -871,7 +933,8 @@ impl Engine {
         let (info, events, rollout_failure) = self
             .monitor_deploy(name, &stack.template, &mut seen, Some(exists))
             .await?;
-        if let Some(reason) = rollout_failure {
+        if let Some(failure) = rollout_failure {
+            let reason = failure.reason;
             let still = info
                 .as_ref()
                 .is_some_and(|i| !is_terminal_status(&i.status));
@@ -888,6 +951,8 @@ impl Engine {
             if let Outcome::Failed(report) = &mut outcome {
                 report.hint = Some(if still {
                     format!("CloudFormation is still creating {name} and waits for the service to stabilize; fix the image or its settings and deploy again, or delete the stack with `berth destroy {name}`")
+                } else if failure.rolled_back {
+                    "ECS rolled the service back to its previous revision and CloudFormation rolled the stack back".to_string()
                 } else {
                     "the update was cancelled and rolled back; the service runs its previous task definition".to_string()
                 });
