@@ -110,7 +110,7 @@ async fn act(
         OpsError::Unresolved(format!("the service deployment {arn} of {} was not found", t.name))
     })?;
     let strategy = d.strategy.as_deref().unwrap_or("ECS");
-    let stage = d.stage.as_deref().unwrap_or("no stage");
+    let stage = d.stage.as_deref().unwrap_or("its first stage");
     if d.is_finished() {
         return Err(OpsError::Unresolved(format!(
             "the {strategy} deployment {} of {} has ended ({}); there is nothing to {}",
@@ -145,11 +145,10 @@ async fn act(
                     .clone(),
                 None => d.awaiting_pause().cloned().ok_or_else(|| {
                     OpsError::Unresolved(format!(
-                        "no lifecycle hook of {}'s {strategy} deployment {} awaits an answer ({}, stage {stage}); `berth status {}` shows it",
+                        "no lifecycle hook of {}'s {strategy} deployment {} awaits an answer ({}); a PAUSE hook waits for one once the deployment reaches its stage",
                         t.name,
                         d.short_id(),
-                        d.status,
-                        t.name
+                        where_(&d),
                     ))
                 })?,
             };
@@ -180,14 +179,22 @@ async fn act(
             };
             Ok((
                 format!(
-                    "✔ asked ECS to stop {}'s {strategy} deployment {} ({}, stage {stage}): {what}",
+                    "✔ asked ECS to stop {}'s {strategy} deployment {} ({}): {what}",
                     t.name,
                     d.short_id(),
-                    d.status
+                    where_(&d)
                 ),
                 json!({"service": t.name, "service_deployment": arn, "stop_type": kind.as_str()}),
             ))
         }
+    }
+}
+
+/// `IN_PROGRESS, stage SCALE_UP` (or the status alone).
+fn where_(d: &crate::deploy::containers::ServiceDeploymentState) -> String {
+    match &d.stage {
+        Some(stage) => format!("{}, stage {stage}", d.status),
+        None => d.status.clone(),
     }
 }
 

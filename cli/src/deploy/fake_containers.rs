@@ -267,6 +267,14 @@ impl FakeContainers {
         );
     }
 
+    /// The hook a scripted deployment of `service` is paused at, once it has been shown.
+    pub fn paused_hook(&self, service: &str) -> Option<String> {
+        self.lock()
+            .deployments
+            .get(service)
+            .and_then(|d| d.paused_hook().map(str::to_string))
+    }
+
     /// The stopped tasks each `ListTasks` call returns for `service`; the last repeats.
     pub fn script_stopped_tasks(&self, service: &str, steps: Vec<Vec<StoppedTask>>) {
         let mut st = self.lock();

@@ -138,7 +138,8 @@ impl DeploymentFollower {
         }
         if let Some(a) = &d.alarms {
             if !a.triggered.is_empty() {
-                return format!("the alarm {} went into ALARM", a.triggered.join(", "));
+                let s = if a.triggered.len() == 1 { "" } else { "s" };
+                return format!("the alarm{s} {} (in ALARM)", a.triggered.join(", "));
             }
             if a.status == "TRIGGERED" {
                 return "a deployment alarm went into ALARM".into();
@@ -152,7 +153,7 @@ impl DeploymentFollower {
         }
         if let Some(h) = d.hooks.iter().find(|h| h.status == "TIMED_OUT") {
             return format!(
-                "the {} hook {} timed out (timeout action {})",
+                "the {} hook {}, which timed out (timeout action {})",
                 h.target_type,
                 h.hook_id,
                 h.timeout_action.as_deref().unwrap_or("ROLLBACK")
@@ -167,7 +168,7 @@ impl DeploymentFollower {
             return if h.target_type == "PAUSE" {
                 format!("the answer rollback to the paused hook {}", h.hook_id)
             } else {
-                format!("the {} hook {}{target} failed", h.target_type, h.hook_id)
+                format!("the {} hook {}{target}, which failed", h.target_type, h.hook_id)
             };
         }
         if let Some(r) = &d.rollback_reason {
@@ -195,35 +196,15 @@ impl DeploymentFollower {
             self.active += now.duration_since(self.last_poll).unwrap_or_default();
         }
         self.last_poll = now;
-        let line = self.line(d);
-        if line != self.last_line {
-            progress.message(stack, &format!("service {label}: {line}"));
-            self.last_line = line;
-        }
-        let alarms: Vec<String> = d
-            .alarms
-            .as_ref()
-            .map(|a| a.triggered.clone())
-            .unwrap_or_default();
-        if alarms != self.last_alarms {
-            if !alarms.is_empty() {
-                progress.message(
-                    stack,
-                    &format!("service {label}: alarms in ALARM: {}", alarms.join(", ")),
-                );
-            }
-            self.last_alarms = alarms;
-        }
+        // What happened to hooks that were waiting comes before the new state.
+        let mut new_pauses = Vec::new();
         for h in &d.hooks {
             let before = self.hook_status.insert(h.hook_id.clone(), h.status.clone());
             if before.as_deref() == Some(h.status.as_str()) {
                 continue;
             }
             match (before.as_deref(), h.status.as_str()) {
-                (_, "AWAITING_ACTION") if h.target_type == "PAUSE" => {
-                    self.pause(d, h, api, progress, prompter, on_pause, stack, label, name)
-                        .await?;
-                }
+                (_, "AWAITING_ACTION") if h.target_type == "PAUSE" => new_pauses.push(h),
                 (Some("AWAITING_ACTION"), status) => {
                     let what = match status {
                         "SUCCEEDED" => "answered: the deployment continues".to_string(),
@@ -250,6 +231,29 @@ impl DeploymentFollower {
                 ),
                 _ => {}
             }
+        }
+        let line = self.line(d);
+        if line != self.last_line {
+            progress.message(stack, &format!("service {label}: {line}"));
+            self.last_line = line;
+        }
+        let alarms: Vec<String> = d
+            .alarms
+            .as_ref()
+            .map(|a| a.triggered.clone())
+            .unwrap_or_default();
+        if alarms != self.last_alarms {
+            if !alarms.is_empty() {
+                progress.message(
+                    stack,
+                    &format!("service {label}: alarms in ALARM: {}", alarms.join(", ")),
+                );
+            }
+            self.last_alarms = alarms;
+        }
+        for h in new_pauses {
+            self.pause(d, h, api, progress, prompter, on_pause, stack, label, name)
+                .await?;
         }
         Ok(match d.status.as_str() {
             "SUCCESSFUL" => DeploymentOutcome::Succeeded,

@@ -14,6 +14,7 @@
 
 mod assets_e2e;
 mod common;
+mod deployments;
 mod diagnosis;
 mod e2e;
 mod e2e_options;
