@@ -230,7 +230,10 @@ first, unless their tag is already there; the docker program is BERTH_DOCKER (de
 --hotswap updates ECS services directly when only task definitions (image, environment,
 command, cpu, memory) or desired counts changed: seconds instead of minutes, but the stack
 drifts from its template until the next full deploy. Service rollouts are shown as they
-happen and fail early when tasks keep stopping (--max-stopped-tasks).
+happen and fail early when tasks keep stopping (--max-stopped-tasks). Blue/green, linear and
+canary deployments are followed stage by stage (traffic split, bake time, alarms in ALARM,
+how they ended and what triggered a rollback); a deployment paused at a PAUSE hook is
+answered on the terminal, by --on-pause, or with `berth deployment continue|rollback`.
 Templates over 51,200 bytes are uploaded to the bootstrap bucket (`berth bootstrap`).
 Without a terminal, changes that need approval fail (exit 5); pass --require-approval never
 in CI. Ctrl-C stops watching; CloudFormation carries on with the operation.",
@@ -354,10 +357,10 @@ pub struct DeployArgs {
     /// Do not build and push image assets (they must already be in ECR).
     #[arg(long)]
     pub no_publish: bool,
-    /// How to answer a paused lifecycle hook (blue/green, linear, canary) when there
-    /// is no terminal to ask on, or instead of asking. Default: ask on a terminal,
-    /// else wait (printing the hook and the `berth deployment` command answering it).
-    #[arg(long, value_enum, value_name = "ANSWER")]
+    /// Answer a paused lifecycle hook (blue/green, linear, canary) with continue,
+    /// rollback or wait, instead of asking on the terminal (default: ask; without a
+    /// terminal, wait, printing the hook and the `berth deployment` command).
+    #[arg(long, value_enum, value_name = "ANSWER", hide_possible_values = true)]
     pub on_pause: Option<PauseAnswer>,
 }
 
@@ -423,8 +426,9 @@ pub struct WatchArgs {
     /// Fail a service rollout once this many tasks of the new deployment have stopped.
     #[arg(long, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_stopped_tasks: u32,
-    /// How to answer a paused lifecycle hook (see `berth deploy --help`).
-    #[arg(long, value_enum, value_name = "ANSWER")]
+    /// Answer a paused lifecycle hook with continue, rollback or wait, instead of
+    /// asking on the terminal (see `berth deploy --help`).
+    #[arg(long, value_enum, value_name = "ANSWER", hide_possible_values = true)]
     pub on_pause: Option<PauseAnswer>,
 }
 

@@ -20,6 +20,7 @@ fn help_texts() {
         "logs",
         "run",
         "exec",
+        "deployment",
     ] {
         let args: Vec<&str> = if cmd.is_empty() {
             vec!["--help"]
