@@ -192,6 +192,21 @@ pub struct StackArtifact {
     /// The container images the stack's templates refer to, from the asset manifests it
     /// depends on (`<Stack>.assets.json`).
     pub assets: Vec<ImageAsset>,
+    /// The stack's construct path (the manifest's `displayName`: its construct id for
+    /// a stack at the top of the app), by which it can be selected too.
+    pub display_name: Option<String>,
+    /// Termination protection as the app sets it (`None`: the app does not say).
+    pub termination_protection: Option<bool>,
+}
+
+impl StackArtifact {
+    /// The stack name, with its construct path when that differs (`prod-web (Web)`).
+    pub fn label(&self) -> String {
+        match self.display_name.as_deref() {
+            Some(d) if d != self.stack_name => format!("{} ({d})", self.stack_name),
+            _ => self.stack_name.clone(),
+        }
+    }
 }
 
 /// A container image built from a directory, as an asset manifest describes it.
@@ -521,6 +536,8 @@ impl Assembly {
                 tags: props.tags,
                 parameters: props.parameters,
                 assets: Vec::new(),
+                display_name: artifact.display_name.clone(),
+                termination_protection: props.termination_protection,
             });
         }
         for (i, a) in stacks.iter().enumerate() {
@@ -564,11 +581,16 @@ impl Assembly {
         })
     }
 
-    /// The stack with this artifact id or stack name.
+    /// The stack with this artifact id, stack name or construct path.
     pub fn stack(&self, name: &str) -> Option<&StackArtifact> {
         self.stacks
             .iter()
             .find(|s| s.id == name || s.stack_name == name)
+            .or_else(|| {
+                self.stacks
+                    .iter()
+                    .find(|s| s.display_name.as_deref() == Some(name))
+            })
     }
 
     /// Selects stacks by name patterns (`*` matches any run of characters), in deploy order.
@@ -593,7 +615,12 @@ impl Assembly {
         for pattern in patterns {
             let mut any = false;
             for (i, s) in self.stacks.iter().enumerate() {
-                if glob_match(pattern, &s.id) || glob_match(pattern, &s.stack_name) {
+                if glob_match(pattern, &s.id)
+                    || glob_match(pattern, &s.stack_name)
+                    || s.display_name
+                        .as_deref()
+                        .is_some_and(|d| glob_match(pattern, d))
+                {
                     chosen[i] = true;
                     any = true;
                 }
@@ -601,7 +628,7 @@ impl Assembly {
             if !any {
                 return Err(AssemblyError::NoSuchStack {
                     pattern: pattern.clone(),
-                    available: self.stacks.iter().map(|s| s.id.clone()).collect(),
+                    available: self.stacks.iter().map(StackArtifact::label).collect(),
                 });
             }
         }

@@ -17,6 +17,8 @@ Exit codes:
   4    a stack operation failed (deploy rolled back, destroy failed)
   5    a change needed approval and did not get it
   6    AWS could not be used (no credentials or region, API error)
+  7    refused: a deploy would replace or delete a stateful resource, or destroy met
+       a stack with termination protection (nothing was changed)
   130  interrupted"
     };
 }
@@ -29,6 +31,7 @@ Examples:
   berth diff Web                   compare Web with what is deployed
   berth deploy --all               deploy every stack, dependencies first
   berth destroy Web --force        delete Web without asking
+  berth refactor --dry-run         deployed resources whose constructs moved or were renamed
 
 The app comes from --app (a command, or a directory with manifest.json) or from berth.toml:
   app = \"cargo run --quiet --example fargate-web\"
@@ -87,6 +90,10 @@ pub struct GlobalArgs {
     /// The AWS region to use (default: AWS_REGION or the profile's region).
     #[arg(display_order = 105, long, global = true)]
     pub region: Option<String>,
+    /// Send AWS requests to this URL instead (default: AWS_ENDPOINT_URL, else AWS),
+    /// e.g. a local moto server.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 }
 
 /// The subcommands.
@@ -134,6 +141,76 @@ pub enum Commands {
     /// Answer or stop a service's deployment in progress (blue/green, linear, canary).
     #[command(after_help = DEPLOYMENT_AFTER)]
     Deployment(DeploymentArgs),
+    /// Keep deployed resources whose constructs moved or were renamed (CloudFormation
+    /// stack refactoring), then deploy.
+    #[command(after_help = REFACTOR_AFTER)]
+    Refactor(RefactorArgs),
+    /// Write berth.lock: the logical IDs of the app's stateful resources (commit it).
+    #[command(after_help = LOCK_AFTER)]
+    Lock(LockArgs),
+}
+
+const LOCK_AFTER: &str = concat!(
+    "\
+Examples:
+  berth lock            write berth.lock (next to berth.toml) from the app
+  berth lock --check    exit 1 when berth.lock is not up to date (for CI)
+
+With a berth.lock, every command that synthesizes the app fails (exit 3) when a stateful
+resource in it (log group, repository, file system, bucket, queue, ...) has another
+logical ID or is gone, naming it and the override_logical_id line that keeps it, until
+`berth lock` acknowledges the change.",
+    "\n\n",
+    exit_codes!()
+);
+
+/// `berth lock`.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Only check that berth.lock matches the app (exit 1 when it does not).
+    #[arg(long)]
+    pub check: bool,
+}
+
+const REFACTOR_AFTER: &str = concat!(
+    "\
+Examples:
+  berth refactor --dry-run          show which deployed resources moved or were renamed
+  berth refactor                    move them (after asking), then deploy
+  berth refactor Web --force --no-deploy
+
+A resource is taken to have moved when one is gone from a stack and a new one of the
+same type with the same properties (references aside) appears, in the same stack under
+another logical ID or in another stack. CloudFormation then moves the deployed resource
+instead of deleting it and creating a new one: nothing is replaced, no data is lost.
+Identical resources moved together are ambiguous and refused (exit 7): keep their logical
+IDs with override_logical_id. The templates sent carry only the moves; the deploy that
+follows brings every other change. moto has no stack refactoring: this command needs AWS.",
+    "\n\n",
+    exit_codes!()
+);
+
+/// `berth refactor`.
+#[derive(Debug, Args)]
+pub struct RefactorArgs {
+    /// Stacks to refactor (default: all; a stack a resource moves to or from is
+    /// included).
+    pub stacks: Vec<String>,
+    /// Only show what moved.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'f')]
+    pub force: bool,
+    /// Stop after the refactor (deploy later).
+    #[arg(long)]
+    pub no_deploy: bool,
+    /// Which changes of the deploy that follows need approval.
+    #[arg(long, value_enum, default_value = "broadening")]
+    pub require_approval: Approval,
+    /// The bootstrap stack holding the template bucket (large templates).
+    #[arg(long, default_value = crate::deploy::DEFAULT_TOOLKIT_STACK)]
+    pub toolkit_stack_name: String,
 }
 
 const DEPLOYMENT_AFTER: &str = concat!(
@@ -210,7 +287,10 @@ Examples:
 
 Modified resources list their changed properties; a change to a create-only property is
 marked (replace) with the property named. IAM statements and security group rules are
-listed separately under \"Security changes\".",
+listed separately under \"Security changes\". A stateful resource (log group, repository,
+file system, bucket, queue, ...) that would be replaced or deleted is marked ⚠ in red,
+in the words deploy refuses it with; a moved or renamed construct is shown with the
+override_logical_id line that keeps it.",
     "\n\n",
     exit_codes!()
 );
@@ -234,7 +314,14 @@ happen and fail early when tasks keep stopping (--max-stopped-tasks). Blue/green
 canary deployments are followed stage by stage (traffic split, bake time, alarms in ALARM,
 how they ended and what triggered a rollback); a deployment paused at a PAUSE hook is
 answered on the terminal, by --on-pause, or with `berth deployment continue|rollback`.
-Templates over 51,200 bytes are uploaded to the bootstrap bucket (`berth bootstrap`).
+Templates over 51,200 bytes (as sent: minified) are uploaded to the bootstrap bucket
+(`berth bootstrap`).
+A deploy that would replace or delete a stateful resource (log group, ECR repository, EFS,
+S3 bucket, SQS queue, KMS key, secret, database, ...) whose DeletionPolicy/UpdateReplacePolicy
+is not Retain or Snapshot is refused before anything changes (exit 7), naming each one and
+its cause, unless --allow-replacement PATH or app.allow_replacement(..) allows it. A moved or
+renamed construct is recognized: keep its logical ID with the override_logical_id line shown,
+or run `berth refactor`.
 Without a terminal, changes that need approval fail (exit 5); pass --require-approval never
 in CI. Ctrl-C stops watching; CloudFormation carries on with the operation.",
     "\n\n",
@@ -245,7 +332,10 @@ const DESTROY_AFTER: &str = concat!(
     "\
 Examples:
   berth destroy Web
-  berth destroy --all --force",
+  berth destroy --all --force
+
+A stack with termination protection (set in the app, or on the deployed stack) is not
+deleted (exit 7); berth says how to lift it.",
     "\n\n",
     exit_codes!()
 );
@@ -303,6 +393,10 @@ pub struct DiffArgs {
     /// Exit with 1 when there are differences.
     #[arg(long)]
     pub fail: bool,
+    /// Count this stateful resource as allowed to be replaced or deleted, as `deploy
+    /// --allow-replacement` does (repeatable).
+    #[arg(long = "allow-replacement", value_name = "PATH")]
+    pub allow_replacement: Vec<String>,
 }
 
 /// `berth deploy`.
@@ -357,6 +451,11 @@ pub struct DeployArgs {
     /// Do not build and push image assets (they must already be in ECR).
     #[arg(long)]
     pub no_publish: bool,
+    /// Let the deploy replace or delete this stateful resource (log group, repository,
+    /// file system, bucket, queue, ...) and lose its data: a construct path
+    /// (`Web/Logs` covers `Web/Logs/Resource`), a `*` pattern or a logical id. Repeatable.
+    #[arg(long = "allow-replacement", value_name = "PATH")]
+    pub allow_replacement: Vec<String>,
     /// Answer a paused lifecycle hook (blue/green, linear, canary) with continue,
     /// rollback or wait, instead of asking on the terminal (default: ask; without a
     /// terminal, wait, printing the hook and the `berth deployment` command).

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::deploy::guard::GuardReport;
 use crate::template::{Resource, Template};
 
 /// How a resource or output changes.
@@ -572,6 +573,17 @@ pub fn compact(v: &Value) -> String {
 
 /// Renders one stack's diff as text (no colors: styling is left to the terminal layer).
 pub fn render(stack: &str, diff: &TemplateDiff, color: bool) -> String {
+    render_guarded(stack, diff, None, color)
+}
+
+/// [`render`], marking in red the stateful resources the guard classified as replaced
+/// or deleted, in the words `deploy` uses, and the resources that moved.
+pub fn render_guarded(
+    stack: &str,
+    diff: &TemplateDiff,
+    guard: Option<&GuardReport>,
+    color: bool,
+) -> String {
     let style = Style { color };
     let mut s = String::new();
     let _ = writeln!(s, "{}", style.bold(&format!("Stack {stack}")));
@@ -651,8 +663,22 @@ pub fn render(stack: &str, diff: &TemplateDiff, color: bool) -> String {
                     r.resource_type
                 );
             }
-            let n = r.properties.len() + r.attributes.len();
+            let notes = guard
+                .and_then(|g| g.get(&r.logical_id))
+                .map(|c| c.notes())
+                .unwrap_or_default();
+            let n = r.properties.len() + r.attributes.len() + notes.len();
             let mut i = 0;
+            for (note, alarming) in &notes {
+                i += 1;
+                let branch = if i == n { " └─" } else { " ├─" };
+                let text = if *alarming {
+                    style.red(note)
+                } else {
+                    note.clone()
+                };
+                let _ = writeln!(s, "{branch} {text}");
+            }
             for p in &r.properties {
                 i += 1;
                 let last = i == n;
@@ -708,6 +734,19 @@ pub fn render(stack: &str, diff: &TemplateDiff, color: bool) -> String {
         "{added} to add, {modified} to modify ({} replaced), {removed} to remove",
         diff.replacements()
     );
+    if let Some(g) = guard {
+        let refused = g.refused().len();
+        if refused > 0 {
+            let _ = writeln!(
+                s,
+                "{}",
+                style.red(&format!(
+                    "deploy refuses this: {refused} stateful resource{} would be replaced or deleted (see ⚠ above)",
+                    if refused == 1 { "" } else { "s" }
+                ))
+            );
+        }
+    }
     s
 }
 

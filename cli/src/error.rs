@@ -62,7 +62,7 @@ pub enum CliError {
     #[error("no AWS credentials found ({0}); run `aws configure`, set AWS_PROFILE, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")]
     NoCredentials(String),
     /// An AWS call failed.
-    #[error("AWS: {0}")]
+    #[error("AWS: {}", .0.with_hint())]
     Aws(#[from] ApiError),
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
@@ -88,6 +88,22 @@ pub enum CliError {
         "destroy needs confirmation and there is no terminal to ask on: pass --force to delete {0}"
     )]
     NeedsForce(String),
+    /// `berth.lock` cannot be read.
+    #[error("{0}")]
+    Lock(String),
+    /// The app changed the logical IDs of stateful resources that `berth.lock` holds.
+    #[error("the app no longer matches berth.lock:\n{}\nkeep the logical IDs, or acknowledge the change with `berth lock`", .0.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n"))]
+    Locked(Vec<String>),
+    /// A command that asks first, without a terminal and without `--force`.
+    #[error(
+        "{command} needs confirmation and there is no terminal to ask on: pass --force to {what}"
+    )]
+    NeedsYes {
+        /// The command.
+        command: String,
+        /// What it would do.
+        what: String,
+    },
     /// `init` target is not empty.
     #[error("{0} is not empty: init only writes into a new or empty directory")]
     InitNotEmpty(PathBuf),
@@ -126,9 +142,10 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::NoRegion | CliError::NoCredentials(_) | CliError::Aws(_) => exit::AWS,
-            CliError::BadParameter(_) | CliError::NeedsForce(_) | CliError::InitNotEmpty(_) => {
-                exit::USAGE
-            }
+            CliError::BadParameter(_)
+            | CliError::NeedsForce(_)
+            | CliError::NeedsYes { .. }
+            | CliError::InitNotEmpty(_) => exit::USAGE,
             CliError::Interrupted(_) => exit::INTERRUPTED,
             CliError::Publish { .. } => exit::FAILED,
             CliError::Ops(e) => e.exit_code(),

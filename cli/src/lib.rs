@@ -28,9 +28,11 @@ pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod local;
+pub mod lock;
 pub mod ops;
 pub mod output;
 pub mod publish;
+pub mod refactor;
 pub mod template;
 
 use std::ffi::OsString;
@@ -61,6 +63,10 @@ pub mod exit {
     pub const NOT_APPROVED: u8 = 5;
     /// AWS could not be used: no credentials or region, or an API call failed.
     pub const AWS: u8 = 6;
+    /// berth refused a destructive operation: a deploy would replace or delete a
+    /// stateful resource (see `--allow-replacement`), or destroy met a stack with
+    /// termination protection. Nothing was changed.
+    pub const REFUSED: u8 = 7;
     /// Interrupted (Ctrl-C); CloudFormation carries on with operations already started.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -86,6 +92,7 @@ pub struct Session<'a> {
     pub(crate) poll: PollConfig,
     pub(crate) sdk_retries: bool,
     pub(crate) endpoint: Option<String>,
+    pub(crate) retry: Option<deploy::retry::RetryPolicy>,
     pub(crate) synth: Option<Box<SynthFn<'a>>>,
     pub(crate) handle_ctrl_c: bool,
     pub(crate) ops: Option<Arc<dyn ops::api::OpsApi>>,
@@ -117,6 +124,7 @@ impl<'a> Session<'a> {
             poll: PollConfig::default(),
             sdk_retries: true,
             endpoint: None,
+            retry: None,
             synth: None,
             handle_ctrl_c: true,
             ops: None,
@@ -141,6 +149,7 @@ impl<'a> Session<'a> {
             poll: PollConfig::default(),
             sdk_retries: true,
             endpoint: None,
+            retry: None,
             synth: None,
             handle_ctrl_c: false,
             ops: None,
@@ -218,6 +227,13 @@ impl<'a> Session<'a> {
     /// on loopback, see [`local`]).
     pub fn endpoint(mut self, url: impl Into<String>) -> Session<'a> {
         self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Retries CloudFormation calls with this policy (default: the standard policy,
+    /// or none when [`Session::sdk_retries`] turned retries off).
+    pub fn retry_policy(mut self, policy: deploy::retry::RetryPolicy) -> Session<'a> {
+        self.retry = Some(policy);
         self
     }
 

@@ -47,6 +47,33 @@ pub struct Resource {
     pub rest: IndexMap<String, Value>,
 }
 
+/// A JSON template without the whitespace outside strings: the body berth sends, and
+/// what CloudFormation's size limits count. Text that is not JSON is kept as is.
+pub fn minify(text: &str) -> String {
+    if !text.trim_start().starts_with('{') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\n' | '\r' | '\t') {
+            out.push(c);
+            in_string = c == '"';
+        }
+    }
+    out
+}
+
 /// The metadata key that carries a resource's construct path.
 pub const PATH_METADATA: &str = "berth:path";
 
@@ -157,6 +184,22 @@ mod tests {
             t(r#"{"Resources":{"A":{"Type":"AWS::IAM::Role","Properties":{"RoleName":"x"}}}}"#),
             Some(Capability::NamedIam)
         );
+    }
+
+    #[test]
+    fn minify_keeps_strings_and_drops_the_rest_of_the_whitespace() {
+        let pretty =
+            "{\n  \"A\": {\n    \"Type\": \"AWS::X::Y\",\n    \"V\": \" a \\\" b \\\\\"\n  }\n}";
+        let min = minify(pretty);
+        assert_eq!(min, r#"{"A":{"Type":"AWS::X::Y","V":" a \" b \\"}}"#);
+        let a: serde_json::Value = serde_json::from_str(pretty).unwrap();
+        let b: serde_json::Value = serde_json::from_str(&min).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            min.len(),
+            berth_synth::synthesize::minified_len(pretty.as_bytes())
+        );
+        assert_eq!(minify("A: 1\n"), "A: 1\n");
     }
 
     #[test]

@@ -933,6 +933,32 @@ impl App {
         Ok(())
     }
 
+    /// Lets `berth deploy` replace or delete the stateful resources at or below
+    /// `scope` (a log group, repository, file system, queue, ...) although their data
+    /// goes with them: writes `Metadata["berth:allow-replacement"] = reason` into each
+    /// resource's template, which the deploy guard reads. Without it (or
+    /// `--allow-replacement PATH`) a deploy that would replace or delete one is
+    /// refused. Call it after the construct is made; to delete a resource, deploy it
+    /// with the allowance first, or pass the flag.
+    ///
+    /// ```
+    /// # use berth_constructs::{App, Stack, StackProps};
+    /// # use berth_constructs::logs::{LogGroup, LogGroupProps};
+    /// let mut app = App::new();
+    /// let stack = Stack::new(&mut app, "Web", StackProps::default())?;
+    /// let logs = LogGroup::new(&mut app, stack, "Logs", LogGroupProps::default())?;
+    /// app.allow_replacement(logs, "the old logs are exported nightly")?;
+    /// # Ok::<(), berth_constructs::ConstructError>(())
+    /// ```
+    pub fn allow_replacement(&mut self, scope: impl Scope, reason: &str) -> Result<()> {
+        let scope = scope.node();
+        self.check_node(scope)?;
+        for r in self.resources_below(scope) {
+            self.add_metadata(r, "berth:allow-replacement", reason)?;
+        }
+        Ok(())
+    }
+
     /// Replaces the logical ID derived from the path.
     pub fn override_logical_id(&mut self, element: impl Scope, logical_id: &str) -> Result<()> {
         let node = element.node();

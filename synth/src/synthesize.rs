@@ -500,6 +500,8 @@ struct Rendered {
     /// The length of the template's start once it went to a [`TemplateStart`] (the
     /// sections' text is released then; their entry counts stay).
     head_len: Option<usize>,
+    /// The same start's length minified (what CloudFormation counts).
+    head_min_len: Option<usize>,
 }
 
 impl Rendered {
@@ -588,8 +590,13 @@ pub(crate) fn synthesize_with(
         let mut r = render_stack(&table, si, stack, options, source, keep, &mut d);
         let started = match start {
             Some(start) => {
-                let written = start(stack, &template_head(stack, &r));
+                let head = template_head(stack, &r);
+                let written = start(stack, &head);
+                // What CloudFormation counts is the body berth sends: minified.
+                let mut counter = MinifiedCounter::default();
+                let min_len = head.write_to(&mut counter).ok().map(|_| counter.n);
                 r.head_len = written.as_ref().ok().copied();
+                r.head_min_len = min_len;
                 r.release_sections();
                 written.map(|_| ())
             }
@@ -692,14 +699,14 @@ pub(crate) fn synthesize_with(
         deps.sort_unstable();
         deps.dedup();
         let (template_text, template_len) = match r.head_len {
-            Some(head) => {
+            Some(_) => {
                 let tail = template_tail(&r);
-                let len = head + tail.len();
+                let len = r.head_min_len.unwrap_or(0) + minified_len(tail.as_bytes());
                 (tail, len)
             }
             None => {
                 let text = template_text(stack, &r);
-                let len = text.len();
+                let len = minified_len(text.as_bytes());
                 (text, len)
             }
         };
@@ -727,13 +734,21 @@ pub(crate) fn synthesize_with(
             Some(sink) if !d.iter().any(Diagnostic::is_error) => sink(&artifact, template_text)?,
             Some(_) => {}
         }
-        Ok::<_, SynthError>((artifact, d))
+        Ok::<_, SynthError>((artifact, d, template_len))
     });
     let mut artifacts_by_index: Vec<Option<StackArtifact>> = Vec::with_capacity(app.stacks.len());
-    for result in results {
-        let (artifact, mut d) = result?;
+    let mut uploaded: Vec<(&StackSpec, usize)> = Vec::new();
+    for (si, result) in results.into_iter().enumerate() {
+        let (artifact, mut d, len) = result?;
         diags.append(&mut d);
         artifacts_by_index.push(Some(artifact));
+        if (MAX_INLINE_TEMPLATE_BYTES + 1..=MAX_TEMPLATE_BYTES).contains(&len) {
+            uploaded.push((&app.stacks[si], len));
+        }
+    }
+    // One notice for the app, however many stacks it names.
+    if let Some(d) = upload_notice(&uploaded) {
+        diags.push(d);
     }
     if diags.iter().any(Diagnostic::is_error) {
         return Err(SynthError::Invalid(sorted(diags)));
@@ -1399,14 +1414,92 @@ fn check_size(stack: &StackSpec, bytes: usize, diags: &mut Vec<Diagnostic>) {
                 stack.name
             ),
         ));
-    } else if bytes > MAX_INLINE_TEMPLATE_BYTES {
-        diags.push(Diagnostic::info(
-            "BERTH-I0122",
-            stack.path.clone(),
+    }
+}
+
+/// The notice that templates over CloudFormation's inline limit go through the
+/// bootstrap bucket: one for all the stacks it concerns (sizes minified, as sent).
+fn upload_notice(stacks: &[(&StackSpec, usize)]) -> Option<Diagnostic> {
+    let (first, _) = stacks.first()?;
+    let named: Vec<(&str, usize)> = stacks.iter().map(|(s, n)| (s.name.as_str(), *n)).collect();
+    Some(Diagnostic::info(
+        "BERTH-I0122",
+        first.path.clone(),
+        inline_limit_notice(&named)?,
+    ))
+}
+
+/// The text of the `BERTH-I0122` notice for these stacks and their template sizes
+/// (minified bytes), `None` for none: shared by synth and the CLI, which prints it
+/// once per command.
+pub fn inline_limit_notice(stacks: &[(&str, usize)]) -> Option<String> {
+    if stacks.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = stacks
+        .iter()
+        .map(|(s, n)| format!("{s} ({n} bytes)"))
+        .collect();
+    let (what, verb) = if stacks.len() == 1 {
+        (format!("the template of stack {}", list[0]), "is")
+    } else {
+        (
             format!(
-                "the template of stack {} is {bytes} bytes, over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation takes inline: deploy uploads it to the bootstrap bucket (run `berth bootstrap` once per account and region)",
-                stack.name
+                "the templates of {} stacks, {},",
+                stacks.len(),
+                list.join(", ")
             ),
-        ));
+            "are",
+        )
+    };
+    Some(format!(
+        "{what} {verb} over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation takes inline (counted minified, as berth sends them): deploy uploads {} to the bootstrap bucket (run `berth bootstrap` once per account and region)",
+        if stacks.len() == 1 { "it" } else { "them" }
+    ))
+}
+
+/// The length of JSON text without the whitespace outside strings: what
+/// CloudFormation counts of a template berth sends minified.
+pub fn minified_len(json: &[u8]) -> usize {
+    let mut c = MinifiedCounter::default();
+    c.count(json);
+    c.n
+}
+
+/// Counts the bytes written that are not whitespace outside JSON strings.
+#[derive(Debug, Default)]
+struct MinifiedCounter {
+    n: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl MinifiedCounter {
+    fn count(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.in_string {
+                self.n += 1;
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+            } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                self.n += 1;
+                self.in_string = b == b'"';
+            }
+        }
+    }
+}
+
+impl std::io::Write for MinifiedCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.count(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

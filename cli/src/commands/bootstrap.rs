@@ -70,6 +70,8 @@ pub fn run(ctx: &mut Ctx<'_>, args: &BootstrapArgs) -> Result<u8, CliError> {
         tags: BTreeMap::new(),
         parameters: BTreeMap::new(),
         assets: Vec::new(),
+        display_name: None,
+        termination_protection: None,
     };
     let options = DeployOptions {
         method: Method::Direct,

@@ -14,13 +14,33 @@ use crate::exit;
 
 /// Runs `berth deploy`.
 pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
-    let parameters = parse_parameters(&args.parameters)?;
+    parse_parameters(&args.parameters)?;
     let assembly = ctx.assembly()?;
     let stacks: Vec<_> = assembly
         .select(&args.stacks, args.all, !args.exclusively)?
         .into_iter()
         .cloned()
         .collect();
+    deploy_selected(ctx, &assembly, stacks, args)
+}
+
+/// The options of `berth deploy` with nothing given on the command line (clap's
+/// defaults), for commands that deploy afterwards (`berth refactor`).
+pub fn default_args() -> DeployArgs {
+    use clap::{Args, FromArgMatches};
+    let command = DeployArgs::augment_args(clap::Command::new("deploy"));
+    DeployArgs::from_arg_matches(&command.get_matches_from(["deploy"]))
+        .expect("the defaults of deploy's options parse")
+}
+
+/// Deploys `stacks` (already selected from `assembly`) with `args`' options.
+pub fn deploy_selected(
+    ctx: &mut Ctx<'_>,
+    assembly: &crate::assembly::Assembly,
+    stacks: Vec<crate::assembly::StackArtifact>,
+    args: &DeployArgs,
+) -> Result<u8, CliError> {
+    let parameters = parse_parameters(&args.parameters)?;
     let names: Vec<String> = stacks.iter().map(|s| s.stack_name.clone()).collect();
     let options = DeployOptions {
         method: args.method,
@@ -44,6 +64,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
             timeout: std::time::Duration::from_secs(args.rollout_timeout),
             on_pause: crate::cli::PauseAnswer::on_pause(args.on_pause),
         },
+        allow_replacement: args.allow_replacement.clone(),
+        app_templates: assembly
+            .stacks
+            .iter()
+            .map(|s| (s.stack_name.clone(), s.template.clone()))
+            .collect(),
+        ..DeployOptions::default()
     };
     let interrupt = format!(
         "CloudFormation carries on with the operations already started on {}; watch them with `aws cloudformation describe-stack-events --stack-name STACK`, or stop an update with `aws cloudformation cancel-update-stack --stack-name STACK`",
@@ -127,7 +154,17 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> Result<u8, CliError> {
                 ctx.err.line(msg);
                 summary.push(json!({"stack": name, "result": "skipped", "message": msg}));
             }
-            Outcome::Deleted | Outcome::NotFound => {}
+            Outcome::Refused(guard) => {
+                if !ctx.global.json {
+                    ctx.out.write(&guard.render_refusal());
+                }
+                if code == exit::OK || code == exit::NOT_APPROVED {
+                    code = exit::REFUSED;
+                }
+                summary
+                    .push(json!({"stack": name, "result": "refused", "refused": guard.refused()}));
+            }
+            Outcome::Deleted | Outcome::NotFound | Outcome::Protected(_) => {}
         }
     }
     if let Some(path) = &args.outputs_file {

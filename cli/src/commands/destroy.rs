@@ -18,6 +18,21 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DestroyArgs) -> Result<u8, CliError> {
         .collect();
     stacks.reverse();
     let names: Vec<String> = stacks.iter().map(|s| s.stack_name.clone()).collect();
+    // The app's own word is enough to refuse, before asking anything.
+    let protected: Vec<&crate::assembly::StackArtifact> = stacks
+        .iter()
+        .filter(|s| s.termination_protection == Some(true))
+        .collect();
+    if !protected.is_empty() {
+        for s in &protected {
+            ctx.err.line(&format!(
+                "error: {}",
+                crate::deploy::protection_message(&s.stack_name, false, true)
+            ));
+        }
+        ctx.err.line("nothing deleted");
+        return Ok(exit::REFUSED);
+    }
     if !args.force {
         match ctx.prompter.confirm(&format!(
             "Delete the stacks {} and every resource in them?",
@@ -68,6 +83,10 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DestroyArgs) -> Result<u8, CliError> {
             Outcome::Failed(report) => {
                 ctx.out.write(&report.render());
                 code = exit::FAILED;
+            }
+            Outcome::Protected(message) => {
+                ctx.err.line(&format!("error: {message}"));
+                code = exit::REFUSED;
             }
             other => ctx.err.line(&format!("{name}: {other:?}")),
         }

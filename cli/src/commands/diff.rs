@@ -2,9 +2,11 @@
 
 use crate::cli::DiffArgs;
 use crate::commands::{block_on, Ctx};
-use crate::diff::{diff_templates, render, schema_create_only, TemplateDiff};
+use crate::deploy::guard::{self, GuardInput, GuardReport};
+use crate::diff::{diff_templates, render_guarded, schema_create_only, TemplateDiff};
 use crate::error::CliError;
 use crate::exit;
+use crate::refactor::{self, StackTemplates};
 use crate::template::Template;
 
 /// Runs `berth diff`.
@@ -12,6 +14,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DiffArgs) -> Result<u8, CliError> {
     let assembly = ctx.assembly()?;
     let stacks = assembly.select(&args.stacks, true, false)?;
     let mut diffs: Vec<(String, TemplateDiff)> = Vec::new();
+    let mut deployed: Vec<Option<Template>> = Vec::new();
     if let Some(path) = &args.template {
         let path = ctx.cwd.join(path);
         let text = std::fs::read_to_string(&path).map_err(|e| CliError::TemplateFile {
@@ -32,6 +35,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DiffArgs) -> Result<u8, CliError> {
             });
         }
         let d = diff_templates(Some(&old), &stacks[0].template, &schema_create_only);
+        deployed.push(Some(old));
         diffs.push((stacks[0].stack_name.clone(), d));
     } else {
         let owned: Vec<(String, Template)> = stacks
@@ -53,32 +57,73 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DiffArgs) -> Result<u8, CliError> {
                         })?),
                         None => None,
                     };
-                    out.push((
-                        name.clone(),
-                        diff_templates(deployed.as_ref(), template, &schema_create_only),
-                    ));
+                    let d = diff_templates(deployed.as_ref(), template, &schema_create_only);
+                    out.push((name.clone(), d, deployed));
                 }
                 Ok(out)
             },
             "interrupted",
         );
-        diffs = found?;
+        for (name, d, t) in found? {
+            diffs.push((name, d));
+            deployed.push(t);
+        }
     }
+    // The guard's classification, in deploy's words: stateful resources replaced or
+    // deleted, and resources that moved (within a stack, or across the stacks shown).
+    let moves = refactor::detect(
+        &stacks
+            .iter()
+            .zip(&deployed)
+            .map(|(s, d)| StackTemplates {
+                name: &s.stack_name,
+                deployed: d.as_ref(),
+                new: &s.template,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let guards: Vec<GuardReport> = stacks
+        .iter()
+        .zip(&deployed)
+        .zip(&diffs)
+        .map(|((s, d), (_, diff))| {
+            guard::classify(GuardInput {
+                stack: &s.stack_name,
+                deployed: d.as_ref(),
+                new: &s.template,
+                diff,
+                planned: None,
+                allow: &args.allow_replacement,
+                moves: &moves,
+            })
+        })
+        .collect();
     let differs = diffs.iter().any(|(_, d)| !d.is_empty());
     if ctx.global.json {
         let value: serde_json::Map<String, serde_json::Value> = diffs
             .iter()
-            .map(|(n, d)| (n.clone(), serde_json::to_value(d).unwrap_or_default()))
+            .zip(&guards)
+            .map(|((n, d), g)| {
+                let mut v = serde_json::to_value(d).unwrap_or_default();
+                if let Some(m) = v.as_object_mut() {
+                    m.insert(
+                        "refused".into(),
+                        serde_json::to_value(g.refused()).unwrap_or_default(),
+                    );
+                }
+                (n.clone(), v)
+            })
             .collect();
         let text =
             serde_json::to_string_pretty(&value).map_err(|e| CliError::Serialize(e.to_string()))?;
         ctx.out.line(&text);
     } else {
-        for (i, (name, d)) in diffs.iter().enumerate() {
+        for (i, ((name, d), g)) in diffs.iter().zip(&guards).enumerate() {
             if i > 0 {
                 ctx.out.line("");
             }
-            ctx.out.write(&render(name, d, ctx.out.is_tty));
+            ctx.out
+                .write(&render_guarded(name, d, Some(g), ctx.out.is_tty));
         }
     }
     Ok(if args.fail && differs {

@@ -9,8 +9,10 @@ pub mod diff;
 pub mod exec;
 pub mod init;
 pub mod list;
+pub mod lock;
 pub mod logs;
 pub mod publish;
+pub mod refactor;
 pub mod run;
 pub mod status;
 pub mod synth;
@@ -57,6 +59,8 @@ pub struct Ctx<'a> {
     pub sdk_retries: bool,
     /// An endpoint every AWS call goes to, set in code (tests).
     pub endpoint: Option<String>,
+    /// How berth retries CloudFormation calls (`None`: from `sdk_retries`).
+    pub retry: Option<crate::deploy::retry::RetryPolicy>,
     /// Whether Ctrl-C is caught.
     pub handle_ctrl_c: bool,
     /// Injected day-two client (status, logs, run, exec; tests), or `None` for the AWS SDK.
@@ -65,6 +69,8 @@ pub struct Ctx<'a> {
     pub plugin: String,
     /// Text fed to interactive child programs instead of the terminal (tests).
     pub child_stdin: Option<String>,
+    /// Whether [`Ctx::assembly`] checks `berth.lock` (not for `berth lock` itself).
+    pub lock_check: bool,
     synth: Option<Box<SynthFn<'a>>>,
 }
 
@@ -75,8 +81,24 @@ impl std::fmt::Debug for Ctx<'_> {
 }
 
 impl Ctx<'_> {
-    /// Synthesizes the app (or reads the given directory) and reads the assembly.
+    /// Synthesizes the app (or reads the given directory) and reads the assembly;
+    /// with a `berth.lock`, checks that the stateful resources keep their logical IDs.
     pub fn assembly(&mut self) -> Result<Assembly, CliError> {
+        let assembly = self.read_assembly()?;
+        if self.lock_check {
+            if let Some(lock) = crate::lock::Lock::read(&self.cwd).map_err(CliError::Lock)? {
+                let drift = lock.drift(&assembly);
+                if !drift.is_empty() {
+                    return Err(CliError::Locked(
+                        drift.iter().map(|d| d.to_string()).collect(),
+                    ));
+                }
+            }
+        }
+        Ok(assembly)
+    }
+
+    fn read_assembly(&mut self) -> Result<Assembly, CliError> {
         let config = Config::load(&self.cwd)?;
         if self.global.app.is_none() {
             if let Some(synth) = self.synth.as_mut() {
@@ -90,13 +112,13 @@ impl Ctx<'_> {
                 return Ok(Assembly::read(&outdir)?);
             }
         }
-        match config::resolve(
+        let assembly = match config::resolve(
             &self.cwd,
             self.global.app.as_deref(),
             self.global.output.as_deref(),
             &config,
         )? {
-            AppSource::Directory(dir) => Ok(Assembly::read(&dir)?),
+            AppSource::Directory(dir) => Assembly::read(&dir)?,
             AppSource::Command { command, outdir } => {
                 if self.global.verbose > 0 {
                     self.err.line(&format!(
@@ -108,8 +130,34 @@ impl Ctx<'_> {
                 if self.global.verbose > 0 && !output.is_empty() {
                     self.err.write(&output);
                 }
-                Ok(Assembly::read(&outdir)?)
+                Assembly::read(&outdir)?
             }
+        };
+        // An in-process app printed synth's notices itself; here berth prints the one
+        // that matters for deploying, once, for every stack it concerns.
+        self.size_notice(&assembly);
+        Ok(assembly)
+    }
+
+    /// `info[BERTH-I0122] …`: the stacks whose templates, as berth sends them
+    /// (minified), are over CloudFormation's inline limit.
+    fn size_notice(&self, assembly: &Assembly) {
+        use berth_synth::synthesize::{inline_limit_notice, minified_len, MAX_TEMPLATE_BYTES};
+        let over: Vec<(&str, usize)> = assembly
+            .stacks
+            .iter()
+            // A pretty body within the limit is within it minified too.
+            .filter(|s| s.template_body.len() > crate::deploy::MAX_INLINE_TEMPLATE)
+            .map(|s| {
+                (
+                    s.stack_name.as_str(),
+                    minified_len(s.template_body.as_bytes()),
+                )
+            })
+            .filter(|(_, n)| *n > crate::deploy::MAX_INLINE_TEMPLATE && *n <= MAX_TEMPLATE_BYTES)
+            .collect();
+        if let Some(text) = inline_limit_notice(&over) {
+            self.err.line(&format!("info[BERTH-I0122] {text}"));
         }
     }
 
@@ -119,8 +167,25 @@ impl Ctx<'_> {
         let api: Arc<dyn CloudFormationApi> = match &self.api {
             Some(api) => Arc::clone(api),
             None => {
+                use crate::deploy::retry::RetryPolicy;
                 let config = self.sdk_config().await?;
-                Arc::new(crate::deploy::aws::AwsCloudFormation::new(&config))
+                let policy = self.retry.unwrap_or(if self.sdk_retries {
+                    RetryPolicy::standard()
+                } else {
+                    RetryPolicy::none()
+                });
+                Arc::new(crate::deploy::aws::AwsCloudFormation::with_retries(
+                    &config,
+                    policy,
+                    self.global
+                        .endpoint_url
+                        .as_deref()
+                        .map(|u| (u, "the address --endpoint-url names"))
+                        .or(self
+                            .endpoint
+                            .as_deref()
+                            .map(|u| (u, "the endpoint berth was given in code"))),
+                ))
             }
         };
         if self.global.verbose > 0 {
@@ -169,6 +234,9 @@ impl Ctx<'_> {
         }
         if let Some(url) = &self.endpoint {
             loader = loader.endpoint_url(url);
+        }
+        if let Some(u) = &self.global.endpoint_url {
+            loader = loader.endpoint_url(u);
         }
         loader = if self.sdk_retries {
             loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(5))
@@ -247,10 +315,14 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         poll: session.poll,
         sdk_retries: session.sdk_retries,
         endpoint: session.endpoint,
+        retry: session.retry,
         handle_ctrl_c: session.handle_ctrl_c,
         ops: session.ops,
         plugin: session.plugin,
         child_stdin: session.child_stdin,
+        // `lock` acknowledges changes; `refactor` keeps the moved resources and then
+        // writes the lock itself.
+        lock_check: !matches!(cli.command, Commands::Lock(_) | Commands::Refactor(_)),
         synth: session.synth,
     };
     let result = match cli.command {
@@ -268,6 +340,8 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         Commands::Run(a) => run::run(&mut ctx, &a),
         Commands::Exec(a) => exec::run(&mut ctx, &a),
         Commands::Deployment(a) => deployment::run(&mut ctx, &a),
+        Commands::Refactor(a) => refactor::run(&mut ctx, &a),
+        Commands::Lock(a) => lock::run(&mut ctx, &a),
     };
     match result {
         Ok(code) => code,

@@ -250,6 +250,15 @@ fn run_cycle(ctx: &mut Ctx<'_>, args: &WatchArgs, rt: &tokio::runtime::Runtime, 
                 ok = false;
                 parts.push(m.clone());
             }
+            Outcome::Refused(guard) => {
+                ok = false;
+                parts.push(format!("{name} refused"));
+                reports.push(guard.render_refusal());
+            }
+            Outcome::Protected(m) => {
+                ok = false;
+                parts.push(m.clone());
+            }
             Outcome::Deleted | Outcome::NotFound => {}
         }
     }

@@ -160,7 +160,7 @@ impl ContainerApi for AwsContainers {
                 .first()
                 .and_then(|r| r.repository_uri().map(str::to_string))),
             Err(e) => {
-                let e = map_err(e);
+                let e = map_err(e).with_operation("DescribeRepositories");
                 match &e {
                     ApiError::Service { code, .. } if code == "RepositoryNotFoundException" => {
                         Ok(None)
@@ -185,7 +185,7 @@ impl ContainerApi for AwsContainers {
         {
             Ok(out) => Ok(!out.image_details().is_empty()),
             Err(e) => {
-                let e = map_err(e);
+                let e = map_err(e).with_operation("DescribeImages");
                 match &e {
                     ApiError::Service { code, .. } if code == "ImageNotFoundException" => Ok(false),
                     _ => Err(e),
@@ -200,7 +200,7 @@ impl ContainerApi for AwsContainers {
             .get_authorization_token()
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("GetAuthorizationToken"))?;
         let data = out.authorization_data().first().ok_or_else(|| {
             ApiError::service("NoAuthorizationData", "ECR returned no authorization data")
         })?;
@@ -237,7 +237,7 @@ impl ContainerApi for AwsContainers {
             .include(TaskDefinitionField::Tags)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("DescribeTaskDefinition"))?;
         let td = out.task_definition().cloned().ok_or_else(|| {
             ApiError::service(
                 "ClientException",
@@ -277,7 +277,7 @@ impl ContainerApi for AwsContainers {
             .set_enable_fault_injection(td.enable_fault_injection)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("RegisterTaskDefinition"))?;
         new.task_definition()
             .and_then(|t| t.task_definition_arn())
             .map(str::to_string)
@@ -295,7 +295,7 @@ impl ContainerApi for AwsContainers {
             .set_desired_count(update.desired_count)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("UpdateService"))?;
         Ok(())
     }
 
@@ -311,7 +311,7 @@ impl ContainerApi for AwsContainers {
             .services(service)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("DescribeServices"))?;
         let Some(s) = out.services().first() else {
             return Ok(None);
         };
@@ -392,7 +392,7 @@ impl ContainerApi for AwsContainers {
             .desired_status(DesiredStatus::Stopped)
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("ListTasks"))?;
         let arns = list.task_arns().to_vec();
         if arns.is_empty() {
             return Ok(Vec::new());
@@ -404,7 +404,7 @@ impl ContainerApi for AwsContainers {
             .set_tasks(Some(arns))
             .send()
             .await
-            .map_err(map_err)?;
+            .map_err(|e| map_err(e).with_operation("DescribeTasks"))?;
         Ok(out
             .tasks()
             .iter()

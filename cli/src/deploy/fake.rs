@@ -10,10 +10,11 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 
 use super::api::{
-    ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest,
-    StackResource, TemplateSource,
+    ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, PlannedChange, RefactorInfo,
+    ResourceMove, StackDefinition, StackEvent, StackInfo, StackRequest, StackResource,
+    TemplateSource,
 };
-use crate::diff::diff_templates;
+use crate::diff::{diff_templates, schema_create_only, ChangeKind};
 use crate::template::Template;
 
 /// One step of a script: the stack's status after it and the events it emits.
@@ -95,13 +96,50 @@ struct FakeStack {
     outputs: BTreeMap<String, String>,
     pending: VecDeque<Step>,
     pending_outputs: BTreeMap<String, String>,
+    termination_protection: bool,
 }
 
 #[derive(Debug, Clone)]
 struct ChangeSet {
     request: StackRequest,
     kind: ChangeSetType,
-    changes: usize,
+    changes: Vec<PlannedChange>,
+}
+
+/// How a scripted stack refactor goes: the statuses `DescribeStackRefactor` shows
+/// while it is created, then while it executes (one per call; the last one stays).
+#[derive(Debug, Clone)]
+pub struct RefactorScript {
+    /// `(status, reason)` after `CreateStackRefactor`.
+    pub create: Vec<(String, Option<String>)>,
+    /// `(execution status, reason)` after `ExecuteStackRefactor`.
+    pub execute: Vec<(String, Option<String>)>,
+}
+
+impl Default for RefactorScript {
+    /// In progress once, then complete, for both phases.
+    fn default() -> Self {
+        RefactorScript {
+            create: vec![
+                ("CREATE_IN_PROGRESS".into(), None),
+                ("CREATE_COMPLETE".into(), None),
+            ],
+            execute: vec![
+                ("EXECUTE_IN_PROGRESS".into(), None),
+                ("EXECUTE_COMPLETE".into(), None),
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct FakeRefactor {
+    stacks: Vec<StackDefinition>,
+    moves: Vec<ResourceMove>,
+    create_stacks: bool,
+    script: RefactorScript,
+    info: RefactorInfo,
+    executing: bool,
 }
 
 #[derive(Debug, Default)]
@@ -109,6 +147,8 @@ struct State {
     stacks: BTreeMap<String, FakeStack>,
     scripts: BTreeMap<String, VecDeque<Script>>,
     failures: BTreeMap<(String, String), VecDeque<ApiError>>,
+    /// Errors returned after the operation was carried out (a lost answer).
+    failures_after: BTreeMap<(String, String), VecDeque<ApiError>>,
     change_sets: BTreeMap<(String, String), ChangeSet>,
     events: BTreeMap<String, Vec<StackEvent>>,
     uploads: BTreeMap<String, String>,
@@ -120,6 +160,11 @@ struct State {
     max_in_progress: usize,
     clock: u64,
     next_id: u64,
+    /// Resource changes to report for the next change set on a stack, instead of the
+    /// ones computed from the templates.
+    change_set_scripts: BTreeMap<String, VecDeque<Vec<PlannedChange>>>,
+    refactor_scripts: VecDeque<RefactorScript>,
+    refactors: BTreeMap<String, FakeRefactor>,
 }
 
 /// The scripted fake. Cheap to share behind an `Arc`.
@@ -153,6 +198,17 @@ impl FakeCloudFormation {
             .push_back(error);
     }
 
+    /// Makes the next `operation` (`CreateStack`, `CreateChangeSet`, `ExecuteChangeSet`)
+    /// on `stack` take effect and then fail with `error`: an answer lost after the
+    /// work was done (`error` carries what berth's retries would have met).
+    pub fn fail_after_next(&self, operation: &str, stack: &str, error: ApiError) {
+        self.lock()
+            .failures_after
+            .entry((operation.into(), stack.into()))
+            .or_default()
+            .push_back(error);
+    }
+
     /// Puts an existing stack in place, in `status`, with `script` still to run (for a
     /// stack that another deployment left in progress).
     pub fn put_stack(&self, stack: &str, template: &str, status: &str, script: Script) {
@@ -170,8 +226,41 @@ impl FakeCloudFormation {
                 outputs: BTreeMap::new(),
                 pending: script.steps.into(),
                 pending_outputs: script.outputs,
+                termination_protection: false,
             },
         );
+    }
+
+    /// Turns a stack's termination protection on or off (as `UpdateTerminationProtection`).
+    pub fn set_termination_protection(&self, stack: &str, on: bool) {
+        if let Some(s) = self.lock().stacks.get_mut(stack) {
+            s.termination_protection = on;
+        }
+    }
+
+    /// Makes the next change set on `stack` report these resource changes (as AWS
+    /// would, e.g. a replacement caused by a parameter) instead of the ones the fake
+    /// computes from the templates (create-only properties of the schemas).
+    pub fn script_change_set(&self, stack: &str, changes: Vec<PlannedChange>) {
+        self.lock()
+            .change_set_scripts
+            .entry(stack.into())
+            .or_default()
+            .push_back(changes);
+    }
+
+    /// Queues how the next stack refactor goes.
+    pub fn script_refactor(&self, script: RefactorScript) {
+        self.lock().refactor_scripts.push_back(script);
+    }
+
+    /// The physical id of a resource, as `ListStackResources` reports it.
+    pub fn physical_id(&self, stack: &str, logical_id: &str) -> String {
+        let st = self.lock();
+        st.physical
+            .get(&(stack.to_string(), logical_id.to_string()))
+            .cloned()
+            .unwrap_or_else(|| format!("{stack}-{logical_id}"))
     }
 
     /// Gives a resource a physical id (shown in its events and by `ListStackResources`;
@@ -217,15 +306,29 @@ impl State {
         self.calls.push(line);
     }
 
-    fn failure(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
-        match self
-            .failures
+    /// The next scripted error of `op` on `stack`, before (`after`: false) or after the
+    /// operation took effect.
+    fn scripted_error(&mut self, after: bool, op: &str, stack: &str) -> Result<(), ApiError> {
+        let queues = if after {
+            &mut self.failures_after
+        } else {
+            &mut self.failures
+        };
+        match queues
             .get_mut(&(op.to_string(), stack.to_string()))
             .and_then(VecDeque::pop_front)
         {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+
+    fn failure_after(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
+        self.scripted_error(true, op, stack)
+    }
+
+    fn failure(&mut self, op: &str, stack: &str) -> Result<(), ApiError> {
+        self.scripted_error(false, op, stack)
     }
 
     fn push_event(
@@ -347,6 +450,7 @@ impl State {
                 outputs: BTreeMap::new(),
                 pending: VecDeque::new(),
                 pending_outputs: BTreeMap::new(),
+                termination_protection: false,
             });
         entry.template = body.clone();
         entry.parameters = req.parameters.clone();
@@ -366,6 +470,35 @@ fn literal_outputs(body: &str) -> BTreeMap<String, String> {
             v.get("Value")
                 .and_then(|v| v.as_str())
                 .map(|s| (k.clone(), s.to_string()))
+        })
+        .collect()
+}
+
+/// The resource changes AWS would plan, from the templates: replacement from the
+/// schemas' create-only properties and type changes.
+fn planned_changes(old: Option<&Template>, new: &Template) -> Vec<PlannedChange> {
+    diff_templates(old, new, &schema_create_only)
+        .resources
+        .into_iter()
+        .map(|r| PlannedChange {
+            action: match r.kind {
+                ChangeKind::Added => "Add",
+                ChangeKind::Removed => "Remove",
+                ChangeKind::Modified => "Modify",
+            }
+            .into(),
+            replacement: (r.kind == ChangeKind::Modified)
+                .then(|| if r.replacement { "True" } else { "False" }.into()),
+            causes: r
+                .properties
+                .iter()
+                .map(|p| match &p.replaced_by {
+                    Some(_) => format!("Properties.{} (requires recreation: Always)", p.path),
+                    None => format!("Properties.{}", p.path),
+                })
+                .collect(),
+            logical_id: r.logical_id,
+            resource_type: r.resource_type,
         })
         .collect()
 }
@@ -399,6 +532,7 @@ fn describe(s: &FakeStack, name: &str) -> StackInfo {
         outputs: s.outputs.clone(),
         parameters: s.parameters.clone(),
         tags: s.tags.clone(),
+        termination_protection: s.termination_protection,
     }
 }
 
@@ -465,6 +599,11 @@ impl CloudFormationApi for FakeCloudFormation {
             ));
         }
         st.apply(req, "CREATE");
+        // Only CreateStack takes termination protection (change sets cannot).
+        if let Some(s) = st.stacks.get_mut(&req.stack_name) {
+            s.termination_protection = req.termination_protection;
+        }
+        st.failure_after("CreateStack", &req.stack_name)?;
         Ok(st.stacks[&req.stack_name].id.clone())
     }
 
@@ -519,11 +658,20 @@ impl CloudFormationApi for FakeCloudFormation {
             ),
             _ => (None, false),
         };
-        let mut changes = diff_templates(old.as_ref(), &new, &|_| Vec::new())
-            .resources
-            .len();
-        if changes == 0 && !same_params {
-            changes = 1;
+        let scripted = st
+            .change_set_scripts
+            .get_mut(&req.stack_name)
+            .and_then(VecDeque::pop_front);
+        let mut changes = scripted.unwrap_or_else(|| planned_changes(old.as_ref(), &new));
+        if changes.is_empty() && !same_params {
+            // A parameter changed: AWS lists the resources using it; one stands for them.
+            changes.push(PlannedChange {
+                action: "Modify".into(),
+                logical_id: "(parameters)".into(),
+                resource_type: String::new(),
+                replacement: Some("False".into()),
+                causes: vec!["Parameters".into()],
+            });
         }
         if kind == ChangeSetType::Create && !st.stacks.contains_key(&req.stack_name) {
             let id = format!(
@@ -542,17 +690,26 @@ impl CloudFormationApi for FakeCloudFormation {
                     outputs: BTreeMap::new(),
                     pending: VecDeque::new(),
                     pending_outputs: BTreeMap::new(),
+                    termination_protection: false,
                 },
             );
         }
+        let key = (req.stack_name.clone(), name.to_string());
+        if st.change_sets.contains_key(&key) {
+            return Err(ApiError::service(
+                "AlreadyExistsException",
+                &format!("ChangeSet {name} already exists"),
+            ));
+        }
         st.change_sets.insert(
-            (req.stack_name.clone(), name.into()),
+            key,
             ChangeSet {
                 request: req.clone(),
                 kind,
                 changes,
             },
         );
+        st.failure_after("CreateChangeSet", &req.stack_name)?;
         Ok(format!("changeset/{name}"))
     }
 
@@ -564,17 +721,19 @@ impl CloudFormationApi for FakeCloudFormation {
         let mut st = self.lock();
         st.failure("DescribeChangeSet", stack)?;
         match st.change_sets.get(&(stack.to_string(), name.to_string())) {
-            Some(cs) if cs.changes == 0 => Ok(ChangeSetInfo {
+            Some(cs) if cs.changes.is_empty() => Ok(ChangeSetInfo {
                 status: "FAILED".into(),
                 status_reason: Some(
                     "The submitted information didn't contain changes. Submit different information to create a change set.".into(),
                 ),
                 changes: 0,
+                resource_changes: Vec::new(),
             }),
             Some(cs) => Ok(ChangeSetInfo {
                 status: "CREATE_COMPLETE".into(),
                 status_reason: None,
-                changes: cs.changes,
+                changes: cs.changes.len(),
+                resource_changes: cs.changes.clone(),
             }),
             None => Err(ApiError::service(
                 "ChangeSetNotFound",
@@ -608,6 +767,7 @@ impl CloudFormationApi for FakeCloudFormation {
             ChangeSetType::Update => "UPDATE",
         };
         st.apply(&cs.request, verb);
+        st.failure_after("ExecuteChangeSet", stack)?;
         Ok(())
     }
 
@@ -626,6 +786,12 @@ impl CloudFormationApi for FakeCloudFormation {
         let Some(name) = resolve(&st, stack) else {
             return Ok(());
         };
+        if st.stacks[&name].termination_protection {
+            return Err(ApiError::service(
+                "ValidationError",
+                &format!("Stack [{name}] cannot be deleted while TerminationProtection is enabled"),
+            ));
+        }
         let template = st.stacks[&name].template.clone();
         st.start(&name, "DELETE", &template);
         Ok(())
@@ -707,5 +873,217 @@ impl CloudFormationApi for FakeCloudFormation {
         st.call(format!("PutObject {bucket}/{key} ({} bytes)", body.len()));
         st.uploads.insert(format!("{bucket}/{key}"), body.into());
         Ok(format!("https://s3.us-east-1.amazonaws.com/{bucket}/{key}"))
+    }
+
+    async fn update_termination_protection(
+        &self,
+        stack: &str,
+        enable: bool,
+    ) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.call(format!(
+            "UpdateTerminationProtection {stack} enable={enable}"
+        ));
+        st.failure("UpdateTerminationProtection", stack)?;
+        let Some(name) = resolve(&st, stack) else {
+            return Err(ApiError::service(
+                "ValidationError",
+                &format!("Stack [{stack}] does not exist"),
+            ));
+        };
+        if let Some(s) = st.stacks.get_mut(&name) {
+            s.termination_protection = enable;
+        }
+        Ok(())
+    }
+
+    async fn create_stack_refactor(
+        &self,
+        stacks: &[StackDefinition],
+        moves: &[ResourceMove],
+        create_stacks: bool,
+        description: &str,
+    ) -> Result<String, ApiError> {
+        let mut st = self.lock();
+        let names: Vec<&str> = stacks.iter().map(|s| s.stack_name.as_str()).collect();
+        let mut moved: Vec<String> = moves
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}.{}->{}.{}",
+                    m.source_stack, m.source_id, m.destination_stack, m.destination_id
+                )
+            })
+            .collect();
+        moved.sort();
+        st.call(format!(
+            "CreateStackRefactor stacks={names:?} moves={moved:?} create_stacks={create_stacks} description={description:?}"
+        ));
+        st.failure("CreateStackRefactor", "")?;
+        // What CloudFormation checks first: the sources exist, the destinations are in
+        // the new templates, and new stacks are allowed.
+        for m in moves {
+            let exists = st.stacks.get(&m.source_stack).is_some_and(|s| {
+                Template::parse_any(&s.template)
+                    .is_ok_and(|t| t.resources.contains_key(&m.source_id))
+            });
+            if !exists {
+                return Err(ApiError::service(
+                    "ValidationError",
+                    &format!(
+                        "Resource {} does not exist in stack {}",
+                        m.source_id, m.source_stack
+                    ),
+                ));
+            }
+            let in_definition = stacks.iter().any(|d| {
+                d.stack_name == m.destination_stack
+                    && matches!(&d.template, TemplateSource::Body(b) if Template::parse_any(b)
+                        .is_ok_and(|t| t.resources.contains_key(&m.destination_id)))
+            });
+            if !in_definition {
+                return Err(ApiError::service(
+                    "ValidationError",
+                    &format!(
+                        "Resource {} is not in the template given for stack {}",
+                        m.destination_id, m.destination_stack
+                    ),
+                ));
+            }
+            if !create_stacks && !st.stacks.contains_key(&m.destination_stack) {
+                return Err(ApiError::service(
+                    "ValidationError",
+                    &format!(
+                        "Stack {} does not exist; set EnableStackCreation to create it",
+                        m.destination_stack
+                    ),
+                ));
+            }
+        }
+        st.next_id += 1;
+        let id = format!(
+            "arn:aws:cloudformation:us-east-1:123456789012:stack-refactor/fake-{}",
+            st.next_id
+        );
+        let script = st.refactor_scripts.pop_front().unwrap_or_default();
+        st.refactors.insert(
+            id.clone(),
+            FakeRefactor {
+                stacks: stacks.to_vec(),
+                moves: moves.to_vec(),
+                create_stacks,
+                script,
+                info: RefactorInfo {
+                    status: "CREATE_IN_PROGRESS".into(),
+                    status_reason: None,
+                    execution_status: "UNAVAILABLE".into(),
+                    execution_status_reason: None,
+                },
+                executing: false,
+            },
+        );
+        Ok(id)
+    }
+
+    async fn describe_stack_refactor(&self, id: &str) -> Result<RefactorInfo, ApiError> {
+        let mut st = self.lock();
+        st.call(format!("DescribeStackRefactor {id}"));
+        st.failure("DescribeStackRefactor", "")?;
+        let Some(r) = st.refactors.get_mut(id) else {
+            return Err(ApiError::service(
+                "StackRefactorNotFoundException",
+                &format!("Stack refactor {id} does not exist"),
+            ));
+        };
+        let mut finished = false;
+        if r.executing {
+            if !r.script.execute.is_empty() {
+                let (status, reason) = r.script.execute.remove(0);
+                finished = r.script.execute.is_empty() && status == "EXECUTE_COMPLETE";
+                r.info.execution_status = status;
+                r.info.execution_status_reason = reason;
+            }
+        } else if !r.script.create.is_empty() {
+            let (status, reason) = r.script.create.remove(0);
+            if status == "CREATE_COMPLETE" {
+                r.info.execution_status = "AVAILABLE".into();
+            }
+            r.info.status = status;
+            r.info.status_reason = reason;
+        }
+        let info = r.info.clone();
+        if finished {
+            let r = r.clone();
+            // The refactor is done: the stacks hold the new templates, and the moved
+            // resources keep their physical ids under their new names.
+            for m in &r.moves {
+                let physical = st
+                    .physical
+                    .remove(&(m.source_stack.clone(), m.source_id.clone()))
+                    .unwrap_or_else(|| format!("{}-{}", m.source_stack, m.source_id));
+                st.physical.insert(
+                    (m.destination_stack.clone(), m.destination_id.clone()),
+                    physical,
+                );
+            }
+            for d in &r.stacks {
+                let TemplateSource::Body(body) = &d.template else {
+                    continue;
+                };
+                if let Some(s) = st.stacks.get_mut(&d.stack_name) {
+                    s.template.clone_from(body);
+                    s.status = "UPDATE_COMPLETE".into();
+                } else if r.create_stacks {
+                    let id = format!(
+                        "arn:aws:cloudformation:us-east-1:123456789012:stack/{}/fake",
+                        d.stack_name
+                    );
+                    st.stacks.insert(
+                        d.stack_name.clone(),
+                        FakeStack {
+                            id,
+                            status: "CREATE_COMPLETE".into(),
+                            reason: None,
+                            template: body.clone(),
+                            parameters: BTreeMap::new(),
+                            tags: BTreeMap::new(),
+                            outputs: BTreeMap::new(),
+                            pending: VecDeque::new(),
+                            pending_outputs: BTreeMap::new(),
+                            termination_protection: false,
+                        },
+                    );
+                }
+            }
+            if let Some(done) = st.refactors.get_mut(id) {
+                done.executing = false;
+                done.script.execute.clear();
+            }
+        }
+        Ok(info)
+    }
+
+    async fn execute_stack_refactor(&self, id: &str) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.call(format!("ExecuteStackRefactor {id}"));
+        st.failure("ExecuteStackRefactor", "")?;
+        let Some(r) = st.refactors.get_mut(id) else {
+            return Err(ApiError::service(
+                "StackRefactorNotFoundException",
+                &format!("Stack refactor {id} does not exist"),
+            ));
+        };
+        if r.info.execution_status != "AVAILABLE" {
+            return Err(ApiError::service(
+                "InvalidStackRefactorStatus",
+                &format!(
+                    "Stack refactor {id} cannot be executed in status {}",
+                    r.info.execution_status
+                ),
+            ));
+        }
+        r.executing = true;
+        r.info.execution_status = "EXECUTE_IN_PROGRESS".into();
+        Ok(())
     }
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::api::{
-    ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest,
-    StackResource, TemplateSource,
+    ApiError, ChangeSetInfo, ChangeSetType, CloudFormationApi, RefactorInfo, ResourceMove,
+    StackDefinition, StackEvent, StackInfo, StackRequest, StackResource, TemplateSource,
 };
 use crate::output::Out;
 
@@ -25,7 +25,23 @@ impl LoggingApi {
     fn log<T>(&self, call: &str, result: &Result<T, ApiError>, ok: impl FnOnce(&T) -> String) {
         match result {
             Ok(v) => self.out.line(&format!("api: {call} -> {}", ok(v))),
-            Err(e) => self.out.line(&format!("api: {call} -> error: {e}")),
+            Err(e) => {
+                self.out.line(&format!("api: {call} -> error: {e}"));
+                // The SDK's own rendering of the first attempt and of each retry.
+                let all =
+                    std::iter::once(e).chain(e.request().into_iter().flat_map(|r| &r.retries));
+                for (i, err) in all.enumerate() {
+                    if let Some(raw) = err.debug_text() {
+                        let which = if i == 0 {
+                            "the first attempt".to_string()
+                        } else {
+                            format!("retry {i}")
+                        };
+                        self.out
+                            .line(&format!("api:   {which}, as the SDK reports it: {raw}"));
+                    }
+                }
+            }
         }
     }
 }
@@ -158,6 +174,56 @@ impl CloudFormationApi for LoggingApi {
     ) -> Result<String, ApiError> {
         let r = self.inner.upload_template(bucket, key, body).await;
         self.log(&format!("PutObject s3://{bucket}/{key}"), &r, |u| u.clone());
+        r
+    }
+    async fn update_termination_protection(
+        &self,
+        stack: &str,
+        enable: bool,
+    ) -> Result<(), ApiError> {
+        let r = self
+            .inner
+            .update_termination_protection(stack, enable)
+            .await;
+        self.log(
+            &format!("UpdateTerminationProtection {stack} enable={enable}"),
+            &r,
+            |_| "ok".into(),
+        );
+        r
+    }
+    async fn create_stack_refactor(
+        &self,
+        stacks: &[StackDefinition],
+        moves: &[ResourceMove],
+        create_stacks: bool,
+        description: &str,
+    ) -> Result<String, ApiError> {
+        let r = self
+            .inner
+            .create_stack_refactor(stacks, moves, create_stacks, description)
+            .await;
+        let names: Vec<&str> = stacks.iter().map(|s| s.stack_name.as_str()).collect();
+        self.log(
+            &format!(
+                "CreateStackRefactor stacks={names:?} moves={} create_stacks={create_stacks}",
+                moves.len()
+            ),
+            &r,
+            |id| id.clone(),
+        );
+        r
+    }
+    async fn describe_stack_refactor(&self, id: &str) -> Result<RefactorInfo, ApiError> {
+        let r = self.inner.describe_stack_refactor(id).await;
+        self.log(&format!("DescribeStackRefactor {id}"), &r, |i| {
+            format!("{} / {}", i.status, i.execution_status)
+        });
+        r
+    }
+    async fn execute_stack_refactor(&self, id: &str) -> Result<(), ApiError> {
+        let r = self.inner.execute_stack_refactor(id).await;
+        self.log(&format!("ExecuteStackRefactor {id}"), &r, |_| "ok".into());
         r
     }
 }

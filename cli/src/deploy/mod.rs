@@ -10,9 +10,11 @@ pub mod aws_containers;
 pub mod containers;
 pub mod fake;
 pub mod fake_containers;
+pub mod guard;
 pub mod hotswap;
 pub mod logging;
 pub mod progress;
+pub mod retry;
 pub mod rollout;
 pub mod service_deployment;
 
@@ -25,11 +27,13 @@ use sha2::{Digest, Sha256};
 
 use crate::assembly::StackArtifact;
 use crate::diff::{diff_templates, schema_create_only, TemplateDiff};
+use crate::refactor::{self, Detected, StackTemplates};
 use crate::template::Template;
 use api::{
     ApiError, ChangeSetType, CloudFormationApi, StackEvent, StackInfo, StackRequest, TemplateSource,
 };
 use containers::ContainerApi;
+use guard::{Action, GuardInput, GuardReport};
 use progress::Progress;
 use rollout::{cluster_of_service_arn, RolloutFailure, RolloutOptions, RolloutTracker};
 
@@ -271,6 +275,15 @@ pub struct DeployOptions {
     pub hotswap: HotswapMode,
     /// Following ECS service rollouts.
     pub rollout: RolloutOptions,
+    /// `--allow-replacement` patterns: stateful resources that may be replaced or
+    /// deleted (construct paths, constructs above them, `*` patterns, logical ids).
+    pub allow_replacement: Vec<String>,
+    /// Every stack of the app by name with its template, to see resources that move
+    /// from one stack to another.
+    pub app_templates: Vec<(String, Template)>,
+    /// The resources that moved, as [`Engine::deploy_all`] found them across the app
+    /// (`None`: each stack's deploy looks for itself).
+    pub moves: Option<Arc<Detected>>,
 }
 
 impl Default for DeployOptions {
@@ -286,6 +299,9 @@ impl Default for DeployOptions {
             force: false,
             hotswap: HotswapMode::Off,
             rollout: RolloutOptions::default(),
+            allow_replacement: Vec::new(),
+            app_templates: Vec::new(),
+            moves: None,
         }
     }
 }
@@ -393,6 +409,10 @@ pub enum Outcome {
     NotApproved(String),
     /// Not attempted (a dependency failed).
     Skipped(String),
+    /// Refused by the stateful-resource guard: nothing was changed.
+    Refused(Box<GuardReport>),
+    /// Not deleted: termination protection is on (the message says how to lift it).
+    Protected(String),
 }
 
 impl Outcome {
@@ -670,16 +690,31 @@ impl Engine {
         p
     }
 
+    /// The template as berth sends it: the body minified (what CloudFormation's
+    /// limits count), inline when it fits, otherwise uploaded to the bootstrap bucket.
     async fn template_source(&self, stack: &StackArtifact) -> Result<TemplateSource, Outcome> {
-        let body = &stack.template_body;
+        let body = crate::template::minify(&stack.template_body);
+        self.template_source_for(&stack.stack_name, "deploy", body)
+            .await
+    }
+
+    /// [`Engine::template_source`] for a body: inline up to
+    /// [`MAX_INLINE_TEMPLATE`] bytes, otherwise uploaded (a failure is the outcome of
+    /// `operation` on `stack`).
+    pub async fn template_source_for(
+        &self,
+        stack: &str,
+        operation: &str,
+        body: String,
+    ) -> Result<TemplateSource, Outcome> {
         if body.len() <= MAX_INLINE_TEMPLATE {
-            return Ok(TemplateSource::Body(body.clone()));
+            return Ok(TemplateSource::Body(body));
         }
         let toolkit = &self.options.toolkit_stack;
         let fail = |error: String, hint: Option<String>| {
             Outcome::Failed(Box::new(FailureReport {
-                stack: stack.stack_name.clone(),
-                operation: "deploy".into(),
+                stack: stack.to_string(),
+                operation: operation.into(),
                 status: None,
                 status_reason: None,
                 resources: Vec::new(),
@@ -698,7 +733,7 @@ impl Engine {
         let Some(bucket) = bucket else {
             return Err(fail(
                 format!(
-                    "the template is {} bytes, over CloudFormation's {MAX_INLINE_TEMPLATE}-byte inline limit, so it must be uploaded to the bootstrap bucket, but the bootstrap stack {toolkit} {}",
+                    "the template is {} bytes (minified), over CloudFormation's {MAX_INLINE_TEMPLATE}-byte inline limit, so it must be uploaded to the bootstrap bucket, but the bootstrap stack {toolkit} {}",
                     body.len(),
                     if info.is_some() { "has no BucketName output" } else { "does not exist in this account and region" }
                 ),
@@ -708,15 +743,15 @@ impl Engine {
         };
         let hash = Sha256::digest(body.as_bytes());
         let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        let key = format!("templates/{}-{}.json", stack.stack_name, &hex[..16]);
+        let key = format!("templates/{stack}-{}.json", &hex[..16]);
         self.progress.message(
-            &stack.stack_name,
+            stack,
             &format!(
-                "template is {} bytes: uploading to s3://{bucket}/{key}",
+                "template is {} bytes (minified): uploading to s3://{bucket}/{key}",
                 body.len()
             ),
         );
-        match self.api.upload_template(&bucket, &key, body).await {
+        match self.api.upload_template(&bucket, &key, &body).await {
             Ok(url) => Ok(TemplateSource::Url(url)),
             Err(e) => Err(fail(format!("uploading the template failed: {e}"), None)),
         }
@@ -739,7 +774,7 @@ impl Engine {
                     &stack.template,
                     info.as_ref(),
                     &[],
-                    Some(e.to_string()),
+                    Some(e.with_hint()),
                 )
             }
         }
@@ -781,41 +816,54 @@ impl Engine {
         }
         let exists = existing.is_some() && !review;
 
+        // The deployed template: for the guard, the approval diff and "unchanged".
+        let deployed = if exists {
+            self.api
+                .get_template(name)
+                .await?
+                .and_then(|b| Template::parse_any(&b).ok())
+        } else {
+            None
+        };
+        let diff = diff_templates(deployed.as_ref(), &stack.template, &schema_create_only);
+        let moves = self.moves(stack, deployed.as_ref(), &diff).await;
+        // The guard, from the templates: refuse before anything is asked or changed.
+        let guard = self.guard(stack, deployed.as_ref(), &diff, None, &moves);
+        if !guard.refused().is_empty() {
+            self.progress.finished(name, false, "refused");
+            return Ok(Outcome::Refused(Box::new(guard)));
+        }
+        self.note_moves(name, &guard);
+
         // Approval, from the template difference (before anything changes).
-        if self.options.approval != Approval::Never {
-            let deployed = if exists {
-                self.api
-                    .get_template(name)
-                    .await?
-                    .and_then(|b| Template::parse_any(&b).ok())
+        if self.options.approval != Approval::Never && needs_approval(self.options.approval, &diff)
+        {
+            let what = if diff.security.is_broadening() {
+                "broadens permissions or network access"
             } else {
-                None
+                "changes resources"
             };
-            let diff = diff_templates(deployed.as_ref(), &stack.template, &schema_create_only);
-            if needs_approval(self.options.approval, &diff) {
-                let what = if diff.security.is_broadening() {
-                    "broadens permissions or network access"
-                } else {
-                    "changes resources"
-                };
-                let question = format!("{name}: this deployment {what}. Deploy it?");
-                let mut answer = None;
-                self.progress.suspend(&mut || {
-                    self.out
-                        .write(&crate::diff::render(name, &diff, self.out.is_tty));
-                    answer = self.prompter.confirm(&question);
-                });
-                match answer {
-                    Some(true) => {}
-                    Some(false) => {
-                        return Ok(Outcome::NotApproved(format!("{name}: not approved, nothing deployed")))
-                    }
-                    None => {
-                        return Ok(Outcome::NotApproved(format!(
-                            "{name}: this deployment {what} and needs approval (--require-approval {}), but there is no terminal to ask on; review it with `berth diff {name}`, then deploy from a terminal or pass --require-approval never",
-                            match self.options.approval { Approval::AnyChange => "any-change", _ => "broadening" }
-                        )))
-                    }
+            let question = format!("{name}: this deployment {what}. Deploy it?");
+            let mut answer = None;
+            self.progress.suspend(&mut || {
+                self.out.write(&crate::diff::render_guarded(
+                    name,
+                    &diff,
+                    Some(&guard),
+                    self.out.is_tty,
+                ));
+                answer = self.prompter.confirm(&question);
+            });
+            match answer {
+                Some(true) => {}
+                Some(false) => {
+                    return Ok(Outcome::NotApproved(format!("{name}: not approved, nothing deployed")))
+                }
+                None => {
+                    return Ok(Outcome::NotApproved(format!(
+                        "{name}: this deployment {what} and needs approval (--require-approval {}), but there is no terminal to ask on; review it with `berth diff {name}`, then deploy from a terminal or pass --require-approval never",
+                        match self.options.approval { Approval::AnyChange => "any-change", _ => "broadening" }
+                    )))
                 }
             }
         }
@@ -823,9 +871,12 @@ impl Engine {
         let parameters = self.parameters_for(stack);
         if exists && !self.options.force {
             if let Some(current) = existing.as_ref().filter(|s| is_success(&s.status)) {
-                if self.unchanged(stack, current, &parameters).await? {
+                if self.unchanged(stack, deployed.as_ref(), current, &parameters) {
                     self.progress
                         .message(name, "template, parameters and tags are unchanged");
+                    if let Some(failed) = self.sync_protection(stack, current).await {
+                        return Ok(failed);
+                    }
                     return Ok(Outcome::NoChanges {
                         outputs: current.outputs.clone(),
                     });
@@ -854,6 +905,7 @@ impl Engine {
                 .unwrap_or_default(),
             tags: stack.tags.clone(),
             disable_rollback: self.options.disable_rollback,
+            termination_protection: stack.termination_protection == Some(true),
         };
         let mut seen = if existing.is_some() {
             self.seen_events(name).await?
@@ -886,18 +938,37 @@ impl Engine {
                     ChangeSetType::Create
                 };
                 match self.change_set(&request, &cs_name, kind).await {
-                    Ok(true) => {
+                    Ok(Some(planned)) => {
+                        // The guard again, with CloudFormation's own plan.
+                        let guard = self.guard(
+                            stack,
+                            deployed.as_ref(),
+                            &diff,
+                            Some(&planned.resource_changes),
+                            &moves,
+                        );
+                        if !guard.refused().is_empty() {
+                            let _ = self.api.delete_change_set(name, &cs_name).await;
+                            self.progress.finished(name, false, "refused");
+                            return Ok(Outcome::Refused(Box::new(guard)));
+                        }
                         self.api
                             .execute_change_set(name, &cs_name, self.options.disable_rollback)
                             .await
                     }
-                    Ok(false) => Err(ApiError::service(
+                    Ok(None) => Err(ApiError::service(
                         "ValidationError",
                         "No updates are to be performed.",
                     )),
-                    Err(ChangeSetFailure::Api(e)) => Err(e),
+                    Err(ChangeSetFailure::Api(e)) => {
+                        // Leave nothing behind: the change set, if the request went
+                        // through after all, and the empty stack a CREATE change set
+                        // makes.
+                        self.discard_change_set(name, &cs_name, kind).await;
+                        Err(e)
+                    }
                     Err(ChangeSetFailure::Failed(reason)) => {
-                        let _ = self.api.delete_change_set(name, &cs_name).await;
+                        self.discard_change_set(name, &cs_name, kind).await;
                         let outcome = self.failure(
                             name,
                             "deploy",
@@ -914,21 +985,38 @@ impl Engine {
         };
         if let Err(e) = call {
             if e.is_no_updates() {
-                let outputs = existing.map(|s| s.outputs).unwrap_or_default();
                 self.progress.finished(name, true, "no changes");
+                if let Some(current) = existing.as_ref() {
+                    if let Some(failed) = self.sync_protection(stack, current).await {
+                        return Ok(failed);
+                    }
+                }
+                let outputs = existing.map(|s| s.outputs).unwrap_or_default();
                 return Ok(Outcome::NoChanges { outputs });
             }
             // moto (and AWS for some validation errors) fail synchronously.
             let info = self.api.describe_stack(name).await.ok().flatten();
             self.progress.finished(name, false, "failed");
-            return Ok(self.failure(
+            let mut outcome = self.failure(
                 name,
                 "deploy",
                 &stack.template,
                 info.as_ref(),
                 &[],
-                Some(e.to_string()),
-            ));
+                Some(if e.may_have_succeeded() {
+                    e.to_string()
+                } else {
+                    e.with_hint()
+                }),
+            );
+            if e.may_have_succeeded() {
+                if let Outcome::Failed(report) = &mut outcome {
+                    report.hint = Some(format!(
+                        "the first request may have been carried out although its answer was lost (the retry found its work done); run the same deploy again: it starts from the state {name} is in now"
+                    ));
+                }
+            }
+            return Ok(outcome);
         }
         let (info, events, rollout_failure) = self
             .monitor_deploy(name, &stack.template, &mut seen, Some(exists))
@@ -962,6 +1050,9 @@ impl Engine {
         match info {
             Some(i) if is_success(&i.status) => {
                 self.progress.finished(name, true, &i.status);
+                if let Some(failed) = self.sync_protection(stack, &i).await {
+                    return Ok(failed);
+                }
                 Ok(Outcome::Deployed {
                     status: i.status,
                     outputs: i.outputs,
@@ -985,21 +1076,147 @@ impl Engine {
         }
     }
 
-    /// Whether the deployed stack already has this template, these parameters and tags.
-    async fn unchanged(
+    /// Classifies the deployment's changes (see [`guard`]).
+    fn guard(
         &self,
         stack: &StackArtifact,
+        deployed: Option<&Template>,
+        diff: &TemplateDiff,
+        planned: Option<&[api::PlannedChange]>,
+        moves: &Detected,
+    ) -> GuardReport {
+        guard::classify(GuardInput {
+            stack: &stack.stack_name,
+            deployed,
+            new: &stack.template,
+            diff,
+            planned,
+            allow: &self.options.allow_replacement,
+            moves,
+        })
+    }
+
+    /// The resources that moved: within the stack from its own templates; across
+    /// stacks (only when a stateful resource is deleted here) with the other stacks of
+    /// the app as deployed and as synthesized.
+    async fn moves(
+        &self,
+        stack: &StackArtifact,
+        deployed: Option<&Template>,
+        diff: &TemplateDiff,
+    ) -> Detected {
+        if let Some(m) = &self.options.moves {
+            return (**m).clone();
+        }
+        let this = StackTemplates {
+            name: &stack.stack_name,
+            deployed,
+            new: &stack.template,
+        };
+        // Only a stateful resource gone or new here can have moved to or from another
+        // stack in a way that matters (then the others' deployed templates are read).
+        let stateful_moved = diff.resources.iter().any(|r| {
+            matches!(
+                r.kind,
+                crate::diff::ChangeKind::Removed | crate::diff::ChangeKind::Added
+            ) && guard::stateful_loss(&r.resource_type).is_some()
+        });
+        if !stateful_moved || self.options.app_templates.len() < 2 {
+            return refactor::detect(&[this]);
+        }
+        let mut others: Vec<(String, Option<Template>, &Template)> = Vec::new();
+        for (other, template) in &self.options.app_templates {
+            if other == &stack.stack_name {
+                continue;
+            }
+            let deployed = match self.api.get_template(other).await {
+                Ok(b) => b.and_then(|b| Template::parse_any(&b).ok()),
+                Err(_) => None,
+            };
+            others.push((other.clone(), deployed, template));
+        }
+        let mut all = vec![this];
+        all.extend(others.iter().map(|(n, d, t)| StackTemplates {
+            name: n,
+            deployed: d.as_ref(),
+            new: t,
+        }));
+        refactor::detect(&all)
+    }
+
+    /// Says which allowed stateful resources move by deletion and re-creation.
+    fn note_moves(&self, stack: &str, guard: &GuardReport) {
+        for c in &guard.changes {
+            if let (Some(m), Action::Delete, Some(_)) = (&c.moved, c.action, c.loses) {
+                self.progress.message(
+                    stack,
+                    &format!(
+                        "{} moved to {}: CloudFormation creates a new one and deletes the old one ({}); `berth refactor` keeps it instead",
+                        m.from.describe(),
+                        m.to.describe(),
+                        c.warning().unwrap_or_default()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Removes what a change set that was not executed left: the change set, and the
+    /// empty `REVIEW_IN_PROGRESS` stack a `CREATE` change set makes.
+    async fn discard_change_set(&self, name: &str, cs: &str, kind: ChangeSetType) {
+        let _ = self.api.delete_change_set(name, cs).await;
+        if kind == ChangeSetType::Create {
+            if let Ok(Some(s)) = self.api.describe_stack(name).await {
+                if s.status == "REVIEW_IN_PROGRESS" {
+                    let _ = self.api.delete_stack(&s.stack_id).await;
+                }
+            }
+        }
+    }
+
+    /// Turns termination protection on or off when the app says so and the stack
+    /// differs; a failure is the deployment's outcome.
+    async fn sync_protection(&self, stack: &StackArtifact, info: &StackInfo) -> Option<Outcome> {
+        let want = stack.termination_protection?;
+        if want == info.termination_protection {
+            return None;
+        }
+        let name = &stack.stack_name;
+        match self.api.update_termination_protection(name, want).await {
+            Ok(()) => {
+                self.progress.message(
+                    name,
+                    &format!(
+                        "termination protection turned {}",
+                        if want { "on" } else { "off" }
+                    ),
+                );
+                None
+            }
+            Err(e) => Some(self.failure(
+                name,
+                "set termination protection on",
+                &stack.template,
+                Some(info),
+                &[],
+                Some(e.with_hint()),
+            )),
+        }
+    }
+
+    /// Whether the deployed stack already has this template, these parameters and tags.
+    fn unchanged(
+        &self,
+        stack: &StackArtifact,
+        deployed: Option<&Template>,
         current: &StackInfo,
         parameters: &BTreeMap<String, String>,
-    ) -> Result<bool, ApiError> {
-        let Some(body) = self.api.get_template(&stack.stack_name).await? else {
-            return Ok(false);
+    ) -> bool {
+        let Some(deployed) = deployed else {
+            return false;
         };
-        let Ok(deployed) = Template::parse_any(&body) else {
-            return Ok(false);
-        };
-        if deployed != stack.template {
-            return Ok(false);
+        if *deployed != stack.template {
+            return false;
         }
         for (key, decl) in &stack.template.parameters {
             let default = decl.get("Default").map(|d| match d {
@@ -1009,32 +1226,43 @@ impl Engine {
             let wanted = parameters.get(key).cloned().or(default.clone());
             let have = current.parameters.get(key).cloned().or(default);
             if wanted != have {
-                return Ok(false);
+                return false;
             }
         }
-        Ok(stack
+        stack
             .tags
             .iter()
             .all(|(k, v)| current.tags.get(k) == Some(v))
             && current
                 .tags
                 .keys()
-                .all(|k| k.starts_with("aws:") || stack.tags.contains_key(k)))
+                .all(|k| k.starts_with("aws:") || stack.tags.contains_key(k))
     }
 
-    /// Creates a change set and waits for it: `Ok(true)` to execute, `Ok(false)` when
-    /// it holds no changes (it is deleted).
+    /// Creates a change set and waits for it: `Ok(Some(plan))` to execute, `Ok(None)`
+    /// when it holds no changes (it is deleted).
     async fn change_set(
         &self,
         req: &StackRequest,
         cs: &str,
         kind: ChangeSetType,
-    ) -> Result<bool, ChangeSetFailure> {
+    ) -> Result<Option<api::ChangeSetInfo>, ChangeSetFailure> {
         let name = &req.stack_name;
-        self.api
-            .create_change_set(req, cs, kind)
-            .await
-            .map_err(ChangeSetFailure::Api)?;
+        if let Err(e) = self.api.create_change_set(req, cs, kind).await {
+            // The change set's name is this deployment's own: a retry that finds it
+            // already there means the first request went through.
+            if !(e.may_have_succeeded()
+                && e.request()
+                    .and_then(|r| r.retries.last())
+                    .is_some_and(ApiError::is_already_exists))
+            {
+                return Err(ChangeSetFailure::Api(e));
+            }
+            self.progress.message(
+                name,
+                &format!("the change set was created although the answer was lost ({e}); going on"),
+            );
+        }
         let mut backoff = Backoff::new(self.options.poll);
         loop {
             let info = self
@@ -1048,10 +1276,10 @@ impl Engine {
                     // A REVIEW_IN_PROGRESS stack with nothing in it: remove it again.
                     let _ = self.api.delete_stack(name).await;
                 }
-                return Ok(false);
+                return Ok(None);
             }
             match info.status.as_str() {
-                "CREATE_COMPLETE" => return Ok(true),
+                "CREATE_COMPLETE" => return Ok(Some(info)),
                 "FAILED" => {
                     return Err(ChangeSetFailure::Failed(
                         info.status_reason.unwrap_or_default(),
@@ -1064,7 +1292,117 @@ impl Engine {
 
     /// Deploys stacks in dependency order, independent ones in parallel up to
     /// `options.concurrency`. A stack whose dependency failed is skipped.
+    ///
+    /// First the guard looks at every stack (and, for stateful resources that moved,
+    /// at the app's other stacks): when it refuses one, nothing is deployed, so that a
+    /// resource moving from one stack to another is not created in its new stack while
+    /// the old one is kept back.
     pub async fn deploy_all(self: Arc<Self>, stacks: Vec<StackArtifact>) -> Vec<(String, Outcome)> {
+        let this = match self.guard_all(&stacks).await {
+            Ok(GuardPlan::Refused(outcomes)) => return outcomes,
+            Ok(GuardPlan::Go(moves)) => Arc::new(Engine {
+                api: Arc::clone(&self.api),
+                containers: self.containers.clone(),
+                progress: Arc::clone(&self.progress),
+                prompter: Arc::clone(&self.prompter),
+                options: DeployOptions {
+                    moves: Some(Arc::new(moves)),
+                    ..self.options.clone()
+                },
+                out: self.out.clone(),
+            }),
+            // Each stack's deploy meets the error again and reports it.
+            Err(_) => self,
+        };
+        this.deploy_each(stacks).await
+    }
+
+    /// The guard over all the stacks of a deployment, before any is deployed.
+    async fn guard_all(&self, stacks: &[StackArtifact]) -> Result<GuardPlan, ApiError> {
+        let mut deployed: BTreeMap<String, Option<Template>> = BTreeMap::new();
+        let mut diffs: Vec<TemplateDiff> = Vec::new();
+        for s in stacks {
+            let t = self
+                .api
+                .get_template(&s.stack_name)
+                .await?
+                .and_then(|b| Template::parse_any(&b).ok());
+            diffs.push(diff_templates(t.as_ref(), &s.template, &schema_create_only));
+            deployed.insert(s.stack_name.clone(), t);
+        }
+        let stateful_moved = diffs.iter().flat_map(|d| &d.resources).any(|r| {
+            matches!(
+                r.kind,
+                crate::diff::ChangeKind::Removed | crate::diff::ChangeKind::Added
+            ) && guard::stateful_loss(&r.resource_type).is_some()
+        });
+        let mut all: Vec<(String, &Template)> = stacks
+            .iter()
+            .map(|s| (s.stack_name.clone(), &s.template))
+            .collect();
+        if stateful_moved {
+            for (name, template) in &self.options.app_templates {
+                if !deployed.contains_key(name) {
+                    let t = self
+                        .api
+                        .get_template(name)
+                        .await?
+                        .and_then(|b| Template::parse_any(&b).ok());
+                    deployed.insert(name.clone(), t);
+                    all.push((name.clone(), template));
+                }
+            }
+        }
+        let moves = refactor::detect(
+            &all.iter()
+                .map(|(name, new)| StackTemplates {
+                    name,
+                    deployed: deployed.get(name).and_then(Option::as_ref),
+                    new,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let mut refused: Vec<(String, GuardReport)> = Vec::new();
+        for (s, diff) in stacks.iter().zip(&diffs) {
+            let report = self.guard(
+                s,
+                deployed.get(&s.stack_name).and_then(Option::as_ref),
+                diff,
+                None,
+                &moves,
+            );
+            if !report.refused().is_empty() {
+                refused.push((s.id.clone(), report));
+            }
+        }
+        if refused.is_empty() {
+            return Ok(GuardPlan::Go(moves));
+        }
+        let names: Vec<&str> = refused.iter().map(|(_, r)| r.stack.as_str()).collect();
+        let mut outcomes = Vec::new();
+        for s in stacks {
+            match refused.iter().position(|(id, _)| id == &s.id) {
+                Some(i) => {
+                    self.progress.finished(&s.stack_name, false, "refused");
+                    outcomes.push((
+                        s.id.clone(),
+                        Outcome::Refused(Box::new(refused[i].1.clone())),
+                    ));
+                }
+                None => outcomes.push((
+                    s.id.clone(),
+                    Outcome::Skipped(format!(
+                        "{}: not deployed, because the guard refused the deploy of {}",
+                        s.stack_name,
+                        names.join(", ")
+                    )),
+                )),
+            }
+        }
+        Ok(GuardPlan::Refused(outcomes))
+    }
+
+    async fn deploy_each(self: Arc<Self>, stacks: Vec<StackArtifact>) -> Vec<(String, Outcome)> {
         let ids: BTreeSet<String> = stacks.iter().map(|s| s.id.clone()).collect();
         let mut pending: Vec<StackArtifact> = stacks;
         let mut results: HashMap<String, Outcome> = HashMap::new();
@@ -1143,6 +1481,13 @@ impl Engine {
                 self.progress.message(name, "does not exist");
                 return Ok(Outcome::NotFound);
             };
+            if info.termination_protection || stack.termination_protection == Some(true) {
+                return Ok(Outcome::Protected(protection_message(
+                    name,
+                    info.termination_protection,
+                    stack.termination_protection == Some(true),
+                )));
+            }
             let id = info.stack_id.clone();
             let mut seen = self.seen_events(&id).await?;
             self.progress
@@ -1156,7 +1501,7 @@ impl Engine {
                     &stack.template,
                     now.as_ref(),
                     &[],
-                    Some(e.to_string()),
+                    Some(e.with_hint()),
                 ));
             }
             let (info, events) = self.monitor(&id, &stack.template, &mut seen).await?;
@@ -1186,10 +1531,40 @@ impl Engine {
                 &stack.template,
                 None,
                 &[],
-                Some(e.to_string()),
+                Some(e.with_hint()),
             )
         })
     }
+}
+
+/// Why a stack with termination protection is not deleted, and how to lift it.
+pub fn protection_message(stack: &str, deployed: bool, in_app: bool) -> String {
+    let app_fix = "set `termination_protection: false` in the stack's StackProps and deploy";
+    let cli_fix = format!(
+        "`aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {stack}`"
+    );
+    let (what, how) = match (deployed, in_app) {
+        (true, true) => (
+            "has termination protection (set in the app)",
+            format!("{app_fix} (or run {cli_fix}, but the next deploy turns it on again)"),
+        ),
+        (true, false) => (
+            "has termination protection (turned on outside the app)",
+            format!("run {cli_fix}"),
+        ),
+        _ => (
+            "has termination protection (set in the app)",
+            app_fix.to_string(),
+        ),
+    };
+    format!("{stack} {what}: berth does not delete it. To delete it, {how}, then run destroy again")
+}
+
+enum GuardPlan {
+    /// Deploy, knowing these moves.
+    Go(Detected),
+    /// Refused: these outcomes, one per stack.
+    Refused(Vec<(String, Outcome)>),
 }
 
 enum ChangeSetFailure {

@@ -435,9 +435,11 @@ fn a_rerun_waits_for_a_stack_in_progress_and_ctrl_c_leaves_it_to_cloudformation(
     let r = berth(dir.path(), &args);
     assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
 
-    // The real binary, so that Ctrl-C (SIGINT) reaches it as it would from a terminal.
+    // The real binary, so that Ctrl-C (SIGINT) reaches it as it would from a terminal;
+    // the endpoint is given on its command line too, not only by the environment.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_berth"))
         .args(args)
+        .args(["--endpoint-url", &require_local_endpoint()])
         .current_dir(dir.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

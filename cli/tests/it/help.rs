@@ -21,6 +21,8 @@ fn help_texts() {
         "run",
         "exec",
         "deployment",
+        "refactor",
+        "lock",
     ] {
         let args: Vec<&str> = if cmd.is_empty() {
             vec!["--help"]

@@ -11,6 +11,8 @@
 //!   `run --local` with a recording docker stand-in (including Ctrl-C cleanup).
 //! - `e2e`: against a moto server on loopback (`AWS_ENDPOINT_URL`), started by the test
 //!   script.
+//! - `faults`: against moto behind `proxy`, a fault-injecting loopback proxy (500s,
+//!   throttling, dropped connections): retries, first causes, re-runs that converge.
 
 mod assets_e2e;
 mod common;
@@ -18,6 +20,7 @@ mod deployments;
 mod diagnosis;
 mod e2e;
 mod e2e_options;
+mod faults;
 mod help;
 mod hostile;
 mod init;
@@ -25,5 +28,9 @@ mod local_run;
 mod offline;
 mod ops_e2e;
 mod ops_scripted;
+mod proxy;
+mod refactor;
 mod rollout;
 mod scripted;
+mod trust;
+mod trust_e2e;

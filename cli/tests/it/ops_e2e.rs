@@ -431,6 +431,7 @@ fn logs_follow_ends_on_ctrl_c() {
     );
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_berth"))
         .args(["logs", "Web", "--app", "ops", "--follow"])
+        .args(["--endpoint-url", &require_local_endpoint()])
         .current_dir(dir.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

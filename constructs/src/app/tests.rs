@@ -428,6 +428,115 @@ fn templates_over_51200_bytes_get_a_note() {
 }
 
 #[test]
+fn template_size_counts_the_minified_body_and_one_note_names_every_stack() {
+    // 4,000 numbers in a list: about 56 KB pretty (one line each, indented), 8 KB
+    // minified, which is what CloudFormation counts: no note.
+    let mut app = App::new();
+    let s = stack(&mut app, "Airy");
+    let list: Vec<u32> = (0..4000).map(|i| i % 10).collect();
+    app.add_resource(
+        s,
+        "P",
+        raw(
+            "Custom::Airy",
+            json!({"ServiceToken": "arn:x", "Values": list}),
+        ),
+    )
+    .unwrap();
+    let out = app.synth().unwrap();
+    let pretty = serde_json::to_string_pretty(&out.stacks[0].template).unwrap();
+    assert!(pretty.len() > 51_200, "{}", pretty.len());
+    assert_eq!(
+        berth_synth::synthesize::minified_len(pretty.as_bytes()),
+        serde_json::to_string(&out.stacks[0].template)
+            .unwrap()
+            .len()
+    );
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+
+    // Two large stacks: one note naming both.
+    let mut app = App::new();
+    let big = "x".repeat(4000);
+    for name in ["Mid1", "Mid2"] {
+        let s = stack(&mut app, name);
+        for i in 0..14 {
+            app.add_resource(
+                s,
+                &format!("P{i}"),
+                raw(
+                    "AWS::SSM::Parameter",
+                    json!({"Type": "String", "Value": big}),
+                ),
+            )
+            .unwrap();
+        }
+    }
+    let out = app.synth().unwrap();
+    assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+    let note = out.diagnostics[0].to_string();
+    assert!(
+        note.starts_with("info[BERTH-I0122] Mid1: the templates of 2 stacks, Mid1 ("),
+        "{note}"
+    );
+    assert!(note.contains("Mid2 ("), "{note}");
+    assert!(
+        note.contains("deploy uploads them to the bootstrap bucket"),
+        "{note}"
+    );
+}
+
+#[test]
+fn allow_replacement_marks_every_resource_below_the_construct() {
+    let mut app = App::new();
+    let s = stack(&mut app, "Web");
+    let logs = crate::logs::LogGroup::new(&mut app, s, "Logs", Default::default()).unwrap();
+    let q = app
+        .add_resource(s, "Q", raw("AWS::SQS::Queue", json!({})))
+        .unwrap();
+    app.allow_replacement(logs, "exported nightly").unwrap();
+    let out = app.synth().unwrap();
+    let res = &out.stacks[0].template["Resources"];
+    let marked: Vec<&str> = res
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Metadata"]["berth:allow-replacement"] == "exported nightly")
+        .map(|(_, r)| r["Type"].as_str().unwrap())
+        .collect();
+    assert_eq!(marked, ["AWS::Logs::LogGroup"]);
+    let _ = q;
+}
+
+#[test]
+fn the_override_line_berth_suggests_for_a_moved_construct_compiles_and_keeps_the_id() {
+    // `berth deploy` / `diff` print this line for a construct that moved within its
+    // stack; it must work as printed.
+    let build = |moved: bool| -> Result<serde_json::Value> {
+        let mut app = App::new();
+        let s = stack(&mut app, "Web");
+        let scope = if moved {
+            app.add_group(s, "App")?
+        } else {
+            s.node()
+        };
+        crate::logs::LogGroup::new(&mut app, scope, "Logs", Default::default())?;
+        if moved {
+            app.override_logical_id(app.find("Web/App/Logs/Resource").unwrap(), "Logs6819BB44")?;
+        }
+        Ok(app.synth().unwrap().stacks[0].template["Resources"].clone())
+    };
+    let before = build(false).unwrap();
+    let id = before.as_object().unwrap().keys().next().unwrap().clone();
+    assert_eq!(id, "Logs6819BB44", "the deployed id of Web/Logs");
+    let after = build(true).unwrap();
+    assert!(after.get("Logs6819BB44").is_some(), "{after}");
+    assert_eq!(
+        after["Logs6819BB44"]["Metadata"]["berth:path"],
+        "Web/App/Logs/Resource"
+    );
+}
+
+#[test]
 fn property_overrides_set_and_delete_nested_values() {
     let mut app = App::new();
     let s = stack(&mut app, "Web");
