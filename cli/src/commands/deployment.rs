@@ -67,9 +67,10 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeploymentArgs) -> Result<u8, CliError> {
                     }
                 }
             };
-            let containers = ctx_ref.containers().await?.ok_or_else(|| {
-                OpsError::Unresolved("no ECS client is available".into())
-            })?;
+            let containers = ctx_ref
+                .containers()
+                .await?
+                .ok_or_else(|| OpsError::Unresolved("no ECS client is available".into()))?;
             act(containers.as_ref(), &t, args).await
         },
         "the call may or may not have reached ECS; check with `berth status SERVICE`",
@@ -106,9 +107,15 @@ async fn act(
         ))
         .into());
     };
-    let d = api.describe_service_deployment(&arn).await?.ok_or_else(|| {
-        OpsError::Unresolved(format!("the service deployment {arn} of {} was not found", t.name))
-    })?;
+    let d = api
+        .describe_service_deployment(&arn)
+        .await?
+        .ok_or_else(|| {
+            OpsError::Unresolved(format!(
+                "the service deployment {arn} of {} was not found",
+                t.name
+            ))
+        })?;
     let strategy = d.strategy.as_deref().unwrap_or("ECS");
     let stage = d.stage.as_deref().unwrap_or("its first stage");
     if d.is_finished() {

@@ -105,7 +105,10 @@ pub(crate) fn service_deployment(d: &ecs::types::ServiceDeployment) -> ServiceDe
     let config = d.deployment_configuration();
     ServiceDeploymentState {
         arn: d.service_deployment_arn().unwrap_or_default().to_string(),
-        status: d.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        status: d
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
         status_reason: d.status_reason().map(str::to_string),
         strategy: config
             .and_then(|c| c.strategy())
@@ -124,19 +127,28 @@ pub(crate) fn service_deployment(d: &ecs::types::ServiceDeployment) -> ServiceDe
                     .map(|t| t.as_str().to_string())
                     .unwrap_or_default(),
                 target_arn: h.target_arn().map(str::to_string),
-                status: h.status().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                status: h
+                    .status()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
                 expires_at: time(h.expires_at()),
                 timeout_action: h.timeout_action().map(|a| a.as_str().to_string()),
             })
             .collect(),
         alarms: d.alarms().map(|a| MonitorState {
-            status: a.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            status: a
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
             alarm_names: a.alarm_names().to_vec(),
             triggered: a.triggered_alarm_names().to_vec(),
             ..Default::default()
         }),
         circuit_breaker: d.deployment_circuit_breaker().map(|c| MonitorState {
-            status: c.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            status: c
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
             failure_count: c.failure_count(),
             threshold: c.threshold(),
             ..Default::default()

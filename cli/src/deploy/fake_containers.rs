@@ -62,13 +62,16 @@ struct DeploymentScript {
 
 impl DeploymentScript {
     fn advance(&mut self) -> Option<ServiceDeploymentState> {
-        if let Some((DeploymentStep::Pause {
-            state,
-            on_continue,
-            on_rollback,
-            expires_after,
-            ..
-        }, shown)) = &mut self.pause
+        if let Some((
+            DeploymentStep::Pause {
+                state,
+                on_continue,
+                on_rollback,
+                expires_after,
+                ..
+            },
+            shown,
+        )) = &mut self.pause
         {
             let branch = match self.answer.take() {
                 Some(HookAnswer::Continue) => Some(on_continue.clone()),
@@ -422,8 +425,10 @@ impl ContainerApi for FakeContainers {
 
     async fn stop_service_deployment(&self, arn: &str, kind: StopKind) -> Result<(), ApiError> {
         let mut st = self.lock();
-        st.calls
-            .push(format!("StopServiceDeployment {arn} stop_type={}", kind.as_str()));
+        st.calls.push(format!(
+            "StopServiceDeployment {arn} stop_type={}",
+            kind.as_str()
+        ));
         let Some(d) = st.deployments.values_mut().find(|d| d.arn == arn) else {
             return Err(ApiError::service(
                 "ServiceDeploymentNotFoundException",

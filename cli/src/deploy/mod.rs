@@ -189,9 +189,10 @@ impl Prompter for TerminalPrompter {
             }
             let answer = line.trim().to_ascii_lowercase();
             // The whole word or its first letter.
-            if let Some(i) = choices.iter().position(|c| {
-                *c == answer || (answer.len() == 1 && c.starts_with(answer.as_str()))
-            }) {
+            if let Some(i) = choices
+                .iter()
+                .position(|c| *c == answer || (answer.len() == 1 && c.starts_with(answer.as_str())))
+            {
                 return Some(i);
             }
         }

@@ -182,7 +182,10 @@ impl RolloutTracker {
             self.diagnose(api, progress, &task).await;
             self.stopped.push(task);
         }
-        match self.follow_deployment(&state, api, progress, prompter).await? {
+        match self
+            .follow_deployment(&state, api, progress, prompter)
+            .await?
+        {
             Some(DeploymentOutcome::Succeeded) => return Ok(RolloutStatus::Completed),
             Some(DeploymentOutcome::Failed(why)) => {
                 return Ok(RolloutStatus::RolledBack(self.failure_text(why)))

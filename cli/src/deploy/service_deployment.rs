@@ -145,7 +145,11 @@ impl DeploymentFollower {
                 return "a deployment alarm went into ALARM".into();
             }
         }
-        if let Some(c) = d.circuit_breaker.as_ref().filter(|c| c.status == "TRIGGERED") {
+        if let Some(c) = d
+            .circuit_breaker
+            .as_ref()
+            .filter(|c| c.status == "TRIGGERED")
+        {
             return format!(
                 "the deployment circuit breaker ({} failed tasks, threshold {})",
                 c.failure_count, c.threshold
@@ -168,7 +172,10 @@ impl DeploymentFollower {
             return if h.target_type == "PAUSE" {
                 format!("the answer rollback to the paused hook {}", h.hook_id)
             } else {
-                format!("the {} hook {}{target}, which failed", h.target_type, h.hook_id)
+                format!(
+                    "the {} hook {}{target}, which failed",
+                    h.target_type, h.hook_id
+                )
             };
         }
         if let Some(r) = &d.rollback_reason {

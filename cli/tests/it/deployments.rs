@@ -63,7 +63,12 @@ fn write_app(dir: &Path, template: &str) {
 fn setup(dir: &Path) -> (Arc<FakeCloudFormation>, Arc<FakeContainers>) {
     write_app(dir, &template("nginx:2"));
     let cfn = Arc::new(FakeCloudFormation::new());
-    cfn.put_stack(STACK, &template("nginx:1"), "UPDATE_COMPLETE", Script::default());
+    cfn.put_stack(
+        STACK,
+        &template("nginx:1"),
+        "UPDATE_COMPLETE",
+        Script::default(),
+    );
     cfn.set_physical_id(STACK, "Cluster", "demo-cluster");
     cfn.set_physical_id(STACK, "TaskDef", TD1);
     cfn.set_physical_id(STACK, "Service", SERVICE);
@@ -146,8 +151,16 @@ fn after_continue() -> Vec<DeploymentStep> {
         DeploymentStep::State(d)
     };
     vec![
-        hook_done(at("IN_PROGRESS", Some("PRODUCTION_TRAFFIC_SHIFT"), (90.0, 10.0))),
-        hook_done(at("IN_PROGRESS", Some("PRODUCTION_TRAFFIC_SHIFT"), (0.0, 100.0))),
+        hook_done(at(
+            "IN_PROGRESS",
+            Some("PRODUCTION_TRAFFIC_SHIFT"),
+            (90.0, 10.0),
+        )),
+        hook_done(at(
+            "IN_PROGRESS",
+            Some("PRODUCTION_TRAFFIC_SHIFT"),
+            (0.0, 100.0),
+        )),
         hook_done(at("IN_PROGRESS", Some("BAKE_TIME"), (0.0, 100.0))),
         hook_done(at("SUCCESSFUL", Some("CLEAN_UP"), (0.0, 100.0))),
     ]
@@ -160,7 +173,11 @@ fn after_rollback() -> Vec<DeploymentStep> {
         DeploymentStep::State(d)
     };
     vec![
-        hook_failed(at("ROLLBACK_IN_PROGRESS", Some("POST_TEST_TRAFFIC_SHIFT"), (100.0, 0.0))),
+        hook_failed(at(
+            "ROLLBACK_IN_PROGRESS",
+            Some("POST_TEST_TRAFFIC_SHIFT"),
+            (100.0, 0.0),
+        )),
         hook_failed(at("ROLLBACK_SUCCESSFUL", None, (100.0, 0.0))),
     ]
 }
@@ -178,7 +195,13 @@ fn gated(expires_after: Option<(usize, Vec<DeploymentStep>)>) -> Vec<DeploymentS
 }
 
 fn snapshot(name: &str, r: &Run) {
-    insta::assert_snapshot!(name, format!("exit {}\n--- stdout\n{}--- stderr\n{}", r.code, r.out, r.err));
+    insta::assert_snapshot!(
+        name,
+        format!(
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            r.code, r.out, r.err
+        )
+    );
 }
 
 #[test]
@@ -188,8 +211,16 @@ fn a_canary_hotswap_shows_its_stages_traffic_and_bake_time_until_it_succeeds() {
     let mut steps = up_to_the_test_traffic();
     steps.extend([
         step("IN_PROGRESS", Some("POST_TEST_TRAFFIC_SHIFT"), (100.0, 0.0)),
-        step("IN_PROGRESS", Some("PRODUCTION_TRAFFIC_SHIFT"), (90.0, 10.0)),
-        step("IN_PROGRESS", Some("PRODUCTION_TRAFFIC_SHIFT"), (0.0, 100.0)),
+        step(
+            "IN_PROGRESS",
+            Some("PRODUCTION_TRAFFIC_SHIFT"),
+            (90.0, 10.0),
+        ),
+        step(
+            "IN_PROGRESS",
+            Some("PRODUCTION_TRAFFIC_SHIFT"),
+            (0.0, 100.0),
+        ),
         step("IN_PROGRESS", Some("BAKE_TIME"), (0.0, 100.0)),
         step("SUCCESSFUL", Some("CLEAN_UP"), (0.0, 100.0)),
     ]);
@@ -211,13 +242,22 @@ fn an_alarm_in_alarm_rolls_the_canary_back_and_is_named_as_the_trigger() {
             triggered: vec!["Web-Target5xx".into()],
             ..Default::default()
         });
-        d.status_reason = Some("Service deployment rolled back because alarm(s) were triggered.".into());
+        d.status_reason =
+            Some("Service deployment rolled back because alarm(s) were triggered.".into());
         DeploymentStep::State(d)
     };
     let mut steps = up_to_the_test_traffic();
     steps.extend([
-        step("IN_PROGRESS", Some("PRODUCTION_TRAFFIC_SHIFT"), (90.0, 10.0)),
-        alarmed("ROLLBACK_IN_PROGRESS", Some("PRODUCTION_TRAFFIC_SHIFT"), (100.0, 0.0)),
+        step(
+            "IN_PROGRESS",
+            Some("PRODUCTION_TRAFFIC_SHIFT"),
+            (90.0, 10.0),
+        ),
+        alarmed(
+            "ROLLBACK_IN_PROGRESS",
+            Some("PRODUCTION_TRAFFIC_SHIFT"),
+            (100.0, 0.0),
+        ),
         alarmed("ROLLBACK_SUCCESSFUL", None, (100.0, 0.0)),
     ]);
     ecs.script_service_deployment("web", &arn(), steps);
@@ -239,8 +279,10 @@ fn a_pause_is_answered_continue_on_the_terminal() {
         [format!("demo-Web: service Web/Service/Service is paused at POST_TEST_TRAFFIC_SHIFT (hook {HOOK}, times out at 2026-01-01T00:00:00Z, then ROLLBACK). Continue the deployment, roll it back, or wait? (continue/rollback/wait)")]
     );
     assert!(
-        ecs.calls()
-            .contains(&format!("ContinueServiceDeployment {} hook={HOOK} action=CONTINUE", arn())),
+        ecs.calls().contains(&format!(
+            "ContinueServiceDeployment {} hook={HOOK} action=CONTINUE",
+            arn()
+        )),
         "{:?}",
         ecs.calls()
     );
@@ -264,8 +306,10 @@ fn on_pause_rollback_answers_without_asking_and_reports_the_answer_as_the_trigge
     assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
     assert!(prompter.asked.lock().unwrap().is_empty());
     assert!(
-        ecs.calls()
-            .contains(&format!("ContinueServiceDeployment {} hook={HOOK} action=ROLLBACK", arn())),
+        ecs.calls().contains(&format!(
+            "ContinueServiceDeployment {} hook={HOOK} action=ROLLBACK",
+            arn()
+        )),
         "{:?}",
         ecs.calls()
     );
@@ -281,13 +325,18 @@ fn a_pause_left_unanswered_times_out_and_ecs_rolls_back() {
         d.hooks = vec![pause_hook(HOOK, "TIMED_OUT", EXPIRES, "ROLLBACK")];
         DeploymentStep::State(d)
     };
-    let timeout = vec![timed_out("ROLLBACK_IN_PROGRESS"), timed_out("ROLLBACK_SUCCESSFUL")];
+    let timeout = vec![
+        timed_out("ROLLBACK_IN_PROGRESS"),
+        timed_out("ROLLBACK_SUCCESSFUL"),
+    ];
     ecs.script_service_deployment("web", &arn(), gated(Some((5, timeout))));
     // No terminal: wait (the default), saying how to answer.
     let r = hotswap(dir.path(), &cfn, &ecs, &[], None);
     assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
     assert!(
-        !ecs.calls().iter().any(|c| c.starts_with("ContinueServiceDeployment")),
+        !ecs.calls()
+            .iter()
+            .any(|c| c.starts_with("ContinueServiceDeployment")),
         "{:?}",
         ecs.calls()
     );
@@ -305,10 +354,19 @@ fn deployment_continue_from_a_second_invocation_answers_the_waiting_deploy() {
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while ecs.paused_hook("web").is_none() {
-        assert!(std::time::Instant::now() < deadline, "the deployment never paused");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deployment never paused"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    let answer = run(dir.path(), &cfn, &ecs, &["deployment", "continue", "Web/Service"], None);
+    let answer = run(
+        dir.path(),
+        &cfn,
+        &ecs,
+        &["deployment", "continue", "Web/Service"],
+        None,
+    );
     assert_eq!(answer.code, exit::OK, "{}{}", answer.out, answer.err);
     let r = deploy.join().unwrap();
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
@@ -322,7 +380,13 @@ fn deployment_commands_say_what_there_is_to_answer_or_stop() {
     let (cfn, ecs) = setup(dir.path());
     // Not paused (yet): nothing to answer.
     ecs.script_service_deployment("web", &arn(), up_to_the_test_traffic());
-    let r = run(dir.path(), &cfn, &ecs, &["deployment", "continue", "Web"], None);
+    let r = run(
+        dir.path(),
+        &cfn,
+        &ecs,
+        &["deployment", "continue", "Web"],
+        None,
+    );
     assert_eq!(r.code, exit::APP, "{}{}", r.out, r.err);
     snapshot("deployment_continue_nothing_paused", &r);
     // Stop (by ARN: no app needed), rolling back.
@@ -336,13 +400,24 @@ fn deployment_commands_say_what_there_is_to_answer_or_stop() {
         },
     );
     assert_eq!(r.code, exit::OK, "{}{}", r.out, r.err);
-    assert!(ecs
-        .calls()
-        .contains(&format!("StopServiceDeployment {} stop_type=ROLLBACK", arn())));
+    assert!(ecs.calls().contains(&format!(
+        "StopServiceDeployment {} stop_type=ROLLBACK",
+        arn()
+    )));
     snapshot("deployment_stop", &r);
     // Ended: nothing to stop.
-    ecs.script_service_deployment("web", &arn(), vec![step("SUCCESSFUL", Some("CLEAN_UP"), (0.0, 100.0))]);
-    let r = run(dir.path(), &cfn, &ecs, &["deployment", "stop", "Web", "--abort"], None);
+    ecs.script_service_deployment(
+        "web",
+        &arn(),
+        vec![step("SUCCESSFUL", Some("CLEAN_UP"), (0.0, 100.0))],
+    );
+    let r = run(
+        dir.path(),
+        &cfn,
+        &ecs,
+        &["deployment", "stop", "Web", "--abort"],
+        None,
+    );
     assert_eq!(r.code, exit::APP, "{}{}", r.out, r.err);
     snapshot("deployment_stop_ended", &r);
 }
@@ -362,13 +437,11 @@ fn a_cloudformation_update_rolled_back_by_ecs_is_not_cancelled_and_names_the_tri
         "UPDATE_IN_PROGRESS",
     )];
     steps.extend((0..30).map(|_| Step::new("UPDATE_IN_PROGRESS")));
-    steps.push(
-        Step::new("UPDATE_ROLLBACK_COMPLETE").event(
-            "Service",
-            "AWS::ECS::Service",
-            "UPDATE_FAILED",
-        ),
-    );
+    steps.push(Step::new("UPDATE_ROLLBACK_COMPLETE").event(
+        "Service",
+        "AWS::ECS::Service",
+        "UPDATE_FAILED",
+    ));
     cfn.script(STACK, Script::new(steps));
     let breaker = |status: &str| {
         let mut d = at(status, None, (100.0, 0.0));
@@ -393,12 +466,20 @@ fn a_cloudformation_update_rolled_back_by_ecs_is_not_cancelled_and_names_the_tri
         dir.path(),
         &cfn,
         &ecs,
-        &["deploy", "--method", "direct", "--require-approval", "never"],
+        &[
+            "deploy",
+            "--method",
+            "direct",
+            "--require-approval",
+            "never",
+        ],
         None,
     );
     assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
     assert!(
-        !cfn.calls().iter().any(|c| c.starts_with("CancelUpdateStack")),
+        !cfn.calls()
+            .iter()
+            .any(|c| c.starts_with("CancelUpdateStack")),
         "{:?}",
         cfn.calls()
     );

@@ -243,3 +243,41 @@ fn diff_renders_list_changes_line_by_line_and_nested_replacements() {
     );
     insta::assert_snapshot!("diff_lists_and_nested", r.out);
 }
+
+#[test]
+fn diff_shows_a_strategy_change_in_place_and_warns_when_the_service_is_replaced() {
+    let dir = crate::common::fixture("strategy");
+    let r = run(
+        &dir,
+        None,
+        &[
+            "diff",
+            "--app",
+            "app",
+            "--template",
+            "rolling.template.json",
+        ],
+    );
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    assert!(!r.out.contains("(replace)"), "{}", r.out);
+    insta::assert_snapshot!("diff_strategy_in_place", r.out);
+
+    let r = run(
+        &dir,
+        None,
+        &[
+            "diff",
+            "--app",
+            "app",
+            "--template",
+            "other-cluster.template.json",
+        ],
+    );
+    assert_eq!(r.code, exit::OK, "{}", r.err);
+    assert!(
+        r.out.contains("would be replaced (Cluster changed)"),
+        "{}",
+        r.out
+    );
+    insta::assert_snapshot!("diff_service_replaced", r.out);
+}
