@@ -129,12 +129,12 @@ impl DeploymentStrategy {
     pub fn bake_time_minutes(self, minutes: u32) -> Self {
         let m = Some(minutes);
         match self {
-            DeploymentStrategy::Rolling { .. } => {
-                DeploymentStrategy::Rolling { bake_time_minutes: m }
-            }
-            DeploymentStrategy::BlueGreen { .. } => {
-                DeploymentStrategy::BlueGreen { bake_time_minutes: m }
-            }
+            DeploymentStrategy::Rolling { .. } => DeploymentStrategy::Rolling {
+                bake_time_minutes: m,
+            },
+            DeploymentStrategy::BlueGreen { .. } => DeploymentStrategy::BlueGreen {
+                bake_time_minutes: m,
+            },
             DeploymentStrategy::Linear {
                 step_percent,
                 step_bake_time_minutes,
@@ -207,7 +207,7 @@ impl DeploymentStrategy {
             match m {
                 Some(m) if m > MAX_BAKE_MINUTES => bad(
                     prop,
-                    format!("{prop} is {m} minutes; allowed: 0 to {MAX_BAKE_MINUTES} (24 hours)"),
+                    format!("{m} minutes is too long; allowed: 0 to {MAX_BAKE_MINUTES} minutes (24 hours)"),
                 ),
                 _ => Ok(()),
             }
@@ -223,7 +223,9 @@ impl DeploymentStrategy {
                 if !(3.0..=100.0).contains(&step_percent) || !tenth(step_percent) {
                     return bad(
                         "deployment_strategy.step_percent",
-                        format!("step_percent is {step_percent}; allowed: 3 to 100 in steps of 0.1"),
+                        format!(
+                            "step_percent is {step_percent}; allowed: 3 to 100 in steps of 0.1"
+                        ),
                     );
                 }
                 minutes(
@@ -598,13 +600,14 @@ impl LifecycleHook {
         let stages = Some(Expr::Lit(
             self.stages.iter().map(|s| s.l1().into()).collect(),
         ));
-        let timeout = (self.timeout_minutes.is_some() || self.timeout_action.is_some()).then(|| {
-            sv::HookTimeoutConfig {
-                action: self.timeout_action.map(|a| a.l1().into()),
-                timeout_in_minutes: self.timeout_minutes.map(|m| i64::from(m).into()),
-            }
-            .into()
-        });
+        let timeout =
+            (self.timeout_minutes.is_some() || self.timeout_action.is_some()).then(|| {
+                sv::HookTimeoutConfig {
+                    action: self.timeout_action.map(|a| a.l1().into()),
+                    timeout_in_minutes: self.timeout_minutes.map(|m| i64::from(m).into()),
+                }
+                .into()
+            });
         let (target_type, target_arn, role_arn) = match &self.target {
             HookTarget::Pause => (sv::TargetType::Pause, None, None),
             HookTarget::Lambda {

@@ -547,7 +547,10 @@ fn check_deployment(c: &Common, daemon: bool, path: &str) -> Result<()> {
     if daemon && d.strategy.is_blue_green() {
         return bad(
             "deployment_strategy",
-            format!("a daemon service deploys with rolling updates only, not {}", d.strategy.name()),
+            format!(
+                "a daemon service deploys with rolling updates only, not {}",
+                d.strategy.name()
+            ),
         );
     }
     if !d.hooks.is_empty() && !d.strategy.is_blue_green() {
@@ -977,7 +980,9 @@ impl BaseService {
     ) -> Result<()> {
         let explicit = self.state(app).explicit_grace_period;
         let advanced = match &attachment.alternate_target {
-            Some(alt) => Some(self.advanced_configuration(app, &attachment.target_group_arn, alt)?),
+            Some(alt) => {
+                Some(self.advanced_configuration(app, &attachment.target_group_arn, alt)?)
+            }
             None => None,
         };
         let lb = sv::LoadBalancer {
@@ -1063,7 +1068,10 @@ impl BaseService {
                 ),
             ));
         };
-        if self.state(app).load_balancers[index].alternate_target.is_some() {
+        if self.state(app).load_balancers[index]
+            .alternate_target
+            .is_some()
+        {
             return Err(ConstructError::invalid(
                 path,
                 "alternate_target",

@@ -95,7 +95,9 @@ impl ListenerAction {
     }
 
     /// Forwards to target groups by weight.
-    pub fn weighted_forward(groups: impl IntoIterator<Item = (TargetGroup, u32)>) -> ListenerAction {
+    pub fn weighted_forward(
+        groups: impl IntoIterator<Item = (TargetGroup, u32)>,
+    ) -> ListenerAction {
         ListenerAction::WeightedForward(groups.into_iter().collect())
     }
 

@@ -65,7 +65,9 @@ pub(crate) fn metric_alarm(
         "Resource",
         CfnAlarm {
             alarm_description: Some(a.description.into()),
-            comparison_operator: Some(alarm::ComparisonOperator::GreaterThanOrEqualToThreshold.into()),
+            comparison_operator: Some(
+                alarm::ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
+            ),
             dimensions: Some(Expr::Lit(
                 a.dimensions
                     .into_iter()

@@ -16,11 +16,11 @@ use crate::elbv2::{
     ListenerAction, ListenerCertificate, ListenerCondition, ListenerProps, ListenerRule, Protocol,
     RedirectOptions, TargetGroup,
 };
+use crate::error::{ConstructError, Result};
 use crate::patterns::alarms::{self, DefaultAlarmsProps};
+use crate::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
 use berth_synth::cfn::cloudwatch::CfnAlarm;
 use berth_synth::resource::ResourceRef;
-use crate::error::{ConstructError, Result};
-use crate::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
 use berth_synth::Value;
 use indexmap::IndexMap;
 
@@ -460,8 +460,8 @@ fn load_balance(
             }
             None => None,
         };
-        let alternate = AlternateTarget::new(green, production)
-            .test_listener(test.map(|(_, r)| r.into()));
+        let alternate =
+            AlternateTarget::new(green, production).test_listener(test.map(|(_, r)| r.into()));
         service.add_alternate_target(app, target_group, alternate)?;
         Some(BlueGreenParts {
             alternate_target_group: green,

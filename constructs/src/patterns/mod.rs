@@ -23,9 +23,9 @@ mod scheduled;
 
 pub use alarms::DefaultAlarmsProps;
 pub use application_load_balanced::{
-    AlbTaskImageOptions, BLUE_GREEN_RULE_PRIORITY, ApplicationLoadBalancedEc2Service, ApplicationLoadBalancedEc2ServiceProps,
+    AlbTaskImageOptions, ApplicationLoadBalancedEc2Service, ApplicationLoadBalancedEc2ServiceProps,
     ApplicationLoadBalancedFargateService, ApplicationLoadBalancedFargateServiceProps,
-    LoadBalancerOptions,
+    LoadBalancerOptions, BLUE_GREEN_RULE_PRIORITY,
 };
 pub use network_load_balanced::{
     BackendFargateService, BackendFargateServiceProps, NetworkLoadBalancedFargateService,

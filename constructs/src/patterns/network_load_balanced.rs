@@ -12,14 +12,14 @@ use crate::elbv2::{
     AddTargetsProps, HealthCheck, Listener, ListenerAction, ListenerProps, NetworkLoadBalancer,
     NetworkLoadBalancerProps, Protocol, TargetGroup,
 };
-use crate::patterns::alarms::{self, DefaultAlarmsProps};
-use crate::patterns::application_load_balanced::check_test_port;
-use berth_synth::cfn::cloudwatch::CfnAlarm;
-use berth_synth::resource::ResourceRef;
 use crate::error::{ConstructError, Result};
+use crate::patterns::alarms::{self, DefaultAlarmsProps};
 use crate::patterns::application_load_balanced::add_image_container;
+use crate::patterns::application_load_balanced::check_test_port;
 use crate::patterns::AlbTaskImageOptions;
 use crate::servicediscovery::{self, DnsRecordType, PrivateDnsNamespace};
+use berth_synth::cfn::cloudwatch::CfnAlarm;
+use berth_synth::resource::ResourceRef;
 use berth_synth::Value;
 
 props! {
@@ -232,11 +232,9 @@ impl NetworkLoadBalancedFargateService {
                 )?),
                 None => None,
             };
-            let alternate = AlternateTarget::new(
-                green,
-                ListenerRuleConfiguration::NetworkListener(listener),
-            )
-            .test_listener(test.map(ListenerRuleConfiguration::NetworkListener));
+            let alternate =
+                AlternateTarget::new(green, ListenerRuleConfiguration::NetworkListener(listener))
+                    .test_listener(test.map(ListenerRuleConfiguration::NetworkListener));
             service.add_alternate_target(app, target_group, alternate)?;
             alternate_target_group = Some(green);
             test_listener = test;

@@ -7,9 +7,8 @@ use crate::appscaling::{
 use crate::ec2::SubnetSelection;
 use crate::ecs::{
     AwsLogDriverProps, Cluster, ContainerDefinitionOptions, ContainerImage, DeploymentAlarms,
-    DeploymentCircuitBreaker, DeploymentStrategy, FargateService, FargateServiceProps,
-    FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps, LifecycleHook, LogDriver,
-    Secret,
+    DeploymentCircuitBreaker, DeploymentStrategy, FargateService, FargateServiceProps, FargateSize,
+    FargateTaskDefinition, FargateTaskDefinitionProps, LifecycleHook, LogDriver, Secret,
 };
 use crate::error::{ConstructError, Result};
 use crate::iam::PolicyStatement;

@@ -25,24 +25,32 @@ pub fn cfn_lint() -> PathBuf {
 /// any error, warning or informational finding fails the test.
 pub fn lint(mut app: App) {
     let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
+    for s in &out.stacks {
+        lint_text(&s.name, &s.template_text);
+    }
+}
+
+/// [`lint`] for one template already synthesized (e.g. after other assertions on it).
+pub fn lint_template(template: &serde_json::Value) {
+    lint_text("Stack", &serde_json::to_string_pretty(template).unwrap());
+}
+
+fn lint_text(name: &str, text: &str) {
     let lint = cfn_lint();
     let dir = tempfile::tempdir().unwrap();
-    for s in &out.stacks {
-        let path = dir.path().join(format!("{}.template.json", s.name));
-        std::fs::write(&path, &s.template_text).unwrap();
-        let run = Command::new(&lint)
-            .args(["--format", "parseable", "--regions", "us-east-1", "--"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "cfn-lint found problems in {}:\n{}{}",
-            s.name,
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        );
-    }
+    let path = dir.path().join(format!("{name}.template.json"));
+    std::fs::write(&path, text).unwrap();
+    let run = Command::new(&lint)
+        .args(["--format", "parseable", "--regions", "us-east-1", "--"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "cfn-lint found problems in {name}:\n{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
 }
 
 /// A VPC (`Vpc`) with `vpc_props` and an ECS cluster in it (`Cluster`), in `scope`:
