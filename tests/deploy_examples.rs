@@ -1,7 +1,8 @@
 //! berth's own examples, synthesized as `cargo run --example NAME` does, deployed end to
 //! end against moto (started by `scripts/test`; the real CLI and the real AWS SDK on
 //! loopback only): every example moto can serve. Then `diff --fail` finds nothing to
-//! change, and where moto can delete the stacks, `destroy` removes them.
+//! change, and where moto can delete the stacks, `destroy` removes them. `blue-green`
+//! is also updated to another strategy (an in-place change in `diff`).
 //!
 //! Examples moto cannot deploy (see the README's "Trying deploy locally against moto"):
 //! `fargate-web` and `many` (a repository without `RepositoryName`: moto makes up a name
@@ -176,4 +177,119 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
             "{name}: expected {reason:?} in:\n{out}"
         );
     }
+}
+
+/// The ECS services of the stacks whose name contains `stack`, as moto describes them.
+fn services_of(stack: &str) -> Vec<aws_sdk_ecs::types::Service> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .endpoint_url(require_local_endpoint())
+                .retry_config(aws_config::retry::RetryConfig::disabled())
+                .load()
+                .await;
+            let ecs = aws_sdk_ecs::Client::new(&config);
+            let mut out = Vec::new();
+            for cluster in ecs.list_clusters().send().await.unwrap().cluster_arns() {
+                let services = ecs.list_services().cluster(cluster).send().await.unwrap();
+                for arn in services.service_arns() {
+                    if !arn.contains(stack) {
+                        continue;
+                    }
+                    let s = ecs
+                        .describe_services()
+                        .cluster(cluster)
+                        .services(arn)
+                        .send()
+                        .await
+                        .unwrap();
+                    out.extend(s.services().iter().cloned());
+                }
+            }
+            out
+        })
+}
+
+#[test]
+fn blue_green_deploys_its_canary_service_and_then_a_strategy_change_in_place() {
+    let (dir, out) = deploy_and_diff("blue-green", &[]);
+    let stack = format!("BlueGreen-{}", suffix());
+    assert!(
+        out.contains(&format!("✔ {stack} deployed (CREATE_COMPLETE)")),
+        "{out}"
+    );
+    // What moto stores: the service, with ECS's controller, but none of the deployment
+    // configuration CloudFormation passed (moto's CloudFormation drops it, as it drops
+    // Fargate fields); `diff --fail` above found the deployed template equal to the
+    // synthesized one, strategy, hooks and alarms included.
+    let services = services_of(&stack);
+    assert_eq!(services.len(), 1, "{services:#?}");
+    let s = &services[0];
+    assert_eq!(s.desired_count(), 2);
+    assert_eq!(
+        s.deployment_controller().map(|c| c.r#type().as_str()),
+        Some("ECS")
+    );
+    assert!(s.deployment_configuration().is_none(), "{s:#?}");
+    assert!(s.current_service_deployment().is_none(), "{s:#?}");
+
+    // Without a service deployment (moto has none), `berth deployment` says so.
+    let (code, out) = berth(
+        dir.path(),
+        &["deployment", "continue", "Web", "--app", "blue-green"],
+    );
+    assert_ne!(code, exit::OK, "{out}");
+    assert!(
+        out.contains("error: BlueGreen/Web/Service has no service deployment to continue"),
+        "{out}"
+    );
+
+    // The same app deploying linearly: the service's template changes in place (the
+    // template is edited as a new synth with `DeploymentStrategy::linear(25, 2)` writes it).
+    let template = dir.path().join("blue-green/BlueGreen.template.json");
+    let mut t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&template).unwrap()).unwrap();
+    let dc = &mut t["Resources"]["WebServiceD04B5F3E"]["Properties"]["DeploymentConfiguration"];
+    let dc = dc
+        .as_object_mut()
+        .expect("the service's DeploymentConfiguration");
+    dc.remove("CanaryConfiguration");
+    dc.insert("Strategy".into(), "LINEAR".into());
+    dc.insert(
+        "LinearConfiguration".into(),
+        serde_json::json!({"StepBakeTimeInMinutes": 2, "StepPercent": 25.0}),
+    );
+    std::fs::write(&template, serde_json::to_string_pretty(&t).unwrap()).unwrap();
+    let (code, diff) = berth(dir.path(), &["diff", "--app", "blue-green"]);
+    assert_eq!(code, exit::OK, "{diff}");
+    for line in [
+        "[~] AWS::ECS::Service WebServiceD04B5F3E BlueGreen/Web/Service/Service\n",
+        " ├─ [~] DeploymentConfiguration.Strategy\n │     - \"CANARY\"\n │     + \"LINEAR\"\n",
+        "[-] DeploymentConfiguration.CanaryConfiguration",
+        "[+] DeploymentConfiguration.LinearConfiguration",
+        "0 to add, 1 to modify (0 replaced), 0 to remove\n",
+    ] {
+        assert!(diff.contains(line), "{line:?} in:\n{diff}");
+    }
+    assert!(!diff.contains("would be replaced"), "{diff}");
+    let (code, out) = deploy(dir.path(), "blue-green", &[]);
+    assert_eq!(code, exit::OK, "{out}");
+    assert!(
+        out.contains(&format!("✔ {stack} deployed (UPDATE_COMPLETE)")),
+        "{out}"
+    );
+    let (code, diff) = berth(dir.path(), &["diff", "--fail", "--app", "blue-green"]);
+    assert_eq!(code, exit::OK, "diff found differences:\n{diff}");
+    // moto's CloudFormation updates an ECS service by deleting it (left INACTIVE) and
+    // creating another (its `Service` compares cluster ARNs it builds differently);
+    // CloudFormation updates these properties in place. One service is active.
+    let active: Vec<String> = services_of(&stack)
+        .iter()
+        .filter(|s| s.status() == Some("ACTIVE"))
+        .map(|s| s.service_name().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(active.len(), 1, "{active:?}");
 }
