@@ -98,6 +98,15 @@ fn service_connect_service(
 fn deploying_service(
     configure: impl FnOnce(ecs::FargateServiceProps) -> ecs::FargateServiceProps,
 ) -> Result<App, ConstructError> {
+    service_in_vpc(Vec::new(), configure).map(|(app, ..)| app)
+}
+
+/// [`deploying_service`] with the container `web` mapping `ports`; also returns the
+/// stack, the VPC and the service.
+fn service_in_vpc(
+    ports: Vec<ecs::PortMapping>,
+    configure: impl FnOnce(ecs::FargateServiceProps) -> ecs::FargateServiceProps,
+) -> Result<(App, Stack, ec2::Vpc, ecs::BaseService), ConstructError> {
     let mut app = App::new();
     let s = stack(&mut app)?;
     let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
@@ -115,18 +124,20 @@ fn deploying_service(
     )?;
     task.add_container(
         &mut app,
-        "worker",
+        "web",
         ecs::ContainerDefinitionOptions::new(ecs::ContainerImage::from_registry(
             "public.ecr.aws/nginx/nginx:latest",
-        )),
+        ))
+        .port_mappings(ports),
     )?;
-    ecs::FargateService::new(
+    let service = ecs::FargateService::new(
         &mut app,
         s,
         "Service",
         configure(ecs::FargateServiceProps::new(cluster, task)),
-    )?;
-    Ok(app)
+    )?
+    .base();
+    Ok((app, s, vpc, service))
 }
 
 /// The ALB Fargate pattern `Bad/Web` whose props `configure` changes.
@@ -721,37 +732,10 @@ const CASES: &[(&str, Case)] = &[
     (
         "blue_green_load_balancer_without_an_alternate_target",
         || {
-            let mut app = App::new();
-            let s = stack(&mut app)?;
-            let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
-            let cluster = ecs::Cluster::new(
-                &mut app,
-                s,
-                "Cluster",
-                ecs::ClusterProps::default().vpc(vpc),
-            )?;
-            let task = ecs::FargateTaskDefinition::new(
-                &mut app,
-                s,
-                "Task",
-                ecs::FargateTaskDefinitionProps::default(),
-            )?;
-            task.add_container(
-                &mut app,
-                "web",
-                ecs::ContainerDefinitionOptions::new(ecs::ContainerImage::from_registry(
-                    "public.ecr.aws/nginx/nginx:latest",
-                ))
-                .port_mappings([ecs::PortMapping::tcp(80)]),
-            )?;
-            let service = ecs::FargateService::new(
-                &mut app,
-                s,
-                "Service",
-                ecs::FargateServiceProps::new(cluster, task)
-                    .deployment_strategy(ecs::DeploymentStrategy::blue_green()),
-            )?
-            .base();
+            let (mut app, s, vpc, service) =
+                service_in_vpc(vec![ecs::PortMapping::tcp(80)], |p| {
+                    p.deployment_strategy(ecs::DeploymentStrategy::blue_green())
+                })?;
             let lb = elbv2::ApplicationLoadBalancer::new(
                 &mut app,
                 s,

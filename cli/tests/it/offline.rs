@@ -247,37 +247,16 @@ fn diff_renders_list_changes_line_by_line_and_nested_replacements() {
 #[test]
 fn diff_shows_a_strategy_change_in_place_and_warns_when_the_service_is_replaced() {
     let dir = crate::common::fixture("strategy");
-    let r = run(
-        &dir,
-        None,
-        &[
-            "diff",
-            "--app",
-            "app",
-            "--template",
-            "rolling.template.json",
-        ],
-    );
-    assert_eq!(r.code, exit::OK, "{}", r.err);
-    assert!(!r.out.contains("(replace)"), "{}", r.out);
-    insta::assert_snapshot!("diff_strategy_in_place", r.out);
-
-    let r = run(
-        &dir,
-        None,
-        &[
-            "diff",
-            "--app",
-            "app",
-            "--template",
-            "other-cluster.template.json",
-        ],
-    );
-    assert_eq!(r.code, exit::OK, "{}", r.err);
-    assert!(
-        r.out.contains("would be replaced (Cluster changed)"),
-        "{}",
+    let diff = |old: &str| {
+        let r = run(&dir, None, &["diff", "--app", "app", "--template", old]);
+        assert_eq!(r.code, exit::OK, "{}", r.err);
         r.out
-    );
-    insta::assert_snapshot!("diff_service_replaced", r.out);
+    };
+    let out = diff("rolling.template.json");
+    assert!(!out.contains("(replace)"), "{out}");
+    insta::assert_snapshot!("diff_strategy_in_place", out);
+
+    let out = diff("other-cluster.template.json");
+    assert!(out.contains("would be replaced (Cluster changed)"), "{out}");
+    insta::assert_snapshot!("diff_service_replaced", out);
 }
