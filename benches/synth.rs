@@ -106,8 +106,11 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 /// Time, resident and peak memory after each phase of one synthesis, the way
-/// `berth::run` does it (`App::write_assembly`), pieces timed apart.
+/// `berth::run` does it (`App::write_assembly`), pieces timed apart: freezing the app
+/// (preparing the constructs), lowering it to stacks of elements, and synthesizing and
+/// writing the assembly (which lowers it again).
 fn phases(mut app: App, dir: &std::path::Path, built: Duration) {
+    use berth::synth::model::Source;
     let mem = || {
         format!(
             "rss {:.0} MB, peak {:.0} MB",
@@ -117,12 +120,17 @@ fn phases(mut app: App, dir: &std::path::Path, built: Duration) {
     };
     println!("phases: build {built:?} ({})", mem());
     let t0 = Instant::now();
-    let (spec, _) = app.spec().unwrap();
-    println!("phases: spec {:?} ({})", t0.elapsed(), mem());
+    let frozen = app.freeze().unwrap();
+    println!("phases: freeze {:?} ({})", t0.elapsed(), mem());
     let t1 = Instant::now();
-    berth::synth::assembly::synthesize_to(dir, &spec, &Default::default(), TemplateFormat::Json)
-        .unwrap();
-    println!("phases: synthesize + write {:?} ({})", t1.elapsed(), mem());
+    let stacks = frozen.stacks();
+    println!("phases: lower {:?} ({})", t1.elapsed(), mem());
+    drop(stacks);
+    let t2 = Instant::now();
+    let sink = berth::synth::assembly::DirSink::create(dir).unwrap();
+    berth::synth::synthesize::synthesize(&frozen, &Default::default(), &sink).unwrap();
+    sink.commit().unwrap();
+    println!("phases: synthesize + write {:?} ({})", t2.elapsed(), mem());
 }
 
 fn main() {

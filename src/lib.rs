@@ -5,8 +5,10 @@
 //! in a cloud assembly directory, and the `berth` CLI deploys them.
 //!
 //! This facade crate is the one dependency an app needs: it re-exports the construct
-//! tree ([`constructs`]), the synthesis core ([`synth`]), the test assertions
-//! ([`assertions`]) and, with the default `cli` feature, the command line ([`cli`]).
+//! tree ([`constructs`]), the synthesis core ([`synth`]) and the test assertions
+//! ([`assertions`]). It does not link the AWS SDK: an app run with arguments hands
+//! them to the installed `berth` CLI (see [`run`]). The optional `cli` feature embeds
+//! the command line (`berth::cli`) in the app instead, for a one-binary setup.
 //!
 //! ```
 //! // The app of the README: a load-balanced Fargate service, tagged app-wide.
@@ -62,6 +64,8 @@ pub use berth_synth as synth;
 use berth_synth::assembly::TemplateFormat;
 use std::process::ExitCode;
 
+#[cfg(not(feature = "cli"))]
+mod handoff;
 pub mod testing;
 
 /// The names most apps use.
@@ -74,11 +78,15 @@ pub mod prelude {
         Tags, ROOT,
     };
     pub use berth_synth::resource::{CfnProperties, RawProperties, ResourceRef};
-    pub use berth_synth::{Expr, Intrinsic, Pseudo, Target, ToValue, Token, Value};
+    pub use berth_synth::{Expr, Intrinsic, Pseudo, Render, Target, ToValue, Token, Value};
 }
 
 /// The environment variable naming the cloud assembly directory an app writes to.
 pub const OUTDIR_ENV: &str = "BERTH_OUTDIR";
+
+/// The environment variable naming the `berth` CLI an app run with arguments hands
+/// them to (a path, or a program name looked up on `PATH`; default `berth`).
+pub const CLI_ENV: &str = "BERTH_CLI";
 
 /// The assembly directory: `$BERTH_OUTDIR`, or `berth.out`.
 pub fn outdir() -> std::path::PathBuf {
@@ -92,9 +100,19 @@ pub fn outdir() -> std::path::PathBuf {
 /// [`outdir`], prints warnings and a summary to stderr, and returns the exit code
 /// (1 when synthesis fails, with every problem listed).
 ///
-/// With the `cli` feature, command-line arguments turn the program into the `berth`
-/// CLI for this app: `cargo run --example hello -- synth` prints the templates,
-/// `-- deploy` deploys them.
+/// With arguments, the program hands them to the `berth` CLI for this app:
+/// `cargo run --example hello -- synth HelloApp` prints a template, `-- deploy`
+/// deploys. It writes the assembly (to `--output DIR` when the arguments name one),
+/// then runs `berth --app=DIR ARGS` in its place, so output, prompts and exit code are
+/// the CLI's. `-- watch` is handed the command that rebuilds and re-runs this program
+/// (`cargo run ...` with the same package, example or binary, profile and target
+/// directory) so each cycle sees edits; arguments with `--app` are handed as they are.
+/// The CLI is [`CLI_ENV`] (`$BERTH_CLI`), else `berth` on `PATH`; when there is none,
+/// the program prints how to install it (`cargo install --locked --path .../cli`) and
+/// exits with 2. A failed synthesis exits with 3, like the CLI's.
+///
+/// With the `cli` feature, the program is the CLI itself instead (synthesizing
+/// in-process; it links the AWS SDK).
 pub fn run(app: berth_constructs::App) -> ExitCode {
     #[cfg(feature = "cli")]
     if std::env::args_os().len() > 1 {
@@ -105,13 +123,18 @@ pub fn run(app: berth_constructs::App) -> ExitCode {
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
         });
     }
+    #[cfg(not(feature = "cli"))]
+    if std::env::args_os().len() > 1 {
+        return handoff::main(move || Ok(app));
+    }
     synth_main(app)
 }
 
-/// Like [`run`], but builds the app itself: `build` runs once per synthesis, so
-/// `berth watch` (run as `cargo run -- watch`) sees changed asset directories on every
-/// cycle. Changes to the program's own code need a rebuild: for those, watch with
-/// `berth watch --app "cargo run --quiet --example NAME"`.
+/// Like [`run`], but builds the app itself: `build` runs once per synthesis (not at
+/// all for `-- watch`, which re-runs the whole program on every cycle, or for commands
+/// that read no app). With the `cli` feature, `berth watch` runs in-process and
+/// calls `build` on every cycle, so it sees changed asset directories; changes to the
+/// program's own code then need a restart, or `--app "cargo run --quiet --example NAME"`.
 ///
 /// ```no_run
 /// use berth::prelude::*;
@@ -139,6 +162,10 @@ where
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
         });
     }
+    #[cfg(not(feature = "cli"))]
+    if std::env::args_os().len() > 1 {
+        return handoff::main(build);
+    }
     match build() {
         Ok(app) => synth_main(app),
         Err(e) => {
@@ -157,13 +184,15 @@ fn print_diagnostics(diagnostics: &[berth_synth::Diagnostic]) {
 fn synth_main(mut app: berth_constructs::App) -> ExitCode {
     let dir = outdir();
     let written = app.write_assembly(&dir, TemplateFormat::Json);
-    // The process ends next: freeing a large tree node by node would only delay
-    // the exit (tens of milliseconds for 16,000 resources). The OS reclaims it.
-    std::mem::forget(app);
+    // The app is done with: freeing a large tree takes milliseconds, so it is freed on
+    // another thread while the summary is printed (the process may exit first).
+    let _ = std::thread::Builder::new()
+        .name("berth-free-app".into())
+        .spawn(move || drop(app));
     match written {
         Ok(out) => {
             print_diagnostics(&out.diagnostics);
-            let names: Vec<&str> = out.stacks.iter().map(String::as_str).collect();
+            let names: Vec<&str> = out.stacks.iter().map(|s| s.name.as_str()).collect();
             eprintln!(
                 "synthesized {} stack{} ({}) to {}",
                 names.len(),

@@ -60,7 +60,7 @@ pub fn app_templates(app: &mut App) -> Vec<(String, serde_json::Value)> {
     let out = app.synth().unwrap_or_else(|e| panic!("{e}"));
     out.stacks
         .into_iter()
-        .map(|s| (s.name, s.template))
+        .map(|s| (s.artifact.name, s.template))
         .collect()
 }
 

@@ -179,40 +179,6 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
     }
 }
 
-/// The ECS services of the stacks whose name contains `stack`, as moto describes them.
-fn services_of(stack: &str) -> Vec<aws_sdk_ecs::types::Service> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .endpoint_url(require_local_endpoint())
-                .retry_config(aws_config::retry::RetryConfig::disabled())
-                .load()
-                .await;
-            let ecs = aws_sdk_ecs::Client::new(&config);
-            let mut out = Vec::new();
-            for cluster in ecs.list_clusters().send().await.unwrap().cluster_arns() {
-                let services = ecs.list_services().cluster(cluster).send().await.unwrap();
-                for arn in services.service_arns() {
-                    if !arn.contains(stack) {
-                        continue;
-                    }
-                    let s = ecs
-                        .describe_services()
-                        .cluster(cluster)
-                        .services(arn)
-                        .send()
-                        .await
-                        .unwrap();
-                    out.extend(s.services().iter().cloned());
-                }
-            }
-            out
-        })
-}
-
 #[test]
 fn blue_green_deploys_its_canary_service_and_then_a_strategy_change_in_place() {
     let (dir, out) = deploy_and_diff("blue-green", &[]);
@@ -221,21 +187,26 @@ fn blue_green_deploys_its_canary_service_and_then_a_strategy_change_in_place() {
         out.contains(&format!("✔ {stack} deployed (CREATE_COMPLETE)")),
         "{out}"
     );
-    // What moto stores: the service, with ECS's controller, but none of the deployment
-    // configuration CloudFormation passed (moto's CloudFormation drops it, as it drops
-    // Fargate fields); `diff --fail` above found the deployed template equal to the
-    // synthesized one, strategy, hooks and alarms included.
-    let services = services_of(&stack);
-    assert_eq!(services.len(), 1, "{services:#?}");
-    let s = &services[0];
-    assert_eq!(s.desired_count(), 2);
-    assert_eq!(
-        s.deployment_controller().map(|c| c.r#type().as_str()),
-        Some("ECS")
+    // What moto stores, as `berth status` reads it back: the service, without a service
+    // deployment (moto has none, and keeps none of the deployment configuration
+    // CloudFormation passed, as it drops Fargate fields); `diff --fail` above found the
+    // deployed template equal to the synthesized one, strategy, hooks and alarms included.
+    let (code, status) = berth(
+        dir.path(),
+        &["status", "Web", "--app", "blue-green", "--json"],
     );
-    assert!(s.deployment_configuration().is_none(), "{s:#?}");
-    assert!(s.current_service_deployment().is_none(), "{s:#?}");
-
+    assert_eq!(code, exit::OK, "{status}");
+    let service = |status: &str| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(status).expect("status --json");
+        v[0]["services"][0].clone()
+    };
+    let web = service(&status);
+    assert_eq!(web["service"], "BlueGreen/Web/Service", "{status}");
+    assert_eq!(web["status"], "ACTIVE", "{status}");
+    assert_eq!(web["desired"], 2, "{status}");
+    let deployments = web["deployments"].as_array().expect("deployments");
+    assert_eq!(deployments.len(), 1, "{status}");
+    assert_eq!(deployments[0]["status"], "PRIMARY", "{status}");
     // Without a service deployment (moto has none), `berth deployment` says so.
     let (code, out) = berth(
         dir.path(),
@@ -283,13 +254,16 @@ fn blue_green_deploys_its_canary_service_and_then_a_strategy_change_in_place() {
     );
     let (code, diff) = berth(dir.path(), &["diff", "--fail", "--app", "blue-green"]);
     assert_eq!(code, exit::OK, "diff found differences:\n{diff}");
-    // moto's CloudFormation updates an ECS service by deleting it (left INACTIVE) and
-    // creating another (its `Service` compares cluster ARNs it builds differently);
-    // CloudFormation updates these properties in place. One service is active.
-    let active: Vec<String> = services_of(&stack)
-        .iter()
-        .filter(|s| s.status() == Some("ACTIVE"))
-        .map(|s| s.service_name().unwrap_or_default().to_string())
-        .collect();
-    assert_eq!(active.len(), 1, "{active:?}");
+    let (code, status) = berth(
+        dir.path(),
+        &["status", "Web", "--app", "blue-green", "--json"],
+    );
+    assert_eq!(code, exit::OK, "{status}");
+    // (moto's CloudFormation creates the cluster and the service anew on this update,
+    // where CloudFormation updates the service in place.)
+    let v: serde_json::Value = serde_json::from_str(&status).expect("status --json");
+    assert_eq!(v[0]["status"], "UPDATE_COMPLETE", "{status}");
+    let web = service(&status);
+    assert_eq!(web["status"], "ACTIVE", "{status}");
+    assert_eq!(web["desired"], 2, "{status}");
 }

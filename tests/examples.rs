@@ -44,47 +44,47 @@ fn example_templates_match_their_snapshots() {
 }
 
 #[test]
-fn typed_properties_render_the_same_straight_to_json_as_through_values() {
-    // `App::synth` renders each L1's properties straight to JSON (`render_json`);
-    // `App::spec` copies them as `Value`s (`to_value`), which synth then renders.
-    // Every example (nested property types, enums, numbers, lists, tokens) must give
-    // the same templates both ways.
-    for ((name, mut direct), (_, mut copied)) in
+fn every_file_is_what_serde_json_writes_and_memory_holds_what_disk_does() {
+    // One writer makes every JSON file; its bytes must be serde_json's for what the file
+    // holds (the reparse oracle). An app synthesized in memory (what `App::synth` and
+    // the assertions read) must hold the files written to disk, but the staged build
+    // contexts.
+    use berth::synth::assembly::{MemorySink, Sink as _};
+    use berth::synth::synthesize::{synthesize, SynthOptions};
+    for ((name, mut on_disk), (_, mut in_memory)) in
         common::examples().into_iter().zip(common::examples())
     {
-        let direct = direct.synth().unwrap_or_else(|e| panic!("{name}: {e}"));
-        let (spec, _) = copied.spec().unwrap_or_else(|e| panic!("{name}: {e}"));
-        let copied = berth::synth::synthesize::synthesize(
-            &spec,
-            &berth::synth::synthesize::SynthOptions::default(),
-        )
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(direct.stacks.len(), copied.stacks.len(), "{name}");
-        for (d, c) in direct.stacks.iter().zip(&copied.stacks) {
-            assert_eq!(d.template, c.template, "{name}: {}", d.name);
-            assert_eq!(d.template_text, c.template_text, "{name}: {}", d.name);
-        }
-    }
-}
-
-#[test]
-fn the_streamed_assembly_has_the_bytes_of_the_kept_one() {
-    // `berth::run` writes with `App::write_assembly` (properties and tree.json straight
-    // from the tree, templates in two steps); `App::synth_to` keeps everything first.
-    for ((name, mut streamed), (_, kept)) in common::examples().into_iter().zip(common::examples())
-    {
-        let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        streamed
-            .write_assembly(d1.path(), berth::synth::assembly::TemplateFormat::Json)
+        let dir = tempfile::tempdir().unwrap();
+        on_disk
+            .write_assembly(dir.path(), berth::synth::assembly::TemplateFormat::Json)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        common::synth_to(kept, d2.path());
-        let (t1, t2) = (read_tree(d1.path()), read_tree(d2.path()));
-        assert!(t1.iter().any(|(f, _)| f == "tree.json"), "{name}");
-        for ((f1, b1), (f2, b2)) in t1.iter().zip(&t2) {
+        let memory = MemorySink::new();
+        assert!(memory.directory("asset.x").unwrap().is_none());
+        let frozen = in_memory.freeze().unwrap();
+        synthesize(&frozen, &SynthOptions::default(), &memory)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let memory = memory.into_files();
+        let disk: Vec<(String, Vec<u8>)> = read_tree(dir.path())
+            .into_iter()
+            .filter(|(f, _)| !f.starts_with("asset."))
+            .collect();
+        let kept: Vec<(String, Vec<u8>)> = memory.into_iter().collect();
+        assert_eq!(disk.len(), kept.len(), "example {name}");
+        for ((f1, b1), (f2, b2)) in disk.iter().zip(&kept) {
             assert_eq!(f1, f2, "example {name}");
             assert!(b1 == b2, "example {name}: {f1} differs");
+            let v: serde_json::Value = serde_json::from_slice(b1).unwrap();
+            let expected = match f1.as_str() {
+                "tree.json" => serde_json::to_string(&v).unwrap(),
+                "cdk.out" => format!("{}\n", serde_json::to_string(&v).unwrap()),
+                _ => format!("{}\n", serde_json::to_string_pretty(&v).unwrap()),
+            };
+            assert!(
+                String::from_utf8_lossy(b1) == expected,
+                "example {name}: {f1} is not what serde_json writes for it"
+            );
         }
-        assert_eq!(t1.len(), t2.len(), "example {name}");
+        assert!(kept.iter().any(|(f, _)| f == "tree.json"), "{name}");
     }
 }
 
@@ -111,12 +111,12 @@ fn synthesis_is_byte_stable() {
 #[test]
 fn manifests_follow_the_cloud_assembly_schema() {
     let schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../synth/schemas/cloud-assembly/cloud-assembly.schema.json"
+        "../assembly/schemas/cloud-assembly/cloud-assembly.schema.json"
     ))
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the cloud-assembly schema compiles");
     let assets_schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../synth/schemas/cloud-assembly/assets.schema.json"
+        "../assembly/schemas/cloud-assembly/assets.schema.json"
     ))
     .unwrap();
     let assets_validator =

@@ -32,39 +32,20 @@ pub enum Error {
     /// The JSON is not shaped like a CloudFormation template.
     #[error("not a CloudFormation template: {0}")]
     NotATemplate(#[from] TemplateProblem),
+    /// The cloud assembly could not be read.
+    #[error(transparent)]
+    Assembly(#[from] berth_assembly::read::AssemblyError),
+    /// The cloud assembly has no stack of that name.
+    #[error("the cloud assembly has no stack {stack:?}; it has: {}", .available.join(", "))]
+    NoSuchStack {
+        /// The name asked for.
+        stack: String,
+        /// The stacks it has.
+        available: Vec<String>,
+    },
 }
 
-/// Why a JSON value is not a CloudFormation template.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TemplateProblem {
-    /// The top level is not an object.
-    #[error("the top level is a {found}, expected an object with sections such as \"Resources\"")]
-    NotAnObject {
-        /// The JSON type found.
-        found: &'static str,
-    },
-    /// A top-level key that CloudFormation does not know.
-    #[error("unknown top-level section {name:?}; allowed: {}", crate::template::SECTIONS.join(", "))]
-    UnknownSection {
-        /// The key.
-        name: String,
-    },
-    /// A section (`Resources`, `Outputs`, ...) that is not an object.
-    #[error("section {section:?} is a {found}, expected an object")]
-    SectionNotAnObject {
-        /// The section.
-        section: String,
-        /// The JSON type found.
-        found: &'static str,
-    },
-    /// A resource that is not an object with a string `Type`.
-    #[error("resource {logical_id:?} has no string \"Type\"")]
-    ResourceWithoutType {
-        /// The resource's logical id.
-        logical_id: String,
-    },
-}
+pub use berth_assembly::template::TemplateProblem;
 
 /// A failed assertion, with the text a person needs to fix the test or the stack.
 ///

@@ -7,25 +7,12 @@ use std::sync::LazyLock;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use crate::error::{count, AssertionError, Error, TemplateProblem};
+use crate::error::{count, AssertionError, Error};
 use crate::matcher::{render_value_pretty, IntoMatcher, Matcher, Mismatch};
 use crate::path::ValuePath;
 use crate::style::color_enabled;
-
-/// The top-level sections of a CloudFormation template.
-pub(crate) const SECTIONS: &[&str] = &[
-    "AWSTemplateFormatVersion",
-    "Description",
-    "Metadata",
-    "Parameters",
-    "Rules",
-    "Mappings",
-    "Conditions",
-    "Transform",
-    "Resources",
-    "Outputs",
-    "Hooks",
-];
+use berth_assembly::read::Assembly;
+use berth_assembly::template::{self, TemplateFormat};
 
 /// How many of the closest candidates a failure message shows.
 const CLOSEST: usize = 3;
@@ -111,35 +98,7 @@ impl Template {
     /// assert!(err.to_string().starts_with("not a CloudFormation template: unknown top-level section \"Type\""));
     /// ```
     pub fn from_json(json: Value) -> Result<Self, Error> {
-        let Value::Object(top) = &json else {
-            return Err(TemplateProblem::NotAnObject { found: kind(&json) }.into());
-        };
-        for (name, value) in top {
-            if !SECTIONS.contains(&name.as_str()) {
-                return Err(TemplateProblem::UnknownSection { name: name.clone() }.into());
-            }
-            let must_be_object = !matches!(
-                name.as_str(),
-                "AWSTemplateFormatVersion" | "Description" | "Transform"
-            );
-            if must_be_object && !value.is_object() {
-                return Err(TemplateProblem::SectionNotAnObject {
-                    section: name.clone(),
-                    found: kind(value),
-                }
-                .into());
-            }
-        }
-        if let Some(Value::Object(resources)) = top.get("Resources") {
-            for (id, resource) in resources {
-                if !resource.get("Type").is_some_and(Value::is_string) {
-                    return Err(TemplateProblem::ResourceWithoutType {
-                        logical_id: id.clone(),
-                    }
-                    .into());
-                }
-            }
-        }
+        template::check(&json)?;
         Ok(Self { json })
     }
 
@@ -174,14 +133,36 @@ impl Template {
             path: path.to_owned(),
             source,
         })?;
-        let yaml = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-        if yaml {
-            Self::from_json(serde_yaml_ng::from_str(&text)?)
-        } else {
-            Self::from_str(&text)
+        match TemplateFormat::of_file(path) {
+            TemplateFormat::Yaml => Self::from_json(serde_yaml_ng::from_str(&text)?),
+            TemplateFormat::Json => Self::from_str(&text),
         }
+    }
+
+    /// Reads the template of stack `stack` (its artifact id or stack name) from the
+    /// cloud assembly in `dir`, as `berth deploy` reads it.
+    ///
+    /// ```
+    /// use berth_assertions::Template;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("manifest.json"), r#"{"version": "55.0.0", "artifacts": {
+    ///     "Web": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Web.template.json"}}
+    /// }}"#).unwrap();
+    /// std::fs::write(dir.path().join("Web.template.json"), r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#).unwrap();
+    /// Template::from_assembly(dir.path(), "Web")?.resource_count_is("AWS::SQS::Queue", 1);
+    /// assert!(Template::from_assembly(dir.path(), "Nope").is_err());
+    /// # Ok::<(), berth_assertions::Error>(())
+    /// ```
+    pub fn from_assembly(dir: impl AsRef<Path>, stack: &str) -> Result<Self, Error> {
+        let assembly = Assembly::read(dir.as_ref())?;
+        let Some(artifact) = assembly.stack(stack) else {
+            return Err(Error::NoSuchStack {
+                stack: stack.to_owned(),
+                available: assembly.stacks.iter().map(|s| s.id.clone()).collect(),
+            });
+        };
+        Self::from_str(&artifact.template_body)
     }
 
     /// The template as JSON (a copy).
@@ -1096,17 +1077,6 @@ fn closest(mut err: AssertionError, misses: &[Miss<'_>], subject: &str) -> Asser
 fn or_panic(result: Result<(), AssertionError>) {
     if let Err(err) = result {
         panic!("{}", err.render(color_enabled()));
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

@@ -807,3 +807,39 @@ pub struct ExecArgs {
     #[arg(long, default_value = "/bin/sh", value_name = "COMMAND")]
     pub command: String,
 }
+
+// The deploy engine's choices as command-line values: the engine (`deploy/`) knows no
+// clap, so their names and help live here.
+
+impl clap::ValueEnum for Method {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Method::ChangeSet, Method::Direct]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            Method::ChangeSet => PossibleValue::new("change-set")
+                .help("Through a change set (CreateChangeSet + ExecuteChangeSet)"),
+            Method::Direct => {
+                PossibleValue::new("direct").help("Directly (CreateStack / UpdateStack)")
+            }
+        })
+    }
+}
+
+impl clap::ValueEnum for Approval {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Approval::Never, Approval::AnyChange, Approval::Broadening]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            Approval::Never => PossibleValue::new("never").help("Never ask"),
+            Approval::AnyChange => PossibleValue::new("any-change").help("Ask for any change"),
+            Approval::Broadening => PossibleValue::new("broadening")
+                .help("Ask when IAM statements or security group rules are added"),
+        })
+    }
+}

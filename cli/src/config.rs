@@ -100,10 +100,11 @@ pub fn run_app(cwd: &Path, command: &str, outdir: &Path) -> Result<String, CliEr
         path: outdir.to_path_buf(),
         source,
     })?;
+    // The previous assembly stays in place (the app's synth replaces only what its own
+    // manifest names, and refuses a directory that holds files but no manifest); the
+    // app must write a new manifest, which a changed file identity shows.
     let manifest = outdir.join("manifest.json");
-    if manifest.exists() {
-        let _ = std::fs::remove_file(&manifest);
-    }
+    let before = file_identity(&manifest);
     let output = Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -125,8 +126,19 @@ pub fn run_app(cwd: &Path, command: &str, outdir: &Path) -> Result<String, CliEr
             output: tail,
         });
     }
-    if !manifest.is_file() {
+    if !manifest.is_file() || file_identity(&manifest) == before {
         return Err(CliError::NoManifest(outdir.to_path_buf()));
     }
     Ok(text)
+}
+
+/// What tells one version of a file from another: its inode (a file renamed into place
+/// is a new one), length and modification time. `None` when there is no file.
+fn file_identity(path: &Path) -> Option<(u64, u64, Option<std::time::SystemTime>)> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((inode, meta.len(), meta.modified().ok()))
 }

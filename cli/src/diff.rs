@@ -141,7 +141,7 @@ pub type CreateOnlyLookup<'a> = &'a dyn Fn(&str) -> Vec<String>;
 
 /// Create-only properties from berth's vendored schemas.
 pub fn schema_create_only(type_name: &str) -> Vec<String> {
-    berth_synth::schema::schema(type_name)
+    berth_cfn::schema::schema(type_name)
         .map(|s| s.create_only.clone())
         .unwrap_or_default()
 }

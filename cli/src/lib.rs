@@ -31,6 +31,7 @@ pub mod local;
 pub mod lock;
 pub mod ops;
 pub mod output;
+pub mod prompt;
 pub mod publish;
 pub mod refactor;
 pub mod template;
@@ -43,8 +44,9 @@ pub use error::CliError;
 
 use deploy::api::CloudFormationApi;
 use deploy::containers::ContainerApi;
-use deploy::{PollConfig, Prompter};
+use deploy::PollConfig;
 use output::{Buffer, Out};
+use prompt::Prompter;
 
 /// Named exit codes (also listed in `berth --help`).
 pub mod exit {
@@ -119,7 +121,7 @@ impl<'a> Session<'a> {
             api: None,
             containers: None,
             docker: publish::Docker::default(),
-            prompter: Arc::new(deploy::TerminalPrompter),
+            prompter: Arc::new(prompt::TerminalPrompter),
             live: tty,
             poll: PollConfig::default(),
             sdk_retries: true,
@@ -144,7 +146,7 @@ impl<'a> Session<'a> {
             api: None,
             containers: None,
             docker: publish::Docker::default(),
-            prompter: Arc::new(deploy::NoTerminal),
+            prompter: Arc::new(prompt::NoTerminal),
             live: false,
             poll: PollConfig::default(),
             sdk_retries: true,

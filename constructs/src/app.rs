@@ -2,14 +2,17 @@
 //! `Copy` handles ([`NodeId`], [`Stack`], `ResourceRef<P>`, the L2 handles) into it.
 
 use crate::error::{ConstructError, ErrorKind, Result};
-use berth_synth::assembly::{self, TemplateFormat};
+use berth_synth::assembly::tree::TreeWriter;
+use berth_synth::assembly::{DirSink, MemorySink, TemplateFormat};
+use berth_synth::json::Node as Json;
 use berth_synth::model::{
-    AppSpec, DockerImageAssetSpec, ElementKind, ElementSpec, Environment, OutputSpec,
-    RemovalPolicy, ResourceSpec, StackSpec, TreeNode,
+    DockerImageAssetSpec, ElementKind, ElementSpec, Environment, OutputSpec, RemovalPolicy,
+    ResourceSpec, Source, StackSpec,
 };
+use berth_synth::output::SynthOutput;
 use berth_synth::par::par_map;
-use berth_synth::resource::{CfnProperties, ResourceRef};
-use berth_synth::synthesize::{synthesize_from, SynthOptions, SynthOutput};
+use berth_synth::resource::{render_with_overrides, CfnProperties, PropertyOverride, ResourceRef};
+use berth_synth::synthesize::{synthesize, SynthOptions, Synthesis};
 use berth_synth::value::Leaf;
 use berth_synth::{Diagnostic, ElementId, SynthError, Value};
 use indexmap::IndexMap;
@@ -80,7 +83,7 @@ impl Construct for Group {
 
 struct ResourceData {
     props: Box<dyn CfnProperties>,
-    overrides: Vec<(Vec<String>, Option<Value>)>,
+    overrides: Vec<PropertyOverride>,
     deletion_policy: Option<RemovalPolicy>,
     update_replace_policy: Option<RemovalPolicy>,
     condition: Option<NodeId>,
@@ -254,6 +257,11 @@ impl Node {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// Synthesis ([`App::synth`], [`App::synth_to`], [`App::write_assembly`]) freezes the
+/// app first ([`App::freeze`]): the constructs are prepared (once), the tree is locked,
+/// and synthesis reads it without changing it, so the app can still be read (and
+/// synthesized again) afterwards.
 pub struct App {
     nodes: Nodes,
     locked: bool,
@@ -879,10 +887,9 @@ impl App {
         path: &str,
         value: impl Into<Value>,
     ) -> Result<()> {
-        let parts = path.split('.').map(str::to_owned).collect();
         self.resource_data_mut(resource.node())?
             .overrides
-            .push((parts, Some(value.into())));
+            .push(PropertyOverride::set(path, value.into()));
         Ok(())
     }
 
@@ -892,10 +899,9 @@ impl App {
         resource: impl Scope,
         path: &str,
     ) -> Result<()> {
-        let parts = path.split('.').map(str::to_owned).collect();
         self.resource_data_mut(resource.node())?
             .overrides
-            .push((parts, None));
+            .push(PropertyOverride::delete(path));
         Ok(())
     }
 
@@ -1059,21 +1065,11 @@ impl App {
         Ok(())
     }
 
-    /// Prepares the constructs, locks the tree and returns what synth needs, with the
-    /// constructs' own validation problems.
-    pub fn spec(&mut self) -> Result<(AppSpec, Vec<Diagnostic>), SynthError> {
-        self.lower(false, true)
-    }
-
-    /// [`App::spec`]; with `deferred`, resources' `properties` are left `Null`, to be
-    /// rendered from the tree by [`App::property_source`] while synth runs; without
-    /// `with_tree`, the spec's `tree` is left empty (`tree.json` is then written by
-    /// [`App::write_tree`]).
-    fn lower(
-        &mut self,
-        deferred: bool,
-        with_tree: bool,
-    ) -> Result<(AppSpec, Vec<Diagnostic>), SynthError> {
+    /// Prepares the constructs (once: what they compute lazily goes into their L1s),
+    /// locks the tree and collects the constructs' own validation problems: the app as
+    /// synthesis reads it, a [`Source`]. The tree can still be read afterwards, but no
+    /// longer changed.
+    pub fn freeze(&mut self) -> Result<Frozen<'_>, SynthError> {
         self.prepare().map_err(|e| {
             SynthError::Invalid(vec![Diagnostic::error(
                 "BERTH-E0001",
@@ -1082,68 +1078,19 @@ impl App {
             )])
         })?;
         self.locked = true;
-        let mut diags = Vec::new();
+        let mut diagnostics = Vec::new();
         for (i, node) in self.nodes.iter().enumerate() {
             if let NodeKind::Construct(Some(c)) = &node.kind {
-                diags.extend(c.validate(self, ElementId(i as u32)));
+                diagnostics.extend(c.validate(self, ElementId(i as u32)));
             }
         }
-        let app: &App = self;
-        if !with_tree {
-            // Stacks on parallel workers (with the tree thread below, sequentially:
-            // three threads on two cores made it slower, measured with `many`).
-            let stacks = par_map(app.stacks(), |s| app.stack_spec(s, deferred));
-            return Ok((
-                AppSpec {
-                    stacks,
-                    tree: TreeNode::default(),
-                },
-                diags,
-            ));
-        }
-        // tree.json's nodes are built on a second thread meanwhile.
-        let (stacks, tree) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| app.tree_node(ROOT, String::new()));
-            // Sequentially: next to the tree thread, parallel workers were slower.
-            let stacks = app
-                .stacks()
-                .into_iter()
-                .map(|s| app.stack_spec(s, deferred))
-                .collect();
-            (stacks, tree.join().expect("tree worker panicked"))
-        });
-        Ok((AppSpec { stacks, tree }, diags))
+        Ok(Frozen {
+            app: self,
+            diagnostics,
+        })
     }
 
-    /// The `Properties` of each resource, as synth asks for them when it renders an
-    /// app lowered with `deferred` (overrides applied).
-    fn property_source(
-        &self,
-    ) -> impl Fn(ElementId, &mut Leaf<'_>) -> Option<berth_synth::json::Node> + Sync + '_ {
-        |id: ElementId, leaf: &mut Leaf<'_>| {
-            let NodeKind::Resource(r) = &self.nodes.get(id.0 as usize)?.kind else {
-                return None;
-            };
-            if self.has_attributes {
-                // Imported constructs' attributes replaced before synth sees a value.
-                let leaf = &mut |v: &Value| match self.resolved(v) {
-                    Some(v) => leaf(&v),
-                    None => leaf(v),
-                };
-                return Some(match r.overrides.is_empty() {
-                    true => r.props.render_properties(leaf),
-                    false => leaf(&properties_of(r)),
-                });
-            }
-            // Without overrides, straight from the L1 (typed or untyped) to JSON.
-            Some(match r.overrides.is_empty() {
-                true => r.props.render_properties(leaf),
-                false => leaf(&properties_of(r)),
-            })
-        }
-    }
-
-    fn stack_spec(&self, stack: Stack, deferred: bool) -> StackSpec {
+    fn stack_spec(&self, stack: Stack) -> StackSpec {
         let node = self.node(stack.node);
         let NodeKind::Stack(data) = &node.kind else {
             unreachable!("stack handle")
@@ -1169,7 +1116,7 @@ impl App {
         // The tag operations of every scope above the current node, outermost first.
         let mut tags = vec![self.node(ROOT).tags(), node.tags()];
         for &child in &node.children {
-            self.collect(child, stack.node, deferred, &mut path, &mut tags, &mut spec);
+            self.collect(child, stack.node, &mut path, &mut tags, &mut spec);
         }
         debug_assert_eq!(
             spec.elements.len(),
@@ -1187,7 +1134,6 @@ impl App {
         &'a self,
         n: NodeId,
         stack: NodeId,
-        deferred: bool,
         path: &mut String,
         tags: &mut Vec<&'a [TagOp]>,
         spec: &mut StackSpec,
@@ -1202,7 +1148,7 @@ impl App {
         }
         let kind = match &node.kind {
             NodeKind::Resource(r) => Some(ElementKind::Resource(
-                self.resource_spec(n, r, tags, stack, deferred, spec),
+                self.resource_spec(n, r, tags, stack, spec),
             )),
             NodeKind::Parameter(p) => Some(ElementKind::Parameter(
                 p.iter()
@@ -1230,7 +1176,7 @@ impl App {
             });
         }
         for &child in &node.children {
-            self.collect(child, stack, deferred, path, tags, spec);
+            self.collect(child, stack, path, tags, spec);
         }
         if pushed_tags {
             tags.pop();
@@ -1249,15 +1195,8 @@ impl App {
         r: &ResourceData,
         tags: &[&[TagOp]],
         stack: NodeId,
-        deferred: bool,
         spec: &mut StackSpec,
     ) -> ResourceSpec {
-        let properties = if deferred {
-            Value::Null
-        } else {
-            let p = properties_of(r);
-            self.resolved(&p).unwrap_or(p)
-        };
         let merged = tags::resolve(tags.iter().copied(), r.props.type_name());
         // Dependencies of this resource and of every construct above it (below the stack).
         let mut depends_on = Vec::new();
@@ -1288,43 +1227,12 @@ impl App {
         }
         ResourceSpec {
             type_name: r.props.type_name().to_owned(),
-            properties,
             depends_on,
             deletion_policy: r.deletion_policy,
             update_replace_policy: r.update_replace_policy,
             condition: r.condition,
             tags: merged,
             metadata: r.metadata.clone(),
-        }
-    }
-
-    /// The `tree.json` node of `n`, whose path is `path`.
-    fn tree_node(&self, n: NodeId, path: String) -> TreeNode {
-        let node = self.node(n);
-        let (fqn, cfn_type) = self.tree_kind(n);
-        let cfn_type = cfn_type.map(str::to_owned);
-        TreeNode {
-            id: if n == ROOT {
-                "App".into()
-            } else {
-                node.id.clone()
-            },
-            children: node
-                .children
-                .iter()
-                .map(|&c| {
-                    let id = &self.node(c).id;
-                    let child_path = if path.is_empty() {
-                        id.clone()
-                    } else {
-                        format!("{path}/{id}")
-                    };
-                    self.tree_node(c, child_path)
-                })
-                .collect(),
-            path,
-            fqn: fqn.to_owned(),
-            cfn_type,
         }
     }
 
@@ -1343,257 +1251,119 @@ impl App {
         }
     }
 
-    /// Writes `tree.json` straight from the tree: the bytes
-    /// [`assembly::tree`] serializes [`App::tree_node`]`(ROOT)` to, without building it.
-    fn write_tree(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let mut out = TreeOut {
-            w,
-            buf: Vec::with_capacity(TreeOut::CHUNK + 4096),
-        };
-        out.raw(br#"{"version":"tree-0.1","tree":"#);
-        let mut path = String::with_capacity(256);
-        self.write_tree_node(&mut out, ROOT, &mut path)?;
-        out.raw(b"}");
-        out.flush()
-    }
-
-    fn write_tree_node(
+    /// Writes the node `n` (at `path`) and those below it into `tree.json`.
+    fn write_tree(
         &self,
-        out: &mut TreeOut<'_>,
         n: NodeId,
         path: &mut String,
+        tree: &mut TreeWriter<'_>,
     ) -> std::io::Result<()> {
         let node = self.node(n);
-        let (fqn, cfn_type) = self.tree_kind(n);
-        out.raw(br#"{"id":"#);
-        out.string(if n == ROOT { "App" } else { &node.id });
-        out.raw(br#","path":"#);
-        out.string(path);
-        if !node.children.is_empty() {
-            out.raw(br#","children":{"#);
-            for (i, &c) in node.children.iter().enumerate() {
-                if i > 0 {
-                    out.raw(b",");
-                }
-                let id = &self.node(c).id;
-                out.string(id);
-                out.raw(b":");
-                let len = path.len();
-                if len > 0 {
-                    path.push('/');
-                }
-                path.push_str(id);
-                self.write_tree_node(out, c, path)?;
-                path.truncate(len);
+        tree.open(if n == ROOT { "App" } else { &node.id }, path);
+        for &c in &node.children {
+            let id = &self.node(c).id;
+            tree.child(id);
+            let len = path.len();
+            if len > 0 {
+                path.push('/');
             }
-            out.raw(b"}");
+            path.push_str(id);
+            self.write_tree(c, path, tree)?;
+            path.truncate(len);
         }
-        if let Some(t) = cfn_type {
-            out.raw(br#","attributes":{"aws:cdk:cloudformation:type":"#);
-            out.string(t);
-            out.raw(b"}");
-        }
-        out.raw(br#","constructInfo":{"fqn":"#);
-        out.string(fqn);
-        out.raw(br#","version":"#);
-        out.string(assembly::CONSTRUCT_INFO_VERSION);
-        out.raw(b"}}");
-        out.maybe_flush()
+        let (fqn, cfn_type) = self.tree_kind(n);
+        tree.close(fqn, cfn_type)
     }
 
-    /// Synthesizes every stack: prepares and validates the constructs, resolves
-    /// references, validates every resource against its schema. Locks the tree.
+    /// Synthesizes every stack in memory: prepares and validates the constructs,
+    /// resolves references, validates every resource against its schema, and returns
+    /// the templates. Freezes the app ([`App::freeze`]).
     pub fn synth(&mut self) -> Result<SynthOutput, SynthError> {
-        self.synth_with_tree().map(|(out, _)| out)
+        let options = self.options.clone();
+        let frozen = self.freeze()?;
+        let sink = MemorySink::new();
+        let done = synthesize(&frozen, &options, &sink)?;
+        SynthOutput::from_files(done, &sink.into_files())
     }
 
-    /// Synthesizes and writes the cloud assembly to `dir` (nothing is written if synth
-    /// fails).
+    /// Synthesizes and writes the cloud assembly to `dir` (replacing it; nothing is
+    /// written if synth fails), and returns the templates as written.
     pub fn synth_to(
         &mut self,
         dir: impl AsRef<Path>,
         format: TemplateFormat,
     ) -> Result<SynthOutput, SynthError> {
-        let (out, tree) = self.synth_with_tree()?;
-        assembly::write(dir.as_ref(), &out, &tree, format)?;
-        Ok(out)
+        let done = self.write_assembly(dir.as_ref(), format)?;
+        SynthOutput::read(done, dir.as_ref())
     }
 
-    /// Synthesizes and writes the cloud assembly to `dir`, like [`App::synth_to`], but
-    /// streaming: each template is written as soon as it is rendered and not kept, so
-    /// a large app never holds all its templates in memory. Returns the stack names and
-    /// the diagnostics instead of the templates (what `berth::run` needs). Nothing is
-    /// written if synth fails.
+    /// Synthesizes and writes the cloud assembly to `dir` (replacing it; nothing is
+    /// written if synth fails): each template is written as soon as its stack is
+    /// rendered, so a large app never holds its templates in memory. Returns the
+    /// stacks and the diagnostics (what `berth::run` needs).
     pub fn write_assembly(
         &mut self,
         dir: impl AsRef<Path>,
         format: TemplateFormat,
-    ) -> Result<assembly::Written, SynthError> {
-        let (spec, mut construct_diags) = self.lower(true, false)?;
-        let source = self.property_source();
-        if construct_diags.iter().any(Diagnostic::is_error) {
-            // Report every problem at once, construct and synth, writing nothing.
-            match synthesize_from(&spec, &source, &self.options) {
-                Ok(out) => construct_diags.extend(out.diagnostics),
-                Err(SynthError::Invalid(d)) => construct_diags.extend(d),
-                Err(e) => return Err(e),
-            }
-            return Err(SynthError::Invalid(sort(construct_diags)));
-        }
-        let tree = |w: &mut dyn std::io::Write| self.write_tree(w);
-        let written = assembly::synthesize_to_from(
-            dir.as_ref(),
-            &spec,
-            &source,
-            Some(&tree),
-            &self.options,
+    ) -> Result<Synthesis, SynthError> {
+        let options = SynthOptions {
             format,
-        );
-        // Freeing the spec of a large app takes milliseconds: not on the caller's time.
-        let _ = std::thread::Builder::new()
-            .name("berth-free-spec".into())
-            .spawn(move || drop(spec));
-        match written {
-            Ok(mut written) => {
-                construct_diags.append(&mut written.diagnostics);
-                written.diagnostics = sort(construct_diags);
-                Ok(written)
-            }
-            Err(SynthError::Invalid(d)) => {
-                construct_diags.extend(d);
-                Err(SynthError::Invalid(sort(construct_diags)))
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    fn synth_with_tree(&mut self) -> Result<(SynthOutput, TreeNode), SynthError> {
-        let (spec, construct_diags) = self.lower(true, true)?;
-        let synthesized = synthesize_from(&spec, &self.property_source(), &self.options);
-        let out = merge_diagnostics(synthesized, construct_diags)?;
-        Ok((out, spec.tree))
-    }
-}
-
-fn merge_diagnostics(
-    result: Result<SynthOutput, SynthError>,
-    mut construct_diags: Vec<Diagnostic>,
-) -> Result<SynthOutput, SynthError> {
-    let has_errors = construct_diags.iter().any(Diagnostic::is_error);
-    match result {
-        Ok(mut out) if !has_errors => {
-            construct_diags.append(&mut out.diagnostics);
-            out.diagnostics = sort(construct_diags);
-            Ok(out)
-        }
-        Ok(out) => {
-            construct_diags.extend(out.diagnostics);
-            Err(SynthError::Invalid(sort(construct_diags)))
-        }
-        Err(SynthError::Invalid(d)) => {
-            construct_diags.extend(d);
-            Err(SynthError::Invalid(sort(construct_diags)))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-fn sort(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    d.sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
-    d
-}
-
-/// `tree.json`'s bytes, gathered in a buffer handed to the writer in chunks.
-struct TreeOut<'w> {
-    w: &'w mut dyn std::io::Write,
-    buf: Vec<u8>,
-}
-
-impl TreeOut<'_> {
-    const CHUNK: usize = 1 << 16;
-
-    fn raw(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
-    }
-
-    /// A JSON string (copied whole when nothing needs escaping: ids and paths nearly
-    /// always).
-    fn string(&mut self, s: &str) {
-        assembly::write_json_string(&mut self.buf, s);
-    }
-
-    fn maybe_flush(&mut self) -> std::io::Result<()> {
-        if self.buf.len() >= Self::CHUNK {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.w.write_all(&self.buf)?;
-        self.buf.clear();
-        Ok(())
-    }
-}
-
-/// A resource's `Properties`: what its L1 renders, with the overrides applied.
-fn properties_of(r: &ResourceData) -> Value {
-    let mut properties = r.props.to_properties();
-    for (path, value) in &r.overrides {
-        apply_override(&mut properties, path, value.clone());
-    }
-    properties
-}
-
-fn apply_override(target: &mut Value, path: &[String], value: Option<Value>) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut cur = target;
-    for part in parents {
-        cur = match cur {
-            Value::List(items) => match part.parse::<usize>() {
-                Ok(i) if i < items.len() => &mut items[i],
-                _ => return,
-            },
-            Value::Map(m) => m
-                .entry(part.clone())
-                .or_insert_with(|| Value::Map(Box::default())),
-            other => {
-                *other = Value::Map(Box::default());
-                other
-                    .as_map_mut()
-                    .expect("just made a map")
-                    .entry(part.clone())
-                    .or_insert_with(|| Value::Map(Box::default()))
-            }
+            ..self.options.clone()
         };
+        let frozen = self.freeze()?;
+        let sink = DirSink::create(dir.as_ref())?;
+        let done = synthesize(&frozen, &options, &sink)?;
+        sink.commit()?;
+        Ok(done)
     }
-    match (cur, value) {
-        (Value::List(items), v) => {
-            if let Ok(i) = last.parse::<usize>() {
-                match v {
-                    Some(v) if i < items.len() => items[i] = v,
-                    Some(v) if i == items.len() => items.push(v),
-                    None if i < items.len() => {
-                        items.remove(i);
-                    }
-                    _ => {}
-                }
-            }
+}
+
+/// An app prepared and locked for synthesis ([`App::freeze`]): what synthesis reads,
+/// through [`Source`].
+pub struct Frozen<'a> {
+    app: &'a App,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Frozen<'_> {
+    /// The app.
+    pub fn app(&self) -> &App {
+        self.app
+    }
+}
+
+impl Source for Frozen<'_> {
+    fn stacks(&self) -> Vec<StackSpec> {
+        let app = self.app;
+        par_map(app.stacks(), |s| app.stack_spec(s))
+    }
+
+    fn properties(&self, id: ElementId, leaf: &mut Leaf<'_>) -> Json {
+        let app = self.app;
+        let Some(NodeKind::Resource(r)) = app.nodes.get(id.0 as usize).map(|n| &n.kind) else {
+            return Json::Object(Vec::new());
+        };
+        let render = |leaf: &mut Leaf<'_>| match r.overrides.is_empty() {
+            true => r.props.render(leaf),
+            false => render_with_overrides(&*r.props, &r.overrides, leaf),
+        };
+        if !app.has_attributes {
+            return render(leaf);
         }
-        (Value::Map(m), Some(v)) => {
-            m.insert(last.clone(), v);
-        }
-        (Value::Map(m), None) => {
-            m.shift_remove(last);
-        }
-        (other, Some(v)) => {
-            let mut m = IndexMap::new();
-            m.insert(last.clone(), v);
-            *other = Value::Map(Box::new(m));
-        }
-        (_, None) => {}
+        // Imported constructs' attributes are replaced before synth sees a value.
+        render(&mut |v: &Value| match app.resolved(v) {
+            Some(v) => leaf(&v),
+            None => leaf(v),
+        })
+    }
+
+    fn tree(&self, tree: &mut TreeWriter<'_>) -> std::io::Result<()> {
+        self.app
+            .write_tree(ROOT, &mut String::with_capacity(256), tree)
+    }
+
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.diagnostics.clone()
     }
 }
 

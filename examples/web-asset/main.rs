@@ -72,7 +72,8 @@ pub fn app_with_image_dir(dir: &Path) -> Result<App, ConstructError> {
 
 #[allow(dead_code)]
 fn main() -> std::process::ExitCode {
-    // Built inside `run_with`, so `cargo run --example web-asset -- watch` fingerprints
-    // the image directory again on every change.
+    // Built inside `run_with`: `cargo run --example web-asset -- watch` re-runs the
+    // program (or, with the `cli` feature, this function) on every change, so the image
+    // directory is fingerprinted again each cycle.
     berth::run_with(app)
 }

@@ -19,9 +19,10 @@
 //! resolves outside the directory, a symbolic link loop, a missing Dockerfile and an
 //! unreadable file are errors ([`AssetError`]), each naming the path.
 //!
-//! Fingerprinting reads the directory: with [`crate::assembly::write`] (which stages
-//! the asset's files with [`stage`]) it is the only I/O of this crate, and it runs when
-//! a construct registers the asset, not during [`crate::synthesize::synthesize`].
+//! Fingerprinting reads the directory: with [`stage`] (which synthesis calls to copy the
+//! asset's files into a directory sink) it is the only I/O of this crate besides its
+//! sink, and it runs when a construct registers the asset, not during
+//! [`crate::synthesize::synthesize`].
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -190,6 +190,17 @@ fn render_invalid(diags: &[Diagnostic]) -> String {
     s
 }
 
+impl From<berth_assembly::SinkError> for SynthError {
+    fn from(e: berth_assembly::SinkError) -> Self {
+        match e {
+            berth_assembly::SinkError::Io { path, source } => SynthError::Io { path, source },
+            berth_assembly::SinkError::Refused { path, problem } => {
+                SynthError::OutputDirectory { path, problem }
+            }
+        }
+    }
+}
+
 impl SynthError {
     /// The diagnostics, if the app was invalid.
     pub fn diagnostics(&self) -> &[Diagnostic] {

@@ -1,38 +1,34 @@
-//! berth's synthesis core: the value model, typed L1 resources, schema validation,
-//! logical IDs, the dependency graph, and the cloud assembly.
+//! berth's synthesis: from an app to the files of a cloud assembly.
 //!
-//! This crate knows nothing of constructs. Its input is an [`model::AppSpec`]: stacks,
-//! each with elements (resources, parameters, outputs, conditions, mappings) that carry
-//! their construct path and an [`value::ElementId`]. References between elements are
-//! tokens ([`value::Intrinsic`]) holding element ids; [`synthesize::synthesize`] turns
-//! them into `Ref`/`Fn::GetAtt` within a stack and into exports and `Fn::ImportValue`
-//! across stacks, checks the graph, validates every resource against its
-//! CloudFormation schema, and renders the templates. [`assembly::write`] writes the
-//! cloud assembly and [`asset`] fingerprints Docker image asset directories: the only
-//! I/O in this crate.
+//! Synthesis reads the app through one trait, [`model::Source`] (its stacks and
+//! elements with their construct paths and element ids, a call that renders one
+//! resource's properties, its construct tree), and writes through another,
+//! [`assembly::Sink`] (a directory, or memory). [`synthesize::synthesize`] is the one
+//! entry point: it assigns logical IDs, resolves tokens ([`value::Intrinsic`], by
+//! element id) into `Ref`/`Fn::GetAtt` within a stack and into exports and
+//! `Fn::ImportValue` across stacks, checks the graphs, validates every resource against
+//! its CloudFormation schema, checks CloudFormation's limits, and writes the templates,
+//! `manifest.json`, `tree.json` and the image assets. This crate knows nothing of
+//! constructs; the format of what it writes is [`berth_assembly`]'s, the value model and
+//! the typed resources are [`berth_cfn`]'s (re-exported here as [`value`], [`cfn`],
+//! [`resource`], [`schema`]).
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use berth_synth::assembly::MemorySink;
 //! use berth_synth::model::*;
-//! use berth_synth::value::{ElementId, Value};
+//! use berth_synth::output::SynthOutput;
 //! use berth_synth::synthesize::{synthesize, SynthOptions};
+//! use berth_synth::value::{ElementId, Value};
 //!
 //! let bucket = ElementId(1);
-//! let stack = StackSpec {
+//! let mut app = AppSpec::default();
+//! app.stacks.push(StackSpec {
 //!     id: ElementId(0),
 //!     path: "Storage".into(),
 //!     name: "Storage".into(),
 //!     elements: vec![
-//!         ElementSpec {
-//!             id: bucket,
-//!             path: "Storage/Bucket".into(),
-//!             logical_id: None,
-//!             kind: ElementKind::Resource(ResourceSpec {
-//!                 type_name: "AWS::S3::Bucket".into(),
-//!                 properties: Value::map([("BucketName", Value::from("assets"))]),
-//!                 ..Default::default()
-//!             }),
-//!         },
+//!         ElementSpec::resource(bucket, "Storage/Bucket", ResourceSpec::of_type("AWS::S3::Bucket")),
 //!         ElementSpec {
 //!             id: ElementId(2),
 //!             path: "Storage/BucketArn".into(),
@@ -44,9 +40,11 @@
 //!         },
 //!     ],
 //!     ..Default::default()
-//! };
-//! let app = AppSpec { stacks: vec![stack], ..Default::default() };
-//! let out = synthesize(&app, &SynthOptions::default())?;
+//! });
+//! app.properties.insert(bucket, Value::map([("BucketName", Value::from("assets"))]));
+//! let sink = MemorySink::new();
+//! let done = synthesize(&app, &SynthOptions::default(), &sink)?;
+//! let out = SynthOutput::from_files(done, &sink.into_files())?;
 //! let t = &out.stacks[0].template;
 //! assert_eq!(t["Outputs"]["BucketArn"]["Value"], serde_json::json!({"Fn::GetAtt": ["Bucket", "Arn"]}));
 //! # Ok(())
@@ -54,24 +52,23 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod assembly;
 pub mod asset;
-pub mod cfn;
+pub mod emit;
 pub mod error;
-pub mod json;
 pub mod logical_id;
 pub mod model;
+pub mod output;
 pub mod par;
-mod pretty;
-pub mod resource;
-pub mod schema;
 pub mod synthesize;
-pub mod value;
 
+pub use berth_assembly as assembly;
+pub use berth_assembly::json;
+pub use berth_cfn as cfn;
+pub use berth_cfn::{resource, schema, value};
 pub use error::{Diagnostic, Severity, SynthError};
 
-/// A hash map for synth's own keys (type names, element ids, stack names, exports):
-/// looked up on hot paths and never keyed by outside input, so hashed with foldhash
-/// rather than SipHash.
+/// A hash map for synth's own keys (element ids, stack names, exports): looked up on
+/// hot paths and never keyed by outside input, so hashed with foldhash rather than
+/// SipHash.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
-pub use value::{ElementId, Expr, Intrinsic, Pseudo, Target, ToValue, Token, Value};
+pub use value::{ElementId, Expr, Intrinsic, Pseudo, Render, Target, ToValue, Token, Value};

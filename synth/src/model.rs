@@ -1,18 +1,68 @@
-//! The input of synthesis: stacks and their elements, with construct paths and
-//! element ids. This is all synth knows of an app; it never sees constructs.
+//! The input of synthesis: a [`Source`] of stacks and their elements, with construct
+//! paths and element ids, that renders each resource's properties and walks its
+//! construct tree. This is all synth knows of an app; it never sees constructs.
+//! [`AppSpec`] is a source made of plain data (for tests and for programs that build
+//! their stacks without the construct tree).
 
 use crate::asset::DockerBuildOptions;
-use crate::value::{ElementId, Value};
+use crate::error::Diagnostic;
+use berth_assembly::json::Node;
+use berth_assembly::tree::TreeWriter;
+use berth_cfn::value::{ElementId, Leaf, Value};
 use indexmap::IndexMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Everything to synthesize.
+/// What synthesis reads an app through (the construct tree's `Frozen` app, an
+/// [`AppSpec`]). Called from several threads.
+pub trait Source: Sync {
+    /// The stacks, in the order they were defined, with their elements; resources
+    /// without their properties (see [`Source::properties`]). Called once.
+    fn stacks(&self) -> Vec<StackSpec>;
+
+    /// The `Properties` of the resource `resource`, every [`Value`] in them rendered
+    /// by `leaf` (synth's renderer: it resolves the tokens). Called once per resource,
+    /// while its stack renders, so that the properties of a whole app are never
+    /// copied out of it.
+    fn properties(&self, resource: ElementId, leaf: &mut Leaf<'_>) -> Node;
+
+    /// Walks the construct tree into `tree` (`tree.json`).
+    fn tree(&self, tree: &mut TreeWriter<'_>) -> std::io::Result<()>;
+
+    /// Problems found before synthesis (the constructs' own validation): reported with
+    /// synthesis's, and errors among them fail it.
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+}
+
+/// An app as plain data: stacks, each resource's properties as a [`Value`] by element
+/// id, and the construct tree.
 #[derive(Clone, Debug, Default)]
 pub struct AppSpec {
     /// The stacks, in the order they were defined.
     pub stacks: Vec<StackSpec>,
+    /// The `Properties` of each resource (none: `{}`).
+    pub properties: BTreeMap<ElementId, Value>,
     /// The construct tree, written as `tree.json`.
     pub tree: TreeNode,
+}
+
+impl Source for AppSpec {
+    fn stacks(&self) -> Vec<StackSpec> {
+        self.stacks.clone()
+    }
+
+    fn properties(&self, resource: ElementId, leaf: &mut Leaf<'_>) -> Node {
+        match self.properties.get(&resource) {
+            Some(v) => leaf(v),
+            None => Node::Object(Vec::new()),
+        }
+    }
+
+    fn tree(&self, tree: &mut TreeWriter<'_>) -> std::io::Result<()> {
+        self.tree.write(tree)
+    }
 }
 
 /// Where a stack is deployed.
@@ -92,6 +142,18 @@ pub struct ElementSpec {
     pub kind: ElementKind,
 }
 
+impl ElementSpec {
+    /// A resource at `path`, its logical ID derived from the path.
+    pub fn resource(id: ElementId, path: impl Into<String>, resource: ResourceSpec) -> Self {
+        ElementSpec {
+            id,
+            path: path.into(),
+            logical_id: None,
+            kind: ElementKind::Resource(resource),
+        }
+    }
+}
+
 /// The kinds of template elements.
 #[derive(Clone, Debug)]
 pub enum ElementKind {
@@ -132,13 +194,11 @@ impl RemovalPolicy {
     }
 }
 
-/// A resource.
+/// A resource (its properties come from [`Source::properties`]).
 #[derive(Clone, Debug, Default)]
 pub struct ResourceSpec {
     /// `AWS::ECS::Service` and the like.
     pub type_name: String,
-    /// The `Properties` object (a map), tokens unresolved, overrides applied.
-    pub properties: Value,
     /// Elements this resource must be created after (explicit dependencies).
     pub depends_on: Vec<ElementId>,
     /// `DeletionPolicy`.
@@ -151,6 +211,16 @@ pub struct ResourceSpec {
     pub tags: IndexMap<String, String>,
     /// Extra `Metadata` entries (`berth:path` is always added).
     pub metadata: IndexMap<String, Value>,
+}
+
+impl ResourceSpec {
+    /// A resource of `type_name` with nothing else set.
+    pub fn of_type(type_name: impl Into<String>) -> Self {
+        ResourceSpec {
+            type_name: type_name.into(),
+            ..Default::default()
+        }
+    }
 }
 
 /// An output.
@@ -179,4 +249,16 @@ pub struct TreeNode {
     pub cfn_type: Option<String>,
     /// Children, in order.
     pub children: Vec<TreeNode>,
+}
+
+impl TreeNode {
+    /// Writes the node and those below it into `tree`.
+    pub fn write(&self, tree: &mut TreeWriter<'_>) -> std::io::Result<()> {
+        tree.open(&self.id, &self.path);
+        for child in &self.children {
+            tree.child(&child.id);
+            child.write(tree)?;
+        }
+        tree.close(&self.fqn, self.cfn_type.as_deref())
+    }
 }

@@ -1,20 +1,35 @@
-//! From an [`AppSpec`] to one CloudFormation template per stack: logical IDs,
-//! reference resolution (including cross-stack exports), the dependency graph,
-//! schema validation and CloudFormation's limits.
+//! Synthesis: from a [`Source`] to the files of a cloud assembly in a [`Sink`].
+//!
+//! Per stack, on all cores: logical IDs, then each element rendered to JSON with its
+//! tokens resolved (within the stack into `Ref`/`Fn::GetAtt`, across stacks into
+//! `Fn::ImportValue` of an export the producing stack gets), each resource validated
+//! against its schema, and the template written up to its `Outputs`. Then across
+//! stacks: the exports, the stack graph and its order, the resource graphs, the
+//! limits; the templates' `Outputs`, the asset manifests and build contexts,
+//! `manifest.json` and `cdk.out`. `tree.json` is written meanwhile from the source's
+//! tree. Problems are collected as [`Diagnostic`]s, all of them, and fail synthesis
+//! together (the sink is then left for the caller to drop).
 
+use crate::emit;
 use crate::error::{pointer_to_property, Diagnostic, Result, SynthError};
-use crate::json::{Key, Node};
 use crate::logical_id::{check_logical_id, make_unique_id, split_path};
-use crate::model::{AppSpec, DockerImageAssetSpec, ElementKind, Environment, StackSpec};
+use crate::model::{DockerImageAssetSpec, ElementKind, Environment, Source, StackSpec};
 use crate::par::par_map;
-use crate::pretty::{self, document_rest, Member, Section};
-use crate::schema::{self, TagFormat};
-use crate::value::{ElementId, Intrinsic, Leaf, Target, Value};
 use crate::FastMap;
+use berth_assembly::json::write::{
+    document_rest, write_document_start, write_node, write_str, Member, Nested, Section, Style,
+};
+use berth_assembly::json::{Key, Node};
+use berth_assembly::template::{self, MinifiedCounter, TemplateFormat};
+use berth_assembly::tree::{TreeWriter, TREE_FILE};
+use berth_assembly::Sink;
+use berth_cfn::schema::{self, TagFormat};
+use berth_cfn::value::{ElementId, Intrinsic, Target, Value};
 use indexmap::{IndexMap, IndexSet};
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeSet;
+
+pub use crate::output::{SynthOutput, SynthesizedStack};
 
 /// Stack-to-stack edges with their reasons, in the order found.
 type StackEdges = IndexMap<(usize, usize), Vec<Why>, foldhash::fast::FixedState>;
@@ -25,43 +40,54 @@ pub const MAX_RESOURCES: usize = 500;
 pub const MAX_OUTPUTS: usize = 200;
 /// Most parameters CloudFormation accepts in one stack.
 pub const MAX_PARAMETERS: usize = 200;
-/// Largest template CloudFormation accepts (from S3).
-pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
-/// Largest template CloudFormation accepts inline; larger ones go through S3.
-pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+pub use berth_assembly::template::{
+    inline_limit_notice, minified_len, MAX_INLINE_TEMPLATE_BYTES, MAX_TEMPLATE_BYTES,
+};
 
 /// Synthesis options.
 #[derive(Clone, Debug)]
 pub struct SynthOptions {
     /// Validate resource properties against the vendored schemas. Default: true.
     pub validate_schemas: bool,
+    /// The format of the templates. Default: JSON.
+    pub format: TemplateFormat,
 }
 
 impl Default for SynthOptions {
     fn default() -> Self {
         SynthOptions {
             validate_schemas: true,
+            format: TemplateFormat::Json,
         }
     }
 }
 
-/// The result of synthesis: one artifact per stack, in deployment order.
+/// What synthesis wrote: one artifact per stack, in deployment order, and the
+/// warnings and notes (errors make synthesis fail instead). With each stack's template
+/// read back, it is a [`SynthOutput`].
 #[derive(Clone, Debug)]
-pub struct SynthOutput {
+pub struct Synthesis<S = StackArtifact> {
     /// The stacks, dependencies first (ties in definition order).
-    pub stacks: Vec<StackArtifact>,
-    /// Warnings and notes (errors make synthesis fail instead).
+    pub stacks: Vec<S>,
+    /// Warnings and notes, sorted by path.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl SynthOutput {
+impl<S: AsRef<StackArtifact>> Synthesis<S> {
     /// The stack with this name.
-    pub fn stack(&self, name: &str) -> Option<&StackArtifact> {
-        self.stacks.iter().find(|s| s.name == name)
+    pub fn stack(&self, name: &str) -> Option<&S> {
+        self.stacks.iter().find(|s| s.as_ref().name == name)
     }
 }
 
-/// One synthesized stack.
+impl AsRef<StackArtifact> for StackArtifact {
+    fn as_ref(&self) -> &StackArtifact {
+        self
+    }
+}
+
+/// One synthesized stack, as the manifest describes it (its template is a file of
+/// the assembly).
 #[derive(Clone, Debug)]
 pub struct StackArtifact {
     /// The stack name.
@@ -78,10 +104,8 @@ pub struct StackArtifact {
     pub termination_protection: bool,
     /// Names of the stacks that must be deployed first.
     pub dependencies: Vec<String>,
-    /// The template.
-    pub template: Json,
-    /// The template as written (pretty JSON, two spaces).
-    pub template_text: String,
+    /// The template's file in the assembly.
+    pub template_file: String,
     /// Construct path → logical ID of every element.
     pub logical_ids: Vec<(String, String)>,
     /// The Docker image assets of the stack, one per fingerprint.
@@ -189,28 +213,9 @@ impl<'t, 'a> Renderer<'t, 'a> {
             .push(Diagnostic::error(code, self.path.to_owned(), message));
     }
 
-    /// `v` as a `serde_json::Value` (parameters, outputs, metadata: the sections
-    /// written from serde_json values).
-    fn render(&mut self, v: &Value) -> Json {
-        self.node(v).to_serde()
-    }
-
     /// `v` as JSON, its tokens resolved.
     fn node(&mut self, v: &Value) -> Node {
-        match v {
-            Value::Null => Node::Null,
-            Value::Bool(b) => Node::Bool(*b),
-            Value::Int(i) => Node::Number((*i).into()),
-            Value::Float(f) => Node::float(*f),
-            Value::String(s) => Node::String(s.clone()),
-            Value::List(items) => self.list(items),
-            Value::Map(m) => Node::Object(
-                m.iter()
-                    .map(|(k, v)| (Key::Owned(k.clone()), self.node(v)))
-                    .collect(),
-            ),
-            Value::Fn(i) => self.intrinsic(i),
-        }
+        v.to_node(&mut |i: &Intrinsic| self.intrinsic(i))
     }
 
     fn list(&mut self, items: &[Value]) -> Node {
@@ -447,15 +452,6 @@ fn export_name(table: &Table<'_>, e: &Export) -> String {
     format!("{}:{}", table.names[e.producer], export_output_id(table, e))
 }
 
-/// The template sections of one stack as JSON values, when they are kept.
-#[derive(Default)]
-struct KeptSections {
-    parameters: Map<String, Json>,
-    mappings: Map<String, Json>,
-    conditions: Map<String, Json>,
-    resources: Map<String, Json>,
-}
-
 /// Why one stack depends on another; put in words only for an error about a cycle.
 #[derive(Clone, Copy, Debug)]
 enum Why {
@@ -468,13 +464,13 @@ enum Why {
 }
 
 impl Why {
-    fn text(self, app: &AppSpec, table: &Table<'_>) -> String {
+    fn text(self, stacks: &[StackSpec], table: &Table<'_>) -> String {
         let path = |id: ElementId| table.get(id).map_or("?", |i| i.path);
         match self {
             Why::References(a, b) => format!("{} references {}", path(a), path(b)),
             Why::DependsOn(a, b) => format!("{} depends on {}", path(a), path(b)),
             Why::StackDependsOn(a, b) => {
-                format!("{} depends on {}", app.stacks[a].path, app.stacks[b].path)
+                format!("{} depends on {}", stacks[a].path, stacks[b].path)
             }
         }
     }
@@ -485,23 +481,30 @@ impl Why {
 /// an entry's JSON value lives only while it is validated and written.
 #[derive(Default)]
 struct Rendered {
-    /// The JSON values of the sections, for [`StackArtifact::template`] (not kept when
-    /// the templates go straight to a writer).
-    kept: Option<KeptSections>,
     parameters: Section,
     mappings: Section,
     conditions: Section,
     resources: Section,
-    outputs: Map<String, Json>,
+    outputs: IndexMap<String, Node>,
     /// resource logical id → referenced same-stack resources (by id), for the graph
     edges: Vec<(ElementId, ElementId)>,
     imports: Vec<Export>,
     stack_deps: Vec<(usize, Why)>,
-    /// The length of the template's start once it went to a [`TemplateStart`] (the
-    /// sections' text is released then; their entry counts stay).
-    head_len: Option<usize>,
-    /// The same start's length minified (what CloudFormation counts).
-    head_min_len: Option<usize>,
+    /// The template's start, up to `Outputs`: its length minified (what
+    /// CloudFormation counts) once it went to the sink (JSON: the sections' text is
+    /// released then, their entry counts stay), or its text, kept to convert the whole
+    /// template (YAML).
+    head: Head,
+}
+
+#[derive(Default)]
+enum Head {
+    #[default]
+    Pending,
+    Written {
+        minified_len: usize,
+    },
+    Kept(Vec<u8>),
 }
 
 impl Rendered {
@@ -517,90 +520,124 @@ impl Rendered {
     }
 }
 
-/// Synthesizes every stack of the app.
-pub fn synthesize(app: &AppSpec, options: &SynthOptions) -> Result<SynthOutput> {
-    synthesize_with(app, options, None, None, None)
-}
-
-/// Renders resources' `Properties` while synthesis renders the stacks, by element id,
-/// for an [`AppSpec`] built without them: `None` means "use
-/// [`ResourceSpec::properties`]". The source builds the JSON itself, handing every
-/// [`Value`] it holds to the [`Leaf`] it is given (synth's renderer: it resolves the
-/// tokens), so typed properties go to JSON without an intermediate [`Value`] and the
-/// properties of the whole app are never in memory twice (the construct tree keeps its
-/// typed copy). Called from the synthesis workers, once per resource.
+/// Synthesizes the app of `source` into `sink`: `tree.json`, every stack's template
+/// and asset manifest and the build contexts of its image assets, `manifest.json` and
+/// `cdk.out`. Fails with every problem found, construct and synthesis ones
+/// ([`Source::diagnostics`]) together; what it wrote to `sink` before is then left
+/// for the caller to drop (a [`berth_assembly::DirSink`] is only put in place by its
+/// commit).
 ///
-/// [`ResourceSpec::properties`]: crate::model::ResourceSpec::properties
-pub type PropertySource<'s> = dyn Fn(ElementId, &mut Leaf<'_>) -> Option<Node> + Sync + 's;
-
-/// [`synthesize`], taking resources' properties from `source`.
-pub fn synthesize_from(
-    app: &AppSpec,
-    source: &PropertySource<'_>,
+/// ```
+/// use berth_assembly::MemorySink;
+/// use berth_synth::model::*;
+/// use berth_synth::synthesize::{synthesize, SynthOptions};
+/// use berth_synth::value::{ElementId, Value};
+///
+/// let bucket = ElementId(1);
+/// let mut app = AppSpec::default();
+/// app.stacks.push(StackSpec {
+///     id: ElementId(0),
+///     path: "Storage".into(),
+///     name: "Storage".into(),
+///     elements: vec![
+///         ElementSpec::resource(bucket, "Storage/Bucket", ResourceSpec::of_type("AWS::S3::Bucket")),
+///         ElementSpec {
+///             id: ElementId(2),
+///             path: "Storage/BucketArn".into(),
+///             logical_id: None,
+///             kind: ElementKind::Output(OutputSpec {
+///                 value: Value::get_att(bucket, "Arn"),
+///                 ..Default::default()
+///             }),
+///         },
+///     ],
+///     ..Default::default()
+/// });
+/// app.properties.insert(bucket, Value::map([("BucketName", Value::from("assets"))]));
+/// let sink = MemorySink::new();
+/// let done = synthesize(&app, &SynthOptions::default(), &sink).unwrap();
+/// assert_eq!(done.stacks[0].template_file, "Storage.template.json");
+/// let files = sink.into_files();
+/// let t: serde_json::Value = serde_json::from_slice(&files["Storage.template.json"]).unwrap();
+/// assert_eq!(t["Outputs"]["BucketArn"]["Value"], serde_json::json!({"Fn::GetAtt": ["Bucket", "Arn"]}));
+/// assert!(files.contains_key("manifest.json") && files.contains_key("tree.json"));
+/// ```
+pub fn synthesize(
+    source: &dyn Source,
     options: &SynthOptions,
-) -> Result<SynthOutput> {
-    synthesize_with(app, options, Some(source), None, None)
+    sink: &dyn Sink,
+) -> Result<Synthesis> {
+    let mut diags = source.diagnostics();
+    let stacks = source.stacks();
+    let (tree, result) = std::thread::scope(|scope| {
+        // tree.json is written from the source's tree while the stacks render.
+        let tree = scope.spawn(|| {
+            sink.write(TREE_FILE, &mut |w| {
+                let mut tree = TreeWriter::new(w);
+                source.tree(&mut tree)?;
+                tree.finish()
+            })
+        });
+        let result = render_stacks(&stacks, source, options, sink, &mut diags);
+        (tree.join().expect("the tree.json writer panicked"), result)
+    });
+    // Freeing the specs of a large app takes milliseconds: not on the caller's time.
+    let _ = std::thread::Builder::new()
+        .name("berth-free-specs".into())
+        .spawn(move || drop(stacks));
+    let artifacts = result?;
+    tree?;
+    emit::stage_assets(sink, &artifacts)?;
+    emit::write_manifest(sink, &artifacts)?;
+    emit::write_cdk_out(sink)?;
+    Ok(Synthesis {
+        stacks: artifacts,
+        diagnostics: sorted(diags),
+    })
 }
 
-/// Where [`synthesize_with`] hands each stack's template text (pretty JSON, no
-/// trailing newline) instead of keeping it; called from the synthesis workers, once
-/// per stack, only when synthesis has found no errors so far. With a
-/// [`TemplateStart`], it gets only the rest of the text (from `Outputs` on).
-pub(crate) type TemplateSink<'s> = dyn Fn(&StackArtifact, String) -> Result<()> + Sync + 's;
-
-/// Where [`synthesize_with`] hands the start of each stack's template text (every
-/// section before `Outputs`, which other stacks' imports may still add to) as soon
-/// as the stack is rendered, so that no rendered stack waits in memory for the
-/// others; called from the synthesis workers, also when synthesis will fail.
-/// It returns how many bytes it wrote.
-pub(crate) type TemplateStart<'s> =
-    dyn Fn(&StackSpec, &TemplateHead<'_>) -> Result<usize> + Sync + 's;
-
-/// The start of a stack's template text: its members up to `Resources` (always
-/// there), written from the rendered sections' text without joining it first.
-pub(crate) struct TemplateHead<'r> {
-    members: Vec<(&'static str, Member<'r>)>,
-}
-
-impl TemplateHead<'_> {
-    /// Writes the text to `w`; returns how many bytes that is.
-    pub(crate) fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<usize> {
-        pretty::write_document_start(w, &self.members)
-    }
-}
-
-/// [`synthesize`], keeping the templates in the artifacts (`sink` is `None`) or
-/// handing each template's text to `sink` as soon as it is complete and keeping
-/// neither the text nor the JSON value (`template` is then `Null` and
-/// `template_text` empty): then no more than a stack's JSON is alive per worker.
-pub(crate) fn synthesize_with(
-    app: &AppSpec,
+/// Renders, checks and writes the templates of `stacks`; the artifacts in deployment
+/// order, or every problem found (with those already in `diags`).
+fn render_stacks(
+    stacks: &[StackSpec],
+    source: &dyn Source,
     options: &SynthOptions,
-    source: Option<&PropertySource<'_>>,
-    start: Option<&TemplateStart<'_>>,
-    sink: Option<&TemplateSink<'_>>,
-) -> Result<SynthOutput> {
-    let mut diags = Vec::new();
-    let mut table = build_table(app, &mut diags);
-    let keep = sink.is_none();
+    sink: &dyn Sink,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<StackArtifact>> {
+    let format = options.format;
+    let mut table = build_table(stacks, diags);
 
-    let mut rendered: Vec<Rendered> = Vec::with_capacity(app.stacks.len());
-    for (r, mut d, started) in par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
+    let mut rendered: Vec<Rendered> = Vec::with_capacity(stacks.len());
+    for (r, mut d, started) in par_map(stacks.iter().enumerate().collect(), |(si, stack)| {
         let mut d = Vec::new();
-        let mut r = render_stack(&table, si, stack, options, source, keep, &mut d);
-        let started = match start {
-            Some(start) => {
-                let head = template_head(stack, &r);
-                let written = start(stack, &head);
+        let mut r = render_stack(&table, si, stack, options, source, &mut d);
+        // JSON templates are written in two steps: everything before `Outputs` as
+        // soon as the stack is rendered (so that no rendered stack waits in memory for
+        // the others), the rest, exports included, at the end.
+        let started = match format {
+            TemplateFormat::Json => {
+                let file = format.file_name(&stack.name);
                 // What CloudFormation counts is the body berth sends: minified.
-                let mut counter = MinifiedCounter::default();
-                let min_len = head.write_to(&mut counter).ok().map(|_| counter.n);
-                r.head_len = written.as_ref().ok().copied();
-                r.head_min_len = min_len;
+                let mut minified = MinifiedCounter::default();
+                let started = sink.write(&file, &mut |w| {
+                    let mut both = Tee(w, &mut minified);
+                    template_head(stack, &r).write_to(&mut both).map(drop)
+                });
+                r.head = Head::Written {
+                    minified_len: minified.n,
+                };
                 r.release_sections();
-                written.map(|_| ())
+                started
             }
-            None => Ok(()),
+            TemplateFormat::Yaml => {
+                let mut text = Vec::new();
+                template_head(stack, &r)
+                    .write_to(&mut text)
+                    .expect("writing into a Vec");
+                r.head = Head::Kept(text);
+                Ok(())
+            }
         };
         (r, d, started)
     }) {
@@ -611,7 +648,7 @@ pub(crate) fn synthesize_with(
 
     // Cross-stack exports: outputs in the producers, dependencies for the consumers.
     let mut exports: Vec<IndexSet<Export, foldhash::fast::FixedState>> =
-        vec![IndexSet::default(); app.stacks.len()];
+        vec![IndexSet::default(); stacks.len()];
     let mut stack_edges = StackEdges::default();
     for (ci, r) in rendered.iter_mut().enumerate() {
         for e in std::mem::take(&mut r.imports) {
@@ -621,7 +658,7 @@ pub(crate) fn synthesize_with(
             stack_edges.entry((ci, pi)).or_default().push(reason);
         }
     }
-    for (si, stack) in app.stacks.iter().enumerate() {
+    for (si, stack) in stacks.iter().enumerate() {
         for dep in &stack.depends_on {
             match table.stack_index.get(dep) {
                 Some(&pi) if pi != si => stack_edges
@@ -641,21 +678,29 @@ pub(crate) fn synthesize_with(
         for e in set {
             let id = export_output_id(&table, e);
             let info = table.get(e.element).expect("known");
+            let lid = Node::String(info.logical_id.clone());
             let value = match &e.attribute {
-                None => json!({"Ref": info.logical_id}),
-                Some(a) => json!({"Fn::GetAtt": [info.logical_id, a]}),
+                None => Node::member("Ref", lid),
+                Some(a) => Node::member(
+                    "Fn::GetAtt",
+                    Node::Array(vec![lid, Node::String(a.clone())]),
+                ),
             };
+            let name = Node::String(export_name(&table, e));
             rendered[pi].outputs.insert(
                 id,
-                json!({"Value": value, "Export": {"Name": export_name(&table, e)}}),
+                Node::Object(vec![
+                    (Key::Borrowed("Value"), value),
+                    (Key::Borrowed("Export"), Node::member("Name", name)),
+                ]),
             );
         }
     }
 
-    let order = stack_order(app, &table, &stack_edges, &mut diags);
+    let order = stack_order(stacks, &table, &stack_edges, diags);
 
     // Per-stack graph checks and limits, stacks on parallel workers.
-    let checks = par_map(app.stacks.iter().zip(&rendered).collect(), |(stack, r)| {
+    let checks = par_map(stacks.iter().zip(&rendered).collect(), |(stack, r)| {
         let mut d = Vec::new();
         check_resource_cycles(&table, stack, r, &mut d);
         check_limits(stack, r, &mut d);
@@ -664,12 +709,11 @@ pub(crate) fn synthesize_with(
     diags.extend(checks.into_iter().flatten());
 
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(SynthError::Invalid(sorted(diags)));
+        return Err(SynthError::Invalid(sorted(std::mem::take(diags))));
     }
 
     // The table is done with: each stack's paths and logical IDs move to its artifact.
-    let logical_ids: Vec<LogicalIds> = app
-        .stacks
+    let logical_ids: Vec<LogicalIds> = stacks
         .iter()
         .map(|stack| {
             stack
@@ -683,14 +727,13 @@ pub(crate) fn synthesize_with(
     // What is left of the table is not needed any more: its memory serves what follows.
     drop(table);
     type Work<'s> = (usize, ((&'s StackSpec, Rendered), LogicalIds));
-    let work: Vec<Work> = app
-        .stacks
+    let work: Vec<Work> = stacks
         .iter()
         .zip(rendered)
         .zip(logical_ids)
         .enumerate()
         .collect();
-    let results = par_map(work, |(si, ((stack, r), logical_ids))| {
+    let results = par_map(work, |(si, ((stack, mut r), logical_ids))| {
         let mut deps: Vec<usize> = stack_edges
             .keys()
             .filter(|(c, _)| *c == si)
@@ -698,52 +741,44 @@ pub(crate) fn synthesize_with(
             .collect();
         deps.sort_unstable();
         deps.dedup();
-        let (template_text, template_len) = match r.head_len {
-            Some(_) => {
-                let tail = template_tail(&r);
-                let len = r.head_min_len.unwrap_or(0) + minified_len(tail.as_bytes());
-                (tail, len)
-            }
-            None => {
-                let text = template_text(stack, &r);
-                let len = minified_len(text.as_bytes());
-                (text, len)
-            }
-        };
-        let template = match r.kept {
-            Some(kept) if sink.is_none() => assemble_template(stack, kept, r.outputs),
-            _ => Json::Null,
-        };
+        let mut tail = template_tail(&r);
+        // A final newline, as every JSON file of the assembly has.
+        tail.push(b'\n');
+        let head = std::mem::take(&mut r.head);
         let mut d = Vec::new();
-        check_size(stack, template_len, &mut d);
-        let mut artifact = StackArtifact {
+        let head_len = match &head {
+            Head::Written { minified_len } => *minified_len,
+            Head::Kept(text) => minified_len(text),
+            Head::Pending => unreachable!("every head is written or kept"),
+        };
+        let len = head_len + minified_len(&tail);
+        check_size(stack, len, &mut d);
+        let artifact = StackArtifact {
             name: stack.name.clone(),
             path: stack.path.clone(),
             env: stack.env.clone(),
             tags: stack.tags.clone(),
             description: stack.description.clone(),
             termination_protection: stack.termination_protection,
-            dependencies: deps.iter().map(|&d| app.stacks[d].name.clone()).collect(),
-            template,
-            template_text: String::new(),
+            dependencies: deps.iter().map(|&d| stacks[d].name.clone()).collect(),
+            template_file: format.file_name(&stack.name),
             logical_ids,
             assets: stack.assets.clone(),
         };
-        match sink {
-            None => artifact.template_text = template_text,
-            Some(sink) if !d.iter().any(Diagnostic::is_error) => sink(&artifact, template_text)?,
-            Some(_) => {}
+        if !d.iter().any(Diagnostic::is_error) {
+            finish_template(sink, &artifact, head, &tail, format)?;
+            emit::write_asset_manifest(sink, &artifact)?;
         }
-        Ok::<_, SynthError>((artifact, d, template_len))
+        Ok::<_, SynthError>((artifact, d, len))
     });
-    let mut artifacts_by_index: Vec<Option<StackArtifact>> = Vec::with_capacity(app.stacks.len());
+    let mut artifacts_by_index: Vec<Option<StackArtifact>> = Vec::with_capacity(stacks.len());
     let mut uploaded: Vec<(&StackSpec, usize)> = Vec::new();
     for (si, result) in results.into_iter().enumerate() {
         let (artifact, mut d, len) = result?;
         diags.append(&mut d);
         artifacts_by_index.push(Some(artifact));
         if (MAX_INLINE_TEMPLATE_BYTES + 1..=MAX_TEMPLATE_BYTES).contains(&len) {
-            uploaded.push((&app.stacks[si], len));
+            uploaded.push((&stacks[si], len));
         }
     }
     // One notice for the app, however many stacks it names.
@@ -751,16 +786,41 @@ pub(crate) fn synthesize_with(
         diags.push(d);
     }
     if diags.iter().any(Diagnostic::is_error) {
-        return Err(SynthError::Invalid(sorted(diags)));
+        return Err(SynthError::Invalid(sorted(std::mem::take(diags))));
     }
-    let stacks = order
+    Ok(order
         .into_iter()
         .filter_map(|i| artifacts_by_index[i].take())
-        .collect();
-    Ok(SynthOutput {
-        stacks,
-        diagnostics: sorted(diags),
-    })
+        .collect())
+}
+
+/// Writes the rest of a stack's template: the tail after the start written before
+/// (JSON), or the whole template converted (YAML).
+fn finish_template(
+    sink: &dyn Sink,
+    artifact: &StackArtifact,
+    head: Head,
+    tail: &[u8],
+    format: TemplateFormat,
+) -> Result<()> {
+    let file = &artifact.template_file;
+    match head {
+        Head::Kept(mut text) => {
+            text.extend_from_slice(tail);
+            let yaml = match format {
+                TemplateFormat::Yaml => {
+                    template::json_to_yaml(&text).map_err(|e| SynthError::Render {
+                        stack: artifact.name.clone(),
+                        message: e.to_string(),
+                    })?
+                }
+                TemplateFormat::Json => text,
+            };
+            sink.write_bytes(file, &yaml)?;
+        }
+        Head::Written { .. } | Head::Pending => sink.append(file, &mut |w| w.write_all(tail))?,
+    }
+    Ok(())
 }
 
 fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -770,9 +830,8 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diags
 }
 
-fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
-    let max = app
-        .stacks
+fn build_table<'a>(stacks: &'a [StackSpec], diags: &mut Vec<Diagnostic>) -> Table<'a> {
+    let max = stacks
         .iter()
         .flat_map(|s| s.elements.iter().map(|e| e.id.0))
         .max()
@@ -783,7 +842,7 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
     let mut names: Vec<&str> = Vec::new();
     let mut envs: Vec<&Environment> = Vec::new();
     let mut seen_names: FastMap<&str, &str> = FastMap::default();
-    for (si, stack) in app.stacks.iter().enumerate() {
+    for (si, stack) in stacks.iter().enumerate() {
         stack_index.insert(stack.id, si);
         names.push(&stack.name);
         envs.push(&stack.env);
@@ -820,7 +879,7 @@ fn build_table<'a>(app: &'a AppSpec, diags: &mut Vec<Diagnostic>) -> Table<'a> {
         }
     }
     // Paths and logical IDs (an MD5 each), stacks on parallel workers.
-    let per_stack = par_map(app.stacks.iter().enumerate().collect(), |(si, stack)| {
+    let per_stack = par_map(stacks.iter().enumerate().collect(), |(si, stack)| {
         let mut diags = Vec::new();
         let mut by_lid: FastMap<&str, &str> =
             FastMap::with_capacity_and_hasher(stack.elements.len(), Default::default());
@@ -901,14 +960,10 @@ fn render_stack(
     si: usize,
     stack: &StackSpec,
     options: &SynthOptions,
-    source: Option<&PropertySource<'_>>,
-    keep: bool,
+    source: &dyn Source,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendered {
-    let mut out = Rendered {
-        kept: keep.then(KeptSections::default),
-        ..Rendered::default()
-    };
+    let mut out = Rendered::default();
     let mut export_names = FastMap::default();
     for e in &stack.elements {
         let info = table.get(e.id).expect("in table");
@@ -916,47 +971,37 @@ fn render_stack(
         let lid = info.logical_id.clone();
         match &e.kind {
             ElementKind::Parameter(def) => {
-                let mut m = Map::new();
-                for (k, v) in def {
-                    m.insert(k.clone(), r.render(v));
-                }
-                let kept = out.kept.as_mut().map(|k| &mut k.parameters);
-                put(&mut out.parameters, kept, lid, Json::Object(m));
+                let m = def
+                    .iter()
+                    .map(|(k, v)| (Key::Owned(k.clone()), r.node(v)))
+                    .collect();
+                out.parameters.entry(&lid, &Node::Object(m));
             }
             ElementKind::Mapping(v) => {
-                let v = r.render(v);
-                let kept = out.kept.as_mut().map(|k| &mut k.mappings);
-                put(&mut out.mappings, kept, lid, v);
+                let v = r.node(v);
+                out.mappings.entry(&lid, &v);
             }
             ElementKind::Condition(v) => {
-                let v = r.render(v);
-                let kept = out.kept.as_mut().map(|k| &mut k.conditions);
-                put(&mut out.conditions, kept, lid, v);
+                let v = r.node(v);
+                out.conditions.entry(&lid, &v);
             }
             ElementKind::Output(o) => {
-                let mut m = Map::new();
+                let mut m = Vec::with_capacity(4);
                 if let Some(d) = &o.description {
-                    m.insert("Description".into(), json!(d));
+                    m.push((Key::Borrowed("Description"), Node::String(d.clone())));
                 }
-                m.insert("Value".into(), r.render(&o.value));
+                m.push((Key::Borrowed("Value"), r.node(&o.value)));
                 if let Some(n) = &o.export_name {
-                    m.insert("Export".into(), json!({"Name": r.render(n)}));
+                    m.push((Key::Borrowed("Export"), Node::member("Name", r.node(n))));
                 }
                 if let Some(c) = o.condition {
-                    m.insert(
-                        "Condition".into(),
-                        r.named(&Target::Element(c), Kind::Condition, "Condition")
-                            .to_serde(),
-                    );
+                    let c = r.named(&Target::Element(c), Kind::Condition, "Condition");
+                    m.push((Key::Borrowed("Condition"), c));
                 }
-                out.outputs.insert(lid, Json::Object(m));
+                out.outputs.insert(lid, Node::Object(m));
             }
             ElementKind::Resource(res) => {
-                let supplied = source.and_then(|s| s(e.id, &mut |v: &Value| r.node(v)));
-                let mut props = match supplied {
-                    Some(json) => json,
-                    None => r.node(&res.properties),
-                };
+                let mut props = source.properties(e.id, &mut |v: &Value| r.node(v));
                 let direct_refs: BTreeSet<ElementId> = r.refs.iter().copied().collect();
                 if !res.tags.is_empty() {
                     apply_tags(&res.type_name, &mut props, &res.tags);
@@ -1020,9 +1065,6 @@ fn render_stack(
                 };
                 out.resources
                     .entry_with(&lid, |buf, depth| entry.write(buf, depth));
-                if let Some(kept) = out.kept.as_mut() {
-                    kept.resources.insert(lid, entry.to_json());
-                }
             }
         }
         for export in r.imports.drain(..) {
@@ -1035,16 +1077,10 @@ fn render_stack(
     out
 }
 
-/// Writes an entry of a section and keeps its value if the sections are kept.
-fn put(section: &mut Section, kept: Option<&mut Map<String, Json>>, key: String, value: Json) {
-    section.entry(&key, &value);
-    if let Some(k) = kept {
-        k.insert(key, value);
-    }
-}
-
-/// A resource as the template has it, serialized without building its JSON object
-/// (`Type`, `Properties`, `DependsOn`, `Condition`, policies, `Metadata`, in that order).
+/// A resource as the template has it: `Type`, `Properties` (when there are any),
+/// `DependsOn`, `Condition`, the policies, and `Metadata` (its own entries, then
+/// `berth:path`, which replaces one set by hand, in its place). Written straight into
+/// its section, without a JSON tree of its own around the properties.
 struct ResourceEntry<'r> {
     type_name: &'r str,
     properties: Option<&'r Node>,
@@ -1056,94 +1092,55 @@ struct ResourceEntry<'r> {
     path: &'r str,
 }
 
-impl serde::Serialize for ResourceEntry<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("Type", self.type_name)?;
-        if let Some(p) = self.properties {
-            m.serialize_entry("Properties", p)?;
-        }
-        if !self.depends_on.is_empty() {
-            m.serialize_entry("DependsOn", self.depends_on)?;
-        }
-        if let Some(c) = self.condition {
-            m.serialize_entry("Condition", c)?;
-        }
-        if let Some(p) = self.update_replace_policy {
-            m.serialize_entry("UpdateReplacePolicy", p)?;
-        }
-        if let Some(p) = self.deletion_policy {
-            m.serialize_entry("DeletionPolicy", p)?;
-        }
-        m.serialize_entry("Metadata", &Metadata(self.metadata, self.path))?;
-        m.end()
-    }
-}
-
-/// A resource's `Metadata`: its own entries, then `berth:path` (which replaces one
-/// set by hand, in its place).
-struct Metadata<'r>(&'r [(&'r str, Node)], &'r str);
-
-impl serde::Serialize for Metadata<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        const PATH: &str = "berth:path";
-        let mut m = s.serialize_map(None)?;
-        for (k, v) in self.0 {
-            if *k == PATH {
-                m.serialize_entry(PATH, self.1)?;
-            } else {
-                m.serialize_entry(k, v)?;
-            }
-        }
-        if !self.0.iter().any(|(k, _)| *k == PATH) {
-            m.serialize_entry(PATH, self.1)?;
-        }
-        m.end()
-    }
-}
-
 impl ResourceEntry<'_> {
-    /// Writes the entry pretty at `depth`: the bytes its `Serialize` gives, faster.
+    /// Writes the entry (pretty) at `depth`.
     fn write(&self, out: &mut Vec<u8>, depth: usize) {
         const PATH: &str = "berth:path";
-        let inner = depth + 1;
-        let mut m = pretty::Nested::object(out, depth);
-        pretty::write_str(m.key("Type"), self.type_name);
+        let (inner, pretty) = (depth + 1, Style::Pretty);
+        let string = |out: &mut Vec<u8>, nested: &mut Nested, key: &str, value: &str| {
+            nested.key(out, key);
+            write_str(out, value);
+        };
+        let mut m = Nested::object(out, depth, pretty);
+        string(out, &mut m, "Type", self.type_name);
         if let Some(p) = self.properties {
-            pretty::write_node(m.key("Properties"), inner, p);
+            m.key(out, "Properties");
+            write_node(out, inner, pretty, p);
         }
         if !self.depends_on.is_empty() {
-            pretty::write_strs(m.key("DependsOn"), inner, self.depends_on.iter());
+            m.key(out, "DependsOn");
+            let mut list = Nested::array(out, inner, pretty);
+            for d in self.depends_on {
+                list.item(out);
+                write_str(out, d);
+            }
+            list.end(out);
         }
         if let Some(c) = self.condition {
-            pretty::write_node(m.key("Condition"), inner, c);
+            m.key(out, "Condition");
+            write_node(out, inner, pretty, c);
         }
         if let Some(p) = self.update_replace_policy {
-            pretty::write_str(m.key("UpdateReplacePolicy"), p);
+            string(out, &mut m, "UpdateReplacePolicy", p);
         }
         if let Some(p) = self.deletion_policy {
-            pretty::write_str(m.key("DeletionPolicy"), p);
+            string(out, &mut m, "DeletionPolicy", p);
         }
-        let mut meta = pretty::Nested::object(m.key("Metadata"), inner);
+        m.key(out, "Metadata");
+        let mut meta = Nested::object(out, inner, pretty);
         for (k, v) in self.metadata {
             if *k == PATH {
-                pretty::write_str(meta.key(PATH), self.path);
+                string(out, &mut meta, PATH, self.path);
             } else {
-                pretty::write_node(meta.key(k), inner + 1, v);
+                meta.key(out, k);
+                write_node(out, inner + 1, pretty, v);
             }
         }
         if !self.metadata.iter().any(|(k, _)| *k == PATH) {
-            pretty::write_str(meta.key(PATH), self.path);
+            string(out, &mut meta, PATH, self.path);
         }
-        meta.end();
-        m.end();
-    }
-
-    /// The same, as a JSON value (for callers that keep templates).
-    fn to_json(&self) -> Json {
-        serde_json::to_value(self).expect("JSON values serialize")
+        meta.end(out);
+        m.end(out);
     }
 }
 
@@ -1211,36 +1208,17 @@ fn apply_tags(type_name: &str, props: &mut Node, tags: &IndexMap<String, String>
     }
 }
 
-/// The template as a JSON value, from the kept sections.
-fn assemble_template(stack: &StackSpec, kept: KeptSections, outputs: Map<String, Json>) -> Json {
-    let mut t = Map::new();
-    if let Some(d) = &stack.description {
-        t.insert("Description".into(), json!(d));
-    }
-    for (key, section) in [
-        ("Parameters", kept.parameters),
-        ("Mappings", kept.mappings),
-        ("Conditions", kept.conditions),
-        ("Resources", kept.resources),
-        ("Outputs", outputs),
-    ] {
-        if !section.is_empty() || key == "Resources" {
-            t.insert(key.into(), Json::Object(section));
-        }
-    }
-    Json::Object(t)
+/// The start of a stack's template text: its members up to `Resources` (always
+/// there), written from the rendered sections' text without joining it first.
+struct TemplateHead<'r> {
+    members: Vec<(&'static str, Member<'r>)>,
 }
 
-/// The template as text (pretty JSON, two spaces, no trailing newline): what
-/// `serde_json::to_string_pretty` gives for [`assemble_template`].
-fn template_text(stack: &StackSpec, r: &Rendered) -> String {
-    let mut text = Vec::new();
-    template_head(stack, r)
-        .write_to(&mut text)
-        .expect("writing into a Vec");
-    text.extend_from_slice(template_tail(r).as_bytes());
-    // Only UTF-8 went in: strings are escaped by serde_json, the rest is ASCII.
-    String::from_utf8(text).expect("JSON is UTF-8")
+impl TemplateHead<'_> {
+    /// Writes the text to `w`; returns how many bytes that is.
+    fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<usize> {
+        write_document_start(w, &self.members)
+    }
 }
 
 /// The start of the template text: its members up to `Resources` (always there).
@@ -1264,7 +1242,7 @@ fn template_head<'r>(stack: &'r StackSpec, r: &'r Rendered) -> TemplateHead<'r> 
 
 /// The rest of the template text after [`template_head`]: `Outputs` if there are
 /// any (the stack's own and its exports), then the closing brace.
-fn template_tail(r: &Rendered) -> String {
+fn template_tail(r: &Rendered) -> Vec<u8> {
     let mut outputs = Section::default();
     for (k, v) in &r.outputs {
         outputs.entry(k, v);
@@ -1274,17 +1252,17 @@ fn template_tail(r: &Rendered) -> String {
     } else {
         vec![("Outputs", Member::Section(&outputs))]
     };
-    String::from_utf8(document_rest(&more, true)).expect("JSON is UTF-8")
+    document_rest(&more, true)
 }
 
 /// Orders stacks so that dependencies come first, and reports cycles between stacks.
 fn stack_order(
-    app: &AppSpec,
+    stacks: &[StackSpec],
     table: &Table<'_>,
     edges: &StackEdges,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<usize> {
-    let n = app.stacks.len();
+    let n = stacks.len();
     let mut g = DiGraph::<usize, ()>::with_capacity(n, edges.len());
     let nodes: Vec<NodeIndex> = (0..n).map(|i| g.add_node(i)).collect();
     for &(c, p) in edges.keys() {
@@ -1296,19 +1274,16 @@ fn stack_order(
         }
         let mut members: Vec<usize> = scc.iter().map(|n| g[*n]).collect();
         members.sort_unstable();
-        let names: Vec<&str> = members
-            .iter()
-            .map(|&i| app.stacks[i].name.as_str())
-            .collect();
+        let names: Vec<&str> = members.iter().map(|&i| stacks[i].name.as_str()).collect();
         let mut reasons = Vec::new();
         for (&(c, p), why) in edges {
             if members.contains(&c) && members.contains(&p) {
-                reasons.extend(why.iter().map(|w| w.text(app, table)));
+                reasons.extend(why.iter().map(|w| w.text(stacks, table)));
             }
         }
         diags.push(Diagnostic::error(
             "BERTH-E0110",
-            app.stacks[members[0]].path.clone(),
+            stacks[members[0]].path.clone(),
             format!(
                 "cycle between stacks {}: {}",
                 names.join(", "),
@@ -1429,77 +1404,17 @@ fn upload_notice(stacks: &[(&StackSpec, usize)]) -> Option<Diagnostic> {
     ))
 }
 
-/// The text of the `BERTH-I0122` notice for these stacks and their template sizes
-/// (minified bytes), `None` for none: shared by synth and the CLI, which prints it
-/// once per command.
-pub fn inline_limit_notice(stacks: &[(&str, usize)]) -> Option<String> {
-    if stacks.is_empty() {
-        return None;
-    }
-    let list: Vec<String> = stacks
-        .iter()
-        .map(|(s, n)| format!("{s} ({n} bytes)"))
-        .collect();
-    let (what, verb) = if stacks.len() == 1 {
-        (format!("the template of stack {}", list[0]), "is")
-    } else {
-        (
-            format!(
-                "the templates of {} stacks, {},",
-                stacks.len(),
-                list.join(", ")
-            ),
-            "are",
-        )
-    };
-    Some(format!(
-        "{what} {verb} over the {MAX_INLINE_TEMPLATE_BYTES} bytes CloudFormation takes inline (counted minified, as berth sends them): deploy uploads {} to the bootstrap bucket (run `berth bootstrap` once per account and region)",
-        if stacks.len() == 1 { "it" } else { "them" }
-    ))
-}
+/// A writer that hands what it is given to a writer and to a counter of minified
+/// bytes.
+struct Tee<'a, W: ?Sized>(&'a mut W, &'a mut MinifiedCounter);
 
-/// The length of JSON text without the whitespace outside strings: what
-/// CloudFormation counts of a template berth sends minified.
-pub fn minified_len(json: &[u8]) -> usize {
-    let mut c = MinifiedCounter::default();
-    c.count(json);
-    c.n
-}
-
-/// Counts the bytes written that are not whitespace outside JSON strings.
-#[derive(Debug, Default)]
-struct MinifiedCounter {
-    n: usize,
-    in_string: bool,
-    escaped: bool,
-}
-
-impl MinifiedCounter {
-    fn count(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            if self.in_string {
-                self.n += 1;
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                }
-            } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-                self.n += 1;
-                self.in_string = b == b'"';
-            }
-        }
-    }
-}
-
-impl std::io::Write for MinifiedCounter {
+impl<W: std::io::Write + ?Sized> std::io::Write for Tee<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.count(buf);
-        Ok(buf.len())
+        let n = self.0.write(buf)?;
+        self.1.count(&buf[..n]);
+        Ok(n)
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        self.0.flush()
     }
 }

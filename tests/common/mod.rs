@@ -56,7 +56,7 @@ pub fn examples() -> Vec<(&'static str, App)> {
 }
 
 /// Synthesizes an example into `dir`.
-pub fn synth_to(mut app: App, dir: &std::path::Path) -> berth::synth::synthesize::SynthOutput {
+pub fn synth_to(mut app: App, dir: &std::path::Path) -> berth::synth::output::SynthOutput {
     app.synth_to(dir, berth::synth::assembly::TemplateFormat::Json)
         .unwrap_or_else(|e| panic!("synthesis failed:\n{e}"))
 }

@@ -1,5 +1,5 @@
-//! `cargo xtask codegen`: generates the typed L1 resources under `synth/src/cfn/` and the
-//! schema table `synth/src/schema/table.rs` from the vendored schemas.
+//! `cargo xtask codegen`: generates the typed L1 resources under `cfn/src/l1/` and the
+//! schema table `cfn/src/schema/table.rs` from the vendored schemas.
 //!
 //! The output is run through rustfmt and is byte-stable; a test regenerates it in memory and
 //! fails if the checked-in files differ.
@@ -30,7 +30,7 @@ pub fn run() -> Result<()> {
     let root = repo_root();
     let files = generate(&root)?;
     // Remove stale generated service modules.
-    let cfn_dir = root.join("synth/src/cfn");
+    let cfn_dir = root.join("cfn/src/l1");
     for entry in std::fs::read_dir(&cfn_dir)? {
         let path = entry?.path();
         let rel = path.strip_prefix(&root)?.to_string_lossy().into_owned();
@@ -41,7 +41,7 @@ pub fn run() -> Result<()> {
             }
         }
     }
-    let compact_dir = root.join("synth/src/schema/compact");
+    let compact_dir = root.join("cfn/src/schema/compact");
     std::fs::create_dir_all(&compact_dir)?;
     for entry in std::fs::read_dir(&compact_dir)? {
         let path = entry?.path();
@@ -62,7 +62,7 @@ pub fn run() -> Result<()> {
 
 /// Generates every file, keyed by its path relative to the repository root.
 pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
-    let dir = root.join("synth/schemas/resources");
+    let dir = root.join("cfn/schemas/resources");
     let mut services: IndexMap<&str, Vec<Resource>> = IndexMap::new();
     let mut files = BTreeMap::new();
     let mut table = String::new();
@@ -79,20 +79,20 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
         table_entry(&mut table, type_name, &file, &schema, &res)?;
         let mut compact = serde_json::to_string(&validation_schema(&schema))?;
         compact.push('\n');
-        files.insert(format!("synth/src/schema/compact/{file}"), compact);
+        files.insert(format!("cfn/src/schema/compact/{file}"), compact);
         services.entry(module).or_default().push(res);
     }
 
     let mut modrs = String::new();
     modrs.push_str(HEADER);
-    modrs.push_str("//! Typed L1 resources, generated from the vendored CloudFormation resource schemas\n//! (`synth/schemas/resources/`).\n//!\n//! One module per service; one `CfnXxx` struct per resource type, with its nested\n//! property types and enums in a submodule named after the resource (`ecs::service`).\n//! Attributes are `attr_*` methods on [`ResourceRef<CfnXxx>`](crate::resource::ResourceRef).\n\n");
+    modrs.push_str("//! Typed L1 resources, generated from the vendored CloudFormation resource schemas\n//! (`cfn/schemas/resources/`).\n//!\n//! One module per service; one `CfnXxx` struct per resource type, with its nested\n//! property types and enums in a submodule named after the resource (`ecs::service`).\n//! Attributes are `attr_*` methods on [`ResourceRef<CfnXxx>`](crate::resource::ResourceRef).\n\n");
     modrs.push_str("mod support;\n\n");
     for (module, resources) in &services {
         let _ = writeln!(modrs, "pub mod {module};");
         let text = service_module(module, resources)?;
-        files.insert(format!("synth/src/cfn/{module}.rs"), rustfmt(&text)?);
+        files.insert(format!("cfn/src/l1/{module}.rs"), rustfmt(&text)?);
     }
-    files.insert("synth/src/cfn/mod.rs".to_owned(), rustfmt(&modrs)?);
+    files.insert("cfn/src/l1/mod.rs".to_owned(), rustfmt(&modrs)?);
 
     let mut t = String::new();
     t.push_str(HEADER);
@@ -101,7 +101,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     t.push_str("/// Every vendored type, in the order of the vendoring list.\npub(super) static ENTRIES: &[Entry] = &[\n");
     t.push_str(&table);
     t.push_str("];\n");
-    files.insert("synth/src/schema/table.rs".to_owned(), rustfmt(&t)?);
+    files.insert("cfn/src/schema/table.rs".to_owned(), rustfmt(&t)?);
     Ok(files)
 }
 
@@ -943,22 +943,9 @@ fn field_doc(out: &mut String, f: &Field) {
     let _ = writeln!(out, "    /// {}.", facts.join("; "));
 }
 
-fn write_to_value_body(out: &mut String, fields: &[Field]) {
-    if fields.is_empty() {
-        out.push_str("Value::Map(Box::default())\n");
-        return;
-    }
-    write_set_count(out, fields);
-    out.push_str("let mut m = indexmap::IndexMap::with_capacity(set);\n");
-    for f in fields {
-        let _ = writeln!(out, "put(&mut m, {:?}, &self.{});", f.cfn_name, f.rust_name);
-    }
-    out.push_str("Value::Map(Box::new(m))\n");
-}
-
-/// `let set = ...;`: how many of the fields are set. The map `to_value` and the
-/// member list `render_json` build are sized with it, so they never grow (a struct has
-/// up to ~60 optional fields, a handful set).
+/// `let set = ...;`: how many of the fields are set. The member list `render` builds
+/// is sized with it, so it never grows (a struct has up to ~60 optional fields, a
+/// handful set).
 fn write_set_count(out: &mut String, fields: &[Field]) {
     out.push_str("let set = ");
     for (i, f) in fields.iter().enumerate() {
@@ -968,11 +955,12 @@ fn write_set_count(out: &mut String, fields: &[Field]) {
     out.push_str(";\n");
 }
 
-/// `render_json`: the same JSON as rendering `to_value`'s map, built directly.
-fn write_render_json(out: &mut String, fields: &[Field]) {
-    out.push_str("    fn render_json(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {\n");
+/// `impl Render for NAME`: the set fields, in schema order, each rendered by its type.
+fn write_render(out: &mut String, name: &str, fields: &[Field]) {
+    let _ = writeln!(out, "impl Render for {name} {{");
+    out.push_str("    fn render(&self, leaf: &mut Leaf<'_>) -> Node {\n");
     if fields.is_empty() {
-        out.push_str("let _ = leaf;\ncrate::json::Node::Object(Vec::new())\n    }\n");
+        out.push_str("let _ = leaf;\nNode::Object(Vec::new())\n    }\n}\n\n");
         return;
     }
     write_set_count(out, fields);
@@ -980,11 +968,41 @@ fn write_render_json(out: &mut String, fields: &[Field]) {
     for f in fields {
         let _ = writeln!(
             out,
-            "put_json(&mut m, {:?}, &self.{}, leaf);",
+            "put(&mut m, {:?}, &self.{}, leaf);",
             f.cfn_name, f.rust_name
         );
     }
-    out.push_str("crate::json::Node::Object(m)\n    }\n");
+    out.push_str("Node::Object(m)\n    }\n}\n\n");
+}
+
+/// The `use` line of generated code for the names of `crate::value` that `body` uses
+/// (and `Leaf` and `Render`, which every `impl Render` names).
+fn value_use(indent: &str, body: &str) -> String {
+    // Code only: the schemas' descriptions name `Value` properties.
+    let code: String = body
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let body = code.as_str();
+    // As a type or a path: `Expr<..>`, `Expr::Lit`, `Vec<Value>`, `IndexMap<String, Value>`
+    // (not in a string, such as a property named `Value`).
+    let word = |w: &str| {
+        [
+            format!("{w}<"),
+            format!("{w}::"),
+            format!("<{w}>"),
+            format!(", {w}>"),
+            format!(" {w} for "),
+        ]
+        .iter()
+        .any(|p| body.contains(p.as_str()))
+    };
+    let names: Vec<&str> = ["Expr", "Leaf", "Render", "Token", "Value"]
+        .into_iter()
+        .filter(|n| word(n))
+        .collect();
+    format!("{indent}use crate::value::{{{}}};\n", names.join(", "))
 }
 
 fn docs_url(type_name: &str) -> String {
@@ -1010,21 +1028,29 @@ fn service_module(module: &str, resources: &[Resource]) -> Result<String> {
         "//! L1 resources of `{namespace}` (`cfn::{module}`).\n"
     );
     out.push_str(ALLOWS);
-    out.push_str("\nuse super::support::{put, put_json};\nuse crate::resource::{CfnProperties, ResourceRef};\nuse crate::value::{Expr, Leaf, Token, ToValue, Value};\n\n");
-    let needs_token = resources.iter().any(|r| !r.attributes.is_empty());
-    if !needs_token {
-        out = out.replace(
-            "use crate::resource::{CfnProperties, ResourceRef};",
-            "use crate::resource::CfnProperties;",
-        );
-        out = out.replace(
-            "{Expr, Leaf, Token, ToValue, Value}",
-            "{Expr, Leaf, ToValue, Value}",
-        );
-    }
+    let mut body = String::new();
+    // What the resources use outside their submodules, which have their own `use`s.
+    let mut top = String::new();
     for r in resources {
-        resource_code(&mut out, r);
+        let start = body.len();
+        resource_code(&mut body, r);
+        let text = &body[start..];
+        top.push_str(
+            text.split("\n/// Property types and enums of")
+                .next()
+                .unwrap_or(text),
+        );
     }
+    let needs_token = resources.iter().any(|r| !r.attributes.is_empty());
+    out.push_str("\nuse super::support::put;\n");
+    out.push_str(if needs_token {
+        "use crate::resource::{CfnProperties, ResourceRef};\n"
+    } else {
+        "use crate::resource::CfnProperties;\n"
+    });
+    out.push_str(&value_use("", &top));
+    out.push_str("use berth_assembly::json::Node;\n\n");
+    out.push_str(&body);
     Ok(out)
 }
 
@@ -1067,18 +1093,10 @@ fn resource_code(out: &mut String, r: &Resource) {
         "impl {} {{\n    /// The CloudFormation type name.\n    pub const TYPE_NAME: &'static str = {:?};\n}}\n",
         r.struct_name, r.type_name
     );
+    write_render(out, &r.struct_name, &r.fields);
     let _ = writeln!(
         out,
-        "impl ToValue for {} {{\n    fn to_value(&self) -> Value {{",
-        r.struct_name
-    );
-    write_to_value_body(out, &r.fields);
-    out.push_str("    }\n");
-    write_render_json(out, &r.fields);
-    out.push_str("}\n\n");
-    let _ = writeln!(
-        out,
-        "impl CfnProperties for {0} {{\n    fn type_name(&self) -> &str {{\n        Self::TYPE_NAME\n    }}\n    fn to_properties(&self) -> Value {{\n        self.to_value()\n    }}\n    fn render_properties(&self, leaf: &mut Leaf<'_>) -> crate::json::Node {{\n        self.render_json(leaf)\n    }}\n    fn as_any(&self) -> &dyn std::any::Any {{\n        self\n    }}\n    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {{\n        self\n    }}\n}}\n",
+        "impl CfnProperties for {0} {{\n    fn type_name(&self) -> &str {{\n        Self::TYPE_NAME\n    }}\n    fn as_any(&self) -> &dyn std::any::Any {{\n        self\n    }}\n    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {{\n        self\n    }}\n}}\n",
         r.struct_name
     );
     if !r.attributes.is_empty() {
@@ -1112,17 +1130,26 @@ fn resource_code(out: &mut String, r: &Resource) {
     if !has_sub {
         return;
     }
+    let mut sub = String::new();
+    submodule_code(&mut sub, r);
     let _ = writeln!(
         out,
-        "/// Property types and enums of [`{}`].\npub mod {} {{\n{}    use crate::value::{{Expr, Leaf, ToValue, Value}};\n",
+        "/// Property types and enums of [`{}`].\npub mod {} {{\n{}{}    use berth_assembly::json::Node;\n",
         r.struct_name,
         r.submodule,
         if r.structs.is_empty() {
             ""
         } else {
-            "    use super::{put, put_json};\n"
-        }
+            "    use super::put;\n"
+        },
+        value_use("    ", &sub),
     );
+    out.push_str(&sub);
+    out.push_str("}\n\n");
+}
+
+/// The property types and enums of a resource (its submodule's items).
+fn submodule_code(out: &mut String, r: &Resource) {
     for s in r.structs.values() {
         let desc = if s.doc.trim().is_empty() {
             format!("The `{}` property type of `{}`.", s.name, r.type_name)
@@ -1140,15 +1167,7 @@ fn resource_code(out: &mut String, r: &Resource) {
             let _ = writeln!(out, "    pub {}: {},", f.rust_name, field_ty(f, ""));
         }
         out.push_str("}\n\n");
-        let _ = writeln!(
-            out,
-            "impl ToValue for {} {{\n    fn to_value(&self) -> Value {{",
-            s.name
-        );
-        write_to_value_body(out, &s.fields);
-        out.push_str("    }\n");
-        write_render_json(out, &s.fields);
-        out.push_str("}\n\n");
+        write_render(out, &s.name, &s.fields);
         let _ = writeln!(
             out,
             "impl From<{0}> for Expr<{0}> {{\n    fn from(v: {0}) -> Self {{\n        Expr::Lit(v)\n    }}\n}}\n",
@@ -1178,11 +1197,10 @@ fn resource_code(out: &mut String, r: &Resource) {
         out.push_str("        }\n    }\n}\n\n");
         let _ = writeln!(
             out,
-            "impl ToValue for {0} {{\n    fn to_value(&self) -> Value {{\n        Value::String(self.as_str().to_owned())\n    }}\n    fn render_json(&self, _: &mut Leaf<'_>) -> crate::json::Node {{\n        crate::json::Node::String(self.as_str().to_owned())\n    }}\n}}\n\nimpl From<{0}> for Expr<{0}> {{\n    fn from(v: {0}) -> Self {{\n        Expr::Lit(v)\n    }}\n}}\n",
+            "impl Render for {0} {{\n    fn render(&self, _: &mut Leaf<'_>) -> Node {{\n        Node::String(self.as_str().to_owned())\n    }}\n}}\n\nimpl From<{0}> for Expr<{0}> {{\n    fn from(v: {0}) -> Self {{\n        Expr::Lit(v)\n    }}\n}}\n",
             e.name
         );
     }
-    out.push_str("}\n\n");
 }
 
 fn first_line(s: &str) -> String {
@@ -1248,7 +1266,7 @@ mod tests {
         let files = generate(&repo_root()).expect("codegen runs");
         for (type_name, module) in TYPES {
             let name = type_name.rsplit("::").next().unwrap();
-            let text = &files[&format!("synth/src/cfn/{module}.rs")];
+            let text = &files[&format!("cfn/src/l1/{module}.rs")];
             assert!(
                 text.contains(&format!("pub struct Cfn{} {{", pascal(name))),
                 "{type_name} has no struct"

@@ -1,9 +1,9 @@
 //! Project chores for berth.
 //!
 //! - `cargo xtask schemas`: vendors the CloudFormation resource schemas from the pinned
-//!   cfn-lint release into `synth/schemas/resources/`.
-//! - `cargo xtask codegen`: generates the typed L1 resources (`synth/src/cfn/`) and the
-//!   schema table (`synth/src/schema/table.rs`) from the vendored schemas.
+//!   cfn-lint release into `cfn/schemas/resources/`.
+//! - `cargo xtask codegen`: generates the typed L1 resources (`cfn/src/l1/`) and the
+//!   schema table (`cfn/src/schema/table.rs`) from the vendored schemas.
 
 mod codegen;
 mod naming;

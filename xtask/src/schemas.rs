@@ -29,7 +29,7 @@ pub struct Patch {
     pub reason: &'static str,
 }
 
-/// Every patch, one per problem. Keep `synth/schemas/README.md` in sync.
+/// Every patch, one per problem. Keep `cfn/schemas/README.md` in sync.
 pub const PATCHES: &[Patch] = &[
     Patch {
         type_name: "AWS::Logs::LogGroup",
@@ -56,7 +56,7 @@ fn repo_root() -> PathBuf {
 
 /// The directory the vendored schemas go to.
 pub fn resources_dir() -> PathBuf {
-    repo_root().join("synth/schemas/resources")
+    repo_root().join("cfn/schemas/resources")
 }
 
 /// Applies the patches for `type_name` to `schema`; fails if one does not apply.

@@ -117,11 +117,13 @@ pub fn stack_name(crate_name: &str) -> String {
         .collect()
 }
 
-/// Renders the project files for `kind` as (relative path, contents).
+/// Renders the project files for `kind` as (relative path, contents). `cli_install` is
+/// the command that installs the matching `berth` CLI (the project's README names it).
 pub fn render(
     kind: InitTemplate,
     crate_name: &str,
     berth_dependency: &str,
+    cli_install: &str,
 ) -> Result<Vec<(PathBuf, String)>, CliError> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
@@ -136,6 +138,7 @@ pub fn render(
         "crate_ident": crate_name.replace('-', "_"),
         "stack_name": stack_name(crate_name),
         "berth_dependency": berth_dependency,
+        "cli_install": cli_install,
         "template": template,
         "image": match kind {
             InitTemplate::Web => "public.ecr.aws/nginx/nginx:stable",
@@ -153,6 +156,16 @@ pub fn render(
         files.push((PathBuf::from(path), rendered));
     }
     Ok(files)
+}
+
+/// A path as one shell word (quoted when it has spaces or quotes).
+fn shell_word(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    } else {
+        s
+    }
 }
 
 fn is_empty_dir(dir: &Path) -> bool {
@@ -176,20 +189,33 @@ pub fn run(ctx: &mut Ctx<'_>, args: &InitArgs) -> Result<u8, CliError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let name = crate_name(&dir_name);
-    let dependency = match &args.berth_path {
+    // The facade without its `cli` feature: the app links no AWS SDK.
+    let (dependency, install) = match &args.berth_path {
         Some(p) => {
             let p = ctx.cwd.join(p);
-            format!(
-                "{{ path = {:?}, default-features = false }}",
-                p.display().to_string()
+            (
+                format!(
+                    "{{ path = {:?}, default-features = false }}",
+                    p.display().to_string()
+                ),
+                format!(
+                    "cargo install --locked --path {}",
+                    shell_word(&p.join("cli"))
+                ),
             )
         }
-        None => format!(
-            "{{ version = \"{}\", default-features = false }}",
-            env!("CARGO_PKG_VERSION")
+        None => (
+            format!(
+                "{{ version = \"{}\", default-features = false }}",
+                env!("CARGO_PKG_VERSION")
+            ),
+            format!(
+                "cargo install --locked berth-cli --version {}",
+                env!("CARGO_PKG_VERSION")
+            ),
         ),
     };
-    let files = render(args.template, &name, &dependency)?;
+    let files = render(args.template, &name, &dependency, &install)?;
     for (path, text) in &files {
         let full = dir.join(path);
         if let Some(parent) = full.parent() {
@@ -211,8 +237,10 @@ pub fn run(ctx: &mut Ctx<'_>, args: &InitArgs) -> Result<u8, CliError> {
     for (path, _) in &files {
         ctx.out.line(&format!("  {}", path.display()));
     }
-    ctx.out
-        .line("Next: cargo test, then cargo run -- diff / cargo run -- deploy");
+    ctx.out.line(&format!(
+        "Next: cargo test; cargo run (synthesizes); with the CLI installed ({install}): \
+         cargo run -- diff / cargo run -- deploy"
+    ));
     Ok(exit::OK)
 }
 

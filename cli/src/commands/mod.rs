@@ -28,9 +28,10 @@ use crate::config::{self, AppSource, Config};
 use crate::deploy::api::CloudFormationApi;
 use crate::deploy::containers::ContainerApi;
 use crate::deploy::progress::{LiveProgress, PlainProgress, Progress};
-use crate::deploy::{PollConfig, Prompter};
+use crate::deploy::PollConfig;
 use crate::error::CliError;
 use crate::output::Out;
+use crate::prompt::Prompter;
 use crate::{Session, SynthFn};
 
 /// What a command runs with.
@@ -142,7 +143,7 @@ impl Ctx<'_> {
     /// `info[BERTH-I0122] …`: the stacks whose templates, as berth sends them
     /// (minified), are over CloudFormation's inline limit.
     fn size_notice(&self, assembly: &Assembly) {
-        use berth_synth::synthesize::{inline_limit_notice, minified_len, MAX_TEMPLATE_BYTES};
+        use berth_assembly::template::{inline_limit_notice, minified_len, MAX_TEMPLATE_BYTES};
         let over: Vec<(&str, usize)> = assembly
             .stacks
             .iter()

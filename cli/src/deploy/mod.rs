@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::assembly::StackArtifact;
 use crate::diff::{diff_templates, schema_create_only, TemplateDiff};
+use crate::prompt::Prompter;
 use crate::refactor::{self, Detected, StackTemplates};
 use crate::template::Template;
 use api::{
@@ -44,7 +45,7 @@ pub const MAX_INLINE_TEMPLATE: usize = 51_200;
 pub const DEFAULT_TOOLKIT_STACK: &str = "BerthToolkit";
 
 /// How stacks are created and updated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// Through a change set (CreateChangeSet + ExecuteChangeSet).
     ChangeSet,
@@ -65,7 +66,7 @@ pub enum HotswapMode {
 }
 
 /// Which changes need a human's approval before deploying.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Approval {
     /// Never ask.
     Never,
@@ -131,125 +132,6 @@ impl Backoff {
     /// Back to the first, short wait (something happened).
     pub fn reset(&mut self) {
         self.next = self.config.initial;
-    }
-}
-
-/// Asks the user questions.
-pub trait Prompter: Send + Sync {
-    /// `Some(answer)`, or `None` when there is no one to ask (no terminal).
-    fn confirm(&self, question: &str) -> Option<bool>;
-    /// One of `choices` (its index), or `None` when there is no one to ask. The
-    /// default asks no one.
-    fn choose(&self, question: &str, choices: &[&str]) -> Option<usize> {
-        let _ = (question, choices);
-        None
-    }
-}
-
-/// Never asks: there is no terminal.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoTerminal;
-
-impl Prompter for NoTerminal {
-    fn confirm(&self, _question: &str) -> Option<bool> {
-        None
-    }
-}
-
-/// Asks on the terminal (stdin) when stdin is one.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TerminalPrompter;
-
-impl Prompter for TerminalPrompter {
-    fn confirm(&self, question: &str) -> Option<bool> {
-        use std::io::{BufRead, IsTerminal, Write};
-        if !std::io::stdin().is_terminal() {
-            return None;
-        }
-        let mut err = std::io::stderr();
-        let _ = write!(err, "{question} (y/n) ");
-        let _ = err.flush();
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).ok()?;
-        Some(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-    }
-
-    fn choose(&self, question: &str, choices: &[&str]) -> Option<usize> {
-        use std::io::{BufRead, IsTerminal, Write};
-        if !std::io::stdin().is_terminal() || choices.is_empty() {
-            return None;
-        }
-        let mut err = std::io::stderr();
-        loop {
-            let _ = write!(err, "{question} ({}) ", choices.join("/"));
-            let _ = err.flush();
-            let mut line = String::new();
-            if std::io::stdin().lock().read_line(&mut line).ok()? == 0 {
-                return None;
-            }
-            let answer = line.trim().to_ascii_lowercase();
-            // The whole word or its first letter.
-            if let Some(i) = choices
-                .iter()
-                .position(|c| *c == answer || (answer.len() == 1 && c.starts_with(answer.as_str())))
-            {
-                return Some(i);
-            }
-        }
-    }
-}
-
-/// Answers from a list (for tests).
-#[derive(Debug, Default)]
-pub struct ScriptedPrompter {
-    answers: std::sync::Mutex<std::collections::VecDeque<bool>>,
-    choices: std::sync::Mutex<std::collections::VecDeque<String>>,
-    /// The questions asked so far.
-    pub asked: std::sync::Mutex<Vec<String>>,
-}
-
-impl ScriptedPrompter {
-    /// Answers these in order, then `None`.
-    pub fn new(answers: &[bool]) -> ScriptedPrompter {
-        ScriptedPrompter {
-            answers: std::sync::Mutex::new(answers.iter().copied().collect()),
-            choices: Default::default(),
-            asked: Default::default(),
-        }
-    }
-
-    /// Chooses these (by name) in order, then `None`.
-    pub fn choosing(choices: &[&str]) -> ScriptedPrompter {
-        ScriptedPrompter {
-            choices: std::sync::Mutex::new(choices.iter().map(|c| c.to_string()).collect()),
-            ..ScriptedPrompter::default()
-        }
-    }
-}
-
-impl Prompter for ScriptedPrompter {
-    fn confirm(&self, question: &str) -> Option<bool> {
-        self.asked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(question.to_string());
-        self.answers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop_front()
-    }
-
-    fn choose(&self, question: &str, choices: &[&str]) -> Option<usize> {
-        self.asked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(format!("{question} ({})", choices.join("/")));
-        let c = self
-            .choices
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop_front()?;
-        choices.iter().position(|x| *x == c)
     }
 }
 
@@ -781,7 +663,40 @@ impl Engine {
         }
     }
 
+    /// Deploys one stack in four steps: [`Engine::plan`] (what is there, the guard,
+    /// approval, nothing to do, hotswap), [`Engine::upload`] (the template, and the
+    /// request), [`Engine::submit`] (a change set, checked by the guard again, or a
+    /// direct create or update) and [`Engine::wait`] (events and service rollouts until
+    /// the stack settles).
     async fn deploy_stack_inner(&self, stack: &StackArtifact) -> Result<Outcome, ApiError> {
+        let plan = match self.plan(stack).await? {
+            Planned::Deploy(plan) => plan,
+            Planned::Done(outcome) => return Ok(*outcome),
+        };
+        let request = match self.upload(stack, &plan).await {
+            Ok(request) => request,
+            Err(outcome) => return Ok(outcome),
+        };
+        let name = &stack.stack_name;
+        let mut seen = if plan.existing.is_some() {
+            self.seen_events(name).await?
+        } else {
+            BTreeSet::new()
+        };
+        let operation = if plan.exists { "updating" } else { "creating" };
+        self.progress
+            .started(name, operation, stack.template.resources.len());
+        if let Some(outcome) = self.submit(stack, &request, &plan).await? {
+            return Ok(outcome);
+        }
+        self.wait(stack, &plan, &mut seen).await
+    }
+
+    /// What deploying `stack` starts from: waits for an operation in progress, deletes
+    /// what a failed create left, runs the guard on the template difference, asks for
+    /// approval, and stops when nothing changed or a hotswap did the work.
+    async fn plan(&self, stack: &StackArtifact) -> Result<Planned, ApiError> {
+        let done = |outcome| Ok(Planned::Done(Box::new(outcome)));
         let name = &stack.stack_name;
         let mut existing = self.wait_stable(name).await?;
         if let Some(s) = existing.as_ref().filter(|s| is_failed_create(&s.status)) {
@@ -797,7 +712,7 @@ impl Engine {
             self.api.delete_stack(&id).await?;
             let (info, events) = self.monitor(&id, &stack.template, &mut seen).await?;
             if let Some(i) = info.filter(|i| i.status != "DELETE_COMPLETE") {
-                return Ok(self.failure(
+                return done(self.failure(
                     name,
                     "delete the failed stack",
                     &stack.template,
@@ -832,41 +747,11 @@ impl Engine {
         let guard = self.guard(stack, deployed.as_ref(), &diff, None, &moves);
         if !guard.refused().is_empty() {
             self.progress.finished(name, false, "refused");
-            return Ok(Outcome::Refused(Box::new(guard)));
+            return done(Outcome::Refused(Box::new(guard)));
         }
         self.note_moves(name, &guard);
-
-        // Approval, from the template difference (before anything changes).
-        if self.options.approval != Approval::Never && needs_approval(self.options.approval, &diff)
-        {
-            let what = if diff.security.is_broadening() {
-                "broadens permissions or network access"
-            } else {
-                "changes resources"
-            };
-            let question = format!("{name}: this deployment {what}. Deploy it?");
-            let mut answer = None;
-            self.progress.suspend(&mut || {
-                self.out.write(&crate::diff::render_guarded(
-                    name,
-                    &diff,
-                    Some(&guard),
-                    self.out.is_tty,
-                ));
-                answer = self.prompter.confirm(&question);
-            });
-            match answer {
-                Some(true) => {}
-                Some(false) => {
-                    return Ok(Outcome::NotApproved(format!("{name}: not approved, nothing deployed")))
-                }
-                None => {
-                    return Ok(Outcome::NotApproved(format!(
-                        "{name}: this deployment {what} and needs approval (--require-approval {}), but there is no terminal to ask on; review it with `berth diff {name}`, then deploy from a terminal or pass --require-approval never",
-                        match self.options.approval { Approval::AnyChange => "any-change", _ => "broadening" }
-                    )))
-                }
-            }
+        if let Some(outcome) = self.approve(name, &diff, &guard) {
+            return done(outcome);
         }
 
         let parameters = self.parameters_for(stack);
@@ -876,9 +761,9 @@ impl Engine {
                     self.progress
                         .message(name, "template, parameters and tags are unchanged");
                     if let Some(failed) = self.sync_protection(stack, current).await {
-                        return Ok(failed);
+                        return done(failed);
                     }
-                    return Ok(Outcome::NoChanges {
+                    return done(Outcome::NoChanges {
                         outputs: current.outputs.clone(),
                     });
                 }
@@ -887,18 +772,60 @@ impl Engine {
 
         if self.options.hotswap != HotswapMode::Off {
             if let Some(outcome) = self.try_hotswap(stack, existing.as_ref()).await? {
-                return Ok(outcome);
+                return done(outcome);
             }
         }
-
-        let template = match self.template_source(stack).await {
-            Ok(t) => t,
-            Err(outcome) => return Ok(outcome),
-        };
-        let request = StackRequest {
-            stack_name: name.clone(),
-            template,
+        Ok(Planned::Deploy(Box::new(Plan {
+            existing,
+            exists,
             parameters,
+            deployed,
+            diff,
+            moves,
+        })))
+    }
+
+    /// Asks for approval when the template difference needs it (before anything
+    /// changes); the outcome when it is not given.
+    fn approve(&self, name: &str, diff: &TemplateDiff, guard: &GuardReport) -> Option<Outcome> {
+        if self.options.approval == Approval::Never || !needs_approval(self.options.approval, diff)
+        {
+            return None;
+        }
+        let what = if diff.security.is_broadening() {
+            "broadens permissions or network access"
+        } else {
+            "changes resources"
+        };
+        let question = format!("{name}: this deployment {what}. Deploy it?");
+        let mut answer = None;
+        self.progress.suspend(&mut || {
+            self.out.write(&crate::diff::render_guarded(
+                name,
+                diff,
+                Some(guard),
+                self.out.is_tty,
+            ));
+            answer = self.prompter.confirm(&question);
+        });
+        match answer {
+            Some(true) => None,
+            Some(false) => Some(Outcome::NotApproved(format!("{name}: not approved, nothing deployed"))),
+            None => Some(Outcome::NotApproved(format!(
+                "{name}: this deployment {what} and needs approval (--require-approval {}), but there is no terminal to ask on; review it with `berth diff {name}`, then deploy from a terminal or pass --require-approval never",
+                match self.options.approval { Approval::AnyChange => "any-change", _ => "broadening" }
+            ))),
+        }
+    }
+
+    /// The create or update request: the template inline, or uploaded to the bootstrap
+    /// bucket when it is too large (the failure's outcome when it cannot be).
+    async fn upload(&self, stack: &StackArtifact, plan: &Plan) -> Result<StackRequest, Outcome> {
+        let template = self.template_source(stack).await?;
+        Ok(StackRequest {
+            stack_name: stack.stack_name.clone(),
+            template,
+            parameters: plan.parameters.clone(),
             capabilities: stack
                 .template
                 .capabilities()
@@ -907,22 +834,27 @@ impl Engine {
             tags: stack.tags.clone(),
             disable_rollback: self.options.disable_rollback,
             termination_protection: stack.termination_protection == Some(true),
-        };
-        let mut seen = if existing.is_some() {
-            self.seen_events(name).await?
-        } else {
-            BTreeSet::new()
-        };
-        let operation = if exists { "updating" } else { "creating" };
-        self.progress
-            .started(name, operation, stack.template.resources.len());
+        })
+    }
 
+    /// Starts the create or update: through a change set (created, waited for, checked
+    /// by the guard with CloudFormation's own plan, executed) or directly. An outcome
+    /// when it ends there (nothing to change, a refused or failed change set, a request
+    /// CloudFormation refuses).
+    async fn submit(
+        &self,
+        stack: &StackArtifact,
+        request: &StackRequest,
+        plan: &Plan,
+    ) -> Result<Option<Outcome>, ApiError> {
+        let name = &stack.stack_name;
+        let exists = plan.exists;
         let call = match self.options.method {
             Method::Direct => {
                 if exists {
-                    self.api.update_stack(&request).await.map(|_| ())
+                    self.api.update_stack(request).await.map(|_| ())
                 } else {
-                    self.api.create_stack(&request).await.map(|_| ())
+                    self.api.create_stack(request).await.map(|_| ())
                 }
             }
             Method::ChangeSet => {
@@ -938,20 +870,20 @@ impl Engine {
                 } else {
                     ChangeSetType::Create
                 };
-                match self.change_set(&request, &cs_name, kind).await {
+                match self.change_set(request, &cs_name, kind).await {
                     Ok(Some(planned)) => {
                         // The guard again, with CloudFormation's own plan.
                         let guard = self.guard(
                             stack,
-                            deployed.as_ref(),
-                            &diff,
+                            plan.deployed.as_ref(),
+                            &plan.diff,
                             Some(&planned.resource_changes),
-                            &moves,
+                            &plan.moves,
                         );
                         if !guard.refused().is_empty() {
                             let _ = self.api.delete_change_set(name, &cs_name).await;
                             self.progress.finished(name, false, "refused");
-                            return Ok(Outcome::Refused(Box::new(guard)));
+                            return Ok(Some(Outcome::Refused(Box::new(guard))));
                         }
                         self.api
                             .execute_change_set(name, &cs_name, self.options.disable_rollback)
@@ -979,48 +911,64 @@ impl Engine {
                             Some(format!("change set failed: {reason}")),
                         );
                         self.progress.finished(name, false, "change set failed");
-                        return Ok(outcome);
+                        return Ok(Some(outcome));
                     }
                 }
             }
         };
-        if let Err(e) = call {
-            if e.is_no_updates() {
-                self.progress.finished(name, true, "no changes");
-                if let Some(current) = existing.as_ref() {
-                    if let Some(failed) = self.sync_protection(stack, current).await {
-                        return Ok(failed);
-                    }
-                }
-                let outputs = existing.map(|s| s.outputs).unwrap_or_default();
-                return Ok(Outcome::NoChanges { outputs });
-            }
-            // moto (and AWS for some validation errors) fail synchronously.
-            let info = self.api.describe_stack(name).await.ok().flatten();
-            self.progress.finished(name, false, "failed");
-            let mut outcome = self.failure(
-                name,
-                "deploy",
-                &stack.template,
-                info.as_ref(),
-                &[],
-                Some(if e.may_have_succeeded() {
-                    e.to_string()
-                } else {
-                    e.with_hint()
-                }),
-            );
-            if e.may_have_succeeded() {
-                if let Outcome::Failed(report) = &mut outcome {
-                    report.hint = Some(format!(
-                        "the first request may have been carried out although its answer was lost (the retry found its work done); run the same deploy again: it starts from the state {name} is in now"
-                    ));
+        let Err(e) = call else {
+            return Ok(None);
+        };
+        if e.is_no_updates() {
+            self.progress.finished(name, true, "no changes");
+            if let Some(current) = plan.existing.as_ref() {
+                if let Some(failed) = self.sync_protection(stack, current).await {
+                    return Ok(Some(failed));
                 }
             }
-            return Ok(outcome);
+            let outputs = plan
+                .existing
+                .as_ref()
+                .map(|s| s.outputs.clone())
+                .unwrap_or_default();
+            return Ok(Some(Outcome::NoChanges { outputs }));
         }
+        // moto (and AWS for some validation errors) fail synchronously.
+        let info = self.api.describe_stack(name).await.ok().flatten();
+        self.progress.finished(name, false, "failed");
+        let mut outcome = self.failure(
+            name,
+            "deploy",
+            &stack.template,
+            info.as_ref(),
+            &[],
+            Some(if e.may_have_succeeded() {
+                e.to_string()
+            } else {
+                e.with_hint()
+            }),
+        );
+        if e.may_have_succeeded() {
+            if let Outcome::Failed(report) = &mut outcome {
+                report.hint = Some(format!(
+                    "the first request may have been carried out although its answer was lost (the retry found its work done); run the same deploy again: it starts from the state {name} is in now"
+                ));
+            }
+        }
+        Ok(Some(outcome))
+    }
+
+    /// Follows the operation (events, and the rollouts of the services it changes)
+    /// until the stack settles, and says how it ended.
+    async fn wait(
+        &self,
+        stack: &StackArtifact,
+        plan: &Plan,
+        seen: &mut BTreeSet<String>,
+    ) -> Result<Outcome, ApiError> {
+        let name = &stack.stack_name;
         let (info, events, rollout_failure) = self
-            .monitor_deploy(name, &stack.template, &mut seen, Some(exists))
+            .monitor_deploy(name, &stack.template, seen, Some(plan.exists))
             .await?;
         if let Some(failure) = rollout_failure {
             let reason = failure.reason;
@@ -1566,6 +1514,31 @@ enum GuardPlan {
     Go(Detected),
     /// Refused: these outcomes, one per stack.
     Refused(Vec<(String, Outcome)>),
+}
+
+/// Where [`Engine::plan`] leaves a deployment.
+enum Planned {
+    /// It is over (refused, not approved, nothing changed, hotswapped, a failed stack
+    /// that could not be deleted).
+    Done(Box<Outcome>),
+    /// It goes through CloudFormation.
+    Deploy(Box<Plan>),
+}
+
+/// What a deployment through CloudFormation starts from.
+struct Plan {
+    /// The stack as it is (`None`: it does not exist).
+    existing: Option<StackInfo>,
+    /// Whether it exists as a stack to update (not one under review only).
+    exists: bool,
+    /// The parameter values to deploy with.
+    parameters: BTreeMap<String, String>,
+    /// The deployed template, if there is one.
+    deployed: Option<Template>,
+    /// What changes, from the templates.
+    diff: TemplateDiff,
+    /// Resources moved between stacks or paths, for the guard.
+    moves: Detected,
 }
 
 enum ChangeSetFailure {

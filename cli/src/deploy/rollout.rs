@@ -14,7 +14,7 @@ use super::api::ApiError;
 use super::containers::{ContainerApi, ServiceState, StoppedTask};
 use super::progress::Progress;
 use super::service_deployment::{DeploymentFollower, DeploymentOutcome, OnPause};
-use super::Prompter;
+use crate::prompt::Prompter;
 
 /// How rollouts are followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

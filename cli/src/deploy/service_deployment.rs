@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use super::api::ApiError;
 use super::containers::{ContainerApi, HookAnswer, HookState, ServiceDeploymentState};
 use super::progress::Progress;
-use super::Prompter;
+use crate::prompt::Prompter;
 
 /// What a rollout does when a `PAUSE` lifecycle hook waits for an answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

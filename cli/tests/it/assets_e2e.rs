@@ -24,7 +24,7 @@ fn venv_python() -> PathBuf {
 }
 
 /// Installs the stand-in docker in `dir`; returns its path.
-fn fake_docker(dir: &Path) -> PathBuf {
+pub(crate) fn fake_docker(dir: &Path) -> PathBuf {
     let source = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake-docker.py"),
     )
@@ -41,7 +41,7 @@ fn fake_docker(dir: &Path) -> PathBuf {
 }
 
 /// The stand-in's recorded invocations.
-fn docker_log(dir: &Path) -> Vec<Vec<String>> {
+pub(crate) fn docker_log(dir: &Path) -> Vec<Vec<String>> {
     std::fs::read_to_string(dir.join("docker.log"))
         .unwrap_or_default()
         .lines()

@@ -15,8 +15,8 @@ use berth_cli::deploy::fake::{FakeCloudFormation, Script, Step};
 use berth_cli::deploy::fake_containers::{
     deployment_arn, deployment_state, pause_hook, service_state, DeploymentStep, FakeContainers,
 };
-use berth_cli::deploy::ScriptedPrompter;
 use berth_cli::exit;
+use berth_cli::prompt::ScriptedPrompter;
 use serde_json::json;
 
 use crate::common::{run_with, Run};

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use berth_cli::deploy::ScriptedPrompter;
 use berth_cli::exit;
+use berth_cli::prompt::ScriptedPrompter;
 use serde_json::json;
 
 use crate::common::{materialize, moto_requests, run_local, unique_prefix, Run};

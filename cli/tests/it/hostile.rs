@@ -314,33 +314,26 @@ fn a_manifest_that_is_a_link_out_of_the_assembly_is_refused() {
 
 /// An in-process app of one stack, as `berth::run` hands it to the CLI.
 fn one_stack_app(dir: &Path) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    use berth_synth::model::{AppSpec, ElementKind, ElementSpec, ResourceSpec, StackSpec};
-    use berth_synth::{ElementId, Value};
+    use berth_synth::assembly::DirSink;
+    use berth_synth::model::{AppSpec, ElementSpec, ResourceSpec, StackSpec};
+    use berth_synth::ElementId;
     let app = AppSpec {
         stacks: vec![StackSpec {
             id: ElementId(0),
             path: "Hello".into(),
             name: "Hello".into(),
-            elements: vec![ElementSpec {
-                id: ElementId(1),
-                path: "Hello/Queue".into(),
-                logical_id: None,
-                kind: ElementKind::Resource(ResourceSpec {
-                    type_name: "AWS::SQS::Queue".into(),
-                    properties: Value::map::<&str>([]),
-                    ..Default::default()
-                }),
-            }],
+            elements: vec![ElementSpec::resource(
+                ElementId(1),
+                "Hello/Queue",
+                ResourceSpec::of_type("AWS::SQS::Queue"),
+            )],
             ..Default::default()
         }],
         ..Default::default()
     };
-    berth_synth::assembly::synthesize_to(
-        dir,
-        &app,
-        &Default::default(),
-        berth_synth::assembly::TemplateFormat::Json,
-    )?;
+    let sink = DirSink::create(dir)?;
+    berth_synth::synthesize::synthesize(&app, &Default::default(), &sink)?;
+    sink.commit()?;
     Ok(())
 }
 

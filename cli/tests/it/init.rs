@@ -38,7 +38,7 @@ fn templates_use_the_constructs() {
         (InitTemplate::Worker, "FargateService::new("),
         (InitTemplate::Scheduled, "ScheduledFargateTask::new("),
     ] {
-        let files = render(kind, "my-app", "{ path = \"/x\" }").unwrap();
+        let files = render(kind, "my-app", "{ path = \"/x\" }", "cargo install X").unwrap();
         let file = |name: &str| {
             files
                 .iter()
@@ -70,9 +70,9 @@ fn templates_use_the_constructs() {
 
 /// Generates each template into a temp dir (berth as a path dependency on this
 /// workspace, this workspace's Cargo.lock so versions match) and runs its tests with
-/// `cargo test --no-default-features` (the generated project's `cli` feature, on by
-/// default, only adds the AWS SDK for `cargo run -- deploy`, which the CLI's own tests
-/// cover). The generated projects share one target directory under this workspace's.
+/// `cargo test`: the projects are lean by default (their dependency tree has no AWS
+/// SDK; their `cli` feature would add it). The generated projects share one target
+/// directory under this workspace's.
 #[test]
 fn generated_projects_build_synthesize_and_pass_their_tests() {
     let root = workspace_root();
@@ -113,11 +113,32 @@ fn generated_projects_build_synthesize_and_pass_their_tests() {
         if root.join("Cargo.lock").is_file() {
             std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
         }
+        let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+        let install = format!(
+            "cargo install --locked --path {}\ncargo run\n",
+            root.join("cli").display()
+        );
+        assert!(readme.contains(&install), "{template}: {readme}");
+        // Lean: nothing of the AWS SDK among the dependencies of the default build.
+        let tree = Command::new(&cargo)
+            .args(["tree", "--quiet", "-e", "normal,dev", "--prefix", "none"])
+            .current_dir(&project)
+            .env_remove("CARGO_MANIFEST_DIR")
+            .output()
+            .expect("run cargo tree in the generated project");
+        let tree = String::from_utf8_lossy(&tree.stdout);
+        assert!(tree.contains("berth-synth"), "{template}: {tree}");
+        assert!(
+            !tree
+                .lines()
+                .any(|l| l.starts_with("aws-") || l.starts_with("berth-cli")),
+            "{template}: the default build has the SDK:\n{tree}"
+        );
         // Twice: the first run records the snapshot (the project's .cargo/config.toml
         // sets INSTA_UPDATE=unseen), the second compares against it.
         for round in ["first", "second"] {
             let output = Command::new(&cargo)
-                .args(["test", "--quiet", "--no-default-features"])
+                .args(["test", "--quiet"])
                 .current_dir(&project)
                 .env("CARGO_TARGET_DIR", &target)
                 .env_remove("CARGO_MANIFEST_DIR")

@@ -13,7 +13,11 @@
 //!   script.
 //! - `faults`: against moto behind `proxy`, a fault-injecting loopback proxy (500s,
 //!   throttling, dropped connections): retries, first causes, re-runs that converge.
+//! - `asset_loop`: the `web-asset` example's image loop (`watch` in-process) against moto.
+//! - `handoff`: a lean app (no `cli` feature) run with arguments hands them to this
+//!   `berth` binary (`BERTH_CLI`).
 
+mod asset_loop;
 mod assets_e2e;
 mod common;
 mod deployments;
@@ -21,6 +25,7 @@ mod diagnosis;
 mod e2e;
 mod e2e_options;
 mod faults;
+mod handoff;
 mod help;
 mod hostile;
 mod init;

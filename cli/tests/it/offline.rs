@@ -66,7 +66,7 @@ fn diff_against_a_template_file_marks_replacement_and_security() {
         ],
     );
     assert_eq!(r.code, exit::OK, "{}", r.err);
-    // AWS::ECS::Cluster's create-only ClusterName comes from berth-synth's vendored schemas.
+    // AWS::ECS::Cluster's create-only ClusterName comes from berth-cfn's vendored schemas.
     assert!(
         r.out
             .contains("(requires replacement: create-only property ClusterName)"),
@@ -259,4 +259,38 @@ fn diff_shows_a_strategy_change_in_place_and_warns_when_the_service_is_replaced(
     let out = diff("other-cluster.template.json");
     assert!(out.contains("would be replaced (Cluster changed)"), "{out}");
     insta::assert_snapshot!("diff_service_replaced", out);
+}
+
+/// An app command run again into the same output directory finds its previous
+/// assembly in place (the app's synth replaces it; berth no longer deletes the
+/// manifest first, which made berth's own synth refuse the directory), and an app
+/// that writes nothing new is still caught although an old manifest is there.
+#[test]
+fn an_app_command_writes_over_its_previous_assembly() {
+    let dir = materialize(&["app"], "demo");
+    // The app: refuses, as berth's synth does, a directory that holds files but no
+    // manifest, then copies the fixture assembly into $BERTH_OUTDIR as new files (each
+    // renamed into place, as berth's directory sink commits).
+    let app = r#"[ -z "$(ls -A "$BERTH_OUTDIR")" ] || [ -f "$BERTH_OUTDIR/manifest.json" ] || { echo "refusing: files but no manifest" >&2; exit 1; }; for f in app/*; do cp "$f" "$BERTH_OUTDIR/.new" && mv "$BERTH_OUTDIR/.new" "$BERTH_OUTDIR/${f#app/}"; done"#;
+    for round in 1..=2 {
+        let r = run(dir.path(), None, &["list", "--app", app, "--output", "out"]);
+        assert_eq!(r.code, exit::OK, "round {round}: {}", r.err);
+        assert!(r.out.contains("Network"), "round {round}: {}", r.out);
+    }
+    assert!(dir.path().join("out/manifest.json").is_file());
+    let r = run(
+        dir.path(),
+        None,
+        &["list", "--app", "true", "--output", "out"],
+    );
+    assert_eq!(r.code, exit::APP, "{}", r.err);
+    assert!(
+        r.err.contains("the app finished without writing"),
+        "{}",
+        r.err
+    );
+    assert!(
+        dir.path().join("out/manifest.json").is_file(),
+        "nothing deleted"
+    );
 }

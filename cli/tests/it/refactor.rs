@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use berth_cli::deploy::fake::{FakeCloudFormation, RefactorScript};
-use berth_cli::deploy::ScriptedPrompter;
 use berth_cli::exit;
+use berth_cli::prompt::ScriptedPrompter;
 use serde_json::{json, Value};
 
 use crate::common::{run, run_with};

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use berth_cli::deploy::api::ApiError;
 use berth_cli::deploy::fake::{FakeCloudFormation, Script, Step};
-use berth_cli::deploy::ScriptedPrompter;
 use berth_cli::exit;
+use berth_cli::prompt::ScriptedPrompter;
 
 use crate::common::{materialize, run, run_with};
 

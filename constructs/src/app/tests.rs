@@ -1,6 +1,5 @@
 use super::*;
 use berth_synth::resource::RawProperties;
-use berth_synth::synthesize::synthesize;
 use berth_synth::{Intrinsic, Pseudo};
 use serde_json::json;
 
@@ -929,54 +928,102 @@ fn rich_app() -> App {
 }
 
 #[test]
-fn rendering_from_the_tree_gives_the_templates_of_a_full_spec() {
-    // App::synth renders properties from the tree while synth runs (deferred);
-    // App::spec copies them into the spec first. Both must give the same bytes.
-    let deferred = rich_app().synth().unwrap();
-    let (spec, _) = rich_app().spec().unwrap();
-    let copied = synthesize(&spec, &SynthOptions::default()).unwrap();
-    assert_eq!(deferred.stacks.len(), 2);
-    for (d, c) in deferred.stacks.iter().zip(&copied.stacks) {
-        assert_eq!(d.template_text, c.template_text);
-        assert_eq!(d.template, c.template);
+fn a_rich_app_renders_its_overrides_metadata_and_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rich_app()
+        .synth_to(dir.path(), TemplateFormat::Json)
+        .unwrap();
+    assert_eq!(out.stacks.len(), 2);
+    let in_memory = rich_app().synth().unwrap();
+    for (d, m) in out.stacks.iter().zip(&in_memory.stacks) {
+        assert_eq!(d.template, m.template, "{}", d.name);
     }
-    let q = &deferred.stacks[0].template["Resources"]["Q"];
+    let q = &out.stacks[0].template["Resources"]["Q"];
     assert_eq!(
         q["Metadata"],
         json!({"note": "kept", "berth:path": "A/Q", "after": 1})
     );
     assert_eq!(q["Properties"]["Tags"][0]["Value"], json!("2"));
     // In that order: the path takes the place of the entry set by hand.
-    let text = &deferred.stacks[0].template_text;
+    let text = std::fs::read_to_string(dir.path().join("A.template.json")).unwrap();
     let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"));
     assert!(at("\"note\": \"kept\"") < at("\"berth:path\": \"A/Q\""));
     assert!(at("\"berth:path\": \"A/Q\"") < at("\"after\": 1"));
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&deferred.stacks[0].template_text).unwrap(),
-        deferred.stacks[0].template
-    );
+    // The override's reference to A/Q crosses stacks: an export and an import.
+    let import = &out.stack("B").unwrap().template["Resources"]["P"]["Properties"]["Value"];
+    let name = import["Fn::ImportValue"].as_str().unwrap_or_default();
+    assert!(name.starts_with("A:ExportsOutputFnGetAttQArn"), "{import}");
+    assert_eq!(out.stack("B").unwrap().dependencies, ["A"]);
 }
 
 #[test]
-fn the_streamed_assembly_has_the_bytes_of_the_kept_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let (streamed, kept) = (dir.path().join("s"), dir.path().join("k"));
-    rich_app()
-        .write_assembly(&streamed, TemplateFormat::Json)
+fn a_token_an_override_replaces_is_never_resolved() {
+    // CDK applies overrides to the properties as written: the reference the override
+    // removes makes no export, no stack dependency, no resource dependency.
+    let mut app = App::new();
+    let a = stack(&mut app, "A");
+    let b = stack(&mut app, "B");
+    let q = app
+        .add_resource(a, "Q", raw("AWS::SQS::Queue", json!({})))
         .unwrap();
-    rich_app().synth_to(&kept, TemplateFormat::Json).unwrap();
-    for file in [
-        "A.template.json",
-        "B.template.json",
-        "manifest.json",
-        "tree.json",
-    ] {
-        assert_eq!(
-            std::fs::read(streamed.join(file)).unwrap(),
-            std::fs::read(kept.join(file)).unwrap(),
-            "{file}"
-        );
-    }
+    let p = app
+        .add_resource(
+            b,
+            "P",
+            RawProperties::new(
+                "AWS::SSM::Parameter",
+                Value::map([
+                    ("Type", Value::from("String")),
+                    ("Value", Value::get_att(q.id(), "Arn")),
+                    ("Description", Value::get_att(q.id(), "Arn")),
+                ]),
+            ),
+        )
+        .unwrap();
+    app.add_property_override(p, "Value", "literal").unwrap();
+    app.add_property_deletion_override(p, "Description")
+        .unwrap();
+    let out = app.synth().unwrap();
+    let a_template = &out.stack("A").unwrap().template;
+    assert!(a_template.get("Outputs").is_none(), "{a_template:#}");
+    let b_stack = out.stack("B").unwrap();
+    assert!(b_stack.dependencies.is_empty());
+    assert_eq!(
+        b_stack.template["Resources"]["P"]["Properties"],
+        json!({"Type": "String", "Value": "literal"})
+    );
+    // A token an override sets, or leaves in place, is resolved where it lands; one it
+    // goes through is replaced by an object (shapes the schema would refuse: not
+    // validated here).
+    let mut app = App::new();
+    app.set_validate_schemas(false);
+    let s = stack(&mut app, "S");
+    let q = app
+        .add_resource(s, "Q", raw("AWS::SQS::Queue", json!({})))
+        .unwrap();
+    let p = app
+        .add_resource(
+            s,
+            "P",
+            RawProperties::new(
+                "AWS::SSM::Parameter",
+                Value::map([
+                    ("Type", Value::from("String")),
+                    ("Value", Value::ref_to(q.id())),
+                    ("Tags", Value::map([("a", Value::get_att(q.id(), "Arn"))])),
+                ]),
+            ),
+        )
+        .unwrap();
+    app.add_property_override(p, "Tags.b", Value::get_att(q.id(), "QueueName"))
+        .unwrap();
+    app.add_property_override(p, "Tags.a.Deep", "x").unwrap();
+    let out = app.synth().unwrap();
+    assert_eq!(
+        out.stacks[0].template["Resources"]["P"]["Properties"],
+        json!({"Type": "String", "Value": {"Ref": "Q"},
+            "Tags": {"a": {"Deep": "x"}, "b": {"Fn::GetAtt": ["Q", "QueueName"]}}})
+    );
 }
 
 #[test]

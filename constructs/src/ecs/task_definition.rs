@@ -357,12 +357,8 @@ impl Construct for TaskDefState {
                         .map(|d| dependency_l1(d.name.clone(), *cond))
                 })
                 .collect();
-            // Prepare runs once, and the tree is locked after it: the container's
-            // definition moves into the L1 instead of being copied.
-            let Some(s) = app.construct_mut::<ContainerState>(c.node) else {
-                continue;
-            };
-            let mut def = std::mem::take(&mut s.rendered);
+            // The container keeps its definition: the L1 gets a copy.
+            let mut def = s.rendered.clone();
             def.port_mappings = port_mappings;
             def.depends_on = (!deps.is_empty()).then(|| Expr::Lit(deps));
             rendered.push(def);

@@ -21,28 +21,30 @@ pub fn cfn_lint() -> PathBuf {
     p
 }
 
-/// Synthesizes `app`, writes each template to a temp file and runs cfn-lint on it:
+/// Synthesizes `app` into a temporary assembly and runs cfn-lint on each template:
 /// any error, warning or informational finding fails the test.
 pub fn lint(mut app: App) {
-    let out = app.synth().unwrap_or_else(|e| panic!("synth failed: {e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = app
+        .synth_to(dir.path(), berth_synth::assembly::TemplateFormat::Json)
+        .unwrap_or_else(|e| panic!("synth failed: {e}"));
     for s in &out.stacks {
-        lint_text(&s.name, &s.template_text);
+        lint_file(&s.name, &dir.path().join(&s.template_file));
     }
 }
 
 /// [`lint`] for one template already synthesized (e.g. after other assertions on it).
 pub fn lint_template(template: &serde_json::Value) {
-    lint_text("Stack", &serde_json::to_string_pretty(template).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Stack.template.json");
+    std::fs::write(&path, serde_json::to_string_pretty(template).unwrap()).unwrap();
+    lint_file("Stack", &path);
 }
 
-fn lint_text(name: &str, text: &str) {
-    let lint = cfn_lint();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("{name}.template.json"));
-    std::fs::write(&path, text).unwrap();
-    let run = Command::new(&lint)
+fn lint_file(name: &str, path: &std::path::Path) {
+    let run = Command::new(cfn_lint())
         .args(["--format", "parseable", "--regions", "us-east-1", "--"])
-        .arg(&path)
+        .arg(path)
         .output()
         .unwrap();
     assert!(
