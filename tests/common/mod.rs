@@ -24,6 +24,9 @@ mod microservices;
 #[path = "../../examples/web-asset/main.rs"]
 pub mod web_asset;
 
+#[path = "../../examples/blue-green/main.rs"]
+mod blue_green;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -48,6 +51,7 @@ pub fn examples() -> Vec<(&'static str, App)> {
             microservices::app().expect("microservices builds"),
         ),
         ("web-asset", web_asset::app().expect("web-asset builds")),
+        ("blue-green", blue_green::app().expect("blue-green builds")),
     ]
 }
 

@@ -20,6 +20,7 @@ fn help_texts() {
         "logs",
         "run",
         "exec",
+        "deployment",
         "refactor",
         "lock",
     ] {

@@ -18,6 +18,7 @@
 //! | `BERTH-E0310` | task definition | no container, no essential container, a start-order cycle, a `HEALTHY` dependency on a container without health check, a mount of an unknown volume, an EC2 container without memory, containers that do not fit in the task's cpu/memory |
 //! | `BERTH-E0311` | service | a task definition with no essential container, a load balancer or registry naming an unknown container or port, a capacity provider strategy naming a provider the cluster does not have, an `Ec2Service` on a cluster without EC2 capacity, Service Connect without a namespace, naming a port mapping the task does not have, or using a discovery name twice |
 //! | `BERTH-E0312` | cluster | a default capacity provider strategy that mixes kinds, names an unassociated provider, or has two bases |
+//! | `BERTH-E0313` | service | a blue/green, linear or canary service whose load balancer attachment has no alternate target group, a linear or canary service with neither a load balancer nor Service Connect |
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -53,6 +54,7 @@
 
 mod cluster;
 mod container;
+mod deployment;
 mod service;
 mod service_connect;
 mod task_definition;
@@ -69,6 +71,12 @@ pub use container::{
     ContainerDefinitionOptions, ContainerDependency, ContainerDependencyCondition, ContainerImage,
     HealthCheck, LogDriver, MountPoint, Platform, PortMapping, PortProtocol, Secret, Ulimit,
     UlimitName,
+};
+pub use deployment::{
+    AlarmBehavior, AlternateTarget, DeploymentAlarms, DeploymentController, DeploymentStrategy,
+    HookTarget, HookTimeoutAction, LifecycleHook, LifecycleStage, ListenerRuleConfiguration,
+    DEFAULT_BAKE_MINUTES, LOAD_BALANCER_INFRASTRUCTURE_POLICY, MAX_BAKE_MINUTES,
+    MAX_CFN_DEPLOYMENT_MINUTES,
 };
 pub use service::{
     BaseService, DeploymentCircuitBreaker, Ec2Service, Ec2ServiceProps, FargatePlatformVersion,

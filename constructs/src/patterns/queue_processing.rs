@@ -6,9 +6,9 @@ use crate::appscaling::{
 };
 use crate::ec2::SubnetSelection;
 use crate::ecs::{
-    AwsLogDriverProps, Cluster, ContainerDefinitionOptions, ContainerImage,
-    DeploymentCircuitBreaker, FargateService, FargateServiceProps, FargateSize,
-    FargateTaskDefinition, FargateTaskDefinitionProps, LogDriver, Secret,
+    AwsLogDriverProps, Cluster, ContainerDefinitionOptions, ContainerImage, DeploymentAlarms,
+    DeploymentCircuitBreaker, DeploymentStrategy, FargateService, FargateServiceProps, FargateSize,
+    FargateTaskDefinition, FargateTaskDefinitionProps, LifecycleHook, LogDriver, Secret,
 };
 use crate::error::{ConstructError, Result};
 use crate::iam::PolicyStatement;
@@ -61,6 +61,13 @@ props! {
         pub circuit_breaker: Option<DeploymentCircuitBreaker>,
         /// The tasks' subnets. Default: private subnets.
         pub task_subnets: Option<SubnetSelection>,
+        /// How new revisions deploy: rolling or blue/green (a worker has no load
+        /// balancer, so linear and canary are refused at synth). Default: rolling.
+        pub deployment_strategy: DeploymentStrategy,
+        /// Lifecycle hooks (blue/green). Default: none.
+        pub lifecycle_hooks: Vec<LifecycleHook>,
+        /// CloudWatch alarms that roll a deployment back. Default: none.
+        pub deployment_alarms: Option<DeploymentAlarms>,
     }
 }
 
@@ -99,6 +106,9 @@ impl QueueProcessingFargateServiceProps {
             cpu_target_utilization_percent: Some(50.0),
             circuit_breaker: None,
             task_subnets: None,
+            deployment_strategy: DeploymentStrategy::rolling(),
+            lifecycle_hooks: Vec::new(),
+            deployment_alarms: None,
         }
     }
 }
@@ -236,6 +246,9 @@ impl QueueProcessingFargateService {
                 desired_count: None,
                 circuit_breaker: props.circuit_breaker,
                 vpc_subnets: props.task_subnets,
+                deployment_strategy: props.deployment_strategy,
+                lifecycle_hooks: props.lifecycle_hooks,
+                deployment_alarms: props.deployment_alarms,
                 ..FargateServiceProps::new(props.cluster, task_definition)
             },
         )?;
