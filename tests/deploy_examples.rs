@@ -1,7 +1,8 @@
 //! berth's own examples, synthesized as `cargo run --example NAME` does, deployed end to
 //! end against moto (started by `scripts/test`; the real CLI and the real AWS SDK on
 //! loopback only): every example moto can serve. Then `diff --fail` finds nothing to
-//! change, and where moto can delete the stacks, `destroy` removes them.
+//! change, and where moto can delete the stacks, `destroy` removes them. `blue-green`
+//! is also updated to another strategy (an in-place change in `diff`).
 //!
 //! Examples moto cannot deploy (see the README's "Trying deploy locally against moto"):
 //! `fargate-web` and `many` (a repository without `RepositoryName`: moto makes up a name
@@ -188,4 +189,93 @@ fn the_examples_moto_cannot_serve_fail_for_the_reason_the_readme_gives() {
             "{name}: expected {reason:?} in:\n{out}"
         );
     }
+}
+
+#[test]
+fn blue_green_deploys_its_canary_service_and_then_a_strategy_change_in_place() {
+    let (dir, out) = deploy_and_diff("blue-green", &[]);
+    let stack = format!("BlueGreen-{}", suffix());
+    assert!(
+        out.contains(&format!("✔ {stack} deployed (CREATE_COMPLETE)")),
+        "{out}"
+    );
+    // What moto stores, as `berth status` reads it back: the service, without a service
+    // deployment (moto has none, and keeps none of the deployment configuration
+    // CloudFormation passed, as it drops Fargate fields); `diff --fail` above found the
+    // deployed template equal to the synthesized one, strategy, hooks and alarms included.
+    let (code, status) = berth(
+        dir.path(),
+        &["status", "Web", "--app", "blue-green", "--json"],
+    );
+    assert_eq!(code, exit::OK, "{status}");
+    let service = |status: &str| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(status).expect("status --json");
+        v[0]["services"][0].clone()
+    };
+    let web = service(&status);
+    assert_eq!(web["service"], "BlueGreen/Web/Service", "{status}");
+    assert_eq!(web["status"], "ACTIVE", "{status}");
+    assert_eq!(web["desired"], 2, "{status}");
+    let deployments = web["deployments"].as_array().expect("deployments");
+    assert_eq!(deployments.len(), 1, "{status}");
+    assert_eq!(deployments[0]["status"], "PRIMARY", "{status}");
+    // Without a service deployment (moto has none), `berth deployment` says so.
+    let (code, out) = berth(
+        dir.path(),
+        &["deployment", "continue", "Web", "--app", "blue-green"],
+    );
+    assert_ne!(code, exit::OK, "{out}");
+    assert!(
+        out.contains("error: BlueGreen/Web/Service has no service deployment to continue"),
+        "{out}"
+    );
+
+    // The same app deploying linearly: the service's template changes in place (the
+    // template is edited as a new synth with `DeploymentStrategy::linear(25, 2)` writes it).
+    let template = dir.path().join("blue-green/BlueGreen.template.json");
+    let mut t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&template).unwrap()).unwrap();
+    let dc = &mut t["Resources"]["WebServiceD04B5F3E"]["Properties"]["DeploymentConfiguration"];
+    let dc = dc
+        .as_object_mut()
+        .expect("the service's DeploymentConfiguration");
+    dc.remove("CanaryConfiguration");
+    dc.insert("Strategy".into(), "LINEAR".into());
+    dc.insert(
+        "LinearConfiguration".into(),
+        serde_json::json!({"StepBakeTimeInMinutes": 2, "StepPercent": 25.0}),
+    );
+    std::fs::write(&template, serde_json::to_string_pretty(&t).unwrap()).unwrap();
+    let (code, diff) = berth(dir.path(), &["diff", "--app", "blue-green"]);
+    assert_eq!(code, exit::OK, "{diff}");
+    for line in [
+        "[~] AWS::ECS::Service WebServiceD04B5F3E BlueGreen/Web/Service/Service\n",
+        " ├─ [~] DeploymentConfiguration.Strategy\n │     - \"CANARY\"\n │     + \"LINEAR\"\n",
+        "[-] DeploymentConfiguration.CanaryConfiguration",
+        "[+] DeploymentConfiguration.LinearConfiguration",
+        "0 to add, 1 to modify (0 replaced), 0 to remove\n",
+    ] {
+        assert!(diff.contains(line), "{line:?} in:\n{diff}");
+    }
+    assert!(!diff.contains("would be replaced"), "{diff}");
+    let (code, out) = deploy(dir.path(), "blue-green", &[]);
+    assert_eq!(code, exit::OK, "{out}");
+    assert!(
+        out.contains(&format!("✔ {stack} deployed (UPDATE_COMPLETE)")),
+        "{out}"
+    );
+    let (code, diff) = berth(dir.path(), &["diff", "--fail", "--app", "blue-green"]);
+    assert_eq!(code, exit::OK, "diff found differences:\n{diff}");
+    let (code, status) = berth(
+        dir.path(),
+        &["status", "Web", "--app", "blue-green", "--json"],
+    );
+    assert_eq!(code, exit::OK, "{status}");
+    // (moto's CloudFormation creates the cluster and the service anew on this update,
+    // where CloudFormation updates the service in place.)
+    let v: serde_json::Value = serde_json::from_str(&status).expect("status --json");
+    assert_eq!(v[0]["status"], "UPDATE_COMPLETE", "{status}");
+    let web = service(&status);
+    assert_eq!(web["status"], "ACTIVE", "{status}");
+    assert_eq!(web["desired"], 2, "{status}");
 }

@@ -141,6 +141,9 @@ pub enum Commands {
     /// Open a shell (or run a command) in a running container of a service (ECS Exec).
     #[command(after_help = EXEC_AFTER)]
     Exec(ExecArgs),
+    /// Answer or stop a service's deployment in progress (blue/green, linear, canary).
+    #[command(after_help = DEPLOYMENT_AFTER)]
+    Deployment(DeploymentArgs),
     /// Keep deployed resources whose constructs moved or were renamed (CloudFormation
     /// stack refactoring), then deploy.
     #[command(after_help = REFACTOR_AFTER)]
@@ -212,6 +215,22 @@ pub struct RefactorArgs {
     #[arg(long, default_value = crate::deploy::DEFAULT_TOOLKIT_STACK)]
     pub toolkit_stack_name: String,
 }
+
+const DEPLOYMENT_AFTER: &str = concat!(
+    "\
+Examples:
+  berth deployment continue Web      continue Web's deployment paused at a PAUSE hook
+  berth deployment rollback Web      roll it back instead
+  berth deployment stop Web          stop the deployment in progress and roll it back
+  berth deployment stop Web --abort  stop it where it is
+  berth deployment continue arn:aws:ecs:us-east-1:123456789012:service/prod/web
+
+SERVICE is named as `berth status` names it (its construct path or a unique end of it), or
+by its ARN (no app needed). The answered hook is the one awaiting action, or --hook ID.
+`berth deploy` shows the hook id and this command when a deployment pauses.",
+    "\n\n",
+    exit_codes!()
+);
 
 const SYNTH_AFTER: &str = concat!(
     "\
@@ -312,7 +331,10 @@ first, unless their tag is already there; the docker program is BERTH_DOCKER (de
 --hotswap updates ECS services directly when only task definitions (image, environment,
 command, cpu, memory) or desired counts changed: seconds instead of minutes, but the stack
 drifts from its template until the next full deploy. Service rollouts are shown as they
-happen and fail early when tasks keep stopping (--max-stopped-tasks).
+happen and fail early when tasks keep stopping (--max-stopped-tasks). Blue/green, linear and
+canary deployments are followed stage by stage (traffic split, bake time, alarms in ALARM,
+how they ended and what triggered a rollback); a deployment paused at a PAUSE hook is
+answered on the terminal, by --on-pause, or with `berth deployment continue|rollback`.
 Templates over 51,200 bytes (as sent: minified) are uploaded to the bootstrap bucket
 (`berth bootstrap`).
 A deploy that would replace or delete a stateful resource (log group, ECR repository, EFS,
@@ -492,6 +514,35 @@ pub struct DeployArgs {
     /// (`Web/Logs` covers `Web/Logs/Resource`), a `*` pattern or a logical id. Repeatable.
     #[arg(long = "allow-replacement", value_name = "PATH")]
     pub allow_replacement: Vec<String>,
+    /// Answer a paused lifecycle hook (blue/green, linear, canary) with continue,
+    /// rollback or wait, instead of asking on the terminal (default: ask; without a
+    /// terminal, wait, printing the hook and the `berth deployment` command).
+    #[arg(long, value_enum, value_name = "ANSWER", hide_possible_values = true)]
+    pub on_pause: Option<PauseAnswer>,
+}
+
+/// An answer to a paused deployment (`--on-pause`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PauseAnswer {
+    /// Continue the deployment.
+    Continue,
+    /// Roll the deployment back.
+    Rollback,
+    /// Leave it paused for `berth deployment continue|rollback` (or its timeout).
+    Wait,
+}
+
+impl PauseAnswer {
+    /// What the rollout does.
+    pub fn on_pause(answer: Option<PauseAnswer>) -> crate::deploy::service_deployment::OnPause {
+        use crate::deploy::service_deployment::OnPause;
+        match answer {
+            None => OnPause::Ask,
+            Some(PauseAnswer::Continue) => OnPause::Continue,
+            Some(PauseAnswer::Rollback) => OnPause::Rollback,
+            Some(PauseAnswer::Wait) => OnPause::Wait,
+        }
+    }
 }
 
 /// `berth publish`.
@@ -532,6 +583,38 @@ pub struct WatchArgs {
     /// Fail a service rollout once this many tasks of the new deployment have stopped.
     #[arg(long, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_stopped_tasks: u32,
+    /// Answer a paused lifecycle hook with continue, rollback or wait, instead of
+    /// asking on the terminal (see `berth deploy --help`).
+    #[arg(long, value_enum, value_name = "ANSWER", hide_possible_values = true)]
+    pub on_pause: Option<PauseAnswer>,
+}
+
+/// `berth deployment`.
+#[derive(Debug, Args)]
+pub struct DeploymentArgs {
+    /// What to do.
+    #[arg(value_enum)]
+    pub action: DeploymentAction,
+    /// The service (construct path or a unique end of it, or its ARN).
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// The paused hook to answer (default: the one awaiting action).
+    #[arg(long, value_name = "ID")]
+    pub hook: Option<String>,
+    /// With `stop`: stop the deployment where it is instead of rolling it back.
+    #[arg(long)]
+    pub abort: bool,
+}
+
+/// What `berth deployment` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeploymentAction {
+    /// Answer the paused hook: continue.
+    Continue,
+    /// Answer the paused hook: roll back.
+    Rollback,
+    /// Stop the deployment in progress (StopServiceDeployment).
+    Stop,
 }
 
 /// `berth destroy`.

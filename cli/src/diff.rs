@@ -55,6 +55,9 @@ pub struct ResourceChange {
     pub properties: Vec<PropertyChange>,
     /// Other attributes that changed (`DependsOn`, `DeletionPolicy`, `Metadata`).
     pub attributes: Vec<String>,
+    /// What the user should know before deploying this change (a replaced ECS service).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A changed output.
@@ -163,6 +166,7 @@ pub fn diff_templates(
                 old_type: None,
                 properties: Vec::new(),
                 attributes: Vec::new(),
+                warnings: Vec::new(),
             }),
             Some(old_res) if old_res != new_res => {
                 diff.resources
@@ -182,6 +186,7 @@ pub fn diff_templates(
                 old_type: None,
                 properties: Vec::new(),
                 attributes: Vec::new(),
+                warnings: Vec::new(),
             });
         }
     }
@@ -238,6 +243,7 @@ fn modified(
         old_type: None,
         properties: Vec::new(),
         attributes: Vec::new(),
+        warnings: Vec::new(),
     };
     if old.kind != new.kind {
         change.old_type = Some(old.kind.clone());
@@ -285,7 +291,45 @@ fn modified(
             change.attributes.push(key.clone());
         }
     }
+    if let Some(w) = service_replacement_warning(&change, new) {
+        change.warnings.push(w);
+    }
     change
+}
+
+/// The warning for an ECS service the change replaces: a replaced service is a new
+/// service (ECS's deployment strategy does not apply to it, the old service's tasks
+/// stop), and CloudFormation cannot replace a service that has a fixed name.
+fn service_replacement_warning(change: &ResourceChange, new: &Resource) -> Option<String> {
+    if !change.replacement || new.kind != "AWS::ECS::Service" {
+        return None;
+    }
+    let who = change.path.as_deref().unwrap_or(&change.logical_id);
+    let causes: Vec<&str> = change
+        .properties
+        .iter()
+        .filter(|p| p.replaced_by.is_some())
+        .map(|p| p.path.as_str())
+        .collect();
+    let cause = if causes.is_empty() {
+        "its type changed".to_string()
+    } else {
+        format!("{} changed", causes.join(", "))
+    };
+    let mut w = format!(
+        "⚠ the ECS service {who} ({}) would be replaced ({cause}): CloudFormation creates a new service and deletes the old one, so its deployment strategy does not apply and the old tasks stop",
+        change.logical_id
+    );
+    // A new name makes room for the new service; the same name collides with the old one.
+    let same_name = new
+        .properties
+        .get("ServiceName")
+        .is_some_and(|v| !v.is_null())
+        && !change.properties.iter().any(|p| p.path == "ServiceName");
+    if same_name {
+        w.push_str("; with a fixed ServiceName the replacement fails (the name is taken): change the name too, or leave service_name out");
+    }
+    Some(w)
 }
 
 fn non_null(v: &Value) -> Option<&Value> {
@@ -734,6 +778,9 @@ pub fn render_guarded(
         "{added} to add, {modified} to modify ({} replaced), {removed} to remove",
         diff.replacements()
     );
+    for w in diff.resources.iter().flat_map(|r| &r.warnings) {
+        let _ = writeln!(s, "{}", style.yellow(w));
+    }
     if let Some(g) = guard {
         let refused = g.refused().len();
         if refused > 0 {

@@ -197,6 +197,67 @@ fn daemon_task(app: &mut App, s: Stack) -> Result<ecs::DaemonTaskDefinition, Con
     Ok(task)
 }
 
+/// A Fargate service `Bad/Service` (no load balancer) whose props `configure` changes.
+fn deploying_service(
+    configure: impl FnOnce(ecs::FargateServiceProps) -> ecs::FargateServiceProps,
+) -> Result<App, ConstructError> {
+    service_in_vpc(Vec::new(), configure).map(|(app, ..)| app)
+}
+
+/// [`deploying_service`] with the container `web` mapping `ports`; also returns the
+/// stack, the VPC and the service.
+fn service_in_vpc(
+    ports: Vec<ecs::PortMapping>,
+    configure: impl FnOnce(ecs::FargateServiceProps) -> ecs::FargateServiceProps,
+) -> Result<(App, Stack, ec2::Vpc, ecs::BaseService), ConstructError> {
+    let mut app = App::new();
+    let s = stack(&mut app)?;
+    let vpc = ec2::Vpc::new(&mut app, s, "Vpc", ec2::VpcProps::default())?;
+    let cluster = ecs::Cluster::new(
+        &mut app,
+        s,
+        "Cluster",
+        ecs::ClusterProps::default().vpc(vpc),
+    )?;
+    let task = ecs::FargateTaskDefinition::new(
+        &mut app,
+        s,
+        "Task",
+        ecs::FargateTaskDefinitionProps::default(),
+    )?;
+    task.add_container(
+        &mut app,
+        "web",
+        ecs::ContainerDefinitionOptions::new(ecs::ContainerImage::from_registry(
+            "public.ecr.aws/nginx/nginx:latest",
+        ))
+        .port_mappings(ports),
+    )?;
+    let service = ecs::FargateService::new(
+        &mut app,
+        s,
+        "Service",
+        configure(ecs::FargateServiceProps::new(cluster, task)),
+    )?
+    .base();
+    Ok((app, s, vpc, service))
+}
+
+/// The ALB Fargate pattern `Bad/Web` whose props `configure` changes.
+fn deploying_alb_pattern(
+    configure: impl FnOnce(
+        patterns::ApplicationLoadBalancedFargateServiceProps,
+    ) -> patterns::ApplicationLoadBalancedFargateServiceProps,
+) -> Result<App, ConstructError> {
+    let mut app = App::new();
+    let s = stack(&mut app)?;
+    let props = patterns::ApplicationLoadBalancedFargateServiceProps::new(
+        ecs::ContainerImage::from_registry("public.ecr.aws/nginx/nginx:latest"),
+    );
+    patterns::ApplicationLoadBalancedFargateService::new(&mut app, s, "Web", configure(props))?;
+    Ok(app)
+}
+
 const CASES: &[(&str, Case)] = &[
     // --- schema validation: enums, patterns, required, types, ranges, unknown properties
     ("enum_launch_type", || {
@@ -1378,6 +1439,120 @@ const CASES: &[(&str, Case)] = &[
         )?;
         ecs::Daemon::new(&mut app, s, "Agent", ecs::DaemonProps::new(cluster, task))?;
         Ok(app)
+    }),
+    // --- deployment strategies, lifecycle hooks, alarms
+    ("pause_hook_at_test_traffic_shift", || {
+        deploying_alb_pattern(|p| {
+            p.deployment_strategy(ecs::DeploymentStrategy::canary(10, 5))
+                .lifecycle_hooks([ecs::LifecycleHook::pause([
+                    ecs::LifecycleStage::TestTrafficShift,
+                ])])
+        })
+    }),
+    ("pause_hook_at_production_traffic_shift", || {
+        deploying_alb_pattern(|p| {
+            p.deployment_strategy(ecs::DeploymentStrategy::blue_green())
+                .lifecycle_hooks([
+                    ecs::LifecycleHook::pause([ecs::LifecycleStage::PostScaleUp]),
+                    ecs::LifecycleHook::pause([
+                        ecs::LifecycleStage::PreScaleUp,
+                        ecs::LifecycleStage::ProductionTrafficShift,
+                    ]),
+                ])
+        })
+    }),
+    ("canary_percent_out_of_range", || {
+        deploying_alb_pattern(|p| p.deployment_strategy(ecs::DeploymentStrategy::canary(150, 5)))
+    }),
+    ("canary_percent_finer_than_a_tenth", || {
+        deploying_alb_pattern(|p| p.deployment_strategy(ecs::DeploymentStrategy::canary(2.55, 5)))
+    }),
+    ("linear_step_percent_out_of_range", || {
+        deploying_alb_pattern(|p| p.deployment_strategy(ecs::DeploymentStrategy::linear(2, 5)))
+    }),
+    ("linear_deployment_longer_than_cloudformation_waits", || {
+        deploying_alb_pattern(|p| p.deployment_strategy(ecs::DeploymentStrategy::linear(3, 120)))
+    }),
+    ("bake_time_out_of_range", || {
+        deploying_service(|p| {
+            p.deployment_strategy(ecs::DeploymentStrategy::blue_green().bake_time_minutes(1441))
+        })
+    }),
+    ("canary_bake_time_out_of_range", || {
+        deploying_alb_pattern(|p| p.deployment_strategy(ecs::DeploymentStrategy::canary(10, 2000)))
+    }),
+    ("strategy_with_an_external_controller", || {
+        deploying_service(|p| {
+            p.deployment_strategy(ecs::DeploymentStrategy::canary(10, 5))
+                .deployment_controller(ecs::DeploymentController::External)
+                .circuit_breaker(None)
+        })
+    }),
+    ("canary_without_a_load_balancer", || {
+        deploying_service(|p| p.deployment_strategy(ecs::DeploymentStrategy::canary(10, 5)))
+    }),
+    (
+        "blue_green_load_balancer_without_an_alternate_target",
+        || {
+            let (mut app, s, vpc, service) =
+                service_in_vpc(vec![ecs::PortMapping::tcp(80)], |p| {
+                    p.deployment_strategy(ecs::DeploymentStrategy::blue_green())
+                })?;
+            let lb = elbv2::ApplicationLoadBalancer::new(
+                &mut app,
+                s,
+                "LB",
+                &vpc,
+                elbv2::ApplicationLoadBalancerProps::default(),
+            )?;
+            let listener =
+                lb.add_listener(&mut app, "Listener", elbv2::ListenerProps::default())?;
+            let target = elbv2::EcsServiceTarget::new(service, "web", 80);
+            listener.add_targets(
+                &mut app,
+                "ECS",
+                elbv2::AddTargetsProps {
+                    targets: vec![&target],
+                    ..Default::default()
+                },
+            )?;
+            Ok(app)
+        },
+    ),
+    ("lifecycle_hook_with_a_rolling_strategy", || {
+        deploying_service(|p| {
+            p.lifecycle_hooks([ecs::LifecycleHook::pause([ecs::LifecycleStage::PreScaleUp])])
+        })
+    }),
+    ("lifecycle_hook_timeout_out_of_range", || {
+        deploying_service(|p| {
+            p.deployment_strategy(ecs::DeploymentStrategy::blue_green())
+                .lifecycle_hooks([
+                    ecs::LifecycleHook::pause([ecs::LifecycleStage::PreScaleUp]).timeout_minutes(0)
+                ])
+        })
+    }),
+    ("lifecycle_hook_without_stages", || {
+        deploying_service(|p| {
+            p.deployment_strategy(ecs::DeploymentStrategy::blue_green())
+                .lifecycle_hooks([ecs::LifecycleHook::lambda(
+                    "Check",
+                    "arn:aws:lambda:us-east-1:123456789012:function:check",
+                    [],
+                )])
+        })
+    }),
+    ("deployment_alarms_without_names", || {
+        deploying_service(|p| p.deployment_alarms(ecs::DeploymentAlarms::new(Vec::<String>::new())))
+    }),
+    ("test_port_without_a_blue_green_strategy", || {
+        deploying_alb_pattern(|p| p.test_port(9000))
+    }),
+    ("test_port_equal_to_the_listener_port", || {
+        deploying_alb_pattern(|p| {
+            p.deployment_strategy(ecs::DeploymentStrategy::blue_green())
+                .test_port(80)
+        })
     }),
 ];
 

@@ -39,6 +39,9 @@ mod managed_instances;
 #[path = "../../examples/express/main.rs"]
 pub mod express;
 
+#[path = "../../examples/blue-green/main.rs"]
+mod blue_green;
+
 /// Every example: its name (as in `cargo run --example NAME`) and how to build it.
 pub fn examples() -> Vec<(&'static str, App)> {
     vec![
@@ -77,6 +80,7 @@ pub fn examples() -> Vec<(&'static str, App)> {
             managed_instances::app().expect("managed-instances builds"),
         ),
         ("express", express::app().expect("express builds")),
+        ("blue-green", blue_green::app().expect("blue-green builds")),
     ]
 }
 

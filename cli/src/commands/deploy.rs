@@ -62,6 +62,7 @@ pub fn deploy_selected(
             enabled: true,
             max_stopped_tasks: args.max_stopped_tasks as usize,
             timeout: std::time::Duration::from_secs(args.rollout_timeout),
+            on_pause: crate::cli::PauseAnswer::on_pause(args.on_pause),
         },
         allow_replacement: args.allow_replacement.clone(),
         app_templates: assembly

@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod check;
 pub mod deploy;
+pub mod deployment;
 pub mod destroy;
 pub mod diff;
 pub mod exec;
@@ -356,6 +357,7 @@ pub fn run(session: Session<'_>, cli: Cli) -> u8 {
         Commands::Logs(a) => logs::run(&mut ctx, &a),
         Commands::Run(a) => run::run(&mut ctx, &a),
         Commands::Exec(a) => exec::run(&mut ctx, &a),
+        Commands::Deployment(a) => deployment::run(&mut ctx, &a),
         Commands::Refactor(a) => refactor::run(&mut ctx, &a),
         Commands::Lock(a) => lock::run(&mut ctx, &a),
     };

@@ -192,6 +192,7 @@ fn run_cycle(ctx: &mut Ctx<'_>, args: &WatchArgs, rt: &tokio::runtime::Runtime, 
             enabled: true,
             max_stopped_tasks: args.max_stopped_tasks as usize,
             timeout: Duration::from_secs(args.rollout_timeout),
+            on_pause: crate::cli::PauseAnswer::on_pause(args.on_pause),
         },
         ..DeployOptions::default()
     };

@@ -9,7 +9,8 @@ use ecs::types::{ContainerDefinition, DesiredStatus, KeyValuePair, TaskDefinitio
 use super::api::ApiError;
 use super::aws::{map_err, to_time};
 use super::containers::{
-    ContainerApi, ContainerPatch, DeploymentState, RegistryLogin, ServiceState, ServiceUpdate,
+    ContainerApi, ContainerPatch, DeploymentState, HookAnswer, HookState, MonitorState,
+    RegistryLogin, RevisionState, ServiceDeploymentState, ServiceState, ServiceUpdate, StopKind,
     StoppedTask, TaskDefinitionPatch,
 };
 
@@ -80,6 +81,79 @@ pub(crate) fn service_state(s: &ecs::types::Service) -> ServiceState {
                 rollout_reason: d.rollout_state_reason().map(str::to_string),
             })
             .collect(),
+        current_service_deployment: s.current_service_deployment().map(str::to_string),
+    }
+}
+
+fn revision(r: &ecs::types::ServiceRevisionSummary) -> RevisionState {
+    RevisionState {
+        arn: r.arn().unwrap_or_default().to_string(),
+        requested: r.requested_task_count(),
+        running: r.running_task_count(),
+        pending: r.pending_task_count(),
+        production_weight: r.requested_production_traffic_weight(),
+        test_weight: r.requested_test_traffic_weight(),
+    }
+}
+
+fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<std::time::SystemTime> {
+    t.and_then(|d| std::time::SystemTime::try_from(*d).ok())
+}
+
+/// A service deployment as `DescribeServiceDeployments` returns it, in berth's terms.
+pub(crate) fn service_deployment(d: &ecs::types::ServiceDeployment) -> ServiceDeploymentState {
+    let config = d.deployment_configuration();
+    ServiceDeploymentState {
+        arn: d.service_deployment_arn().unwrap_or_default().to_string(),
+        status: d
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        status_reason: d.status_reason().map(str::to_string),
+        strategy: config
+            .and_then(|c| c.strategy())
+            .map(|s| s.as_str().to_string()),
+        stage: d.lifecycle_stage().map(|s| s.as_str().to_string()),
+        bake_time_minutes: config.and_then(|c| c.bake_time_in_minutes()),
+        target: d.target_service_revision().map(revision),
+        sources: d.source_service_revisions().iter().map(revision).collect(),
+        hooks: d
+            .lifecycle_hook_details()
+            .iter()
+            .map(|h| HookState {
+                hook_id: h.hook_id().unwrap_or_default().to_string(),
+                target_type: h
+                    .target_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                target_arn: h.target_arn().map(str::to_string),
+                status: h
+                    .status()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                expires_at: time(h.expires_at()),
+                timeout_action: h.timeout_action().map(|a| a.as_str().to_string()),
+            })
+            .collect(),
+        alarms: d.alarms().map(|a| MonitorState {
+            status: a
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            alarm_names: a.alarm_names().to_vec(),
+            triggered: a.triggered_alarm_names().to_vec(),
+            ..Default::default()
+        }),
+        circuit_breaker: d.deployment_circuit_breaker().map(|c| MonitorState {
+            status: c
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            failure_count: c.failure_count(),
+            threshold: c.threshold(),
+            ..Default::default()
+        }),
+        rollback_reason: d.rollback().and_then(|r| r.reason()).map(str::to_string),
     }
 }
 
@@ -254,6 +328,56 @@ impl ContainerApi for AwsContainers {
             return Ok(None);
         };
         Ok(Some(service_state(s)))
+    }
+
+    async fn describe_service_deployment(
+        &self,
+        arn: &str,
+    ) -> Result<Option<ServiceDeploymentState>, ApiError> {
+        let out = self
+            .ecs
+            .describe_service_deployments()
+            .service_deployment_arns(arn)
+            .send()
+            .await
+            .map_err(map_err)?;
+        Ok(out.service_deployments().first().map(service_deployment))
+    }
+
+    async fn continue_service_deployment(
+        &self,
+        arn: &str,
+        hook_id: &str,
+        answer: HookAnswer,
+    ) -> Result<(), ApiError> {
+        let action = match answer {
+            HookAnswer::Continue => ecs::types::DeploymentLifecycleHookAction::Continue,
+            HookAnswer::Rollback => ecs::types::DeploymentLifecycleHookAction::Rollback,
+        };
+        self.ecs
+            .continue_service_deployment()
+            .service_deployment_arn(arn)
+            .hook_id(hook_id)
+            .action(action)
+            .send()
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn stop_service_deployment(&self, arn: &str, kind: StopKind) -> Result<(), ApiError> {
+        let stop = match kind {
+            StopKind::Rollback => ecs::types::StopServiceDeploymentStopType::Rollback,
+            StopKind::Abort => ecs::types::StopServiceDeploymentStopType::Abort,
+        };
+        self.ecs
+            .stop_service_deployment()
+            .service_deployment_arn(arn)
+            .stop_type(stop)
+            .send()
+            .await
+            .map_err(map_err)?;
+        Ok(())
     }
 
     async fn container_log_tail(

@@ -119,6 +119,9 @@ pub struct ServiceState {
     pub running: i32,
     /// Its deployments, newest first.
     pub deployments: Vec<DeploymentState>,
+    /// The ARN of its current service deployment (`currentServiceDeployment`), which
+    /// [`ContainerApi::describe_service_deployment`] tells more about.
+    pub current_service_deployment: Option<String>,
 }
 
 impl ServiceState {
@@ -178,6 +181,147 @@ impl StoppedTask {
     }
 }
 
+/// One revision of a service deployment (`ServiceRevisionSummary`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionState {
+    /// The service revision's ARN.
+    pub arn: String,
+    /// Tasks asked for.
+    pub requested: i32,
+    /// Tasks running.
+    pub running: i32,
+    /// Tasks pending.
+    pub pending: i32,
+    /// Percent of the production traffic it is asked to get.
+    pub production_weight: Option<f64>,
+    /// Percent of the test traffic it is asked to get.
+    pub test_weight: Option<f64>,
+}
+
+/// A lifecycle hook of a service deployment (`DeploymentLifecycleHookDetail`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookState {
+    /// The hook id (`ecs-pause-...`), what `ContinueServiceDeployment` answers.
+    pub hook_id: String,
+    /// `PAUSE` or `AWS_LAMBDA`.
+    pub target_type: String,
+    /// The Lambda function of an `AWS_LAMBDA` hook.
+    pub target_arn: Option<String>,
+    /// `IN_PROGRESS`, `AWAITING_ACTION`, `SUCCEEDED`, `FAILED` or `TIMED_OUT`.
+    pub status: String,
+    /// When it times out.
+    pub expires_at: Option<SystemTime>,
+    /// What ECS does then (`ROLLBACK`, `CONTINUE`).
+    pub timeout_action: Option<String>,
+}
+
+/// The deployment alarms or circuit breaker of a service deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MonitorState {
+    /// `DISABLED`, `MONITORING`, `MONITORING_COMPLETE` or `TRIGGERED`.
+    pub status: String,
+    /// The alarms watched (alarms only).
+    pub alarm_names: Vec<String>,
+    /// The alarms that went into ALARM (alarms only).
+    pub triggered: Vec<String>,
+    /// Failed tasks (circuit breaker only).
+    pub failure_count: i32,
+    /// The failures that trip it (circuit breaker only).
+    pub threshold: i32,
+}
+
+/// A service deployment, as `DescribeServiceDeployments` shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServiceDeploymentState {
+    /// Its ARN.
+    pub arn: String,
+    /// `PENDING`, `IN_PROGRESS`, `SUCCESSFUL`, `STOPPED`, `STOP_REQUESTED`,
+    /// `ROLLBACK_REQUESTED`, `ROLLBACK_IN_PROGRESS`, `ROLLBACK_SUCCESSFUL` or
+    /// `ROLLBACK_FAILED`.
+    pub status: String,
+    /// Why it is in that status.
+    pub status_reason: Option<String>,
+    /// `ROLLING`, `BLUE_GREEN`, `LINEAR` or `CANARY`.
+    pub strategy: Option<String>,
+    /// The lifecycle stage (`PRE_SCALE_UP` … `POST_PRODUCTION_TRAFFIC_SHIFT`,
+    /// `BAKE_TIME`, `CLEAN_UP`).
+    pub stage: Option<String>,
+    /// The bake time, in minutes.
+    pub bake_time_minutes: Option<i32>,
+    /// The new (green) revision.
+    pub target: Option<RevisionState>,
+    /// The revisions being replaced (blue).
+    pub sources: Vec<RevisionState>,
+    /// Its lifecycle hooks.
+    pub hooks: Vec<HookState>,
+    /// Its deployment alarms.
+    pub alarms: Option<MonitorState>,
+    /// Its circuit breaker.
+    pub circuit_breaker: Option<MonitorState>,
+    /// Why it rolled back, when it did.
+    pub rollback_reason: Option<String>,
+}
+
+impl ServiceDeploymentState {
+    /// The deployment's id (the last part of its ARN).
+    pub fn short_id(&self) -> &str {
+        self.arn.rsplit('/').next().unwrap_or(&self.arn)
+    }
+
+    /// Whether it has ended (successfully or not).
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "SUCCESSFUL" | "STOPPED" | "ROLLBACK_SUCCESSFUL" | "ROLLBACK_FAILED"
+        )
+    }
+
+    /// A `PAUSE` hook waiting for an answer.
+    pub fn awaiting_pause(&self) -> Option<&HookState> {
+        self.hooks
+            .iter()
+            .find(|h| h.target_type == "PAUSE" && h.status == "AWAITING_ACTION")
+    }
+}
+
+/// An answer to a paused lifecycle hook (`ContinueServiceDeployment`'s action).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookAnswer {
+    /// Go on to the next stage (`CONTINUE`).
+    Continue,
+    /// Roll the deployment back (`ROLLBACK`).
+    Rollback,
+}
+
+impl HookAnswer {
+    /// ECS's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookAnswer::Continue => "CONTINUE",
+            HookAnswer::Rollback => "ROLLBACK",
+        }
+    }
+}
+
+/// How `StopServiceDeployment` stops a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopKind {
+    /// Roll back to the previous revision (`ROLLBACK`, ECS's default).
+    Rollback,
+    /// Stop where it is (`ABORT`).
+    Abort,
+}
+
+impl StopKind {
+    /// ECS's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopKind::Rollback => "ROLLBACK",
+            StopKind::Abort => "ABORT",
+        }
+    }
+}
+
 /// The ECR and ECS operations berth uses besides CloudFormation.
 #[async_trait]
 pub trait ContainerApi: Send + Sync {
@@ -220,4 +364,18 @@ pub trait ContainerApi: Send + Sync {
         let _ = (task, container, lines);
         Ok(None)
     }
+    /// `DescribeServiceDeployments` of one deployment; `None` when it does not exist.
+    async fn describe_service_deployment(
+        &self,
+        arn: &str,
+    ) -> Result<Option<ServiceDeploymentState>, ApiError>;
+    /// `ContinueServiceDeployment`: answers the paused hook `hook_id`.
+    async fn continue_service_deployment(
+        &self,
+        arn: &str,
+        hook_id: &str,
+        answer: HookAnswer,
+    ) -> Result<(), ApiError>;
+    /// `StopServiceDeployment`.
+    async fn stop_service_deployment(&self, arn: &str, kind: StopKind) -> Result<(), ApiError>;
 }

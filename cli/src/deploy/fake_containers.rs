@@ -1,6 +1,9 @@
 //! A scripted [`ContainerApi`] for the sequences moto cannot produce: a service whose
-//! rollout moves `IN_PROGRESS → COMPLETED` or `FAILED`, tasks that keep stopping.
-//! Every poll of a service takes its next scripted state; the last one repeats.
+//! rollout moves `IN_PROGRESS → COMPLETED` or `FAILED`, tasks that keep stopping, and
+//! service deployments (blue/green, linear, canary) moving through their lifecycle
+//! stages, pausing at hooks until `ContinueServiceDeployment` answers (or the pause
+//! times out). Every poll of a service takes its next scripted state; the last one
+//! repeats; a [`DeploymentStep::Pause`] repeats until it is answered.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Mutex;
@@ -10,7 +13,8 @@ use async_trait::async_trait;
 
 use super::api::ApiError;
 use super::containers::{
-    ContainerApi, DeploymentState, RegistryLogin, ServiceState, ServiceUpdate, StoppedTask,
+    ContainerApi, DeploymentState, HookAnswer, HookState, RegistryLogin, RevisionState,
+    ServiceDeploymentState, ServiceState, ServiceUpdate, StopKind, StoppedTask,
     TaskDefinitionPatch,
 };
 
@@ -22,11 +26,100 @@ struct ServiceScript {
     stopped_last: Vec<StoppedTask>,
 }
 
+/// One step of a scripted service deployment.
+#[derive(Debug, Clone)]
+pub enum DeploymentStep {
+    /// The deployment looks like this for one poll (the last step repeats).
+    State(ServiceDeploymentState),
+    /// A `PAUSE` hook awaits an answer: `state` repeats until
+    /// `ContinueServiceDeployment` answers `hook_id` (the deployment then plays
+    /// `on_continue` or `on_rollback`), or, after `expires_after` polls, plays
+    /// `on_timeout`.
+    Pause {
+        /// The paused state (its hook `AWAITING_ACTION`).
+        state: ServiceDeploymentState,
+        /// The hook's id.
+        hook_id: String,
+        /// What follows a `CONTINUE`.
+        on_continue: Vec<DeploymentStep>,
+        /// What follows a `ROLLBACK` (or a `StopServiceDeployment` with rollback).
+        on_rollback: Vec<DeploymentStep>,
+        /// Polls before the pause times out, and what follows then.
+        expires_after: Option<(usize, Vec<DeploymentStep>)>,
+    },
+}
+
+#[derive(Debug, Default)]
+struct DeploymentScript {
+    arn: String,
+    steps: VecDeque<DeploymentStep>,
+    current: Option<ServiceDeploymentState>,
+    /// The pause being played, and how often it was shown.
+    pause: Option<(DeploymentStep, usize)>,
+    /// An answer given to the pause, played at the next poll.
+    answer: Option<HookAnswer>,
+}
+
+impl DeploymentScript {
+    fn advance(&mut self) -> Option<ServiceDeploymentState> {
+        if let Some((
+            DeploymentStep::Pause {
+                state,
+                on_continue,
+                on_rollback,
+                expires_after,
+                ..
+            },
+            shown,
+        )) = &mut self.pause
+        {
+            let branch = match self.answer.take() {
+                Some(HookAnswer::Continue) => Some(on_continue.clone()),
+                Some(HookAnswer::Rollback) => Some(on_rollback.clone()),
+                None => match expires_after {
+                    Some((n, then)) if *shown >= *n => Some(then.clone()),
+                    _ => None,
+                },
+            };
+            match branch {
+                Some(steps) => {
+                    self.pause = None;
+                    self.steps = steps.into();
+                }
+                None => {
+                    *shown += 1;
+                    self.current = Some(state.clone());
+                    return self.current.clone();
+                }
+            }
+        }
+        match self.steps.pop_front() {
+            Some(DeploymentStep::State(st)) => self.current = Some(st),
+            Some(p @ DeploymentStep::Pause { .. }) => {
+                if let DeploymentStep::Pause { state, .. } = &p {
+                    self.current = Some(state.clone());
+                }
+                self.pause = Some((p, 1));
+            }
+            None => {}
+        }
+        self.current.clone()
+    }
+
+    fn paused_hook(&self) -> Option<&str> {
+        match &self.pause {
+            Some((DeploymentStep::Pause { hook_id, .. }, _)) => Some(hook_id),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     repositories: BTreeMap<String, String>,
     images: BTreeSet<(String, String)>,
     services: BTreeMap<String, ServiceScript>,
+    deployments: BTreeMap<String, DeploymentScript>,
     logs: BTreeMap<(String, String), Vec<String>>,
     calls: Vec<String>,
 }
@@ -64,6 +157,57 @@ pub fn service_state(
             rollout_state: Some(rollout.into()),
             rollout_reason: reason.map(str::to_string),
         }],
+        current_service_deployment: None,
+    }
+}
+
+/// The ARN of a fake service deployment of `service`.
+pub fn deployment_arn(service: &str, id: &str) -> String {
+    format!("arn:aws:ecs:us-east-1:123456789012:service-deployment/cluster/{service}/{id}")
+}
+
+/// A service deployment of `strategy` in `status` at `stage`, moving production
+/// traffic `blue`/`green` percent (the rest at ECS's defaults): handy for scripts.
+pub fn deployment_state(
+    arn: &str,
+    strategy: &str,
+    status: &str,
+    stage: Option<&str>,
+    (blue, green): (f64, f64),
+) -> ServiceDeploymentState {
+    let revision = |n: &str, weight: f64| RevisionState {
+        arn: format!("arn:aws:ecs:us-east-1:123456789012:service-revision/cluster/web/{n}"),
+        requested: 2,
+        running: 2,
+        pending: 0,
+        production_weight: Some(weight),
+        test_weight: None,
+    };
+    ServiceDeploymentState {
+        arn: arn.into(),
+        status: status.into(),
+        status_reason: None,
+        strategy: Some(strategy.into()),
+        stage: stage.map(str::to_string),
+        bake_time_minutes: None,
+        target: Some(revision("2", green)),
+        sources: vec![revision("1", blue)],
+        hooks: Vec::new(),
+        alarms: None,
+        circuit_breaker: None,
+        rollback_reason: None,
+    }
+}
+
+/// A `PAUSE` hook in `status`, expiring at `expires_at` (seconds since the epoch).
+pub fn pause_hook(hook_id: &str, status: &str, expires_at: u64, timeout_action: &str) -> HookState {
+    HookState {
+        hook_id: hook_id.into(),
+        target_type: "PAUSE".into(),
+        target_arn: None,
+        status: status.into(),
+        expires_at: Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(expires_at)),
+        timeout_action: Some(timeout_action.into()),
     }
 }
 
@@ -110,6 +254,28 @@ impl FakeContainers {
         let mut st = self.lock();
         let s = st.services.entry(service.into()).or_default();
         s.states = states.into();
+    }
+
+    /// The service deployment `arn` of `service` (its `currentServiceDeployment`) and
+    /// the steps `DescribeServiceDeployments` plays, one per call.
+    pub fn script_service_deployment(&self, service: &str, arn: &str, steps: Vec<DeploymentStep>) {
+        let mut st = self.lock();
+        st.deployments.insert(
+            service.into(),
+            DeploymentScript {
+                arn: arn.into(),
+                steps: steps.into(),
+                ..Default::default()
+            },
+        );
+    }
+
+    /// The hook a scripted deployment of `service` is paused at, once it has been shown.
+    pub fn paused_hook(&self, service: &str) -> Option<String> {
+        self.lock()
+            .deployments
+            .get(service)
+            .and_then(|d| d.paused_hook().map(str::to_string))
     }
 
     /// The stopped tasks each `ListTasks` call returns for `service`; the last repeats.
@@ -211,7 +377,68 @@ impl ContainerApi for FakeContainers {
         if let Some(next) = s.states.pop_front() {
             s.last = Some(next);
         }
-        Ok(s.last.clone())
+        let mut state = s.last.clone();
+        if let (Some(state), Some(d)) = (&mut state, st.deployments.get(&service_key(service))) {
+            state.current_service_deployment = Some(d.arn.clone());
+        }
+        Ok(state)
+    }
+
+    async fn describe_service_deployment(
+        &self,
+        arn: &str,
+    ) -> Result<Option<ServiceDeploymentState>, ApiError> {
+        let mut st = self.lock();
+        Ok(st
+            .deployments
+            .values_mut()
+            .find(|d| d.arn == arn)
+            .and_then(DeploymentScript::advance))
+    }
+
+    async fn continue_service_deployment(
+        &self,
+        arn: &str,
+        hook_id: &str,
+        answer: HookAnswer,
+    ) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.calls.push(format!(
+            "ContinueServiceDeployment {arn} hook={hook_id} action={}",
+            answer.as_str()
+        ));
+        let Some(d) = st.deployments.values_mut().find(|d| d.arn == arn) else {
+            return Err(ApiError::service(
+                "ServiceDeploymentNotFoundException",
+                &format!("service deployment {arn} not found"),
+            ));
+        };
+        if d.paused_hook() != Some(hook_id) || d.answer.is_some() {
+            return Err(ApiError::service(
+                "InvalidParameterException",
+                &format!("the lifecycle hook {hook_id} is not awaiting action"),
+            ));
+        }
+        d.answer = Some(answer);
+        Ok(())
+    }
+
+    async fn stop_service_deployment(&self, arn: &str, kind: StopKind) -> Result<(), ApiError> {
+        let mut st = self.lock();
+        st.calls.push(format!(
+            "StopServiceDeployment {arn} stop_type={}",
+            kind.as_str()
+        ));
+        let Some(d) = st.deployments.values_mut().find(|d| d.arn == arn) else {
+            return Err(ApiError::service(
+                "ServiceDeploymentNotFoundException",
+                &format!("service deployment {arn} not found"),
+            ));
+        };
+        if d.paused_hook().is_some() {
+            d.answer = Some(HookAnswer::Rollback);
+        }
+        Ok(())
     }
 
     async fn container_log_tail(

@@ -1047,17 +1047,20 @@ mod run {
                         &mut trackers,
                         containers.as_ref(),
                         self.progress.as_ref(),
+                        self.prompter.as_ref(),
                         false,
                     )
                     .await?;
-                    if let Some(reason) = failed {
+                    if let Some(failure) = failed {
                         self.progress
                             .finished(name, false, "service rollout failed");
-                        let mut outcome = fail(reason);
+                        let mut outcome = fail(failure.reason);
                         if let Outcome::Failed(r) = &mut outcome {
-                            r.hint = Some(format!(
-                                "ECS keeps the previous tasks running where it can (the circuit breaker rolls back when enabled); fix the image or its settings and deploy again. The stack has drifted from its template: a full `berth deploy {name}` brings them back in line"
-                            ));
+                            r.hint = Some(if failure.rolled_back {
+                                format!("ECS rolled the service back: it runs its previous revision. The stack has drifted from its template: a full `berth deploy {name}` brings them back in line")
+                            } else {
+                                format!("ECS keeps the previous tasks running where it can (the circuit breaker rolls back when enabled); fix the image or its settings and deploy again. The stack has drifted from its template: a full `berth deploy {name}` brings them back in line")
+                            });
                         }
                         return Ok(Some(outcome));
                     }

@@ -16,6 +16,7 @@ pub mod logging;
 pub mod progress;
 pub mod retry;
 pub mod rollout;
+pub mod service_deployment;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -35,7 +36,7 @@ use api::{
 use containers::ContainerApi;
 use guard::{Action, GuardInput, GuardReport};
 use progress::Progress;
-use rollout::{cluster_of_service_arn, RolloutOptions, RolloutTracker};
+use rollout::{cluster_of_service_arn, RolloutFailure, RolloutOptions, RolloutTracker};
 
 /// CloudFormation's limit for an inline `TemplateBody`.
 pub const MAX_INLINE_TEMPLATE: usize = 51_200;
@@ -405,7 +406,7 @@ impl Engine {
         template: &Template,
         seen: &mut BTreeSet<String>,
         update: Option<bool>,
-    ) -> Result<(Option<StackInfo>, Vec<StackEvent>, Option<String>), ApiError> {
+    ) -> Result<(Option<StackInfo>, Vec<StackEvent>, Option<RolloutFailure>), ApiError> {
         let mut backoff = Backoff::new(self.options.poll);
         let mut events_seen = Vec::new();
         let follow = self
@@ -413,7 +414,7 @@ impl Engine {
             .clone()
             .filter(|_| update.is_some() && self.options.rollout.enabled);
         let mut trackers: Vec<RolloutTracker> = Vec::new();
-        let mut rollout_failure: Option<String> = None;
+        let mut rollout_failure: Option<RolloutFailure> = None;
         loop {
             let info = self.api.describe_stack(stack).await?;
             let events = self.api.stack_events(stack).await?;
@@ -444,12 +445,23 @@ impl Engine {
                     &mut trackers,
                     containers.as_ref(),
                     self.progress.as_ref(),
+                    self.prompter.as_ref(),
                     true,
                 )
                 .await?;
-                if let Some(reason) = failed {
+                if let Some(failure) = failed {
                     trackers.clear();
-                    if update == Some(true) {
+                    if update != Some(true) {
+                        return Ok((info, events_seen, Some(failure)));
+                    }
+                    if failure.rolled_back {
+                        // ECS rolled the service back; CloudFormation fails the
+                        // update and rolls the stack back by itself.
+                        self.progress.message(
+                            stack,
+                            "the service deployment was rolled back: CloudFormation rolls the stack back",
+                        );
+                    } else {
                         self.progress.message(
                             stack,
                             "the service rollout failed: cancelling the update (CloudFormation rolls it back)",
@@ -458,10 +470,8 @@ impl Engine {
                             self.progress
                                 .message(stack, &format!("CancelUpdateStack failed: {e}"));
                         }
-                        rollout_failure = Some(reason);
-                    } else {
-                        return Ok((info, events_seen, Some(reason)));
                     }
+                    rollout_failure = Some(failure);
                 }
             }
             tokio::time::sleep(backoff.next_delay()).await;
@@ -960,7 +970,8 @@ impl Engine {
         let (info, events, rollout_failure) = self
             .monitor_deploy(name, &stack.template, seen, Some(plan.exists))
             .await?;
-        if let Some(reason) = rollout_failure {
+        if let Some(failure) = rollout_failure {
+            let reason = failure.reason;
             let still = info
                 .as_ref()
                 .is_some_and(|i| !is_terminal_status(&i.status));
@@ -977,6 +988,8 @@ impl Engine {
             if let Outcome::Failed(report) = &mut outcome {
                 report.hint = Some(if still {
                     format!("CloudFormation is still creating {name} and waits for the service to stabilize; fix the image or its settings and deploy again, or delete the stack with `berth destroy {name}`")
+                } else if failure.rolled_back {
+                    "ECS rolled the service back to its previous revision and CloudFormation rolled the stack back".to_string()
                 } else {
                     "the update was cancelled and rolled back; the service runs its previous task definition".to_string()
                 });

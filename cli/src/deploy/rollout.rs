@@ -1,7 +1,10 @@
 //! Rollout feedback: while an ECS service deploys, show its deployments (desired,
 //! pending, running, rollout state) and the reasons of stopped tasks, and give up with
 //! those reasons when the rollout fails, the circuit breaker trips or tasks keep
-//! stopping, instead of waiting for hours.
+//! stopping, instead of waiting for hours. A service with a current service deployment
+//! (`DescribeServiceDeployments`) is followed through it
+//! ([`super::service_deployment`]): strategy, stage, traffic, bake time, alarms,
+//! pauses, and its end.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -10,6 +13,8 @@ use std::time::{Duration, SystemTime};
 use super::api::ApiError;
 use super::containers::{ContainerApi, ServiceState, StoppedTask};
 use super::progress::Progress;
+use super::service_deployment::{DeploymentFollower, DeploymentOutcome, OnPause};
+use crate::prompt::Prompter;
 
 /// How rollouts are followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +23,12 @@ pub struct RolloutOptions {
     pub enabled: bool,
     /// Give up once this many tasks of the new deployment have stopped.
     pub max_stopped_tasks: usize,
-    /// Give up when a rollout takes longer than this.
+    /// Give up when a rollout takes longer than this (for blue/green, linear and
+    /// canary deployments: the time their new tasks take to start; traffic shifts,
+    /// bake times and pauses do not count).
     pub timeout: Duration,
+    /// What to do when a `PAUSE` lifecycle hook waits for an answer.
+    pub on_pause: OnPause,
 }
 
 impl Default for RolloutOptions {
@@ -28,6 +37,7 @@ impl Default for RolloutOptions {
             enabled: true,
             max_stopped_tasks: 3,
             timeout: Duration::from_secs(30 * 60),
+            on_pause: OnPause::Ask,
         }
     }
 }
@@ -41,6 +51,19 @@ pub enum RolloutStatus {
     Completed,
     /// Failed; the text says why (rollout reason, stopped tasks' reasons).
     Failed(String),
+    /// ECS rolled the service back (or stopped its deployment) by itself; the text
+    /// says how and why.
+    RolledBack(String),
+}
+
+/// Why a rollout failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutFailure {
+    /// The text of the failure report.
+    pub reason: String,
+    /// ECS rolled the service back by itself (nothing to cancel; CloudFormation
+    /// fails the update and rolls the stack back).
+    pub rolled_back: bool,
 }
 
 /// Follows one service's rollout, poll by poll.
@@ -54,9 +77,18 @@ pub struct RolloutTracker {
     pub service: String,
     /// How the service is named in messages (its construct path, when known).
     pub label: String,
+    /// How `berth deployment` names it (the construct path without the L1 child).
+    pub name: String,
     started: SystemTime,
     max_stopped: usize,
     timeout: Duration,
+    on_pause: OnPause,
+    polls: usize,
+    /// A service deployment that had ended before the tracker started.
+    stale_deployment: Option<String>,
+    /// `DescribeServiceDeployments` failed once: follow the deployments only.
+    no_service_deployments: bool,
+    deployment: Option<DeploymentFollower>,
     seen_tasks: BTreeSet<String>,
     stopped: Vec<StoppedTask>,
     /// The log tails of crashed containers: (task id, container, exit code, lines).
@@ -82,9 +114,15 @@ impl RolloutTracker {
             cluster: cluster.into(),
             service: service.into(),
             label: label.into(),
+            name: label.strip_suffix("/Service").unwrap_or(label).into(),
             started: SystemTime::now(),
             max_stopped: options.max_stopped_tasks.max(1),
             timeout: options.timeout,
+            on_pause: options.on_pause,
+            polls: 0,
+            stale_deployment: None,
+            no_service_deployments: false,
+            deployment: None,
             seen_tasks: BTreeSet::new(),
             stopped: Vec::new(),
             tails: Vec::new(),
@@ -102,7 +140,9 @@ impl RolloutTracker {
         &mut self,
         api: &dyn ContainerApi,
         progress: &dyn Progress,
+        prompter: &dyn Prompter,
     ) -> Result<RolloutStatus, ApiError> {
+        self.polls += 1;
         let Some(state) = api.describe_service(&self.cluster, &self.service).await? else {
             return Ok(RolloutStatus::Failed(format!(
                 "service {} was not found in cluster {}",
@@ -142,6 +182,16 @@ impl RolloutTracker {
             self.diagnose(api, progress, &task).await;
             self.stopped.push(task);
         }
+        match self
+            .follow_deployment(&state, api, progress, prompter)
+            .await?
+        {
+            Some(DeploymentOutcome::Succeeded) => return Ok(RolloutStatus::Completed),
+            Some(DeploymentOutcome::Failed(why)) => {
+                return Ok(RolloutStatus::RolledBack(self.failure_text(why)))
+            }
+            Some(DeploymentOutcome::InProgress) | None => {}
+        }
         if let Some(p) = &primary {
             if p.rollout_state.as_deref() == Some("FAILED") {
                 return Ok(RolloutStatus::Failed(
@@ -160,24 +210,97 @@ impl RolloutTracker {
                 self.max_stopped
             ))));
         }
-        let done = match &primary {
-            Some(p) => match p.rollout_state.as_deref() {
-                Some("COMPLETED") => true,
-                Some(_) => false,
-                None => state.deployments.len() == 1 && p.running >= p.desired,
-            },
-            None => state.running >= state.desired,
-        };
+        // A followed service deployment decides when the rollout is done.
+        let done = self.deployment.is_none()
+            && match &primary {
+                Some(p) => match p.rollout_state.as_deref() {
+                    Some("COMPLETED") => true,
+                    Some(_) => false,
+                    None => state.deployments.len() == 1 && p.running >= p.desired,
+                },
+                None => state.running >= state.desired,
+            };
         if done {
             return Ok(RolloutStatus::Completed);
         }
-        if self.started.elapsed().unwrap_or_default() > self.timeout {
+        let elapsed = match &self.deployment {
+            Some(f) => f.active,
+            None => self.started.elapsed().unwrap_or_default(),
+        };
+        if elapsed > self.timeout {
             return Ok(RolloutStatus::Failed(self.failure_text(format!(
                 "the rollout did not finish within {} s (--rollout-timeout)",
                 self.timeout.as_secs()
             ))));
         }
         Ok(RolloutStatus::InProgress)
+    }
+
+    /// Follows the service's current service deployment, if it has one berth can
+    /// read and it is not one that ended before this rollout.
+    async fn follow_deployment(
+        &mut self,
+        state: &ServiceState,
+        api: &dyn ContainerApi,
+        progress: &dyn Progress,
+        prompter: &dyn Prompter,
+    ) -> Result<Option<DeploymentOutcome>, ApiError> {
+        if self.no_service_deployments {
+            return Ok(None);
+        }
+        let Some(arn) = state.current_service_deployment.as_deref() else {
+            return Ok(None);
+        };
+        if self.stale_deployment.as_deref() == Some(arn) {
+            return Ok(None);
+        }
+        let d = match api.describe_service_deployment(arn).await {
+            Ok(Some(d)) => d,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                progress.message(
+                    &self.stack,
+                    &format!(
+                        "service {}: its service deployment cannot be read ({e}); following its deployments only",
+                        self.label
+                    ),
+                );
+                self.no_service_deployments = true;
+                return Ok(None);
+            }
+        };
+        if self.deployment.is_none() && self.polls == 1 && d.is_finished() {
+            // It ended before this rollout: the new one has not started yet.
+            self.stale_deployment = Some(arn.to_string());
+            return Ok(None);
+        }
+        if self.deployment.as_ref().is_some_and(|f| f.arn != arn) {
+            progress.message(
+                &self.stack,
+                &format!(
+                    "service {}: a newer service deployment {} replaced the one followed",
+                    self.label,
+                    d.short_id()
+                ),
+            );
+            self.deployment = None;
+        }
+        let follower = self
+            .deployment
+            .get_or_insert_with(|| DeploymentFollower::new(arn));
+        follower
+            .poll(
+                &d,
+                api,
+                progress,
+                prompter,
+                self.on_pause,
+                &self.stack,
+                &self.label,
+                &self.name,
+            )
+            .await
+            .map(Some)
     }
 
     /// Shows the last log lines of each container of `task` that exited non-zero.
@@ -250,25 +373,37 @@ impl RolloutTracker {
 }
 
 /// Polls every tracker once. Finished rollouts are reported and dropped; the first
-/// failure's reason is returned. With `tolerate_errors` (feedback beside CloudFormation,
+/// failure is returned. With `tolerate_errors` (feedback beside CloudFormation,
 /// which still decides the outcome) a tracker whose API call fails is dropped with a note
 /// instead of failing the poll.
 pub async fn poll_all(
     trackers: &mut Vec<RolloutTracker>,
     api: &dyn ContainerApi,
     progress: &dyn Progress,
+    prompter: &dyn Prompter,
     tolerate_errors: bool,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<RolloutFailure>, ApiError> {
     let mut i = 0;
     while i < trackers.len() {
         let t = &mut trackers[i];
-        match t.poll(api, progress).await {
+        match t.poll(api, progress, prompter).await {
             Ok(RolloutStatus::InProgress) => i += 1,
             Ok(RolloutStatus::Completed) => {
                 progress.message(&t.stack, &format!("service {}: rollout complete", t.label));
                 trackers.remove(i);
             }
-            Ok(RolloutStatus::Failed(reason)) => return Ok(Some(reason)),
+            Ok(RolloutStatus::Failed(reason)) => {
+                return Ok(Some(RolloutFailure {
+                    reason,
+                    rolled_back: false,
+                }))
+            }
+            Ok(RolloutStatus::RolledBack(reason)) => {
+                return Ok(Some(RolloutFailure {
+                    reason,
+                    rolled_back: true,
+                }))
+            }
             Err(e) if tolerate_errors => {
                 progress.message(
                     &t.stack,

@@ -129,3 +129,80 @@ fn identical_templates_have_no_diff() {
     );
     assert!(diff_templates(Some(&a), &a.clone(), &create_only).is_empty());
 }
+
+fn service(deployment: serde_json::Value, name: &str, cluster: &str) -> Template {
+    t(serde_json::json!({"Resources": {
+        "Service": {"Type": "AWS::ECS::Service", "Properties": {
+            "Cluster": cluster, "ServiceName": name, "DesiredCount": 2,
+            "DeploymentConfiguration": deployment},
+            "Metadata": {"berth:path": "Web/Service/Service"}}
+    }}))
+}
+
+#[test]
+fn a_strategy_change_is_an_in_place_update_of_the_service() {
+    let old = service(
+        serde_json::json!({"Strategy": "ROLLING", "MaximumPercent": 200, "MinimumHealthyPercent": 100}),
+        "web",
+        "prod",
+    );
+    let new = service(
+        serde_json::json!({"Strategy": "CANARY", "MaximumPercent": 200, "MinimumHealthyPercent": 100,
+            "CanaryConfiguration": {"CanaryPercent": 10.0, "CanaryBakeTimeInMinutes": 5}}),
+        "web",
+        "prod",
+    );
+    let d = diff_templates(Some(&old), &new, &schema_create_only);
+    assert_eq!(d.replacements(), 0);
+    assert!(d.resources[0].warnings.is_empty());
+    let text = render("Web", &d, false);
+    assert_eq!(
+        text,
+        "Stack Web
+Resources
+[~] AWS::ECS::Service Service Web/Service/Service
+ ├─ [~] DeploymentConfiguration.Strategy
+ │     - \"ROLLING\"
+ │     + \"CANARY\"
+ └─ [+] DeploymentConfiguration.CanaryConfiguration
+       + {\"CanaryPercent\":10.0,\"CanaryBakeTimeInMinutes\":5}
+
+0 to add, 1 to modify (0 replaced), 0 to remove
+"
+    );
+}
+
+#[test]
+fn replacing_a_service_is_warned_about_with_its_cause() {
+    let d = serde_json::json!({"Strategy": "ROLLING"});
+    let old = service(d.clone(), "web", "prod");
+    // The cluster is create-only; with the same ServiceName the replacement would fail.
+    let new = service(d, "web", "staging");
+    let diff = diff_templates(Some(&old), &new, &schema_create_only);
+    assert_eq!(diff.replacements(), 1);
+    let text = render("Web", &diff, false);
+    assert!(
+        text.ends_with("0 to add, 1 to modify (1 replaced), 0 to remove
+⚠ the ECS service Web/Service/Service (Service) would be replaced (Cluster changed): CloudFormation creates a new service and deletes the old one, so its deployment strategy does not apply and the old tasks stop; with a fixed ServiceName the replacement fails (the name is taken): change the name too, or leave service_name out
+"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_replaced_service_with_a_new_name_gets_no_name_clash_warning() {
+    let d = serde_json::json!({"Strategy": "ROLLING"});
+    let old = service(d.clone(), "web", "prod");
+    let new = service(d, "web-2", "staging");
+    let diff = diff_templates(Some(&old), &new, &schema_create_only);
+    assert_eq!(
+        diff.resources[0].warnings,
+        vec!["⚠ the ECS service Web/Service/Service (Service) would be replaced (Cluster, ServiceName changed): CloudFormation creates a new service and deletes the old one, so its deployment strategy does not apply and the old tasks stop".to_string()]
+    );
+    // The JSON output carries the warning too.
+    let json = serde_json::to_value(&diff).unwrap();
+    assert_eq!(
+        json["resources"][0]["warnings"][0],
+        diff.resources[0].warnings[0].as_str()
+    );
+}

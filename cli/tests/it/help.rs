@@ -21,6 +21,7 @@ fn help_texts() {
         "logs",
         "run",
         "exec",
+        "deployment",
         "refactor",
         "lock",
     ] {

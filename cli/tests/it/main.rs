@@ -20,6 +20,7 @@
 mod asset_loop;
 mod assets_e2e;
 mod common;
+mod deployments;
 mod diagnosis;
 mod e2e;
 mod e2e_options;

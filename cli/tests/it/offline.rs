@@ -244,6 +244,23 @@ fn diff_renders_list_changes_line_by_line_and_nested_replacements() {
     insta::assert_snapshot!("diff_lists_and_nested", r.out);
 }
 
+#[test]
+fn diff_shows_a_strategy_change_in_place_and_warns_when_the_service_is_replaced() {
+    let dir = crate::common::fixture("strategy");
+    let diff = |old: &str| {
+        let r = run(&dir, None, &["diff", "--app", "app", "--template", old]);
+        assert_eq!(r.code, exit::OK, "{}", r.err);
+        r.out
+    };
+    let out = diff("rolling.template.json");
+    assert!(!out.contains("(replace)"), "{out}");
+    insta::assert_snapshot!("diff_strategy_in_place", out);
+
+    let out = diff("other-cluster.template.json");
+    assert!(out.contains("would be replaced (Cluster changed)"), "{out}");
+    insta::assert_snapshot!("diff_service_replaced", out);
+}
+
 /// An app command run again into the same output directory finds its previous
 /// assembly in place (the app's synth replaces it; berth no longer deletes the
 /// manifest first, which made berth's own synth refuse the directory), and an app

@@ -161,6 +161,7 @@ fn details(deployments: Vec<DeploymentState>, running: i32, exec: bool) -> Servi
             desired: 2,
             running,
             deployments,
+            current_service_deployment: None,
         },
         cluster_arn: format!("arn:aws:ecs:us-east-1:123456789012:cluster/{CLUSTER}"),
         launch_type: Some("FARGATE".into()),

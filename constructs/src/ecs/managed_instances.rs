@@ -914,6 +914,9 @@ impl ManagedInstancesService {
             vpc_subnets: props.vpc_subnets,
             security_groups: props.security_groups,
             assign_public_ip: false,
+            // Rolling, with the circuit breaker as given (strategies and hooks for
+            // Managed Instances services are not in their props yet).
+            deployment: super::service::Deployment::default(),
         };
         let service = BaseService::create(
             app,

@@ -20,6 +20,7 @@
 //! | `BERTH-E0311` | service | a task definition with no essential container, a load balancer or registry naming an unknown container or port, a capacity provider strategy naming a provider the cluster does not have, an `Ec2Service` on a cluster without EC2 capacity, Service Connect without a namespace, naming a port mapping the task does not have, or using a discovery name twice |
 //! | `BERTH-W0310` | task definition | (a warning) an EFS volume that no container mounts |
 //! | `BERTH-E0312` | cluster | a default capacity provider strategy that mixes kinds, names an unassociated provider, or has two bases |
+//! | `BERTH-E0313` | service | a blue/green, linear or canary service whose load balancer attachment has no alternate target group, a linear or canary service with neither a load balancer nor Service Connect |
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -56,6 +57,7 @@
 mod cluster;
 mod container;
 mod daemon;
+mod deployment;
 mod ebs;
 mod express;
 mod log_driver;
@@ -78,6 +80,12 @@ pub use container::{
     Platform, PortMapping, PortProtocol, Secret, Ulimit, UlimitName,
 };
 pub use daemon::{Daemon, DaemonProps, DaemonTaskDefinition, DaemonTaskDefinitionProps};
+pub use deployment::{
+    AlarmBehavior, AlternateTarget, DeploymentAlarms, DeploymentController, DeploymentStrategy,
+    HookTarget, HookTimeoutAction, LifecycleHook, LifecycleStage, ListenerRuleConfiguration,
+    DEFAULT_BAKE_MINUTES, LOAD_BALANCER_INFRASTRUCTURE_POLICY, MAX_BAKE_MINUTES,
+    MAX_CFN_DEPLOYMENT_MINUTES,
+};
 pub use ebs::{
     EbsTagSource, EbsVolumeType, FileSystemType, ServiceManagedEbsVolume, EBS_INFRASTRUCTURE_POLICY,
 };

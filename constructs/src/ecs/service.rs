@@ -2,6 +2,10 @@
 
 use super::cluster::{CapacityProviderStrategy, Cluster};
 use super::container::exec_statement;
+use super::deployment::{
+    AlarmBehavior, AlternateTarget, DeploymentAlarms, DeploymentController, DeploymentStrategy,
+    LifecycleHook,
+};
 use super::service_connect::{ServiceConnectProps, ServiceConnectState};
 use super::task_definition::{
     Ec2TaskDefinition, FargateTaskDefinition, NetworkMode, TaskDefinition,
@@ -10,6 +14,7 @@ use crate::app::{App, Construct, NodeId, Scope};
 use crate::ec2::{
     Connectable, Connections, Port, SecurityGroup, SecurityGroupProps, SubnetSelection, SubnetType,
 };
+use crate::elbv2::TargetGroup;
 use crate::error::{ConstructError, Result};
 use crate::iam::value_expr;
 use berth_synth::cfn::ecs::{service as sv, CfnService};
@@ -125,6 +130,9 @@ props! {
         pub container_name: String,
         /// Its port (checked at synth against the container's port mappings). Required.
         pub container_port: u16,
+        /// Where blue/green, linear and canary deployments put the new revision
+        /// (`AdvancedConfiguration`). Default: none.
+        pub alternate_target: Option<AlternateTarget>,
     }
 }
 
@@ -163,6 +171,16 @@ pub(super) struct Common {
     pub(super) vpc_subnets: Option<SubnetSelection>,
     pub(super) security_groups: Vec<SecurityGroup>,
     pub(super) assign_public_ip: bool,
+    pub(super) deployment: Deployment,
+}
+
+/// How a service deploys: what both service kinds and every pattern take.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Deployment {
+    pub(crate) strategy: DeploymentStrategy,
+    pub(crate) controller: Option<DeploymentController>,
+    pub(crate) alarms: Option<DeploymentAlarms>,
+    pub(crate) hooks: Vec<LifecycleHook>,
 }
 
 props! {
@@ -177,11 +195,11 @@ props! {
         pub service_name: Option<String>,
         /// How many tasks to run. Default: not rendered (CloudFormation starts 1).
         pub desired_count: Option<u32>,
-        /// The lower limit of running tasks during a deployment, in percent of the desired
-        /// count. Default: not rendered (CloudFormation's 100).
+        /// The lower limit of running tasks during a rolling deployment, in percent of
+        /// the desired count. Default: 100 (ECS's; 0 for a daemon), rendered.
         pub min_healthy_percent: Option<u32>,
-        /// The upper limit of running tasks during a deployment. Default: not rendered
-        /// (CloudFormation's 200).
+        /// The upper limit of running tasks during a rolling deployment. Default: 200
+        /// (ECS's; 100 for a daemon), rendered.
         pub max_healthy_percent: Option<u32>,
         /// The deployment circuit breaker; `None` turns it off. Default: on, with
         /// rollback.
@@ -193,7 +211,8 @@ props! {
         pub enable_execute_command: bool,
         /// Which tags to copy to tasks. Default: none.
         pub propagate_tags: Option<PropagateTags>,
-        /// ECS managed tags on tasks. Default: false (not rendered).
+        /// ECS managed tags on tasks (`aws:ecs:clusterName`, `aws:ecs:serviceName`).
+        /// Default: false (rendered, as CDK does).
         pub enable_ecs_managed_tags: bool,
         /// Give tasks a public IP (they then need public subnets). Default: false.
         pub assign_public_ip: bool,
@@ -205,6 +224,18 @@ props! {
         /// A capacity provider strategy (e.g. Fargate Spot); replaces the launch type.
         /// Default: none (launch type `FARGATE`).
         pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
+        /// How new revisions deploy: rolling, blue/green, linear or canary (see
+        /// [`DeploymentStrategy`]). Default: rolling.
+        pub deployment_strategy: DeploymentStrategy,
+        /// The deployment controller. Default: not rendered (ECS), or `ECS` with a
+        /// circuit breaker (as CDK).
+        pub deployment_controller: Option<DeploymentController>,
+        /// CloudWatch alarms that fail (and by default roll back) a deployment; more
+        /// with [`BaseService::enable_deployment_alarms`]. Default: none.
+        pub deployment_alarms: Option<DeploymentAlarms>,
+        /// Lifecycle hooks of blue/green, linear and canary deployments; more with
+        /// [`BaseService::add_lifecycle_hook`]. Default: none.
+        pub lifecycle_hooks: Vec<LifecycleHook>,
         /// The platform version. Default: not rendered (`LATEST`).
         pub platform_version: Option<FargatePlatformVersion>,
         /// Service Connect (CDK's `serviceConnectConfiguration`), as
@@ -234,6 +265,10 @@ impl FargateServiceProps {
             capacity_provider_strategies: Vec::new(),
             platform_version: None,
             service_connect: None,
+            deployment_strategy: DeploymentStrategy::rolling(),
+            deployment_controller: None,
+            deployment_alarms: None,
+            lifecycle_hooks: Vec::new(),
         }
     }
 }
@@ -251,9 +286,11 @@ props! {
         pub service_name: Option<String>,
         /// How many tasks to run. Default: not rendered (CloudFormation starts 1).
         pub desired_count: Option<u32>,
-        /// See [`FargateServiceProps::min_healthy_percent`]. Default: not rendered (100).
+        /// See [`FargateServiceProps::min_healthy_percent`]. Default: 100 (0 for a
+        /// daemon), rendered.
         pub min_healthy_percent: Option<u32>,
-        /// See [`FargateServiceProps::max_healthy_percent`]. Default: not rendered (200).
+        /// See [`FargateServiceProps::max_healthy_percent`]. Default: 200 (100 for a
+        /// daemon), rendered.
         pub max_healthy_percent: Option<u32>,
         /// The deployment circuit breaker; `None` turns it off. Default: on, with rollback.
         pub circuit_breaker: Option<DeploymentCircuitBreaker>,
@@ -264,7 +301,8 @@ props! {
         pub enable_execute_command: bool,
         /// Which tags to copy to tasks. Default: none.
         pub propagate_tags: Option<PropagateTags>,
-        /// ECS managed tags on tasks. Default: false (not rendered).
+        /// ECS managed tags on tasks (`aws:ecs:clusterName`, `aws:ecs:serviceName`).
+        /// Default: false (rendered, as CDK does).
         pub enable_ecs_managed_tags: bool,
         /// Where tasks run (`awsvpc` mode only). Default: the VPC's default selection.
         pub vpc_subnets: Option<SubnetSelection>,
@@ -279,6 +317,18 @@ props! {
         pub placement_strategies: Vec<PlacementStrategy>,
         /// Placement constraints. Default: none.
         pub placement_constraints: Vec<PlacementConstraint>,
+        /// How new revisions deploy: rolling, blue/green, linear or canary (see
+        /// [`DeploymentStrategy`]). Default: rolling.
+        pub deployment_strategy: DeploymentStrategy,
+        /// The deployment controller. Default: not rendered (ECS), or `ECS` with a
+        /// circuit breaker (as CDK).
+        pub deployment_controller: Option<DeploymentController>,
+        /// CloudWatch alarms that fail (and by default roll back) a deployment; more
+        /// with [`BaseService::enable_deployment_alarms`]. Default: none.
+        pub deployment_alarms: Option<DeploymentAlarms>,
+        /// Lifecycle hooks of blue/green, linear and canary deployments; more with
+        /// [`BaseService::add_lifecycle_hook`]. Default: none.
+        pub lifecycle_hooks: Vec<LifecycleHook>,
         /// Run one task on every instance (`DAEMON` scheduling): no desired count, no
         /// placement strategies, no capacity provider strategy; the healthy percents
         /// default to 0 and 100 (and the maximum must be 100). Default: false (`REPLICA`).
@@ -311,6 +361,10 @@ impl Ec2ServiceProps {
             placement_constraints: Vec::new(),
             daemon: false,
             service_connect: None,
+            deployment_strategy: DeploymentStrategy::rolling(),
+            deployment_controller: None,
+            deployment_alarms: None,
+            lifecycle_hooks: Vec::new(),
         }
     }
 }
@@ -331,6 +385,9 @@ pub(crate) struct ServiceState {
     explicit_grace_period: bool,
     resource: Option<ResourceRef<CfnService>>,
     pub(crate) service_connect: Option<ServiceConnectState>,
+    strategy: DeploymentStrategy,
+    controller: DeploymentController,
+    alarm_behavior: Option<AlarmBehavior>,
 }
 
 impl Construct for ServiceState {
@@ -474,6 +531,7 @@ impl Construct for ServiceState {
                 out.push(err(m).with_property(format!("capacity_provider_strategies[{i}]")));
             }
         }
+        out.extend(self.validate_deployment(app, node));
         if self.ec2 && !self.uses_capacity_providers && !self.cluster.has_ec2_capacity(app) {
             out.push(err(format!(
                 "the cluster {} has no EC2 capacity to run an Ec2Service; add some with cluster.add_capacity, or give a capacity provider strategy",
@@ -488,6 +546,103 @@ impl Construct for ServiceState {
     }
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+}
+
+/// The construction-time checks of a service's deployment settings.
+fn check_deployment(c: &Common, daemon: bool, path: &str) -> Result<()> {
+    let bad = |prop: &str, msg: String| Err(ConstructError::invalid(path, prop, msg));
+    let d = &c.deployment;
+    d.strategy.check(path)?;
+    let controller = d.controller.unwrap_or_default();
+    if controller != DeploymentController::Ecs {
+        let name = controller.name();
+        if d.strategy.is_blue_green() || d.strategy.bake_time().is_some() {
+            return bad(
+                "deployment_strategy",
+                format!("the {} strategy and bake times are ECS's own deployments; the {name} deployment controller deploys otherwise: use the ECS controller (the default) or leave deployment_strategy at rolling", d.strategy.name()),
+            );
+        }
+        if !d.hooks.is_empty() {
+            return bad(
+                "lifecycle_hooks",
+                format!("lifecycle hooks need the ECS deployment controller, not {name}"),
+            );
+        }
+        if d.alarms.is_some() {
+            return bad(
+                "deployment_alarms",
+                format!("deployment alarms need the ECS deployment controller, not {name}"),
+            );
+        }
+        if c.circuit_breaker.is_some() {
+            return bad(
+                "circuit_breaker",
+                format!("the deployment circuit breaker needs the ECS deployment controller, not {name}; set circuit_breaker to None"),
+            );
+        }
+    }
+    if daemon && d.strategy.is_blue_green() {
+        return bad(
+            "deployment_strategy",
+            format!(
+                "a daemon service deploys with rolling updates only, not {}",
+                d.strategy.name()
+            ),
+        );
+    }
+    if !d.hooks.is_empty() && !d.strategy.is_blue_green() {
+        return bad(
+            "lifecycle_hooks",
+            "lifecycle hooks run in blue/green, linear and canary deployments; set deployment_strategy (e.g. DeploymentStrategy::blue_green())".into(),
+        );
+    }
+    for (i, h) in d.hooks.iter().enumerate() {
+        h.check(path, &format!("lifecycle_hooks[{i}]"))?;
+    }
+    if let Some(a) = &d.alarms {
+        if a.alarm_names.is_empty() {
+            return bad(
+                "deployment_alarms.alarm_names",
+                "deployment alarms need at least one alarm name".into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+impl ServiceState {
+    /// Whole-tree checks of the deployment strategy (`BERTH-E0313`).
+    fn validate_deployment(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if !self.strategy.is_blue_green() {
+            return out;
+        }
+        let err = |m: String| Diagnostic::error("BERTH-E0313", app.path(node), m);
+        let name = self.strategy.name();
+        for (i, lb) in self.load_balancers.iter().enumerate() {
+            if lb.alternate_target.is_none() {
+                out.push(
+                    err(format!(
+                        "a {name} deployment moves traffic between two target groups, and the load balancer attachment of container \"{}\" port {} has none for the new revision; give it an alternate target (EcsServiceTarget::with_alternate_target), or use a load-balanced pattern, which creates one",
+                        lb.container_name, lb.container_port
+                    ))
+                    .with_property(format!("LoadBalancers[{i}]")),
+                );
+            }
+        }
+        if self.strategy.shifts_traffic_gradually()
+            && self.load_balancers.is_empty()
+            && self.service_connect.is_none()
+        {
+            out.push(
+                err(format!(
+                    "a {name} deployment shifts production traffic step by step, so the service needs a load balancer (with an alternate target) or Service Connect; without either, deploy rolling or blue/green"
+                ))
+                .with_property("deployment_strategy"),
+            );
+        }
+        out
     }
 }
 
@@ -573,6 +728,8 @@ impl BaseService {
             Launch::ManagedInstances { architecture, .. } => Some(*architecture),
             _ => None,
         };
+        let daemon = matches!(launch, Launch::Ec2 { daemon: true, .. });
+        check_deployment(&c, daemon, &path)?;
         let mut c = c;
         if let Launch::Ec2 {
             daemon: true,
@@ -636,6 +793,9 @@ impl BaseService {
                 explicit_grace_period: c.health_check_grace_period_secs.is_some(),
                 resource: None,
                 service_connect: None,
+                strategy: c.deployment.strategy,
+                controller: c.deployment.controller.unwrap_or_default(),
+                alarm_behavior: None,
             },
         )?;
         // Networking (awsvpc).
@@ -688,7 +848,16 @@ impl BaseService {
         } else {
             None
         };
-        let deployment_configuration = sv::DeploymentConfiguration {
+        let controller = c.deployment.controller.unwrap_or_default();
+        let ecs_controller = controller == DeploymentController::Ecs;
+        // ECS's rolling limits, written out (as CDK writes its own); CodeDeploy and
+        // external controllers take no custom values on EC2, so only given ones.
+        let (min_default, max_default) = if ecs_controller {
+            (Some(100), Some(200))
+        } else {
+            (None, None)
+        };
+        let mut deployment_configuration = sv::DeploymentConfiguration {
             deployment_circuit_breaker: c.circuit_breaker.map(|b| {
                 sv::DeploymentCircuitBreaker {
                     enable: Some(true.into()),
@@ -697,10 +866,14 @@ impl BaseService {
                 }
                 .into()
             }),
-            maximum_percent: c.max_healthy_percent.map(Into::into),
-            minimum_healthy_percent: c.min_healthy_percent.map(Into::into),
+            maximum_percent: c.max_healthy_percent.or(max_default).map(Into::into),
+            minimum_healthy_percent: c.min_healthy_percent.or(min_default).map(Into::into),
+            alarms: c.deployment.alarms.as_ref().map(|a| a.render().into()),
             ..Default::default()
         };
+        if ecs_controller {
+            c.deployment.strategy.render(&mut deployment_configuration);
+        }
         let strategies = c.capacity_provider_strategies.clone();
         let mut cfn = CfnService {
             capacity_provider_strategy: (!strategies.is_empty()).then(|| {
@@ -717,14 +890,18 @@ impl BaseService {
             }),
             cluster: Some(cluster.cluster_name().into()),
             deployment_configuration: Some(deployment_configuration.into()),
-            deployment_controller: c.circuit_breaker.map(|_| {
-                sv::DeploymentController {
-                    type_: Some(sv::DeploymentControllerType::Ecs.into()),
-                }
-                .into()
-            }),
+            deployment_controller: c
+                .deployment
+                .controller
+                .or(c.circuit_breaker.map(|_| DeploymentController::Ecs))
+                .map(|t| {
+                    sv::DeploymentController {
+                        type_: Some(t.l1().into()),
+                    }
+                    .into()
+                }),
             desired_count: c.desired_count.map(Into::into),
-            enable_ecs_managed_tags: c.enable_ecs_managed_tags.then(|| true.into()),
+            enable_ecs_managed_tags: Some(c.enable_ecs_managed_tags.into()),
             enable_execute_command: c.enable_execute_command.then(|| true.into()),
             health_check_grace_period_seconds: c.health_check_grace_period_secs.map(Into::into),
             launch_type: strategies.is_empty().then(|| {
@@ -782,17 +959,22 @@ impl BaseService {
         if let Some(s) = app.construct_mut::<ServiceState>(node) {
             s.resource = Some(resource);
             s.security_groups = groups;
+            s.alarm_behavior = c.deployment.alarms.as_ref().map(|a| a.behavior);
+        }
+        let service = BaseService {
+            node,
+            resource,
+            cluster,
+            task_definition: c.task_definition,
+        };
+        for hook in &c.deployment.hooks {
+            service.render_hook(app, hook)?;
         }
         if c.enable_execute_command {
             c.task_definition
                 .add_to_task_role_policy(app, exec_statement())?;
         }
-        Ok(BaseService {
-            node,
-            resource,
-            cluster,
-            task_definition: c.task_definition,
-        })
+        Ok(service)
     }
 
     fn state<'a>(&self, app: &'a App) -> &'a ServiceState {
@@ -879,7 +1061,14 @@ impl BaseService {
         attachment: LoadBalancerAttachment,
     ) -> Result<()> {
         let explicit = self.state(app).explicit_grace_period;
+        let advanced = match &attachment.alternate_target {
+            Some(alt) => {
+                Some(self.advanced_configuration(app, &attachment.target_group_arn, alt)?)
+            }
+            None => None,
+        };
         let lb = sv::LoadBalancer {
+            advanced_configuration: advanced,
             container_name: Some(attachment.container_name.clone().into()),
             container_port: Some(i64::from(attachment.container_port).into()),
             target_group_arn: Some(value_expr(attachment.target_group_arn.clone())),
@@ -897,6 +1086,191 @@ impl BaseService {
         cfn.load_balancers = Some(Expr::Lit(list));
         if !explicit {
             cfn.health_check_grace_period_seconds = Some(60.into());
+        }
+        Ok(())
+    }
+
+    /// Renders an alternate target for the attachment to `target_group_arn`.
+    fn advanced_configuration(
+        &self,
+        app: &mut App,
+        target_group_arn: &Value,
+        alt: &AlternateTarget,
+    ) -> Result<Expr<sv::AdvancedConfiguration>> {
+        let path = app.path(self.node);
+        if self.state(app).controller != DeploymentController::Ecs {
+            return Err(ConstructError::invalid(
+                path,
+                "alternate_target",
+                "an alternate target group is for ECS blue/green, linear and canary deployments, which need the ECS deployment controller",
+            ));
+        }
+        if &Value::from(alt.alternate_target_group.target_group_arn()) == target_group_arn {
+            return Err(ConstructError::invalid(
+                path,
+                "alternate_target.alternate_target_group",
+                "the alternate target group must differ from the production one",
+            ));
+        }
+        let cfg = alt.render(app, self.node)?;
+        // The green group and the listener rules exist before the service.
+        app.add_dependency(self.resource, alt.production_listener.node());
+        if let Some(t) = alt.test_listener {
+            app.add_dependency(self.resource, t.node());
+        }
+        for dep in alt.alternate_target_group.info(app).dependencies {
+            app.add_dependency(self.resource, dep);
+        }
+        Ok(cfg.into())
+    }
+
+    /// Gives the service's attachment to `target_group` an alternate target (for
+    /// blue/green, linear and canary deployments), after it was registered
+    /// (`listener.add_targets`). The load-balanced patterns do this.
+    pub fn add_alternate_target(
+        &self,
+        app: &mut App,
+        target_group: TargetGroup,
+        alternate: AlternateTarget,
+    ) -> Result<()> {
+        let arn = Value::from(target_group.target_group_arn());
+        let path = app.path(self.node);
+        let Some(index) = self
+            .state(app)
+            .load_balancers
+            .iter()
+            .position(|l| l.target_group_arn == arn)
+        else {
+            return Err(ConstructError::invalid(
+                path,
+                "alternate_target",
+                format!(
+                    "the service is not registered with the target group {}; register it first (listener.add_targets)",
+                    app.path(target_group)
+                ),
+            ));
+        };
+        if self.state(app).load_balancers[index]
+            .alternate_target
+            .is_some()
+        {
+            return Err(ConstructError::invalid(
+                path,
+                "alternate_target",
+                format!("LoadBalancers[{index}] has an alternate target already"),
+            ));
+        }
+        let cfg = self.advanced_configuration(app, &arn, &alternate)?;
+        if let Some(s) = app.construct_mut::<ServiceState>(self.node) {
+            s.load_balancers[index].alternate_target = Some(alternate);
+        }
+        if let Some(Expr::Lit(list)) = &mut app.resource_mut(self.resource).load_balancers {
+            if let Some(lb) = list.get_mut(index) {
+                lb.advanced_configuration = Some(cfg);
+            }
+        }
+        Ok(())
+    }
+
+    /// The service's deployment strategy.
+    pub fn deployment_strategy(&self, app: &App) -> DeploymentStrategy {
+        self.state(app).strategy
+    }
+
+    /// Adds a lifecycle hook (CDK's `addLifecycleHook`): the service must deploy
+    /// blue/green, linear or canary. A Lambda hook without a role gets `<id>Role`
+    /// under the service, allowed to invoke exactly that function.
+    pub fn add_lifecycle_hook(&self, app: &mut App, hook: LifecycleHook) -> Result<()> {
+        let path = app.path(self.node);
+        let s = self.state(app);
+        if s.controller != DeploymentController::Ecs {
+            return Err(ConstructError::invalid(
+                path,
+                "lifecycle_hooks",
+                format!(
+                    "lifecycle hooks need the ECS deployment controller, not {}",
+                    s.controller.name()
+                ),
+            ));
+        }
+        if !s.strategy.is_blue_green() {
+            return Err(ConstructError::invalid(
+                path,
+                "lifecycle_hooks",
+                "lifecycle hooks run in blue/green, linear and canary deployments; set deployment_strategy (e.g. DeploymentStrategy::blue_green())",
+            ));
+        }
+        let index = match &app.resource_mut(self.resource).deployment_configuration {
+            Some(Expr::Lit(dc)) => match &dc.lifecycle_hooks {
+                Some(Expr::Lit(l)) => l.len(),
+                _ => 0,
+            },
+            _ => 0,
+        };
+        hook.check(&path, &format!("lifecycle_hooks[{index}]"))?;
+        self.render_hook(app, &hook)
+    }
+
+    fn render_hook(&self, app: &mut App, hook: &LifecycleHook) -> Result<()> {
+        let l1 = hook.render(app, self.node)?;
+        let cfn = app.resource_mut(self.resource);
+        if let Some(Expr::Lit(dc)) = &mut cfn.deployment_configuration {
+            let mut list = match dc.lifecycle_hooks.take() {
+                Some(Expr::Lit(l)) => l,
+                _ => Vec::new(),
+            };
+            list.push(l1);
+            dc.lifecycle_hooks = Some(Expr::Lit(list));
+        }
+        Ok(())
+    }
+
+    /// Adds CloudWatch alarms ECS watches during deployments (CDK's
+    /// `enableDeploymentAlarms`): appended to those given before; every call must use
+    /// the same [`AlarmBehavior`].
+    pub fn enable_deployment_alarms(&self, app: &mut App, alarms: DeploymentAlarms) -> Result<()> {
+        let path = app.path(self.node);
+        let s = self.state(app);
+        if s.controller != DeploymentController::Ecs {
+            return Err(ConstructError::invalid(
+                path,
+                "deployment_alarms",
+                format!(
+                    "deployment alarms need the ECS deployment controller, not {}",
+                    s.controller.name()
+                ),
+            ));
+        }
+        if alarms.alarm_names.is_empty() {
+            return Err(ConstructError::invalid(
+                path,
+                "deployment_alarms.alarm_names",
+                "deployment alarms need at least one alarm name",
+            ));
+        }
+        if let Some(b) = s.alarm_behavior.filter(|b| *b != alarms.behavior) {
+            return Err(ConstructError::invalid(
+                path,
+                "deployment_alarms.behavior",
+                format!("every deployment alarm of a service has the same behavior: these ask for {:?}, the alarms enabled before for {b:?}", alarms.behavior),
+            ));
+        }
+        if let Some(st) = app.construct_mut::<ServiceState>(self.node) {
+            st.alarm_behavior = Some(alarms.behavior);
+        }
+        let cfn = app.resource_mut(self.resource);
+        if let Some(Expr::Lit(dc)) = &mut cfn.deployment_configuration {
+            let mut names = match dc.alarms.take() {
+                Some(Expr::Lit(a)) => match a.alarm_names {
+                    Some(Expr::Lit(n)) => n,
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            names.extend(alarms.alarm_names.iter().cloned().map(value_expr));
+            let mut rendered = alarms.render();
+            rendered.alarm_names = Some(Expr::Lit(names));
+            dc.alarms = Some(rendered.into());
         }
         Ok(())
     }
@@ -1019,6 +1393,12 @@ impl FargateService {
             vpc_subnets: props.vpc_subnets,
             security_groups: props.security_groups,
             assign_public_ip: props.assign_public_ip,
+            deployment: Deployment {
+                strategy: props.deployment_strategy,
+                controller: props.deployment_controller,
+                alarms: props.deployment_alarms,
+                hooks: props.lifecycle_hooks,
+            },
         };
         let service = BaseService::create(
             app,
@@ -1116,6 +1496,12 @@ impl Ec2Service {
             vpc_subnets: props.vpc_subnets,
             security_groups: props.security_groups,
             assign_public_ip: false,
+            deployment: Deployment {
+                strategy: props.deployment_strategy,
+                controller: props.deployment_controller,
+                alarms: props.deployment_alarms,
+                hooks: props.lifecycle_hooks,
+            },
         };
         let service = BaseService::create(
             app,

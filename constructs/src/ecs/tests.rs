@@ -235,7 +235,9 @@ fn fargate_defaults() {
         pattern!({
             "LaunchType": "FARGATE",
             "DeploymentConfiguration": (Match::exact(json!({
-                "DeploymentCircuitBreaker": {"Enable": true, "Rollback": true}}))),
+                "DeploymentCircuitBreaker": {"Enable": true, "Rollback": true},
+                "MaximumPercent": 200, "MinimumHealthyPercent": 100, "Strategy": "ROLLING"}))),
+            "EnableECSManagedTags": false,
             "DeploymentController": {"Type": "ECS"},
             "DesiredCount": (Match::absent()),
             "NetworkConfiguration": {"AwsvpcConfiguration": {
@@ -496,6 +498,7 @@ fn load_balancers_registries_and_scaling_ids() {
                 target_group_arn: "arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/web/abc".into(),
                 container_name: "web".into(),
                 container_port: 8080,
+                alternate_target: None,
             },
         )
         .unwrap();
@@ -562,6 +565,7 @@ fn a_load_balancer_on_an_unknown_container_or_port_is_a_synth_error() {
                     target_group_arn: "arn:tg".into(),
                     container_name: name.into(),
                     container_port: port,
+                    alternate_target: None,
                 },
             )
             .unwrap();

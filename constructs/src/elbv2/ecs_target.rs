@@ -6,7 +6,7 @@ use super::target_group::{LoadBalancerTarget, TargetAttachment, TargetGroupInfo}
 use super::TargetType;
 use crate::app::App;
 use crate::ec2::{Connectable, Port};
-use crate::ecs::{BaseService, LoadBalancerAttachment, NetworkMode, PortProtocol};
+use crate::ecs::{AlternateTarget, BaseService, LoadBalancerAttachment, NetworkMode, PortProtocol};
 use crate::error::{ConstructError, Result};
 
 /// A container port of an ECS service, to register in a target group (CDK's
@@ -53,7 +53,7 @@ use crate::error::{ConstructError, Result};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EcsServiceTarget {
     /// The service.
     pub service: BaseService,
@@ -61,6 +61,9 @@ pub struct EcsServiceTarget {
     pub container_name: String,
     /// Its container port (one of its port mappings).
     pub container_port: u16,
+    /// Where blue/green, linear and canary deployments put the new revision.
+    /// Default: none.
+    pub alternate_target: Option<AlternateTarget>,
 }
 
 impl EcsServiceTarget {
@@ -74,7 +77,15 @@ impl EcsServiceTarget {
             service,
             container_name: container_name.into(),
             container_port,
+            alternate_target: None,
         }
+    }
+
+    /// The same target with an alternate target group for blue/green, linear and
+    /// canary deployments (CDK's `loadBalancerTarget({alternateTarget})`).
+    pub fn with_alternate_target(mut self, alternate: AlternateTarget) -> EcsServiceTarget {
+        self.alternate_target = Some(alternate);
+        self
     }
 }
 
@@ -170,6 +181,7 @@ impl LoadBalancerTarget for EcsServiceTarget {
                 target_group_arn: target_group.target_group_arn.clone(),
                 container_name: self.container_name.clone(),
                 container_port: self.container_port,
+                alternate_target: self.alternate_target.clone(),
             },
         )?;
         // As CDK: the service waits until the group is attached to a load balancer.

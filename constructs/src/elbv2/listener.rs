@@ -73,6 +73,10 @@ props! {
 pub enum ListenerAction {
     /// Forward to target groups (weighted equally).
     Forward(Vec<TargetGroup>),
+    /// Forward to target groups by weight (0 to 999 each; CDK's `weightedForward`),
+    /// e.g. blue 1 and green 0 for ECS blue/green deployments, which then move the
+    /// weights.
+    WeightedForward(Vec<(TargetGroup, u32)>),
     /// Answer directly.
     FixedResponse {
         /// The HTTP status code, 200 to 599.
@@ -91,6 +95,22 @@ impl ListenerAction {
     /// Forwards to one target group.
     pub fn forward(target_group: TargetGroup) -> ListenerAction {
         ListenerAction::Forward(vec![target_group])
+    }
+
+    /// Forwards to target groups by weight.
+    pub fn weighted_forward(
+        groups: impl IntoIterator<Item = (TargetGroup, u32)>,
+    ) -> ListenerAction {
+        ListenerAction::WeightedForward(groups.into_iter().collect())
+    }
+
+    /// The target groups it forwards to.
+    fn target_groups(&self) -> Vec<TargetGroup> {
+        match self {
+            ListenerAction::Forward(tgs) => tgs.clone(),
+            ListenerAction::WeightedForward(w) => w.iter().map(|(tg, _)| *tg).collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// A fixed response with a status code and, optionally, a content type and body.
@@ -119,6 +139,15 @@ impl ListenerAction {
             }
             ListenerAction::Forward(tgs) if kind == LoadBalancerKind::Network && tgs.len() > 1 => {
                 bad("a network listener forwards to exactly one target group".into())
+            }
+            ListenerAction::WeightedForward(w) if w.is_empty() => {
+                bad("a weighted forward needs at least one target group".into())
+            }
+            ListenerAction::WeightedForward(w) if kind == LoadBalancerKind::Network && w.len() > 1 => {
+                bad("a network listener forwards to exactly one target group".into())
+            }
+            ListenerAction::WeightedForward(w) if w.iter().any(|(_, x)| *x > 999) => {
+                bad("target group weights are 0 to 999".into())
             }
             ListenerAction::FixedResponse { .. } | ListenerAction::Redirect(_)
                 if kind == LoadBalancerKind::Network =>
@@ -152,6 +181,21 @@ macro_rules! render_action {
                             .map(|tg| $m::TargetGroupTuple {
                                 target_group_arn: Some(tg.target_group_arn().into()),
                                 weight: Some(1.into()),
+                            })
+                            .collect(),
+                    )),
+                    ..Default::default()
+                })),
+                type_: Some($m::Type::Forward.into()),
+                ..Default::default()
+            },
+            ListenerAction::WeightedForward(w) => $m::Action {
+                forward_config: Some(Expr::Lit($m::ForwardConfig {
+                    target_groups: Some(Expr::Lit(
+                        w.iter()
+                            .map(|(tg, weight)| $m::TargetGroupTuple {
+                                target_group_arn: Some(tg.target_group_arn().into()),
+                                weight: Some(i64::from(*weight).into()),
                             })
                             .collect(),
                     )),
@@ -496,6 +540,11 @@ impl Scope for ListenerRule {
 }
 
 impl ListenerRule {
+    /// The rule's ARN (`Ref`).
+    pub fn listener_rule_arn(&self) -> Token<String> {
+        self.resource.ref_()
+    }
+
     /// The L1 rule, for escape hatches.
     pub fn cfn(&self) -> ResourceRef<CfnListenerRule> {
         self.resource
@@ -686,22 +735,18 @@ impl Listener {
     }
 
     fn forwarded(&self, app: &mut App, action: &ListenerAction, dependency: NodeId) -> Result<()> {
-        if let ListenerAction::Forward(tgs) = action {
-            let lb = self.state(app).lb;
-            for tg in tgs {
-                tg.attach_to_load_balancer(app, lb, dependency)?;
-            }
+        let lb = self.state(app).lb;
+        for tg in action.target_groups() {
+            tg.attach_to_load_balancer(app, lb, dependency)?;
         }
         Ok(())
     }
 
     fn check_forward(&self, app: &App, action: &ListenerAction, path: &str) -> Result<()> {
-        if let ListenerAction::Forward(tgs) = action {
-            let kind = self.state(app).lb.kind;
-            for tg in tgs {
-                tg.protocol(app)
-                    .check(kind, path, "target_group.protocol")?;
-            }
+        let kind = self.state(app).lb.kind;
+        for tg in action.target_groups() {
+            tg.protocol(app)
+                .check(kind, path, "target_group.protocol")?;
         }
         Ok(())
     }

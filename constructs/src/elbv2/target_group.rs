@@ -252,12 +252,58 @@ struct TgState {
     load_balancers: Vec<LbInfo>,
     dependencies: Vec<NodeId>,
     registrations: Vec<target_group::TargetDescription>,
+    /// Takes every setting of this group at synth (an alternate target group).
+    mirror_of: Option<TargetGroup>,
+    resource: Option<ResourceRef<CfnTargetGroup>>,
 }
 
 impl Construct for TgState {
     fn fqn(&self) -> &'static str {
         "berth.elbv2.TargetGroup"
     }
+    fn prepare(&mut self, app: &mut App, _node: NodeId) -> Result<()> {
+        let Some(primary) = self.mirror_of else {
+            return Ok(());
+        };
+        let Some(p) = app.construct::<TgState>(primary.node) else {
+            return Ok(());
+        };
+        self.port = p.port;
+        self.target_type = p.target_type;
+        self.health_check_port = p.health_check_port;
+        self.attachments = p
+            .attachments
+            .iter()
+            .map(|a| TargetAttachment {
+                connections: None,
+                registrations: Vec::new(),
+                ..a.clone()
+            })
+            .collect();
+        let from = app.resource(primary.resource).clone();
+        let Some(resource) = self.resource else {
+            return Ok(());
+        };
+        let l1 = app.resource_mut(resource);
+        l1.health_check_enabled = from.health_check_enabled;
+        l1.health_check_interval_seconds = from.health_check_interval_seconds;
+        l1.health_check_path = from.health_check_path;
+        l1.health_check_port = from.health_check_port;
+        l1.health_check_protocol = from.health_check_protocol;
+        l1.health_check_timeout_seconds = from.health_check_timeout_seconds;
+        l1.healthy_threshold_count = from.healthy_threshold_count;
+        l1.unhealthy_threshold_count = from.unhealthy_threshold_count;
+        l1.ip_address_type = from.ip_address_type;
+        l1.matcher = from.matcher;
+        l1.port = from.port;
+        l1.protocol = from.protocol;
+        l1.protocol_version = from.protocol_version;
+        l1.target_control_port = from.target_control_port;
+        l1.target_group_attributes = from.target_group_attributes;
+        l1.target_type = from.target_type;
+        Ok(())
+    }
+
     fn validate(&self, app: &App, node: NodeId) -> Vec<Diagnostic> {
         // The path only for a problem: validation runs for every target group.
         let path = || app.path(node);
@@ -435,6 +481,8 @@ impl TargetGroup {
                 load_balancers: Vec::new(),
                 dependencies: Vec::new(),
                 registrations: Vec::new(),
+                mirror_of: None,
+                resource: None,
             },
         )?;
         let vpc_id = vpc.vpc_id();
@@ -462,7 +510,39 @@ impl TargetGroup {
             },
         )?;
         render_health_check(app.resource_mut(resource), &props.health_check);
+        if let Some(s) = app.construct_mut::<TgState>(node) {
+            s.resource = Some(resource);
+        }
         Ok(TargetGroup { node, resource })
+    }
+
+    /// The alternate target group of `primary` for blue/green, linear and canary
+    /// deployments, under `scope`: it takes every setting of `primary` at synth
+    /// (protocol, port, target type, health check, attributes), so configure the
+    /// primary one (`configure_health_check`) and both follow. ECS registers the new
+    /// revision's tasks in it; nothing else does.
+    pub fn alternate_of(
+        app: &mut App,
+        scope: impl Scope,
+        id: &str,
+        vpc: &Vpc,
+        primary: TargetGroup,
+    ) -> Result<TargetGroup> {
+        let protocol = primary.protocol(app);
+        let tg = TargetGroup::new(
+            app,
+            scope,
+            id,
+            vpc,
+            TargetGroupProps {
+                protocol,
+                ..Default::default()
+            },
+        )?;
+        if let Some(s) = app.construct_mut::<TgState>(tg.node) {
+            s.mirror_of = Some(primary);
+        }
+        Ok(tg)
     }
 
     /// Changes the health check (CDK's `configureHealthCheck`), checked as in

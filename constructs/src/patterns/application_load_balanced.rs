@@ -4,20 +4,24 @@ use crate::app::{App, NodeId, Output, OutputProps, Scope};
 use crate::certificatemanager::{Certificate, CertificateProps};
 use crate::ec2::{SecurityGroup, SubnetSelection, Vpc};
 use crate::ecs::{
-    AwsLogDriverProps, BaseService, CapacityProviderStrategy, Cluster, ClusterProps,
-    ContainerDefinition, ContainerDefinitionOptions, ContainerImage, DeploymentCircuitBreaker,
-    Ec2Service, Ec2ServiceProps, Ec2TaskDefinition, Ec2TaskDefinitionProps, FargatePlatformVersion,
-    FargateService, FargateServiceProps, FargateSize, FargateTaskDefinition,
-    FargateTaskDefinitionProps, LogDriver, NetworkMode, PlacementStrategy, PortMapping, Secret,
-    TaskDefinition,
+    AlternateTarget, AwsLogDriverProps, BaseService, CapacityProviderStrategy, Cluster,
+    ClusterProps, ContainerDefinition, ContainerDefinitionOptions, ContainerImage,
+    DeploymentAlarms, DeploymentCircuitBreaker, DeploymentStrategy, Ec2Service, Ec2ServiceProps,
+    Ec2TaskDefinition, Ec2TaskDefinitionProps, FargatePlatformVersion, FargateService,
+    FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps,
+    LifecycleHook, LogDriver, NetworkMode, PlacementStrategy, PortMapping, Secret, TaskDefinition,
 };
 use crate::elbv2::{
     AddTargetsProps, ApplicationLoadBalancer, ApplicationLoadBalancerProps, HealthCheck, Listener,
-    ListenerAction, ListenerCertificate, ListenerProps, Protocol, RedirectOptions, TargetGroup,
+    ListenerAction, ListenerCertificate, ListenerCondition, ListenerProps, ListenerRule, Protocol,
+    RedirectOptions, TargetGroup,
 };
 use crate::error::{ConstructError, Result};
 use crate::iam::Role;
+use crate::patterns::alarms::{self, DefaultAlarmsProps};
 use crate::route53::{ARecord, ARecordProps, HostedZone, RecordTarget};
+use berth_synth::cfn::cloudwatch::CfnAlarm;
+use berth_synth::resource::ResourceRef;
 use berth_synth::Value;
 use indexmap::IndexMap;
 
@@ -148,6 +152,68 @@ struct AlbParts {
     target_group: TargetGroup,
     certificate: Option<Certificate>,
     dns_record: Option<ARecord>,
+    blue_green: Option<BlueGreenParts>,
+}
+
+/// What a blue/green, linear or canary pattern adds: the alternate target group
+/// `<listener>/ECSAlternateGroup`, the production rule `<listener>/ProductionRule`
+/// and, with a test port, `TestListener` and its `TestListener/TestRule`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BlueGreenParts {
+    pub(crate) alternate_target_group: TargetGroup,
+    pub(crate) production_rule: Option<ListenerRule>,
+    pub(crate) test_listener: Option<Listener>,
+    pub(crate) test_rule: Option<ListenerRule>,
+}
+
+/// The priority of the rules ECS moves traffic on: the last one, so that rules users
+/// add come first and the rule acts as the listener's default.
+pub const BLUE_GREEN_RULE_PRIORITY: u32 = 50000;
+
+/// The production (and test) traffic rule of an application listener: every path,
+/// all to `blue`, none to `green` (ECS moves the weights).
+fn traffic_rule(
+    app: &mut App,
+    listener: Listener,
+    id: &str,
+    blue: TargetGroup,
+    green: TargetGroup,
+) -> Result<ListenerRule> {
+    listener.add_rule(
+        app,
+        id,
+        BLUE_GREEN_RULE_PRIORITY,
+        vec![ListenerCondition::path_patterns(["/*"])],
+        ListenerAction::weighted_forward([(blue, 100), (green, 0)]),
+    )
+}
+
+/// Refuses a test port without a blue/green strategy.
+pub(crate) fn check_test_port(
+    app: &App,
+    node: NodeId,
+    strategy: &DeploymentStrategy,
+    test_port: Option<u16>,
+    listener_port: u16,
+) -> Result<()> {
+    match test_port {
+        Some(p) if !strategy.is_blue_green() => Err(ConstructError::invalid(
+            app.path(node),
+            "test_port",
+            format!("a test listener (port {p}) carries test traffic to the new revision of blue/green, linear and canary deployments; set deployment_strategy, or leave test_port out"),
+        )),
+        Some(0) => Err(ConstructError::invalid(
+            app.path(node),
+            "test_port",
+            "port 0 is not allowed; use 1 to 65535",
+        )),
+        Some(p) if p == listener_port => Err(ConstructError::invalid(
+            app.path(node),
+            "test_port",
+            format!("the test listener needs its own port; {p} is the production listener's"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn cluster_for(
@@ -257,6 +323,7 @@ fn load_balance(
     service: BaseService,
     (container, port): (&str, u16),
     o: LoadBalancerOptions,
+    test_port: Option<u16>,
 ) -> Result<AlbParts> {
     let bad =
         |app: &App, prop: &str, msg: String| ConstructError::invalid(app.path(node), prop, msg);
@@ -349,6 +416,8 @@ fn load_balance(
         )?),
         _ => None,
     };
+    let strategy = service.deployment_strategy(app);
+    check_test_port(app, node, &strategy, test_port, listener_port)?;
     let listener_certificate = o
         .certificate
         .or_else(|| certificate.map(ListenerCertificate::from));
@@ -358,8 +427,8 @@ fn load_balance(
         ListenerProps {
             port: Some(listener_port),
             protocol: Some(protocol),
-            certificates: listener_certificate.into_iter().collect(),
-            ssl_policy: o.ssl_policy,
+            certificates: listener_certificate.clone().into_iter().collect(),
+            ssl_policy: o.ssl_policy.clone(),
             open: o.open_listener,
             ..Default::default()
         },
@@ -376,6 +445,41 @@ fn load_balance(
             ..Default::default()
         },
     )?;
+    let blue_green = if strategy.is_blue_green() {
+        let green =
+            TargetGroup::alternate_of(app, listener, "ECSAlternateGroup", vpc, target_group)?;
+        let production = traffic_rule(app, listener, "ProductionRule", target_group, green)?;
+        let test = match test_port {
+            Some(p) => {
+                let test_listener = load_balancer.add_listener(
+                    app,
+                    "TestListener",
+                    ListenerProps {
+                        port: Some(p),
+                        protocol: Some(protocol),
+                        certificates: listener_certificate.into_iter().collect(),
+                        ssl_policy: o.ssl_policy.clone(),
+                        open: o.open_listener,
+                        default_action: Some(ListenerAction::forward(target_group)),
+                    },
+                )?;
+                let rule = traffic_rule(app, test_listener, "TestRule", target_group, green)?;
+                Some((test_listener, rule))
+            }
+            None => None,
+        };
+        let alternate =
+            AlternateTarget::new(green, production).test_listener(test.map(|(_, r)| r.into()));
+        service.add_alternate_target(app, target_group, alternate)?;
+        Some(BlueGreenParts {
+            alternate_target_group: green,
+            production_rule: Some(production),
+            test_listener: test.map(|(l, _)| l),
+            test_rule: test.map(|(_, r)| r),
+        })
+    } else {
+        None
+    };
     let redirect_listener = if o.redirect_http {
         Some(load_balancer.add_listener(
             app,
@@ -417,6 +521,19 @@ fn load_balance(
         Some((name, _)) => Value::from(name),
         None => dns.into(),
     };
+    if let Some(p) = test_port {
+        Output::new(
+            app,
+            node,
+            "TestURL",
+            OutputProps::new(crate::iam::join([
+                Value::from(scheme),
+                host.clone(),
+                Value::from(format!(":{p}")),
+            ]))
+            .description("the new revision during a blue/green, linear or canary deployment"),
+        )?;
+    }
     Output::new(
         app,
         node,
@@ -430,6 +547,7 @@ fn load_balance(
         target_group,
         certificate,
         dns_record,
+        blue_green,
     })
 }
 
@@ -457,10 +575,11 @@ props! {
         /// Seconds the load balancer health checks are ignored after a task starts.
         /// Default: 60.
         pub health_check_grace_period_secs: Option<u32>,
-        /// The lower limit of running tasks during a deployment, in percent. Default: not
-        /// set (ECS's).
+        /// The lower limit of running tasks during a rolling deployment, in percent.
+        /// Default: 100 (ECS's).
         pub min_healthy_percent: Option<u32>,
-        /// The upper limit of running tasks during a deployment. Default: not set.
+        /// The upper limit of running tasks during a rolling deployment. Default: 200
+        /// (ECS's).
         pub max_healthy_percent: Option<u32>,
         /// The service's name. Default: generated.
         pub service_name: Option<String>,
@@ -476,6 +595,22 @@ props! {
         pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
         /// The Fargate platform version. Default: not set (latest).
         pub platform_version: Option<FargatePlatformVersion>,
+        /// How new revisions deploy: rolling, blue/green, linear or canary. The
+        /// blue/green family adds an alternate target group
+        /// (`LB/PublicListener/ECSAlternateGroup`, taking the settings of `ECSGroup`),
+        /// the production rule `LB/PublicListener/ProductionRule` (every path, priority
+        /// 50000, all traffic to `ECSGroup`; ECS moves the weights) and the
+        /// infrastructure role `Service/LBAlternateOptionsRole`. Default: rolling.
+        pub deployment_strategy: DeploymentStrategy,
+        /// The port of a test listener `TestListener` (with `TestListener/TestRule`) that
+        /// sends test traffic to the new revision of a blue/green, linear or canary
+        /// deployment, and the output `TestURL`. Default: none.
+        pub test_port: Option<u16>,
+        /// Lifecycle hooks (blue/green, linear and canary). Default: none.
+        pub lifecycle_hooks: Vec<LifecycleHook>,
+        /// CloudWatch alarms that roll a deployment back; see also
+        /// `default_alarms`. Default: none.
+        pub deployment_alarms: Option<DeploymentAlarms>,
     }
 }
 
@@ -576,6 +711,7 @@ pub struct ApplicationLoadBalancedFargateService {
     target_group: TargetGroup,
     certificate: Option<Certificate>,
     dns_record: Option<ARecord>,
+    blue_green: Option<BlueGreenParts>,
 }
 
 impl Scope for ApplicationLoadBalancedFargateService {
@@ -640,6 +776,9 @@ impl ApplicationLoadBalancedFargateService {
                 enable_execute_command: props.enable_execute_command,
                 capacity_provider_strategies: props.capacity_provider_strategies,
                 platform_version: props.platform_version,
+                deployment_strategy: props.deployment_strategy,
+                lifecycle_hooks: props.lifecycle_hooks,
+                deployment_alarms: props.deployment_alarms,
                 ..FargateServiceProps::new(cluster, task_definition)
             },
         )?;
@@ -651,6 +790,7 @@ impl ApplicationLoadBalancedFargateService {
             service.base(),
             (&target.0, target.1),
             props.load_balancer,
+            props.test_port,
         )?;
         Ok(ApplicationLoadBalancedFargateService {
             node,
@@ -664,6 +804,7 @@ impl ApplicationLoadBalancedFargateService {
             target_group: parts.target_group,
             certificate: parts.certificate,
             dns_record: parts.dns_record,
+            blue_green: parts.blue_green,
         })
     }
 
@@ -708,6 +849,43 @@ impl ApplicationLoadBalancedFargateService {
     pub fn dns_record(&self) -> Option<ARecord> {
         self.dns_record
     }
+    /// The alternate (green) target group of a blue/green, linear or canary
+    /// deployment (`LB/PublicListener/ECSAlternateGroup`).
+    pub fn alternate_target_group(&self) -> Option<TargetGroup> {
+        self.blue_green.map(|b| b.alternate_target_group)
+    }
+    /// The rule ECS moves production traffic on (`LB/PublicListener/ProductionRule`).
+    pub fn production_listener_rule(&self) -> Option<ListenerRule> {
+        self.blue_green.and_then(|b| b.production_rule)
+    }
+    /// The test listener (`TestListener`, on `test_port`).
+    pub fn test_listener(&self) -> Option<Listener> {
+        self.blue_green.and_then(|b| b.test_listener)
+    }
+    /// The rule ECS moves test traffic on (`TestListener/TestRule`).
+    pub fn test_listener_rule(&self) -> Option<ListenerRule> {
+        self.blue_green.and_then(|b| b.test_rule)
+    }
+    /// Creates CloudWatch alarms on the service's target groups (both, in a
+    /// blue/green, linear or canary deployment: the new revision is in either) and
+    /// makes them deployment alarms: `Target5xxAlarm` (the targets' HTTP 5xx answers
+    /// per minute) and `UnhealthyHostsAlarm` (unhealthy targets), with
+    /// `AlternateTarget5xxAlarm` and `AlternateUnhealthyHostsAlarm` for the alternate
+    /// group. Returns the L1 alarms (`berth_synth::cfn::cloudwatch::CfnAlarm`).
+    pub fn default_alarms(
+        &self,
+        app: &mut App,
+        props: DefaultAlarmsProps,
+    ) -> Result<Vec<ResourceRef<CfnAlarm>>> {
+        alarms::default_alarms(
+            app,
+            self.node,
+            self.service.base(),
+            self.target_group,
+            self.alternate_target_group(),
+            props,
+        )
+    }
 }
 
 props! {
@@ -741,6 +919,22 @@ props! {
         pub capacity_provider_strategies: Vec<CapacityProviderStrategy>,
         /// Task placement strategies. Default: none.
         pub placement_strategies: Vec<PlacementStrategy>,
+        /// How new revisions deploy: rolling, blue/green, linear or canary. The
+        /// blue/green family adds an alternate target group
+        /// (`LB/PublicListener/ECSAlternateGroup`, taking the settings of `ECSGroup`),
+        /// the production rule `LB/PublicListener/ProductionRule` (every path, priority
+        /// 50000, all traffic to `ECSGroup`; ECS moves the weights) and the
+        /// infrastructure role `Service/LBAlternateOptionsRole`. Default: rolling.
+        pub deployment_strategy: DeploymentStrategy,
+        /// The port of a test listener `TestListener` (with `TestListener/TestRule`) that
+        /// sends test traffic to the new revision of a blue/green, linear or canary
+        /// deployment, and the output `TestURL`. Default: none.
+        pub test_port: Option<u16>,
+        /// Lifecycle hooks (blue/green, linear and canary). Default: none.
+        pub lifecycle_hooks: Vec<LifecycleHook>,
+        /// CloudWatch alarms that roll a deployment back; see also
+        /// `default_alarms`. Default: none.
+        pub deployment_alarms: Option<DeploymentAlarms>,
     }
 }
 
@@ -760,6 +954,10 @@ impl ApplicationLoadBalancedEc2ServiceProps {
             service_name: None,
             capacity_provider_strategies: Vec::new(),
             placement_strategies: Vec::new(),
+            deployment_strategy: DeploymentStrategy::rolling(),
+            test_port: None,
+            lifecycle_hooks: Vec::new(),
+            deployment_alarms: None,
         }
     }
 }
@@ -803,6 +1001,7 @@ pub struct ApplicationLoadBalancedEc2Service {
     target_group: TargetGroup,
     certificate: Option<Certificate>,
     dns_record: Option<ARecord>,
+    blue_green: Option<BlueGreenParts>,
 }
 
 impl Scope for ApplicationLoadBalancedEc2Service {
@@ -867,6 +1066,9 @@ impl ApplicationLoadBalancedEc2Service {
                 service_name: props.service_name,
                 capacity_provider_strategies: props.capacity_provider_strategies,
                 placement_strategies: props.placement_strategies,
+                deployment_strategy: props.deployment_strategy,
+                lifecycle_hooks: props.lifecycle_hooks,
+                deployment_alarms: props.deployment_alarms,
                 ..Ec2ServiceProps::new(cluster, task_definition)
             },
         )?;
@@ -878,6 +1080,7 @@ impl ApplicationLoadBalancedEc2Service {
             service.base(),
             (&target.0, target.1),
             props.load_balancer,
+            props.test_port,
         )?;
         Ok(ApplicationLoadBalancedEc2Service {
             node,
@@ -891,6 +1094,7 @@ impl ApplicationLoadBalancedEc2Service {
             target_group: parts.target_group,
             certificate: parts.certificate,
             dns_record: parts.dns_record,
+            blue_green: parts.blue_green,
         })
     }
 
@@ -934,5 +1138,42 @@ impl ApplicationLoadBalancedEc2Service {
     /// The alias record `DNS` of the domain name, if one was given.
     pub fn dns_record(&self) -> Option<ARecord> {
         self.dns_record
+    }
+    /// The alternate (green) target group of a blue/green, linear or canary
+    /// deployment (`LB/PublicListener/ECSAlternateGroup`).
+    pub fn alternate_target_group(&self) -> Option<TargetGroup> {
+        self.blue_green.map(|b| b.alternate_target_group)
+    }
+    /// The rule ECS moves production traffic on (`LB/PublicListener/ProductionRule`).
+    pub fn production_listener_rule(&self) -> Option<ListenerRule> {
+        self.blue_green.and_then(|b| b.production_rule)
+    }
+    /// The test listener (`TestListener`, on `test_port`).
+    pub fn test_listener(&self) -> Option<Listener> {
+        self.blue_green.and_then(|b| b.test_listener)
+    }
+    /// The rule ECS moves test traffic on (`TestListener/TestRule`).
+    pub fn test_listener_rule(&self) -> Option<ListenerRule> {
+        self.blue_green.and_then(|b| b.test_rule)
+    }
+    /// Creates CloudWatch alarms on the service's target groups (both, in a
+    /// blue/green, linear or canary deployment: the new revision is in either) and
+    /// makes them deployment alarms: `Target5xxAlarm` (the targets' HTTP 5xx answers
+    /// per minute) and `UnhealthyHostsAlarm` (unhealthy targets), with
+    /// `AlternateTarget5xxAlarm` and `AlternateUnhealthyHostsAlarm` for the alternate
+    /// group. Returns the L1 alarms (`berth_synth::cfn::cloudwatch::CfnAlarm`).
+    pub fn default_alarms(
+        &self,
+        app: &mut App,
+        props: DefaultAlarmsProps,
+    ) -> Result<Vec<ResourceRef<CfnAlarm>>> {
+        alarms::default_alarms(
+            app,
+            self.node,
+            self.service.base(),
+            self.target_group,
+            self.alternate_target_group(),
+            props,
+        )
     }
 }

@@ -15,15 +15,17 @@
 //! - [`ScheduledFargateTask`]: a Fargate task run by an EventBridge schedule, with a
 //!   role that may run only that task definition family and pass only its roles.
 
+mod alarms;
 mod application_load_balanced;
 mod network_load_balanced;
 mod queue_processing;
 mod scheduled;
 
+pub use alarms::DefaultAlarmsProps;
 pub use application_load_balanced::{
     AlbTaskImageOptions, ApplicationLoadBalancedEc2Service, ApplicationLoadBalancedEc2ServiceProps,
     ApplicationLoadBalancedFargateService, ApplicationLoadBalancedFargateServiceProps,
-    LoadBalancerOptions,
+    LoadBalancerOptions, BLUE_GREEN_RULE_PRIORITY,
 };
 pub use network_load_balanced::{
     BackendFargateService, BackendFargateServiceProps, NetworkLoadBalancedFargateService,

@@ -4,17 +4,22 @@
 use crate::app::{App, NodeId, Output, OutputProps, Scope};
 use crate::ec2::{Connectable, Peer, Port};
 use crate::ecs::{
-    CloudMapOptions, Cluster, ContainerDefinition, DeploymentCircuitBreaker, FargateService,
-    FargateServiceProps, FargateSize, FargateTaskDefinition, FargateTaskDefinitionProps,
+    AlternateTarget, CloudMapOptions, Cluster, ContainerDefinition, DeploymentAlarms,
+    DeploymentCircuitBreaker, DeploymentStrategy, FargateService, FargateServiceProps, FargateSize,
+    FargateTaskDefinition, FargateTaskDefinitionProps, LifecycleHook, ListenerRuleConfiguration,
 };
 use crate::elbv2::{
-    AddTargetsProps, HealthCheck, Listener, ListenerProps, NetworkLoadBalancer,
+    AddTargetsProps, HealthCheck, Listener, ListenerAction, ListenerProps, NetworkLoadBalancer,
     NetworkLoadBalancerProps, Protocol, TargetGroup,
 };
 use crate::error::{ConstructError, Result};
+use crate::patterns::alarms::{self, DefaultAlarmsProps};
 use crate::patterns::application_load_balanced::add_image_container;
+use crate::patterns::application_load_balanced::check_test_port;
 use crate::patterns::AlbTaskImageOptions;
 use crate::servicediscovery::{self, DnsRecordType, PrivateDnsNamespace};
+use berth_synth::cfn::cloudwatch::CfnAlarm;
+use berth_synth::resource::ResourceRef;
 use berth_synth::Value;
 
 props! {
@@ -41,6 +46,20 @@ props! {
         /// load balancer has no security group; with IP targets the traffic comes from
         /// its addresses in the VPC). Default: the VPC's CIDR block.
         pub allowed_cidr: Option<String>,
+        /// How new revisions deploy: rolling, blue/green, linear or canary. The
+        /// blue/green family adds an alternate target group
+        /// (`LB/PublicListener/ECSAlternateGroup`, taking the settings of `ECSGroup`)
+        /// and the infrastructure role `Service/LBAlternateOptionsRole`; ECS moves the
+        /// listener (`PublicListener`) between the groups. Default: rolling.
+        pub deployment_strategy: DeploymentStrategy,
+        /// The port of a TCP test listener `TestListener` for the new revision of a
+        /// blue/green, linear or canary deployment. Default: none.
+        pub test_port: Option<u16>,
+        /// Lifecycle hooks (blue/green, linear and canary). Default: none.
+        pub lifecycle_hooks: Vec<LifecycleHook>,
+        /// CloudWatch alarms that roll a deployment back; see also
+        /// `default_alarms`. Default: none.
+        pub deployment_alarms: Option<DeploymentAlarms>,
     }
 }
 
@@ -57,6 +76,10 @@ impl NetworkLoadBalancedFargateServiceProps {
             health_check: HealthCheck::default(),
             circuit_breaker: None,
             allowed_cidr: None,
+            deployment_strategy: DeploymentStrategy::rolling(),
+            test_port: None,
+            lifecycle_hooks: Vec::new(),
+            deployment_alarms: None,
         }
     }
 }
@@ -97,6 +120,8 @@ pub struct NetworkLoadBalancedFargateService {
     load_balancer: NetworkLoadBalancer,
     listener: Listener,
     target_group: TargetGroup,
+    alternate_target_group: Option<TargetGroup>,
+    test_listener: Option<Listener>,
 }
 
 impl Scope for NetworkLoadBalancedFargateService {
@@ -152,8 +177,18 @@ impl NetworkLoadBalancedFargateService {
                 desired_count: props.desired_count,
                 circuit_breaker: props.circuit_breaker,
                 health_check_grace_period_secs: Some(60),
+                deployment_strategy: props.deployment_strategy,
+                lifecycle_hooks: props.lifecycle_hooks,
+                deployment_alarms: props.deployment_alarms,
                 ..FargateServiceProps::new(cluster, task_definition)
             },
+        )?;
+        check_test_port(
+            app,
+            node,
+            &props.deployment_strategy,
+            props.test_port,
+            props.listener_port,
         )?;
         let load_balancer = NetworkLoadBalancer::new(
             app,
@@ -187,6 +222,30 @@ impl NetworkLoadBalancedFargateService {
             Port::tcp(port),
             "from the network load balancer (inside the VPC)",
         )?;
+        let (mut alternate_target_group, mut test_listener) = (None, None);
+        if props.deployment_strategy.is_blue_green() {
+            let green =
+                TargetGroup::alternate_of(app, listener, "ECSAlternateGroup", &vpc, target_group)?;
+            let test = match props.test_port {
+                Some(p) => Some(load_balancer.add_listener(
+                    app,
+                    "TestListener",
+                    ListenerProps {
+                        port: Some(p),
+                        protocol: Some(Protocol::Tcp),
+                        default_action: Some(ListenerAction::forward(target_group)),
+                        ..Default::default()
+                    },
+                )?),
+                None => None,
+            };
+            let alternate =
+                AlternateTarget::new(green, ListenerRuleConfiguration::NetworkListener(listener))
+                    .test_listener(test.map(ListenerRuleConfiguration::NetworkListener));
+            service.add_alternate_target(app, target_group, alternate)?;
+            alternate_target_group = Some(green);
+            test_listener = test;
+        }
         let dns = load_balancer.dns_name();
         Output::new(app, node, "LoadBalancerDNS", OutputProps::new(dns))?;
         Ok(NetworkLoadBalancedFargateService {
@@ -197,7 +256,36 @@ impl NetworkLoadBalancedFargateService {
             load_balancer,
             listener,
             target_group,
+            alternate_target_group,
+            test_listener,
         })
+    }
+
+    /// The alternate (green) target group of a blue/green, linear or canary
+    /// deployment (`LB/PublicListener/ECSAlternateGroup`).
+    pub fn alternate_target_group(&self) -> Option<TargetGroup> {
+        self.alternate_target_group
+    }
+    /// The test listener (`TestListener`, on `test_port`).
+    pub fn test_listener(&self) -> Option<Listener> {
+        self.test_listener
+    }
+    /// Creates an `UnhealthyHostsAlarm` on the service's target group (and
+    /// `AlternateUnhealthyHostsAlarm` on the alternate one) and makes them deployment
+    /// alarms (a network load balancer has no HTTP codes, so no 5xx alarm).
+    pub fn default_alarms(
+        &self,
+        app: &mut App,
+        props: DefaultAlarmsProps,
+    ) -> Result<Vec<ResourceRef<CfnAlarm>>> {
+        alarms::default_alarms(
+            app,
+            self.node,
+            self.service.base(),
+            self.target_group,
+            self.alternate_target_group,
+            props,
+        )
     }
 
     /// The task definition (`TaskDef`).
@@ -244,6 +332,14 @@ props! {
         pub desired_count: Option<u32>,
         /// Roll back a failing deployment. Default: none.
         pub circuit_breaker: Option<DeploymentCircuitBreaker>,
+        /// How new revisions deploy: rolling or blue/green (without a load balancer,
+        /// blue/green moves no traffic step by step, so linear and canary are refused
+        /// at synth). Default: rolling.
+        pub deployment_strategy: DeploymentStrategy,
+        /// Lifecycle hooks (blue/green). Default: none.
+        pub lifecycle_hooks: Vec<LifecycleHook>,
+        /// CloudWatch alarms that roll a deployment back. Default: none.
+        pub deployment_alarms: Option<DeploymentAlarms>,
     }
 }
 
@@ -264,6 +360,9 @@ impl BackendFargateServiceProps {
             size: FargateSize::default(),
             desired_count: None,
             circuit_breaker: None,
+            deployment_strategy: DeploymentStrategy::rolling(),
+            lifecycle_hooks: Vec::new(),
+            deployment_alarms: None,
         }
     }
 }
@@ -351,6 +450,9 @@ impl BackendFargateService {
             FargateServiceProps {
                 desired_count: props.desired_count,
                 circuit_breaker: props.circuit_breaker,
+                deployment_strategy: props.deployment_strategy,
+                lifecycle_hooks: props.lifecycle_hooks,
+                deployment_alarms: props.deployment_alarms,
                 ..FargateServiceProps::new(props.cluster, task_definition)
             },
         )?;

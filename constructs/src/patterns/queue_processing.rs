@@ -7,9 +7,10 @@ use crate::appscaling::{
 use crate::ec2::{SecurityGroup, SubnetSelection};
 use crate::ecs::{
     AwsLogDriverProps, CapacityProviderStrategy, Cluster, ContainerDefinition,
-    ContainerDefinitionOptions, ContainerImage, DeploymentCircuitBreaker, FargatePlatformVersion,
-    FargateService, FargateServiceProps, FargateSize, FargateTaskDefinition,
-    FargateTaskDefinitionProps, LogDriver, MountPoint, Secret, Volume,
+    ContainerDefinitionOptions, ContainerImage, DeploymentAlarms, DeploymentCircuitBreaker,
+    DeploymentStrategy, FargatePlatformVersion, FargateService, FargateServiceProps, FargateSize,
+    FargateTaskDefinition, FargateTaskDefinitionProps, LifecycleHook, LogDriver, MountPoint,
+    Secret, Volume,
 };
 use crate::error::{ConstructError, Result};
 use crate::sqs::{DeadLetterQueue, Queue, QueueProps};
@@ -82,6 +83,13 @@ props! {
         pub security_groups: Vec<SecurityGroup>,
         /// Give the tasks public IPs. Default: false.
         pub assign_public_ip: bool,
+        /// How new revisions deploy: rolling or blue/green (a worker has no load
+        /// balancer, so linear and canary are refused at synth). Default: rolling.
+        pub deployment_strategy: DeploymentStrategy,
+        /// Lifecycle hooks (blue/green). Default: none.
+        pub lifecycle_hooks: Vec<LifecycleHook>,
+        /// CloudWatch alarms that roll a deployment back. Default: none.
+        pub deployment_alarms: Option<DeploymentAlarms>,
     }
 }
 
@@ -129,6 +137,9 @@ impl QueueProcessingFargateServiceProps {
             platform_version: None,
             security_groups: Vec::new(),
             assign_public_ip: false,
+            deployment_strategy: DeploymentStrategy::rolling(),
+            lifecycle_hooks: Vec::new(),
+            deployment_alarms: None,
         }
     }
 
@@ -292,6 +303,9 @@ impl QueueProcessingFargateService {
                 platform_version: props.platform_version,
                 security_groups: props.security_groups,
                 assign_public_ip: props.assign_public_ip,
+                deployment_strategy: props.deployment_strategy,
+                lifecycle_hooks: props.lifecycle_hooks,
+                deployment_alarms: props.deployment_alarms,
                 ..FargateServiceProps::new(props.cluster, task_definition)
             },
         )?;

@@ -28,22 +28,31 @@ pub fn lint(mut app: App) {
     let out = app
         .synth_to(dir.path(), berth_synth::assembly::TemplateFormat::Json)
         .unwrap_or_else(|e| panic!("synth failed: {e}"));
-    let lint = cfn_lint();
     for s in &out.stacks {
-        let path = dir.path().join(&s.template_file);
-        let run = Command::new(&lint)
-            .args(["--format", "parseable", "--regions", "us-east-1", "--"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "cfn-lint found problems in {}:\n{}{}",
-            s.name,
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        );
+        lint_file(&s.name, &dir.path().join(&s.template_file));
     }
+}
+
+/// [`lint`] for one template already synthesized (e.g. after other assertions on it).
+pub fn lint_template(template: &serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Stack.template.json");
+    std::fs::write(&path, serde_json::to_string_pretty(template).unwrap()).unwrap();
+    lint_file("Stack", &path);
+}
+
+fn lint_file(name: &str, path: &std::path::Path) {
+    let run = Command::new(cfn_lint())
+        .args(["--format", "parseable", "--regions", "us-east-1", "--"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "cfn-lint found problems in {name}:\n{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
 }
 
 /// A VPC (`Vpc`) with `vpc_props` and an ECS cluster in it (`Cluster`), in `scope`:
