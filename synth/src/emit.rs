@@ -155,9 +155,12 @@ pub(crate) fn write_validation_report(
     sink: &dyn Sink,
     report: &crate::rules::Report,
 ) -> Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(&crate::rules::report_json(report))
-        .expect("a JSON value serializes");
-    bytes.push(b'\n');
+    let bytes = write::to_vec_pretty(&crate::rules::report_json(report)).map_err(|e| {
+        SynthError::Render {
+            stack: crate::rules::REPORT_FILE.to_owned(),
+            message: e.to_string(),
+        }
+    })?;
     Ok(sink.write_bytes(crate::rules::REPORT_FILE, &bytes)?)
 }
 
