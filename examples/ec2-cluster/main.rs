@@ -70,42 +70,31 @@ pub fn app() -> Result<App, ConstructError> {
     // What the aws-solutions rule pack would report and this demo keeps on purpose,
     // with the reason (each is written into the template as cdk-nag reads it).
     app.add_rule_pack(ROOT, "aws-solutions")?;
-    app.add_suppression(
-        stack,
+    for suppression in [
         Suppression::new(
             "AwsSolutions-VPC7",
             "a demo VPC: flow logs, billed per GB, are left to production apps",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-ECS2",
             "the sample images write to their root file system (caches, pid files)",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-ECS3",
             "the sample images start as root, as their publishers ship them",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-LOG2",
             "demo logs hold no personal data; CloudWatch Logs encrypts them with its own key",
         ),
-    )?;
-    app.add_suppression(stack, Suppression::new("AwsSolutions-IAM4", "the ECS agent's own managed policy on the instance role, as CDK attaches it").applies_to(["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]))?;
-    app.add_suppression(
-        stack,
+        Suppression::new("AwsSolutions-IAM4", "the ECS agent's own managed policy on the instance role, as CDK attaches it").applies_to(["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]),
         Suppression::new(
             "AwsSolutions-AS3",
             "a demo capacity group: nobody subscribes to scaling notifications",
         ),
-    )?;
+    ] {
+        app.add_suppression(stack, suppression)?;
+    }
     Ok(app)
 }
 

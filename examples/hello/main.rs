@@ -85,27 +85,22 @@ pub fn app() -> Result<App, ConstructError> {
     // What the aws-solutions rule pack would report and this demo keeps on purpose,
     // with the reason (each is written into the template as cdk-nag reads it).
     app.add_rule_pack(ROOT, "aws-solutions")?;
-    app.add_suppression(
-        ROOT,
+    for suppression in [
         Suppression::new(
             "AwsSolutions-VPC7",
             "a demo VPC: flow logs, billed per GB, are left to production apps",
         ),
-    )?;
-    app.add_suppression(
-        ROOT,
         Suppression::new(
             "Berth-LOG2",
             "demo logs hold no personal data; CloudWatch Logs encrypts them with its own key",
         ),
-    )?;
-    app.add_suppression(
-        ROOT,
         Suppression::new(
             "AwsSolutions-SQS4",
             "hello's raw queues show L1s; queue-worker shows TLS-only queues",
         ),
-    )?;
+    ] {
+        app.add_suppression(ROOT, suppression)?;
+    }
     Ok(app)
 }
 

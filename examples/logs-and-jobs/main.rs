@@ -160,66 +160,41 @@ pub fn app() -> Result<App, ConstructError> {
     // What the aws-solutions rule pack would report and this demo keeps on purpose,
     // with the reason (each is written into the template as cdk-nag reads it).
     app.add_rule_pack(ROOT, "aws-solutions")?;
-    app.add_suppression(
-        stack,
+    for suppression in [
         Suppression::new(
             "AwsSolutions-VPC7",
             "a demo VPC: flow logs, billed per GB, are left to production apps",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "AwsSolutions-ECS2",
             "the environment holds plain configuration (names, ports, modes), no secret",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-ECS2",
             "the sample images write to their root file system (caches, pid files)",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-ECS3",
             "the sample images start as root, as their publishers ship them",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-LOG2",
             "demo logs hold no personal data; CloudWatch Logs encrypts them with its own key",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "AwsSolutions-EC23",
             "the public load balancer answers the internet on its listener port",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "AwsSolutions-SQS4",
             "the pattern's queues are reached only through the AWS SDK, which always uses TLS",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "AwsSolutions-IAM5",
             "ecr:GetAuthorizationToken and ECS Exec's ssmmessages actions take no resource ARN",
         )
         .applies_to(["Resource::*"]),
-    )?;
-    app.add_suppression(stack, Suppression::new("AwsSolutions-IAM5", "a schedule runs the latest revision of its own task definition").applies_to_regex("/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/.*:\\*$/"))?;
-    app.add_suppression(
-        stack,
+        Suppression::new("AwsSolutions-IAM5", "a schedule runs the latest revision of its own task definition").applies_to_regex("/^Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task-definition\\/.*:\\*$/"),
         Suppression::new(
             "AwsSolutions-IAM5",
             "AWS publishes the Fluent Bit image from one account per region",
@@ -227,7 +202,9 @@ pub fn app() -> Result<App, ConstructError> {
         .applies_to([
             "Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/aws-for-fluent-bit",
         ]),
-    )?;
+    ] {
+        app.add_suppression(stack, suppression)?;
+    }
     app.add_suppression(
         access_logs,
         Suppression::new(

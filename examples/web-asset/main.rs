@@ -71,49 +71,35 @@ pub fn app_with_image_dir(dir: &Path) -> Result<App, ConstructError> {
     // What the aws-solutions rule pack would report and this demo keeps on purpose,
     // with the reason (each is written into the template as cdk-nag reads it).
     app.add_rule_pack(ROOT, "aws-solutions")?;
-    app.add_suppression(
-        stack,
+    for suppression in [
         Suppression::new(
             "AwsSolutions-VPC7",
             "a demo VPC: flow logs, billed per GB, are left to production apps",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-ECS2",
             "the sample images write to their root file system (caches, pid files)",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-ECS3",
             "the sample images start as root, as their publishers ship them",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "Berth-LOG2",
             "demo logs hold no personal data; CloudWatch Logs encrypts them with its own key",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "AwsSolutions-EC23",
             "the demo service takes public traffic directly, without a load balancer",
         ),
-    )?;
-    app.add_suppression(
-        stack,
         Suppression::new(
             "AwsSolutions-IAM5",
             "ecr:GetAuthorizationToken and ECS Exec's ssmmessages actions take no resource ARN",
         )
         .applies_to(["Resource::*"]),
-    )?;
+    ] {
+        app.add_suppression(stack, suppression)?;
+    }
     Ok(app)
 }
 
