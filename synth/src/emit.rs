@@ -155,12 +155,13 @@ pub(crate) fn write_validation_report(
     sink: &dyn Sink,
     report: &crate::rules::Report,
 ) -> Result<()> {
-    let bytes = write::to_vec_pretty(&crate::rules::report_json(report)).map_err(|e| {
-        SynthError::Render {
-            stack: crate::rules::REPORT_FILE.to_owned(),
-            message: e.to_string(),
-        }
-    })?;
+    let bytes =
+        write::to_vec_pretty(&crate::rules::ValidationReport::new(report)).map_err(|e| {
+            SynthError::Render {
+                stack: crate::rules::REPORT_FILE.to_owned(),
+                message: e.to_string(),
+            }
+        })?;
     Ok(sink.write_bytes(crate::rules::REPORT_FILE, &bytes)?)
 }
 

@@ -38,11 +38,12 @@ mod output;
 #[cfg(test)]
 mod tests;
 
-pub use output::{report_json, sarif, text, REPORT_FILE};
+pub use output::{report_json, sarif, text, ValidationReport, REPORT_FILE};
 
 use crate::error::{Diagnostic, Severity};
 use crate::json::Node;
 use crate::FastMap;
+use std::sync::Arc;
 
 /// How serious a rule's finding is (cdk-nag's levels; only reported: berth turns
 /// unsuppressed findings into warnings, or errors with `--strict`).
@@ -254,16 +255,16 @@ pub struct Finding {
     pub rule_id: &'static str,
     /// The rule's level.
     pub level: Level,
-    /// The stack name.
-    pub stack: String,
-    /// The template file, relative to the assembly.
-    pub template_file: String,
+    /// The stack name (shared by the stack's findings).
+    pub stack: Arc<str>,
+    /// The template file, relative to the assembly (shared by the stack's findings).
+    pub template_file: Arc<str>,
     /// The construct path of the resource.
     pub path: String,
     /// Its logical ID.
     pub logical_id: String,
-    /// Its type.
-    pub resource_type: String,
+    /// Its type (one of the rule's [`Rule::resource_types`]).
+    pub resource_type: &'static str,
     /// The property, if the finding is about one.
     pub property: Option<String>,
     /// The finding of a granular rule (`Action::s3:*`).
@@ -386,7 +387,7 @@ impl Report {
                 None => format!("{} Fix: {}", f.reason, f.fix),
             };
             let mut d = Diagnostic::warning(f.rule_id, &f.path, message)
-                .with_resource(&f.logical_id, Some(&f.resource_type));
+                .with_resource(&f.logical_id, Some(f.resource_type));
             if let Some(p) = &f.property {
                 d = d.with_property(p.clone());
             }
@@ -603,14 +604,20 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
     }
     let mut stack_used = vec![false; stack_sups.len()];
     // The rules by resource type, in pack order: one lookup per resource.
-    let mut by_type: FastMap<&str, Vec<&Rule>> = FastMap::default();
+    let mut by_type: FastMap<&str, (&'static str, Vec<&Rule>)> = FastMap::default();
     for pack in packs {
         for rule in pack.rules {
-            for t in rule.resource_types {
-                by_type.entry(t).or_default().push(rule);
+            for &t in rule.resource_types {
+                by_type
+                    .entry(t)
+                    .or_insert_with(|| (t, Vec::new()))
+                    .1
+                    .push(rule);
             }
         }
     }
+    let stack_name: Arc<str> = Arc::from(stack.name);
+    let template_file: Arc<str> = Arc::from(stack.template_file.as_str());
     for r in &stack.resources {
         let mut invalid = Vec::new();
         let sups = suppressions_of(r.cdk_nag, &mut invalid);
@@ -623,7 +630,11 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
             });
         }
         let mut used = vec![false; sups.len()];
-        for rule in by_type.get(r.type_name).into_iter().flatten() {
+        let (resource_type, rules) = match by_type.get(r.type_name) {
+            Some((t, rules)) => (*t, &rules[..]),
+            None => ("", &[][..]),
+        };
+        for rule in rules {
             let mut hits = Vec::new();
             (rule.check)(stack, r, &mut hits);
             for hit in hits {
@@ -644,11 +655,11 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
                 report.findings.push(Finding {
                     rule_id: rule.id,
                     level: rule.level,
-                    stack: stack.name.to_owned(),
-                    template_file: stack.template_file.clone(),
+                    stack: stack_name.clone(),
+                    template_file: template_file.clone(),
                     path: r.path.to_owned(),
                     logical_id: r.logical_id.to_owned(),
-                    resource_type: r.type_name.to_owned(),
+                    resource_type,
                     property: hit.property,
                     finding: hit.finding,
                     reason: rule.reason,

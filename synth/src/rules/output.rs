@@ -2,100 +2,169 @@
 //! SARIF 2.1.0 (for code-scanning uploads) and text for terminals.
 
 use super::{packs, Finding, Report};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 /// The report's file name in the cloud assembly (CDK's).
 pub const REPORT_FILE: &str = berth_assembly::manifest::POLICY_REPORT_FILE;
 
-fn violating_construct(f: &Finding) -> Value {
-    let mut resource = Map::new();
-    resource.insert("templatePath".into(), json!(f.template_file));
-    resource.insert("logicalId".into(), json!(f.logical_id));
-    if let Some(p) = &f.property {
-        resource.insert("propertyPaths".into(), json!([p]));
-    }
-    json!({
-        "constructPath": f.path,
-        "cloudFormationResource": resource,
-    })
-}
-
-/// Findings grouped by rule (and granular finding), in first-seen order, as the
-/// validation report lists them.
-fn grouped<'r>(findings: impl Iterator<Item = &'r Finding>) -> Vec<(String, Vec<&'r Finding>)> {
-    let mut groups: indexmap::IndexMap<String, Vec<&Finding>> = indexmap::IndexMap::new();
-    for f in findings {
-        groups.entry(f.display_id()).or_default().push(f);
-    }
-    groups.into_iter().collect()
-}
-
-fn violation(id: &str, fs: &[&Finding]) -> Map<String, Value> {
-    let f = fs[0];
-    let mut v = Map::new();
-    v.insert("ruleName".into(), json!(id));
-    v.insert("description".into(), json!(f.reason));
-    v.insert("severity".into(), json!(f.level.as_str()));
-    v.insert("suggestedFix".into(), json!(f.fix));
-    v.insert(
-        "violatingConstructs".into(),
-        fs.iter().map(|f| violating_construct(f)).collect(),
-    );
-    v
-}
-
 /// CDK's `policy-validation-report.json` (cloud assembly schema
-/// `PolicyValidationReportJson`, version 1.0): one plugin report per pack, its
-/// unsuppressed violations (grouped by rule) and its suppressed ones, each with the
-/// suppression's reason.
-pub fn report_json(report: &Report) -> Value {
-    let plugin_reports: Vec<Value> = report
-        .packs
-        .iter()
-        .map(|&name| {
-            let rules = packs()
-                .iter()
-                .find(|p| p.name == name)
-                .map_or(&[][..], |p| p.rules);
-            let ours = |f: &&Finding| rules.iter().any(|r| r.id == f.rule_id);
-            let open = grouped(report.unsuppressed().filter(ours));
-            let suppressed = grouped(
-                report
+/// `PolicyValidationReportJson`, version 1.0), borrowed from a [`Report`]: one plugin
+/// report per pack, its unsuppressed violations (grouped by rule and granular finding,
+/// in first-seen order) and its suppressed ones, each with the suppression's reason.
+///
+/// It serializes straight from the findings (synthesis writes it into the assembly
+/// with the assembly's JSON writer); [`report_json`] gives it as a JSON value.
+#[derive(Serialize)]
+pub struct ValidationReport<'r> {
+    version: &'static str,
+    title: &'static str,
+    #[serde(rename = "pluginReports")]
+    plugin_reports: Vec<PluginReport<'r>>,
+}
+
+#[derive(Serialize)]
+struct PluginReport<'r> {
+    #[serde(rename = "pluginName")]
+    plugin_name: String,
+    #[serde(rename = "pluginVersion")]
+    plugin_version: &'static str,
+    conclusion: &'static str,
+    violations: Vec<Violation<'r>>,
+    #[serde(rename = "suppressedViolations")]
+    suppressed_violations: Vec<Violation<'r>>,
+}
+
+#[derive(Serialize)]
+struct Violation<'r> {
+    #[serde(rename = "ruleName")]
+    rule_name: String,
+    description: &'static str,
+    severity: &'static str,
+    #[serde(rename = "suggestedFix")]
+    suggested_fix: &'static str,
+    #[serde(rename = "violatingConstructs")]
+    violating_constructs: Vec<ViolatingConstruct<'r>>,
+    #[serde(rename = "acknowledgedId", skip_serializing_if = "Option::is_none")]
+    acknowledged_id: Option<String>,
+    #[serde(rename = "ruleMetadata", skip_serializing_if = "Option::is_none")]
+    rule_metadata: Option<RuleMetadata<'r>>,
+}
+
+#[derive(Serialize)]
+struct ViolatingConstruct<'r> {
+    #[serde(rename = "constructPath")]
+    construct_path: &'r str,
+    #[serde(rename = "cloudFormationResource")]
+    cloud_formation_resource: CloudFormationResource<'r>,
+}
+
+#[derive(Serialize)]
+struct CloudFormationResource<'r> {
+    #[serde(rename = "templatePath")]
+    template_path: &'r str,
+    #[serde(rename = "logicalId")]
+    logical_id: &'r str,
+    #[serde(rename = "propertyPaths", skip_serializing_if = "Option::is_none")]
+    property_paths: Option<[&'r str; 1]>,
+}
+
+#[derive(Serialize)]
+struct RuleMetadata<'r> {
+    reason: &'r str,
+}
+
+/// Findings grouped by rule and granular finding, in first-seen order, as the
+/// validation report lists them.
+fn grouped<'r>(findings: impl Iterator<Item = &'r Finding>) -> Vec<Vec<&'r Finding>> {
+    let mut groups: indexmap::IndexMap<
+        (&str, Option<&str>),
+        Vec<&Finding>,
+        foldhash::fast::FixedState,
+    > = indexmap::IndexMap::default();
+    for f in findings {
+        groups
+            .entry((f.rule_id, f.finding.as_deref()))
+            .or_default()
+            .push(f);
+    }
+    groups.into_values().collect()
+}
+
+fn violation<'r>(fs: &[&'r Finding], acknowledged_by: Option<&str>) -> Violation<'r> {
+    let f = fs[0];
+    let rule_name = f.display_id();
+    Violation {
+        acknowledged_id: acknowledged_by.map(|pack| format!("{pack}::{rule_name}")),
+        rule_name,
+        description: f.reason,
+        severity: f.level.as_str(),
+        suggested_fix: f.fix,
+        violating_constructs: fs
+            .iter()
+            .map(|f| ViolatingConstruct {
+                construct_path: &f.path,
+                cloud_formation_resource: CloudFormationResource {
+                    template_path: &f.template_file,
+                    logical_id: &f.logical_id,
+                    property_paths: f.property.as_deref().map(|p| [p]),
+                },
+            })
+            .collect(),
+        rule_metadata: acknowledged_by.map(|_| RuleMetadata {
+            reason: f.suppressed_by.as_deref().unwrap_or_default(),
+        }),
+    }
+}
+
+impl<'r> ValidationReport<'r> {
+    /// The validation report of `report`.
+    pub fn new(report: &'r Report) -> ValidationReport<'r> {
+        let plugin_reports = report
+            .packs
+            .iter()
+            .map(|&name| {
+                let rules = packs()
+                    .iter()
+                    .find(|p| p.name == name)
+                    .map_or(&[][..], |p| p.rules);
+                let ours = |f: &&Finding| rules.iter().any(|r| r.id == f.rule_id);
+                let (suppressed, open): (Vec<&Finding>, Vec<&Finding>) = report
                     .findings
                     .iter()
-                    .filter(|f| f.suppressed_by.is_some())
-                    .filter(ours),
-            );
-            let violations: Vec<Value> = open
-                .iter()
-                .map(|(id, fs)| Value::Object(violation(id, fs)))
-                .collect();
-            let suppressed: Vec<Value> = suppressed
-                .iter()
-                .map(|(id, fs)| {
-                    let mut v = violation(id, fs);
-                    v.insert("acknowledgedId".into(), json!(format!("{name}::{id}")));
-                    v.insert(
-                        "ruleMetadata".into(),
-                        json!({"reason": fs[0].suppressed_by.clone().unwrap_or_default()}),
-                    );
-                    Value::Object(v)
-                })
-                .collect();
-            json!({
-                "pluginName": format!("berth-{name}"),
-                "pluginVersion": env!("CARGO_PKG_VERSION"),
-                "conclusion": if violations.is_empty() { "success" } else { "failure" },
-                "violations": violations,
-                "suppressedViolations": suppressed,
+                    .filter(ours)
+                    .partition(|f| f.suppressed_by.is_some());
+                let violations: Vec<Violation<'r>> = grouped(open.into_iter())
+                    .iter()
+                    .map(|fs| violation(fs, None))
+                    .collect();
+                PluginReport {
+                    plugin_name: format!("berth-{name}"),
+                    plugin_version: env!("CARGO_PKG_VERSION"),
+                    conclusion: if violations.is_empty() {
+                        "success"
+                    } else {
+                        "failure"
+                    },
+                    violations,
+                    suppressed_violations: grouped(suppressed.into_iter())
+                        .iter()
+                        .map(|fs| violation(fs, Some(name)))
+                        .collect(),
+                }
             })
-        })
-        .collect();
-    json!({
-        "version": "1.0",
-        "title": "Validation Report",
-        "pluginReports": plugin_reports,
-    })
+            .collect();
+        ValidationReport {
+            version: "1.0",
+            title: "Validation Report",
+            plugin_reports,
+        }
+    }
+}
+
+/// The validation report ([`ValidationReport`]) as a JSON value.
+pub fn report_json(report: &Report) -> Value {
+    serde_json::to_value(ValidationReport::new(report)).expect("a report is plain data")
 }
 
 /// The report as a SARIF 2.1.0 log (one run, tool `berth`): a rule per rule of the
