@@ -89,6 +89,21 @@ pub enum ApiError {
         /// The request that failed.
         request: Box<RequestInfo>,
     },
+    /// A stack operation did not finish within
+    /// [`PollConfig::give_up_after`](crate::deploy::PollConfig::give_up_after): berth
+    /// stopped waiting, CloudFormation did not.
+    #[error(
+        "{stack} is still {status} after {}: berth stopped waiting; the operation goes on in CloudFormation (`berth status` shows where it stands)",
+        waited_text(waited)
+    )]
+    StillInProgress {
+        /// The stack.
+        stack: String,
+        /// Its last status.
+        status: String,
+        /// How long berth waited.
+        waited: std::time::Duration,
+    },
     /// An answer came that is not an AWS error document (an HTML error page, a proxy's
     /// reply).
     #[error("{}{}", op_prefix(request), http_line(body, request))]
@@ -98,6 +113,14 @@ pub enum ApiError {
         /// The request that failed (its status is the HTTP status).
         request: Box<RequestInfo>,
     },
+}
+
+fn waited_text(d: &std::time::Duration) -> String {
+    match d.as_secs() {
+        0 => format!("{} ms", d.as_millis()),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
 }
 
 fn op_prefix(request: &RequestInfo) -> String {
@@ -258,9 +281,10 @@ impl ApiError {
             }
             ApiError::Network { .. } => true,
             ApiError::Http { request, .. } => request.status.is_some_and(|s| s >= 500 || s == 429),
-            ApiError::Unreachable { .. } | ApiError::Credentials(_) | ApiError::Transport(_) => {
-                false
-            }
+            ApiError::Unreachable { .. }
+            | ApiError::Credentials(_)
+            | ApiError::Transport(_)
+            | ApiError::StillInProgress { .. } => false,
         }
     }
 
@@ -295,7 +319,9 @@ impl ApiError {
             | ApiError::Unreachable { request, .. }
             | ApiError::Network { request, .. }
             | ApiError::Http { request, .. } => Some(request),
-            ApiError::Credentials(_) | ApiError::Transport(_) => None,
+            ApiError::Credentials(_)
+            | ApiError::Transport(_)
+            | ApiError::StillInProgress { .. } => None,
         }
     }
 
@@ -306,7 +332,9 @@ impl ApiError {
             | ApiError::Unreachable { request, .. }
             | ApiError::Network { request, .. }
             | ApiError::Http { request, .. } => Some(request),
-            ApiError::Credentials(_) | ApiError::Transport(_) => None,
+            ApiError::Credentials(_)
+            | ApiError::Transport(_)
+            | ApiError::StillInProgress { .. } => None,
         }
     }
 

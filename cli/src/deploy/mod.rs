@@ -94,6 +94,10 @@ pub struct PollConfig {
     pub max: Duration,
     /// Growth per quiet poll.
     pub factor: f64,
+    /// How long berth waits for one stack operation before it gives up with
+    /// [`ApiError::StillInProgress`] (the operation itself goes on in CloudFormation).
+    /// `None`, the default, waits as long as CloudFormation takes, as CDK does.
+    pub give_up_after: Option<Duration>,
 }
 
 impl Default for PollConfig {
@@ -102,6 +106,7 @@ impl Default for PollConfig {
             initial: Duration::from_millis(250),
             max: Duration::from_secs(5),
             factor: 1.5,
+            give_up_after: None,
         }
     }
 }
@@ -415,6 +420,7 @@ impl Engine {
             .filter(|_| update.is_some() && self.options.rollout.enabled);
         let mut trackers: Vec<RolloutTracker> = Vec::new();
         let mut rollout_failure: Option<RolloutFailure> = None;
+        let started = std::time::Instant::now();
         loop {
             let info = self.api.describe_stack(stack).await?;
             let events = self.api.stack_events(stack).await?;
@@ -438,7 +444,17 @@ impl Engine {
                 Some(i) if is_terminal_status(&i.status) => {
                     return Ok((info, events_seen, rollout_failure))
                 }
-                Some(_) => {}
+                Some(i) => {
+                    if let Some(limit) = self.options.poll.give_up_after {
+                        if started.elapsed() >= limit {
+                            return Err(ApiError::StillInProgress {
+                                stack: stack.to_string(),
+                                status: i.status.clone(),
+                                waited: limit,
+                            });
+                        }
+                    }
+                }
             }
             if let Some(containers) = &follow {
                 let failed = rollout::poll_all(
@@ -1556,6 +1572,7 @@ mod tests {
             initial: Duration::from_millis(100),
             max: Duration::from_millis(400),
             factor: 2.0,
+            give_up_after: None,
         });
         let seq: Vec<u128> = (0..5).map(|_| b.next_delay().as_millis()).collect();
         assert_eq!(seq, vec![100, 200, 400, 400, 400]);

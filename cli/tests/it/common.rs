@@ -54,6 +54,9 @@ pub fn fast_poll() -> PollConfig {
         initial: Duration::from_millis(2),
         max: Duration::from_millis(20),
         factor: 2.0,
+        // A stack operation that never finishes (moto lost it) fails the test with
+        // the stack and its status instead of hanging the suite.
+        give_up_after: Some(Duration::from_secs(180)),
     }
 }
 

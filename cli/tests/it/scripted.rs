@@ -808,3 +808,42 @@ fn deploy_reports_the_url_of_a_created_express_service() {
         r.out
     );
 }
+
+#[test]
+fn a_stack_operation_that_never_finishes_is_given_up_with_its_status() {
+    let dir = materialize(&["single"], "demo");
+    let api = fake();
+    // The create starts and never reaches a terminal status.
+    api.script(
+        "demo-Service",
+        Script::new(vec![Step::new("CREATE_IN_PROGRESS").event(
+            "ClusterEB0386A7",
+            CLUSTER,
+            "CREATE_IN_PROGRESS",
+        )]),
+    );
+    let r = run_with(
+        dir.path(),
+        Some(api.clone()),
+        &["deploy", "--app", "single", "--require-approval", "never"],
+        |s| {
+            s.poll(berth_cli::deploy::PollConfig {
+                give_up_after: Some(std::time::Duration::from_millis(300)),
+                ..crate::common::fast_poll()
+            })
+        },
+    );
+    assert_eq!(r.code, exit::FAILED, "{}{}", r.out, r.err);
+    let all = format!("{}{}", r.out, r.err);
+    assert!(
+        all.contains(
+            "demo-Service is still CREATE_IN_PROGRESS after 300 ms: berth stopped waiting"
+        ),
+        "{all}"
+    );
+    // berth only stopped waiting: the operation is left to CloudFormation.
+    assert_eq!(
+        api.status("demo-Service").as_deref(),
+        Some("CREATE_IN_PROGRESS")
+    );
+}
