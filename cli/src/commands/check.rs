@@ -57,7 +57,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &CheckArgs) -> Result<u8, CliError> {
     let report = check_stacks(&selected, &packs)?;
     let text = match args.format {
         CheckFormat::Text => rules::text(&report),
-        CheckFormat::Json => pretty(&rules::report_json(&report))?,
+        CheckFormat::Json => pretty(&rules::ValidationReport::new(&report))?,
         CheckFormat::Sarif => {
             let dir = assembly.dir.strip_prefix(&ctx.cwd).unwrap_or(&assembly.dir);
             let mut prefix = dir.to_string_lossy().replace('\\', "/");
@@ -75,7 +75,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &CheckArgs) -> Result<u8, CliError> {
     })
 }
 
-fn pretty(v: &serde_json::Value) -> Result<String, CliError> {
+fn pretty(v: &impl serde::Serialize) -> Result<String, CliError> {
     let mut s = serde_json::to_string_pretty(v).map_err(|e| CliError::Serialize(e.to_string()))?;
     s.push('\n');
     Ok(s)

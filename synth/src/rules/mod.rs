@@ -604,15 +604,11 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
     }
     let mut stack_used = vec![false; stack_sups.len()];
     // The rules by resource type, in pack order: one lookup per resource.
-    let mut by_type: FastMap<&str, (&'static str, Vec<&Rule>)> = FastMap::default();
+    let mut by_type: FastMap<&'static str, Vec<&Rule>> = FastMap::default();
     for pack in packs {
         for rule in pack.rules {
-            for &t in rule.resource_types {
-                by_type
-                    .entry(t)
-                    .or_insert_with(|| (t, Vec::new()))
-                    .1
-                    .push(rule);
+            for t in rule.resource_types {
+                by_type.entry(t).or_default().push(rule);
             }
         }
     }
@@ -630,7 +626,8 @@ pub fn check(stack: &StackView<'_>, packs: &[&'static RulePack]) -> Report {
             });
         }
         let mut used = vec![false; sups.len()];
-        let (resource_type, rules) = match by_type.get(r.type_name) {
+        // The map's key is the rules' own `&'static str` type name.
+        let (resource_type, rules) = match by_type.get_key_value(r.type_name) {
             Some((t, rules)) => (*t, &rules[..]),
             None => ("", &[][..]),
         };
